@@ -1,0 +1,1 @@
+"""Configuration layers: ``default`` ← ``<TRACKER_ENV>`` file ← ``TRACKER_*`` environment variables."""

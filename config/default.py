@@ -1,0 +1,50 @@
+"""Defaults for every environment. Each name may be overridden by ``TRACKER_<NAME>`` in the environment."""
+
+# Empty means SQLite at instance/tracker.db (resolved by the app factory, which knows the instance path).
+DATABASE_URL = ""
+# Must be set outside development and testing; the factory refuses to start production without it.
+SECRET_KEY = ""
+BASE_URL = "http://127.0.0.1:8000"
+
+# Interface languages, Danish first.
+LANGUAGES = ["da", "en"]
+BABEL_DEFAULT_LOCALE = "da"
+BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+
+# Cookies: secure by default; development relaxes Secure so plain http on 127.0.0.1 works.
+SESSION_COOKIE_NAME = "__Host-tracker"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = True
+REMEMBER_COOKIE_HTTPONLY = True
+WTF_CSRF_TIME_LIMIT = None
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+
+# Login throttling, kept in the database so it holds across gunicorn workers.
+LOGIN_MAX_FAILURES = 10
+LOGIN_WINDOW_SECONDS = 15 * 60
+
+# Webhooks: comma-separated CIDRs that may be targeted although non-public (empty: none).
+WEBHOOK_ALLOWED_NETWORKS = ""
+WEBHOOK_CONNECT_TIMEOUT = 5.0
+WEBHOOK_READ_TIMEOUT = 10.0
+WEBHOOK_BATCH_SIZE = 50
+WEBHOOK_CONCURRENCY = 32
+WEBHOOK_REQUIRE_HTTPS = True
+
+# Scraping.
+SCRAPE_USER_AGENT = "TU-tracker/1.0 (+https://tu-tracker.kl.dk/om; tu-tracker@kl.dk)"
+SCRAPE_INTERVAL_MINUTES = 360
+SCRAPE_JITTER_SECONDS = 300
+SCRAPE_BASE_URL = ""  # when set, every source's scheme+host is replaced by it (tests point sources at 127.0.0.1)
+SCRAPE_CONNECT_TIMEOUT = 5.0
+SCRAPE_READ_TIMEOUT = 20.0
+SCRAPE_UNHEALTHY_AFTER_FAILURES = 3
+
+# Scheduler.
+SCHEDULER_ENABLED = True
+SCHEDULER_LEASE_SECONDS = 60
+DELIVERY_INTERVAL_SECONDS = 10
+
+API_PAGE_SIZE_MAX = 500

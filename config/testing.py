@@ -1,0 +1,9 @@
+"""Testing: the test fixtures supply the database; nothing is scheduled in the background."""
+
+TESTING = True
+SECRET_KEY = "testing-not-secret"  # noqa: S105 - tests only
+SESSION_COOKIE_NAME = "tracker_session"
+SESSION_COOKIE_SECURE = False
+REMEMBER_COOKIE_SECURE = False
+SCHEDULER_ENABLED = False
+SCRAPE_JITTER_SECONDS = 0

@@ -1,0 +1,1 @@
+"""Alembic migrations; run through ``tracker db upgrade`` (never at app start)."""

@@ -1,0 +1,125 @@
+"""Fixtures: one migrated, seeded database per test session; each test runs inside a rolled-back transaction.
+
+The whole suite runs on SQLite by default and on PostgreSQL when TRACKER_TEST_DATABASE_URL names one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.support.databases import fresh_database, require_postgres, suite_uses_postgres
+from tracker import create_app
+from tracker.db import get_db, make_engine
+from tracker.migrate import upgrade
+from tracker.seed import seed
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    """Tests never reach a remote host: only loopback and Unix sockets may be connected to."""
+    if isinstance(address, tuple):
+        host = str(address[0])
+        if not (host.startswith("127.") or host in {"::1", "localhost", "0:0:0:0:0:0:0:1"}):
+            raise OSError(f"test tried to connect to non-loopback address {host!r}")
+    return _real_connect(self, address)
+
+
+socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Say which database the suite runs on."""
+    os.environ.setdefault("TRACKER_ENV", "testing")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Print the database kind at the top of the run."""
+    return "database: " + ("PostgreSQL" if suite_uses_postgres() else "SQLite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The suite's database, built by the real migrations and seeded once."""
+    if suite_uses_postgres():
+        require_postgres()
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        with sessionmaker(bind=engine)() as session:
+            seed(session)
+            session.commit()
+        engine.dispose()
+        yield url
+
+
+def make_test_app(database_url: str, **overrides: Any) -> Flask:
+    """An app in testing mode on the given database."""
+    config = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SERVER_NAME": "localhost"}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url: str) -> Flask:
+    """One app for the session; each test rebinds its sessions to a rolled-back connection."""
+    return make_test_app(database_url)
+
+
+@pytest.fixture
+def connection(base_app: Flask) -> Iterator[Connection]:
+    """A connection with an open outer transaction that is rolled back after the test."""
+    db = get_db(base_app)
+    conn = db.engine.connect()
+    outer = conn.begin()
+    original = db.sessionmaker
+    db.sessionmaker = sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+    try:
+        yield conn
+    finally:
+        db.sessionmaker = original
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def app(base_app: Flask, connection: Connection) -> Iterator[Flask]:
+    """The app, with everything it writes rolled back after the test."""
+    with base_app.app_context():
+        yield base_app
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session inside the test's transaction (commit releases a savepoint only)."""
+    with get_db(app).sessionmaker() as s:
+        yield s
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator[str]:
+    """An empty database of the suite's kind, for tests that need real commits (threads, processes)."""
+    with fresh_database(tmp_path) as url:
+        yield url

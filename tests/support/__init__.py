@@ -1,0 +1,1 @@
+"""Test support: databases built by the real migrations, on SQLite and PostgreSQL."""

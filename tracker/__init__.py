@@ -1,0 +1,31 @@
+"""TU-tracker: the shared registry of TU-løsninger. ``create_app`` builds the app; nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, i18n, security, API, web pages, CLI, error handlers."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static")
+
+    from tracker import db, errors, i18n, metrics, security, settings
+    from tracker.api import init_app as init_api
+    from tracker.auth import init_app as init_auth
+    from tracker.cli import init_app as init_cli
+    from tracker.web import init_app as init_web
+
+    settings.load_config(app, test_config)
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    init_auth(app)
+    metrics.init_app(app)
+    init_api(app)
+    init_web(app)
+    init_cli(app)
+    errors.init_app(app)  # after the API, whose own error handlers ours replace
+    return app

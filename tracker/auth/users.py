@@ -1,0 +1,61 @@
+"""User accounts: create with a one-time password; bound to an organisation or a municipality by role."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.auth.passwords import generate_password, hash_password
+from tracker.errors import Conflict, ValidationError
+from tracker.models import Municipality, Organisation, User
+from tracker.models.vocab import Role
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    role: str,
+    organisation: str | None = None,
+    municipality: str | None = None,
+    name: str | None = None,
+) -> tuple[User, str]:
+    """Create a user with a random one-time password; returns the user and the password."""
+    email = email.strip().lower()
+    problems: dict[str, str] = {}
+    if not EMAIL_RE.match(email):
+        problems["email"] = "Ugyldig e-mailadresse."
+    if role not in tuple(Role):
+        problems["role"] = f"Skal være en af: {', '.join(Role)}."
+    org = session.scalar(select(Organisation).where(Organisation.slug == organisation)) if organisation else None
+    if organisation and org is None:
+        problems["organisation"] = f"Ukendt organisation '{organisation}'."
+    mun = session.scalar(select(Municipality).where(Municipality.code == municipality)) if municipality else None
+    if municipality and mun is None:
+        problems["municipality"] = f"Ukendt kommunekode '{municipality}'."
+    if role == Role.VENDOR and org is None:
+        problems.setdefault("organisation", "En leverandørbruger skal høre til en organisation.")
+    if role == Role.MUNICIPALITY and mun is None:
+        problems.setdefault("municipality", "En kommunebruger skal høre til en kommune.")
+    if problems:
+        raise ValidationError("Brugeren kunne ikke oprettes.", problems)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"Der findes allerede en bruger med e-mail {email}.", {"email": "Findes allerede."})
+    password = generate_password()
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        organisation_id=org.id if org else None,
+        municipality_id=mun.id if mun else None,
+        password_hash=hash_password(password),
+        session_nonce=secrets.token_hex(8),
+    )
+    session.add(user)
+    session.flush()
+    return user, password

@@ -1,0 +1,1 @@
+"""Broadcast: feeds, calendars, webhooks (outbox, signing, sender) and the event log."""

@@ -1,0 +1,170 @@
+"""The ``tracker`` command: a Flask CLI group (``flask --app wsgi tracker …`` works too)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy import select
+
+from tracker.db import get_db
+
+cli = AppGroup("tracker", help="TU-tracker: registry of TU-løsninger.")
+db_cli = AppGroup("db", help="Database schema.")
+users_cli = AppGroup("users", help="User accounts.")
+tokens_cli = AppGroup("tokens", help="API tokens.")
+cli.add_command(db_cli)
+cli.add_command(users_cli)
+cli.add_command(tokens_cli)
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to the latest schema."""
+    from tracker.migrate import upgrade
+
+    upgrade(get_db().engine, revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION."""
+    from tracker.migrate import downgrade
+
+    downgrade(get_db().engine, revision)
+    click.echo(f"database at {revision}")
+
+
+@cli.command("seed")
+@click.option("--admin-email", default="admin@tu-tracker.local", show_default=True)
+def seed_command(admin_email: str) -> None:
+    """Load the 98 municipalities, organisations and starter solutions (idempotent)."""
+    from tracker.seed import seed
+
+    with get_db().unit_of_work() as session:
+        report = seed(session, admin_email=admin_email)
+    click.echo(
+        f"municipalities: {report.municipalities_created} created, {report.municipalities_updated} updated; "
+        f"organisations: {report.organisations_created} created; solutions: {report.solutions_created} created"
+    )
+    if report.admin_password:
+        click.echo(f"admin {report.admin_email} created with one-time password: {report.admin_password}")
+        click.echo("Change it after the first login; it is not shown again.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "vendor", "municipality"]))
+@click.option("--organisation", help="Organisation slug (vendors).")
+@click.option("--municipality", help="Municipality code (municipality users).")
+@click.option("--name", default=None)
+def users_create(email: str, role: str, organisation: str | None, municipality: str | None, name: str | None) -> None:
+    """Create a user and print a one-time password."""
+    from tracker.auth.users import create_user
+    from tracker.errors import AppError
+
+    try:
+        with get_db().unit_of_work() as session:
+            user, password = create_user(
+                session, email=email, role=role, organisation=organisation, municipality=municipality, name=name
+            )
+    except AppError as exc:
+        raise click.ClickException(f"{exc.message} {exc.details or ''}".strip()) from exc
+    click.echo(f"user {user.email} ({user.role}) created with one-time password: {password}")
+
+
+@tokens_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="cli")
+def tokens_create(email: str, name: str) -> None:
+    """Create an API token for a user and print it once."""
+    from tracker.auth.tokens import create_token
+    from tracker.models import User
+
+    with get_db().unit_of_work() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None or not user.is_active:
+            raise click.ClickException(f"no active user with e-mail {email}")
+        _, plain = create_token(session, user, name)
+    click.echo(plain)
+
+
+@cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler (stands by unless it holds the leader lock). Stops on Ctrl-C / SIGTERM."""
+    from tracker import scheduler
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"scheduler {scheduler.holder_id()} started")
+    scheduler.serve(app, stop)
+    click.echo("scheduler stopped")
+
+
+@cli.command("run")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+@click.option("--workers", default=2, show_default=True)
+def run_command(bind: str, workers: int) -> None:
+    """Serve with gunicorn and run the scheduler beside it; Ctrl-C stops both."""
+    env = dict(os.environ)
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="tracker-metrics-"))
+    procs: list[subprocess.Popen[Any]] = [
+        subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", bind, "--access-logfile", "-",
+             "tracker:create_app()"],
+            env=env,
+        ),
+        subprocess.Popen([sys.executable, "-m", "tracker.cli", "scheduler"], env=env),  # noqa: S603
+    ]
+    click.echo(f"serving on http://{bind} with the scheduler; Ctrl-C stops both")
+
+    def _stop(*_: Any) -> None:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        while all(proc.poll() is None for proc in procs):
+            time.sleep(0.5)
+    finally:
+        _stop()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``tracker`` group on the app's CLI."""
+    app.cli.add_command(cli)
+
+
+def main() -> None:
+    """Console script entry point: the ``tracker`` group with the app built by ``create_app``."""
+    from tracker import create_app
+
+    group = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False)
+    for name, command in cli.commands.items():
+        group.add_command(command, name)
+    group.main(prog_name="tracker")
+
+
+if __name__ == "__main__":
+    main()

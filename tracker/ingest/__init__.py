@@ -1,0 +1,1 @@
+"""Ingest: scrapers → proposals; scrape runs; source health."""

@@ -1,0 +1,34 @@
+"""All tables, imported here so that Alembic and the app see one complete metadata."""
+
+from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subscription
+from tracker.models.events import ChangeEvent
+from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
+from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
+from tracker.models.organisations import Organisation
+from tracker.models.review import Proposal
+from tracker.models.scheduler import JobRun, SchedulerLease
+from tracker.models.solutions import Solution
+from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "ChangeEvent",
+    "Delivery",
+    "DeliveryAttempt",
+    "FeedToken",
+    "Idp",
+    "JobRun",
+    "LoginAttempt",
+    "Municipality",
+    "Organisation",
+    "PageSnapshot",
+    "PortfolioEntry",
+    "Proposal",
+    "SchedulerLease",
+    "ScrapeRun",
+    "Solution",
+    "Source",
+    "Subscription",
+    "User",
+]

@@ -1,0 +1,67 @@
+"""Municipalities (the 98), their identity providers and their portfolios of solutions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base, UTCDateTime, utcnow
+from tracker.models.solutions import Solution
+from tracker.models.vocab import Loa, sql_in
+
+
+class Municipality(Base):
+    """A Danish municipality by its official 3-digit code. Region is data that changes (2027 merger)."""
+
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(3), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    idps: Mapped[list[Idp]] = relationship(back_populates="municipality", order_by="Idp.id")
+
+
+class Idp(Base):
+    """A municipality's identity provider, notified (anmeldt) at one NSIS level."""
+
+    __tablename__ = "idp"
+    __table_args__ = (
+        CheckConstraint(f"notified_loa IN ({sql_in(Loa)})", name="notified_loa"),
+        UniqueConstraint("municipality_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    user_group: Mapped[str | None] = mapped_column(String(200))
+    notified_loa: Mapped[str] = mapped_column(String(12), default=Loa.UKENDT.value)
+    broker: Mapped[str | None] = mapped_column(String(80))
+    # The IdP staff use unless a portfolio entry names another.
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(back_populates="idps")
+
+
+class PortfolioEntry(Base):
+    """A solution a municipality uses, optionally with the IdP its staff log in through."""
+
+    __tablename__ = "portfolio_entry"
+    __table_args__ = (UniqueConstraint("municipality_id", "solution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), index=True)
+    idp_id: Mapped[int | None] = mapped_column(ForeignKey("idp.id", ondelete="SET NULL"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
+    solution: Mapped[Solution] = relationship()
+    idp: Mapped[Idp | None] = relationship()

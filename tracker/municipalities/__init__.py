@@ -1,0 +1,1 @@
+"""Municipalities: IdPs, portfolios, readiness."""

@@ -1,0 +1,1 @@
+"""The registry: the only writer of solutions and change events (services), and its reads (queries)."""

@@ -1,0 +1,32 @@
+"""Who did something: a user, or the system itself (seed, scraper policy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.models import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The author of a change, as history records it."""
+
+    label: str
+    user_id: int | None = None
+    role: str | None = None
+    organisation_id: int | None = None
+    municipality_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        """The actor for a logged-in user."""
+        return cls(
+            label=user.label,
+            user_id=user.id,
+            role=user.role,
+            organisation_id=user.organisation_id,
+            municipality_id=user.municipality_id,
+        )
+
+
+SYSTEM = Actor(label="TU-tracker (system)")

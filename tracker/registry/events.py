@@ -1,0 +1,68 @@
+"""Appending change events — the single source of history, feeds, calendars, webhooks and the event log.
+
+Every event leaves through the outbox in the same transaction (``broadcast.outbox.enqueue``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.broadcast import outbox
+from tracker.db import utcnow
+from tracker.models import ChangeEvent, Municipality, Solution
+from tracker.registry.actors import Actor
+
+EVENT_TYPES = (
+    "solution.created",
+    "solution.updated",
+    "solution.switch_date.changed",
+    "solution.required_loa.changed",
+    "municipality.readiness.changed",
+)
+
+
+def solution_data(solution: Solution) -> dict[str, Any]:
+    """What consumers need to name the solution without another request."""
+    return {"solution": {"slug": solution.slug, "name": solution.name}}
+
+
+def append_event(
+    session: Session,
+    *,
+    type: str,  # noqa: A002 - 'type' is the contract's word for it
+    actor: Actor,
+    changes: dict[str, Any],
+    solution: Solution | None = None,
+    municipality: Municipality | None = None,
+    source_kind: str | None = None,
+    source_url: str | None = None,
+    reason: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> ChangeEvent:
+    """Append one event and its outbox rows; flushes so the event has its id."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    payload = dict(data or {})
+    if solution is not None:
+        payload.update(solution_data(solution))
+    if municipality is not None:
+        payload["municipality"] = {"code": municipality.code, "name": municipality.name}
+    event = ChangeEvent(
+        type=type,
+        solution_id=solution.id if solution is not None else None,
+        municipality_id=municipality.id if municipality is not None else None,
+        changes=changes,
+        data=payload,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        source_kind=source_kind,
+        source_url=source_url,
+        reason=reason,
+        occurred_at=utcnow(),
+    )
+    session.add(event)
+    session.flush()
+    outbox.enqueue(session, event)
+    return event

@@ -1,0 +1,91 @@
+"""Reads of the registry: filtered solution lists, one solution, its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from tracker.errors import NotFound
+from tracker.models import ChangeEvent, Organisation, Solution
+
+
+@dataclass(frozen=True)
+class SolutionFilter:
+    """The list filters of SPEC §5."""
+
+    loa: str | None = None
+    kind: str | None = None
+    vendor: str | None = None
+    switch_after: date | None = None
+    switch_before: date | None = None
+    q: str | None = None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(flt: SolutionFilter) -> Select[tuple[Solution]]:
+    stmt = select(Solution)
+    if flt.loa:
+        stmt = stmt.where(Solution.loa_value == flt.loa)
+    if flt.kind:
+        stmt = stmt.where(Solution.kind == flt.kind)
+    if flt.vendor:
+        vendor = aliased(Organisation)
+        stmt = stmt.join(vendor, Solution.vendor_id == vendor.id).where(vendor.slug == flt.vendor)
+    # A switch interval lies after/before a day when any part of it can: use latest/earliest days.
+    if flt.switch_after:
+        stmt = stmt.where(func.coalesce(Solution.switch_latest_on, Solution.switch_earliest_on) >= flt.switch_after)
+    if flt.switch_before:
+        stmt = stmt.where(Solution.switch_earliest_on <= flt.switch_before)
+    if flt.q:
+        pattern = f"%{_like_escape(flt.q.lower())}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Solution.name).like(pattern, escape="\\"),
+                func.lower(Solution.slug).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Solution.description, "")).like(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def list_solutions(session: Session, flt: SolutionFilter, *, limit: int, offset: int) -> tuple[list[Solution], int]:
+    """Solutions by switch date (unknown last), then name; with the total count before paging."""
+    stmt = _filtered(flt)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.options(joinedload(Solution.vendor), joinedload(Solution.service_provider))
+        .order_by(Solution.switch_earliest_on.is_(None), Solution.switch_earliest_on, Solution.name, Solution.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def get_solution(session: Session, slug: str) -> Solution:
+    """One solution by slug, or a 404 a person understands."""
+    solution = session.scalar(
+        select(Solution)
+        .where(Solution.slug == slug)
+        .options(joinedload(Solution.vendor), joinedload(Solution.service_provider))
+    )
+    if solution is None:
+        raise NotFound(f"Der findes ingen løsning med slug '{slug}'.")
+    return solution
+
+
+def solution_history(session: Session, solution: Solution, *, limit: int = 200) -> list[ChangeEvent]:
+    """The solution's change events, newest first."""
+    return list(
+        session.scalars(
+            select(ChangeEvent)
+            .where(ChangeEvent.solution_id == solution.id, ChangeEvent.municipality_id.is_(None))
+            .order_by(ChangeEvent.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,197 @@
+"""Writes to the registry. Every change bumps the solution's version and appends change events.
+
+Services take the session, only flush, and never read request globals (house rule 3).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.db import utcnow
+from tracker.errors import Conflict, PreconditionFailed, ValidationError
+from tracker.models import ChangeEvent, Organisation, Solution
+from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
+from tracker.registry.actors import Actor
+from tracker.registry.events import append_event
+from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, json_value
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
+
+_VOCAB: dict[str, tuple[str, ...]] = {
+    "kind": tuple(SolutionKind),
+    "loa_value": tuple(Loa),
+    "loa_status": tuple(Confidence),
+    "switch_status": tuple(Confidence),
+    "switch_state": tuple(SwitchState),
+    "switch_precision": tuple(Precision),
+    "loa_source_kind": tuple(SourceKind),
+    "switch_source_kind": tuple(SourceKind),
+}
+_MAX_LEN = {
+    "name": 200,
+    "broker": 80,
+    "switch_text": 200,
+    "loa_source_url": 1000,
+    "switch_source_url": 1000,
+    "description": 5000,
+    "loa_evidence": 5000,
+    "switch_evidence": 5000,
+}
+
+
+def slugify(text: str) -> str:
+    """A URL slug from a name: lower case ASCII, Danish letters spelt out."""
+    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"})
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
+    return slug[:80].strip("-")
+
+
+def _validate(changes: dict[str, Any]) -> None:
+    """Check each value against its vocabulary, type and length; collect every problem at once."""
+    problems: dict[str, str] = {}
+    for field, value in changes.items():
+        if field not in EDITABLE_FIELDS:
+            problems[field] = "Feltet kan ikke ændres."
+            continue
+        if field in _VOCAB and value is not None and value not in _VOCAB[field]:
+            problems[field] = f"Skal være en af: {', '.join(_VOCAB[field])}."
+        elif field in _MAX_LEN and isinstance(value, str) and len(value) > _MAX_LEN[field]:
+            problems[field] = f"Højst {_MAX_LEN[field]} tegn."
+        elif field in {"switch_earliest_on", "switch_latest_on"} and value is not None and not isinstance(value, date):
+            problems[field] = "Skal være en dato."
+        elif field == "name" and not (isinstance(value, str) and value.strip()):
+            problems[field] = "Navnet må ikke være tomt."
+        elif field in {"kind", "loa_value", "loa_status", "switch_state", "switch_status", "switch_precision"} and (
+            value is None
+        ):
+            problems[field] = "Må ikke være tomt."
+    if problems:
+        raise ValidationError("Nogle felter er ugyldige.", problems)
+
+
+def _check_interval(solution: Solution) -> None:
+    earliest, latest = solution.switch_earliest_on, solution.switch_latest_on
+    if earliest and latest and earliest > latest:
+        raise ValidationError(
+            "Skæringsdatoens første dag ligger efter den sidste.",
+            {"switch_latest_on": "Skal være samme dag som eller senere end første dag."},
+        )
+
+
+def _event_type_for(fields: set[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """Group changed fields into events: one per tracked fact, the rest as solution.updated."""
+    groups = []
+    if fields & set(SWITCH_FIELDS):
+        groups.append(("solution.switch_date.changed", SWITCH_FIELDS))
+    if fields & set(LOA_FIELDS):
+        groups.append(("solution.required_loa.changed", LOA_FIELDS))
+    if fields & set(BASIC_FIELDS):
+        groups.append(("solution.updated", BASIC_FIELDS))
+    return groups
+
+
+def create_solution(
+    session: Session,
+    *,
+    actor: Actor,
+    slug: str | None,
+    name: str,
+    fields: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> Solution:
+    """Create a solution (facts unknown unless given) and append ``solution.created``."""
+    fields = dict(fields or {})
+    slug = slug or slugify(name)
+    if not SLUG_RE.match(slug):
+        raise ValidationError("Ugyldig slug.", {"slug": "Kun små bogstaver a-z, tal og bindestreg."})
+    if session.scalar(select(Solution.id).where(Solution.slug == slug)) is not None:
+        raise Conflict(f"Der findes allerede en løsning med slug '{slug}'.", {"slug": "Findes allerede."})
+    _validate({"name": name, **fields})
+    solution = Solution(slug=slug, name=name.strip(), aliases=[], links=[], version=1)
+    now = utcnow()
+    for field, value in fields.items():
+        setattr(solution, field, value)
+    if fields.keys() & set(LOA_FIELDS):
+        solution.loa_recorded_by, solution.loa_recorded_at = actor.label, now
+    if fields.keys() & set(SWITCH_FIELDS):
+        solution.switch_recorded_by, solution.switch_recorded_at = actor.label, now
+    _check_interval(solution)
+    session.add(solution)
+    session.flush()
+    after = {f: json_value(getattr(solution, f)) for f in ("name", *fields)}
+    append_event(
+        session,
+        type="solution.created",
+        actor=actor,
+        solution=solution,
+        changes={f: {"before": None, "after": v} for f, v in after.items()},
+        source_kind=fields.get("loa_source_kind") or fields.get("switch_source_kind"),
+        source_url=fields.get("loa_source_url") or fields.get("switch_source_url"),
+        reason=reason,
+    )
+    return solution
+
+
+def update_solution(
+    session: Session,
+    solution: Solution,
+    changes: dict[str, Any],
+    *,
+    actor: Actor,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> list[ChangeEvent]:
+    """Apply field changes; append one event per tracked fact that changed. No-op changes add nothing."""
+    if expected_version is not None and expected_version != solution.version:
+        raise PreconditionFailed(
+            "Løsningen er ændret af en anden i mellemtiden. Hent den igen og gentag ændringen.",
+            {"current_version": solution.version},
+        )
+    _validate(changes)
+    changed = {f: v for f, v in changes.items() if json_value(getattr(solution, f)) != json_value(v)}
+    if not changed:
+        return []
+    before = {f: json_value(getattr(solution, f)) for f in changed}
+    now = utcnow()
+    for field, value in changed.items():
+        setattr(solution, field, value)
+    _check_interval(solution)
+    if changed.keys() & set(LOA_FIELDS):
+        solution.loa_recorded_by, solution.loa_recorded_at = actor.label, now
+    if changed.keys() & set(SWITCH_FIELDS):
+        solution.switch_recorded_by, solution.switch_recorded_at = actor.label, now
+    solution.version += 1
+    solution.updated_at = now
+    session.flush()
+    events = []
+    for event_type, group in _event_type_for(set(changed)):
+        fields = [f for f in group if f in changed]
+        prefix = "loa" if group is LOA_FIELDS else "switch" if group is SWITCH_FIELDS else None
+        events.append(
+            append_event(
+                session,
+                type=event_type,
+                actor=actor,
+                solution=solution,
+                changes={f: {"before": before[f], "after": json_value(changed[f])} for f in fields},
+                source_kind=getattr(solution, f"{prefix}_source_kind") if prefix else None,
+                source_url=getattr(solution, f"{prefix}_source_url") if prefix else None,
+                reason=reason,
+            )
+        )
+    return events
+
+
+def organisation_by_slug(session: Session, slug: str | None) -> Organisation | None:
+    """Resolve an organisation slug (None stays None); unknown slugs are a validation error."""
+    if slug is None:
+        return None
+    org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise ValidationError(f"Ukendt organisation '{slug}'.", {"organisation": "Findes ikke."})
+    return org

@@ -1,0 +1,1 @@
+"""Proposals: create, accept, reject."""

@@ -1,0 +1,86 @@
+"""``tracker seed``: the 98 municipalities, the organisations and the starter solutions. Idempotent.
+
+Seeding never overwrites what is already in the registry: it creates what is missing and updates
+municipality names and regions from the shipped list (regions change, e.g. the 2027 merger).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from importlib import resources
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.auth.passwords import generate_password, hash_password
+from tracker.models import Municipality, Organisation, Solution, User
+from tracker.models.vocab import Role
+from tracker.registry.actors import SYSTEM
+from tracker.registry.services import create_solution
+from tracker.starter_data import ORGANISATIONS, SOLUTIONS
+
+
+@dataclass
+class SeedReport:
+    """What a seed run did."""
+
+    municipalities_created: int = 0
+    municipalities_updated: int = 0
+    organisations_created: int = 0
+    solutions_created: int = 0
+    admin_email: str | None = None
+    admin_password: str | None = None
+
+
+def load_municipalities() -> list[dict[str, str]]:
+    """The shipped list of the 98 municipalities (code, name, region)."""
+    text = resources.files("tracker.municipalities").joinpath("kommuner.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> SeedReport:
+    """Create what is missing; report what was done. The first run creates an admin with a one-time password."""
+    report = SeedReport()
+    existing = {m.code: m for m in session.scalars(select(Municipality))}
+    for row in load_municipalities():
+        municipality = existing.get(row["code"])
+        if municipality is None:
+            session.add(Municipality(code=row["code"], name=row["name"], region=row["region"]))
+            report.municipalities_created += 1
+        elif (municipality.name, municipality.region) != (row["name"], row["region"]):
+            municipality.name, municipality.region = row["name"], row["region"]
+            report.municipalities_updated += 1
+
+    orgs = {o.slug: o for o in session.scalars(select(Organisation))}
+    for data in ORGANISATIONS:
+        if data["slug"] not in orgs:
+            orgs[data["slug"]] = Organisation(**data)
+            session.add(orgs[data["slug"]])
+            report.organisations_created += 1
+    session.flush()
+
+    known = set(session.scalars(select(Solution.slug)))
+    for data in SOLUTIONS:
+        if data["slug"] in known:
+            continue
+        fields = dict(data["fields"])
+        fields["aliases"] = data.get("aliases", [])
+        fields["links"] = data.get("links", [])
+        fields["kind"] = data["kind"]
+        if data.get("broker"):
+            fields["broker"] = data["broker"]
+        for role in ("service_provider", "vendor"):
+            if data.get(role):
+                fields[f"{role}_id"] = orgs[data[role]].id
+        create_solution(
+            session, actor=SYSTEM, slug=data["slug"], name=data["name"], fields=fields, reason="Startdata"
+        )
+        report.solutions_created += 1
+
+    if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
+        password = generate_password()
+        session.add(User(email=admin_email, name="Administrator", role=Role.ADMIN, password_hash=hash_password(password)))
+        report.admin_email, report.admin_password = admin_email, password
+    session.flush()
+    return report

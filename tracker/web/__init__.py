@@ -1,0 +1,23 @@
+"""The HTML interface, Danish first; readable without JavaScript."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tracker.web import format as fmt
+
+
+def init_app(app: Flask) -> None:
+    """Register the public pages and the template helpers."""
+    from tracker.web import health, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(health.bp)
+    app.jinja_env.filters["day"] = fmt.format_day
+    app.jinja_env.filters["switch"] = fmt.format_switch
+    app.jinja_env.globals.update(
+        LOA_LABELS=fmt.LOA_LABELS,
+        CONFIDENCE_LABELS=fmt.CONFIDENCE_LABELS,
+        STATE_LABELS=fmt.STATE_LABELS,
+        KIND_LABELS=fmt.KIND_LABELS,
+    )
