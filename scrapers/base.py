@@ -37,7 +37,7 @@ class FetchError(ScrapeError):
         self.status = status
 
 
-class DisallowedByRobots(FetchError):
+class RobotsDisallowedError(FetchError):
     """robots.txt forbids the URL (or could not be read, which RFC 9309 treats as forbidding all)."""
 
 
@@ -78,9 +78,7 @@ class Observation:
         if self.field == "required_loa":
             if self.value not in LEVELS or self.latest is not None:
                 raise ValueError(f"bad level observation {self.value!r}/{self.latest!r}")
-        elif not _ISO_DAY.fullmatch(self.value) or (
-            self.latest is not None and not _ISO_DAY.fullmatch(self.latest)
-        ):
+        elif not _ISO_DAY.fullmatch(self.value) or (self.latest is not None and not _ISO_DAY.fullmatch(self.latest)):
             raise ValueError(f"bad date observation {self.value!r}/{self.latest!r}")
 
     def to_dict(self) -> dict[str, str | None]:

@@ -55,7 +55,7 @@ class DateMatch:
     interval: DateInterval
 
 
-class _NoDate(Exception):
+class _NoDateError(Exception):
     """An expression that looks like a date but is not a valid one (or lacks its year)."""
 
 
@@ -100,7 +100,7 @@ def _year(m: re.Match[str], ctx: date | None, group: str = "y") -> int:
     if m.group(group):
         return int(m.group(group))
     if ctx is None:
-        raise _NoDate
+        raise _NoDateError
     return ctx.year
 
 
@@ -110,8 +110,9 @@ def _day_span(year: int, month: int, day: int) -> v.Span:
 
 
 def _b_day(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    month = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else v.month_number(m.group("mon"))
-    return [_day_span(_year(m, ctx), month, int(m.group("d")))]
+    groups = m.groupdict()
+    month = int(groups["m"]) if groups.get("m") else v.month_number(m.group("mon"))
+    return [_day_span(_year(m, ctx), month, int(groups.get("d") or groups["d_"]))]
 
 
 def _b_num_dmy(m: re.Match[str], ctx: date | None) -> list[v.Span]:
@@ -121,7 +122,7 @@ def _b_num_dmy(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 
 def _b_num_dm(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     if m.group(0) == "24/7":  # "døgnet rundt 24/7" is opening hours, not 24 July
-        raise _NoDate
+        raise _NoDateError
     return _b_day(m, ctx)
 
 
@@ -129,7 +130,7 @@ def _b_day_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     year, month = _year(m, ctx), v.month_number(m.group("mon"))
     first, last = date(year, month, int(m.group("d"))), date(year, month, int(m.group("d2")))
     if first >= last:
-        raise _NoDate
+        raise _NoDateError
     return [(first, last, "day")]
 
 
@@ -155,12 +156,12 @@ def _b_year_part(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 def _b_season(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     name = m.group("s").lower()
     if not m.group("y") and name not in v.YEARLESS_SEASONS:
-        raise _NoDate
+        raise _NoDateError
     year = _year(m, ctx)
     y2 = m.group("y2")
     # "vinteren 2022/23" names both years; it is the winter that starts in the first.
     if y2 and int(y2[-2:]) != (year + 1) % 100:
-        raise _NoDate
+        raise _NoDateError
     return [v.season(year, name)]
 
 
@@ -176,7 +177,7 @@ def _b_quarter(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 def _b_half(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     h = _ordinal(m, "h", "hw") if "hw" in m.groupdict() else int(m.group("h"))
     if h not in (1, 2):
-        raise _NoDate
+        raise _NoDateError
     return [v.months_span(_year(m, ctx), 6 * h - 5, 6, "half")]
 
 
@@ -192,7 +193,7 @@ def _b_year_span(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     first, y2 = int(m.group("y")), m.group("y2") or m.group("y3")
     last = int(y2) if len(y2) == 4 else first // 100 * 100 + int(y2)
     if last <= first:
-        raise _NoDate
+        raise _NoDateError
     return [(date(first, 1, 1), date(last, 12, 31), "year")]
 
 
@@ -200,24 +201,29 @@ _P: list[tuple[str, Builder]] = [
     # 2023-05-12
     (rf"{_NUM_START}{_YEAR_RAW}-(?P<m>\d\d)-(?P<d>\d\d){_END}", _b_day),
     # 12-05-2022, 14.01.2020, 19/03/2025, 22/8-2016
-    (rf"{_NUM_START}(?P<d>\d{{1,2}})(?:-(?P<m1>\d{{1,2}})-|\.(?P<m2>\d{{1,2}})\.|/(?P<m3>\d{{1,2}})[/-]){_YEAR}",
-     _b_num_dmy),
+    (
+        rf"{_NUM_START}(?P<d>\d{{1,2}})(?:-(?P<m1>\d{{1,2}})-|\.(?P<m2>\d{{1,2}})\.|/(?P<m3>\d{{1,2}})[/-]){_YEAR}",
+        _b_num_dmy,
+    ),
     # 31/10 (year from context)
     (rf"{_NUM_START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?!\w|[/.,-]\d)(?P<y>)", _b_num_dm),
     # 31. oktober 2023, 22 februar 2023, 24 April 2023, 1. okt. 2023
     (rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?{_MON},?\s+{_YEAR}", _b_day),
     # Den 17. oktober (year from context)
-    (rf"(?<![\w.])(?:(?:den|d\.)\s*(?P<d>\d{{1,2}})\.?\s+|(?P<d_>\d{{1,2}})\.\s*){_MON_DA}(?P<y>)",
-     lambda m, c: [_day_span(_year(m, c), v.month_number(m.group("mon")), int(m.group("d") or m.group("d_")))]),
+    (rf"(?<![\w.])(?:(?:den|d\.)\s*(?P<d>\d{{1,2}})\.?\s+|(?P<d_>\d{{1,2}})\.\s*){_MON_DA}(?P<y>)", _b_day),
     # April 24, 2023
     (rf"(?<!\w){_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}", _b_day),
     # 24.-25. august 2023, den 24. - 25. august
-    (rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s*(?:[-–]|til)\s*(?:den\s+)?(?P<d2>\d{{1,2}})\.?\s+{_MON}{_OPT_YEAR}",
-     _b_day_range),
+    (
+        rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s*(?:[-–]|til)\s*(?:den\s+)?(?P<d2>\d{{1,2}})\.?\s+{_MON}{_OPT_YEAR}",
+        _b_day_range,
+    ),
     # 3. og 24. april 2023, 3. (Test) og 24. april 2023
-    (rf"(?<![\w.]){_DEN}(?P<days>\d{{1,2}}\.?(?:\s*\([^()]{{1,30}}\))?"
-     rf"(?:\s*(?:,|og|and|&)\s*(?:den\s+)?\d{{1,2}}\.?(?:\s*\([^()]{{1,30}}\))?)+)\s+{_MON}{_OPT_YEAR}",
-     _b_day_list),
+    (
+        rf"(?<![\w.]){_DEN}(?P<days>\d{{1,2}}\.?(?:\s*\([^()]{{1,30}}\))?"
+        rf"(?:\s*(?:,|og|and|&)\s*(?:den\s+)?\d{{1,2}}\.?(?:\s*\([^()]{{1,30}}\))?)+)\s+{_MON}{_OPT_YEAR}",
+        _b_day_list,
+    ),
     # oktober 2022, okt. 2023, May '24
     (rf"(?<!\w){_MON}\s+{_YEAR}", _b_month),
     (rf"(?<!\w){_MON}\s*['’‘](?P<yy>\d\d)(?!\d)", _b_month),
@@ -226,24 +232,37 @@ _P: list[tuple[str, Builder]] = [
     # primo 2024, i starten af 2023, mid-2024
     (rf"(?<!\w){_MOD}{_MOD_SEP}{_YEAR}", _b_year_part),
     # efteråret 2022, vinteren 2022/23, I efteråret (context year)
-    (rf"(?<!\w)(?P<s>{_alt(v.SEASONS)})(?!{_W})(?:\s+(?:of\s+)?{_YEAR_RAW}(?:/(?P<y2>\d\d(?:\d\d)?))?{_END})?",
-     _b_season),
+    (
+        rf"(?<!\w)(?P<s>{_alt(v.SEASONS)})(?!{_W})(?:\s+(?:of\s+)?{_YEAR_RAW}(?:/(?P<y2>\d\d(?:\d\d)?))?{_END})?",
+        _b_season,
+    ),
     # Q2 2021, 2021-Q2
     (rf"(?<!\w)Q(?P<q>[1-4])(?:\s*[-/]\s*|\s+)(?:of\s+)?{_YEAR}", _b_quarter),
     (rf"(?<![\w.,/-]){_YEAR_RAW}\s*[-/ ]?\s*Q(?P<q>[1-4])(?!\w)", _b_quarter),
     # 2. kvartal 2024, andet kvartal, 2. kvt. 2024
-    (rf"(?<![\w.])(?:(?P<q>[1-4])\.\s*|(?P<qw>{_alt(v.ORDINALS)})\s+)(?:kvartal|kvt\.|quarter)"
-     rf"(?!{_W})(?:\s+(?:i\s+|of\s+)?{_YEAR})?", _b_quarter),
+    (
+        rf"(?<![\w.])(?:(?P<q>[1-4])\.\s*|(?P<qw>{_alt(v.ORDINALS)})\s+)(?:kvartal|kvt\.|quarter)"
+        rf"(?!{_W})(?:\s+(?:i\s+|of\s+)?{_YEAR})?",
+        _b_quarter,
+    ),
     # 1. halvår 2023, første halvår, H1 2023, first half of 2023
-    (rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt(v.ORDINALS)})\s+)(?:halvår|half\s+of)"
-     rf"(?!{_W})(?:\s+(?:i\s+)?{_YEAR})?", _b_half),
+    (
+        rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt(v.ORDINALS)})\s+)(?:halvår|half\s+of)"
+        rf"(?!{_W})(?:\s+(?:i\s+)?{_YEAR})?",
+        _b_half,
+    ),
     (rf"(?<!\w)H(?P<h>[12])\s+{_YEAR}", _b_half),
     # uge 8, uge 43 2022, week 43, 2022
-    (rf"(?<!\w)(?:uge|week)\s*(?:nr\.?\s*)?(?P<w>\d{{1,2}})(?!\d)(?:\s*(?:,|/|i|in|of)?\s*{_YEAR})?", _b_week),
+    (
+        rf"(?<!\w)(?:uge|week)\s*(?:nr\.?\s*)?(?P<w>\d{{1,2}})(?!\d)(?:\s*(?:,|/|i|in|of)?\s*{_YEAR})?",
+        _b_week,
+    ),
     # i løbet af 2021-2022, 2021-23, fra 2019 til 2021
-    (rf"(?:(?<!\w){_CUE}\s+|(?<![\w.,/-])){_YEAR_RAW}"
-     r"(?:\s*[-–/]\s*(?P<y2>(?:19|20)\d\d|\d\d)|\s+(?:til|to|until)\s+(?P<y3>(?:19|20)\d\d))(?!\w|[.,/-]\d)",
-     _b_year_span),
+    (
+        rf"(?:(?<!\w){_CUE}\s+|(?<![\w.,/-])){_YEAR_RAW}"
+        r"(?:\s*[-–/]\s*(?P<y2>(?:19|20)\d\d|\d\d)|\s+(?:til|to|until)\s+(?P<y3>(?:19|20)\d\d))(?!\w|[.,/-]\d)",
+        _b_year_span,
+    ),
     # i 2023, I løbet af 2022, senest 2024
     (rf"(?<!\w){_CUE}\s+{_YEAR}", _b_year),
 ]
@@ -253,7 +272,7 @@ _VERSION_BEFORE = re.compile(r"(?:\bv|\bver|\bversion|\bversionen)\.?\s*$", re.I
 _RANGE_GAP = re.compile(r"\s*(?:[-–—]|til|to|until|(?:og\s+)?frem\s+(?:mod|til))\s*", re.IGNORECASE)
 _BETWEEN_GAP = re.compile(r"\s*(?:og|and)\s*", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"(?:^|(?<=\W))(?P<cue>fra|from|mellem|between|i\s+perioden)\s*$", re.IGNORECASE)
-_ORDER = {p: i for i, p in enumerate(("day", "week", "month", "quarter", "season", "half", "year", "unknown"))}
+_ORDER = {p: i for i, p in enumerate(PRECISIONS)}
 
 
 @dataclass
@@ -270,7 +289,7 @@ def _candidates(text: str, ctx: date | None) -> list[_Cand]:
             spans: list[v.Span] | None
             try:
                 spans = build(m, ctx)
-            except (_NoDate, ValueError, KeyError):
+            except (_NoDateError, ValueError, KeyError):
                 spans = None
             if _VERSION_BEFORE.search(text, 0, m.start()) and text[m.start()].isdigit():
                 spans = None

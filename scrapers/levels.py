@@ -87,9 +87,7 @@ def _find(text: str, *, bare_words: bool, weak: bool) -> list[LevelMention]:
         found += [LevelMention(_level_of(m), m.group(0), m.start(), m.end()) for m in pattern.finditer(text)]
     if bare_words:
         found += [
-            LevelMention(_level_of(m), m.group(0), m.start(), m.end())
-            for m in _BARE.finditer(text)
-            if m.group("w")
+            LevelMention(_level_of(m), m.group(0), m.start(), m.end()) for m in _BARE.finditer(text) if m.group("w")
         ]
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     result: list[LevelMention] = []

@@ -44,8 +44,10 @@ def test_change_event_is_append_only_in_the_database(kind: str, tmp_path: Path) 
         upgrade(engine)
         with engine.begin() as conn:
             conn.execute(
-                text("INSERT INTO change_event (type, changes, data, actor_label, occurred_at) "
-                     "VALUES ('solution.updated', '{}', '{}', 'test', CURRENT_TIMESTAMP)")
+                text(
+                    "INSERT INTO change_event (type, changes, data, actor_label, occurred_at) "
+                    "VALUES ('solution.updated', '{}', '{}', 'test', CURRENT_TIMESTAMP)"
+                )
             )
         for statement in ("UPDATE change_event SET reason = 'rewritten'", "DELETE FROM change_event"):
             with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:

@@ -78,7 +78,12 @@ def users_create(email: str, role: str, organisation: str | None, municipality: 
     try:
         with get_db().unit_of_work() as session:
             user, password = create_user(
-                session, email=email, role=role, organisation=organisation, municipality=municipality, name=name
+                session,
+                email=email,
+                role=role,
+                organisation=organisation,
+                municipality=municipality,
+                name=name,
             )
     except AppError as exc:
         raise click.ClickException(f"{exc.message} {exc.details or ''}".strip()) from exc
@@ -124,11 +129,21 @@ def run_command(bind: str, workers: int) -> None:
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="tracker-metrics-"))
     procs: list[subprocess.Popen[Any]] = [
         subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", bind, "--access-logfile", "-",
-             "tracker:create_app()"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                bind,
+                "--access-logfile",
+                "-",
+                "tracker:create_app()",
+            ],
             env=env,
         ),
-        subprocess.Popen([sys.executable, "-m", "tracker.cli", "scheduler"], env=env),  # noqa: S603
+        subprocess.Popen([sys.executable, "-m", "tracker.cli", "scheduler"], env=env),
     ]
     click.echo(f"serving on http://{bind} with the scheduler; Ctrl-C stops both")
 

@@ -155,7 +155,7 @@ def init_app(app: Flask) -> None:
         else:
             message = exc.description or _DANISH.get(status, "Fejl.")
         resp = error_response(status, _HTTP_CODES.get(status, "error"), message, details)
-        for key, value in (exc.get_headers() or []):
+        for key, value in exc.get_headers() or []:
             if key.lower() in {"allow", "retry-after"}:
                 resp.headers[key] = value
         return resp
@@ -165,7 +165,4 @@ def init_app(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(
-            500, "internal_error", "Der skete en uventet fejl. Den er logget; prøv igen om lidt."
-        )
-
+        return error_response(500, "internal_error", "Der skete en uventet fejl. Den er logget; prøv igen om lidt.")

@@ -46,7 +46,11 @@ class Job:
 def jobs(app: Flask) -> list[Job]:
     """The declarative job list, read from configuration once."""
     result = [
-        Job("deliver_webhooks", "tracker.broadcast.worker:scheduled_run", app.config["DELIVERY_INTERVAL_SECONDS"]),
+        Job(
+            "deliver_webhooks",
+            "tracker.broadcast.worker:scheduled_run",
+            app.config["DELIVERY_INTERVAL_SECONDS"],
+        ),
     ]
     try:
         from scrapers import SOURCES
@@ -81,7 +85,7 @@ def run_job(app: Flask, job: Job, holder: str) -> None:
         with app.app_context():
             _resolve(job.func)(app, **job.kwargs)
         outcome, error = "ok", None
-    except Exception as exc:  # noqa: BLE001 - a failing job must not kill the scheduler
+    except Exception as exc:
         log.exception("job %s failed", job.id)
         outcome, error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
     with db.unit_of_work() as session:
@@ -127,7 +131,7 @@ class LeaderLock:
             self._conn.execute(text("SELECT 1"))
             self._conn.commit()
             return True
-        except Exception:  # noqa: BLE001 - a dead connection means the lock is gone
+        except Exception:
             self._conn = None
             return False
 

@@ -73,14 +73,19 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
         for role in ("service_provider", "vendor"):
             if data.get(role):
                 fields[f"{role}_id"] = orgs[data[role]].id
-        create_solution(
-            session, actor=SYSTEM, slug=data["slug"], name=data["name"], fields=fields, reason="Startdata"
-        )
+        create_solution(session, actor=SYSTEM, slug=data["slug"], name=data["name"], fields=fields, reason="Startdata")
         report.solutions_created += 1
 
     if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
         password = generate_password()
-        session.add(User(email=admin_email, name="Administrator", role=Role.ADMIN, password_hash=hash_password(password)))
+        session.add(
+            User(
+                email=admin_email,
+                name="Administrator",
+                role=Role.ADMIN,
+                password_hash=hash_password(password),
+            )
+        )
         report.admin_email, report.admin_password = admin_email, password
     session.flush()
     return report

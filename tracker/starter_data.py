@@ -14,14 +14,33 @@ ORGANISATIONS: list[dict[str, Any]] = [
     {"slug": "digst", "name": "Digitaliseringsstyrelsen", "kind": "authority", "url": "https://digst.dk/"},
     {"slug": "kl", "name": "KL – Kommunernes Landsforening", "kind": "kl", "url": "https://www.kl.dk/"},
     {"slug": "kombit", "name": "KOMBIT", "kind": "kombit", "url": "https://www.kombit.dk/"},
-    {"slug": "sundhedsdatastyrelsen", "name": "Sundhedsdatastyrelsen", "kind": "authority",
-     "url": "https://sundhedsdatastyrelsen.dk/"},
-    {"slug": "stil", "name": "Styrelsen for It og Læring (STIL)", "kind": "authority", "url": "https://stil.dk/"},
-    {"slug": "erhvervsstyrelsen", "name": "Erhvervsstyrelsen", "kind": "authority", "url": "https://erhvervsstyrelsen.dk/"},
+    {
+        "slug": "sundhedsdatastyrelsen",
+        "name": "Sundhedsdatastyrelsen",
+        "kind": "authority",
+        "url": "https://sundhedsdatastyrelsen.dk/",
+    },
+    {
+        "slug": "stil",
+        "name": "Styrelsen for It og Læring (STIL)",
+        "kind": "authority",
+        "url": "https://stil.dk/",
+    },
+    {
+        "slug": "erhvervsstyrelsen",
+        "name": "Erhvervsstyrelsen",
+        "kind": "authority",
+        "url": "https://erhvervsstyrelsen.dk/",
+    },
     {"slug": "sundhed-dk", "name": "sundhed.dk", "kind": "authority", "url": "https://www.sundhed.dk/"},
     {"slug": "kmd", "name": "KMD", "kind": "vendor", "url": "https://www.kmd.dk/"},
     {"slug": "netcompany", "name": "Netcompany", "kind": "vendor", "url": "https://www.netcompany.com/"},
-    {"slug": "os2", "name": "OS2 – Offentligt digitaliseringsfællesskab", "kind": "other", "url": "https://os2.eu/"},
+    {
+        "slug": "os2",
+        "name": "OS2 – Offentligt digitaliseringsfællesskab",
+        "kind": "other",
+        "url": "https://os2.eu/",
+    },
 ]
 
 SOLUTIONS: list[dict[str, Any]] = [
@@ -72,8 +91,12 @@ SOLUTIONS: list[dict[str, Any]] = [
         "kind": "faellesoffentlig",
         "service_provider": "erhvervsstyrelsen",
         "broker": "NemLog-in",
-        "links": [{"title": "MitID Erhverv: adgang til selvbetjeningsløsninger",
-                   "url": "https://www.mitid-erhverv.dk/support/faq/adgang-til-digitale-selvbetjeningslosninger/"}],
+        "links": [
+            {
+                "title": "MitID Erhverv: adgang til selvbetjeningsløsninger",
+                "url": "https://www.mitid-erhverv.dk/support/faq/adgang-til-digitale-selvbetjeningslosninger/",
+            }
+        ],
         "fields": {},
     },
     {
@@ -83,8 +106,12 @@ SOLUTIONS: list[dict[str, Any]] = [
         "kind": "faellesoffentlig",
         "service_provider": "sundhed-dk",
         "broker": "NemLog-in",
-        "links": [{"title": "Services og standarder i NemLog-in",
-                   "url": "https://digst.dk/it-loesninger/nemlog-in/om-loesningen/services-og-standarder-i-nemlog-in/"}],
+        "links": [
+            {
+                "title": "Services og standarder i NemLog-in",
+                "url": "https://digst.dk/it-loesninger/nemlog-in/om-loesningen/services-og-standarder-i-nemlog-in/",
+            }
+        ],
         "fields": {},
     },
     {
@@ -93,8 +120,12 @@ SOLUTIONS: list[dict[str, Any]] = [
         "aliases": ["Serviceplatformen", "KOMBIT Serviceplatformen"],
         "kind": "faelleskommunal",
         "service_provider": "kombit",
-        "links": [{"title": "Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur",
-                   "url": "https://digitaliseringskataloget.dk/udskiftning-af-oces2-certifikater-i-den-faelleskommunale-infrastruktur"}],
+        "links": [
+            {
+                "title": "Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur",
+                "url": "https://digitaliseringskataloget.dk/udskiftning-af-oces2-certifikater-i-den-faelleskommunale-infrastruktur",
+            }
+        ],
         "fields": {},
     },
     {

@@ -121,9 +121,7 @@ def upgrade() -> None:
         sa.Column("is_primary", sa.Boolean(), nullable=False),
         sa.Column("created_at", tracker.db.UTCDateTime(), nullable=False),
         sa.Column("updated_at", tracker.db.UTCDateTime(), nullable=False),
-        sa.CheckConstraint(
-            "notified_loa IN ('lav', 'betydelig', 'hoej', 'ukendt')", name=op.f("ck_idp_notified_loa")
-        ),
+        sa.CheckConstraint("notified_loa IN ('lav', 'betydelig', 'hoej', 'ukendt')", name=op.f("ck_idp_notified_loa")),
         sa.ForeignKeyConstraint(
             ["municipality_id"],
             ["municipality.id"],
@@ -181,9 +179,7 @@ def upgrade() -> None:
             "loa_status IN ('confirmed', 'reported', 'expected', 'awaiting_decision', 'unknown')",
             name=op.f("ck_solution_loa_status"),
         ),
-        sa.CheckConstraint(
-            "loa_value IN ('lav', 'betydelig', 'hoej', 'ukendt')", name=op.f("ck_solution_loa_value")
-        ),
+        sa.CheckConstraint("loa_value IN ('lav', 'betydelig', 'hoej', 'ukendt')", name=op.f("ck_solution_loa_value")),
         sa.CheckConstraint(
             "switch_precision IN ('day', 'week', 'month', 'quarter', 'half', 'season', 'year', 'unknown')",
             name=op.f("ck_solution_switch_precision"),
@@ -209,21 +205,15 @@ def upgrade() -> None:
             ["organisation.id"],
             name=op.f("fk_solution_service_provider_id_organisation"),
         ),
-        sa.ForeignKeyConstraint(
-            ["vendor_id"], ["organisation.id"], name=op.f("fk_solution_vendor_id_organisation")
-        ),
+        sa.ForeignKeyConstraint(["vendor_id"], ["organisation.id"], name=op.f("fk_solution_vendor_id_organisation")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_solution")),
         sa.UniqueConstraint("slug", name=op.f("uq_solution_slug")),
     )
     with op.batch_alter_table("solution", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_solution_loa_value"), ["loa_value"], unique=False)
         batch_op.create_index(batch_op.f("ix_solution_name"), ["name"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_solution_service_provider_id"), ["service_provider_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_solution_switch_earliest_on_name", ["switch_earliest_on", "name"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_solution_service_provider_id"), ["service_provider_id"], unique=False)
+        batch_op.create_index("ix_solution_switch_earliest_on_name", ["switch_earliest_on", "name"], unique=False)
         batch_op.create_index(batch_op.f("ix_solution_vendor_id"), ["vendor_id"], unique=False)
 
     op.create_table(
@@ -246,9 +236,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "role <> 'vendor' OR organisation_id IS NOT NULL", name=op.f("ck_user_vendor_has_organisation")
         ),
-        sa.CheckConstraint(
-            "role IN ('admin', 'coordinator', 'vendor', 'municipality')", name=op.f("ck_user_role")
-        ),
+        sa.CheckConstraint("role IN ('admin', 'coordinator', 'vendor', 'municipality')", name=op.f("ck_user_role")),
         sa.ForeignKeyConstraint(
             ["municipality_id"], ["municipality.id"], name=op.f("fk_user_municipality_id_municipality")
         ),
@@ -272,9 +260,7 @@ def upgrade() -> None:
         sa.Column("created_at", tracker.db.UTCDateTime(), nullable=False),
         sa.Column("last_used_at", tracker.db.UTCDateTime(), nullable=True),
         sa.Column("revoked_at", tracker.db.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_api_token_user_id_user"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_api_token_user_id_user"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_token_token_hash")),
     )
@@ -300,9 +286,7 @@ def upgrade() -> None:
 
     op.create_table(
         "change_event",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("type", sa.String(length=60), nullable=False),
         sa.Column("solution_id", sa.Integer(), nullable=True),
         sa.Column("municipality_id", sa.Integer(), nullable=True),
@@ -320,9 +304,7 @@ def upgrade() -> None:
             ["municipality.id"],
             name=op.f("fk_change_event_municipality_id_municipality"),
         ),
-        sa.ForeignKeyConstraint(
-            ["solution_id"], ["solution.id"], name=op.f("fk_change_event_solution_id_solution")
-        ),
+        sa.ForeignKeyConstraint(["solution_id"], ["solution.id"], name=op.f("fk_change_event_solution_id_solution")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_change_event")),
     )
     with op.batch_alter_table("change_event", schema=None) as batch_op:
@@ -360,9 +342,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("portfolio_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_portfolio_entry_idp_id"), ["idp_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_portfolio_entry_municipality_id"), ["municipality_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_portfolio_entry_municipality_id"), ["municipality_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_portfolio_entry_solution_id"), ["solution_id"], unique=False)
 
     _append_only()

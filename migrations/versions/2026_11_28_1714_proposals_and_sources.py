@@ -104,16 +104,10 @@ def upgrade() -> None:
         sa.Column("reviewed_at", tracker.db.UTCDateTime(), nullable=True),
         sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("created_at", tracker.db.UTCDateTime(), nullable=False),
-        sa.CheckConstraint(
-            "state IN ('pending', 'accepted', 'rejected', 'stale')", name=op.f("ck_proposal_state")
-        ),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["change_event.id"], name=op.f("fk_proposal_event_id_change_event")
-        ),
+        sa.CheckConstraint("state IN ('pending', 'accepted', 'rejected', 'stale')", name=op.f("ck_proposal_state")),
+        sa.ForeignKeyConstraint(["event_id"], ["change_event.id"], name=op.f("fk_proposal_event_id_change_event")),
         sa.ForeignKeyConstraint(["proposer_id"], ["user.id"], name=op.f("fk_proposal_proposer_id_user")),
-        sa.ForeignKeyConstraint(
-            ["reviewed_by_id"], ["user.id"], name=op.f("fk_proposal_reviewed_by_id_user")
-        ),
+        sa.ForeignKeyConstraint(["reviewed_by_id"], ["user.id"], name=op.f("fk_proposal_reviewed_by_id_user")),
         sa.ForeignKeyConstraint(
             ["solution_id"],
             ["solution.id"],

@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", tracker.db.UTCDateTime(), nullable=False),
         sa.Column("revoked_at", tracker.db.UTCDateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["user.id"], name=op.f("fk_feed_token_created_by_id_user")
-        ),
+        sa.ForeignKeyConstraint(["created_by_id"], ["user.id"], name=op.f("fk_feed_token_created_by_id_user")),
         sa.ForeignKeyConstraint(
             ["municipality_id"],
             ["municipality.id"],
@@ -88,9 +86,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("delivered_at", tracker.db.UTCDateTime(), nullable=True),
         sa.Column("created_at", tracker.db.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["change_event.id"], name=op.f("fk_delivery_event_id_change_event")
-        ),
+        sa.ForeignKeyConstraint(["event_id"], ["change_event.id"], name=op.f("fk_delivery_event_id_change_event")),
         sa.ForeignKeyConstraint(
             ["subscription_id"],
             ["subscription.id"],

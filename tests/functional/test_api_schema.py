@@ -44,5 +44,9 @@ def test_api_conforms_and_never_fails(case: schemathesis.Case, coordinator_token
     headers = {"Authorization": f"Bearer {coordinator_token}"}
     case.call_and_validate(
         headers=headers,
-        checks=[checks.not_a_server_error, checks.response_schema_conformance, checks.status_code_conformance],
+        checks=[
+            checks.not_a_server_error,
+            checks.response_schema_conformance,
+            checks.status_code_conformance,
+        ],
     )

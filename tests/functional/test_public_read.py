@@ -94,8 +94,18 @@ def test_paging(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["loa=super", "kind=x", "limit=0", "limit=100000", "limit=abc", "offset=-1", "switch_after=2023-02-31",
-     "switch_after=yesterday", "switch_after=2024-01-01&switch_before=2023-01-01", "q="],
+    [
+        "loa=super",
+        "kind=x",
+        "limit=0",
+        "limit=100000",
+        "limit=abc",
+        "offset=-1",
+        "switch_after=2023-02-31",
+        "switch_after=yesterday",
+        "switch_after=2024-01-01&switch_before=2023-01-01",
+        "q=",
+    ],
 )
 def test_malformed_filters_are_readable_4xx(client: FlaskClient, query: str) -> None:
     resp = client.get(f"/api/v1/solutions?{query}")
@@ -116,7 +126,9 @@ def test_solution_detail_with_etag_and_304(client: FlaskClient) -> None:
 
 def test_history_lists_changes_newest_first(client: FlaskClient, session: Session) -> None:
     solution = session.query(Solution).filter_by(slug="kmd-nexus").one()
-    update_solution(session, solution, {"loa_value": "betydelig", "loa_status": "reported"}, actor=SYSTEM, reason="test")
+    update_solution(
+        session, solution, {"loa_value": "betydelig", "loa_status": "reported"}, actor=SYSTEM, reason="test"
+    )
     session.commit()
     items = client.get("/api/v1/solutions/kmd-nexus/history").get_json()["items"]
     assert items[0]["type"] == "solution.required_loa.changed"

@@ -28,7 +28,7 @@ def postgres_available() -> str | None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - any failure means 'not available', with its reason
+    except Exception as exc:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
     return None
 
@@ -38,7 +38,9 @@ def require_postgres() -> None:
     reason = postgres_available()
     if reason is None:
         return
-    message = f"PostgreSQL at {make_url(postgres_admin_url()).render_as_string(hide_password=True)} unreachable: {reason}"
+    message = (
+        f"PostgreSQL at {make_url(postgres_admin_url()).render_as_string(hide_password=True)} unreachable: {reason}"
+    )
     if os.environ.get("TRACKER_REQUIRE_POSTGRES"):
         pytest.fail(message + " (TRACKER_REQUIRE_POSTGRES is set)")
     pytest.skip(message)

@@ -57,9 +57,10 @@ def test_starter_facts_have_sources_and_the_rest_is_unknown(session: Session) ->
 
 
 def test_first_seed_creates_an_admin_with_a_one_time_password(fresh_db: str) -> None:
+    from sqlalchemy.orm import sessionmaker
+
     from tracker.db import make_engine
     from tracker.migrate import upgrade
-    from sqlalchemy.orm import sessionmaker
 
     engine = make_engine(fresh_db)
     upgrade(engine)

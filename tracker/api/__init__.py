@@ -10,7 +10,7 @@ from flask_smorest import Api as SmorestApi
 from tracker.api.schemas import ErrorSchema
 
 
-class Api(SmorestApi):  # type: ignore[misc]  # flask-smorest is untyped
+class Api(SmorestApi):
     """flask-smorest with our error shape documented as the default error response."""
 
     ERROR_SCHEMA = ErrorSchema
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> Api:
     spec_kwargs: dict[str, Any] = {
         "info": {
             "description": "Fælles register over TU-løsningers sikringsniveau og skæringsdato. "
-            "Errors are {\"error\": {\"code\", \"message\", \"details\"}}.",
+            'Errors are {"error": {"code", "message", "details"}}.',
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},

@@ -13,7 +13,7 @@ from tracker.registry.actors import Actor
 login_manager = LoginManager()
 
 
-class SessionUser(UserMixin):  # type: ignore[misc]  # Flask-Login is untyped
+class SessionUser(UserMixin):
     """Flask-Login's view of a user: the row plus a session id that changes on password reset."""
 
     def __init__(self, user: User) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.models import ApiToken, User
 
-TOKEN_PREFIX = "tut_"
+TOKEN_PREFIX = "tut_"  # noqa: S105 - a public prefix that makes leaked tokens recognisable, not a secret
 # Writing last_used_at on every request would turn reads into writes; a minute's precision is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 

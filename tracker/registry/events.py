@@ -31,7 +31,7 @@ def solution_data(solution: Solution) -> dict[str, Any]:
 def append_event(
     session: Session,
     *,
-    type: str,  # noqa: A002 - 'type' is the contract's word for it
+    type: str,
     actor: Actor,
     changes: dict[str, Any],
     solution: Solution | None = None,

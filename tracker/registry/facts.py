@@ -19,7 +19,16 @@ SWITCH_FIELDS = (
     "switch_source_url",
     "switch_evidence",
 )
-BASIC_FIELDS = ("name", "aliases", "description", "kind", "broker", "links", "service_provider_id", "vendor_id")
+BASIC_FIELDS = (
+    "name",
+    "aliases",
+    "description",
+    "kind",
+    "broker",
+    "links",
+    "service_provider_id",
+    "vendor_id",
+)
 EDITABLE_FIELDS = BASIC_FIELDS + LOA_FIELDS + SWITCH_FIELDS
 
 

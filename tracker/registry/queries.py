@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 
 from sqlalchemy import Select, func, or_, select
@@ -28,7 +29,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(flt: SolutionFilter) -> Select[tuple[Solution]]:
+def _filtered(flt: SolutionFilter) -> Select[Any]:
     stmt = select(Solution)
     if flt.loa:
         stmt = stmt.where(Solution.loa_value == flt.loa)
@@ -64,7 +65,7 @@ def list_solutions(session: Session, flt: SolutionFilter, *, limit: int, offset:
         .limit(limit)
         .offset(offset)
     ).all()
-    return list(rows), total
+    return [row for row in rows], total
 
 
 def get_solution(session: Session, slug: str) -> Solution:

@@ -66,9 +66,14 @@ def _validate(changes: dict[str, Any]) -> None:
             problems[field] = "Skal være en dato."
         elif field == "name" and not (isinstance(value, str) and value.strip()):
             problems[field] = "Navnet må ikke være tomt."
-        elif field in {"kind", "loa_value", "loa_status", "switch_state", "switch_status", "switch_precision"} and (
-            value is None
-        ):
+        elif field in {
+            "kind",
+            "loa_value",
+            "loa_status",
+            "switch_state",
+            "switch_status",
+            "switch_precision",
+        } and (value is None):
             problems[field] = "Må ikke være tomt."
     if problems:
         raise ValidationError("Nogle felter er ugyldige.", problems)
@@ -85,7 +90,7 @@ def _check_interval(solution: Solution) -> None:
 
 def _event_type_for(fields: set[str]) -> list[tuple[str, tuple[str, ...]]]:
     """Group changed fields into events: one per tracked fact, the rest as solution.updated."""
-    groups = []
+    groups: list[tuple[str, tuple[str, ...]]] = []
     if fields & set(SWITCH_FIELDS):
         groups.append(("solution.switch_date.changed", SWITCH_FIELDS))
     if fields & set(LOA_FIELDS):
