@@ -41,6 +41,10 @@ SCRAPE_BASE_URL = ""  # when set, every source's scheme+host is replaced by it (
 SCRAPE_CONNECT_TIMEOUT = 5.0
 SCRAPE_READ_TIMEOUT = 20.0
 SCRAPE_UNHEALTHY_AFTER_FAILURES = 3
+SCRAPE_MAX_TRIES = 3  # attempts per page on 429/5xx/connection errors, with backoff (Retry-After honoured)
+SCRAPE_BACKOFF_SECONDS = 1.0
+SCRAPE_MAX_ARTICLES = 10  # news sources: the newest N relevant articles followed from the archive (same host)
+SCRAPE_WATCH_URLS = ""  # comma-separated pages for the generic watch source; empty: scrapers.watch.WATCH_URLS
 
 # Scheduler.
 SCHEDULER_ENABLED = True

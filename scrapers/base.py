@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
+from scrapers.dates import PRECISIONS
+
 FIELDS = ("switch_date", "required_loa")
 LEVELS = ("lav", "betydelig", "hoej")
 # A level is a single value, not an interval; this is what an observation of a
@@ -31,10 +33,11 @@ class ScrapeError(Exception):
 class FetchError(ScrapeError):
     """A page could not be fetched: HTTP error status, timeout, connection or policy problem."""
 
-    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+    def __init__(self, message: str, *, url: str, status: int | None = None, timed_out: bool = False) -> None:
         super().__init__(message)
         self.url = url
-        self.status = status
+        self.status = status  # the HTTP status when there was one
+        self.timed_out = timed_out
 
 
 class RobotsDisallowedError(FetchError):
@@ -78,8 +81,12 @@ class Observation:
         if self.field == "required_loa":
             if self.value not in LEVELS or self.latest is not None:
                 raise ValueError(f"bad level observation {self.value!r}/{self.latest!r}")
-        elif not _ISO_DAY.fullmatch(self.value) or (self.latest is not None and not _ISO_DAY.fullmatch(self.latest)):
-            raise ValueError(f"bad date observation {self.value!r}/{self.latest!r}")
+        elif (
+            not _ISO_DAY.fullmatch(self.value)
+            or (self.latest is not None and not _ISO_DAY.fullmatch(self.latest))
+            or self.precision not in PRECISIONS
+        ):
+            raise ValueError(f"bad date observation {self.value!r}/{self.latest!r}/{self.precision!r}")
 
     def to_dict(self) -> dict[str, str | None]:
         """Return exactly the contract keys, JSON-serialisable."""
@@ -88,7 +95,10 @@ class Observation:
 
 @dataclass(frozen=True)
 class Page:
-    """A fetched page. ``status`` 304 means unchanged: ``text`` is empty and ``content_hash`` None."""
+    """A fetched page; ``url`` is where it came from after same-site redirects.
+
+    ``status`` 304 means unchanged since the ETag/Last-Modified sent: ``text`` is empty and ``content_hash`` None.
+    """
 
     url: str
     status: int
@@ -130,8 +140,12 @@ class Source(ABC):
         """Extract observations from ``html`` fetched from ``url``."""
 
     def main_text(self, html: str) -> str:
-        """The page's readable main text, one sentence, list item or table row per line."""
-        # Imported here because matching imports this module for the types.
-        from scrapers.matching import main_text
+        """The page's readable main text, one sentence, list item or table row per line.
 
-        return main_text(html)
+        Raises LayoutChanged when ``html`` is not an HTML page, so junk never looks like a change.
+        """
+        # Imported here because pagetext imports this module (for LayoutChanged).
+        from scrapers.pagetext import extract_units, load_main
+
+        root = load_main(html, source=self.key, url=self.default_url)
+        return "\n".join(unit.text for unit in extract_units(root))

@@ -291,7 +291,7 @@ def _candidates(text: str, ctx: date | None) -> list[_Cand]:
                 spans = build(m, ctx)
             except (_NoDateError, ValueError, KeyError):
                 spans = None
-            if _VERSION_BEFORE.search(text, 0, m.start()) and text[m.start()].isdigit():
+            if text[m.start()].isdigit() and _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
                 spans = None
             found.append(_Cand(m.start(), m.end(), spans))
     # Leftmost, then longest wins; an invalid candidate still claims its words so

@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 
 from scrapers.base import LayoutChanged, Observation, SolutionRef, Source
-from scrapers.matching import extract_units, load_main, observe, page_date
+from scrapers.matching import observe
+from scrapers.pagetext import extract_units, load_main, page_date
 
 _TITLE = re.compile(r"lanceringsdato", re.IGNORECASE)
 _NAME_HEADER = re.compile(r"løsning|solution", re.IGNORECASE)

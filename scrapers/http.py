@@ -175,7 +175,7 @@ class Fetcher:
                     url, headers=headers, timeout=self.timeout, allow_redirects=False, stream=True
                 )
             except requests.Timeout as exc:
-                raise FetchError(f"timed out fetching {url}: {exc}", url=url) from exc
+                raise FetchError(f"timed out fetching {url}: {exc}", url=url, timed_out=True) from exc
             except requests.RequestException as exc:
                 if attempt == self.max_tries:
                     raise FetchError(f"could not connect to {url}: {exc}", url=url) from exc

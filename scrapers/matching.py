@@ -1,11 +1,14 @@
-"""The one matcher every source uses: HTML → text units → observations.
+"""The one matcher every source uses: text units → observations.
 
-A *unit* is the smallest piece of a page a fact can be read from: a sentence of
-a paragraph, a list item, a heading, or a table row (kept together with its
+``scrapers.pagetext`` turns HTML into units (re-exported here). A *unit* is
+the smallest piece of a page a fact can be read from: a sentence of a
+paragraph, a list item, a heading, or a table row (kept together with its
 header cells). Within one unit we look for known solution names, date
 expressions and assurance levels; a unit that names a solution and carries a
-date (or a level) yields one observation per (solution, field). The date or
-level nearest to the solution's name wins when a unit has several.
+date (or a level) yields one observation per (solution, field). Each date or
+level goes to the nearest name, preferring names in its own clause ("FMK i
+2023, og Aula i 2024"); names joined by "og"/"," share it ("FMK og Aula
+skifter …"); each solution then keeps its nearest date and level.
 
 Only solutions the caller knows are reported, except in "name rows" (tables
 whose first cell names the solution, like the launch-dates table), where an
@@ -20,50 +23,34 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, TypeVar
 
-from bs4 import BeautifulSoup, Tag
-from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
-
-from scrapers.base import LEVEL_PRECISION, LayoutChanged, Observation, SolutionRef
+from scrapers.base import LEVEL_PRECISION, Observation, SolutionRef
 from scrapers.dates import DateMatch, find_date_matches, parse_date
 from scrapers.levels import find_levels, parse_level
+from scrapers.pagetext import Unit, clean, extract_units, main_text, page_date
+
+# The unit helpers are part of the matcher's public face (sources and the app use them from here).
+__all__ = [
+    "EVIDENCE_LIMIT",
+    "Mention",
+    "SolutionMatcher",
+    "Unit",
+    "evidence",
+    "extract_units",
+    "main_text",
+    "observe",
+    "page_date",
+]
 
 EVIDENCE_LIMIT = 300
 
-_SKIP = {
-    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg",
-    "iframe", "button", "select", "head", "title", "meta", "link", "object", "canvas",
-}  # fmt: skip
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BLOCKS = {
-    "p", "div", "section", "article", "main", "blockquote", "figure", "figcaption", "address",
-    "details", "summary", "dl", "dt", "dd", "pre", "body", "html", "center", "fieldset", "hgroup",
-}  # fmt: skip
-_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
-# Abbreviations after which a full stop does not end a Danish sentence.
-_ABBREVIATIONS = {
-    "d", "pr", "kl", "nr", "bl.a", "f.eks", "ca", "jf", "mv", "m.m", "evt", "inkl", "ekskl", "hhv",
-    "dvs", "osv", "etc", "vedr", "tlf", "st", "stk", "v", "ver", "okt", "nov", "dec", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "mht", "iht", "e.g", "i.e", "no", "vs", "dr",
-    "hr", "fr", "p.t", "ift", "iflg",
-}  # fmt: skip
-_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“(]?[A-ZÆØÅ0-9])")
-_DATE_LINE_PREFIX = re.compile(
-    r"^(?:nyhed,?\s*)?(?:(?:denne\s+side\s+er\s+)?(?:senest|sidst)\s+(?:opdateret|redigeret)|"
-    r"offentliggjort|publiceret|opdateret|udgivet|published|updated)(?:\s+den)?\s*:?\s*",
+# Where one clause ends and another (possibly about another solution) begins.
+_CLAUSE = re.compile(
+    r";|,\s*(?:og|men|mens|samt|hvorimod|hvorefter|and|but|while|whereas)\s|\s(?:mens|hvorimod|while|whereas)\s",
     re.IGNORECASE,
 )
-_HTML_TAG = re.compile(r"<(?:html|body|main|div|p|h1|table|ul|article)\b", re.IGNORECASE)
+_JOINER = re.compile(r"\s*(?:,|og|samt|eller|and|or|&)?\s*(?:og\s+|and\s+)?", re.IGNORECASE)
 _DATE_HEADER = re.compile(r"dato|date|tidspunkt|hvornår|frist|skift|when|deadline", re.IGNORECASE)
 _LEVEL_HEADER = re.compile(r"niveau|level|loa|sikring|assurance", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One piece of a page's main text. ``cells`` holds (header, value) pairs for table rows."""
-
-    text: str
-    kind: str  # "heading" | "sentence" | "item" | "row"
-    cells: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,156 +61,6 @@ class Mention:
     text: str
     start: int
     end: int
-
-
-def clean(text: str) -> str:
-    """Collapse whitespace (incl. no-break spaces) and drop soft hyphens and zero-width characters."""
-    return " ".join(re.sub("[\u00ad\u200b\u200c\u200d\ufeff]", "", text).split())
-
-
-def parse_html(html: str) -> BeautifulSoup:
-    """Parse HTML leniently; never raises on junk (falls back to the stdlib parser)."""
-    try:
-        return BeautifulSoup(html, "lxml")
-    except Exception:  # lxml rejects some junk outright; the stdlib parser takes anything
-        return BeautifulSoup(html, "html.parser")
-
-
-def main_element(soup: BeautifulSoup) -> Tag:
-    """The element holding the page's main content (main → role=main → article → body)."""
-    for selector in ("main", "[role=main]", "article", "#content", "#main", "body"):
-        found = soup.select_one(selector)
-        if found is not None:
-            return found
-    return soup
-
-
-def load_main(html: str, *, source: str, url: str) -> Tag:
-    """The main element of ``html``; LayoutChanged when ``html`` is not an HTML page at all."""
-    if "\x00" in html or not _HTML_TAG.search(html):
-        raise LayoutChanged(f"{source}: {url} did not return an HTML page")
-    return main_element(parse_html(html))
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, not at "d. 1. marts", "kl. 20.00" or "bl.a. Aula"."""
-    out: list[str] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        words = text[start : m.start()].split()
-        last = words[-1].lower().rstrip(".") if words else ""
-        if last in _ABBREVIATIONS or re.fullmatch(r"\d{1,2}", last):
-            continue
-        out.append(text[start : m.end()].strip())
-        start = m.end()
-    out.append(text[start:].strip())
-    return [s for s in out if s]
-
-
-def _hidden(el: Tag) -> bool:
-    style = str(el.get("style") or "").replace(" ", "").lower()
-    return el.has_attr("hidden") or el.get("aria-hidden") == "true" or "display:none" in style
-
-
-class _Walker:
-    """Collects units in document order; inline text is buffered until a block boundary."""
-
-    def __init__(self) -> None:
-        self.units: list[Unit] = []
-        self.buffer: list[str] = []
-        self.kind = "sentence"
-
-    def flush(self) -> None:
-        text = clean("".join(self.buffer))
-        self.buffer = []
-        if not text:
-            return
-        pieces = split_sentences(text) if self.kind == "sentence" else [text]
-        self.units += [Unit(p, self.kind) for p in pieces]
-
-    def block(self, el: Tag, kind: str) -> None:
-        self.flush()
-        saved, self.kind = self.kind, kind
-        self.walk(el)
-        self.flush()
-        self.kind = saved
-
-    def walk(self, el: Tag) -> None:
-        for child in el.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, _NOT_TEXT):
-                    self.buffer.append(str(child))
-                continue
-            if not isinstance(child, Tag) or child.name in _SKIP or _hidden(child):
-                continue
-            if child.name == "br":
-                self.flush()
-            elif child.name == "table":
-                self.flush()
-                self.units += _table_units(child)
-            elif child.name in ("ul", "ol"):
-                self.flush()
-                for item in child.find_all("li", recursive=False):
-                    self.block(item, "item")
-            elif child.name in _HEADINGS:
-                self.block(child, "heading")
-            elif child.name == "li":
-                self.block(child, "item")
-            elif child.name in _BLOCKS:
-                self.block(child, self.kind)
-            else:  # inline element: its text joins the running sentence
-                self.walk(child)
-
-
-def _table_units(table: Tag) -> list[Unit]:
-    units: list[Unit] = []
-    header: list[str] = []
-    caption = table.find("caption")
-    if isinstance(caption, Tag):
-        units.append(Unit(clean(caption.get_text(" ")), "heading"))
-    for row in table.find_all("tr"):
-        if row.find_parent("table") is not table:
-            continue  # a row of a nested table
-        cells = [c for c in row.find_all(["td", "th"], recursive=False) if isinstance(c, Tag)]
-        texts = [clean(c.get_text(" ")) for c in cells]
-        if not any(texts):
-            continue
-        if not header and (all(c.name == "th" for c in cells) or row.find_parent("thead") is not None):
-            header = texts
-            units.append(Unit(" | ".join(texts), "heading"))
-            continue
-        names = header if len(header) == len(texts) else [""] * len(texts)
-        pairs = tuple(zip(names, texts, strict=True))
-        text = " | ".join(f"{h}: {t}" if h else t for h, t in pairs if t)
-        units.append(Unit(text, "row", pairs))
-    return units
-
-
-def extract_units(root: Tag) -> list[Unit]:
-    """Units of ``root`` in document order, skipping navigation, scripts and hidden elements."""
-    walker = _Walker()
-    walker.block(root, "sentence")
-    return walker.units
-
-
-def main_text(html: str) -> str:
-    """The readable main text of a page, one unit (sentence, list item, table row) per line."""
-    return "\n".join(u.text for u in extract_units(main_element(parse_html(html))))
-
-
-def page_date(root: Tag, units: Sequence[Unit]) -> date | None:
-    """The page's own date: a ``<time datetime>`` or an early unit that is only a date ("12-05-2022")."""
-    time_tag = root.find("time", attrs={"datetime": True})
-    if isinstance(time_tag, Tag):
-        try:
-            return date.fromisoformat(str(time_tag["datetime"])[:10])
-        except ValueError:
-            pass  # a malformed attribute; fall back to the visible text
-    for unit in units[:8]:
-        interval = parse_date(_DATE_LINE_PREFIX.sub("", unit.text.split(" · ")[0]))
-        if interval is not None and interval.precision == "day":
-            return interval.earliest
-    return None
 
 
 class SolutionMatcher:
@@ -269,13 +106,37 @@ class _Spanned(Protocol):
 _T = TypeVar("_T", bound=_Spanned)
 
 
-def _nearest(mentions: Sequence[Mention], items: Sequence[_T]) -> tuple[Mention, _T]:
-    def distance(pair: tuple[Mention, _T]) -> tuple[int, int]:
-        m, f = pair
-        gap = max(0, f.start - m.end, m.start - f.end)
-        return gap, 0 if f.start >= m.start else 1  # on a tie, prefer what follows the name
+def _groups(text: str, mentions: Sequence[Mention]) -> list[list[Mention]]:
+    """Mentions joined only by "og", "," etc. ("FMK og Aula skifter …") share what follows."""
+    groups: list[list[Mention]] = []
+    for m in mentions:
+        if groups and _JOINER.fullmatch(text[groups[-1][-1].end : m.start]):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
 
-    return min(((m, f) for m in mentions for f in items), key=distance)
+
+def _assign(text: str, groups: Sequence[list[Mention]], items: Sequence[_T]) -> dict[str, tuple[Mention, _T]]:
+    """Give each date/level to the nearest group of names, then keep each solution's nearest item.
+
+    Nearness is (crosses a clause boundary, characters between, name after item),
+    so in "FMK følger i 2023, og KMD Nexus i 2. halvår 2023" each name gets its own date.
+    """
+    cuts = [m.start() for m in _CLAUSE.finditer(text)]
+
+    def cost(group: list[Mention], item: _T) -> tuple[bool, int, bool]:
+        lo, hi = sorted((group[-1].end, item.start) if item.start >= group[0].start else (item.end, group[0].start))
+        return any(lo <= c < hi for c in cuts), max(0, hi - lo), item.start < group[0].start
+
+    best: dict[str, tuple[tuple[bool, int, bool], Mention, _T]] = {}
+    for item in items:
+        group = min(groups, key=lambda g: cost(g, item))
+        c = cost(group, item)
+        for m in group:
+            if m.slug not in best or c < best[m.slug][0]:
+                best[m.slug] = (c, m, item)
+    return {slug: (m, item) for slug, (_, m, item) in best.items()}
 
 
 @dataclass(frozen=True)
@@ -290,30 +151,49 @@ class _Where:
 
     def date(self, match: DateMatch) -> Observation:
         iv = match.interval
-        return Observation(self.source, self.slug, self.solution_text, "switch_date", iv.earliest.isoformat(),
-                           iv.latest.isoformat(), iv.precision, self.evidence, self.url)  # fmt: skip
+        return Observation(
+            self.source,
+            self.slug,
+            self.solution_text,
+            "switch_date",
+            iv.earliest.isoformat(),
+            iv.latest.isoformat(),
+            iv.precision,
+            self.evidence,
+            self.url,
+        )
 
     def level(self, level: str) -> Observation:
-        return Observation(self.source, self.slug, self.solution_text, "required_loa", level, None,
-                           LEVEL_PRECISION, self.evidence, self.url)  # fmt: skip
+        return Observation(
+            self.source,
+            self.slug,
+            self.solution_text,
+            "required_loa",
+            level,
+            None,
+            LEVEL_PRECISION,
+            self.evidence,
+            self.url,
+        )
 
 
 def _prose(unit: Unit, matcher: SolutionMatcher, ctx: date | None, source: str, url: str) -> list[Observation]:
-    mentions = matcher.find(unit.text)
+    text = unit.text
+    mentions = matcher.find(text)
     if not mentions:
         return []
-    dates = find_date_matches(unit.text, context_date=ctx)
-    levels = find_levels(unit.text)
+    groups = _groups(text, mentions)
+    dates = _assign(text, groups, find_date_matches(text, context_date=ctx))
+    levels = _assign(text, groups, find_levels(text))
     out: list[Observation] = []
     for slug in dict.fromkeys(m.slug for m in mentions):
-        own = [m for m in mentions if m.slug == slug]
-        if dates:
-            m, d = _nearest(own, dates)
-            ev = evidence(unit.text, min(m.start, d.start), max(m.end, d.end))
+        if slug in dates:
+            m, d = dates[slug]
+            ev = evidence(text, min(m.start, d.start), max(m.end, d.end))
             out.append(_Where(source, slug, m.text, ev, url).date(d))
-        if levels:
-            m, lv = _nearest(own, levels)
-            ev = evidence(unit.text, min(m.start, lv.start), max(m.end, lv.end))
+        if slug in levels:
+            m, lv = levels[slug]
+            ev = evidence(text, min(m.start, lv.start), max(m.end, lv.end))
             out.append(_Where(source, slug, m.text, ev, url).level(lv.level))
     return out
 

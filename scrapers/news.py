@@ -23,7 +23,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from bs4 import Tag
 
 from scrapers.base import LayoutChanged, Observation, SolutionRef, Source
-from scrapers.matching import Unit, extract_units, load_main, observe, page_date
+from scrapers.matching import observe
+from scrapers.pagetext import Unit, extract_units, load_main, page_date
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ import difflib
 from collections.abc import Sequence
 
 from scrapers.base import LayoutChanged, Observation, SolutionRef, Source, rebase_url
-from scrapers.matching import extract_units, load_main, observe, page_date
+from scrapers.matching import observe
+from scrapers.pagetext import extract_units, load_main, page_date
 
 WATCH_URLS: tuple[str, ...] = (
     "https://nyhedsbrev.digst.dk/archive/",

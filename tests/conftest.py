@@ -17,8 +17,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.support.apps import make_test_app
 from tests.support.databases import fresh_database, require_postgres, suite_uses_postgres
-from tracker import create_app
 from tracker.db import get_db, make_engine
 from tracker.migrate import upgrade
 from tracker.seed import seed
@@ -61,13 +61,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             session.commit()
         engine.dispose()
         yield url
-
-
-def make_test_app(database_url: str, **overrides: Any) -> Flask:
-    """An app in testing mode on the given database."""
-    config = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SERVER_NAME": "localhost"}
-    config.update(overrides)
-    return create_app(config)
 
 
 @pytest.fixture(scope="session")

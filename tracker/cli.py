@@ -17,6 +17,7 @@ from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
 from tracker.db import get_db
+from tracker.ingest.cli import scrape_command
 
 cli = AppGroup("tracker", help="TU-tracker: registry of TU-løsninger.")
 db_cli = AppGroup("db", help="Database schema.")
@@ -25,6 +26,7 @@ tokens_cli = AppGroup("tokens", help="API tokens.")
 cli.add_command(db_cli)
 cli.add_command(users_cli)
 cli.add_command(tokens_cli)
+cli.add_command(scrape_command)  # issue 4: tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
 
 
 @db_cli.command("upgrade")

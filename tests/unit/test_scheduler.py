@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.conftest import make_test_app
+from tests.support.apps import make_test_app
 from tests.support.databases import fresh_database
 from tracker import scheduler
 from tracker.db import get_db, make_engine, utcnow

@@ -37,5 +37,14 @@ def init_app(app: Flask) -> Api:
 
     api.register_blueprint(solutions.blp, url_prefix="/api/v1/solutions")
     api.register_blueprint(municipalities.blp, url_prefix="/api/v1/municipalities")
+    from tracker.api import municipality_data  # IdPs, portfolio, readiness, national, upcoming, exports (issue 6)
+
+    municipality_data.register(api)
+    from tracker.api import subscriptions  # webhook subscriptions, deliveries, the event log (issue 5)
+
+    subscriptions.register(api)
+    from tracker.api import sources  # scrapers and watched pages: health, runs (issue 4)
+
+    api.register_blueprint(sources.blp, url_prefix="/api/v1/sources")
     app.extensions["tracker.api"] = api
     return api

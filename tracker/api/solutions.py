@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from tracker.api import solution_writes as writes
+from tracker.api.edit_schemas import SolutionCreateSchema, SolutionPatchSchema
 from tracker.api.schemas import SolutionPageSchema, SolutionQuerySchema, SolutionSchema
 from tracker.api.serialize import event_dict, solution_dict
 from tracker.db import get_session
 from tracker.registry import queries
+from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
 
 blp = Blueprint("api_solutions", __name__, description="TU-løsninger: krævet sikringsniveau og skæringsdato.")
 
@@ -42,17 +45,41 @@ def etag_for(solution_version: int) -> str:
     return f'"v{solution_version}"'
 
 
+def _render_page(args: dict[str, Any], stamp: Stamp) -> CachedResponse:
+    """One page of the list as JSON, with a weak ETag naming the registry state it shows."""
+    limit, offset = args.pop("limit"), args.pop("offset")
+    items, total = queries.list_solutions(get_session(), queries.SolutionFilter(**args), limit=limit, offset=offset)
+    page = {"items": [solution_dict(s) for s in items], "total": total, "limit": limit, "offset": offset}
+    return CachedResponse(json_body(SolutionPageSchema().dump(page)), "application/json", f'W/"e{stamp[0]}"')
+
+
+def _render_solution(slug: str) -> CachedResponse:
+    """One solution as JSON, with its version as the strong ETag that If-Match checks."""
+    solution = queries.get_solution(get_session(), slug)
+    return CachedResponse(
+        json_body(SolutionSchema().dump(solution_dict(solution))), "application/json", etag_for(solution.version)
+    )
+
+
 @blp.route("")
 class SolutionList(MethodView):
     """The registry."""
 
     @blp.arguments(SolutionQuerySchema, location="query")
     @blp.response(200, SolutionPageSchema)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List solutions by switch date, with filters and paging."""
-        limit, offset = args.pop("limit"), args.pop("offset")
-        items, total = queries.list_solutions(get_session(), queries.SolutionFilter(**args), limit=limit, offset=offset)
-        return {"items": [solution_dict(s) for s in items], "total": total, "limit": limit, "offset": offset}
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
+    def get(self, args: dict[str, Any]) -> Response:
+        """List solutions by switch date, with filters and paging. Sends an ETag; If-None-Match gives a 304."""
+        # Absolute URLs in the body depend on the host asked, so it is part of the key.
+        key = ("api.solutions", request.host_url, tuple(sorted(args.items())))
+        return serve_cached(get_session(), key, lambda stamp: _render_page(dict(args), stamp))
+
+    @blp.arguments(SolutionCreateSchema)
+    @blp.response(201, SolutionSchema)
+    @writes.documented(blp, 401, 403, 409, 422)
+    def post(self, data: dict[str, Any]) -> Response:
+        """Create a solution (coordinators, admins; bearer token). Sends its ETag and Location."""
+        return writes.create(data)
 
 
 @blp.route("/<string:slug>")
@@ -60,16 +87,19 @@ class SolutionItem(MethodView):
     """One solution."""
 
     @blp.response(200, SolutionSchema)
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @blp.alt_response(404, schema="Error", description="No such solution")
     def get(self, slug: str) -> Response:
-        """One solution with both tracked facts and their sources. Sends an ETag for If-Match."""
-        solution = queries.get_solution(get_session(), slug)
-        resp = jsonify(SolutionSchema().dump(solution_dict(solution)))
-        resp.headers["ETag"] = etag_for(solution.version)
-        resp.headers["Cache-Control"] = "no-cache"
-        if request.if_none_match.contains(f"v{solution.version}"):
-            return Response(status=304, headers={"ETag": etag_for(solution.version)})
-        return resp
+        """One solution with both tracked facts and their sources. Sends an ETag for If-Match and If-None-Match."""
+        key = ("api.solution", request.host_url, slug)
+        return serve_cached(get_session(), key, lambda _stamp: _render_solution(slug))
+
+    @blp.arguments(SolutionPatchSchema)
+    @blp.response(200, SolutionSchema)
+    @writes.documented(blp, 401, 403, 404, 412, 422, 428, if_match=True)
+    def patch(self, data: dict[str, Any], slug: str) -> Response:
+        """Change what is sent, in the shape GET returns; needs If-Match with the ETag from GET (412/428)."""
+        return writes.patch(data, slug)
 
 
 @blp.route("/<string:slug>/history")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+import logging
+
+from flask import Flask, Response, current_app, g, request
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 
+from tracker.auth import audit
 from tracker.db import get_session
-from tracker.errors import Unauthorized
+from tracker.errors import Forbidden, Unauthorized, error_response
 from tracker.models import User
 from tracker.registry.actors import Actor
 
+log = logging.getLogger(__name__)
 login_manager = LoginManager()
 
 
@@ -63,10 +67,55 @@ def current_actor() -> Actor | None:
     return Actor.of(user) if user is not None else None
 
 
+def api_user(*, write: bool) -> User | None:
+    """The user of an API request. Writes count only a bearer token, never the login cookie.
+
+    The API is exempt from CSRF because it is meant for tokens; honouring the cookie on a write would let
+    any web page make a logged-in coordinator's browser change the registry.
+    """
+    if write and not request.headers.get("Authorization"):
+        if current_user.is_authenticated:
+            raise Unauthorized(
+                "Ændringer gennem API'et kræver et API-token (Authorization: Bearer …); "
+                "log-ind på hjemmesiden gælder kun for hjemmesidens formularer."
+            )
+        return None
+    return current_db_user()
+
+
+def _audit_denial(exc: Forbidden) -> Response:
+    """Every refusal is logged with who tried what, then answered as usual (403)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    user: User | None = g.get("auth_user")
+    if user is None and current_user.is_authenticated:
+        user = current_user.user
+    session = g.get("db_session")
+    if session is not None:
+        # The request's own work is void; end its transaction first so the audit write cannot wait on it.
+        session.rollback()
+    try:
+        audit.record_in_own_transaction(
+            app,
+            "authz.denied",
+            actor_id=user.id if user is not None else None,
+            actor_label=user.label if user is not None else "anonym",
+            object_type=str(exc.details.get("object_type") or "") or None,
+            object_id=exc.details.get("solution") or exc.details.get("object_id"),
+            details={"method": request.method, "path": request.path[:300], "message": exc.message,
+                     **{k: v for k, v in exc.details.items() if isinstance(v, str | int | bool)}},
+            remote_addr=request.remote_addr,
+        )
+    except Exception:  # noqa: BLE001 - a failing audit write must not turn a refusal into a 500
+        log.exception("could not write authz.denied audit entry")
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
 def init_app(app: Flask) -> None:
-    """Set up Flask-Login."""
+    """Set up Flask-Login and the audit of refusals."""
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.anonymous_user = AnonymousUserMixin
-    login_manager.login_view = "web.login"
+    login_manager.login_view = "auth.login"
     login_manager.login_message = "Log ind for at fortsætte."
+    # More specific than the AppError handler in tracker.errors, so Flask picks this one for 403s.
+    app.register_error_handler(Forbidden, _audit_denial)

@@ -9,7 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.auth import audit
 from tracker.db import utcnow
+from tracker.errors import NotFound
 from tracker.models import ApiToken, User
 
 TOKEN_PREFIX = "tut_"  # noqa: S105 - a public prefix that makes leaked tokens recognisable, not a secret
@@ -48,3 +50,30 @@ def revoke_token(session: Session, token: ApiToken) -> None:
     """Revoke a token; it stops working at once."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+
+
+def list_tokens(session: Session, user: User) -> list[ApiToken]:
+    """A user's own tokens, newest first, revoked ones included (they show when they stopped)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def issue_token(session: Session, user: User, name: str, *, remote_addr: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token for the user themselves, audited; the plain token is returned once."""
+    name = name.strip()[:100]
+    row, plain = create_token(session, user, name)
+    audit.record(session, "token.create", actor=user, object_type="api_token", object_id=row.id,
+                 details={"name": name, "prefix": row.prefix}, remote_addr=remote_addr)
+    return row, plain
+
+
+def revoke_own_token(session: Session, user: User, token_id: int, *, remote_addr: str | None = None) -> ApiToken:
+    """Revoke one of the user's own tokens. Another user's token id is 'not found', never a hint it exists."""
+    row = session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    if row is None or row.user_id != user.id:
+        raise NotFound("API-tokenet findes ikke.")
+    if row.revoked_at is None:
+        revoke_token(session, row)
+        audit.record(session, "token.revoke", actor=user, object_type="api_token", object_id=row.id,
+                     details={"name": row.name, "prefix": row.prefix}, remote_addr=remote_addr)
+    session.flush()
+    return row

@@ -1,15 +1,29 @@
-"""The outbox: one delivery row per matching subscription, written in the change event's transaction."""
+"""The outbox: one delivery row per matching subscription, written in the change event's transaction.
+
+Also the two ways a delivery is queued by hand: a subscription's test ping and a redelivery, which keeps the
+delivery's ``webhook-id`` so receivers can de-duplicate.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tracker.db import utcnow
+from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Subscription
+from tracker.models.vocab import Role
+
+TEST_EVENT_TYPE = "subscription.test"
+
+
+def new_message_id() -> str:
+    """A Standard Webhooks message id: ours, unguessable, without '.' (it is part of the signed content)."""
+    return f"msg_{uuid.uuid4().hex}"
 
 
 def event_payload(event: ChangeEvent) -> dict[str, Any]:
@@ -28,8 +42,20 @@ def event_payload(event: ChangeEvent) -> dict[str, Any]:
     }
 
 
+def owner_may_see(subscription: Subscription, event: ChangeEvent) -> bool:
+    """A municipality's own events (readiness) go only to its users and to coordinators, as in the event log."""
+    if event.municipality_id is None:
+        return True
+    owner = subscription.owner
+    if owner.role in (Role.COORDINATOR, Role.ADMIN):
+        return True
+    return owner.role == Role.MUNICIPALITY and owner.municipality_id == event.municipality_id
+
+
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:
-    """Whether a subscription's filters let an event through."""
+    """Whether a subscription's filters (and its owner's rights) let an event through."""
+    if not owner_may_see(subscription, event):
+        return False
     if subscription.event_types and event.type not in subscription.event_types:
         return False
     if subscription.solution_ids and event.solution_id not in subscription.solution_ids:
@@ -43,7 +69,9 @@ def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_i
 
 def enqueue(session: Session, event: ChangeEvent) -> int:
     """Write one pending delivery per active subscription that matches; returns how many."""
-    subscriptions = session.scalars(select(Subscription).where(Subscription.active.is_(True))).all()
+    subscriptions = session.scalars(
+        select(Subscription).where(Subscription.active.is_(True)).options(joinedload(Subscription.owner))
+    ).all()
     if not subscriptions:
         return 0
     municipality_ids = {s.municipality_id for s in subscriptions if s.municipality_id is not None}
@@ -68,7 +96,7 @@ def enqueue(session: Session, event: ChangeEvent) -> int:
             Delivery(
                 subscription_id=sub.id,
                 event_id=event.id,
-                message_id=f"msg_{uuid.uuid4().hex}",
+                message_id=new_message_id(),
                 event_type=event.type,
                 payload=payload,
                 next_attempt_at=now,
@@ -76,3 +104,41 @@ def enqueue(session: Session, event: ChangeEvent) -> int:
         )
         count += 1
     return count
+
+
+def enqueue_test(session: Session, subscription: Subscription, *, now: datetime | None = None) -> Delivery:
+    """Queue a ``subscription.test`` ping; the worker sends it like any delivery (never inside a request)."""
+    if not subscription.active:
+        raise Conflict("Abonnementet er deaktiveret. Genaktivér det, før du sender en test.")
+    now = now or utcnow()
+    delivery = Delivery(
+        subscription_id=subscription.id,
+        event_id=None,
+        message_id=new_message_id(),
+        event_type=TEST_EVENT_TYPE,
+        payload={
+            "type": TEST_EVENT_TYPE,
+            "timestamp": now.isoformat().replace("+00:00", "Z"),
+            "data": {"subscription_id": subscription.id, "message": "Test fra TU-tracker: modtageren virker."},
+        },
+        next_attempt_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def requeue(session: Session, delivery: Delivery, *, now: datetime | None = None) -> Delivery:
+    """Send a delivery again from the start of the schedule, with the same ``webhook-id`` and body."""
+    if not delivery.subscription.active:
+        raise Conflict("Abonnementet er deaktiveret. Genaktivér det, før du gensender.")
+    now = now or utcnow()
+    if delivery.claimed_until is not None and delivery.claimed_until > now:
+        raise Conflict("Leveringen er ved at blive sendt lige nu. Prøv igen om lidt.")
+    delivery.state = "pending"
+    delivery.attempts = 0
+    delivery.next_attempt_at = now
+    delivery.claimed_by = None
+    delivery.claimed_until = None
+    session.flush()
+    return delivery

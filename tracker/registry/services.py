@@ -16,6 +16,7 @@ from tracker.db import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
 from tracker.models import ChangeEvent, Organisation, Solution
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
+from tracker.municipalities import readiness
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, json_value
@@ -77,6 +78,27 @@ def _validate(changes: dict[str, Any]) -> None:
             problems[field] = "Må ikke være tomt."
     if problems:
         raise ValidationError("Nogle felter er ugyldige.", problems)
+
+
+def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None:
+    """Check changes by ``update_solution``'s rules without applying them (proposals, forms, pre-checks).
+
+    With a solution, the switch interval is checked as it would be after the change, so a caller can
+    refuse bad input before anything is written (and before autoflush could meet a CHECK constraint).
+    """
+    _validate(changes)
+
+    def after(field: str) -> Any:
+        if field in changes:
+            return changes[field]
+        return getattr(solution, field) if solution is not None else None
+
+    earliest, latest = after("switch_earliest_on"), after("switch_latest_on")
+    if earliest and latest and earliest > latest:
+        raise ValidationError(
+            "Skæringsdatoens første dag ligger efter den sidste.",
+            {"switch_latest_on": "Skal være samme dag som eller senere end første dag."},
+        )
 
 
 def _check_interval(solution: Solution) -> None:
@@ -162,6 +184,7 @@ def update_solution(
     if not changed:
         return []
     before = {f: json_value(getattr(solution, f)) for f in changed}
+    readiness_before = readiness.snapshot_for_solution(session, solution)  # municipalities' verdicts (issue 6)
     now = utcnow()
     for field, value in changed.items():
         setattr(solution, field, value)
@@ -189,6 +212,7 @@ def update_solution(
                 reason=reason,
             )
         )
+    readiness.emit_changes(session, readiness_before, actor=actor, reason=reason)
     return events
 
 

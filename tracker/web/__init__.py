@@ -13,6 +13,13 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(health.bp)
+    from tracker.web import admin_views, auth_views, edit_views, review_views  # accounts, editing, review (issue 3)
+
+    for blueprint in (auth_views.bp, edit_views.bp, review_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    from tracker.web import sources  # sources, health and page diffs (issue 4)
+
+    app.register_blueprint(sources.bp)
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.globals.update(

@@ -1,0 +1,208 @@
+"""HTML → text units: the page's main content as sentences, list items, headings and table rows.
+
+Navigation, header, footer, scripts, styles, forms and hidden elements are
+skipped. A paragraph is split into sentences (not at "d. 1. marts",
+"kl. 20.00", "bl.a."); a list item, a heading and a table row are one unit
+each, and a row keeps its header cells as (header, value) pairs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bs4 import BeautifulSoup, Tag
+from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+
+from scrapers._vocab import MONTHS
+from scrapers.base import LayoutChanged
+from scrapers.dates import parse_date
+
+_SKIP = {
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg",
+    "iframe", "button", "select", "head", "title", "meta", "link", "object", "canvas",
+}  # fmt: skip
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_BLOCKS = {
+    "p", "div", "section", "article", "main", "blockquote", "figure", "figcaption", "address",
+    "details", "summary", "dl", "dt", "dd", "pre", "body", "html", "center", "fieldset", "hgroup",
+}  # fmt: skip
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction, CData)
+# Abbreviations after which a full stop does not end a Danish sentence.
+_ABBREVIATIONS = {
+    "d", "pr", "kl", "nr", "bl.a", "f.eks", "ca", "jf", "mv", "m.m", "evt", "inkl", "ekskl", "hhv",
+    "dvs", "osv", "etc", "vedr", "tlf", "st", "stk", "v", "ver", "okt", "nov", "dec", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "mht", "iht", "e.g", "i.e", "no", "vs", "dr",
+    "hr", "fr", "p.t", "ift", "iflg",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“(]?[A-ZÆØÅ0-9])")
+_DATE_LINE_PREFIX = re.compile(
+    r"^(?:nyhed,?\s*)?(?:(?:denne\s+side\s+er\s+)?(?:senest|sidst)\s+(?:opdateret|redigeret)|"
+    r"offentliggjort|publiceret|opdateret|udgivet|published|updated)(?:\s+den)?\s*:?\s*",
+    re.IGNORECASE,
+)
+# A page with none of these tags is not HTML (a PDF, an error string, binary junk).
+_HTML_TAG = re.compile(r"<(?:html|body|main|div|p|h1|table|ul|article)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of a page's main text. ``cells`` holds (header, value) pairs for table rows."""
+
+    text: str
+    kind: str  # "heading" | "sentence" | "item" | "row"
+    cells: tuple[tuple[str, str], ...] = ()
+
+
+def clean(text: str) -> str:
+    """Collapse whitespace (incl. no-break spaces) and drop soft hyphens and zero-width characters."""
+    return " ".join(re.sub("[\u00ad\u200b\u200c\u200d\ufeff]", "", text).split())
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    """Parse HTML leniently; never raises on junk (falls back to the stdlib parser)."""
+    try:
+        return BeautifulSoup(html, "lxml")
+    except Exception:  # lxml rejects some junk outright; the stdlib parser takes anything
+        return BeautifulSoup(html, "html.parser")
+
+
+def main_element(soup: BeautifulSoup) -> Tag:
+    """The element holding the page's main content (main → role=main → article → body)."""
+    for selector in ("main", "[role=main]", "article", "#content", "#main", "body"):
+        found = soup.select_one(selector)
+        if found is not None:
+            return found
+    return soup
+
+
+def load_main(html: str, *, source: str, url: str) -> Tag:
+    """The main element of ``html``; LayoutChanged when ``html`` is not an HTML page at all."""
+    if "\x00" in html or not _HTML_TAG.search(html):
+        raise LayoutChanged(f"{source}: {url} did not return an HTML page")
+    return main_element(parse_html(html))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, not at "d. 1. marts", "kl. 20.00" or "bl.a. Aula"."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        words = text[start : m.start()].split()
+        last = words[-1].lower().rstrip(".") if words else ""
+        following = text[m.end() :].split(maxsplit=1)[0].lower().rstrip(".,") if text[m.end() :].strip() else ""
+        ordinal = re.fullmatch(r"\d{1,2}", last) and (following in MONTHS or following.startswith("("))
+        if last in _ABBREVIATIONS or ordinal:
+            continue
+        out.append(text[start : m.end()].strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+def _hidden(el: Tag) -> bool:
+    style = str(el.get("style") or "").replace(" ", "").lower()
+    return el.has_attr("hidden") or el.get("aria-hidden") == "true" or "display:none" in style
+
+
+class _Walker:
+    """Collects units in document order; inline text is buffered until a block boundary."""
+
+    def __init__(self) -> None:
+        self.units: list[Unit] = []
+        self.buffer: list[str] = []
+        self.kind = "sentence"
+
+    def flush(self) -> None:
+        text = clean("".join(self.buffer))
+        self.buffer = []
+        if not text:
+            return
+        pieces = split_sentences(text) if self.kind == "sentence" else [text]
+        self.units += [Unit(p, self.kind) for p in pieces]
+
+    def block(self, el: Tag, kind: str) -> None:
+        self.flush()
+        saved, self.kind = self.kind, kind
+        self.walk(el)
+        self.flush()
+        self.kind = saved
+
+    def walk(self, el: Tag) -> None:
+        for child in el.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, _NOT_TEXT):
+                    self.buffer.append(str(child))
+                continue
+            if not isinstance(child, Tag) or child.name in _SKIP or _hidden(child):
+                continue
+            if child.name == "br":
+                self.flush()
+            elif child.name == "table":
+                self.flush()
+                self.units += _table_units(child)
+            elif child.name in ("ul", "ol"):
+                self.flush()
+                for item in child.find_all("li", recursive=False):
+                    self.block(item, "item")
+            elif child.name in _HEADINGS:
+                self.block(child, "heading")
+            elif child.name == "li":
+                self.block(child, "item")
+            elif child.name in _BLOCKS:
+                self.block(child, self.kind)
+            else:  # inline element: its text joins the running sentence
+                self.walk(child)
+
+
+def _table_units(table: Tag) -> list[Unit]:
+    units: list[Unit] = []
+    header: list[str] = []
+    caption = table.find("caption")
+    if isinstance(caption, Tag):
+        units.append(Unit(clean(caption.get_text(" ")), "heading"))
+    for row in table.find_all("tr"):
+        if row.find_parent("table") is not table:
+            continue  # a row of a nested table
+        cells = [c for c in row.find_all(["td", "th"], recursive=False) if isinstance(c, Tag)]
+        texts = [clean(c.get_text(" ")) for c in cells]
+        if not any(texts):
+            continue
+        if not header and (all(c.name == "th" for c in cells) or row.find_parent("thead") is not None):
+            header = texts
+            units.append(Unit(" | ".join(texts), "heading"))
+            continue
+        names = header if len(header) == len(texts) else [""] * len(texts)
+        pairs = tuple(zip(names, texts, strict=True))
+        text = " | ".join(f"{h}: {t}" if h else t for h, t in pairs if t)
+        units.append(Unit(text, "row", pairs))
+    return units
+
+
+def extract_units(root: Tag) -> list[Unit]:
+    """Units of ``root`` in document order, skipping navigation, scripts and hidden elements."""
+    walker = _Walker()
+    walker.block(root, "sentence")
+    return walker.units
+
+
+def main_text(html: str) -> str:
+    """The readable main text of a page, one unit (sentence, list item, table row) per line."""
+    return "\n".join(u.text for u in extract_units(main_element(parse_html(html))))
+
+
+def page_date(root: Tag, units: Sequence[Unit]) -> date | None:
+    """The page's own date: a ``<time datetime>`` or an early unit that is only a date ("12-05-2022")."""
+    time_tag = root.find("time", attrs={"datetime": True})
+    if isinstance(time_tag, Tag):
+        try:
+            return date.fromisoformat(str(time_tag["datetime"])[:10])
+        except ValueError:
+            pass  # a malformed attribute; fall back to the visible text
+    for unit in units[:8]:
+        interval = parse_date(_DATE_LINE_PREFIX.sub("", unit.text.split(" · ")[0]))
+        if interval is not None and interval.precision == "day":
+            return interval.earliest
+    return None

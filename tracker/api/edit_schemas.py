@@ -1,0 +1,220 @@
+"""Input schemas of the API's writes: the nested shape GET returns, validated with Danish messages.
+
+Every string is checked for characters no database takes (NUL, lone surrogates), so odd input is a 422
+and never a 500. Unknown fields are refused (marshmallow's default), wrong JSON types too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
+from tracker.registry.services import SLUG_RE
+from tracker.review.queries import STATE_FILTERS
+
+MSG_TYPE = {
+    "invalid": "Forkert type: skal være tekst.",
+    "required": "Skal udfyldes.",
+    "null": "Må ikke være tom (null).",
+}
+
+
+def _one_of(values: type[Any]) -> validate.OneOf:
+    return validate.OneOf([v.value for v in values], error="Skal være en af: {choices}.")
+
+
+def _length(maximum: int, minimum: int | None = None) -> validate.Length:
+    return validate.Length(min=minimum, max=maximum, error=f"Skal have {minimum or 0}–{maximum} tegn.")
+
+
+class Text(fields.String):
+    """A string a database can store: no NUL characters, no lone surrogates."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """A string field with Danish messages."""
+        kwargs.setdefault("error_messages", MSG_TYPE)
+        super().__init__(*args, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Teksten indeholder et ugyldigt tegn (NUL).")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError("Teksten indeholder ugyldige tegn.") from exc
+        return text
+
+
+def Url(**kwargs: Any) -> fields.Url:  # noqa: N802 - reads like the field class it builds
+    """An http(s) address of at most 1000 characters."""
+    return fields.Url(
+        schemes={"http", "https"},
+        validate=_length(1000),
+        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig http(s)-adresse."},
+        **kwargs,
+    )
+
+
+def Day(**kwargs: Any) -> fields.Date:  # noqa: N802
+    """A calendar day as YYYY-MM-DD; impossible days (2023-02-31) are refused."""
+    return fields.Date(error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."}, **kwargs)
+
+
+def Choice(values: type[Any], **kwargs: Any) -> Text:  # noqa: N802
+    """One value of a vocabulary."""
+    return Text(validate=_one_of(values), **kwargs)
+
+
+class SourceInSchema(Schema):
+    """Where a fact came from."""
+
+    kind = Choice(SourceKind, allow_none=True)
+    url = Url(allow_none=True)
+    evidence = Text(allow_none=True, validate=_length(5000))
+
+
+class RequiredLoaInSchema(Schema):
+    """Required level: value, confidence and source (each optional on PATCH)."""
+
+    value = Choice(Loa)
+    status = Choice(Confidence)
+    source = fields.Nested(SourceInSchema)
+
+
+class SwitchDateInSchema(Schema):
+    """Switch date: Danish words in ``text`` ("Q2 2024", "ultimo 2023", "1. marts 2023") or explicit days."""
+
+    text = Text(allow_none=True, validate=_length(200),
+                metadata={"description": "Fx '1. marts 2023', 'Q2 2024', 'ultimo 2023', 'efteråret 2024' eller "
+                          "2024-04-01. Læses når 'earliest' ikke er givet; tom/null: ukendt."})
+    earliest = Day(allow_none=True)
+    latest = Day(allow_none=True)
+    precision = Choice(Precision)
+    state = Choice(SwitchState)
+    status = Choice(Confidence)
+    source = fields.Nested(SourceInSchema)
+
+
+class LinkInSchema(Schema):
+    """A link about the solution."""
+
+    title = Text(validate=_length(200))
+    url = Url(required=True)
+
+
+class SolutionPatchSchema(Schema):
+    """A change to a solution: only the fields sent are changed."""
+
+    name = Text(validate=_length(200, 1))
+    aliases = fields.List(Text(validate=_length(200, 1)), validate=validate.Length(max=50))
+    description = Text(allow_none=True, validate=_length(5000))
+    kind = Choice(SolutionKind)
+    broker = Text(allow_none=True, validate=_length(80))
+    links = fields.List(fields.Nested(LinkInSchema), validate=validate.Length(max=20))
+    vendor = Text(allow_none=True, validate=_length(80, 1), metadata={"description": "Organisation slug"})
+    service_provider = Text(allow_none=True, validate=_length(80, 1), metadata={"description": "Organisation slug"})
+    required_loa = fields.Nested(RequiredLoaInSchema)
+    switch_date = fields.Nested(SwitchDateInSchema)
+    reason = Text(allow_none=True, validate=_length(2000), metadata={"description": "Why (shown in history)"})
+
+
+class SolutionCreateSchema(SolutionPatchSchema):
+    """A new solution; the slug is made from the name when not given."""
+
+    slug = Text(validate=validate.Regexp(SLUG_RE, error="Kun små bogstaver a-z, tal og bindestreg (højst 80)."))
+    name = Text(required=True, validate=_length(200, 1))
+
+
+class ProposalCreateSchema(Schema):
+    """A proposed change to one solution's tracked facts, with evidence."""
+
+    solution = Text(required=True, validate=_length(80, 1), metadata={"description": "Solution slug"})
+    required_loa = fields.Nested(RequiredLoaInSchema)
+    switch_date = fields.Nested(SwitchDateInSchema)
+    evidence = Text(allow_none=True, validate=_length(5000))
+    source_url = Url(allow_none=True)
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("required_loa") and not data.get("switch_date"):
+            raise ValidationError("Foreslå en ændring af 'required_loa' og/eller 'switch_date'.", "required_loa")
+
+
+class ProposalQuerySchema(Schema):
+    """Filters of the proposal list."""
+
+    state = Text(validate=validate.OneOf(STATE_FILTERS, error="Skal være en af: {choices}."))
+    solution = Text(validate=_length(80, 1))
+    mine = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class AcceptSchema(Schema):
+    """Accept a proposal; a stale one needs ``confirm_stale``."""
+
+    confirm_stale = fields.Boolean(load_default=False)
+    reason = Text(allow_none=True, validate=_length(2000))
+
+
+class RejectSchema(Schema):
+    """Reject a proposal with a reason the proposer sees."""
+
+    reason = Text(required=True, validate=_length(2000, 1))
+
+
+class ProposalSchema(Schema):
+    """A proposal with its diff against the current values."""
+
+    id = fields.Integer(required=True)
+    state = fields.String(required=True, metadata={"description": "pending | stale | accepted | rejected"})
+    origin = fields.String(required=True)
+    solution = fields.Dict(required=True)
+    proposer = fields.String(required=True)
+    changes = fields.Dict(required=True)
+    diff = fields.List(fields.Dict(), required=True)
+    evidence = fields.String(allow_none=True)
+    source = fields.Dict(required=True)
+    base_version = fields.Integer(required=True)
+    current_version = fields.Integer(required=True)
+    review_reason = fields.String(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
+    reviewed_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    event_id = fields.Integer(allow_none=True)
+
+
+class ProposalPageSchema(Schema):
+    """A page of proposals."""
+
+    items = fields.List(fields.Nested(ProposalSchema), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+
+
+class TokenSchema(Schema):
+    """An API token as its owner sees it (never the token itself, except once at creation)."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    prefix = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    token = fields.String(metadata={"description": "Only in the response that created it"})
+
+
+class TokenListSchema(Schema):
+    """One's own tokens."""
+
+    items = fields.List(fields.Nested(TokenSchema), required=True)
+
+
+class TokenCreateSchema(Schema):
+    """Name a new token."""
+
+    name = Text(required=True, validate=_length(100, 1))

@@ -1,0 +1,269 @@
+"""/api/v1/municipalities/{code}/idps, /portfolio, /readiness — private to M's own users and coordinators.
+
+Anonymous callers get 401, other municipalities' users 403, and neither learns anything else. Reads accept
+the login cookie too (the page's export links); writes need a bearer token (the pages have their own forms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from tracker.api.municipality_schemas import (
+    IdpCreateSchema,
+    IdpListSchema,
+    IdpPatchSchema,
+    IdpSchema,
+    ImportFileSchema,
+    ImportQuerySchema,
+    ImportReportSchema,
+    PortfolioAddSchema,
+    PortfolioEntrySchema,
+    PortfolioListSchema,
+    PortfolioPatchSchema,
+    ReadinessSchema,
+)
+from tracker.auth import api_user
+from tracker.auth.permissions import require_user
+from tracker.db import get_session
+from tracker.models import Municipality
+from tracker.municipalities import exports, imports, queries, readiness, services
+from tracker.municipalities.access import require_municipality_access
+from tracker.municipalities.serialize import idp_dict, portfolio_entry_dict, readiness_dict, solution_ref
+from tracker.registry.actors import Actor
+from tracker.security import csrf
+
+blp = Blueprint(
+    "api_municipality_data",
+    __name__,
+    description="En kommunes IdP'er, portefølje og parathed — kun for kommunens egne brugere og KL's koordinatorer.",
+)
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+BINARY = {"type": "string", "format": "binary"}
+
+
+def private(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Document what every private operation can answer besides success."""
+    view = blp.alt_response(401, schema="Error", description="Not logged in / no valid token")(view)
+    view = blp.alt_response(403, schema="Error", description="Not this municipality's user or a coordinator")(view)
+    view = blp.alt_response(404, schema="Error", description="No such municipality (or IdP, or portfolio entry)")(view)
+    return blp.doc(security=SECURITY)(view)
+
+
+def _municipality(code: str, *, write: bool = False) -> tuple[Municipality, Actor]:
+    """M, if the caller may see (and edit) it, and the caller as an actor (anonymous: 401 before anything else).
+
+    Writes count only a bearer token (``api_user``): the API is exempt from CSRF, so the login cookie must not
+    be enough to change anything through it.
+    """
+    user = require_user(api_user(write=write))
+    municipality = queries.get_municipality(get_session(), code)
+    return municipality, Actor.of(require_municipality_access(user, municipality))
+
+
+@blp.route("/<string:code>/idps")
+class Idps(MethodView):
+    """M's identity providers."""
+
+    @blp.response(200, IdpListSchema)
+    @private
+    def get(self, code: str) -> dict[str, Any]:
+        """M's IdPs, primary first."""
+        municipality, _ = _municipality(code)
+        items = queries.list_idps(get_session(), municipality)
+        return {"items": [idp_dict(i) for i in items], "total": len(items)}
+
+    @blp.arguments(IdpCreateSchema)
+    @blp.response(201, IdpSchema)
+    @blp.alt_response(409, schema="Error", description="An IdP of that name exists")
+    @private
+    def post(self, args: dict[str, Any], code: str) -> dict[str, Any]:
+        """Add an IdP (name, user group, notified level, broker, primary)."""
+        municipality, actor = _municipality(code, write=True)
+        return idp_dict(services.create_idp(get_session(), municipality, args, actor=actor))
+
+
+@blp.route("/<string:code>/idps/<int:idp_id>")
+class IdpItem(MethodView):
+    """One of M's IdPs."""
+
+    @blp.response(200, IdpSchema)
+    @private
+    def get(self, code: str, idp_id: int) -> dict[str, Any]:
+        """One IdP."""
+        municipality, _ = _municipality(code)
+        return idp_dict(queries.get_idp(get_session(), municipality, idp_id))
+
+    @blp.arguments(IdpPatchSchema)
+    @blp.response(200, IdpSchema)
+    @blp.alt_response(409, schema="Error", description="An IdP of that name exists")
+    @private
+    def patch(self, args: dict[str, Any], code: str, idp_id: int) -> dict[str, Any]:
+        """Change an IdP; raising or lowering its level updates readiness (and emits events)."""
+        municipality, actor = _municipality(code, write=True)
+        session = get_session()
+        return idp_dict(services.update_idp(session, queries.get_idp(session, municipality, idp_id), args, actor=actor))
+
+    @blp.response(204)
+    @private
+    def delete(self, code: str, idp_id: int) -> None:
+        """Remove an IdP; portfolio entries that named it fall back to the primary IdP."""
+        municipality, actor = _municipality(code, write=True)
+        session = get_session()
+        services.delete_idp(session, queries.get_idp(session, municipality, idp_id), actor=actor)
+
+
+@blp.route("/<string:code>/portfolio")
+class Portfolio(MethodView):
+    """The solutions M uses."""
+
+    @blp.response(200, PortfolioListSchema)
+    @private
+    def get(self, code: str) -> dict[str, Any]:
+        """M's portfolio, by solution name."""
+        municipality, _ = _municipality(code)
+        entries = queries.list_portfolio(get_session(), municipality)
+        return {"items": [portfolio_entry_dict(e) for e in entries], "total": len(entries)}
+
+    @blp.arguments(PortfolioAddSchema)
+    @blp.response(201, PortfolioEntrySchema)
+    @blp.alt_response(409, schema="Error", description="Already in the portfolio")
+    @private
+    def post(self, args: dict[str, Any], code: str) -> dict[str, Any]:
+        """Add a solution by slug, optionally with the IdP staff use for it."""
+        municipality, actor = _municipality(code, write=True)
+        entry = services.add_to_portfolio(
+            get_session(),
+            municipality,
+            args["solution"],
+            actor=actor,
+            idp_id=args.get("idp_id"),
+            note=args.get("note"),
+        )
+        return portfolio_entry_dict(entry)
+
+
+@blp.route("/<string:code>/portfolio/<string:slug>")
+class PortfolioItem(MethodView):
+    """One solution in M's portfolio."""
+
+    @blp.arguments(PortfolioPatchSchema)
+    @blp.response(200, PortfolioEntrySchema)
+    @private
+    def patch(self, args: dict[str, Any], code: str, slug: str) -> dict[str, Any]:
+        """Choose the IdP staff use for this solution (null: the primary IdP), or change the note."""
+        municipality, actor = _municipality(code, write=True)
+        session = get_session()
+        entry = queries.get_portfolio_entry(session, municipality, slug)
+        return portfolio_entry_dict(services.update_portfolio_entry(session, entry, args, actor=actor))
+
+    @blp.response(204)
+    @private
+    def delete(self, code: str, slug: str) -> None:
+        """Remove the solution from the portfolio."""
+        municipality, actor = _municipality(code, write=True)
+        session = get_session()
+        services.remove_from_portfolio(session, queries.get_portfolio_entry(session, municipality, slug), actor=actor)
+
+
+def import_report_dict(report: imports.ImportReport) -> dict[str, Any]:
+    """The import report as JSON."""
+
+    def found(pairs: list[tuple[imports.ImportedName, Any]]) -> list[dict[str, Any]]:
+        return [{"name": n.text, "row": n.row, "solution": solution_ref(s)} for n, s in pairs]
+
+    return {
+        "rows": report.rows,
+        "dry_run": report.dry_run,
+        "added": found(report.added),
+        "already": found(report.already),
+        "unmatched": [
+            {"name": n.text, "row": n.row, "suggestions": [solution_ref(s) for s in suggestions]}
+            for n, suggestions in report.unmatched
+        ],
+    }
+
+
+@blp.route("/<string:code>/portfolio/import")
+class PortfolioImport(MethodView):
+    """Bulk import from a file."""
+
+    @blp.arguments(ImportQuerySchema, location="query")
+    @blp.arguments(ImportFileSchema, location="files")
+    @blp.response(200, ImportReportSchema)
+    @blp.alt_response(413, schema="Error", description="File too large")
+    @blp.alt_response(415, schema="Error", description="Not a CSV or XLSX file")
+    @private
+    def post(self, query: dict[str, Any], files: dict[str, Any], code: str) -> dict[str, Any]:
+        """Add the solutions named in a CSV/XLSX file; report names it could not match, with suggestions."""
+        municipality, actor = _municipality(code, write=True)
+        upload = files["file"]
+        data = upload.stream.read(imports.MAX_BYTES + 1)
+        report = imports.import_portfolio(
+            get_session(), municipality, upload.filename or "", data, actor=actor, dry_run=query["dry_run"]
+        )
+        return import_report_dict(report)
+
+
+@blp.route("/<string:code>/readiness")
+class ReadinessView(MethodView):
+    """Who gets locked out, when."""
+
+    @blp.response(200, ReadinessSchema)
+    @private
+    def get(self, code: str) -> dict[str, Any]:
+        """M's readiness per solution: ok / at_risk / locked_out / unknown (with reason), most urgent first."""
+        municipality, _ = _municipality(code)
+        return readiness_dict(readiness.municipality_readiness(get_session(), municipality))
+
+
+def download(body: bytes, mimetype: str, name: str) -> Response:
+    """A file download that is never cached by shared caches (it is private)."""
+    resp = Response(body, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@blp.route("/<string:code>/readiness.csv")
+class ReadinessCsv(MethodView):
+    """Readiness as CSV."""
+
+    @blp.response(200, BINARY, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
+    @private
+    def get(self, code: str) -> Response:
+        """The readiness rows of the API as CSV (same rows, same order)."""
+        municipality, _ = _municipality(code)
+        result = readiness.municipality_readiness(get_session(), municipality)
+        name = exports.filename(f"parathed-{municipality.code}", result.today, "csv")
+        return download(exports.to_csv(exports.readiness_table(result)), exports.CSV_MIMETYPE, name)
+
+
+@blp.route("/<string:code>/readiness.xlsx")
+class ReadinessXlsx(MethodView):
+    """Readiness as XLSX."""
+
+    @blp.response(200, BINARY, content_type=exports.XLSX_MIMETYPE, description="Excel workbook")
+    @private
+    def get(self, code: str) -> Response:
+        """The readiness rows of the API as an Excel workbook, with a totals sheet."""
+        municipality, _ = _municipality(code)
+        result = readiness.municipality_readiness(get_session(), municipality)
+        body = exports.to_xlsx(
+            exports.readiness_table(result), title="Parathed", summary=exports.readiness_summary(result)
+        )
+        name = exports.filename(f"parathed-{municipality.code}", result.today, "xlsx")
+        return download(body, exports.XLSX_MIMETYPE, name)
+
+
+def register(api: Any) -> None:
+    """Register the municipality-data, overview and export blueprints; being token APIs, they skip CSRF."""
+    from tracker.api import overview
+
+    for blueprint, prefix in ((blp, "/api/v1/municipalities"), (overview.blp, "/api/v1")):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix=prefix)

@@ -1,0 +1,294 @@
+"""Marshmallow schemas of a municipality's IdPs, portfolio, readiness, and the national overviews."""
+
+from __future__ import annotations
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+from tracker.models.vocab import Loa
+from tracker.municipalities.readiness import Reason, Status
+
+_LOA = validate.OneOf([v.value for v in Loa])
+
+
+class SolutionRefSchema(Schema):
+    """A solution named inside another object."""
+
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    url = fields.String(required=True)
+
+
+class MunicipalityRefSchema(Schema):
+    """A municipality named inside another object."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class IdpSchema(Schema):
+    """A municipality's identity provider, notified (anmeldt) at one NSIS level."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    user_group = fields.String(allow_none=True, metadata={"description": "Fx 'administration' eller 'skoler'."})
+    notified_loa = fields.String(required=True, validate=_LOA)
+    broker = fields.String(allow_none=True)
+    is_primary = fields.Boolean(required=True, metadata={"description": "Den IdP medarbejderne bruger som standard."})
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class IdpListSchema(Schema):
+    """A municipality's IdPs, primary first."""
+
+    items = fields.List(fields.Nested(IdpSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class IdpPatchSchema(Schema):
+    """Fields of an IdP to change."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    user_group = fields.String(allow_none=True, validate=validate.Length(max=200))
+    notified_loa = fields.String(validate=_LOA)
+    broker = fields.String(allow_none=True, validate=validate.Length(max=80))
+    is_primary = fields.Boolean()
+
+
+class IdpCreateSchema(IdpPatchSchema):
+    """A new IdP: a name is required; the level is 'ukendt' unless given."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class IdpRefSchema(Schema):
+    """An IdP named inside another object."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    notified_loa = fields.String(required=True)
+
+
+class PortfolioEntrySchema(Schema):
+    """A solution the municipality uses; ``idp`` null means its staff use the primary IdP."""
+
+    solution = fields.Nested(SolutionRefSchema, required=True)
+    idp = fields.Nested(IdpRefSchema, allow_none=True, required=True)
+    note = fields.String(allow_none=True)
+    added_at = fields.DateTime(required=True)
+
+
+class PortfolioListSchema(Schema):
+    """A municipality's portfolio, by solution name."""
+
+    items = fields.List(fields.Nested(PortfolioEntrySchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class PortfolioPatchSchema(Schema):
+    """Change the IdP staff use for the solution (null: the primary IdP) or the note."""
+
+    idp_id = fields.Integer(allow_none=True, strict=True)
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class PortfolioAddSchema(PortfolioPatchSchema):
+    """Add a solution, by slug, to the portfolio."""
+
+    solution = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class ImportFileSchema(Schema):
+    """A CSV or XLSX file with a column of solution names (header 'Løsning', 'Navn' or 'name', or none)."""
+
+    file = Upload(required=True)
+
+
+class ImportQuerySchema(Schema):
+    """Preview without saving."""
+
+    dry_run = fields.Boolean(load_default=False)
+
+
+class ImportedSchema(Schema):
+    """A name from the file and the solution it matched."""
+
+    name = fields.String(required=True)
+    row = fields.Integer(required=True)
+    solution = fields.Nested(SolutionRefSchema, required=True)
+
+
+class UnmatchedSchema(Schema):
+    """A name that matched no solution, with suggestions."""
+
+    name = fields.String(required=True)
+    row = fields.Integer(required=True)
+    suggestions = fields.List(fields.Nested(SolutionRefSchema), required=True)
+
+
+class ImportReportSchema(Schema):
+    """What the import did."""
+
+    rows = fields.Integer(required=True, metadata={"description": "Distinct names read from the file."})
+    dry_run = fields.Boolean(required=True)
+    added = fields.List(fields.Nested(ImportedSchema), required=True)
+    already = fields.List(fields.Nested(ImportedSchema), required=True)
+    unmatched = fields.List(fields.Nested(UnmatchedSchema), required=True)
+
+
+class ReasonSchema(Schema):
+    """Why a status is unknown."""
+
+    code = fields.String(required=True, validate=validate.OneOf([r.value for r in Reason]))
+    message = fields.String(required=True)
+
+
+class LevelSchema(Schema):
+    """A required level and how sure it is."""
+
+    value = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class SwitchRefSchema(Schema):
+    """The switch-date interval (without its provenance)."""
+
+    earliest = fields.Date(allow_none=True, required=True)
+    latest = fields.Date(allow_none=True, required=True)
+    precision = fields.String(required=True)
+    text = fields.String(allow_none=True, required=True)
+    state = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class ReadinessRowSchema(Schema):
+    """One solution in the portfolio: ok / at_risk / locked_out / unknown, from which day, days left."""
+
+    solution = fields.Nested(SolutionRefSchema, required=True)
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in Status]))
+    status_text = fields.String(required=True)
+    reason = fields.Nested(ReasonSchema, allow_none=True, required=True)
+    message = fields.String(required=True)
+    days_left = fields.Integer(allow_none=True, required=True)
+    locked_out_from = fields.Date(allow_none=True, required=True)
+    required_loa = fields.Nested(LevelSchema, required=True)
+    switch_date = fields.Nested(SwitchRefSchema, required=True)
+    idp = fields.Nested(IdpRefSchema, allow_none=True, required=True)
+    idp_source = fields.String(
+        allow_none=True, required=True, metadata={"description": "portfolio | primary | only | null (no IdP)"}
+    )
+
+
+class StatusTotalsSchema(Schema):
+    """Solutions per status."""
+
+    ok = fields.Integer(required=True)
+    at_risk = fields.Integer(required=True)
+    locked_out = fields.Integer(required=True)
+    unknown_ = fields.Integer(required=True, attribute="unknown", data_key="unknown")
+    total = fields.Integer(required=True)
+
+
+class ReadinessSchema(Schema):
+    """A municipality's readiness, most urgent first, with totals."""
+
+    municipality = fields.Nested(MunicipalityRefSchema, required=True)
+    today = fields.Date(required=True)
+    totals = fields.Nested(StatusTotalsSchema, required=True)
+    items = fields.List(fields.Nested(ReadinessRowSchema), required=True)
+
+
+class VerdictSchema(MunicipalityRefSchema):
+    """One municipality's verdict for a solution."""
+
+    from_ = fields.Date(allow_none=True, required=True, attribute="from", data_key="from")
+    days_left = fields.Integer(allow_none=True, required=True)
+    reason = fields.String(allow_none=True, required=True)
+
+
+class CountsSchema(Schema):
+    """Municipalities per status."""
+
+    ok = fields.Integer(required=True)
+    at_risk = fields.Integer(required=True)
+    locked_out = fields.Integer(required=True)
+    unknown_ = fields.Integer(required=True, attribute="unknown", data_key="unknown")
+
+
+class SolutionRiskSchema(Schema):
+    """One solution across the country."""
+
+    solution = fields.Nested(SolutionRefSchema, required=True)
+    required_loa = fields.Nested(LevelSchema, required=True)
+    switch_date = fields.Nested(SwitchRefSchema, required=True)
+    users = fields.Integer(required=True)
+    counts = fields.Nested(CountsSchema, required=True)
+    locked_out = fields.List(fields.Nested(VerdictSchema), required=True)
+    at_risk = fields.List(fields.Nested(VerdictSchema), required=True)
+    unknown_ = fields.List(fields.Nested(VerdictSchema), required=True, attribute="unknown", data_key="unknown")
+
+
+class NationalTotalsSchema(CountsSchema):
+    """Portfolio entries per status in the whole country."""
+
+    municipalities = fields.Integer(required=True)
+    solutions = fields.Integer(required=True)
+
+
+class NationalSchema(Schema):
+    """The national picture, most urgent solution first."""
+
+    today = fields.Date(required=True)
+    totals = fields.Nested(NationalTotalsSchema, required=True)
+    items = fields.List(fields.Nested(SolutionRiskSchema), required=True)
+
+
+class NationalQuerySchema(Schema):
+    """Only solutions where someone is at risk or locked out."""
+
+    only_risk = fields.Boolean(load_default=False)
+
+
+class UpcomingQuerySchema(Schema):
+    """The window ahead, in months."""
+
+    months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=60))
+
+
+class UpcomingItemSchema(Schema):
+    """A switch ahead."""
+
+    solution = fields.Nested(SolutionRefSchema, required=True)
+    required_loa = fields.Nested(LevelSchema, required=True)
+    switch_date = fields.Nested(SwitchRefSchema, required=True)
+    days_until = fields.Integer(required=True)
+
+
+class UpcomingSchema(Schema):
+    """Switches that may happen within the window, by earliest day."""
+
+    from_ = fields.Date(required=True, attribute="from", data_key="from")
+    until = fields.Date(required=True)
+    items = fields.List(fields.Nested(UpcomingItemSchema), required=True)
+
+
+class PopularQuerySchema(Schema):
+    """How many solutions to list."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class PopularItemSchema(Schema):
+    """A solution and how many municipalities use it (which ones: coordinators only)."""
+
+    solution = fields.Nested(SolutionRefSchema, required=True)
+    municipalities_count = fields.Integer(required=True)
+    municipalities = fields.List(fields.Nested(MunicipalityRefSchema))
+
+
+class PopularSchema(Schema):
+    """The most used solutions."""
+
+    items = fields.List(fields.Nested(PopularItemSchema), required=True)
+    municipalities_included = fields.Boolean(required=True)

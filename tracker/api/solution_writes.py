@@ -1,0 +1,115 @@
+"""Writes to /api/v1/solutions: create (POST) and change (PATCH with If-Match), for coordinators and admins.
+
+Lost updates are impossible: PATCH requires ``If-Match`` with the ETag from GET (``"v<version>"``); a
+missing header is 428, a stale one 412, checked with the row locked. Writes take only a bearer token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Response, jsonify, request, url_for
+from flask_smorest import Blueprint
+
+from tracker.api.schemas import SolutionSchema
+from tracker.api.serialize import solution_dict
+from tracker.auth import api_user
+from tracker.auth.permissions import require_role
+from tracker.db import get_session, utcnow
+from tracker.errors import AppError, PreconditionFailed
+from tracker.models import Solution
+from tracker.review import editing
+from tracker.review.changes import flatten
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ERROR_DESCRIPTIONS = {
+    401: "No valid bearer token (API writes take only a bearer token)",
+    403: "Your role may not do this",
+    404: "No such solution or proposal",
+    409: "Conflicts with the current state (duplicate slug, already reviewed, stale proposal)",
+    412: "If-Match does not match the current version: someone changed it meanwhile",
+    422: "Invalid input (unknown level, unreadable or impossible date, too long, wrong type)",
+    428: "If-Match is required (send the ETag from GET)",
+}
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": 'The ETag from GET (e.g. "v3"). Required: without it the answer is 428.',
+}
+
+
+class PreconditionRequired(AppError):
+    """A change without If-Match could overwrite someone else's change unseen."""
+
+    status = 428
+    code = "precondition_required"
+
+
+def documented(blp: Blueprint, *statuses: int, if_match: bool = False) -> Callable[[F], F]:
+    """Document a write: bearer auth, its error responses (schema 'Error') and, for PATCH, If-Match."""
+
+    def decorate(view: F) -> F:
+        for status in statuses:
+            view = blp.alt_response(status, schema="Error", description=ERROR_DESCRIPTIONS[status])(view)
+        doc: dict[str, Any] = {"security": [{"bearerAuth": []}]}
+        if if_match:
+            doc["parameters"] = [IF_MATCH_PARAMETER]
+        return blp.doc(**doc)(view)  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def _solution_response(solution: Solution, status: int) -> Response:
+    resp = jsonify(SolutionSchema().dump(solution_dict(solution)))
+    resp.status_code = status
+    resp.headers["ETag"] = f'"v{solution.version}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _if_match_versions() -> set[int] | None:
+    """The versions If-Match accepts (None for '*'); 428 when absent, 412 when it names no version."""
+    if not request.headers.get("If-Match"):
+        raise PreconditionRequired(
+            "Send If-Match med ETag'en fra GET (fx \"v3\"), så ingen ændring overskrives ubemærket."
+        )
+    if request.if_match.star_tag:
+        return None
+    versions = set()
+    for tag in request.if_match.as_set():
+        if tag.startswith("v") and tag[1:].isdigit() and len(tag) < 12:
+            versions.add(int(tag[1:]))
+    if not versions:
+        raise PreconditionFailed("If-Match svarer ikke til nogen version af løsningen. Hent den igen.")
+    return versions
+
+
+def create(data: dict[str, Any]) -> Response:
+    """POST /solutions: a coordinator creates a solution; ``solution.created`` records every given field."""
+    user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    session = get_session()
+    data = dict(data)
+    slug, name, reason = data.pop("slug", None), data.pop("name"), data.pop("reason", None)
+    fields = flatten(session, data, today=utcnow().date())
+    solution = editing.new_solution(session, editor=user, slug=slug, name=name, fields=fields, reason=reason)
+    resp = _solution_response(solution, 201)
+    resp.headers["Location"] = url_for("api_solutions.SolutionItem", slug=solution.slug, _external=True)
+    return resp
+
+
+def patch(data: dict[str, Any], slug: str) -> Response:
+    """PATCH /solutions/{slug}: change what was sent, if the solution is still the version If-Match names."""
+    user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    versions = _if_match_versions()
+    session = get_session()
+    data = dict(data)
+    reason = data.pop("reason", None)
+    changes = flatten(session, data, today=utcnow().date())
+    solution, _events = editing.edit_solution(
+        session, editor=user, slug=slug, changes=changes, reason=reason, accepted_versions=versions
+    )
+    return _solution_response(solution, 200)

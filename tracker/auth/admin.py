@@ -1,0 +1,206 @@
+"""Administration of users and organisations; every action is written to the audit trail in its transaction.
+
+Services check the caller's role themselves as well (defence in depth): a route that forgets is still safe.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.auth import audit
+from tracker.auth.passwords import generate_password, hash_password, password_problem, verify_password
+from tracker.auth.permissions import require_role
+from tracker.auth.users import create_user
+from tracker.errors import Conflict, NotFound, ValidationError
+from tracker.models import Municipality, Organisation, User
+from tracker.models.vocab import OrganisationKind, Role
+
+ORG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """A user by id, or 404."""
+    user = session.get(User, user_id) if 0 < user_id < 2**31 else None
+    if user is None:
+        raise NotFound("Brugeren findes ikke.")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    """Every user, active first, by e-mail."""
+    return list(session.scalars(select(User).order_by(User.is_active.desc(), User.email)))
+
+
+def admin_create_user(
+    session: Session,
+    *,
+    admin: User,
+    email: str,
+    role: str,
+    organisation: str | None,
+    municipality: str | None,
+    name: str | None,
+    remote_addr: str | None = None,
+) -> tuple[User, str]:
+    """Create a user with a one-time password (returned once, never stored in the clear)."""
+    require_role(admin, Role.ADMIN)
+    user, password = create_user(
+        session, email=email, role=role, organisation=organisation or None,
+        municipality=municipality or None, name=name or None,
+    )
+    audit.record(session, "user.create", actor=admin, object_type="user", object_id=user.id,
+                 details={"email": user.email, "role": user.role, "organisation": organisation,
+                          "municipality": municipality}, remote_addr=remote_addr)
+    return user, password
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active.is_(True))
+    ) or 0
+
+
+def set_active(session: Session, *, admin: User, user: User, active: bool, remote_addr: str | None = None) -> None:
+    """Deactivate (ends sessions and tokens at once) or reactivate a user. Admins cannot lock themselves out."""
+    require_role(admin, Role.ADMIN)
+    if user.is_active == active:
+        return
+    if not active and user.id == admin.id:
+        raise Conflict("Du kan ikke deaktivere din egen konto.")
+    user.is_active = active
+    # A new nonce ends every existing login session of the user.
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "user.activate" if active else "user.deactivate", actor=admin, object_type="user",
+                 object_id=user.id, details={"email": user.email}, remote_addr=remote_addr)
+
+
+def reset_password(session: Session, *, admin: User, user: User, remote_addr: str | None = None) -> str:
+    """Give the user a new one-time password; old sessions end. Returns the password to show once."""
+    require_role(admin, Role.ADMIN)
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "user.reset_password", actor=admin, object_type="user", object_id=user.id,
+                 details={"email": user.email}, remote_addr=remote_addr)
+    return password
+
+
+def change_role(
+    session: Session,
+    *,
+    admin: User,
+    user: User,
+    role: str,
+    organisation: str | None = None,
+    municipality: str | None = None,
+    remote_addr: str | None = None,
+) -> None:
+    """Change a user's role and binding (vendors need an organisation, municipality users a municipality)."""
+    require_role(admin, Role.ADMIN)
+    problems: dict[str, str] = {}
+    if role not in tuple(Role):
+        problems["role"] = f"Skal være en af: {', '.join(Role)}."
+    org = session.scalar(select(Organisation).where(Organisation.slug == organisation)) if organisation else None
+    if organisation and org is None:
+        problems["organisation"] = f"Ukendt organisation '{organisation}'."
+    mun = session.scalar(select(Municipality).where(Municipality.code == municipality)) if municipality else None
+    if municipality and mun is None:
+        problems["municipality"] = f"Ukendt kommunekode '{municipality}'."
+    if role == Role.VENDOR and org is None:
+        problems.setdefault("organisation", "En leverandørbruger skal høre til en organisation.")
+    if role == Role.MUNICIPALITY and mun is None:
+        problems.setdefault("municipality", "En kommunebruger skal høre til en kommune.")
+    if problems:
+        raise ValidationError("Rollen kunne ikke ændres.", problems)
+    if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admins(session) <= 1:
+        raise Conflict("Den sidste aktive administrator kan ikke miste sin rolle.")
+    before = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
+    user.role = role
+    user.organisation_id = org.id if org is not None and role == Role.VENDOR else None
+    user.municipality_id = mun.id if mun is not None and role == Role.MUNICIPALITY else None
+    after = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
+    if before != after:
+        audit.record(session, "user.change_role", actor=admin, object_type="user", object_id=user.id,
+                     details={"email": user.email, "before": before, "after": after}, remote_addr=remote_addr)
+    session.flush()
+
+
+def change_own_password(
+    session: Session, *, user: User, current: str, new: str, remote_addr: str | None = None
+) -> None:
+    """A user replaces their (one-time) password; other sessions end."""
+    if not verify_password(user.password_hash, current):
+        raise ValidationError("Den nuværende adgangskode er forkert.", {"current": "Forkert adgangskode."})
+    problem = password_problem(new)
+    if problem:
+        raise ValidationError(problem, {"new": problem})
+    user.password_hash = hash_password(new)
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "user.change_password", actor=user, object_type="user", object_id=user.id,
+                 remote_addr=remote_addr)
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    """Every organisation by name."""
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def get_organisation(session: Session, organisation_id: int) -> Organisation:
+    """An organisation by id, or 404."""
+    org = session.get(Organisation, organisation_id) if 0 < organisation_id < 2**31 else None
+    if org is None:
+        raise NotFound("Organisationen findes ikke.")
+    return org
+
+
+def create_organisation(
+    session: Session,
+    *,
+    actor: User,
+    slug: str,
+    name: str,
+    kind: str,
+    url: str | None = None,
+    remote_addr: str | None = None,
+) -> Organisation:
+    """Create an organisation (coordinators and admins)."""
+    require_role(actor, Role.ADMIN, Role.COORDINATOR)
+    slug, name = slug.strip().lower(), name.strip()
+    problems: dict[str, str] = {}
+    if not ORG_SLUG_RE.match(slug):
+        problems["slug"] = "Kun små bogstaver a-z, tal og bindestreg (højst 80 tegn)."
+    if not name or len(name) > 200:
+        problems["name"] = "Navnet skal have 1–200 tegn."
+    if kind not in tuple(OrganisationKind):
+        problems["kind"] = f"Skal være en af: {', '.join(OrganisationKind)}."
+    if url and (len(url) > 500 or not url.startswith(("https://", "http://"))):
+        problems["url"] = "Skal være en http(s)-adresse på højst 500 tegn."
+    if problems:
+        raise ValidationError("Organisationen kunne ikke oprettes.", problems)
+    if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
+        raise Conflict(f"Der findes allerede en organisation med slug '{slug}'.", {"slug": "Findes allerede."})
+    org = Organisation(slug=slug, name=name, kind=kind, url=url or None, trusted=False)
+    session.add(org)
+    session.flush()
+    audit.record(session, "organisation.create", actor=actor, object_type="organisation", object_id=org.id,
+                 details={"slug": slug, "name": name, "kind": kind}, remote_addr=remote_addr)
+    return org
+
+
+def set_trusted(
+    session: Session, *, actor: User, organisation: Organisation, trusted: bool, remote_addr: str | None = None
+) -> None:
+    """Mark a vendor organisation trusted (its proposals are accepted at once, as 'reported') or not."""
+    require_role(actor, Role.ADMIN, Role.COORDINATOR)
+    if trusted and organisation.kind != OrganisationKind.VENDOR:
+        raise ValidationError("Kun leverandører kan markeres som betroede.", {"trusted": "Kun leverandører."})
+    if organisation.trusted == trusted:
+        return
+    organisation.trusted = trusted
+    audit.record(session, "organisation.trust" if trusted else "organisation.untrust", actor=actor,
+                 object_type="organisation", object_id=organisation.id, details={"slug": organisation.slug},
+                 remote_addr=remote_addr)

@@ -1,0 +1,171 @@
+"""iCalendar subscriptions (icalendar): one all-day event per solution switch, with reminders.
+
+The UID of a switch never changes (``solution-<id>-switch@tu-tracker``) and its SEQUENCE is the number of
+``solution.switch_date.changed`` events of the solution, so a moved date updates the same calendar entry
+instead of adding one. The event spans the whole interval (first to last possible day). Everything that
+goes into the file is derived from stored data — no 'now' — so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from icalendar import Alarm, Calendar, Event
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.broadcast.feeds import EPOCH
+from tracker.models import ChangeEvent, Solution
+from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status, danish_day
+from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
+
+REMINDER_DAYS = (30, 7)
+SWITCH_EVENT = "solution.switch_date.changed"
+REFRESH = timedelta(hours=6)
+
+
+def uid_for(solution_id: int) -> str:
+    """The permanent UID of a solution's switch."""
+    return f"solution-{solution_id}-switch@tu-tracker"
+
+
+def dated_solutions(session: Session, solution_ids: Sequence[int] | None = None) -> list[Solution]:
+    """Solutions with a known first switch day (optionally only these), by date then name."""
+    stmt = select(Solution).where(Solution.switch_earliest_on.is_not(None))
+    if solution_ids is not None:
+        stmt = stmt.where(Solution.id.in_(list(solution_ids)))
+    return list(session.scalars(stmt.order_by(Solution.switch_earliest_on, Solution.name, Solution.id)))
+
+
+@dataclass(frozen=True)
+class SwitchHistory:
+    """Per solution: how often its switch date changed (SEQUENCE) and when last (DTSTAMP)."""
+
+    sequence: int
+    last_changed_at: datetime | None
+
+
+def switch_histories(session: Session, solution_ids: Sequence[int]) -> dict[int, SwitchHistory]:
+    """One query for all solutions' SEQUENCE numbers."""
+    if not solution_ids:
+        return {}
+    rows = session.execute(
+        select(ChangeEvent.solution_id, func.count(ChangeEvent.id), func.max(ChangeEvent.occurred_at))
+        .where(ChangeEvent.type == SWITCH_EVENT, ChangeEvent.solution_id.in_(list(solution_ids)))
+        .group_by(ChangeEvent.solution_id)
+    ).all()
+    # max() over a TypeDecorator column comes back raw on SQLite; normalise through the model's type.
+    result = {}
+    for solution_id, count, last in rows:
+        if isinstance(last, str):
+            last = datetime.fromisoformat(last)
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=EPOCH.tzinfo)
+        result[solution_id] = SwitchHistory(int(count), last)
+    return result
+
+
+def _label(labels: dict[str, object], value: str | None) -> str:
+    return str(labels.get(value or "", value or "ukendt"))
+
+
+def describe_switch(solution: Solution, page_url: str) -> str:
+    """The event's description: required level with confidence and source, and the date's own source."""
+    lines = [
+        f"Krævet sikringsniveau: {_label(LOA_LABELS, solution.loa_value)} "
+        f"({_label(CONFIDENCE_LABELS, solution.loa_status)})"
+        + (f", kilde: {solution.loa_source_url}" if solution.loa_source_url else ""),
+        f"Skæringsdato: {_label(STATE_LABELS, solution.switch_state)}, "
+        f"{_label(CONFIDENCE_LABELS, solution.switch_status)}"
+        + (f" («{solution.switch_text}»)" if solution.switch_text else "")
+        + (f", kilde: {solution.switch_source_url}" if solution.switch_source_url else ""),
+    ]
+    if solution.switch_latest_on and solution.switch_latest_on != solution.switch_earliest_on:
+        assert solution.switch_earliest_on is not None
+        lines.append(
+            f"Skiftet sker tidligst {danish_day(solution.switch_earliest_on)} "
+            f"og senest {danish_day(solution.switch_latest_on)}."
+        )
+    lines.append(f"Se mere: {page_url}")
+    return "\n".join(lines)
+
+
+def readiness_text(row: ReadinessRow) -> str:
+    """What the switch means for this municipality's staff, without 'days left' (the file must not age)."""
+    verdict = row.assessment
+    idp = f" (IdP: {row.idp.name}, anmeldt {_label(LOA_LABELS, row.idp.notified_loa)})" if row.idp else ""
+    if verdict.status is Status.AT_RISK and verdict.from_day:
+        return f"Jeres medarbejdere lukkes ude fra {danish_day(verdict.from_day)}{idp}."
+    if verdict.status is Status.LOCKED_OUT:
+        since = f" siden {danish_day(verdict.from_day)}" if verdict.from_day else ""
+        return f"Jeres medarbejdere er lukket ude{since}{idp}."
+    if verdict.status is Status.OK:
+        return f"Jeres IdP opfylder kravet{idp}."
+    return f"Parathed ukendt: {verdict.message}"
+
+
+def _vevent(
+    solution: Solution, history: SwitchHistory | None, page_url: str, readiness: ReadinessRow | None
+) -> Event:
+    earliest = solution.switch_earliest_on
+    assert earliest is not None
+    latest = solution.switch_latest_on or earliest
+    stamp = (history.last_changed_at if history else None) or solution.switch_recorded_at or solution.created_at
+    event = Event()
+    event.add("uid", uid_for(solution.id))
+    event.add("sequence", history.sequence if history else 0)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("dtstart", earliest)
+    event.add("dtend", max(latest, earliest) + timedelta(days=1))
+    summary = f"Skæringsdato: {solution.name} ({_label(LOA_LABELS, solution.loa_value)})"
+    description = describe_switch(solution, page_url)
+    if readiness is not None:
+        if readiness.assessment.status in (Status.AT_RISK, Status.LOCKED_OUT):
+            summary += f" — {STATUS_TEXT[readiness.assessment.status]}"
+        description = readiness_text(readiness) + "\n" + description
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("url", page_url)
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["TU-tracker"])
+    if solution.switch_state == "cancelled":
+        event.add("status", "CANCELLED")
+    else:
+        event.add("status", "CONFIRMED" if solution.switch_status == "confirmed" else "TENTATIVE")
+    for days in REMINDER_DAYS:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(days=-days))
+        alarm.add("description", f"Om {days} dage: {solution.name} skifter login/sikringsniveau.")
+        event.add_component(alarm)
+    return event
+
+
+def render(
+    session: Session,
+    solutions: Sequence[Solution],
+    *,
+    name: str,
+    description: str,
+    page_url: Callable[[Solution], str],
+    readiness: Readiness | None = None,
+) -> bytes:
+    """The calendar file for the given solutions (with a municipality's readiness when given)."""
+    cal = Calendar()
+    cal.add("prodid", "-//TU-tracker//TU-tracker//DA")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-caldesc", description)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", REFRESH)
+    histories = switch_histories(session, [s.id for s in solutions])
+    rows = {row.solution.id: row for row in readiness.rows} if readiness is not None else {}
+    for solution in solutions:
+        cal.add_component(_vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id)))
+    data: bytes = cal.to_ical()
+    return data

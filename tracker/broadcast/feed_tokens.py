@@ -1,0 +1,92 @@
+"""A municipality's private feed/calendar tokens: random, stored as SHA-256 hashes, shown once, revocable.
+
+The token goes in the URL (``?token=…``) because feed readers and calendar apps cannot send headers. Only the
+municipality's own users and coordinators may create, list (never the plain value) or revoke them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.auth.permissions import can_see_municipality, require_user
+from tracker.db import utcnow
+from tracker.errors import Forbidden, NotFound
+from tracker.models import AuditEntry, FeedToken, Municipality, User
+
+TOKEN_PREFIX = "ftk_"
+MAX_TOKEN_LENGTH = 200
+
+
+def hash_token(plain: str) -> str:
+    """The stored form. Tokens are 256-bit random, so a plain hash suffices (nothing to guess)."""
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
+
+
+def require_access(user: User | None, municipality: Municipality) -> User:
+    """The user if they may manage this municipality's tokens (its own users, coordinators, admins)."""
+    user = require_user(user)
+    if not can_see_municipality(user, municipality.id):
+        raise Forbidden("Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.")
+    return user
+
+
+def _audit(session: Session, user: User, action: str, token: FeedToken, municipality: Municipality) -> None:
+    session.add(
+        AuditEntry(
+            action=action,
+            actor_id=user.id,
+            actor_label=user.label,
+            object_type="feed_token",
+            object_id=str(token.id),
+            details={"municipality": municipality.code},
+        )
+    )
+
+
+def create_token(session: Session, user: User | None, municipality: Municipality) -> tuple[FeedToken, str]:
+    """A new token for the municipality; returns the row and the plain token, which is never stored."""
+    user = require_access(user, municipality)
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = FeedToken(municipality_id=municipality.id, token_hash=hash_token(plain), created_by_id=user.id)
+    session.add(row)
+    session.flush()
+    _audit(session, user, "feed_token.created", row, municipality)
+    return row, plain
+
+
+def list_tokens(session: Session, user: User | None, municipality: Municipality) -> list[FeedToken]:
+    """The municipality's tokens (hashes only), newest first."""
+    require_access(user, municipality)
+    return list(
+        session.scalars(
+            select(FeedToken).where(FeedToken.municipality_id == municipality.id).order_by(FeedToken.id.desc())
+        )
+    )
+
+
+def revoke_token(session: Session, user: User | None, municipality: Municipality, token_id: int) -> FeedToken:
+    """Revoke one token; feeds and calendars using it stop working at once."""
+    user = require_access(user, municipality)
+    row = session.get(FeedToken, token_id) if 0 < token_id < 2**31 else None
+    if row is None or row.municipality_id != municipality.id:
+        raise NotFound(f"Kommunen har intet feed-token med id {token_id}.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.flush()
+        _audit(session, user, "feed_token.revoked", row, municipality)
+    return row
+
+
+def token_is_valid(session: Session, municipality: Municipality, plain: str | None) -> bool:
+    """Whether the plain token is an unrevoked token of this municipality."""
+    if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > MAX_TOKEN_LENGTH:
+        return False
+    row = session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(plain)))
+    if row is None or row.revoked_at is not None:
+        return False
+    return hmac.compare_digest(str(row.municipality_id), str(municipality.id))

@@ -1,0 +1,44 @@
+"""The HTML forms of the subscription pages (Flask-WTF: CSRF on every one), Danish first."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+EVENT_TYPE_LABELS = {
+    "solution.created": _l("Ny løsning"),
+    "solution.updated": _l("Løsningens oplysninger ændret"),
+    "solution.switch_date.changed": _l("Skæringsdato ændret"),
+    "solution.required_loa.changed": _l("Krævet sikringsniveau ændret"),
+    "municipality.readiness.changed": _l("Kommunens parathed ændret"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms is untyped
+    """Several choices as checkboxes (no JavaScript, keyboard-friendly)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SubscriptionForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
+    """A new webhook endpoint with its filters. The URL is checked by the same SSRF rules as every delivery."""
+
+    url = StringField(
+        _l("Modtagerens adresse (https://…)"), validators=[DataRequired(_l("Skal udfyldes.")), Length(max=1000)]
+    )
+    description = StringField(_l("Beskrivelse (valgfri)"), validators=[Optional(), Length(max=200)])
+    event_types = MultiCheckboxField(
+        _l("Hændelser (ingen valgt: alle)"), choices=list(EVENT_TYPE_LABELS.items()), validators=[Optional()]
+    )
+    solutions = SelectMultipleField(_l("Kun disse løsninger (ingen valgt: alle)"), choices=[], validators=[Optional()])
+    municipality = SelectField(_l("Kommunens portefølje"), choices=[], validators=[Optional()])
+
+
+class ActivateForm(FlaskForm):  # type: ignore[misc]
+    """Switch a subscription on or off."""
+
+    active = SelectField(choices=[("1", "on"), ("0", "off")], validators=[DataRequired()])

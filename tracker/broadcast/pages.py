@@ -1,0 +1,237 @@
+"""Pages for subscribers: webhook subscriptions (create, test, rotate, delete, delivery log, redeliver) and a
+municipality's private feed/calendar addresses (create, revoke). Secrets and tokens are shown once, never cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.auth.permissions import is_coordinator
+from tracker.broadcast import feed_tokens
+from tracker.broadcast import subscriptions as svc
+from tracker.broadcast.forms import EVENT_TYPE_LABELS, ActivateForm, SubscriptionForm
+from tracker.broadcast.ssrf import policy_from_config
+from tracker.broadcast.views import absolute
+from tracker.db import get_session
+from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
+from tracker.models import Municipality, Solution, Subscription, User
+from tracker.models.vocab import Role
+from tracker.web.forms import ActionForm
+from tracker.web.guards import send_anonymous_to_login, web_user
+
+bp = Blueprint("subscriptions_web", __name__, url_prefix="/abonnementer")
+send_anonymous_to_login(bp)
+
+Page = tuple[str, int, dict[str, str]]
+NO_STORE = {"Cache-Control": "no-store"}
+DELIVERY_LOG_SIZE = 50
+
+
+def _manager() -> User:
+    return web_user(Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
+
+
+def _form(user: User, form: SubscriptionForm | None = None) -> SubscriptionForm:
+    """The create form with its choices: all solutions; the portfolio filter the user may choose."""
+    session = get_session()
+    form = form or SubscriptionForm(formdata=None)
+    form.solutions.choices = list(session.execute(select(Solution.slug, Solution.name).order_by(Solution.name)).tuples())
+    choices = [("", _("Alle løsninger"))]
+    if is_coordinator(user):
+        rows = session.execute(select(Municipality.code, Municipality.name).order_by(Municipality.code)).tuples()
+        choices += [(code, f"{code} {name}") for code, name in rows]
+    elif user.municipality is not None:
+        choices.append((user.municipality.code, _("Kun %(name)ss portefølje", name=user.municipality.name)))
+    form.municipality.choices = choices
+    return form
+
+
+def _list_page(user: User, status: int = 200, form: SubscriptionForm | None = None, error: str | None = None) -> Page:
+    subs = svc.list_owned(get_session(), user)
+    page = render_template(
+        "broadcast/subscriptions.html",
+        subscriptions=subs,
+        form=_form(user, form),
+        error=error,
+        event_labels=EVENT_TYPE_LABELS,
+        municipality=user.municipality if user.role == Role.MUNICIPALITY else None,
+    )
+    return page, status, NO_STORE
+
+
+def _detail_page(user: User, sub: Subscription, status: int = 200, secret: str | None = None) -> Page:
+    session = get_session()
+    deliveries, total = svc.list_deliveries(session, sub, limit=DELIVERY_LOG_SIZE, offset=0)
+    page = render_template(
+        "broadcast/subscription.html",
+        sub=sub,
+        secret=secret,
+        deliveries=deliveries,
+        total=total,
+        attempts=svc.attempts_of(session, deliveries, per_delivery=5),
+        slugs=svc.solution_slugs(session, [sub]),
+        codes=svc.municipality_codes(session, [sub]),
+        event_labels=EVENT_TYPE_LABELS,
+        action_form=ActionForm(formdata=None),
+    )
+    return page, status, NO_STORE
+
+
+@bp.get("")
+def index() -> Page:
+    """Your webhook subscriptions and the form for a new one."""
+    return _list_page(_manager())
+
+
+@bp.post("")
+def create() -> Page:
+    """Register an endpoint; the signing secret is shown on this response only."""
+    user = _manager()
+    form = _form(user, SubscriptionForm())
+    if not form.validate_on_submit():
+        return _list_page(user, 422, form)
+    try:
+        sub, secret = svc.create_subscription(
+            get_session(),
+            user,
+            url=form.url.data,
+            description=form.description.data,
+            event_types=form.event_types.data or [],
+            solutions=form.solutions.data or [],
+            municipality=form.municipality.data or None,
+            policy=policy_from_config(current_app.config),
+        )
+    except AppError as exc:
+        if isinstance(exc, Forbidden | Unauthorized):
+            raise
+        problems = "; ".join(str(v) for v in exc.details.values()) if exc.details else ""
+        return _list_page(user, exc.status, form, error=f"{exc.message} {problems}".strip())
+    return _detail_page(user, sub, 201, secret=secret)
+
+
+def _owned(subscription_id: int) -> tuple[User, Subscription]:
+    user = _manager()
+    return user, svc.get_owned(get_session(), user, subscription_id)
+
+
+@bp.get("/<int:subscription_id>")
+def detail(subscription_id: int) -> Page:
+    """One subscription with its delivery log."""
+    user, sub = _owned(subscription_id)
+    return _detail_page(user, sub)
+
+
+# Every POST below is a button with only the CSRF token, which CSRFProtect checks before the view runs.
+
+
+@bp.post("/<int:subscription_id>/test")
+def test_ping(subscription_id: int) -> Response:
+    """Queue a test ping."""
+    _, sub = _owned(subscription_id)
+    svc.send_test(get_session(), sub)
+    flash(_("Testbeskeden er sat i kø og sendes inden for få sekunder. Se leveringsloggen nedenfor."), "info")
+    return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
+
+
+@bp.post("/<int:subscription_id>/hemmelighed")
+def rotate(subscription_id: int) -> Page:
+    """Rotate the secret; the new one is shown on this response only."""
+    user, sub = _owned(subscription_id)
+    secret = svc.rotate_secret(get_session(), sub, user)
+    return _detail_page(user, sub, secret=secret)
+
+
+@bp.post("/<int:subscription_id>/aktiv")
+def set_active(subscription_id: int) -> Response:
+    """Switch the subscription off, or on again (clears the disable notice)."""
+    form = ActivateForm()
+    user, sub = _owned(subscription_id)
+    if not form.validate_on_submit():
+        raise NotFound(_("Ukendt handling."))
+    svc.update_subscription(
+        get_session(), sub, user, {"active": form.active.data == "1"}, policy=policy_from_config(current_app.config)
+    )
+    flash(_("Abonnementet er slået til.") if sub.active else _("Abonnementet er slået fra."), "info")
+    return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
+
+
+@bp.post("/<int:subscription_id>/slet")
+def delete(subscription_id: int) -> Response:
+    """Delete the subscription and its delivery log."""
+    user, sub = _owned(subscription_id)
+    svc.delete_subscription(get_session(), sub, user)
+    flash(_("Abonnementet er slettet."), "info")
+    return redirect(url_for(".index"))  # type: ignore[return-value]
+
+
+@bp.post("/<int:subscription_id>/leveringer/<int:delivery_id>/gensend")
+def redeliver(subscription_id: int, delivery_id: int) -> Response:
+    """Send one delivery again with the same webhook-id."""
+    _, sub = _owned(subscription_id)
+    svc.redeliver(get_session(), sub, delivery_id)
+    flash(_("Leveringen sendes igen inden for få sekunder."), "info")
+    return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
+
+
+# --- a municipality's private feed and calendar -------------------------------------------------------------
+
+
+def _municipality(code: str) -> tuple[User, Municipality]:
+    user = web_user()
+    municipality = svc.municipality_by_code(get_session(), code)
+    if municipality is None:
+        raise NotFound(_("Der findes ingen kommune med kode '%(code)s'.", code=code))
+    feed_tokens.require_access(user, municipality)
+    return user, municipality
+
+
+def _links(municipality: Municipality, token: str | None) -> dict[str, str]:
+    query: dict[str, Any] = {"token": token} if token else {}
+    return {
+        "atom": absolute(url_for("broadcast.municipality_feed", code=municipality.code, fmt="atom", **query)),
+        "rss": absolute(url_for("broadcast.municipality_feed", code=municipality.code, fmt="rss", **query)),
+        "ics": absolute(url_for("broadcast.municipality_calendar", code=municipality.code, **query)),
+    }
+
+
+def _tokens_page(user: User, municipality: Municipality, status: int = 200, token: str | None = None) -> Page:
+    page = render_template(
+        "broadcast/feed_tokens.html",
+        municipality=municipality,
+        tokens=feed_tokens.list_tokens(get_session(), user, municipality),
+        links=_links(municipality, token) if token else None,
+        public_links={
+            "atom": absolute(url_for("broadcast.changes", fmt="atom")),
+            "ics": absolute(url_for("broadcast.solutions_calendar")),
+        },
+        action_form=ActionForm(formdata=None),
+    )
+    return page, status, NO_STORE
+
+
+@bp.get("/kommuner/<string:code>/feeds")
+def municipality_tokens(code: str) -> Page:
+    """The municipality's private feed/calendar tokens (never their values) and the form for a new one."""
+    user, municipality = _municipality(code)
+    return _tokens_page(user, municipality)
+
+
+@bp.post("/kommuner/<string:code>/feeds")
+def create_municipality_token(code: str) -> Page:
+    """A new private address; shown on this response only."""
+    user, municipality = _municipality(code)
+    _, plain = feed_tokens.create_token(get_session(), user, municipality)
+    return _tokens_page(user, municipality, 201, token=plain)
+
+
+@bp.post("/kommuner/<string:code>/feeds/<int:token_id>/tilbagekald")
+def revoke_municipality_token(code: str, token_id: int) -> Response:
+    """Revoke a private address: readers and calendars using it stop getting updates at once."""
+    user, municipality = _municipality(code)
+    feed_tokens.revoke_token(get_session(), user, municipality, token_id)
+    flash(_("Adressen er tilbagekaldt og virker ikke længere."), "info")
+    return redirect(url_for(".municipality_tokens", code=municipality.code))  # type: ignore[return-value]

@@ -1,0 +1,198 @@
+"""CSV and XLSX exports of a municipality's readiness and of the registry, for the management meeting.
+
+CSV is written the way Danish Excel opens it: UTF-8 with a byte-order mark and semicolons. Cells that a
+spreadsheet would run as a formula (=, +, -, @ …) are prefixed with an apostrophe: names come from vendors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from tracker.models import Solution
+from tracker.municipalities.readiness import STATUS_TEXT, Readiness
+
+CSV_MIMETYPE = "text/csv"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+READINESS_HEADERS = (
+    "Løsning",
+    "Slug",
+    "Status",
+    "Status (tekst)",
+    "Dage tilbage",
+    "Lukket ude fra",
+    "Krævet sikringsniveau",
+    "Sikkerhed (niveau)",
+    "IdP",
+    "IdP-niveau",
+    "Skæringsdato, første dag",
+    "Skæringsdato, sidste dag",
+    "Skæringsdato (kildens ord)",
+    "Årsag",
+    "Forklaring",
+)
+
+REGISTRY_HEADERS = (
+    "Slug",
+    "Løsning",
+    "Type",
+    "Tjenesteudbyder",
+    "Leverandør",
+    "Broker",
+    "Krævet sikringsniveau",
+    "Sikkerhed (niveau)",
+    "Kilde (niveau)",
+    "Skæringsdato, første dag",
+    "Skæringsdato, sidste dag",
+    "Præcision",
+    "Skæringsdato (kildens ord)",
+    "Skiftets tilstand",
+    "Sikkerhed (dato)",
+    "Kilde (dato)",
+    "Version",
+    "Opdateret",
+)
+
+Table = tuple[Sequence[str], list[list[Any]]]
+
+
+def readiness_table(readiness: Readiness) -> Table:
+    """M's readiness as header and rows: the API's rows, in the API's order."""
+    rows = []
+    for row in readiness.rows:
+        verdict, solution = row.assessment, row.solution
+        rows.append(
+            [
+                solution.name,
+                solution.slug,
+                verdict.status.value,
+                STATUS_TEXT[verdict.status],
+                verdict.days_left,
+                verdict.from_day,
+                solution.loa_value,
+                solution.loa_status,
+                row.idp.name if row.idp else None,
+                row.idp.notified_loa if row.idp else None,
+                solution.switch_earliest_on,
+                solution.switch_latest_on,
+                solution.switch_text,
+                verdict.reason.value if verdict.reason else None,
+                verdict.message,
+            ]
+        )
+    return READINESS_HEADERS, rows
+
+
+def registry_table(solutions: Sequence[Solution]) -> Table:
+    """The registry as header and rows (the API list's order)."""
+    rows = [
+        [
+            s.slug,
+            s.name,
+            s.kind,
+            s.service_provider.name if s.service_provider else None,
+            s.vendor.name if s.vendor else None,
+            s.broker,
+            s.loa_value,
+            s.loa_status,
+            s.loa_source_url,
+            s.switch_earliest_on,
+            s.switch_latest_on,
+            s.switch_precision,
+            s.switch_text,
+            s.switch_state,
+            s.switch_status,
+            s.switch_source_url,
+            s.version,
+            s.updated_at,
+        ]
+        for s in solutions
+    ]
+    return REGISTRY_HEADERS, rows
+
+
+def _safe(value: Any) -> Any:
+    """Neutralise text a spreadsheet would evaluate; instants lose their zone (Excel has none) but stay UTC."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _csv_cell(value: Any) -> str:
+    value = _safe(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_csv(table: Table) -> bytes:
+    """Semicolon-separated UTF-8 with BOM, one header row."""
+    headers, rows = table
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table, *, title: str, summary: list[tuple[str, Any]] | None = None) -> bytes:
+    """One sheet with a bold, frozen header row and real date cells; an optional summary sheet after it."""
+    headers, rows = table
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+    for index, header in enumerate(headers, start=1):
+        longest = max([len(str(header))] + [len(str(r[index - 1])) for r in rows if r[index - 1] is not None])
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, longest + 2)
+        for cell in sheet[get_column_letter(index)][1:]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    if summary:
+        extra = workbook.create_sheet("Oversigt")
+        for label, value in summary:
+            extra.append([label, _safe(value)])
+        extra.column_dimensions["A"].width = 30
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def readiness_summary(readiness: Readiness) -> list[tuple[str, Any]]:
+    """The totals sheet of a readiness workbook."""
+    totals = readiness.totals
+    return [
+        ("Kommune", f"{readiness.municipality.name} ({readiness.municipality.code})"),
+        ("Opgjort", readiness.today),
+        ("Lukket ude", totals["locked_out"]),
+        ("I fare", totals["at_risk"]),
+        ("Ukendt", totals["unknown"]),
+        ("Klar", totals["ok"]),
+        ("I alt", totals["total"]),
+    ]
+
+
+def filename(stem: str, day: date, extension: str) -> str:
+    """A download name that sorts by date: 'parathed-101-2026-11-28.xlsx'."""
+    return f"{stem}-{day.isoformat()}.{extension}"

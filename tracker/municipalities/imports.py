@@ -1,0 +1,218 @@
+"""Bulk import of a portfolio from a CSV or XLSX file of solution names, with a report of what did not match.
+
+The name column is the one headed like "Løsning" / "Navn" / "name"; without such a header, the first column
+and every row. Names match a solution's name, slug or aliases, ignoring case and spacing; names that match
+nothing get up to three suggestions (difflib close matches). Bad files are refused with a Danish 4xx and
+nothing is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import AppError, ValidationError
+from tracker.models import Municipality, Solution
+from tracker.municipalities import queries, services
+from tracker.registry.actors import Actor
+
+MAX_BYTES = 1_000_000
+MAX_ROWS = 5_000
+MAX_NAME_LEN = 300
+NAME_HEADERS = {
+    "løsning", "løsninger", "loesning", "losning", "løsningsnavn", "tu-løsning", "it-løsning", "it-system",
+    "system", "systemnavn", "navn", "name", "solution", "solutions", "slug",
+}  # fmt: skip
+_XLSX_MAGIC = b"PK\x03\x04"
+
+
+class PayloadTooLarge(AppError):
+    """The uploaded file is bigger than we read."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(AppError):
+    """The uploaded file is neither CSV nor XLSX."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """A name as it stood in the file, with its row number (1 = the first row of the file)."""
+
+    text: str
+    row: int
+
+
+@dataclass
+class ImportReport:
+    """What an import did: added, already there, and names it could not match (with suggestions)."""
+
+    rows: int
+    dry_run: bool
+    added: list[tuple[ImportedName, Solution]] = field(default_factory=list)
+    already: list[tuple[ImportedName, Solution]] = field(default_factory=list)
+    unmatched: list[tuple[ImportedName, list[Solution]]] = field(default_factory=list)
+
+
+def normalise(text: str) -> str:
+    """Case- and spacing-insensitive form of a name."""
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first; Danish Excel often saves CSV as Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    if "\x00" in text:
+        raise UnsupportedMediaType("Filen ligner ikke en CSV-fil. Brug CSV (tekst) eller XLSX (Excel).")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel  # one column, or nothing to tell the delimiter by
+    reader = csv.reader(io.StringIO(text), dialect)
+    rows = []
+    try:
+        for index, row in enumerate(reader):
+            if index >= MAX_ROWS:
+                raise PayloadTooLarge(f"Filen har mere end {MAX_ROWS} rækker. Del den op.")
+            rows.append(row)
+    except csv.Error as exc:
+        raise ValidationError("CSV-filen kunne ikke læses.", {"file": str(exc)}) from exc
+    return rows
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValidationError("XLSX-filen kunne ikke læses. Gem den igen fra Excel.", {"file": str(exc)}) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for index, values in enumerate(sheet.iter_rows(max_col=30, values_only=True)):
+            if index >= MAX_ROWS:
+                raise PayloadTooLarge(f"Arket har mere end {MAX_ROWS} rækker. Del det op.")
+            rows.append(["" if v is None else str(v) for v in values])
+        return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as exc:
+        raise ValidationError("XLSX-filen kunne ikke læses. Gem den igen fra Excel.", {"file": str(exc)}) from exc
+    finally:
+        workbook.close()
+
+
+def read_names(filename: str, data: bytes) -> list[ImportedName]:
+    """The solution names in a CSV or XLSX file, deduplicated, in file order."""
+    if len(data) > MAX_BYTES:
+        raise PayloadTooLarge(f"Filen er for stor (højst {MAX_BYTES // 1_000_000} MB).")
+    if not data.strip():
+        raise ValidationError("Filen er tom.", {"file": "Filen indeholder ingen løsningsnavne."})
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if data.startswith(_XLSX_MAGIC):
+        rows = _xlsx_rows(data)
+    elif extension in {"xlsx", "xlsm"}:
+        raise ValidationError("XLSX-filen kunne ikke læses. Gem den igen fra Excel.", {"file": "Ikke en XLSX-fil."})
+    elif extension in {"csv", "txt", ""}:
+        rows = _csv_rows(data)
+    else:
+        raise UnsupportedMediaType(
+            f"Filtypen '.{extension}' kan ikke importeres. Brug CSV eller XLSX (Excel).", {"file": "CSV eller XLSX."}
+        )
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    column, start = 0, 0
+    if rows:
+        headers = [normalise(cell) for cell in rows[0]]
+        found = next((i for i, h in enumerate(headers) if h in NAME_HEADERS), None)
+        if found is not None:
+            column, start = found, 1
+    names: list[ImportedName] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows[start:], start=start + 1):
+        text = row[column].strip() if column < len(row) else ""
+        key = normalise(text)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        names.append(ImportedName(text[:MAX_NAME_LEN], number))
+    if not names:
+        raise ValidationError("Filen indeholder ingen løsningsnavne.", {"file": "Ingen navne fundet."})
+    return names
+
+
+def _name_index(session: Session) -> dict[str, Solution]:
+    """Every normalised name, slug and alias → its solution (names win over aliases on a clash)."""
+    index: dict[str, Solution] = {}
+    solutions = session.scalars(select(Solution).order_by(Solution.id)).all()
+    for solution in solutions:
+        for alias in solution.aliases or []:
+            if isinstance(alias, str) and alias.strip():
+                index.setdefault(normalise(alias), solution)
+    for solution in solutions:
+        index[normalise(solution.slug)] = solution
+        index[normalise(solution.name)] = solution
+    return index
+
+
+def match(session: Session, names: list[ImportedName]) -> tuple[list[tuple[ImportedName, Solution]], list[Any]]:
+    """Matched names with their solution; unmatched names with up to three suggested solutions."""
+    index = _name_index(session)
+    matched: list[tuple[ImportedName, Solution]] = []
+    unmatched: list[tuple[ImportedName, list[Solution]]] = []
+    for name in names:
+        solution = index.get(normalise(name.text))
+        if solution is not None:
+            matched.append((name, solution))
+            continue
+        suggestions: list[Solution] = []
+        for key in difflib.get_close_matches(normalise(name.text), list(index), n=6, cutoff=0.6):
+            if index[key] not in suggestions:
+                suggestions.append(index[key])
+        unmatched.append((name, suggestions[:3]))
+    return matched, unmatched
+
+
+def import_portfolio(
+    session: Session,
+    municipality: Municipality,
+    filename: str,
+    data: bytes,
+    *,
+    actor: Actor,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Read the file, match the names and add what matched to M's portfolio (unless ``dry_run``)."""
+    names = read_names(filename, data)
+    matched, unmatched = match(session, names)
+    report = ImportReport(rows=len(names), dry_run=dry_run, unmatched=unmatched)
+    unique: dict[int, tuple[ImportedName, Solution]] = {}
+    for name, solution in matched:
+        unique.setdefault(solution.id, (name, solution))
+    if dry_run:
+        present = {e.solution_id for e in queries.list_portfolio(session, municipality)}
+        for name, solution in unique.values():
+            (report.already if solution.id in present else report.added).append((name, solution))
+        return report
+    added, _already = services.add_many(session, municipality, [s for _, s in unique.values()], actor=actor)
+    added_ids = {s.id for s in added}
+    for name, solution in unique.values():
+        (report.added if solution.id in added_ids else report.already).append((name, solution))
+    return report

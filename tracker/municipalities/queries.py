@@ -1,0 +1,73 @@
+"""Reads of municipalities, their IdPs and portfolios. Lookups that miss raise a Danish 404."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from tracker.errors import NotFound
+from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+
+
+def normalise_code(code: str) -> str:
+    """A 4-digit zero-padded code (DAWA style, '0101') means the 3-digit official one."""
+    return code[1:] if len(code) == 4 and code.startswith("0") else code
+
+
+def get_municipality(session: Session, code: str) -> Municipality:
+    """A municipality by official code, or a 404 a person understands."""
+    municipality = session.scalar(select(Municipality).where(Municipality.code == normalise_code(code)))
+    if municipality is None:
+        raise NotFound(f"Der findes ingen kommune med kode '{code}'.")
+    return municipality
+
+
+def list_municipalities(session: Session) -> list[Municipality]:
+    """All municipalities, by code."""
+    return list(session.scalars(select(Municipality).order_by(Municipality.code)))
+
+
+def list_idps(session: Session, municipality: Municipality) -> list[Idp]:
+    """M's IdPs, primary first, then in the order they were added."""
+    return list(
+        session.scalars(
+            select(Idp).where(Idp.municipality_id == municipality.id).order_by(Idp.is_primary.desc(), Idp.id)
+        )
+    )
+
+
+def get_idp(session: Session, municipality: Municipality, idp_id: int) -> Idp:
+    """One of M's IdPs; another municipality's IdP is as missing as one that does not exist."""
+    idp = session.scalar(select(Idp).where(Idp.id == idp_id, Idp.municipality_id == municipality.id))
+    if idp is None:
+        raise NotFound(f"Kommunen har ingen IdP med id {idp_id}.")
+    return idp
+
+
+def list_portfolio(session: Session, municipality: Municipality) -> list[PortfolioEntry]:
+    """M's portfolio with each solution and named IdP, by solution name."""
+    entries = session.scalars(
+        select(PortfolioEntry)
+        .where(PortfolioEntry.municipality_id == municipality.id)
+        .options(joinedload(PortfolioEntry.solution), joinedload(PortfolioEntry.idp))
+    ).all()
+    return sorted(entries, key=lambda e: (e.solution.name.casefold(), e.solution.slug))
+
+
+def get_portfolio_entry(session: Session, municipality: Municipality, slug: str) -> PortfolioEntry:
+    """M's portfolio entry for a solution slug, or a 404."""
+    entry = session.scalar(
+        select(PortfolioEntry)
+        .join(Solution, Solution.id == PortfolioEntry.solution_id)
+        .where(PortfolioEntry.municipality_id == municipality.id, Solution.slug == slug)
+        .options(joinedload(PortfolioEntry.solution), joinedload(PortfolioEntry.idp))
+    )
+    if entry is None:
+        raise NotFound(f"Løsningen '{slug}' er ikke i kommunens portefølje.")
+    return entry
+
+
+def solutions_not_in_portfolio(session: Session, municipality: Municipality) -> list[Solution]:
+    """The solutions M could add (for the add form), by name."""
+    used = select(PortfolioEntry.solution_id).where(PortfolioEntry.municipality_id == municipality.id)
+    return list(session.scalars(select(Solution).where(Solution.id.not_in(used)).order_by(Solution.name)))

@@ -1,0 +1,157 @@
+"""IdPs, portfolio entries, readiness rows and the overviews as JSON-ready dicts (the API's shapes).
+
+The exports flatten the same readiness rows (``exports.readiness_table``), so the API, the page, CSV and XLSX
+always list the same solutions in the same order with the same verdicts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import url_for
+
+from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+from tracker.municipalities.overview import MunicipalityVerdict, NationalPicture, Popular, Upcoming
+from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
+
+
+def solution_ref(solution: Solution) -> dict[str, Any]:
+    """A solution named inside another object."""
+    return {
+        "slug": solution.slug,
+        "name": solution.name,
+        "url": url_for("web.solution", slug=solution.slug, _external=True),
+    }
+
+
+def municipality_ref(municipality: Municipality) -> dict[str, Any]:
+    """A municipality named inside another object."""
+    return {"code": municipality.code, "name": municipality.name}
+
+
+def idp_dict(idp: Idp) -> dict[str, Any]:
+    """An IdP as the API shows it."""
+    return {
+        "id": idp.id,
+        "name": idp.name,
+        "user_group": idp.user_group,
+        "notified_loa": idp.notified_loa,
+        "broker": idp.broker,
+        "is_primary": idp.is_primary,
+        "created_at": idp.created_at,
+        "updated_at": idp.updated_at,
+    }
+
+
+def _idp_ref(idp: Idp | None) -> dict[str, Any] | None:
+    return None if idp is None else {"id": idp.id, "name": idp.name, "notified_loa": idp.notified_loa}
+
+
+def portfolio_entry_dict(entry: PortfolioEntry) -> dict[str, Any]:
+    """A portfolio entry: the solution, the IdP named for it (None: the primary IdP), a note."""
+    return {
+        "solution": solution_ref(entry.solution),
+        "idp": _idp_ref(entry.idp),
+        "note": entry.note,
+        "added_at": entry.created_at,
+    }
+
+
+def switch_dict(solution: Solution) -> dict[str, Any]:
+    """The switch-date interval, without provenance."""
+    return {
+        "earliest": solution.switch_earliest_on,
+        "latest": solution.switch_latest_on,
+        "precision": solution.switch_precision,
+        "text": solution.switch_text,
+        "state": solution.switch_state,
+        "status": solution.switch_status,
+    }
+
+
+def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
+    """One readiness line."""
+    verdict = row.assessment
+    return {
+        "solution": solution_ref(row.solution),
+        "status": verdict.status.value,
+        "status_text": STATUS_TEXT[verdict.status],
+        "reason": None if verdict.reason is None else {"code": verdict.reason.value, "message": verdict.message},
+        "message": verdict.message,
+        "days_left": verdict.days_left,
+        "locked_out_from": verdict.from_day,
+        "required_loa": {"value": row.solution.loa_value, "status": row.solution.loa_status},
+        "switch_date": switch_dict(row.solution),
+        "idp": _idp_ref(row.idp),
+        "idp_source": row.idp_source,
+    }
+
+
+def readiness_dict(readiness: Readiness) -> dict[str, Any]:
+    """A municipality's readiness: rows by urgency, and totals."""
+    return {
+        "municipality": municipality_ref(readiness.municipality),
+        "today": readiness.today,
+        "totals": readiness.totals,
+        "items": [readiness_row_dict(r) for r in readiness.rows],
+    }
+
+
+def _verdict_dict(verdict: MunicipalityVerdict) -> dict[str, Any]:
+    assessment = verdict.assessment
+    return {
+        **municipality_ref(verdict.municipality),
+        "from": assessment.from_day,
+        "days_left": assessment.days_left,
+        "reason": assessment.reason.value if assessment.reason else None,
+    }
+
+
+def national_dict(picture: NationalPicture) -> dict[str, Any]:
+    """The national picture: per solution, counts and which municipalities are locked out or at risk."""
+    return {
+        "today": picture.today,
+        "totals": picture.totals,
+        "items": [
+            {
+                "solution": solution_ref(item.solution),
+                "required_loa": {"value": item.solution.loa_value, "status": item.solution.loa_status},
+                "switch_date": switch_dict(item.solution),
+                "users": len(item.verdicts),
+                "counts": item.counts,
+                "locked_out": [_verdict_dict(v) for v in item.having(Status.LOCKED_OUT)],
+                "at_risk": [_verdict_dict(v) for v in item.having(Status.AT_RISK)],
+                "unknown": [_verdict_dict(v) for v in item.having(Status.UNKNOWN)],
+            }
+            for item in picture.items
+        ],
+    }
+
+
+def upcoming_dict(start: date, until: date, items: list[Upcoming]) -> dict[str, Any]:
+    """Upcoming switches within the window."""
+    return {
+        "from": start,
+        "until": until,
+        "items": [
+            {
+                "solution": solution_ref(u.solution),
+                "required_loa": {"value": u.solution.loa_value, "status": u.solution.loa_status},
+                "switch_date": switch_dict(u.solution),
+                "days_until": u.days_until,
+            }
+            for u in items
+        ],
+    }
+
+
+def popular_dict(items: list[Popular], *, with_municipalities: bool) -> dict[str, Any]:
+    """The most used solutions; the municipalities themselves only when the caller may see them."""
+    out = []
+    for item in items:
+        row: dict[str, Any] = {"solution": solution_ref(item.solution), "municipalities_count": item.count}
+        if with_municipalities:
+            row["municipalities"] = [municipality_ref(m) for m in item.municipalities]
+        out.append(row)
+    return {"items": out, "municipalities_included": with_municipalities}

@@ -1,0 +1,271 @@
+"""Writes to a municipality's IdPs and portfolio. Each write appends readiness events for what it changed.
+
+Services take the session, only flush, and never read request globals (house rule 3). Every write takes M's
+readiness before, applies the change, and emits ``municipality.readiness.changed`` for each solution whose
+verdict changed — in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.db import utcnow
+from tracker.errors import Conflict, ValidationError
+from tracker.models import AuditEntry, Idp, Municipality, PortfolioEntry, Solution
+from tracker.models.vocab import Loa
+from tracker.municipalities import readiness
+from tracker.registry.actors import Actor
+
+IDP_FIELDS = ("name", "user_group", "notified_loa", "broker", "is_primary")
+_IDP_MAX_LEN = {"name": 200, "user_group": 200, "broker": 80}
+NOTE_MAX_LEN = 2000
+
+
+def _audit(session: Session, actor: Actor, action: str, municipality: Municipality, details: dict[str, Any]) -> None:
+    """IdP and portfolio edits are not registry changes, but who changed what must still be on record."""
+    session.add(
+        AuditEntry(
+            action=action,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            object_type="municipality",
+            object_id=municipality.code,
+            details=details,
+            occurred_at=utcnow(),
+        )
+    )
+
+
+def _clean_idp_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Check and tidy IdP fields; every problem reported at once, in Danish."""
+    problems: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for field, value in values.items():
+        if field not in IDP_FIELDS:
+            problems[field] = "Feltet kendes ikke."
+            continue
+        if field in _IDP_MAX_LEN:
+            if value is not None and not isinstance(value, str):
+                problems[field] = "Skal være tekst."
+                continue
+            text = value.strip() if isinstance(value, str) else None
+            if field == "name" and not text:
+                problems[field] = "Navnet må ikke være tomt."
+            elif text and len(text) > _IDP_MAX_LEN[field]:
+                problems[field] = f"Højst {_IDP_MAX_LEN[field]} tegn."
+            clean[field] = text or None
+        elif field == "notified_loa":
+            if value not in tuple(Loa):
+                problems[field] = f"Skal være en af: {', '.join(Loa)}."
+            clean[field] = value
+        elif field == "is_primary":
+            if not isinstance(value, bool):
+                problems[field] = "Skal være sand eller falsk."
+            clean[field] = value
+    if problems:
+        raise ValidationError("IdP'en kunne ikke gemmes.", problems)
+    return clean
+
+
+def _check_unique_name(session: Session, municipality: Municipality, name: str, exclude_id: int | None) -> None:
+    stmt = select(Idp.id).where(Idp.municipality_id == municipality.id, func.lower(Idp.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(Idp.id != exclude_id)
+    if session.scalar(stmt) is not None:
+        raise Conflict(f"Kommunen har allerede en IdP med navnet '{name}'.", {"name": "Findes allerede."})
+
+
+def _make_only_primary(session: Session, idp: Idp) -> None:
+    """At most one primary IdP per municipality: choosing one unsets the others."""
+    for other in session.scalars(
+        select(Idp).where(Idp.municipality_id == idp.municipality_id, Idp.id != idp.id, Idp.is_primary.is_(True))
+    ):
+        other.is_primary = False
+
+
+def create_idp(session: Session, municipality: Municipality, values: dict[str, Any], *, actor: Actor) -> Idp:
+    """Add an IdP to M (``name`` required; level ``ukendt`` unless given)."""
+    clean = _clean_idp_fields({"notified_loa": Loa.UKENDT.value, "is_primary": False, **values})
+    if "name" not in clean:
+        raise ValidationError("IdP'en kunne ikke gemmes.", {"name": "Navnet skal udfyldes."})
+    _check_unique_name(session, municipality, clean["name"], None)
+    before = readiness.snapshot_municipality(session, municipality)
+    now = utcnow()
+    idp = Idp(municipality_id=municipality.id, created_at=now, updated_at=now, **clean)
+    session.add(idp)
+    session.flush()
+    if idp.is_primary:
+        _make_only_primary(session, idp)
+    _audit(session, actor, "idp.created", municipality, {"idp_id": idp.id, **clean})
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=f"IdP '{idp.name}' oprettet")
+    return idp
+
+
+def update_idp(session: Session, idp: Idp, changes: dict[str, Any], *, actor: Actor) -> Idp:
+    """Change an IdP's fields; a no-op change writes nothing."""
+    clean = _clean_idp_fields(changes)
+    changed = {f: v for f, v in clean.items() if getattr(idp, f) != v}
+    if not changed:
+        return idp
+    municipality = idp.municipality
+    if "name" in changed:
+        _check_unique_name(session, municipality, changed["name"], idp.id)
+    before = readiness.snapshot_municipality(session, municipality)
+    previous = {f: getattr(idp, f) for f in changed}
+    for field, value in changed.items():
+        setattr(idp, field, value)
+    idp.updated_at = utcnow()
+    if changed.get("is_primary"):
+        _make_only_primary(session, idp)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "idp.updated",
+        municipality,
+        {"idp_id": idp.id, "changes": {f: {"before": previous[f], "after": v} for f, v in changed.items()}},
+    )
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=f"IdP '{idp.name}' ændret")
+    return idp
+
+
+def delete_idp(session: Session, idp: Idp, *, actor: Actor) -> None:
+    """Remove an IdP; portfolio entries that named it fall back to the primary IdP."""
+    municipality = idp.municipality
+    before = readiness.snapshot_municipality(session, municipality)
+    # The foreign key would null these in the database, but the session's copies must agree now.
+    for entry in session.scalars(select(PortfolioEntry).where(PortfolioEntry.idp_id == idp.id)):
+        entry.idp_id = None
+    name = idp.name
+    _audit(session, actor, "idp.deleted", municipality, {"idp_id": idp.id, "name": name})
+    session.delete(idp)
+    session.flush()
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=f"IdP '{name}' slettet")
+
+
+def _resolve_idp_id(session: Session, municipality: Municipality, idp_id: Any) -> int | None:
+    """An IdP id given for a portfolio entry must name one of M's own IdPs."""
+    if idp_id is None:
+        return None
+    if not isinstance(idp_id, int) or isinstance(idp_id, bool):
+        raise ValidationError("Ugyldig IdP.", {"idp_id": "Skal være et IdP-id."})
+    found = session.scalar(select(Idp.id).where(Idp.id == idp_id, Idp.municipality_id == municipality.id))
+    if found is None:
+        raise ValidationError("Ugyldig IdP.", {"idp_id": "Kommunen har ingen IdP med det id."})
+    return idp_id
+
+
+def _clean_note(note: Any) -> str | None:
+    if note is None:
+        return None
+    if not isinstance(note, str):
+        raise ValidationError("Ugyldig note.", {"note": "Skal være tekst."})
+    if len(note) > NOTE_MAX_LEN:
+        raise ValidationError("Noten er for lang.", {"note": f"Højst {NOTE_MAX_LEN} tegn."})
+    return note.strip() or None
+
+
+def solution_for_input(session: Session, slug: Any) -> Solution:
+    """The solution a request names by slug; an unknown slug is bad input (422), not a missing page."""
+    solution = session.scalar(select(Solution).where(Solution.slug == slug)) if isinstance(slug, str) else None
+    if solution is None:
+        raise ValidationError(f"Der findes ingen løsning med slug '{slug}'.", {"solution": "Findes ikke."})
+    return solution
+
+
+def add_to_portfolio(
+    session: Session,
+    municipality: Municipality,
+    solution_slug: str,
+    *,
+    actor: Actor,
+    idp_id: int | None = None,
+    note: str | None = None,
+) -> PortfolioEntry:
+    """Add a solution to M's portfolio (409 when it is already there)."""
+    solution = solution_for_input(session, solution_slug)
+    resolved_idp = _resolve_idp_id(session, municipality, idp_id)
+    clean_note = _clean_note(note)
+    exists = session.scalar(
+        select(PortfolioEntry.id).where(
+            PortfolioEntry.municipality_id == municipality.id, PortfolioEntry.solution_id == solution.id
+        )
+    )
+    if exists is not None:
+        raise Conflict(f"{solution.name} er allerede i kommunens portefølje.", {"solution": "Findes allerede."})
+    before = readiness.snapshot_municipality(session, municipality)
+    entry = PortfolioEntry(
+        municipality_id=municipality.id, solution=solution, idp_id=resolved_idp, note=clean_note, created_at=utcnow()
+    )
+    session.add(entry)
+    session.flush()
+    _audit(session, actor, "portfolio.added", municipality, {"solution": solution.slug, "idp_id": resolved_idp})
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=f"{solution.name} tilføjet porteføljen")
+    return entry
+
+
+def add_many(
+    session: Session, municipality: Municipality, solutions: Iterable[Solution], *, actor: Actor
+) -> tuple[list[Solution], list[Solution]]:
+    """Add several solutions at once (bulk import); returns (added, already there). One readiness comparison."""
+    present = set(
+        session.scalars(select(PortfolioEntry.solution_id).where(PortfolioEntry.municipality_id == municipality.id))
+    )
+    added: list[Solution] = []
+    already: list[Solution] = []
+    before = readiness.snapshot_municipality(session, municipality)
+    now = utcnow()
+    for solution in solutions:
+        if solution.id in present:
+            already.append(solution)
+            continue
+        present.add(solution.id)
+        session.add(PortfolioEntry(municipality_id=municipality.id, solution=solution, created_at=now))
+        added.append(solution)
+    if added:
+        session.flush()
+        _audit(session, actor, "portfolio.imported", municipality, {"added": [s.slug for s in added]})
+        readiness.emit_municipality_changes(session, before, actor=actor, reason="Portefølje importeret fra fil")
+    return added, already
+
+
+def update_portfolio_entry(
+    session: Session, entry: PortfolioEntry, changes: dict[str, Any], *, actor: Actor
+) -> PortfolioEntry:
+    """Change which IdP staff use for the solution (None: the primary) and/or the note."""
+    municipality = entry.municipality
+    clean: dict[str, Any] = {}
+    if "idp_id" in changes:
+        clean["idp_id"] = _resolve_idp_id(session, municipality, changes["idp_id"])
+    if "note" in changes:
+        clean["note"] = _clean_note(changes["note"])
+    unknown = set(changes) - {"idp_id", "note"}
+    if unknown:
+        raise ValidationError("Ukendte felter.", dict.fromkeys(sorted(unknown), "Feltet kendes ikke."))
+    changed = {f: v for f, v in clean.items() if getattr(entry, f) != v}
+    if not changed:
+        return entry
+    before = readiness.snapshot_municipality(session, municipality)
+    for field, value in changed.items():
+        setattr(entry, field, value)
+    session.flush()
+    session.expire(entry, ["idp"])  # the relationship must follow the new idp_id
+    _audit(session, actor, "portfolio.updated", municipality, {"solution": entry.solution.slug, **changed})
+    readiness.emit_municipality_changes(
+        session, before, actor=actor, reason=f"IdP for {entry.solution.name} ændret"
+    )
+    return entry
+
+
+def remove_from_portfolio(session: Session, entry: PortfolioEntry, *, actor: Actor) -> None:
+    """Remove a solution from M's portfolio."""
+    municipality, solution = entry.municipality, entry.solution
+    before = readiness.snapshot_municipality(session, municipality)
+    session.delete(entry)
+    session.flush()
+    _audit(session, actor, "portfolio.removed", municipality, {"solution": solution.slug})
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=f"{solution.name} fjernet fra porteføljen")

@@ -1,0 +1,127 @@
+"""Reads of proposals: the review queue with filters, one proposal, and its diff against the current values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from tracker.errors import NotFound
+from tracker.models import ChangeEvent, Proposal, Solution, User
+from tracker.registry.facts import EDITABLE_FIELDS, json_value
+
+# 'open' is what a reviewer works through: pending and stale together.
+STATE_FILTERS = ("open", "pending", "stale", "accepted", "rejected")
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class ProposalFilter:
+    """Filters of the proposal list."""
+
+    state: str | None = None
+    solution: str | None = None
+    proposer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One proposed field: what the registry says now and what the proposal says."""
+
+    field: str
+    current: Any
+    proposed: Any
+
+    @property
+    def changes(self) -> bool:
+        """Whether accepting would change this field."""
+        return bool(self.current != self.proposed)
+
+
+def is_stale(proposal: Proposal) -> bool:
+    """Marked stale, or pending against a version the solution has since left behind."""
+    if proposal.state == "stale":
+        return True
+    return proposal.state == "pending" and proposal.base_version != proposal.solution.version
+
+
+def effective_state(proposal: Proposal) -> str:
+    """The state a person should see: a pending proposal overtaken by a change reads as stale."""
+    return "stale" if is_stale(proposal) else proposal.state
+
+
+def _filtered(flt: ProposalFilter) -> Select[tuple[Proposal]]:
+    stmt = select(Proposal).join(Solution, Proposal.solution_id == Solution.id)
+    overtaken = and_(Proposal.state == "pending", Proposal.base_version != Solution.version)
+    if flt.state == "open":
+        stmt = stmt.where(Proposal.state.in_(("pending", "stale")))
+    elif flt.state == "pending":
+        stmt = stmt.where(Proposal.state == "pending", Proposal.base_version == Solution.version)
+    elif flt.state == "stale":
+        stmt = stmt.where(or_(Proposal.state == "stale", overtaken))
+    elif flt.state:
+        stmt = stmt.where(Proposal.state == flt.state)
+    if flt.solution:
+        stmt = stmt.where(Solution.slug == flt.solution)
+    if flt.proposer_id is not None:
+        stmt = stmt.where(Proposal.proposer_id == flt.proposer_id)
+    return stmt
+
+
+def list_proposals(
+    session: Session, flt: ProposalFilter, *, limit: int = 100, offset: int = 0, newest_first: bool = False
+) -> tuple[list[Proposal], int]:
+    """Proposals oldest first (a queue) or newest first (one's own), with the total before paging."""
+    stmt = _filtered(flt)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.options(joinedload(Proposal.solution), joinedload(Proposal.proposer))
+        .order_by(*((Proposal.id.desc(),) if newest_first else (Proposal.created_at, Proposal.id)))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def get_proposal(session: Session, proposal_id: int) -> Proposal:
+    """One proposal by id, or a 404."""
+    proposal = session.get(Proposal, proposal_id) if 0 < proposal_id <= MAX_ID else None
+    if proposal is None:
+        raise NotFound(f"Der findes intet forslag #{proposal_id}.")
+    return proposal
+
+
+def diff(proposal: Proposal) -> list[FieldDiff]:
+    """Each proposed field beside the solution's current value, in the registry's field order."""
+    current = proposal.solution
+    order = {name: i for i, name in enumerate(EDITABLE_FIELDS)}
+    return [
+        FieldDiff(field, json_value(getattr(current, field, None)), value)
+        for field, value in sorted(proposal.changes.items(), key=lambda item: order.get(item[0], len(order)))
+    ]
+
+
+def reviewer_label(session: Session, proposal: Proposal) -> str | None:
+    """Who reviewed the proposal (None while open or when accepted automatically)."""
+    if proposal.reviewed_by_id is None:
+        return None
+    user = session.get(User, proposal.reviewed_by_id)
+    return user.label if user is not None else None
+
+
+def events_since(session: Session, solution: Solution, after_event_id: int) -> list[ChangeEvent]:
+    """The solution's changes after a given event, oldest first: 'what changed meanwhile'."""
+    return list(
+        session.scalars(
+            select(ChangeEvent)
+            .where(ChangeEvent.solution_id == solution.id, ChangeEvent.id > after_event_id)
+            .order_by(ChangeEvent.id)
+        )
+    )
+
+
+def last_event_id(session: Session, solution: Solution) -> int:
+    """The id of the solution's latest change event (0 if none)."""
+    return int(session.scalar(select(func.max(ChangeEvent.id)).where(ChangeEvent.solution_id == solution.id)) or 0)

@@ -1,0 +1,237 @@
+"""Proposals: vendors report on their own solutions, municipalities correct with evidence, coordinators review.
+
+Accepting a proposal is the only way a vendor's or a municipality's word reaches the registry, and it goes
+through ``registry.services.update_solution`` like every other change (change events, outbox). A proposal is
+made against a solution version; if the solution changed since, it is stale and needs re-confirmation.
+Services take the session, only flush, and check the caller's role themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.auth.permissions import can_report_on, is_coordinator, require_role
+from tracker.db import utcnow
+from tracker.errors import Conflict, Forbidden, ValidationError
+from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
+from tracker.models.vocab import Confidence, Role, SourceKind
+from tracker.registry.actors import Actor
+from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
+from tracker.registry.services import update_solution, validate_changes
+from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
+
+MAX_REASON = 2000
+MAX_EVIDENCE = 5000
+_ORIGIN = {Role.VENDOR: "vendor", Role.MUNICIPALITY: "municipality", Role.COORDINATOR: "coordinator",
+           Role.ADMIN: "coordinator"}
+
+
+class StaleProposal(Conflict):
+    """The solution changed after the proposal was made: look at the difference again and confirm."""
+
+    code = "stale_proposal"
+
+
+def _facts_touched(changes: dict[str, Any]) -> list[str]:
+    prefixes = []
+    if changes.keys() & set(LOA_FIELDS):
+        prefixes.append("loa")
+    if changes.keys() & set(SWITCH_FIELDS):
+        prefixes.append("switch")
+    return prefixes
+
+
+def _with_provenance(
+    role: str, changes: dict[str, Any], evidence: str | None, source_url: str | None
+) -> dict[str, Any]:
+    """Stamp each touched fact with where it came from: a vendor's word is 'reported' by the vendor."""
+    result = dict(changes)
+    for prefix in _facts_touched(changes):
+        if role == Role.VENDOR:
+            result[f"{prefix}_status"] = Confidence.REPORTED.value
+            result[f"{prefix}_source_kind"] = SourceKind.VENDOR.value
+        elif role == Role.MUNICIPALITY:
+            result[f"{prefix}_source_kind"] = SourceKind.MUNICIPALITY.value
+        if evidence and not result.get(f"{prefix}_evidence"):
+            result[f"{prefix}_evidence"] = evidence
+        if source_url and not result.get(f"{prefix}_source_url"):
+            result[f"{prefix}_source_url"] = source_url
+    return result
+
+
+def create_proposal(
+    session: Session,
+    *,
+    proposer: User,
+    solution: Solution,
+    changes: dict[str, Any],
+    evidence: str | None = None,
+    source_url: str | None = None,
+) -> Proposal:
+    """Record a proposal; a trusted vendor's is accepted at once. Vendors only for their own solutions."""
+    require_role(proposer, Role.VENDOR, Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
+    if proposer.role == Role.VENDOR and not can_report_on(proposer, solution):
+        raise Forbidden(
+            "Leverandører kan kun foreslå ændringer til deres egne løsninger.",
+            {"solution": solution.slug},
+        )
+    evidence = (evidence or "").strip() or None
+    if evidence and len(evidence) > MAX_EVIDENCE:
+        raise ValidationError(f"Belægget må højst have {MAX_EVIDENCE} tegn.", {"evidence": "For langt."})
+    extra = sorted(set(changes) - set(PROPOSABLE_FIELDS))
+    if extra:
+        raise ValidationError(
+            "Et forslag kan kun ændre sikringsniveau og skæringsdato.", dict.fromkeys(extra, "Kan ikke foreslås.")
+        )
+    if not changes:
+        raise ValidationError("Forslaget indeholder ingen ændringer.", {"changes": "Tomt."})
+    changes = _with_provenance(proposer.role, changes, evidence, source_url)
+    if proposer.role == Role.MUNICIPALITY and not any(changes.get(f"{p}_evidence") for p in _facts_touched(changes)):
+        raise ValidationError(
+            "En rettelse fra en kommune skal have belæg: hvad så I, hvor og hvornår?", {"evidence": "Mangler."}
+        )
+    validate_changes(solution, changes)
+    if all(json_value(getattr(solution, f)) == json_value(v) for f, v in changes.items()):
+        raise ValidationError("Forslaget ændrer intet i forhold til de nuværende oplysninger.", {"changes": "Ingen forskel."})
+    prefixes = _facts_touched(changes)
+    proposal = Proposal(
+        solution_id=solution.id,
+        origin=_ORIGIN[Role(proposer.role)],
+        proposer_id=proposer.id,
+        proposer_label=proposer.label[:200],
+        changes=to_json(changes),
+        evidence=evidence or changes.get(f"{prefixes[0]}_evidence"),
+        source_kind=changes.get(f"{prefixes[0]}_source_kind"),
+        source_url=source_url or changes.get(f"{prefixes[0]}_source_url"),
+        base_version=solution.version,
+        state="pending",
+        created_at=utcnow(),
+    )
+    session.add(proposal)
+    session.flush()
+    organisation = session.get(Organisation, proposer.organisation_id) if proposer.organisation_id else None
+    if proposer.role == Role.VENDOR and organisation is not None and organisation.trusted:
+        _apply(
+            session,
+            proposal,
+            solution,
+            actor=Actor.of(proposer),
+            reviewer_id=None,
+            review_reason="Accepteret automatisk: betroet leverandør.",
+        )
+    return proposal
+
+
+def _lock(session: Session, proposal: Proposal) -> Solution:
+    """Lock proposal and solution rows (PostgreSQL) so two reviewers cannot both act on one proposal."""
+    session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    session.refresh(proposal)
+    solution = session.scalar(
+        select(Solution).where(Solution.id == proposal.solution_id).with_for_update().execution_options(
+            populate_existing=True
+        )
+    )
+    assert solution is not None  # the foreign key guarantees it
+    return solution
+
+
+def _open_or_conflict(proposal: Proposal) -> None:
+    if proposal.state not in ("pending", "stale"):
+        raise Conflict(f"Forslag #{proposal.id} er allerede behandlet ({proposal.state}).", {"state": proposal.state})
+
+
+def _event_reason(proposal: Proposal, note: str | None) -> str:
+    reason = f"Forslag #{proposal.id} fra {proposal.proposer_label}"
+    if proposal.evidence:
+        reason += f": {proposal.evidence[:500]}"
+    if note:
+        reason += f" — {note}"
+    return reason
+
+
+def _apply(
+    session: Session,
+    proposal: Proposal,
+    solution: Solution,
+    *,
+    actor: Actor,
+    reviewer_id: int | None,
+    review_reason: str | None,
+    note: str | None = None,
+) -> list[ChangeEvent]:
+    events = update_solution(
+        session, solution, from_json(proposal.changes), actor=actor, reason=_event_reason(proposal, note)
+    )
+    proposal.state = "accepted"
+    proposal.reviewed_by_id = reviewer_id
+    proposal.reviewed_at = utcnow()
+    proposal.review_reason = review_reason
+    proposal.event_id = events[0].id if events else None
+    if events:
+        mark_stale(session, solution, except_id=proposal.id)
+    session.flush()
+    return events
+
+
+def accept_proposal(
+    session: Session, proposal: Proposal, *, reviewer: User, confirm_stale: bool = False, note: str | None = None
+) -> list[ChangeEvent]:
+    """Accept: the changes go through ``update_solution`` with actor, source and reason. Coordinators only."""
+    require_role(reviewer, Role.COORDINATOR, Role.ADMIN)
+    if note is not None and len(note) > MAX_REASON:
+        raise ValidationError(f"Begrundelsen må højst have {MAX_REASON} tegn.", {"reason": "For lang."})
+    solution = _lock(session, proposal)
+    _open_or_conflict(proposal)
+    if (proposal.state == "stale" or proposal.base_version != solution.version) and not confirm_stale:
+        raise StaleProposal(
+            f"Løsningen er ændret siden forslag #{proposal.id} blev lavet. Se forskellen igen og bekræft.",
+            {"base_version": proposal.base_version, "current_version": solution.version, "confirm_stale": True},
+        )
+    reviewer_actor = Actor.of(reviewer)
+    label = f"{proposal.proposer_label[:90]} (forslag #{proposal.id}, godkendt af {reviewer.label[:70]})"
+    actor = Actor(label=label[:200], user_id=reviewer.id, role=reviewer_actor.role,
+                  organisation_id=reviewer_actor.organisation_id, municipality_id=reviewer_actor.municipality_id)
+    return _apply(session, proposal, solution, actor=actor, reviewer_id=reviewer.id, review_reason=note, note=note)
+
+
+def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, reason: str) -> None:
+    """Reject with a reason the proposer sees. Coordinators only."""
+    require_role(reviewer, Role.COORDINATOR, Role.ADMIN)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Skriv en begrundelse; forslagsstilleren ser den.", {"reason": "Mangler."})
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"Begrundelsen må højst have {MAX_REASON} tegn.", {"reason": "For lang."})
+    _lock(session, proposal)
+    _open_or_conflict(proposal)
+    proposal.state = "rejected"
+    proposal.review_reason = reason
+    proposal.reviewed_by_id = reviewer.id
+    proposal.reviewed_at = utcnow()
+    session.flush()
+
+
+def mark_stale(session: Session, solution: Solution, *, except_id: int | None = None) -> int:
+    """Pending proposals made against an older version of the solution become stale; returns how many."""
+    stmt = (
+        update(Proposal)
+        .where(
+            Proposal.solution_id == solution.id,
+            Proposal.state == "pending",
+            Proposal.base_version != solution.version,
+        )
+        .values(state="stale")
+        .execution_options(synchronize_session="fetch")
+    )
+    if except_id is not None:
+        stmt = stmt.where(Proposal.id != except_id)
+    result = session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def visible_to(user: User, proposal: Proposal) -> bool:
+    """Coordinators see every proposal; others only their own."""
+    return is_coordinator(user) or proposal.proposer_id == user.id

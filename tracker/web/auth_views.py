@@ -1,0 +1,139 @@
+"""Login, logout and one's own account (password, API tokens) — Flask-Login sessions, argon2, throttling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from tracker.auth import SessionUser, admin, audit, tokens
+from tracker.auth.login import ThrottlePolicy, attempt_login
+from tracker.db import get_db, get_session
+from tracker.errors import AppError
+from tracker.models import User
+from tracker.web.forms import ActionForm, LoginForm, PasswordForm, TokenForm
+from tracker.web.guards import safe_next, send_anonymous_to_login, web_user
+
+bp = Blueprint("auth", __name__)
+send_anonymous_to_login(bp)
+
+
+def _policy() -> ThrottlePolicy:
+    config = current_app.config
+    return ThrottlePolicy(
+        max_failures=int(config.get("LOGIN_MAX_FAILURES", 10)),
+        window=timedelta(seconds=int(config.get("LOGIN_WINDOW_SECONDS", 900))),
+    )
+
+
+def _start_session(user: User) -> None:
+    """A fresh session on login (no fixation), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(SessionUser(user))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int, dict[str, str]]:
+    """The login form; the attempt is recorded in its own transaction so throttling counts every failure."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form, next=safe_next(request.args.get("next"))), status
+    # End any read transaction of this request first: the attempt must be committed whatever follows.
+    get_session().rollback()
+    with get_db().unit_of_work() as attempts:
+        outcome = attempt_login(
+            attempts, email=form.email.data, password=form.password.data,
+            remote_addr=request.remote_addr, policy=_policy(),
+        )
+        user_id = outcome.user.id if outcome.user is not None else None
+    if outcome.throttled:
+        message = _("For mange mislykkede forsøg. Prøv igen om %(minutes)s minutter.",
+                    minutes=max(1, (outcome.retry_after + 59) // 60))
+        page = render_template("auth/login.html", form=form, error=message, next=safe_next(request.args.get("next")))
+        return page, 429, {"Retry-After": str(outcome.retry_after)}
+    if user_id is None:
+        page = render_template("auth/login.html", form=form, error=_("Forkert e-mail eller adgangskode."),
+                               next=safe_next(request.args.get("next")))
+        return page, 401, {}
+    user = get_session().get(User, user_id)
+    assert user is not None  # just committed
+    _start_session(user)
+    flash(_("Du er logget ind som %(who)s.", who=user.label), "info")
+    return redirect(safe_next(request.args.get("next")) or url_for("web.index"))  # type: ignore[return-value]
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Log out (a POST with CSRF token, so no other site can log you out)."""
+    user = web_user()
+    audit.record(get_session(), "auth.logout", actor=user, object_type="user", object_id=user.id,
+                 remote_addr=request.remote_addr)
+    logout_user()
+    session.clear()
+    flash(_("Du er logget ud."), "info")
+    return redirect(url_for("web.index"))  # type: ignore[return-value]
+
+
+def _account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
+    user = web_user()
+    page = render_template(
+        "auth/account.html",
+        user=user,
+        tokens=tokens.list_tokens(get_session(), user),
+        password_form=extra.pop("password_form", None) or PasswordForm(formdata=None),
+        token_form=extra.pop("token_form", None) or TokenForm(formdata=None),
+        action_form=ActionForm(),
+        **extra,
+    )
+    # A page that may show a new token once must not be kept by any cache.
+    return page, status, {"Cache-Control": "no-store"}
+
+
+@bp.get("/konto")
+def account() -> tuple[str, int, dict[str, str]]:
+    """One's own account: change the password, manage API tokens."""
+    return _account_page()
+
+
+@bp.post("/konto/adgangskode")
+def change_password() -> Response | tuple[str, int, dict[str, str]]:
+    """Replace one's password; other sessions end, this one continues."""
+    user = web_user()
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(422, password_form=form)
+    try:
+        admin.change_own_password(get_session(), user=user, current=form.current.data, new=form.new.data,
+                                  remote_addr=request.remote_addr)
+    except AppError as exc:
+        form.new.errors = [exc.message]
+        return _account_page(exc.status, password_form=form)
+    login_user(SessionUser(user))  # the nonce changed: renew this session's id
+    flash(_("Adgangskoden er ændret."), "info")
+    return redirect(url_for("auth.account"))  # type: ignore[return-value]
+
+
+@bp.post("/konto/tokens")
+def create_token() -> tuple[str, int, dict[str, str]]:
+    """Create an API token; it is shown on this response only."""
+    user = web_user()
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(422, token_form=form)
+    row, plain = tokens.issue_token(get_session(), user, form.name.data, remote_addr=request.remote_addr)
+    return _account_page(201, new_token=plain, new_token_name=row.name)
+
+
+@bp.post("/konto/tokens/<int:token_id>/tilbagekald")
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of one's own tokens (another user's token is 'not found')."""
+    user = web_user()
+    tokens.revoke_own_token(get_session(), user, token_id, remote_addr=request.remote_addr)
+    flash(_("Tokenet er tilbagekaldt."), "info")
+    return redirect(url_for("auth.account"))  # type: ignore[return-value]

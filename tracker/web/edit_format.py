@@ -1,0 +1,114 @@
+"""How field changes read to a person: field names and values in words, for diffs, history and forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from tracker.db import get_session
+from tracker.models import Organisation
+from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
+from tracker.web.forms import ORG_KIND_LABELS, ROLE_LABELS, SOURCE_LABELS
+
+FIELD_LABELS = {
+    "name": _l("Navn"),
+    "aliases": _l("Andre navne"),
+    "description": _l("Beskrivelse"),
+    "kind": _l("Type"),
+    "broker": _l("Broker"),
+    "links": _l("Links"),
+    "service_provider_id": _l("Tjenesteudbyder"),
+    "vendor_id": _l("Leverandør"),
+    "loa_value": _l("Krævet sikringsniveau"),
+    "loa_status": _l("Sikkerhed (niveau)"),
+    "loa_source_kind": _l("Kilde (niveau)"),
+    "loa_source_url": _l("Kildens adresse (niveau)"),
+    "loa_evidence": _l("Belæg (niveau)"),
+    "switch_earliest_on": _l("Skæringsdato, første dag"),
+    "switch_latest_on": _l("Skæringsdato, sidste dag"),
+    "switch_precision": _l("Præcision"),
+    "switch_text": _l("Skæringsdato med kildens ord"),
+    "switch_state": _l("Status for skiftet"),
+    "switch_status": _l("Sikkerhed (dato)"),
+    "switch_source_kind": _l("Kilde (dato)"),
+    "switch_source_url": _l("Kildens adresse (dato)"),
+    "switch_evidence": _l("Belæg (dato)"),
+}
+PRECISION_LABELS = {
+    "day": _l("dag"),
+    "week": _l("uge"),
+    "month": _l("måned"),
+    "quarter": _l("kvartal"),
+    "half": _l("halvår"),
+    "season": _l("årstid"),
+    "year": _l("år"),
+    "unknown": _l("ukendt"),
+}
+EVENT_LABELS = {
+    "solution.created": _l("Oprettet"),
+    "solution.updated": _l("Oplysninger ændret"),
+    "solution.switch_date.changed": _l("Skæringsdato ændret"),
+    "solution.required_loa.changed": _l("Sikringsniveau ændret"),
+}
+PROPOSAL_STATE_LABELS = {
+    "pending": _l("Afventer gennemsyn"),
+    "stale": _l("Forældet – løsningen er ændret siden"),
+    "accepted": _l("Godkendt"),
+    "rejected": _l("Afvist"),
+}
+ORIGIN_LABELS = {
+    "vendor": _l("Leverandør"),
+    "municipality": _l("Kommune"),
+    "coordinator": _l("Koordinator"),
+    "scraper": _l("Automatisk overvågning"),
+}
+_VOCAB = {
+    "loa_value": LOA_LABELS,
+    "loa_status": CONFIDENCE_LABELS,
+    "switch_status": CONFIDENCE_LABELS,
+    "switch_state": STATE_LABELS,
+    "kind": KIND_LABELS,
+    "switch_precision": PRECISION_LABELS,
+    "loa_source_kind": SOURCE_LABELS,
+    "switch_source_kind": SOURCE_LABELS,
+}
+
+
+def field_label(field: str) -> str:
+    """A field's name in words."""
+    return str(FIELD_LABELS.get(field, field))
+
+
+def field_value(field: str, value: Any) -> str:
+    """A field's value in words: labels for vocabularies, days in the interface language, '–' for nothing."""
+    if value is None or value in ("", []):
+        return "–"
+    if field in _VOCAB:
+        return str(_VOCAB[field].get(value, value))
+    if field in ("switch_earliest_on", "switch_latest_on"):
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        return format_day(day)
+    if field in ("vendor_id", "service_provider_id") and isinstance(value, int):
+        org = get_session().get(Organisation, value)
+        return org.name if org is not None else f"#{value}"
+    if isinstance(value, list):
+        return ", ".join(str(v.get("url", v)) if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
+
+
+def init_app(app: Flask) -> None:
+    """Make the labels and helpers available to every template."""
+    app.jinja_env.globals.update(
+        FIELD_LABELS=FIELD_LABELS,
+        SOURCE_LABELS=SOURCE_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+        ORG_KIND_LABELS=ORG_KIND_LABELS,
+        PROPOSAL_STATE_LABELS=PROPOSAL_STATE_LABELS,
+        ORIGIN_LABELS=ORIGIN_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+        field_label=field_label,
+        field_value=field_value,
+    )

@@ -1,0 +1,155 @@
+"""Coordinators create and edit solutions; vendors and municipalities propose changes.
+
+The edit form carries the version it was made from: if someone else changed the solution meanwhile, the
+form comes back (409) showing what they changed, with the person's own input kept.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from tracker.auth.permissions import can_report_on
+from tracker.db import get_session, utcnow
+from tracker.auth import current_db_user
+from tracker.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
+from tracker.models import Solution, User
+from tracker.models.vocab import Role
+from tracker.registry import queries
+from tracker.review import editing
+from tracker.review import queries as review_queries
+from tracker.review.services import create_proposal
+from tracker.web import edit_format
+from tracker.web.form_changes import (
+    prepare_proposal_form,
+    prepare_solution_form,
+    proposal_form_changes,
+    show_errors,
+    solution_form_changes,
+)
+from tracker.web.forms import ProposalForm, SolutionForm
+from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
+
+bp = Blueprint("edit", __name__)
+send_anonymous_to_login(bp)
+bp.record_once(lambda state: edit_format.init_app(state.app))
+
+Page = str | tuple[str, int]
+
+
+def _form_page(form: SolutionForm, solution: Solution | None, status: int = 200, **extra: object) -> Page:
+    return render_template("edit/solution_form.html", form=form, solution=solution, **extra), status
+
+
+@bp.route("/loesninger/ny", methods=["GET", "POST"])
+def create() -> Page | Response:
+    """A new solution: facts unknown unless given."""
+    user = web_user(*COORDINATORS)
+    session = get_session()
+    form = SolutionForm()
+    prepare_solution_form(form, session, None)
+    if not form.validate_on_submit():
+        return _form_page(form, None, 422 if form.is_submitted() else 200)
+    try:
+        fields = solution_form_changes(form, session, None, today=utcnow().date())
+        solution = editing.new_solution(session, editor=user, slug=form.slug.data or None, name=form.name.data,
+                                        fields=fields, reason=form.reason.data or None)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        show_errors(form, exc, "name")
+        return _form_page(form, None, exc.status)
+    flash(_("Løsningen %(name)s er oprettet.", name=solution.name), "info")
+    return redirect(url_for("web.solution", slug=solution.slug))  # type: ignore[return-value]
+
+
+def _version(raw: str | None) -> int:
+    if not raw or not raw.isdigit() or len(raw) > 9:
+        raise AppError(_("Formularen mangler den version, den blev udfyldt ud fra. Hent siden igen."))
+    return int(raw)
+
+
+@bp.route("/loesninger/<string:slug>/rediger", methods=["GET", "POST"])
+def edit(slug: str) -> Page | Response:
+    """Edit a solution's facts, sources and description; a concurrent change is shown, not overwritten."""
+    user = web_user(*COORDINATORS)
+    session = get_session()
+    solution = queries.get_solution(session, slug)
+    form = SolutionForm()
+    prepare_solution_form(form, session, solution)
+    if not form.is_submitted():
+        form.seen_event.data = str(review_queries.last_event_id(session, solution))
+        return _form_page(form, solution)
+    if not form.validate_on_submit():
+        return _form_page(form, solution, 422)
+    version = _version(form.version.data)
+    try:
+        changes = solution_form_changes(form, session, solution, today=utcnow().date())
+        _, events = editing.edit_solution(session, editor=user, slug=slug, changes=changes,
+                                          reason=form.reason.data or None, accepted_versions={version})
+    except PreconditionFailed:
+        seen = int(form.seen_event.data) if (form.seen_event.data or "").isdigit() else 0
+        meanwhile = review_queries.events_since(session, solution, seen)
+        form.version.data = str(solution.version)
+        form.seen_event.data = str(review_queries.last_event_id(session, solution))
+        return _form_page(form, solution, 409, meanwhile=meanwhile)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        show_errors(form, exc, "reason")
+        return _form_page(form, solution, exc.status)
+    flash(_("Ændringen er gemt.") if events else _("Der var intet at ændre."), "info")
+    return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]
+
+
+def _proposer(slug: str) -> tuple[User, Solution]:
+    """Vendors only for their own solutions (refused and logged otherwise); municipalities for any."""
+    user = web_user(Role.VENDOR, Role.MUNICIPALITY)
+    solution = queries.get_solution(get_session(), slug)
+    if user.role == Role.VENDOR and not can_report_on(user, solution):
+        raise Forbidden(_("Leverandører kan kun foreslå ændringer til deres egne løsninger."), {"solution": slug})
+    return user, solution
+
+
+@bp.route("/loesninger/<string:slug>/foreslaa", methods=["GET", "POST"])
+def propose(slug: str) -> Page | Response:
+    """A vendor's report on its own solution, or a municipality's correction with evidence."""
+    user, solution = _proposer(slug)
+    form = ProposalForm()
+    prepare_proposal_form(form, user)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("edit/proposal_form.html", form=form, solution=solution, user=user), status
+    try:
+        proposal = create_proposal(
+            get_session(), proposer=user, solution=solution,
+            changes=proposal_form_changes(form, today=utcnow().date()),
+            evidence=form.evidence.data, source_url=form.source_url.data or None,
+        )
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        show_errors(form, exc, "evidence")
+        page = render_template("edit/proposal_form.html", form=form, solution=solution, user=user)
+        return page, exc.status
+    if proposal.state == "accepted":
+        flash(_("Tak. Jeres organisation er betroet, så ændringen er allerede registreret."), "info")
+    else:
+        flash(_("Tak. Forslaget er sendt til en koordinator, som gennemgår det."), "info")
+    return redirect(url_for("review.mine"))  # type: ignore[return-value]
+
+
+@bp.app_context_processor
+def _edit_links() -> dict[str, object]:
+    """Let the solution page offer 'edit' or 'propose' to those who may."""
+
+    def may_propose(solution: Solution) -> bool:
+        try:
+            user = current_db_user()
+        except AppError:
+            return False
+        if user is None:
+            return False
+        return user.role == Role.MUNICIPALITY or (user.role == Role.VENDOR and can_report_on(user, solution))
+
+    return {"may_propose": may_propose}

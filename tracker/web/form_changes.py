@@ -1,0 +1,126 @@
+"""Between forms and the registry: fill a form from a solution, and read a submitted form as field changes.
+
+Switch dates typed in words are read by the shared parser (via ``review.changes.switch_from_text``); a
+field left as it was shown is not re-read, so an untouched form changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import AppError
+from tracker.models import Organisation, Solution, User
+from tracker.models.vocab import Role
+from tracker.review.changes import switch_from_text
+from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
+from tracker.web.forms import ProposalForm, SolutionForm
+
+TEXT_FIELDS = ("loa_source_url", "loa_evidence", "switch_source_url", "switch_evidence", "description", "broker")
+SELECT_FIELDS = ("kind", "loa_value", "loa_status", "switch_state", "switch_status")
+NO_CHANGE = _l("Ingen ændring")
+# Where an error reported by a service for a field shows up on the forms.
+ERROR_FIELDS = {"switch_date.text": "switch_text", "switch_earliest_on": "switch_text",
+                "switch_latest_on": "switch_text", "vendor_id": "vendor", "service_provider_id": "service_provider",
+                "changes": "evidence"}
+
+
+def switch_shown(solution: Solution) -> str:
+    """How the switch date is written in the edit form: the source's words, else the days."""
+    if solution.switch_text:
+        return solution.switch_text
+    earliest, latest = solution.switch_earliest_on, solution.switch_latest_on
+    if earliest is None:
+        return ""
+    if latest in (None, earliest):
+        return earliest.isoformat()
+    return f"{earliest.isoformat()} – {latest.isoformat()}"
+
+
+def organisation_choices(session: Session) -> list[tuple[str, str]]:
+    """Organisations for a select, with 'none' first."""
+    orgs = session.execute(select(Organisation.slug, Organisation.name).order_by(Organisation.name)).all()
+    return [("", "–"), *((slug, name) for slug, name in orgs)]
+
+
+def prepare_solution_form(form: SolutionForm, session: Session, solution: Solution | None) -> None:
+    """Fill the selects, and on first display the current values, version and last event seen."""
+    form.vendor.choices = form.service_provider.choices = organisation_choices(session)
+    if solution is None or form.is_submitted():
+        return
+    for name in (*TEXT_FIELDS, *SELECT_FIELDS, "name"):
+        getattr(form, name).data = getattr(solution, name) or ""
+    form.loa_source_kind.data = solution.loa_source_kind or ""
+    form.switch_source_kind.data = solution.switch_source_kind or ""
+    form.aliases.data = ", ".join(solution.aliases or [])
+    form.vendor.data = solution.vendor.slug if solution.vendor else ""
+    form.service_provider.data = solution.service_provider.slug if solution.service_provider else ""
+    form.switch_text.data = switch_shown(solution)
+    form.version.data = str(solution.version)
+
+
+def _org_id(session: Session, slug: str) -> int | None:
+    return session.scalar(select(Organisation.id).where(Organisation.slug == slug)) if slug else None
+
+
+def solution_form_changes(
+    form: SolutionForm, session: Session, solution: Solution | None, *, today: date
+) -> dict[str, Any]:
+    """The submitted form as field changes (for a new solution: every field that has a value)."""
+    changes: dict[str, Any] = {name: getattr(form, name).data for name in SELECT_FIELDS}
+    for name in TEXT_FIELDS:
+        changes[name] = (getattr(form, name).data or "").strip() or None
+    changes["loa_source_kind"] = form.loa_source_kind.data or None
+    changes["switch_source_kind"] = form.switch_source_kind.data or None
+    changes["aliases"] = [a.strip() for a in (form.aliases.data or "").split(",") if a.strip()][:50]
+    changes["vendor_id"] = _org_id(session, form.vendor.data)
+    changes["service_provider_id"] = _org_id(session, form.service_provider.data)
+    typed = (form.switch_text.data or "").strip()
+    if solution is None or typed != switch_shown(solution):
+        changes.update(switch_from_text(typed, today=today))
+    if solution is not None:
+        changes["name"] = form.name.data.strip()
+        return changes
+    # A new solution records only what was actually given.
+    return {k: v for k, v in changes.items() if v not in (None, "", [], "ukendt", "unknown") or k == "kind"}
+
+
+def prepare_proposal_form(form: ProposalForm, user: User) -> None:
+    """Choices with 'no change' first; municipalities also say how sure the level is."""
+    form.loa_value.choices = [("", NO_CHANGE), *LOA_LABELS.items()]
+    form.switch_state.choices = [("", NO_CHANGE), *STATE_LABELS.items()]
+    form.loa_status.choices = [("", NO_CHANGE), *CONFIDENCE_LABELS.items()]
+    if user.role == Role.VENDOR:
+        # A vendor's word is recorded as 'reported' whatever is chosen; no need to ask.
+        del form.loa_status
+
+
+def proposal_form_changes(form: ProposalForm, *, today: date) -> dict[str, Any]:
+    """Only what the proposer filled in; an empty field means 'no change'."""
+    changes: dict[str, Any] = {}
+    if form.loa_value.data:
+        changes["loa_value"] = form.loa_value.data
+    if "loa_status" in form and form.loa_status.data:
+        changes["loa_status"] = form.loa_status.data
+    typed = (form.switch_text.data or "").strip()
+    if typed:
+        changes.update(switch_from_text(typed, today=today))
+    if form.switch_state.data:
+        changes["switch_state"] = form.switch_state.data
+    return changes
+
+
+def show_errors(form: Any, exc: AppError, fallback: str) -> None:
+    """Put a service's field problems next to the form fields they concern (or on ``fallback``)."""
+    placed = False
+    for key, problem in (exc.details or {}).items():
+        name = ERROR_FIELDS.get(key, key)
+        if name in form:
+            form[name].errors = [*list(form[name].errors or []), str(problem)]
+            placed = True
+    if not placed and fallback in form:
+        form[fallback].errors = [*list(form[fallback].errors or []), exc.message]

@@ -1,0 +1,183 @@
+"""The HTML forms (Flask-WTF, CSRF on every one), labelled in Danish with English translations."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from tracker.models.vocab import Confidence, OrganisationKind, Role, SolutionKind, SourceKind, SwitchState
+from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
+
+SOURCE_LABELS = {
+    "authority": _l("Myndighed / tjenesteudbyder"),
+    "coordinator": _l("KL-koordinator"),
+    "vendor": _l("Leverandør"),
+    "municipality": _l("Kommune"),
+    "scraper": _l("Automatisk overvågning"),
+}
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "coordinator": _l("Koordinator (KL)"),
+    "vendor": _l("Leverandør"),
+    "municipality": _l("Kommune"),
+}
+ORG_KIND_LABELS = {
+    "authority": _l("Myndighed"),
+    "vendor": _l("Leverandør"),
+    "kl": _l("KL"),
+    "kombit": _l("KOMBIT"),
+    "other": _l("Andet"),
+}
+_REQUIRED = _l("Skal udfyldes.")
+_URL = _l("Skal være en gyldig http(s)-adresse.")
+
+
+def _choices(labels: dict[str, object], values: list[str]) -> list[tuple[str, object]]:
+    return [(value, labels.get(value, value)) for value in values]
+
+
+def _source_url() -> URLField:
+    return URLField(_l("Kildens adresse (URL)"), validators=[Optional(), URL(message=_URL), Length(max=1000)])
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
+    """E-mail and password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_REQUIRED), Length(max=254)])
+    password = PasswordField(_l("Adgangskode"), validators=[DataRequired(_REQUIRED), Length(max=256)])
+
+
+class PasswordForm(FlaskForm):  # type: ignore[misc]
+    """Change one's own password."""
+
+    current = PasswordField(_l("Nuværende adgangskode"), validators=[DataRequired(_REQUIRED), Length(max=256)])
+    new = PasswordField(_l("Ny adgangskode (mindst 12 tegn)"), validators=[DataRequired(_REQUIRED), Length(max=256)])
+
+
+class TokenForm(FlaskForm):  # type: ignore[misc]
+    """Name a new API token."""
+
+    name = StringField(_l("Navn på tokenet (fx systemets navn)"), validators=[DataRequired(_REQUIRED), Length(max=100)])
+
+
+class ActionForm(FlaskForm):  # type: ignore[misc]
+    """A button that changes something: only the CSRF token."""
+
+
+class SolutionForm(FlaskForm):  # type: ignore[misc]
+    """A coordinator's edit of a solution; carries the version it was made against."""
+
+    slug = StringField(
+        _l("Slug (til adressen; tom: dannes af navnet)"),
+        validators=[Optional(), Length(max=80), Regexp(r"^[a-z0-9-]+$", message=_l("Kun a-z, 0-9 og bindestreg."))],
+    )
+    name = StringField(_l("Navn"), validators=[DataRequired(_REQUIRED), Length(max=200)])
+    aliases = StringField(_l("Andre navne (kommasepareret)"), validators=[Optional(), Length(max=2000)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)])
+    kind = SelectField(_l("Type"), choices=_choices(KIND_LABELS, list(SolutionKind)))
+    vendor = SelectField(_l("Leverandør"), choices=[], validate_choice=True)
+    service_provider = SelectField(_l("Tjenesteudbyder"), choices=[], validate_choice=True)
+    broker = StringField(_l("Broker"), validators=[Optional(), Length(max=80)])
+
+    loa_value = SelectField(_l("Krævet sikringsniveau"), choices=_choices(LOA_LABELS, list(LOA_LABELS)))
+    loa_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
+    loa_source_kind = SelectField(_l("Kilde"), choices=[("", "–"), *_choices(SOURCE_LABELS, list(SourceKind))])
+    loa_source_url = _source_url()
+    loa_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])
+
+    switch_text = StringField(
+        _l("Skæringsdato (dato eller periode, fx '1. marts 2023', 'Q2 2024', 'ultimo 2023'; tom: ukendt)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    switch_state = SelectField(_l("Status for skiftet"), choices=_choices(STATE_LABELS, list(SwitchState)))
+    switch_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
+    switch_source_kind = SelectField(_l("Kilde"), choices=[("", "–"), *_choices(SOURCE_LABELS, list(SourceKind))])
+    switch_source_url = _source_url()
+    switch_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])
+
+    reason = TextAreaField(_l("Hvorfor ændres det? (vises i historikken)"), validators=[Optional(), Length(max=2000)])
+    version = HiddenField()
+    seen_event = HiddenField()
+
+
+class ProposalForm(FlaskForm):  # type: ignore[misc]
+    """A vendor's report or a municipality's correction: only what they want changed."""
+
+    loa_value = SelectField(_l("Krævet sikringsniveau"), choices=[])
+    loa_status = SelectField(_l("Hvor sikkert er niveauet?"), choices=[])
+    switch_text = StringField(
+        _l("Skæringsdato (fx '1. marts 2023', 'Q2 2024'; tom: ingen ændring)"), validators=[Optional(), Length(max=200)]
+    )
+    switch_state = SelectField(_l("Status for skiftet"), choices=[])
+    source_url = _source_url()
+    evidence = TextAreaField(
+        _l("Belæg: hvad så I, hvor og hvornår?"), validators=[Optional(), Length(max=5000)]
+    )
+
+
+class AcceptForm(FlaskForm):  # type: ignore[misc]
+    """Accept a proposal; a stale one needs the box ticked."""
+
+    confirm_stale = BooleanField(_l("Løsningen er ændret siden forslaget blev lavet – godkend alligevel"))
+    note = TextAreaField(_l("Bemærkning (valgfri, vises i historikken)"), validators=[Optional(), Length(max=2000)])
+
+
+class RejectForm(FlaskForm):  # type: ignore[misc]
+    """Reject a proposal with a reason the proposer sees."""
+
+    reason = TextAreaField(
+        _l("Begrundelse (forslagsstilleren ser den)"), validators=[DataRequired(_REQUIRED), Length(max=2000)]
+    )
+
+
+class UserCreateForm(FlaskForm):  # type: ignore[misc]
+    """An admin creates a user."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_REQUIRED), Email(_l("Ugyldig e-mailadresse.")),
+                                                  Length(max=254)])
+    name = StringField(_l("Navn"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Rolle"), choices=_choices(ROLE_LABELS, list(Role)))
+    organisation = SelectField(_l("Organisation (leverandører)"), choices=[])
+    municipality = StringField(_l("Kommunekode (kommunebrugere, fx 101)"), validators=[Optional(), Length(max=4)])
+
+
+class RoleForm(FlaskForm):  # type: ignore[misc]
+    """An admin changes a user's role and binding."""
+
+    role = SelectField(_l("Rolle"), choices=_choices(ROLE_LABELS, list(Role)))
+    organisation = SelectField(_l("Organisation (leverandører)"), choices=[])
+    municipality = StringField(_l("Kommunekode (kommunebrugere)"), validators=[Optional(), Length(max=4)])
+
+
+class OrganisationForm(FlaskForm):  # type: ignore[misc]
+    """Create an organisation."""
+
+    slug = StringField(_l("Slug"), validators=[DataRequired(_REQUIRED), Length(max=80),
+                                                Regexp(r"^[a-z0-9-]+$", message=_l("Kun a-z, 0-9 og bindestreg."))])
+    name = StringField(_l("Navn"), validators=[DataRequired(_REQUIRED), Length(max=200)])
+    kind = SelectField(_l("Type"), choices=_choices(ORG_KIND_LABELS, list(OrganisationKind)))
+    url = URLField(_l("Hjemmeside"), validators=[Optional(), URL(message=_URL), Length(max=500)])
+
+
+class TrustForm(FlaskForm):  # type: ignore[misc]
+    """Mark a vendor organisation trusted or not."""
+
+    trusted = BooleanField(_l("Betroet: forslag godkendes straks som 'indberettet af leverandør'"))
+
+
+class IdForm(FlaskForm):  # type: ignore[misc]
+    """Identify a row by id in a form post (token revocation)."""
+
+    id = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])

@@ -1,0 +1,43 @@
+"""Who may see a page: the logged-in user with a given role; anonymous visitors are sent to the login page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, request, url_for
+from flask_babel import gettext as _
+
+from tracker.auth import current_db_user
+from tracker.errors import Forbidden, Unauthorized, error_response
+from tracker.models import User
+from tracker.models.vocab import Role
+
+COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
+
+
+def web_user(*roles: Role) -> User:
+    """The logged-in user (with one of ``roles`` if given); else 401 (→ login page) or 403."""
+    user = current_db_user()
+    if user is None:
+        raise Unauthorized(_("Log ind for at fortsætte."))
+    if roles and user.role not in roles:
+        raise Forbidden(_("Din rolle giver ikke adgang til denne side eller handling."))
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to return to after login; anything else (other hosts, '//x') is dropped."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _to_login(exc: Unauthorized) -> Response:
+    """Reading a page while logged out leads to the login form; a refused form post says 401."""
+    if request.method in ("GET", "HEAD"):
+        target = request.full_path if request.query_string else request.path
+        return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]
+    return error_response(401, exc.code, exc.message, exc.details)
+
+
+def send_anonymous_to_login(bp: Blueprint) -> None:
+    """Install the login redirect on one of the page blueprints."""
+    bp.register_error_handler(Unauthorized, _to_login)

@@ -1,0 +1,78 @@
+"""The forms of the municipality page (Flask-WTF: a CSRF token on every one), Danish labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.models import Idp, Solution
+from tracker.models.vocab import Loa
+from tracker.web.format import LOA_LABELS
+
+PRIMARY_CHOICE = ("", _l("Kommunens primære IdP (standard)"))
+
+
+class IdpForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
+    """Add or change an IdP."""
+
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skal udfyldes.")), Length(max=200)])
+    user_group = StringField(_l("Brugergruppe (fx administration, skoler)"), validators=[Optional(), Length(max=200)])
+    notified_loa = SelectField(
+        _l("Anmeldt sikringsniveau"), choices=[(v.value, LOA_LABELS[v.value]) for v in Loa], default=Loa.UKENDT.value
+    )
+    broker = StringField(_l("Broker (fx NemLog-in)"), validators=[Optional(), Length(max=80)])
+    is_primary = BooleanField(_l("Primær IdP (den medarbejderne bruger, når intet andet er valgt)"))
+
+    def values(self) -> dict[str, Any]:
+        """The service's input: empty text fields mean 'not given'."""
+        return {
+            "name": self.name.data,
+            "user_group": self.user_group.data or None,
+            "notified_loa": self.notified_loa.data,
+            "broker": self.broker.data or None,
+            "is_primary": bool(self.is_primary.data),
+        }
+
+
+def idp_choices(idps: list[Idp]) -> list[tuple[str, Any]]:
+    """The IdP select: the primary IdP by default, then M's IdPs with their level."""
+    return [PRIMARY_CHOICE] + [(str(i.id), f"{i.name} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})") for i in idps]
+
+
+def chosen_idp(raw: str | None) -> int | None:
+    """The select's value as an IdP id ('' means the primary IdP)."""
+    return int(raw) if raw and raw.isdigit() else None
+
+
+class PortfolioAddForm(FlaskForm):  # type: ignore[misc]
+    """Add a solution to the portfolio."""
+
+    solution = SelectField(_l("Løsning"), validators=[DataRequired(_l("Vælg en løsning."))])
+    idp_id = SelectField(_l("IdP medarbejderne bruger"), validators=[Optional()])
+
+    def fill(self, solutions: list[Solution], idps: list[Idp]) -> None:
+        """The choices of this municipality."""
+        self.solution.choices = [("", _l("Vælg løsning …"))] + [(s.slug, s.name) for s in solutions]
+        self.idp_id.choices = idp_choices(idps)
+
+
+class PortfolioIdpForm(FlaskForm):  # type: ignore[misc]
+    """Choose the IdP for one solution in the portfolio."""
+
+    idp_id = SelectField(_l("IdP"), validators=[Optional()])
+
+
+class ImportForm(FlaskForm):  # type: ignore[misc]
+    """Upload a CSV or XLSX file of solution names."""
+
+    file = FileField(_l("Fil (CSV eller XLSX) med en kolonne af løsningsnavne"), validators=[FileRequired(_l("Vælg en fil."))])
+    dry_run = BooleanField(_l("Vis kun, hvad der ville ske (gem intet)"))
+
+
+class ButtonForm(FlaskForm):  # type: ignore[misc]
+    """A button that changes something: only the CSRF token."""

@@ -1,0 +1,241 @@
+"""Municipality pages: the list, M's own page (IdPs, portfolio, readiness), the national picture, upcoming switches.
+
+M's page is for M's own users and coordinators; anyone else is sent to log in (anonymous) or refused (403).
+Forms post back here with a CSRF token; an invalid form comes back with its errors (4xx, nothing stored).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker.auth import current_db_user
+from tracker.db import get_session
+from tracker.errors import AppError, Forbidden, Unauthorized
+from tracker.models import Municipality
+from tracker.municipalities import imports, overview, queries, readiness, services
+from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
+from tracker.registry.actors import Actor
+from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.municipality_forms import (
+    ButtonForm,
+    IdpForm,
+    ImportForm,
+    PortfolioAddForm,
+    PortfolioIdpForm,
+    chosen_idp,
+    idp_choices,
+)
+
+bp = Blueprint("kommuner", __name__)
+send_anonymous_to_login(bp)
+
+Page = str | tuple[str, int]
+
+
+def _mine(code: str) -> tuple[Municipality, Actor]:
+    """M, for its own users and coordinators (anonymous: to the login page; others: 403)."""
+    user = web_user()
+    municipality = queries.get_municipality(get_session(), code)
+    return municipality, Actor.of(require_municipality_access(user, municipality))
+
+
+def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
+    """M's page, with the given forms (carrying the person's input and errors) in place of empty ones."""
+    session = get_session()
+    idps = queries.list_idps(session, municipality)
+    add_form = forms.pop("add_form", None) or PortfolioAddForm(formdata=None)
+    add_form.fill(queries.solutions_not_in_portfolio(session, municipality), idps)
+    entry_forms = []
+    for entry in queries.list_portfolio(session, municipality):
+        form = PortfolioIdpForm(formdata=None, prefix=f"e{entry.id}", idp_id=str(entry.idp_id or ""))
+        form.idp_id.choices = idp_choices(idps)
+        entry_forms.append((entry, form))
+    failed_idp: tuple[int, IdpForm] | None = forms.pop("failed_idp", None)
+    idp_forms = [
+        (i, failed_idp[1] if failed_idp and failed_idp[0] == i.id else IdpForm(formdata=None, obj=i, prefix=f"idp{i.id}"))
+        for i in idps
+    ]
+    html = render_template(
+        "municipalities/page.html",
+        municipality=municipality,
+        readiness=readiness.municipality_readiness(session, municipality),
+        idp_forms=idp_forms,
+        entry_forms=entry_forms,
+        new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
+        add_form=add_form,
+        import_form=forms.pop("import_form", None) or ImportForm(formdata=None),
+        button=ButtonForm(formdata=None),
+        **forms,
+    )
+    return html, status
+
+
+def _failed(municipality: Municipality, exc: AppError, **forms: Any) -> Page:
+    """Show the page again with what went wrong; the 4xx status rolls the request back."""
+    if isinstance(exc, Forbidden | Unauthorized):
+        raise exc
+    return _page(municipality, exc.status, error=exc, **forms)
+
+
+def _back(municipality: Municipality, anchor: str) -> Response:
+    return redirect(url_for("kommuner.page", code=municipality.code, _anchor=anchor), code=303)  # type: ignore[return-value]
+
+
+@bp.get("/kommuner")
+def index() -> str:
+    """The 98 municipalities; a logged-in municipality user finds their own at the top."""
+    user = current_db_user()
+    own = user.municipality if user is not None and user.municipality_id else None
+    return render_template(
+        "municipalities/index.html", municipalities=queries.list_municipalities(get_session()), own=own
+    )
+
+
+@bp.get("/kommuner/<string:code>")
+def page(code: str) -> Page:
+    """M's IdPs, portfolio and readiness (who gets locked out, when), with exports."""
+    municipality, _actor = _mine(code)
+    return _page(municipality)
+
+
+@bp.post("/kommuner/<string:code>/idps")
+def create_idp(code: str) -> Page | Response:
+    """Add an IdP."""
+    municipality, actor = _mine(code)
+    form = IdpForm(prefix="new")
+    if not form.validate_on_submit():
+        return _page(municipality, 422, new_idp_form=form)
+    try:
+        idp = services.create_idp(get_session(), municipality, form.values(), actor=actor)
+    except AppError as exc:
+        return _failed(municipality, exc, new_idp_form=form)
+    flash(_("IdP'en %(name)s er tilføjet.", name=idp.name), "info")
+    return _back(municipality, "idps")
+
+
+@bp.post("/kommuner/<string:code>/idps/<int:idp_id>")
+def update_idp(code: str, idp_id: int) -> Page | Response:
+    """Change an IdP."""
+    municipality, actor = _mine(code)
+    session = get_session()
+    idp = queries.get_idp(session, municipality, idp_id)
+    form = IdpForm(prefix=f"idp{idp_id}")
+    if not form.validate_on_submit():
+        return _page(municipality, 422, failed_idp=(idp_id, form))
+    try:
+        services.update_idp(session, idp, form.values(), actor=actor)
+    except AppError as exc:
+        return _failed(municipality, exc, failed_idp=(idp_id, form))
+    flash(_("IdP'en %(name)s er gemt.", name=idp.name), "info")
+    return _back(municipality, "idps")
+
+
+@bp.post("/kommuner/<string:code>/idps/<int:idp_id>/slet")
+def delete_idp(code: str, idp_id: int) -> Page | Response:
+    """Remove an IdP."""
+    municipality, actor = _mine(code)
+    session = get_session()
+    idp = queries.get_idp(session, municipality, idp_id)
+    if not ButtonForm().validate_on_submit():
+        return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
+    name = idp.name
+    services.delete_idp(session, idp, actor=actor)
+    flash(_("IdP'en %(name)s er slettet.", name=name), "info")
+    return _back(municipality, "idps")
+
+
+@bp.post("/kommuner/<string:code>/portefoelje")
+def add_solution(code: str) -> Page | Response:
+    """Add a solution to the portfolio."""
+    municipality, actor = _mine(code)
+    session = get_session()
+    form = PortfolioAddForm()
+    form.fill(queries.solutions_not_in_portfolio(session, municipality), queries.list_idps(session, municipality))
+    if not form.validate_on_submit():
+        return _page(municipality, 422, add_form=form)
+    try:
+        entry = services.add_to_portfolio(
+            session, municipality, form.solution.data, actor=actor, idp_id=chosen_idp(form.idp_id.data)
+        )
+    except AppError as exc:
+        return _failed(municipality, exc, add_form=form)
+    flash(_("%(name)s er tilføjet porteføljen.", name=entry.solution.name), "info")
+    return _back(municipality, "parathed")
+
+
+@bp.post("/kommuner/<string:code>/portefoelje/<string:slug>")
+def set_solution_idp(code: str, slug: str) -> Page | Response:
+    """Choose the IdP staff use for one solution."""
+    municipality, actor = _mine(code)
+    session = get_session()
+    entry = queries.get_portfolio_entry(session, municipality, slug)
+    form = PortfolioIdpForm(prefix=f"e{entry.id}")
+    form.idp_id.choices = idp_choices(queries.list_idps(session, municipality))
+    if not form.validate_on_submit():
+        return _page(municipality, 422, error=AppError(_("Vælg en af kommunens IdP'er.")))
+    try:
+        services.update_portfolio_entry(session, entry, {"idp_id": chosen_idp(form.idp_id.data)}, actor=actor)
+    except AppError as exc:
+        return _failed(municipality, exc)
+    flash(_("IdP for %(name)s er gemt.", name=entry.solution.name), "info")
+    return _back(municipality, "portefoelje")
+
+
+@bp.post("/kommuner/<string:code>/portefoelje/<string:slug>/fjern")
+def remove_solution(code: str, slug: str) -> Page | Response:
+    """Remove a solution from the portfolio."""
+    municipality, actor = _mine(code)
+    session = get_session()
+    entry = queries.get_portfolio_entry(session, municipality, slug)
+    if not ButtonForm().validate_on_submit():
+        return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
+    name = entry.solution.name
+    services.remove_from_portfolio(session, entry, actor=actor)
+    flash(_("%(name)s er fjernet fra porteføljen.", name=name), "info")
+    return _back(municipality, "portefoelje")
+
+
+@bp.post("/kommuner/<string:code>/portefoelje/import")
+def import_portfolio(code: str) -> Page:
+    """Import solution names from a file; the page shows what was added and what could not be matched."""
+    municipality, actor = _mine(code)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _page(municipality, 422, import_form=form)
+    upload = form.file.data
+    try:
+        report = imports.import_portfolio(
+            get_session(),
+            municipality,
+            upload.filename or "",
+            upload.stream.read(imports.MAX_BYTES + 1),
+            actor=actor,
+            dry_run=bool(form.dry_run.data),
+        )
+    except AppError as exc:
+        return _failed(municipality, exc, import_form=form)
+    return _page(municipality, import_report=report)
+
+
+@bp.get("/landsoverblik")
+def national() -> str:
+    """For coordinators: per solution, which municipalities are locked out or at risk, and from when."""
+    require_coordinator(web_user())
+    only_risk = request.args.get("kun_risiko") == "1"
+    picture = overview.national_picture(get_session(), only_risk=only_risk)
+    return render_template("municipalities/national.html", picture=picture, only_risk=only_risk)
+
+
+@bp.get("/kommende-skift")
+def upcoming() -> str:
+    """For everyone: switches in the next 12 months, and the most used solutions."""
+    session = get_session()
+    start, until, items = overview.upcoming_switches(session)
+    with_names = sees_who_uses_what(current_db_user())
+    popular = overview.popular_solutions(session, limit=20, with_municipalities=with_names)
+    return render_template(
+        "municipalities/upcoming.html", start=start, until=until, items=items, popular=popular, with_names=with_names
+    )

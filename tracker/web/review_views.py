@@ -1,0 +1,120 @@
+"""The review queue for coordinators, one proposal with its diff, and 'mine forslag' for proposers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker.db import get_session
+from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
+from tracker.models import Proposal
+from tracker.review import queries
+from tracker.review.services import StaleProposal, accept_proposal, reject_proposal, visible_to
+from tracker.web.forms import AcceptForm, RejectForm
+from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
+
+bp = Blueprint("review", __name__)
+send_anonymous_to_login(bp)
+
+QUEUE_SIZE = 200
+
+
+def _context(proposal: Proposal) -> dict[str, object]:
+    """What every proposal card shows: the diff, whether it is stale, who reviewed it."""
+    return {
+        "diff": queries.diff(proposal),
+        "state": queries.effective_state(proposal),
+        "reviewer": queries.reviewer_label(get_session(), proposal),
+    }
+
+
+@bp.get("/forslag")
+def queue() -> str:
+    """Open proposals (pending and stale), oldest first, each with its diff and evidence."""
+    web_user(*COORDINATORS)
+    state = request.args.get("state", "open")
+    if state not in queries.STATE_FILTERS:
+        state = "open"
+    slug = (request.args.get("solution") or "").strip()[:80] or None
+    rows, total = queries.list_proposals(
+        get_session(), queries.ProposalFilter(state=state, solution=slug), limit=QUEUE_SIZE
+    )
+    cards = [(p, _context(p)) for p in rows]
+    return render_template("review/queue.html", cards=cards, total=total, state=state, solution=slug,
+                           accept_form=AcceptForm(formdata=None), reject_form=RejectForm(formdata=None))
+
+
+@bp.get("/forslag/<int:proposal_id>")
+def detail(proposal_id: int) -> str:
+    """One proposal: coordinators and its proposer see it; to anyone else it does not exist."""
+    user = web_user()
+    proposal = queries.get_proposal(get_session(), proposal_id)
+    if not visible_to(user, proposal):
+        raise NotFound(_("Der findes intet forslag #%(id)s.", id=proposal_id))
+    return render_template("review/detail.html", proposal=proposal, user=user, **_context(proposal),
+                           accept_form=AcceptForm(formdata=None), reject_form=RejectForm(formdata=None))
+
+
+@bp.post("/forslag/<int:proposal_id>/godkend")
+def accept(proposal_id: int) -> Response | tuple[str, int]:
+    """Accept: the change enters the registry and its history; a stale proposal needs the box ticked."""
+    user = web_user(*COORDINATORS)
+    session = get_session()
+    proposal = queries.get_proposal(session, proposal_id)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        return _detail_again(proposal, user, 422, accept_form=form)
+    try:
+        events = accept_proposal(session, proposal, reviewer=user, confirm_stale=bool(form.confirm_stale.data),
+                                 note=(form.note.data or "").strip() or None)
+    except StaleProposal as exc:
+        flash(exc.message, "error")
+        return _detail_again(proposal, user, 409, accept_form=form)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        flash(exc.message, "error")
+        return _detail_again(proposal, user, exc.status, accept_form=form)
+    if events:
+        flash(_("Forslag #%(id)s er godkendt og står nu i historikken.", id=proposal.id), "info")
+    else:
+        flash(_("Forslag #%(id)s er godkendt; registret havde allerede de værdier.", id=proposal.id), "info")
+    return redirect(url_for("review.queue"))  # type: ignore[return-value]
+
+
+@bp.post("/forslag/<int:proposal_id>/afvis")
+def reject(proposal_id: int) -> Response | tuple[str, int]:
+    """Reject with a reason the proposer will see."""
+    user = web_user(*COORDINATORS)
+    session = get_session()
+    proposal = queries.get_proposal(session, proposal_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _detail_again(proposal, user, 422, reject_form=form)
+    try:
+        reject_proposal(session, proposal, reviewer=user, reason=form.reason.data)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        flash(exc.message, "error")
+        return _detail_again(proposal, user, exc.status, reject_form=form)
+    flash(_("Forslag #%(id)s er afvist.", id=proposal.id), "info")
+    return redirect(url_for("review.queue"))  # type: ignore[return-value]
+
+
+def _detail_again(proposal: Proposal, user: object, status: int, **forms: object) -> tuple[str, int]:
+    forms.setdefault("accept_form", AcceptForm(formdata=None))
+    forms.setdefault("reject_form", RejectForm(formdata=None))
+    page = render_template("review/detail.html", proposal=proposal, user=user, **_context(proposal), **forms)
+    return page, status
+
+
+@bp.get("/mine-forslag")
+def mine() -> str:
+    """The proposals the logged-in person made, with their state and the reviewer's reason."""
+    user = web_user()
+    rows, total = queries.list_proposals(
+        get_session(), queries.ProposalFilter(proposer_id=user.id), limit=QUEUE_SIZE, newest_first=True
+    )
+    cards = [(p, _context(p)) for p in rows]
+    return render_template("review/mine.html", cards=cards, total=total)

@@ -1,0 +1,80 @@
+"""The sources pages: every scraper and watched page with its health; page diffs for coordinators.
+
+Anyone may see which sources are healthy; what changed on a page (the diff) and the actions (mark a change
+reviewed, accept a source's new state) are for coordinators. Views parse, call one service, render.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker.auth import current_db_user
+from tracker.auth.permissions import is_coordinator
+from tracker.db import get_session
+from tracker.ingest import queries, services, snapshots
+from tracker.ingest.targets import ScrapeSettings
+from tracker.web.guards import COORDINATORS, safe_next, send_anonymous_to_login, web_user
+
+bp = Blueprint("sources", __name__)
+send_anonymous_to_login(bp)
+
+PAGE_CHANGES_SHOWN = 20
+
+
+def _settings() -> ScrapeSettings:
+    return ScrapeSettings.from_config(current_app.config)
+
+
+@bp.get("/kilder")
+def index() -> str:
+    """All sources with health and last run; coordinators also see the page changes awaiting review."""
+    session = get_session()
+    sources = queries.list_sources(session, _settings())
+    coordinator = is_coordinator(current_db_user())
+    changes = snapshots.pending_page_changes(session, limit=PAGE_CHANGES_SHOWN) if coordinator else None
+    return render_template(
+        "sources/index.html",
+        sources=sources,
+        unhealthy=sum(1 for s in sources if not s.healthy),
+        page_changes=changes,
+        next_url=url_for("sources.index"),
+    )
+
+
+@bp.get("/kilder/<string:key>")
+def detail(key: str) -> str:
+    """One source: health, recent runs; for coordinators the latest page change and those awaiting review."""
+    session = get_session()
+    info = queries.get_source(session, key, _settings())
+    coordinator = is_coordinator(current_db_user())
+    latest = pending = None
+    if coordinator and info.source_id is not None:
+        latest = snapshots.latest_page_change(session, info.source_id)
+        pending = [c for c in snapshots.pending_page_changes(session, source_id=info.source_id) if latest is None or c.id != latest.id]
+    return render_template(
+        "sources/detail.html",
+        source=info,
+        coordinator=coordinator,
+        latest_change=latest,
+        page_changes=pending,
+        next_url=url_for("sources.detail", key=key),
+    )
+
+
+@bp.post("/kilder/aendringer/<int:snapshot_id>/gennemset")
+def mark_reviewed(snapshot_id: int) -> Response:
+    """Mark a page change as reviewed (coordinators; CSRF-protected like every form)."""
+    user = web_user(*COORDINATORS)
+    snapshots.mark_page_change_reviewed(get_session(), snapshot_id, user=user)
+    flash(_("Sideændringen er markeret som gennemset."), "info")
+    return redirect(safe_next(request.form.get("next")) or url_for("sources.index"))  # type: ignore[return-value]
+
+
+@bp.post("/kilder/<string:key>/nulstil")
+def reset(key: str) -> Response:
+    """Accept the source's current state: healthy again, and an empty page no longer counts as an alarm."""
+    user = web_user(*COORDINATORS)
+    services.reset_health(get_session(), key, user=user)
+    flash(_("Kilden er markeret som sund igen."), "info")
+    return redirect(url_for("sources.detail", key=key))  # type: ignore[return-value]
