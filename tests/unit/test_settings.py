@@ -1,0 +1,71 @@
+"""Configuration: defaults ← environment file ← TRACKER_* variables ← test overrides, checked once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tracker.settings import ConfigError, load_config
+
+
+def _load(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str], **overrides: object) -> Flask:
+    for key in list(os.environ):
+        if key.startswith("TRACKER_"):
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    app = Flask("cfgtest", instance_path=str(tmp_path / "instance"))
+    load_config(app, overrides or None)
+    return app
+
+
+def test_development_defaults_to_sqlite_under_instance(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    app = _load(monkeypatch, tmp_path, {})
+    assert app.config["ENV_NAME"] == "development"
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'tracker.db'}"
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_environment_variables_override_with_types(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    app = _load(
+        monkeypatch,
+        tmp_path,
+        {
+            "TRACKER_DATABASE_URL": "postgresql+psycopg://u@127.0.0.1/x",
+            "TRACKER_SCRAPE_INTERVAL_MINUTES": "15",
+            "TRACKER_SCHEDULER_ENABLED": "no",
+            "TRACKER_WEBHOOK_READ_TIMEOUT": "2.5",
+            "TRACKER_LANGUAGES": "da, en",
+        },
+    )
+    assert app.config["DATABASE_URL"].startswith("postgresql")
+    assert app.config["SCRAPE_INTERVAL_MINUTES"] == 15
+    assert app.config["SCHEDULER_ENABLED"] is False
+    assert app.config["WEBHOOK_READ_TIMEOUT"] == 2.5
+    assert app.config["LANGUAGES"] == ["da", "en"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TRACKER_ENV": "staging"}, "TRACKER_ENV must be one of"),
+        ({"TRACKER_SCRAPE_INTERVAL_MINUTES": "often"}, "TRACKER_SCRAPE_INTERVAL_MINUTES"),
+        ({"TRACKER_SCHEDULER_ENABLED": "perhaps"}, "yes/no"),
+        ({"TRACKER_DATABASE_URL": "mysql://x"}, "sqlite:// or postgresql"),
+        ({"TRACKER_ENV": "production"}, "TRACKER_SECRET_KEY must be set"),
+    ],
+)
+def test_bad_configuration_is_refused_with_a_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _load(monkeypatch, tmp_path, env)
+
+
+def test_production_with_a_secret_uses_secure_host_cookies(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    app = _load(monkeypatch, tmp_path, {"TRACKER_ENV": "production", "TRACKER_SECRET_KEY": "x" * 40})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
