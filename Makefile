@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.benchmarks.run
+	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.db .mypy_cache .ruff_cache

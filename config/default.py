@@ -32,6 +32,9 @@ WEBHOOK_READ_TIMEOUT = 10.0
 WEBHOOK_BATCH_SIZE = 50
 WEBHOOK_CONCURRENCY = 32
 WEBHOOK_REQUIRE_HTTPS = True
+WEBHOOK_USER_AGENT = "TU-tracker-Webhooks/1.0 (+https://tu-tracker.kl.dk/om)"
+WEBHOOK_CLAIM_SECONDS = 0  # 0: derived from the timeouts (2 × (connect + read) + 30 s)
+WEBHOOK_DISABLE_AFTER_HOURS = 72  # a subscription failing without a break this long is switched off
 
 # Scraping.
 SCRAPE_USER_AGENT = "TU-tracker/1.0 (+https://tu-tracker.kl.dk/om; tu-tracker@kl.dk)"

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
+from tracker.broadcast.cli import deliver_command
 from tracker.db import get_db
 from tracker.ingest.cli import scrape_command
 
@@ -27,6 +28,7 @@ cli.add_command(db_cli)
 cli.add_command(users_cli)
 cli.add_command(tokens_cli)
 cli.add_command(scrape_command)  # issue 4: tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
+cli.add_command(deliver_command)  # issue 5: tracker deliver [--once]
 
 
 @db_cli.command("upgrade")

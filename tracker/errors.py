@@ -126,8 +126,9 @@ def _smorest_details(exc: HTTPException) -> dict[str, Any]:
     if not isinstance(messages, dict):
         return {}
     flat: dict[str, Any] = {}
+    locations = {"json", "query", "form", "files", "headers", "path", "view_args"}
     for location_or_field, value in messages.items():
-        if location_or_field in {"json", "query", "form", "headers", "path", "view_args"} and isinstance(value, dict):
+        if location_or_field in locations and isinstance(value, dict):
             flat.update(value)
         else:
             flat[location_or_field] = value

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
+
+log = logging.getLogger(__name__)
 
 
 def select_locale() -> str:
@@ -19,8 +30,48 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages, default="da") or "da"
 
 
+def compile_catalogs(source: Path, target: Path) -> list[str]:
+    """Compile each ``<lang>/LC_MESSAGES/messages.po`` under ``source`` into a ``.mo`` under ``target``.
+
+    The ``.po`` files are the reviewed source; the binary ``.mo`` is derived, so it is built at start-up
+    into the instance folder instead of being committed. Written to a temporary file and renamed, so
+    workers starting together never read half a catalog. Returns the languages compiled.
+    """
+    compiled = []
+    for po_path in sorted(source.glob("*/LC_MESSAGES/messages.po")):
+        lang = po_path.parent.parent.name
+        mo_path = target / lang / "LC_MESSAGES" / "messages.mo"
+        source_bytes = po_path.read_bytes()
+        # The source's hash, not its mtime, decides: a checkout can leave an older mtime on a newer file.
+        digest = hashlib.sha256(source_bytes).hexdigest()
+        stamp = mo_path.with_suffix(".sha256")
+        if mo_path.exists() and stamp.exists() and stamp.read_text() == digest:
+            compiled.append(lang)
+            continue
+        catalog = read_po(io.BytesIO(source_bytes), locale=lang)
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=mo_path.parent, prefix=".messages-", suffix=".mo")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                write_mo(out, catalog, use_fuzzy=False)
+            os.replace(tmp, mo_path)
+            stamp.write_text(digest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        compiled.append(lang)
+    return compiled
+
+
 def init_app(app: Flask) -> None:
-    """Attach Flask-Babel with our locale selector."""
+    """Compile the translations into the instance folder, then attach Flask-Babel with our locale selector."""
+    target = Path(app.instance_path) / "translations"
+    try:
+        compile_catalogs(Path(app.root_path) / "translations", target)
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
+    except OSError:
+        # A read-only instance folder must not stop the service: it then speaks Danish only.
+        log.exception("could not compile translations into %s; English is unavailable", target)
     Babel(app, locale_selector=select_locale)
 
     @app.context_processor

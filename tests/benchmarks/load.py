@@ -63,7 +63,11 @@ def ensure_wrk(try_install: bool = True) -> str | None:
     if path or not try_install or os.geteuid() != 0 or not shutil.which("apt-get"):
         return path
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for argv in (["apt-get", "install", "-y", "-q", "wrk"], ["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "wrk"]):
+    for argv in (
+        ["apt-get", "install", "-y", "-q", "wrk"],
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "wrk"],
+    ):
         try:
             subprocess.run(argv, env=env, capture_output=True, timeout=180, check=False)
         except (OSError, subprocess.TimeoutExpired):
@@ -156,9 +160,7 @@ def run_python(url: str, headers: Mapping[str, str], *, seconds: float, connecti
     )
 
 
-def drive(
-    url: str, headers: Mapping[str, str], *, seconds: float, connections: int, wrk: str | None
-) -> LoadResult:
+def drive(url: str, headers: Mapping[str, str], *, seconds: float, connections: int, wrk: str | None) -> LoadResult:
     """Drive one URL with wrk when given, else with the Python generator."""
     if wrk:
         return run_wrk(wrk, url, headers, seconds=seconds, connections=connections)

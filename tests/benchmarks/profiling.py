@@ -51,6 +51,7 @@ def profile_route(
         wall = time.perf_counter() - wall
         event.remove(engine, "before_cursor_execute", _before)
         event.remove(engine, "after_cursor_execute", _after)
+        engine.dispose()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(top)
@@ -60,7 +61,7 @@ def profile_route(
     sql_ms = sum(sql_time.values()) / requests * 1000
     statements = sorted(sql_time.items(), key=lambda kv: kv[1], reverse=True)[:5]
     return {
-        "path": path,
+        "path": path.partition("token=")[0] + ("token=…" if "token=" in path else ""),
         "requests": requests,
         "ms_per_request": round(per_request_ms, 2),
         "sql_ms_per_request": round(sql_ms, 2),

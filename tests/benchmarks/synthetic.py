@@ -7,6 +7,7 @@ random seed, so two runs build the same registry. Names say "Syntetisk" so no on
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 import secrets
@@ -14,7 +15,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.tokens import create_token
 from tracker.auth.users import create_user
+from tracker.db import Base
 from tracker.migrate import upgrade
 from tracker.models import (
     ChangeEvent,
@@ -32,6 +34,7 @@ from tracker.models import (
     PortfolioEntry,
     Solution,
     Subscription,
+    User,
 )
 from tracker.seed import seed
 
@@ -180,7 +183,9 @@ def _event_rows(
             mid, code, mname = rng.choice(municipalities)
             municipality_id = mid
             data["municipality"] = {"code": code, "name": mname}
-            changes = {"readiness": {"before": "ok", "after": rng.choice(("at_risk", "locked_out", "unknown"))}}
+            changes: dict[str, Any] = {
+                "readiness": {"before": "ok", "after": rng.choice(("at_risk", "locked_out", "unknown"))}
+            }
         elif etype == "solution.required_loa.changed":
             changes = {"loa_value": {"before": rng.choice(LOAS), "after": rng.choice(LOAS)}}
         elif etype == "solution.updated":
@@ -211,6 +216,69 @@ def _event_plan(rng: random.Random, scale: Scale) -> list[int]:
     return plan
 
 
+def _table(model: type[Base]) -> Table:
+    """The model's table, as Core's bulk ``insert`` wants it."""
+    return cast(Table, model.__table__)
+
+
+Row3 = tuple[int, str, str]  # (id, slug or code, name)
+
+
+def _solutions(conn: Connection, rng: random.Random, scale: Scale, plan: list[int]) -> list[Row3]:
+    """Synthetic vendors and solutions (versions matching their planned events); returns (id, slug, name)."""
+    vendors = [
+        {"slug": f"bench-vendor-{v:03d}", "name": f"Syntetisk leverandør {v:03d}", "kind": "vendor"}
+        for v in range(scale.vendors)
+    ]
+    _bulk(conn, _table(Organisation), vendors)
+    vendor_ids = list(conn.scalars(select(Organisation.id).where(Organisation.kind == "vendor")))
+    provider_ids = list(conn.scalars(select(Organisation.id).where(Organisation.kind != "vendor")))
+    versions = [1] * scale.solutions
+    for index in plan[scale.solutions :]:
+        versions[index] += 1
+    _bulk(conn, _table(Solution), _solution_rows(rng, scale, versions, vendor_ids, provider_ids))
+    query = (
+        select(Solution.id, Solution.slug, Solution.name).where(Solution.slug.like("bench-%")).order_by(Solution.slug)
+    )
+    return [(int(i), str(slug), str(name)) for i, slug, name in conn.execute(query)]
+
+
+def _municipal(conn: Connection, rng: random.Random, scale: Scale) -> list[Row3]:
+    """Two IdPs per municipality and a portfolio of ``scale.portfolio_size`` solutions; returns (id, code, name)."""
+    municipalities = [
+        (int(i), str(code), str(name))
+        for i, code, name in conn.execute(select(Municipality.id, Municipality.code, Municipality.name))
+    ]
+    _bulk(conn, _table(Idp), _idp_rows(rng, municipalities))
+    idps = {
+        (int(mid), bool(primary)): int(iid)
+        for iid, mid, primary in conn.execute(select(Idp.id, Idp.municipality_id, Idp.is_primary))
+    }
+    all_solution_ids = list(conn.scalars(select(Solution.id)))
+    portfolio = []
+    for mid, _code, _name in municipalities:
+        for sid in rng.sample(all_solution_ids, min(scale.portfolio_size, len(all_solution_ids))):
+            secondary = rng.random() < 0.15  # some staff log in through the schools' IdP
+            portfolio.append(
+                {"municipality_id": mid, "solution_id": sid, "idp_id": idps[(mid, False)] if secondary else None}
+            )
+    _bulk(conn, _table(PortfolioEntry), portfolio)
+    return municipalities
+
+
+def _counts(conn: Connection) -> dict[str, int]:
+    models: tuple[tuple[str, type[Base]], ...] = (
+        ("solutions", Solution),
+        ("municipalities", Municipality),
+        ("idps", Idp),
+        ("portfolio_entries", PortfolioEntry),
+        ("change_events", ChangeEvent),
+        ("subscriptions", Subscription),
+        ("organisations", Organisation),
+    )
+    return {name: int(conn.scalar(select(func.count()).select_from(model)) or 0) for name, model in models}
+
+
 def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value: int = 7) -> BenchData:
     """Migrate, seed, then bulk-insert the synthetic registry; returns what the benchmarks need."""
     rng = random.Random(seed_value)
@@ -226,69 +294,24 @@ def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value:
     seconds["migrate_seed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    plan = _event_plan(rng, scale)
     with engine.begin() as conn:
-        _bulk(
-            conn,
-            Organisation.__table__,
-            [{"slug": f"bench-vendor-{v:03d}", "name": f"Syntetisk leverandør {v:03d}", "kind": "vendor"}
-             for v in range(scale.vendors)],
-        )
-        vendor_ids = list(conn.scalars(select(Organisation.id).where(Organisation.kind == "vendor")))
-        provider_ids = list(conn.scalars(select(Organisation.id).where(Organisation.kind != "vendor")))
-        plan = _event_plan(rng, scale)
-        versions = [1] * scale.solutions
-        for index in plan[scale.solutions :]:
-            versions[index] += 1
-        _bulk(conn, Solution.__table__, _solution_rows(rng, scale, versions, vendor_ids, provider_ids))
-        solutions = [
-            tuple(row)
-            for row in conn.execute(
-                select(Solution.id, Solution.slug, Solution.name).where(Solution.slug.like("bench-%")).order_by(
-                    Solution.slug
-                )
-            )
-        ]
-        all_solution_ids = list(conn.scalars(select(Solution.id)))
-        municipalities = [tuple(r) for r in conn.execute(select(Municipality.id, Municipality.code, Municipality.name))]
-        _bulk(conn, Idp.__table__, _idp_rows(rng, municipalities))
-        idps = {
-            (mid, primary): iid for iid, mid, primary in conn.execute(select(Idp.id, Idp.municipality_id, Idp.is_primary))
-        }
-        portfolio = []
-        for mid, _code, _name in municipalities:
-            size = min(scale.portfolio_size, len(all_solution_ids))
-            for sid in rng.sample(all_solution_ids, size):
-                secondary = rng.random() < 0.15
-                portfolio.append(
-                    {"municipality_id": mid, "solution_id": sid, "idp_id": idps[(mid, False)] if secondary else None}
-                )
-        _bulk(conn, PortfolioEntry.__table__, portfolio)
+        solutions = _solutions(conn, rng, scale, plan)
+        municipalities = _municipal(conn, rng, scale)
     seconds["solutions_portfolios"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        events = list(_event_rows(rng, plan, solutions, municipalities))  # type: ignore[arg-type]
-        _bulk(conn, ChangeEvent.__table__, events)
+        _bulk(conn, _table(ChangeEvent), list(_event_rows(rng, plan, solutions, municipalities)))
     seconds["events"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     municipality_code = min(code for _mid, code, _name in municipalities)
     with engine.begin() as conn:
-        _bulk(conn, Subscription.__table__, _subscription_rows(scale, user_id))
-        feed_token = _create_feed_token(conn, municipality_code, user_id)
-        latest = conn.scalar(select(func.max(ChangeEvent.id))) or 0
-        counts = {
-            name: conn.scalar(select(func.count()).select_from(model)) or 0
-            for name, model in (
-                ("solutions", Solution),
-                ("municipalities", Municipality),
-                ("idps", Idp),
-                ("portfolio_entries", PortfolioEntry),
-                ("change_events", ChangeEvent),
-                ("subscriptions", Subscription),
-                ("organisations", Organisation),
-            )
-        }
+        _bulk(conn, _table(Subscription), _subscription_rows(scale, user_id))
+        latest = int(conn.scalar(select(func.max(ChangeEvent.id))) or 0)
+        counts = _counts(conn)
+    feed_token = _create_feed_token(engine, municipality_code, user_id)
     if engine.dialect.name == "postgresql":
         # What autovacuum would have done long before a real registry grew this big.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -301,9 +324,9 @@ def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value:
         municipality_code=municipality_code,
         api_token=api_token,
         feed_token=feed_token,
-        latest_event_id=int(latest),
+        latest_event_id=latest,
         counts=counts,
-        seconds=seconds,
+        seconds={k: round(v, 2) for k, v in seconds.items()},
     )
 
 
@@ -312,12 +335,24 @@ def _idp_rows(rng: random.Random, municipalities: Sequence[tuple[int, str, str]]
     rows = []
     for mid, _code, name in municipalities:
         rows.append(
-            {"municipality_id": mid, "name": f"{name} AD FS", "user_group": "Administration", "is_primary": True,
-             "notified_loa": rng.choice(LOAS[:3]), "broker": "NemLog-in"}
+            {
+                "municipality_id": mid,
+                "name": f"{name} AD FS",
+                "user_group": "Administration",
+                "is_primary": True,
+                "notified_loa": rng.choice(LOAS[:3]),
+                "broker": "NemLog-in",
+            }
         )
         rows.append(
-            {"municipality_id": mid, "name": f"{name} skole-IdP", "user_group": "Skoler og B&U", "is_primary": False,
-             "notified_loa": rng.choice(LOAS), "broker": "STIL Unilogin"}
+            {
+                "municipality_id": mid,
+                "name": f"{name} skole-IdP",
+                "user_group": "Skoler og B&U",
+                "is_primary": False,
+                "notified_loa": rng.choice(LOAS),
+                "broker": "STIL Unilogin",
+            }
         )
     return rows
 
@@ -329,7 +364,7 @@ def _subscription_rows(scale: Scale, user_id: int) -> list[dict[str, Any]]:
             "owner_id": user_id,
             "url": f"http://127.0.0.1:9/hook/{i}",
             "description": f"syntetisk abonnement {i}",
-            "secret": "whsec_" + secrets.token_urlsafe(24),
+            "secret": "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),  # as Standard Webhooks
             "event_types": [],
             "solution_ids": [],
             "active": False,
@@ -338,18 +373,25 @@ def _subscription_rows(scale: Scale, user_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def _create_feed_token(conn: Connection, municipality_code: str, user_id: int) -> str:
-    """A private feed/calendar token for one municipality, stored as the SHA-256 hex of the plain token."""
-    plain = secrets.token_urlsafe(32)
-    municipality_id = conn.scalar(select(Municipality.id).where(Municipality.code == municipality_code))
-    conn.execute(
-        insert(FeedToken.__table__),
-        [
-            {
-                "municipality_id": municipality_id,
-                "token_hash": hashlib.sha256(plain.encode()).hexdigest(),
-                "created_by_id": user_id,
-            }
-        ],
-    )
+def _create_feed_token(engine: Engine, municipality_code: str, user_id: int) -> str:
+    """A private feed/calendar token for one municipality: through the broadcast service when it exists,
+    else stored directly as the SHA-256 hex of the plain token (what ``FeedToken.token_hash`` holds)."""
+    with Session(engine) as session:
+        municipality = session.scalar(select(Municipality).where(Municipality.code == municipality_code))
+        user = session.get(User, user_id)
+        assert municipality is not None and user is not None
+        try:
+            from tracker.broadcast.feed_tokens import create_token as create_feed_token
+        except ImportError:
+            plain = "ftk_" + secrets.token_urlsafe(32)
+            session.add(
+                FeedToken(
+                    municipality_id=municipality.id,
+                    token_hash=hashlib.sha256(plain.encode()).hexdigest(),
+                    created_by_id=user_id,
+                )
+            )
+        else:
+            _row, plain = create_feed_token(session, user, municipality)
+        session.commit()
     return plain

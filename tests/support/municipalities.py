@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,9 +27,11 @@ def municipality(session: Session, code: str) -> Municipality:
     return found
 
 
-def user_with_token(session: Session, email: str, role: str, code: str | None = None) -> tuple[User, str]:
-    """A user of the role (bound to the municipality for role 'municipality') and a bearer token."""
-    user, _ = create_user(session, email=email, role=role, municipality=code)
+def user_with_token(
+    session: Session, email: str, role: str, code: str | None = None, *, organisation: str | None = None
+) -> tuple[User, str]:
+    """A user of the role (bound to a municipality or an organisation as the role needs) and a bearer token."""
+    user, _ = create_user(session, email=email, role=role, municipality=code, organisation=organisation)
     _, token = create_token(session, user, "test")
     return user, token
 
@@ -105,3 +108,22 @@ def readiness_events(session: Session, after: int) -> list[ChangeEvent]:
             .order_by(ChangeEvent.id)
         )
     )
+
+
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in production.
+
+    The suite's ``app`` fixture keeps one app context open for the whole test, and Flask reuses an open app
+    context for requests: ``g`` (the cached user, the request's database session) would then leak from one
+    request to the next. Pushing a context per request gives each request a fresh ``g`` and closes its session.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the request inside its own app context."""
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def fresh_client(app: Flask) -> FlaskClient:
+    """A ``FreshContextClient`` for the app."""
+    return FreshContextClient(app, app.response_class, use_cookies=True)

@@ -46,5 +46,13 @@ def init_app(app: Flask) -> Api:
     from tracker.api import sources  # scrapers and watched pages: health, runs (issue 4)
 
     api.register_blueprint(sources.blp, url_prefix="/api/v1/sources")
+    from tracker.api import proposals, tokens  # proposals and review, one's own API tokens (issue 3)
+    from tracker.security import csrf
+
+    for blueprint, prefix in ((proposals.blp, "/api/v1/proposals"), (tokens.blp, "/api/v1/tokens")):
+        api.register_blueprint(blueprint, url_prefix=prefix)
+    # Bearer-token APIs: CSRF does not apply (writes refuse the login cookie, see tracker.auth.api_user).
+    for blueprint in (solutions.blp, proposals.blp, tokens.blp):
+        csrf.exempt(blueprint)
     app.extensions["tracker.api"] = api
     return api

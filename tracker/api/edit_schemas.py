@@ -6,6 +6,7 @@ and never a 500. Unknown fields are refused (marshmallow's default), wrong JSON 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -14,6 +15,8 @@ from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, Sourc
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
 
+# C0 control characters other than tab and line breaks: never meant, and poison for exports and databases.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MSG_TYPE = {
     "invalid": "Forkert type: skal være tekst.",
     "required": "Skal udfyldes.",
@@ -30,7 +33,7 @@ def _length(maximum: int, minimum: int | None = None) -> validate.Length:
 
 
 class Text(fields.String):
-    """A string a database can store: no NUL characters, no lone surrogates."""
+    """A string a database can store: no control characters (NUL …), no lone surrogates."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """A string field with Danish messages."""
@@ -39,8 +42,8 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("Teksten indeholder et ugyldigt tegn (NUL).")
+        if CONTROL_CHARS.search(text):
+            raise ValidationError("Teksten indeholder et ugyldigt kontroltegn.")
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -87,9 +90,14 @@ class RequiredLoaInSchema(Schema):
 class SwitchDateInSchema(Schema):
     """Switch date: Danish words in ``text`` ("Q2 2024", "ultimo 2023", "1. marts 2023") or explicit days."""
 
-    text = Text(allow_none=True, validate=_length(200),
-                metadata={"description": "Fx '1. marts 2023', 'Q2 2024', 'ultimo 2023', 'efteråret 2024' eller "
-                          "2024-04-01. Læses når 'earliest' ikke er givet; tom/null: ukendt."})
+    text = Text(
+        allow_none=True,
+        validate=_length(200),
+        metadata={
+            "description": "Fx '1. marts 2023', 'Q2 2024', 'ultimo 2023', 'efteråret 2024' eller "
+            "2024-04-01. Læses når 'earliest' ikke er givet; tom/null: ukendt."
+        },
+    )
     earliest = Day(allow_none=True)
     latest = Day(allow_none=True)
     precision = Choice(Precision)

@@ -44,6 +44,13 @@ blp = Blueprint(
 )
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 BINARY = {"type": "string", "format": "binary"}
+CODE_PARAMETER = {
+    "in": "path",
+    "name": "code",
+    "description": "Officiel kommunekode, 3 cifre (fx 101 for København); 4 cifre med foranstillet 0 accepteres.",
+    "schema": {"type": "string", "pattern": "^0?[0-9]{3}$"},
+    "example": "101",
+}
 
 
 def private(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -52,6 +59,11 @@ def private(view: Callable[..., Any]) -> Callable[..., Any]:
     view = blp.alt_response(403, schema="Error", description="Not this municipality's user or a coordinator")(view)
     view = blp.alt_response(404, schema="Error", description="No such municipality (or IdP, or portfolio entry)")(view)
     return blp.doc(security=SECURITY)(view)
+
+
+def write(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Document what a write can answer besides the private errors: a body that is not JSON at all (400)."""
+    return blp.alt_response(400, schema="Error", description="Malformed request body")(private(view))
 
 
 def _municipality(code: str, *, write: bool = False) -> tuple[Municipality, Actor]:
@@ -80,7 +92,7 @@ class Idps(MethodView):
     @blp.arguments(IdpCreateSchema)
     @blp.response(201, IdpSchema)
     @blp.alt_response(409, schema="Error", description="An IdP of that name exists")
-    @private
+    @write
     def post(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """Add an IdP (name, user group, notified level, broker, primary)."""
         municipality, actor = _municipality(code, write=True)
@@ -101,7 +113,7 @@ class IdpItem(MethodView):
     @blp.arguments(IdpPatchSchema)
     @blp.response(200, IdpSchema)
     @blp.alt_response(409, schema="Error", description="An IdP of that name exists")
-    @private
+    @write
     def patch(self, args: dict[str, Any], code: str, idp_id: int) -> dict[str, Any]:
         """Change an IdP; raising or lowering its level updates readiness (and emits events)."""
         municipality, actor = _municipality(code, write=True)
@@ -109,7 +121,7 @@ class IdpItem(MethodView):
         return idp_dict(services.update_idp(session, queries.get_idp(session, municipality, idp_id), args, actor=actor))
 
     @blp.response(204)
-    @private
+    @write
     def delete(self, code: str, idp_id: int) -> None:
         """Remove an IdP; portfolio entries that named it fall back to the primary IdP."""
         municipality, actor = _municipality(code, write=True)
@@ -132,7 +144,7 @@ class Portfolio(MethodView):
     @blp.arguments(PortfolioAddSchema)
     @blp.response(201, PortfolioEntrySchema)
     @blp.alt_response(409, schema="Error", description="Already in the portfolio")
-    @private
+    @write
     def post(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """Add a solution by slug, optionally with the IdP staff use for it."""
         municipality, actor = _municipality(code, write=True)
@@ -153,7 +165,7 @@ class PortfolioItem(MethodView):
 
     @blp.arguments(PortfolioPatchSchema)
     @blp.response(200, PortfolioEntrySchema)
-    @private
+    @write
     def patch(self, args: dict[str, Any], code: str, slug: str) -> dict[str, Any]:
         """Choose the IdP staff use for this solution (null: the primary IdP), or change the note."""
         municipality, actor = _municipality(code, write=True)
@@ -162,7 +174,7 @@ class PortfolioItem(MethodView):
         return portfolio_entry_dict(services.update_portfolio_entry(session, entry, args, actor=actor))
 
     @blp.response(204)
-    @private
+    @write
     def delete(self, code: str, slug: str) -> None:
         """Remove the solution from the portfolio."""
         municipality, actor = _municipality(code, write=True)
@@ -197,7 +209,7 @@ class PortfolioImport(MethodView):
     @blp.response(200, ImportReportSchema)
     @blp.alt_response(413, schema="Error", description="File too large")
     @blp.alt_response(415, schema="Error", description="Not a CSV or XLSX file")
-    @private
+    @write
     def post(self, query: dict[str, Any], files: dict[str, Any], code: str) -> dict[str, Any]:
         """Add the solutions named in a CSV/XLSX file; report names it could not match, with suggestions."""
         municipality, actor = _municipality(code, write=True)
@@ -264,6 +276,7 @@ def register(api: Any) -> None:
     """Register the municipality-data, overview and export blueprints; being token APIs, they skip CSRF."""
     from tracker.api import overview
 
-    for blueprint, prefix in ((blp, "/api/v1/municipalities"), (overview.blp, "/api/v1")):
-        csrf.exempt(blueprint)
-        api.register_blueprint(blueprint, url_prefix=prefix)
+    csrf.exempt(blp)
+    api.register_blueprint(blp, url_prefix="/api/v1/municipalities", parameters=[CODE_PARAMETER])
+    csrf.exempt(overview.blp)
+    api.register_blueprint(overview.blp, url_prefix="/api/v1")

@@ -59,7 +59,9 @@ class IdpPatchSchema(Schema):
 class IdpCreateSchema(IdpPatchSchema):
     """A new IdP: a name is required; the level is 'ukendt' unless given."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(
+        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Administration AD FS"}
+    )
 
 
 class IdpRefSchema(Schema):
@@ -96,7 +98,9 @@ class PortfolioPatchSchema(Schema):
 class PortfolioAddSchema(PortfolioPatchSchema):
     """Add a solution, by slug, to the portfolio."""
 
-    solution = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    solution = fields.String(
+        required=True, validate=validate.Length(min=1, max=80), metadata={"description": "Slug", "example": "aula"}
+    )
 
 
 class ImportFileSchema(Schema):

@@ -6,6 +6,7 @@ missing header is 428, a stale one 412, checked with the row locked. Writes take
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from tracker.review import editing
 from tracker.review.changes import flatten
 
 F = TypeVar("F", bound=Callable[..., Any])
+VERSION_TAG = re.compile(r"v([0-9]{1,9})")
 
 ERROR_DESCRIPTIONS = {
     401: "No valid bearer token (API writes take only a bearer token)",
@@ -58,7 +60,8 @@ def documented(blp: Blueprint, *statuses: int, if_match: bool = False) -> Callab
         doc: dict[str, Any] = {"security": [{"bearerAuth": []}]}
         if if_match:
             doc["parameters"] = [IF_MATCH_PARAMETER]
-        return blp.doc(**doc)(view)  # type: ignore[no-any-return]
+        decorated: F = blp.doc(**doc)(view)
+        return decorated
 
     return decorate
 
@@ -75,14 +78,15 @@ def _if_match_versions() -> set[int] | None:
     """The versions If-Match accepts (None for '*'); 428 when absent, 412 when it names no version."""
     if not request.headers.get("If-Match"):
         raise PreconditionRequired(
-            "Send If-Match med ETag'en fra GET (fx \"v3\"), så ingen ændring overskrives ubemærket."
+            'Send If-Match med ETag\'en fra GET (fx "v3"), så ingen ændring overskrives ubemærket.'
         )
     if request.if_match.star_tag:
         return None
     versions = set()
     for tag in request.if_match.as_set():
-        if tag.startswith("v") and tag[1:].isdigit() and len(tag) < 12:
-            versions.add(int(tag[1:]))
+        match = VERSION_TAG.fullmatch(tag) if isinstance(tag, str) else None
+        if match:
+            versions.add(int(match.group(1)))
     if not versions:
         raise PreconditionFailed("If-Match svarer ikke til nogen version af løsningen. Hent den igen.")
     return versions

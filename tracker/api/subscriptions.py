@@ -26,7 +26,7 @@ blp = Blueprint(
     __name__,
     description="Webhook-abonnementer: signerede leveringer (Standard Webhooks) af ændringer, med log og gensending.",
 )
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 class SubscriptionInSchema(Schema):

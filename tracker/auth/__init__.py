@@ -89,6 +89,8 @@ def _audit_denial(exc: Forbidden) -> Response:
     user: User | None = g.get("auth_user")
     if user is None and current_user.is_authenticated:
         user = current_user.user
+    # Read who it was before the rollback below expires the row (reloading it would open a new transaction).
+    actor_id, actor_label = (user.id, user.label) if user is not None else (None, "anonym")
     session = g.get("db_session")
     if session is not None:
         # The request's own work is void; end its transaction first so the audit write cannot wait on it.
@@ -97,15 +99,19 @@ def _audit_denial(exc: Forbidden) -> Response:
         audit.record_in_own_transaction(
             app,
             "authz.denied",
-            actor_id=user.id if user is not None else None,
-            actor_label=user.label if user is not None else "anonym",
+            actor_id=actor_id,
+            actor_label=actor_label,
             object_type=str(exc.details.get("object_type") or "") or None,
             object_id=exc.details.get("solution") or exc.details.get("object_id"),
-            details={"method": request.method, "path": request.path[:300], "message": exc.message,
-                     **{k: v for k, v in exc.details.items() if isinstance(v, str | int | bool)}},
+            details={
+                "method": request.method,
+                "path": request.path[:300],
+                "message": exc.message,
+                **{k: v for k, v in exc.details.items() if isinstance(v, str | int | bool)},
+            },
             remote_addr=request.remote_addr,
         )
-    except Exception:  # noqa: BLE001 - a failing audit write must not turn a refusal into a 500
+    except Exception:
         log.exception("could not write authz.denied audit entry")
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
@@ -119,3 +125,11 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Log ind for at fortsætte."
     # More specific than the AppError handler in tracker.errors, so Flask picks this one for 403s.
     app.register_error_handler(Forbidden, _audit_denial)
+
+    @app.before_request
+    def _forget_cached_user() -> None:
+        # Each request finds its own user, CSRF token and language. In production every request has a fresh
+        # ``g`` anyway; where an app context spans requests (tests, scripts), what an earlier request cached
+        # for another visitor (our user, Flask-Login's, Flask-WTF's token, Flask-Babel's locale) must not leak.
+        for cached in ("auth_user", "_login_user", app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "_flask_babel"):
+            g.pop(cached, None)

@@ -49,19 +49,30 @@ def admin_create_user(
     """Create a user with a one-time password (returned once, never stored in the clear)."""
     require_role(admin, Role.ADMIN)
     user, password = create_user(
-        session, email=email, role=role, organisation=organisation or None,
-        municipality=municipality or None, name=name or None,
+        session,
+        email=email,
+        role=role,
+        organisation=organisation or None,
+        municipality=municipality or None,
+        name=name or None,
     )
-    audit.record(session, "user.create", actor=admin, object_type="user", object_id=user.id,
-                 details={"email": user.email, "role": user.role, "organisation": organisation,
-                          "municipality": municipality}, remote_addr=remote_addr)
+    audit.record(
+        session,
+        "user.create",
+        actor=admin,
+        object_type="user",
+        object_id=user.id,
+        details={"email": user.email, "role": user.role, "organisation": organisation, "municipality": municipality},
+        remote_addr=remote_addr,
+    )
     return user, password
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active.is_(True))
-    ) or 0
+    return (
+        session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active.is_(True)))
+        or 0
+    )
 
 
 def set_active(session: Session, *, admin: User, user: User, active: bool, remote_addr: str | None = None) -> None:
@@ -74,8 +85,15 @@ def set_active(session: Session, *, admin: User, user: User, active: bool, remot
     user.is_active = active
     # A new nonce ends every existing login session of the user.
     user.session_nonce = secrets.token_hex(8)
-    audit.record(session, "user.activate" if active else "user.deactivate", actor=admin, object_type="user",
-                 object_id=user.id, details={"email": user.email}, remote_addr=remote_addr)
+    audit.record(
+        session,
+        "user.activate" if active else "user.deactivate",
+        actor=admin,
+        object_type="user",
+        object_id=user.id,
+        details={"email": user.email},
+        remote_addr=remote_addr,
+    )
 
 
 def reset_password(session: Session, *, admin: User, user: User, remote_addr: str | None = None) -> str:
@@ -84,8 +102,15 @@ def reset_password(session: Session, *, admin: User, user: User, remote_addr: st
     password = generate_password()
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(8)
-    audit.record(session, "user.reset_password", actor=admin, object_type="user", object_id=user.id,
-                 details={"email": user.email}, remote_addr=remote_addr)
+    audit.record(
+        session,
+        "user.reset_password",
+        actor=admin,
+        object_type="user",
+        object_id=user.id,
+        details={"email": user.email},
+        remote_addr=remote_addr,
+    )
     return password
 
 
@@ -124,8 +149,15 @@ def change_role(
     user.municipality_id = mun.id if mun is not None and role == Role.MUNICIPALITY else None
     after = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     if before != after:
-        audit.record(session, "user.change_role", actor=admin, object_type="user", object_id=user.id,
-                     details={"email": user.email, "before": before, "after": after}, remote_addr=remote_addr)
+        audit.record(
+            session,
+            "user.change_role",
+            actor=admin,
+            object_type="user",
+            object_id=user.id,
+            details={"email": user.email, "before": before, "after": after},
+            remote_addr=remote_addr,
+        )
     session.flush()
 
 
@@ -140,8 +172,9 @@ def change_own_password(
         raise ValidationError(problem, {"new": problem})
     user.password_hash = hash_password(new)
     user.session_nonce = secrets.token_hex(8)
-    audit.record(session, "user.change_password", actor=user, object_type="user", object_id=user.id,
-                 remote_addr=remote_addr)
+    audit.record(
+        session, "user.change_password", actor=user, object_type="user", object_id=user.id, remote_addr=remote_addr
+    )
 
 
 def list_organisations(session: Session) -> list[Organisation]:
@@ -186,8 +219,15 @@ def create_organisation(
     org = Organisation(slug=slug, name=name, kind=kind, url=url or None, trusted=False)
     session.add(org)
     session.flush()
-    audit.record(session, "organisation.create", actor=actor, object_type="organisation", object_id=org.id,
-                 details={"slug": slug, "name": name, "kind": kind}, remote_addr=remote_addr)
+    audit.record(
+        session,
+        "organisation.create",
+        actor=actor,
+        object_type="organisation",
+        object_id=org.id,
+        details={"slug": slug, "name": name, "kind": kind},
+        remote_addr=remote_addr,
+    )
     return org
 
 
@@ -201,6 +241,12 @@ def set_trusted(
     if organisation.trusted == trusted:
         return
     organisation.trusted = trusted
-    audit.record(session, "organisation.trust" if trusted else "organisation.untrust", actor=actor,
-                 object_type="organisation", object_id=organisation.id, details={"slug": organisation.slug},
-                 remote_addr=remote_addr)
+    audit.record(
+        session,
+        "organisation.trust" if trusted else "organisation.untrust",
+        actor=actor,
+        object_type="organisation",
+        object_id=organisation.id,
+        details={"slug": organisation.slug},
+        remote_addr=remote_addr,
+    )

@@ -64,7 +64,8 @@ def _dummy_hash() -> str:
 def _counted_failures(session: Session, *conditions: object) -> tuple[int, datetime | None]:
     count, oldest = session.execute(
         select(func.count(LoginAttempt.id), func.min(LoginAttempt.attempted_at)).where(
-            LoginAttempt.succeeded.is_(False), *conditions  # type: ignore[arg-type]
+            LoginAttempt.succeeded.is_(False),
+            *conditions,  # type: ignore[arg-type]
         )
     ).one()
     return int(count or 0), oldest
@@ -106,16 +107,28 @@ def attempt_login(
     now = utcnow()
     wait = throttle_state(session, email, remote_addr, policy, now)
     if wait:
-        audit.record(session, "auth.throttled", actor=None, actor_label=email or "anonym",
-                     details={"email": email, "retry_after": wait}, remote_addr=remote_addr)
+        audit.record(
+            session,
+            "auth.throttled",
+            actor=None,
+            actor_label=email or "anonym",
+            details={"email": email, "retry_after": wait},
+            remote_addr=remote_addr,
+        )
         return LoginOutcome(user=None, throttled=True, retry_after=wait)
     user = session.scalar(select(User).where(User.email == email)) if email else None
     ok = verify_password(user.password_hash if user is not None else _dummy_hash(), password)
     ok = ok and user is not None and user.is_active
     session.add(LoginAttempt(email=email, remote_addr=remote_addr, succeeded=ok, attempted_at=now))
     if not ok or user is None:
-        audit.record(session, "auth.login_failed", actor=None, actor_label=email or "anonym",
-                     details={"email": email}, remote_addr=remote_addr)
+        audit.record(
+            session,
+            "auth.login_failed",
+            actor=None,
+            actor_label=email or "anonym",
+            details={"email": email},
+            remote_addr=remote_addr,
+        )
         session.flush()
         return LoginOutcome(user=None)
     user.last_login_at = now

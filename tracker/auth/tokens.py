@@ -61,8 +61,15 @@ def issue_token(session: Session, user: User, name: str, *, remote_addr: str | N
     """Create a token for the user themselves, audited; the plain token is returned once."""
     name = name.strip()[:100]
     row, plain = create_token(session, user, name)
-    audit.record(session, "token.create", actor=user, object_type="api_token", object_id=row.id,
-                 details={"name": name, "prefix": row.prefix}, remote_addr=remote_addr)
+    audit.record(
+        session,
+        "token.create",
+        actor=user,
+        object_type="api_token",
+        object_id=row.id,
+        details={"name": name, "prefix": row.prefix},
+        remote_addr=remote_addr,
+    )
     return row, plain
 
 
@@ -73,7 +80,14 @@ def revoke_own_token(session: Session, user: User, token_id: int, *, remote_addr
         raise NotFound("API-tokenet findes ikke.")
     if row.revoked_at is None:
         revoke_token(session, row)
-        audit.record(session, "token.revoke", actor=user, object_type="api_token", object_id=row.id,
-                     details={"name": row.name, "prefix": row.prefix}, remote_addr=remote_addr)
+        audit.record(
+            session,
+            "token.revoke",
+            actor=user,
+            object_type="api_token",
+            object_id=row.id,
+            details={"name": row.name, "prefix": row.prefix},
+            remote_addr=remote_addr,
+        )
     session.flush()
     return row

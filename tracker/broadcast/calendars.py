@@ -57,8 +57,10 @@ def switch_histories(session: Session, solution_ids: Sequence[int]) -> dict[int,
         .group_by(ChangeEvent.solution_id)
     ).all()
     # max() over a TypeDecorator column comes back raw on SQLite; normalise through the model's type.
-    result = {}
+    result: dict[int, SwitchHistory] = {}
     for solution_id, count, last in rows:
+        if solution_id is None:
+            continue
         if isinstance(last, str):
             last = datetime.fromisoformat(last)
         if last is not None and last.tzinfo is None:
@@ -106,9 +108,7 @@ def readiness_text(row: ReadinessRow) -> str:
     return f"Parathed ukendt: {verdict.message}"
 
 
-def _vevent(
-    solution: Solution, history: SwitchHistory | None, page_url: str, readiness: ReadinessRow | None
-) -> Event:
+def _vevent(solution: Solution, history: SwitchHistory | None, page_url: str, readiness: ReadinessRow | None) -> Event:
     earliest = solution.switch_earliest_on
     assert earliest is not None
     latest = solution.switch_latest_on or earliest

@@ -86,11 +86,17 @@ def _moved(what: str, before: str | None, after: str | None) -> str:
 
 def _switch_parts(ch: dict[str, Any]) -> list[str]:
     parts: list[str] = []
-    earliest, latest, text = _change(ch, "switch_earliest_on"), _change(ch, "switch_latest_on"), _change(ch, "switch_text")
+    earliest, latest = _change(ch, "switch_earliest_on"), _change(ch, "switch_latest_on")
+    text = _change(ch, "switch_text")
     words = f" («{text[1]}»)" if text and text[1] else ""
     if earliest and latest:
-        parts.append(_moved("skæringsdato", _interval(*[c[0] for c in (earliest, latest)]),
-                            _interval(*[c[1] for c in (earliest, latest)]) + words))
+        parts.append(
+            _moved(
+                "skæringsdato",
+                _interval(*[c[0] for c in (earliest, latest)]),
+                _interval(*[c[1] for c in (earliest, latest)]) + words,
+            )
+        )
     elif earliest:
         parts.append(_moved("skæringsdato", _day(earliest[0]), _day(earliest[1]) + words))
     elif latest:

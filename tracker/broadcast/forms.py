@@ -15,16 +15,18 @@ EVENT_TYPE_LABELS = {
     "solution.required_loa.changed": _l("Krævet sikringsniveau ændret"),
     "municipality.readiness.changed": _l("Kommunens parathed ændret"),
 }
+# Shown in the delivery log only (a test ping is not a filter choice).
+DELIVERY_LABELS = {**EVENT_TYPE_LABELS, "subscription.test": _l("Testbesked")}
 
 
-class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]  # WTForms is untyped
+class MultiCheckboxField(SelectMultipleField):
     """Several choices as checkboxes (no JavaScript, keyboard-friendly)."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class SubscriptionForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
+class SubscriptionForm(FlaskForm):
     """A new webhook endpoint with its filters. The URL is checked by the same SSRF rules as every delivery."""
 
     url = StringField(
@@ -38,7 +40,7 @@ class SubscriptionForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
     municipality = SelectField(_l("Kommunens portefølje"), choices=[], validators=[Optional()])
 
 
-class ActivateForm(FlaskForm):  # type: ignore[misc]
+class ActivateForm(FlaskForm):
     """Switch a subscription on or off."""
 
     active = SelectField(choices=[("1", "on"), ("0", "off")], validators=[DataRequired()])

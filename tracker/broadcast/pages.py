@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tracker.auth.permissions import is_coordinator
 from tracker.broadcast import feed_tokens
 from tracker.broadcast import subscriptions as svc
-from tracker.broadcast.forms import EVENT_TYPE_LABELS, ActivateForm, SubscriptionForm
+from tracker.broadcast.forms import DELIVERY_LABELS, EVENT_TYPE_LABELS, ActivateForm, SubscriptionForm
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.broadcast.views import absolute
 from tracker.db import get_session
@@ -39,10 +39,12 @@ def _form(user: User, form: SubscriptionForm | None = None) -> SubscriptionForm:
     """The create form with its choices: all solutions; the portfolio filter the user may choose."""
     session = get_session()
     form = form or SubscriptionForm(formdata=None)
-    form.solutions.choices = list(session.execute(select(Solution.slug, Solution.name).order_by(Solution.name)).tuples())
+    form.solutions.choices = [
+        (slug, name) for slug, name in session.execute(select(Solution.slug, Solution.name).order_by(Solution.name))
+    ]
     choices = [("", _("Alle løsninger"))]
     if is_coordinator(user):
-        rows = session.execute(select(Municipality.code, Municipality.name).order_by(Municipality.code)).tuples()
+        rows = session.execute(select(Municipality.code, Municipality.name).order_by(Municipality.code))
         choices += [(code, f"{code} {name}") for code, name in rows]
     elif user.municipality is not None:
         choices.append((user.municipality.code, _("Kun %(name)ss portefølje", name=user.municipality.name)))
@@ -75,7 +77,7 @@ def _detail_page(user: User, sub: Subscription, status: int = 200, secret: str |
         attempts=svc.attempts_of(session, deliveries, per_delivery=5),
         slugs=svc.solution_slugs(session, [sub]),
         codes=svc.municipality_codes(session, [sub]),
-        event_labels=EVENT_TYPE_LABELS,
+        event_labels=DELIVERY_LABELS,
         action_form=ActionForm(formdata=None),
     )
     return page, status, NO_STORE
@@ -131,7 +133,7 @@ def detail(subscription_id: int) -> Page:
 @bp.post("/<int:subscription_id>/test")
 def test_ping(subscription_id: int) -> Response:
     """Queue a test ping."""
-    _, sub = _owned(subscription_id)
+    sub = _owned(subscription_id)[1]
     svc.send_test(get_session(), sub)
     flash(_("Testbeskeden er sat i kø og sendes inden for få sekunder. Se leveringsloggen nedenfor."), "info")
     return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
@@ -151,7 +153,7 @@ def set_active(subscription_id: int) -> Response:
     form = ActivateForm()
     user, sub = _owned(subscription_id)
     if not form.validate_on_submit():
-        raise NotFound(_("Ukendt handling."))
+        raise AppError(_("Ukendt handling: vælg at slå abonnementet til eller fra."))
     svc.update_subscription(
         get_session(), sub, user, {"active": form.active.data == "1"}, policy=policy_from_config(current_app.config)
     )
@@ -171,7 +173,7 @@ def delete(subscription_id: int) -> Response:
 @bp.post("/<int:subscription_id>/leveringer/<int:delivery_id>/gensend")
 def redeliver(subscription_id: int, delivery_id: int) -> Response:
     """Send one delivery again with the same webhook-id."""
-    _, sub = _owned(subscription_id)
+    sub = _owned(subscription_id)[1]
     svc.redeliver(get_session(), sub, delivery_id)
     flash(_("Leveringen sendes igen inden for få sekunder."), "info")
     return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
@@ -199,10 +201,15 @@ def _links(municipality: Municipality, token: str | None) -> dict[str, str]:
 
 
 def _tokens_page(user: User, municipality: Municipality, status: int = 200, token: str | None = None) -> Page:
+    session = get_session()
+    tokens = feed_tokens.list_tokens(session, user, municipality)
+    creator_ids = {t.created_by_id for t in tokens if t.created_by_id is not None}
+    creators = {u.id: u.label for u in session.scalars(select(User).where(User.id.in_(creator_ids or {0})))}
     page = render_template(
         "broadcast/feed_tokens.html",
         municipality=municipality,
-        tokens=feed_tokens.list_tokens(get_session(), user, municipality),
+        tokens=tokens,
+        creators=creators,
         links=_links(municipality, token) if token else None,
         public_links={
             "atom": absolute(url_for("broadcast.changes", fmt="atom")),
@@ -224,7 +231,7 @@ def municipality_tokens(code: str) -> Page:
 def create_municipality_token(code: str) -> Page:
     """A new private address; shown on this response only."""
     user, municipality = _municipality(code)
-    _, plain = feed_tokens.create_token(get_session(), user, municipality)
+    plain = feed_tokens.create_token(get_session(), user, municipality)[1]
     return _tokens_page(user, municipality, 201, token=plain)
 
 

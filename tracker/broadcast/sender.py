@@ -84,7 +84,9 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     return max(timedelta(0), min(delay, MAX_RETRY_AFTER))
 
 
-def next_delay(failures: int, retry_after: timedelta | None = None, rng: random.Random | None = None) -> timedelta | None:
+def next_delay(
+    failures: int, retry_after: timedelta | None = None, rng: random.Random | None = None
+) -> timedelta | None:
     """The wait after the ``failures``-th failed attempt, with jitter; None when the schedule is used up."""
     if failures < 1 or failures > len(RETRY_SCHEDULE):
         return None
@@ -123,8 +125,11 @@ def send(url: str, message_id: str, body: bytes, signing_secrets: list[str], set
         return Outcome(False, None, elapsed(), f"Ingen forbindelse inden for {settings.connect_timeout:g} s.")
     except (requests.exceptions.ReadTimeout, TimeoutError):
         return Outcome(False, None, elapsed(), f"Intet svar inden for {settings.read_timeout:g} s.")
+    except requests.exceptions.SSLError as exc:
+        reason = f"TLS-fejl: modtagerens certifikat kunne ikke godkendes ({_short(exc, 160)})."
+        return Outcome(False, None, elapsed(), reason)
     except requests.exceptions.ConnectionError as exc:
-        return Outcome(False, None, elapsed(), f"Forbindelsen mislykkedes: {_short(exc)}")
+        return Outcome(False, None, elapsed(), _connection_failure(exc))
     except (requests.exceptions.RequestException, OSError, ValueError) as exc:
         return Outcome(False, None, elapsed(), f"Afsendelsen mislykkedes: {_short(exc)}")
     latency = elapsed()
@@ -141,6 +146,18 @@ def send(url: str, message_id: str, body: bytes, signing_secrets: list[str], set
     return Outcome(False, status, latency, error, retry_after=retry_after, gone=status == 410)
 
 
-def _short(exc: BaseException) -> str:
+def _short(exc: BaseException, limit: int = 300) -> str:
     text = str(exc)
-    return text if len(text) <= 300 else text[:297] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _connection_failure(exc: BaseException) -> str:
+    """The reason in words, not urllib3's pool internals."""
+    text = str(exc)
+    if "refused" in text.lower():
+        return "Modtageren afviste forbindelsen (intet svarer på adressen og porten)."
+    if "timed out" in text.lower():
+        return "Ingen forbindelse inden for tidsgrænsen."
+    if "reset" in text.lower() or "aborted" in text.lower() or "RemoteDisconnected" in text:
+        return "Modtageren lukkede forbindelsen uden at svare."
+    return f"Forbindelsen mislykkedes: {_short(exc, 200)}"

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Mapping, Sequence
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the spec's public prefix, not a secret
 SECRET_BYTES = 32  # the spec asks for 24–64 random bytes
 TOLERANCE_SECONDS = 300
 

@@ -74,7 +74,8 @@ def _solution_ids(session: Session, slugs: Sequence[str]) -> list[int]:
         raise ValidationError("For mange løsninger i filteret.", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
     if not wanted:
         return []
-    found = dict(session.execute(select(Solution.slug, Solution.id).where(Solution.slug.in_(wanted))).tuples().all())
+    rows = session.execute(select(Solution.slug, Solution.id).where(Solution.slug.in_(wanted))).all()
+    found: dict[str, int] = dict(rows)  # rows are (slug, id) pairs
     missing = [s for s in wanted if s not in found]
     if missing:
         raise ValidationError("Ukendt løsning i filteret.", {"solutions": f"Findes ikke: {', '.join(missing)}."})
@@ -173,13 +174,11 @@ def rotate_secret(session: Session, sub: Subscription, owner: User, *, now: date
     return sub.secret
 
 
-def list_owned(session: Session, owner: User) -> list[Subscription]:
+def list_owned(session: Session, owner: User | None) -> list[Subscription]:
     """The caller's own subscriptions, newest first."""
-    require_manager(owner)
+    owner = require_manager(owner)
     return list(
-        session.scalars(
-            select(Subscription).where(Subscription.owner_id == owner.id).order_by(Subscription.id.desc())
-        )
+        session.scalars(select(Subscription).where(Subscription.owner_id == owner.id).order_by(Subscription.id.desc()))
     )
 
 
@@ -201,12 +200,18 @@ def list_deliveries(session: Session, sub: Subscription, *, limit: int, offset: 
     """The subscription's deliveries, newest first, with the total."""
     total = session.scalar(select(func.count()).select_from(Delivery).where(Delivery.subscription_id == sub.id))
     rows = session.scalars(
-        select(Delivery).where(Delivery.subscription_id == sub.id).order_by(Delivery.id.desc()).limit(limit).offset(offset)
+        select(Delivery)
+        .where(Delivery.subscription_id == sub.id)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+        .offset(offset)
     ).all()
     return list(rows), total or 0
 
 
-def attempts_of(session: Session, deliveries: Sequence[Delivery], *, per_delivery: int = 20) -> dict[int, list[DeliveryAttempt]]:
+def attempts_of(
+    session: Session, deliveries: Sequence[Delivery], *, per_delivery: int = 20
+) -> dict[int, list[DeliveryAttempt]]:
     """The latest attempts of each delivery, newest first."""
     ids = [d.id for d in deliveries]
     result: dict[int, list[DeliveryAttempt]] = {i: [] for i in ids}
@@ -239,7 +244,8 @@ def solution_slugs(session: Session, subs: Sequence[Subscription]) -> dict[int, 
     ids = {i for s in subs for i in (s.solution_ids or [])}
     if not ids:
         return {}
-    return dict(session.execute(select(Solution.id, Solution.slug).where(Solution.id.in_(ids))).tuples().all())
+    rows = session.execute(select(Solution.id, Solution.slug).where(Solution.id.in_(ids))).all()
+    return dict(rows)  # rows are (id, slug) pairs
 
 
 def municipality_codes(session: Session, subs: Sequence[Subscription]) -> dict[int, str]:
@@ -247,4 +253,5 @@ def municipality_codes(session: Session, subs: Sequence[Subscription]) -> dict[i
     ids = {s.municipality_id for s in subs if s.municipality_id is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(Municipality.id, Municipality.code).where(Municipality.id.in_(ids))).tuples().all())
+    rows = session.execute(select(Municipality.id, Municipality.code).where(Municipality.id.in_(ids)))
+    return dict(rows.all())  # rows are (id, code) pairs

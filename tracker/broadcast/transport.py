@@ -7,13 +7,16 @@ as its host, while the ``Host`` header, TLS SNI and certificate check keep the o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from tracker.broadcast.ssrf import TargetPolicy, check_target
+
+if TYPE_CHECKING:
+    from requests.adapters import _HostParams, _PoolKwargs
 
 
 class PinnedIPAdapter(HTTPAdapter):
@@ -26,7 +29,7 @@ class PinnedIPAdapter(HTTPAdapter):
 
     def build_connection_pool_key_attributes(
         self, request: requests.PreparedRequest, verify: bool | str, cert: Any = None
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    ) -> tuple[_HostParams, _PoolKwargs]:
         """Swap the host for its checked IP; keep the name for ``Host``, SNI and the certificate."""
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
         scheme, hostname, port = host_params["scheme"], host_params["host"], host_params["port"]
@@ -39,12 +42,13 @@ class PinnedIPAdapter(HTTPAdapter):
         headers["Host"] = host_header
         request.headers = headers
         if scheme == "https":
-            pool_kwargs["assert_hostname"] = hostname
-            pool_kwargs["server_hostname"] = hostname
+            # urllib3's HTTPSConnectionPool takes both; the stub's TypedDict does not list them.
+            pool_kwargs["assert_hostname"] = hostname  # type: ignore[typeddict-unknown-key]
+            pool_kwargs["server_hostname"] = hostname  # type: ignore[typeddict-unknown-key]
         host_params["host"] = f"[{ip}]" if ip.version == 6 else str(ip)
         return host_params, pool_kwargs
 
-    def get_connection(self, url: str, proxies: Any = None) -> Any:
+    def get_connection(self, url: str | bytes, proxies: Any = None) -> Any:
         """The pre-2.32 entry point would skip the pinning; refuse it."""
         raise NotImplementedError("use get_connection_with_tls_context (requests >= 2.32.2)")
 
@@ -53,7 +57,6 @@ def pinned_session(policy: TargetPolicy, user_agent: str) -> requests.Session:
     """A session for one delivery: pinned adapters, no proxies or netrc from the environment, no cookies kept."""
     session = requests.Session()
     session.trust_env = False
-    session.max_redirects = 0
     adapter = PinnedIPAdapter(policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

@@ -84,14 +84,12 @@ def _private_municipality(code: str) -> Municipality:
         if feed_tokens.token_is_valid(session, municipality, token):
             return municipality
         raise Forbidden(
-            "Feed-adressen er ugyldig eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "
+            "Tokenet i feed-adressen er ugyldigt eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "
             "fra siden 'Private feeds og kalender'."
         )
     if can_see_municipality(current_db_user(), municipality.id):
         return municipality
-    raise Forbidden(
-        f"{municipality.name}s feed og kalender er private. Brug adressen med kommunens token (?token=…)."
-    )
+    raise Forbidden(f"{municipality.name}s feed og kalender er private. Brug adressen med kommunens token (?token=…).")
 
 
 def _feed(

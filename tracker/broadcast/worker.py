@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from tracker.broadcast.sender import Outcome, SendSettings, encode_body, next_delay, send
@@ -145,18 +146,25 @@ def _disable(session: Any, sub: Subscription, reason: str, now: datetime) -> Non
 def record(db: Database, claimed: Claimed, outcome: Outcome, *, now: datetime, disable_after: timedelta) -> str:
     """Record one attempt and schedule what follows; returns the delivery's new state."""
     with db.unit_of_work() as session:
-        delivery = session.get(Delivery, claimed.delivery_id)
-        if delivery is None:  # the subscription was deleted meanwhile (its deliveries cascade)
-            return "deleted"
+        # Write before reading: on SQLite a transaction that reads first cannot later take the write lock
+        # once another worker has committed (SQLITE_BUSY_SNAPSHOT); writing first waits for the lock instead.
         session.add(
             DeliveryAttempt(
-                delivery_id=delivery.id,
+                delivery_id=claimed.delivery_id,
                 attempted_at=now,
                 status_code=outcome.status_code,
                 latency_ms=outcome.latency_ms,
                 error=outcome.error,
             )
         )
+        try:
+            session.flush()
+        except IntegrityError:  # the subscription was deleted meanwhile (its deliveries cascade)
+            session.rollback()
+            return "deleted"
+        delivery = session.get(Delivery, claimed.delivery_id)
+        if delivery is None:
+            return "deleted"
         sub = delivery.subscription
         ours = delivery.claimed_by == claimed.token
         if not ours and not outcome.ok:
@@ -249,7 +257,7 @@ def run_once(app: Flask, *, clock: Clock = utcnow, holder: str | None = None) ->
                 item = in_flight.pop(future)
                 try:
                     outcome = future.result()
-                except Exception as exc:  # noqa: BLE001 - a sender bug must not lose the delivery
+                except Exception as exc:  # a sender bug must not lose the delivery
                     log.exception("sending delivery %s failed unexpectedly", item.delivery_id)
                     outcome = Outcome(False, None, 0, f"Intern fejl under afsendelse: {type(exc).__name__}")
                 _record_safely(db, item, outcome, report, clock=clock, disable_after=disable_after)
@@ -262,7 +270,7 @@ def _record_safely(
     """Record one outcome; a database hiccup leaves the lease to lapse (the row is retried), never crashes."""
     try:
         state = record(db, item, outcome, now=clock(), disable_after=disable_after)
-    except Exception:  # noqa: BLE001 - the lease expires and the delivery is taken again
+    except Exception:  # the lease expires and the delivery is taken again
         log.exception("could not record the outcome of delivery %s", item.delivery_id)
         return
     if outcome.ok:
@@ -286,6 +294,6 @@ def serve(app: Flask, stop: threading.Event, *, interval: float | None = None) -
     while not stop.is_set():
         try:
             scheduled_run(app)
-        except Exception:  # noqa: BLE001 - keep serving; the next round retries
+        except Exception:  # keep serving; the next round retries
             log.exception("delivery round failed")
         stop.wait(pause)

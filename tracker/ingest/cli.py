@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from scrapers import SOURCES
 from tracker.db import get_db
@@ -121,6 +122,7 @@ def _echo_runs(summaries: list[dict[str, Any]], as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the observations; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (observations with --dry-run, else run summaries).")
 @click.option("--list", "list_sources", is_flag=True, help="Name the sources and their pages.")
+@with_appcontext
 def scrape_command(
     sources: tuple[str, ...], file_path: Path | None, url: str | None, dry_run: bool, as_json: bool, list_sources: bool
 ) -> None:

@@ -127,7 +127,11 @@ def insert_proposal(
     source_url: str | None,
     dedupe: str,
 ) -> Proposal:
-    """Add one pending scraper proposal (flushes). Stands in until ``tracker.review`` offers a creator."""
+    """Add one pending scraper proposal (flushes).
+
+    ``tracker.review.services.create_proposal`` needs a proposing *user* (it checks roles and stamps the
+    user's provenance); a scraper has none, so its proposals are inserted here, in the same shape.
+    """
     proposal = Proposal(
         solution_id=solution.id,
         origin=ORIGIN,
@@ -165,43 +169,63 @@ def _auto_accept(session: Session, proposal: Proposal, solution: Solution, actor
 def propose(session: Session, target: Target, observations: Sequence[Observation], *, auto_accept: bool = False) -> int:
     """Turn a run's observations into new proposals (or auto-accepted changes); returns how many were added.
 
-    Each proposal is written in its own savepoint: a duplicate inserted meanwhile by a concurrent run (the
-    unique ``dedupe_key``) or a value the registry refuses skips that finding, never the whole run.
+    Auto-accepts go first, so the pending proposals of the same run are made against the version they
+    produce (and are not born stale). Each proposal is written in its own savepoint: a duplicate inserted
+    meanwhile by a concurrent run (the unique ``dedupe_key``) or a value the registry refuses skips that
+    finding, never the whole run.
     """
     slugs = {o.solution_slug for o in observations if o.solution_slug}
     solutions = {s.slug: s for s in session.scalars(select(Solution).where(Solution.slug.in_(slugs)))}
     keys = {o: dedupe_key(target.key, o) for o in observations if o.solution_slug in solutions}
     existing = set(session.scalars(select(Proposal.dedupe_key).where(Proposal.dedupe_key.in_(set(keys.values())))))
-    authority = target.source.key in AUTHORITY_SOURCES
+    status = Confidence.CONFIRMED if target.source.key in AUTHORITY_SOURCES else Confidence.EXPECTED
     actor = scraper_actor(target.key)
     added = 0
-    for obs, key in keys.items():
-        solution = solutions[obs.solution_slug or ""]
-        if key in existing or equals_registry(solution, obs):
+    for automatic_pass in (True, False):
+        if automatic_pass and not auto_accept:
             continue
-        existing.add(key)
-        automatic = auto_accept and fills_unknown(solution, obs.field)
-        status = Confidence.EXPECTED if automatic or not authority else Confidence.CONFIRMED
-        changes = observation_changes(obs, status=status.value)
-        try:
-            validate_changes(solution, from_json(changes))
-            with session.begin_nested():
-                proposal = insert_proposal(
-                    session,
-                    solution,
-                    changes=changes,
-                    proposer_label=actor.label,
-                    evidence=obs.evidence,
-                    source_url=obs.url,
-                    dedupe=key,
-                )
-                if automatic:
-                    _auto_accept(session, proposal, solution, actor)
-        except IntegrityError:
-            log.info("finding %s from %s was proposed concurrently; skipped", key[:12], target.key)
-            continue
-        except AppError as exc:
-            log.warning("finding from %s refused by the registry: %s %s", target.key, exc.message, exc.details)
-            continue
-        added += 1
+        for obs, key in keys.items():
+            solution = solutions[obs.solution_slug or ""]
+            if key in existing or equals_registry(solution, obs):
+                continue
+            if automatic_pass and not fills_unknown(solution, obs.field):
+                continue
+            existing.add(key)
+            # No person looked at an automatic change, so it is never recorded as confirmed.
+            changes = observation_changes(obs, status=(Confidence.EXPECTED if automatic_pass else status).value)
+            if _add_one(session, solution, obs, changes, key, actor, automatic=automatic_pass):
+                added += 1
     return added
+
+
+def _add_one(
+    session: Session,
+    solution: Solution,
+    obs: Observation,
+    changes: dict[str, Any],
+    key: str,
+    actor: Actor,
+    *,
+    automatic: bool,
+) -> bool:
+    try:
+        validate_changes(solution, from_json(changes))
+        with session.begin_nested():
+            proposal = insert_proposal(
+                session,
+                solution,
+                changes=changes,
+                proposer_label=actor.label,
+                evidence=obs.evidence,
+                source_url=obs.url,
+                dedupe=key,
+            )
+            if automatic:
+                _auto_accept(session, proposal, solution, actor)
+    except IntegrityError:
+        log.info("finding %s from %s was proposed concurrently; skipped", key[:12], actor.label)
+        return False
+    except AppError as exc:
+        log.warning("finding from %s refused by the registry: %s %s", actor.label, exc.message, exc.details)
+        return False
+    return True

@@ -94,21 +94,21 @@ def _fill(session: Session, infos: Sequence[SourceInfo]) -> None:
             select(ScrapeRun.source_id, func.count(ScrapeRun.id), failed, func.sum(ScrapeRun.proposals))
             .where(ScrapeRun.source_id.in_(ids))
             .group_by(ScrapeRun.source_id)
-        ).tuples()
+        ).all()
     }
     pending = dict(
         session.execute(
             select(Proposal.proposer_label, func.count(Proposal.id))
             .where(Proposal.origin == ORIGIN, Proposal.state == "pending")
             .group_by(Proposal.proposer_label)
-        ).tuples()
+        ).all()
     )
     changes = dict(
         session.execute(
             select(PageSnapshot.source_id, func.count(PageSnapshot.id))
             .where(PageSnapshot.source_id.in_(ids), PageSnapshot.reviewed_at.is_(None), has_previous_snapshot())
             .group_by(PageSnapshot.source_id)
-        ).tuples()
+        ).all()
     )
     for info in infos:
         if info.source_id is None:

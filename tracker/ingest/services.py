@@ -116,6 +116,10 @@ def record(
         raise NotFound(f"Kilden {plan.target.key} findes ikke længere.")
     found = len(result.observations)
     _gate(source, result)
+    unknown = sorted({o.solution_text for o in result.observations if o.solution_slug is None})
+    if unknown:
+        # Not proposals (there is no solution to attach them to), but a coordinator should know.
+        result.notes.append("Fund om løsninger, registret ikke kender: " + ", ".join(unknown))
     run = ScrapeRun(
         source_id=source.id,
         started_at=result.started_at,

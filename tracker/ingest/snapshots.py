@@ -193,7 +193,7 @@ def pending_page_changes(
     )
     if source_id is not None:
         stmt = stmt.where(PageSnapshot.source_id == source_id)
-    return _changes(session, [(snap, src) for snap, src in session.execute(stmt).tuples()])
+    return _changes(session, [(snap, src) for snap, src in session.execute(stmt).all()])
 
 
 def count_pending_page_changes(session: Session, *, source_id: int | None = None) -> int:
@@ -216,8 +216,15 @@ def latest_page_change(session: Session, source_id: int) -> PageChange | None:
         .order_by(PageSnapshot.id.desc())
         .limit(1)
     )
-    found = _changes(session, [(snap, src) for snap, src in session.execute(stmt).tuples()])
+    found = _changes(session, [(snap, src) for snap, src in session.execute(stmt).all()])
     return found[0] if found else None
+
+
+def source_page_changes(session: Session, source_id: int) -> tuple[PageChange | None, list[PageChange]]:
+    """A source page's view: its latest change (reviewed or not) and the other changes awaiting review."""
+    latest = latest_page_change(session, source_id)
+    others = [c for c in pending_page_changes(session, source_id=source_id) if latest is None or c.id != latest.id]
+    return latest, others
 
 
 def mark_page_change_reviewed(session: Session, snapshot_id: int, *, user: User) -> PageSnapshot:

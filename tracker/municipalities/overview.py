@@ -35,7 +35,7 @@ class SolutionRisk:
 
     def having(self, status: Status) -> list[MunicipalityVerdict]:
         """Verdicts of one status, most urgent (earliest day) first, then by municipality name."""
-        chosen = [v for v in self.verdicts if v.assessment.status is status]
+        chosen = [v for v in self.verdicts if v.assessment.status == status]
         return sorted(
             chosen,
             key=lambda v: (v.assessment.from_day or date.max, v.assessment.reason or "", v.municipality.name),

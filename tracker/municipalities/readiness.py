@@ -344,9 +344,7 @@ def emit_changes(
     if not entries:
         return []
     idps_by_municipality: dict[int, list[Idp]] = {}
-    for idp in session.scalars(
-        select(Idp).where(Idp.municipality_id.in_([m.id for _, m in entries])).order_by(Idp.id)
-    ):
+    for idp in session.scalars(select(Idp).where(Idp.municipality_id.in_([m.id for _, m in entries])).order_by(Idp.id)):
         idps_by_municipality.setdefault(idp.municipality_id, []).append(idp)
     events = []
     for idp_id, municipality in entries:

@@ -7,10 +7,12 @@ verdict changed — in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -38,6 +40,19 @@ def _audit(session: Session, actor: Actor, action: str, municipality: Municipali
             occurred_at=utcnow(),
         )
     )
+
+
+@contextmanager
+def _unique(session: Session, message: str, details: dict[str, str]) -> Iterator[None]:
+    """Two people can pass the existence check at once; the unique constraint decides, and the loser gets a 409.
+
+    The write runs in a savepoint so that only it is undone and the request can still answer (and render).
+    """
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        raise Conflict(message, details) from exc
 
 
 def _clean_idp_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +91,11 @@ def _check_unique_name(session: Session, municipality: Municipality, name: str, 
     if exclude_id is not None:
         stmt = stmt.where(Idp.id != exclude_id)
     if session.scalar(stmt) is not None:
-        raise Conflict(f"Kommunen har allerede en IdP med navnet '{name}'.", {"name": "Findes allerede."})
+        raise Conflict(_duplicate_idp(name), {"name": "Findes allerede."})
+
+
+def _duplicate_idp(name: str) -> str:
+    return f"Kommunen har allerede en IdP med navnet '{name}'."
 
 
 def _make_only_primary(session: Session, idp: Idp) -> None:
@@ -96,8 +115,8 @@ def create_idp(session: Session, municipality: Municipality, values: dict[str, A
     before = readiness.snapshot_municipality(session, municipality)
     now = utcnow()
     idp = Idp(municipality_id=municipality.id, created_at=now, updated_at=now, **clean)
-    session.add(idp)
-    session.flush()
+    with _unique(session, _duplicate_idp(clean["name"]), {"name": "Findes allerede."}):
+        session.add(idp)
     if idp.is_primary:
         _make_only_primary(session, idp)
     _audit(session, actor, "idp.created", municipality, {"idp_id": idp.id, **clean})
@@ -116,12 +135,12 @@ def update_idp(session: Session, idp: Idp, changes: dict[str, Any], *, actor: Ac
         _check_unique_name(session, municipality, changed["name"], idp.id)
     before = readiness.snapshot_municipality(session, municipality)
     previous = {f: getattr(idp, f) for f in changed}
-    for field, value in changed.items():
-        setattr(idp, field, value)
-    idp.updated_at = utcnow()
-    if changed.get("is_primary"):
-        _make_only_primary(session, idp)
-    session.flush()
+    with _unique(session, _duplicate_idp(str(changed.get("name"))), {"name": "Findes allerede."}):
+        for field, value in changed.items():
+            setattr(idp, field, value)
+        idp.updated_at = utcnow()
+        if changed.get("is_primary"):
+            _make_only_primary(session, idp)
     _audit(
         session,
         actor,
@@ -195,14 +214,15 @@ def add_to_portfolio(
             PortfolioEntry.municipality_id == municipality.id, PortfolioEntry.solution_id == solution.id
         )
     )
+    duplicate = f"{solution.name} er allerede i kommunens portefølje."
     if exists is not None:
-        raise Conflict(f"{solution.name} er allerede i kommunens portefølje.", {"solution": "Findes allerede."})
+        raise Conflict(duplicate, {"solution": "Findes allerede."})
     before = readiness.snapshot_municipality(session, municipality)
     entry = PortfolioEntry(
         municipality_id=municipality.id, solution=solution, idp_id=resolved_idp, note=clean_note, created_at=utcnow()
     )
-    session.add(entry)
-    session.flush()
+    with _unique(session, duplicate, {"solution": "Findes allerede."}):
+        session.add(entry)
     _audit(session, actor, "portfolio.added", municipality, {"solution": solution.slug, "idp_id": resolved_idp})
     readiness.emit_municipality_changes(session, before, actor=actor, reason=f"{solution.name} tilføjet porteføljen")
     return entry
@@ -219,15 +239,15 @@ def add_many(
     already: list[Solution] = []
     before = readiness.snapshot_municipality(session, municipality)
     now = utcnow()
-    for solution in solutions:
-        if solution.id in present:
-            already.append(solution)
-            continue
-        present.add(solution.id)
-        session.add(PortfolioEntry(municipality_id=municipality.id, solution=solution, created_at=now))
-        added.append(solution)
+    with _unique(session, "Porteføljen blev ændret af en anden samtidig. Prøv igen.", {}):
+        for solution in solutions:
+            if solution.id in present:
+                already.append(solution)
+                continue
+            present.add(solution.id)
+            session.add(PortfolioEntry(municipality_id=municipality.id, solution=solution, created_at=now))
+            added.append(solution)
     if added:
-        session.flush()
         _audit(session, actor, "portfolio.imported", municipality, {"added": [s.slug for s in added]})
         readiness.emit_municipality_changes(session, before, actor=actor, reason="Portefølje importeret fra fil")
     return added, already
@@ -255,9 +275,7 @@ def update_portfolio_entry(
     session.flush()
     session.expire(entry, ["idp"])  # the relationship must follow the new idp_id
     _audit(session, actor, "portfolio.updated", municipality, {"solution": entry.solution.slug, **changed})
-    readiness.emit_municipality_changes(
-        session, before, actor=actor, reason=f"IdP for {entry.solution.name} ændret"
-    )
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=f"IdP for {entry.solution.name} ændret")
     return entry
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -67,7 +67,7 @@ def list_solutions(session: Session, flt: SolutionFilter, *, limit: int, offset:
         .limit(limit)
         .offset(offset)
     ).all()
-    return [row for row in rows], total
+    return list(rows), total
 
 
 def get_solution(session: Session, slug: str) -> Solution:

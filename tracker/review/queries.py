@@ -52,7 +52,7 @@ def effective_state(proposal: Proposal) -> str:
     return "stale" if is_stale(proposal) else proposal.state
 
 
-def _filtered(flt: ProposalFilter) -> Select[tuple[Proposal]]:
+def _filtered(flt: ProposalFilter) -> Select[Any]:
     stmt = select(Proposal).join(Solution, Proposal.solution_id == Solution.id)
     overtaken = and_(Proposal.state == "pending", Proposal.base_version != Solution.version)
     if flt.state == "open":

@@ -25,8 +25,12 @@ from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
 
 MAX_REASON = 2000
 MAX_EVIDENCE = 5000
-_ORIGIN = {Role.VENDOR: "vendor", Role.MUNICIPALITY: "municipality", Role.COORDINATOR: "coordinator",
-           Role.ADMIN: "coordinator"}
+_ORIGIN = {
+    Role.VENDOR: "vendor",
+    Role.MUNICIPALITY: "municipality",
+    Role.COORDINATOR: "coordinator",
+    Role.ADMIN: "coordinator",
+}
 
 
 class StaleProposal(Conflict):
@@ -95,7 +99,9 @@ def create_proposal(
         )
     validate_changes(solution, changes)
     if all(json_value(getattr(solution, f)) == json_value(v) for f, v in changes.items()):
-        raise ValidationError("Forslaget ændrer intet i forhold til de nuværende oplysninger.", {"changes": "Ingen forskel."})
+        raise ValidationError(
+            "Forslaget ændrer intet i forhold til de nuværende oplysninger.", {"changes": "Ingen forskel."}
+        )
     prefixes = _facts_touched(changes)
     proposal = Proposal(
         solution_id=solution.id,
@@ -130,9 +136,10 @@ def _lock(session: Session, proposal: Proposal) -> Solution:
     session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
     session.refresh(proposal)
     solution = session.scalar(
-        select(Solution).where(Solution.id == proposal.solution_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Solution)
+        .where(Solution.id == proposal.solution_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     assert solution is not None  # the foreign key guarantees it
     return solution
@@ -192,8 +199,13 @@ def accept_proposal(
         )
     reviewer_actor = Actor.of(reviewer)
     label = f"{proposal.proposer_label[:90]} (forslag #{proposal.id}, godkendt af {reviewer.label[:70]})"
-    actor = Actor(label=label[:200], user_id=reviewer.id, role=reviewer_actor.role,
-                  organisation_id=reviewer_actor.organisation_id, municipality_id=reviewer_actor.municipality_id)
+    actor = Actor(
+        label=label[:200],
+        user_id=reviewer.id,
+        role=reviewer_actor.role,
+        organisation_id=reviewer_actor.organisation_id,
+        municipality_id=reviewer_actor.municipality_id,
+    )
     return _apply(session, proposal, solution, actor=actor, reviewer_id=reviewer.id, review_reason=note, note=note)
 
 

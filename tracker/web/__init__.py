@@ -20,6 +20,13 @@ def init_app(app: Flask) -> None:
     from tracker.web import sources  # sources, health and page diffs (issue 4)
 
     app.register_blueprint(sources.bp)
+    from tracker.broadcast import pages, views  # feeds, calendars, subscription pages (issue 5)
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)
+    from tracker.web import municipality_views  # municipality pages, national picture, upcoming (issue 6)
+
+    app.register_blueprint(municipality_views.bp)
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.globals.update(

@@ -22,12 +22,19 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _users_page(status: int = 200, **extra: object) -> Page:
     session = get_session()
-    create_form = extra.pop("create_form", None) or UserCreateForm(formdata=None)
+    given = extra.pop("create_form", None)
+    create_form = given if isinstance(given, UserCreateForm) else UserCreateForm(formdata=None)
     create_form.organisation.choices = organisation_choices(session)
     role_form = RoleForm(formdata=None)
     role_form.organisation.choices = organisation_choices(session)
-    page = render_template("admin/users.html", users=admin.list_users(session), create_form=create_form,
-                           role_form=role_form, action_form=ActionForm(formdata=None), **extra)
+    page = render_template(
+        "admin/users.html",
+        users=admin.list_users(session),
+        create_form=create_form,
+        role_form=role_form,
+        action_form=ActionForm(formdata=None),
+        **extra,
+    )
     # The page can carry a one-time password: never cache it.
     return page, status, NO_STORE
 
@@ -53,9 +60,14 @@ def create_user() -> Page:
         return _users_page(422, create_form=form)
     try:
         created, password = admin.admin_create_user(
-            get_session(), admin=user, email=form.email.data, role=form.role.data,
-            organisation=form.organisation.data or None, municipality=(form.municipality.data or "").strip() or None,
-            name=(form.name.data or "").strip() or None, remote_addr=request.remote_addr,
+            get_session(),
+            admin=user,
+            email=form.email.data,
+            role=form.role.data,
+            organisation=form.organisation.data or None,
+            municipality=(form.municipality.data or "").strip() or None,
+            name=(form.name.data or "").strip() or None,
+            remote_addr=request.remote_addr,
         )
     except AppError as exc:
         if _refused(exc):
@@ -82,8 +94,10 @@ def _set_active(user_id: int, *, active: bool) -> Response:
     session = get_session()
     target = admin.get_user(session, user_id)
     admin.set_active(session, admin=actor, user=target, active=active, remote_addr=request.remote_addr)
-    flash(_("%(who)s er aktiveret.", who=target.email) if active else _("%(who)s er deaktiveret.", who=target.email),
-          "info")
+    flash(
+        _("%(who)s er aktiveret.", who=target.email) if active else _("%(who)s er deaktiveret.", who=target.email),
+        "info",
+    )
     return redirect(url_for("admin.users"))  # type: ignore[return-value]
 
 
@@ -108,9 +122,15 @@ def change_role(user_id: int) -> Response | Page:
     if not form.validate_on_submit():
         return _users_page(422, role_error=_("Rollen kunne ikke forstås."))
     try:
-        admin.change_role(session, admin=actor, user=target, role=form.role.data,
-                          organisation=form.organisation.data or None,
-                          municipality=(form.municipality.data or "").strip() or None, remote_addr=request.remote_addr)
+        admin.change_role(
+            session,
+            admin=actor,
+            user=target,
+            role=form.role.data,
+            organisation=form.organisation.data or None,
+            municipality=(form.municipality.data or "").strip() or None,
+            remote_addr=request.remote_addr,
+        )
     except AppError as exc:
         if _refused(exc):
             raise
@@ -122,8 +142,13 @@ def change_role(user_id: int) -> Response | Page:
 
 def _organisations_page(status: int = 200, **extra: object) -> Page:
     form = extra.pop("form", None) or OrganisationForm(formdata=None)
-    page = render_template("admin/organisations.html", organisations=admin.list_organisations(get_session()),
-                           form=form, trust_form=TrustForm(formdata=None), **extra)
+    page = render_template(
+        "admin/organisations.html",
+        organisations=admin.list_organisations(get_session()),
+        form=form,
+        trust_form=TrustForm(formdata=None),
+        **extra,
+    )
     return page, status, {}
 
 
@@ -142,9 +167,15 @@ def create_organisation() -> Response | Page:
     if not form.validate_on_submit():
         return _organisations_page(422, form=form)
     try:
-        org = admin.create_organisation(get_session(), actor=user, slug=form.slug.data, name=form.name.data,
-                                        kind=form.kind.data, url=form.url.data or None,
-                                        remote_addr=request.remote_addr)
+        org = admin.create_organisation(
+            get_session(),
+            actor=user,
+            slug=form.slug.data,
+            name=form.name.data,
+            kind=form.kind.data,
+            url=form.url.data or None,
+            remote_addr=request.remote_addr,
+        )
     except AppError as exc:
         if _refused(exc):
             raise
@@ -161,8 +192,13 @@ def trust(organisation_id: int) -> Response:
     session = get_session()
     org = admin.get_organisation(session, organisation_id)
     form = TrustForm()
-    admin.set_trusted(session, actor=user, organisation=org, trusted=bool(form.trusted.data),
-                      remote_addr=request.remote_addr)
-    flash(_("%(name)s er nu betroet.", name=org.name) if org.trusted
-          else _("%(name)s er ikke længere betroet.", name=org.name), "info")
+    admin.set_trusted(
+        session, actor=user, organisation=org, trusted=bool(form.trusted.data), remote_addr=request.remote_addr
+    )
+    flash(
+        _("%(name)s er nu betroet.", name=org.name)
+        if org.trusted
+        else _("%(name)s er ikke længere betroet.", name=org.name),
+        "info",
+    )
     return redirect(url_for("admin.organisations"))  # type: ignore[return-value]

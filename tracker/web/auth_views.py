@@ -38,7 +38,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int, dict[str, str]]:
+def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The login form; the attempt is recorded in its own transaction so throttling counts every failure."""
     form = LoginForm()
     if not form.validate_on_submit():
@@ -48,18 +48,27 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
     get_session().rollback()
     with get_db().unit_of_work() as attempts:
         outcome = attempt_login(
-            attempts, email=form.email.data, password=form.password.data,
-            remote_addr=request.remote_addr, policy=_policy(),
+            attempts,
+            email=form.email.data,
+            password=form.password.data,
+            remote_addr=request.remote_addr,
+            policy=_policy(),
         )
         user_id = outcome.user.id if outcome.user is not None else None
     if outcome.throttled:
-        message = _("For mange mislykkede forsøg. Prøv igen om %(minutes)s minutter.",
-                    minutes=max(1, (outcome.retry_after + 59) // 60))
+        message = _(
+            "For mange mislykkede forsøg. Prøv igen om %(minutes)s minutter.",
+            minutes=max(1, (outcome.retry_after + 59) // 60),
+        )
         page = render_template("auth/login.html", form=form, error=message, next=safe_next(request.args.get("next")))
         return page, 429, {"Retry-After": str(outcome.retry_after)}
     if user_id is None:
-        page = render_template("auth/login.html", form=form, error=_("Forkert e-mail eller adgangskode."),
-                               next=safe_next(request.args.get("next")))
+        page = render_template(
+            "auth/login.html",
+            form=form,
+            error=_("Forkert e-mail eller adgangskode."),
+            next=safe_next(request.args.get("next")),
+        )
         return page, 401, {}
     user = get_session().get(User, user_id)
     assert user is not None  # just committed
@@ -72,8 +81,9 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
 def logout() -> Response:
     """Log out (a POST with CSRF token, so no other site can log you out)."""
     user = web_user()
-    audit.record(get_session(), "auth.logout", actor=user, object_type="user", object_id=user.id,
-                 remote_addr=request.remote_addr)
+    audit.record(
+        get_session(), "auth.logout", actor=user, object_type="user", object_id=user.id, remote_addr=request.remote_addr
+    )
     logout_user()
     session.clear()
     flash(_("Du er logget ud."), "info")
@@ -109,8 +119,9 @@ def change_password() -> Response | tuple[str, int, dict[str, str]]:
     if not form.validate_on_submit():
         return _account_page(422, password_form=form)
     try:
-        admin.change_own_password(get_session(), user=user, current=form.current.data, new=form.new.data,
-                                  remote_addr=request.remote_addr)
+        admin.change_own_password(
+            get_session(), user=user, current=form.current.data, new=form.new.data, remote_addr=request.remote_addr
+        )
     except AppError as exc:
         form.new.errors = [exc.message]
         return _account_page(exc.status, password_form=form)

@@ -6,12 +6,15 @@ form comes back (409) showing what they changed, with the person's own input kep
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+import re
+
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 
+from tracker.auth import current_db_user
 from tracker.auth.permissions import can_report_on
 from tracker.db import get_session, utcnow
-from tracker.auth import current_db_user
 from tracker.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
 from tracker.models import Solution, User
 from tracker.models.vocab import Role
@@ -21,6 +24,7 @@ from tracker.review import queries as review_queries
 from tracker.review.services import create_proposal
 from tracker.web import edit_format
 from tracker.web.form_changes import (
+    merge_concurrent,
     prepare_proposal_form,
     prepare_solution_form,
     proposal_form_changes,
@@ -32,7 +36,14 @@ from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
 
 bp = Blueprint("edit", __name__)
 send_anonymous_to_login(bp)
-bp.record_once(lambda state: edit_format.init_app(state.app))
+
+
+@bp.record_once
+def _template_labels(state: BlueprintSetupState) -> None:
+    """Field and vocabulary labels for every template, once the blueprint is registered."""
+    if isinstance(state.app, Flask):
+        edit_format.init_app(state.app)
+
 
 Page = str | tuple[str, int]
 
@@ -52,19 +63,25 @@ def create() -> Page | Response:
         return _form_page(form, None, 422 if form.is_submitted() else 200)
     try:
         fields = solution_form_changes(form, session, None, today=utcnow().date())
-        solution = editing.new_solution(session, editor=user, slug=form.slug.data or None, name=form.name.data,
-                                        fields=fields, reason=form.reason.data or None)
+        solution = editing.new_solution(
+            session,
+            editor=user,
+            slug=form.slug.data or None,
+            name=form.name.data,
+            fields=fields,
+            reason=form.reason.data or None,
+        )
     except (Forbidden, Unauthorized):
         raise
     except AppError as exc:
         show_errors(form, exc, "name")
-        return _form_page(form, None, exc.status)
+        return _form_page(form, None, exc.status, form_error=exc.message)
     flash(_("Løsningen %(name)s er oprettet.", name=solution.name), "info")
     return redirect(url_for("web.solution", slug=solution.slug))  # type: ignore[return-value]
 
 
 def _version(raw: str | None) -> int:
-    if not raw or not raw.isdigit() or len(raw) > 9:
+    if not raw or not re.fullmatch(r"[0-9]{1,9}", raw):
         raise AppError(_("Formularen mangler den version, den blev udfyldt ud fra. Hent siden igen."))
     return int(raw)
 
@@ -85,11 +102,18 @@ def edit(slug: str) -> Page | Response:
     version = _version(form.version.data)
     try:
         changes = solution_form_changes(form, session, solution, today=utcnow().date())
-        _, events = editing.edit_solution(session, editor=user, slug=slug, changes=changes,
-                                          reason=form.reason.data or None, accepted_versions={version})
+        _edited, events = editing.edit_solution(
+            session,
+            editor=user,
+            slug=slug,
+            changes=changes,
+            reason=form.reason.data or None,
+            accepted_versions={version},
+        )
     except PreconditionFailed:
-        seen = int(form.seen_event.data) if (form.seen_event.data or "").isdigit() else 0
+        seen = int(form.seen_event.data) if re.fullmatch(r"[0-9]{1,18}", form.seen_event.data or "") else 0
         meanwhile = review_queries.events_since(session, solution, seen)
+        merge_concurrent(form, session, solution, meanwhile)
         form.version.data = str(solution.version)
         form.seen_event.data = str(review_queries.last_event_id(session, solution))
         return _form_page(form, solution, 409, meanwhile=meanwhile)
@@ -97,7 +121,7 @@ def edit(slug: str) -> Page | Response:
         raise
     except AppError as exc:
         show_errors(form, exc, "reason")
-        return _form_page(form, solution, exc.status)
+        return _form_page(form, solution, exc.status, form_error=exc.message)
     flash(_("Ændringen er gemt.") if events else _("Der var intet at ændre."), "info")
     return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]
 
@@ -122,15 +146,20 @@ def propose(slug: str) -> Page | Response:
         return render_template("edit/proposal_form.html", form=form, solution=solution, user=user), status
     try:
         proposal = create_proposal(
-            get_session(), proposer=user, solution=solution,
+            get_session(),
+            proposer=user,
+            solution=solution,
             changes=proposal_form_changes(form, today=utcnow().date()),
-            evidence=form.evidence.data, source_url=form.source_url.data or None,
+            evidence=form.evidence.data,
+            source_url=form.source_url.data or None,
         )
     except (Forbidden, Unauthorized):
         raise
     except AppError as exc:
         show_errors(form, exc, "evidence")
-        page = render_template("edit/proposal_form.html", form=form, solution=solution, user=user)
+        page = render_template(
+            "edit/proposal_form.html", form=form, solution=solution, user=user, form_error=exc.message
+        )
         return page, exc.status
     if proposal.state == "accepted":
         flash(_("Tak. Jeres organisation er betroet, så ændringen er allerede registreret."), "info")

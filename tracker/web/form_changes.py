@@ -6,6 +6,7 @@ field left as it was shown is not re-read, so an untouched form changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -14,53 +15,103 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.errors import AppError
-from tracker.models import Organisation, Solution, User
+from tracker.models import ChangeEvent, Organisation, Solution, User
 from tracker.models.vocab import Role
+from tracker.registry.facts import snapshot
 from tracker.review.changes import switch_from_text
 from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
-from tracker.web.forms import ProposalForm, SolutionForm
+from tracker.web.forms import ProposalForm, SolutionForm, options
 
 TEXT_FIELDS = ("loa_source_url", "loa_evidence", "switch_source_url", "switch_evidence", "description", "broker")
 SELECT_FIELDS = ("kind", "loa_value", "loa_status", "switch_state", "switch_status")
 NO_CHANGE = _l("Ingen ændring")
 # Where an error reported by a service for a field shows up on the forms.
-ERROR_FIELDS = {"switch_date.text": "switch_text", "switch_earliest_on": "switch_text",
-                "switch_latest_on": "switch_text", "vendor_id": "vendor", "service_provider_id": "service_provider",
-                "changes": "evidence"}
+ERROR_FIELDS = {
+    "switch_date.text": "switch_text",
+    "switch_earliest_on": "switch_text",
+    "switch_latest_on": "switch_text",
+    "vendor_id": "vendor",
+    "service_provider_id": "service_provider",
+    "changes": "evidence",
+}
+
+
+def switch_words(text: str | None, earliest: str | None, latest: str | None) -> str:
+    """How a switch date is written in the edit form: the source's words, else the days (ISO)."""
+    if text:
+        return text
+    if not earliest:
+        return ""
+    if latest in (None, earliest):
+        return earliest
+    return f"{earliest} – {latest}"
 
 
 def switch_shown(solution: Solution) -> str:
-    """How the switch date is written in the edit form: the source's words, else the days."""
-    if solution.switch_text:
-        return solution.switch_text
-    earliest, latest = solution.switch_earliest_on, solution.switch_latest_on
-    if earliest is None:
-        return ""
-    if latest in (None, earliest):
-        return earliest.isoformat()
-    return f"{earliest.isoformat()} – {latest.isoformat()}"
+    """The switch date of a solution as the edit form writes it."""
+    values = snapshot(solution, ("switch_text", "switch_earliest_on", "switch_latest_on"))
+    return switch_words(values["switch_text"], values["switch_earliest_on"], values["switch_latest_on"])
 
 
-def organisation_choices(session: Session) -> list[tuple[str, str]]:
+def organisation_choices(session: Session) -> list[Any]:
     """Organisations for a select, with 'none' first."""
     orgs = session.execute(select(Organisation.slug, Organisation.name).order_by(Organisation.name)).all()
-    return [("", "–"), *((slug, name) for slug, name in orgs)]
+    return options([("", "–"), *((slug, name) for slug, name in orgs)])
+
+
+def _org_slug(session: Session, org_id: Any) -> str:
+    if not isinstance(org_id, int):
+        return ""
+    return session.scalar(select(Organisation.slug).where(Organisation.id == org_id)) or ""
+
+
+def form_values(session: Session, values: Mapping[str, Any]) -> dict[str, str]:
+    """What the edit form shows for a set of field values (JSON-safe, as ``snapshot`` gives them)."""
+    shown = {
+        name: str(values.get(name) or "")
+        for name in (*TEXT_FIELDS, *SELECT_FIELDS, "name", "loa_source_kind", "switch_source_kind")
+    }
+    shown["aliases"] = ", ".join(values.get("aliases") or [])
+    shown["vendor"] = _org_slug(session, values.get("vendor_id"))
+    shown["service_provider"] = _org_slug(session, values.get("service_provider_id"))
+    shown["switch_text"] = switch_words(
+        values.get("switch_text"), values.get("switch_earliest_on"), values.get("switch_latest_on")
+    )
+    return shown
 
 
 def prepare_solution_form(form: SolutionForm, session: Session, solution: Solution | None) -> None:
-    """Fill the selects, and on first display the current values, version and last event seen."""
+    """Fill the selects, and on first display the current values and the version."""
     form.vendor.choices = form.service_provider.choices = organisation_choices(session)
     if solution is None or form.is_submitted():
         return
-    for name in (*TEXT_FIELDS, *SELECT_FIELDS, "name"):
-        getattr(form, name).data = getattr(solution, name) or ""
-    form.loa_source_kind.data = solution.loa_source_kind or ""
-    form.switch_source_kind.data = solution.switch_source_kind or ""
-    form.aliases.data = ", ".join(solution.aliases or [])
-    form.vendor.data = solution.vendor.slug if solution.vendor else ""
-    form.service_provider.data = solution.service_provider.slug if solution.service_provider else ""
-    form.switch_text.data = switch_shown(solution)
+    for name, value in form_values(session, snapshot(solution)).items():
+        form[name].data = value
     form.version.data = str(solution.version)
+
+
+def merge_concurrent(form: SolutionForm, session: Session, solution: Solution, meanwhile: list[ChangeEvent]) -> None:
+    """After a conflict: take the others' changes into fields this person left alone; flag fields both changed.
+
+    The values the person started from are the current ones with the changes made meanwhile undone.
+    """
+    current = snapshot(solution)
+    base = dict(current)
+    for event in reversed(meanwhile):
+        for field, change in (event.changes or {}).items():
+            if field in base and isinstance(change, dict):
+                base[field] = change.get("before")
+    started, now = form_values(session, base), form_values(session, current)
+    for name, value in now.items():
+        if value == started[name]:
+            continue
+        if str(form[name].data or "").strip() == started[name].strip():
+            form[name].data = value
+        else:
+            form[name].errors = [
+                *list(form[name].errors or []),
+                _l("Også ændret af en anden i mellemtiden; nu: %(value)s", value=value or "–"),
+            ]
 
 
 def _org_id(session: Session, slug: str) -> int | None:
@@ -91,9 +142,9 @@ def solution_form_changes(
 
 def prepare_proposal_form(form: ProposalForm, user: User) -> None:
     """Choices with 'no change' first; municipalities also say how sure the level is."""
-    form.loa_value.choices = [("", NO_CHANGE), *LOA_LABELS.items()]
-    form.switch_state.choices = [("", NO_CHANGE), *STATE_LABELS.items()]
-    form.loa_status.choices = [("", NO_CHANGE), *CONFIDENCE_LABELS.items()]
+    form.loa_value.choices = options([("", NO_CHANGE), *LOA_LABELS.items()])
+    form.switch_state.choices = options([("", NO_CHANGE), *STATE_LABELS.items()])
+    form.loa_status.choices = options([("", NO_CHANGE), *CONFIDENCE_LABELS.items()])
     if user.role == Role.VENDOR:
         # A vendor's word is recorded as 'reported' whatever is chosen; no need to ask.
         del form.loa_status

@@ -17,7 +17,7 @@ from tracker.web.format import LOA_LABELS
 PRIMARY_CHOICE = ("", _l("Kommunens primære IdP (standard)"))
 
 
-class IdpForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
+class IdpForm(FlaskForm):
     """Add or change an IdP."""
 
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skal udfyldes.")), Length(max=200)])
@@ -41,7 +41,9 @@ class IdpForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF is untyped
 
 def idp_choices(idps: list[Idp]) -> list[tuple[str, Any]]:
     """The IdP select: the primary IdP by default, then M's IdPs with their level."""
-    return [PRIMARY_CHOICE] + [(str(i.id), f"{i.name} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})") for i in idps]
+    return [PRIMARY_CHOICE] + [
+        (str(i.id), f"{i.name} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})") for i in idps
+    ]
 
 
 def chosen_idp(raw: str | None) -> int | None:
@@ -49,7 +51,7 @@ def chosen_idp(raw: str | None) -> int | None:
     return int(raw) if raw and raw.isdigit() else None
 
 
-class PortfolioAddForm(FlaskForm):  # type: ignore[misc]
+class PortfolioAddForm(FlaskForm):
     """Add a solution to the portfolio."""
 
     solution = SelectField(_l("Løsning"), validators=[DataRequired(_l("Vælg en løsning."))])
@@ -61,18 +63,20 @@ class PortfolioAddForm(FlaskForm):  # type: ignore[misc]
         self.idp_id.choices = idp_choices(idps)
 
 
-class PortfolioIdpForm(FlaskForm):  # type: ignore[misc]
+class PortfolioIdpForm(FlaskForm):
     """Choose the IdP for one solution in the portfolio."""
 
     idp_id = SelectField(_l("IdP"), validators=[Optional()])
 
 
-class ImportForm(FlaskForm):  # type: ignore[misc]
+class ImportForm(FlaskForm):
     """Upload a CSV or XLSX file of solution names."""
 
-    file = FileField(_l("Fil (CSV eller XLSX) med en kolonne af løsningsnavne"), validators=[FileRequired(_l("Vælg en fil."))])
+    file = FileField(
+        _l("Fil (CSV eller XLSX) med en kolonne af løsningsnavne"), validators=[FileRequired(_l("Vælg en fil."))]
+    )
     dry_run = BooleanField(_l("Vis kun, hvad der ville ske (gem intet)"))
 
 
-class ButtonForm(FlaskForm):  # type: ignore[misc]
+class ButtonForm(FlaskForm):
     """A button that changes something: only the CSRF token."""

@@ -55,7 +55,12 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         entry_forms.append((entry, form))
     failed_idp: tuple[int, IdpForm] | None = forms.pop("failed_idp", None)
     idp_forms = [
-        (i, failed_idp[1] if failed_idp and failed_idp[0] == i.id else IdpForm(formdata=None, obj=i, prefix=f"idp{i.id}"))
+        (
+            i,
+            failed_idp[1]
+            if failed_idp and failed_idp[0] == i.id
+            else IdpForm(formdata=None, obj=i, prefix=f"idp{i.id}"),
+        )
         for i in idps
     ]
     html = render_template(

@@ -40,8 +40,15 @@ def queue() -> str:
         get_session(), queries.ProposalFilter(state=state, solution=slug), limit=QUEUE_SIZE
     )
     cards = [(p, _context(p)) for p in rows]
-    return render_template("review/queue.html", cards=cards, total=total, state=state, solution=slug,
-                           accept_form=AcceptForm(formdata=None), reject_form=RejectForm(formdata=None))
+    return render_template(
+        "review/queue.html",
+        cards=cards,
+        total=total,
+        state=state,
+        solution=slug,
+        accept_form=AcceptForm(formdata=None),
+        reject_form=RejectForm(formdata=None),
+    )
 
 
 @bp.get("/forslag/<int:proposal_id>")
@@ -51,8 +58,14 @@ def detail(proposal_id: int) -> str:
     proposal = queries.get_proposal(get_session(), proposal_id)
     if not visible_to(user, proposal):
         raise NotFound(_("Der findes intet forslag #%(id)s.", id=proposal_id))
-    return render_template("review/detail.html", proposal=proposal, user=user, **_context(proposal),
-                           accept_form=AcceptForm(formdata=None), reject_form=RejectForm(formdata=None))
+    return render_template(
+        "review/detail.html",
+        proposal=proposal,
+        user=user,
+        **_context(proposal),
+        accept_form=AcceptForm(formdata=None),
+        reject_form=RejectForm(formdata=None),
+    )
 
 
 @bp.post("/forslag/<int:proposal_id>/godkend")
@@ -65,8 +78,13 @@ def accept(proposal_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _detail_again(proposal, user, 422, accept_form=form)
     try:
-        events = accept_proposal(session, proposal, reviewer=user, confirm_stale=bool(form.confirm_stale.data),
-                                 note=(form.note.data or "").strip() or None)
+        events = accept_proposal(
+            session,
+            proposal,
+            reviewer=user,
+            confirm_stale=bool(form.confirm_stale.data),
+            note=(form.note.data or "").strip() or None,
+        )
     except StaleProposal as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, 409, accept_form=form)

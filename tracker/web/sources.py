@@ -48,10 +48,9 @@ def detail(key: str) -> str:
     session = get_session()
     info = queries.get_source(session, key, _settings())
     coordinator = is_coordinator(current_db_user())
-    latest = pending = None
+    latest, pending = None, None
     if coordinator and info.source_id is not None:
-        latest = snapshots.latest_page_change(session, info.source_id)
-        pending = [c for c in snapshots.pending_page_changes(session, source_id=info.source_id) if latest is None or c.id != latest.id]
+        latest, pending = snapshots.source_page_changes(session, info.source_id)
     return render_template(
         "sources/detail.html",
         source=info,

@@ -35,8 +35,14 @@ def _aula_at_betydelig(session: Session) -> None:
     update_solution(
         session,
         aula,
-        {"loa_value": "betydelig", "loa_status": "expected", "switch_earliest_on": FUTURE,
-         "switch_latest_on": FUTURE, "switch_precision": "day", "switch_state": "planned"},
+        {
+            "loa_value": "betydelig",
+            "loa_status": "expected",
+            "switch_earliest_on": FUTURE,
+            "switch_latest_on": FUTURE,
+            "switch_precision": "day",
+            "switch_state": "planned",
+        },
         actor=SYSTEM,
     )
 
@@ -133,8 +139,12 @@ def test_idp_and_portfolio_changes_emit_for_that_municipality(session: Session) 
     services.remove_from_portfolio(session, entry, actor=SYSTEM)
     [removed] = readiness_events(session, mark)
     assert removed.changes["readiness"] == {
-        "before": {"status": "at_risk", "days_left": (FUTURE - today_in_denmark()).days, "reason": None,
-                   "from": FUTURE.isoformat()},
+        "before": {
+            "status": "at_risk",
+            "days_left": (FUTURE - today_in_denmark()).days,
+            "reason": None,
+            "from": FUTURE.isoformat(),
+        },
         "after": None,
     }
 
@@ -205,19 +215,38 @@ def test_readiness_events_reach_the_municipalitys_webhooks_only(session: Session
     _aula_at_betydelig(session)
     _country(session)
     owner, _ = user_with_token(session, "hooks@kk.dk", "municipality", "101")
-    mine = Subscription(owner_id=owner.id, url="https://kk.example/hook", secret="whsec_x", event_types=[],
-                        solution_ids=[], municipality_id=municipality(session, "101").id)
-    aarhus = Subscription(owner_id=owner.id, url="https://aarhus.example/hook", secret="whsec_y", event_types=[],
-                          solution_ids=[], municipality_id=municipality(session, "751").id)
+    mine = Subscription(
+        owner_id=owner.id,
+        url="https://kk.example/hook",
+        secret="whsec_x",
+        event_types=[],
+        solution_ids=[],
+        municipality_id=municipality(session, "101").id,
+    )
+    aarhus = Subscription(
+        owner_id=owner.id,
+        url="https://aarhus.example/hook",
+        secret="whsec_y",
+        event_types=[],
+        solution_ids=[],
+        municipality_id=municipality(session, "751").id,
+    )
     session.add_all([mine, aarhus])
     session.flush()
     mark = last_event_id(session)
     update_solution(session, seeded(session, "aula"), {"loa_value": "hoej"}, actor=SYSTEM)
     deliveries = session.scalars(select(Delivery).where(Delivery.event_id > mark)).all()
-    readiness_to = {(d.subscription_id, d.payload["data"]["municipality"]["code"])
-                    for d in deliveries if d.event_type == "municipality.readiness.changed"}
+    readiness_to = {
+        (d.subscription_id, d.payload["data"]["municipality"]["code"])
+        for d in deliveries
+        if d.event_type == "municipality.readiness.changed"
+    }
     assert readiness_to == {(mine.id, "101")}
-    assert date.fromisoformat(
-        next(d for d in deliveries if d.subscription_id == mine.id and d.event_type.startswith("municipality"))
-        .payload["data"]["changes"]["readiness"]["after"]["from"]
-    ) == FUTURE
+    assert (
+        date.fromisoformat(
+            next(
+                d for d in deliveries if d.subscription_id == mine.id and d.event_type.startswith("municipality")
+            ).payload["data"]["changes"]["readiness"]["after"]["from"]
+        )
+        == FUTURE
+    )

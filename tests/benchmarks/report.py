@@ -1,0 +1,166 @@
+"""The bench's verdicts and its printed report: one table per database, then PASS/FAIL per target of issue #7.
+
+Targets are judged on SQLite with 2 workers, as the issue states; PostgreSQL's figures stand beside them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+RSS_LIMIT_MB = 150.0
+FANOUT_LIMIT_S = 5.0
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _sql_cell(entry: dict[str, Any] | None) -> str:
+    if not entry or "x1_cold" not in entry:
+        return "–"
+    mark = "" if entry["constant"] else "  N+1?"
+    return f"{entry['x1_cold']}/{entry['x10_cold']} · {entry['x1_warm']}/{entry['x10_warm']}{mark}"
+
+
+def route_table(db: dict[str, Any]) -> str:
+    """Requests/s, latency, ratio to /healthz and statements per request, one line per route."""
+    header = (
+        f"{'route':<54} {'status':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ratio':>6} "
+        f"{'target':>6}  {'SQL 1×/10× cold · warm':<24} result"
+    )
+    lines = [header, "-" * len(header)]
+    statements = db.get("statements", {})
+    for key, entry in db.get("http", {}).items():
+        target = entry.get("min_ratio")
+        if entry.get("note"):
+            result = entry["note"]
+        elif target is None:
+            result = "reference"
+        else:
+            result = "PASS" if entry.get("pass") else "FAIL"
+        lines.append(
+            f"{entry['path'][:54]:<54} {_fmt(entry.get('status')):>6} {_fmt(entry.get('rps')):>8} "
+            f"{_fmt(entry.get('p50_ms'), 2):>7} {_fmt(entry.get('p95_ms'), 2):>7} {_fmt(entry.get('p99_ms'), 2):>7} "
+            f"{_fmt(entry.get('ratio'), 2):>6} {('≥' + _fmt(target, 2)) if target else '':>6}  "
+            f"{_sql_cell(statements.get(key)):<24} {result}"
+        )
+    return "\n".join(lines)
+
+
+def evaluate(sqlite: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """PASS/FAIL per target of issue #7 (SQLite, 2 workers)."""
+    if not sqlite:
+        return [{"target": "SQLite run", "pass": False, "detail": "did not run"}]
+    targets: list[dict[str, Any]] = []
+    for key, entry in sqlite.get("http", {}).items():
+        if entry.get("min_ratio") is None:
+            continue
+        detail = entry.get("note") or f"{_fmt(entry.get('ratio'), 2)} of /healthz"
+        targets.append(
+            {
+                "target": f"{key} ≥ {entry['min_ratio']:.0%} of /healthz",
+                "pass": bool(entry.get("pass")),
+                "detail": detail + (f", {entry['errors']} errors" if entry.get("errors") else ""),
+            }
+        )
+    statements = sqlite.get("statements", {})
+    grown = [k for k, v in statements.items() if "constant" in v and not v["constant"]]
+    unmeasured = [k for k, v in statements.items() if "constant" not in v]
+    targets.append(
+        {
+            "target": "statements per request constant between 1× and 10×",
+            "pass": not grown and not unmeasured,
+            "detail": (f"grows: {', '.join(grown)}; " if grown else "")
+            + (f"not measured: {', '.join(unmeasured)}" if unmeasured else "constant on every route"),
+        }
+    )
+    fan = sqlite.get("fanout", {})
+    targets.append(
+        {
+            "target": f"webhook fan-out to {fan.get('receivers', 1000)} receivers (5% dead) ≤ {FANOUT_LIMIT_S:.0f} s",
+            "pass": bool(fan.get("pass")),
+            "detail": fan.get("note")
+            or (
+                f"last live delivery {_fmt(fan.get('last_s'), 2)} s, {fan.get('delivered_live')}/{fan.get('live')}"
+                if fan
+                else "not measured (--no-fanout)"
+            ),
+        }
+    )
+    rss = sqlite.get("worker_peak_rss_mb", {})
+    peak = max(rss.values()) if rss else None
+    targets.append(
+        {
+            "target": f"peak RSS per worker < {RSS_LIMIT_MB:.0f} MB",
+            "pass": peak is not None and peak < RSS_LIMIT_MB,
+            "detail": f"{_fmt(peak)} MB" if peak is not None else "not measured",
+        }
+    )
+    return targets
+
+
+def render(results: dict[str, Any]) -> str:
+    """The whole report as text."""
+    out: list[str] = []
+    for kind, db in results.get("databases", {}).items():
+        meta = db.get("registry", {})
+        out.append("")
+        out.append(
+            f"== {kind}: {meta.get('solutions', '?'):,} solutions, {meta.get('change_events', '?'):,} change events, "
+            f"{meta.get('portfolio_entries', '?'):,} portfolio entries, {meta.get('subscriptions', '?'):,} "
+            f"subscriptions; built in {_fmt(db.get('build_seconds'))} s =="
+        )
+        if db.get("error"):
+            out.append(f"   error: {db['error']}")
+            continue
+        out.append(route_table(db))
+        rss = db.get("worker_peak_rss_mb", {})
+        out.append(f"peak RSS per worker (VmHWM): {', '.join(f'{v:.1f} MB' for v in rss.values()) or '–'}")
+        fan = db.get("fanout", {})
+        if fan.get("note"):
+            out.append(f"webhook fan-out: {fan['note']}")
+        elif fan:
+            out.append(
+                f"webhook fan-out: {fan['delivered_live']}/{fan['live']} live receivers in {_fmt(fan['last_s'], 2)} s "
+                f"(first {_fmt(fan['first_s'], 2)} s, median {_fmt(fan['p50_s'], 2)} s; commit of the change "
+                f"{_fmt(fan['commit_s'], 2)} s; {fan['dead_refused']} refusing, {fan['dead_hanging']} hanging, "
+                f"{fan['slow']} slow; worker polls every {fan['worker_poll_interval_s']} s)"
+            )
+            out.append(f"   delivered per second after the commit: {fan.get('delivered_per_second')}")
+            out.append(f"   send latency (worker's own record): {fan.get('send_latency_ms')}")
+    parse = results.get("scraper_parse", [])
+    if parse:
+        out.append("")
+        out.append("== scraper parse time per saved page (median) ==")
+        for row in parse:
+            scaled = next((v for k, v in row.items() if k.startswith("median_ms_") and k.endswith("_solutions")), None)
+            out.append(
+                f"{row['page']:<36} {row['source']:<20} {row['bytes']:>6} B  {row['median_ms']:>8.3f} ms  "
+                f"(with 10,000 solutions {scaled:>8.2f} ms)  {row['outcome']}, {row['observations']} observations"
+            )
+    profiles = results.get("profiles", {})
+    for key, prof in profiles.items():
+        out.append("")
+        if "main_thread_profile" in prof or "note" in prof:
+            out.append(
+                f"== profile of the delivery worker (run_once in-process, all receivers fast): {prof.get('sent')} sent "
+                f"in {prof.get('seconds')} s = {prof.get('deliveries_per_second')}/s {prof.get('note', '')}=="
+            )
+            out.append(prof.get("main_thread_profile", ""))
+            continue
+        out.append(
+            f"== profile of {key} ({prof['path'][:70]}): {prof['ms_per_request']} ms per request in-process, "
+            f"{prof['sql_ms_per_request']} ms of it SQL =="
+        )
+        for statement, ms in prof.get("slowest_statements_ms_per_request", []):
+            out.append(f"   {ms:>8.2f} ms  {statement[:150]}")
+        out.append(prof.get("cprofile_cumulative", ""))
+    out.append("")
+    out.append("== targets (SQLite, 2 workers) ==")
+    for target in results.get("targets", []):
+        out.append(f"{'PASS' if target['pass'] else 'FAIL'}  {target['target']}: {target['detail']}")
+    return "\n".join(out)

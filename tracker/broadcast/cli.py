@@ -1,0 +1,31 @@
+"""``tracker deliver [--once]``: run the webhook delivery worker outside the scheduler."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+
+@click.command("deliver")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@click.option("--interval", type=float, default=None, help="Seconds between rounds (DELIVERY_INTERVAL_SECONDS).")
+@with_appcontext
+def deliver_command(once: bool, interval: float | None) -> None:
+    """Send due webhook deliveries (several workers may run side by side). Stops on Ctrl-C / SIGTERM."""
+    from tracker.broadcast import worker
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        report = worker.run_once(app)
+        click.echo(f"deliveries: {report.claimed} claimed, {report.succeeded} succeeded, {report.failed} failed")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo("delivery worker started")
+    worker.serve(app, stop, interval=interval)
+    click.echo("delivery worker stopped")
