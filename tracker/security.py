@@ -24,6 +24,14 @@ def init_app(app: Flask) -> None:
     """CSRF on every form (the bearer-token API is exempt per blueprint), headers on every response."""
     csrf.init_app(app)
 
+    @app.before_request
+    def _refuse_nul_bytes() -> Response | None:
+        # PostgreSQL cannot store NUL in text, and no person means to send one: refuse it up front, clearly.
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            return error_response(400, "bad_request", "Forespørgslen indeholder et ugyldigt tegn (NUL).")
+        return None
+
     @app.after_request
     def _commit_and_harden(response: Response) -> Response:
         response = _commit(response)

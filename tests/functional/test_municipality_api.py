@@ -289,3 +289,45 @@ def test_registry_change_through_the_service_shows_in_readiness(
     session.commit()
     row = client.get("/api/v1/municipalities/101/readiness", headers=kk).get_json()["items"][0]
     assert (row["status"], row["locked_out_from"]) == ("locked_out", TODAY.isoformat())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/municipalities/101/idps/2731181874",  # beyond a 32-bit id: PostgreSQL would refuse to compare
+        "/api/v1/municipalities/1%000/idps",  # NUL: PostgreSQL refuses it in text
+        "/api/v1/municipalities/abc/readiness",
+        "/api/v1/municipalities/101/portfolio/a%00b",
+    ],
+)
+def test_ids_and_codes_that_cannot_exist_are_404_on_every_database(
+    client: FlaskClient, kk: dict[str, str], url: str
+) -> None:
+    method = "patch" if "/portfolio/" in url else "get"
+    resp = getattr(client, method)(url, json={}, headers=kk)
+    assert resp.status_code == 404, resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "Null\x00byte"},
+        {"name": "Lodret\x0btabulator"},
+        {"name": "OK", "broker": "a\x00"},
+    ],
+)
+def test_control_characters_are_refused(client: FlaskClient, kk: dict[str, str], body: dict[str, str]) -> None:
+    resp = client.post("/api/v1/municipalities/101/idps", json=body, headers=kk)
+    assert resp.status_code == 422
+
+
+def test_bad_references_in_portfolio_bodies_are_422(client: FlaskClient, kk: dict[str, str]) -> None:
+    for body in ({"solution": "aula", "idp_id": 2731181874}, {"solution": "au\x00la"}, {"solution": "Aula"}):
+        resp = client.post("/api/v1/municipalities/101/portfolio", json=body, headers=kk)
+        assert resp.status_code == 422, body
+    resp = client.post("/api/v1/municipalities/101/portfolio", json={"solution": "aula", "note": "a\x00"}, headers=kk)
+    assert resp.status_code == 422
+
+
+def test_registry_export_refuses_nul_in_filters(client: FlaskClient) -> None:
+    assert client.get("/api/v1/solutions.csv?q=a%00b").status_code == 422

@@ -111,3 +111,15 @@ def test_registry_export_takes_the_list_filters(client: FlaskClient) -> None:
     text = client.get("/api/v1/solutions.csv?loa=betydelig").data.decode("utf-8-sig")
     assert sorted(r[0] for r in list(csv.reader(io.StringIO(text), delimiter=";"))[1:]) == ["fmk", "os2valghalla"]
     assert client.get("/api/v1/solutions.xlsx?loa=middel").status_code == 422
+
+
+def test_control_characters_from_other_sources_do_not_break_the_workbook(
+    client: FlaskClient, session: Session, kk: dict[str, str]
+) -> None:
+    solution(session, "x-control", loa="hoej", name="Tegn\x0bmed\x01styretegn")
+    use(session, "101", "x-control")
+    session.commit()
+    resp = client.get("/api/v1/municipalities/101/readiness.xlsx", headers=kk)
+    assert resp.status_code == 200
+    names = [r[0] for r in load_workbook(io.BytesIO(resp.data)).active.iter_rows(min_row=2, values_only=True)]
+    assert "Tegnmedstyretegn" in names

@@ -166,3 +166,10 @@ def test_healthz_and_metrics(client: FlaskClient) -> None:
     assert 'tracker_http_requests_total{endpoint="/api/v1/solutions",method="GET",status="200"}' in metrics
     assert "tracker_database_up 1.0" in metrics
     assert "tracker_scheduler_leader_lease_valid" in metrics
+
+
+@pytest.mark.parametrize("url", ["/api/v1/solutions?q=a%00b", "/?q=%00", "/api/v1/solutions?vendor=%00"])
+def test_nul_bytes_are_refused_with_a_clear_400(client: FlaskClient, url: str) -> None:
+    resp = client.get(url, headers={"Accept": "application/json"})
+    assert resp.status_code == 400
+    assert "NUL" in resp.get_json()["error"]["message"]

@@ -145,6 +145,8 @@ BAD_BODIES = [
     ({"favourite_colour": "blå"}, 422, "favourite_colour"),
     ({"vendor": "no-such-vendor"}, 422, "vendor"),
     ({"name": "A\x00B"}, 422, "name"),
+    ({"name": "Aula\nny linje"}, 422, "name"),
+    ({"switch_date": {"text": "Q2 2024\n"}}, 422, "switch_date"),
     ([1, 2, 3], 422, None),
 ]
 
@@ -195,6 +197,10 @@ def test_coordinator_creates_a_solution(client: FlaskClient, session: Session, a
         "/api/v1/solutions", json={"name": "X", "slug": "Ikke Gyldig"}, headers=accounts["coordinator"].bearer
     )
     assert bad.status_code == 422 and "slug" in bad.get_json()["error"]["details"]
+    newline = client.post(
+        "/api/v1/solutions", json={"name": "X", "slug": "ab\n"}, headers=accounts["coordinator"].bearer
+    )
+    assert newline.status_code == 422 and "slug" in newline.get_json()["error"]["details"]
 
 
 def test_api_writes_refuse_the_login_cookie(app: Flask, session: Session, accounts: dict[str, Account]) -> None:

@@ -29,7 +29,7 @@ class Ctx:
     target_user_id: int
     vendor_org_id: int
     nexus: Solution
-    csrf: str = ""
+    inactive_user_id: int = 0
 
 
 def _edit_form(s: Solution, **overrides: str) -> dict[str, str]:
@@ -292,6 +292,25 @@ ROUTES: dict[str, tuple[Callable[[Ctx], Request], dict[str, int]]] = {
             "municipality": 403,
         },
     ),
+    "ui POST /admin/brugere/{id}/aktiver": (
+        lambda c: ("post", f"/admin/brugere/{c.inactive_user_id}/aktiver", {"data": {}}),
+        {
+            "anonymous": 401,
+            "admin": 302,
+            "coordinator": 403,
+            "vendor_owner": 403,
+            "vendor_other": 403,
+            "municipality": 403,
+        },
+    ),
+    "ui POST /konto/tokens": (
+        lambda c: ("post", "/konto/tokens", {"data": {"name": "matrix"}}),
+        {role: 201 for role in ROLES} | {"anonymous": 401},
+    ),
+    "api POST /tokens": (
+        lambda c: ("post", "/api/v1/tokens", {"json": {"name": "matrix"}}),
+        {role: 201 for role in ROLES} | {"anonymous": 401},
+    ),
 }
 
 
@@ -323,7 +342,8 @@ def ctx(session: Session) -> Ctx:
         evidence="KMD",
     )
     target = User(email="target@example.dk", role="coordinator", password_hash="x", session_nonce="n")
-    session.add(target)
+    inactive = User(email="inactive@example.dk", role="coordinator", password_hash="x", is_active=False)
+    session.add_all([target, inactive])
     session.flush()
     kmd = session.scalars(select(Organisation).where(Organisation.slug == "netcompany")).one()
     session.commit()

@@ -118,6 +118,7 @@ def test_a_concurrent_change_is_shown_not_overwritten(
         ({"loa_value": "super"}, "Not a valid choice"),
         ({"loa_source_url": "ftp://x"}, "http(s)"),
         ({"name": "A\x01B"}, "kontroltegn"),
+        ({"name": "Aula\nX"}, "kontroltegn"),
         ({"version": "abc"}, "version"),
     ],
 )

@@ -202,3 +202,28 @@ def test_subscription_filters_decide_what_is_queued(
     session.commit()
     queued = set(session.scalars(select(Delivery.subscription_id).where(Delivery.event_type != "subscription.test")))
     assert queued == {ids["all"], ids["switch_only"]}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"description": "SIEM\x00"},
+        {"solutions": ["au\x00la"]},
+        {"municipality": "1\x001"},
+        {"url": "https://1.1.1.1/\x00"},
+        {"event_types": ["\x00"]},
+    ],
+)
+def test_nul_and_control_characters_are_a_clear_4xx_on_both_databases(
+    client: FlaskClient, session: Session, tokens: dict[str, str], body: dict[str, Any]
+) -> None:
+    """PostgreSQL refuses NUL in text: it must be caught as bad input, never reach the database as a 500."""
+    before = _count(session)
+    resp = _create(client, tokens["coordinator"], **body)
+    assert resp.status_code == 422, resp.get_json()
+    assert _count(session) == before
+
+
+def test_nul_in_feed_paths_is_a_404(client: FlaskClient) -> None:
+    for url in ("/feeds/solutions/%00.atom", "/feeds/municipalities/%00.atom", "/calendar/municipalities/1%001.ics"):
+        assert client.get(url).status_code == 404, url

@@ -17,6 +17,7 @@ from tracker.review.queries import STATE_FILTERS
 
 # C0 control characters other than tab and line breaks: never meant, and poison for exports and databases.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029\x85]")
 MSG_TYPE = {
     "invalid": "Forkert type: skal være tekst.",
     "required": "Skal udfyldes.",
@@ -33,17 +34,23 @@ def _length(maximum: int, minimum: int | None = None) -> validate.Length:
 
 
 class Text(fields.String):
-    """A string a database can store: no control characters (NUL …), no lone surrogates."""
+    """A string a database can store: no control characters (NUL …), no lone surrogates.
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    ``multiline=False`` (names, slugs, dates in words) also refuses line breaks and tabs.
+    """
+
+    def __init__(self, *args: Any, multiline: bool = True, **kwargs: Any) -> None:
         """A string field with Danish messages."""
         kwargs.setdefault("error_messages", MSG_TYPE)
+        self.multiline = multiline
         super().__init__(*args, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         if CONTROL_CHARS.search(text):
             raise ValidationError("Teksten indeholder et ugyldigt kontroltegn.")
+        if not self.multiline and LINE_BREAKS.search(text):
+            raise ValidationError("Må kun være én linje (ingen linjeskift eller tabulatorer).")
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -68,7 +75,7 @@ def Day(**kwargs: Any) -> fields.Date:  # noqa: N802
 
 def Choice(values: type[Any], **kwargs: Any) -> Text:  # noqa: N802
     """One value of a vocabulary."""
-    return Text(validate=_one_of(values), **kwargs)
+    return Text(validate=_one_of(values), multiline=False, **kwargs)
 
 
 class SourceInSchema(Schema):
@@ -91,6 +98,7 @@ class SwitchDateInSchema(Schema):
     """Switch date: Danish words in ``text`` ("Q2 2024", "ultimo 2023", "1. marts 2023") or explicit days."""
 
     text = Text(
+        multiline=False,
         allow_none=True,
         validate=_length(200),
         metadata={
@@ -109,21 +117,25 @@ class SwitchDateInSchema(Schema):
 class LinkInSchema(Schema):
     """A link about the solution."""
 
-    title = Text(validate=_length(200))
+    title = Text(multiline=False, validate=_length(200))
     url = Url(required=True)
 
 
 class SolutionPatchSchema(Schema):
     """A change to a solution: only the fields sent are changed."""
 
-    name = Text(validate=_length(200, 1))
-    aliases = fields.List(Text(validate=_length(200, 1)), validate=validate.Length(max=50))
+    name = Text(multiline=False, validate=_length(200, 1))
+    aliases = fields.List(Text(multiline=False, validate=_length(200, 1)), validate=validate.Length(max=50))
     description = Text(allow_none=True, validate=_length(5000))
     kind = Choice(SolutionKind)
-    broker = Text(allow_none=True, validate=_length(80))
+    broker = Text(multiline=False, allow_none=True, validate=_length(80))
     links = fields.List(fields.Nested(LinkInSchema), validate=validate.Length(max=20))
-    vendor = Text(allow_none=True, validate=_length(80, 1), metadata={"description": "Organisation slug"})
-    service_provider = Text(allow_none=True, validate=_length(80, 1), metadata={"description": "Organisation slug"})
+    vendor = Text(
+        multiline=False, allow_none=True, validate=_length(80, 1), metadata={"description": "Organisation slug"}
+    )
+    service_provider = Text(
+        multiline=False, allow_none=True, validate=_length(80, 1), metadata={"description": "Organisation slug"}
+    )
     required_loa = fields.Nested(RequiredLoaInSchema)
     switch_date = fields.Nested(SwitchDateInSchema)
     reason = Text(allow_none=True, validate=_length(2000), metadata={"description": "Why (shown in history)"})
@@ -132,14 +144,16 @@ class SolutionPatchSchema(Schema):
 class SolutionCreateSchema(SolutionPatchSchema):
     """A new solution; the slug is made from the name when not given."""
 
-    slug = Text(validate=validate.Regexp(SLUG_RE, error="Kun små bogstaver a-z, tal og bindestreg (højst 80)."))
-    name = Text(required=True, validate=_length(200, 1))
+    slug = Text(
+        multiline=False, validate=validate.Regexp(SLUG_RE, error="Kun små bogstaver a-z, tal og bindestreg (højst 80).")
+    )
+    name = Text(multiline=False, required=True, validate=_length(200, 1))
 
 
 class ProposalCreateSchema(Schema):
     """A proposed change to one solution's tracked facts, with evidence."""
 
-    solution = Text(required=True, validate=_length(80, 1), metadata={"description": "Solution slug"})
+    solution = Text(multiline=False, required=True, validate=_length(80, 1), metadata={"description": "Solution slug"})
     required_loa = fields.Nested(RequiredLoaInSchema)
     switch_date = fields.Nested(SwitchDateInSchema)
     evidence = Text(allow_none=True, validate=_length(5000))
@@ -154,8 +168,8 @@ class ProposalCreateSchema(Schema):
 class ProposalQuerySchema(Schema):
     """Filters of the proposal list."""
 
-    state = Text(validate=validate.OneOf(STATE_FILTERS, error="Skal være en af: {choices}."))
-    solution = Text(validate=_length(80, 1))
+    state = Text(multiline=False, validate=validate.OneOf(STATE_FILTERS, error="Skal være en af: {choices}."))
+    solution = Text(multiline=False, validate=_length(80, 1))
     mine = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
@@ -225,4 +239,4 @@ class TokenListSchema(Schema):
 class TokenCreateSchema(Schema):
     """Name a new token."""
 
-    name = Text(required=True, validate=_length(100, 1))
+    name = Text(multiline=False, required=True, validate=_length(100, 1))

@@ -204,7 +204,7 @@ def create_organisation(
     require_role(actor, Role.ADMIN, Role.COORDINATOR)
     slug, name = slug.strip().lower(), name.strip()
     problems: dict[str, str] = {}
-    if not ORG_SLUG_RE.match(slug):
+    if not ORG_SLUG_RE.fullmatch(slug):
         problems["slug"] = "Kun små bogstaver a-z, tal og bindestreg (højst 80 tegn)."
     if not name or len(name) > 200:
         problems["name"] = "Navnet skal have 1–200 tegn."

@@ -186,7 +186,7 @@ def _municipality(code: str) -> tuple[User, Municipality]:
     user = web_user()
     municipality = svc.municipality_by_code(get_session(), code)
     if municipality is None:
-        raise NotFound(_("Der findes ingen kommune med kode '%(code)s'.", code=code))
+        raise NotFound(_("Der findes ingen kommune med kode '%(code)s'.", code=code[:10]))
     feed_tokens.require_access(user, municipality)
     return user, municipality
 

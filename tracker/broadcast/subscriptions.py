@@ -7,6 +7,7 @@ Services take the session and only flush; the request or job commits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from tracker.models import AuditEntry, Delivery, DeliveryAttempt, Municipality, 
 from tracker.models.vocab import Role
 from tracker.registry.events import EVENT_TYPES
 
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 MANAGER_ROLES = (Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
 MAX_SUBSCRIPTIONS_PER_OWNER = 50
 MAX_SOLUTION_FILTERS = 200
@@ -48,6 +50,16 @@ def _audit(session: Session, actor: User, action: str, sub: Subscription, **deta
     )
 
 
+def _description(value: str | None) -> str | None:
+    """Free text up to 200 characters, without control characters (PostgreSQL refuses NUL)."""
+    text = (value or "").strip()
+    if any(ord(ch) < 32 and ch not in "\t" for ch in text):
+        raise ValidationError("Beskrivelsen indeholder ugyldige tegn.", {"description": "Fjern kontroltegn."})
+    if len(text) > 200:
+        raise ValidationError("Beskrivelsen er for lang.", {"description": "Højst 200 tegn."})
+    return text or None
+
+
 def _check_url(url: str, policy: TargetPolicy) -> str:
     try:
         return check_url(url, policy)
@@ -70,6 +82,9 @@ def _event_types(values: Iterable[str]) -> list[str]:
 
 def _solution_ids(session: Session, slugs: Sequence[str]) -> list[int]:
     wanted = list(dict.fromkeys(slugs))
+    malformed = [s for s in wanted if not isinstance(s, str) or not SLUG_RE.match(s)]
+    if malformed:
+        raise ValidationError("Ukendt løsning i filteret.", {"solutions": "Angiv løsningernes slug (a-z, 0-9, -)."})
     if len(wanted) > MAX_SOLUTION_FILTERS:
         raise ValidationError("For mange løsninger i filteret.", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
     if not wanted:
@@ -86,6 +101,8 @@ def municipality_by_code(session: Session, code: str) -> Municipality | None:
     """A municipality by its 3-digit code ('0101' style accepted)."""
     code = code.strip()
     normalised = code[1:] if len(code) == 4 and code.startswith("0") else code
+    if not (len(normalised) == 3 and normalised.isascii() and normalised.isdigit()):
+        return None
     return session.scalar(select(Municipality).where(Municipality.code == normalised))
 
 
@@ -120,7 +137,7 @@ def create_subscription(
     sub = Subscription(
         owner_id=owner.id,
         url=_check_url(url, policy),
-        description=(description or "").strip()[:200] or None,
+        description=_description(description),
         secret=generate_secret(),
         event_types=_event_types(event_types),
         solution_ids=_solution_ids(session, solutions),
@@ -140,7 +157,7 @@ def update_subscription(
     if "url" in changes:
         sub.url = _check_url(changes["url"], policy)
     if "description" in changes:
-        sub.description = (changes["description"] or "").strip()[:200] or None
+        sub.description = _description(changes["description"])
     if "event_types" in changes:
         sub.event_types = _event_types(changes["event_types"] or [])
     if "solutions" in changes:

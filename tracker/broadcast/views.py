@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality
 from tracker.broadcast import calendars, feed_tokens, feeds
-from tracker.broadcast.subscriptions import municipality_by_code
+from tracker.broadcast.subscriptions import SLUG_RE, municipality_by_code
 from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound
 from tracker.models import ChangeEvent, Municipality, Solution
@@ -78,7 +78,7 @@ def _private_municipality(code: str) -> Municipality:
     session = get_session()
     municipality = municipality_by_code(session, code)
     if municipality is None:
-        raise NotFound(f"Der findes ingen kommune med kode '{code}'.")
+        raise NotFound(f"Der findes ingen kommune med kode '{code[:10]}'.")
     token = request.args.get("token")
     if token:
         if feed_tokens.token_is_valid(session, municipality, token):
@@ -122,6 +122,8 @@ def changes(fmt: str) -> Response:
 @bp.get("/feeds/solutions/<string:slug>.rss", defaults={"fmt": "rss"})
 def solution_feed(slug: str, fmt: str) -> Response:
     """One solution's changes."""
+    if not SLUG_RE.match(slug):
+        raise NotFound(f"Der findes ingen løsning med slug '{slug[:80]}'.")
     solution: Solution = queries.get_solution(get_session(), slug)
     info = feeds.FeedInfo(
         feed_id=f"tag:tu-tracker,2026:feed/solution/{solution.id}",

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -121,9 +122,10 @@ def registry_table(solutions: Sequence[Solution]) -> Table:
 
 
 def _safe(value: Any) -> Any:
-    """Neutralise text a spreadsheet would evaluate; instants lose their zone (Excel has none) but stay UTC."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    """Neutralise text a spreadsheet would evaluate or cannot hold; instants lose their zone but stay UTC."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters make the workbook unreadable
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     return value

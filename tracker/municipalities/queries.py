@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.errors import NotFound
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+
+# Inputs that cannot name anything are answered without asking the database: PostgreSQL refuses NUL bytes in
+# text and integers beyond 32 bits with an error, where a person should simply hear "not found".
+CODE_RE = re.compile(r"0?[0-9]{3}")
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+MAX_ID = 2**31 - 1
+
+
+def is_slug(text: object) -> bool:
+    """Whether the text could be a solution slug at all."""
+    return isinstance(text, str) and SLUG_RE.fullmatch(text) is not None
+
+
+def is_id(value: object) -> bool:
+    """Whether the value could be a row id at all (a positive 32-bit integer)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def normalise_code(code: str) -> str:
@@ -16,7 +34,10 @@ def normalise_code(code: str) -> str:
 
 def get_municipality(session: Session, code: str) -> Municipality:
     """A municipality by official code, or a 404 a person understands."""
-    municipality = session.scalar(select(Municipality).where(Municipality.code == normalise_code(code)))
+    found = CODE_RE.fullmatch(code) is not None
+    municipality = (
+        session.scalar(select(Municipality).where(Municipality.code == normalise_code(code))) if found else None
+    )
     if municipality is None:
         raise NotFound(f"Der findes ingen kommune med kode '{code}'.")
     return municipality
@@ -38,7 +59,11 @@ def list_idps(session: Session, municipality: Municipality) -> list[Idp]:
 
 def get_idp(session: Session, municipality: Municipality, idp_id: int) -> Idp:
     """One of M's IdPs; another municipality's IdP is as missing as one that does not exist."""
-    idp = session.scalar(select(Idp).where(Idp.id == idp_id, Idp.municipality_id == municipality.id))
+    idp = (
+        session.scalar(select(Idp).where(Idp.id == idp_id, Idp.municipality_id == municipality.id))
+        if is_id(idp_id)
+        else None
+    )
     if idp is None:
         raise NotFound(f"Kommunen har ingen IdP med id {idp_id}.")
     return idp
@@ -56,6 +81,8 @@ def list_portfolio(session: Session, municipality: Municipality) -> list[Portfol
 
 def get_portfolio_entry(session: Session, municipality: Municipality, slug: str) -> PortfolioEntry:
     """M's portfolio entry for a solution slug, or a 404."""
+    if not is_slug(slug):
+        raise NotFound("Løsningen er ikke i kommunens portefølje.")
     entry = session.scalar(
         select(PortfolioEntry)
         .join(Solution, Solution.id == PortfolioEntry.solution_id)

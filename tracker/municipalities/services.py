@@ -7,6 +7,7 @@ verdict changed — in the same transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,9 +21,12 @@ from tracker.errors import Conflict, ValidationError
 from tracker.models import AuditEntry, Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import Loa
 from tracker.municipalities import readiness
+from tracker.municipalities.queries import is_id, is_slug
 from tracker.registry.actors import Actor
 
 IDP_FIELDS = ("name", "user_group", "notified_loa", "broker", "is_primary")
+# Control characters (NUL, vertical tab …) are never meant; they break exports and PostgreSQL refuses NUL.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IDP_MAX_LEN = {"name": 200, "user_group": 200, "broker": 80}
 NOTE_MAX_LEN = 2000
 
@@ -70,6 +74,8 @@ def _clean_idp_fields(values: dict[str, Any]) -> dict[str, Any]:
             text = value.strip() if isinstance(value, str) else None
             if field == "name" and not text:
                 problems[field] = "Navnet må ikke være tomt."
+            elif text and CONTROL_RE.search(text):
+                problems[field] = "Må ikke indeholde styretegn."
             elif text and len(text) > _IDP_MAX_LEN[field]:
                 problems[field] = f"Højst {_IDP_MAX_LEN[field]} tegn."
             clean[field] = text or None
@@ -170,7 +176,7 @@ def _resolve_idp_id(session: Session, municipality: Municipality, idp_id: Any) -
     """An IdP id given for a portfolio entry must name one of M's own IdPs."""
     if idp_id is None:
         return None
-    if not isinstance(idp_id, int) or isinstance(idp_id, bool):
+    if not is_id(idp_id):
         raise ValidationError("Ugyldig IdP.", {"idp_id": "Skal være et IdP-id."})
     found = session.scalar(select(Idp.id).where(Idp.id == idp_id, Idp.municipality_id == municipality.id))
     if found is None:
@@ -185,12 +191,14 @@ def _clean_note(note: Any) -> str | None:
         raise ValidationError("Ugyldig note.", {"note": "Skal være tekst."})
     if len(note) > NOTE_MAX_LEN:
         raise ValidationError("Noten er for lang.", {"note": f"Højst {NOTE_MAX_LEN} tegn."})
+    if CONTROL_RE.search(note):
+        raise ValidationError("Ugyldig note.", {"note": "Må ikke indeholde styretegn."})
     return note.strip() or None
 
 
 def solution_for_input(session: Session, slug: Any) -> Solution:
     """The solution a request names by slug; an unknown slug is bad input (422), not a missing page."""
-    solution = session.scalar(select(Solution).where(Solution.slug == slug)) if isinstance(slug, str) else None
+    solution = session.scalar(select(Solution).where(Solution.slug == slug)) if is_slug(slug) else None
     if solution is None:
         raise ValidationError(f"Der findes ingen løsning med slug '{slug}'.", {"solution": "Findes ikke."})
     return solution

@@ -134,7 +134,7 @@ def create_solution(
     """Create a solution (facts unknown unless given) and append ``solution.created``."""
     fields = dict(fields or {})
     slug = slug or slugify(name)
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):  # fullmatch: "$" alone would let "aula\n" through
         raise ValidationError("Ugyldig slug.", {"slug": "Kun små bogstaver a-z, tal og bindestreg."})
     if session.scalar(select(Solution.id).where(Solution.slug == slug)) is not None:
         raise Conflict(f"Der findes allerede en løsning med slug '{slug}'.", {"slug": "Findes allerede."})

@@ -24,7 +24,7 @@ try:
 except ImportError:  # WTForms before 3.3 takes (value, label) pairs
     SelectChoice = None
 
-from tracker.api.edit_schemas import CONTROL_CHARS
+from tracker.api.edit_schemas import CONTROL_CHARS, LINE_BREAKS
 from tracker.models.vocab import Confidence, OrganisationKind, Role, SolutionKind, SourceKind, SwitchState
 from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
 
@@ -60,7 +60,10 @@ class PlainForm(FlaskForm):
         """The usual validation, plus the plain-text check on every text field."""
         ok = bool(super().validate(extra_validators))
         for field in self:
-            if isinstance(field.data, str) and not _plain(field.data):
+            if not isinstance(field.data, str):
+                continue
+            one_line = not isinstance(field, TextAreaField)
+            if not _plain(field.data) or (one_line and LINE_BREAKS.search(field.data)):
                 field.errors = [*list(field.errors or []), str(_CONTROL)]
                 ok = False
         return ok
