@@ -17,7 +17,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.support.apps import make_test_app
+from tests.support.apps import FreshContextClient, make_test_app
 from tests.support.databases import fresh_database, require_postgres, suite_uses_postgres
 from tracker.db import get_db, make_engine
 from tracker.migrate import upgrade
@@ -66,7 +66,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def base_app(database_url: str) -> Flask:
     """One app for the session; each test rebinds its sessions to a rolled-back connection."""
-    return make_test_app(database_url)
+    app = make_test_app(database_url)
+    app.test_client_class = FreshContextClient
+    return app
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def route_table(db: dict[str, Any]) -> str:
     """Requests/s, latency, ratio to /healthz and statements per request, one line per route."""
     header = (
         f"{'route':<54} {'status':>6} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'ratio':>6} "
-        f"{'target':>6}  {'SQL 1×/10× cold · warm':<24} result"
+        f"{'target':>6} {'CPU ms':>7} {'CPU ratio':>9}  {'SQL 1×/10× cold · warm':<24} result"
     )
     lines = [header, "-" * len(header)]
     statements = db.get("statements", {})
@@ -45,7 +45,8 @@ def route_table(db: dict[str, Any]) -> str:
         lines.append(
             f"{entry['path'][:54]:<54} {_fmt(entry.get('status')):>6} {_fmt(entry.get('rps')):>8} "
             f"{_fmt(entry.get('p50_ms'), 2):>7} {_fmt(entry.get('p95_ms'), 2):>7} {_fmt(entry.get('p99_ms'), 2):>7} "
-            f"{_fmt(entry.get('ratio'), 2):>6} {('≥' + _fmt(target, 2)) if target else '':>6}  "
+            f"{_fmt(entry.get('ratio'), 2):>6} {('≥' + _fmt(target, 2)) if target else '':>6} "
+            f"{_fmt(entry.get('cpu_ms_per_request'), 2):>7} {_fmt(entry.get('cpu_ratio'), 2):>9}  "
             f"{_sql_cell(statements.get(key)):<24} {result}"
         )
     return "\n".join(lines)
@@ -59,7 +60,9 @@ def evaluate(sqlite: dict[str, Any] | None) -> list[dict[str, Any]]:
     for key, entry in sqlite.get("http", {}).items():
         if entry.get("min_ratio") is None:
             continue
-        detail = entry.get("note") or f"{_fmt(entry.get('ratio'), 2)} of /healthz"
+        detail = entry.get("note") or (
+            f"{_fmt(entry.get('ratio'), 2)} of /healthz (by worker CPU per request: {_fmt(entry.get('cpu_ratio'), 2)})"
+        )
         targets.append(
             {
                 "target": f"{key} ≥ {entry['min_ratio']:.0%} of /healthz",
@@ -160,6 +163,10 @@ def render(results: dict[str, Any]) -> str:
             out.append(f"   {ms:>8.2f} ms  {statement[:150]}")
         out.append(prof.get("cprofile_cumulative", ""))
     out.append("")
+    out.append(
+        "ratio: requests/s against /healthz in the slices just before and after (median of the rounds); CPU ratio: "
+        "/healthz's worker CPU per request over the route's, which a busy machine does not skew."
+    )
     out.append("== targets (SQLite, 2 workers) ==")
     for target in results.get("targets", []):
         out.append(f"{'PASS' if target['pass'] else 'FAIL'}  {target['target']}: {target['detail']}")

@@ -151,10 +151,14 @@ def measure_http(
     reference = next((r for r in runnable if r.key == REFERENCE), None)
     others = [r for r in runnable if r.key != REFERENCE]
 
-    def _drive(route: Route) -> load.LoadResult:
+    cpu: dict[str, float] = {r.key: 0.0 for r in runnable}
+
+    def _drive(route: Route, length: float = slice_seconds) -> load.LoadResult:
+        cpu_before = server.worker_cpu_seconds()
         result = load.drive(
-            server.base_url + route.path, headers[route.key], seconds=slice_seconds, connections=connections, wrk=wrk
+            server.base_url + route.path, headers[route.key], seconds=length, connections=connections, wrk=wrk
         )
+        cpu[route.key] += server.worker_cpu_seconds() - cpu_before
         # A slow route leaves requests queued in the workers after the generator stops; the next slice
         # must not pay for them.
         _drain(server)
@@ -175,16 +179,29 @@ def measure_http(
                 base = (before.rps + after.rps) / 2
                 ratios[route.key].append(result.rps / base if base else 0.0)
                 before = after
+    slow = set()
+    for route in others:  # a route slower than its slices completed too few requests to measure: one long slice
+        if sum(p.requests for p in runs[route.key]) < 2 * connections:
+            slow.add(route.key)
+            runs[route.key].append(_drive(route, max(8.0, 2 * slice_seconds)))
     for key, parts in runs.items():
         results[key].update(_aggregate(parts))
         results[key]["rps_slices"] = [round(p.rps, 1) for p in parts]
+        if results[key]["requests"]:
+            # The workers' own CPU per request: what throughput would be on an otherwise idle machine.
+            results[key]["cpu_ms_per_request"] = round(cpu[key] / results[key]["requests"] * 1000, 3)
+    reference_cpu = results.get(REFERENCE, {}).get("cpu_ms_per_request")
     for route in routes:
         entry = results[route.key]
         if route.key == REFERENCE and "rps" in entry:
             entry["ratio"] = 1.0
+        elif route.key in slow and results.get(REFERENCE, {}).get("rps") and "rps" in entry:
+            entry["ratio"] = round(entry["rps"] / results[REFERENCE]["rps"], 3)  # against the run's /healthz
         elif ratios.get(route.key):
             entry["ratio"] = round(statistics.median(ratios[route.key]), 3)
             entry["ratio_rounds"] = [round(r, 3) for r in ratios[route.key]]
+        if reference_cpu and entry.get("cpu_ms_per_request"):
+            entry["cpu_ratio"] = round(reference_cpu / entry["cpu_ms_per_request"], 3)
         entry["min_ratio"] = route.min_ratio
         if route.min_ratio is not None:
             entry["pass"] = bool(entry.get("ratio", 0) >= route.min_ratio and not entry.get("errors"))

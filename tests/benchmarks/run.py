@@ -38,7 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the data and shorter runs (~2 minutes)")
     parser.add_argument("--seconds", type=float, help="load time per route (default 6, quick 2)")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds the load time is split into (default 6, quick 2)")
+    parser.add_argument(
+        "--rounds", type=int, help="interleaved rounds the load time is split into (default 6, quick 2)"
+    )
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")

@@ -58,6 +58,18 @@ class Server:
                 continue
         return peaks
 
+    def worker_cpu_seconds(self) -> float:
+        """User plus system CPU time the workers have used so far (from /proc/<pid>/stat)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / ticks
+
     def log_tail(self, lines: int = 30) -> str:
         """The end of gunicorn's output, for error messages."""
         try:

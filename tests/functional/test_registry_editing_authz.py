@@ -305,11 +305,11 @@ ROUTES: dict[str, tuple[Callable[[Ctx], Request], dict[str, int]]] = {
     ),
     "ui POST /konto/tokens": (
         lambda c: ("post", "/konto/tokens", {"data": {"name": "matrix"}}),
-        {role: 201 for role in ROLES} | {"anonymous": 401},
+        dict.fromkeys(ROLES, 201) | {"anonymous": 401},
     ),
     "api POST /tokens": (
         lambda c: ("post", "/api/v1/tokens", {"json": {"name": "matrix"}}),
-        {role: 201 for role in ROLES} | {"anonymous": 401},
+        dict.fromkeys(ROLES, 201) | {"anonymous": 401},
     ),
 }
 
@@ -345,9 +345,16 @@ def ctx(session: Session) -> Ctx:
     inactive = User(email="inactive@example.dk", role="coordinator", password_hash="x", is_active=False)
     session.add_all([target, inactive])
     session.flush()
-    kmd = session.scalars(select(Organisation).where(Organisation.slug == "netcompany")).one()
+    netcompany = session.scalars(select(Organisation).where(Organisation.slug == "netcompany")).one()
     session.commit()
-    return Ctx(accounts=accounts, proposal_id=proposal.id, target_user_id=target.id, vendor_org_id=kmd.id, nexus=nexus)
+    return Ctx(
+        inactive_user_id=inactive.id,
+        accounts=accounts,
+        proposal_id=proposal.id,
+        target_user_id=target.id,
+        vendor_org_id=netcompany.id,
+        nexus=nexus,
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -224,6 +224,8 @@ def test_nul_and_control_characters_are_a_clear_4xx_on_both_databases(
     assert _count(session) == before
 
 
-def test_nul_in_feed_paths_is_a_404(client: FlaskClient) -> None:
+def test_nul_in_feed_paths_is_a_clear_400(client: FlaskClient) -> None:
     for url in ("/feeds/solutions/%00.atom", "/feeds/municipalities/%00.atom", "/calendar/municipalities/1%001.ics"):
-        assert client.get(url).status_code == 404, url
+        resp = client.get(url, headers={"Accept": "application/json"})
+        assert resp.status_code == 400, url
+        assert "NUL" in resp.get_json()["error"]["message"]

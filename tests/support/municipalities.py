@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.support.apps import FreshContextClient
 from tracker.auth.tokens import create_token
 from tracker.auth.users import create_user
 from tracker.models import ChangeEvent, Idp, Municipality, Solution, User
@@ -108,20 +109,6 @@ def readiness_events(session: Session, after: int) -> list[ChangeEvent]:
             .order_by(ChangeEvent.id)
         )
     )
-
-
-class FreshContextClient(FlaskClient):
-    """A test client whose every request gets its own app context, as in production.
-
-    The suite's ``app`` fixture keeps one app context open for the whole test, and Flask reuses an open app
-    context for requests: ``g`` (the cached user, the request's database session) would then leak from one
-    request to the next. Pushing a context per request gives each request a fresh ``g`` and closes its session.
-    """
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        """Run the request inside its own app context."""
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 def fresh_client(app: Flask) -> FlaskClient:

@@ -7,8 +7,6 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError as MarshmallowError
-from marshmallow import validates_schema
 
 from tracker.api.municipality_data import BINARY, SECURITY, download
 from tracker.api.municipality_schemas import (
@@ -43,13 +41,6 @@ class ExportQuerySchema(SolutionQuerySchema):
         """Paging does not apply to a file."""
 
         exclude = ("limit", "offset")
-
-    @validates_schema
-    def _no_nul(self, data: dict[str, Any], **_: Any) -> None:
-        # PostgreSQL refuses NUL in text; say so as bad input rather than fail inside the query.
-        for name in ("q", "vendor"):
-            if "\x00" in (data.get(name) or ""):
-                raise MarshmallowError("Må ikke indeholde NUL-tegn.", name)
 
 
 @blp.route("/national")
