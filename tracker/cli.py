@@ -16,9 +16,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
+from tracker.auth.audit import record
 from tracker.broadcast.cli import deliver_command
 from tracker.db import get_db
 from tracker.ingest.cli import scrape_command
+
+# Who history and the audit trail name for actions taken on the command line.
+CLI_ACTOR = "tracker CLI (server operator)"
 
 cli = AppGroup("tracker", help="TU-tracker: registry of TU-løsninger.")
 db_cli = AppGroup("db", help="Database schema.")
@@ -89,6 +93,15 @@ def users_create(email: str, role: str, organisation: str | None, municipality: 
                 municipality=municipality,
                 name=name,
             )
+            record(
+                session,
+                "user.create",
+                actor=None,
+                actor_label=CLI_ACTOR,
+                object_type="user",
+                object_id=user.id,
+                details={"email": user.email, "role": user.role},
+            )
     except AppError as exc:
         raise click.ClickException(f"{exc.message} {exc.details or ''}".strip()) from exc
     click.echo(f"user {user.email} ({user.role}) created with one-time password: {password}")
@@ -106,7 +119,16 @@ def tokens_create(email: str, name: str) -> None:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None or not user.is_active:
             raise click.ClickException(f"no active user with e-mail {email}")
-        _, plain = create_token(session, user, name)
+        token, plain = create_token(session, user, name)
+        record(
+            session,
+            "token.create",
+            actor=user,
+            actor_label=CLI_ACTOR,
+            object_type="api_token",
+            object_id=token.id,
+            details={"name": name, "prefix": token.prefix},
+        )
     click.echo(plain)
 
 

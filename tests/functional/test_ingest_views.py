@@ -215,3 +215,19 @@ def test_resetting_health_anonymously_or_without_csrf_is_refused(
     token = csrf_token(client, "/kilder")
     assert client.post("/kilder/findes-ikke/nulstil", data={"csrf_token": token}).status_code == 404
     assert source_row(session, "digst_launch").healthy is False
+
+
+def test_review_queue_shows_page_changes_until_reviewed(
+    client: FlaskClient, session: Session, changed_page: PageSnapshot
+) -> None:
+    log_in(client, _users(session)["coordinator"])
+    queue_url = "/forslag"
+    html = client.get(queue_url).get_data(as_text=True)
+    assert "Ændrede kildesider (1)" in html
+    assert '<mark class="hl-date" title="dato">uge 45</mark>' in html
+    token = csrf_token(client, queue_url)
+    resp = client.post(
+        f"/kilder/aendringer/{changed_page.id}/gennemset", data={"csrf_token": token, "next": queue_url}
+    )
+    assert resp.status_code == 302
+    assert "Ændrede kildesider" not in client.get(queue_url).get_data(as_text=True)

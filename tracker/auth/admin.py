@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from tracker.auth import audit
 from tracker.auth.passwords import generate_password, hash_password, password_problem, verify_password
 from tracker.auth.permissions import require_role
-from tracker.auth.users import create_user
+from tracker.auth.users import create_user, resolve_binding
 from tracker.errors import Conflict, NotFound, ValidationError
-from tracker.models import Municipality, Organisation, User
+from tracker.models import Organisation, User
 from tracker.models.vocab import OrganisationKind, Role
 
 ORG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
@@ -126,19 +126,7 @@ def change_role(
 ) -> None:
     """Change a user's role and binding (vendors need an organisation, municipality users a municipality)."""
     require_role(admin, Role.ADMIN)
-    problems: dict[str, str] = {}
-    if role not in tuple(Role):
-        problems["role"] = f"Skal være en af: {', '.join(Role)}."
-    org = session.scalar(select(Organisation).where(Organisation.slug == organisation)) if organisation else None
-    if organisation and org is None:
-        problems["organisation"] = f"Ukendt organisation '{organisation}'."
-    mun = session.scalar(select(Municipality).where(Municipality.code == municipality)) if municipality else None
-    if municipality and mun is None:
-        problems["municipality"] = f"Ukendt kommunekode '{municipality}'."
-    if role == Role.VENDOR and org is None:
-        problems.setdefault("organisation", "En leverandørbruger skal høre til en organisation.")
-    if role == Role.MUNICIPALITY and mun is None:
-        problems.setdefault("municipality", "En kommunebruger skal høre til en kommune.")
+    org, mun, problems = resolve_binding(session, role, organisation, municipality)
     if problems:
         raise ValidationError("Rollen kunne ikke ændres.", problems)
     if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admins(session) <= 1:

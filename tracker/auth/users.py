@@ -16,6 +16,26 @@ from tracker.models.vocab import Role
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{2,}$")
 
 
+def resolve_binding(
+    session: Session, role: str, organisation: str | None, municipality: str | None
+) -> tuple[Organisation | None, Municipality | None, dict[str, str]]:
+    """The organisation and municipality a role binds to, with a Danish problem per field when they don't fit."""
+    problems: dict[str, str] = {}
+    if role not in tuple(Role):
+        problems["role"] = f"Skal være en af: {', '.join(Role)}."
+    org = session.scalar(select(Organisation).where(Organisation.slug == organisation)) if organisation else None
+    if organisation and org is None:
+        problems["organisation"] = f"Ukendt organisation '{organisation}'."
+    mun = session.scalar(select(Municipality).where(Municipality.code == municipality)) if municipality else None
+    if municipality and mun is None:
+        problems["municipality"] = f"Ukendt kommunekode '{municipality}'."
+    if role == Role.VENDOR and org is None:
+        problems.setdefault("organisation", "En leverandørbruger skal høre til en organisation.")
+    if role == Role.MUNICIPALITY and mun is None:
+        problems.setdefault("municipality", "En kommunebruger skal høre til en kommune.")
+    return org, mun, problems
+
+
 def create_user(
     session: Session,
     *,
@@ -30,18 +50,8 @@ def create_user(
     problems: dict[str, str] = {}
     if not EMAIL_RE.match(email):
         problems["email"] = "Ugyldig e-mailadresse."
-    if role not in tuple(Role):
-        problems["role"] = f"Skal være en af: {', '.join(Role)}."
-    org = session.scalar(select(Organisation).where(Organisation.slug == organisation)) if organisation else None
-    if organisation and org is None:
-        problems["organisation"] = f"Ukendt organisation '{organisation}'."
-    mun = session.scalar(select(Municipality).where(Municipality.code == municipality)) if municipality else None
-    if municipality and mun is None:
-        problems["municipality"] = f"Ukendt kommunekode '{municipality}'."
-    if role == Role.VENDOR and org is None:
-        problems.setdefault("organisation", "En leverandørbruger skal høre til en organisation.")
-    if role == Role.MUNICIPALITY and mun is None:
-        problems.setdefault("municipality", "En kommunebruger skal høre til en kommune.")
+    org, mun, binding_problems = resolve_binding(session, role, organisation, municipality)
+    problems.update(binding_problems)
     if problems:
         raise ValidationError("Brugeren kunne ikke oprettes.", problems)
     if session.scalar(select(User.id).where(User.email == email)) is not None:

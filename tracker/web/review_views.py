@@ -7,11 +7,15 @@ from flask_babel import gettext as _
 
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
+from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
 from tracker.models import Proposal
 from tracker.review import queries
 from tracker.review.services import StaleProposal, accept_proposal, reject_proposal, visible_to
 from tracker.web.forms import AcceptForm, RejectForm
 from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
+
+# Watched pages that changed are shown above the proposals, even when no finding was extracted.
+PAGE_CHANGES_SHOWN = 10
 
 bp = Blueprint("review", __name__)
 send_anonymous_to_login(bp)
@@ -40,8 +44,11 @@ def queue() -> str:
         get_session(), queries.ProposalFilter(state=state, solution=slug), limit=QUEUE_SIZE
     )
     cards = [(p, _context(p)) for p in rows]
+    session = get_session()
     return render_template(
         "review/queue.html",
+        page_changes=pending_page_changes(session, limit=PAGE_CHANGES_SHOWN),
+        page_changes_total=count_pending_page_changes(session),
         cards=cards,
         total=total,
         state=state,
