@@ -1,18 +1,25 @@
 """Appending change events — the single source of history, feeds, calendars, webhooks and the event log.
 
 Every event leaves through the outbox in the same transaction (``broadcast.outbox.enqueue``).
+
+Event ids must become visible in id order, or a catch-up reader (``/api/v1/events?after=``) could step past an
+id whose transaction commits late. SQLite serialises writers already; on PostgreSQL a transaction-scoped
+advisory lock, taken before the id is drawn and held until commit, gives the same order.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tracker.broadcast import outbox
 from tracker.db import utcnow
 from tracker.models import ChangeEvent, Municipality, Solution
 from tracker.registry.actors import Actor
+
+EVENT_ORDER_LOCK = 0x7475_6576  # 'tuev': any constant unique to the event log
 
 EVENT_TYPES = (
     "solution.created",
@@ -62,6 +69,8 @@ def append_event(
         reason=reason,
         occurred_at=utcnow(),
     )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_ORDER_LOCK})
     session.add(event)
     session.flush()
     outbox.enqueue(session, event)
