@@ -173,3 +173,12 @@ def test_nul_bytes_are_refused_with_a_clear_400(client: FlaskClient, url: str) -
     resp = client.get(url, headers={"Accept": "application/json"})
     assert resp.status_code == 400
     assert "NUL" in resp.get_json()["error"]["message"]
+
+
+def test_a_wholly_unknown_fact_says_unknown_once(client: FlaskClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "da"}).get_data(as_text=True)
+    row = html.split('href="/loesninger/kmd-nexus"')[1].split("</tr>")[0]
+    assert "conf-unknown" not in row  # value and confidence both unknown: one "Ukendt", no second badge
+    assert "Ukendt" in row
+    aula = html.split('href="/loesninger/aula"')[1].split("</tr>")[0]
+    assert "conf-awaiting_decision" in aula  # an unknown value with a known status keeps its badge
