@@ -5,6 +5,10 @@ DATABASE_URL = ""
 # Must be set outside development and testing; the factory refuses to start production without it.
 SECRET_KEY = ""
 BASE_URL = "http://127.0.0.1:8000"
+# How many reverse proxies (TLS terminators, load balancers) stand in front of gunicorn. Their
+# X-Forwarded-For/-Proto headers are trusted only this deep, so login throttling keys on the real client
+# address and HTTPS is recognised. 0: none (the default: headers from clients are never trusted).
+PROXY_HOPS = 0
 
 # Interface languages, Danish first.
 LANGUAGES = ["da", "en"]

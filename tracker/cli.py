@@ -24,6 +24,8 @@ from tracker.ingest.cli import scrape_command
 # Who history and the audit trail name for actions taken on the command line.
 CLI_ACTOR = "tracker CLI (server operator)"
 
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss "%(a)s"'
+
 cli = AppGroup("tracker", help="TU-tracker: registry of TU-løsninger.")
 db_cli = AppGroup("db", help="Database schema.")
 users_cli = AppGroup("users", help="User accounts.")
@@ -165,6 +167,9 @@ def run_command(bind: str, workers: int) -> None:
                 bind,
                 "--access-logfile",
                 "-",
+                # %(U)s is the path without the query: private feed tokens (?token=) never reach the log.
+                "--access-logformat",
+                ACCESS_LOG_FORMAT,
                 "tracker:create_app()",
             ],
             env=env,

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,9 @@ CSP = (
 def init_app(app: Flask) -> None:
     """CSRF on every form (the bearer-token API is exempt per blueprint), headers on every response."""
     csrf.init_app(app)
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     @app.before_request
     def _refuse_nul_bytes() -> Response | None:

@@ -59,7 +59,16 @@ def test_logout_needs_post_with_csrf(client: FlaskClient, person: tuple[str, str
 
 
 @pytest.mark.parametrize(
-    ("next_path", "expected"), [("/forslag", "/forslag"), ("//evil.example/x", "/"), ("https://evil.example/", "/")]
+    ("next_path", "expected"),
+    [
+        ("/forslag", "/forslag"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\t/evil.example", "/"),  # a tab is stripped by URL parsers, which would make it '//evil.example'
+        ("/\n/evil.example", "/"),
+        ("/ /evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ],
 )
 def test_login_returns_only_to_same_site_paths(
     client: FlaskClient, person: tuple[str, str], next_path: str, expected: str

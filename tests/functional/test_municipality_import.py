@@ -111,3 +111,26 @@ def test_missing_file_is_422(client: FlaskClient, kk: dict[str, str]) -> None:
 def test_request_over_the_size_limit_is_413(client: FlaskClient, kk: dict[str, str]) -> None:
     resp = _upload(client, kk, "kæmpe.csv", b"x" * (3 * 1024 * 1024))
     assert resp.status_code == 413
+
+
+def _zip_bomb() -> bytes:
+    """A small .xlsx-shaped zip whose shared-strings part unpacks to 40 MB of one repeated character."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", "a" * (40 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def test_an_xlsx_that_unpacks_to_a_huge_size_is_refused_before_reading(
+    client: FlaskClient, session: Session, kk: dict[str, str]
+) -> None:
+    bomb = _zip_bomb()
+    assert len(bomb) < 1024 * 1024  # passes the upload size limit
+    resp = _upload(client, kk, "bombe.xlsx", bomb)
+    assert resp.status_code == 413
+    assert "udpakket" in resp.get_json()["error"]["message"]
+    assert _portfolio(session) == []

@@ -117,6 +117,7 @@ def test_a_concurrent_change_is_shown_not_overwritten(
         ({"name": "x" * 201}, "200"),
         ({"loa_value": "super"}, "Not a valid choice"),
         ({"loa_source_url": "ftp://x"}, "http(s)"),
+        ({"loa_source_url": "javascript://example.com/%0aalert(1)"}, "http(s)"),
         ({"name": "A\x01B"}, "kontroltegn"),
         ({"name": "Aula\nX"}, "kontroltegn"),
         ({"version": "abc"}, "version"),

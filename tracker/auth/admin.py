@@ -155,7 +155,7 @@ def change_own_password(
     """A user replaces their (one-time) password; other sessions end."""
     if not verify_password(user.password_hash, current):
         raise ValidationError("Den nuværende adgangskode er forkert.", {"current": "Forkert adgangskode."})
-    problem = password_problem(new)
+    problem = password_problem(new, (user.email, user.email.split("@")[0], user.name or ""))
     if problem:
         raise ValidationError(problem, {"new": problem})
     user.password_hash = hash_password(new)

@@ -6,12 +6,15 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 # m=19456 KiB, t=2, p=1: OWASP's minimum for argon2id.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
+# zxcvbn's 3: 'safely unguessable' against online attacks with throttling (ours), per its authors.
+MIN_ZXCVBN_SCORE = 3
 
 
 def hash_password(password: str) -> str:
@@ -29,14 +32,21 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is unacceptable, in Danish, or None."""
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is unacceptable, in Danish, or None.
+
+    Length alone lets 'password1234' through; zxcvbn knows the common-password lists, keyboard walks and
+    l33t variants, and ``user_inputs`` (e-mail, name) so a password built from them is refused too.
+    """
     if len(password) < MIN_LENGTH:
         return f"Adgangskoden skal have mindst {MIN_LENGTH} tegn."
     if len(password) > MAX_LENGTH:
         return f"Adgangskoden må højst have {MAX_LENGTH} tegn."
     if len(set(password)) < 5:
         return "Adgangskoden er for ensformig."
+    # zxcvbn is slow on very long input and long passwords are strong anyway: judge the first 100 characters.
+    if zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u])["score"] < MIN_ZXCVBN_SCORE:
+        return "Adgangskoden er for let at gætte: den ligner en almindelig adgangskode, et ord eller et mønster."
     return None
 
 

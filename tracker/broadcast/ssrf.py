@@ -40,6 +40,7 @@ EXTRA_BLOCKED: tuple[IPNetwork, ...] = tuple(
         "3fff::/20",
         "fc00::/7",
         "fe80::/10",
+        "fec0::/10",  # deprecated IPv6 site-local: Python calls it global, networks still route it internally
     )
 )
 

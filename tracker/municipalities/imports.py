@@ -101,7 +101,23 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return rows
 
 
+# A portfolio sheet unpacks to well under a megabyte; a "zip bomb" unpacks to gigabytes before openpyxl's
+# row limit is ever reached (it reads the shared-strings table whole).
+MAX_XLSX_UNPACKED_BYTES = 25 * 1024 * 1024
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ValidationError("XLSX-filen kunne ikke læses. Gem den igen fra Excel.", {"file": str(exc)}) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise PayloadTooLarge("XLSX-filen fylder for meget udpakket. Gem kun arket med løsningsnavnene.")
+
+
 def _xlsx_rows(data: bytes) -> list[list[str]]:
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -50,6 +51,8 @@ ORG_KIND_LABELS = {
 }
 _REQUIRED = _l("Skal udfyldes.")
 _URL = _l("Skal være en gyldig http(s)-adresse.")
+# WTForms' URL() checks the shape only; "javascript://x.com/%0a…" passes it. Links we render must be http(s).
+HTTP_ONLY = Regexp(r"^https?://", flags=re.IGNORECASE, message=_URL)
 _CONTROL = _l("Teksten indeholder et ugyldigt kontroltegn.")
 
 
@@ -91,7 +94,9 @@ def _choices(labels: dict[str, object], values: list[str], *, blank: bool = Fals
 
 
 def _source_url() -> URLField:
-    return URLField(_l("Kildens adresse (URL)"), validators=[Optional(), URL(message=_URL), Length(max=1000)])
+    return URLField(
+        _l("Kildens adresse (URL)"), validators=[Optional(), URL(message=_URL), HTTP_ONLY, Length(max=1000)]
+    )
 
 
 class LoginForm(PlainForm):
@@ -214,7 +219,7 @@ class OrganisationForm(PlainForm):
     )
     name = StringField(_l("Navn"), validators=[DataRequired(_REQUIRED), Length(max=200)])
     kind = SelectField(_l("Type"), choices=_choices(ORG_KIND_LABELS, list(OrganisationKind)))
-    url = URLField(_l("Hjemmeside"), validators=[Optional(), URL(message=_URL), Length(max=500)])
+    url = URLField(_l("Hjemmeside"), validators=[Optional(), URL(message=_URL), HTTP_ONLY, Length(max=500)])
 
 
 class TrustForm(PlainForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, redirect, request, url_for
 from flask_babel import gettext as _
 
@@ -24,8 +26,13 @@ def web_user(*roles: Role) -> User:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-site path to return to after login; anything else (other hosts, '//x') is dropped."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A same-site path to return to after login; anything else (other hosts, '//x', '/\t/x') is dropped."""
+    # Control characters and spaces are refused outright: URL parsers and servers strip them, which turns
+    # '/\t/evil.example' into '//evil.example' after this check has passed.
+    if not target or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target) or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
 

@@ -187,3 +187,18 @@ def test_tokens_are_listed_revoked_and_private(session: Session, coordinator: tu
         "token.create",
         "token.revoke",
     ]
+
+
+@pytest.mark.parametrize("weak", ["password1234", "qwertyuiop123", "iloveyou1234", "Password123!", "aaaaaaaaaaaaaaaa"])
+def test_common_and_patterned_passwords_are_refused(weak: str) -> None:
+    from tracker.auth.passwords import password_problem
+
+    assert password_problem(weak) is not None
+
+
+def test_strong_and_long_passwords_are_accepted_and_personal_ones_refused() -> None:
+    from tracker.auth.passwords import password_problem
+
+    assert password_problem("et-helt-nyt-kodeord-2026") is None
+    assert password_problem("Zq7!" + "x9Kp" * 15) is None  # 64 characters
+    assert password_problem("jens.hansen2026", ("jens.hansen@aarhus.dk", "jens.hansen")) is not None

@@ -45,6 +45,7 @@ FORBIDDEN_URLS = [
     "https://169.254.169.254/latest/meta-data/",
     "https://[fe80::1]/",
     "https://[fc00::1]/",
+    "https://[fec0::1]/",  # deprecated site-local, which Python's is_global lets through
     "https://[fd12:3456::1]/",
     "https://100.64.0.1/",
     "https://198.18.0.1/",
