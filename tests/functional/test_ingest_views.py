@@ -226,8 +226,6 @@ def test_review_queue_shows_page_changes_until_reviewed(
     assert "Ændrede kildesider (1)" in html
     assert '<mark class="hl-date" title="dato">uge 45</mark>' in html
     token = csrf_token(client, queue_url)
-    resp = client.post(
-        f"/kilder/aendringer/{changed_page.id}/gennemset", data={"csrf_token": token, "next": queue_url}
-    )
+    resp = client.post(f"/kilder/aendringer/{changed_page.id}/gennemset", data={"csrf_token": token, "next": queue_url})
     assert resp.status_code == 302
     assert "Ændrede kildesider" not in client.get(queue_url).get_data(as_text=True)
