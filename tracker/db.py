@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +65,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE for a transaction that will write (execution option ``sqlite_begin``).
+
+    A deferred transaction that reads first and writes later cannot take the write lock if another writer
+    committed meanwhile: SQLite answers "database is locked" at once, without waiting. Writers that say so
+    up front take the lock at BEGIN and wait their turn (busy_timeout) instead.
+    """
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
+
+
 def make_engine(url: str) -> Engine:
     """Build an engine for SQLite or PostgreSQL (psycopg 3) with the settings each needs."""
     if url.startswith("postgresql://"):
@@ -74,9 +85,18 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling breaks SAVEPOINTs; let SQLAlchemy emit BEGIN itself.
         event.listen(engine, "connect", lambda conn, _rec: setattr(conn, "isolation_level", None))
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writer_transaction(session: Session) -> None:
+    """Mark a new session's transaction as a writer (BEGIN IMMEDIATE on SQLite; nothing else elsewhere)."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 class Database:
@@ -91,6 +111,7 @@ class Database:
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction for a job or command: commit on success, roll back on any error."""
         session = self.sessionmaker()
+        writer_transaction(session)
         try:
             yield session
             session.commit()
@@ -123,7 +144,10 @@ def get_db(app: Flask | None = None) -> Database:
 def get_session() -> Session:
     """The session of the current request (created on first use)."""
     if "db_session" not in g:
-        g.db_session = get_db().sessionmaker()
+        new: Session = get_db().sessionmaker()
+        if request.method not in SAFE_METHODS:
+            writer_transaction(new)
+        g.db_session = new
     session: Session = g.db_session
     return session
 

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -165,5 +166,13 @@ def init_app(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             return _http_error(exc)
+        if isinstance(exc, OperationalError):
+            # Database busy or unreachable: the request may simply be tried again.
+            log.warning("database unavailable on %s %s: %s", request.method, request.path, exc.orig)
+            resp = error_response(
+                503, "unavailable", "Databasen er optaget eller svarer ikke lige nu. Prøv igen om lidt."
+            )
+            resp.headers["Retry-After"] = "1"
+            return resp
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "Der skete en uventet fejl. Den er logget; prøv igen om lidt.")

@@ -54,3 +54,18 @@ def test_access_log_format_leaves_out_the_query_string() -> None:
     assert '"GET /feeds/municipalities/101.atom"' in line
     assert "ftk_secret" not in line and "token=" not in line
     assert "%(r)s" not in ACCESS_LOG_FORMAT  # the raw request line would carry the query
+
+
+def test_a_busy_database_is_a_503_with_retry_after_not_a_500(database_url: str) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    app = make_test_app(database_url)
+
+    @app.get("/_busy")
+    def busy() -> str:
+        raise OperationalError("UPDATE x", {}, Exception("database is locked"))
+
+    resp = app.test_client().get("/_busy", headers={"Accept": "application/json"})
+    assert resp.status_code == 503
+    assert resp.headers["Retry-After"] == "1"
+    assert resp.get_json()["error"]["code"] == "unavailable"

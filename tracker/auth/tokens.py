@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
@@ -42,7 +43,14 @@ def user_for_token(session: Session, plain: str) -> User | None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-        row.last_used_at = now
+        # A read request must not fail because it also notes the token's use: on SQLite, a reading
+        # transaction cannot always take the write lock (another writer committed since it began). The
+        # savepoint keeps such a failure local; the next request records the use instead.
+        try:
+            with session.begin_nested():
+                row.last_used_at = now
+        except OperationalError:
+            pass
     return row.user
 
 
