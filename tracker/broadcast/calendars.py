@@ -52,7 +52,9 @@ def switch_histories(session: Session, solution_ids: Sequence[int]) -> dict[int,
     if not solution_ids:
         return {}
     rows = session.execute(
-        select(ChangeEvent.solution_id, func.count(ChangeEvent.id), func.max(ChangeEvent.occurred_at))
+        # count(*), not count(id): ix_change_event_solution_id_type_occurred_at then answers it alone, also on
+        # PostgreSQL (an index-only scan), instead of reading every event of the type.
+        select(ChangeEvent.solution_id, func.count(), func.max(ChangeEvent.occurred_at))
         .where(ChangeEvent.type == SWITCH_EVENT, ChangeEvent.solution_id.in_(list(solution_ids)))
         .group_by(ChangeEvent.solution_id)
     ).all()

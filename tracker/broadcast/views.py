@@ -1,16 +1,24 @@
 """Feeds and calendars over HTTP: /feeds/… (Atom, RSS) and /calendar/… (iCalendar), with 304 on no change.
 
 A municipality's feed and calendar are private: they need the municipality's feed token (``?token=…``, made
-on the municipality's token page) or a logged-in user of the municipality or a coordinator.
+on the municipality's token page) or a logged-in user of the municipality or a coordinator. The token is
+checked before anything is taken from the cache, and a private document's cache key holds its municipality.
+
+Rendered documents are kept in the per-worker response cache (``registry.cache``) for as long as the newest
+change event stays the same: feed readers and calendar clients poll, the registry changes a few times a day.
+What a document shows without a change event (a municipality's IdPs and portfolio, the calendar day, the
+host the links name) is part of its key.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request, url_for
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality
@@ -18,9 +26,10 @@ from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, municipality_by_code
 from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound
-from tracker.models import ChangeEvent, Municipality, Solution
-from tracker.municipalities.readiness import municipality_readiness
+from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solution
+from tracker.municipalities.readiness import municipality_readiness, today_in_denmark
 from tracker.registry import queries
+from tracker.registry.cache import CachedResponse, registry_stamp, response_cache
 
 bp = Blueprint("broadcast", __name__)
 
@@ -73,6 +82,41 @@ def _conditional(
     return resp
 
 
+@dataclass(frozen=True)
+class CachedDocument(CachedResponse):
+    """A rendered feed or calendar with the validators it was served with (Last-Modified too)."""
+
+    validators: feeds.Validators | None = None
+
+
+def _cached_conditional(
+    key: Hashable,
+    make_validators: Callable[[], feeds.Validators],
+    build: Callable[[], bytes],
+    kind: str,
+    *,
+    private: bool,
+    filename: str,
+) -> Response:
+    """``_conditional`` over the response cache: a hit needs no query beyond the stamp and no rendering.
+
+    On a miss the validators come first, so a client that is already current gets its 304 without a render.
+    """
+    stamp, cache = registry_stamp(get_session()), response_cache()
+    cached = cache.get(stamp, key)
+    if isinstance(cached, CachedDocument) and cached.validators is not None:
+        body = cached.body
+        return _conditional(cached.validators, lambda: body, kind, private=private, filename=filename)
+    validators = make_validators()
+
+    def build_and_keep() -> bytes:
+        body = build()
+        cache.put(stamp, key, CachedDocument(body, MIMETYPES[kind], f'"{validators.etag}"', validators))
+        return body
+
+    return _conditional(validators, build_and_keep, kind, private=private, filename=filename)
+
+
 def _private_municipality(code: str) -> Municipality:
     """The municipality if the request carries its valid token or comes from one of its users/a coordinator."""
     session = get_session()
@@ -93,29 +137,50 @@ def _private_municipality(code: str) -> Municipality:
 
 
 def _feed(
-    where: ColumnElement[bool], info: feeds.FeedInfo, fmt: str, *, scope: str, extra: str = "", private: bool = False
+    make_info: Callable[[], tuple[ColumnElement[bool], feeds.FeedInfo]],
+    fmt: str,
+    *,
+    scope: str,
+    key: Hashable = (),
+    extra: str = "",
+    private: bool = False,
 ) -> Response:
+    """A feed, cached per URL and host (plus ``key``); ``make_info`` runs only on a miss (it may 404)."""
     session = get_session()
-    validators = feeds.validators(session, where, scope=f"{scope}.{fmt}", extra=extra)
+    where_info: list[tuple[ColumnElement[bool], feeds.FeedInfo]] = []
+
+    def selection() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
+        if not where_info:
+            where_info.append(make_info())
+        return where_info[0]
+
+    def make_validators() -> feeds.Validators:
+        return feeds.validators(session, selection()[0], scope=f"{scope}.{fmt}", extra=extra)
 
     def build() -> bytes:
+        where, info = selection()
         return feeds.render(info, feeds.recent_events(session, where), _event_link, fmt)
 
-    return _conditional(validators, build, fmt, private=private, filename=f"{scope}.{fmt}")
+    # The links name the host (when no canonical base is set); the query string plays no part in a feed.
+    cache_key = ("broadcast.feed", request.path, request.host_url, key)
+    return _cached_conditional(cache_key, make_validators, build, fmt, private=private, filename=f"{scope}.{fmt}")
 
 
 @bp.get("/feeds/changes.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/changes.rss", defaults={"fmt": "rss"})
 def changes(fmt: str) -> Response:
     """Every accepted change to the registry, newest first."""
-    info = feeds.FeedInfo(
-        feed_id="tag:tu-tracker,2026:feed/changes",
-        title="TU-tracker: alle ændringer",
-        subtitle="Ændringer af TU-løsningers skæringsdato og krævede sikringsniveau, med kilde.",
-        self_url=absolute(request.path),
-        alternate_url=absolute(url_for("web.index")),
-    )
-    return _feed(feeds.public_events(), info, fmt, scope="changes")
+
+    def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
+        return feeds.public_events(), feeds.FeedInfo(
+            feed_id="tag:tu-tracker,2026:feed/changes",
+            title="TU-tracker: alle ændringer",
+            subtitle="Ændringer af TU-løsningers skæringsdato og krævede sikringsniveau, med kilde.",
+            self_url=absolute(request.path),
+            alternate_url=absolute(url_for("web.index")),
+        )
+
+    return _feed(make_info, fmt, scope="changes")
 
 
 @bp.get("/feeds/solutions/<string:slug>.atom", defaults={"fmt": "atom"})
@@ -124,35 +189,43 @@ def solution_feed(slug: str, fmt: str) -> Response:
     """One solution's changes."""
     if not SLUG_RE.match(slug):
         raise NotFound(f"Der findes ingen løsning med slug '{slug[:80]}'.")
-    solution: Solution = queries.get_solution(get_session(), slug)
-    info = feeds.FeedInfo(
-        feed_id=f"tag:tu-tracker,2026:feed/solution/{solution.id}",
-        title=f"TU-tracker: {solution.name}",
-        subtitle=f"Ændringer af {solution.name}s skæringsdato og krævede sikringsniveau.",
-        self_url=absolute(request.path),
-        alternate_url=solution_url(solution.slug),
-    )
-    return _feed(feeds.solution_events(solution), info, fmt, scope=f"solution-{solution.slug}")
+
+    def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
+        # Only on a miss: a hit was rendered for this slug at this stamp, so the solution still exists.
+        solution: Solution = queries.get_solution(get_session(), slug)
+        return feeds.solution_events(solution), feeds.FeedInfo(
+            feed_id=f"tag:tu-tracker,2026:feed/solution/{solution.id}",
+            title=f"TU-tracker: {solution.name}",
+            subtitle=f"Ændringer af {solution.name}s skæringsdato og krævede sikringsniveau.",
+            self_url=absolute(request.path),
+            alternate_url=solution_url(solution.slug),
+        )
+
+    return _feed(make_info, fmt, scope=f"solution-{slug}")
 
 
 @bp.get("/feeds/municipalities/<string:code>.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/municipalities/<string:code>.rss", defaults={"fmt": "rss"})
 def municipality_feed(code: str, fmt: str) -> Response:
     """A municipality's private feed: its portfolio's changes and its own readiness changes."""
-    municipality = _private_municipality(code)
+    municipality = _private_municipality(code)  # before the cache: nothing private without the right token
     ids = feeds.portfolio_ids(get_session(), municipality)
-    info = feeds.FeedInfo(
-        feed_id=f"tag:tu-tracker,2026:feed/municipality/{municipality.code}",
-        title=f"TU-tracker: {municipality.name} Kommune",
-        subtitle=f"Ændringer for løsningerne i {municipality.name}s portefølje og kommunens parathed.",
-        self_url=absolute(request.path),
-        alternate_url=absolute(url_for("web.index")),
-    )
+
+    def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
+        return feeds.municipality_events(municipality, ids), feeds.FeedInfo(
+            feed_id=f"tag:tu-tracker,2026:feed/municipality/{municipality.code}",
+            title=f"TU-tracker: {municipality.name} Kommune",
+            subtitle=f"Ændringer for løsningerne i {municipality.name}s portefølje og kommunens parathed.",
+            self_url=absolute(request.path),
+            alternate_url=absolute(url_for("web.index")),
+        )
+
+    # The portfolio changes without a change event, so it is part of the key (and of the ETag, as before).
     return _feed(
-        feeds.municipality_events(municipality, ids),
-        info,
+        make_info,
         fmt,
         scope=f"municipality-{municipality.code}",
+        key=(municipality.id, municipality.name, tuple(ids)),
         extra=",".join(map(str, ids)),
         private=True,
     )
@@ -162,7 +235,9 @@ def municipality_feed(code: str, fmt: str) -> Response:
 def solutions_calendar() -> Response:
     """Every known switch as an all-day event, with reminders 30 and 7 days ahead."""
     session = get_session()
-    validators = feeds.validators(session, feeds.public_events(), scope="calendar-solutions")
+
+    def make_validators() -> feeds.Validators:
+        return feeds.validators(session, feeds.public_events(), scope="calendar-solutions")
 
     def build() -> bytes:
         return calendars.render(
@@ -173,23 +248,58 @@ def solutions_calendar() -> Response:
             page_url=lambda s: solution_url(s.slug),
         )
 
-    return _conditional(validators, build, "ics", private=False, filename="tu-tracker.ics")
+    key = ("broadcast.calendar", request.path, request.host_url)
+    return _cached_conditional(key, make_validators, build, "ics", private=False, filename="tu-tracker.ics")
 
 
 @bp.get("/calendar/municipalities/<string:code>.ics")
 def municipality_calendar(code: str) -> Response:
     """The switches of a municipality's portfolio, each with what it means for the municipality's staff."""
-    municipality = _private_municipality(code)
+    municipality = _private_municipality(code)  # before the cache: nothing private without the right token
     session = get_session()
-    readiness = municipality_readiness(session, municipality)
-    body = calendars.render(
-        session,
-        calendars.dated_solutions(session, [row.solution.id for row in readiness.rows]),
-        name=f"TU-tracker: {municipality.name} Kommune",
-        description=f"Skæringsdatoer for løsningerne i {municipality.name}s portefølje og hvad de betyder for jer.",
-        page_url=lambda s: solution_url(s.slug),
-        readiness=readiness,
+    # Readiness moves with IdPs, the portfolio and the calendar day, not only with events: all are in the key,
+    # and the ETag is the key's hash, so a client that is current gets its 304 without a render.
+    today = today_in_denmark()
+    key = (
+        "broadcast.calendar",
+        municipality.id,
+        municipality.name,
+        today.isoformat(),
+        request.host_url,
+        registry_stamp(session),
+        _readiness_inputs(session, municipality.id),
     )
-    # Readiness moves with IdPs, the portfolio and the calendar day, not only with events: hash the file.
-    validators = feeds.Validators(etag="c" + hashlib.sha256(body).hexdigest()[:24], last_modified=None)
-    return _conditional(validators, lambda: body, "ics", private=True, filename=f"tu-tracker-{municipality.code}.ics")
+    validators = feeds.Validators(etag="c" + hashlib.sha256(repr(key).encode()).hexdigest()[:24], last_modified=None)
+
+    def build() -> bytes:
+        readiness = municipality_readiness(session, municipality, today=today)
+        return calendars.render(
+            session,
+            calendars.dated_solutions(session, [row.solution.id for row in readiness.rows]),
+            name=f"TU-tracker: {municipality.name} Kommune",
+            description=f"Skæringsdatoer for løsningerne i {municipality.name}s portefølje og hvad de betyder for jer.",
+            page_url=lambda s: solution_url(s.slug),
+            readiness=readiness,
+        )
+
+    return _cached_conditional(
+        key, lambda: validators, build, "ics", private=True, filename=f"tu-tracker-{municipality.code}.ics"
+    )
+
+
+_idps, _entries = Idp.__table__.c, PortfolioEntry.__table__.c
+# Core, built once: these run on every calendar request (a municipality has a handful of IdPs, dozens of entries).
+_IDP_ROWS = select(_idps.id, _idps.name, _idps.notified_loa, _idps.is_primary, _idps.updated_at).order_by(_idps.id)
+_ENTRY_ROWS = select(_entries.id, _entries.solution_id, _entries.idp_id).order_by(_entries.id)
+
+
+def _readiness_inputs(session: Session, municipality_id: int) -> str:
+    """A digest of what a municipality's readiness reads besides the registry: its IdPs and portfolio rows.
+
+    The rows themselves, not max(updated_at) and counts: a portfolio entry's IdP changes in place with no
+    timestamp, and a stale private calendar could tell staff they are ready when they are not.
+    """
+    idps = session.execute(_IDP_ROWS.where(_idps.municipality_id == municipality_id)).all()
+    entries = session.execute(_ENTRY_ROWS.where(_entries.municipality_id == municipality_id)).all()
+    rows = repr(([tuple(r) for r in idps], [tuple(r) for r in entries]))
+    return hashlib.sha256(rows.encode()).hexdigest()

@@ -23,6 +23,8 @@ class ChangeEvent(Base):
     __table_args__ = (
         Index("ix_change_event_solution_id_id", "solution_id", "id"),
         Index("ix_change_event_municipality_id_id", "municipality_id", "id"),
+        # The calendars' switch histories (count and newest of one type per solution), read from the index.
+        Index("ix_change_event_solution_id_type_occurred_at", "solution_id", "type", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(EventId, primary_key=True, autoincrement=True)

@@ -1,0 +1,91 @@
+"""The response cache in front of feeds and calendars: private documents stay private, and what changes
+without a change event (a municipality's IdPs and portfolio) still reaches the cached calendar and feed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask.testing import FlaskClient
+from icalendar import Calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.support.broadcast import dated_solution, make_user
+from tracker.broadcast import feed_tokens
+from tracker.models import Municipality, PortfolioEntry
+from tracker.municipalities import services as municipality_services
+from tracker.registry.actors import SYSTEM
+
+
+def _municipality(session: Session, code: str) -> Municipality:
+    found = session.scalar(select(Municipality).where(Municipality.code == code))
+    assert found is not None
+    return found
+
+
+def _token(session: Session, municipality: Municipality, email: str) -> str:
+    user = make_user(session, email, "municipality", municipality=municipality.code)
+    _, token = feed_tokens.create_token(session, user, municipality)
+    return token
+
+
+def _description(body: bytes) -> str:
+    [event] = Calendar.from_ical(body).walk("VEVENT")
+    return str(event["DESCRIPTION"])
+
+
+def test_a_cached_private_calendar_and_feed_need_their_own_municipalitys_token(
+    client: FlaskClient, session: Session
+) -> None:
+    kbh, aar = _municipality(session, "101"), _municipality(session, "751")
+    dated_solution(session, "cache-kbh", date(2032, 5, 1), loa_value="hoej", loa_status="confirmed")
+    municipality_services.add_to_portfolio(session, kbh, "cache-kbh", actor=SYSTEM)
+    kbh_token, aar_token = _token(session, kbh, "cache@kk.dk"), _token(session, aar, "cache@aarhus.dk")
+    session.commit()
+    for url in ("/calendar/municipalities/101.ics", "/feeds/municipalities/101.atom"):
+        first = client.get(f"{url}?token={kbh_token}")
+        again = client.get(f"{url}?token={kbh_token}")
+        assert first.status_code == again.status_code == 200 and first.data == again.data, url
+        assert first.headers["ETag"] == again.headers["ETag"], "a cache hit names the same version"
+        etag = first.headers["ETag"]
+        assert client.get(f"{url}?token={kbh_token}", headers={"If-None-Match": etag}).status_code == 304
+        # Now cached: still nothing for another municipality's token, a guessed one or none at all.
+        for other in (f"{url}?token={aar_token}", f"{url}?token=ftk_guess", url):
+            resp = client.get(other, headers={"If-None-Match": etag})
+            assert resp.status_code == 403, other
+            assert b"cache-kbh" not in resp.data
+        own = client.get(url.replace("101", "751") + f"?token={aar_token}")
+        assert own.status_code == 200 and b"cache-kbh" not in own.data, "Aarhus gets its own document"
+
+
+def test_the_cached_calendar_follows_idp_and_portfolio_changes_that_append_no_event(
+    client: FlaskClient, session: Session
+) -> None:
+    kbh = _municipality(session, "101")
+    dated_solution(session, "cache-idp", date(2032, 6, 1), loa_value="hoej", loa_status="confirmed")
+    first_idp = municipality_services.create_idp(
+        session, kbh, {"name": "Første IdP", "notified_loa": "betydelig", "is_primary": True}, actor=SYSTEM
+    )
+    second_idp = municipality_services.create_idp(
+        session, kbh, {"name": "Anden IdP", "notified_loa": "betydelig"}, actor=SYSTEM
+    )
+    municipality_services.add_to_portfolio(session, kbh, "cache-idp", actor=SYSTEM)
+    token = _token(session, kbh, "idp@kk.dk")
+    session.commit()
+    url = f"/calendar/municipalities/101.ics?token={token}"
+    before = client.get(url)
+    assert "IdP: Første IdP" in _description(before.data)
+
+    # Same level, so the verdict (and the event log) stays put; only the IdP's name moves.
+    municipality_services.update_idp(session, first_idp, {"name": "Omdøbt IdP"}, actor=SYSTEM)
+    session.commit()
+    renamed = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert renamed.status_code == 200 and "IdP: Omdøbt IdP" in _description(renamed.data)
+
+    # Point the portfolio entry at the other IdP in place: no timestamp, no event, yet the text must follow.
+    entry = session.scalar(select(PortfolioEntry).where(PortfolioEntry.municipality_id == kbh.id))
+    assert entry is not None
+    entry.idp_id = second_idp.id
+    session.commit()
+    moved = client.get(url, headers={"If-None-Match": renamed.headers["ETag"]})
+    assert moved.status_code == 200 and "IdP: Anden IdP" in _description(moved.data)
