@@ -13,6 +13,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tracker.api import readiness_cache
 from tracker.api.municipality_schemas import (
     IdpCreateSchema,
     IdpListSchema,
@@ -31,9 +32,9 @@ from tracker.auth import api_user
 from tracker.auth.permissions import require_user
 from tracker.db import get_session
 from tracker.models import Municipality
-from tracker.municipalities import exports, imports, queries, readiness, services
+from tracker.municipalities import exports, imports, queries, services
 from tracker.municipalities.access import require_municipality_access
-from tracker.municipalities.serialize import idp_dict, portfolio_entry_dict, readiness_dict, solution_ref
+from tracker.municipalities.serialize import idp_dict, portfolio_entry_dict, solution_ref
 from tracker.registry.actors import Actor
 from tracker.security import csrf
 
@@ -226,11 +227,15 @@ class ReadinessView(MethodView):
     """Who gets locked out, when."""
 
     @blp.response(200, ReadinessSchema)
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @private
-    def get(self, code: str) -> dict[str, Any]:
-        """M's readiness per solution: ok / at_risk / locked_out / unknown (with reason), most urgent first."""
-        municipality, _ = _municipality(code)
-        return readiness_dict(readiness.municipality_readiness(get_session(), municipality))
+    def get(self, code: str) -> Response:
+        """M's readiness per solution: ok / at_risk / locked_out / unknown (with reason), most urgent first.
+
+        Sends an ETag; If-None-Match gives a 304.
+        """
+        municipality, _ = _municipality(code)  # who may see M is decided before anything comes from the cache
+        return readiness_cache.serve_readiness(get_session(), municipality)
 
 
 def download(body: bytes, mimetype: str, name: str) -> Response:
@@ -250,9 +255,7 @@ class ReadinessCsv(MethodView):
     def get(self, code: str) -> Response:
         """The readiness rows of the API as CSV (same rows, same order)."""
         municipality, _ = _municipality(code)
-        result = readiness.municipality_readiness(get_session(), municipality)
-        name = exports.filename(f"parathed-{municipality.code}", result.today, "csv")
-        return download(exports.to_csv(exports.readiness_table(result)), exports.CSV_MIMETYPE, name)
+        return readiness_cache.serve_export(get_session(), municipality, "csv")
 
 
 @blp.route("/<string:code>/readiness.xlsx")
@@ -264,12 +267,7 @@ class ReadinessXlsx(MethodView):
     def get(self, code: str) -> Response:
         """The readiness rows of the API as an Excel workbook, with a totals sheet."""
         municipality, _ = _municipality(code)
-        result = readiness.municipality_readiness(get_session(), municipality)
-        body = exports.to_xlsx(
-            exports.readiness_table(result), title="Parathed", summary=exports.readiness_summary(result)
-        )
-        name = exports.filename(f"parathed-{municipality.code}", result.today, "xlsx")
-        return download(body, exports.XLSX_MIMETYPE, name)
+        return readiness_cache.serve_export(get_session(), municipality, "xlsx")
 
 
 def register(api: Any) -> None:

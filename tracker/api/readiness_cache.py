@@ -1,0 +1,151 @@
+"""Cached readiness responses (JSON, CSV, XLSX) of one municipality, per worker.
+
+Readiness depends on more than the registry's change events: on M's IdPs and portfolio (whose edits only
+append an event when a verdict changes), on today's date in Denmark (days left) and on the host asked
+(absolute URLs). So the cache key holds all of those besides the registry stamp that ``serve_cached`` checks.
+The caller must have checked that the user may see M *before* calling here: the cache does not know users.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any
+
+from flask import Response, request
+from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Idp, Municipality, PortfolioEntry
+from tracker.municipalities import exports, readiness
+from tracker.municipalities.serialize import readiness_dict
+from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
+
+# Private data: a shared cache must never keep it; the browser may, but must ask each time.
+PRIVATE = "private, no-cache"
+EXPORT = "private, no-store"
+
+_idp, _entry = Idp.__table__.c, PortfolioEntry.__table__.c
+_SEP = literal(":")
+
+
+def _aggregate(table_column_rows: Any, where: Any) -> Any:
+    """One scalar subquery: every row of M as a ``:``-joined token, all tokens ``;``-joined (order immaterial)."""
+    return select(func.aggregate_strings(table_column_rows, ";")).where(where).scalar_subquery()
+
+
+def _fingerprint_statement() -> Any:
+    """Everything of M's IdPs and portfolio that readiness shows, as two strings in one query.
+
+    Exact, not a checksum: each portfolio token is (id, solution, IdP chosen) and each IdP token is (id, level,
+    primary, updated_at). Every IdP write sets ``updated_at`` (services.create_idp/update_idp); a deleted IdP
+    drops its token and nulls the entries that named it; a removed or added entry drops or adds its token.
+    A different string order only costs a miss, never a wrong answer.
+    """
+    entry_token = (
+        cast(_entry.id, String)
+        + _SEP
+        + cast(_entry.solution_id, String)
+        + _SEP
+        + func.coalesce(cast(_entry.idp_id, String), "-")
+    )
+    idp_token = (
+        cast(_idp.id, String)
+        + _SEP
+        + _idp.notified_loa
+        + _SEP
+        + cast(_idp.is_primary, String)
+        + _SEP
+        + cast(_idp.updated_at, String)
+    )
+    municipality_id: Any = bindparam("municipality_id")
+    return select(
+        _aggregate(entry_token, _entry.municipality_id == municipality_id),
+        _aggregate(idp_token, _idp.municipality_id == municipality_id),
+    )
+
+
+# Built once: building it per request cost more than running it (tests/benchmarks profile).
+_FINGERPRINT = _fingerprint_statement()
+
+
+def portfolio_fingerprint(session: Session, municipality_id: int) -> str:
+    """A digest of M's IdPs and portfolio as readiness sees them: changes whenever any of them changes."""
+    entries, idps = session.execute(_FINGERPRINT, {"municipality_id": municipality_id}).one()
+    return hashlib.sha256(f"{entries or ''}|{idps or ''}".encode()).hexdigest()
+
+
+def _etag(key: Hashable, stamp: Stamp) -> str:
+    """A weak ETag naming the key and the registry state (never reused for another municipality or state)."""
+    digest = hashlib.sha256(repr((key, stamp)).encode()).hexdigest()[:24]
+    return f'W/"r{digest}"'
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def readiness_json(result: readiness.Readiness) -> dict[str, Any]:
+    """``readiness_dict`` as ``ReadinessSchema`` dumps it (dates as ISO strings), without a schema dump per row.
+
+    The dicts already have exactly the schema's keys (tests compare the two), so only dates need converting.
+    """
+    data = readiness_dict(result)
+    data["today"] = _iso(result.today)
+    for item in data["items"]:
+        item["locked_out_from"] = _iso(item["locked_out_from"])
+        switch = item["switch_date"]
+        switch["earliest"], switch["latest"] = _iso(switch["earliest"]), _iso(switch["latest"])
+    return data
+
+
+def _serve(
+    session: Session,
+    municipality: Municipality,
+    kind: str,
+    body: Callable[[readiness.Readiness], tuple[bytes, str]],
+    cache_control: str,
+) -> tuple[Response, date]:
+    """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date."""
+    today = readiness.today_in_denmark()
+    key = (
+        "api.readiness",
+        kind,
+        municipality.code,
+        request.host_url,
+        today.isoformat(),
+        portfolio_fingerprint(session, municipality.id),
+    )
+
+    def render(stamp: Stamp) -> CachedResponse:
+        data, mimetype = body(readiness.municipality_readiness(session, municipality, today=today))
+        return CachedResponse(data, mimetype, _etag(key, stamp))
+
+    return serve_cached(session, key, render, cache_control=cache_control), today
+
+
+def serve_readiness(session: Session, municipality: Municipality) -> Response:
+    """M's readiness as the API's JSON (``ReadinessSchema``), with an ETag; If-None-Match gives a 304."""
+
+    def body(result: readiness.Readiness) -> tuple[bytes, str]:
+        return json_body(readiness_json(result)), "application/json"
+
+    return _serve(session, municipality, "json", body, PRIVATE)[0]
+
+
+def serve_export(session: Session, municipality: Municipality, extension: str) -> Response:
+    """M's readiness as a CSV or XLSX download (``extension`` 'csv' or 'xlsx'), cached like the JSON."""
+
+    def body(result: readiness.Readiness) -> tuple[bytes, str]:
+        table = exports.readiness_table(result)
+        if extension == "csv":
+            return exports.to_csv(table), exports.CSV_MIMETYPE
+        summary = exports.readiness_summary(result)
+        return exports.to_xlsx(table, title="Parathed", summary=summary), exports.XLSX_MIMETYPE
+
+    response, today = _serve(session, municipality, extension, body, EXPORT)
+    if response.status_code == 200:
+        name = exports.filename(f"parathed-{municipality.code}", today, extension)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
