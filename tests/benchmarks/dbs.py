@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests.support.databases import postgres_database as support_postgres_database
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -38,20 +40,9 @@ def postgres_unreachable() -> str | None:
     return None
 
 
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh, empty database on the PostgreSQL server; dropped (with its connections) afterwards."""
-    admin = make_url(postgres_admin_url())
-    name = f"tracker_bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+def postgres_database() -> AbstractContextManager[str]:
+    """A fresh, empty database on the bench's PostgreSQL server; dropped (with its connections) afterwards."""
+    return support_postgres_database(postgres_admin_url(), prefix="tracker_bench")
 
 
 @contextmanager

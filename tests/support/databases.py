@@ -47,10 +47,10 @@ def require_postgres() -> None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database; dropped afterwards."""
-    admin = make_url(postgres_admin_url())
-    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
+def postgres_database(admin_url: str | None = None, prefix: str = "tracker_test") -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the server of ``admin_url``; dropped (with its connections) afterwards."""
+    admin = make_url(admin_url or postgres_admin_url())
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
