@@ -17,8 +17,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request, url_for
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality
@@ -26,10 +25,11 @@ from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, municipality_by_code
 from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound
-from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solution
+from tracker.models import ChangeEvent, Municipality, Solution
+from tracker.municipalities.fingerprint import portfolio_fingerprint
 from tracker.municipalities.readiness import municipality_readiness, today_in_denmark
 from tracker.registry import queries
-from tracker.registry.cache import CachedResponse, registry_stamp, response_cache
+from tracker.registry.cache import CachedResponse, Stamp, registry_stamp, response_cache
 
 bp = Blueprint("broadcast", __name__)
 
@@ -97,12 +97,14 @@ def _cached_conditional(
     *,
     private: bool,
     filename: str,
+    stamp: Stamp | None = None,
 ) -> Response:
     """``_conditional`` over the response cache: a hit needs no query beyond the stamp and no rendering.
 
     On a miss the validators come first, so a client that is already current gets its 304 without a render.
     """
-    stamp, cache = registry_stamp(get_session()), response_cache()
+    # A caller that already put the stamp in its key passes it in: one lookup per request, not two.
+    stamp, cache = stamp or registry_stamp(get_session()), response_cache()
     cached = cache.get(stamp, key)
     if isinstance(cached, CachedDocument) and cached.validators is not None:
         body = cached.body
@@ -260,14 +262,15 @@ def municipality_calendar(code: str) -> Response:
     # Readiness moves with IdPs, the portfolio and the calendar day, not only with events: all are in the key,
     # and the ETag is the key's hash, so a client that is current gets its 304 without a render.
     today = today_in_denmark()
+    stamp = registry_stamp(session)
     key = (
         "broadcast.calendar",
         municipality.id,
         municipality.name,
         today.isoformat(),
         request.host_url,
-        registry_stamp(session),
-        _readiness_inputs(session, municipality.id),
+        stamp,
+        portfolio_fingerprint(session, municipality.id),
     )
     validators = feeds.Validators(etag="c" + hashlib.sha256(repr(key).encode()).hexdigest()[:24], last_modified=None)
 
@@ -283,23 +286,11 @@ def municipality_calendar(code: str) -> Response:
         )
 
     return _cached_conditional(
-        key, lambda: validators, build, "ics", private=True, filename=f"tu-tracker-{municipality.code}.ics"
+        key,
+        lambda: validators,
+        build,
+        "ics",
+        private=True,
+        filename=f"tu-tracker-{municipality.code}.ics",
+        stamp=stamp,
     )
-
-
-_idps, _entries = Idp.__table__.c, PortfolioEntry.__table__.c
-# Core, built once: these run on every calendar request (a municipality has a handful of IdPs, dozens of entries).
-_IDP_ROWS = select(_idps.id, _idps.name, _idps.notified_loa, _idps.is_primary, _idps.updated_at).order_by(_idps.id)
-_ENTRY_ROWS = select(_entries.id, _entries.solution_id, _entries.idp_id).order_by(_entries.id)
-
-
-def _readiness_inputs(session: Session, municipality_id: int) -> str:
-    """A digest of what a municipality's readiness reads besides the registry: its IdPs and portfolio rows.
-
-    The rows themselves, not max(updated_at) and counts: a portfolio entry's IdP changes in place with no
-    timestamp, and a stale private calendar could tell staff they are ready when they are not.
-    """
-    idps = session.execute(_IDP_ROWS.where(_idps.municipality_id == municipality_id)).all()
-    entries = session.execute(_ENTRY_ROWS.where(_entries.municipality_id == municipality_id)).all()
-    rows = repr(([tuple(r) for r in idps], [tuple(r) for r in entries]))
-    return hashlib.sha256(rows.encode()).hexdigest()
