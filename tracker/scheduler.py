@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import IntegrityError
 
+from scrapers import SOURCES
 from tracker.db import get_db, utcnow
 from tracker.models import JobRun, SchedulerLease
 
@@ -52,10 +53,6 @@ def jobs(app: Flask) -> list[Job]:
             app.config["DELIVERY_INTERVAL_SECONDS"],
         ),
     ]
-    try:
-        from scrapers import SOURCES
-    except ImportError:  # the scrapers package may not be installed in a minimal deployment
-        SOURCES = {}  # noqa: N806
     for key in SOURCES:
         result.append(
             Job(
