@@ -66,6 +66,7 @@ class SolutionKind(StrEnum):
     FAELLESOFFENTLIG = "faellesoffentlig"
     FAELLESKOMMUNAL = "faelleskommunal"
     LEVERANDOER = "leverandoer"
+    BROKER = "broker"
     ANDET = "andet"
 
 

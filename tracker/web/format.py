@@ -57,6 +57,7 @@ KIND_LABELS = {
     "faellesoffentlig": _l("Fællesoffentlig"),
     "faelleskommunal": _l("Fælleskommunal"),
     "leverandoer": _l("Leverandørløsning"),
+    "broker": _l("Login-broker"),
     "andet": _l("Andet"),
 }
 
