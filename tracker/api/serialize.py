@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from sqlalchemy.orm import object_session
 
+from tracker.auth.display import public_label
 from tracker.models import ChangeEvent, Municipality, Organisation, Solution
 
 
@@ -32,7 +34,7 @@ def solution_dict(solution: Solution) -> dict[str, Any]:
                 "kind": solution.loa_source_kind,
                 "url": solution.loa_source_url,
                 "evidence": solution.loa_evidence,
-                "recorded_by": solution.loa_recorded_by,
+                "recorded_by": public_label(solution.loa_recorded_by, object_session(solution)) or None,
                 "recorded_at": solution.loa_recorded_at,
             },
         },
@@ -47,7 +49,7 @@ def solution_dict(solution: Solution) -> dict[str, Any]:
                 "kind": solution.switch_source_kind,
                 "url": solution.switch_source_url,
                 "evidence": solution.switch_evidence,
-                "recorded_by": solution.switch_recorded_by,
+                "recorded_by": public_label(solution.switch_recorded_by, object_session(solution)) or None,
                 "recorded_at": solution.switch_recorded_at,
             },
         },
@@ -76,7 +78,7 @@ def event_dict(event: ChangeEvent) -> dict[str, Any]:
         "solution": event.data.get("solution"),
         "municipality": event.data.get("municipality"),
         "changes": event.changes,
-        "actor": event.actor_label,
+        "actor": public_label(event.actor_label, object_session(event)),
         "source": {"kind": event.source_kind, "url": event.source_url},
         "reason": event.reason,
     }

@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
+from tracker.auth.display import public_label
 from tracker.db import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Subscription
@@ -35,7 +36,7 @@ def event_payload(event: ChangeEvent) -> dict[str, Any]:
             "event_id": event.id,
             **event.data,
             "changes": event.changes,
-            "actor": event.actor_label,
+            "actor": public_label(event.actor_label, object_session(event)),
             "source": {"kind": event.source_kind, "url": event.source_url},
             "reason": event.reason,
         },

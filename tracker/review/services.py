@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tracker.auth.display import public_actor
 from tracker.auth.permissions import can_report_on, is_coordinator, require_role
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, ValidationError
@@ -107,7 +108,7 @@ def create_proposal(
         solution_id=solution.id,
         origin=_ORIGIN[Role(proposer.role)],
         proposer_id=proposer.id,
-        proposer_label=proposer.label[:200],
+        proposer_label=public_actor(proposer)[:200],
         changes=to_json(changes),
         evidence=evidence or changes.get(f"{prefixes[0]}_evidence"),
         source_kind=changes.get(f"{prefixes[0]}_source_kind"),
@@ -198,7 +199,7 @@ def accept_proposal(
             {"base_version": proposal.base_version, "current_version": solution.version, "confirm_stale": True},
         )
     reviewer_actor = Actor.of(reviewer)
-    label = f"{proposal.proposer_label[:90]} (forslag #{proposal.id}, godkendt af {reviewer.label[:70]})"
+    label = f"{proposal.proposer_label[:90]} (forslag #{proposal.id}, godkendt af {reviewer_actor.label[:70]})"
     actor = Actor(
         label=label[:200],
         user_id=reviewer.id,
