@@ -109,6 +109,25 @@ def users_create(email: str, role: str, organisation: str | None, municipality: 
     click.echo(f"user {user.email} ({user.role}) created with one-time password: {password}")
 
 
+@users_cli.command("deactivate")
+@click.option("--email", required=True)
+def users_deactivate(email: str) -> None:
+    """Deactivate a user: sessions end; their webhook subscriptions and feed tokens stop."""
+    from tracker.auth.admin import apply_active
+    from tracker.errors import AppError
+    from tracker.models import User
+
+    try:
+        with get_db().unit_of_work() as session:
+            user = session.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None:
+                raise click.ClickException(f"no user with e-mail {email}")
+            apply_active(session, user=user, active=False, actor=None, actor_label=CLI_ACTOR)
+    except AppError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"user {email.strip().lower()} deactivated")
+
+
 @tokens_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", default="cli")

@@ -86,4 +86,8 @@ def token_is_valid(session: Session, municipality: Municipality, plain: str | No
     if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > MAX_TOKEN_LENGTH:
         return False
     row = session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(plain)))
-    return row is not None and row.revoked_at is None and row.municipality_id == municipality.id
+    if row is None or row.revoked_at is not None or row.municipality_id != municipality.id:
+        return False
+    # A token whose creator was deactivated stops working too (deactivation revokes it; older rows are checked).
+    creator = session.get(User, row.created_by_id) if row.created_by_id is not None else None
+    return creator is None or creator.is_active
