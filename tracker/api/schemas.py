@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from tracker.api.edit_schemas import Day
 from tracker.models.vocab import Loa, SolutionKind
 
 MAX_PAGE = 500
@@ -38,8 +39,8 @@ class SolutionQuerySchema(PageQuerySchema):
     loa = fields.String(validate=validate.OneOf([v.value for v in Loa]))
     kind = fields.String(validate=validate.OneOf([v.value for v in SolutionKind]))
     vendor = fields.String(validate=validate.Length(min=1, max=80))
-    switch_after = fields.Date()
-    switch_before = fields.Date()
+    switch_after = Day()
+    switch_before = Day()
     q = fields.String(validate=validate.Length(min=1, max=200))
 
     @validates_schema

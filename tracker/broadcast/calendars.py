@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.broadcast.feeds import EPOCH
 from tracker.models import ChangeEvent, Solution
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status, danish_day
+from tracker.registry.facts import FIRST_DAY, LAST_DAY
 from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
 
 REMINDER_DAYS = (30, 7)
@@ -32,8 +33,16 @@ def uid_for(solution_id: int) -> str:
 
 
 def dated_solutions(session: Session, solution_ids: Sequence[int] | None = None) -> list[Solution]:
-    """Solutions with a known first switch day (optionally only these), by date then name."""
-    stmt = select(Solution).where(Solution.switch_earliest_on.is_not(None))
+    """Solutions with a known first switch day (optionally only these), by date then name.
+
+    Days outside the registry's range (stored before inputs were checked) are left out: one such value must
+    not make the calendar unreadable for everyone.
+    """
+    stmt = select(Solution).where(
+        Solution.switch_earliest_on.is_not(None),
+        Solution.switch_earliest_on.between(FIRST_DAY, LAST_DAY),
+        or_(Solution.switch_latest_on.is_(None), Solution.switch_latest_on.between(FIRST_DAY, LAST_DAY)),
+    )
     if solution_ids is not None:
         stmt = stmt.where(Solution.id.in_(list(solution_ids)))
     return list(session.scalars(stmt.order_by(Solution.switch_earliest_on, Solution.name, Solution.id)))

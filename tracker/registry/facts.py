@@ -31,6 +31,21 @@ BASIC_FIELDS = (
 )
 EDITABLE_FIELDS = BASIC_FIELDS + LOA_FIELDS + SWITCH_FIELDS
 
+# Every day the registry accepts, from any input (API, forms, proposals, scraped observations): a switch date
+# outside this range is a typo or a placeholder (9999-12-31), and calendars and clients cannot represent it.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+DAY_RANGE_MESSAGE = f"Datoen skal ligge mellem {FIRST_DAY.isoformat()} og {LAST_DAY.isoformat()}."
+
+
+def day_problem(value: object) -> str | None:
+    """Why a value is not an acceptable day (in Danish), or None. The one range rule for every input."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        return "Skal være en dato."
+    if not FIRST_DAY <= value <= LAST_DAY:
+        return DAY_RANGE_MESSAGE
+    return None
+
 
 def json_value(value: Any) -> Any:
     """A value as history stores it: dates and instants as ISO strings."""

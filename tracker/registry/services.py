@@ -6,7 +6,6 @@ Services take the session, only flush, and never read request globals (house rul
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, Sourc
 from tracker.municipalities import readiness
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
-from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, json_value
+from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
 
@@ -63,8 +62,8 @@ def _validate(changes: dict[str, Any]) -> None:
             problems[field] = f"Skal være en af: {', '.join(_VOCAB[field])}."
         elif field in _MAX_LEN and isinstance(value, str) and len(value) > _MAX_LEN[field]:
             problems[field] = f"Højst {_MAX_LEN[field]} tegn."
-        elif field in {"switch_earliest_on", "switch_latest_on"} and value is not None and not isinstance(value, date):
-            problems[field] = "Skal være en dato."
+        elif field in {"switch_earliest_on", "switch_latest_on"} and value is not None and day_problem(value):
+            problems[field] = day_problem(value) or ""
         elif field == "name" and not (isinstance(value, str) and value.strip()):
             problems[field] = "Navnet må ikke være tomt."
         elif field in {
