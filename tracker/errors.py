@@ -82,6 +82,7 @@ _HTTP_CODES = {
     409: "conflict",
     412: "precondition_failed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "validation_error",
     428: "precondition_required",
@@ -96,6 +97,7 @@ _DANISH = {
     405: "Metoden er ikke tilladt her.",
     409: "Ændringen strider mod den nuværende tilstand.",
     413: "Forespørgslen er for stor.",
+    414: "Adressen er for lang.",
     422: "Oplysningerne kunne ikke godkendes.",
     429: "For mange forsøg. Prøv igen senere.",
 }

@@ -248,9 +248,7 @@ def test_vendor_proposes_coordinator_accepts_vendor_sees_it(client: FlaskClient,
     assert accepted.status_code == 200, accepted.get_json()
     assert accepted.get_json()["state"] == "accepted" and accepted.get_json()["event_id"]
     mine = client.get("/api/v1/proposals", headers=vendor.bearer).get_json()["items"]
-    assert [(p["id"], p["state"], p["reviewed_by"]) for p in mine] == [
-        (proposal["id"], "accepted", "KL-koordinator")
-    ]
+    assert [(p["id"], p["state"], p["reviewed_by"]) for p in mine] == [(proposal["id"], "accepted", "KL-koordinator")]
     solution = client.get("/api/v1/solutions/kmd-nexus").get_json()
     assert solution["required_loa"]["status"] == "reported"
     assert solution["required_loa"]["source"]["kind"] == "vendor"

@@ -43,10 +43,10 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def log_in(client: FlaskClient, user: User) -> None:
-    """Give the client a Flask-Login session for the user, as the login form would."""
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = f"{user.id}:{user.session_nonce}"
-        flask_session["_fresh"] = True
+    """Give the client a login session for the user, as the login form would (see tests.support.accounts)."""
+    from tests.support.accounts import log_in as start
+
+    start(client, user)
 
 
 def solution(

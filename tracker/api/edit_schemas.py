@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-from tracker.registry.facts import FIRST_DAY, LAST_DAY, day_problem
+from tracker.registry.facts import day_problem
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
 
@@ -75,7 +75,6 @@ def Day(**kwargs: Any) -> fields.Date:  # noqa: N802
     return fields.Date(
         validate=validate_day,
         error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."},
-        metadata={"minimum": FIRST_DAY.isoformat(), "maximum": LAST_DAY.isoformat()},
         **kwargs,
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
-from tracker.auth.passwords import generate_password, hash_password, password_problem, verify_password
+from tracker.auth.passwords import generate_password, hash_password, password_problem, user_inputs, verify_password
 from tracker.auth.permissions import require_role
 from tracker.auth.users import create_user, resolve_binding
 from tracker.db import utcnow
@@ -140,6 +140,7 @@ def reset_password(session: Session, *, admin: User, user: User, remote_addr: st
     require_role(admin, Role.ADMIN)
     password = generate_password()
     user.password_hash = hash_password(password)
+    user.must_change_password = True
     user.session_nonce = secrets.token_hex(8)
     audit.record(
         session,
@@ -194,13 +195,46 @@ def change_own_password(
     """A user replaces their (one-time) password; other sessions end."""
     if not verify_password(user.password_hash, current):
         raise ValidationError("Den nuværende adgangskode er forkert.", {"current": "Forkert adgangskode."})
-    problem = password_problem(new, (user.email, user.email.split("@")[0], user.name or ""))
+    if verify_password(user.password_hash, new):
+        same = "Den nye adgangskode skal være en anden end den nuværende."
+        raise ValidationError(same, {"new": same})
+    problem = password_problem(new, password_user_inputs(user))
     if problem:
         raise ValidationError(problem, {"new": problem})
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.session_nonce = secrets.token_hex(8)
     audit.record(
         session, "user.change_password", actor=user, object_type="user", object_id=user.id, remote_addr=remote_addr
+    )
+
+
+def set_first_password(session: Session, *, user: User, new: str, remote_addr: str | None = None) -> None:
+    """Replace a one-time password right after logging in with it (the login proved the current one)."""
+    if not user.must_change_password:
+        raise Conflict("Adgangskoden er allerede din egen; skift den fra siden 'Min konto'.")
+    if verify_password(user.password_hash, new):
+        same = "Den nye adgangskode skal være en anden end engangsadgangskoden."
+        raise ValidationError(same, {"new": same})
+    problem = password_problem(new, password_user_inputs(user))
+    if problem:
+        raise ValidationError(problem, {"new": problem})
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(
+        session, "user.change_password", actor=user, object_type="user", object_id=user.id, remote_addr=remote_addr
+    )
+
+
+def password_user_inputs(user: User) -> tuple[str, ...]:
+    """The user's own words zxcvbn must not accept a password built from (e-mail, name, municipality, org)."""
+    return user_inputs(
+        user.email,
+        user.name,
+        user.municipality.name if user.municipality is not None else None,
+        user.organisation.name if user.organisation is not None else None,
+        user.organisation.slug if user.organisation is not None else None,
     )
 
 

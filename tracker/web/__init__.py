@@ -31,7 +31,13 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(health.bp)
-    from tracker.web import admin_views, auth_views, edit_views, review_views  # accounts, editing, review (issue 3)
+    from tracker.web import (  # accounts, editing, review (issue 3)
+        admin_views,
+        auth_views,
+        edit_views,
+        review_views,
+        totp_views,  # noqa: F401 - adds the second-factor routes to auth_views.bp
+    )
 
     for blueprint in (auth_views.bp, edit_views.bp, review_views.bp, admin_views.bp):
         app.register_blueprint(blueprint)

@@ -113,6 +113,21 @@ class PasswordForm(PlainForm):
     new = PasswordField(_l("Ny adgangskode (mindst 12 tegn)"), validators=[DataRequired(_REQUIRED), Length(max=256)])
 
 
+class FirstPasswordForm(PlainForm):
+    """Choose one's own password after logging in with a one-time password."""
+
+    new = PasswordField(_l("Ny adgangskode (mindst 12 tegn)"), validators=[DataRequired(_REQUIRED), Length(max=256)])
+
+
+class CodeForm(PlainForm):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = StringField(
+        _l("Kode fra godkendelsesappen (eller en gendannelseskode)"),
+        validators=[DataRequired(_REQUIRED), Length(max=40)],
+    )
+
+
 class TokenForm(PlainForm):
     """Name a new API token."""
 
