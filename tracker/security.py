@@ -60,18 +60,20 @@ def _bad_text(value: str) -> bool:
     return False
 
 
-def _json_strings(value: Any, depth: int = 0) -> Iterator[str]:
+def _json_strings(value: Any, field: str = "body", depth: int = 0) -> Iterator[tuple[str, str]]:
+    """Every string in a JSON document (keys too), with the top-level field it sits under."""
     if depth > 50:
         return
     if isinstance(value, str):
-        yield value
+        yield field, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield str(key)
-            yield from _json_strings(item, depth + 1)
+            name = str(key) if depth == 0 else field
+            yield name, str(key)
+            yield from _json_strings(item, name, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            yield from _json_strings(item, depth + 1)
+            yield from _json_strings(item, field, depth + 1)
 
 
 def _bad_host(host: str) -> bool:
@@ -95,12 +97,17 @@ def refuse_bad_request_shape(app: Flask) -> Response | None:
     if _bad_host(request.host):
         return error_response(400, "bad_request", "Host-headeren er ikke et gyldigt værtsnavn.")
     values = [*request.args.keys(), *request.args.values(), *request.form.values(), request.path]
-    if request.is_json and request.content_length:
-        values.extend(_json_strings(request.get_json(silent=True)))
     if any(_bad_text(value) for value in values):
         return error_response(
             400, "bad_request", "Forespørgslen indeholder et ugyldigt tegn (NUL eller et enligt surrogat-tegn)."
         )
+    if request.is_json and request.content_length:
+        bad = sorted({field for field, value in _json_strings(request.get_json(silent=True)) if _bad_text(value)})
+        if bad:
+            problem = "Teksten indeholder et ugyldigt tegn (NUL eller et enligt surrogat-tegn)."
+            return error_response(
+                422, "validation_error", "Nogle felter er ugyldige: " + ", ".join(bad), dict.fromkeys(bad, problem)
+            )
     return None
 
 

@@ -211,6 +211,8 @@ def dated_solution(session: Session, slug: str, earliest: date, latest: date | N
         "switch_source_url": f"https://example.org/{slug}/dato",
         **fields,
     }
+    if values.get("loa_status") == "confirmed":
+        values.setdefault("loa_source_url", f"https://example.org/{slug}/niveau")  # confirmed needs a source
     return create_solution(session, actor=SYSTEM, slug=slug, name=slug.upper(), fields=values)
 
 

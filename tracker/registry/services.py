@@ -79,6 +79,32 @@ def _validate(changes: dict[str, Any]) -> None:
         raise ValidationError("Nogle felter er ugyldige.", problems)
 
 
+NO_SOURCE = "Bekræftet kræver en kilde: angiv kildens adresse eller belægget (hvad, hvor og hvornår)."
+
+
+def _check_provenance(solution: Solution | None, changes: dict[str, Any]) -> None:
+    """'confirmed' only with a source URL or evidence, checked on the fact as it will be after the change.
+
+    Only facts the change touches are checked, so an old confirmed fact without a source does not block an
+    unrelated edit; touching it (its status or its source) must leave it with one.
+    """
+    problems: dict[str, str] = {}
+    for prefix in ("loa", "switch"):
+        names = [f"{prefix}_status", f"{prefix}_source_url", f"{prefix}_evidence"]
+        if not changes.keys() & set(names):
+            continue
+
+        def after(field: str) -> Any:
+            return changes[field] if field in changes else (getattr(solution, field) if solution else None)
+
+        if after(f"{prefix}_status") == Confidence.CONFIRMED and not (
+            (after(f"{prefix}_source_url") or "").strip() or (after(f"{prefix}_evidence") or "").strip()
+        ):
+            problems[f"{prefix}_status"] = NO_SOURCE
+    if problems:
+        raise ValidationError(NO_SOURCE, problems)
+
+
 def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None:
     """Check changes by ``update_solution``'s rules without applying them (proposals, forms, pre-checks).
 
@@ -86,6 +112,7 @@ def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None
     refuse bad input before anything is written (and before autoflush could meet a CHECK constraint).
     """
     _validate(changes)
+    _check_provenance(solution, changes)
 
     def after(field: str) -> Any:
         if field in changes:
@@ -138,6 +165,7 @@ def create_solution(
     if session.scalar(select(Solution.id).where(Solution.slug == slug)) is not None:
         raise Conflict(f"Der findes allerede en løsning med slug '{slug}'.", {"slug": "Findes allerede."})
     _validate({"name": name, **fields})
+    _check_provenance(None, fields)
     solution = Solution(slug=slug, name=name.strip(), aliases=[], links=[], version=1)
     now = utcnow()
     for field, value in fields.items():
@@ -182,6 +210,7 @@ def update_solution(
     changed = {f: v for f, v in changes.items() if json_value(getattr(solution, f)) != json_value(v)}
     if not changed:
         return []
+    _check_provenance(solution, changed)
     before = {f: json_value(getattr(solution, f)) for f in changed}
     readiness_before = readiness.snapshot_for_solution(session, solution)  # municipalities' verdicts (issue 6)
     now = utcnow()

@@ -60,6 +60,9 @@ def _with_provenance(
             result[f"{prefix}_source_kind"] = SourceKind.VENDOR.value
         elif role == Role.MUNICIPALITY:
             result[f"{prefix}_source_kind"] = SourceKind.MUNICIPALITY.value
+            if result.get(f"{prefix}_status") == Confidence.CONFIRMED:
+                # Only a coordinator, from the authority's own word, may call a fact confirmed.
+                result[f"{prefix}_status"] = Confidence.REPORTED.value
         if evidence and not result.get(f"{prefix}_evidence"):
             result[f"{prefix}_evidence"] = evidence
         if source_url and not result.get(f"{prefix}_source_url"):
@@ -170,9 +173,13 @@ def _apply(
     review_reason: str | None,
     note: str | None = None,
 ) -> list[ChangeEvent]:
-    events = update_solution(
-        session, solution, from_json(proposal.changes), actor=actor, reason=_event_reason(proposal, note)
-    )
+    changes = from_json(proposal.changes)
+    if proposal.origin in ("vendor", "municipality"):
+        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed'.
+        for prefix in _facts_touched(changes):
+            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
+                changes[f"{prefix}_status"] = Confidence.REPORTED.value
+    events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
     proposal.state = "accepted"
     proposal.reviewed_by_id = reviewer_id
     proposal.reviewed_at = utcnow()

@@ -143,7 +143,8 @@ def test_auto_accept_fills_only_unknown_facts(session: Session) -> None:
     # virk.dk's date is known (a fixture value, not a real-world claim): the page's "ultimo 2023" must wait.
     update_solution(session, virk, {"switch_earliest_on": date(2030, 1, 1), "switch_latest_on": date(2030, 1, 1),
                                     "switch_precision": "day", "switch_status": "confirmed",
-                                    "switch_source_kind": "coordinator"}, actor=SYSTEM)  # fmt: skip
+                                    "switch_source_kind": "coordinator", "switch_evidence": "Testdata"},
+                    actor=SYSTEM)  # fmt: skip
     target = targets_for("digst_launch", SETTINGS)[0]
     source = services.ensure_source(session, target)
     source.auto_accept_unknown = True
