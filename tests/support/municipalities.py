@@ -62,6 +62,8 @@ def solution(
 ) -> Solution:
     """A solution with the given facts (fixtures only: never real-world claims)."""
     fields: dict[str, Any] = {"loa_value": loa, "loa_status": "confirmed" if loa != "ukendt" else "unknown"}
+    if loa != "ukendt":
+        fields["loa_evidence"] = "Testdata"  # 'confirmed' needs a source or evidence
     if earliest:
         fields.update(
             switch_earliest_on=earliest,
@@ -69,6 +71,7 @@ def solution(
             switch_precision="day" if (latest or earliest) == earliest else "month",
             switch_state=state or "planned",
             switch_status="confirmed",
+            switch_evidence="Testdata",
         )
     elif state:
         fields["switch_state"] = state

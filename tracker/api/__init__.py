@@ -32,7 +32,11 @@ def init_app(app: Flask) -> Api:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
+    from tracker.api.openapi import OperationIdPlugin, add_components
+
+    spec_kwargs["extra_plugins"] = [OperationIdPlugin()]
     api = Api(app, spec_kwargs=spec_kwargs)
+    add_components(api.spec)
     from tracker.api import municipalities, solutions
 
     api.register_blueprint(solutions.blp, url_prefix="/api/v1/solutions")

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.edit_schemas import Day
-from tracker.models.vocab import Loa, SolutionKind
+from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
 
 MAX_PAGE = 500
 
@@ -57,10 +57,15 @@ class OrganisationRefSchema(Schema):
     name = fields.String(required=True)
 
 
+def Enum(values: type[Any], **kwargs: Any) -> fields.String:  # noqa: N802 - reads like a field class
+    """A response field from a closed vocabulary: documented as an enum (generated clients get its values)."""
+    return fields.String(validate=validate.OneOf([v.value for v in values]), **kwargs)
+
+
 class ProvenanceSchema(Schema):
     """Where a tracked fact came from."""
 
-    kind = fields.String(allow_none=True)
+    kind = Enum(SourceKind, allow_none=True)
     url = fields.String(allow_none=True)
     evidence = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
@@ -70,8 +75,8 @@ class ProvenanceSchema(Schema):
 class RequiredLoaSchema(Schema):
     """Tracked fact: the required NSIS level."""
 
-    value = fields.String(required=True)
-    status = fields.String(required=True)
+    value = Enum(Loa, required=True)
+    status = Enum(Confidence, required=True)
     source = fields.Nested(ProvenanceSchema, required=True)
 
 
@@ -80,10 +85,10 @@ class SwitchDateSchema(Schema):
 
     earliest = fields.Date(allow_none=True)
     latest = fields.Date(allow_none=True)
-    precision = fields.String(required=True)
+    precision = Enum(Precision, required=True)
     text = fields.String(allow_none=True)
-    state = fields.String(required=True)
-    status = fields.String(required=True)
+    state = Enum(SwitchState, required=True)
+    status = Enum(Confidence, required=True)
     source = fields.Nested(ProvenanceSchema, required=True)
 
 
@@ -101,7 +106,7 @@ class SolutionSchema(Schema):
     name = fields.String(required=True)
     aliases = fields.List(fields.String(), required=True)
     description = fields.String(allow_none=True)
-    kind = fields.String(required=True)
+    kind = Enum(SolutionKind, required=True)
     service_provider = fields.Nested(OrganisationRefSchema, allow_none=True)
     vendor = fields.Nested(OrganisationRefSchema, allow_none=True)
     broker = fields.String(allow_none=True)
