@@ -4,6 +4,9 @@
 DATABASE_URL = ""
 # Must be set outside development and testing; the factory refuses to start production without it.
 SECRET_KEY = ""
+# Fernet keys (comma-separated, newest first) that encrypt webhook secrets at rest; the first encrypts, all
+# decrypt. Empty: derived from SECRET_KEY (development/tests only; production requires its own).
+ENCRYPTION_KEYS = ""
 BASE_URL = "http://127.0.0.1:8000"
 # How many reverse proxies (TLS terminators, load balancers) stand in front of gunicorn. Their
 # X-Forwarded-For/-Proto headers are trusted only this deep, so login throttling keys on the real client

@@ -43,8 +43,17 @@ def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema."""
     from tracker.migrate import upgrade
 
-    upgrade(get_db().engine, revision)
+    try:
+        upgrade(get_db().engine, revision)
+    except Exception as exc:
+        raise click.ClickException(f"database upgrade to {revision!r} failed: {_one_line(exc)}") from exc
     click.echo(f"database at {revision}")
+
+
+def _one_line(exc: Exception) -> str:
+    """An error as one readable line (alembic's messages span several; driver errors carry SQL)."""
+    text = " ".join(str(exc).split())
+    return (text[:300] + "…") if len(text) > 300 else text or type(exc).__name__
 
 
 @db_cli.command("downgrade")
@@ -53,7 +62,10 @@ def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION."""
     from tracker.migrate import downgrade
 
-    downgrade(get_db().engine, revision)
+    try:
+        downgrade(get_db().engine, revision)
+    except Exception as exc:
+        raise click.ClickException(f"database downgrade to {revision!r} failed: {_one_line(exc)}") from exc
     click.echo(f"database at {revision}")
 
 
@@ -126,6 +138,27 @@ def users_deactivate(email: str) -> None:
     except AppError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"user {email.strip().lower()} deactivated")
+
+
+@cli.command("rotate-secrets")
+def rotate_secrets() -> None:
+    """Re-encrypt every stored webhook secret with the first key of TRACKER_ENCRYPTION_KEYS."""
+    from sqlalchemy import text
+
+    from tracker import crypto
+
+    count = 0
+    with get_db().unit_of_work() as session:
+        # Read and write the stored form itself (the ORM column would decrypt on read).
+        rows = session.execute(text("SELECT id, secret, previous_secret FROM subscription")).all()
+        for row_id, secret, previous in rows:
+            session.execute(
+                text("UPDATE subscription SET secret = :s, previous_secret = :p WHERE id = :id"),
+                {"s": crypto.rotate(secret), "p": crypto.rotate(previous) if previous else previous, "id": row_id},
+            )
+            count += 1
+        record(session, "secrets.rotate", actor=None, actor_label=CLI_ACTOR, details={"subscriptions": count})
+    click.echo(f"{count} webhook secrets re-encrypted with the newest key")
 
 
 @tokens_cli.command("create")

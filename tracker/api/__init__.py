@@ -58,5 +58,8 @@ def init_app(app: Flask) -> Api:
     # Bearer-token APIs: CSRF does not apply (writes refuse the login cookie, see tracker.auth.api_user).
     for blueprint in (solutions.blp, proposals.blp, tokens.blp):
         csrf.exempt(blueprint)
+    from tracker.api import paging
+
+    paging.init_app(app)
     app.extensions["tracker.api"] = api
     return api

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from tracker.api.paging import has_more_field
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
 from tracker.registry.facts import day_problem
 from tracker.registry.services import SLUG_RE
@@ -229,6 +230,7 @@ class ProposalPageSchema(Schema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 class TokenSchema(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.edit_schemas import Day
+from tracker.api.paging import has_more_field
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
 
 MAX_PAGE = 500
@@ -125,6 +126,7 @@ class SolutionPageSchema(Schema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 class MunicipalitySchema(Schema):
