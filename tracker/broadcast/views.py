@@ -248,6 +248,7 @@ def solutions_calendar() -> Response:
             name="TU-tracker: skæringsdatoer",
             description="Hvornår TU-løsningerne skifter login og krævet sikringsniveau.",
             page_url=lambda s: solution_url(s.slug),
+            base_url=current_app.config.get("BASE_URL"),
         )
 
     key = ("broadcast.calendar", request.path, request.host_url)
@@ -283,6 +284,7 @@ def municipality_calendar(code: str) -> Response:
             description=f"Skæringsdatoer for løsningerne i {municipality.name}s portefølje og hvad de betyder for jer.",
             page_url=lambda s: solution_url(s.slug),
             readiness=readiness,
+            base_url=current_app.config.get("BASE_URL"),
         )
 
     return _cached_conditional(
