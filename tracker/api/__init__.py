@@ -58,7 +58,9 @@ def init_app(app: Flask) -> Api:
     # Bearer-token APIs: CSRF does not apply (writes refuse the login cookie, see tracker.auth.api_user).
     for blueprint in (solutions.blp, proposals.blp, tokens.blp):
         csrf.exempt(blueprint)
-    from tracker.api import paging
+    from tracker.api import feed_tokens, paging  # private feed/calendar addresses (issue 11, item 14)
+
+    feed_tokens.register(api)
 
     paging.init_app(app)
     app.extensions["tracker.api"] = api
