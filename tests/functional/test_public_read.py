@@ -46,8 +46,10 @@ def _dated(session: Session, slug: str, earliest: date, latest: date, loa: str =
             "switch_latest_on": latest,
             "switch_precision": "day" if earliest == latest else "month",
             "switch_status": "confirmed",
+            "switch_evidence": "Testdata",  # 'confirmed' needs a source or evidence
             "loa_value": loa,
             "loa_status": "confirmed",
+            "loa_evidence": "Testdata",
         },
     )
 
