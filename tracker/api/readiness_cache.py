@@ -21,6 +21,7 @@ from tracker.municipalities import exports, readiness
 from tracker.municipalities.fingerprint import portfolio_fingerprint
 from tracker.municipalities.serialize import readiness_dict
 from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
+from tracker.vocabulary import today_in_denmark
 
 # Private data: a shared cache must never keep it; the browser may, but must ask each time.
 PRIVATE = "private, no-cache"
@@ -59,7 +60,7 @@ def _serve(
     cache_control: str,
 ) -> tuple[Response, date]:
     """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date."""
-    today = readiness.today_in_denmark()
+    today = today_in_denmark()
     key = (
         "api.readiness",
         kind,

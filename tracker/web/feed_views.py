@@ -27,9 +27,10 @@ from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound
 from tracker.models import ChangeEvent, Municipality, Solution
 from tracker.municipalities.fingerprint import portfolio_fingerprint
-from tracker.municipalities.readiness import municipality_readiness, today_in_denmark
+from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry import queries
 from tracker.registry.cache import CachedResponse, Stamp, registry_stamp, response_cache
+from tracker.vocabulary import today_in_denmark
 
 bp = Blueprint("broadcast", __name__)
 
