@@ -29,4 +29,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     blueprints.register_all(app, api)
     init_cli(app)
     errors.init_app(app)  # after the API, whose own error handlers ours replace
+    connect_features()
     return app
+
+
+def connect_features() -> None:
+    """Let the registry tell broadcast and municipalities about its changes without importing them."""
+    from tracker.broadcast import outbox
+    from tracker.municipalities import readiness
+    from tracker.registry import hooks
+
+    hooks.on_event(outbox.enqueue)
+    hooks.on_solution_change(readiness.watch_solution)

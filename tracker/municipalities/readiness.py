@@ -14,7 +14,7 @@ one definition. ``today`` is injectable everywhere; by default it is today's dat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -311,6 +311,12 @@ class SolutionSnapshot:
 def snapshot_for_solution(session: Session, solution: Solution, *, today: date | None = None) -> SolutionSnapshot:
     """Remember the facts readiness depends on, before ``update_solution`` applies its changes."""
     return SolutionSnapshot(solution, SolutionFacts.of(solution), today or today_in_denmark())
+
+
+def watch_solution(session: Session, solution: Solution) -> Callable[[Actor, str | None], list[ChangeEvent]]:
+    """The registry's hook (``registry.hooks.on_solution_change``): snapshot now, emit the verdicts' events after."""
+    snapshot = snapshot_for_solution(session, solution)
+    return lambda actor, reason: emit_changes(session, snapshot, actor=actor, reason=reason)
 
 
 def emit_changes(
