@@ -16,11 +16,10 @@ from marshmallow import Schema, fields
 from tracker.auth import api_user
 from tracker.broadcast import feed_tokens
 from tracker.broadcast.subscriptions import municipality_by_code
-from tracker.broadcast.views import absolute
 from tracker.db import get_session
 from tracker.errors import NotFound
 from tracker.models import FeedToken, Municipality
-from tracker.security import csrf
+from tracker.web.feed_views import absolute
 
 blp = Blueprint("api_feed_tokens", __name__, description="Kommunens private feed- og kalenderadresser.")
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
@@ -111,9 +110,3 @@ class FeedTokenItem(MethodView):
         """Revoke the token: feeds and calendars using it stop at once."""
         municipality = _municipality(code)
         feed_tokens.revoke_token(get_session(), api_user(write=True), municipality, token_id)
-
-
-def register(api: Any) -> None:
-    """Register the blueprint (a token API: no CSRF)."""
-    csrf.exempt(blp)
-    api.register_blueprint(blp, url_prefix="/api/v1/municipalities")

@@ -22,9 +22,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.broadcast.feeds import EPOCH
 from tracker.models import ChangeEvent, Solution
-from tracker.municipalities.readiness import DANISH_TIME, STATUS_TEXT, Readiness, ReadinessRow, Status, danish_day
+from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
-from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
+from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, LOA_LABELS, STATE_LABELS, danish_day
 
 REMINDER_DAYS = (30, 7)
 SWITCH_EVENT = "solution.switch_date.changed"
