@@ -30,6 +30,10 @@ MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 # Longest request target (path and query) answered; longer ones get a 414 in the API's JSON shape. gunicorn's
 # own limit (`tracker run` sets 8190) is above it, so its HTML 414 is only met by far longer lines.
 MAX_URL_LENGTH = 4094
+# /metrics is for operations: answered to these networks (comma-separated CIDRs), or to a request with
+# "Authorization: Bearer <METRICS_TOKEN>" when a token is set.
+METRICS_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+METRICS_TOKEN = ""
 
 # Login throttling, kept in the database so it holds across gunicorn workers.
 LOGIN_MAX_FAILURES = 10

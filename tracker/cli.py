@@ -213,15 +213,14 @@ def run_command(bind: str, workers: int) -> None:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                "python:tracker.gunicorn_conf",  # multiprocess metrics, request-line limit
                 "-w",
                 str(workers),
                 "-b",
                 bind,
                 "--access-logfile",
                 "-",
-                # Above MAX_URL_LENGTH, so the app answers long URLs itself (JSON 414 on the API).
-                "--limit-request-line",
-                "8190",
                 # %(U)s is the path without the query: private feed tokens (?token=) never reach the log.
                 "--access-logformat",
                 ACCESS_LOG_FORMAT,
