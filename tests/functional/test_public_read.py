@@ -134,7 +134,7 @@ def test_history_lists_changes_newest_first(client: FlaskClient, session: Sessio
     session.commit()
     items = client.get("/api/v1/solutions/kmd-nexus/history").get_json()["items"]
     assert items[0]["type"] == "solution.required_loa.changed"
-    assert items[0]["changes"]["loa_value"] == {"before": "ukendt", "after": "betydelig"}
+    assert items[0]["changes"]["required_loa.value"] == {"before": "ukendt", "after": "betydelig"}
     assert items[-1]["type"] == "solution.created"
 
 

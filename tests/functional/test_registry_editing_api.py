@@ -82,8 +82,8 @@ def test_coordinator_patches_with_the_nested_get_shape_and_history_shows_who_sou
     assert loa["actor"] == "KL-koordinator"
     assert loa["source"] == {"kind": "authority", "url": "https://aulainfo.dk/nsis"}
     assert loa["reason"] == "KOMBIT har meldt det ud"
-    assert loa["changes"]["loa_value"] == {"before": "ukendt", "after": "hoej"}
-    assert by_type["solution.switch_date.changed"]["changes"]["switch_earliest_on"]["after"] == "2024-04-01"
+    assert loa["changes"]["required_loa.value"] == {"before": "ukendt", "after": "hoej"}
+    assert by_type["solution.switch_date.changed"]["changes"]["switch_date.earliest"]["after"] == "2024-04-01"
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,10 @@ class WebhookDataSchema(Schema):
         keys=fields.String(),
         values=fields.Nested(ChangeSchema),
         required=True,
-        metadata={"description": "Per changed field: before and after."},
+        metadata={
+            "description": "Per changed field, named as in the API (switch_date.earliest, required_loa.value, "
+            "required_loa.source.url, service_provider.slug, name, …): before and after."
+        },
     )
     actor = fields.String(required=True, metadata={"description": "Role and organisation, never a person"})
     source = fields.Nested(PayloadSourceSchema, required=True)

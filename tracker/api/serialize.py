@@ -9,6 +9,7 @@ from sqlalchemy.orm import object_session
 
 from tracker.auth.display import public_label
 from tracker.models import ChangeEvent, Municipality, Organisation, Solution
+from tracker.registry.facts import api_changes, org_slugs
 
 
 def _org(org: Organisation | None) -> dict[str, Any] | None:
@@ -77,7 +78,7 @@ def event_dict(event: ChangeEvent) -> dict[str, Any]:
         "occurred_at": event.occurred_at,
         "solution": event.data.get("solution"),
         "municipality": event.data.get("municipality"),
-        "changes": event.changes,
+        "changes": api_changes(event.changes, org_slugs(object_session(event))),
         "actor": public_label(event.actor_label, object_session(event)),
         "source": {"kind": event.source_kind, "url": event.source_url},
         "reason": event.reason,

@@ -29,8 +29,11 @@ class EventSchema(Schema):
     occurred_at = fields.DateTime(required=True)
     solution = fields.Dict(allow_none=True)
     municipality = fields.Dict(allow_none=True)
-    changes = fields.Dict(required=True)
-    actor = fields.String(required=True)
+    changes = fields.Dict(
+        required=True,
+        metadata={"description": "Per changed field, by its API name (switch_date.earliest, required_loa.value, …)"},
+    )
+    actor = fields.String(required=True, metadata={"description": "Role and organisation, never a person"})
     source = fields.Dict(required=True)
     reason = fields.String(allow_none=True)
 

@@ -18,6 +18,7 @@ from tracker.db import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Subscription
 from tracker.models.vocab import Role
+from tracker.registry.facts import api_changes, org_slugs
 
 TEST_EVENT_TYPE = "subscription.test"
 
@@ -35,7 +36,7 @@ def event_payload(event: ChangeEvent) -> dict[str, Any]:
         "data": {
             "event_id": event.id,
             **event.data,
-            "changes": event.changes,
+            "changes": api_changes(event.changes, org_slugs(object_session(event))),
             "actor": public_label(event.actor_label, object_session(event)),
             "source": {"kind": event.source_kind, "url": event.source_url},
             "reason": event.reason,
