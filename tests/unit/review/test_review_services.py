@@ -123,7 +123,7 @@ def test_accept_records_an_event_with_proposer_reviewer_source_and_reason(
     assert [e.type for e in events] == ["solution.switch_date.changed"]
     event = events[0]
     assert event.actor_id == coordinator.id
-    assert event.actor_label == "KMD (leverandør) (forslag #1, godkendt af KL-koordinator)"
+    assert event.actor_label == f"KMD (leverandør) (forslag #{proposal.id}, godkendt af KL-koordinator)"
     assert event.source_kind == "vendor" and event.source_url == "https://kmd.example/roadmap"
     assert f"Forslag #{proposal.id}" in (event.reason or "") and "roadmap" in (event.reason or "")
     assert proposal.state == "accepted" and proposal.event_id == event.id
