@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from scrapers import _vocab as v
 
@@ -89,8 +89,20 @@ _MOD = (
 )
 _MOD_SEP = r"(?:\s+|(?<=-))"
 _CUE = (
-    r"(?P<cue>i\s+løbet\s+af|i\s+år|i|in|during|år|fra|from|siden|since|senest|inden|"
-    r"pr\.|per|by|frem\s+(?:mod|til)|until|omkring|around)"
+    r"(?P<cue>i\s+løbet\s+a[ft]|i\s+løbe\s+af|i\s+år|i|in|during|år|fra|from|siden|since|senest|inden|"
+    r"pr\.|per|by|frem\s+(?:mod|til)|helt\s+til|til|until|omkring|around|forventet(?:vis)?|forventes|"
+    r"forventeligt|expected)"
+)
+# Year-less month names are read only after a word that makes them a point in time.
+_MONTH_CUE = (
+    r"(?P<cue>i|fra|til|inden|senest|omkring|frem\s+(?:mod|til)|fra\s+og\s+med|pr\.|"
+    r"i\s+løbet\s+af|overgangen\s+til|efter|før)"
+)
+# What a year-less "24/4" is when it is a service window, not a day.
+_NOT_DAY_AFTER = re.compile(
+    r"\s*(?:support|service|drift|overvågning|vagt|hotline|bemanding|åbent|åben|tilgængelig|adgang|"
+    r"monitorering|beredskab|dækning|døgn|time|timer|del|dele|procent|af\s+(?:de|alle|dem))(?!\w)",
+    re.IGNORECASE,
 )
 
 Builder = Callable[[re.Match[str], date | None], list[v.Span]]
@@ -115,15 +127,59 @@ def _b_day(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     return [_day_span(_year(m, ctx), month, int(groups.get("d") or groups["d_"]))]
 
 
+def _two_digit_year(yy: str, ctx: date | None) -> int:
+    """A two-digit year in the century of the page's own date (2000s without one)."""
+    century = ctx.year // 100 * 100 if ctx is not None else 2000
+    return century + int(yy)
+
+
 def _b_num_dmy(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     month = next(g for g in (m.group("m1"), m.group("m2"), m.group("m3")) if g)
-    return [_day_span(_year(m, ctx), int(month), int(m.group("d")))]
+    groups = m.groupdict()
+    year = _two_digit_year(groups["yy"], ctx) if groups.get("yy") else _year(m, ctx)
+    return [_day_span(year, int(month), int(m.group("d")))]
 
 
 def _b_num_dm(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    if m.group(0) == "24/7":  # "døgnet rundt 24/7" is opening hours, not 24 July
+    # "døgnet rundt 24/7" is opening hours and "24/4 support" a service window, not a day.
+    if m.group(0) == "24/7" or _NOT_DAY_AFTER.match(m.string, m.end()):
         raise _NoDateError
     return _b_day(m, ctx)
+
+
+def _b_month_yearless(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    return [v.months_span(_year(m, ctx), v.month_number(m.group("mon")), 1, "month")]
+
+
+def _b_cross_month_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """"fra den 30. april til den 30. maj 2025": the first end takes the second's year."""
+    year = _year(m, ctx)
+    last = date(year, v.month_number(m.group("mon")), int(m.group("d2")))
+    first = date(year, v.month_number(m.group("mon1")), int(m.group("d")))
+    if first > last:
+        first = date(year - 1, first.month, first.day)
+    return [(first, last, "day")]
+
+
+def _b_month_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """"fra oktober til december 2023", "marts–maj 2024"."""
+    year = _year(m, ctx)
+    first, last = v.month_number(m.group("mon1")), v.month_number(m.group("mon"))
+    start_year = year if first <= last else year - 1
+    return [(date(start_year, first, 1), v.last_day(year, last), "month")]
+
+
+def _b_quarter_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """"i Q1 og delvist i Q2 2021", "Q3-Q4 2024"."""
+    q1, q2 = int(m.group("q1")), int(m.group("q"))
+    if q1 >= q2:
+        raise _NoDateError
+    year = _year(m, ctx)
+    return [(date(year, 3 * q1 - 2, 1), v.months_span(year, 3 * q2 - 2, 3, "quarter")[1], "quarter")]
+
+
+def _b_year_through(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    return _b_year(m, ctx)
 
 
 def _b_day_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
@@ -205,6 +261,14 @@ _P: list[tuple[str, Builder]] = [
         rf"{_NUM_START}(?P<d>\d{{1,2}})(?:-(?P<m1>\d{{1,2}})-|\.(?P<m2>\d{{1,2}})\.|/(?P<m3>\d{{1,2}})[/-]){_YEAR}",
         _b_num_dmy,
     ),
+    # 24/10-22, 1/12-23, 24.10.22 (two-digit year, century of the page date)
+    (
+        rf"{_NUM_START}(?P<d>\d{{1,2}})(?:/(?P<m3>\d{{1,2}})[/-]|\.(?P<m2>\d\d)\.)(?P<m1>)(?P<yy>\d\d)"
+        r"(?!\w|[.,/-]\d)",
+        _b_num_dmy,
+    ),
+    # 1/12 2015
+    (rf"{_NUM_START}(?P<d>\d{{1,2}})/(?P<m3>\d{{1,2}})(?P<m1>)(?P<m2>)\s+{_YEAR}", _b_num_dmy),
     # 31/10 (year from context)
     (rf"{_NUM_START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?!\w|[/.,-]\d)(?P<y>)", _b_num_dm),
     # 31. oktober 2023, 22 februar 2023, 24 April 2023, 1. okt. 2023
@@ -224,6 +288,21 @@ _P: list[tuple[str, Builder]] = [
         rf"(?:\s*(?:,|og|and|&)\s*(?:den\s+)?\d{{1,2}}\.?(?:\s*\([^()]{{1,30}}\))?)+)\s+{_MON}{_OPT_YEAR}",
         _b_day_list,
     ),
+    # fra den 30. april til den 30. maj 2025
+    (
+        rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s+{_month_re('mon1', set(v.MONTHS))}\s*(?:[-–]|til|to|until)\s*"
+        rf"(?:den\s+)?(?P<d2>\d{{1,2}})\.?\s+{_MON}{_OPT_YEAR}",
+        _b_cross_month_range,
+    ),
+    # fra oktober til december 2023, marts–maj 2024
+    (
+        rf"(?<!\w)(?:(?:fra|from)\s+)?{_month_re('mon1', set(v.MONTHS))}\s*(?:[-–]|til|to|until|og)\s*"
+        rf"{_MON}\s+{_YEAR}",
+        _b_month_range,
+    ),
+    # i april måned, overgangen til december (year from context)
+    (rf"(?<!\w){_MONTH_CUE}\s+{_month_re('mon', {m for m in v.DA_MONTHS if m not in v.ABBREVIATIONS})}"
+     rf"(?:\s+måned)?(?!\s*\d)(?P<y>)", _b_month_yearless),
     # oktober 2022, okt. 2023, May '24
     (rf"(?<!\w){_MON}\s+{_YEAR}", _b_month),
     (rf"(?<!\w){_MON}\s*['’‘](?P<yy>\d\d)(?!\d)", _b_month),
@@ -235,6 +314,12 @@ _P: list[tuple[str, Builder]] = [
     (
         rf"(?<!\w)(?P<s>{_alt(v.SEASONS)})(?!{_W})(?:\s+(?:of\s+)?{_YEAR_RAW}(?:/(?P<y2>\d\d(?:\d\d)?))?{_END})?",
         _b_season,
+    ),
+    # i Q1 og delvist i Q2 2021, Q3-Q4 2024
+    (
+        rf"(?<!\w)Q(?P<q1>[1-4])\s*(?:[-–/]|og|and|til|to)\s*(?:(?:delvist|delvis|evt\.|eventuelt|muligvis|"
+        rf"måske|partly|possibly)\s+)?(?:i\s+|in\s+)?Q(?P<q>[1-4])(?:\s*[-/]\s*|\s+)(?:of\s+)?{_YEAR}",
+        _b_quarter_range,
     ),
     # Q2 2021, 2021-Q2
     (rf"(?<!\w)Q(?P<q>[1-4])(?:\s*[-/]\s*|\s+)(?:of\s+)?{_YEAR}", _b_quarter),
@@ -263,13 +348,26 @@ _P: list[tuple[str, Builder]] = [
         r"(?:\s*[-–/]\s*(?P<y2>(?:19|20)\d\d|\d\d)|\s+(?:til|to|until)\s+(?P<y3>(?:19|20)\d\d))(?!\w|[.,/-]\d)",
         _b_year_span,
     ),
+    # forventet 2021 ud
+    (rf"(?<![\w.,/-]){_YEAR_RAW}\s+ud(?!\w)", _b_year_through),
     # i 2023, I løbet af 2022, senest 2024
     (rf"(?<!\w){_CUE}\s+{_YEAR}", _b_year),
 ]
 _PATTERNS = [(re.compile(p, re.IGNORECASE), b) for p, b in _P]
 _BARE_YEAR = re.compile(rf"{_YEAR}", re.IGNORECASE)
 _VERSION_BEFORE = re.compile(r"(?:\bv|\bver|\bversion|\bversionen)\.?\s*$", re.IGNORECASE)
-_RANGE_GAP = re.compile(r"\s*(?:[-–—]|til|to|until|(?:og\s+)?frem\s+(?:mod|til))\s*", re.IGNORECASE)
+_WEEKDAY = (
+    r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)"
+)
+# "A – B", "A kl. 20.00 til lørdag B"
+_RANGE_GAP = re.compile(
+    r"(?:\s*(?:kl\.?|klokken|at)\s*\d{1,2}(?:[.:]\d\d)?)?"
+    rf"\s*(?:[-–—]|til|to|until|(?:og\s+)?frem\s+(?:mod|til))\s*(?:{_WEEKDAY}\s+)?",
+    re.IGNORECASE,
+)
+# "Efter den 30. juni" is read strictly: the day after.
+_AFTER_BEFORE = re.compile(r"(?:^|(?<=\W))(?:efter|after)\s*$", re.IGNORECASE)
 _BETWEEN_GAP = re.compile(r"\s*(?:og|and)\s*", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"(?:^|(?<=\W))(?P<cue>fra|from|mellem|between|i\s+perioden)\s*$", re.IGNORECASE)
 _ORDER = {p: i for i, p in enumerate(PRECISIONS)}
@@ -301,7 +399,17 @@ def _candidates(text: str, ctx: date | None) -> list[_Cand]:
     for cand in found:
         if not chosen or cand.start >= chosen[-1].end:
             chosen.append(cand)
-    return _merge_ranges(text, [c for c in chosen if c.spans])
+    return [_after(text, c) for c in _merge_ranges(text, [c for c in chosen if c.spans])]
+
+
+def _after(text: str, cand: _Cand) -> _Cand:
+    """"Efter den 30. juni" → 1 July: a single day right after "efter" moves one day on."""
+    spans = cand.spans or []
+    if len(spans) == 1 and spans[0][2] == "day" and spans[0][0] == spans[0][1]:
+        if _AFTER_BEFORE.search(text, max(0, cand.start - 8), cand.start):
+            day = spans[0][0] + timedelta(days=1)
+            return _Cand(cand.start, cand.end, [(day, day, "day")])
+    return cand
 
 
 def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
@@ -368,9 +476,11 @@ def parse_date(text: str, *, context_date: date | None = None) -> DateInterval |
     rest = original
     if rest.startswith("(") and rest.endswith(")"):
         rest = rest[1:-1].strip()
-    rest = _TRAILING.sub("", rest)
+    rest = base = _TRAILING.sub("", rest)
     while rest:
         spans = _parse_whole(rest, context_date)
+        if spans and rest != base and len(spans) == 1:
+            spans = _after(base, _Cand(len(base) - len(rest), len(base), spans)).spans or spans
         if spans:
             first = min(s[0] for s in spans)
             last = max(s[1] for s in spans)

@@ -44,7 +44,8 @@ CASES: list[tuple[str, date | None, date, date, str]] = [
     ("31/10", CTX, D(2023, 10, 31), D(2023, 10, 31), "day"),
     ("27/6", CTX, D(2023, 6, 27), D(2023, 6, 27), "day"),
     ("Den 17. oktober", CTX, D(2023, 10, 17), D(2023, 10, 17), "day"),
-    ("efter den 30. maj", CTX, D(2023, 5, 30), D(2023, 5, 30), "day"),
+    ("efter den 30. maj", CTX, D(2023, 5, 31), D(2023, 5, 31), "day"),
+    ("Efter den 30. juni.", CTX, D(2023, 7, 1), D(2023, 7, 1), "day"),
     # months
     ("oktober 2022", None, D(2022, 10, 1), D(2022, 10, 31), "month"),
     ("pr. november 2024", None, D(2024, 11, 1), D(2024, 11, 30), "month"),
@@ -194,11 +195,10 @@ def test_find_dates_gives_both_days_of_a_list() -> None:
     ]
 
 
-def test_clock_times_are_not_dates() -> None:
+def test_clock_times_are_not_dates_and_join_a_span() -> None:
     text = "fredag den 24. august kl. 20.00 til lørdag den 25. august kl. 06.00"
     assert _found(text) == [
-        (D(2023, 8, 24), D(2023, 8, 24), "day", "den 24. august"),
-        (D(2023, 8, 25), D(2023, 8, 25), "day", "den 25. august"),
+        (D(2023, 8, 24), D(2023, 8, 25), "day", "den 24. august kl. 20.00 til lørdag den 25. august"),
     ]
 
 
@@ -224,8 +224,9 @@ def test_an_impossible_date_is_not_reread_as_a_month() -> None:
     assert find_dates("Skiftet sker 31. februar 2023.") == []
 
 
-def test_a_quarter_without_year_is_not_guessed() -> None:
-    assert _found("Q1 og delvist i Q2 2021") == [(D(2021, 4, 1), D(2021, 6, 30), "quarter", "Q2 2021")]
+def test_quarters_sharing_one_year_are_one_span() -> None:
+    assert _found("Q1 og delvist i Q2 2021") == [(D(2021, 1, 1), D(2021, 6, 30), "quarter", "Q1 og delvist i Q2 2021")]
+    assert _found("Q1 og senere 2021") == []
 
 
 DA_MONTHS = [
