@@ -54,6 +54,10 @@ class Unit:
     text: str
     kind: str  # "heading" | "sentence" | "item" | "row"
     cells: tuple[tuple[str, str], ...] = ()
+    # The paragraph or list item the unit belongs to (sentences of one block share it) and the
+    # text of the section heading above it: where a fact's subject may be named.
+    block: int = -1
+    heading: str = ""
 
 
 def clean(text: str) -> str:
@@ -114,6 +118,10 @@ class _Walker:
         self.units: list[Unit] = []
         self.buffer: list[str] = []
         self.kind = "sentence"
+        self.blocks = 0
+        self.block_id = 0
+        self.in_item = 0
+        self.heading = ""
 
     def flush(self) -> None:
         text = clean("".join(self.buffer))
@@ -121,14 +129,22 @@ class _Walker:
         if not text:
             return
         pieces = split_sentences(text) if self.kind == "sentence" else [text]
-        self.units += [Unit(p, self.kind) for p in pieces]
+        if self.kind == "heading":
+            self.heading = text
+        self.units += [Unit(p, self.kind, block=self.block_id, heading=self.heading) for p in pieces]
 
     def block(self, el: Tag, kind: str) -> None:
         self.flush()
         saved, self.kind = self.kind, kind
+        saved_block, nested = self.block_id, self.in_item > 0
+        if not nested:  # a paragraph inside a list item belongs to the item's block
+            self.blocks += 1
+            self.block_id = self.blocks
+        self.in_item += kind == "item"
         self.walk(el)
         self.flush()
-        self.kind = saved
+        self.in_item -= kind == "item"
+        self.kind, self.block_id = saved, saved_block
 
     def walk(self, el: Tag) -> None:
         for child in el.children:
@@ -142,7 +158,11 @@ class _Walker:
                 self.flush()
             elif child.name == "table":
                 self.flush()
-                self.units += _table_units(child)
+                self.units += [
+                    Unit(u.text, u.kind, u.cells, block=self.blocks + 1, heading=self.heading)
+                    for u in _table_units(child)
+                ]
+                self.blocks += 1
             elif child.name in ("ul", "ol"):
                 self.flush()
                 for item in child.find_all("li", recursive=False):
