@@ -86,9 +86,10 @@ def test_a_page_without_item_links_is_read_as_an_article(
 ) -> None:
     article = page("digst_news_article.html")
     # An article given under the archive's address is read as the article it is, H1 or not.
-    assert get_source("digst_news").parse(article, ARCHIVE, solutions) == get_source("digst_news").parse(
-        article, ARTICLE, solutions
-    )
+    def facts(url: str) -> list[tuple[str | None, str, str]]:
+        return [(o.solution_slug, o.field, o.value) for o in get_source("digst_news").parse(article, url, solutions)]
+
+    assert facts(ARCHIVE) == facts(ARTICLE) != []
     no_h1 = article.replace("<h1>", "<p>").replace("</h1>", "</p>")
     assert get_source("digst_news").parse(no_h1, ARTICLE, solutions)
     html = page("digst_news.html").replace("/nyheder/nyhedsarkiv/20", "/arkiv/20")
