@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from tracker.auth.passwords import generate_password, hash_password
 from tracker.models import Municipality, Organisation, Solution, User
 from tracker.models.vocab import Role
 from tracker.registry.actors import SYSTEM
-from tracker.registry.services import create_solution
+from tracker.registry.services import create_solution, update_solution
 from tracker.starter_data import ORGANISATIONS, SOLUTIONS
 
 
@@ -37,6 +38,16 @@ def load_municipalities() -> list[dict[str, str]]:
     """The shipped list of the 98 municipalities (code, name, region)."""
     text = resources.files("tracker.municipalities").joinpath("kommuner.csv").read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
+
+
+def _add_missing_aliases(session: Session, solution: Solution, aliases: list[str]) -> None:
+    """Aliases the starter data gained since the solution was seeded (e.g. FMK's "Medicinkortet"); adds only."""
+    have = {a.lower() for a in solution.aliases or []}
+    missing = [a for a in aliases if a.lower() not in have]
+    if missing:
+        update_solution(
+            session, solution, {"aliases": [*(solution.aliases or []), *missing]}, actor=SYSTEM, reason="Startdata"
+        )
 
 
 def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> SeedReport:
@@ -60,11 +71,15 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
             report.organisations_created += 1
     session.flush()
 
-    known = set(session.scalars(select(Solution.slug)))
+    known = {s.slug: s for s in session.scalars(select(Solution))}
     for data in SOLUTIONS:
         if data["slug"] in known:
+            _add_missing_aliases(session, known[data["slug"]], data.get("aliases", []))
             continue
         fields = dict(data["fields"])
+        for key in ("switch_earliest_on", "switch_latest_on"):
+            if isinstance(fields.get(key), str):
+                fields[key] = date.fromisoformat(fields[key])
         fields["aliases"] = data.get("aliases", [])
         fields["links"] = data.get("links", [])
         fields["kind"] = data["kind"]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import ChangeEvent, Municipality, Organisation, Solution, User
 from tracker.seed import load_municipalities, seed
+from tracker.starter_data import KL_WEBINAR, SOLUTIONS
 
 
 def _counts(session: Session) -> tuple[int, ...]:
@@ -48,12 +49,37 @@ def test_starter_facts_have_sources_and_the_rest_is_unknown(session: Session) ->
     assert {"fmk", "aula", "kmd-nexus", "virk-dk", "sundhed-dk", "serviceplatformen"} <= solutions.keys()
     fmk, aula = solutions["fmk"], solutions["aula"]
     assert (fmk.loa_value, fmk.loa_status) == ("betydelig", "expected")
+    assert "Medicinkortet" in fmk.aliases
     assert (aula.loa_value, aula.loa_status) == ("ukendt", "awaiting_decision")
-    for s in solutions.values():
-        if s.loa_value != "ukendt" or s.loa_status != "unknown":
-            assert s.loa_evidence, f"{s.slug}: a level without evidence"
-        # No starter switch date exists in any source we hold: none may be invented.
-        assert s.switch_earliest_on is None and s.switch_status == "unknown", s.slug
+
+
+def test_the_day_one_registry_walks_clean(session: Session) -> None:
+    """At least 25 real solutions; every fact that is not unknown has a source URL (or KL's named webinar) and words."""
+    solutions = {s.slug: s for s in session.scalars(select(Solution))}
+    starter = {d["slug"] for d in SOLUTIONS}
+    assert len(starter) >= 25 and starter <= solutions.keys()
+    brokers = {d["slug"] for d in SOLUTIONS if d["kind"] == "broker"}
+    assert {"nemlog-in", "context-handler", "unilogin", "seb"} <= brokers
+    for data in SOLUTIONS:
+        assert set(data.get("brokers", [])) <= brokers, data["slug"]
+    for slug in starter:
+        s = solutions[slug]
+        if s.loa_value != "ukendt":
+            assert s.loa_evidence, f"{slug}: a level without evidence"
+            assert s.loa_source_url or KL_WEBINAR in s.loa_evidence, f"{slug}: a level without a source"
+        if s.switch_earliest_on is not None or s.switch_status != "unknown":
+            assert s.switch_earliest_on and s.switch_latest_on and s.switch_text, slug
+            assert s.switch_source_url and s.switch_source_url.startswith("https://"), f"{slug}: no source URL"
+            assert s.switch_evidence, f"{slug}: a date without evidence"
+            # Switches of 2022–2024 happened: recorded as switched, not planned.
+            if s.switch_latest_on.year <= 2024:
+                assert s.switch_state == "switched", slug
+        else:
+            assert s.switch_state == "unknown", slug
+    # A third party quoting an authority is "reported", an authority's own page "confirmed".
+    assert solutions["context-handler"].switch_status == "reported"
+    assert solutions["seb"].switch_status == "confirmed"
+    assert solutions["seb"].switch_earliest_on.isoformat() == "2023-04-24"
 
 
 def test_first_seed_creates_an_admin_with_a_one_time_password(fresh_db: str) -> None:
