@@ -51,6 +51,13 @@ class LayoutChanged(ScrapeError):
     """
 
 
+class PageRefused(LayoutChanged):
+    """The input is not a page we read at all: too large, binary, not HTML, nested beyond reason.
+
+    A LayoutChanged (nothing may be updated from it), with a reason of its own for the run record.
+    """
+
+
 @dataclass(frozen=True)
 class SolutionRef:
     """A registry solution as the caller knows it: slug plus its name and aliases."""

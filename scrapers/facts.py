@@ -30,7 +30,7 @@ from scrapers.base import LEVEL_PRECISION, Observation
 from scrapers.dates import DateInterval, DateMatch, find_date_matches, parse_date
 from scrapers.levels import find_levels, parse_level
 from scrapers.matching import Mention, SolutionMatcher, evidence
-from scrapers.pagetext import Unit, split_sentences
+from scrapers.pagetext import Unit, language, split_sentences
 
 # Where one clause ends and another (possibly about another solution) begins.
 _CLAUSE = re.compile(
@@ -272,7 +272,9 @@ def read_facts(
     context_date: date | None = None,
     name_rows: bool = False,
 ) -> list[Observation]:
-    """Observations from a page's units (see the module docstring for the rules)."""
+    """Observations from a page's units (see the module docstring for the rules); none from an English page."""
+    if language(" ".join(u.text for u in units[:200])) == "en":  # the cue words are Danish; an English page is read by a person
+        return []
     out: list[Observation] = []
     lead: dict[int, _Subject | None] = {}
     headings: dict[str, _Subject | None] = {}

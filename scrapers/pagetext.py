@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
 from scrapers._vocab import MONTHS
-from scrapers.base import LayoutChanged
+from scrapers.base import PageRefused
 from scrapers.dates import parse_date
 
 _SKIP = {
@@ -45,6 +45,10 @@ _DATE_LINE_PREFIX = re.compile(
 )
 # A page with none of these tags is not HTML (a PDF, an error string, binary junk).
 _HTML_TAG = re.compile(r"<(?:html|body|main|div|p|h1|table|ul|article)\b", re.IGNORECASE)
+# The most a page may hold (characters); the fetcher refuses larger bodies too (scrapers.http.MAX_BYTES).
+MAX_PAGE_CHARS = 5 * 1024 * 1024
+_DA_WORDS = frozenset("og er til det af på med ikke som den kan skal fra har vil der eller også hvis når".split())
+_EN_WORDS = frozenset("the and is to of with not can this that are will from have be or also if when".split())
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,22 @@ def main_element(soup: BeautifulSoup) -> Tag:
 
 
 def load_main(html: str, *, source: str, url: str) -> Tag:
-    """The main element of ``html``; LayoutChanged when ``html`` is not an HTML page at all."""
+    """The main element of ``html``; PageRefused (a LayoutChanged) when ``html`` is not a page we read."""
+    if len(html) > MAX_PAGE_CHARS:
+        raise PageRefused(f"{source}: {url} is {len(html) // (1024 * 1024)} MB; at most 5 MB is read")
     if "\x00" in html or not _HTML_TAG.search(html):
-        raise LayoutChanged(f"{source}: {url} did not return an HTML page")
+        raise PageRefused(f"{source}: {url} did not return an HTML page")
     return main_element(parse_html(html))
+
+
+def language(text: str) -> str:
+    """"da", "en" or "" (too little text to tell), from the commonest small words of ``text``."""
+    words = text[:20000].lower().split()
+    da = sum(w in _DA_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    if da + en < 5:
+        return ""
+    return "en" if en > 2 * da else "da"
 
 
 def split_sentences(text: str) -> list[str]:
@@ -204,7 +220,10 @@ def _table_units(table: Tag) -> list[Unit]:
 def extract_units(root: Tag) -> list[Unit]:
     """Units of ``root`` in document order, skipping navigation, scripts and hidden elements."""
     walker = _Walker()
-    walker.block(root, "sentence")
+    try:
+        walker.block(root, "sentence")
+    except RecursionError:
+        raise PageRefused("the page nests its elements too deeply to be read") from None
     return walker.units
 
 
