@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -88,3 +88,28 @@ def test_dry_run_of_a_real_page_with_its_url_keeps_the_contract(runner: FlaskCli
     (obs,) = json.loads(result.output)
     assert (obs["solution_slug"], obs["field"], obs["value"], obs["url"]) == ("seb", "switch_date", "2023-04-24", SEB_URL)
     assert obs["cue"] and "24. april 2023" in obs["evidence"]
+
+
+def test_the_review_queue_shows_each_finding_s_cue_beside_its_evidence(
+    runner: FlaskCliRunner, session: Session, client: FlaskClient, tmp_path: Path
+) -> None:
+    from tests.support.ingest import log_in, make_user
+
+    path = tmp_path / "plan.html"
+    path.write_text(
+        "<html lang='da'><body><main><h1>Tidsplan</h1><h2>Beskedfordeler</h2>"
+        "<p>Den nye version er klar til test. Opgaven har deadline 1. marts 2027.</p></main></body></html>",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["tracker", "scrape", "watch", "--file", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    (proposal,) = scraper_proposals(session)  # the subject comes from the section heading
+    assert proposal.solution.slug == "beskedfordeler"
+    assert proposal.cue == "deadline" and "Opgaven har deadline 1. marts 2027." in (proposal.evidence or "")
+    coordinator = make_user(session, "k-cue@example.dk", "coordinator")
+    session.commit()
+    log_in(client, coordinator)
+    html = client.get("/forslag").get_data(as_text=True)
+    assert "Opgaven har deadline 1. marts 2027." in html
+    assert "Signalord: deadline" in html
+    assert "Cue: deadline" in client.get("/forslag?lang=en").get_data(as_text=True)

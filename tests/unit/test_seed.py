@@ -100,3 +100,23 @@ def test_first_seed_creates_an_admin_with_a_one_time_password(fresh_db: str) -> 
         assert report.admin_password not in admin.password_hash
         assert _counts(s)[0] == 98
     engine.dispose()
+
+
+def test_the_2027_region_merger_is_shipped_with_date_and_source(session: Session) -> None:
+    from datetime import date
+
+    from tracker.seed import REGION_MERGER_SOURCE
+
+    rows = load_municipalities()
+    merging = [r for r in rows if r["region"] in ("Region Hovedstaden", "Region Sjælland")]
+    assert len(merging) == 29 + 17
+    assert {(r["next_region"], r["next_region_on"]) for r in merging} == {("Region Østdanmark", "2027-01-01")}
+    assert all(not r["next_region"] for r in rows if r not in merging)
+    kbh = session.scalars(select(Municipality).where(Municipality.code == "101")).one()
+    # A coordinator sees both: the region today and the new one from its effective date, with the source.
+    assert (kbh.region, kbh.next_region, kbh.next_region_on) == ("Region Hovedstaden", "Region Østdanmark", date(2027, 1, 1))
+    assert kbh.next_region_source_url == REGION_MERGER_SOURCE
+    assert kbh.region_on(date(2026, 12, 31)) == "Region Hovedstaden"
+    assert kbh.region_on(date(2027, 1, 1)) == "Region Østdanmark"
+    odense = session.scalars(select(Municipality).where(Municipality.code == "461")).one()
+    assert odense.next_region is None and odense.region_on(date(2027, 6, 1)) == "Region Syddanmark"
