@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -120,3 +120,18 @@ def test_the_2027_region_merger_is_shipped_with_date_and_source(session: Session
     assert kbh.region_on(date(2027, 1, 1)) == "Region Østdanmark"
     odense = session.scalars(select(Municipality).where(Municipality.code == "461")).one()
     assert odense.next_region is None and odense.region_on(date(2027, 6, 1)) == "Region Syddanmark"
+
+
+def test_a_coordinator_sees_the_old_and_the_new_region(client: FlaskClient, session: Session) -> None:
+    from tests.support.ingest import log_in, make_user
+
+    coordinator = make_user(session, "k-region@example.dk", "coordinator")
+    session.commit()
+    log_in(client, coordinator)
+    page = client.get("/kommuner/101").get_data(as_text=True)
+    assert "Region Hovedstaden" in page and "Region Østdanmark" in page
+    body = client.get("/api/v1/municipalities/101").get_json()
+    assert (body["region"], body["next_region"], body["next_region_on"]) == (
+        "Region Hovedstaden", "Region Østdanmark", "2027-01-01"
+    )
+    assert body["next_region_source_url"].startswith("https://")
