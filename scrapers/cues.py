@@ -21,16 +21,20 @@ _SWITCH = (
     r"deadline\w*|frist\w*|senest|inden|lukke[rst]?\w*|lukning\w*|nedlukning\w*|slukke[rst]?\w*|"
     r"afkobl\w*|udfas\w*|udfasning\w*|ophør\w*|stopper|stoppe[st]?|nedlægge\w*|"
     r"kræve[rs]?|krav\w*|påkræv\w*|skal|tages?\s+i\s+brug|tage\s+\S+(?:\s+\S+){0,3}\s+i\s+brug|ibrugtag\w*|"
-    r"går?\s+i\s+luften|gå\s+i\s+luften|går\s+live|go-?live|golive|idriftsæt\w*|i\s+drift|"
+    r"går?\s+i\s+luften|gå\s+i\s+luften|går\s+live|go-?live|golive|"
     r"erstatte[sr]?\w*|udskift\w*|overflyt\w*|flytte[sr]?\b|flyttes|udskyd\w*|udsat\w*|udsættes|"
     r"forlæng\w*|gælder\s+frem\s+til|frem\s+til|fungere\s+frem\s+til|understøtte[sr]?\s+ikke|"
-    r"tilslut\w*|aktiver\w*|omlæg\w*|åbne[rs]?|åbnet|"
+    r"tilslut\w*|aktiver\w*|omlæg\w*|åbne[rs]?|åbnet|forsink\w*|understøtte[rs]?|understøttes|"
+    r"accepterer|accepteres|tager\s+imod|modtager\s+kun|kan\s+(?:bruges|anvendes)|"
     r"switch\w*|migrat\w*|deadline|cut-?over|decommission\w*|shut\s+down|retire[sd]?|requires?|"
     r"must|from\s+\d"
 )
 SWITCH_CUE = re.compile(rf"(?<!\w)(?:{_SWITCH})(?!\w)", re.IGNORECASE)
-# "pr. 1. marts" / "fra 1. marts" are cues only right before the date.
-_BEFORE_DATE = re.compile(r"(?:^|(?<=\W))(?P<cue>pr\.|per|fra|from|med\s+virkning\s+fra|gældende\s+fra)\s*$", re.I)
+# "pr. 1. marts" / "gældende fra 1. marts" are cues only right before the date (a bare "fra" is not:
+# "i brug fra 2019" is history, "rulles ud fra oktober" a rollout).
+_BEFORE_DATE = re.compile(
+    r"(?:^|(?<=\W))(?P<cue>pr\.|per|fra\s+og\s+med|med\s+virkning\s+fra|gældende\s+fra|træder\s+i\s+kraft)\s*$", re.I
+)
 
 # Right before a date: what it is the date of, when that is not a switch.
 _ANTI = (
@@ -48,7 +52,19 @@ ANTI_SENTENCE = re.compile(
     r"sidst\s+redigeret|publiceret|offentliggjort|vedtog|fremsat|webinar)(?!\w)",
     re.IGNORECASE,
 )
-POSTPONED = re.compile(r"(?<!\w)(?:udskyd\w*|udsat\w*|udsættes|flytte[st]?|rykke[st]?|forlæng\w*|postpone\w*|delay\w*)")
+POSTPONED = re.compile(
+    r"(?<!\w)(?:udskyd\w*|udsat\w*|udsættes|flytte[st]?|rykke[st]?|forlæng\w*|forsink\w*|postpone\w*|delay\w*)",
+    re.IGNORECASE,
+)
+# A sentence about an event (a webinar, a meeting, a sign-up) dates the event, whatever it is about.
+EVENT = re.compile(
+    r"(?<!\w)(?:webinar\w*|informationsmøde\w*|møde[st]?|mødet|konference\w*|workshop\w*|arrangement\w*|"
+    r"tilmeld\w*|temadag\w*|netværksmøde\w*)(?!\w)",
+    re.IGNORECASE,
+)
+# A name right after these is what the subject logs in *through*, not the subject ("Meebook kræver login via
+# Unilogin på sikringsniveau Betydelig" is Meebook's requirement).
+THROUGH = re.compile(r"(?:via|gennem|igennem|through|using|med\s+login\s+fra)\s+$", re.IGNORECASE)
 # Labels of several dates in one phrase: the production one is the switch.
 PRODUCTION = re.compile(r"produktion|prod\b|drift|live|production", re.IGNORECASE)
 TEST = re.compile(r"test|preprod|præprod|udvikling|staging", re.IGNORECASE)

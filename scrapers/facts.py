@@ -138,6 +138,8 @@ def _postponed_to(match: DateMatch, ctx: date | None) -> DateMatch:
 
 def switch_dates(sentence: str, ctx: date | None) -> list[_Fact]:
     """The switch dates of one sentence, each with its cue."""
+    if cues.EVENT.search(sentence):
+        return []
     matches = find_date_matches(sentence, context_date=ctx)
     by_span: dict[tuple[int, int], list[DateMatch]] = {}
     for m in matches:
@@ -188,6 +190,8 @@ def _sentence(
     if not facts:
         return []
     mentions = matcher.find(text)
+    subjects = [m for m in mentions if not cues.THROUGH.search(text, max(0, m.start - 20), m.start)]
+    mentions = subjects or mentions
     out: list[Observation] = []
     if mentions:
         groups = _groups(text, mentions)
