@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -90,7 +91,7 @@ class Observation:
     # Why this is a switch date or a required level: the cue word(s) or the table column ("deadline",
     # "skifter", "Skæringsdato"). Shown next to the evidence in the review queue.
     # Not part of the fact's identity: the same finding with another cue is the same finding.
-    cue: str = field(default="", compare=False)
+    cue: str = dataclass_field(default="", compare=False)
 
     def __post_init__(self) -> None:
         # Validate eagerly: a malformed observation would otherwise surface much

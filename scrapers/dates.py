@@ -152,7 +152,7 @@ def _b_month_yearless(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 
 
 def _b_cross_month_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    """"fra den 30. april til den 30. maj 2025": the first end takes the second's year."""
+    """ "fra den 30. april til den 30. maj 2025": the first end takes the second's year."""
     year = _year(m, ctx)
     last = date(year, v.month_number(m.group("mon")), int(m.group("d2")))
     first = date(year, v.month_number(m.group("mon1")), int(m.group("d")))
@@ -162,7 +162,7 @@ def _b_cross_month_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 
 
 def _b_month_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    """"fra oktober til december 2023", "marts–maj 2024"."""
+    """ "fra oktober til december 2023", "marts–maj 2024"."""
     year = _year(m, ctx)
     first, last = v.month_number(m.group("mon1")), v.month_number(m.group("mon"))
     start_year = year if first <= last else year - 1
@@ -170,7 +170,7 @@ def _b_month_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 
 
 def _b_quarter_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    """"i Q1 og delvist i Q2 2021", "Q3-Q4 2024"."""
+    """ "i Q1 og delvist i Q2 2021", "Q3-Q4 2024"."""
     q1, q2 = int(m.group("q1")), int(m.group("q"))
     if q1 >= q2:
         raise _NoDateError
@@ -301,8 +301,11 @@ _P: list[tuple[str, Builder]] = [
         _b_month_range,
     ),
     # i april måned, overgangen til december (year from context)
-    (rf"(?<!\w){_MONTH_CUE}\s+{_month_re('mon', {m for m in v.DA_MONTHS if m not in v.ABBREVIATIONS})}"
-     rf"(?:\s+måned)?(?!\s*\d)(?P<y>)", _b_month_yearless),
+    (
+        rf"(?<!\w){_MONTH_CUE}\s+{_month_re('mon', {m for m in v.DA_MONTHS if m not in v.ABBREVIATIONS})}"
+        rf"(?:\s+måned)?(?!\s*\d)(?P<y>)",
+        _b_month_yearless,
+    ),
     # oktober 2022, okt. 2023, May '24
     (rf"(?<!\w){_MON}\s+{_YEAR}", _b_month),
     (rf"(?<!\w){_MON}\s*['’‘](?P<yy>\d\d)(?!\d)", _b_month),
@@ -403,12 +406,12 @@ def _candidates(text: str, ctx: date | None) -> list[_Cand]:
 
 
 def _after(text: str, cand: _Cand) -> _Cand:
-    """"Efter den 30. juni" → 1 July: a single day right after "efter" moves one day on."""
+    """A single day right after "efter" moves one day on: "Efter den 30. juni" is 1 July."""
     spans = cand.spans or []
-    if len(spans) == 1 and spans[0][2] == "day" and spans[0][0] == spans[0][1]:
-        if _AFTER_BEFORE.search(text, max(0, cand.start - 8), cand.start):
-            day = spans[0][0] + timedelta(days=1)
-            return _Cand(cand.start, cand.end, [(day, day, "day")])
+    single_day = len(spans) == 1 and spans[0][2] == "day" and spans[0][0] == spans[0][1]
+    if single_day and _AFTER_BEFORE.search(text, max(0, cand.start - 8), cand.start):
+        day = spans[0][0] + timedelta(days=1)
+        return _Cand(cand.start, cand.end, [(day, day, "day")])
     return cand
 
 

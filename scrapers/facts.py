@@ -125,7 +125,7 @@ def _production(text: str, same: list[DateMatch]) -> DateMatch:
 
 
 def _postponed_to(match: DateMatch, ctx: date | None) -> DateMatch:
-    """"udskydes fra A til B": the span A–B is the postponement, B the new date."""
+    """ "udskydes fra A til B": the span A–B is the postponement, B the new date."""
     text = match.interval.text
     cut = _TAIL.search(text)
     if cut is None:
@@ -277,7 +277,9 @@ def read_facts(
     name_rows: bool = False,
 ) -> list[Observation]:
     """Observations from a page's units (see the module docstring for the rules); none from an English page."""
-    if language(" ".join(u.text for u in units[:200])) == "en":  # the cue words are Danish; an English page is read by a person
+    if (
+        language(" ".join(u.text for u in units[:200])) == "en"
+    ):  # the cue words are Danish; an English page is read by a person
         return []
     out: list[Observation] = []
     lead: dict[int, _Subject | None] = {}
@@ -307,9 +309,7 @@ def _consistent(found: list[Observation]) -> list[Observation]:
     for o in found:
         if o.field == "required_loa":
             levels.setdefault(o.solution_slug or o.solution_text, set()).add(o.value)
-    return [
-        o for o in found if o.field != "required_loa" or len(levels[o.solution_slug or o.solution_text]) == 1
-    ]
+    return [o for o in found if o.field != "required_loa" or len(levels[o.solution_slug or o.solution_text]) == 1]
 
 
 __all__ = ["read_facts", "required_levels", "switch_dates"]

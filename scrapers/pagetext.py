@@ -47,8 +47,12 @@ _DATE_LINE_PREFIX = re.compile(
 _HTML_TAG = re.compile(r"<(?:html|body|main|div|p|h1|table|ul|article)\b", re.IGNORECASE)
 # The most a page may hold (characters); the fetcher refuses larger bodies too (scrapers.http.MAX_BYTES).
 MAX_PAGE_CHARS = 5 * 1024 * 1024
-_DA_WORDS = frozenset("og er til det af på med ikke som den kan skal fra har vil der eller også hvis når".split())
-_EN_WORDS = frozenset("the and is to of with not can this that are will from have be or also if when".split())
+_DA_WORDS = frozenset(
+    "og er til det af på med ikke som den kan skal fra har vil der eller også hvis når".split()  # noqa: SIM905
+)
+_EN_WORDS = frozenset(
+    "the and is to of with not can this that are will from have be or also if when".split()  # noqa: SIM905
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def load_main(html: str, *, source: str, url: str) -> Tag:
 
 
 def language(text: str) -> str:
-    """"da", "en" or "" (too little text to tell), from the commonest small words of ``text``."""
+    """ "da", "en" or "" (too little text to tell), from the commonest small words of ``text``."""
     words = text[:20000].lower().split()
     da = sum(w in _DA_WORDS for w in words)
     en = sum(w in _EN_WORDS for w in words)

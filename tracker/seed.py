@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,6 @@ from tracker.models.vocab import Role
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution, update_solution
 from tracker.starter_data import ORGANISATIONS, SOLUTIONS
-
 
 # Where the 2027 merger of Region Hovedstaden and Region Sjælland (into Region Østdanmark) is stated.
 REGION_MERGER_SOURCE = "https://en.wikipedia.org/wiki/Capital_Region_of_Denmark"

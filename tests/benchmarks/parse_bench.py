@@ -10,6 +10,7 @@ too: detecting a changed layout is part of the work.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import time
@@ -56,10 +57,8 @@ def _sources_for(stem: str) -> list[Source]:
 def _time_parse(source: Source, html: str, url: str, refs: list[SolutionRef], repeat: int) -> dict[str, Any]:
     outcome, found = "ok", 0
     timings = []
-    try:  # names compile once per registry state: the first parse with a new state pays it, untimed
+    with contextlib.suppress(ScrapeError):  # names compile once per registry state: that first parse is untimed
         source.parse(html, url, refs)
-    except ScrapeError:
-        pass
     for _ in range(repeat):
         started = time.perf_counter()
         try:

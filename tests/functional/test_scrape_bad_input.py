@@ -86,7 +86,12 @@ def test_dry_run_of_a_real_page_with_its_url_keeps_the_contract(runner: FlaskCli
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     (obs,) = json.loads(result.output)
-    assert (obs["solution_slug"], obs["field"], obs["value"], obs["url"]) == ("seb", "switch_date", "2023-04-24", SEB_URL)
+    assert (obs["solution_slug"], obs["field"], obs["value"], obs["url"]) == (
+        "seb",
+        "switch_date",
+        "2023-04-24",
+        SEB_URL,
+    )
     assert obs["cue"] and "24. april 2023" in obs["evidence"]
 
 

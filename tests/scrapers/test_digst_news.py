@@ -85,6 +85,7 @@ def test_a_page_without_item_links_is_read_as_an_article(
     page: Callable[[str], str], solutions: list[SolutionRef]
 ) -> None:
     article = page("digst_news_article.html")
+
     # An article given under the archive's address is read as the article it is, H1 or not.
     def facts(url: str) -> list[tuple[str | None, str, str]]:
         return [(o.solution_slug, o.field, o.value) for o in get_source("digst_news").parse(article, url, solutions)]

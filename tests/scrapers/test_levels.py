@@ -36,7 +36,18 @@ def test_parse_level(text: str, level: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["niveau 3", "3", "Assurance Level 3", "Unilogin sikringsniveau 3", "Lav en bruger", "Betydelig eller høj", "Afventer beslutning", "", "sikringsniveau 1", "Highway"],
+    [
+        "niveau 3",
+        "3",
+        "Assurance Level 3",
+        "Unilogin sikringsniveau 3",
+        "Lav en bruger",
+        "Betydelig eller høj",
+        "Afventer beslutning",
+        "",
+        "sikringsniveau 1",
+        "Highway",
+    ],
 )
 def test_parse_level_refuses(text: str) -> None:
     assert parse_level(text) is None

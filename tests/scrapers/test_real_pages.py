@@ -1,4 +1,4 @@
-"""Real public pages and phrases (tests/scrapers/real_pages, copied from the shared data): what a careful reader records.
+"""Real public pages and phrases (tests/scrapers/real_pages, copied from the shared data): a careful reader's facts.
 
 Each page is parsed as ``tracker scrape SOURCE --file FILE --url URL`` would, against the day-one registry:
 every expected fact is found, nothing else is (pages without facts yield nothing), and no ``not_facts``

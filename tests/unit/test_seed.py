@@ -114,7 +114,11 @@ def test_the_2027_region_merger_is_shipped_with_date_and_source(session: Session
     assert all(not r["next_region"] for r in rows if r not in merging)
     kbh = session.scalars(select(Municipality).where(Municipality.code == "101")).one()
     # A coordinator sees both: the region today and the new one from its effective date, with the source.
-    assert (kbh.region, kbh.next_region, kbh.next_region_on) == ("Region Hovedstaden", "Region Østdanmark", date(2027, 1, 1))
+    assert (kbh.region, kbh.next_region, kbh.next_region_on) == (
+        "Region Hovedstaden",
+        "Region Østdanmark",
+        date(2027, 1, 1),
+    )
     assert kbh.next_region_source_url == REGION_MERGER_SOURCE
     assert kbh.region_on(date(2026, 12, 31)) == "Region Hovedstaden"
     assert kbh.region_on(date(2027, 1, 1)) == "Region Østdanmark"
@@ -132,6 +136,8 @@ def test_a_coordinator_sees_the_old_and_the_new_region(client: FlaskClient, sess
     assert "Region Hovedstaden" in page and "Region Østdanmark" in page
     body = client.get("/api/v1/municipalities/101").get_json()
     assert (body["region"], body["next_region"], body["next_region_on"]) == (
-        "Region Hovedstaden", "Region Østdanmark", "2027-01-01"
+        "Region Hovedstaden",
+        "Region Østdanmark",
+        "2027-01-01",
     )
     assert body["next_region_source_url"].startswith("https://")
