@@ -43,7 +43,8 @@ _ANTI = (
     r"lancerer|lancering|udrulle[st]?|udrullet|udrulning|rulles\s+ud|vedtog|vedtaget|fremsat|fremsatte|"
     r"underskrevet|indgik|afholdt|afholdes|holdt|mødet|webinar|nyhedsbrev|version|ver\.|v\.|"
     r"nr\.?\s*\d+\s+af|lov\s+nr|lbk|bek\.?\s+nr|af|dateret|published|updated|sent|found|launched|"
-    r"released|rolled\s+out|i\s+stedet\s+for|frem\s+for|fremfor|instead\s+of|oprindeligt|tidligere"
+    r"released|rolled\s+out|i\s+stedet\s+for|frem\s+for|fremfor|instead\s+of|oprindeligt|tidligere|"
+    r"(?:ny|nye|ændret|ændrede)\s+dato\s+(?:pr\.|per|fra)|besluttet|meddelt|annonceret|oplyst"
 )
 ANTI_BEFORE = re.compile(rf"(?<!\w)(?:{_ANTI})[\s:,-]*(?:(?:den|d\.|d|per|pr\.|på|i|ca\.)\s*)?$", re.IGNORECASE)
 # Whole sentences about a launch or rollout, a publication or a meeting are no switch, whatever else they say.
