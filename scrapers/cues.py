@@ -111,6 +111,23 @@ def switch_cue(sentence: str, start: int, end: int) -> str | None:
     return cue
 
 
+# Earlier in the date's own clause: a verb of sending, finding, publishing or launching dates that act.
+_ANTI_CLAUSE = re.compile(
+    r"(?<!\w)(?:modtog|modtaget|sendt|sendte|udsendt|udsendte|fremsendt|fundet|fandt|opdaget|opdagede|"
+    r"publiceret|offentliggjort|udgivet|lanceret|lanceres|vedtog|vedtaget|fremsat|underskrevet|"
+    r"sent|found|published|launched|released)(?!\w)",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"[,;:()]|\s(?:og|men|and|but)\s", re.IGNORECASE)
+
+
 def vetoed(sentence: str, start: int) -> bool:
-    """Whether the words right before the date at ``start`` say it is not a switch date."""
-    return bool(ANTI_BEFORE.search(sentence, max(0, start - 40), start))
+    """Whether the words before the date at ``start`` say it is not a switch date.
+
+    Right before it ("opdateret den", "lov nr. 783 af"), or anywhere earlier in its clause ("KOMBIT har
+    udsendt en opgave om X den 3. maj 2024").
+    """
+    if ANTI_BEFORE.search(sentence, max(0, start - 40), start):
+        return True
+    cuts = [m.end() for m in _CLAUSE_START.finditer(sentence, 0, start)]
+    return bool(_ANTI_CLAUSE.search(sentence, cuts[-1] if cuts else 0, start))
