@@ -91,7 +91,7 @@ _MOD_SEP = r"(?:\s+|(?<=-))"
 _CUE = (
     r"(?P<cue>i\s+løbet\s+a[ft]|i\s+løbe\s+af|i\s+år|i|in|during|år|fra|from|siden|since|senest|inden|"
     r"pr\.|per|by|frem\s+(?:mod|til)|helt\s+til|til|until|omkring|around|forventet(?:vis)?|forventes|"
-    r"forventeligt|expected)"
+    r"forventeligt|expected|tidligst|senere\s+i|tidligere\s+i)"
 )
 # Year-less month names are read only after a word that makes them a point in time.
 _MONTH_CUE = (
@@ -178,6 +178,26 @@ def _b_quarter_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     return [(date(year, 3 * q1 - 2, 1), v.months_span(year, 3 * q2 - 2, 3, "quarter")[1], "quarter")]
 
 
+def _b_num_day_range(m: re.Match[str]) -> list[v.Span]:
+    year, month = int(m.group("y")), int(m.group("m"))
+    first, last = date(year, month, int(m.group("d"))), date(year, month, int(m.group("d2")))
+    if first >= last:
+        raise _NoDateError
+    return [(first, last, "day")]
+
+
+def _b_new_year(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    year = int(m.group("y"))
+    if int(m.group("y2")[-2:]) != (year + 1) % 100:
+        raise _NoDateError
+    return [(date(year, 12, 1), date(year + 1, 1, 31), "month")]
+
+
+def _b_relative_year(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    year = _year(m, ctx) + (0 if m.group("rel").lower().startswith("i") else 1)
+    return [v.months_span(year, 1, 12, "year")]
+
+
 def _b_year_through(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     return _b_year(m, ctx)
 
@@ -193,7 +213,10 @@ def _b_day_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 def _b_day_list(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     year, month = _year(m, ctx), v.month_number(m.group("mon"))
     days = re.findall(r"\d{1,2}", re.sub(r"\([^()]*\)", " ", m.group("days")))
-    return [_day_span(year, month, int(d)) for d in days]
+    spans = [_day_span(year, month, int(d)) for d in days]
+    if len(spans) == 2 and re.search(r"(?:mellem|between)\s*$", m.string[max(0, m.start() - 10) : m.start()], re.I):
+        return [(spans[0][0], spans[1][1], "day")] if spans[0][0] < spans[1][0] else spans  # "mellem 1. og 15. marts"
+    return spans
 
 
 def _b_month(m: re.Match[str], ctx: date | None) -> list[v.Span]:
@@ -269,6 +292,15 @@ _P: list[tuple[str, Builder]] = [
     ),
     # 1/12 2015
     (rf"{_NUM_START}(?P<d>\d{{1,2}})/(?P<m3>\d{{1,2}})(?P<m1>)(?P<m2>)\s+{_YEAR}", _b_num_dmy),
+    # 24.-25.10.2022
+    (
+        rf"{_NUM_START}(?P<d>\d{{1,2}})\.?\s*[-–]\s*(?P<d2>\d{{1,2}})\.(?P<m>\d{{1,2}})\.{_YEAR}",
+        lambda m, ctx: _b_num_day_range(m),
+    ),
+    # årsskiftet 2023/24: the turn of the year, December to January
+    (rf"(?<!\w)(?:ved\s+|fra\s+|omkring\s+)?årsskiftet\s+{_YEAR_RAW}\s*/\s*(?P<y2>\d\d(?:\d\d)?)(?!\d)", _b_new_year),
+    # i år, næste år (the page's own year)
+    (rf"(?<!\w)(?P<rel>i\s+år|næste\s+år|til\s+næste\s+år)(?!{_W})(?P<y>)", _b_relative_year),
     # 31/10 (year from context)
     (rf"{_NUM_START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?!\w|[/.,-]\d)(?P<y>)", _b_num_dm),
     # 31. oktober 2023, 22 februar 2023, 24 April 2023, 1. okt. 2023
@@ -296,14 +328,14 @@ _P: list[tuple[str, Builder]] = [
     ),
     # fra oktober til december 2023, marts–maj 2024
     (
-        rf"(?<!\w)(?:(?:fra|from)\s+)?{_month_re('mon1', set(v.MONTHS))}\s*(?:[-–]|til|to|until|og)\s*"
-        rf"{_MON}\s+{_YEAR}",
+        rf"(?<!\w)(?:(?:fra|from|i)\s+)?{_month_re('mon1', set(v.MONTHS))}\s*(?:[-–/]|til|to|until|og)\s*"
+        rf"{_MON}{_OPT_YEAR}",
         _b_month_range,
     ),
     # i april måned, overgangen til december (year from context)
     (
         rf"(?<!\w){_MONTH_CUE}\s+{_month_re('mon', {m for m in v.DA_MONTHS if m not in v.ABBREVIATIONS})}"
-        rf"(?:\s+måned)?(?!\s*\d)(?P<y>)",
+        rf"(?:\s+måned)?(?!\s*\d)(?!\s*(?:[-–/]|til|og)\s*(?:{_alt(v.MONTHS)}))(?P<y>)",
         _b_month_yearless,
     ),
     # oktober 2022, okt. 2023, May '24
@@ -330,13 +362,13 @@ _P: list[tuple[str, Builder]] = [
     # 2. kvartal 2024, andet kvartal, 2. kvt. 2024
     (
         rf"(?<![\w.])(?:(?P<q>[1-4])\.\s*|(?P<qw>{_alt(v.ORDINALS)})\s+)(?:kvartal|kvt\.|quarter)"
-        rf"(?!{_W})(?:\s+(?:i\s+|of\s+)?{_YEAR})?",
+        rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?{_YEAR})?",
         _b_quarter,
     ),
     # 1. halvår 2023, første halvår, H1 2023, first half of 2023
     (
-        rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt(v.ORDINALS)})\s+)(?:halvår|half\s+of)"
-        rf"(?!{_W})(?:\s+(?:i\s+)?{_YEAR})?",
+        rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt(v.ORDINALS)})\s+)(?:halvår|halvdel|half)"
+        rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?{_YEAR})?",
         _b_half,
     ),
     (rf"(?<!\w)H(?P<h>[12])\s+{_YEAR}", _b_half),
@@ -451,13 +483,17 @@ def find_dates(text: str, *, context_date: date | None = None) -> list[DateInter
 
 
 _LEADING = re.compile(
-    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|i|senest|inden|efter|tidligst|forventet(?:vis)?|forventeligt|"
+    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|i\s+løbet\s+a[ft]|senere\s+i|tidligere\s+i|helt\s+til|inden\s+for|"
+    r"i|senest|inden|efter|tidligst|forventet(?:vis)?|forventeligt|mellem|between|"
     r"ca\.|cirka|omkring|ved|by|from|on|in|until|til|frem\s+(?:mod|til)|around|approx\.|the|"
     r"mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+|(?<=\.)(?=\d))",
     re.IGNORECASE,
 )
-_TRAILING = re.compile(r"(?:\s*\([^()]*\)|[\s.,;:!?])+$")
+_TRAILING = re.compile(
+    r"(?:\s*\([^()]*\)|[\s.,;:!?]|\s*(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d\d)?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d\d)?)?)+$",
+    re.IGNORECASE,
+)
 
 
 def _parse_whole(text: str, ctx: date | None) -> list[v.Span] | None:
