@@ -72,7 +72,8 @@ TEST = re.compile(r"test|preprod|præprod|udvikling|staging", re.IGNORECASE)
 
 LEVEL_CUE = re.compile(
     r"(?<!\w)(?:kræve[rs]?|krav\w*|påkræv\w*|skal|mindst|minimum|forudsæt\w*|accepter\w*|require[sd]?|"
-    r"must|login|log\s+ind|logge\s+ind|logger\s+ind|logge\s+på|logger\s+på|adgang)(?!\w)|"
+    r"must|login|log\s+ind|logge\s+ind|logger\s+ind|logge\s+på|logger\s+på|adgang|landede|landet|valgt|valgte|"
+    r"besluttet|fastsat|fastlagt|kræves)(?!\w)|"
     r"(?<!\w)på\s+(?:nsis[-\s]?)?sikringsniveau",
     re.IGNORECASE,
 )

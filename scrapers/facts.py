@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 from scrapers import cues
 from scrapers.base import LEVEL_PRECISION, Observation
 from scrapers.dates import DateInterval, DateMatch, find_date_matches, parse_date
-from scrapers.levels import find_levels, parse_level
+from scrapers.levels import LevelMention, find_levels, parse_level
 from scrapers.matching import Mention, SolutionMatcher, evidence
 from scrapers.pagetext import Unit, language, split_sentences
 
@@ -159,9 +159,24 @@ def switch_dates(sentence: str, ctx: date | None) -> list[_Fact]:
     return out
 
 
+_CAPITAL_LEVEL = re.compile(r"(?<!\w)(?:på\s+|til\s+)?(Lav|Betydelig|Høj|Low|Substantial|High)(?!\w)")
+_ASSURANCE = re.compile(r"nsis|sikringsniveau|\bloa\b", re.IGNORECASE)
+
+
+def _capital_levels(sentence: str) -> list[LevelMention]:
+    """ "… valg af sikringsniveau og landede på Betydelig": a capitalised level word where NSIS is the topic."""
+    if not _ASSURANCE.search(sentence):
+        return []
+    return [
+        LevelMention(_LEVEL_KEY[m.group(1).lower()], m.group(1), m.start(1), m.end(1))
+        for m in _CAPITAL_LEVEL.finditer(sentence)
+        if m.start() > 0  # a capital at the start of a sentence is just grammar
+    ]
+
+
 def required_levels(sentence: str) -> list[_Fact]:
     """The required level of one sentence (at most one), with its cue."""
-    found = find_levels(sentence)
+    found = find_levels(sentence) or _capital_levels(sentence)
     if not found or cues.OWN_IDP.search(sentence):
         return []
     named = {m.level for m in found} | {_LEVEL_KEY[w.lower()] for w in _LEVEL_WORD.findall(sentence)}
