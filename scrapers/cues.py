@@ -131,4 +131,6 @@ def vetoed(sentence: str, start: int) -> bool:
     if ANTI_BEFORE.search(sentence, max(0, start - 40), start):
         return True
     cuts = [m.end() for m in _CLAUSE_START.finditer(sentence, 0, start)]
-    return bool(_ANTI_CLAUSE.search(sentence, cuts[-1] if cuts else 0, start))
+    acts = list(_ANTI_CLAUSE.finditer(sentence, cuts[-1] if cuts else 0, start))
+    # "udsendt en KLIK-opgave med deadline i maj 2024": a cue between the act and the date wins.
+    return bool(acts) and not SWITCH_CUE.search(sentence, acts[-1].end(), start)
