@@ -26,6 +26,7 @@ from datetime import date
 from typing import Protocol, TypeVar
 
 from scrapers import cues
+from scrapers._vocab import MONTHS, SEASONS
 from scrapers.base import LEVEL_PRECISION, Observation
 from scrapers.dates import DateInterval, DateMatch, find_date_matches, parse_date
 from scrapers.levels import LevelMention, find_levels, parse_level
@@ -136,9 +137,16 @@ def _postponed_to(match: DateMatch, ctx: date | None) -> DateMatch:
     return DateMatch(match.start, match.end, tail)
 
 
+# Every date expression has a digit, a month or season name, or "år": sentences without are skipped fast.
+_MAYBE_DATE = re.compile(
+    rf"\d|(?<!\w)(?:{'|'.join(sorted({*MONTHS, *SEASONS}, key=len, reverse=True))}|år)(?!\w)", re.IGNORECASE
+)
+_MAYBE_LEVEL = re.compile(r"nsis|sikrings|sikkerhedsniveau|assurance|loa|authnlevel", re.IGNORECASE)
+
+
 def switch_dates(sentence: str, ctx: date | None) -> list[_Fact]:
     """The switch dates of one sentence, each with its cue."""
-    if cues.EVENT.search(sentence):
+    if not _MAYBE_DATE.search(sentence) or cues.EVENT.search(sentence):
         return []
     matches = find_date_matches(sentence, context_date=ctx)
     by_span: dict[tuple[int, int], list[DateMatch]] = {}
@@ -176,6 +184,8 @@ def _capital_levels(sentence: str) -> list[LevelMention]:
 
 def required_levels(sentence: str) -> list[_Fact]:
     """The required level of one sentence (at most one), with its cue."""
+    if not _MAYBE_LEVEL.search(sentence):
+        return []
     found = find_levels(sentence) or _capital_levels(sentence)
     if not found or cues.OWN_IDP.search(sentence):
         return []

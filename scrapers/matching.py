@@ -106,27 +106,41 @@ class SolutionMatcher:
 
 _CACHE: dict[int, tuple[tuple[SolutionRef, ...], SolutionMatcher]] = {}
 _CACHE_LOCK = threading.Lock()
+# The sequence last asked for (kept alive, so its id is not reused) and its matcher.
+_LAST: tuple[Sequence[SolutionRef], int, SolutionMatcher] | None = None
 
 
 def matcher_for(solutions: Sequence[SolutionRef]) -> SolutionMatcher:
     """The compiled matcher of this registry state, built once and reused while the state is unchanged.
 
     The state is the whole sequence of refs (slugs, names, aliases): any edit to the registry is a new
-    state and compiles anew; the same state, from the same list or a fresh one, reuses the matcher.
+    state and compiles anew; the same state, from the same list or a fresh one, reuses the matcher. The
+    caller passes a new sequence for a new state (the same list object, unchanged in length, is taken as
+    the same state without hashing it).
     """
+    last = _LAST
+    if last is not None and last[0] is solutions and last[1] == len(solutions):
+        return last[2]  # the same sequence again (every page of a run): no hashing of 10,000 refs
     state = solutions if isinstance(solutions, tuple) else tuple(solutions)
     key = hash(state)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         # Same 64-bit hash and length is taken as the same state (comparing 10,000 refs costs more than a parse).
         if cached is not None and len(cached[0]) == len(state):
+            _remember(solutions, cached[1])
             return cached[1]
     matcher = SolutionMatcher(state)
     with _CACHE_LOCK:
         if len(_CACHE) >= 8:
             _CACHE.clear()
         _CACHE[key] = (state, matcher)
+    _remember(solutions, matcher)
     return matcher
+
+
+def _remember(solutions: Sequence[SolutionRef], matcher: SolutionMatcher) -> None:
+    global _LAST
+    _LAST = (solutions, len(solutions), matcher)
 
 
 def evidence(text: str, lo: int = 0, hi: int = 0, limit: int = EVIDENCE_LIMIT) -> str:
