@@ -239,6 +239,9 @@ def _sentence(
     return out
 
 
+_LISTING = re.compile(r",|\s(?:og|samt|and|&)\s", re.IGNORECASE)
+
+
 def _only(mentions: Sequence[Mention], said: str) -> _Subject | None:
     return _Subject(mentions[0], said) if mentions and len({m.slug for m in mentions}) == 1 else None
 
@@ -315,7 +318,9 @@ def read_facts(
             out += [o for o in found if o not in out]
             continue
         if unit.heading not in headings:
-            headings[unit.heading] = _only(matcher.find(unit.heading), unit.heading)
+            # A heading listing topics ("MitID, MitID Erhverv og NemLog-in") is about no single solution.
+            listing = bool(_LISTING.search(unit.heading))
+            headings[unit.heading] = None if listing else _only(matcher.find(unit.heading), unit.heading)
         for text in split_sentences(unit.text) if unit.kind != "heading" else [unit.text]:
             mentions = matcher.find(text)
             subject = lead.get(unit.block) if unit.block >= 0 else None
