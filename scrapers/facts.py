@@ -319,7 +319,7 @@ def read_facts(
             continue
         if unit.heading not in headings:
             # A heading listing topics ("MitID, MitID Erhverv og NemLog-in") is about no single solution.
-            listing = bool(_LISTING.search(unit.heading))
+            listing = len(_LISTING.findall(unit.heading)) >= 2 or "," in unit.heading
             headings[unit.heading] = None if listing else _only(matcher.find(unit.heading), unit.heading)
         for text in split_sentences(unit.text) if unit.kind != "heading" else [unit.text]:
             mentions = matcher.find(text)

@@ -90,3 +90,11 @@ def test_any_table_naming_a_solution_is_read_whatever_its_headers_say() -> None:
 def test_an_english_page_yields_no_facts() -> None:
     body = "<p>From 1 March 2027 Serviceplatformen will switch to the new certificates; the old ones close.</p>"
     assert _facts(body * 3, lang="en") == []
+
+
+def test_a_heading_listing_topics_names_no_single_subject() -> None:
+    body = "<h2>MitID, MitID Erhverv og Aula</h2><p>Den 28. maj 2024 lukkes en gammel version af appen.</p>"
+    assert _facts(body) == []
+    assert _facts("<h2>Aula og NSIS</h2><p>Opgaven har deadline 1. marts 2027.</p>") == [
+        ("aula", "switch_date", "2027-03-01", "2027-03-01", "deadline")
+    ]
