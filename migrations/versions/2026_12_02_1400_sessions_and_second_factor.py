@@ -6,7 +6,7 @@ who were given a one-time password must choose their own at first login; coordin
 second factor. Existing users keep their passwords (``must_change_password`` false): nobody is locked out.
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0021
 Create Date: 2026-12-02 14:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import tracker.db
 
 revision = "0010"
-down_revision = "0005"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
