@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.broadcast.feeds import EPOCH
 from tracker.models import ChangeEvent, Solution
+from tracker.municipalities.actions import action_text
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status, danish_day
 from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
 
@@ -110,7 +112,15 @@ def readiness_text(row: ReadinessRow) -> str:
     return f"Parathed ukendt: {verdict.message}"
 
 
-def _vevent(solution: Solution, history: SwitchHistory | None, page_url: str, readiness: ReadinessRow | None) -> Event:
+def readiness_lines(rows: Sequence[ReadinessRow]) -> str:
+    """One line per staff group (IdP) using the solution, each with what to do now."""
+    with force_locale("da"):
+        return "\n".join(f"{readiness_text(row)} Gør nu: {action_text(row.action)}." for row in rows)
+
+
+def _vevent(
+    solution: Solution, history: SwitchHistory | None, page_url: str, readiness: Sequence[ReadinessRow]
+) -> Event:
     earliest = solution.switch_earliest_on
     assert earliest is not None
     latest = solution.switch_latest_on or earliest
@@ -124,10 +134,11 @@ def _vevent(solution: Solution, history: SwitchHistory | None, page_url: str, re
     event.add("dtend", max(latest, earliest) + timedelta(days=1))
     summary = f"Skæringsdato: {solution.name} ({_label(LOA_LABELS, solution.loa_value)})"
     description = describe_switch(solution, page_url)
-    if readiness is not None:
-        if readiness.assessment.status in (Status.AT_RISK, Status.LOCKED_OUT):
-            summary += f" — {STATUS_TEXT[readiness.assessment.status]}"
-        description = readiness_text(readiness) + "\n" + description
+    if readiness:
+        worst = readiness[0]  # rows come most urgent first
+        if worst.assessment.status in (Status.AT_RISK, Status.LOCKED_OUT):
+            summary += f" — {STATUS_TEXT[worst.assessment.status]}"
+        description = readiness_lines(readiness) + "\n" + description
     event.add("summary", summary)
     event.add("description", description)
     event.add("url", page_url)
@@ -166,8 +177,10 @@ def render(
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", REFRESH)
     histories = switch_histories(session, [s.id for s in solutions])
-    rows = {row.solution.id: row for row in readiness.rows} if readiness is not None else {}
+    rows: dict[int, list[ReadinessRow]] = {}
+    for row in readiness.rows if readiness is not None else []:
+        rows.setdefault(row.solution.id, []).append(row)
     for solution in solutions:
-        cal.add_component(_vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id)))
+        cal.add_component(_vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id, [])))
     data: bytes = cal.to_ical()
     return data

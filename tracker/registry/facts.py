@@ -25,6 +25,7 @@ BASIC_FIELDS = (
     "description",
     "kind",
     "broker",
+    "brokers",
     "links",
     "service_provider_id",
     "vendor_id",

@@ -16,7 +16,8 @@ from tracker.db import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
 from tracker.models import ChangeEvent, Organisation, Solution
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-from tracker.municipalities import readiness
+from tracker.municipalities import readiness_events as readiness
+from tracker.registry import brokers
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, json_value
@@ -141,6 +142,9 @@ def create_solution(
     _validate({"name": name, **fields})
     solution = Solution(slug=slug, name=name.strip(), aliases=[], links=[], version=1)
     now = utcnow()
+    given_brokers = "brokers" in fields
+    if given_brokers:
+        solution.broker_solutions = brokers.resolve(session, None, fields.pop("brokers"))
     for field, value in fields.items():
         setattr(solution, field, value)
     if fields.keys() & set(LOA_FIELDS):
@@ -150,7 +154,7 @@ def create_solution(
     _check_interval(solution)
     session.add(solution)
     session.flush()
-    after = {f: json_value(getattr(solution, f)) for f in ("name", *fields)}
+    after = {f: json_value(getattr(solution, f)) for f in ("name", *fields, *(["brokers"] if given_brokers else []))}
     append_event(
         session,
         type="solution.created",
@@ -180,14 +184,20 @@ def update_solution(
             {"current_version": solution.version},
         )
     _validate(changes)
+    if "brokers" in changes:
+        changes = {**changes, "brokers": brokers.clean_slugs(changes["brokers"])}
     changed = {f: v for f, v in changes.items() if json_value(getattr(solution, f)) != json_value(v)}
     if not changed:
         return []
+    new_brokers = brokers.resolve(session, solution, changed["brokers"]) if "brokers" in changed else None
     before = {f: json_value(getattr(solution, f)) for f in changed}
     readiness_before = readiness.snapshot_for_solution(session, solution)  # municipalities' verdicts (issue 6)
     now = utcnow()
     for field, value in changed.items():
-        setattr(solution, field, value)
+        if field == "brokers":
+            solution.broker_solutions = new_brokers or []
+        else:
+            setattr(solution, field, value)
     _check_interval(solution)
     if changed.keys() & set(LOA_FIELDS):
         solution.loa_recorded_by, solution.loa_recorded_at = actor.label, now
