@@ -8,12 +8,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
+from flask import has_app_context, has_request_context
+from flask_babel import force_locale, format_date, get_locale
+from flask_babel import gettext
 
 from tracker.municipalities.readiness import Action, ActionCode, danish_day
 from tracker.web.format import LOA_LABELS
+
+
+def _(msgid: str, **values: Any) -> str:
+    """gettext in a request; Danish elsewhere (events written by the worker or the CLI)."""
+    if has_request_context():
+        return gettext(msgid, **values)
+    if has_app_context():
+        with force_locale("da"):
+            return gettext(msgid, **values)
+    return msgid % values if values else msgid
 
 
 def _day(day: date | None) -> str:
@@ -24,9 +34,21 @@ def _day(day: date | None) -> str:
     return danish_day(day)
 
 
+def _level(code: str | None) -> str:
+    label = LOA_LABELS.get(code or "")
+    if label is None:
+        return code or ""
+    if has_request_context():
+        return str(label)
+    if has_app_context():
+        with force_locale("da"):
+            return str(label)
+    return str(label._args[0]) if hasattr(label, "_args") else code or ""
+
+
 def action_text(action: Action) -> str:
     """The action as one sentence in the current language."""
-    level = str(LOA_LABELS.get(action.level or "", action.level or ""))
+    level = _level(action.level)
     if action.code is ActionCode.NOTIFY_IDP:
         return _("Anmeld IdP'en '%(idp)s' på %(level)s senest %(day)s", idp=action.idp, level=level, day=_day(action.by))
     if action.code is ActionCode.USE_MITID_ERHVERV:

@@ -8,6 +8,7 @@ queries however many municipalities or rows they cover.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,11 +34,15 @@ RowKey = tuple[int, int, int | None]  # (municipality, solution, IdP)
 
 
 def row_json(row: ReadinessRow | None) -> dict[str, Any] | None:
-    """The before/after shape of a readiness event: the verdict and the requirement that drives it."""
+    """The before/after shape of a readiness event (the verdict)."""
+    return None if row is None else row.assessment.as_json()
+
+
+def _compared(row: ReadinessRow | None) -> Any:
+    """What counts as a real change: the verdict, or the requirement that drives it."""
     if row is None:
         return None
-    driver = row.requirement_from
-    return {**row.assessment.as_json(), "requirement_from": driver.slug if driver else None, "stale": row.stale}
+    return (row.assessment.as_json(), row.requirement_from.slug if row.requirement_from else None)
 
 
 def _emit(
@@ -53,6 +58,8 @@ def _emit(
     assert row is not None
     idp = {"id": row.idp.id, "name": row.idp.name, "user_group": row.idp.user_group} if row.idp else None
     message = after.assessment.message if after else "Løsningen er fjernet fra kommunens portefølje."
+    driver = row.requirement_from
+    requirement = {"slug": driver.slug, "name": driver.name} if driver else None
     return append_event(
         session,
         type=EVENT_TYPE,
@@ -60,7 +67,13 @@ def _emit(
         municipality=municipality,
         solution=row.solution,
         changes={"readiness": {"before": row_json(before), "after": row_json(after)}},
-        data={"message": message, "idp": idp, "action": action_dict(after.action) if after else None},
+        data={
+            "message": message,
+            "idp": idp,
+            "requirement_from": requirement,
+            "action": action_dict(after.action) if after else None,
+            "stale": after.stale if after else False,
+        },
         reason=reason,
     )
 
@@ -77,7 +90,7 @@ def _emit_all(
     events = []
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2] or 0)):
         old, new = before.get(key), after.get(key)
-        if row_json(old) != row_json(new):
+        if _compared(old) != _compared(new):
             events.append(_emit(session, municipalities[key[0]], old, new, actor=actor, reason=reason))
     return events
 
@@ -152,8 +165,31 @@ def _affected_rows(
     return municipalities, rows
 
 
-def snapshot_for_solution(session: Session, solution: Solution, *, today: date | None = None) -> SolutionSnapshot:
-    """Before ``update_solution`` applies its changes: the rows of the solution and of those behind it as broker."""
+# The fields of a solution that a readiness row shows or depends on (others never move a verdict or an action).
+READINESS_FIELDS = frozenset(
+    {
+        "name",
+        "loa_value",
+        "loa_status",
+        "switch_earliest_on",
+        "switch_latest_on",
+        "switch_state",
+        "switch_status",
+        "service_provider_id",
+        "brokers",
+    }
+)
+
+
+def snapshot_for_solution(
+    session: Session, solution: Solution, *, today: date | None = None, fields: Iterable[str] | None = None
+) -> SolutionSnapshot | None:
+    """Before ``update_solution`` applies its changes: the rows of the solution and of those behind it as broker.
+
+    None (and no query) when none of the changing ``fields`` is one readiness depends on.
+    """
+    if fields is not None and not READINESS_FIELDS & set(fields):
+        return None
     solution_ids = frozenset({solution.id, *requirements.dependants(requirements.broker_edges(session), solution.id)})
     day = today or today_in_denmark()
     _, rows = _affected_rows(session, solution_ids, day)
@@ -161,9 +197,11 @@ def snapshot_for_solution(session: Session, solution: Solution, *, today: date |
 
 
 def emit_changes(
-    session: Session, snapshot: SolutionSnapshot, *, actor: Actor, reason: str | None = None
+    session: Session, snapshot: SolutionSnapshot | None, *, actor: Actor, reason: str | None = None
 ) -> list[ChangeEvent]:
     """After a registry change: one event per municipality row whose verdict changed."""
+    if snapshot is None:
+        return []
     session.flush()
     solution_ids = frozenset(
         {*snapshot.solution_ids, *requirements.dependants(requirements.broker_edges(session), snapshot.solution.id)}
