@@ -14,6 +14,8 @@ from tracker.api.schemas import SolutionQuerySchema
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.registry import queries
+from tracker.municipalities.readiness import today_in_denmark
+from tracker.municipalities.requirements import SolutionFacts
 from tracker.registry.cache import CachedResponse, Stamp, serve_cached
 
 bp = Blueprint("web", __name__)
@@ -68,4 +70,5 @@ def solution(slug: str) -> str:
     session = get_session()
     item = queries.get_solution(session, slug)
     history = queries.solution_history(session, item)
-    return render_template("solution.html", solution=item, history=history)
+    stale = SolutionFacts.of(item).stale(today_in_denmark())
+    return render_template("solution.html", solution=item, history=history, stale=stale)
