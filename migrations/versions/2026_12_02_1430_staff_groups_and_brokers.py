@@ -54,6 +54,14 @@ def _link_brokers() -> None:
 
 
 def upgrade() -> None:
+    # Read the named IdPs first and drop the column before the link table exists: SQLite's batch mode copies
+    # portfolio_entry and drops the old table, and with foreign keys on that drop would cascade to the links.
+    conn = op.get_bind()
+    named = conn.execute(sa.text("SELECT id, idp_id FROM portfolio_entry WHERE idp_id IS NOT NULL")).all()
+    with op.batch_alter_table("portfolio_entry") as batch:
+        batch.drop_index(batch.f("ix_portfolio_entry_idp_id"))
+        batch.drop_constraint(batch.f("fk_portfolio_entry_idp_id_idp"), type_="foreignkey")
+        batch.drop_column("idp_id")
     op.create_table(
         "solution_broker",
         sa.Column("solution_id", sa.Integer(), nullable=False),
@@ -83,29 +91,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("portfolio_entry_id", "idp_id", name=op.f("pk_portfolio_entry_idp")),
     )
     op.create_index(op.f("ix_portfolio_entry_idp_idp_id"), "portfolio_entry_idp", ["idp_id"], unique=False)
-    op.execute(
-        "INSERT INTO portfolio_entry_idp (portfolio_entry_id, idp_id) "
-        "SELECT id, idp_id FROM portfolio_entry WHERE idp_id IS NOT NULL"
-    )
-    with op.batch_alter_table("portfolio_entry") as batch:
-        batch.drop_index(batch.f("ix_portfolio_entry_idp_id"))
-        batch.drop_constraint(batch.f("fk_portfolio_entry_idp_id_idp"), type_="foreignkey")
-        batch.drop_column("idp_id")
+    for entry_id, idp_id in named:
+        op.execute(
+            sa.text("INSERT INTO portfolio_entry_idp (portfolio_entry_id, idp_id) VALUES (:e, :i)").bindparams(
+                e=entry_id, i=idp_id
+            )
+        )
     _link_brokers()
 
 
 def downgrade() -> None:
+    conn = op.get_bind()
+    named = conn.execute(
+        sa.text("SELECT portfolio_entry_id, min(idp_id) FROM portfolio_entry_idp GROUP BY portfolio_entry_id")
+    ).all()
+    op.drop_index(op.f("ix_portfolio_entry_idp_idp_id"), table_name="portfolio_entry_idp")
+    op.drop_table("portfolio_entry_idp")
+    op.drop_index(op.f("ix_solution_broker_broker_id"), table_name="solution_broker")
+    op.drop_table("solution_broker")
     with op.batch_alter_table("portfolio_entry") as batch:
         batch.add_column(sa.Column("idp_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
             batch.f("fk_portfolio_entry_idp_id_idp"), "idp", ["idp_id"], ["id"], ondelete="SET NULL"
         )
         batch.create_index(batch.f("ix_portfolio_entry_idp_id"), ["idp_id"], unique=False)
-    op.execute(
-        "UPDATE portfolio_entry SET idp_id = (SELECT min(idp_id) FROM portfolio_entry_idp "
-        "WHERE portfolio_entry_idp.portfolio_entry_id = portfolio_entry.id)"
-    )
-    op.drop_index(op.f("ix_portfolio_entry_idp_idp_id"), table_name="portfolio_entry_idp")
-    op.drop_table("portfolio_entry_idp")
-    op.drop_index(op.f("ix_solution_broker_broker_id"), table_name="solution_broker")
-    op.drop_table("solution_broker")
+    for entry_id, idp_id in named:
+        op.execute(sa.text("UPDATE portfolio_entry SET idp_id = :i WHERE id = :e").bindparams(e=entry_id, i=idp_id))

@@ -97,7 +97,9 @@ def test_two_staff_groups_give_two_rows_and_a_broker_drives_the_administration_r
 ) -> None:
     admin, schools = groups
     added = client.post(
-        "/api/v1/municipalities/101/portfolio", json={"solution": "x-aula", "idp_ids": [schools.id, admin.id]}, headers=kk
+        "/api/v1/municipalities/101/portfolio",
+        json={"solution": "x-aula", "idp_ids": [schools.id, admin.id]},
+        headers=kk,
     )
     assert added.status_code == 201
     assert [i["name"] for i in added.get_json()["idps"]] == ["Administration", "Skoler"]
@@ -146,8 +148,7 @@ def test_two_staff_groups_give_two_rows_and_a_broker_drives_the_administration_r
     assert events[0].data["requirement_from"] == {"slug": "x-broker", "name": "Broker x-broker"}
     history = client.get("/api/v1/solutions/x-aula/history").get_json()
     assert any(
-        (c.get("changes") or {}).get("brokers") == {"before": [], "after": ["x-broker"]}
-        for c in history["items"]
+        (c.get("changes") or {}).get("brokers") == {"before": [], "after": ["x-broker"]} for c in history["items"]
     )
 
     # The broker's own change reaches the solutions behind it: Høj → Betydelig puts the administration back.

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event
 from flask_babel import force_locale
+from icalendar import Alarm, Calendar, Event
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -24,7 +24,6 @@ from tracker.models.vocab import (
     sql_in,
 )
 
-
 # The brokers (solutions of kind ``broker``) staff reach a solution through (issue 13).
 solution_broker = Table(
     "solution_broker",

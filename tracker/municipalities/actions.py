@@ -9,8 +9,7 @@ from datetime import date
 from typing import Any
 
 from flask import has_app_context, has_request_context
-from flask_babel import force_locale, format_date, get_locale
-from flask_babel import gettext
+from flask_babel import force_locale, format_date, get_locale, gettext
 
 from tracker.municipalities.readiness import Action, ActionCode, danish_day
 from tracker.web.format import LOA_LABELS
@@ -50,7 +49,9 @@ def action_text(action: Action) -> str:
     """The action as one sentence in the current language."""
     level = _level(action.level)
     if action.code is ActionCode.NOTIFY_IDP:
-        return _("Anmeld IdP'en '%(idp)s' på %(level)s senest %(day)s", idp=action.idp, level=level, day=_day(action.by))
+        return _(
+            "Anmeld IdP'en '%(idp)s' på %(level)s senest %(day)s", idp=action.idp, level=level, day=_day(action.by)
+        )
     if action.code is ActionCode.USE_MITID_ERHVERV:
         return _(
             "Lad gruppen '%(group)s' bruge MitID Erhverv, indtil IdP'en '%(idp)s' er anmeldt på %(level)s",

@@ -31,9 +31,10 @@ def _aggregate(table_column_rows: Any, where: Any, select_from: Any = None) -> A
 def _fingerprint_statement() -> Any:
     """Everything of M's IdPs and portfolio that readiness shows, as three strings in one query.
 
-    Exact, not a checksum: each portfolio token is (id, solution) and each IdP token is (id, level,
-    primary, updated_at), each link token (entry, IdP) for the IdPs an entry names. Every IdP write sets ``updated_at`` (services.create_idp/update_idp); a deleted IdP
-    drops its token and nulls the entries that named it; a removed or added entry drops or adds its token.
+    Exact, not a checksum: each portfolio token is (id, solution), each IdP token is (id, level, primary,
+    updated_at) and each link token (entry, IdP) names an IdP an entry's staff use. Every IdP write sets
+    ``updated_at`` (services.create_idp/update_idp); a deleted IdP drops its token and its links; a removed or
+    added entry drops or adds its token.
     A different string order only costs a miss, never a wrong answer.
     """
     entry_token = cast(_entry.id, String) + _SEP + cast(_entry.solution_id, String)

@@ -2,9 +2,10 @@
 
 The name column is the one headed like "Løsning" / "Navn" / "name"; without such a header, the first column
 and every row. An optional column headed "IdP" / "Brugergruppe" names the IdP (by its name or user group)
-whose staff use the solution; a solution on several rows with different IdPs is used by each of them. Names match a solution's name, slug or aliases, ignoring case and spacing; names that match
-nothing get up to three suggestions (difflib close matches). Bad files are refused with a Danish 4xx and
-nothing is stored.
+whose staff use the solution; a solution on several rows with different IdPs is used by each of them (an IdP
+the municipality does not have refuses the file). Names match a solution's name, slug or aliases, ignoring
+case and spacing; names that match nothing get up to three suggestions (difflib close matches). Bad files
+are refused with a Danish 4xx and nothing is stored.
 """
 
 from __future__ import annotations
@@ -193,14 +194,14 @@ def _idps_named(session: Session, municipality: Municipality, names: list[Import
     result: dict[str, list[Idp]] = {}
     for name in names:
         for text in name.idps:
-            idp = index.get(normalise(text))
-            if idp is None:
+            found = index.get(normalise(text))
+            if found is None:
                 raise ValidationError(
                     f"Række {name.row}: kommunen har ingen IdP med navnet eller brugergruppen '{text}'.",
                     {"file": "Ukendt IdP."},
                 )
-            if idp not in result.setdefault(name.text, []):
-                result[name.text].append(idp)
+            if found not in result.setdefault(name.text, []):
+                result[name.text].append(found)
     return result
 
 

@@ -11,8 +11,8 @@ drives the row (``requirement_from``). For one requirement:
 - ``unknown`` — the required level, the IdP's level, the IdP itself or (when below) the date is unknown.
 
 Every row says what to do now (``action``) and whether a fact it rests on is stale (a ``planned`` switch whose
-latest day has passed). ``assess`` is pure, so the API, the page, the exports, the national picture and the change events all share
-one definition. ``today`` is injectable everywhere; by default it is today's date in Denmark.
+latest day has passed). ``assess`` is pure, so the API, the page, the exports, the national picture and the
+change events all share one definition. ``today`` is injectable everywhere; by default it is today's date in Denmark.
 """
 
 from __future__ import annotations
@@ -202,7 +202,9 @@ def action_for(verdict: Assessment, driver: SolutionFacts, idp: Idp | None) -> A
             ActionCode.NOTIFY_IDP, idp=idp.name, level=driver.loa_value, by=verdict.from_day - timedelta(days=1)
         )
     if verdict.status is Status.LOCKED_OUT and idp is not None:
-        return Action(ActionCode.USE_MITID_ERHVERV, idp=idp.name, group=idp.user_group or idp.name, level=driver.loa_value)
+        return Action(
+            ActionCode.USE_MITID_ERHVERV, idp=idp.name, group=idp.user_group or idp.name, level=driver.loa_value
+        )
     if verdict.reason is Reason.NO_IDP:
         return Action(ActionCode.CHOOSE_IDP)
     if verdict.reason is Reason.IDP_LOA_UNKNOWN and idp is not None:
@@ -289,7 +291,9 @@ def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) ->
     """One (solution, IdP) row from the solution's requirement chain."""
     verdict, driver = assess_chain(chain, choice.idp.notified_loa if choice.idp else None, today)
     stale = chain[0].stale(today) or driver.stale(today)
-    return ReadinessRow(solution, choice.idp, choice.source, verdict, driver, action_for(verdict, driver, choice.idp), stale)
+    return ReadinessRow(
+        solution, choice.idp, choice.source, verdict, driver, action_for(verdict, driver, choice.idp), stale
+    )
 
 
 def rows_for(

@@ -37,7 +37,9 @@ class SolutionFacts:
     @classmethod
     def of(cls, solution: Solution) -> SolutionFacts:
         """The solution's facts as they are now (a copy: later edits do not change it)."""
-        provider = solution.service_provider.name if solution.service_provider_id and solution.service_provider else None
+        provider = (
+            solution.service_provider.name if solution.service_provider_id and solution.service_provider else None
+        )
         return cls(
             loa_value=solution.loa_value,
             switch_earliest_on=solution.switch_earliest_on,

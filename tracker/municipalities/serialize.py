@@ -12,8 +12,8 @@ from typing import Any
 from flask import url_for
 
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
-from tracker.municipalities.overview import MunicipalityVerdict, NationalPicture, Popular, Upcoming
 from tracker.municipalities.actions import action_dict
+from tracker.municipalities.overview import MunicipalityVerdict, NationalPicture, Popular, Upcoming
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
 from tracker.municipalities.requirements import SolutionFacts
 

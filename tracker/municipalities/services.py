@@ -188,8 +188,7 @@ def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, 
         raise ValidationError("For mange IdP'er.", {field: f"Højst {MAX_IDPS_PER_ENTRY}."})
     wanted = sorted(set(idp_ids))
     found = {
-        i.id: i
-        for i in session.scalars(select(Idp).where(Idp.id.in_(wanted), Idp.municipality_id == municipality.id))
+        i.id: i for i in session.scalars(select(Idp).where(Idp.id.in_(wanted), Idp.municipality_id == municipality.id))
     }
     missing = [i for i in wanted if i not in found]
     if missing:
@@ -260,7 +259,9 @@ def add_to_portfolio(
     )
     with _unique(session, duplicate, {"solution": "Findes allerede."}):
         session.add(entry)
-    _audit(session, actor, "portfolio.added", municipality, {"solution": solution.slug, "idp_ids": [i.id for i in idps]})
+    _audit(
+        session, actor, "portfolio.added", municipality, {"solution": solution.slug, "idp_ids": [i.id for i in idps]}
+    )
     readiness.emit_municipality_changes(session, before, actor=actor, reason=f"{solution.name} tilføjet porteføljen")
     return entry
 

@@ -191,7 +191,9 @@ def update_solution(
         return []
     new_brokers = brokers.resolve(session, solution, changed["brokers"]) if "brokers" in changed else None
     before = {f: json_value(getattr(solution, f)) for f in changed}
-    readiness_before = readiness.snapshot_for_solution(session, solution, fields=changed)  # municipalities' verdicts (issue 6)
+    readiness_before = readiness.snapshot_for_solution(
+        session, solution, fields=changed
+    )  # municipalities' verdicts (issue 6)
     now = utcnow()
     for field, value in changed.items():
         if field == "brokers":

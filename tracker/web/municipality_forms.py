@@ -14,6 +14,7 @@ from tracker.models import Idp, Solution
 from tracker.models.vocab import Loa
 from tracker.web.format import LOA_LABELS
 
+
 class IdpForm(FlaskForm):
     """Add or change an IdP."""
 
@@ -38,10 +39,11 @@ class IdpForm(FlaskForm):
 
 def group_choices(idps: list[Idp]) -> list[tuple[str, Any]]:
     """The IdPs (staff groups) a solution can be used by; none chosen means the primary IdP."""
-    return [
-        (str(i.id), f"{i.name}{f' – {i.user_group}' if i.user_group else ''} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})")
-        for i in idps
-    ]
+    choices: list[tuple[str, Any]] = []
+    for i in idps:
+        group = f" – {i.user_group}" if i.user_group else ""
+        choices.append((str(i.id), f"{i.name}{group} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})"))
+    return choices
 
 
 def chosen_idps(raw: list[str] | None) -> list[int]:

@@ -16,8 +16,8 @@ from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized
 from tracker.models import Municipality
 from tracker.municipalities import imports, overview, queries, readiness, services
-from tracker.municipalities.actions import action_text
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
+from tracker.municipalities.actions import action_text
 from tracker.registry.actors import Actor
 from tracker.web.guards import send_anonymous_to_login, web_user
 from tracker.web.municipality_forms import (

@@ -13,9 +13,9 @@ from marshmallow import ValidationError as MarshmallowError
 from tracker.api.schemas import SolutionQuerySchema
 from tracker.db import get_session
 from tracker.errors import ValidationError
-from tracker.registry import queries
 from tracker.municipalities.readiness import today_in_denmark
 from tracker.municipalities.requirements import SolutionFacts
+from tracker.registry import queries
 from tracker.registry.cache import CachedResponse, Stamp, serve_cached
 
 bp = Blueprint("web", __name__)
