@@ -137,25 +137,37 @@ class SolutionSnapshot:
     rows: dict[RowKey, ReadinessRow]
 
 
+def affected_entries(
+    session: Session, solution_ids: frozenset[int]
+) -> tuple[list[PortfolioEntry], dict[int, list[Idp]]]:
+    """Every portfolio entry of the given solutions, and the IdPs of their municipalities (three queries)."""
+    entries = list(
+        session.scalars(
+            select(PortfolioEntry)
+            .where(PortfolioEntry.solution_id.in_(solution_ids))
+            .options(
+                joinedload(PortfolioEntry.solution).joinedload(Solution.service_provider),
+                joinedload(PortfolioEntry.municipality),
+                selectinload(PortfolioEntry.idps),
+            )
+        )
+    )
+    idps: dict[int, list[Idp]] = {}
+    if entries:
+        municipality_ids = {e.municipality_id for e in entries}
+        for idp in session.scalars(select(Idp).where(Idp.municipality_id.in_(municipality_ids)).order_by(Idp.id)):
+            idps.setdefault(idp.municipality_id, []).append(idp)
+    return entries, idps
+
+
 def _affected_rows(
     session: Session, solution_ids: frozenset[int], today: date
 ) -> tuple[dict[int, Municipality], dict[RowKey, ReadinessRow]]:
-    """Rows of every portfolio entry of the given solutions, in every municipality (four queries)."""
-    entries = session.scalars(
-        select(PortfolioEntry)
-        .where(PortfolioEntry.solution_id.in_(solution_ids))
-        .options(
-            joinedload(PortfolioEntry.solution).joinedload(Solution.service_provider),
-            joinedload(PortfolioEntry.municipality),
-            selectinload(PortfolioEntry.idps),
-        )
-    ).all()
+    """Rows of every portfolio entry of the given solutions, in every municipality (a fixed number of queries)."""
+    entries, idps = affected_entries(session, solution_ids)
     if not entries:
         return {}, {}
     municipalities = {e.municipality_id: e.municipality for e in entries}
-    idps: dict[int, list[Idp]] = {}
-    for idp in session.scalars(select(Idp).where(Idp.municipality_id.in_(municipalities)).order_by(Idp.id)):
-        idps.setdefault(idp.municipality_id, []).append(idp)
     chains = requirements.chains(session, {e.solution.id: e.solution for e in entries}.values())
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
