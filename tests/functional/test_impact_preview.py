@@ -135,3 +135,38 @@ def _form_fields(html: str) -> dict[str, str]:
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
         values[name] = body.strip()
     return values
+
+
+def test_stale_facts_are_at_the_top_of_the_coordinators_queue(
+    client: FlaskClient, session: Session, accounts: dict[str, Account]
+) -> None:
+    past = today_in_denmark() - timedelta(days=330)
+    solution(session, "x-forsinket", loa="hoej", earliest=past, name="Forsinket-test")
+    session.commit()
+    log_in(client, accounts["coordinator"].user)
+    html = client.get("/forslag").get_data(as_text=True)
+    top = html.index('class="stale-facts"')
+    assert top < html.index("</form>") + 400 and 'data-solution="x-forsinket"' in html[top:]
+
+
+def test_the_national_picture_counts_staff_groups(
+    client: FlaskClient, session: Session, accounts: dict[str, Account], country: None
+) -> None:
+    body = client.get("/api/v1/national", headers=accounts["coordinator"].bearer).get_json()
+    item = next(i for i in body["items"] if i["solution"]["slug"] == "x-portal")
+    assert (item["users"], item["groups"]) == (3, 4)
+    client.patch(
+        "/api/v1/solutions/x-portal",
+        json={"required_loa": {"value": "betydelig"}},
+        headers={
+            **accounts["coordinator"].bearer,
+            "If-Match": client.get("/api/v1/solutions/x-portal").headers["ETag"],
+        },
+    )
+    body = client.get("/api/v1/national", headers=accounts["coordinator"].bearer).get_json()
+    item = next(i for i in body["items"] if i["solution"]["slug"] == "x-portal")
+    assert item["counts"]["at_risk"] == 2 and item["municipality_counts"]["at_risk"] == 2
+    assert {(v["code"], v["group"]) for v in item["at_risk"]} == {("101", "skoler"), ("461", "Odense IdP")}
+    log_in(client, accounts["coordinator"].user)
+    html = client.get("/landsoverblik").get_data(as_text=True)
+    assert "1 kommuner: skoler lukkes ude af Portal-test fra" in html

@@ -65,6 +65,15 @@ class SolutionRisk:
             seen[verdict.assessment.status.value].add(verdict.municipality.id)
         return {status: len(ids) for status, ids in seen.items()}
 
+    def groups(self, status: Status) -> list[tuple[str, date | None, int]]:
+        """Per staff group and day: how many municipalities' group has the status ("12: skoler from …")."""
+        seen: dict[tuple[str, date | None], set[int]] = {}
+        for verdict in self.having(status):
+            key = (verdict.group or "", verdict.assessment.from_day)
+            seen.setdefault(key, set()).add(verdict.municipality.id)
+        lines = [(group, day, len(ids)) for (group, day), ids in seen.items()]
+        return sorted(lines, key=lambda line: (-line[2], line[1] or date.max, line[0]))
+
     @property
     def users(self) -> int:
         """Municipalities using the solution."""

@@ -96,3 +96,16 @@ def solution_history(session: Session, solution: Solution, *, limit: int = 200) 
             .limit(limit)
         )
     )
+
+
+def stale_solutions(session: Session, today: date, *, limit: int = 100) -> list[Solution]:
+    """``planned`` switches whose latest possible day has passed: facts to confirm, the oldest first."""
+    last = func.coalesce(Solution.switch_latest_on, Solution.switch_earliest_on)
+    return list(
+        session.scalars(
+            select(Solution)
+            .where(Solution.switch_state == "planned", last.is_not(None), last < today)
+            .order_by(last, Solution.name)
+            .limit(limit)
+        )
+    )

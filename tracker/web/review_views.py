@@ -10,6 +10,8 @@ from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
 from tracker.models import Proposal
 from tracker.municipalities.impact import Impact, impact_of
+from tracker.municipalities.readiness import today_in_denmark
+from tracker.registry.queries import stale_solutions
 from tracker.review import queries
 from tracker.review.changes import from_json
 from tracker.review.services import StaleProposal, accept_proposal, reject_proposal, visible_to
@@ -58,6 +60,7 @@ def queue() -> str:
         "review/queue.html",
         page_changes=pending_page_changes(session, limit=PAGE_CHANGES_SHOWN),
         page_changes_total=count_pending_page_changes(session),
+        stale_solutions=stale_solutions(session, today_in_denmark()),
         cards=cards,
         total=total,
         state=state,
