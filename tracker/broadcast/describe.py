@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "description": "beskrivelse",
     "kind": "type",
     "broker": "broker",
+    "brokers": "login-brokere",
     "links": "links",
     "service_provider_id": "tjenesteudbyder",
     "vendor_id": "leverandør",

@@ -56,7 +56,7 @@ class PortfolioAddForm(FlaskForm):
 
     solution = SelectField(_l("Løsning"), validators=[DataRequired(_l("Vælg en løsning."))])
     idp_ids = SelectMultipleField(
-        _l("IdP'er hvis medarbejdere bruger løsningen (ingen valgt: den primære)"), validators=[Optional()]
+        _l("Medarbejdergrupper (IdP'er); ingen valgt: den primære IdP"), validators=[Optional()]
     )
 
     def fill(self, solutions: list[Solution], idps: list[Idp]) -> None:
