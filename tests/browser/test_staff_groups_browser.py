@@ -17,9 +17,9 @@ from tests.browser.conftest import LiveServer
 from tracker.auth.users import create_user
 from tracker.models import Municipality
 from tracker.municipalities import services
-from tracker.municipalities.readiness import danish_day, today_in_denmark
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution
+from tracker.vocabulary import danish_day, today_in_denmark
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from tests.support.municipalities import bearer, fresh_client, idp, solution, us
 from tracker.models import ChangeEvent, Idp, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.solutions import solution_broker
-from tracker.municipalities.readiness import danish_day, today_in_denmark
+from tracker.vocabulary import danish_day, today_in_denmark
 
 TODAY = today_in_denmark()
 AULA_DAY = TODAY + timedelta(days=60)

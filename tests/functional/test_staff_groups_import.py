@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tests.support.municipalities import bearer, fresh_client, idp, solution, user_with_token
 from tracker.models import ChangeEvent
 from tracker.models.municipalities import portfolio_entry_idp
-from tracker.municipalities.readiness import today_in_denmark
+from tracker.vocabulary import today_in_denmark
 
 URL = "/api/v1/municipalities/101/portfolio/import"
 

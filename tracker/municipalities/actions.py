@@ -11,8 +11,8 @@ from typing import Any
 from flask import has_app_context, has_request_context
 from flask_babel import force_locale, format_date, get_locale, gettext
 
-from tracker.municipalities.readiness import Action, ActionCode, danish_day
-from tracker.web.format import LOA_LABELS
+from tracker.municipalities.readiness import Action, ActionCode
+from tracker.vocabulary import LOA_LABELS, danish_day
 
 
 def _(msgid: str, **values: Any) -> str:

@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter
 
 from tracker.models import Solution
 from tracker.municipalities.actions import action_text
-from tracker.municipalities.readiness import DANISH_TIME, STATUS_TEXT, Readiness
+from tracker.municipalities.readiness import STATUS_TEXT, Readiness
 from tracker.municipalities.requirements import SolutionFacts
-from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
+from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, KIND_LABELS, LOA_LABELS, STATE_LABELS
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Idp, Municipality, Solution
 from tracker.municipalities import requirements
-from tracker.municipalities.readiness import Status, choose_idps, row_for, today_in_denmark
+from tracker.municipalities.readiness import Status, choose_idps, row_for
 from tracker.municipalities.readiness_events import affected_entries
+from tracker.vocabulary import today_in_denmark
 
 DANGER = (Status.AT_RISK, Status.LOCKED_OUT)
 _FACT_FIELDS = {

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import SwitchState
 from tracker.municipalities import requirements
-from tracker.municipalities.readiness import Assessment, Status, choose_idps, row_for, today_in_denmark
+from tracker.municipalities.readiness import Assessment, Status, choose_idps, row_for
+from tracker.vocabulary import today_in_denmark
 
 
 @dataclass(frozen=True)

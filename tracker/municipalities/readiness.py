@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -30,10 +29,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import LOA_RANK, Confidence, Loa, SwitchState
 from tracker.municipalities.requirements import Chain, SolutionFacts, chains
-from tracker.web.format import MONTHS_DA
-
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
-EVENT_TYPE = "municipality.readiness.changed"
+from tracker.vocabulary import danish_day, today_in_denmark
 
 
 class Status(StrEnum):
@@ -69,16 +65,6 @@ STATUS_TEXT = {
 _URGENCY = {Status.LOCKED_OUT: 0, Status.AT_RISK: 1, Status.UNKNOWN: 2, Status.OK: 3}
 # A cancelled switch will not happen, and a postponed one whose old day has passed has no day yet.
 _NO_SWITCH_YET = {SwitchState.POSTPONED.value, SwitchState.CANCELLED.value}
-
-
-def today_in_denmark() -> date:
-    """Today's date where the users are (a switch 'on 1 March' starts at Danish midnight)."""
-    return datetime.now(DANISH_TIME).date()
-
-
-def danish_day(day: date) -> str:
-    """'1. marts 2027'."""
-    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 Every write that can move a verdict takes a snapshot first and emits after, in the same transaction: the
 municipality's IdP and portfolio writes (``snapshot_municipality``) and registry changes of a solution, which
-also reach the solutions that list it as a broker (``snapshot_for_solution``). Both cost a fixed number of
+also reach the solutions that list it as a broker (``watch_solution``). Both cost a fixed number of
 queries however many municipalities or rows they cover.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,10 +24,10 @@ from tracker.municipalities.readiness import (
     choose_idps,
     municipality_readiness,
     row_for,
-    today_in_denmark,
 )
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
+from tracker.vocabulary import today_in_denmark
 
 EVENT_TYPE = "municipality.readiness.changed"
 RowKey = tuple[int, int, int | None]  # (municipality, solution, IdP)
@@ -127,16 +127,6 @@ def emit_municipality_changes(
     return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason)
 
 
-@dataclass(frozen=True)
-class SolutionSnapshot:
-    """The rows of every municipality whose readiness a registry change of ``solution`` can move."""
-
-    solution: Solution
-    today: date
-    solution_ids: frozenset[int]
-    rows: dict[RowKey, ReadinessRow]
-
-
 def affected_entries(
     session: Session, solution_ids: frozenset[int]
 ) -> tuple[list[PortfolioEntry], dict[int, list[Idp]]]:
@@ -160,65 +150,59 @@ def affected_entries(
     return entries, idps
 
 
-def _affected_rows(
-    session: Session, solution_ids: frozenset[int], today: date
-) -> tuple[dict[int, Municipality], dict[RowKey, ReadinessRow]]:
-    """Rows of every portfolio entry of the given solutions, in every municipality (a fixed number of queries)."""
-    entries, idps = affected_entries(session, solution_ids)
-    if not entries:
-        return {}, {}
-    municipalities = {e.municipality_id: e.municipality for e in entries}
-    chains = requirements.chains(session, {e.solution.id: e.solution for e in entries}.values())
+def _rows_with(
+    session: Session,
+    entries: list[PortfolioEntry],
+    idps: dict[int, list[Idp]],
+    edges: dict[int, list[int]],
+    own: requirements.SolutionFacts,
+    today: date,
+) -> dict[RowKey, ReadinessRow]:
+    """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own``."""
+    solutions = {e.solution.id: e.solution for e in entries}.values()
+    chains = requirements.chains(session, solutions, edges=edges)
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
+        chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])
         for choice in choose_idps(entry.idps, idps.get(entry.municipality_id, [])):
-            row = row_for(entry.solution, chains[entry.solution.id], choice, today)
+            row = row_for(entry.solution, chain, choice, today)
             rows[(entry.municipality_id, *row.key)] = row
-    return municipalities, rows
+    return rows
 
 
-# The fields of a solution that a readiness row shows or depends on (others never move a verdict or an action).
-READINESS_FIELDS = frozenset(
-    {
-        "name",
-        "loa_value",
-        "loa_status",
-        "switch_earliest_on",
-        "switch_latest_on",
-        "switch_state",
-        "switch_status",
-        "service_provider_id",
-        "brokers",
-    }
-)
+def watch_solution(session: Session, solution: Solution) -> Callable[[Actor, str | None], list[ChangeEvent]]:
+    """The registry's hook (``registry.hooks.on_solution_change``): remember, then emit per changed row.
 
-
-def snapshot_for_solution(
-    session: Session, solution: Solution, *, today: date | None = None, fields: Iterable[str] | None = None
-) -> SolutionSnapshot | None:
-    """Before ``update_solution`` applies its changes: the rows of the solution and of those behind it as broker.
-
-    None (and no query) when none of the changing ``fields`` is one readiness depends on.
+    Before the change only the solution's own facts and broker links are remembered (no query). After it,
+    nothing is read unless one of them changed; then the rows of the solution and of every solution behind it
+    (as a broker, before or after) are computed with the old and the new facts — a fixed number of queries
+    however many municipalities use them.
     """
-    if fields is not None and not READINESS_FIELDS & set(fields):
-        return None
-    solution_ids = frozenset({solution.id, *requirements.dependants(requirements.broker_edges(session), solution.id)})
-    day = today or today_in_denmark()
-    _, rows = _affected_rows(session, solution_ids, day)
-    return SolutionSnapshot(solution, day, solution_ids, rows)
+    before_facts = requirements.SolutionFacts.of(solution)
+    before_brokers = sorted(b.id for b in solution.broker_solutions)
+    today = today_in_denmark()
 
+    def after(actor: Actor, reason: str | None) -> list[ChangeEvent]:
+        after_facts = requirements.SolutionFacts.of(solution)
+        after_brokers = sorted(b.id for b in solution.broker_solutions)
+        if after_facts == before_facts and after_brokers == before_brokers:
+            return []
+        session.flush()
+        edges_after = requirements.broker_edges(session)
+        edges_before = {**edges_after, solution.id: before_brokers}
+        solution_ids = frozenset(
+            {
+                solution.id,
+                *requirements.dependants(edges_after, solution.id),
+                *requirements.dependants(edges_before, solution.id),
+            }
+        )
+        entries, idps = affected_entries(session, solution_ids)
+        if not entries:
+            return []
+        old = _rows_with(session, entries, idps, edges_before, before_facts, today)
+        new = _rows_with(session, entries, idps, edges_after, after_facts, today)
+        municipalities = {e.municipality_id: e.municipality for e in entries}
+        return _emit_all(session, municipalities, old, new, actor=actor, reason=reason)
 
-def emit_changes(
-    session: Session, snapshot: SolutionSnapshot | None, *, actor: Actor, reason: str | None = None
-) -> list[ChangeEvent]:
-    """After a registry change: one event per municipality row whose verdict changed."""
-    if snapshot is None:
-        return []
-    session.flush()
-    solution_ids = frozenset(
-        {*snapshot.solution_ids, *requirements.dependants(requirements.broker_edges(session), snapshot.solution.id)}
-    )
-    municipalities, after = _affected_rows(session, solution_ids, snapshot.today)
-    if not after and not snapshot.rows:
-        return []
-    return _emit_all(session, municipalities, snapshot.rows, after, actor=actor, reason=reason)
+    return after

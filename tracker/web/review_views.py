@@ -10,11 +10,11 @@ from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
 from tracker.models import Proposal
 from tracker.municipalities.impact import Impact, impact_of
-from tracker.municipalities.readiness import today_in_denmark
 from tracker.registry.queries import stale_solutions
 from tracker.review import queries
 from tracker.review.changes import from_json
 from tracker.review.services import StaleProposal, accept_proposal, reject_proposal, visible_to
+from tracker.vocabulary import today_in_denmark
 from tracker.web.forms import AcceptForm, RejectForm
 from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
 
