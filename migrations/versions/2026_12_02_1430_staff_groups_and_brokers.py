@@ -8,7 +8,7 @@ that text names a known solution of kind ``broker`` (by name, slug or alias, cas
 itself stays.
 
 Revision ID: 0030
-Revises: 0005
+Revises: 0021 (re-chained after main's 0020–0021)
 Create Date: 2026-12-02 14:30:00
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0030"
-down_revision = "0005"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
