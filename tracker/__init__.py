@@ -39,7 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def connect_features() -> None:
     """Let the registry tell broadcast and municipalities about its changes without importing them."""
     from tracker.broadcast import outbox
-    from tracker.municipalities import readiness
+    from tracker.municipalities import readiness_events as readiness
     from tracker.registry import hooks
 
     hooks.on_event(outbox.enqueue)

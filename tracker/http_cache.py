@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 from werkzeug.http import unquote_etag
 
 from tracker.models import ChangeEvent, Idp, PortfolioEntry
+from tracker.models.municipalities import portfolio_entry_idp
 
 # --- Cache-Control: one policy per kind of response (change a policy here, and only here) -----------------
 
@@ -122,30 +123,29 @@ def selection_validators(session: Session, where: ColumnElement[bool], *, scope:
 # A municipality's IdPs and portfolio as one fingerprint: what readiness reads besides the registry. Their edits
 # only append a change event when a verdict changes, so every cache of something readiness shows (the readiness
 # API and exports, the private calendar) keys on this fingerprint beside the registry stamp.
-_idp, _entry = Idp.__table__.c, PortfolioEntry.__table__.c
+_idp, _entry, _link = Idp.__table__.c, PortfolioEntry.__table__.c, portfolio_entry_idp.c
 _SEP = literal(":")
 
 
-def _aggregate(table_column_rows: Any, where: Any) -> Any:
+def _aggregate(table_column_rows: Any, where: Any, select_from: Any = None) -> Any:
     """One scalar subquery: every row of M as a ``:``-joined token, all tokens ``;``-joined (order immaterial)."""
-    return select(func.aggregate_strings(table_column_rows, ";")).where(where).scalar_subquery()
+    stmt = select(func.aggregate_strings(table_column_rows, ";"))
+    if select_from is not None:
+        stmt = stmt.select_from(select_from)
+    return stmt.where(where).scalar_subquery()
 
 
 def _fingerprint_statement() -> Any:
-    """Everything of M's IdPs and portfolio that readiness shows, as two strings in one query.
+    """Everything of M's IdPs and portfolio that readiness shows, as three strings in one query.
 
-    Exact, not a checksum: each portfolio token is (id, solution, IdP chosen) and each IdP token is (id, level,
-    primary, updated_at). Every IdP write sets ``updated_at`` (services.create_idp/update_idp); a deleted IdP
-    drops its token and nulls the entries that named it; a removed or added entry drops or adds its token.
-    A different string order only costs a miss, never a wrong answer.
+    Exact, not a checksum: each portfolio token is (id, solution), each IdP token is (id, level, primary,
+    updated_at) and each link token (entry, IdP) names an IdP whose staff use the entry's solution. Every IdP
+    write sets ``updated_at`` (services.create_idp/update_idp); a deleted IdP drops its token and its links;
+    a removed or added entry or link drops or adds its token. A different string order only costs a miss,
+    never a wrong answer.
     """
-    entry_token = (
-        sql_cast(_entry.id, String)
-        + _SEP
-        + sql_cast(_entry.solution_id, String)
-        + _SEP
-        + func.coalesce(sql_cast(_entry.idp_id, String), "-")
-    )
+    entry_token = sql_cast(_entry.id, String) + _SEP + sql_cast(_entry.solution_id, String)
+    link_token = sql_cast(_link.portfolio_entry_id, String) + _SEP + sql_cast(_link.idp_id, String)
     idp_token = (
         sql_cast(_idp.id, String)
         + _SEP
@@ -159,6 +159,11 @@ def _fingerprint_statement() -> Any:
     return select(
         _aggregate(entry_token, _entry.municipality_id == municipality_id),
         _aggregate(idp_token, _idp.municipality_id == municipality_id),
+        _aggregate(
+            link_token,
+            _entry.municipality_id == municipality_id,
+            portfolio_entry_idp.join(PortfolioEntry.__table__, _entry.id == _link.portfolio_entry_id),
+        ),
     )
 
 
@@ -168,8 +173,8 @@ _FINGERPRINT = _fingerprint_statement()
 
 def portfolio_fingerprint(session: Session, municipality_id: int) -> str:
     """A digest of M's IdPs and portfolio as readiness sees them: changes whenever any of them changes."""
-    entries, idps = session.execute(_FINGERPRINT, {"municipality_id": municipality_id}).one()
-    return hashlib.sha256(f"{entries or ''}|{idps or ''}".encode()).hexdigest()
+    entries, idps, links = session.execute(_FINGERPRINT, {"municipality_id": municipality_id}).one()
+    return hashlib.sha256(f"{entries or ''}|{idps or ''}|{links or ''}".encode()).hexdigest()
 
 
 # --- The per-worker response cache --------------------------------------------------------------------------

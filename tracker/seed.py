@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.passwords import generate_password, hash_password
 from tracker.models import Municipality, Organisation, Solution, User
-from tracker.models.vocab import Role
+from tracker.models.vocab import Role, SolutionKind
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution, update_solution
 from tracker.starter_data import ORGANISATIONS, SOLUTIONS
@@ -93,10 +93,12 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
     session.flush()
 
     known = {s.slug: s for s in session.scalars(select(Solution))}
+    created: list[dict[str, Any]] = []
     for data in SOLUTIONS:
         if data["slug"] in known:
             _add_missing_aliases(session, known[data["slug"]], data.get("aliases", []))
             continue
+        created.append(data)
         fields = dict(data["fields"])
         for key in ("switch_earliest_on", "switch_latest_on"):
             if isinstance(fields.get(key), str):
@@ -111,6 +113,7 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
                 fields[f"{role}_id"] = orgs[data[role]].id
         create_solution(session, actor=SYSTEM, slug=data["slug"], name=data["name"], fields=fields, reason="Startdata")
         report.solutions_created += 1
+    _link_brokers(session, created)
 
     if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
         password = generate_password()
@@ -125,3 +128,17 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
         report.admin_email, report.admin_password = admin_email, password
     session.flush()
     return report
+
+
+def _link_brokers(session: Session, created: list[dict[str, Any]]) -> None:
+    """The optional ``brokers`` of each solution just created: slugs of broker solutions (issue 13).
+
+    After all are created, since a broker may come later in the list; a slug that names no broker solution
+    is left out rather than refusing the seed.
+    """
+    brokers = {s.slug: s for s in session.scalars(select(Solution).where(Solution.kind == SolutionKind.BROKER))}
+    for data in created:
+        wanted = [slug for slug in data.get("brokers") or [] if slug in brokers and slug != data["slug"]]
+        if wanted:
+            solution = session.scalars(select(Solution).where(Solution.slug == data["slug"])).one()
+            update_solution(session, solution, {"brokers": wanted}, actor=SYSTEM, reason="Startdata")

@@ -36,6 +36,7 @@ from tracker.models import (
     Subscription,
     User,
 )
+from tracker.models.municipalities import portfolio_entry_idp
 from tracker.seed import seed
 
 LOAS = ("lav", "betydelig", "hoej", "ukendt")
@@ -256,13 +257,21 @@ def _municipal(conn: Connection, rng: random.Random, scale: Scale) -> list[Row3]
     }
     all_solution_ids = list(conn.scalars(select(Solution.id)))
     portfolio = []
+    secondary: set[tuple[int, int]] = set()
     for mid, _code, _name in municipalities:
         for sid in rng.sample(all_solution_ids, min(scale.portfolio_size, len(all_solution_ids))):
-            secondary = rng.random() < 0.15  # some staff log in through the schools' IdP
-            portfolio.append(
-                {"municipality_id": mid, "solution_id": sid, "idp_id": idps[(mid, False)] if secondary else None}
-            )
+            if rng.random() < 0.15:  # some staff log in through the schools' IdP
+                secondary.add((mid, sid))
+            portfolio.append({"municipality_id": mid, "solution_id": sid})
     _bulk(conn, _table(PortfolioEntry), portfolio)
+    links = [
+        {"portfolio_entry_id": eid, "idp_id": idps[(mid, False)]}
+        for eid, mid, sid in conn.execute(
+            select(PortfolioEntry.id, PortfolioEntry.municipality_id, PortfolioEntry.solution_id)
+        )
+        if (mid, sid) in secondary
+    ]
+    _bulk(conn, portfolio_entry_idp, links)
     return municipalities
 
 

@@ -85,7 +85,7 @@ def test_the_cached_calendar_follows_idp_and_portfolio_changes_that_append_no_ev
     # Point the portfolio entry at the other IdP in place: no timestamp, no event, yet the text must follow.
     entry = session.scalar(select(PortfolioEntry).where(PortfolioEntry.municipality_id == kbh.id))
     assert entry is not None
-    entry.idp_id = second_idp.id
+    entry.idps = [second_idp]
     session.commit()
     moved = client.get(url, headers={"If-None-Match": renamed.headers["ETag"]})
     assert moved.status_code == 200 and "IdP: Anden IdP" in _description(moved.data)

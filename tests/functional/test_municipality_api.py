@@ -136,7 +136,8 @@ def test_portfolio_lifecycle(client: FlaskClient, session: Session, kk: dict[str
         "/api/v1/municipalities/101/portfolio", json={"solution": "aula", "idp_id": schools["id"]}, headers=kk
     )
     assert resp.status_code == 201
-    assert resp.get_json()["idp"] == {"id": schools["id"], "name": "Skoler", "notified_loa": "betydelig"}
+    ref = {"id": schools["id"], "name": "Skoler", "user_group": None, "notified_loa": "betydelig"}
+    assert resp.get_json()["idp"] == ref and resp.get_json()["idps"] == [ref]
     assert client.post("/api/v1/municipalities/101/portfolio", json={"solution": "fmk"}, headers=kk).status_code == 201
 
     again = client.post("/api/v1/municipalities/101/portfolio", json={"solution": "aula"}, headers=kk)
@@ -183,7 +184,16 @@ def test_readiness_rows_totals_and_order(client: FlaskClient, session: Session, 
     session.commit()
 
     body = client.get("/api/v1/municipalities/101/readiness", headers=kk).get_json()
-    assert body["totals"] == {"ok": 1, "at_risk": 2, "locked_out": 1, "unknown": 2, "total": 6}
+    # x-locked's planned switch ended five days ago: locked out, and flagged stale (to be confirmed).
+    assert body["totals"] == {
+        "ok": 1,
+        "at_risk": 2,
+        "locked_out": 1,
+        "unknown": 2,
+        "total": 6,
+        "solutions": 6,
+        "stale": 1,
+    }
     assert body["today"] == TODAY.isoformat()
     rows = {r["solution"]["slug"]: r for r in body["items"]}
     assert [r["solution"]["slug"] for r in body["items"]] == [

@@ -119,10 +119,10 @@ def test_choosing_the_schools_idp_for_one_solution(client: FlaskClient, session:
     session.commit()
     log_in(client, kk_user)
     token = _csrf(client)
-    entry_id = session.scalar(select(PortfolioEntry.id).where(PortfolioEntry.idp_id.is_(None)))
+    entry_id = session.scalar(select(PortfolioEntry.id))
     assert 'data-status="ok"' in _row(client.get("/kommuner/101").get_data(as_text=True), "x-skole")
     resp = client.post(
-        "/kommuner/101/portefoelje/x-skole", data={"csrf_token": token, f"e{entry_id}-idp_id": str(schools.id)}
+        "/kommuner/101/portefoelje/x-skole", data={"csrf_token": token, f"e{entry_id}-idp_ids": str(schools.id)}
     )
     assert resp.status_code == 303
     row = _row(client.get("/kommuner/101").get_data(as_text=True), "x-skole")

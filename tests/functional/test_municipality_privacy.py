@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.municipalities import bearer, fresh_client, idp, log_in, municipality, use, user_with_token
 from tracker.models import ChangeEvent, Idp, PortfolioEntry
+from tracker.models.municipalities import portfolio_entry_idp
 
 SECRET_IDP = "Hemmelig-IdP-KK"
 SECRET_GROUP = "skoleportal-kk"
@@ -82,7 +83,10 @@ def _state(session: Session) -> tuple[Any, ...]:
     kk = municipality(session, "101").id
     idps = session.execute(select(Idp.name, Idp.notified_loa).where(Idp.municipality_id == kk)).all()
     entries = session.execute(
-        select(PortfolioEntry.solution_id, PortfolioEntry.idp_id).where(PortfolioEntry.municipality_id == kk)
+        select(PortfolioEntry.solution_id, portfolio_entry_idp.c.idp_id)
+        .outerjoin(portfolio_entry_idp, portfolio_entry_idp.c.portfolio_entry_id == PortfolioEntry.id)
+        .where(PortfolioEntry.municipality_id == kk)
+        .order_by(PortfolioEntry.solution_id, portfolio_entry_idp.c.idp_id)
     ).all()
     events = session.scalar(select(func.count(ChangeEvent.id)))
     return tuple(idps), tuple(entries), events

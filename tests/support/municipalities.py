@@ -93,9 +93,18 @@ def idp(session: Session, code: str, name: str, loa: str, *, primary: bool = Tru
     return services.create_idp(session, municipality(session, code), values, actor=SYSTEM)
 
 
-def use(session: Session, code: str, slug: str, *, via: Idp | None = None, actor: Actor = SYSTEM) -> None:
-    """Put a solution in a municipality's portfolio (optionally through a named IdP)."""
-    services.add_to_portfolio(session, municipality(session, code), slug, actor=actor, idp_id=via.id if via else None)
+def use(
+    session: Session,
+    code: str,
+    slug: str,
+    *,
+    via: Idp | None = None,
+    groups: list[Idp] | None = None,
+    actor: Actor = SYSTEM,
+) -> None:
+    """Put a solution in a municipality's portfolio (optionally through named IdPs: ``via`` one, ``groups`` many)."""
+    ids = [i.id for i in groups] if groups else ([via.id] if via else [])
+    services.add_to_portfolio(session, municipality(session, code), slug, actor=actor, idp_ids=ids)
 
 
 def last_event_id(session: Session) -> int:

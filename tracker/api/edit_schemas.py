@@ -143,6 +143,11 @@ class SolutionPatchSchema(Schema):
     description = Text(allow_none=True, validate=_length(5000))
     kind = Choice(SolutionKind)
     broker = Text(multiline=False, allow_none=True, validate=_length(80))
+    brokers = fields.List(
+        Text(multiline=False, validate=_length(80, 1)),
+        validate=validate.Length(max=20),
+        metadata={"description": "Slugs of broker solutions (kind 'broker') staff reach it through"},
+    )
     links = fields.List(fields.Nested(LinkInSchema), validate=validate.Length(max=20))
     vendor = Text(
         multiline=False, allow_none=True, validate=_length(80, 1), metadata={"description": "Organisation slug"}

@@ -148,14 +148,15 @@ class Portfolio(MethodView):
     @blp.alt_response(409, schema="Error", description="Already in the portfolio")
     @write
     def post(self, args: dict[str, Any], code: str) -> dict[str, Any]:
-        """Add a solution by slug, optionally with the IdP staff use for it."""
+        """Add a solution by slug, with the IdPs whose staff use it (``idp_ids``; none: the primary IdP)."""
         municipality, actor = _municipality(code, write=True)
+        session = get_session()
         entry = services.add_to_portfolio(
-            get_session(),
+            session,
             municipality,
             args["solution"],
             actor=actor,
-            idp_id=args.get("idp_id"),
+            idp_ids=[i.id for i in services.idps_from_input(session, municipality, args) or []],
             note=args.get("note"),
         )
         return portfolio_entry_dict(entry)
@@ -169,7 +170,7 @@ class PortfolioItem(MethodView):
     @blp.response(200, PortfolioEntrySchema)
     @write
     def patch(self, args: dict[str, Any], code: str, slug: str) -> dict[str, Any]:
-        """Choose the IdP staff use for this solution (null: the primary IdP), or change the note."""
+        """Choose the IdPs whose staff use this solution (``idp_ids``; empty: the primary IdP), or the note."""
         municipality, actor = _municipality(code, write=True)
         session = get_session()
         entry = queries.get_portfolio_entry(session, municipality, slug)

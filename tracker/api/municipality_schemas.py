@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from tracker.models.vocab import Loa
-from tracker.municipalities.readiness import Reason, Status
+from tracker.municipalities.readiness import ActionCode, Reason, Status
 
 _LOA = validate.OneOf([v.value for v in Loa])
 
@@ -69,14 +69,20 @@ class IdpRefSchema(Schema):
 
     id = fields.Integer(required=True)
     name = fields.String(required=True)
+    user_group = fields.String(allow_none=True, required=True)
     notified_loa = fields.String(required=True)
 
 
 class PortfolioEntrySchema(Schema):
-    """A solution the municipality uses; ``idp`` null means its staff use the primary IdP."""
+    """A solution the municipality uses; ``idps`` empty means its staff use the primary IdP."""
 
     solution = fields.Nested(SolutionRefSchema, required=True)
-    idp = fields.Nested(IdpRefSchema, allow_none=True, required=True)
+    idps = fields.List(
+        fields.Nested(IdpRefSchema), required=True, metadata={"description": "The IdPs whose staff use it"}
+    )
+    idp = fields.Nested(
+        IdpRefSchema, allow_none=True, required=True, metadata={"description": "The first of idps (one-IdP shape)"}
+    )
     note = fields.String(allow_none=True)
     added_at = fields.DateTime(required=True)
 
@@ -89,9 +95,16 @@ class PortfolioListSchema(Schema):
 
 
 class PortfolioPatchSchema(Schema):
-    """Change the IdP staff use for the solution (null: the primary IdP) or the note."""
+    """Change the IdPs whose staff use the solution (empty: the primary IdP) or the note."""
 
-    idp_id = fields.Integer(allow_none=True, strict=True)
+    idp_ids = fields.List(
+        fields.Integer(strict=True),
+        validate=validate.Length(max=20),
+        metadata={"description": "The IdPs (each serving a user group) whose staff use the solution"},
+    )
+    idp_id = fields.Integer(
+        allow_none=True, strict=True, metadata={"description": "Shorthand for idp_ids with one id (null: [])"}
+    )
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
@@ -166,8 +179,22 @@ class SwitchRefSchema(Schema):
     status = fields.String(required=True)
 
 
+class RequirementRefSchema(Schema):
+    """A solution or broker named as the source of a requirement."""
+
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class ActionSchema(Schema):
+    """What to do now about a row."""
+
+    code = fields.String(required=True, validate=validate.OneOf([c.value for c in ActionCode]))
+    text = fields.String(required=True)
+
+
 class ReadinessRowSchema(Schema):
-    """One solution in the portfolio: ok / at_risk / locked_out / unknown, from which day, days left."""
+    """One (solution, IdP) of the portfolio: ok / at_risk / locked_out / unknown, from which day, what to do."""
 
     solution = fields.Nested(SolutionRefSchema, required=True)
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in Status]))
@@ -182,16 +209,28 @@ class ReadinessRowSchema(Schema):
     idp_source = fields.String(
         allow_none=True, required=True, metadata={"description": "portfolio | primary | only | null (no IdP)"}
     )
+    requirement_from = fields.Nested(
+        RequirementRefSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The solution or broker whose requirement drives the row"},
+    )
+    action = fields.Nested(ActionSchema, required=True)
+    stale = fields.Boolean(
+        required=True, metadata={"description": "A planned switch whose latest day has passed: to be confirmed"}
+    )
 
 
 class StatusTotalsSchema(Schema):
-    """Solutions per status."""
+    """Rows (solution, IdP) per status; ``total`` rows, ``solutions`` distinct solutions, ``stale`` rows."""
 
     ok = fields.Integer(required=True)
     at_risk = fields.Integer(required=True)
     locked_out = fields.Integer(required=True)
     unknown_ = fields.Integer(required=True, attribute="unknown", data_key="unknown")
     total = fields.Integer(required=True)
+    solutions = fields.Integer(required=True)
+    stale = fields.Integer(required=True)
 
 
 class ReadinessSchema(Schema):
@@ -204,8 +243,10 @@ class ReadinessSchema(Schema):
 
 
 class VerdictSchema(MunicipalityRefSchema):
-    """One municipality's verdict for a solution."""
+    """One municipality's verdict for a solution and one staff group (IdP)."""
 
+    idp = fields.Nested(IdpRefSchema, allow_none=True, required=True)
+    group = fields.String(allow_none=True, required=True, metadata={"description": "User group, else IdP name"})
     from_ = fields.Date(allow_none=True, required=True, attribute="from", data_key="from")
     days_left = fields.Integer(allow_none=True, required=True)
     reason = fields.String(allow_none=True, required=True)
@@ -226,8 +267,10 @@ class SolutionRiskSchema(Schema):
     solution = fields.Nested(SolutionRefSchema, required=True)
     required_loa = fields.Nested(LevelSchema, required=True)
     switch_date = fields.Nested(SwitchRefSchema, required=True)
-    users = fields.Integer(required=True)
-    counts = fields.Nested(CountsSchema, required=True)
+    users = fields.Integer(required=True, metadata={"description": "Municipalities using it"})
+    groups = fields.Integer(required=True, metadata={"description": "Staff groups (municipality, IdP) using it"})
+    counts = fields.Nested(CountsSchema, required=True, metadata={"description": "Staff groups per status"})
+    municipality_counts = fields.Nested(CountsSchema, required=True, metadata={"description": "Per status"})
     locked_out = fields.List(fields.Nested(VerdictSchema), required=True)
     at_risk = fields.List(fields.Nested(VerdictSchema), required=True)
     unknown_ = fields.List(fields.Nested(VerdictSchema), required=True, attribute="unknown", data_key="unknown")

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, request
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from tracker.http_cache import (
@@ -64,6 +65,7 @@ def _serve(
         municipality.code,
         request.host_url,
         today.isoformat(),
+        str(get_locale()),  # the action sentences are in the user's language
         portfolio_fingerprint(session, municipality.id),
     )
 

@@ -111,6 +111,9 @@ class SolutionSchema(Schema):
     service_provider = fields.Nested(OrganisationRefSchema, allow_none=True)
     vendor = fields.Nested(OrganisationRefSchema, allow_none=True)
     broker = fields.String(allow_none=True)
+    brokers = fields.List(
+        fields.String(), required=True, metadata={"description": "Slugs of the brokers staff reach it through"}
+    )
     links = fields.List(fields.Nested(LinkSchema), required=True)
     required_loa = fields.Nested(RequiredLoaSchema, required=True)
     switch_date = fields.Nested(SwitchDateSchema, required=True)

@@ -27,6 +27,7 @@ def solution_dict(solution: Solution) -> dict[str, Any]:
         "service_provider": _org(solution.service_provider),
         "vendor": _org(solution.vendor),
         "broker": solution.broker,
+        "brokers": solution.brokers,
         "links": list(solution.links or []),
         "required_loa": {
             "value": solution.loa_value,

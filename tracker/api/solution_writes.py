@@ -20,6 +20,9 @@ from tracker.auth.permissions import require_role
 from tracker.db import get_session
 from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution
+from tracker.municipalities.impact import impact_dict, impact_of
+from tracker.registry import queries
+from tracker.registry.services import validate_changes
 from tracker.review import editing
 from tracker.review.changes import flatten
 from tracker.vocabulary import today_in_denmark
@@ -118,3 +121,15 @@ def patch(data: dict[str, Any], slug: str) -> Response:
         session, editor=user, slug=slug, changes=changes, reason=reason, accepted_versions=versions
     )
     return _solution_response(solution, 200)
+
+
+def impact(data: dict[str, Any], slug: str) -> dict[str, Any]:
+    """POST /solutions/{slug}/impact: what PATCH with this body would do to readiness (nothing is written)."""
+    require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    session = get_session()
+    solution = queries.get_solution(session, slug)
+    data = dict(data)
+    data.pop("reason", None)
+    changes = flatten(session, data, today=today_in_denmark())
+    validate_changes(solution, changes)
+    return impact_dict(impact_of(session, solution, changes))

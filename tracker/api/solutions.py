@@ -117,3 +117,35 @@ class SolutionHistory(MethodView):
         session = get_session()
         solution = queries.get_solution(session, slug)
         return {"items": [event_dict(e) for e in queries.solution_history(session, solution)]}
+
+
+class ImpactMoveSchema(Schema):
+    """One (municipality, solution, IdP) row the change would move into or out of danger."""
+
+    municipality = fields.Dict(required=True)
+    solution = fields.Dict(required=True)
+    idp = fields.Dict(allow_none=True, required=True)
+    before = fields.String(required=True)
+    after = fields.String(required=True)
+
+
+class ImpactSchema(Schema):
+    """What a change would do to the municipalities' readiness; nothing is stored."""
+
+    municipalities_worse = fields.Integer(required=True)
+    rows_worse = fields.Integer(required=True)
+    municipalities_better = fields.Integer(required=True)
+    rows_better = fields.Integer(required=True)
+    moves = fields.List(fields.Nested(ImpactMoveSchema), required=True)
+
+
+@blp.route("/<string:slug>/impact")
+class SolutionImpact(MethodView):
+    """Impact preview of a change (coordinators): which rows would move to at_risk/locked_out, or back."""
+
+    @blp.arguments(SolutionPatchSchema)
+    @blp.response(200, ImpactSchema)
+    @writes.documented(blp, 401, 403, 404, 422)
+    def post(self, data: dict[str, Any], slug: str) -> dict[str, Any]:
+        """The change as PATCH takes it; answers which municipalities' rows would move. Stores nothing."""
+        return writes.impact(data, slug)

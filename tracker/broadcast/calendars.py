@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
+from flask_babel import force_locale
 from icalendar import Alarm, Calendar, Event, vDuration
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.broadcast.feeds import EPOCH
 from tracker.models import ChangeEvent, Solution
+from tracker.municipalities.actions import action_text
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
 from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, LOA_LABELS, STATE_LABELS, danish_day
@@ -138,11 +140,17 @@ def readiness_text(row: ReadinessRow) -> str:
     return f"Parathed ukendt: {verdict.message}"
 
 
+def readiness_lines(rows: Sequence[ReadinessRow]) -> str:
+    """One line per staff group (IdP) using the solution, each with what to do now."""
+    with force_locale("da"):
+        return "\n".join(f"{readiness_text(row)} Gør nu: {action_text(row.action)}." for row in rows)
+
+
 def _vevent(
     solution: Solution,
     history: SwitchHistory | None,
     page_url: str,
-    readiness: ReadinessRow | None,
+    readiness: Sequence[ReadinessRow],
     domain: str = "tu-tracker",
 ) -> Event:
     earliest = solution.switch_earliest_on
@@ -150,12 +158,13 @@ def _vevent(
     latest = solution.switch_latest_on or earliest
     stamp = (history.last_changed_at if history else None) or solution.switch_recorded_at or solution.created_at
     sequence = history.sequence if history else 0
-    if readiness is not None and readiness.assessment.status is Status.LOCKED_OUT:
+    worst = readiness[0] if readiness else None  # rows come most urgent first
+    if worst is not None and worst.assessment.status is Status.LOCKED_OUT:
         # Passing the switch day turns 'at risk' into 'locked out' without any event: the entry's text
         # changes, so its SEQUENCE and stamp move too (once, at the start of that day).
         sequence += 1
-        if readiness.assessment.from_day:
-            passed = datetime.combine(readiness.assessment.from_day, time(), tzinfo=DANISH_TIME)
+        if worst.assessment.from_day:
+            passed = datetime.combine(worst.assessment.from_day, time(), tzinfo=DANISH_TIME)
             stamp = max(stamp, passed)
     event = Event()
     event.add("uid", uid_for(solution.id, domain))
@@ -166,10 +175,11 @@ def _vevent(
     event.add("dtend", max(latest, earliest) + timedelta(days=1))
     summary = f"Skæringsdato: {solution.name} ({_label(LOA_LABELS, solution.loa_value)})"
     description = describe_switch(solution, page_url)
-    if readiness is not None:
-        if readiness.assessment.status in (Status.AT_RISK, Status.LOCKED_OUT):
-            summary += f" — {STATUS_TEXT[readiness.assessment.status]}"
-        description = readiness_text(readiness) + "\n" + description
+    if readiness:
+        worst = readiness[0]  # rows come most urgent first
+        if worst.assessment.status in (Status.AT_RISK, Status.LOCKED_OUT):
+            summary += f" — {STATUS_TEXT[worst.assessment.status]}"
+        description = readiness_lines(readiness) + "\n" + description
     event.add("summary", summary)
     event.add("description", description)
     event.add("url", page_url)
@@ -211,11 +221,13 @@ def render(
     cal["x-published-ttl"] = vDuration(REFRESH)
     municipality_id = readiness.municipality.id if readiness is not None else None
     histories = switch_histories(session, [s.id for s in solutions], municipality_id)
-    rows = {row.solution.id: row for row in readiness.rows} if readiness is not None else {}
+    rows: dict[int, list[ReadinessRow]] = {}
+    for row in readiness.rows if readiness is not None else []:
+        rows.setdefault(row.solution.id, []).append(row)
     domain = uid_domain(base_url)
     for solution in solutions:
         cal.add_component(
-            _vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id), domain)
+            _vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id, []), domain)
         )
     data: bytes = cal.to_ical()
     return data

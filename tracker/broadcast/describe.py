@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "description": "beskrivelse",
     "kind": "type",
     "broker": "broker",
+    "brokers": "login-brokere",
     "links": "links",
     "service_provider_id": "tjenesteudbyder",
     "vendor_id": "leverandør",
@@ -152,11 +153,15 @@ def _readiness_label(value: Any) -> str:
 def _readiness_parts(ch: dict[str, Any], data: dict[str, Any]) -> list[str]:
     solution = (data.get("solution") or {}).get("name")
     subject = f"parathed for {solution}" if solution else "parathed"
+    if idp := data.get("idp"):
+        subject += f" (IdP '{idp.get('name')}')"
     for key in ("readiness", "status"):
         if change := _change(ch, key):
             text = f"{subject} ændret fra {_readiness_label(change[0])} til {_readiness_label(change[1])}"
             if message := data.get("message"):
                 text += f" — {message}"
+            if action := data.get("action"):
+                text += f" Gør nu: {action.get('text')}."
             return [text]
     return [f"{subject} ændret"]
 

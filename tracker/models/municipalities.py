@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -59,8 +59,17 @@ class Idp(Base):
     municipality: Mapped[Municipality] = relationship(back_populates="idps")
 
 
+# The IdPs (each serving one user group) whose staff use a portfolio entry's solution (issue 13).
+portfolio_entry_idp = Table(
+    "portfolio_entry_idp",
+    Base.metadata,
+    Column("portfolio_entry_id", ForeignKey("portfolio_entry.id", ondelete="CASCADE"), primary_key=True),
+    Column("idp_id", ForeignKey("idp.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class PortfolioEntry(Base):
-    """A solution a municipality uses, optionally with the IdP its staff log in through."""
+    """A solution a municipality uses, with the IdPs whose staff log in to it (none named: the primary IdP)."""
 
     __tablename__ = "portfolio_entry"
     __table_args__ = (UniqueConstraint("municipality_id", "solution_id"),)
@@ -68,10 +77,9 @@ class PortfolioEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
     solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), index=True)
-    idp_id: Mapped[int | None] = mapped_column(ForeignKey("idp.id", ondelete="SET NULL"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     municipality: Mapped[Municipality] = relationship()
     solution: Mapped[Solution] = relationship()
-    idp: Mapped[Idp | None] = relationship()
+    idps: Mapped[list[Idp]] = relationship(secondary=portfolio_entry_idp, order_by="Idp.id")

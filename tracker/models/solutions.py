@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -22,6 +22,14 @@ from tracker.models.vocab import (
     SourceKind,
     SwitchState,
     sql_in,
+)
+
+# The brokers (solutions of kind ``broker``) staff reach a solution through (issue 13).
+solution_broker = Table(
+    "solution_broker",
+    Base.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("broker_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -90,3 +98,14 @@ class Solution(Base):
 
     service_provider: Mapped[Organisation | None] = relationship(foreign_keys=[service_provider_id])
     vendor: Mapped[Organisation | None] = relationship(foreign_keys=[vendor_id])
+    broker_solutions: Mapped[list[Solution]] = relationship(
+        secondary=solution_broker,
+        primaryjoin=lambda: Solution.id == solution_broker.c.solution_id,
+        secondaryjoin=lambda: Solution.id == solution_broker.c.broker_id,
+        order_by=lambda: Solution.slug,
+    )
+
+    @property
+    def brokers(self) -> list[str]:
+        """The slugs of the brokers staff reach the solution through (history and the API show these)."""
+        return [broker.slug for broker in self.broker_solutions]

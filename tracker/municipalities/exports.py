@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from tracker.models import Solution
+from tracker.municipalities.actions import action_text
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness
+from tracker.municipalities.requirements import SolutionFacts
+from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, KIND_LABELS, LOA_LABELS, STATE_LABELS
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,18 +32,24 @@ READINESS_HEADERS = (
     "Løsning",
     "Slug",
     "Status",
-    "Status (tekst)",
     "Dage tilbage",
     "Lukket ude fra",
+    "IdP",
+    "Brugergruppe",
+    "IdP-niveau",
     "Krævet sikringsniveau",
     "Sikkerhed (niveau)",
-    "IdP",
-    "IdP-niveau",
+    "Kravet stammer fra",
+    "Gør nu",
     "Skæringsdato, første dag",
     "Skæringsdato, sidste dag",
     "Skæringsdato (kildens ord)",
-    "Årsag",
+    "Skiftets tilstand",
     "Forklaring",
+    "Kilde (niveau)",
+    "Kildens ord (niveau)",
+    "Kilde (dato)",
+    "Kildens ord (dato)",
 )
 
 REGISTRY_HEADERS = (
@@ -49,9 +59,11 @@ REGISTRY_HEADERS = (
     "Tjenesteudbyder",
     "Leverandør",
     "Broker",
+    "Brokere",
     "Krævet sikringsniveau",
     "Sikkerhed (niveau)",
     "Kilde (niveau)",
+    "Kildens ord (niveau)",
     "Skæringsdato, første dag",
     "Skæringsdato, sidste dag",
     "Præcision",
@@ -59,62 +71,107 @@ REGISTRY_HEADERS = (
     "Skiftets tilstand",
     "Sikkerhed (dato)",
     "Kilde (dato)",
+    "Kildens ord (dato)",
     "Version",
-    "Opdateret",
+    "Opdateret (dansk tid)",
 )
+STALE_LABEL = "Forældet – skal bekræftes"
+PRECISION_DA = {
+    "day": "Dag",
+    "week": "Uge",
+    "month": "Måned",
+    "quarter": "Kvartal",
+    "half": "Halvår",
+    "season": "Årstid",
+    "year": "År",
+    "unknown": "Ukendt",
+}
 
 Table = tuple[Sequence[str], list[list[Any]]]
 
 
+def _da(labels: Mapping[str, Any], code: str | None) -> str | None:
+    """A code's Danish label (the exports are Danish whatever the user's language)."""
+    if code is None:
+        return None
+    with force_locale("da"):
+        return str(labels.get(code, code))
+
+
+def danish_time(instant: datetime | None) -> str | None:
+    """An instant in Danish time with its zone: '2026-12-02 15:30 CET'."""
+    if instant is None:
+        return None
+    local = instant.astimezone(DANISH_TIME)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def _state(solution: Solution, today: date) -> str | None:
+    if SolutionFacts.of(solution).stale(today):
+        return STALE_LABEL
+    return _da(STATE_LABELS, solution.switch_state)
+
+
 def readiness_table(readiness: Readiness) -> Table:
-    """M's readiness as header and rows: the API's rows, in the API's order."""
+    """M's readiness as header and rows: the API's rows, in the API's order, with Danish labels and sources."""
     rows = []
-    for row in readiness.rows:
-        verdict, solution = row.assessment, row.solution
-        rows.append(
-            [
-                solution.name,
-                solution.slug,
-                verdict.status.value,
-                STATUS_TEXT[verdict.status],
-                verdict.days_left,
-                verdict.from_day,
-                solution.loa_value,
-                solution.loa_status,
-                row.idp.name if row.idp else None,
-                row.idp.notified_loa if row.idp else None,
-                solution.switch_earliest_on,
-                solution.switch_latest_on,
-                solution.switch_text,
-                verdict.reason.value if verdict.reason else None,
-                verdict.message,
-            ]
-        )
+    with force_locale("da"):
+        for row in readiness.rows:
+            verdict, solution, idp = row.assessment, row.solution, row.idp
+            rows.append(
+                [
+                    solution.name,
+                    solution.slug,
+                    STATUS_TEXT[verdict.status],
+                    verdict.days_left,
+                    verdict.from_day,
+                    idp.name if idp else None,
+                    idp.user_group if idp else None,
+                    _da(LOA_LABELS, idp.notified_loa) if idp else None,
+                    _da(LOA_LABELS, solution.loa_value),
+                    _da(CONFIDENCE_LABELS, solution.loa_status),
+                    row.requirement_from.name if row.requirement_from else None,
+                    action_text(row.action),
+                    solution.switch_earliest_on,
+                    solution.switch_latest_on,
+                    solution.switch_text,
+                    _state(solution, readiness.today),
+                    verdict.message,
+                    solution.loa_source_url,
+                    solution.loa_evidence,
+                    solution.switch_source_url,
+                    solution.switch_evidence,
+                ]
+            )
     return READINESS_HEADERS, rows
 
 
-def registry_table(solutions: Sequence[Solution]) -> Table:
-    """The registry as header and rows (the API list's order)."""
+def registry_table(solutions: Sequence[Solution], *, today: date | None = None) -> Table:
+    """The registry as header and rows (the API list's order), with Danish labels, sources and Danish time."""
+    day = today or datetime.now(DANISH_TIME).date()
     rows = [
         [
             s.slug,
             s.name,
-            s.kind,
+            _da(KIND_LABELS, s.kind),
             s.service_provider.name if s.service_provider else None,
             s.vendor.name if s.vendor else None,
             s.broker,
-            s.loa_value,
-            s.loa_status,
+            ", ".join(b.name for b in s.broker_solutions) or None,
+            _da(LOA_LABELS, s.loa_value),
+            _da(CONFIDENCE_LABELS, s.loa_status),
             s.loa_source_url,
+            s.loa_evidence,
             s.switch_earliest_on,
             s.switch_latest_on,
-            s.switch_precision,
+            PRECISION_DA.get(s.switch_precision, s.switch_precision),
             s.switch_text,
-            s.switch_state,
-            s.switch_status,
+            _state(s, day),
+            _da(CONFIDENCE_LABELS, s.switch_status),
             s.switch_source_url,
+            s.switch_evidence,
             s.version,
-            s.updated_at,
+            danish_time(s.updated_at),
         ]
         for s in solutions
     ]
@@ -192,6 +249,9 @@ def readiness_summary(readiness: Readiness) -> list[tuple[str, Any]]:
         ("Ukendt", totals["unknown"]),
         ("Klar", totals["ok"]),
         ("I alt", totals["total"]),
+        ("Løsninger", totals["solutions"]),
+        ("Forældede oplysninger", totals["stale"]),
+        ("Udskrevet (dansk tid)", danish_time(datetime.now(DANISH_TIME))),
     ]
 
 

@@ -1,9 +1,11 @@
 """Bulk import of a portfolio from a CSV or XLSX file of solution names, with a report of what did not match.
 
 The name column is the one headed like "Løsning" / "Navn" / "name"; without such a header, the first column
-and every row. Names match a solution's name, slug or aliases, ignoring case and spacing; names that match
-nothing get up to three suggestions (difflib close matches). Bad files are refused with a Danish 4xx and
-nothing is stored.
+and every row. An optional column headed "IdP" / "Brugergruppe" names the IdP (by its name or user group)
+whose staff use the solution; a solution on several rows with different IdPs is used by each of them (an IdP
+the municipality does not have refuses the file). Names match a solution's name, slug or aliases, ignoring
+case and spacing; names that match nothing get up to three suggestions (difflib close matches). Bad files
+are refused with a Danish 4xx and nothing is stored.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.errors import AppError, ValidationError
-from tracker.models import Municipality, Solution
+from tracker.models import Idp, Municipality, Solution
 from tracker.municipalities import queries, services
 from tracker.registry.actors import Actor
 
@@ -32,6 +34,7 @@ NAME_HEADERS = {
     "løsning", "løsninger", "loesning", "losning", "løsningsnavn", "tu-løsning", "it-løsning", "it-system",
     "system", "systemnavn", "navn", "name", "solution", "solutions", "slug",
 }  # fmt: skip
+IDP_HEADERS = {"idp", "idp'en", "idp-navn", "brugergruppe", "gruppe", "personalegruppe", "user_group", "user group"}
 _XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -55,6 +58,7 @@ class ImportedName:
 
     text: str
     row: int
+    idps: tuple[str, ...] = ()
 
 
 @dataclass
@@ -174,24 +178,51 @@ def read_names(filename: str, data: bytes) -> list[ImportedName]:
             f"Filtypen '.{extension}' kan ikke importeres. Brug CSV eller XLSX (Excel).", {"file": "CSV eller XLSX."}
         )
     rows = [r for r in rows if any(cell.strip() for cell in r)]
-    column, start = 0, 0
+    column, start, idp_column = 0, 0, None
     if rows:
         headers = [normalise(cell) for cell in rows[0]]
         found = next((i for i, h in enumerate(headers) if h in NAME_HEADERS), None)
         if found is not None:
             column, start = found, 1
-    names: list[ImportedName] = []
-    seen: set[str] = set()
+            idp_column = next((i for i, h in enumerate(headers) if h in IDP_HEADERS), None)
+    names: dict[str, ImportedName] = {}
     for number, row in enumerate(rows[start:], start=start + 1):
         text = row[column].strip() if column < len(row) else ""
         key = normalise(text)
-        if not key or key in seen:
+        if not key:
             continue
-        seen.add(key)
-        names.append(ImportedName(text[:MAX_NAME_LEN], number))
+        idp = row[idp_column].strip()[:MAX_NAME_LEN] if idp_column is not None and idp_column < len(row) else ""
+        first = names.setdefault(key, ImportedName(text[:MAX_NAME_LEN], number))
+        if idp and normalise(idp) not in {normalise(i) for i in first.idps}:
+            names[key] = ImportedName(first.text, first.row, (*first.idps, idp))
     if not names:
         raise ValidationError("Filen indeholder ingen løsningsnavne.", {"file": "Ingen navne fundet."})
-    return names
+    return list(names.values())
+
+
+def _idps_named(session: Session, municipality: Municipality, names: list[ImportedName]) -> dict[str, list[Idp]]:
+    """The IdPs each name's IdP column names (by IdP name or user group); one unknown refuses the file (422)."""
+    if not any(name.idps for name in names):
+        return {}
+    index: dict[str, Idp] = {}
+    idps = queries.list_idps(session, municipality)
+    for idp in idps:
+        if idp.user_group:
+            index.setdefault(normalise(idp.user_group), idp)
+    for idp in idps:
+        index[normalise(idp.name)] = idp
+    result: dict[str, list[Idp]] = {}
+    for name in names:
+        for text in name.idps:
+            found = index.get(normalise(text))
+            if found is None:
+                raise ValidationError(
+                    f"Række {name.row}: kommunen har ingen IdP med navnet eller brugergruppen '{text}'.",
+                    {"file": "Ukendt IdP."},
+                )
+            if found not in result.setdefault(name.text, []):
+                result[name.text].append(found)
+    return result
 
 
 def _name_index(session: Session) -> dict[str, Solution]:
@@ -237,17 +268,24 @@ def import_portfolio(
 ) -> ImportReport:
     """Read the file, match the names and add what matched to M's portfolio (unless ``dry_run``)."""
     names = read_names(filename, data)
+    idps = _idps_named(session, municipality, names)
     matched, unmatched = match(session, names)
     report = ImportReport(rows=len(names), dry_run=dry_run, unmatched=unmatched)
     unique: dict[int, tuple[ImportedName, Solution]] = {}
+    idps_by_solution: dict[int, list[Idp]] = {}
     for name, solution in matched:
         unique.setdefault(solution.id, (name, solution))
+        for idp in idps.get(name.text, []):
+            if idp not in idps_by_solution.setdefault(solution.id, []):
+                idps_by_solution[solution.id].append(idp)
     if dry_run:
         present = {e.solution_id for e in queries.list_portfolio(session, municipality)}
         for name, solution in unique.values():
             (report.already if solution.id in present else report.added).append((name, solution))
         return report
-    added, _already = services.add_many(session, municipality, [s for _, s in unique.values()], actor=actor)
+    added, _already = services.add_many(
+        session, municipality, [s for _, s in unique.values()], actor=actor, idps=idps_by_solution
+    )
     added_ids = {s.id for s in added}
     for name, solution in unique.values():
         (report.added if solution.id in added_ids else report.already).append((name, solution))

@@ -1,7 +1,8 @@
 """Views across municipalities: the national picture (coordinators), upcoming switches and the most used solutions.
 
-The national picture applies the same ``readiness.assess`` to every portfolio entry in the country, in four
-queries (entries, IdPs, municipalities, solutions), so KL sees exactly what each municipality sees.
+The national picture applies the same ``readiness.row_for`` to every (portfolio entry, IdP) in the country, in a
+fixed number of queries (entries with their IdPs, IdPs, municipalities, solutions, brokers), so KL sees exactly
+what each municipality sees, staff group by staff group.
 """
 
 from __future__ import annotations
@@ -11,20 +12,27 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import SwitchState
-from tracker.municipalities.readiness import Assessment, SolutionFacts, Status, assess, choose_idp
+from tracker.municipalities import requirements
+from tracker.municipalities.readiness import Assessment, Status, choose_idps, row_for
 from tracker.vocabulary import today_in_denmark
 
 
 @dataclass(frozen=True)
 class MunicipalityVerdict:
-    """One municipality's verdict for one solution."""
+    """One municipality's verdict for one solution and one staff group (IdP)."""
 
     municipality: Municipality
     assessment: Assessment
+    idp: Idp | None = None
+
+    @property
+    def group(self) -> str | None:
+        """The staff group: the IdP's user group, else its name."""
+        return None if self.idp is None else self.idp.user_group or self.idp.name
 
 
 @dataclass
@@ -44,11 +52,33 @@ class SolutionRisk:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Municipalities per status."""
+        """Staff groups (municipality, IdP) per status."""
         counts = {s.value: 0 for s in Status}
         for verdict in self.verdicts:
             counts[verdict.assessment.status.value] += 1
         return counts
+
+    @property
+    def municipality_counts(self) -> dict[str, int]:
+        """Municipalities per status (one with two groups at risk counts once)."""
+        seen: dict[str, set[int]] = {s.value: set() for s in Status}
+        for verdict in self.verdicts:
+            seen[verdict.assessment.status.value].add(verdict.municipality.id)
+        return {status: len(ids) for status, ids in seen.items()}
+
+    def groups(self, status: Status) -> list[tuple[str, date | None, int]]:
+        """Per staff group and day: how many municipalities' group has the status ("12: skoler from …")."""
+        seen: dict[tuple[str, date | None], set[int]] = {}
+        for verdict in self.having(status):
+            key = (verdict.group or "", verdict.assessment.from_day)
+            seen.setdefault(key, set()).add(verdict.municipality.id)
+        lines = [(group, day, len(ids)) for (group, day), ids in seen.items()]
+        return sorted(lines, key=lambda line: (-line[2], line[1] or date.max, line[0]))
+
+    @property
+    def users(self) -> int:
+        """Municipalities using the solution."""
+        return len({v.municipality.id for v in self.verdicts})
 
     @property
     def sort_key(self) -> tuple[int, int, int, str]:
@@ -68,7 +98,7 @@ class NationalPicture:
 
     @property
     def totals(self) -> dict[str, int]:
-        """Portfolio entries per status across the country, and municipalities with any portfolio."""
+        """Staff groups (portfolio entry, IdP) per status across the country, and municipalities with any portfolio."""
         counts = {s.value: 0 for s in Status}
         municipalities: set[int] = set()
         for item in self.items:
@@ -83,22 +113,26 @@ class NationalPicture:
 def national_picture(session: Session, *, today: date | None = None, only_risk: bool = False) -> NationalPicture:
     """For every solution in use: how many and which municipalities are at risk or locked out, and when."""
     day = today or today_in_denmark()
-    entries = session.execute(
-        select(PortfolioEntry.municipality_id, PortfolioEntry.solution_id, PortfolioEntry.idp_id)
-    ).all()
+    entries = session.scalars(select(PortfolioEntry).options(selectinload(PortfolioEntry.idps))).all()
     idps: dict[int, list[Idp]] = {}
     for idp in session.scalars(select(Idp).order_by(Idp.id)):
         idps.setdefault(idp.municipality_id, []).append(idp)
     municipalities = {m.id: m for m in session.scalars(select(Municipality))}
     solution_ids = {e.solution_id for e in entries}
-    solutions = {s.id: s for s in session.scalars(select(Solution).where(Solution.id.in_(solution_ids)))}
+    solutions = {
+        s.id: s
+        for s in session.scalars(
+            select(Solution).where(Solution.id.in_(solution_ids)).options(joinedload(Solution.service_provider))
+        )
+    }
+    chains = requirements.chains(session, solutions.values())
     risks: dict[int, SolutionRisk] = {}
-    facts = {sid: SolutionFacts.of(s) for sid, s in solutions.items()}
-    for municipality_id, solution_id, idp_id in entries:
-        choice = choose_idp(idp_id, idps.get(municipality_id, []))
-        verdict = assess(facts[solution_id], choice.idp.notified_loa if choice.idp else None, day)
-        risk = risks.setdefault(solution_id, SolutionRisk(solutions[solution_id]))
-        risk.verdicts.append(MunicipalityVerdict(municipalities[municipality_id], verdict))
+    for entry in entries:
+        solution = solutions[entry.solution_id]
+        risk = risks.setdefault(solution.id, SolutionRisk(solution))
+        for choice in choose_idps(entry.idps, idps.get(entry.municipality_id, [])):
+            row = row_for(solution, chains[solution.id], choice, day)
+            risk.verdicts.append(MunicipalityVerdict(municipalities[entry.municipality_id], row.assessment, row.idp))
     items = list(risks.values())
     if only_risk:
         items = [i for i in items if i.counts["locked_out"] or i.counts["at_risk"]]

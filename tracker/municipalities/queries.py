@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.errors import NotFound
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
@@ -74,7 +74,7 @@ def list_portfolio(session: Session, municipality: Municipality) -> list[Portfol
     entries = session.scalars(
         select(PortfolioEntry)
         .where(PortfolioEntry.municipality_id == municipality.id)
-        .options(joinedload(PortfolioEntry.solution), joinedload(PortfolioEntry.idp))
+        .options(joinedload(PortfolioEntry.solution), selectinload(PortfolioEntry.idps))
     ).all()
     return sorted(entries, key=lambda e: (e.solution.name.casefold(), e.solution.slug))
 
@@ -87,7 +87,7 @@ def get_portfolio_entry(session: Session, municipality: Municipality, slug: str)
         select(PortfolioEntry)
         .join(Solution, Solution.id == PortfolioEntry.solution_id)
         .where(PortfolioEntry.municipality_id == municipality.id, Solution.slug == slug)
-        .options(joinedload(PortfolioEntry.solution), joinedload(PortfolioEntry.idp))
+        .options(joinedload(PortfolioEntry.solution), selectinload(PortfolioEntry.idps))
     )
     if entry is None:
         raise NotFound(f"Løsningen '{slug}' er ikke i kommunens portefølje.")

@@ -1,35 +1,35 @@
 """Readiness (SPEC §4): which of M's solutions will lock out M's staff, and from which day.
 
-For municipality M and each solution S in its portfolio the IdP is the portfolio entry's own IdP, else M's
-primary IdP, else M's only IdP. Then:
+For municipality M, each solution S in its portfolio and each IdP whose staff use S (the IdPs the portfolio
+entry names, else M's primary IdP, else M's only IdP) there is one row. S's requirements are its own and those
+of the brokers staff reach it through (``requirements.chain``); each is assessed, and the most urgent verdict
+drives the row (``requirement_from``). For one requirement:
 
 - ``ok`` — the IdP's notified level ≥ S's required level;
 - ``at_risk`` — below, and the switch (its *earliest* possible day) lies ahead: N days left;
 - ``locked_out`` — below, and the switch has happened (earliest day ≤ today, or the state says ``switched``);
 - ``unknown`` — the required level, the IdP's level, the IdP itself or (when below) the date is unknown.
 
-``assess`` is pure, so the API, the page, the exports, the national picture and the change events all share
-one definition. ``today`` is injectable everywhere; by default it is today's date in Denmark.
+Every row says what to do now (``action``) and whether a fact it rests on is stale (a ``planned`` switch whose
+latest day has passed). ``assess`` is pure, so the API, the page, the exports, the national picture and the
+change events all share one definition. ``today`` is injectable everywhere; by default it is today's date in Denmark.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solution
-from tracker.models.vocab import LOA_RANK, Loa, SwitchState
-from tracker.registry.actors import Actor
-from tracker.registry.events import append_event
+from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+from tracker.models.vocab import LOA_RANK, Confidence, Loa, SwitchState
+from tracker.municipalities.requirements import Chain, SolutionFacts, chains
 from tracker.vocabulary import danish_day, today_in_denmark
-
-EVENT_TYPE = "municipality.readiness.changed"
 
 
 class Status(StrEnum):
@@ -65,20 +65,6 @@ STATUS_TEXT = {
 _URGENCY = {Status.LOCKED_OUT: 0, Status.AT_RISK: 1, Status.UNKNOWN: 2, Status.OK: 3}
 # A cancelled switch will not happen, and a postponed one whose old day has passed has no day yet.
 _NO_SWITCH_YET = {SwitchState.POSTPONED.value, SwitchState.CANCELLED.value}
-
-
-@dataclass(frozen=True)
-class SolutionFacts:
-    """The three facts of a solution that readiness depends on."""
-
-    loa_value: str
-    switch_earliest_on: date | None
-    switch_state: str
-
-    @classmethod
-    def of(cls, solution: Solution) -> SolutionFacts:
-        """The solution's facts as they are now (a copy: later edits do not change it)."""
-        return cls(solution.loa_value, solution.switch_earliest_on, solution.switch_state)
 
 
 @dataclass(frozen=True)
@@ -138,6 +124,81 @@ def assess(facts: SolutionFacts, idp_loa: str | None, today: date) -> Assessment
     return Assessment(Status.LOCKED_OUT, days_left=0, from_day=earliest)
 
 
+def _rank(loa: str) -> int:
+    return LOA_RANK.get(Loa(loa), 0) if loa in tuple(Loa) else 0
+
+
+def _urgency(verdict: Assessment) -> tuple[int, int]:
+    return (_URGENCY[verdict.status], verdict.days_left or 0 if verdict.status is Status.AT_RISK else 0)
+
+
+def assess_chain(chain: Chain, idp_loa: str | None, today: date) -> tuple[Assessment, SolutionFacts]:
+    """The verdict of a solution's requirements (own first, then brokers') and the requirement that drives it.
+
+    The most urgent verdict wins: a broker whose requirement binds earlier than the solution's drives the row.
+    A broker whose own level is unknown adds no requirement (it passes the solution's through). Among equals
+    the strictest requirement is named, then the solution's own.
+    """
+    best: tuple[Assessment, SolutionFacts] | None = None
+    for position, facts in enumerate(chain):
+        verdict = assess(facts, idp_loa, today)
+        if position and verdict.reason is Reason.REQUIRED_LOA_UNKNOWN:
+            continue
+        if best is None:
+            best = (verdict, facts)
+            continue
+        key, best_key = _urgency(verdict), _urgency(best[0])
+        if key < best_key or (key == best_key and _rank(facts.loa_value) > _rank(best[1].loa_value)):
+            best = (verdict, facts)
+    assert best is not None  # the solution's own facts always count
+    return best
+
+
+class ActionCode(StrEnum):
+    """What the municipality should do now about one row."""
+
+    NONE = "none"
+    NOTIFY_IDP = "notify_idp"
+    USE_MITID_ERHVERV = "use_mitid_erhverv"
+    CHOOSE_IDP = "choose_idp"
+    RECORD_IDP_LEVEL = "record_idp_level"
+    AWAIT_DECISION = "await_decision"
+    CONTACT_PROVIDER = "contact_provider"
+
+
+@dataclass(frozen=True)
+class Action:
+    """An action's code and what its sentence names (``actions.action_text`` words it in the user's language)."""
+
+    code: ActionCode
+    idp: str | None = None
+    group: str | None = None
+    level: str | None = None
+    by: date | None = None
+    provider: str | None = None
+
+
+def action_for(verdict: Assessment, driver: SolutionFacts, idp: Idp | None) -> Action:
+    """What to do now, given the verdict, the requirement that drives it and the IdP of the row."""
+    provider = driver.provider or driver.name
+    if verdict.status is Status.OK:
+        return Action(ActionCode.NONE)
+    if verdict.status is Status.AT_RISK and idp is not None and verdict.from_day is not None:
+        return Action(
+            ActionCode.NOTIFY_IDP, idp=idp.name, level=driver.loa_value, by=verdict.from_day - timedelta(days=1)
+        )
+    if verdict.status is Status.LOCKED_OUT and idp is not None:
+        return Action(
+            ActionCode.USE_MITID_ERHVERV, idp=idp.name, group=idp.user_group or idp.name, level=driver.loa_value
+        )
+    if verdict.reason is Reason.NO_IDP:
+        return Action(ActionCode.CHOOSE_IDP)
+    if verdict.reason is Reason.IDP_LOA_UNKNOWN and idp is not None:
+        return Action(ActionCode.RECORD_IDP_LEVEL, idp=idp.name)
+    awaiting = Confidence.AWAITING_DECISION.value in (driver.loa_status, driver.switch_status)
+    return Action(ActionCode.AWAIT_DECISION if awaiting else ActionCode.CONTACT_PROVIDER, provider=provider)
+
+
 @dataclass(frozen=True)
 class IdpChoice:
     """The IdP staff use for a solution and why that one: ``portfolio`` (named), ``primary`` or ``only``."""
@@ -160,20 +221,36 @@ def choose_idp(entry_idp_id: int | None, idps: Sequence[Idp]) -> IdpChoice:
     return IdpChoice(None, None)
 
 
+def choose_idps(entry_idps: Sequence[Idp], idps: Sequence[Idp]) -> list[IdpChoice]:
+    """The IdPs a portfolio entry names (one row each), else the one ``choose_idp`` falls back to."""
+    if entry_idps:
+        return [IdpChoice(idp, "portfolio") for idp in sorted(entry_idps, key=lambda i: i.id)]
+    return [choose_idp(None, idps)]
+
+
 @dataclass(frozen=True)
 class ReadinessRow:
-    """One line of a municipality's readiness: the solution, the IdP used, and the verdict."""
+    """One line of a municipality's readiness: the solution, one IdP whose staff use it, the verdict, what to do."""
 
     solution: Solution
     idp: Idp | None
     idp_source: str | None
     assessment: Assessment
+    requirement_from: SolutionFacts | None = None
+    action: Action = Action(ActionCode.NONE)
+    stale: bool = False
 
     @property
-    def sort_key(self) -> tuple[int, int, str, str]:
-        """Locked out first, then at risk by days left, then unknown, then ok; by name within each."""
+    def key(self) -> tuple[int, int | None]:
+        """What identifies the row within M: (solution, IdP)."""
+        return (self.solution.id, self.idp.id if self.idp else None)
+
+    @property
+    def sort_key(self) -> tuple[int, int, str, str, str]:
+        """Locked out first, then at risk by days left, then unknown, then ok; by name, then IdP, within each."""
         days = self.assessment.days_left if self.assessment.status is Status.AT_RISK else 0
-        return (_URGENCY[self.assessment.status], days or 0, self.solution.name.casefold(), self.solution.slug)
+        idp = self.idp.name.casefold() if self.idp else ""
+        return (_URGENCY[self.assessment.status], days or 0, self.solution.name.casefold(), self.solution.slug, idp)
 
 
 @dataclass(frozen=True)
@@ -186,176 +263,50 @@ class Readiness:
 
     @property
     def totals(self) -> dict[str, int]:
-        """How many solutions per status, and in all."""
+        """How many rows per status and in all, how many solutions, and how many rows rest on a stale fact."""
         counts = {status.value: 0 for status in Status}
         for row in self.rows:
             counts[row.assessment.status.value] += 1
         counts["total"] = len(self.rows)
+        counts["solutions"] = len({row.solution.id for row in self.rows})
+        counts["stale"] = sum(1 for row in self.rows if row.stale)
         return counts
 
 
+def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) -> ReadinessRow:
+    """One (solution, IdP) row from the solution's requirement chain."""
+    verdict, driver = assess_chain(chain, choice.idp.notified_loa if choice.idp else None, today)
+    stale = chain[0].stale(today) or driver.stale(today)
+    return ReadinessRow(
+        solution, choice.idp, choice.source, verdict, driver, action_for(verdict, driver, choice.idp), stale
+    )
+
+
 def rows_for(
-    entries: Iterable[PortfolioEntry], idps: Sequence[Idp], today: date, facts: SolutionFacts | None = None
+    entries: Iterable[PortfolioEntry],
+    idps: Sequence[Idp],
+    today: date,
+    requirement_chains: Mapping[int, Chain] | None = None,
 ) -> list[ReadinessRow]:
-    """Readiness rows for portfolio entries of one municipality (``facts`` overrides the solution's own)."""
+    """Readiness rows for portfolio entries of one municipality (no chains: each solution's own facts only)."""
     rows = []
     for entry in entries:
-        choice = choose_idp(entry.idp_id, idps)
-        verdict = assess(
-            facts or SolutionFacts.of(entry.solution), choice.idp.notified_loa if choice.idp else None, today
-        )
-        rows.append(ReadinessRow(entry.solution, choice.idp, choice.source, verdict))
+        chain = (requirement_chains or {}).get(entry.solution.id) or (SolutionFacts.of(entry.solution),)
+        for choice in choose_idps(entry.idps, idps):
+            rows.append(row_for(entry.solution, chain, choice, today))
     return sorted(rows, key=lambda r: r.sort_key)
 
 
 def municipality_readiness(session: Session, municipality: Municipality, *, today: date | None = None) -> Readiness:
-    """M's readiness for every solution in its portfolio, most urgent first (two queries)."""
+    """M's readiness for every (solution, IdP) of its portfolio, most urgent first (five queries however many)."""
     entries = session.scalars(
         select(PortfolioEntry)
         .where(PortfolioEntry.municipality_id == municipality.id)
-        .options(joinedload(PortfolioEntry.solution))
+        .options(
+            joinedload(PortfolioEntry.solution).joinedload(Solution.service_provider),
+            selectinload(PortfolioEntry.idps),
+        )
     ).all()
     idps = session.scalars(select(Idp).where(Idp.municipality_id == municipality.id).order_by(Idp.id)).all()
     day = today or today_in_denmark()
-    return Readiness(municipality, day, rows_for(entries, idps, day))
-
-
-# --- change events -----------------------------------------------------------------------------------------
-
-
-def _emit(
-    session: Session,
-    *,
-    municipality: Municipality,
-    solution: Solution,
-    before: Assessment | None,
-    after: Assessment | None,
-    actor: Actor,
-    reason: str | None,
-) -> ChangeEvent:
-    return append_event(
-        session,
-        type=EVENT_TYPE,
-        actor=actor,
-        municipality=municipality,
-        solution=solution,
-        changes={
-            "readiness": {
-                "before": before.as_json() if before else None,
-                "after": after.as_json() if after else None,
-            }
-        },
-        data={"message": after.message if after else "Løsningen er fjernet fra kommunens portefølje."},
-        reason=reason,
-    )
-
-
-def _changed(before: Assessment | None, after: Assessment | None) -> bool:
-    return (before.as_json() if before else None) != (after.as_json() if after else None)
-
-
-@dataclass(frozen=True)
-class MunicipalitySnapshot:
-    """M's verdicts per solution before a change to its IdPs or portfolio."""
-
-    municipality: Municipality
-    today: date
-    verdicts: dict[int, tuple[Solution, Assessment]]
-
-
-def snapshot_municipality(
-    session: Session, municipality: Municipality, *, today: date | None = None
-) -> MunicipalitySnapshot:
-    """Take M's verdicts now, to compare with after the change (``emit_municipality_changes``)."""
-    readiness = municipality_readiness(session, municipality, today=today)
-    verdicts = {row.solution.id: (row.solution, row.assessment) for row in readiness.rows}
-    return MunicipalitySnapshot(municipality, readiness.today, verdicts)
-
-
-def emit_municipality_changes(
-    session: Session, snapshot: MunicipalitySnapshot, *, actor: Actor, reason: str | None = None
-) -> list[ChangeEvent]:
-    """One event per solution whose verdict for M changed (added and removed solutions included)."""
-    session.flush()
-    now = snapshot_municipality(session, snapshot.municipality, today=snapshot.today).verdicts
-    events = []
-    for solution_id in sorted(snapshot.verdicts.keys() | now.keys()):
-        old, new = snapshot.verdicts.get(solution_id), now.get(solution_id)
-        pair = new or old
-        before, after = (old[1] if old else None), (new[1] if new else None)
-        if pair is not None and _changed(before, after):
-            solution = pair[0]
-            events.append(
-                _emit(
-                    session,
-                    municipality=snapshot.municipality,
-                    solution=solution,
-                    before=before,
-                    after=after,
-                    actor=actor,
-                    reason=reason,
-                )
-            )
-    return events
-
-
-@dataclass(frozen=True)
-class SolutionSnapshot:
-    """A solution's readiness facts before a registry change (no query: the IdPs and portfolio don't change)."""
-
-    solution: Solution
-    before: SolutionFacts
-    today: date
-
-
-def snapshot_for_solution(session: Session, solution: Solution, *, today: date | None = None) -> SolutionSnapshot:
-    """Remember the facts readiness depends on, before ``update_solution`` applies its changes."""
-    return SolutionSnapshot(solution, SolutionFacts.of(solution), today or today_in_denmark())
-
-
-def watch_solution(session: Session, solution: Solution) -> Callable[[Actor, str | None], list[ChangeEvent]]:
-    """The registry's hook (``registry.hooks.on_solution_change``): snapshot now, emit the verdicts' events after."""
-    snapshot = snapshot_for_solution(session, solution)
-    return lambda actor, reason: emit_changes(session, snapshot, actor=actor, reason=reason)
-
-
-def emit_changes(
-    session: Session, snapshot: SolutionSnapshot, *, actor: Actor, reason: str | None = None
-) -> list[ChangeEvent]:
-    """After a registry change: one event per municipality whose verdict for the solution changed.
-
-    Two queries however many municipalities use the solution: their portfolio entries, then their IdPs.
-    """
-    after_facts = SolutionFacts.of(snapshot.solution)
-    if after_facts == snapshot.before:
-        return []
-    entries = session.execute(
-        select(PortfolioEntry.idp_id, Municipality)
-        .join(Municipality, Municipality.id == PortfolioEntry.municipality_id)
-        .where(PortfolioEntry.solution_id == snapshot.solution.id)
-        .order_by(Municipality.code)
-    ).all()
-    if not entries:
-        return []
-    idps_by_municipality: dict[int, list[Idp]] = {}
-    for idp in session.scalars(select(Idp).where(Idp.municipality_id.in_([m.id for _, m in entries])).order_by(Idp.id)):
-        idps_by_municipality.setdefault(idp.municipality_id, []).append(idp)
-    events = []
-    for idp_id, municipality in entries:
-        choice = choose_idp(idp_id, idps_by_municipality.get(municipality.id, []))
-        loa = choice.idp.notified_loa if choice.idp else None
-        before = assess(snapshot.before, loa, snapshot.today)
-        after = assess(after_facts, loa, snapshot.today)
-        if _changed(before, after):
-            events.append(
-                _emit(
-                    session,
-                    municipality=municipality,
-                    solution=snapshot.solution,
-                    before=before,
-                    after=after,
-                    actor=actor,
-                    reason=reason,
-                )
-            )
-    return events
+    return Readiness(municipality, day, rows_for(entries, idps, day, chains(session, [e.solution for e in entries])))

@@ -12,8 +12,10 @@ from typing import Any
 from flask import url_for
 
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+from tracker.municipalities.actions import action_dict
 from tracker.municipalities.overview import MunicipalityVerdict, NationalPicture, Popular, Upcoming
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
+from tracker.municipalities.requirements import SolutionFacts
 
 
 def solution_ref(solution: Solution) -> dict[str, Any]:
@@ -45,14 +47,25 @@ def idp_dict(idp: Idp) -> dict[str, Any]:
 
 
 def _idp_ref(idp: Idp | None) -> dict[str, Any] | None:
-    return None if idp is None else {"id": idp.id, "name": idp.name, "notified_loa": idp.notified_loa}
+    if idp is None:
+        return None
+    return {"id": idp.id, "name": idp.name, "user_group": idp.user_group, "notified_loa": idp.notified_loa}
+
+
+def requirement_ref(facts: SolutionFacts | None) -> dict[str, Any] | None:
+    """The solution or broker whose requirement drives a readiness row."""
+    return None if facts is None else {"slug": facts.slug, "name": facts.name}
 
 
 def portfolio_entry_dict(entry: PortfolioEntry) -> dict[str, Any]:
-    """A portfolio entry: the solution, the IdP named for it (None: the primary IdP), a note."""
+    """A portfolio entry: the solution, the IdPs whose staff use it (empty: the primary IdP), a note.
+
+    ``idp`` is the first of them, kept for clients of the one-IdP shape.
+    """
     return {
         "solution": solution_ref(entry.solution),
-        "idp": _idp_ref(entry.idp),
+        "idps": [_idp_ref(i) for i in entry.idps],
+        "idp": _idp_ref(entry.idps[0]) if entry.idps else None,
         "note": entry.note,
         "added_at": entry.created_at,
     }
@@ -85,6 +98,9 @@ def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
         "switch_date": switch_dict(row.solution),
         "idp": _idp_ref(row.idp),
         "idp_source": row.idp_source,
+        "requirement_from": requirement_ref(row.requirement_from),
+        "action": action_dict(row.action),
+        "stale": row.stale,
     }
 
 
@@ -102,6 +118,8 @@ def _verdict_dict(verdict: MunicipalityVerdict) -> dict[str, Any]:
     assessment = verdict.assessment
     return {
         **municipality_ref(verdict.municipality),
+        "idp": _idp_ref(verdict.idp),
+        "group": verdict.group,
         "from": assessment.from_day,
         "days_left": assessment.days_left,
         "reason": assessment.reason.value if assessment.reason else None,
@@ -118,8 +136,10 @@ def national_dict(picture: NationalPicture) -> dict[str, Any]:
                 "solution": solution_ref(item.solution),
                 "required_loa": {"value": item.solution.loa_value, "status": item.solution.loa_status},
                 "switch_date": switch_dict(item.solution),
-                "users": len(item.verdicts),
+                "users": item.users,
+                "groups": len(item.verdicts),
                 "counts": item.counts,
+                "municipality_counts": item.municipality_counts,
                 "locked_out": [_verdict_dict(v) for v in item.having(Status.LOCKED_OUT)],
                 "at_risk": [_verdict_dict(v) for v in item.having(Status.AT_RISK)],
                 "unknown": [_verdict_dict(v) for v in item.having(Status.UNKNOWN)],

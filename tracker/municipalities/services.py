@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from tracker.db import utcnow
 from tracker.errors import Conflict, ValidationError
 from tracker.models import AuditEntry, Idp, Municipality, PortfolioEntry, Solution
+from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.vocab import Loa
-from tracker.municipalities import readiness
+from tracker.municipalities import readiness_events as readiness
 from tracker.municipalities.queries import is_id, is_slug
 from tracker.registry.actors import Actor
 
@@ -162,9 +163,11 @@ def delete_idp(session: Session, idp: Idp, *, actor: Actor) -> None:
     """Remove an IdP; portfolio entries that named it fall back to the primary IdP."""
     municipality = idp.municipality
     before = readiness.snapshot_municipality(session, municipality)
-    # The foreign key would null these in the database, but the session's copies must agree now.
-    for entry in session.scalars(select(PortfolioEntry).where(PortfolioEntry.idp_id == idp.id)):
-        entry.idp_id = None
+    # The foreign key would drop these links in the database, but the session's copies must agree now.
+    for entry in session.scalars(
+        select(PortfolioEntry).join(portfolio_entry_idp).where(portfolio_entry_idp.c.idp_id == idp.id)
+    ):
+        entry.idps = [i for i in entry.idps if i.id != idp.id]
     name = idp.name
     _audit(session, actor, "idp.deleted", municipality, {"idp_id": idp.id, "name": name})
     session.delete(idp)
@@ -172,16 +175,41 @@ def delete_idp(session: Session, idp: Idp, *, actor: Actor) -> None:
     readiness.emit_municipality_changes(session, before, actor=actor, reason=f"IdP '{name}' slettet")
 
 
-def _resolve_idp_id(session: Session, municipality: Municipality, idp_id: Any) -> int | None:
-    """An IdP id given for a portfolio entry must name one of M's own IdPs."""
-    if idp_id is None:
-        return None
-    if not is_id(idp_id):
-        raise ValidationError("Ugyldig IdP.", {"idp_id": "Skal være et IdP-id."})
-    found = session.scalar(select(Idp.id).where(Idp.id == idp_id, Idp.municipality_id == municipality.id))
-    if found is None:
-        raise ValidationError("Ugyldig IdP.", {"idp_id": "Kommunen har ingen IdP med det id."})
-    return idp_id
+MAX_IDPS_PER_ENTRY = 20
+
+
+def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, field: str = "idp_ids") -> list[Idp]:
+    """The IdPs a portfolio entry names, each one of M's own (an unknown id or another municipality's: 422)."""
+    if idp_ids is None:
+        return []
+    if not isinstance(idp_ids, list | tuple) or not all(is_id(i) for i in idp_ids):
+        raise ValidationError("Ugyldig IdP.", {field: "Skal være en liste af IdP-id'er."})
+    if len(idp_ids) > MAX_IDPS_PER_ENTRY:
+        raise ValidationError("For mange IdP'er.", {field: f"Højst {MAX_IDPS_PER_ENTRY}."})
+    wanted = sorted(set(idp_ids))
+    found = {
+        i.id: i for i in session.scalars(select(Idp).where(Idp.id.in_(wanted), Idp.municipality_id == municipality.id))
+    }
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise ValidationError(
+            f"Kommunen har ingen IdP med id {missing[0]}.", {field: "Kommunen har ingen IdP med det id."}
+        )
+    return [found[i] for i in wanted]
+
+
+def idps_from_input(session: Session, municipality: Municipality, values: dict[str, Any]) -> list[Idp] | None:
+    """``idp_ids`` (a list) or its one-element shorthand ``idp_id``; None when neither was sent."""
+    if "idp_ids" in values and "idp_id" in values:
+        raise ValidationError("Send enten idp_ids eller idp_id, ikke begge.", {"idp_id": "Brug idp_ids."})
+    if "idp_ids" in values:
+        return resolve_idps(session, municipality, values["idp_ids"])
+    if "idp_id" in values:
+        idp_id = values["idp_id"]
+        if idp_id is not None and not is_id(idp_id):
+            raise ValidationError("Ugyldig IdP.", {"idp_id": "Skal være et IdP-id."})
+        return resolve_idps(session, municipality, [] if idp_id is None else [idp_id], field="idp_id")
+    return None
 
 
 def _clean_note(note: Any) -> str | None:
@@ -210,12 +238,12 @@ def add_to_portfolio(
     solution_slug: str,
     *,
     actor: Actor,
-    idp_id: int | None = None,
+    idp_ids: list[int] | None = None,
     note: str | None = None,
 ) -> PortfolioEntry:
-    """Add a solution to M's portfolio (409 when it is already there)."""
+    """Add a solution to M's portfolio, used by the staff of the given IdPs (none: the primary IdP); 409 if there."""
     solution = solution_for_input(session, solution_slug)
-    resolved_idp = _resolve_idp_id(session, municipality, idp_id)
+    idps = resolve_idps(session, municipality, idp_ids)
     clean_note = _clean_note(note)
     exists = session.scalar(
         select(PortfolioEntry.id).where(
@@ -227,36 +255,58 @@ def add_to_portfolio(
         raise Conflict(duplicate, {"solution": "Findes allerede."})
     before = readiness.snapshot_municipality(session, municipality)
     entry = PortfolioEntry(
-        municipality_id=municipality.id, solution=solution, idp_id=resolved_idp, note=clean_note, created_at=utcnow()
+        municipality_id=municipality.id, solution=solution, idps=idps, note=clean_note, created_at=utcnow()
     )
     with _unique(session, duplicate, {"solution": "Findes allerede."}):
         session.add(entry)
-    _audit(session, actor, "portfolio.added", municipality, {"solution": solution.slug, "idp_id": resolved_idp})
+    _audit(
+        session, actor, "portfolio.added", municipality, {"solution": solution.slug, "idp_ids": [i.id for i in idps]}
+    )
     readiness.emit_municipality_changes(session, before, actor=actor, reason=f"{solution.name} tilføjet porteføljen")
     return entry
 
 
 def add_many(
-    session: Session, municipality: Municipality, solutions: Iterable[Solution], *, actor: Actor
+    session: Session,
+    municipality: Municipality,
+    solutions: Iterable[Solution],
+    *,
+    actor: Actor,
+    idps: dict[int, list[Idp]] | None = None,
 ) -> tuple[list[Solution], list[Solution]]:
-    """Add several solutions at once (bulk import); returns (added, already there). One readiness comparison."""
-    present = set(
-        session.scalars(select(PortfolioEntry.solution_id).where(PortfolioEntry.municipality_id == municipality.id))
-    )
+    """Add several solutions at once (bulk import); returns (added, already there). One readiness comparison.
+
+    ``idps`` names, per solution id, the IdPs whose staff use it; for a solution already there they are added
+    to the IdPs its entry names.
+    """
+    named = idps or {}
+    present = {
+        e.solution_id: e
+        for e in session.scalars(select(PortfolioEntry).where(PortfolioEntry.municipality_id == municipality.id))
+    }
     added: list[Solution] = []
     already: list[Solution] = []
+    widened: list[str] = []
     before = readiness.snapshot_municipality(session, municipality)
     now = utcnow()
     with _unique(session, "Porteføljen blev ændret af en anden samtidig. Prøv igen.", {}):
         for solution in solutions:
-            if solution.id in present:
+            wanted = named.get(solution.id, [])
+            entry = present.get(solution.id)
+            if entry is not None:
                 already.append(solution)
+                extra = [i for i in wanted if i not in entry.idps]
+                if extra:
+                    entry.idps = sorted([*entry.idps, *extra], key=lambda i: i.id)
+                    widened.append(solution.slug)
                 continue
-            present.add(solution.id)
-            session.add(PortfolioEntry(municipality_id=municipality.id, solution=solution, created_at=now))
+            entry = PortfolioEntry(municipality_id=municipality.id, solution=solution, idps=wanted, created_at=now)
+            present[solution.id] = entry
+            session.add(entry)
             added.append(solution)
-    if added:
-        _audit(session, actor, "portfolio.imported", municipality, {"added": [s.slug for s in added]})
+    if added or widened:
+        details = {"added": [s.slug for s in added], "idps_added": widened}
+        _audit(session, actor, "portfolio.imported", municipality, details)
         readiness.emit_municipality_changes(session, before, actor=actor, reason="Portefølje importeret fra fil")
     return added, already
 
@@ -264,25 +314,26 @@ def add_many(
 def update_portfolio_entry(
     session: Session, entry: PortfolioEntry, changes: dict[str, Any], *, actor: Actor
 ) -> PortfolioEntry:
-    """Change which IdP staff use for the solution (None: the primary) and/or the note."""
+    """Change which IdPs' staff use the solution (``idp_ids``; empty: the primary) and/or the note."""
     municipality = entry.municipality
-    clean: dict[str, Any] = {}
-    if "idp_id" in changes:
-        clean["idp_id"] = _resolve_idp_id(session, municipality, changes["idp_id"])
-    if "note" in changes:
-        clean["note"] = _clean_note(changes["note"])
-    unknown = set(changes) - {"idp_id", "note"}
+    unknown = set(changes) - {"idp_ids", "idp_id", "note"}
     if unknown:
         raise ValidationError("Ukendte felter.", dict.fromkeys(sorted(unknown), "Feltet kendes ikke."))
-    changed = {f: v for f, v in clean.items() if getattr(entry, f) != v}
-    if not changed:
+    idps = idps_from_input(session, municipality, changes)
+    note = _clean_note(changes["note"]) if "note" in changes else entry.note
+    idps_changed = idps is not None and [i.id for i in idps] != [i.id for i in entry.idps]
+    if not idps_changed and note == entry.note:
         return entry
     before = readiness.snapshot_municipality(session, municipality)
-    for field, value in changed.items():
-        setattr(entry, field, value)
+    details: dict[str, Any] = {"solution": entry.solution.slug}
+    if idps_changed and idps is not None:
+        entry.idps = idps
+        details["idp_ids"] = [i.id for i in idps]
+    if note != entry.note:
+        entry.note = note
+        details["note"] = note
     session.flush()
-    session.expire(entry, ["idp"])  # the relationship must follow the new idp_id
-    _audit(session, actor, "portfolio.updated", municipality, {"solution": entry.solution.slug, **changed})
+    _audit(session, actor, "portfolio.updated", municipality, details)
     readiness.emit_municipality_changes(session, before, actor=actor, reason=f"IdP for {entry.solution.name} ændret")
     return entry
 

@@ -26,6 +26,7 @@ BASIC_FIELDS = (
     "description",
     "kind",
     "broker",
+    "brokers",
     "links",
     "service_provider_id",
     "vendor_id",

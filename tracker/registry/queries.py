@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from tracker.errors import NotFound
 from tracker.models import ChangeEvent, Organisation, Solution
@@ -60,7 +60,9 @@ def list_solutions(session: Session, flt: SolutionFilter, *, limit: int, offset:
     stmt = _filtered(flt)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.options(joinedload(Solution.vendor), joinedload(Solution.service_provider))
+        stmt.options(
+            joinedload(Solution.vendor), joinedload(Solution.service_provider), selectinload(Solution.broker_solutions)
+        )
         # NULLS LAST (not "IS NULL" first): both databases then walk ix_solution_switch_earliest_on_name
         # instead of sorting every row; at 10,000 solutions that is 0.7 ms instead of 6 ms on SQLite.
         .order_by(Solution.switch_earliest_on.asc().nulls_last(), Solution.name, Solution.id)
@@ -75,7 +77,9 @@ def get_solution(session: Session, slug: str) -> Solution:
     solution = session.scalar(
         select(Solution)
         .where(Solution.slug == slug)
-        .options(joinedload(Solution.vendor), joinedload(Solution.service_provider))
+        .options(
+            joinedload(Solution.vendor), joinedload(Solution.service_provider), selectinload(Solution.broker_solutions)
+        )
     )
     if solution is None:
         raise NotFound(f"Der findes ingen løsning med slug '{slug}'.")
@@ -89,6 +93,19 @@ def solution_history(session: Session, solution: Solution, *, limit: int = 200) 
             select(ChangeEvent)
             .where(ChangeEvent.solution_id == solution.id, ChangeEvent.municipality_id.is_(None))
             .order_by(ChangeEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def stale_solutions(session: Session, today: date, *, limit: int = 100) -> list[Solution]:
+    """``planned`` switches whose latest possible day has passed: facts to confirm, the oldest first."""
+    last = func.coalesce(Solution.switch_latest_on, Solution.switch_earliest_on)
+    return list(
+        session.scalars(
+            select(Solution)
+            .where(Solution.switch_state == "planned", last.is_not(None), last < today)
+            .order_by(last, Solution.name)
             .limit(limit)
         )
     )

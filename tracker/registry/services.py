@@ -15,7 +15,7 @@ from tracker.db import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
 from tracker.models import ChangeEvent, Organisation, Solution
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-from tracker.registry import hooks
+from tracker.registry import brokers, hooks
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
@@ -168,6 +168,9 @@ def create_solution(
     _check_provenance(None, fields)
     solution = Solution(slug=slug, name=name.strip(), aliases=[], links=[], version=1)
     now = utcnow()
+    given_brokers = "brokers" in fields
+    if given_brokers:
+        solution.broker_solutions = brokers.resolve(session, None, fields.pop("brokers"))
     for field, value in fields.items():
         setattr(solution, field, value)
     if fields.keys() & set(LOA_FIELDS):
@@ -177,7 +180,7 @@ def create_solution(
     _check_interval(solution)
     session.add(solution)
     session.flush()
-    after = {f: json_value(getattr(solution, f)) for f in ("name", *fields)}
+    after = {f: json_value(getattr(solution, f)) for f in ("name", *fields, *(["brokers"] if given_brokers else []))}
     append_event(
         session,
         type="solution.created",
@@ -207,15 +210,21 @@ def update_solution(
             {"current_version": solution.version},
         )
     _validate(changes)
+    if "brokers" in changes:
+        changes = {**changes, "brokers": brokers.clean_slugs(changes["brokers"])}
     changed = {f: v for f, v in changes.items() if json_value(getattr(solution, f)) != json_value(v)}
     if not changed:
         return []
     _check_provenance(solution, changed)
+    new_brokers = brokers.resolve(session, solution, changed["brokers"]) if "brokers" in changed else None
     before = {f: json_value(getattr(solution, f)) for f in changed}
     after_change = hooks.solution_changing(session, solution)  # e.g. municipalities' readiness verdicts
     now = utcnow()
     for field, value in changed.items():
-        setattr(solution, field, value)
+        if field == "brokers":
+            solution.broker_solutions = new_brokers or []
+        else:
+            setattr(solution, field, value)
     _check_interval(solution)
     if changed.keys() & set(LOA_FIELDS):
         solution.loa_recorded_by, solution.loa_recorded_at = actor.label, now

@@ -28,7 +28,7 @@ DATE_HINT = "Skriv fx '1. marts 2023', 'Q2 2024', 'ultimo 2023', 'efteråret 202
 _SOURCE_KEYS = {"kind": "source_kind", "url": "source_url", "evidence": "evidence"}
 _LOA_KEYS = {"value": "loa_value", "status": "loa_status"}
 _SWITCH_KEYS = {"state": "switch_state", "status": "switch_status"}
-_BASIC_KEYS = ("name", "aliases", "description", "kind", "broker", "links")
+_BASIC_KEYS = ("name", "aliases", "description", "kind", "broker", "brokers", "links")
 
 
 def switch_from_text(text: str | None, *, today: date, field: str = "switch_date.text") -> dict[str, Any]:

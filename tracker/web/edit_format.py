@@ -19,6 +19,7 @@ FIELD_LABELS = {
     "description": _l("Beskrivelse"),
     "kind": _l("Type"),
     "broker": _l("Broker"),
+    "brokers": _l("Login-brokere"),
     "links": _l("Links"),
     "service_provider_id": _l("Tjenesteudbyder"),
     "vendor_id": _l("Leverandør"),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_report_on
@@ -18,7 +19,9 @@ from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
 from tracker.models import Solution, User
 from tracker.models.vocab import Role
+from tracker.municipalities.impact import impact_of
 from tracker.registry import queries
+from tracker.registry.services import validate_changes
 from tracker.review import editing
 from tracker.review import queries as review_queries
 from tracker.review.services import create_proposal
@@ -81,6 +84,19 @@ def create() -> Page | Response:
     return redirect(url_for("web.solution", slug=solution.slug))  # type: ignore[return-value]
 
 
+def _preview(form: SolutionForm, session: Session, solution: Solution) -> Page:
+    """The form again, with what saving it would do to the municipalities' readiness; nothing is written."""
+    try:
+        changes = solution_form_changes(form, session, solution, today=today_in_denmark())
+        validate_changes(solution, changes)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        show_errors(form, exc, "reason")
+        return _form_page(form, solution, exc.status, form_error=exc.message)
+    return _form_page(form, solution, impact=impact_of(session, solution, changes))
+
+
 def _version(raw: str | None) -> int:
     if not raw or not re.fullmatch(r"[0-9]{1,9}", raw):
         raise AppError(_("Formularen mangler den version, den blev udfyldt ud fra. Hent siden igen."))
@@ -101,6 +117,8 @@ def edit(slug: str) -> Page | Response:
     if not form.validate_on_submit():
         return _form_page(form, solution, 422)
     version = _version(form.version.data)
+    if request.form.get("preview"):
+        return _preview(form, session, solution)
     try:
         changes = solution_form_changes(form, session, solution, today=today_in_denmark())
         _edited, events = editing.edit_solution(

@@ -7,14 +7,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models import Idp, Solution
 from tracker.models.vocab import Loa
 from tracker.web.format import LOA_LABELS
-
-PRIMARY_CHOICE = ("", _l("Kommunens primære IdP (standard)"))
 
 
 class IdpForm(FlaskForm):
@@ -39,34 +37,38 @@ class IdpForm(FlaskForm):
         }
 
 
-def idp_choices(idps: list[Idp]) -> list[tuple[str, Any]]:
-    """The IdP select: the primary IdP by default, then M's IdPs with their level."""
-    return [PRIMARY_CHOICE] + [
-        (str(i.id), f"{i.name} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})") for i in idps
-    ]
+def group_choices(idps: list[Idp]) -> list[tuple[str, Any]]:
+    """The IdPs (staff groups) a solution can be used by; none chosen means the primary IdP."""
+    choices: list[tuple[str, Any]] = []
+    for i in idps:
+        group = f" – {i.user_group}" if i.user_group else ""
+        choices.append((str(i.id), f"{i.name}{group} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})"))
+    return choices
 
 
-def chosen_idp(raw: str | None) -> int | None:
-    """The select's value as an IdP id ('' means the primary IdP)."""
-    return int(raw) if raw and raw.isdigit() else None
+def chosen_idps(raw: list[str] | None) -> list[int]:
+    """The multiple select's values as IdP ids (none: the primary IdP)."""
+    return [int(v) for v in raw or [] if v.isdigit()]
 
 
 class PortfolioAddForm(FlaskForm):
     """Add a solution to the portfolio."""
 
     solution = SelectField(_l("Løsning"), validators=[DataRequired(_l("Vælg en løsning."))])
-    idp_id = SelectField(_l("IdP medarbejderne bruger"), validators=[Optional()])
+    idp_ids = SelectMultipleField(
+        _l("Medarbejdergrupper (IdP'er); ingen valgt: den primære IdP"), validators=[Optional()]
+    )
 
     def fill(self, solutions: list[Solution], idps: list[Idp]) -> None:
         """The choices of this municipality."""
         self.solution.choices = [("", _l("Vælg løsning …"))] + [(s.slug, s.name) for s in solutions]
-        self.idp_id.choices = idp_choices(idps)
+        self.idp_ids.choices = group_choices(idps)
 
 
 class PortfolioIdpForm(FlaskForm):
-    """Choose the IdP for one solution in the portfolio."""
+    """Choose the IdPs (staff groups) for one solution in the portfolio."""
 
-    idp_id = SelectField(_l("IdP"), validators=[Optional()])
+    idp_ids = SelectMultipleField(_l("IdP'er"), validators=[Optional()])
 
 
 class ImportForm(FlaskForm):

@@ -17,6 +17,7 @@ from tracker.errors import AppError, Forbidden, Unauthorized
 from tracker.models import Municipality
 from tracker.municipalities import imports, overview, queries, readiness, services
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
+from tracker.municipalities.actions import action_text
 from tracker.registry.actors import Actor
 from tracker.web.guards import send_anonymous_to_login, web_user
 from tracker.web.municipality_forms import (
@@ -25,8 +26,8 @@ from tracker.web.municipality_forms import (
     ImportForm,
     PortfolioAddForm,
     PortfolioIdpForm,
-    chosen_idp,
-    idp_choices,
+    chosen_idps,
+    group_choices,
 )
 
 bp = Blueprint("kommuner", __name__)
@@ -50,8 +51,8 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
     add_form.fill(queries.solutions_not_in_portfolio(session, municipality), idps)
     entry_forms = []
     for entry in queries.list_portfolio(session, municipality):
-        form = PortfolioIdpForm(formdata=None, prefix=f"e{entry.id}", idp_id=str(entry.idp_id or ""))
-        form.idp_id.choices = idp_choices(idps)
+        form = PortfolioIdpForm(formdata=None, prefix=f"e{entry.id}", idp_ids=[str(i.id) for i in entry.idps])
+        form.idp_ids.choices = group_choices(idps)
         entry_forms.append((entry, form))
     failed_idp: tuple[int, IdpForm] | None = forms.pop("failed_idp", None)
     idp_forms = [
@@ -67,6 +68,7 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         "municipalities/page.html",
         municipality=municipality,
         readiness=readiness.municipality_readiness(session, municipality),
+        action_text=action_text,
         idp_forms=idp_forms,
         entry_forms=entry_forms,
         new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
@@ -163,7 +165,7 @@ def add_solution(code: str) -> Page | Response:
         return _page(municipality, 422, add_form=form)
     try:
         entry = services.add_to_portfolio(
-            session, municipality, form.solution.data, actor=actor, idp_id=chosen_idp(form.idp_id.data)
+            session, municipality, form.solution.data, actor=actor, idp_ids=chosen_idps(form.idp_ids.data)
         )
     except AppError as exc:
         return _failed(municipality, exc, add_form=form)
@@ -178,11 +180,11 @@ def set_solution_idp(code: str, slug: str) -> Page | Response:
     session = get_session()
     entry = queries.get_portfolio_entry(session, municipality, slug)
     form = PortfolioIdpForm(prefix=f"e{entry.id}")
-    form.idp_id.choices = idp_choices(queries.list_idps(session, municipality))
+    form.idp_ids.choices = group_choices(queries.list_idps(session, municipality))
     if not form.validate_on_submit():
         return _page(municipality, 422, error=AppError(_("Vælg en af kommunens IdP'er.")))
     try:
-        services.update_portfolio_entry(session, entry, {"idp_id": chosen_idp(form.idp_id.data)}, actor=actor)
+        services.update_portfolio_entry(session, entry, {"idp_ids": chosen_idps(form.idp_ids.data)}, actor=actor)
     except AppError as exc:
         return _failed(municipality, exc)
     flash(_("IdP for %(name)s er gemt.", name=entry.solution.name), "info")

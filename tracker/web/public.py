@@ -13,7 +13,9 @@ from tracker.api.schemas import SolutionQuerySchema
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.http_cache import PUBLIC_PAGE, CachedResponse, Stamp, serve_cached, weak_etag
+from tracker.municipalities.requirements import SolutionFacts
 from tracker.registry import queries
+from tracker.vocabulary import today_in_denmark
 
 bp = Blueprint("web", __name__)
 
@@ -66,4 +68,5 @@ def solution(slug: str) -> str:
     session = get_session()
     item = queries.get_solution(session, slug)
     history = queries.solution_history(session, item)
-    return render_template("solution.html", solution=item, history=history)
+    stale = SolutionFacts.of(item).stale(today_in_denmark())
+    return render_template("solution.html", solution=item, history=history, stale=stale)

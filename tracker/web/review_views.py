@@ -9,8 +9,12 @@ from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
 from tracker.models import Proposal
+from tracker.municipalities.impact import Impact, impact_of
+from tracker.registry.queries import stale_solutions
 from tracker.review import queries
+from tracker.review.changes import from_json
 from tracker.review.services import StaleProposal, accept_proposal, reject_proposal, visible_to
+from tracker.vocabulary import today_in_denmark
 from tracker.web.forms import AcceptForm, RejectForm
 from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
 
@@ -32,6 +36,13 @@ def _context(proposal: Proposal) -> dict[str, object]:
     }
 
 
+def _impact(proposal: Proposal, user: object) -> Impact | None:
+    """For coordinators, before accepting: which municipalities' rows the proposal would move (issue 13)."""
+    if getattr(user, "role", None) not in COORDINATORS or proposal.state not in ("pending", "stale"):
+        return None
+    return impact_of(get_session(), proposal.solution, from_json(proposal.changes or {}))
+
+
 @bp.get("/forslag")
 def queue() -> str:
     """Open proposals (pending and stale), oldest first, each with its diff and evidence."""
@@ -49,6 +60,7 @@ def queue() -> str:
         "review/queue.html",
         page_changes=pending_page_changes(session, limit=PAGE_CHANGES_SHOWN),
         page_changes_total=count_pending_page_changes(session),
+        stale_solutions=stale_solutions(session, today_in_denmark()),
         cards=cards,
         total=total,
         state=state,
@@ -69,6 +81,7 @@ def detail(proposal_id: int) -> str:
         "review/detail.html",
         proposal=proposal,
         user=user,
+        impact=_impact(proposal, user),
         **_context(proposal),
         accept_form=AcceptForm(formdata=None),
         reject_form=RejectForm(formdata=None),
@@ -130,7 +143,14 @@ def reject(proposal_id: int) -> Response | tuple[str, int]:
 def _detail_again(proposal: Proposal, user: object, status: int, **forms: object) -> tuple[str, int]:
     forms.setdefault("accept_form", AcceptForm(formdata=None))
     forms.setdefault("reject_form", RejectForm(formdata=None))
-    page = render_template("review/detail.html", proposal=proposal, user=user, **_context(proposal), **forms)
+    page = render_template(
+        "review/detail.html",
+        proposal=proposal,
+        user=user,
+        impact=_impact(proposal, user),
+        **_context(proposal),
+        **forms,
+    )
     return page, status
 
 

@@ -147,12 +147,12 @@ def test_interval_dates_count_from_the_earliest_day() -> None:
     """'Q2 2027' is 1 April – 30 June: staff may be locked out from 1 April, so days count to then."""
     quarter = _solution("kvartal", "hoej", date(2027, 4, 1), date(2027, 6, 30))
     idp = Idp(id=1, name="AD FS", notified_loa="betydelig", is_primary=True)
-    [row] = rows_for([PortfolioEntry(solution=quarter, idp_id=None)], [idp], TODAY)
+    [row] = rows_for([PortfolioEntry(solution=quarter, idps=[])], [idp], TODAY)
     assert row.assessment.from_day == date(2027, 4, 1)
     assert row.assessment.days_left == (date(2027, 4, 1) - TODAY).days
     # An interval that has begun has locked staff out, although its last day is still ahead.
     begun = _solution("begyndt", "hoej", date(2026, 10, 1), date(2026, 12, 31))
-    [row] = rows_for([PortfolioEntry(solution=begun, idp_id=None)], [idp], TODAY)
+    [row] = rows_for([PortfolioEntry(solution=begun, idps=[])], [idp], TODAY)
     assert row.assessment.status is Status.LOCKED_OUT and row.assessment.from_day == date(2026, 10, 1)
 
 
@@ -163,7 +163,7 @@ def test_municipality_with_two_idps_uses_the_one_the_entry_names() -> None:
     aula = _solution("aula", "hoej", date(2027, 8, 1))
     fmk = _solution("fmk", "hoej", date(2027, 8, 1))
     rows = rows_for(
-        [PortfolioEntry(solution=aula, idp_id=2), PortfolioEntry(solution=fmk, idp_id=None)], [admin, schools], TODAY
+        [PortfolioEntry(solution=aula, idps=[schools]), PortfolioEntry(solution=fmk, idps=[])], [admin, schools], TODAY
     )
     by_slug = {r.solution.slug: r for r in rows}
     assert by_slug["aula"].idp is schools and by_slug["aula"].idp_source == "portfolio"
@@ -191,5 +191,5 @@ def test_rows_are_sorted_by_urgency() -> None:
         _solution("sooner", "hoej", date(2027, 1, 1)),
         _solution("locked", "hoej", date(2025, 1, 1)),
     ]
-    rows = rows_for([PortfolioEntry(solution=s, idp_id=None) for s in solutions], [idp], TODAY)
+    rows = rows_for([PortfolioEntry(solution=s, idps=[]) for s in solutions], [idp], TODAY)
     assert [r.solution.slug for r in rows] == ["locked", "sooner", "later", "unknown", "ok"]

@@ -160,13 +160,14 @@ def test_deleting_the_named_idp_falls_back_to_the_primary(session: Session) -> N
     use(session, "147", "aula", via=schools)
     mark = last_event_id(session)
     services.delete_idp(session, schools, actor=SYSTEM)
-    [back] = readiness_events(session, mark)
-    assert (back.changes["readiness"]["before"]["status"], back.changes["readiness"]["after"]["status"]) == (
-        "at_risk",
-        "ok",
-    )
+    events = {e.data["idp"]["name"]: e for e in readiness_events(session, mark)}
+    gone, back = events["Skoler"], events["Administration"]  # the schools' row goes, the primary IdP's comes
+    assert gone.data["idp"]["name"] == "Skoler" and gone.changes["readiness"]["after"] is None
+    assert gone.changes["readiness"]["before"]["status"] == "at_risk"
+    assert back.data["idp"]["name"] == "Administration" and back.changes["readiness"]["before"] is None
+    assert back.changes["readiness"]["after"]["status"] == "ok"
     [entry] = services_entries(session, "147")
-    assert entry.idp_id is None
+    assert entry.idps == []
 
 
 def test_choosing_a_new_primary_unsets_the_old_one(session: Session) -> None:
@@ -205,7 +206,8 @@ def test_registry_hook_reads_portfolios_and_idps_once_however_many_use_it(sessio
     session.flush()
     with _statements(session) as seen:
         update_solution(session, seeded(session, "aula"), {"loa_value": "hoej"}, actor=SYSTEM)
-    assert _portfolio_and_idp_reads(seen) == (1, 1)
+    # After the change only: the entries and their IdP links (two statements), the IdPs — however many use it.
+    assert _portfolio_and_idp_reads(seen) == (2, 1)
     with _statements(session) as seen:  # a change readiness does not depend on reads nothing at all
         update_solution(session, seeded(session, "aula"), {"description": "x"}, actor=SYSTEM)
     assert _portfolio_and_idp_reads(seen) == (0, 0)

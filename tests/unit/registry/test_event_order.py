@@ -55,7 +55,10 @@ def test_a_second_writer_waits_until_the_first_event_commits(tmp_path: Path) -> 
 
         with factory() as s:
             events = s.scalars(
-                select(ChangeEvent).where(ChangeEvent.type == "solution.updated").order_by(ChangeEvent.id)
+                select(ChangeEvent)
+                .join(Solution, Solution.id == ChangeEvent.solution_id)
+                .where(ChangeEvent.type == "solution.updated", Solution.slug.in_(["order-a", "order-b"]))
+                .order_by(ChangeEvent.id)
             )
             assert [e.changes["broker"]["after"] for e in events] == ["first", "second"]
         engine.dispose()

@@ -1,0 +1,208 @@
+"""``municipality.readiness.changed``: one event per (solution, IdP) row whose verdict really changed.
+
+Every write that can move a verdict takes a snapshot first and emits after, in the same transaction: the
+municipality's IdP and portfolio writes (``snapshot_municipality``) and registry changes of a solution, which
+also reach the solutions that list it as a broker (``watch_solution``). Both cost a fixed number of
+queries however many municipalities or rows they cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solution
+from tracker.municipalities import requirements
+from tracker.municipalities.actions import action_dict
+from tracker.municipalities.readiness import (
+    ReadinessRow,
+    choose_idps,
+    municipality_readiness,
+    row_for,
+)
+from tracker.registry.actors import Actor
+from tracker.registry.events import append_event
+from tracker.vocabulary import today_in_denmark
+
+EVENT_TYPE = "municipality.readiness.changed"
+RowKey = tuple[int, int, int | None]  # (municipality, solution, IdP)
+
+
+def row_json(row: ReadinessRow | None) -> dict[str, Any] | None:
+    """The before/after shape of a readiness event (the verdict)."""
+    return None if row is None else row.assessment.as_json()
+
+
+def _compared(row: ReadinessRow | None) -> Any:
+    """What counts as a real change: the verdict, or the requirement that drives it."""
+    if row is None:
+        return None
+    return (row.assessment.as_json(), row.requirement_from.slug if row.requirement_from else None)
+
+
+def _emit(
+    session: Session,
+    municipality: Municipality,
+    before: ReadinessRow | None,
+    after: ReadinessRow | None,
+    *,
+    actor: Actor,
+    reason: str | None,
+) -> ChangeEvent:
+    row = after or before
+    assert row is not None
+    idp = {"id": row.idp.id, "name": row.idp.name, "user_group": row.idp.user_group} if row.idp else None
+    message = after.assessment.message if after else "Løsningen er fjernet fra kommunens portefølje."
+    driver = row.requirement_from
+    requirement = {"slug": driver.slug, "name": driver.name} if driver else None
+    return append_event(
+        session,
+        type=EVENT_TYPE,
+        actor=actor,
+        municipality=municipality,
+        solution=row.solution,
+        changes={"readiness": {"before": row_json(before), "after": row_json(after)}},
+        data={
+            "message": message,
+            "idp": idp,
+            "requirement_from": requirement,
+            "action": action_dict(after.action) if after else None,
+            "stale": after.stale if after else False,
+        },
+        reason=reason,
+    )
+
+
+def _emit_all(
+    session: Session,
+    municipalities: dict[int, Municipality],
+    before: dict[RowKey, ReadinessRow],
+    after: dict[RowKey, ReadinessRow],
+    *,
+    actor: Actor,
+    reason: str | None,
+) -> list[ChangeEvent]:
+    events = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2] or 0)):
+        old, new = before.get(key), after.get(key)
+        if _compared(old) != _compared(new):
+            events.append(_emit(session, municipalities[key[0]], old, new, actor=actor, reason=reason))
+    return events
+
+
+@dataclass(frozen=True)
+class MunicipalitySnapshot:
+    """M's rows before a change to its IdPs or portfolio."""
+
+    municipality: Municipality
+    today: date
+    rows: dict[RowKey, ReadinessRow]
+
+
+def _rows(session: Session, municipality: Municipality, today: date | None) -> tuple[date, dict[RowKey, ReadinessRow]]:
+    result = municipality_readiness(session, municipality, today=today)
+    return result.today, {(municipality.id, *row.key): row for row in result.rows}
+
+
+def snapshot_municipality(
+    session: Session, municipality: Municipality, *, today: date | None = None
+) -> MunicipalitySnapshot:
+    """Take M's rows now, to compare with after the change (``emit_municipality_changes``)."""
+    day, rows = _rows(session, municipality, today)
+    return MunicipalitySnapshot(municipality, day, rows)
+
+
+def emit_municipality_changes(
+    session: Session, snapshot: MunicipalitySnapshot, *, actor: Actor, reason: str | None = None
+) -> list[ChangeEvent]:
+    """One event per (solution, IdP) row of M whose verdict changed (added and removed rows included)."""
+    session.flush()
+    _, now = _rows(session, snapshot.municipality, snapshot.today)
+    municipality = {snapshot.municipality.id: snapshot.municipality}
+    return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason)
+
+
+def affected_entries(
+    session: Session, solution_ids: frozenset[int]
+) -> tuple[list[PortfolioEntry], dict[int, list[Idp]]]:
+    """Every portfolio entry of the given solutions, and the IdPs of their municipalities (three queries)."""
+    entries = list(
+        session.scalars(
+            select(PortfolioEntry)
+            .where(PortfolioEntry.solution_id.in_(solution_ids))
+            .options(
+                joinedload(PortfolioEntry.solution).joinedload(Solution.service_provider),
+                joinedload(PortfolioEntry.municipality),
+                selectinload(PortfolioEntry.idps),
+            )
+        )
+    )
+    idps: dict[int, list[Idp]] = {}
+    if entries:
+        municipality_ids = {e.municipality_id for e in entries}
+        for idp in session.scalars(select(Idp).where(Idp.municipality_id.in_(municipality_ids)).order_by(Idp.id)):
+            idps.setdefault(idp.municipality_id, []).append(idp)
+    return entries, idps
+
+
+def _rows_with(
+    session: Session,
+    entries: list[PortfolioEntry],
+    idps: dict[int, list[Idp]],
+    edges: dict[int, list[int]],
+    own: requirements.SolutionFacts,
+    today: date,
+) -> dict[RowKey, ReadinessRow]:
+    """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own``."""
+    solutions = {e.solution.id: e.solution for e in entries}.values()
+    chains = requirements.chains(session, solutions, edges=edges)
+    rows: dict[RowKey, ReadinessRow] = {}
+    for entry in entries:
+        chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])
+        for choice in choose_idps(entry.idps, idps.get(entry.municipality_id, [])):
+            row = row_for(entry.solution, chain, choice, today)
+            rows[(entry.municipality_id, *row.key)] = row
+    return rows
+
+
+def watch_solution(session: Session, solution: Solution) -> Callable[[Actor, str | None], list[ChangeEvent]]:
+    """The registry's hook (``registry.hooks.on_solution_change``): remember, then emit per changed row.
+
+    Before the change only the solution's own facts and broker links are remembered (no query). After it,
+    nothing is read unless one of them changed; then the rows of the solution and of every solution behind it
+    (as a broker, before or after) are computed with the old and the new facts — a fixed number of queries
+    however many municipalities use them.
+    """
+    before_facts = requirements.SolutionFacts.of(solution)
+    before_brokers = sorted(b.id for b in solution.broker_solutions)
+    today = today_in_denmark()
+
+    def after(actor: Actor, reason: str | None) -> list[ChangeEvent]:
+        after_facts = requirements.SolutionFacts.of(solution)
+        after_brokers = sorted(b.id for b in solution.broker_solutions)
+        if after_facts == before_facts and after_brokers == before_brokers:
+            return []
+        session.flush()
+        edges_after = requirements.broker_edges(session)
+        edges_before = {**edges_after, solution.id: before_brokers}
+        solution_ids = frozenset(
+            {
+                solution.id,
+                *requirements.dependants(edges_after, solution.id),
+                *requirements.dependants(edges_before, solution.id),
+            }
+        )
+        entries, idps = affected_entries(session, solution_ids)
+        if not entries:
+            return []
+        old = _rows_with(session, entries, idps, edges_before, before_facts, today)
+        new = _rows_with(session, entries, idps, edges_after, after_facts, today)
+        municipalities = {e.municipality_id: e.municipality for e in entries}
+        return _emit_all(session, municipalities, old, new, actor=actor, reason=reason)
+
+    return after

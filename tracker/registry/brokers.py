@@ -1,0 +1,58 @@
+"""A solution's brokers: the solutions of kind ``broker`` staff reach it through (issue 13).
+
+``brokers`` is edited as a list of slugs beside the solution's other basic fields and recorded in its history
+(``solution.updated``) like them. Unknown slugs, solutions that are not brokers and cycles are refused with a
+Danish 422 before anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import ValidationError
+from tracker.models import Solution
+from tracker.models.vocab import SolutionKind
+from tracker.municipalities.requirements import broker_edges, reachable
+
+MAX_BROKERS = 20
+
+
+def clean_slugs(value: Any) -> list[str]:
+    """A list of distinct slugs, sorted (the order is immaterial); anything else is a 422."""
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("Ugyldige brokere.", {"brokers": "Skal være en liste af løsningers slugs."})
+    if len(value) > MAX_BROKERS:
+        raise ValidationError("For mange brokere.", {"brokers": f"Højst {MAX_BROKERS}."})
+    return sorted({v.strip() for v in value})
+
+
+def resolve(session: Session, solution: Solution | None, value: Any) -> list[Solution]:
+    """The broker solutions the slugs name, checked: each exists, is of kind broker, and no cycle arises."""
+    slugs = clean_slugs(value)
+    if not slugs:
+        return []
+    found = {s.slug: s for s in session.scalars(select(Solution).where(Solution.slug.in_(slugs)))}
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        raise ValidationError(
+            f"Der findes ingen løsning med slug '{unknown[0]}'.", {"brokers": f"Ukendt: {', '.join(unknown)}."}
+        )
+    not_brokers = [s for s in slugs if found[s].kind != SolutionKind.BROKER.value]
+    if not_brokers:
+        raise ValidationError(
+            f"'{found[not_brokers[0]].name}' er ikke en login-broker (løsningens type skal være 'broker').",
+            {"brokers": f"Ikke en broker: {', '.join(not_brokers)}."},
+        )
+    if solution is not None and solution.id is not None:
+        if solution.slug in found:
+            raise ValidationError("En løsning kan ikke være sin egen broker.", {"brokers": "Kredsløb."})
+        edges = broker_edges(session)
+        edges[solution.id] = [found[s].id for s in slugs]
+        if solution.id in reachable(edges, solution.id):
+            raise ValidationError(
+                "Brokerne danner et kredsløb: en broker når tilbage til løsningen selv.", {"brokers": "Kredsløb."}
+            )
+    return [found[s] for s in slugs]
