@@ -46,6 +46,7 @@ def person(live_server: LiveServer) -> dict[str, str]:
             fields={
                 "loa_value": "betydelig",
                 "loa_status": "confirmed",
+                "loa_source_url": "https://skoleportal.example.dk/nsis",
                 "switch_earliest_on": SWITCH_DAY,
                 "switch_latest_on": SWITCH_DAY,
                 "switch_precision": "day",

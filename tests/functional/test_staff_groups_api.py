@@ -72,13 +72,21 @@ def _state(session: Session) -> tuple[Any, ...]:
     )
 
 
+BROKER_SOURCE = "https://broker.example.dk/nsis"
+
+
 def _broker(client: FlaskClient, coordinator: Account, slug: str, **extra: Any) -> dict[str, Any]:
     body = {
         "slug": slug,
         "name": f"Broker {slug}",
         "kind": "broker",
-        "required_loa": {"value": "hoej", "status": "confirmed"},
-        "switch_date": {"text": BROKER_DAY.isoformat(), "state": "planned", "status": "confirmed"},
+        "required_loa": {"value": "hoej", "status": "confirmed", "source": {"url": BROKER_SOURCE}},
+        "switch_date": {
+            "text": BROKER_DAY.isoformat(),
+            "state": "planned",
+            "status": "confirmed",
+            "source": {"url": BROKER_SOURCE},
+        },
         **extra,
     }
     resp = client.post("/api/v1/solutions", json=body, headers=coordinator.bearer)
