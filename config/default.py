@@ -25,6 +25,10 @@ REMEMBER_COOKIE_HTTPONLY = True
 WTF_CSRF_TIME_LIMIT = None
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 
+# How long a worker believes an API or feed token it has just checked (seconds): a revocation or deactivation
+# takes effect within this window on the other workers (at once on the one that made it). 0: look up each time.
+AUTH_CACHE_SECONDS = 5.0
+
 # Login throttling, kept in the database so it holds across gunicorn workers.
 LOGIN_MAX_FAILURES = 10
 LOGIN_WINDOW_SECONDS = 15 * 60
@@ -33,8 +37,10 @@ LOGIN_WINDOW_SECONDS = 15 * 60
 WEBHOOK_ALLOWED_NETWORKS = ""
 WEBHOOK_CONNECT_TIMEOUT = 5.0
 WEBHOOK_READ_TIMEOUT = 10.0
-WEBHOOK_BATCH_SIZE = 50
-WEBHOOK_CONCURRENCY = 32
+WEBHOOK_BATCH_SIZE = 50  # rows per claim (a claim takes at most as many as there are free senders)
+WEBHOOK_CONCURRENCY = 64  # requests in flight per worker; a hanging receiver holds one for the read timeout
+WEBHOOK_RECORD_BATCH_SIZE = 100  # outcomes written per transaction (at the latest every 0.2 s)
+WEBHOOK_STOP_SECONDS = 5.0  # on SIGTERM: how long requests in flight may finish before their claims are released
 WEBHOOK_REQUIRE_HTTPS = True
 WEBHOOK_USER_AGENT = "TU-tracker-Webhooks/1.0 (+https://tu-tracker.kl.dk/om)"
 WEBHOOK_CLAIM_SECONDS = 0  # 0: derived from the timeouts (2 × (connect + read) + 30 s)

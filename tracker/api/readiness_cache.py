@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Municipality
 from tracker.municipalities import exports, readiness
-from tracker.municipalities.fingerprint import portfolio_fingerprint
+from tracker.municipalities.fingerprint import MunicipalityState
 from tracker.municipalities.serialize import readiness_dict
 from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
 
@@ -53,30 +53,28 @@ def readiness_json(result: readiness.Readiness) -> dict[str, Any]:
 
 def _serve(
     session: Session,
-    municipality: Municipality,
+    state: MunicipalityState,
     kind: str,
     body: Callable[[readiness.Readiness], tuple[bytes, str]],
     cache_control: str,
 ) -> tuple[Response, date]:
-    """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date."""
+    """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date.
+
+    ``state`` (M, the registry stamp and M's fingerprint, read in one query) is all a hit needs.
+    """
     today = readiness.today_in_denmark()
-    key = (
-        "api.readiness",
-        kind,
-        municipality.code,
-        request.host_url,
-        today.isoformat(),
-        portfolio_fingerprint(session, municipality.id),
-    )
+    key = ("api.readiness", kind, state.code, request.host_url, today.isoformat(), state.fingerprint)
 
     def render(stamp: Stamp) -> CachedResponse:
+        municipality = session.get(Municipality, state.id)
+        assert municipality is not None  # read in this transaction a moment ago
         data, mimetype = body(readiness.municipality_readiness(session, municipality, today=today))
         return CachedResponse(data, mimetype, _etag(key, stamp))
 
-    return serve_cached(session, key, render, cache_control=cache_control), today
+    return serve_cached(session, key, render, cache_control=cache_control, stamp=state.stamp), today
 
 
-def serve_readiness(session: Session, municipality: Municipality) -> Response:
+def serve_readiness(session: Session, municipality: MunicipalityState) -> Response:
     """M's readiness as the API's JSON (``ReadinessSchema``), with an ETag; If-None-Match gives a 304."""
 
     def body(result: readiness.Readiness) -> tuple[bytes, str]:
@@ -85,7 +83,7 @@ def serve_readiness(session: Session, municipality: Municipality) -> Response:
     return _serve(session, municipality, "json", body, PRIVATE)[0]
 
 
-def serve_export(session: Session, municipality: Municipality, extension: str) -> Response:
+def serve_export(session: Session, municipality: MunicipalityState, extension: str) -> Response:
     """M's readiness as a CSV or XLSX download (``extension`` 'csv' or 'xlsx'), cached like the JSON."""
 
     def body(result: readiness.Readiness) -> tuple[bytes, str]:

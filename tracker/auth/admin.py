@@ -11,7 +11,7 @@ import secrets
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.auth import audit
+from tracker.auth import audit, token_cache
 from tracker.auth.passwords import generate_password, hash_password, password_problem, verify_password
 from tracker.auth.permissions import require_role
 from tracker.auth.users import create_user, resolve_binding
@@ -83,6 +83,7 @@ def set_active(session: Session, *, admin: User, user: User, active: bool, remot
     if not active and user.id == admin.id:
         raise Conflict("Du kan ikke deaktivere din egen konto.")
     user.is_active = active
+    token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS
     # A new nonce ends every existing login session of the user.
     user.session_nonce = secrets.token_hex(8)
     audit.record(
@@ -133,6 +134,7 @@ def change_role(
         raise Conflict("Den sidste aktive administrator kan ikke miste sin rolle.")
     before = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     user.role = role
+    token_cache.forget_all()  # remembered tokens carry the old role
     user.organisation_id = org.id if org is not None and role == Role.VENDOR else None
     user.municipality_id = mun.id if mun is not None and role == Role.MUNICIPALITY else None
     after = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}

@@ -8,14 +8,17 @@ keys on this fingerprint beside the registry stamp.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, bindparam, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from tracker.models import Idp, PortfolioEntry
+from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry
+from tracker.registry.cache import Stamp
 
 _idp, _entry = Idp.__table__.c, PortfolioEntry.__table__.c
+_municipality, _events = Municipality.__table__.c, ChangeEvent.__table__.c
 _SEP = literal(":")
 
 
@@ -59,7 +62,72 @@ def _fingerprint_statement() -> Any:
 _FINGERPRINT = _fingerprint_statement()
 
 
+def _digest(entries: str | None, idps: str | None) -> str:
+    return hashlib.sha256(f"{entries or ''}|{idps or ''}".encode()).hexdigest()
+
+
 def portfolio_fingerprint(session: Session, municipality_id: int) -> str:
     """A digest of M's IdPs and portfolio as readiness sees them: changes whenever any of them changes."""
     entries, idps = session.execute(_FINGERPRINT, {"municipality_id": municipality_id}).one()
-    return hashlib.sha256(f"{entries or ''}|{idps or ''}".encode()).hexdigest()
+    return _digest(entries, idps)
+
+
+@dataclass(frozen=True)
+class MunicipalityState:
+    """What a cached private answer about M is keyed on: M itself, the registry stamp and M's fingerprint."""
+
+    id: int
+    code: str
+    name: str
+    stamp: Stamp
+    fingerprint: str
+
+
+def _state_statement() -> Any:
+    """M by code, the newest change event and M's IdPs and portfolio, in one statement (one round trip)."""
+    newest = select(_events.id, _events.occurred_at).order_by(_events.id.desc()).limit(1).subquery()
+    outer_id: Any = _municipality.id
+    return (
+        select(
+            _municipality.id,
+            _municipality.code,
+            _municipality.name,
+            select(newest.c.id).scalar_subquery(),
+            select(newest.c.occurred_at).scalar_subquery(),
+            _aggregate(
+                cast(_entry.id, String) + _SEP + cast(_entry.solution_id, String) + _SEP
+                + func.coalesce(cast(_entry.idp_id, String), "-"),
+                _entry.municipality_id == outer_id,
+            ),
+            _aggregate(
+                cast(_idp.id, String) + _SEP + _idp.notified_loa + _SEP + cast(_idp.is_primary, String) + _SEP
+                + cast(_idp.updated_at, String),
+                _idp.municipality_id == outer_id,
+            ),
+        )
+        .where(_municipality.code == bindparam("code"))
+    )  # fmt: skip
+
+
+_STATE = _state_statement()
+
+
+def municipality_state(session: Session, code: str) -> MunicipalityState | None:
+    """M (by its official 3-digit code) with the registry stamp and its fingerprint; None when no such M.
+
+    The per-worker caches of readiness and the private calendar check this one row before anything else.
+    """
+    # Core on the connection: the ORM layer around a plain select cost as much as the query (profiled).
+    row = session.connection().execute(_STATE, {"code": code}).first()
+    if row is None:
+        return None
+    mid, mcode, name, event_id, event_at, entries, idps = row
+    stamp: Stamp = (0, "") if event_id is None else (int(event_id), _instant(event_at))
+    return MunicipalityState(int(mid), str(mcode), str(name), stamp, _digest(entries, idps))
+
+
+def _instant(value: Any) -> str:
+    """The stamp's instant as ``registry_stamp`` writes it (a scalar subquery may bypass the column's type)."""
+    if isinstance(value, str):
+        return value
+    return str(value.isoformat())

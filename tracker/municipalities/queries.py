@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.errors import NotFound
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+from tracker.municipalities.fingerprint import MunicipalityState, municipality_state
 
 # Inputs that cannot name anything are answered without asking the database: PostgreSQL refuses NUL bytes in
 # text and integers beyond 32 bits with an error, where a person should simply hear "not found".
@@ -41,6 +42,14 @@ def get_municipality(session: Session, code: str) -> Municipality:
     if municipality is None:
         raise NotFound(f"Der findes ingen kommune med kode '{code}'.")
     return municipality
+
+
+def get_state(session: Session, code: str) -> MunicipalityState:
+    """M with the registry stamp and its fingerprint in one query (``get_municipality``'s 404 when none)."""
+    state = municipality_state(session, normalise_code(code)) if CODE_RE.fullmatch(code) else None
+    if state is None:
+        raise NotFound(f"Der findes ingen kommune med kode '{code}'.")
+    return state
 
 
 def list_municipalities(session: Session) -> list[Municipality]:

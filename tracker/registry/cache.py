@@ -138,15 +138,19 @@ def serve_cached(
     render: Callable[[Stamp], CachedResponse],
     *,
     cache_control: str = "no-cache",
+    stamp: Stamp | None = None,
 ) -> Response:
     """The response for ``key`` at the registry's current state: rendered on a miss, else from the cache.
+
+    A caller that has already read the stamp (in its own one-query check) passes it in.
 
     ``render`` gets the stamp (for ETags that name the state) and may raise an ``AppError`` (a 404), which is
     not cached. ``no-cache`` lets clients keep the body but ask every time, so they see a change at once.
     """
-    stamp, cache = registry_stamp(session), response_cache()
-    cached = cache.get(stamp, key)
+    current = stamp if stamp is not None else registry_stamp(session)
+    cache = response_cache()
+    cached = cache.get(current, key)
     if cached is None:
-        cached = render(stamp)
-        cache.put(stamp, key, cached)
+        cached = render(current)
+        cache.put(current, key, cached)
     return respond(cached, cache_control=cache_control)
