@@ -4,8 +4,9 @@ Each thread keeps one pinned HTTP session, so connections to a receiver that kee
 (every request is still resolved and checked against the SSRF policy). The threads are daemons: a worker
 told to stop does not wait for a receiver that hangs until the read timeout; it releases that claim instead.
 
-A 410 Gone from a subscription's receiver stops the rest of the claimed batch for that subscription here,
-at once: a delivery of it that has not started yet comes back unsent (``outcome`` None) and is released.
+A claim may take up to twice as many rows as there are senders (the rest wait their turn here), so a 410 Gone
+from a subscription's receiver stops the rest of the claimed batch for that subscription at once: a delivery
+of it that has not started yet comes back unsent (``outcome`` None) and its claim is released.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import queue
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import requests
 
 from tracker.broadcast.sender import Outcome, SendSettings, send
 from tracker.broadcast.transport import pinned_session
@@ -43,14 +46,18 @@ class SenderPool:
         self._gone: set[int] = set()  # subscriptions whose receiver answered 410 during this run
         self._stopping = threading.Event()
         self._lock = threading.Lock()
+        self._queued = 0  # tasks submitted and not finished: how many threads are worth having
 
-    def submit(self, item: Claimed, in_flight: int) -> None:
-        """Queue one delivery; ``in_flight`` (queued and sending, this one included) decides the threads."""
-        while len(self._threads) < min(self.size, in_flight):
+    def submit(self, claimed: list[Claimed]) -> None:
+        """Queue claimed deliveries, in claim order; threads are started up to ``size`` as they are needed."""
+        with self._lock:
+            self._queued += len(claimed)
+        while len(self._threads) < min(self.size, self._queued):
             thread = threading.Thread(target=self._work, name=f"webhook-{len(self._threads)}", daemon=True)
             self._threads.append(thread)
             thread.start()
-        self._tasks.put(item)
+        for item in claimed:
+            self._tasks.put(item)
 
     def gone(self, subscription_id: int) -> bool:
         """Whether a receiver of this subscription answered 410 in this run."""
@@ -70,16 +77,22 @@ class SenderPool:
                 item = self._tasks.get()
                 if item is None:
                     return
-                if self._stopping.is_set() or self.gone(item.subscription_id):
-                    self.results.put(Result(item, None))
-                    continue
-                try:
-                    outcome = send(item.url, item.message_id, item.body, item.secrets, self.settings, session)
-                except Exception as exc:  # a sender bug must not lose the delivery
-                    outcome = Outcome(False, None, 0, f"Intern fejl under afsendelse: {type(exc).__name__}")
-                if outcome.gone:
-                    with self._lock:
-                        self._gone.add(item.subscription_id)
-                self.results.put(Result(item, outcome))
+                self.results.put(Result(item, self._send(item, session)))
+                with self._lock:
+                    self._queued -= 1
+
         finally:
             session.close()
+
+    def _send(self, item: Claimed, session: requests.Session) -> Outcome | None:
+        """Send one delivery, or None when it must not be sent (stopping, or its subscription said 410)."""
+        if self._stopping.is_set() or self.gone(item.subscription_id):
+            return None
+        try:
+            outcome = send(item.url, item.message_id, item.body, item.secrets, self.settings, session)
+        except Exception as exc:  # a sender bug must not lose the delivery
+            outcome = Outcome(False, None, 0, f"Intern fejl under afsendelse: {type(exc).__name__}")
+        if outcome.gone:
+            with self._lock:
+                self._gone.add(item.subscription_id)
+        return outcome

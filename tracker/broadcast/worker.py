@@ -2,10 +2,11 @@
 
 Claims are leases (``claimed_by``/``claimed_until``): PostgreSQL takes rows with ``FOR UPDATE SKIP LOCKED`` so
 parallel workers never pick the same row; SQLite claims with one atomic ``UPDATE … WHERE claimed_until IS NULL
-OR claimed_until < now``. Each claim and each batch of recorded outcomes (``outcomes``) is its own committed
-transaction, so a killed worker loses nothing: its leases lapse and another worker takes the rows again (the receiver may then see a
-``webhook-id`` twice, which is the at-least-once contract). The clock is injectable so tests can step through
-the retry schedule without waiting; the ``webhook-timestamp`` header always carries the real time.
+OR claimed_until < now``. Each claim and each batch of recorded outcomes (``outcomes``) is its own
+committed transaction, so a killed worker loses nothing: its leases lapse and another worker takes the rows
+again (the receiver may then see a ``webhook-id`` twice, which is the at-least-once contract). The clock is
+injectable so tests can step through the retry schedule without waiting; the ``webhook-timestamp`` header
+always carries the real time.
 """
 
 from __future__ import annotations
@@ -220,26 +221,29 @@ def run_once(
     stop = stop or threading.Event()
     run = _Run(app, clock, RunReport(), {}, [], [])
     pool = SenderPool(concurrency, settings_of(app))
+    capacity = 2 * concurrency  # claimed rows out at once: sending, or queued for the next free sender
     exhausted_at: float | None = None
     rounds = 0
     idle = True
     try:
         while not stop.is_set():
-            free = concurrency - len(run.in_flight)
+            free = capacity - len(run.in_flight)
             may_claim = exhausted_at is None or time.monotonic() - exhausted_at >= poll
             if free > 0 and may_claim and (idle or not run.in_flight or free >= min(batch, concurrency // 4)):
                 rounds += 1
                 claimed = claim(db, token=f"{holder}:{rounds}", now=clock(), limit=min(batch, free), lease=lease)
                 exhausted_at = None if claimed else time.monotonic()
                 run.report.claimed += len(claimed)
-                for item in claimed:
-                    run.in_flight[item.delivery_id] = item
-                    pool.submit(item, len(run.in_flight))
+                run.in_flight.update((item.delivery_id, item) for item in claimed)
+                pool.submit(claimed)
             if not run.in_flight and exhausted_at is not None:
                 break
             idle = not _collect(pool, run, timeout=0.05 if free > 0 and exhausted_at is None else RECORD_EVERY)
             due = run.done and (
-                len(run.done) >= record_batch or not run.in_flight or time.monotonic() - run.oldest_done >= RECORD_EVERY
+                len(run.done) >= record_batch
+                or not run.in_flight
+                or time.monotonic() - run.oldest_done >= RECORD_EVERY
+                or any(outcome.gone for _, outcome in run.done)  # switch the subscription off before claiming again
             )
             if due or run.unsent:
                 run.flush()
