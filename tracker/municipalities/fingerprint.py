@@ -62,6 +62,30 @@ def _fingerprint_statement() -> Any:
 _FINGERPRINT = _fingerprint_statement()
 
 
+def _national_statement() -> Any:
+    """Every municipality's IdPs and portfolio as two strings (the same tokens, ids are unique country-wide)."""
+    everything: Any = literal(True)
+    return select(
+        _aggregate(cast(_entry.id, String) + _SEP + cast(_entry.solution_id, String) + _SEP
+                   + func.coalesce(cast(_entry.idp_id, String), "-"), everything),
+        _aggregate(cast(_idp.id, String) + _SEP + _idp.notified_loa + _SEP + cast(_idp.is_primary, String) + _SEP
+                   + cast(_idp.updated_at, String), everything),
+    )  # fmt: skip
+
+
+_NATIONAL = _national_statement()
+
+
+def national_fingerprint(session: Session) -> str:
+    """A digest of every IdP and portfolio entry in the country: the national picture's key beside the stamp.
+
+    One query over some 30,000 short rows, a few milliseconds where computing the picture takes seconds;
+    exact like ``portfolio_fingerprint``.
+    """
+    entries, idps = session.connection().execute(_NATIONAL).one()
+    return _digest(entries, idps)
+
+
 def _digest(entries: str | None, idps: str | None) -> str:
     return hashlib.sha256(f"{entries or ''}|{idps or ''}".encode()).hexdigest()
 
