@@ -29,6 +29,12 @@ MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 # takes effect within this window on the other workers (at once on the one that made it). 0: look up each time.
 AUTH_CACHE_SECONDS = 5.0
 
+# Anonymous public GETs (overview, solution pages, public feeds/calendars, public API lists, OpenAPI) may be
+# kept by shared caches (nginx in front, see the README) this many seconds, and served stale while one
+# request refreshes them for PUBLIC_STALE_SECONDS more. Personal answers are always private.
+PUBLIC_MAX_AGE = 60
+PUBLIC_STALE_SECONDS = 120
+
 # Login throttling, kept in the database so it holds across gunicorn workers.
 LOGIN_MAX_FAILURES = 10
 LOGIN_WINDOW_SECONDS = 15 * 60

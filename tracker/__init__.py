@@ -12,7 +12,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, database, i18n, security, API, web pages, CLI, error handlers."""
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static")
 
-    from tracker import db, errors, i18n, metrics, security, settings
+    from tracker import cache_policy, db, errors, i18n, metrics, security, settings
     from tracker.api import init_app as init_api
     from tracker.auth import init_app as init_auth
     from tracker.cli import init_app as init_cli
@@ -21,6 +21,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings.load_config(app, test_config)
     db.init_app(app)
     i18n.init_app(app)
+    cache_policy.init_app(app)  # before security: its after-request hook then runs last, on the final response
     security.init_app(app)
     init_auth(app)
     metrics.init_app(app)
