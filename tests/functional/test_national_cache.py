@@ -1,8 +1,7 @@
 """The national picture is cached per worker, and the cache never shows a picture that has gone stale.
 
-An IdP's level or a portfolio entry can change without a change event (only a changed verdict appends one),
-so the cache key holds a fingerprint of every IdP and entry in the country: these writes bypass the
-services (no event at all) and the next answer must still show them.
+An IdP's IdP choice or a portfolio entry can change without a change event (only a changed verdict appends
+one), so the cache key holds the country's ``data_version`` beside the registry stamp.
 """
 
 from __future__ import annotations
@@ -11,12 +10,14 @@ from datetime import timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, idp, solution, use, user_with_token
-from tracker.models import Idp, PortfolioEntry
+from tests.support.municipalities import bearer, fresh_client, idp, municipality, solution, use, user_with_token
+from tracker.municipalities import services
+from tracker.municipalities.fingerprint import municipality_state
+from tracker.municipalities.queries import get_portfolio_entry
 from tracker.municipalities.readiness import today_in_denmark
+from tracker.registry.actors import SYSTEM
 
 
 def _counts(client: FlaskClient, headers: dict[str, str]) -> dict[str, int]:
@@ -43,12 +44,40 @@ def test_the_cached_national_picture_follows_idp_and_portfolio_changes_without_e
     assert before == {"ok": 1, "at_risk": 1, "locked_out": 0, "unknown": 0}
     assert _counts(client, coordinator) == before  # the cached copy
 
-    session.execute(update(Idp).where(Idp.id == odense.id).values(notified_loa="hoej"))
+    services.update_idp(session, odense, {"notified_loa": "hoej"}, actor=SYSTEM)
     session.commit()
     assert _counts(client, coordinator) == {"ok": 2, "at_risk": 0, "locked_out": 0, "unknown": 0}
 
-    session.execute(
-        update(PortfolioEntry).where(PortfolioEntry.municipality_id == other.municipality_id).values(idp_id=other.id)
-    )
+    aarhus = municipality(session, "751")
+    entry = get_portfolio_entry(session, aarhus, "x-cached")
+    services.update_portfolio_entry(session, entry, {"idp_id": other.id}, actor=SYSTEM)
     session.commit()  # Aarhus's entry now names its 'lav' IdP
     assert _counts(client, coordinator) == {"ok": 1, "at_risk": 1, "locked_out": 0, "unknown": 0}
+
+
+def test_every_idp_and_portfolio_write_raises_the_municipalitys_data_version(session: Session) -> None:
+    kk = municipality(session, "101")
+    seen = [municipality_state(session, "101")]
+    solution(session, "x-version", loa="lav")
+
+    def changed() -> None:
+        session.flush()
+        state = municipality_state(session, "101")
+        assert state is not None and state.fingerprint not in {s.fingerprint for s in seen if s}
+        seen.append(state)
+
+    extra = idp(session, "101", "Version-IdP", "lav", primary=False)
+    changed()
+    services.update_idp(session, extra, {"user_group": "skoler"}, actor=SYSTEM)
+    changed()
+    use(session, "101", "x-version")
+    changed()
+    entry = get_portfolio_entry(session, kk, "x-version")
+    services.update_portfolio_entry(session, entry, {"idp_id": extra.id}, actor=SYSTEM)
+    changed()
+    services.delete_idp(session, extra, actor=SYSTEM)
+    changed()
+    services.remove_from_portfolio(session, get_portfolio_entry(session, kk, "x-version"), actor=SYSTEM)
+    changed()
+    other = municipality_state(session, "751")
+    assert other is not None and other.fingerprint == "v0", "another municipality's version is untouched"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -22,6 +22,9 @@ class Municipality(Base):
     name: Mapped[str] = mapped_column(String(100))
     region: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised (as ``data_version + 1`` in SQL, so concurrent edits never share a value) by every write to M's
+    # IdPs or portfolio: the per-worker caches of readiness and calendars key on it (municipalities.fingerprint).
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     idps: Mapped[list[Idp]] = relationship(back_populates="municipality", order_by="Idp.id")
 

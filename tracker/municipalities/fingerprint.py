@@ -1,99 +1,43 @@
-"""A municipality's IdPs and portfolio as one fingerprint: what readiness reads besides the registry.
+"""What readiness reads besides the registry, as one value: M's ``data_version``, and the country's.
 
 Readiness changes with M's IdPs and portfolio, whose edits only append a change event when a verdict changes;
-every per-worker cache of something readiness shows (the readiness API and exports, the private calendar)
-keys on this fingerprint beside the registry stamp.
+every per-worker cache of something readiness shows (the readiness API and exports, the private calendar,
+the national picture) keys on this beside the registry stamp. Every IdP and portfolio write goes through
+``municipalities.services``, which raises ``municipality.data_version`` in the same transaction (as an SQL
+increment, so two concurrent edits never leave the same value), so the version changes exactly when what
+readiness reads may have changed. (It replaced a digest of all of M's rows computed on every request, which
+was most of a cached answer's cost at 300 entries and a scan of the country for the national picture.)
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry
+from tracker.models import ChangeEvent, Municipality
 from tracker.registry.cache import Stamp
 
-_idp, _entry = Idp.__table__.c, PortfolioEntry.__table__.c
 _municipality, _events = Municipality.__table__.c, ChangeEvent.__table__.c
-_SEP = literal(":")
 
-
-def _aggregate(table_column_rows: Any, where: Any) -> Any:
-    """One scalar subquery: every row of M as a ``:``-joined token, all tokens ``;``-joined (order immaterial)."""
-    return select(func.aggregate_strings(table_column_rows, ";")).where(where).scalar_subquery()
-
-
-def _fingerprint_statement() -> Any:
-    """Everything of M's IdPs and portfolio that readiness shows, as two strings in one query.
-
-    Exact, not a checksum: each portfolio token is (id, solution, IdP chosen) and each IdP token is (id, level,
-    primary, updated_at). Every IdP write sets ``updated_at`` (services.create_idp/update_idp); a deleted IdP
-    drops its token and nulls the entries that named it; a removed or added entry drops or adds its token.
-    A different string order only costs a miss, never a wrong answer.
-    """
-    entry_token = (
-        cast(_entry.id, String)
-        + _SEP
-        + cast(_entry.solution_id, String)
-        + _SEP
-        + func.coalesce(cast(_entry.idp_id, String), "-")
-    )
-    idp_token = (
-        cast(_idp.id, String)
-        + _SEP
-        + _idp.notified_loa
-        + _SEP
-        + cast(_idp.is_primary, String)
-        + _SEP
-        + cast(_idp.updated_at, String)
-    )
-    municipality_id: Any = bindparam("municipality_id")
-    return select(
-        _aggregate(entry_token, _entry.municipality_id == municipality_id),
-        _aggregate(idp_token, _idp.municipality_id == municipality_id),
-    )
-
-
-# Built once: building it per request cost more than running it (tests/benchmarks profile).
-_FINGERPRINT = _fingerprint_statement()
-
-
-def _national_statement() -> Any:
-    """Every municipality's IdPs and portfolio as two strings (the same tokens, ids are unique country-wide)."""
-    everything: Any = literal(True)
-    return select(
-        _aggregate(cast(_entry.id, String) + _SEP + cast(_entry.solution_id, String) + _SEP
-                   + func.coalesce(cast(_entry.idp_id, String), "-"), everything),
-        _aggregate(cast(_idp.id, String) + _SEP + _idp.notified_loa + _SEP + cast(_idp.is_primary, String) + _SEP
-                   + cast(_idp.updated_at, String), everything),
-    )  # fmt: skip
-
-
-_NATIONAL = _national_statement()
-
-
-def national_fingerprint(session: Session) -> str:
-    """A digest of every IdP and portfolio entry in the country: the national picture's key beside the stamp.
-
-    One query over some 30,000 short rows, a few milliseconds where computing the picture takes seconds;
-    exact like ``portfolio_fingerprint``.
-    """
-    entries, idps = session.connection().execute(_NATIONAL).one()
-    return _digest(entries, idps)
-
-
-def _digest(entries: str | None, idps: str | None) -> str:
-    return hashlib.sha256(f"{entries or ''}|{idps or ''}".encode()).hexdigest()
+# Built once: building statements per request cost more than running them (tests/benchmarks profile).
+_VERSION = select(_municipality.data_version).where(_municipality.id == bindparam("municipality_id"))
+# The sum only grows (each edit adds one to one municipality); the count guards a municipality added or removed.
+_NATIONAL = select(func.coalesce(func.sum(_municipality.data_version), 0), func.count())
 
 
 def portfolio_fingerprint(session: Session, municipality_id: int) -> str:
-    """A digest of M's IdPs and portfolio as readiness sees them: changes whenever any of them changes."""
-    entries, idps = session.execute(_FINGERPRINT, {"municipality_id": municipality_id}).one()
-    return _digest(entries, idps)
+    """A value that changes whenever any of M's IdPs or portfolio entries changes."""
+    version = session.connection().execute(_VERSION, {"municipality_id": municipality_id}).scalar()
+    return f"v{version or 0}"
+
+
+def national_fingerprint(session: Session) -> str:
+    """A value that changes whenever any IdP or portfolio entry in the country changes (98 rows, one query)."""
+    total, count = session.connection().execute(_NATIONAL).one()
+    return f"n{int(total)}:{int(count)}"
 
 
 @dataclass(frozen=True)
@@ -108,29 +52,16 @@ class MunicipalityState:
 
 
 def _state_statement() -> Any:
-    """M by code, the newest change event and M's IdPs and portfolio, in one statement (one round trip)."""
+    """M by code, with the newest change event, in one statement (one round trip)."""
     newest = select(_events.id, _events.occurred_at).order_by(_events.id.desc()).limit(1).subquery()
-    outer_id: Any = _municipality.id
-    return (
-        select(
-            _municipality.id,
-            _municipality.code,
-            _municipality.name,
-            select(newest.c.id).scalar_subquery(),
-            select(newest.c.occurred_at).scalar_subquery(),
-            _aggregate(
-                cast(_entry.id, String) + _SEP + cast(_entry.solution_id, String) + _SEP
-                + func.coalesce(cast(_entry.idp_id, String), "-"),
-                _entry.municipality_id == outer_id,
-            ),
-            _aggregate(
-                cast(_idp.id, String) + _SEP + _idp.notified_loa + _SEP + cast(_idp.is_primary, String) + _SEP
-                + cast(_idp.updated_at, String),
-                _idp.municipality_id == outer_id,
-            ),
-        )
-        .where(_municipality.code == bindparam("code"))
-    )  # fmt: skip
+    return select(
+        _municipality.id,
+        _municipality.code,
+        _municipality.name,
+        _municipality.data_version,
+        select(newest.c.id).scalar_subquery(),
+        select(newest.c.occurred_at).scalar_subquery(),
+    ).where(_municipality.code == bindparam("code"))
 
 
 _STATE = _state_statement()
@@ -145,9 +76,16 @@ def municipality_state(session: Session, code: str) -> MunicipalityState | None:
     row = session.connection().execute(_STATE, {"code": code}).first()
     if row is None:
         return None
-    mid, mcode, name, event_id, event_at, entries, idps = row
+    (
+        mid,
+        mcode,
+        name,
+        version,
+        event_id,
+        event_at,
+    ) = row
     stamp: Stamp = (0, "") if event_id is None else (int(event_id), _instant(event_at))
-    return MunicipalityState(int(mid), str(mcode), str(name), stamp, _digest(entries, idps))
+    return MunicipalityState(int(mid), str(mcode), str(name), stamp, f"v{version or 0}")
 
 
 def _instant(value: Any) -> str:
