@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -76,36 +76,69 @@ def _record_in_one(
     with db.unit_of_work() as session:
         # Write before reading: on SQLite a transaction that reads first cannot later take the write lock
         # once another worker has committed (SQLITE_BUSY_SNAPSHOT); writing first waits for the lock instead.
-        session.add_all(
-            [
-                DeliveryAttempt(
-                    delivery_id=claimed.delivery_id,
-                    attempted_at=now,
-                    status_code=outcome.status_code,
-                    latency_ms=outcome.latency_ms,
-                    error=outcome.error,
-                )
-                for claimed, outcome in results
-            ]
-        )
         try:
-            session.flush()
+            session.execute(
+                insert(DeliveryAttempt),
+                [
+                    {
+                        "delivery_id": claimed.delivery_id,
+                        "attempted_at": now,
+                        "status_code": outcome.status_code,
+                        "latency_ms": outcome.latency_ms,
+                        "error": outcome.error,
+                    }
+                    for claimed, outcome in results
+                ],
+            )
         except IntegrityError as exc:  # a subscription was deleted meanwhile (its deliveries cascade)
             raise _Vanished from exc
-        ids = [claimed.delivery_id for claimed, _ in results]
-        deliveries = {
-            d.id: d
-            for d in session.scalars(
-                select(Delivery).where(Delivery.id.in_(ids)).options(joinedload(Delivery.subscription))
-            )
-        }
-        states: dict[int, str] = {}
-        for claimed, outcome in results:
-            delivery = deliveries.get(claimed.delivery_id)
-            states[claimed.delivery_id] = (
-                "deleted" if delivery is None else _apply(session, delivery, claimed, outcome, now, disable_after)
-            )
+        states = _record_successes(session, [(c, o) for c, o in results if o.ok], now)
+        failed = [(c, o) for c, o in results if not o.ok]
+        if failed:
+            ids = [claimed.delivery_id for claimed, _ in failed]
+            deliveries = {
+                d.id: d
+                for d in session.scalars(
+                    select(Delivery).where(Delivery.id.in_(ids)).options(joinedload(Delivery.subscription))
+                )
+            }
+            for claimed, outcome in failed:
+                delivery = deliveries.get(claimed.delivery_id)
+                states[claimed.delivery_id] = (
+                    "deleted" if delivery is None else _apply(session, delivery, claimed, outcome, now, disable_after)
+                )
         return states
+
+
+def _record_successes(session: Any, results: list[tuple[Claimed, Outcome]], now: datetime) -> dict[int, str]:
+    """What ``_apply`` does for a 2xx, for many deliveries in a few statements (one per status code)."""
+    if not results:
+        return {}
+    by_status: dict[int | None, list[int]] = {}
+    for claimed, outcome in results:
+        by_status.setdefault(outcome.status_code, []).append(claimed.delivery_id)
+    for status, ids in by_status.items():
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(
+                state="succeeded",
+                attempts=Delivery.attempts + 1,
+                last_status=status,
+                claimed_by=None,
+                claimed_until=None,
+                delivered_at=now,
+                last_error=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(
+        update(Subscription)
+        .where(Subscription.id.in_({c.subscription_id for c, _ in results}), Subscription.failing_since.is_not(None))
+        .values(failing_since=None)
+        .execution_options(synchronize_session=False)
+    )
+    return {claimed.delivery_id: "succeeded" for claimed, _ in results}
 
 
 def _apply(
