@@ -228,7 +228,9 @@ def measure_statements(database_url: str, data: BenchData) -> dict[str, dict[str
     for route in routes_for(data):
         primer.test_client().get(route.path, headers=route.headers).close()
     get_db(primer).engine.dispose()
-    app = bench_app(database_url, SERVER_NAME="127.0.0.1")
+    # "Warm" is the second request with every cache filled; the token cache must outlast a cold request that
+    # takes seconds (the national picture's first computation), or its expiry would count as the route's.
+    app = bench_app(database_url, SERVER_NAME="127.0.0.1", AUTH_CACHE_SECONDS=600)
     counts: dict[str, dict[str, Any]] = {}
     etags: dict[str, str] = {}
     for route in routes_for(data):
