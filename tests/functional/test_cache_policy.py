@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.broadcast import bearer, log_in, make_user, token_for
 from tracker.broadcast import feed_tokens
-from tracker.cache_policy import PUBLIC_ENDPOINTS
+from tracker.http_cache import PUBLIC_ENDPOINTS
 from tracker.models import Municipality, User
 
 PUBLIC = re.compile(r"^public, max-age=(\d+), stale-while-revalidate=(\d+)$")

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.support.municipalities import bearer, fresh_client, idp, municipality, solution, use, user_with_token
+from tracker.http_cache import municipality_state
 from tracker.municipalities import services
-from tracker.municipalities.fingerprint import municipality_state
 from tracker.municipalities.queries import get_portfolio_entry
 from tracker.municipalities.readiness import today_in_denmark
 from tracker.registry.actors import SYSTEM

@@ -31,13 +31,12 @@ from tracker.api.municipality_schemas import (
 from tracker.auth import api_user
 from tracker.auth.permissions import require_user
 from tracker.db import get_session
+from tracker.http_cache import MunicipalityState
 from tracker.models import Municipality
 from tracker.municipalities import exports, imports, queries, services
 from tracker.municipalities.access import require_municipality_access
-from tracker.municipalities.fingerprint import MunicipalityState
 from tracker.municipalities.serialize import idp_dict, portfolio_entry_dict, solution_ref
 from tracker.registry.actors import Actor
-from tracker.security import csrf
 
 blp = Blueprint(
     "api_municipality_data",
@@ -275,13 +274,3 @@ class ReadinessXlsx(MethodView):
     def get(self, code: str) -> Response:
         """The readiness rows of the API as an Excel workbook, with a totals sheet."""
         return readiness_cache.serve_export(get_session(), _readable_state(code), "xlsx")
-
-
-def register(api: Any) -> None:
-    """Register the municipality-data, overview and export blueprints; being token APIs, they skip CSRF."""
-    from tracker.api import overview
-
-    csrf.exempt(blp)
-    api.register_blueprint(blp, url_prefix="/api/v1/municipalities", parameters=[CODE_PARAMETER])
-    csrf.exempt(overview.blp)
-    api.register_blueprint(overview.blp, url_prefix="/api/v1")

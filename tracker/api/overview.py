@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import Response
@@ -22,13 +21,20 @@ from tracker.api.municipality_schemas import (
 from tracker.api.schemas import SolutionQuerySchema
 from tracker.auth import current_db_user
 from tracker.db import get_session
+from tracker.http_cache import (
+    PRIVATE_DATA,
+    CachedResponse,
+    Stamp,
+    json_body,
+    national_fingerprint,
+    serve_cached,
+    weak_etag,
+)
 from tracker.municipalities import exports, overview
 from tracker.municipalities.access import require_coordinator, sees_who_uses_what
-from tracker.municipalities.fingerprint import national_fingerprint
-from tracker.municipalities.readiness import today_in_denmark
 from tracker.municipalities.serialize import national_dict, popular_dict, upcoming_dict
 from tracker.registry import queries as registry_queries
-from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
+from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_overview",
@@ -74,10 +80,9 @@ def serve_national(session: Session, *, only_risk: bool) -> Response:
     def render(stamp: Stamp) -> CachedResponse:
         picture = overview.national_picture(session, today=today, only_risk=only_risk)
         body = json_body(NationalSchema().dump(national_dict(picture)))
-        digest = hashlib.sha256(repr((key, stamp)).encode()).hexdigest()[:24]
-        return CachedResponse(body, "application/json", f'W/"n{digest}"')
+        return CachedResponse(body, "application/json", weak_etag("n", (key, stamp)))
 
-    return serve_cached(session, key, render, cache_control="private, no-cache")
+    return serve_cached(session, key, render, policy=PRIVATE_DATA)
 
 
 @blp.route("/upcoming")

@@ -8,29 +8,27 @@ The caller must have checked that the user may see M *before* calling here: the 
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Response, request
 from sqlalchemy.orm import Session
 
+from tracker.http_cache import (
+    PRIVATE_DATA,
+    PRIVATE_DOWNLOAD,
+    CachedResponse,
+    MunicipalityState,
+    Stamp,
+    json_body,
+    serve_cached,
+    weak_etag,
+)
 from tracker.models import Municipality
 from tracker.municipalities import exports, readiness
-from tracker.municipalities.fingerprint import MunicipalityState
 from tracker.municipalities.serialize import readiness_dict
-from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
-
-# Private data: a shared cache must never keep it; the browser may, but must ask each time.
-PRIVATE = "private, no-cache"
-EXPORT = "private, no-store"
-
-
-def _etag(key: Hashable, stamp: Stamp) -> str:
-    """A weak ETag naming the key and the registry state (never reused for another municipality or state)."""
-    digest = hashlib.sha256(repr((key, stamp)).encode()).hexdigest()[:24]
-    return f'W/"r{digest}"'
+from tracker.vocabulary import today_in_denmark
 
 
 def _iso(day: date | None) -> str | None:
@@ -56,22 +54,22 @@ def _serve(
     state: MunicipalityState,
     kind: str,
     body: Callable[[readiness.Readiness], tuple[bytes, str]],
-    cache_control: str,
+    policy: str,
 ) -> tuple[Response, date]:
     """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date.
 
     ``state`` (M, the registry stamp and M's fingerprint, read in one query) is all a hit needs.
     """
-    today = readiness.today_in_denmark()
+    today = today_in_denmark()
     key = ("api.readiness", kind, state.code, request.host_url, today.isoformat(), state.fingerprint)
 
     def render(stamp: Stamp) -> CachedResponse:
         municipality = session.get(Municipality, state.id)
         assert municipality is not None  # read in this transaction a moment ago
         data, mimetype = body(readiness.municipality_readiness(session, municipality, today=today))
-        return CachedResponse(data, mimetype, _etag(key, stamp))
+        return CachedResponse(data, mimetype, weak_etag("r", (key, stamp)))
 
-    return serve_cached(session, key, render, cache_control=cache_control, stamp=state.stamp), today
+    return serve_cached(session, key, render, policy=policy, stamp=state.stamp), today
 
 
 def serve_readiness(session: Session, municipality: MunicipalityState) -> Response:
@@ -80,7 +78,7 @@ def serve_readiness(session: Session, municipality: MunicipalityState) -> Respon
     def body(result: readiness.Readiness) -> tuple[bytes, str]:
         return json_body(readiness_json(result)), "application/json"
 
-    return _serve(session, municipality, "json", body, PRIVATE)[0]
+    return _serve(session, municipality, "json", body, PRIVATE_DATA)[0]
 
 
 def serve_export(session: Session, municipality: MunicipalityState, extension: str) -> Response:
@@ -93,7 +91,7 @@ def serve_export(session: Session, municipality: MunicipalityState, extension: s
         summary = exports.readiness_summary(result)
         return exports.to_xlsx(table, title="Parathed", summary=summary), exports.XLSX_MIMETYPE
 
-    response, today = _serve(session, municipality, extension, body, EXPORT)
+    response, today = _serve(session, municipality, extension, body, PRIVATE_DOWNLOAD)
     if response.status_code == 200:
         name = exports.filename(f"parathed-{municipality.code}", today, extension)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -23,7 +23,7 @@ class Municipality(Base):
     region: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised (as ``data_version + 1`` in SQL, so concurrent edits never share a value) by every write to M's
-    # IdPs or portfolio: the per-worker caches of readiness and calendars key on it (municipalities.fingerprint).
+    # IdPs or portfolio: the per-worker caches of readiness and calendars key on it (http_cache).
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     idps: Mapped[list[Idp]] = relationship(back_populates="municipality", order_by="Idp.id")

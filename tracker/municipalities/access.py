@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from tracker.auth.permissions import can_see_municipality, is_coordinator, require_role, require_user
 from tracker.errors import Forbidden
+from tracker.http_cache import MunicipalityState
 from tracker.models import Municipality, User
 from tracker.models.vocab import Role
-from tracker.municipalities.fingerprint import MunicipalityState
 
 
 def require_municipality_access(user: User | None, municipality: Municipality | MunicipalityState) -> User:

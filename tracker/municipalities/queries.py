@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.errors import NotFound
+from tracker.http_cache import MunicipalityState, municipality_state
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
-from tracker.municipalities.fingerprint import MunicipalityState, municipality_state
 
 # Inputs that cannot name anything are answered without asking the database: PostgreSQL refuses NUL bytes in
 # text and integers beyond 32 bits with an error, where a person should simply hear "not found".
