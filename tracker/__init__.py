@@ -37,8 +37,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def connect_features() -> None:
     """Let the registry tell broadcast and municipalities about its changes without importing them."""
     from tracker.broadcast import outbox
-    from tracker.municipalities import readiness
+    from tracker.municipalities import data_version, readiness
     from tracker.registry import hooks
 
     hooks.on_event(outbox.enqueue)
     hooks.on_solution_change(readiness.watch_solution)
+    data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

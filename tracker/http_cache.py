@@ -193,9 +193,9 @@ def selection_validators(session: Session, where: ColumnElement[bool], *, scope:
 
 
 # What readiness reads besides the registry: M's IdPs and portfolio (their edits append an event only when a
-# verdict changes). Every such write goes through ``municipalities.services``, which raises
-# ``municipality.data_version`` in its transaction (an SQL increment), so the caches of what readiness shows key
-# on that beside the stamp (it replaced a per-request digest of all of M's rows: most of a hit's cost).
+# verdict changes). Every flush that writes one raises ``municipality.data_version`` (``municipalities.data_version``,
+# an SQL increment), so the caches of what readiness shows key on that beside the stamp (it replaced a
+# per-request digest of all of M's rows: most of a hit's cost).
 _municipality = Municipality.__table__.c
 # The sum only grows (each edit adds one somewhere); the count guards a municipality added or removed.
 _NATIONAL = select(func.coalesce(func.sum(_municipality.data_version), 0), func.count())

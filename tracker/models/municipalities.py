@@ -22,8 +22,8 @@ class Municipality(Base):
     name: Mapped[str] = mapped_column(String(100))
     region: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Raised (as ``data_version + 1`` in SQL, so concurrent edits never share a value) by every write to M's
-    # IdPs or portfolio: the per-worker caches of readiness and calendars key on it (http_cache).
+    # Raised (as ``data_version + 1`` in SQL, so concurrent edits never share a value) by every flush that writes
+    # M's IdPs or portfolio (municipalities.data_version): the caches of readiness and calendars key on it.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     idps: Mapped[list[Idp]] = relationship(back_populates="municipality", order_by="Idp.id")

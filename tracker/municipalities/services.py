@@ -32,11 +32,7 @@ NOTE_MAX_LEN = 2000
 
 
 def _audit(session: Session, actor: Actor, action: str, municipality: Municipality, details: dict[str, Any]) -> None:
-    """IdP and portfolio edits are not registry changes, but who changed what must still be on record.
-
-    Every such edit passes here, so this is also where M's ``data_version`` is raised (the caches' key).
-    """
-    municipality.data_version = Municipality.data_version + 1  # an SQL increment, not a read-modify-write
+    """IdP and portfolio edits are not registry changes, but who changed what must still be on record."""
     session.add(
         AuditEntry(
             action=action,
