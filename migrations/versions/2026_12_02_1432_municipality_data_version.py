@@ -7,7 +7,7 @@ and seconds-long work across the country). One counter on the municipality row, 
 transaction as the edit, says the same thing in one column.
 
 Revision ID: 0070
-Revises: 0005
+Revises: 0021 (main's head when merged; first written on 0005)
 Create Date: 2026-12-02 14:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0070"
-down_revision = "0005"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
