@@ -35,6 +35,16 @@ MAX_URL_LENGTH = 4094
 METRICS_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
 METRICS_TOKEN = ""
 
+# How long a worker believes an API or feed token it has just checked (seconds): a revocation or deactivation
+# takes effect within this window on the other workers (at once on the one that made it). 0: look up each time.
+AUTH_CACHE_SECONDS = 5.0
+
+# Anonymous public GETs (overview, solution pages, public feeds/calendars, public API lists, OpenAPI) may be
+# kept by shared caches (nginx in front, see the README) this many seconds, and served stale while one
+# request refreshes them for PUBLIC_STALE_SECONDS more. Personal answers are always private.
+PUBLIC_MAX_AGE = 60
+PUBLIC_STALE_SECONDS = 120
+
 # Login throttling, kept in the database so it holds across gunicorn workers.
 LOGIN_MAX_FAILURES = 10
 LOGIN_WINDOW_SECONDS = 15 * 60
@@ -47,8 +57,10 @@ SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600
 WEBHOOK_ALLOWED_NETWORKS = ""
 WEBHOOK_CONNECT_TIMEOUT = 5.0
 WEBHOOK_READ_TIMEOUT = 10.0
-WEBHOOK_BATCH_SIZE = 50
-WEBHOOK_CONCURRENCY = 32
+WEBHOOK_BATCH_SIZE = 100  # rows per claim (at most twice the free senders; fewer claims, fewer scans)
+WEBHOOK_CONCURRENCY = 64  # requests in flight per worker; a hanging receiver holds one for the read timeout
+WEBHOOK_RECORD_BATCH_SIZE = 100  # outcomes written per transaction (at the latest every 0.2 s)
+WEBHOOK_STOP_SECONDS = 5.0  # on SIGTERM: how long requests in flight may finish before their claims are released
 WEBHOOK_REQUIRE_HTTPS = True
 WEBHOOK_USER_AGENT = "TU-tracker-Webhooks/1.0 (+https://tu-tracker.kl.dk/om)"
 WEBHOOK_CLAIM_SECONDS = 0  # 0: derived from the timeouts (2 × (connect + read) + 30 s)

@@ -7,3 +7,5 @@ SESSION_COOKIE_SECURE = False
 REMEMBER_COOKIE_SECURE = False
 SCHEDULER_ENABLED = False
 SCRAPE_JITTER_SECONDS = 0
+# Tests see a revocation at once; the token cache's own tests turn it on with a clock they control.
+AUTH_CACHE_SECONDS = 0

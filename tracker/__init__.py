@@ -12,7 +12,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, database, i18n, security, API, web pages, CLI, error handlers."""
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static")
 
-    from tracker import blueprints, db, errors, i18n, metrics, security, settings
+    from tracker import blueprints, db, errors, http_cache, i18n, metrics, security, settings
     from tracker.api import init_app as init_api
     from tracker.auth import init_app as init_auth
     from tracker.cli import init_app as init_cli
@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     crypto.configure(crypto.keys_from_config(app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]))
     db.init_app(app)
     i18n.init_app(app)
+    http_cache.init_app(app)  # before security: its after-request hook then runs last, on the final response
     security.init_app(app)
     init_auth(app)
     metrics.init_app(app)
@@ -39,8 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def connect_features() -> None:
     """Let the registry tell broadcast and municipalities about its changes without importing them."""
     from tracker.broadcast import outbox
+    from tracker.municipalities import data_version
     from tracker.municipalities import readiness_events as readiness
     from tracker.registry import hooks
 
     hooks.on_event(outbox.enqueue)
     hooks.on_solution_change(readiness.watch_solution)
+    data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

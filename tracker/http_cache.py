@@ -3,9 +3,12 @@
 One function per concern, used by every route that caches (the solutions API, the readiness API and exports,
 the overview page, feeds and calendars):
 
-- ``cache_control(kind)`` — the Cache-Control header of each kind of response (``REGISTRY``, ``PRIVATE_DATA``…);
+- ``cache_control(kind)`` — each kind of response's Cache-Control, and ``decide`` — the after-request policy
+  that makes anonymous public GETs ``public`` (for nginx in front), keeps the personal private and secrets
+  ``no-store``, with ``Vary``;
 - ``digest`` / ``weak_etag`` / ``Validators`` — ETags that name a key and a state;
-- ``registry_stamp``, ``selection_validators``, ``portfolio_fingerprint`` — what tells whether a rendering holds;
+- ``registry_stamp``, ``selection_validators``, ``municipality_state`` (M, stamp and ``data_version`` in one
+  query), ``national_fingerprint`` — what tells whether a rendering holds;
 - ``ResponseCache`` / ``response_cache`` — the per-worker LRU of rendered bodies;
 - ``respond`` / ``serve_cached`` (ETag only) and ``conditional`` / ``serve_document`` (ETag and Last-Modified).
 
@@ -31,14 +34,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from flask import Flask, Response, current_app, request
-from sqlalchemy import ColumnElement, String, bindparam, func, literal, select
-from sqlalchemy import cast as sql_cast
+from flask import Flask, Response, current_app, request, session
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session
 from werkzeug.http import unquote_etag
 
-from tracker.models import ChangeEvent, Idp, PortfolioEntry
-from tracker.models.municipalities import portfolio_entry_idp
+from tracker.models import ChangeEvent, Municipality
 
 # --- Cache-Control: one policy per kind of response (change a policy here, and only here) -----------------
 
@@ -64,6 +65,77 @@ _CACHE_CONTROL = {
 def cache_control(kind: str) -> str:
     """The ``Cache-Control`` header for a kind of response (``REGISTRY``, ``PUBLIC_PAGE``, …)."""
     return _CACHE_CONTROL[kind]
+
+
+# --- Who may keep a response, and how long: applied to every response after its view ------------------------
+# Anonymous GETs of ``PUBLIC_ENDPOINTS``: public with max-age and stale-while-revalidate (nginx in front answers
+# the pollers), ``Vary`` so no cache serves them to a token holder or a logged-in visitor. Writes, live answers
+# and responses that show a secret (their views say ``no-store``; never weakened): ``no-store``. All else:
+# ``private, no-cache``. Anonymous: no ``Authorization``, no session or remember-me cookie, none set.
+
+# Endpoints whose anonymous GET is the same for every anonymous reader (by URL, language and host).
+PUBLIC_ENDPOINTS = frozenset({
+    "web.index", "web.solution", "kommuner.index", "kommuner.upcoming", "sources.index", "sources.detail",
+    "broadcast.changes", "broadcast.solution_feed", "broadcast.solutions_calendar", "static",
+    "api_solutions.SolutionList", "api_solutions.SolutionItem", "api_solutions.SolutionHistory",
+    "api_overview.UpcomingSwitches", "api_overview.PopularSolutions", "api_municipalities.MunicipalityList",
+    "api_municipalities.MunicipalityItem", "api_sources.SourceList", "api_sources.SourceItem",
+    "api_events.EventLog", "api-docs.openapi_json",
+})  # fmt: skip
+# Live answers that a cache must never hold: monitoring has to see the state of this very moment.
+LIVE_ENDPOINTS = frozenset({"health.healthz", "metrics"})
+PUBLIC_STATUSES = frozenset({200, 304})
+NO_STORE = "no-store"
+PERSONAL = "private, no-cache"
+
+
+def _anonymous(app: Flask, response: Response) -> bool:
+    """No credentials on the request, and nothing personal (a cookie) on the response."""
+    if "Authorization" in request.headers or "Set-Cookie" in response.headers:
+        return False
+    names = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    # Flask writes the session cookie after this hook: a session this request changed (``?lang=``, a flash) is
+    # about to become a cookie.
+    return not any(name in request.cookies for name in names) and not session.modified
+
+
+def decide(app: Flask, response: Response) -> None:
+    """Set ``Cache-Control`` and ``Vary`` on ``response`` by the rules above."""
+    headers = response.headers
+    current = headers.get("Cache-Control", "")
+    endpoint = request.endpoint or ""
+    api = request.path.startswith("/api/")
+    vary = response.vary
+    if api:
+        vary.add("Authorization")
+    if NO_STORE in current:
+        return
+    if request.method not in ("GET", "HEAD") or endpoint in LIVE_ENDPOINTS:
+        headers["Cache-Control"] = NO_STORE
+        return
+    if endpoint in PUBLIC_ENDPOINTS:
+        # The same URL answers a token holder or a logged-in visitor differently: caches must tell them apart.
+        vary.add("Authorization")
+        vary.add("Cookie")
+        if response.mimetype == "text/html":
+            vary.add("Accept-Language")
+        if response.status_code in PUBLIC_STATUSES and _anonymous(app, response):
+            max_age, stale = int(app.config["PUBLIC_MAX_AGE"]), int(app.config["PUBLIC_STALE_SECONDS"])
+            headers["Cache-Control"] = f"public, max-age={max_age}, stale-while-revalidate={stale}"
+            return
+    elif not api:
+        vary.add("Cookie")
+    if "private" not in current:
+        headers["Cache-Control"] = PERSONAL
+
+
+def init_app(app: Flask) -> None:
+    """Decide every response's caching last (register before ``security``: after-request hooks run in reverse)."""
+
+    @app.after_request
+    def _cache_policy(response: Response) -> Response:
+        decide(app, response)
+        return response
 
 
 # --- Validators: digests and ETags ---------------------------------------------------------------------------
@@ -120,61 +192,52 @@ def selection_validators(session: Session, where: ColumnElement[bool], *, scope:
     return Validators(etag=f"e{latest_id}-{tag}", last_modified=latest_at)
 
 
-# A municipality's IdPs and portfolio as one fingerprint: what readiness reads besides the registry. Their edits
-# only append a change event when a verdict changes, so every cache of something readiness shows (the readiness
-# API and exports, the private calendar) keys on this fingerprint beside the registry stamp.
-_idp, _entry, _link = Idp.__table__.c, PortfolioEntry.__table__.c, portfolio_entry_idp.c
-_SEP = literal(":")
+# What readiness reads besides the registry: M's IdPs and portfolio (their edits append an event only when a
+# verdict changes). Every flush that writes one raises ``municipality.data_version`` (``municipalities.data_version``,
+# an SQL increment), so the caches of what readiness shows key on that beside the stamp (it replaced a
+# per-request digest of all of M's rows: most of a hit's cost).
+_municipality = Municipality.__table__.c
+# The sum only grows (each edit adds one somewhere); the count guards a municipality added or removed.
+_NATIONAL = select(func.coalesce(func.sum(_municipality.data_version), 0), func.count())
+_NEWEST = _NEWEST_EVENT.subquery()
+# M by code with the newest change event: a cached private answer's whole check in one round trip.
+_STATE = select(
+    _municipality.id,
+    _municipality.code,
+    _municipality.name,
+    _municipality.data_version,
+    select(_NEWEST.c.id).scalar_subquery(),
+    select(_NEWEST.c.occurred_at).scalar_subquery(),
+).where(_municipality.code == bindparam("code"))
 
 
-def _aggregate(table_column_rows: Any, where: Any, select_from: Any = None) -> Any:
-    """One scalar subquery: every row of M as a ``:``-joined token, all tokens ``;``-joined (order immaterial)."""
-    stmt = select(func.aggregate_strings(table_column_rows, ";"))
-    if select_from is not None:
-        stmt = stmt.select_from(select_from)
-    return stmt.where(where).scalar_subquery()
+def national_fingerprint(session: Session) -> str:
+    """A value that changes whenever any IdP or portfolio entry in the country changes (98 rows, one query)."""
+    total, count = session.connection().execute(_NATIONAL).one()
+    return f"n{int(total)}:{int(count)}"
 
 
-def _fingerprint_statement() -> Any:
-    """Everything of M's IdPs and portfolio that readiness shows, as three strings in one query.
+@dataclass(frozen=True)
+class MunicipalityState:
+    """What a cached private answer about M is keyed on: M itself, the registry stamp and M's fingerprint."""
 
-    Exact, not a checksum: each portfolio token is (id, solution), each IdP token is (id, level, primary,
-    updated_at) and each link token (entry, IdP) names an IdP whose staff use the entry's solution. Every IdP
-    write sets ``updated_at`` (services.create_idp/update_idp); a deleted IdP drops its token and its links;
-    a removed or added entry or link drops or adds its token. A different string order only costs a miss,
-    never a wrong answer.
-    """
-    entry_token = sql_cast(_entry.id, String) + _SEP + sql_cast(_entry.solution_id, String)
-    link_token = sql_cast(_link.portfolio_entry_id, String) + _SEP + sql_cast(_link.idp_id, String)
-    idp_token = (
-        sql_cast(_idp.id, String)
-        + _SEP
-        + _idp.notified_loa
-        + _SEP
-        + sql_cast(_idp.is_primary, String)
-        + _SEP
-        + sql_cast(_idp.updated_at, String)
-    )
-    municipality_id: Any = bindparam("municipality_id")
-    return select(
-        _aggregate(entry_token, _entry.municipality_id == municipality_id),
-        _aggregate(idp_token, _idp.municipality_id == municipality_id),
-        _aggregate(
-            link_token,
-            _entry.municipality_id == municipality_id,
-            portfolio_entry_idp.join(PortfolioEntry.__table__, _entry.id == _link.portfolio_entry_id),
-        ),
-    )
+    id: int
+    code: str
+    name: str
+    stamp: Stamp
+    fingerprint: str
 
 
-# Built once: building it per request cost more than running it (tests/benchmarks profile).
-_FINGERPRINT = _fingerprint_statement()
-
-
-def portfolio_fingerprint(session: Session, municipality_id: int) -> str:
-    """A digest of M's IdPs and portfolio as readiness sees them: changes whenever any of them changes."""
-    entries, idps, links = session.execute(_FINGERPRINT, {"municipality_id": municipality_id}).one()
-    return hashlib.sha256(f"{entries or ''}|{idps or ''}|{links or ''}".encode()).hexdigest()
+def municipality_state(session: Session, code: str) -> MunicipalityState | None:
+    """M (by its official 3-digit code) with the registry stamp and its fingerprint, in one query; None if no M."""
+    # Core on the connection: the ORM layer around a plain select cost as much as the query (profiled).
+    row = session.connection().execute(_STATE, {"code": code}).first()
+    if row is None:
+        return None
+    mid, mcode, name, version, event_id, event_at = row
+    instant = event_at if isinstance(event_at, str) else event_at.isoformat() if event_at else ""
+    stamp: Stamp = (0, "") if event_id is None else (int(event_id), instant)
+    return MunicipalityState(int(mid), str(mcode), str(name), stamp, f"v{version or 0}")
 
 
 # --- The per-worker response cache --------------------------------------------------------------------------
@@ -271,17 +334,19 @@ def serve_cached(
     render: Callable[[Stamp], CachedResponse],
     *,
     policy: str = REGISTRY,
+    stamp: Stamp | None = None,
 ) -> Response:
     """The response for ``key`` at the registry's current state: rendered on a miss, else from the cache.
 
     ``render`` gets the stamp (for ETags that name the state) and may raise an ``AppError`` (a 404), which is
-    not cached. ``policy`` names the Cache-Control header (``cache_control``).
+    not cached. ``policy`` names the Cache-Control header (``cache_control``). A caller that has already read
+    the stamp (``municipality_state``) passes it in.
     """
-    stamp, cache = registry_stamp(session), response_cache()
-    cached = cache.get(stamp, key)
+    current, cache = stamp if stamp is not None else registry_stamp(session), response_cache()
+    cached = cache.get(current, key)
     if cached is None:
-        cached = render(stamp)
-        cache.put(stamp, key, cached)
+        cached = render(current)
+        cache.put(current, key, cached)
     return respond(cached, policy=policy)
 
 

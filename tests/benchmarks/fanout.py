@@ -231,6 +231,7 @@ def run(
             "complete": complete,
             "first_s": round(got[0], 3) if got else None,
             "p50_s": round(got[len(got) // 2], 3) if got else None,
+            "p95_s": round(got[min(len(got) - 1, int(len(got) * 0.95))], 3) if got else None,
             "last_s": round(got[-1], 3) if got else None,
             "duplicates": receivers.duplicates,
             "signed": receivers.signed,

@@ -1,6 +1,7 @@
-"""The bench's verdicts and its printed report: one table per database, then PASS/FAIL per target of issue #7.
+"""The bench's verdicts and its printed report: one table per database, then PASS/FAIL per target.
 
-Targets are judged on SQLite with 2 workers, as the issue states; PostgreSQL's figures stand beside them.
+Targets of issues #7 and #17, judged with 2 workers on each database (PostgreSQL's marked as such); the
+scraper parse target once.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from typing import Any
 
 RSS_LIMIT_MB = 150.0
 FANOUT_LIMIT_S = 5.0
+CACHE_SHARE_OF_STATIC = 0.5  # through nginx's cache, of nginx serving a static file
+PARSE_LIMIT_MS = 50.0  # scraper matching per page at 10,000 solutions
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -52,10 +55,10 @@ def route_table(db: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def evaluate(sqlite: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """PASS/FAIL per target of issue #7 (SQLite, 2 workers)."""
+def evaluate(sqlite: dict[str, Any] | None, label: str | None = None) -> list[dict[str, Any]]:
+    """PASS/FAIL per target of issues #7 and #17 on one database (SQLite unless ``label`` names another)."""
     if not sqlite:
-        return [{"target": "SQLite run", "pass": False, "detail": "did not run"}]
+        return [{"target": f"{label or 'SQLite'} run", "pass": False, "detail": "did not run"}]
     targets: list[dict[str, Any]] = []
     for key, entry in sqlite.get("http", {}).items():
         if entry.get("min_ratio") is None:
@@ -84,11 +87,13 @@ def evaluate(sqlite: dict[str, Any] | None) -> list[dict[str, Any]]:
     fan = sqlite.get("fanout", {})
     targets.append(
         {
-            "target": f"webhook fan-out to {fan.get('receivers', 1000)} receivers (5% dead) ≤ {FANOUT_LIMIT_S:.0f} s",
+            "target": f"webhook fan-out to {fan.get('receivers', 1000)} receivers (5% dead, 2% slow) "
+            f"≤ {FANOUT_LIMIT_S:.0f} s",
             "pass": bool(fan.get("pass")),
             "detail": fan.get("note")
             or (
-                f"last live delivery {_fmt(fan.get('last_s'), 2)} s, {fan.get('delivered_live')}/{fan.get('live')}"
+                f"last live delivery {_fmt(fan.get('last_s'), 2)} s (p50 {_fmt(fan.get('p50_s'), 2)} s, "
+                f"p95 {_fmt(fan.get('p95_s'), 2)} s), {fan.get('delivered_live')}/{fan.get('live')}"
                 if fan
                 else "not measured (--no-fanout)"
             ),
@@ -103,7 +108,71 @@ def evaluate(sqlite: dict[str, Any] | None) -> list[dict[str, Any]]:
             "detail": f"{_fmt(peak)} MB" if peak is not None else "not measured",
         }
     )
+    for key, entry in statements.items():
+        if entry.get("max_warm_ms"):
+            warm = entry.get("x10_warm_ms")
+            targets.append(
+                {
+                    "target": f"{key} warm ≤ {entry['max_warm_ms']:.0f} ms, statements constant",
+                    "pass": warm is not None and warm <= entry["max_warm_ms"] and bool(entry.get("constant")),
+                    "detail": f"{_fmt(warm, 2)} ms warm, SQL {_sql_cell(entry)}",
+                }
+            )
+    targets.extend(_nginx_targets(sqlite.get("nginx")))
+    if label:
+        for target in targets:
+            target["target"] = f"[{label}] {target['target']}"
+            target["database"] = label
     return targets
+
+
+def _nginx_targets(proxy: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not proxy:
+        return []
+    name = f"through nginx's cache ≥ {CACHE_SHARE_OF_STATIC:.0%} of nginx static"
+    if proxy.get("note"):
+        return [{"target": name, "pass": False, "detail": proxy["note"]}]
+    rows = proxy["rows"]
+    via = {k: v for k, v in rows.items() if k.endswith("_via_nginx")}
+    return [
+        {
+            "target": name,
+            "pass": all(v["share_of_static"] >= CACHE_SHARE_OF_STATIC and not v.get("errors") for v in via.values()),
+            "detail": ", ".join(
+                f"{k.removesuffix('_via_nginx')} {v['share_of_static']:.2f} ({v['rps']:,.0f} req/s, "
+                f"{v.get('cache_status')})"
+                for k, v in via.items()
+            )
+            + f" of static {rows['nginx_static']['rps']:,.0f} req/s",
+        }
+    ]
+
+
+def evaluate_parse(parse: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scraper matching per page at 10,000 solutions (the slowest saved page)."""
+    scaled = [v for row in parse for k, v in row.items() if k.startswith("median_ms_") and k.endswith("_solutions")]
+    worst = max(scaled) if scaled else None
+    return [
+        {
+            "target": f"scraper matching ≤ {PARSE_LIMIT_MS:.0f} ms per page at 10,000 solutions",
+            "pass": worst is not None and worst <= PARSE_LIMIT_MS,
+            "detail": f"slowest page {_fmt(worst, 2)} ms" if worst is not None else "not measured",
+        }
+    ]
+
+
+def nginx_table(proxy: dict[str, Any]) -> str:
+    """The cache tier's rows: req/s, latency and share of nginx serving a static file."""
+    if proxy.get("note"):
+        return f"nginx caching proxy: {proxy['note']}"
+    header = f"{'nginx tier (same run)':<54} {'req/s':>9} {'p50 ms':>7} {'p95 ms':>7} {'of static':>9}  cache"
+    lines = [header, "-" * len(header)]
+    for key, row in proxy["rows"].items():
+        lines.append(
+            f"{key + ' ' + row['path']:<54.54} {_fmt(row['rps']):>9} {_fmt(row['p50_ms'], 2):>7} "
+            f"{_fmt(row['p95_ms'], 2):>7} {_fmt(row['share_of_static'], 2):>9}  {row.get('cache_status', '')}"
+        )
+    return "\n".join(lines)
 
 
 def render(results: dict[str, Any]) -> str:
@@ -121,6 +190,14 @@ def render(results: dict[str, Any]) -> str:
             out.append(f"   error: {db['error']}")
             continue
         out.append(route_table(db))
+        for key, entry in db.get("statements", {}).items():
+            if entry.get("max_warm_ms"):
+                out.append(
+                    f"{key}: warm in-process request {_fmt(entry.get('x10_warm_ms'), 2)} ms "
+                    f"(target ≤ {entry['max_warm_ms']:.0f}), SQL 1×/10× cold · warm {_sql_cell(entry)}"
+                )
+        if db.get("nginx"):
+            out.append(nginx_table(db["nginx"]))
         rss = db.get("worker_peak_rss_mb", {})
         out.append(f"peak RSS per worker (VmHWM): {', '.join(f'{v:.1f} MB' for v in rss.values()) or '–'}")
         fan = db.get("fanout", {})
@@ -129,7 +206,9 @@ def render(results: dict[str, Any]) -> str:
         elif fan:
             out.append(
                 f"webhook fan-out: {fan['delivered_live']}/{fan['live']} live receivers in {_fmt(fan['last_s'], 2)} s "
-                f"(first {_fmt(fan['first_s'], 2)} s, median {_fmt(fan['p50_s'], 2)} s; commit of the change "
+                f"(first {_fmt(fan['first_s'], 2)} s, p50 {_fmt(fan['p50_s'], 2)} s, "
+                f"p95 {_fmt(fan.get('p95_s'), 2)} s, "
+                f"last {_fmt(fan['last_s'], 2)} s; commit of the change "
                 f"{_fmt(fan['commit_s'], 2)} s; {fan['dead_refused']} refusing, {fan['dead_hanging']} hanging, "
                 f"{fan['slow']} slow; worker polls every {fan['worker_poll_interval_s']} s)"
             )
@@ -175,7 +254,7 @@ def render(results: dict[str, Any]) -> str:
         "ratio: requests/s against /healthz in the slices just before and after (median of the rounds); CPU ratio: "
         "/healthz's worker CPU per request over the route's, which a busy machine does not skew."
     )
-    out.append("== targets (SQLite, 2 workers) ==")
+    out.append("== targets (2 workers; SQLite unless marked) ==")
     for target in results.get("targets", []):
         out.append(f"{'PASS' if target['pass'] else 'FAIL'}  {target['target']}: {target['detail']}")
     return "\n".join(out)

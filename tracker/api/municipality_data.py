@@ -31,6 +31,7 @@ from tracker.api.municipality_schemas import (
 from tracker.auth import api_user
 from tracker.auth.permissions import require_user
 from tracker.db import get_session
+from tracker.http_cache import MunicipalityState
 from tracker.models import Municipality
 from tracker.municipalities import exports, imports, queries, services
 from tracker.municipalities.access import require_municipality_access
@@ -77,6 +78,14 @@ def _municipality(code: str, *, write: bool = False) -> tuple[Municipality, Acto
     user = require_user(api_user(write=write))
     municipality = queries.get_municipality(get_session(), code)
     return municipality, Actor.of(require_municipality_access(user, municipality))
+
+
+def _readable_state(code: str) -> MunicipalityState:
+    """M's cache check (one query) for a read, once the caller is known to be allowed to see M."""
+    user = require_user(api_user(write=False))
+    state = queries.get_state(get_session(), code)
+    require_municipality_access(user, state)
+    return state
 
 
 @blp.route("/<string:code>/idps")
@@ -236,8 +245,8 @@ class ReadinessView(MethodView):
 
         Sends an ETag; If-None-Match gives a 304.
         """
-        municipality, _ = _municipality(code)  # who may see M is decided before anything comes from the cache
-        return readiness_cache.serve_readiness(get_session(), municipality)
+        state = _readable_state(code)  # who may see M is decided before anything comes from the cache
+        return readiness_cache.serve_readiness(get_session(), state)
 
 
 def download(body: bytes, mimetype: str, name: str) -> Response:
@@ -256,8 +265,7 @@ class ReadinessCsv(MethodView):
     @private
     def get(self, code: str) -> Response:
         """The readiness rows of the API as CSV (same rows, same order)."""
-        municipality, _ = _municipality(code)
-        return readiness_cache.serve_export(get_session(), municipality, "csv")
+        return readiness_cache.serve_export(get_session(), _readable_state(code), "csv")
 
 
 @blp.route("/<string:code>/readiness.xlsx")
@@ -268,5 +276,4 @@ class ReadinessXlsx(MethodView):
     @private
     def get(self, code: str) -> Response:
         """The readiness rows of the API as an Excel workbook, with a totals sheet."""
-        municipality, _ = _municipality(code)
-        return readiness_cache.serve_export(get_session(), municipality, "xlsx")
+        return readiness_cache.serve_export(get_session(), _readable_state(code), "xlsx")

@@ -20,9 +20,9 @@ from tracker.http_cache import (
     PRIVATE_DATA,
     PRIVATE_DOWNLOAD,
     CachedResponse,
+    MunicipalityState,
     Stamp,
     json_body,
-    portfolio_fingerprint,
     serve_cached,
     weak_etag,
 )
@@ -52,31 +52,36 @@ def readiness_json(result: readiness.Readiness) -> dict[str, Any]:
 
 def _serve(
     session: Session,
-    municipality: Municipality,
+    state: MunicipalityState,
     kind: str,
     body: Callable[[readiness.Readiness], tuple[bytes, str]],
     policy: str,
 ) -> tuple[Response, date]:
-    """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date."""
+    """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date.
+
+    ``state`` (M, the registry stamp and M's fingerprint, read in one query) is all a hit needs.
+    """
     today = today_in_denmark()
     key = (
         "api.readiness",
         kind,
-        municipality.code,
+        state.code,
         request.host_url,
         today.isoformat(),
         str(get_locale()),  # the action sentences are in the user's language
-        portfolio_fingerprint(session, municipality.id),
+        state.fingerprint,
     )
 
     def render(stamp: Stamp) -> CachedResponse:
+        municipality = session.get(Municipality, state.id)
+        assert municipality is not None  # read in this transaction a moment ago
         data, mimetype = body(readiness.municipality_readiness(session, municipality, today=today))
         return CachedResponse(data, mimetype, weak_etag("r", (key, stamp)))
 
-    return serve_cached(session, key, render, policy=policy), today
+    return serve_cached(session, key, render, policy=policy, stamp=state.stamp), today
 
 
-def serve_readiness(session: Session, municipality: Municipality) -> Response:
+def serve_readiness(session: Session, municipality: MunicipalityState) -> Response:
     """M's readiness as the API's JSON (``ReadinessSchema``), with an ETag; If-None-Match gives a 304."""
 
     def body(result: readiness.Readiness) -> tuple[bytes, str]:
@@ -85,7 +90,7 @@ def serve_readiness(session: Session, municipality: Municipality) -> Response:
     return _serve(session, municipality, "json", body, PRIVATE_DATA)[0]
 
 
-def serve_export(session: Session, municipality: Municipality, extension: str) -> Response:
+def serve_export(session: Session, municipality: MunicipalityState, extension: str) -> Response:
     """M's readiness as a CSV or XLSX download (``extension`` 'csv' or 'xlsx'), cached like the JSON."""
 
     def body(result: readiness.Readiness) -> tuple[bytes, str]:

@@ -11,7 +11,7 @@ import secrets
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from tracker.auth import audit
+from tracker.auth import audit, token_cache
 from tracker.auth.passwords import generate_password, hash_password, password_problem, user_inputs, verify_password
 from tracker.auth.permissions import require_role
 from tracker.auth.users import create_user, resolve_binding
@@ -104,6 +104,7 @@ def apply_active(
     if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
         raise Conflict("Den sidste aktive administrator kan ikke deaktiveres.")
     user.is_active = active
+    token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS
     # A new nonce ends every existing login session of the user.
     user.session_nonce = secrets.token_hex(8)
     ended: dict[str, int] = {}
@@ -173,6 +174,7 @@ def change_role(
         raise Conflict("Den sidste aktive administrator kan ikke miste sin rolle.")
     before = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     user.role = role
+    token_cache.forget_all()  # remembered tokens carry the old role
     user.organisation_id = org.id if org is not None and role == Role.VENDOR else None
     user.municipality_id = mun.id if mun is not None and role == Role.MUNICIPALITY else None
     after = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}

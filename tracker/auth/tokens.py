@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.auth import audit
+from tracker.auth import audit, token_cache
 from tracker.db import utcnow
 from tracker.errors import NotFound
 from tracker.models import ApiToken, User
@@ -35,13 +35,20 @@ def create_token(session: Session, user: User, name: str = "") -> tuple[ApiToken
 
 
 def user_for_token(session: Session, plain: str) -> User | None:
-    """The active user a valid, unrevoked token belongs to; records its use."""
+    """The active user a valid, unrevoked token belongs to; records its use.
+
+    A token found valid in the last ``AUTH_CACHE_SECONDS`` is believed without a query (``token_cache``):
+    a revocation or deactivation takes effect within that window.
+    """
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 200:
         return None
+    digest = hash_token(plain)
+    cache = token_cache.token_cache()
+    snapshot = cache.get(("api", digest))
+    if snapshot is not None:
+        return token_cache.attach(session, snapshot)
     # The user comes in the same query: every API read needs it, and a second round trip doubled auth's cost.
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(plain)).options(joinedload(ApiToken.user))
-    )
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest).options(joinedload(ApiToken.user)))
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = utcnow()
@@ -54,6 +61,7 @@ def user_for_token(session: Session, plain: str) -> User | None:
                 row.last_used_at = now
         except OperationalError:
             pass
+    cache.put(("api", digest), token_cache.user_snapshot(row.user))
     return row.user
 
 
@@ -61,6 +69,7 @@ def revoke_token(session: Session, token: ApiToken) -> None:
     """Revoke a token; it stops working at once."""
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+    token_cache.forget_all()
 
 
 def list_tokens(session: Session, user: User) -> list[ApiToken]:

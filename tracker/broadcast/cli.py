@@ -19,13 +19,15 @@ def deliver_command(once: bool, interval: float | None) -> None:
     from tracker.broadcast import worker
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    if once:
-        report = worker.run_once(app)
-        click.echo(f"deliveries: {report.claimed} claimed, {report.succeeded} succeeded, {report.failed} failed")
-        return
+    # On SIGTERM nothing new is sent; requests in flight get WEBHOOK_STOP_SECONDS, then their claims are
+    # released for the next worker, so the process ends within seconds even with receivers that hang.
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if once:
+        report = worker.run_once(app, stop=stop)
+        click.echo(f"deliveries: {report.claimed} claimed, {report.succeeded} succeeded, {report.failed} failed")
+        return
     click.echo("delivery worker started")
     worker.serve(app, stop, interval=interval)
     click.echo("delivery worker stopped")

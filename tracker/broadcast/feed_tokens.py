@@ -15,6 +15,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.auth import token_cache
 from tracker.auth.permissions import can_see_municipality, require_user
 from tracker.db import utcnow
 from tracker.errors import Forbidden, NotFound
@@ -79,6 +80,7 @@ def revoke_token(session: Session, user: User | None, municipality: Municipality
         raise NotFound(f"Kommunen har intet feed-token med id {token_id}.")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS
         session.flush()
         _audit(session, user, "feed_token.revoked", row, municipality)
     return row
@@ -102,13 +104,25 @@ def webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1] if "://" in url else url
 
 
-def token_is_valid(session: Session, municipality: Municipality, plain: str | None) -> bool:
-    """Whether the plain token is an unrevoked token of this municipality."""
+def token_is_valid(session: Session, municipality_id: int, plain: str | None) -> bool:
+    """Whether the plain token is an unrevoked token of this municipality whose creator is still active.
+
+    A token found valid in the last ``AUTH_CACHE_SECONDS`` is believed without a query (``token_cache``):
+    a revocation or deactivation takes effect within that window (at once on the worker that made it).
+    """
     if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > MAX_TOKEN_LENGTH:
         return False
-    row = session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(plain)))
-    if row is None or row.revoked_at is not None or row.municipality_id != municipality.id:
-        return False
-    # A token whose creator was deactivated stops working too (deactivation revokes it; older rows are checked).
-    creator = session.get(User, row.created_by_id) if row.created_by_id is not None else None
-    return creator is None or creator.is_active
+    digest = hash_token(plain)
+    cache = token_cache.token_cache()
+    known = cache.get(("feed", digest))
+    if known is None:
+        row = session.scalar(select(FeedToken).where(FeedToken.token_hash == digest))
+        if row is None or row.revoked_at is not None:
+            return False
+        # A token whose creator was deactivated stops working too (deactivation revokes it; older rows are checked).
+        creator = session.get(User, row.created_by_id) if row.created_by_id is not None else None
+        if creator is not None and not creator.is_active:
+            return False
+        known = row.municipality_id
+        cache.put(("feed", digest), known)
+    return bool(known == municipality_id)

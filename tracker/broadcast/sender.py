@@ -96,8 +96,18 @@ def next_delay(
     return max(delay, retry_after) if retry_after else delay
 
 
-def send(url: str, message_id: str, body: bytes, signing_secrets: list[str], settings: SendSettings) -> Outcome:
-    """POST one signed body to the URL; never raises — every failure becomes an ``Outcome`` with its reason."""
+def send(
+    url: str,
+    message_id: str,
+    body: bytes,
+    signing_secrets: list[str],
+    settings: SendSettings,
+    session: requests.Session | None = None,
+) -> Outcome:
+    """POST one signed body to the URL; never raises — every failure becomes an ``Outcome`` with its reason.
+
+    ``session`` (from ``transport.pinned_session``) is reused when given, else one is made for this request.
+    """
     started = time.monotonic()
 
     def elapsed() -> int:
@@ -106,8 +116,10 @@ def send(url: str, message_id: str, body: bytes, signing_secrets: list[str], set
     try:
         split_url(url)  # the form rules again: the URL may predate today's rules
         headers = signing.webhook_headers(message_id, int(time.time()), body, signing_secrets)
-        with pinned_session(settings.policy, settings.user_agent) as session:
-            resp = session.post(
+        own, exhausted = session is None, False
+        http = session if session is not None else pinned_session(settings.policy, settings.user_agent)
+        try:
+            resp = http.post(
                 url,
                 data=body,
                 headers=headers,
@@ -117,8 +129,15 @@ def send(url: str, message_id: str, body: bytes, signing_secrets: list[str], set
             )
             try:
                 snippet = resp.raw.read(RESPONSE_SNIPPET_BYTES, decode_content=True) or b""
+                exhausted = not resp.raw.read(1)  # a short answer read to its end: its connection may be reused
             finally:
-                resp.close()
+                if own or not exhausted:
+                    resp.close()
+                else:
+                    resp.raw.release_conn()
+        finally:
+            if own:
+                http.close()
     except TargetRefused as exc:
         return Outcome(False, None, elapsed(), f"Afvist før afsendelse: {exc.message}")
     except requests.exceptions.ConnectTimeout:

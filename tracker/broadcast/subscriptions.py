@@ -98,11 +98,17 @@ def _solution_ids(session: Session, slugs: Sequence[str]) -> list[int]:
     return [found[s] for s in wanted]
 
 
-def municipality_by_code(session: Session, code: str) -> Municipality | None:
-    """A municipality by its 3-digit code ('0101' style accepted)."""
+def normalised_code(code: str) -> str:
+    """The 3-digit official code of ``code`` ('0101' style accepted); '' when it cannot be one."""
     code = code.strip()
     normalised = code[1:] if len(code) == 4 and code.startswith("0") else code
-    if not (len(normalised) == 3 and normalised.isascii() and normalised.isdigit()):
+    return normalised if len(normalised) == 3 and normalised.isascii() and normalised.isdigit() else ""
+
+
+def municipality_by_code(session: Session, code: str) -> Municipality | None:
+    """A municipality by its 3-digit code ('0101' style accepted)."""
+    normalised = normalised_code(code)
+    if not normalised:
         return None
     return session.scalar(select(Municipality).where(Municipality.code == normalised))
 

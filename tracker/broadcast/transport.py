@@ -7,6 +7,7 @@ as its host, while the ``Host`` header, TLS SNI and certificate check keep the o
 
 from __future__ import annotations
 
+from http.cookiejar import DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -22,9 +23,9 @@ if TYPE_CHECKING:
 class PinnedIPAdapter(HTTPAdapter):
     """Resolve, check against the policy, and connect to the checked address."""
 
-    def __init__(self, policy: TargetPolicy) -> None:
+    def __init__(self, policy: TargetPolicy, pool_maxsize: int = 10) -> None:
         """Bind the adapter to one policy; no retries (the worker schedules its own)."""
-        super().__init__(max_retries=0)
+        super().__init__(max_retries=0, pool_maxsize=pool_maxsize)
         self.policy = policy
 
     def build_connection_pool_key_attributes(
@@ -54,9 +55,15 @@ class PinnedIPAdapter(HTTPAdapter):
 
 
 def pinned_session(policy: TargetPolicy, user_agent: str) -> requests.Session:
-    """A session for one delivery: pinned adapters, no proxies or netrc from the environment, no cookies kept."""
+    """A session for one delivery: pinned adapters, no proxies or netrc from the environment, no cookies kept.
+
+    A sender thread keeps one for all its deliveries, so a host that keeps connections open is not dialled
+    again for each one; every request is still resolved and checked before it may use a pooled connection.
+    """
     session = requests.Session()
     session.trust_env = False
+    # Receivers' Set-Cookie must never reach the next receiver through a reused session.
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     adapter = PinnedIPAdapter(policy)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

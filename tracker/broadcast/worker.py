@@ -2,39 +2,42 @@
 
 Claims are leases (``claimed_by``/``claimed_until``): PostgreSQL takes rows with ``FOR UPDATE SKIP LOCKED`` so
 parallel workers never pick the same row; SQLite claims with one atomic ``UPDATE … WHERE claimed_until IS NULL
-OR claimed_until < now``. Each claim and each recorded outcome is its own committed transaction, so a killed
-worker loses nothing: its leases lapse and another worker takes the rows again (the receiver may then see a
-``webhook-id`` twice, which is the at-least-once contract). The clock is injectable so tests can step through
-the retry schedule without waiting; the ``webhook-timestamp`` header always carries the real time.
+OR claimed_until < now``. Each claim and each batch of recorded outcomes (``outcomes``) is its own
+committed transaction, so a killed worker loses nothing: its leases lapse and another worker takes the rows
+again (the receiver may then see a ``webhook-id`` twice, which is the at-least-once contract). The clock is
+injectable so tests can step through the retry schedule without waiting; the ``webhook-timestamp`` header
+always carries the real time.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from tracker.broadcast.sender import Outcome, SendSettings, encode_body, next_delay, send
+from tracker.broadcast.outcomes import record, record_many, release
+from tracker.broadcast.sender import Outcome, SendSettings, encode_body
+from tracker.broadcast.senders import Result, SenderPool
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import Database, get_db, utcnow
-from tracker.models import AuditEntry, Delivery, DeliveryAttempt, Subscription, User
+from tracker.models import Delivery, Subscription, User
 
 log = logging.getLogger(__name__)
+__all__ = ["Claimed", "RunReport", "claim", "record", "record_many", "release", "run_once", "serve"]
 
 Clock = Callable[[], datetime]
-SYSTEM_LABEL = "TU-tracker (system)"
 
 
 @dataclass(frozen=True)
@@ -104,112 +107,46 @@ def claim(db: Database, *, token: str, now: datetime, limit: int, lease: timedel
                 or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
             )
         session.execute(stmt.values(**claim_values).execution_options(synchronize_session=False))
+        # Columns, not entities: loading a thousand ORM objects per fan-out was most of a claim's cost.
         rows = session.execute(
-            select(Delivery, Subscription)
+            select(
+                Delivery.id,
+                Delivery.subscription_id,
+                Delivery.message_id,
+                Delivery.event_id,
+                Delivery.payload,
+                Subscription.url,
+                Subscription.secret,
+                Subscription.previous_secret,
+                Subscription.previous_secret_expires_at,
+            )
             .join(Subscription, Subscription.id == Delivery.subscription_id)
             .where(Delivery.claimed_by == token)
             .order_by(Delivery.id)
         ).all()
         claimed = []
-        for delivery, sub in rows:
-            signing_secrets = [sub.secret]
-            if sub.previous_secret and sub.previous_secret_expires_at and sub.previous_secret_expires_at > now:
-                signing_secrets.append(sub.previous_secret)
+        bodies: dict[int, bytes] = {}  # one event's deliveries share one body: encode it once
+        for row in rows:
+            signing_secrets = [row.secret]
+            if row.previous_secret and row.previous_secret_expires_at and row.previous_secret_expires_at > now:
+                signing_secrets.append(row.previous_secret)
+            body = bodies.get(row.event_id) if row.event_id is not None else None
+            if body is None:
+                body = encode_body(row.payload)
+                if row.event_id is not None:
+                    bodies[row.event_id] = body
             claimed.append(
                 Claimed(
-                    delivery_id=delivery.id,
-                    subscription_id=sub.id,
-                    message_id=delivery.message_id,
-                    url=sub.url,
-                    body=encode_body(delivery.payload),
+                    delivery_id=row.id,
+                    subscription_id=row.subscription_id,
+                    message_id=row.message_id,
+                    url=row.url,
+                    body=body,
                     secrets=signing_secrets,
                     token=token,
                 )
             )
         return claimed
-
-
-def _disable(session: Any, sub: Subscription, reason: str, now: datetime) -> None:
-    """Stop sending to a subscription; the reason is the owner's notice on the subscription page."""
-    sub.active = False
-    sub.disabled_reason = reason
-    session.add(
-        AuditEntry(
-            action="subscription.disabled",
-            actor_label=SYSTEM_LABEL,
-            object_type="subscription",
-            object_id=str(sub.id),
-            details={"reason": reason, "owner_id": sub.owner_id},
-            occurred_at=now,
-        )
-    )
-    log.warning("webhook subscription %s (owner %s) disabled: %s", sub.id, sub.owner_id, reason)
-
-
-def record(db: Database, claimed: Claimed, outcome: Outcome, *, now: datetime, disable_after: timedelta) -> str:
-    """Record one attempt and schedule what follows; returns the delivery's new state."""
-    with db.unit_of_work() as session:
-        # Write before reading: on SQLite a transaction that reads first cannot later take the write lock
-        # once another worker has committed (SQLITE_BUSY_SNAPSHOT); writing first waits for the lock instead.
-        session.add(
-            DeliveryAttempt(
-                delivery_id=claimed.delivery_id,
-                attempted_at=now,
-                status_code=outcome.status_code,
-                latency_ms=outcome.latency_ms,
-                error=outcome.error,
-            )
-        )
-        try:
-            session.flush()
-        except IntegrityError:  # the subscription was deleted meanwhile (its deliveries cascade)
-            session.rollback()
-            return "deleted"
-        delivery = session.get(Delivery, claimed.delivery_id)
-        if delivery is None:
-            return "deleted"
-        sub = delivery.subscription
-        ours = delivery.claimed_by == claimed.token
-        if not ours and not outcome.ok:
-            # Our lease lapsed and another worker owns the row now: leave its schedule alone.
-            return delivery.state
-        delivery.attempts += 1
-        delivery.last_status = outcome.status_code
-        delivery.claimed_by = None
-        delivery.claimed_until = None
-        if outcome.ok:
-            delivery.state = "succeeded"
-            delivery.delivered_at = now
-            delivery.last_error = None
-            sub.failing_since = None
-            return delivery.state
-        delivery.last_error = outcome.error
-        if outcome.gone:
-            delivery.state = "failed"
-            _disable(
-                session,
-                sub,
-                f"Modtageren svarede 410 Gone {now:%Y-%m-%d %H:%M} UTC; abonnementet er derfor deaktiveret.",
-                now,
-            )
-            return delivery.state
-        if sub.failing_since is None:
-            sub.failing_since = now
-        elif sub.active and now - sub.failing_since >= disable_after:
-            hours = int(disable_after.total_seconds() // 3600)
-            _disable(
-                session,
-                sub,
-                f"Leveringer er fejlet uafbrudt siden {sub.failing_since:%Y-%m-%d %H:%M} UTC (over {hours} timer); "
-                f"abonnementet er deaktiveret. Seneste fejl: {outcome.error}",
-                now,
-            )
-        delay = next_delay(delivery.attempts, outcome.retry_after)
-        if delay is None:
-            delivery.state = "failed"
-        else:
-            delivery.next_attempt_at = now + delay
-        return delivery.state
 
 
 def settings_of(app: Flask) -> SendSettings:
@@ -223,70 +160,142 @@ def settings_of(app: Flask) -> SendSettings:
     )
 
 
-def run_once(app: Flask, *, clock: Clock = utcnow, holder: str | None = None) -> RunReport:
+@dataclass
+class _Run:
+    """The state of one ``run_once``: what is out with the senders, and outcomes not yet written."""
+
+    app: Flask
+    clock: Clock
+    report: RunReport
+    in_flight: dict[int, Claimed]
+    done: list[tuple[Claimed, Outcome]]
+    unsent: list[Claimed]
+    oldest_done: float = 0.0
+
+    def take(self, result: Result) -> None:
+        """Note one sender result (a result of an earlier, released claim is ignored)."""
+        if self.in_flight.pop(result.item.delivery_id, None) is None:
+            return
+        if result.outcome is None:
+            self.unsent.append(result.item)
+            return
+        if not self.done:
+            self.oldest_done = time.monotonic()
+        self.done.append((result.item, result.outcome))
+
+    def flush(self) -> None:
+        """Write the outcomes collected so far in one transaction, and release what was not sent."""
+        db, cfg = get_db(self.app), self.app.config
+        disable_after = timedelta(hours=float(cfg.get("WEBHOOK_DISABLE_AFTER_HOURS", 72)))
+        if self.done:
+            batch, self.done = self.done, []
+            try:
+                states = record_many(db, batch, now=self.clock(), disable_after=disable_after)
+            except Exception:  # the leases expire and the deliveries are taken again
+                log.exception("could not record %s delivery outcomes", len(batch))
+                states = {}
+            for item, outcome in batch:
+                if item.delivery_id not in states:
+                    continue
+                if outcome.ok:
+                    self.report.succeeded += 1
+                else:
+                    self.report.failed += 1
+                    if states[item.delivery_id] == "failed":
+                        log.info("delivery %s gave up: %s", item.delivery_id, outcome.error)
+        if self.unsent:
+            unsent, self.unsent = self.unsent, []
+            try:
+                release(db, unsent)
+            except Exception:  # the leases expire instead
+                log.exception("could not release %s unsent deliveries", len(unsent))
+
+
+RECORD_EVERY = 0.2  # seconds: the longest an outcome waits to be written with others
+
+
+def run_once(
+    app: Flask,
+    *,
+    clock: Clock = utcnow,
+    holder: str | None = None,
+    stop: threading.Event | None = None,
+    poll: float | None = None,
+) -> RunReport:
     """Send every delivery that is due now; returns when nothing due is left and nothing is in flight.
 
-    At most ``WEBHOOK_CONCURRENCY`` requests run at once, and rows are claimed only when a sender is free,
-    so a claimed row starts at once and one slow receiver holds up one thread, never the rest.
+    At most ``WEBHOOK_CONCURRENCY`` requests run at once and rows are claimed as senders come free, so a
+    receiver that hangs holds one sender until the read timeout while claiming and sending go on. Outcomes
+    are written ``WEBHOOK_RECORD_BATCH_SIZE`` at a time (at the latest every 0.2 s). While requests are still
+    out, rows that became due meanwhile are looked for every ``poll`` seconds. When ``stop`` is set, nothing
+    new starts; requests in flight get ``WEBHOOK_STOP_SECONDS`` to finish, then their claims are released.
     """
     cfg = app.config
     db = get_db(app)
-    settings = settings_of(app)
     concurrency = max(1, int(cfg["WEBHOOK_CONCURRENCY"]))
     batch = max(1, int(cfg["WEBHOOK_BATCH_SIZE"]))
+    record_batch = max(1, int(cfg.get("WEBHOOK_RECORD_BATCH_SIZE") or 100))
+    poll = float(poll if poll is not None else cfg["DELIVERY_INTERVAL_SECONDS"])
     lease = lease_for(cfg)
-    disable_after = timedelta(hours=float(cfg.get("WEBHOOK_DISABLE_AFTER_HOURS", 72)))
     holder = holder or holder_id()
-    report = RunReport()
-    in_flight: dict[Future[Outcome], Claimed] = {}
-    exhausted = False
+    stop = stop or threading.Event()
+    run = _Run(app, clock, RunReport(), {}, [], [])
+    pool = SenderPool(concurrency, settings_of(app))
+    capacity = 2 * concurrency  # claimed rows out at once: sending, or queued for the next free sender
+    exhausted_at: float | None = None
     rounds = 0
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="webhook") as pool:
-        while True:
-            free = concurrency - len(in_flight)
-            if not exhausted and free > 0 and (not in_flight or free >= max(1, concurrency // 4)):
-                rounds += 1
-                token = f"{holder}:{rounds}"
-                claimed = claim(db, token=token, now=clock(), limit=min(batch, free), lease=lease)
-                exhausted = not claimed
-                report.claimed += len(claimed)
-                for item in claimed:
-                    future = pool.submit(send, item.url, item.message_id, item.body, item.secrets, settings)
-                    in_flight[future] = item
-            if not in_flight:
-                break
-            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-            for future in done:
-                item = in_flight.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # a sender bug must not lose the delivery
-                    log.exception("sending delivery %s failed unexpectedly", item.delivery_id)
-                    outcome = Outcome(False, None, 0, f"Intern fejl under afsendelse: {type(exc).__name__}")
-                _record_safely(db, item, outcome, report, clock=clock, disable_after=disable_after)
-    return report
-
-
-def _record_safely(
-    db: Database, item: Claimed, outcome: Outcome, report: RunReport, *, clock: Clock, disable_after: timedelta
-) -> None:
-    """Record one outcome; a database hiccup leaves the lease to lapse (the row is retried), never crashes."""
+    idle = True
     try:
-        state = record(db, item, outcome, now=clock(), disable_after=disable_after)
-    except Exception:  # the lease expires and the delivery is taken again
-        log.exception("could not record the outcome of delivery %s", item.delivery_id)
-        return
-    if outcome.ok:
-        report.succeeded += 1
-    else:
-        report.failed += 1
-    if not outcome.ok and state == "failed":
-        log.info("delivery %s gave up: %s", item.delivery_id, outcome.error)
+        while not stop.is_set():
+            free = capacity - len(run.in_flight)
+            may_claim = exhausted_at is None or time.monotonic() - exhausted_at >= poll
+            if free > 0 and may_claim and (idle or not run.in_flight or free >= min(batch, concurrency // 4)):
+                rounds += 1
+                claimed = claim(db, token=f"{holder}:{rounds}", now=clock(), limit=min(batch, free), lease=lease)
+                exhausted_at = None if claimed else time.monotonic()
+                run.report.claimed += len(claimed)
+                run.in_flight.update((item.delivery_id, item) for item in claimed)
+                pool.submit(claimed)
+            if not run.in_flight and exhausted_at is not None:
+                break
+            idle = not _collect(pool, run, timeout=0.05 if free > 0 and exhausted_at is None else RECORD_EVERY)
+            due = run.done and (
+                len(run.done) >= record_batch
+                or not run.in_flight
+                or time.monotonic() - run.oldest_done >= RECORD_EVERY
+                or any(outcome.gone for _, outcome in run.done)  # switch the subscription off before claiming again
+            )
+            if due or run.unsent:
+                run.flush()
+        if stop.is_set():
+            pool.stop()
+            deadline = time.monotonic() + float(cfg.get("WEBHOOK_STOP_SECONDS") or 5.0)
+            while run.in_flight and time.monotonic() < deadline:
+                _collect(pool, run, timeout=min(RECORD_EVERY, max(0.01, deadline - time.monotonic())))
+            run.unsent.extend(run.in_flight.values())
+            run.in_flight.clear()
+    finally:
+        pool.stop()
+        run.flush()
+    return run.report
 
 
-def scheduled_run(app: Flask) -> None:
+def _collect(pool: SenderPool, run: _Run, *, timeout: float) -> bool:
+    """Wait up to ``timeout`` for a sender result, then take every result that is ready; whether any came."""
+    try:
+        run.take(pool.results.get(timeout=timeout))
+    except queue.Empty:
+        return False
+    while True:
+        try:
+            run.take(pool.results.get_nowait())
+        except queue.Empty:
+            return True
+
+
+def scheduled_run(app: Flask, stop: threading.Event | None = None, poll: float | None = None) -> None:
     """The scheduler job ``deliver_webhooks``."""
-    report = run_once(app)
+    report = run_once(app, stop=stop, poll=poll)
     if report.claimed:
         log.info("webhooks: %s sent, %s failed", report.succeeded, report.failed)
 
@@ -296,7 +305,7 @@ def serve(app: Flask, stop: threading.Event, *, interval: float | None = None) -
     pause = float(interval if interval is not None else app.config["DELIVERY_INTERVAL_SECONDS"])
     while not stop.is_set():
         try:
-            scheduled_run(app)
+            scheduled_run(app, stop, pause)
         except Exception:  # keep serving; the next round retries
             log.exception("delivery round failed")
         stop.wait(pause)

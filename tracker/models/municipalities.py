@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -26,6 +37,9 @@ class Municipality(Base):
     next_region_on: Mapped[date | None] = mapped_column(Date)
     next_region_source_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised (as ``data_version + 1`` in SQL, so concurrent edits never share a value) by every flush that writes
+    # M's IdPs or portfolio (municipalities.data_version): the caches of readiness and calendars key on it.
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     idps: Mapped[list[Idp]] = relationship(back_populates="municipality", order_by="Idp.id")
 

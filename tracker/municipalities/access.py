@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from tracker.auth.permissions import can_see_municipality, is_coordinator, require_role, require_user
 from tracker.errors import Forbidden
+from tracker.http_cache import MunicipalityState
 from tracker.models import Municipality, User
 from tracker.models.vocab import Role
 
 
-def require_municipality_access(user: User | None, municipality: Municipality) -> User:
+def require_municipality_access(user: User | None, municipality: Municipality | MunicipalityState) -> User:
     """The user if they may see and edit M's private data; 401 when anonymous, 403 otherwise."""
     user = require_user(user)
     if not can_see_municipality(user, municipality.id):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.errors import NotFound
+from tracker.http_cache import MunicipalityState, municipality_state
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 
 # Inputs that cannot name anything are answered without asking the database: PostgreSQL refuses NUL bytes in
@@ -41,6 +42,14 @@ def get_municipality(session: Session, code: str) -> Municipality:
     if municipality is None:
         raise NotFound(f"Der findes ingen kommune med kode '{code}'.")
     return municipality
+
+
+def get_state(session: Session, code: str) -> MunicipalityState:
+    """M with the registry stamp and its fingerprint in one query (``get_municipality``'s 404 when none)."""
+    state = municipality_state(session, normalise_code(code)) if CODE_RE.fullmatch(code) else None
+    if state is None:
+        raise NotFound(f"Der findes ingen kommune med kode '{code}'.")
+    return state
 
 
 def list_municipalities(session: Session) -> list[Municipality]:

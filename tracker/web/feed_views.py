@@ -22,17 +22,17 @@ from sqlalchemy import ColumnElement
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality
 from tracker.broadcast import calendars, feed_tokens, feeds
-from tracker.broadcast.subscriptions import SLUG_RE, municipality_by_code
+from tracker.broadcast.subscriptions import SLUG_RE, normalised_code
 from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound
 from tracker.http_cache import (
     PRIVATE_DOCUMENT,
     PUBLIC_DOCUMENT,
+    MunicipalityState,
     Stamp,
     Validators,
     digest,
-    portfolio_fingerprint,
-    registry_stamp,
+    municipality_state,
     selection_validators,
     serve_document,
 )
@@ -90,23 +90,30 @@ def _serve(
     )
 
 
-def _private_municipality(code: str) -> Municipality:
-    """The municipality if the request carries its valid token or comes from one of its users/a coordinator."""
+def _private_state(code: str) -> MunicipalityState:
+    """M's cache check (one query) if the request carries M's valid token or comes from M's user/a coordinator."""
     session = get_session()
-    municipality = municipality_by_code(session, code)
-    if municipality is None:
+    state = municipality_state(session, normalised_code(code))
+    if state is None:
         raise NotFound(f"Der findes ingen kommune med kode '{code[:10]}'.")
     token = request.args.get("token")
     if token:
-        if feed_tokens.token_is_valid(session, municipality, token):
-            return municipality
+        if feed_tokens.token_is_valid(session, state.id, token):
+            return state
         raise Forbidden(
             "Tokenet i feed-adressen er ugyldigt eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "
             "fra siden 'Private feeds og kalender'."
         )
-    if can_see_municipality(current_db_user(), municipality.id):
-        return municipality
-    raise Forbidden(f"{municipality.name}s feed og kalender er private. Brug adressen med kommunens token (?token=…).")
+    if can_see_municipality(current_db_user(), state.id):
+        return state
+    raise Forbidden(f"{state.name}s feed og kalender er private. Brug adressen med kommunens token (?token=…).")
+
+
+def _private_municipality(code: str) -> Municipality:
+    """The municipality row, under the same rule as ``_private_state``."""
+    municipality = get_session().get(Municipality, _private_state(code).id)
+    assert municipality is not None  # read in this transaction a moment ago
+    return municipality
 
 
 def _feed(
@@ -232,24 +239,27 @@ def solutions_calendar() -> Response:
 @bp.get("/calendar/municipalities/<string:code>.ics")
 def municipality_calendar(code: str) -> Response:
     """The switches of a municipality's portfolio, each with what it means for the municipality's staff."""
-    municipality = _private_municipality(code)  # before the cache: nothing private without the right token
+    state = _private_state(code)  # before the cache: nothing private without the right token
     session = get_session()
     # Readiness moves with IdPs, the portfolio and the calendar day, not only with events: all are in the key,
-    # and the ETag is the key's hash, so a client that is current gets its 304 without a render.
+    # and the ETag is the key's hash, so a client that is current gets its 304 without a render. The stamp and
+    # the fingerprint came with M in one query.
     today = today_in_denmark()
-    stamp = registry_stamp(session)
+    stamp = state.stamp
     key = (
         "broadcast.calendar",
-        municipality.id,
-        municipality.name,
+        state.id,
+        state.name,
         today.isoformat(),
         request.host_url,
         stamp,
-        portfolio_fingerprint(session, municipality.id),
+        state.fingerprint,
     )
     validators = Validators(etag="c" + digest(key), last_modified=None)
 
     def build() -> bytes:
+        municipality = session.get(Municipality, state.id)
+        assert municipality is not None  # read in this transaction a moment ago
         readiness = municipality_readiness(session, municipality, today=today)
         return calendars.render(
             session,
@@ -267,6 +277,6 @@ def municipality_calendar(code: str) -> Response:
         build,
         "ics",
         private=True,
-        filename=f"tu-tracker-{municipality.code}.ics",
+        filename=f"tu-tracker-{state.code}.ics",
         stamp=stamp,
     )
