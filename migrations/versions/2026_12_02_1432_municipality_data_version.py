@@ -28,5 +28,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("municipality") as batch:
-        batch.drop_column("data_version")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35+ drops a column in place; a batch copy of municipality would cascade-delete its IdPs
+        # and portfolio entries (foreign keys are on).
+        op.execute("ALTER TABLE municipality DROP COLUMN data_version")
+        return
+    op.drop_column("municipality", "data_version")

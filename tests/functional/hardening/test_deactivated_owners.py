@@ -39,13 +39,13 @@ def test_cli_deactivate_stops_subscriptions_and_feed_tokens(
     sub, _ = subscribe(session, user, "https://127.0.0.1:9/hook")
     _, plain = feed_tokens.create_token(session, user, _kbh(session))
     session.commit()
-    assert feed_tokens.token_is_valid(session, _kbh(session), plain)
+    assert feed_tokens.token_is_valid(session, _kbh(session).id, plain)
     result = runner.invoke(args=["tracker", "users", "deactivate", "--email", "KBH-hooks@kk.dk"])
     assert result.exit_code == 0, result.output
     session.expire_all()
     assert session.get(User, user.id).is_active is False  # type: ignore[union-attr]
     assert session.get(Subscription, sub.id).active is False  # type: ignore[union-attr]
-    assert not feed_tokens.token_is_valid(session, _kbh(session), plain)
+    assert not feed_tokens.token_is_valid(session, _kbh(session).id, plain)
     anonymous = app.test_client()
     assert anonymous.get(f"/feeds/municipalities/101.atom?token={plain}").status_code == 403
     entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "user.deactivate"))
