@@ -36,6 +36,10 @@ FIELD_LABELS = {
     "switch_source_kind": _l("Kilde (dato)"),
     "switch_source_url": _l("Kildens adresse (dato)"),
     "switch_evidence": _l("Belæg (dato)"),
+    # Inquiry events (issue 15).
+    "question": _l("Spørgsmål"),
+    "answer": _l("Svar"),
+    "state": _l("Status for spørgsmålet"),
 }
 PRECISION_LABELS = {
     "day": _l("dag"),
@@ -52,6 +56,8 @@ EVENT_LABELS = {
     "solution.updated": _l("Oplysninger ændret"),
     "solution.switch_date.changed": _l("Skæringsdato ændret"),
     "solution.required_loa.changed": _l("Sikringsniveau ændret"),
+    "inquiry.created": _l("Nyt spørgsmål"),
+    "inquiry.answered": _l("Spørgsmål besvaret"),
 }
 PROPOSAL_STATE_LABELS = {
     "pending": _l("Afventer gennemsyn"),

@@ -1,0 +1,106 @@
+"""Reads of inquiries and risk assessments: lists sorted by waiting and age, one inquiry, a solution's summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from tracker.errors import NotFound
+from tracker.inquiries.services import UNANSWERED
+from tracker.models import Inquiry, InquiryFollower, RiskAssessment, Solution
+
+
+@dataclass(frozen=True)
+class Row:
+    """An inquiry with the number of municipalities waiting for it."""
+
+    inquiry: Inquiry
+    waiting: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A solution's unanswered questions and how many municipalities wait for any of them."""
+
+    open: int
+    waiting: int
+
+
+def _waiting_counts():  # type: ignore[no-untyped-def]  # a SQLAlchemy subquery
+    return (
+        select(
+            InquiryFollower.inquiry_id.label("inquiry_id"),
+            func.count(func.distinct(InquiryFollower.municipality_id)).label("waiting"),
+        )
+        .group_by(InquiryFollower.inquiry_id)
+        .subquery()
+    )
+
+
+def list_inquiries(
+    session: Session,
+    *,
+    state: str | None = None,
+    solution: Solution | None = None,
+    oldest_unanswered_first: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[Row], int]:
+    """Inquiries with their waiting count: most waited-for first, then oldest; or (coordinators) the oldest
+    unanswered first. Returns the page and the total count."""
+    counts = _waiting_counts()
+    waiting = func.coalesce(counts.c.waiting, 0)
+    stmt = select(Inquiry, waiting).outerjoin(counts, counts.c.inquiry_id == Inquiry.id)
+    if state == "open":
+        stmt = stmt.where(Inquiry.state.in_(UNANSWERED))
+    elif state:
+        stmt = stmt.where(Inquiry.state == state)
+    if solution is not None:
+        stmt = stmt.where(Inquiry.solution_id == solution.id)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    if oldest_unanswered_first:
+        unanswered_last = case((Inquiry.state.in_(UNANSWERED), 0), else_=1)
+        order = [unanswered_last, Inquiry.created_at.asc(), Inquiry.id.asc()]
+    else:
+        order = [waiting.desc(), Inquiry.created_at.asc(), Inquiry.id.asc()]
+    rows = session.execute(
+        stmt.options(joinedload(Inquiry.solution)).order_by(*order).limit(limit).offset(offset)
+    ).all()
+    return [Row(inquiry=r[0], waiting=int(r[1])) for r in rows], int(total)
+
+
+def get_inquiry(session: Session, inquiry_id: int) -> Inquiry:
+    """One inquiry, or a 404 in words."""
+    inquiry = session.scalar(
+        select(Inquiry).where(Inquiry.id == inquiry_id).options(joinedload(Inquiry.solution))
+    )
+    if inquiry is None:
+        raise NotFound(f"Der findes intet spørgsmål #{inquiry_id}.")
+    return inquiry
+
+
+def summary(session: Session, solution: Solution) -> Summary:
+    """'3 åbne – 41 kommuner venter': unanswered questions and the distinct municipalities waiting on them."""
+    open_count = session.scalar(
+        select(func.count()).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED))
+    )
+    waiting = session.scalar(
+        select(func.count(func.distinct(InquiryFollower.municipality_id)))
+        .join(Inquiry, Inquiry.id == InquiryFollower.inquiry_id)
+        .where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED))
+    )
+    return Summary(open=int(open_count or 0), waiting=int(waiting or 0))
+
+
+def risk_assessments(session: Session, solution: Solution) -> list[RiskAssessment]:
+    """A solution's shared risk assessments, newest first."""
+    return list(
+        session.scalars(
+            select(RiskAssessment)
+            .where(RiskAssessment.solution_id == solution.id)
+            .options(joinedload(RiskAssessment.by_municipality), joinedload(RiskAssessment.by_organisation))
+            .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
+        )
+    )
