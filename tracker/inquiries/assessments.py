@@ -10,7 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
+from tracker.inquiries.messages import _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

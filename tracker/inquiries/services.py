@@ -12,7 +12,7 @@ from datetime import timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
-from flask_babel import gettext as _
+from tracker.inquiries.messages import _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
