@@ -121,27 +121,21 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["by_organisation_id"], ["organisation.id"], name=op.f("fk_risk_assessment_by_organisation_id_organisation")
         ),
-        sa.ForeignKeyConstraint(
-            ["proposal_id"], ["proposal.id"], name=op.f("fk_risk_assessment_proposal_id_proposal")
-        ),
+        sa.ForeignKeyConstraint(["proposal_id"], ["proposal.id"], name=op.f("fk_risk_assessment_proposal_id_proposal")),
         sa.ForeignKeyConstraint(["recorded_by_id"], ["user.id"], name=op.f("fk_risk_assessment_recorded_by_id_user")),
         sa.ForeignKeyConstraint(
             ["solution_id"], ["solution.id"], name=op.f("fk_risk_assessment_solution_id_solution"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_assessment")),
     )
-    op.create_index(
-        "ix_risk_assessment_solution_id_assessed_on", "risk_assessment", ["solution_id", "assessed_on"]
-    )
+    op.create_index("ix_risk_assessment_solution_id_assessed_on", "risk_assessment", ["solution_id", "assessed_on"])
     _source_kinds(_NEW)
 
 
 def downgrade() -> None:
     # A fact whose source was a risk assessment keeps its value; its source kind falls back to the coordinator's.
-    for fact in ("loa", "switch"):
-        op.execute(
-            f"UPDATE solution SET {fact}_source_kind = 'coordinator' WHERE {fact}_source_kind = 'risk_assessment'"
-        )
+    op.execute("UPDATE solution SET loa_source_kind = 'coordinator' WHERE loa_source_kind = 'risk_assessment'")
+    op.execute("UPDATE solution SET switch_source_kind = 'coordinator' WHERE switch_source_kind = 'risk_assessment'")
     _source_kinds(_OLD)
     op.drop_index("ix_risk_assessment_solution_id_assessed_on", table_name="risk_assessment")
     op.drop_table("risk_assessment")

@@ -25,7 +25,9 @@ def accounts(session: Session) -> dict[str, Account]:
 
 
 def _ask(client: Any, account: Account, question: str = QUESTION, slug: str = "kmd-nexus", **extra: Any) -> Any:
-    return client.post(f"/api/v1/solutions/{slug}/inquiries", json={"question": question, **extra}, headers=account.bearer)
+    return client.post(
+        f"/api/v1/solutions/{slug}/inquiries", json={"question": question, **extra}, headers=account.bearer
+    )
 
 
 def _count(session: Session, model: Any) -> int:
@@ -46,12 +48,18 @@ def test_the_whole_flow(app: Flask, session: Session, accounts: dict[str, Accoun
         joined = client.post(f"/api/v1/inquiries/{inquiry_id}/join", headers=accounts["aarhus"].bearer)
         assert joined.status_code == 200 and joined.get_json()["waiting"] == 2
     # A second user of the same municipality follows too, but the municipality counts once.
-    assert client.post(f"/api/v1/inquiries/{inquiry_id}/join", headers=accounts["aarhus2"].bearer).get_json()[
-        "waiting"
-    ] == 2
+    assert (
+        client.post(f"/api/v1/inquiries/{inquiry_id}/join", headers=accounts["aarhus2"].bearer).get_json()["waiting"]
+        == 2
+    )
 
-    answer = {"answer": "KMD Nexus skifter 1. marts 2027 og kræver betydelig.", "source_url": "https://www.kmd.dk/nexus"}
-    refused_vendor = client.post(f"/api/v1/inquiries/{inquiry_id}/answer", json=answer, headers=accounts["vendor_other"].bearer)
+    answer = {
+        "answer": "KMD Nexus skifter 1. marts 2027 og kræver betydelig.",
+        "source_url": "https://www.kmd.dk/nexus",
+    }
+    refused_vendor = client.post(
+        f"/api/v1/inquiries/{inquiry_id}/answer", json=answer, headers=accounts["vendor_other"].bearer
+    )
     refused_municipality = client.post(
         f"/api/v1/inquiries/{inquiry_id}/answer", json=answer, headers=accounts["municipality"].bearer
     )
@@ -59,12 +67,15 @@ def test_the_whole_flow(app: Flask, session: Session, accounts: dict[str, Accoun
     assert refused_vendor.get_json()["error"]["message"].startswith("Kun løsningens leverandør")
 
     asked = client.post(
-        f"/api/v1/inquiries/{inquiry_id}/asked", json={"note": "KL har spurgt KMD den 2. december."},
+        f"/api/v1/inquiries/{inquiry_id}/asked",
+        json={"note": "KL har spurgt KMD den 2. december."},
         headers=accounts["coordinator"].bearer,
     )
     assert asked.status_code == 200 and asked.get_json()["state"] == "asked"
 
-    answered = client.post(f"/api/v1/inquiries/{inquiry_id}/answer", json=answer, headers=accounts["vendor_owner"].bearer)
+    answered = client.post(
+        f"/api/v1/inquiries/{inquiry_id}/answer", json=answer, headers=accounts["vendor_owner"].bearer
+    )
     assert answered.status_code == 200, answered.get_json()
 
     public = app.test_client().get(f"/api/v1/inquiries/{inquiry_id}").get_json()
@@ -100,7 +111,9 @@ def test_answer_with_a_proposed_fact_becomes_a_pending_proposal(
     )
     assert resp.status_code == 200, resp.get_json()
     proposal = session.get(Proposal, resp.get_json()["proposal_id"])
-    assert proposal is not None and proposal.state == "pending" and proposal.evidence == "Vi kræver betydelig fra Q2 2027."
+    assert (
+        proposal is not None and proposal.state == "pending" and proposal.evidence == "Vi kræver betydelig fra Q2 2027."
+    )
     assert proposal.changes["loa_value"] == "betydelig" and proposal.changes["switch_earliest_on"] == "2027-04-01"
     assert proposal.source_url == "https://www.kmd.dk/nexus"
 
@@ -132,7 +145,12 @@ def test_daily_limit_per_user(app: Flask, session: Session, accounts: dict[str, 
 
 @pytest.mark.parametrize(
     ("question", "slug", "status"),
-    [("", "kmd-nexus", 422), ("   ", "kmd-nexus", 422), ("x" * 50_000, "kmd-nexus", 422), (QUESTION, "findes-ikke", 404)],
+    [
+        ("", "kmd-nexus", 422),
+        ("   ", "kmd-nexus", 422),
+        ("x" * 50_000, "kmd-nexus", 422),
+        (QUESTION, "findes-ikke", 404),
+    ],
 )
 def test_bad_questions_are_refused_in_danish_and_nothing_is_stored(
     app: Flask, session: Session, accounts: dict[str, Account], question: str, slug: str, status: int
@@ -160,7 +178,9 @@ def test_answering_a_closed_inquiry_is_a_conflict(app: Flask, session: Session, 
     )
     assert closed.status_code == 200 and closed.get_json()["state"] == "closed"
     events = _count(session, ChangeEvent)
-    resp = client.post(f"/api/v1/inquiries/{inquiry_id}/answer", json={"answer": "Svar"}, headers=accounts["vendor_owner"].bearer)
+    resp = client.post(
+        f"/api/v1/inquiries/{inquiry_id}/answer", json={"answer": "Svar"}, headers=accounts["vendor_owner"].bearer
+    )
     assert resp.status_code == 409 and "lukket" in resp.get_json()["error"]["message"]
     session.expire_all()
     inquiry = session.get(Inquiry, inquiry_id)
@@ -179,7 +199,9 @@ def test_shared_risk_assessment_and_its_proposal(app: Flask, session: Session, a
         "document_url": "https://www.aarhus.dk/risikovurdering-nexus.pdf",
         "propose": True,
     }
-    resp = client.post("/api/v1/solutions/kmd-nexus/risk-assessments", json=body, headers=accounts["coordinator"].bearer)
+    resp = client.post(
+        "/api/v1/solutions/kmd-nexus/risk-assessments", json=body, headers=accounts["coordinator"].bearer
+    )
     assert resp.status_code == 201, resp.get_json()
     created = resp.get_json()
     assert created["by"] == {"label": "Aarhus Kommune", "municipality": "751"} and created["on_behalf_of"] == "all"
@@ -189,14 +211,27 @@ def test_shared_risk_assessment_and_its_proposal(app: Flask, session: Session, a
     listed = app.test_client().get("/api/v1/solutions/kmd-nexus/risk-assessments").get_json()["items"]
     assert [a["id"] for a in listed] == [created["id"]]
     for role in ("municipality", "vendor_owner"):
-        assert client.post(
-            "/api/v1/solutions/kmd-nexus/risk-assessments", json=body, headers=accounts[role].bearer
-        ).status_code == 403
+        assert (
+            client.post(
+                "/api/v1/solutions/kmd-nexus/risk-assessments", json=body, headers=accounts[role].bearer
+            ).status_code
+            == 403
+        )
     before = _count(session, RiskAssessment)
-    for bad in ({"by": "999"}, {"on_behalf_of": ["101", "000"]}, {"concluded_loa": "ukendt"}, {"assessed_on": "2099-01-01"}):
-        assert client.post(
-            "/api/v1/solutions/kmd-nexus/risk-assessments", json={**body, **bad}, headers=accounts["coordinator"].bearer
-        ).status_code == 422
+    for bad in (
+        {"by": "999"},
+        {"on_behalf_of": ["101", "000"]},
+        {"concluded_loa": "ukendt"},
+        {"assessed_on": "2099-01-01"},
+    ):
+        assert (
+            client.post(
+                "/api/v1/solutions/kmd-nexus/risk-assessments",
+                json={**body, **bad},
+                headers=accounts["coordinator"].bearer,
+            ).status_code
+            == 422
+        )
     assert _count(session, RiskAssessment) == before
     page = app.test_client().get("/loesninger/kmd-nexus").get_data(as_text=True)
     assert "Aarhus Kommune vurderede" in page and "alle kommuner" in page

@@ -32,7 +32,9 @@ class Ctx:
 @pytest.fixture
 def ctx(session: Session) -> Ctx:
     accounts = make_role_accounts(session)
-    accounts["other_municipality"] = make_account(session, "municipality", "matrix-aarhus@example.dk", municipality="751")
+    accounts["other_municipality"] = make_account(
+        session, "municipality", "matrix-aarhus@example.dk", municipality="751"
+    )
     nexus = session.scalars(select(Solution).where(Solution.slug == "kmd-nexus")).one()
     inquiry = services.ask(
         session,
@@ -153,13 +155,23 @@ def test_public_inquiry_and_assessment_views_name_no_person(app: Flask, session:
     users = {key: create_user(session, email=email, name=name, **kw)[0] for key, (name, email, kw) in people.items()}
     nexus = session.scalars(select(Solution).where(Solution.slug == "kmd-nexus")).one()
     inquiry = services.ask(
-        session, user=users["asker"], solution=nexus, question="Hvilket niveau kræver Nexus?", daily_limit=10, force=False
+        session,
+        user=users["asker"],
+        solution=nexus,
+        question="Hvilket niveau kræver Nexus?",
+        daily_limit=10,
+        force=False,
     )
     services.join(session, user=users["joiner"], inquiry=inquiry)
     services.mark_asked(session, user=users["coordinator"], inquiry=inquiry, note="KL har spurgt KMD.")
     services.answer(session, user=users["vendor"], inquiry=inquiry, text="Betydelig.", source_url=None)
     other = services.ask(
-        session, user=users["coordinator"], solution=nexus, question="Og hvornår skifter det?", daily_limit=10, force=False
+        session,
+        user=users["coordinator"],
+        solution=nexus,
+        question="Og hvornår skifter det?",
+        daily_limit=10,
+        force=False,
     )
     assessments.record(
         session,

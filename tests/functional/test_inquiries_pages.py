@@ -72,7 +72,7 @@ def test_list_is_sorted_by_waiting_then_age_and_coordinators_see_the_oldest_unan
 
     def order(html: str) -> list[int]:
         ids = [old.id, popular.id, answered.id]
-        return sorted(ids, key=lambda i: html.index(f"/spoergsmaal/{i}\""))
+        return sorted(ids, key=lambda i: html.index(f'/spoergsmaal/{i}"'))
 
     public = app.test_client().get("/spoergsmaal").get_data(as_text=True)
     assert order(public) == [popular.id, answered.id, old.id]  # 2 waiting, then 1 each by age
@@ -101,7 +101,8 @@ def test_ask_form_offers_a_similar_question_to_join(app: Flask, session: Session
     client, token = client_for(app, accounts["municipality"])
     before = _counts(session)
     resp = client.post(
-        "/loesninger/kmd-nexus/spoergsmaal", data={"csrf_token": token, "question": "Hvornår skifter KMD Nexus til NSIS"}
+        "/loesninger/kmd-nexus/spoergsmaal",
+        data={"csrf_token": token, "question": "Hvornår skifter KMD Nexus til NSIS"},
     )
     assert resp.status_code == 409 and _counts(session) == before
     page = resp.get_data(as_text=True)

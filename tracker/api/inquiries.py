@@ -24,7 +24,11 @@ from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES
 from tracker.registry.queries import get_solution
 from tracker.review.changes import flatten
 
-blp = Blueprint("api_inquiries", __name__, description="Spørgsmål til leverandører og tjenesteudbydere, og fælles risikovurderinger.")
+blp = Blueprint(
+    "api_inquiries",
+    __name__,
+    description="Spørgsmål til leverandører og tjenesteudbydere, og fælles risikovurderinger.",
+)
 ID = "<int(max=2147483647):inquiry_id>"
 
 

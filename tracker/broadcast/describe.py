@@ -166,7 +166,8 @@ def _inquiry_parts(event: ChangeEvent) -> list[str]:
     inquiry = (event.data or {}).get("inquiry") or {}
     question = str(inquiry.get("question") or "")[:300]
     if event.type == "inquiry.answered":
-        return [f"spørgsmål #{inquiry.get('id')} besvaret af {event.actor_label}: «{question}» — svar: {inquiry.get('answer')}"]
+        answer = str(inquiry.get("answer") or "")[:1000]
+        return [f"spørgsmål #{inquiry.get('id')} besvaret af {event.actor_label}: «{question}» — svar: {answer}"]
     return [f"nyt spørgsmål #{inquiry.get('id')} fra {event.actor_label}: «{question}»"]
 
 

@@ -10,12 +10,12 @@ import re
 from datetime import date
 from typing import Any
 
-from tracker.inquiries.messages import _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.permissions import is_coordinator
 from tracker.errors import Forbidden, Unauthorized, ValidationError
+from tracker.inquiries.messages import _
 from tracker.inquiries.public import municipality_label
 from tracker.models import Municipality, Organisation, RiskAssessment, Solution, User
 from tracker.models.inquiries import ASSESSED_LEVELS

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql import Subquery
 
 from tracker.errors import NotFound
 from tracker.inquiries.services import UNANSWERED
@@ -28,7 +29,8 @@ class Summary:
     waiting: int
 
 
-def _waiting_counts():  # type: ignore[no-untyped-def]  # a SQLAlchemy subquery
+def _waiting_counts() -> Subquery:
+    """Per inquiry: how many distinct municipalities follow it."""
     return (
         select(
             InquiryFollower.inquiry_id.label("inquiry_id"),
@@ -73,9 +75,7 @@ def list_inquiries(
 
 def get_inquiry(session: Session, inquiry_id: int) -> Inquiry:
     """One inquiry, or a 404 in words."""
-    inquiry = session.scalar(
-        select(Inquiry).where(Inquiry.id == inquiry_id).options(joinedload(Inquiry.solution))
-    )
+    inquiry = session.scalar(select(Inquiry).where(Inquiry.id == inquiry_id).options(joinedload(Inquiry.solution)))
     if inquiry is None:
         raise NotFound(f"Der findes intet spørgsmål #{inquiry_id}.")
     return inquiry

@@ -12,7 +12,6 @@ from datetime import timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
-from tracker.inquiries.messages import _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from tracker.api.edit_schemas import CONTROL_CHARS
 from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, can_report_on, is_coordinator
 from tracker.db import utcnow
 from tracker.errors import AppError, Conflict, Forbidden, Unauthorized, ValidationError
+from tracker.inquiries.messages import _
 from tracker.inquiries.public import public_actor, public_actor_of, source_kind_of
 from tracker.models import Inquiry, InquiryFollower, Solution, User
 from tracker.models.vocab import Role
@@ -128,9 +128,7 @@ def ask(
         raise Forbidden(_("Kun kommuner og KL's koordinatorer kan stille spørgsmål."), {"solution": solution.slug})
     text = _text(question, field="question", maximum=MAX_QUESTION, missing=_("Skriv et spørgsmål."))
     since = utcnow() - timedelta(days=1)
-    asked_today = session.scalar(
-        select(func.count()).where(Inquiry.asker_id == user.id, Inquiry.created_at >= since)
-    )
+    asked_today = session.scalar(select(func.count()).where(Inquiry.asker_id == user.id, Inquiry.created_at >= since))
     if (asked_today or 0) >= daily_limit:
         raise TooManyInquiries(
             _("Du har stillet %(n)s spørgsmål det seneste døgn, som er grænsen. Prøv igen i morgen.", n=daily_limit)

@@ -80,9 +80,7 @@ class RiskAssessment(Base):
     __tablename__ = "risk_assessment"
     __table_args__ = (
         CheckConstraint("concluded_loa IN ('lav', 'betydelig', 'hoej')", name="concluded_loa"),
-        CheckConstraint(
-            "by_municipality_id IS NOT NULL OR by_organisation_id IS NOT NULL", name="made_by_someone"
-        ),
+        CheckConstraint("by_municipality_id IS NOT NULL OR by_organisation_id IS NOT NULL", name="made_by_someone"),
         Index("ix_risk_assessment_solution_id_assessed_on", "solution_id", "assessed_on"),
     )
 

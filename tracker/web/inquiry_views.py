@@ -50,7 +50,9 @@ class AskForm(PlainForm):
 class NoteForm(PlainForm):
     """What KL did: 'KL har spurgt KMD den …'."""
 
-    note = StringField(_l("Notat (fx 'KL har spurgt KMD den 2. december')"), validators=[DataRequired(_REQUIRED), Length(max=2000)])
+    note = StringField(
+        _l("Notat (fx 'KL har spurgt KMD den 2. december')"), validators=[DataRequired(_REQUIRED), Length(max=2000)]
+    )
 
 
 class CloseForm(PlainForm):
