@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, make_account, make_role_accounts
-from tracker.models import ChangeEvent, Inquiry, InquiryFollower, Proposal, RiskAssessment, Solution
+from tracker.models import (
+    ChangeEvent,
+    Delivery,
+    Inquiry,
+    InquiryFollower,
+    Proposal,
+    RiskAssessment,
+    Solution,
+    Subscription,
+)
 
 QUESTION = "Hvornår skifter KMD Nexus til NSIS, og hvilket sikringsniveau kræves for medarbejdere?"
 
@@ -237,3 +246,27 @@ def test_shared_risk_assessment_and_its_proposal(app: Flask, session: Session, a
     assert "Aarhus Kommune vurderede" in page and "alle kommuner" in page
     session.expire_all()
     assert session.scalars(select(Solution.loa_value).where(Solution.slug == "kmd-nexus")).one() == "ukendt"
+
+
+def test_webhooks_filtered_by_type_get_the_inquiry_events_in_the_same_transaction(
+    app: Flask, session: Session, accounts: dict[str, Account]
+) -> None:
+    owner = accounts["coordinator"].user
+    only_answers = Subscription(
+        owner_id=owner.id, url="https://hooks.example.dk/a", secret="whsec_x", event_types=["inquiry.answered"]
+    )
+    everything = Subscription(owner_id=owner.id, url="https://hooks.example.dk/b", secret="whsec_y", event_types=[])
+    session.add_all([only_answers, everything])
+    session.commit()
+    client = app.test_client()
+    inquiry_id = _ask(client, accounts["municipality"]).get_json()["id"]
+    client.post(
+        f"/api/v1/inquiries/{inquiry_id}/answer", json={"answer": "Ja."}, headers=accounts["vendor_owner"].bearer
+    )
+    session.expire_all()
+    rows = session.execute(select(Delivery.subscription_id, Delivery.event_type).order_by(Delivery.id)).all()
+    assert [(s, t) for s, t in rows if s == only_answers.id] == [(only_answers.id, "inquiry.answered")]
+    assert [t for s, t in rows if s == everything.id] == ["inquiry.created", "inquiry.answered"]
+    payload = session.scalars(select(Delivery.payload).where(Delivery.subscription_id == only_answers.id)).one()
+    assert payload["type"] == "inquiry.answered" and payload["data"]["inquiry"]["answer"] == "Ja."
+    assert payload["data"]["inquiry"]["waiting"] == 1 and payload["data"]["actor"] == "KMD"
