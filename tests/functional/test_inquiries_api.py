@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, make_account, make_role_accounts
+from tracker.inquiries.queries import mail_recipients
 from tracker.models import (
     ChangeEvent,
     Delivery,
@@ -270,3 +271,35 @@ def test_webhooks_filtered_by_type_get_the_inquiry_events_in_the_same_transactio
     payload = session.scalars(select(Delivery.payload).where(Delivery.subscription_id == only_answers.id)).one()
     assert payload["type"] == "inquiry.answered" and payload["data"]["inquiry"]["answer"] == "Ja."
     assert payload["data"]["inquiry"]["waiting"] == 1 and payload["data"]["actor"] == "KMD"
+
+
+def test_service_provider_answers_as_authority_and_mail_recipients(
+    app: Flask, session: Session, accounts: dict[str, Account]
+) -> None:
+    kombit = make_account(session, "vendor", "svar-kombit@example.dk", organisation="kombit")
+    session.commit()
+    client = app.test_client()
+    inquiry_id = _ask(
+        client, accounts["municipality"], "Hvilket niveau kræver Aula for pædagoger?", slug="aula"
+    ).get_json()["id"]
+    client.post(f"/api/v1/inquiries/{inquiry_id}/join", headers=accounts["aarhus"].bearer)
+    created = session.scalars(select(ChangeEvent).where(ChangeEvent.type == "inquiry.created")).all()[-1]
+    # Aula: KOMBIT is the service provider, Netcompany the vendor; both organisations' users hear of the question.
+    assert {u.email for u in mail_recipients(session, created)} == {
+        "svar-kombit@example.dk",
+        "matrix-netcompany@example.dk",
+    }
+    resp = client.post(f"/api/v1/inquiries/{inquiry_id}/answer", json={"answer": "Betydelig."}, headers=kombit.bearer)
+    assert resp.status_code == 200 and resp.get_json()["answered_by"].startswith("KOMBIT")
+    session.expire_all()
+    answered = session.scalars(select(ChangeEvent).where(ChangeEvent.type == "inquiry.answered")).all()[-1]
+    assert answered.source_kind == "authority"
+    assert {u.email for u in mail_recipients(session, answered)} == {"matrix-kbh@example.dk", "it-aarhus@example.dk"}
+    # The service provider may answer, but proposing a fact stays with the vendor and coordinators.
+    other = _ask(client, accounts["aarhus"], "Hvornår skifter Aula til NSIS?", slug="aula").get_json()["id"]
+    refused = client.post(
+        f"/api/v1/inquiries/{other}/answer",
+        json={"answer": "Q2 2027.", "propose": {"switch_date": {"text": "Q2 2027"}}},
+        headers=kombit.bearer,
+    )
+    assert refused.status_code == 422 and session.get(Inquiry, other).state == "open"  # type: ignore[union-attr]

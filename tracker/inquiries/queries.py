@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Subquery
 
 from tracker.errors import NotFound
 from tracker.inquiries.services import UNANSWERED
-from tracker.models import Inquiry, InquiryFollower, RiskAssessment, Solution
+from tracker.models import ChangeEvent, Inquiry, InquiryFollower, RiskAssessment, Solution, User
+from tracker.models.vocab import Role
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,26 @@ def risk_assessments(session: Session, solution: Solution) -> list[RiskAssessmen
             .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc())
         )
     )
+
+
+def mail_recipients(session: Session, event: ChangeEvent) -> list[User]:
+    """Who should get an inquiry event by e-mail (for the mail feature; this module sends nothing).
+
+    ``inquiry.created``: the active users of the solution's vendor and service-provider organisations.
+    ``inquiry.answered``: the active users who asked or joined. Other events: nobody.
+    """
+    inquiry_id = ((event.data or {}).get("inquiry") or {}).get("id")
+    inquiry = session.get(Inquiry, inquiry_id) if isinstance(inquiry_id, int) else None
+    if inquiry is None:
+        return []
+    if event.type == "inquiry.created":
+        organisations = [o for o in (inquiry.solution.vendor_id, inquiry.solution.service_provider_id) if o]
+        stmt = select(User).where(
+            User.role == Role.VENDOR, User.organisation_id.in_(organisations), User.is_active.is_(True)
+        )
+    elif event.type == "inquiry.answered":
+        followers = select(InquiryFollower.user_id).where(InquiryFollower.inquiry_id == inquiry.id)
+        stmt = select(User).where(or_(User.id.in_(followers), User.id == inquiry.asker_id), User.is_active.is_(True))
+    else:
+        return []
+    return list(session.scalars(stmt.order_by(User.id)))

@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
 from tracker.models import Organisation
-from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
+from tracker.web.format import (
+    CONFIDENCE_LABELS,
+    INQUIRY_STATE_LABELS,
+    KIND_LABELS,
+    LOA_LABELS,
+    STATE_LABELS,
+    format_day,
+)
 from tracker.web.forms import ORG_KIND_LABELS, ROLE_LABELS, SOURCE_LABELS
 
 FIELD_LABELS = {
@@ -80,6 +87,7 @@ _VOCAB = {
     "switch_precision": PRECISION_LABELS,
     "loa_source_kind": SOURCE_LABELS,
     "switch_source_kind": SOURCE_LABELS,
+    "state": INQUIRY_STATE_LABELS,  # inquiry events (issue 15)
 }
 
 

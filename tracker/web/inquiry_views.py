@@ -24,17 +24,11 @@ from tracker.models.inquiries import INQUIRY_STATES
 from tracker.models.vocab import Loa, Role
 from tracker.registry import queries as registry_queries
 from tracker.review.changes import switch_from_text
-from tracker.web.format import LOA_LABELS
+from tracker.web.format import INQUIRY_STATE_LABELS, LOA_LABELS
 from tracker.web.forms import ActionForm, PlainForm, _choices, _source_url
 
 bp = Blueprint("inquiries", __name__)
 
-STATE_LABELS = {
-    "open": _l("Åbent"),
-    "asked": _l("Spurgt"),
-    "answered": _l("Besvaret"),
-    "closed": _l("Lukket"),
-}
 _REQUIRED = _l("Skal udfyldes.")
 
 
@@ -285,7 +279,7 @@ def _solution_page_helpers() -> dict[str, object]:
         "solution_inquiries": solution_inquiries,
         "solution_assessments": solution_assessments,
         "assessment_by": assessments.by_label,
-        "INQUIRY_STATE_LABELS": STATE_LABELS,
+        "INQUIRY_STATE_LABELS": INQUIRY_STATE_LABELS,
         "may_ask_inquiry": lambda: can_ask_inquiry(_user()),
         "is_municipality_user": lambda: (u := _user()) is not None and u.role == Role.MUNICIPALITY,
     }
