@@ -130,3 +130,28 @@ def test_unknown_solution_and_answering_a_closed_inquiry_through_the_forms(
     assert _counts(session) == before
     english = vendor.post(f"/spoergsmaal/{inquiry.id}/svar?lang=en", data={"csrf_token": vendor_token, "answer": "x"})
     assert english.status_code == 409 and "is closed" in english.get_data(as_text=True)
+
+
+def test_every_inquiry_text_has_an_english_translation() -> None:
+    from pathlib import Path
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+    from babel.messages.pofile import read_po
+
+    import tracker
+
+    package = Path(tracker.__file__).parent
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found: set[str] = set()
+    for path in sorted((package / "web" / "templates" / "inquiries").glob("*.html")):
+        for _, message, _, _ in extract_from_file(
+            "jinja2", str(path), keywords=keywords, options={"extensions": "jinja2.ext.i18n"}
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    for name in ("web/inquiry_views.py", "inquiries/services.py", "inquiries/assessments.py"):
+        for _, message, _, _ in extract_from_file("python", str(package / name), keywords=keywords):
+            found.add(message if isinstance(message, str) else message[0])
+    with (package / "translations" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id and m.string}
+    assert found and not sorted(found - translated)
