@@ -80,6 +80,9 @@ def test_list_is_sorted_by_waiting_then_age_and_coordinators_see_the_oldest_unan
     assert order(coordinator.get("/spoergsmaal").get_data(as_text=True)) == [old.id, popular.id, answered.id]
     api = app.test_client().get("/api/v1/inquiries?state=open").get_json()
     assert [i["id"] for i in api["items"]][:2] == [popular.id, old.id]
+    headers = accounts["coordinator"].bearer
+    api = app.test_client().get("/api/v1/inquiries", headers=headers).get_json()
+    assert [i["id"] for i in api["items"]][:3] == [old.id, popular.id, answered.id]
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 50_000])

@@ -16,6 +16,7 @@ from marshmallow import Schema, fields, validate
 from tracker.api.edit_schemas import Day, RequiredLoaInSchema, SwitchDateInSchema, Text, Url
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
+from tracker.auth.permissions import is_coordinator
 from tracker.db import get_session, utcnow
 from tracker.errors import ValidationError
 from tracker.inquiries import assessments, queries, services
@@ -242,11 +243,17 @@ class InquiryList(MethodView):
     @blp.arguments(InquiryQuerySchema, location="query")
     @blp.response(200, InquiryPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Inquiries (filters: state, solution), most waited-for first, then oldest. Public."""
+        """Inquiries (filters: state, solution), most waited-for first, then oldest. Public; with a
+        coordinator's token the oldest unanswered come first."""
         session = get_session()
         solution = get_solution(session, args["solution"]) if args.get("solution") else None
         rows, total = queries.list_inquiries(
-            session, state=args.get("state"), solution=solution, limit=args["limit"], offset=args["offset"]
+            session,
+            state=args.get("state"),
+            solution=solution,
+            oldest_unanswered_first=is_coordinator(api_user(write=False)),
+            limit=args["limit"],
+            offset=args["offset"],
         )
         return _page(rows, total, args["limit"], args["offset"])
 

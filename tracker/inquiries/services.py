@@ -163,6 +163,12 @@ def ask(
     return inquiry
 
 
+def _lock(session: Session, inquiry: Inquiry) -> None:
+    """Lock the inquiry's row (PostgreSQL) and re-read it, so two people cannot both answer or close it."""
+    session.execute(select(Inquiry.id).where(Inquiry.id == inquiry.id).with_for_update())
+    session.refresh(inquiry)
+
+
 def _unanswered_or_conflict(inquiry: Inquiry) -> None:
     if inquiry.state == "closed":
         raise Conflict(_("Spørgsmål #%(id)s er lukket.", id=inquiry.id), {"state": inquiry.state})
@@ -184,6 +190,7 @@ def mark_asked(session: Session, *, user: User | None, inquiry: Inquiry, note: s
     """A coordinator records that KL has put the question to the vendor/service provider."""
     _require_coordinator(user, inquiry)
     text = _text(note, field="note", maximum=MAX_NOTE, missing=_("Skriv hvem der er spurgt og hvornår."))
+    _lock(session, inquiry)
     _unanswered_or_conflict(inquiry)
     inquiry.state = "asked"
     inquiry.asked_note = text
@@ -219,6 +226,7 @@ def answer(
             {"solution": solution.slug, "object_id": inquiry.id},
         )
     body = _text(text, field="answer", maximum=MAX_ANSWER, missing=_("Skriv et svar."))
+    _lock(session, inquiry)
     _unanswered_or_conflict(inquiry)
     if propose:
         if not can_report_on(user, solution):
@@ -255,6 +263,7 @@ def close(session: Session, *, user: User | None, inquiry: Inquiry, reason: str 
     """A coordinator closes a question (duplicate, out of scope, answered elsewhere), with a reason."""
     _require_coordinator(user, inquiry)
     text = _text(reason, field="reason", maximum=MAX_NOTE, missing=_("Skriv hvorfor spørgsmålet lukkes."))
+    _lock(session, inquiry)
     if inquiry.state == "closed":
         raise Conflict(_("Spørgsmål #%(id)s er lukket.", id=inquiry.id), {"state": inquiry.state})
     inquiry.state = "closed"
