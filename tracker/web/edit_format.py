@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "switch_source_url": _l("Kildens adresse (dato)"),
     "switch_evidence": _l("Belæg (dato)"),
     # Inquiry events (issue 15).
-    "question": _l("Spørgsmål"),
+    "question": _l("Spørgsmålets tekst"),
     "answer": _l("Svar"),
     "state": _l("Status for spørgsmålet"),
 }
