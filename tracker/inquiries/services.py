@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, can_report_on, is_coordinator
@@ -113,8 +114,12 @@ def _follow(session: Session, inquiry: Inquiry, user: User) -> bool:
     )
     if exists is not None:
         return False
-    session.add(InquiryFollower(inquiry_id=inquiry.id, user_id=user.id, municipality_id=user.municipality_id))
-    session.flush()
+    try:
+        # A savepoint: a double click racing itself meets the unique constraint, and that is "already joined".
+        with session.begin_nested():
+            session.add(InquiryFollower(inquiry_id=inquiry.id, user_id=user.id, municipality_id=user.municipality_id))
+    except IntegrityError:
+        return False
     return True
 
 
