@@ -100,6 +100,10 @@ ROUTES: dict[str, tuple[Callable[[Ctx], Request], dict[str, int]]] = {
         lambda c: ("post", f"/spoergsmaal/{c.inquiry_id}/svar", {"data": {"answer": "I marts 2027."}}),
         _expect(dict.fromkeys(ANSWERERS, 302)),
     ),
+    "ui POST /loesninger/{slug}/risikovurderinger": (
+        lambda c: ("post", "/loesninger/kmd-nexus/risikovurderinger", {"data": {**ASSESSMENT, "propose": "y"}}),
+        _expect(dict.fromkeys(KL, 302)),
+    ),
     "ui POST /spoergsmaal/{id}/luk": (
         lambda c: ("post", f"/spoergsmaal/{c.inquiry_id}/luk", {"data": {"reason": "Dublet."}}),
         _expect(dict.fromkeys(KL, 302)),
@@ -200,6 +204,7 @@ def test_public_inquiry_and_assessment_views_name_no_person(app: Flask, session:
         f"/spoergsmaal/{inquiry.id}",
         "/loesninger/kmd-nexus",
         "/loesninger/kmd-nexus/spoergsmaal",
+        "/loesninger/kmd-nexus/risikovurderinger",
     ]
     for path in paths:
         resp = client.get(path)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, client_for, make_account, make_role_accounts
 from tracker.inquiries import services
-from tracker.models import ChangeEvent, Inquiry, Solution
+from tracker.models import ChangeEvent, Inquiry, RiskAssessment, Solution
 
 
 @pytest.fixture
@@ -151,10 +151,45 @@ def test_every_inquiry_text_has_an_english_translation() -> None:
             "jinja2", str(path), keywords=keywords, options={"extensions": "jinja2.ext.i18n"}
         ):
             found.add(message if isinstance(message, str) else message[0])
-    for name in ("web/inquiry_views.py", "inquiries/services.py", "inquiries/assessments.py"):
+    for name in (
+        "web/inquiry_views.py",
+        "web/assessment_views.py",
+        "inquiries/services.py",
+        "inquiries/assessments.py",
+    ):
         for _, message, _, _ in extract_from_file("python", str(package / name), keywords=keywords):
             found.add(message if isinstance(message, str) else message[0])
     with (package / "translations" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale="en")
     translated = {(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id and m.string}
     assert found and not sorted(found - translated)
+
+
+def test_coordinator_records_a_risk_assessment_through_the_form(
+    app: Flask, session: Session, accounts: dict[str, Account]
+) -> None:
+    client, token = client_for(app, accounts["coordinator"])
+    form = {
+        "csrf_token": token,
+        "by": "kombit",
+        "on_behalf_of": "101, 751",
+        "assessed_on": "2026-10-01",
+        "concluded_loa": "hoej",
+        "document_url": "",
+        "note": "",
+    }
+    before = session.scalar(select(func.count()).select_from(RiskAssessment)) or 0
+    for bad in (
+        {"by": "999"},
+        {"on_behalf_of": "101, 000"},
+        {"assessed_on": "2026-02-31"},
+        {"concluded_loa": "ukendt"},
+    ):
+        resp = client.post("/loesninger/kmd-nexus/risikovurderinger", data={**form, **bad})
+        assert resp.status_code == 422, bad
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(RiskAssessment)) == before
+    resp = client.post("/loesninger/kmd-nexus/risikovurderinger", data=form)
+    assert resp.status_code == 302
+    page = app.test_client().get("/loesninger/kmd-nexus/risikovurderinger").get_data(as_text=True)
+    assert "KOMBIT" in page and "101, 751" in page and "Registrér en risikovurdering" not in page

@@ -27,9 +27,10 @@ def init_app(app: Flask) -> None:
     from tracker.web import municipality_views  # municipality pages, national picture, upcoming (issue 6)
 
     app.register_blueprint(municipality_views.bp)
-    from tracker.web import inquiry_views  # inquiries and shared risk assessments (issue 15)
+    from tracker.web import assessment_views, inquiry_views  # inquiries and shared risk assessments (issue 15)
 
     app.register_blueprint(inquiry_views.bp)
+    app.register_blueprint(assessment_views.bp)
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.globals.update(
