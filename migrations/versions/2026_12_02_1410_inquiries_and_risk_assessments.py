@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("solution_id", sa.Integer(), nullable=False),
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("waiting", sa.Integer(), nullable=False),
         sa.Column("asker_id", sa.Integer(), nullable=True),
         sa.Column("asker_municipality_id", sa.Integer(), nullable=True),
         sa.Column("asker_label", sa.String(length=200), nullable=False),
@@ -72,6 +73,7 @@ def upgrade() -> None:
     op.create_index("ix_inquiry_solution_id_state", "inquiry", ["solution_id", "state"])
     op.create_index("ix_inquiry_state_created_at", "inquiry", ["state", "created_at"])
     op.create_index("ix_inquiry_asker_id_created_at", "inquiry", ["asker_id", "created_at"])
+    op.create_index("ix_inquiry_waiting_created_at", "inquiry", ["waiting", "created_at"])
     op.create_table(
         "inquiry_follower",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -143,6 +145,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_inquiry_follower_user_id"), table_name="inquiry_follower")
     op.drop_index(op.f("ix_inquiry_follower_inquiry_id"), table_name="inquiry_follower")
     op.drop_table("inquiry_follower")
+    op.drop_index("ix_inquiry_waiting_created_at", table_name="inquiry")
     op.drop_index("ix_inquiry_asker_id_created_at", table_name="inquiry")
     op.drop_index("ix_inquiry_state_created_at", table_name="inquiry")
     op.drop_index("ix_inquiry_solution_id_state", table_name="inquiry")

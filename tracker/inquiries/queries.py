@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.sql import Subquery
 
 from tracker.errors import NotFound
 from tracker.inquiries.services import UNANSWERED
@@ -30,18 +29,6 @@ class Summary:
     waiting: int
 
 
-def _waiting_counts() -> Subquery:
-    """Per inquiry: how many distinct municipalities follow it."""
-    return (
-        select(
-            InquiryFollower.inquiry_id.label("inquiry_id"),
-            func.count(func.distinct(InquiryFollower.municipality_id)).label("waiting"),
-        )
-        .group_by(InquiryFollower.inquiry_id)
-        .subquery()
-    )
-
-
 def list_inquiries(
     session: Session,
     *,
@@ -53,9 +40,7 @@ def list_inquiries(
 ) -> tuple[list[Row], int]:
     """Inquiries with their waiting count: most waited-for first, then oldest; or (coordinators) the oldest
     unanswered first. Returns the page and the total count."""
-    counts = _waiting_counts()
-    waiting = func.coalesce(counts.c.waiting, 0)
-    stmt = select(Inquiry, waiting).outerjoin(counts, counts.c.inquiry_id == Inquiry.id)
+    stmt = select(Inquiry)
     if state == "open":
         stmt = stmt.where(Inquiry.state.in_(UNANSWERED))
     elif state:
@@ -67,11 +52,11 @@ def list_inquiries(
         unanswered_last = case((Inquiry.state.in_(UNANSWERED), 0), else_=1)
         order = [unanswered_last, Inquiry.created_at.asc(), Inquiry.id.asc()]
     else:
-        order = [waiting.desc(), Inquiry.created_at.asc(), Inquiry.id.asc()]
-    rows = session.execute(
+        order = [Inquiry.waiting.desc(), Inquiry.created_at.asc(), Inquiry.id.asc()]
+    rows = session.scalars(
         stmt.options(joinedload(Inquiry.solution)).order_by(*order).limit(limit).offset(offset)
     ).all()
-    return [Row(inquiry=r[0], waiting=int(r[1])) for r in rows], int(total)
+    return [Row(inquiry=r, waiting=int(r.waiting or 0)) for r in rows], int(total)
 
 
 def get_inquiry(session: Session, inquiry_id: int) -> Inquiry:

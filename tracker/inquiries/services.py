@@ -84,6 +84,10 @@ def similar_open(session: Session, solution: Solution, question: str) -> list[In
 
 def waiting(session: Session, inquiry: Inquiry) -> int:
     """How many municipalities wait for the answer (distinct municipalities among the followers)."""
+    return int(inquiry.waiting or 0)
+
+
+def _count_waiting(session: Session, inquiry: Inquiry) -> int:
     count = session.scalar(
         select(func.count(func.distinct(InquiryFollower.municipality_id))).where(
             InquiryFollower.inquiry_id == inquiry.id
@@ -120,6 +124,8 @@ def _follow(session: Session, inquiry: Inquiry, user: User) -> bool:
             session.add(InquiryFollower(inquiry_id=inquiry.id, user_id=user.id, municipality_id=user.municipality_id))
     except IntegrityError:
         return False
+    inquiry.waiting = _count_waiting(session, inquiry)
+    session.flush()
     return True
 
 
@@ -148,6 +154,7 @@ def ask(
         solution_id=solution.id,
         question=text,
         state="open",
+        waiting=0,
         asker_id=user.id,
         asker_municipality_id=user.municipality_id if user.role == Role.MUNICIPALITY else None,
         asker_label=public_actor(session, user),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -30,12 +30,15 @@ class Inquiry(Base):
         Index("ix_inquiry_solution_id_state", "solution_id", "state"),
         Index("ix_inquiry_state_created_at", "state", "created_at"),
         Index("ix_inquiry_asker_id_created_at", "asker_id", "created_at"),
+        Index("ix_inquiry_waiting_created_at", "waiting", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"))
     question: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(12), default="open")
+    # Distinct municipalities among the followers, kept here so lists sort by it from an index.
+    waiting: Mapped[int] = mapped_column(Integer, default=0)
     # Private: the person who asked (for the daily limit and mail). Public: the municipality, or KL.
     asker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     asker_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
