@@ -194,6 +194,7 @@ def join(session: Session, *, user: User | None, inquiry: Inquiry) -> bool:
         raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
     if user.role != Role.MUNICIPALITY:
         raise Forbidden(_("Kun kommuner kan tilslutte sig et spørgsmål."), {"object_id": inquiry.id})
+    _lock(session, inquiry)  # joins one at a time, so the waiting count counts every one of them
     _unanswered_or_conflict(inquiry)
     return _follow(session, inquiry, user)
 
