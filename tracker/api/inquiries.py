@@ -10,20 +10,21 @@ from typing import Any
 
 from flask import Response, current_app, jsonify, url_for
 from flask.views import MethodView
-from flask_smorest import Api, Blueprint
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.api.edit_schemas import Day, RequiredLoaInSchema, SwitchDateInSchema, Text, Url
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import is_coordinator
-from tracker.db import get_session, utcnow
+from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.inquiries import assessments, queries, services
 from tracker.models import Inquiry, RiskAssessment
 from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES
 from tracker.registry.queries import get_solution
 from tracker.review.changes import flatten
+from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_inquiries",
@@ -313,7 +314,7 @@ class InquiryAnswer(MethodView):
         inquiry = queries.get_inquiry(session, inquiry_id)
         propose = None
         if data.get("propose"):
-            propose = flatten(session, data["propose"], today=utcnow().date())
+            propose = flatten(session, data["propose"], today=today_in_denmark())
             if not propose:
                 raise ValidationError("Forslaget indeholder ingen ændringer.", {"propose": "Tomt."})
         services.answer(
@@ -361,11 +362,3 @@ class RiskAssessments(MethodView):
         resp = jsonify(AssessmentSchema().dump(assessment_dict(assessment)))
         resp.status_code = 201
         return resp
-
-
-def register(api: Api) -> None:
-    """Register the blueprint under /api/v1; bearer-token writes, so CSRF does not apply."""
-    from tracker.security import csrf
-
-    api.register_blueprint(blp, url_prefix="/api/v1")
-    csrf.exempt(blp)

@@ -20,8 +20,8 @@ from tracker.inquiries.public import municipality_label
 from tracker.models import Municipality, Organisation, RiskAssessment, Solution, User
 from tracker.models.inquiries import ASSESSED_LEVELS
 from tracker.models.vocab import SourceKind
-from tracker.municipalities.readiness import today_in_denmark
 from tracker.review.services import create_proposal
+from tracker.vocabulary import today_in_denmark
 
 MAX_NOTE = 2000
 CODE_RE = re.compile(r"[0-9]{3}")

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, is_coordinator
-from tracker.db import get_session, utcnow
+from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized
 from tracker.inquiries import assessments, queries, services
 from tracker.models import Inquiry, Solution, User
@@ -24,6 +24,7 @@ from tracker.models.inquiries import INQUIRY_STATES
 from tracker.models.vocab import Loa, Role
 from tracker.registry import queries as registry_queries
 from tracker.review.changes import switch_from_text
+from tracker.vocabulary import today_in_denmark
 from tracker.web.format import INQUIRY_STATE_LABELS, LOA_LABELS
 from tracker.web.forms import ActionForm, PlainForm, _choices, _source_url
 
@@ -228,7 +229,7 @@ def answer(inquiry_id: int) -> tuple[str, int] | Response:
         if form.loa_value.data:
             propose["loa_value"] = form.loa_value.data
         if form.switch_text.data:
-            propose.update(switch_from_text(form.switch_text.data, today=utcnow().date(), field="switch_text"))
+            propose.update(switch_from_text(form.switch_text.data, today=today_in_denmark(), field="switch_text"))
         services.answer(
             session,
             user=user,
