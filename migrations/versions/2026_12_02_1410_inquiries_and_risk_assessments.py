@@ -5,7 +5,7 @@ nowhere. Tables for both; and a tracked fact may now name a shared risk assessme
 source-kind CHECK constraints of ``solution`` are replaced (the batch copy touches only that table).
 
 Revision ID: 0050
-Revises: 0005
+Revises: 0021 (re-chained after merging main; originally 0005)
 Create Date: 2026-12-02 14:10:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from tracker.db import UTCDateTime
 
 revision = "0050"
-down_revision = "0005"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
