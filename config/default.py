@@ -85,3 +85,6 @@ SCHEDULER_LEASE_SECONDS = 60
 DELIVERY_INTERVAL_SECONDS = 10
 
 API_PAGE_SIZE_MAX = 500
+
+# Inquiries: how many new questions one user may ask in 24 hours (similar open ones are offered to join).
+INQUIRY_DAILY_LIMIT = 10

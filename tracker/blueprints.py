@@ -27,6 +27,7 @@ def api_routes() -> list[ApiRoute]:
     from tracker.api import (
         events,
         feed_tokens,
+        inquiries,
         municipalities,
         municipality_data,
         overview,
@@ -54,6 +55,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(proposals.blp, "/api/v1/proposals", csrf_exempt=True),
         ApiRoute(tokens.blp, "/api/v1/tokens", csrf_exempt=True),
         ApiRoute(feed_tokens.blp, "/api/v1/municipalities", csrf_exempt=True),  # private feed addresses
+        ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments (issue 15)
     ]
 
 
@@ -61,11 +63,13 @@ def web_blueprints() -> list[Blueprint]:
     """The HTML pages and the feed/calendar documents."""
     from tracker.web import (
         admin_views,
+        assessment_views,
         auth_views,
         broadcast_pages,
         edit_views,
         feed_views,
         health,
+        inquiry_views,
         municipality_views,
         public,
         review_views,
@@ -84,6 +88,8 @@ def web_blueprints() -> list[Blueprint]:
         feed_views.bp,
         broadcast_pages.bp,
         municipality_views.bp,
+        inquiry_views.bp,
+        assessment_views.bp,
     ]
 
 

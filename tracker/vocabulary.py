@@ -70,6 +70,12 @@ KIND_LABELS = {
     "broker": _l("Login-broker"),
     "andet": _l("Andet"),
 }
+INQUIRY_STATE_LABELS = {
+    "open": _l("Åbent"),
+    "asked": _l("Spurgt"),
+    "answered": _l("Besvaret"),
+    "closed": _l("Lukket"),
+}
 
 
 def _english() -> bool:

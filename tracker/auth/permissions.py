@@ -41,3 +41,21 @@ def can_see_municipality(user: User | None, municipality_id: int) -> bool:
     if user is None:
         return False
     return is_coordinator(user) or (user.role == Role.MUNICIPALITY and user.municipality_id == municipality_id)
+
+
+def can_answer_inquiry(user: User | None, solution: Solution) -> bool:
+    """Inquiries are answered by the solution's vendor or service provider (their users), or coordinators."""
+    if user is None:
+        return False
+    if is_coordinator(user):
+        return True
+    return (
+        user.role == Role.VENDOR
+        and user.organisation_id is not None
+        and user.organisation_id in (solution.vendor_id, solution.service_provider_id)
+    )
+
+
+def can_ask_inquiry(user: User | None) -> bool:
+    """Municipalities ask (and join) for themselves; coordinators ask on behalf of all."""
+    return user is not None and (is_coordinator(user) or user.role == Role.MUNICIPALITY)

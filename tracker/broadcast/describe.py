@@ -36,6 +36,7 @@ SOURCE_KIND_LABELS = {
     "coordinator": "KL-koordinator",
     "vendor": "leverandør",
     "municipality": "kommune",
+    "risk_assessment": "fælles risikovurdering",
 }
 READINESS_LABELS = {"ok": "Klar", "at_risk": "I fare", "locked_out": "Lukket ude", "unknown": "Ukendt"}
 
@@ -166,6 +167,15 @@ def _readiness_parts(ch: dict[str, Any], data: dict[str, Any]) -> list[str]:
     return [f"{subject} ændret"]
 
 
+def _inquiry_parts(event: ChangeEvent) -> list[str]:
+    inquiry = (event.data or {}).get("inquiry") or {}
+    question = str(inquiry.get("question") or "")[:300]
+    if event.type == "inquiry.answered":
+        answer = str(inquiry.get("answer") or "")[:1000]
+        return [f"spørgsmål #{inquiry.get('id')} besvaret af {event.actor_label}: «{question}» — svar: {answer}"]
+    return [f"nyt spørgsmål #{inquiry.get('id')} fra {event.actor_label}: «{question}»"]
+
+
 def _source(event: ChangeEvent) -> str:
     if event.source_url:
         kind = SOURCE_KIND_LABELS.get(event.source_kind or "", "")
@@ -196,6 +206,8 @@ def describe(event: ChangeEvent) -> Description:
             parts = _created_parts(ch)
         elif event.type == "municipality.readiness.changed":
             parts = _readiness_parts(ch, event.data or {})
+        elif event.type.startswith("inquiry."):
+            parts = _inquiry_parts(event)
         else:
             fields = [FIELD_LABELS.get(f, f) for f in ch] or ["oplysninger"]
             parts = [f"opdateret: {', '.join(fields)}"]

@@ -3,6 +3,7 @@
 from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subscription
 from tracker.models.events import ChangeEvent
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
+from tracker.models.inquiries import Inquiry, InquiryFollower, RiskAssessment
 from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
@@ -18,6 +19,8 @@ __all__ = [
     "DeliveryAttempt",
     "FeedToken",
     "Idp",
+    "Inquiry",
+    "InquiryFollower",
     "JobRun",
     "LoginAttempt",
     "Municipality",
@@ -25,6 +28,7 @@ __all__ = [
     "PageSnapshot",
     "PortfolioEntry",
     "Proposal",
+    "RiskAssessment",
     "SchedulerLease",
     "ScrapeRun",
     "Solution",

@@ -14,6 +14,8 @@ EVENT_TYPE_LABELS = {
     "solution.switch_date.changed": _l("Skæringsdato ændret"),
     "solution.required_loa.changed": _l("Krævet sikringsniveau ændret"),
     "municipality.readiness.changed": _l("Kommunens parathed ændret"),
+    "inquiry.created": _l("Nyt spørgsmål til leverandør/tjenesteudbyder"),
+    "inquiry.answered": _l("Spørgsmål besvaret"),
 }
 # Shown in the delivery log only (a test ping is not a filter choice).
 DELIVERY_LABELS = {**EVENT_TYPE_LABELS, "subscription.test": _l("Testbesked")}

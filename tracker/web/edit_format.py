@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
 from tracker.models import Organisation
-from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
+from tracker.web.format import (
+    CONFIDENCE_LABELS,
+    INQUIRY_STATE_LABELS,
+    KIND_LABELS,
+    LOA_LABELS,
+    STATE_LABELS,
+    format_day,
+)
 from tracker.web.forms import ORG_KIND_LABELS, ROLE_LABELS, SOURCE_LABELS
 
 FIELD_LABELS = {
@@ -37,6 +44,10 @@ FIELD_LABELS = {
     "switch_source_kind": _l("Kilde (dato)"),
     "switch_source_url": _l("Kildens adresse (dato)"),
     "switch_evidence": _l("Belæg (dato)"),
+    # Inquiry events (issue 15).
+    "question": _l("Spørgsmålets tekst"),
+    "answer": _l("Svar"),
+    "state": _l("Status for spørgsmålet"),
 }
 PRECISION_LABELS = {
     "day": _l("dag"),
@@ -53,6 +64,8 @@ EVENT_LABELS = {
     "solution.updated": _l("Oplysninger ændret"),
     "solution.switch_date.changed": _l("Skæringsdato ændret"),
     "solution.required_loa.changed": _l("Sikringsniveau ændret"),
+    "inquiry.created": _l("Nyt spørgsmål"),
+    "inquiry.answered": _l("Spørgsmål besvaret"),
 }
 PROPOSAL_STATE_LABELS = {
     "pending": _l("Afventer gennemsyn"),
@@ -75,6 +88,7 @@ _VOCAB = {
     "switch_precision": PRECISION_LABELS,
     "loa_source_kind": SOURCE_LABELS,
     "switch_source_kind": SOURCE_LABELS,
+    "state": INQUIRY_STATE_LABELS,  # inquiry events (issue 15)
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracker.vocabulary import (
     CONFIDENCE_LABELS,
+    INQUIRY_STATE_LABELS,
     KIND_LABELS,
     LOA_LABELS,
     MONTHS_DA,
@@ -15,6 +16,7 @@ from tracker.vocabulary import (
 
 __all__ = [
     "CONFIDENCE_LABELS",
+    "INQUIRY_STATE_LABELS",
     "KIND_LABELS",
     "LOA_LABELS",
     "MONTHS_DA",

@@ -35,6 +35,7 @@ SOURCE_LABELS = {
     "vendor": _l("Leverandør"),
     "municipality": _l("Kommune"),
     "scraper": _l("Automatisk overvågning"),
+    "risk_assessment": _l("Fælles risikovurdering"),
 }
 ROLE_LABELS = {
     "admin": _l("Administrator"),

@@ -1,0 +1,286 @@
+"""Inquiries: ask once, answered for all 98. Ask, join, mark as asked, answer (optionally proposing a fact), close.
+
+``inquiry.created`` and ``inquiry.answered`` are change events on the solution, so the event log, the
+solution's feed and the webhooks (outbox) carry them, written in the same transaction as the inquiry.
+Services take the session, only flush, and check the caller's role themselves (house rule 3).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from difflib import SequenceMatcher
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, can_report_on, is_coordinator
+from tracker.db import utcnow
+from tracker.errors import AppError, Conflict, Forbidden, Unauthorized, ValidationError
+from tracker.inquiries.messages import _
+from tracker.inquiries.public import public_actor, public_actor_of, source_kind_of
+from tracker.models import Inquiry, InquiryFollower, Solution, User
+from tracker.models.vocab import Role
+from tracker.registry.events import append_event
+from tracker.review.services import create_proposal
+
+MAX_QUESTION = 2000
+MAX_ANSWER = 10000
+MAX_NOTE = 2000
+UNANSWERED = ("open", "asked")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as the API's text fields refuse
+SIMILARITY = 0.6  # how alike two questions must be (0–1) before the asker is offered to join instead
+
+
+class TooManyInquiries(AppError):
+    """The per-user daily limit of new questions is reached."""
+
+    status = 429
+    code = "too_many_requests"
+
+
+class SimilarInquiry(Conflict):
+    """An open question on the same solution looks the same: join it instead (or send ``force``)."""
+
+    code = "similar_inquiry"
+
+
+def _text(value: str | None, *, field: str, maximum: int, missing: str) -> str:
+    """Stripped text, or a 422 in Danish: empty, too long, control characters."""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(missing, {field: _("Skal udfyldes.")})
+    if len(text) > maximum:
+        raise ValidationError(
+            _("Teksten må højst have %(max)s tegn (den har %(n)s).", max=maximum, n=len(text)),
+            {field: _("For lang.")},
+        )
+    if CONTROL_CHARS.search(text):
+        raise ValidationError(_("Teksten indeholder et ugyldigt kontroltegn."), {field: _("Ugyldigt tegn.")})
+    return text
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.lower()) if len(w) > 2}
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two questions read (0–1): the better of word overlap and character similarity."""
+    wa, wb = _words(a), _words(b)
+    overlap = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+    return max(overlap, SequenceMatcher(None, a.lower(), b.lower()).ratio())
+
+
+def similar_open(session: Session, solution: Solution, question: str) -> list[Inquiry]:
+    """Unanswered questions on the same solution that read like this one, most alike first."""
+    candidates = session.scalars(
+        select(Inquiry).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED)).limit(500)
+    ).all()
+    scored = [(similarity(question, c.question), c) for c in candidates]
+    return [c for score, c in sorted(scored, key=lambda sc: (-sc[0], sc[1].id)) if score >= SIMILARITY]
+
+
+def waiting(session: Session, inquiry: Inquiry) -> int:
+    """How many municipalities wait for the answer (distinct municipalities among the followers)."""
+    return int(inquiry.waiting or 0)
+
+
+def _count_waiting(session: Session, inquiry: Inquiry) -> int:
+    count = session.scalar(
+        select(func.count(func.distinct(InquiryFollower.municipality_id))).where(
+            InquiryFollower.inquiry_id == inquiry.id
+        )
+    )
+    return int(count or 0)
+
+
+def _inquiry_data(session: Session, inquiry: Inquiry) -> dict[str, Any]:
+    return {
+        "inquiry": {
+            "id": inquiry.id,
+            "question": inquiry.question,
+            "state": inquiry.state,
+            "waiting": waiting(session, inquiry),
+            "asker": inquiry.asker_label,
+            "answer": inquiry.answer,
+            "answer_source_url": inquiry.answer_source_url,
+            "proposal_id": inquiry.proposal_id,
+        }
+    }
+
+
+def _follow(session: Session, inquiry: Inquiry, user: User) -> bool:
+    """Add the user as a follower; False if they already follow."""
+    exists = session.scalar(
+        select(InquiryFollower.id).where(InquiryFollower.inquiry_id == inquiry.id, InquiryFollower.user_id == user.id)
+    )
+    if exists is not None:
+        return False
+    try:
+        # A savepoint: a double click racing itself meets the unique constraint, and that is "already joined".
+        with session.begin_nested():
+            session.add(InquiryFollower(inquiry_id=inquiry.id, user_id=user.id, municipality_id=user.municipality_id))
+    except IntegrityError:
+        return False
+    inquiry.waiting = _count_waiting(session, inquiry)
+    session.flush()
+    return True
+
+
+def ask(
+    session: Session, *, user: User | None, solution: Solution, question: str | None, daily_limit: int, force: bool
+) -> Inquiry:
+    """A new question (municipality users, coordinators). A similar open one is offered instead (409)."""
+    if user is None:
+        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
+    if not can_ask_inquiry(user):
+        raise Forbidden(_("Kun kommuner og KL's koordinatorer kan stille spørgsmål."), {"solution": solution.slug})
+    text = _text(question, field="question", maximum=MAX_QUESTION, missing=_("Skriv et spørgsmål."))
+    since = utcnow() - timedelta(days=1)
+    asked_today = session.scalar(select(func.count()).where(Inquiry.asker_id == user.id, Inquiry.created_at >= since))
+    if (asked_today or 0) >= daily_limit:
+        raise TooManyInquiries(
+            _("Du har stillet %(n)s spørgsmål det seneste døgn, som er grænsen. Prøv igen i morgen.", n=daily_limit)
+        )
+    if not force and (similar := similar_open(session, solution, text)):
+        raise SimilarInquiry(
+            _("Der findes allerede et lignende spørgsmål om %(name)s. Tilslut jer det i stedet.", name=solution.name),
+            {"similar": [{"id": s.id, "question": s.question[:300], "state": s.state} for s in similar[:5]]},
+        )
+    now = utcnow()
+    inquiry = Inquiry(
+        solution_id=solution.id,
+        question=text,
+        state="open",
+        waiting=0,
+        asker_id=user.id,
+        asker_municipality_id=user.municipality_id if user.role == Role.MUNICIPALITY else None,
+        asker_label=public_actor(session, user),
+        created_at=now,
+    )
+    session.add(inquiry)
+    session.flush()
+    if user.role == Role.MUNICIPALITY:
+        _follow(session, inquiry, user)
+    append_event(
+        session,
+        type="inquiry.created",
+        actor=public_actor_of(session, user),
+        solution=solution,
+        changes={"state": {"before": None, "after": "open"}, "question": {"before": None, "after": text}},
+        data=_inquiry_data(session, inquiry),
+    )
+    return inquiry
+
+
+def _lock(session: Session, inquiry: Inquiry) -> None:
+    """Lock the inquiry's row (PostgreSQL) and re-read it, so two people cannot both answer or close it."""
+    session.execute(select(Inquiry.id).where(Inquiry.id == inquiry.id).with_for_update())
+    session.refresh(inquiry)
+
+
+def _unanswered_or_conflict(inquiry: Inquiry) -> None:
+    if inquiry.state == "closed":
+        raise Conflict(_("Spørgsmål #%(id)s er lukket.", id=inquiry.id), {"state": inquiry.state})
+    if inquiry.state == "answered":
+        raise Conflict(_("Spørgsmål #%(id)s er allerede besvaret.", id=inquiry.id), {"state": inquiry.state})
+
+
+def join(session: Session, *, user: User | None, inquiry: Inquiry) -> bool:
+    """A municipality's user joins the wait (idempotent: True only the first time)."""
+    if user is None:
+        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
+    if user.role != Role.MUNICIPALITY:
+        raise Forbidden(_("Kun kommuner kan tilslutte sig et spørgsmål."), {"object_id": inquiry.id})
+    _lock(session, inquiry)  # joins one at a time, so the waiting count counts every one of them
+    _unanswered_or_conflict(inquiry)
+    return _follow(session, inquiry, user)
+
+
+def mark_asked(session: Session, *, user: User | None, inquiry: Inquiry, note: str | None) -> Inquiry:
+    """A coordinator records that KL has put the question to the vendor/service provider."""
+    _require_coordinator(user, inquiry)
+    text = _text(note, field="note", maximum=MAX_NOTE, missing=_("Skriv hvem der er spurgt og hvornår."))
+    _lock(session, inquiry)
+    _unanswered_or_conflict(inquiry)
+    inquiry.state = "asked"
+    inquiry.asked_note = text
+    inquiry.asked_at = utcnow()
+    session.flush()
+    return inquiry
+
+
+def _require_coordinator(user: User | None, inquiry: Inquiry) -> User:
+    if user is None:
+        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
+    if not is_coordinator(user):
+        raise Forbidden(_("Kun KL's koordinatorer kan gøre dette."), {"object_id": inquiry.id})
+    return user
+
+
+def answer(
+    session: Session,
+    *,
+    user: User | None,
+    inquiry: Inquiry,
+    text: str | None,
+    source_url: str | None,
+    propose: dict[str, Any] | None = None,
+) -> Inquiry:
+    """The vendor's or service provider's answer (or a coordinator's); a proposed fact becomes a proposal."""
+    if user is None:
+        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
+    solution = inquiry.solution
+    if not can_answer_inquiry(user, solution):
+        raise Forbidden(
+            _("Kun løsningens leverandør eller tjenesteudbyder og KL's koordinatorer kan svare."),
+            {"solution": solution.slug, "object_id": inquiry.id},
+        )
+    body = _text(text, field="answer", maximum=MAX_ANSWER, missing=_("Skriv et svar."))
+    _lock(session, inquiry)
+    _unanswered_or_conflict(inquiry)
+    if propose:
+        if not can_report_on(user, solution):
+            raise ValidationError(
+                _("Kun løsningens leverandør og KL's koordinatorer kan foreslå en ændring sammen med svaret."),
+                {"propose": _("Ikke tilladt for jeres organisation.")},
+            )
+        proposal = create_proposal(
+            session, proposer=user, solution=solution, changes=propose, evidence=body[:5000], source_url=source_url
+        )
+        inquiry.proposal_id = proposal.id
+    before = inquiry.state
+    inquiry.state = "answered"
+    inquiry.answer = body
+    inquiry.answer_source_url = source_url or None
+    inquiry.answered_by_id = user.id
+    inquiry.answerer_label = public_actor(session, user)
+    inquiry.answered_at = utcnow()
+    session.flush()
+    append_event(
+        session,
+        type="inquiry.answered",
+        actor=public_actor_of(session, user),
+        solution=solution,
+        changes={"state": {"before": before, "after": "answered"}, "answer": {"before": None, "after": body}},
+        source_kind=source_kind_of(user, solution),
+        source_url=inquiry.answer_source_url,
+        data=_inquiry_data(session, inquiry),
+    )
+    return inquiry
+
+
+def close(session: Session, *, user: User | None, inquiry: Inquiry, reason: str | None) -> Inquiry:
+    """A coordinator closes a question (duplicate, out of scope, answered elsewhere), with a reason."""
+    _require_coordinator(user, inquiry)
+    text = _text(reason, field="reason", maximum=MAX_NOTE, missing=_("Skriv hvorfor spørgsmålet lukkes."))
+    _lock(session, inquiry)
+    if inquiry.state == "closed":
+        raise Conflict(_("Spørgsmål #%(id)s er lukket.", id=inquiry.id), {"state": inquiry.state})
+    inquiry.state = "closed"
+    inquiry.close_reason = text
+    inquiry.closed_at = utcnow()
+    session.flush()
+    return inquiry

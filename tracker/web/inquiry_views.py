@@ -1,0 +1,286 @@
+"""Inquiry pages: the list (most waited-for first; coordinators: oldest unanswered first), one inquiry with its
+forms (join, asked, answer, close), a solution's questions with the ask form. Plain forms, no JavaScript.
+
+Views are thin: parse the form, call one service in ``tracker.inquiries``, render or redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.auth import current_db_user
+from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, is_coordinator
+from tracker.db import get_session
+from tracker.errors import AppError, Forbidden, Unauthorized
+from tracker.inquiries import assessments, queries, services
+from tracker.models import Inquiry, Solution, User
+from tracker.models.inquiries import INQUIRY_STATES
+from tracker.models.vocab import Loa, Role
+from tracker.registry import queries as registry_queries
+from tracker.review.changes import switch_from_text
+from tracker.vocabulary import today_in_denmark
+from tracker.web.format import INQUIRY_STATE_LABELS, LOA_LABELS
+from tracker.web.forms import ActionForm, PlainForm, _choices, _source_url
+
+bp = Blueprint("inquiries", __name__)
+
+_REQUIRED = _l("Skal udfyldes.")
+
+
+class AskForm(PlainForm):
+    """A new question about a solution."""
+
+    question = TextAreaField(
+        _l("Jeres spørgsmål"), validators=[DataRequired(_REQUIRED), Length(max=services.MAX_QUESTION)]
+    )
+    force = BooleanField(_l("Mit spørgsmål er et andet – stil det alligevel"))
+
+
+class NoteForm(PlainForm):
+    """What KL did: 'KL har spurgt KMD den …'."""
+
+    note = StringField(
+        _l("Notat (fx 'KL har spurgt KMD den 2. december')"), validators=[DataRequired(_REQUIRED), Length(max=2000)]
+    )
+
+
+class CloseForm(PlainForm):
+    """Why the question is closed."""
+
+    reason = StringField(_l("Hvorfor lukkes spørgsmålet?"), validators=[DataRequired(_REQUIRED), Length(max=2000)])
+
+
+class AnswerForm(PlainForm):
+    """The answer, its source, and optionally a proposed fact."""
+
+    answer = TextAreaField(_l("Svar"), validators=[DataRequired(_REQUIRED), Length(max=services.MAX_ANSWER)])
+    source_url = _source_url()
+    loa_value = SelectField(
+        _l("Foreslå krævet sikringsniveau (valgfrit)"),
+        choices=_choices(LOA_LABELS, [v.value for v in Loa if v != Loa.UKENDT], blank=True),
+        validators=[Optional()],
+    )
+    switch_text = StringField(
+        _l("Foreslå skæringsdato (valgfrit, fx 'Q2 2027' eller 2027-04-01)"), validators=[Optional(), Length(max=200)]
+    )
+
+
+def _user() -> User | None:
+    try:
+        return current_db_user()
+    except AppError:
+        return None
+
+
+def _detail_page(inquiry: Inquiry, status: int = 200, **forms: Any) -> tuple[str, int]:
+    session = get_session()
+    user = _user()
+    page = render_template(
+        "inquiries/detail.html",
+        inquiry=inquiry,
+        waiting=services.waiting(session, inquiry),
+        user=user,
+        may_answer=can_answer_inquiry(user, inquiry.solution),
+        is_coordinator=is_coordinator(user),
+        joined=user is not None and any(f.user_id == user.id for f in inquiry.followers),
+        join_form=forms.get("join_form") or ActionForm(),
+        answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        close_form=forms.get("close_form") or CloseForm(formdata=None),
+        form_error=forms.get("form_error"),
+    )
+    return page, status
+
+
+@bp.get("/spoergsmaal")
+def index() -> str:
+    """All questions: most waited-for first, then oldest; coordinators see the oldest unanswered first."""
+    state = request.args.get("state") or None
+    if state not in (None, *INQUIRY_STATES):
+        state = None
+    user = _user()
+    rows, total = queries.list_inquiries(
+        get_session(), state=state, oldest_unanswered_first=is_coordinator(user), limit=200
+    )
+    return render_template("inquiries/list.html", rows=rows, total=total, state=state, solution=None)
+
+
+@bp.get("/spoergsmaal/<int(max=2147483647):inquiry_id>")
+def detail(inquiry_id: int) -> tuple[str, int]:
+    """One question with its answer, and the forms its reader may use."""
+    return _detail_page(queries.get_inquiry(get_session(), inquiry_id))
+
+
+def _ask_page(solution: Solution, form: AskForm, status: int = 200, **extra: Any) -> tuple[str, int]:
+    rows, total = queries.list_inquiries(get_session(), solution=solution, limit=200)
+    user = _user()
+    page = render_template(
+        "inquiries/list.html",
+        rows=rows,
+        total=total,
+        state=None,
+        solution=solution,
+        form=form,
+        may_ask=can_ask_inquiry(user),
+        **extra,
+    )
+    return page, status
+
+
+@bp.route("/loesninger/<string:slug>/spoergsmaal", methods=["GET", "POST"])
+def ask(slug: str) -> tuple[str, int] | Response:
+    """A solution's questions and the form to ask a new one (municipality users and coordinators)."""
+    session = get_session()
+    solution = registry_queries.get_solution(session, slug)
+    form = AskForm()
+    if request.method == "GET":
+        return _ask_page(solution, AskForm(formdata=None))
+    if not form.validate_on_submit():
+        return _ask_page(solution, form, 422)
+    try:
+        inquiry = services.ask(
+            session,
+            user=current_db_user(),
+            solution=solution,
+            question=form.question.data,
+            daily_limit=int(current_app.config["INQUIRY_DAILY_LIMIT"]),
+            force=bool(form.force.data),
+        )
+    except services.SimilarInquiry as exc:
+        ids = [s["id"] for s in exc.details.get("similar", [])]
+        similar = [queries.get_inquiry(session, i) for i in ids]
+        return _ask_page(solution, form, exc.status, form_error=exc.message, similar=similar)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        return _ask_page(solution, form, exc.status, form_error=exc.message)
+    flash(_("Tak. Spørgsmålet er stillet; vi giver besked, når det er besvaret."), "info")
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+
+
+def _after(inquiry: Inquiry, message: str) -> Response:
+    flash(message, "info")
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+
+
+@bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/tilslut")
+def join(inquiry_id: int) -> tuple[str, int] | Response:
+    """Our municipality waits for this answer too."""
+    inquiry = queries.get_inquiry(get_session(), inquiry_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _detail_page(inquiry, 400, form_error=_("Formularen er udløbet. Hent siden igen."))
+    try:
+        services.join(get_session(), user=current_db_user(), inquiry=inquiry)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        return _detail_page(inquiry, exc.status, form_error=exc.message)
+    return _after(inquiry, _("I venter nu også på svaret."))
+
+
+@bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/spurgt")
+def asked(inquiry_id: int) -> tuple[str, int] | Response:
+    """A coordinator records that the question has been put to the vendor or service provider."""
+    inquiry = queries.get_inquiry(get_session(), inquiry_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        _guard_coordinator()
+        return _detail_page(inquiry, 422, note_form=form)
+    try:
+        services.mark_asked(get_session(), user=current_db_user(), inquiry=inquiry, note=form.note.data)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        return _detail_page(inquiry, exc.status, note_form=form, form_error=exc.message)
+    return _after(inquiry, _("Spørgsmålet er markeret som stillet."))
+
+
+def _guard_coordinator() -> None:
+    """Refuse a bad form from someone who may not use it anyway with 401/403, not with a 422."""
+    user = current_db_user()
+    if user is None:
+        raise Unauthorized(_("Log ind for at fortsætte."))
+    if not is_coordinator(user):
+        raise Forbidden(_("Kun KL's koordinatorer kan gøre dette."))
+
+
+@bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/svar")
+def answer(inquiry_id: int) -> tuple[str, int] | Response:
+    """The vendor's or service provider's answer (or a coordinator's), optionally proposing a fact."""
+    session = get_session()
+    inquiry = queries.get_inquiry(session, inquiry_id)
+    user = current_db_user()
+    if user is None:
+        raise Unauthorized(_("Log ind for at fortsætte."))
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        if not can_answer_inquiry(user, inquiry.solution):
+            raise Forbidden(_("Kun løsningens leverandør eller tjenesteudbyder og KL's koordinatorer kan svare."))
+        return _detail_page(inquiry, 422, answer_form=form)
+    try:
+        propose: dict[str, Any] = {}
+        if form.loa_value.data:
+            propose["loa_value"] = form.loa_value.data
+        if form.switch_text.data:
+            propose.update(switch_from_text(form.switch_text.data, today=today_in_denmark(), field="switch_text"))
+        services.answer(
+            session,
+            user=user,
+            inquiry=inquiry,
+            text=form.answer.data,
+            source_url=form.source_url.data or None,
+            propose=propose or None,
+        )
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        return _detail_page(inquiry, exc.status, answer_form=form, form_error=exc.message)
+    return _after(inquiry, _("Tak for svaret. Alle, der venter, får besked."))
+
+
+@bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/luk")
+def close(inquiry_id: int) -> tuple[str, int] | Response:
+    """A coordinator closes the question with a reason."""
+    inquiry = queries.get_inquiry(get_session(), inquiry_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        _guard_coordinator()
+        return _detail_page(inquiry, 422, close_form=form)
+    try:
+        services.close(get_session(), user=current_db_user(), inquiry=inquiry, reason=form.reason.data)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        return _detail_page(inquiry, exc.status, close_form=form, form_error=exc.message)
+    return _after(inquiry, _("Spørgsmålet er lukket."))
+
+
+@bp.app_context_processor
+def _solution_page_helpers() -> dict[str, object]:
+    """The solution page's question summary, its questions and its shared risk assessments."""
+
+    def inquiry_summary(solution: Solution) -> queries.Summary:
+        return queries.summary(get_session(), solution)
+
+    def solution_inquiries(solution: Solution) -> list[queries.Row]:
+        return queries.list_inquiries(get_session(), solution=solution, limit=20)[0]
+
+    def solution_assessments(solution: Solution) -> list[Any]:
+        return queries.risk_assessments(get_session(), solution)
+
+    return {
+        "inquiry_summary": inquiry_summary,
+        "solution_inquiries": solution_inquiries,
+        "solution_assessments": solution_assessments,
+        "assessment_by": assessments.by_label,
+        "INQUIRY_STATE_LABELS": INQUIRY_STATE_LABELS,
+        "may_ask_inquiry": lambda: can_ask_inquiry(_user()),
+        "is_municipality_user": lambda: (u := _user()) is not None and u.role == Role.MUNICIPALITY,
+    }
