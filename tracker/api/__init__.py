@@ -54,5 +54,8 @@ def init_app(app: Flask) -> Api:
     # Bearer-token APIs: CSRF does not apply (writes refuse the login cookie, see tracker.auth.api_user).
     for blueprint in (solutions.blp, proposals.blp, tokens.blp):
         csrf.exempt(blueprint)
+    from tracker.api import notifications  # one's own mail preference (issue 14)
+
+    notifications.register(api)
     app.extensions["tracker.api"] = api
     return api

@@ -2,6 +2,7 @@
 
 from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subscription
 from tracker.models.events import ChangeEvent
+from tracker.models.mail import MailAttempt, MailMessage, MailPreference
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
 from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
@@ -20,6 +21,9 @@ __all__ = [
     "Idp",
     "JobRun",
     "LoginAttempt",
+    "MailAttempt",
+    "MailMessage",
+    "MailPreference",
     "Municipality",
     "Organisation",
     "PageSnapshot",

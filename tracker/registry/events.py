@@ -1,6 +1,7 @@
 """Appending change events — the single source of history, feeds, calendars, webhooks and the event log.
 
-Every event leaves through the outbox in the same transaction (``broadcast.outbox.enqueue``).
+Every event leaves through the outbox in the same transaction (``broadcast.outbox.enqueue``), and so do
+immediate e-mails (``notify.recipients.enqueue``).
 
 Event ids must become visible in id order, or a catch-up reader (``/api/v1/events?after=``) could step past an
 id whose transaction commits late. SQLite serialises writers already; on PostgreSQL a transaction-scoped
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from tracker.broadcast import outbox
 from tracker.db import utcnow
 from tracker.models import ChangeEvent, Municipality, Solution
+from tracker.notify import recipients as mail_recipients
 from tracker.registry.actors import Actor
 
 EVENT_ORDER_LOCK = 0x7475_6576  # 'tuev': any constant unique to the event log
@@ -74,4 +76,5 @@ def append_event(
     session.add(event)
     session.flush()
     outbox.enqueue(session, event)
+    mail_recipients.enqueue(session, event)  # immediate e-mail, same transaction
     return event

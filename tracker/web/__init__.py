@@ -27,6 +27,9 @@ def init_app(app: Flask) -> None:
     from tracker.web import municipality_views  # municipality pages, national picture, upcoming (issue 6)
 
     app.register_blueprint(municipality_views.bp)
+    from tracker.web import mail_views  # mail preference, one-click unsubscribe, failing addresses (issue 14)
+
+    app.register_blueprint(mail_views.bp)
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.globals.update(
