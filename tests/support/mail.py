@@ -20,6 +20,7 @@ class Inbox:
     def __init__(self, hang: int = 0, refuse: str | None = None) -> None:
         self.messages: list[EmailMessage] = []
         self.hang = hang
+        self.hang_from = 0  # >0: hold the n-th DATA (and only it) until released
         self.refuse = refuse
         self.release = threading.Event()
         self.data_seen = 0
@@ -28,7 +29,7 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
         with self._lock:
             self.data_seen += 1
-            hang = self.data_seen <= self.hang
+            hang = self.data_seen <= self.hang or self.data_seen == self.hang_from
         if self.refuse:
             return self.refuse
         if hang:

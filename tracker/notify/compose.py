@@ -118,7 +118,7 @@ def compose(mail: MailMessage, user: User, events: list[ChangeEvent], language: 
     msg["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:{address}?subject=unsubscribe>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
-    msg["Content-Language"] = language
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    msg["Content-Language"] = language  # after the parts: set_content moves Content-* headers into them
     return msg

@@ -114,7 +114,7 @@ def send(msg: EmailMessage, target: Target, *, timeout: float) -> Result:
         return Result(False, f"Modtageradressen blev afvist: {_short(exc.recipients)}", permanent=permanent)
     except smtplib.SMTPResponseException as exc:
         text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc)
-        return Result(False, f"SMTP-serveren svarede {exc.smtp_code}: {_short(text)}", permanent=False)
+        return Result(False, f"SMTP-serveren svarede {exc.smtp_code}: {_short(text)}", permanent=exc.smtp_code >= 500)
     except (smtplib.SMTPException, OSError) as exc:
         return Result(False, f"Mailserveren kunne ikke nås ({target.label}): {_short(exc)}")
 
