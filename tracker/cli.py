@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from tracker.auth.audit import record
 from tracker.broadcast.cli import deliver_command
-from tracker.notify.cli import notify_command
 from tracker.db import get_db
 from tracker.ingest.cli import scrape_command
+from tracker.notify.cli import notify_command
 
 # Who history and the audit trail name for actions taken on the command line.
 CLI_ACTOR = "tracker CLI (server operator)"

@@ -14,10 +14,19 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import Clock, bearer, log_in, make_user, solution_by_slug, token_for
+from tests.support.broadcast import Clock, bearer, log_in, make_user, token_for
 from tests.support.mail import free_port, html_part, smtp_server, text_part
 from tracker.db import utcnow
-from tracker.models import ChangeEvent, MailAttempt, MailMessage, MailPreference, Municipality, PortfolioEntry, Solution, User
+from tracker.models import (
+    ChangeEvent,
+    MailAttempt,
+    MailMessage,
+    MailPreference,
+    Municipality,
+    PortfolioEntry,
+    Solution,
+    User,
+)
 from tracker.notify import preferences
 from tracker.notify.digests import DANISH, period_bounds
 from tracker.notify.worker import run_once
@@ -214,9 +223,7 @@ def test_preference_api_defaults_validation_and_danish_errors(session: Session, 
         assert "Ugyldige mailindstillinger" in resp.get_json()["error"]["message"] or isinstance(body, str)
     resp = client.put("/api/v1/account/notifications", json={"mode": "hourly"}, headers=bearer(token))
     assert "Ukendt værdi" in resp.get_json()["error"]["details"]["fields"]["mode"]
-    resp = client.put(
-        "/api/v1/account/notifications?lang=en", json={"mode": "hourly"}, headers={**bearer(token)}
-    )
+    resp = client.put("/api/v1/account/notifications?lang=en", json={"mode": "hourly"}, headers={**bearer(token)})
     assert resp.status_code == 422
     session.expire_all()
     assert session.get(MailPreference, user.id) is None, "nothing changed"
@@ -320,9 +327,7 @@ def test_unreachable_smtp_server_records_retries_and_the_admin_sees_the_address(
     assert inbox.ids() == [mail.message_id]
 
 
-def test_permanent_refusal_gives_up_at_once(
-    mail_app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_permanent_refusal_gives_up_at_once(mail_app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     reader = make_user(session, "gone@kbh.example.dk", "municipality", municipality=KBH)
     _prefer(session, reader, mode="immediate", scope="all")
     _move(session, _some_solutions(session, 1)[0], date(2033, 1, 1), Actor(label="KL"))

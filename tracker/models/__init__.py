@@ -2,8 +2,8 @@
 
 from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subscription
 from tracker.models.events import ChangeEvent
-from tracker.models.mail import MailAttempt, MailMessage, MailPreference
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
+from tracker.models.mail import MailAttempt, MailMessage, MailPreference
 from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, url_for
@@ -24,7 +25,7 @@ from tracker.web.format import format_day
 DANISH = ZoneInfo("Europe/Copenhagen")
 
 
-def link(endpoint: str, **values: str) -> str:
+def link(endpoint: str, **values: Any) -> str:
     """An absolute link on ``BASE_URL`` (mail is read far from any request)."""
     return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
 

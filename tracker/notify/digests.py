@@ -1,9 +1,9 @@
 """Daily and weekly digests: periods end at 07:00 Danish time (weekly: Monday 07:00).
 
 A digest holds every change that concerns the user since their last digest of that kind (events after its
-newest event id, at most ``MAX_CATCH_UP`` back; the first digest: the period), up to the period's end. One row per (user, period) — the unique key
-``daily:<date>``/``weekly:<date>`` makes a second run, or a parallel one, add nothing. Empty digests are not
-sent. ``now`` is passed in, so tests freeze the clock without patching.
+newest event id, at most ``MAX_CATCH_UP`` back; the first digest: the period), up to the period's end. One
+row per (user, period): the unique key ``daily:<date>``/``weekly:<date>`` makes a second run, or a parallel
+one, add nothing. Empty digests are not sent. ``now`` is passed in, so tests freeze the clock without patching.
 """
 
 from __future__ import annotations

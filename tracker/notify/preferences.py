@@ -18,7 +18,7 @@ MODES = ("immediate", "daily", "weekly", "off")
 SCOPES = ("portfolio", "all")
 LANGUAGES = ("da", "en")
 DEFAULTS = {"mode": "daily", "scope": "portfolio", "language": "da"}
-TOKEN_SALT = "tracker.mail.unsubscribe"
+TOKEN_SALT = "tracker.mail.unsubscribe"  # noqa: S105 - a signing namespace, not a secret
 
 
 def preference_of(session: Session, user: User) -> dict[str, str]:

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 
 from flask import Flask
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from tracker.db import Database, get_db, utcnow
 from tracker.models import ChangeEvent, MailAttempt, MailMessage, User
@@ -75,10 +75,7 @@ def next_delay(failures: int) -> timedelta | None:
     return RETRY_SCHEDULE[failures - 1]
 
 
-def _compose(session: object, app: Flask, mail: MailMessage, now: datetime) -> EmailMessage | None:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
+def _compose(session: Session, app: Flask, mail: MailMessage, now: datetime) -> EmailMessage | None:
     user = mail.user
     preference = preference_of(session, user)
     if not user.is_active or preference["mode"] == "off":

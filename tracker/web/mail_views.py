@@ -84,8 +84,14 @@ def failing_addresses() -> Page:
         ).all()
     )
     failing = [
-        {"email": email, "state": state, "count": count, "attempts": attempts, "next": nxt,
-         "error": last_errors.get(email)}
+        {
+            "email": email,
+            "state": state,
+            "count": count,
+            "attempts": attempts,
+            "next": nxt,
+            "error": last_errors.get(email),
+        }
         for email, state, count, attempts, nxt in rows
     ]
     return render_template("mail/failing.html", failing=failing), 200, NO_STORE
