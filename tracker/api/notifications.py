@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import request
 from flask.views import MethodView
 from flask_babel import gettext as _
-from flask_smorest import Api, Blueprint
+from flask_smorest import Blueprint
 
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
@@ -49,11 +49,3 @@ class Notifications(MethodView):
         if not isinstance(data, dict):
             raise ValidationError(_("Forventede et JSON-objekt med mode og/eller scope."))
         return preferences.set_preference(get_session(), user, data, remote_addr=request.remote_addr, via="api")
-
-
-def register(api: Api) -> None:
-    """Mount the endpoint; bearer-token API, so CSRF does not apply."""
-    from tracker.security import csrf
-
-    api.register_blueprint(blp, url_prefix="/api/v1/account/notifications")
-    csrf.exempt(blp)
