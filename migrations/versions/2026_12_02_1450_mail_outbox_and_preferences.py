@@ -4,7 +4,7 @@ Why: people are told by e-mail (immediately or in daily/weekly digests); mail le
 webhooks, so nothing is lost and nothing is sent twice.
 
 Revision ID: 0040
-Revises: 0005
+Revises: 0021
 Create Date: 2026-12-02 14:50:20.461199
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import tracker.db
 
 revision = "0040"
-down_revision = "0005"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
