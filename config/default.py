@@ -66,6 +66,16 @@ WEBHOOK_USER_AGENT = "TU-tracker-Webhooks/1.0 (+https://tu-tracker.kl.dk/om)"
 WEBHOOK_CLAIM_SECONDS = 0  # 0: derived from the timeouts (2 × (connect + read) + 30 s)
 WEBHOOK_DISABLE_AFTER_HOURS = 72  # a subscription failing without a break this long is switched off
 
+# E-mail (issue 14). MAIL_URL: smtp://host:25, smtp+starttls://user:pass@host:587, smtps://user:pass@host:465,
+# or file:///dir; empty writes each mail as an .eml file under instance/mail/ (for make run).
+MAIL_URL = ""
+MAIL_FROM = "TU-tracker <tu-tracker@kl.dk>"
+MAIL_TIMEOUT = 20.0  # seconds per SMTP conversation
+MAIL_BATCH_SIZE = 50  # mails claimed per round
+MAIL_CLAIM_SECONDS = 0  # 0: derived from the timeout (2 × timeout + 30 s)
+MAIL_INTERVAL_SECONDS = 60  # how often the scheduler job send_mail runs (digests are due at 07:00 Danish time)
+MAIL_UNSUBSCRIBE_MAX_AGE_DAYS = 120  # how long the one-click unsubscribe link in a mail stays valid
+
 # Scraping.
 SCRAPE_USER_AGENT = "TU-tracker/1.0 (+https://tu-tracker.kl.dk/om; tu-tracker@kl.dk)"
 SCRAPE_INTERVAL_MINUTES = 360

@@ -38,12 +38,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def connect_features() -> None:
-    """Let the registry tell broadcast and municipalities about its changes without importing them."""
+    """Let the registry tell broadcast, municipalities and mail about its changes without importing them."""
     from tracker.broadcast import outbox
+    from tracker.inquiries import queries as inquiry_queries
     from tracker.municipalities import data_version
     from tracker.municipalities import readiness_events as readiness
+    from tracker.notify import recipients as mail_recipients
     from tracker.registry import hooks
 
     hooks.on_event(outbox.enqueue)
+    hooks.on_event(mail_recipients.enqueue)  # immediate e-mail rows, same transaction
+    for inquiry_event in ("inquiry.created", "inquiry.answered"):  # the vendor asked; those waiting answered
+        mail_recipients.register(inquiry_event, inquiry_queries.mail_rule)
     hooks.on_solution_change(readiness.watch_solution)
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

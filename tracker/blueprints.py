@@ -30,6 +30,7 @@ def api_routes() -> list[ApiRoute]:
         inquiries,
         municipalities,
         municipality_data,
+        notifications,
         overview,
         proposals,
         solutions,
@@ -56,6 +57,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(tokens.blp, "/api/v1/tokens", csrf_exempt=True),
         ApiRoute(feed_tokens.blp, "/api/v1/municipalities", csrf_exempt=True),  # private feed addresses
         ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments (issue 15)
+        ApiRoute(notifications.blp, "/api/v1/account/notifications", csrf_exempt=True),
     ]
 
 
@@ -70,6 +72,7 @@ def web_blueprints() -> list[Blueprint]:
         feed_views,
         health,
         inquiry_views,
+        mail_views,
         municipality_views,
         public,
         review_views,
@@ -90,6 +93,7 @@ def web_blueprints() -> list[Blueprint]:
         municipality_views.bp,
         inquiry_views.bp,
         assessment_views.bp,
+        mail_views.bp,
     ]
 
 

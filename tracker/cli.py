@@ -20,6 +20,7 @@ from tracker.auth.audit import record
 from tracker.broadcast.cli import deliver_command
 from tracker.db import get_db
 from tracker.ingest.cli import scrape_command
+from tracker.notify.cli import notify_command
 
 # Who history and the audit trail name for actions taken on the command line.
 CLI_ACTOR = "tracker CLI (server operator)"
@@ -35,6 +36,7 @@ cli.add_command(users_cli)
 cli.add_command(tokens_cli)
 cli.add_command(scrape_command)  # issue 4: tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
 cli.add_command(deliver_command)  # issue 5: tracker deliver [--once]
+cli.add_command(notify_command)  # issue 14: tracker notify [--once]
 
 
 @db_cli.command("upgrade")

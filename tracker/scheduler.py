@@ -52,6 +52,7 @@ def jobs(app: Flask) -> list[Job]:
             "tracker.broadcast.worker:scheduled_run",
             app.config["DELIVERY_INTERVAL_SECONDS"],
         ),
+        Job("send_mail", "tracker.notify.worker:scheduled_run", app.config["MAIL_INTERVAL_SECONDS"]),
     ]
     for key in SOURCES:
         result.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -113,3 +114,15 @@ def mail_recipients(session: Session, event: ChangeEvent) -> list[User]:
     else:
         return []
     return list(session.scalars(stmt.order_by(User.id)))
+
+
+def mail_rule(user: User, _scope: str, event: ChangeEvent, ctx: Any) -> bool:
+    """The e-mail rule of inquiry events (``notify.recipients.register``): the people ``mail_recipients`` names.
+
+    ``ctx`` is the notifier's per-run context (it carries the session); the recipients of one event are looked
+    up once per run, however many users are checked.
+    """
+    memo: dict[int, set[int]] = ctx.__dict__.setdefault("inquiry_recipients", {})
+    if event.id not in memo:
+        memo[event.id] = {u.id for u in mail_recipients(ctx.session, event)}
+    return user.id in memo[event.id]

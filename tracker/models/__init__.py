@@ -4,6 +4,7 @@ from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subsc
 from tracker.models.events import ChangeEvent
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
 from tracker.models.inquiries import Inquiry, InquiryFollower, RiskAssessment
+from tracker.models.mail import MailAttempt, MailMessage, MailPreference
 from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
@@ -23,6 +24,9 @@ __all__ = [
     "InquiryFollower",
     "JobRun",
     "LoginAttempt",
+    "MailAttempt",
+    "MailMessage",
+    "MailPreference",
     "Municipality",
     "Organisation",
     "PageSnapshot",

@@ -14,6 +14,7 @@ from tracker.auth.login import ThrottlePolicy, attempt_login
 from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
+from tracker.notify.preferences import preference_of
 from tracker.web.forms import ActionForm, FirstPasswordForm, LoginForm, PasswordForm, TokenForm
 from tracker.web.guards import safe_next, send_anonymous_to_login, web_user
 
@@ -112,7 +113,7 @@ def logout() -> Response:
     return redirect(url_for("web.index"))  # type: ignore[return-value]
 
 
-def _account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
+def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
     user = web_user()
     page = render_template(
         "auth/account.html",
@@ -121,6 +122,7 @@ def _account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[st
         password_form=extra.pop("password_form", None) or PasswordForm(formdata=None),
         token_form=extra.pop("token_form", None) or TokenForm(formdata=None),
         action_form=ActionForm(),
+        mail_preference=extra.pop("mail_preference", None) or preference_of(get_session(), user),
         **extra,
     )
     # A page that may show a new token once must not be kept by any cache.
@@ -130,7 +132,7 @@ def _account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[st
 @bp.get("/konto")
 def account() -> tuple[str, int, dict[str, str]]:
     """One's own account: change the password, manage API tokens."""
-    return _account_page()
+    return account_page()
 
 
 @bp.post("/konto/adgangskode")
@@ -139,14 +141,14 @@ def change_password() -> Response | tuple[str, int, dict[str, str]]:
     user = web_user()
     form = PasswordForm()
     if not form.validate_on_submit():
-        return _account_page(422, password_form=form)
+        return account_page(422, password_form=form)
     try:
         admin.change_own_password(
             get_session(), user=user, current=form.current.data, new=form.new.data, remote_addr=request.remote_addr
         )
     except AppError as exc:
         form.new.errors = [exc.message]
-        return _account_page(exc.status, password_form=form)
+        return account_page(exc.status, password_form=form)
     _renew_after_password_change(user)
     flash(_("Adgangskoden er ændret."), "info")
     return redirect(url_for("auth.account"))  # type: ignore[return-value]
@@ -191,9 +193,9 @@ def create_token() -> tuple[str, int, dict[str, str]]:
     user = web_user()
     form = TokenForm()
     if not form.validate_on_submit():
-        return _account_page(422, token_form=form)
+        return account_page(422, token_form=form)
     row, plain = tokens.issue_token(get_session(), user, form.name.data, remote_addr=request.remote_addr)
-    return _account_page(201, new_token=plain, new_token_name=row.name)
+    return account_page(201, new_token=plain, new_token_name=row.name)
 
 
 @bp.post("/konto/tokens/<int:token_id>/tilbagekald")

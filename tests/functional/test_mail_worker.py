@@ -1,0 +1,82 @@
+"""A killed ``tracker notify`` loses no mail and sends none twice: a real worker process is SIGKILLed while the
+SMTP server holds its fourth mail; after its leases lapse another run sends the rest, each Message-ID once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.functional.test_webhooks_workers import migrated_app
+from tests.support.broadcast import Clock, make_user
+from tests.support.mail import smtp_server
+from tracker.db import get_db, utcnow
+from tracker.models import MailMessage, Solution
+from tracker.notify import preferences
+from tracker.notify.worker import run_once
+from tracker.registry.actors import Actor
+from tracker.registry.services import update_solution
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_killed_notify_loses_nothing_and_sends_nothing_twice(fresh_db: str) -> None:
+    with smtp_server() as (inbox, url), migrated_app(fresh_db, MAIL_URL=url) as app:
+        inbox.hang_from = 4  # the fourth DATA is held until released
+        with get_db(app).unit_of_work() as session:
+            user = make_user(session, "alle@kbh.example.dk", "municipality", municipality="101")
+            preferences.set_preference(session, user, {"mode": "immediate", "scope": "all"})
+            solutions = list(session.scalars(select(Solution).order_by(Solution.id)))
+            for i in range(6):
+                day = date(2034, 1, 1) + timedelta(days=i)
+                target = solutions[i % len(solutions)]
+                update_solution(
+                    session, target, {"switch_earliest_on": day, "switch_latest_on": day}, actor=Actor(label="KL")
+                )
+        with get_db(app).unit_of_work() as session:
+            expected = set(session.scalars(select(MailMessage.message_id)))
+        assert len(expected) == 6
+        env = {
+            **os.environ,
+            "TRACKER_ENV": "testing",
+            "TRACKER_DATABASE_URL": fresh_db,
+            "TRACKER_MAIL_URL": url,
+            "TRACKER_MAIL_TIMEOUT": "60",
+            "TRACKER_MAIL_CLAIM_SECONDS": "120",
+            "PYTHONPATH": str(ROOT),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tracker.cli", "notify", "--once"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if inbox.data_seen >= 4:
+                    break
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.05)
+            else:
+                pytest.fail("the worker made no progress")
+        finally:
+            proc.kill()
+            proc.wait(10)
+        inbox.release.set()
+        with get_db(app).unit_of_work() as session:
+            rows = list(session.scalars(select(MailMessage)))
+        assert sorted(r.state for r in rows) == ["pending"] * 3 + ["sent"] * 3
+        assert all(r.claimed_until is not None and r.claimed_until > utcnow() for r in rows if r.state == "pending")
+        # Before the leases lapse nobody takes the rows; afterwards a new run sends exactly the rest.
+        assert run_once(app).claimed == 0
+        report = run_once(app, clock=Clock(utcnow() + timedelta(seconds=121)))
+        assert report.sent == 3
+        assert sorted(inbox.ids()) == sorted(expected), "every mail arrived, none twice"

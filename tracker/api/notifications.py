@@ -1,0 +1,51 @@
+"""/api/v1/account/notifications — one's own e-mail preference: mode, scope and language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from tracker.api.solution_writes import documented
+from tracker.auth import api_user
+from tracker.auth.permissions import require_user
+from tracker.db import get_session
+from tracker.errors import ValidationError
+from tracker.notify import preferences
+
+blp = Blueprint("api_notifications", __name__, description="Dine mailindstillinger.")
+
+
+class NotificationSchema(ma.Schema):
+    """Mode: immediate|daily|weekly|off; scope: portfolio|all; language: da|en."""
+
+    mode = ma.fields.String(metadata={"enum": list(preferences.MODES)})
+    scope = ma.fields.String(metadata={"enum": list(preferences.SCOPES)})
+    language = ma.fields.String(metadata={"enum": list(preferences.LANGUAGES)})
+
+
+@blp.route("")
+class Notifications(MethodView):
+    """One's own mail preference (default: daily, portfolio)."""
+
+    @blp.response(200, NotificationSchema)
+    @documented(blp, 401)
+    def get(self) -> dict[str, Any]:
+        """Your mail preference."""
+        user = require_user(api_user(write=False))
+        return preferences.preference_of(get_session(), user)
+
+    @blp.doc(requestBody={"content": {"application/json": {"schema": NotificationSchema}}})
+    @blp.response(200, NotificationSchema)
+    @documented(blp, 401, 422)
+    def put(self) -> dict[str, Any]:
+        """Change your mail preference; fields left out keep their value. Unknown values are 422."""
+        user = require_user(api_user(write=True))
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ValidationError(_("Forventede et JSON-objekt med mode og/eller scope."))
+        return preferences.set_preference(get_session(), user, data, remote_addr=request.remote_addr, via="api")

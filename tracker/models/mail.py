@@ -1,0 +1,76 @@
+"""E-mail: each user's notification preference, the mail outbox and its attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.db import Base, UTCDateTime, utcnow
+from tracker.models.users import User
+
+
+class MailPreference(Base):
+    """How a user wants mail: mode (immediate/daily/weekly/off), scope (portfolio/all), language (da/en).
+
+    A user without a row has the defaults (daily, portfolio, Danish)."""
+
+    __tablename__ = "mail_preference"
+    __table_args__ = (
+        CheckConstraint("mode IN ('immediate', 'daily', 'weekly', 'off')", name="mode"),
+        CheckConstraint("scope IN ('portfolio', 'all')", name="scope"),
+        CheckConstraint("language IN ('da', 'en')", name="language"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(12), default="daily")
+    scope: Mapped[str] = mapped_column(String(12), default="portfolio")
+    language: Mapped[str] = mapped_column(String(5), default="da")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class MailMessage(Base):
+    """The mail outbox: one row per (user, event) or (user, digest period); its Message-ID never changes."""
+
+    __tablename__ = "mail_message"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        Index("ix_mail_message_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # 'event:<id>', 'daily:<YYYY-MM-DD>' or 'weekly:<YYYY-MM-DD>' (the period's end, Danish date)
+    key: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(12))  # immediate|daily|weekly
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    event_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|failed|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class MailAttempt(Base):
+    """One SMTP attempt of a mail: when, to which address, and the error if any."""
+
+    __tablename__ = "mail_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mail_id: Mapped[int] = mapped_column(ForeignKey("mail_message.id", ondelete="CASCADE"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(254))
+    error: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

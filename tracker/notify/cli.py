@@ -1,0 +1,31 @@
+"""``tracker notify [--once]``: write due digests and send due mail outside the scheduler."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+
+@click.command("notify")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@click.option("--interval", type=float, default=None, help="Seconds between rounds (MAIL_INTERVAL_SECONDS).")
+@with_appcontext
+def notify_command(once: bool, interval: float | None) -> None:
+    """Send due e-mail: immediate alerts and daily/weekly digests. Stops on Ctrl-C / SIGTERM."""
+    from tracker.notify import worker
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        r = worker.run_once(app)
+        click.echo(f"mail: {r.digests} digests written, {r.claimed} claimed, {r.sent} sent, {r.failed} failed")
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo("mail worker started")
+    worker.serve(app, stop, interval=interval)
+    click.echo("mail worker stopped")

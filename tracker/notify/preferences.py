@@ -1,0 +1,110 @@
+"""Each user's mail preference (mode, scope, language) and the signed one-click unsubscribe token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from tracker.auth.audit import record as audit
+from tracker.db import utcnow
+from tracker.errors import NotFound, ValidationError
+from tracker.models import MailPreference, User
+
+MODES = ("immediate", "daily", "weekly", "off")
+SCOPES = ("portfolio", "all")
+LANGUAGES = ("da", "en")
+DEFAULTS = {"mode": "daily", "scope": "portfolio", "language": "da"}
+TOKEN_SALT = "tracker.mail.unsubscribe"  # noqa: S105 - a signing namespace, not a secret
+
+
+def preference_of(session: Session, user: User) -> dict[str, str]:
+    """The user's preference, the defaults where none is stored."""
+    row = session.get(MailPreference, user.id)
+    if row is None:
+        return dict(DEFAULTS)
+    return {"mode": row.mode, "scope": row.scope, "language": row.language}
+
+
+def validate(data: dict[str, Any]) -> dict[str, str]:
+    """The known fields checked against their vocabularies; errors in Danish (422)."""
+    errors: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    vocab = {"mode": MODES, "scope": SCOPES, "language": LANGUAGES}
+    for name in data:
+        if name not in vocab:
+            errors[name] = _("Ukendt felt.")
+    for name, allowed in vocab.items():
+        if name not in data or data[name] is None:
+            continue
+        value = data[name]
+        if not isinstance(value, str) or value not in allowed:
+            errors[name] = _("Ukendt værdi. Tilladt: %(allowed)s.", allowed=", ".join(allowed))
+        else:
+            clean[name] = value
+    if errors:
+        raise ValidationError(_("Ugyldige mailindstillinger."), {"fields": errors})
+    return clean
+
+
+def set_preference(
+    session: Session, user: User, data: dict[str, Any], *, remote_addr: str | None = None, via: str = "account"
+) -> dict[str, str]:
+    """Change (part of) the user's preference; returns the whole preference."""
+    clean = validate(data)
+    row = session.get(MailPreference, user.id)
+    if row is None:
+        row = MailPreference(user_id=user.id, **DEFAULTS)
+        session.add(row)
+    before = {"mode": row.mode, "scope": row.scope, "language": row.language}
+    for name, value in clean.items():
+        setattr(row, name, value)
+    row.updated_at = utcnow()
+    after = {"mode": row.mode, "scope": row.scope, "language": row.language}
+    if before != after:
+        audit(
+            session,
+            "mail.preference.changed",
+            actor=user,
+            object_type="user",
+            object_id=str(user.id),
+            details={"before": before, "after": after, "via": via},
+            remote_addr=remote_addr,
+        )
+    session.flush()
+    return after
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def unsubscribe_token(user: User) -> str:
+    """A signed token naming the user; it expires after ``MAIL_UNSUBSCRIBE_MAX_AGE_DAYS``."""
+    return str(_serializer().dumps({"u": user.id}))
+
+
+def user_of_token(session: Session, token: str) -> User:
+    """The user a valid token names; a forged, expired or unknown one is 404 (nothing is changed)."""
+    max_age = int(float(current_app.config["MAIL_UNSUBSCRIBE_MAX_AGE_DAYS"]) * 86400)
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise NotFound(_("Afmeldingslinket er udløbet. Log ind og skift dine mailindstillinger under Konto.")) from None
+    except BadSignature:
+        raise NotFound(_("Afmeldingslinket er ugyldigt.")) from None
+    user_id = data.get("u") if isinstance(data, dict) else None
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise NotFound(_("Afmeldingslinket er ugyldigt."))
+    return user
+
+
+def unsubscribe(session: Session, token: str, *, remote_addr: str | None = None) -> User:
+    """One-click unsubscribe (RFC 8058): the token's user gets mode ``off``."""
+    user = user_of_token(session, token)
+    set_preference(session, user, {"mode": "off"}, remote_addr=remote_addr, via="unsubscribe")
+    return user
