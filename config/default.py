@@ -59,3 +59,8 @@ SCHEDULER_LEASE_SECONDS = 60
 DELIVERY_INTERVAL_SECONDS = 10
 
 API_PAGE_SIZE_MAX = 500
+
+# Who runs the service and its functional contact mailbox (never a person's address), shown in the footer,
+# the accessibility statement and the privacy page. An empty CONTACT_EMAIL publishes no address.
+SITE_OWNER = "KL (Kommunernes Landsforening)"
+CONTACT_EMAIL = "tu-tracker@kl.dk"

@@ -27,6 +27,16 @@ def init_app(app: Flask) -> None:
     from tracker.web import municipality_views  # municipality pages, national picture, upcoming (issue 6)
 
     app.register_blueprint(municipality_views.bp)
+    from tracker.web import about, layout  # page frame, accessibility statement, privacy (issue 16)
+
+    app.register_blueprint(about.bp)
+    app.jinja_env.globals.update(
+        error_summary=layout.error_summary,
+        nav_link=layout.nav_link,
+        sort_header=layout.sort_header,
+        site_owner=about.site_owner,
+        site_contact=about.site_contact,
+    )
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.globals.update(
