@@ -14,7 +14,7 @@ from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
 from tracker.web.forms import ActionForm, LoginForm, PasswordForm, TokenForm
-from tracker.web.guards import safe_next, send_anonymous_to_login, web_user
+from tracker.web.guards import landing_url, safe_next, send_anonymous_to_login, web_user
 
 bp = Blueprint("auth", __name__)
 send_anonymous_to_login(bp)
@@ -74,7 +74,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     assert user is not None  # just committed
     _start_session(user)
     flash(_("Du er logget ind som %(who)s.", who=user.label), "info")
-    return redirect(safe_next(request.args.get("next")) or url_for("web.index"))  # type: ignore[return-value]
+    return redirect(safe_next(request.args.get("next")) or landing_url(user))  # type: ignore[return-value]
 
 
 @bp.post("/logout")

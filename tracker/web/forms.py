@@ -139,7 +139,7 @@ class SolutionForm(PlainForm):
     broker = StringField(_l("Broker"), validators=[Optional(), Length(max=80)])
 
     loa_value = SelectField(_l("Krævet sikringsniveau"), choices=_choices(LOA_LABELS, list(LOA_LABELS)))
-    loa_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
+    loa_status = SelectField(_l("Vished"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
     loa_source_kind = SelectField(_l("Kilde"), choices=_choices(SOURCE_LABELS, list(SourceKind), blank=True))
     loa_source_url = _source_url()
     loa_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])
@@ -149,7 +149,7 @@ class SolutionForm(PlainForm):
         validators=[Optional(), Length(max=200)],
     )
     switch_state = SelectField(_l("Status for skiftet"), choices=_choices(STATE_LABELS, list(SwitchState)))
-    switch_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
+    switch_status = SelectField(_l("Vished"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
     switch_source_kind = SelectField(_l("Kilde"), choices=_choices(SOURCE_LABELS, list(SourceKind), blank=True))
     switch_source_url = _source_url()
     switch_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])

@@ -53,10 +53,18 @@ def error_summary(context: Context) -> list[SummaryItem]:
                 seen.add(id(form))
                 items.extend(_field_items(form))
     error = context.get("error")
-    if isinstance(error, AppError) and not items:
-        items.append(SummaryItem(error.message, None))
-        items.extend(SummaryItem(str(problem), None) for problem in error.details.values())
-    return items
+    head: list[SummaryItem] = []
+    if isinstance(error, str) and error:
+        head.append(SummaryItem(error, None))
+    elif isinstance(error, AppError):
+        head.append(SummaryItem(error.message, None))
+        if not items:  # the fields' own errors say it better, with links
+            prefix = context.get("error_field_prefix")
+            head.extend(
+                SummaryItem(str(problem), f"{prefix}{name}" if prefix else None)
+                for name, problem in error.details.items()
+            )
+    return head + items
 
 
 def nav_link(endpoint: str, label: str, **values: Any) -> Markup:
@@ -74,7 +82,7 @@ def sort_header(column: str, label: str, sort: str, direction: str, **keep: Any)
     """
     active = sort == column
     next_direction = "desc" if active and direction == "asc" else "asc"
-    params = {k: v for k, v in keep.items() if v not in (None, "")}
+    params = {k: v for k, v in keep.items() if v not in (None, "") and k != "offset"}
     href = url_for(request.endpoint or "web.index", **(request.view_args or {}), **params, sort=column, retning=next_direction)
     aria = f' aria-sort="{"ascending" if direction == "asc" else "descending"}"' if active else ""
     arrow = ("▲" if direction == "asc" else "▼") if active else ""

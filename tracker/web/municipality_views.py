@@ -12,12 +12,15 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from tracker.auth import current_db_user
+from tracker.auth.permissions import can_see_municipality, is_coordinator
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized
 from tracker.models import Municipality
 from tracker.municipalities import imports, overview, queries, readiness, services
+from tracker.municipalities.names import official_name
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
 from tracker.registry.actors import Actor
+from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login, web_user
 from tracker.web.municipality_forms import (
     ButtonForm,
@@ -63,10 +66,12 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         )
         for i in idps
     ]
+    state = readiness.municipality_readiness(session, municipality)
     html = render_template(
         "municipalities/page.html",
         municipality=municipality,
-        readiness=readiness.municipality_readiness(session, municipality),
+        readiness=state,
+        timeline=timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows)),
         idp_forms=idp_forms,
         entry_forms=entry_forms,
         new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
@@ -94,8 +99,11 @@ def index() -> str:
     """The 98 municipalities; a logged-in municipality user finds their own at the top."""
     user = current_db_user()
     own = user.municipality if user is not None and user.municipality_id else None
+    municipalities = queries.list_municipalities(get_session())
+    if user is not None and not is_coordinator(user):  # logged in: only what this user may open
+        municipalities = [m for m in municipalities if can_see_municipality(user, m.id)]
     return render_template(
-        "municipalities/index.html", municipalities=queries.list_municipalities(get_session()), own=own
+        "municipalities/index.html", municipalities=municipalities, own=own, restricted=user is not None
     )
 
 
@@ -104,6 +112,25 @@ def page(code: str) -> Page:
     """M's IdPs, portfolio and readiness (who gets locked out, when), with exports."""
     municipality, _actor = _mine(code)
     return _page(municipality)
+
+
+@bp.get("/kommuner/<string:code>/rapport")
+def report(code: str) -> str:
+    """"Rapport til ledelsen": M's readiness in brief, what to do and the sources, printable on A4."""
+    municipality, _actor = _mine(code)
+    state = readiness.municipality_readiness(get_session(), municipality)
+    picture = timeline.build(
+        state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows)
+    )
+    todo = [r for r in state.rows if r.assessment.status != "ok"]
+    return render_template(
+        "municipalities/report.html",
+        municipality=municipality,
+        official=official_name(municipality),
+        readiness=state,
+        todo=todo,
+        timeline=picture,
+    )
 
 
 @bp.post("/kommuner/<string:code>/idps")
@@ -241,6 +268,13 @@ def upcoming() -> str:
     start, until, items = overview.upcoming_switches(session)
     with_names = sees_who_uses_what(current_db_user())
     popular = overview.popular_solutions(session, limit=20, with_municipalities=with_names)
+    picture = timeline.build(start, ((u.solution.switch_earliest_on, u.solution.name) for u in items))
     return render_template(
-        "municipalities/upcoming.html", start=start, until=until, items=items, popular=popular, with_names=with_names
+        "municipalities/upcoming.html",
+        start=start,
+        until=until,
+        items=items,
+        popular=popular,
+        with_names=with_names,
+        timeline=picture,
     )
