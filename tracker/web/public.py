@@ -72,7 +72,7 @@ def _load_filters(raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
 
 def _render_index(raw: dict[str, str]) -> tuple[str, int]:
     """The overview for the filters ``raw``: a filter that can't be understood keeps the form, is explained in
-    Danish and left out (400, never cached); ``?sort=&retning=`` orders the table."""
+    Danish and left out (422, never cached); ``?sort=&retning=`` orders the table."""
     args, problems = _load_filters(raw)
     limit, offset = PAGE_SIZE, args.pop("offset")
     args.pop("limit")
@@ -85,7 +85,7 @@ def _render_index(raw: dict[str, str]) -> tuple[str, int]:
         order=order,
         descending=direction == "desc",
     )
-    error = ValidationError(str(_l("Et eller flere filtre kunne ikke forstås.")), problems) if problems else None
+    error = ValidationError(str(_l("Filtrene kunne ikke forstås.")), problems) if problems else None
     html = render_template(
         "index.html",
         solutions=solutions,
@@ -99,7 +99,7 @@ def _render_index(raw: dict[str, str]) -> tuple[str, int]:
         sort=order,
         direction=direction,
     )
-    return html, 400 if problems else 200
+    return html, error.status if error else 200
 
 
 @bp.get("/")
