@@ -157,3 +157,20 @@ def test_confidence_reads_vished_and_levels_are_neutral(client: FlaskClient, ses
     css = client.get("/static/tracker.css").get_data(as_text=True)
     assert ".loa-lav, .loa-betydelig, .loa-hoej { background: #f2f5f8" in css
     assert "@media (max-width: 40rem)" in css and "@media print" in css
+
+
+def test_an_accepted_proposal_shows_before_and_after(client: FlaskClient, session: Session) -> None:
+    from tracker.review.services import accept_proposal, create_proposal
+
+    coordinator, _ = user_with_token(session, "foer-efter@kl.dk", "coordinator")
+    target = solution(session, "foer-efter-x", loa="lav")
+    proposal = create_proposal(
+        session, proposer=coordinator, solution=target, changes={"loa_value": "betydelig"}, evidence="Driftsinfo"
+    )
+    accept_proposal(session, proposal, reviewer=coordinator)
+    session.commit()
+    log_in(client, coordinator)
+    html = client.get(f"/forslag/{proposal.id}").get_data(as_text=True)
+    table = html[html.index('<table class="diff">') : html.index("</table>", html.index('<table class="diff">'))]
+    assert '<th scope="col">Før</th><th scope="col">Efter</th>' in table
+    assert "<del>Lav</del>" in table and "<ins>Betydelig</ins>" in table and "uændret" not in table
