@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import csrf_token
@@ -174,3 +175,32 @@ def test_an_accepted_proposal_shows_before_and_after(client: FlaskClient, sessio
     table = html[html.index('<table class="diff">') : html.index("</table>", html.index('<table class="diff">'))]
     assert '<th scope="col">Før</th><th scope="col">Efter</th>' in table
     assert "<del>Lav</del>" in table and "<ins>Betydelig</ins>" in table and "uændret" not in table
+
+
+def test_after_a_dry_run_import_needs_no_second_upload_and_suggestions_add_in_one_click(
+    client: FlaskClient, session: Session
+) -> None:
+    import io
+
+    from tracker.models import PortfolioEntry
+
+    user, _ = user_with_token(session, "import@kk.dk", "municipality", "101")
+    session.commit()
+    log_in(client, user)
+    token = csrf_token(client, "/kommuner/101")
+    data = {"csrf_token": token, "dry_run": "y", "file": (io.BytesIO("Navn\nAula\nServiceplatformn\n".encode()), "l.csv")}
+    preview = client.post("/kommuner/101/portefoelje/import", data=data, content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "intet er gemt" in html
+    assert 'name="slug" value="aula"' in html and "Importér 1 løsning" in html
+    assert 'name="solution" value="serviceplatformen"' in html and "Tilføj Serviceplatformen" in html
+
+    def portfolio() -> set[int]:
+        session.expire_all()
+        return set(session.scalars(select(PortfolioEntry.solution_id).where(PortfolioEntry.municipality_id == user.municipality_id)))
+
+    assert portfolio() == set()
+    done = client.post("/kommuner/101/portefoelje/import/bekraeft", data={"csrf_token": token, "slug": ["aula"]})
+    assert done.status_code == 303 and len(portfolio()) == 1
+    one_click = client.post("/kommuner/101/portefoelje", data={"csrf_token": token, "solution": "serviceplatformen", "idp_id": ""})
+    assert one_click.status_code == 303 and len(portfolio()) == 2

@@ -278,3 +278,20 @@ def upcoming() -> str:
         with_names=with_names,
         timeline=picture,
     )
+
+
+@bp.post("/kommuner/<string:code>/portefoelje/import/bekraeft")
+def confirm_import(code: str) -> Page | Response:
+    """After a dry run: add what it showed, without choosing the file again."""
+    municipality, actor = _mine(code)
+    if not ButtonForm().validate_on_submit():
+        return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
+    try:
+        added, already = imports.confirm_import(get_session(), municipality, request.form.getlist("slug"), actor=actor)
+    except AppError as exc:
+        return _failed(municipality, exc)
+    flash(
+        _("%(added)s tilføjet, %(already)s fandtes allerede.", added=len(added), already=len(already)),
+        "info",
+    )
+    return _back(municipality, "portefoelje")
