@@ -24,16 +24,39 @@ MUNICIPALITY = "751"  # Aarhus: this file's own users; other browser tests use O
 
 # Every page family, for anonymous visitors. Logged in, the families whose content depends on the role are
 # checked again for each role (the others differ only in the menu, which every role's own pages cover).
-COMMON = ["/", "/loesninger/aula", "/kilder", "/kilder/{source}", "/kommuner", "/kommende-skift",
-          "/tilgaengelighed", "/privatliv", "/loesninger/findes-ikke", "/?switch_after=ikke-en-dato"]
+COMMON = [
+    "/",
+    "/loesninger/aula",
+    "/kilder",
+    "/kilder/{source}",
+    "/kommuner",
+    "/kommende-skift",
+    "/tilgaengelighed",
+    "/privatliv",
+    "/loesninger/findes-ikke",
+    "/?switch_after=ikke-en-dato",
+]
 ROLE_COMMON = ["/", "/loesninger/aula", "/kilder/{source}", "/kommuner", "/kommende-skift"]
 PAGES = {
     "anonymous": ["/login"],
-    "municipality": [f"/kommuner/{MUNICIPALITY}", f"/kommuner/{MUNICIPALITY}/rapport", "/konto", "/mine-forslag",
-                     "/abonnementer", "/loesninger/aula/foreslaa"],
+    "municipality": [
+        f"/kommuner/{MUNICIPALITY}",
+        f"/kommuner/{MUNICIPALITY}/rapport",
+        "/konto",
+        "/mine-forslag",
+        "/abonnementer",
+        "/loesninger/aula/foreslaa",
+    ],
     "vendor": ["/mine-forslag", "/konto"],
-    "coordinator": ["/landsoverblik", "/forslag", "/loesninger/ny", "/loesninger/aula/rediger",
-                    "/admin/organisationer", f"/kommuner/{MUNICIPALITY}", "/abonnementer"],
+    "coordinator": [
+        "/landsoverblik",
+        "/forslag",
+        "/loesninger/ny",
+        "/loesninger/aula/rediger",
+        "/admin/organisationer",
+        f"/kommuner/{MUNICIPALITY}",
+        "/abonnementer",
+    ],
     "admin": ["/admin/brugere"],
 }
 
@@ -48,8 +71,9 @@ def accounts(live_server: LiveServer) -> dict[str, Any]:
         session.add(org)
         session.flush()
         users = {
-            "municipality": create_user(session, email="axe-kommune@aarhus.dk", role="municipality",
-                                        municipality=MUNICIPALITY),
+            "municipality": create_user(
+                session, email="axe-kommune@aarhus.dk", role="municipality", municipality=MUNICIPALITY
+            ),
             "vendor": create_user(session, email="axe-lev@example.dk", role="vendor", organisation=org.slug),
             "coordinator": create_user(session, email="axe-koordinator@kl.dk", role="coordinator"),
             "admin": create_user(session, email="axe-admin@kl.dk", role="admin"),
@@ -130,7 +154,8 @@ def test_keyboard_only_walk_through_the_municipality_page(as_role: Any) -> None:
     )
     expected = page.evaluate(
         """(sel) => [...document.querySelectorAll(sel)].filter(e => e.checkVisibility() && !e.disabled)
-              .map((e, i) => { e.dataset.kb = String(i); return e.tagName + ' ' + (e.name || e.textContent.trim().slice(0, 30)); })""",
+              .map((e, i) => { e.dataset.kb = String(i);
+                                  return e.tagName + ' ' + (e.name || e.textContent.trim().slice(0, 30)); })""",
         focusable,
     )
     reached: list[int] = []
@@ -156,8 +181,10 @@ def test_keyboard_only_walk_through_the_municipality_page(as_role: Any) -> None:
 @pytest.mark.parametrize("as_role", ["anonymous"], indirect=True)
 def test_public_sector_pages_answer_in_both_languages(as_role: Any) -> None:
     _, page = as_role
-    for path, da, en in (("/tilgaengelighed", "Tilgængelighedserklæring", "Accessibility statement"),
-                         ("/privatliv", "Privatliv", "Privacy")):
+    for path, da, en in (
+        ("/tilgaengelighed", "Tilgængelighedserklæring", "Accessibility statement"),
+        ("/privatliv", "Privatliv", "Privacy"),
+    ):
         assert page.goto(path + "?lang=da").status == 200
         assert page.get_by_role("heading", level=1).inner_text() == da
         assert page.goto(path + "?lang=en").status == 200

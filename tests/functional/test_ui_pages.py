@@ -25,7 +25,10 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.mark.parametrize(
     ("path", "da", "en"),
-    [("/tilgaengelighed", "Tilgængelighedserklæring", "Accessibility statement"), ("/privatliv", "Privatliv", "Privacy")],
+    [
+        ("/tilgaengelighed", "Tilgængelighedserklæring", "Accessibility statement"),
+        ("/privatliv", "Privatliv", "Privacy"),
+    ],
 )
 def test_public_sector_pages_answer_in_danish_and_english(client: FlaskClient, path: str, da: str, en: str) -> None:
     danish = client.get(path + "?lang=da")
@@ -112,7 +115,7 @@ def test_upcoming_has_a_timeline_with_title_description_and_table(client: FlaskC
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg and "skift i alt" in svg
     assert svg.count('class="timeline-bar"') >= 1
-    assert "Vis som tabel" in html and "<th scope=\"col\">Antal skift</th>" in html
+    assert "Vis som tabel" in html and '<th scope="col">Antal skift</th>' in html
 
 
 def test_management_report_for_own_municipality(client: FlaskClient, session: Session) -> None:
@@ -145,7 +148,9 @@ def test_municipality_form_errors_are_summarised_and_removal_asks_first(client: 
     html = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "<title>Fejl: " in html
-    summary = html[html.index('<div class="error-summary"') : html.index("</div>", html.index('<div class="error-summary"'))]
+    summary = html[
+        html.index('<div class="error-summary"') : html.index("</div>", html.index('<div class="error-summary"'))
+    ]
     assert "autofocus" in summary and 'tabindex="-1"' in summary and 'href="#new-name"' in summary
 
 
@@ -188,7 +193,11 @@ def test_after_a_dry_run_import_needs_no_second_upload_and_suggestions_add_in_on
     session.commit()
     log_in(client, user)
     token = csrf_token(client, "/kommuner/101")
-    data = {"csrf_token": token, "dry_run": "y", "file": (io.BytesIO("Navn\nAula\nServiceplatformn\n".encode()), "l.csv")}
+    data = {
+        "csrf_token": token,
+        "dry_run": "y",
+        "file": (io.BytesIO(b"Navn\nAula\nServiceplatformn\n"), "l.csv"),
+    }
     preview = client.post("/kommuner/101/portefoelje/import", data=data, content_type="multipart/form-data")
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "intet er gemt" in html
@@ -197,10 +206,16 @@ def test_after_a_dry_run_import_needs_no_second_upload_and_suggestions_add_in_on
 
     def portfolio() -> set[int]:
         session.expire_all()
-        return set(session.scalars(select(PortfolioEntry.solution_id).where(PortfolioEntry.municipality_id == user.municipality_id)))
+        return set(
+            session.scalars(
+                select(PortfolioEntry.solution_id).where(PortfolioEntry.municipality_id == user.municipality_id)
+            )
+        )
 
     assert portfolio() == set()
     done = client.post("/kommuner/101/portefoelje/import/bekraeft", data={"csrf_token": token, "slug": ["aula"]})
     assert done.status_code == 303 and len(portfolio()) == 1
-    one_click = client.post("/kommuner/101/portefoelje", data={"csrf_token": token, "solution": "serviceplatformen", "idp_id": ""})
+    one_click = client.post(
+        "/kommuner/101/portefoelje", data={"csrf_token": token, "solution": "serviceplatformen", "idp_id": ""}
+    )
     assert one_click.status_code == 303 and len(portfolio()) == 2

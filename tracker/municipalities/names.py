@@ -11,5 +11,5 @@ OFFICIAL_NAMES = {"101": "Københavns Kommune", "400": "Bornholms Regionskommune
 
 
 def official_name(municipality: Municipality) -> str:
-    """"Københavns Kommune", "Odense Kommune", "Bornholms Regionskommune"."""
+    """ "Københavns Kommune", "Odense Kommune", "Bornholms Regionskommune"."""
     return OFFICIAL_NAMES.get(municipality.code, f"{municipality.name} Kommune")

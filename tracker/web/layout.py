@@ -12,7 +12,7 @@ from typing import Any
 from flask import request, url_for
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from wtforms import Form
 
 from tracker.errors import AppError
@@ -71,8 +71,9 @@ def nav_link(endpoint: str, label: str, **values: Any) -> Markup:
     """A menu link that says ``aria-current="page"`` on the page it leads to."""
     href = url_for(endpoint, **values)
     current = request.path == href
-    attr = ' aria-current="page"' if current else ""
-    return Markup(f'<a href="{escape(href)}"{attr}>{escape(label)}</a>')
+    if current:
+        return Markup('<a href="{}" aria-current="page">{}</a>').format(href, label)
+    return Markup('<a href="{}">{}</a>').format(href, label)
 
 
 def sort_header(column: str, label: str, sort: str, direction: str, **keep: Any) -> Markup:
@@ -83,11 +84,15 @@ def sort_header(column: str, label: str, sort: str, direction: str, **keep: Any)
     active = sort == column
     next_direction = "desc" if active and direction == "asc" else "asc"
     params = {k: v for k, v in keep.items() if v not in (None, "") and k != "offset"}
-    href = url_for(request.endpoint or "web.index", **(request.view_args or {}), **params, sort=column, retning=next_direction)
-    aria = f' aria-sort="{"ascending" if direction == "asc" else "descending"}"' if active else ""
-    arrow = ("▲" if direction == "asc" else "▼") if active else ""
-    mark = f' <span aria-hidden="true">{arrow}</span>' if arrow else ""
-    return Markup(f'<th scope="col"{aria}><a href="{escape(href)}">{escape(label)}</a>{mark}</th>')
+    href = url_for(
+        request.endpoint or "web.index", **(request.view_args or {}), **params, sort=column, retning=next_direction
+    )
+    if not active:
+        return Markup('<th scope="col"><a href="{}">{}</a></th>').format(href, label)
+    aria, arrow = ("ascending", "▲") if direction == "asc" else ("descending", "▼")
+    return Markup('<th scope="col" aria-sort="{}"><a href="{}">{}</a> <span aria-hidden="true">{}</span></th>').format(
+        aria, href, label, arrow
+    )
 
 
 def sort_args(allowed: Iterable[str], default: str) -> tuple[str, str]:

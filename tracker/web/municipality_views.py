@@ -17,8 +17,8 @@ from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized
 from tracker.models import Municipality
 from tracker.municipalities import imports, overview, queries, readiness, services
-from tracker.municipalities.names import official_name
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
+from tracker.municipalities.names import official_name
 from tracker.registry.actors import Actor
 from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login, web_user
@@ -116,12 +116,10 @@ def page(code: str) -> Page:
 
 @bp.get("/kommuner/<string:code>/rapport")
 def report(code: str) -> str:
-    """"Rapport til ledelsen": M's readiness in brief, what to do and the sources, printable on A4."""
+    """ "Rapport til ledelsen": M's readiness in brief, what to do and the sources, printable on A4."""
     municipality, _actor = _mine(code)
     state = readiness.municipality_readiness(get_session(), municipality)
-    picture = timeline.build(
-        state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows)
-    )
+    picture = timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows))
     todo = [r for r in state.rows if r.assessment.status != "ok"]
     return render_template(
         "municipalities/report.html",

@@ -36,7 +36,7 @@ FILTER_PROBLEMS = {
     "loa": _l("Vælg et af sikringsniveauerne på listen."),
     "kind": _l("Vælg en af typerne på listen."),
     "vendor": _l("Skriv 1–80 tegn."),
-    "switch_after": _l("Skriv en dato som ÅÅÅÅ-MM-DD, og en dato før \"Skifter før\"."),
+    "switch_after": _l('Skriv en dato som ÅÅÅÅ-MM-DD, og en dato før "Skifter før".'),
     "switch_before": _l("Skriv en dato som ÅÅÅÅ-MM-DD."),
     "q": _l("Skriv 1–200 tegn."),
     "offset": _l("Skriv et helt tal fra 0."),
