@@ -219,3 +219,52 @@ def test_after_a_dry_run_import_needs_no_second_upload_and_suggestions_add_in_on
         "/kommuner/101/portefoelje", data={"csrf_token": token, "solution": "serviceplatformen", "idp_id": ""}
     )
     assert one_click.status_code == 303 and len(portfolio()) == 2
+
+
+ENGLISH_PAGES = [
+    "/",
+    "/loesninger/aula",
+    "/kilder",
+    "/kommuner",
+    "/kommende-skift",
+    "/landsoverblik",
+    "/forslag",
+    "/loesninger/ny",
+    "/kommuner/101",
+    "/kommuner/101/rapport",
+    "/konto",
+    "/abonnementer",
+    "/admin/organisationer",
+    "/tilgaengelighed",
+    "/privatliv",
+    "/loesninger/findes-ikke",
+    "/?switch_after=x",
+    "/admin/brugere",
+]
+
+
+def test_no_danish_interface_text_is_left_in_english_pages(client: FlaskClient, session: Session) -> None:
+    """No Danish msgid of the catalogue (whose English differs) appears in an English page, nor an untranslated
+    error message of the domain."""
+    from babel.messages.pofile import read_po
+
+    from tests.functional.test_registry_editing_i18n import CATALOG
+
+    with CATALOG.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    danish = {
+        m.id
+        for m in catalog
+        if isinstance(m.id, str) and len(m.id) >= 12 and m.string and m.string != m.id and "%" not in m.id
+    }
+    admin, _ = user_with_token(session, "engelsk@kl.dk", "admin")
+    session.commit()
+    log_in(client, admin)
+    left: list[str] = []
+    for path in ENGLISH_PAGES:
+        html = client.get(path + ("&" if "?" in path else "?") + "lang=en").get_data(as_text=True)
+        text = re.sub(r"<[^>]+>", "\n", html.replace("&#39;", "'").replace("&quot;", '"').replace("&amp;", "&"))
+        lines = {line.strip() for line in text.splitlines()}
+        left += [f"{path}: {m}" for m in danish if m in lines]
+        assert "Der findes ingen" not in html, path
+    assert not left, left
