@@ -268,3 +268,13 @@ def test_no_danish_interface_text_is_left_in_english_pages(client: FlaskClient, 
         left += [f"{path}: {m}" for m in danish if m in lines]
         assert "Der findes ingen" not in html, path
     assert not left, left
+
+
+def test_management_report_as_pdf(app: Flask, client: FlaskClient, session: Session) -> None:
+    user, _ = user_with_token(session, "pdf@kk.dk", "municipality", "101")
+    session.commit()
+    log_in(client, user)
+    resp = client.get("/kommuner/101/rapport.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    assert resp.data.startswith(b"%PDF-") and len(resp.data) > 2000
+    assert fresh_client(app).get("/kommuner/101/rapport.pdf").status_code == 302  # anonymous: to log in

@@ -22,6 +22,7 @@ from tracker.municipalities.names import official_name
 from tracker.registry.actors import Actor
 from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.pdf import html_to_pdf
 from tracker.web.municipality_forms import (
     ButtonForm,
     IdpForm,
@@ -114,21 +115,32 @@ def page(code: str) -> Page:
     return _page(municipality)
 
 
-@bp.get("/kommuner/<string:code>/rapport")
-def report(code: str) -> str:
-    """ "Rapport til ledelsen": M's readiness in brief, what to do and the sources, printable on A4."""
+def _report_html(code: str) -> str:
     municipality, _actor = _mine(code)
     state = readiness.municipality_readiness(get_session(), municipality)
     picture = timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows))
-    todo = [r for r in state.rows if r.assessment.status != "ok"]
     return render_template(
         "municipalities/report.html",
         municipality=municipality,
         official=official_name(municipality),
         readiness=state,
-        todo=todo,
+        todo=[r for r in state.rows if r.assessment.status != "ok"],
         timeline=picture,
     )
+
+
+@bp.get("/kommuner/<string:code>/rapport")
+def report(code: str) -> str:
+    """Rapport til ledelsen: M's readiness in brief, what to do and the sources, printable on A4."""
+    return _report_html(code)
+
+
+@bp.get("/kommuner/<string:code>/rapport.pdf")
+def report_pdf(code: str) -> Response:
+    """The same report as an A4 PDF (WeasyPrint)."""
+    pdf = html_to_pdf(_report_html(code), base_url=request.host_url)
+    headers = {"Content-Disposition": f'inline; filename="rapport-{code}.pdf"', "Cache-Control": "private, no-store"}
+    return Response(pdf, mimetype="application/pdf", headers=headers)
 
 
 @bp.post("/kommuner/<string:code>/idps")
