@@ -12,7 +12,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, database, i18n, security, API, web pages, CLI, error handlers."""
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static")
 
-    from tracker import db, errors, i18n, metrics, security, settings
+    from tracker import blueprints, db, errors, i18n, metrics, security, settings
     from tracker.api import init_app as init_api
     from tracker.auth import init_app as init_auth
     from tracker.cli import init_app as init_cli
@@ -24,8 +24,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     init_auth(app)
     metrics.init_app(app)
-    init_api(app)
+    api = init_api(app)
     init_web(app)
+    blueprints.register_all(app, api)
     init_cli(app)
     errors.init_app(app)  # after the API, whose own error handlers ours replace
+    connect_features()
     return app
+
+
+def connect_features() -> None:
+    """Let the registry tell broadcast and municipalities about its changes without importing them."""
+    from tracker.broadcast import outbox
+    from tracker.municipalities import readiness
+    from tracker.registry import hooks
+
+    hooks.on_event(outbox.enqueue)
+    hooks.on_solution_change(readiness.watch_solution)

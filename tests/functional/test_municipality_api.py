@@ -22,9 +22,9 @@ from tests.support.municipalities import (
     user_with_token,
 )
 from tracker.models import Idp, PortfolioEntry
-from tracker.municipalities.readiness import today_in_denmark
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
+from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()
 

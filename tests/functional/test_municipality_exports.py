@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from tests.support.municipalities import bearer, fresh_client, idp, solution, use, user_with_token
-from tracker.municipalities.readiness import today_in_denmark
+from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()
 

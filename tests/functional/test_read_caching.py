@@ -23,11 +23,11 @@ from tests.support.municipalities import (
 )
 from tracker.api.municipality_schemas import ReadinessSchema
 from tracker.api.readiness_cache import readiness_json
+from tracker.http_cache import response_cache
 from tracker.municipalities import readiness, services
 from tracker.municipalities.queries import get_portfolio_entry
 from tracker.municipalities.serialize import readiness_dict
 from tracker.registry.actors import SYSTEM
-from tracker.registry.cache import response_cache
 from tracker.registry.services import update_solution
 
 READINESS = "/api/v1/municipalities/{}/readiness"

@@ -36,7 +36,6 @@ from tracker.municipalities import exports, imports, queries, services
 from tracker.municipalities.access import require_municipality_access
 from tracker.municipalities.serialize import idp_dict, portfolio_entry_dict, solution_ref
 from tracker.registry.actors import Actor
-from tracker.security import csrf
 
 blp = Blueprint(
     "api_municipality_data",
@@ -268,13 +267,3 @@ class ReadinessXlsx(MethodView):
         """The readiness rows of the API as an Excel workbook, with a totals sheet."""
         municipality, _ = _municipality(code)
         return readiness_cache.serve_export(get_session(), municipality, "xlsx")
-
-
-def register(api: Any) -> None:
-    """Register the municipality-data, overview and export blueprints; being token APIs, they skip CSRF."""
-    from tracker.api import overview
-
-    csrf.exempt(blp)
-    api.register_blueprint(blp, url_prefix="/api/v1/municipalities", parameters=[CODE_PARAMETER])
-    csrf.exempt(overview.blp)
-    api.register_blueprint(overview.blp, url_prefix="/api/v1")

@@ -22,9 +22,9 @@ from tracker.auth import current_db_user
 from tracker.db import get_session
 from tracker.municipalities import exports, overview
 from tracker.municipalities.access import require_coordinator, sees_who_uses_what
-from tracker.municipalities.readiness import today_in_denmark
 from tracker.municipalities.serialize import national_dict, popular_dict, upcoming_dict
 from tracker.registry import queries as registry_queries
+from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_overview",

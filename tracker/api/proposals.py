@@ -23,7 +23,7 @@ from tracker.api.edit_schemas import (
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import is_coordinator, require_role, require_user
-from tracker.db import get_session, utcnow
+from tracker.db import get_session
 from tracker.errors import NotFound
 from tracker.models import Proposal, User
 from tracker.models.vocab import Role
@@ -31,6 +31,7 @@ from tracker.registry.queries import get_solution
 from tracker.review import queries
 from tracker.review.changes import flatten
 from tracker.review.services import accept_proposal, create_proposal, reject_proposal, visible_to
+from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint("api_proposals", __name__, description="Forslag til ændringer og gennemsyn af dem.")
 REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
@@ -109,7 +110,7 @@ class ProposalList(MethodView):
             session,
             proposer=user,
             solution=solution,
-            changes=flatten(session, nested, today=utcnow().date()),
+            changes=flatten(session, nested, today=today_in_denmark()),
             evidence=data.get("evidence"),
             source_url=data.get("source_url"),
         )

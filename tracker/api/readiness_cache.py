@@ -8,29 +8,27 @@ The caller must have checked that the user may see M *before* calling here: the 
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Response, request
 from sqlalchemy.orm import Session
 
+from tracker.http_cache import (
+    PRIVATE_DATA,
+    PRIVATE_DOWNLOAD,
+    CachedResponse,
+    Stamp,
+    json_body,
+    portfolio_fingerprint,
+    serve_cached,
+    weak_etag,
+)
 from tracker.models import Municipality
 from tracker.municipalities import exports, readiness
-from tracker.municipalities.fingerprint import portfolio_fingerprint
 from tracker.municipalities.serialize import readiness_dict
-from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
-
-# Private data: a shared cache must never keep it; the browser may, but must ask each time.
-PRIVATE = "private, no-cache"
-EXPORT = "private, no-store"
-
-
-def _etag(key: Hashable, stamp: Stamp) -> str:
-    """A weak ETag naming the key and the registry state (never reused for another municipality or state)."""
-    digest = hashlib.sha256(repr((key, stamp)).encode()).hexdigest()[:24]
-    return f'W/"r{digest}"'
+from tracker.vocabulary import today_in_denmark
 
 
 def _iso(day: date | None) -> str | None:
@@ -56,10 +54,10 @@ def _serve(
     municipality: Municipality,
     kind: str,
     body: Callable[[readiness.Readiness], tuple[bytes, str]],
-    cache_control: str,
+    policy: str,
 ) -> tuple[Response, date]:
     """Serve M's readiness in one shape from the cache, rendering it on a miss; also today's date."""
-    today = readiness.today_in_denmark()
+    today = today_in_denmark()
     key = (
         "api.readiness",
         kind,
@@ -71,9 +69,9 @@ def _serve(
 
     def render(stamp: Stamp) -> CachedResponse:
         data, mimetype = body(readiness.municipality_readiness(session, municipality, today=today))
-        return CachedResponse(data, mimetype, _etag(key, stamp))
+        return CachedResponse(data, mimetype, weak_etag("r", (key, stamp)))
 
-    return serve_cached(session, key, render, cache_control=cache_control), today
+    return serve_cached(session, key, render, policy=policy), today
 
 
 def serve_readiness(session: Session, municipality: Municipality) -> Response:
@@ -82,7 +80,7 @@ def serve_readiness(session: Session, municipality: Municipality) -> Response:
     def body(result: readiness.Readiness) -> tuple[bytes, str]:
         return json_body(readiness_json(result)), "application/json"
 
-    return _serve(session, municipality, "json", body, PRIVATE)[0]
+    return _serve(session, municipality, "json", body, PRIVATE_DATA)[0]
 
 
 def serve_export(session: Session, municipality: Municipality, extension: str) -> Response:
@@ -95,7 +93,7 @@ def serve_export(session: Session, municipality: Municipality, extension: str) -
         summary = exports.readiness_summary(result)
         return exports.to_xlsx(table, title="Parathed", summary=summary), exports.XLSX_MIMETYPE
 
-    response, today = _serve(session, municipality, extension, body, EXPORT)
+    response, today = _serve(session, municipality, extension, body, PRIVATE_DOWNLOAD)
     if response.status_code == 200:
         name = exports.filename(f"parathed-{municipality.code}", today, extension)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

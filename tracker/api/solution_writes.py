@@ -17,11 +17,12 @@ from tracker.api.schemas import SolutionSchema
 from tracker.api.serialize import solution_dict
 from tracker.auth import api_user
 from tracker.auth.permissions import require_role
-from tracker.db import get_session, utcnow
+from tracker.db import get_session
 from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution
 from tracker.review import editing
 from tracker.review.changes import flatten
+from tracker.vocabulary import today_in_denmark
 
 F = TypeVar("F", bound=Callable[..., Any])
 VERSION_TAG = re.compile(r"v([0-9]{1,9})")
@@ -98,7 +99,7 @@ def create(data: dict[str, Any]) -> Response:
     session = get_session()
     data = dict(data)
     slug, name, reason = data.pop("slug", None), data.pop("name"), data.pop("reason", None)
-    fields = flatten(session, data, today=utcnow().date())
+    fields = flatten(session, data, today=today_in_denmark())
     solution = editing.new_solution(session, editor=user, slug=slug, name=name, fields=fields, reason=reason)
     resp = _solution_response(solution, 201)
     resp.headers["Location"] = url_for("api_solutions.SolutionItem", slug=solution.slug, _external=True)
@@ -112,7 +113,7 @@ def patch(data: dict[str, Any], slug: str) -> Response:
     session = get_session()
     data = dict(data)
     reason = data.pop("reason", None)
-    changes = flatten(session, data, today=utcnow().date())
+    changes = flatten(session, data, today=today_in_denmark())
     solution, _events = editing.edit_solution(
         session, editor=user, slug=slug, changes=changes, reason=reason, accepted_versions=versions
     )

@@ -14,8 +14,8 @@ from tracker.api.edit_schemas import SolutionCreateSchema, SolutionPatchSchema
 from tracker.api.schemas import SolutionPageSchema, SolutionQuerySchema, SolutionSchema
 from tracker.api.serialize import event_dict, solution_dict
 from tracker.db import get_session
+from tracker.http_cache import CachedResponse, Stamp, json_body, serve_cached
 from tracker.registry import queries
-from tracker.registry.cache import CachedResponse, Stamp, json_body, serve_cached
 
 blp = Blueprint("api_solutions", __name__, description="TU-løsninger: krævet sikringsniveau og skæringsdato.")
 

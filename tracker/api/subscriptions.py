@@ -315,13 +315,3 @@ class DeliveryRedeliver(MethodView):
         """Send a delivery again, with the same webhook-id, from the start of the retry schedule."""
         sub = _owned(subscription_id, _writer())
         return _one_delivery(svc.redeliver(get_session(), sub, delivery_id))
-
-
-def register(api: Any) -> None:
-    """Register the subscription and event-log blueprints; being token APIs, they skip CSRF."""
-    from tracker.api import events
-    from tracker.security import csrf
-
-    for blueprint, prefix in ((blp, "/api/v1/subscriptions"), (events.blp, "/api/v1/events")):
-        csrf.exempt(blueprint)
-        api.register_blueprint(blueprint, url_prefix=prefix)

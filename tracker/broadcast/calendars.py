@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from tracker.broadcast.feeds import EPOCH
 from tracker.models import ChangeEvent, Solution
-from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status, danish_day
-from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
+from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
+from tracker.vocabulary import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS, danish_day
 
 REMINDER_DAYS = (30, 7)
 SWITCH_EVENT = "solution.switch_date.changed"

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import force_locale
 
 from tracker.models import ChangeEvent
-from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
+from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
 
 FIELD_LABELS = {
     "name": "navn",

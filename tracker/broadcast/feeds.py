@@ -1,13 +1,12 @@
 """Atom and RSS feeds of the change-event log (feedgen): all changes, one solution, one municipality.
 
 Entry ids are stable (``tag:tu-tracker,2026:event/<id>``), so a reader never shows the same change twice.
-Which events a feed holds is decided here; the validators (ETag, Last-Modified) are keyed by the newest event
-in the feed, so clients can ask cheaply whether anything is new.
+Which events a feed holds is decided here; its validators (ETag, Last-Modified), keyed by the newest event in
+the feed, come from ``tracker.http_cache.selection_validators``, so clients can ask cheaply whether anything is new.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,24 +51,6 @@ def municipality_events(municipality: Municipality, solution_ids: Sequence[int])
         and_(ChangeEvent.municipality_id.is_(None), ChangeEvent.solution_id.in_(list(solution_ids))),
         and_(ChangeEvent.type == READINESS_EVENT, ChangeEvent.municipality_id == municipality.id),
     )
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What a conditional GET compares: an ETag and a Last-Modified instant."""
-
-    etag: str
-    last_modified: datetime | None
-
-
-def validators(session: Session, where: ColumnElement[bool], *, scope: str, extra: str = "") -> Validators:
-    """Keyed by the newest event in the selection (and ``extra``, e.g. the portfolio, which has no events)."""
-    row = session.execute(
-        select(ChangeEvent.id, ChangeEvent.occurred_at).where(where).order_by(ChangeEvent.id.desc()).limit(1)
-    ).first()
-    latest_id, latest_at = (row[0], row[1]) if row else (0, None)
-    digest = hashlib.sha256(f"{scope}|{latest_id}|{extra}".encode()).hexdigest()[:16]
-    return Validators(etag=f"e{latest_id}-{digest}", last_modified=latest_at)
 
 
 def recent_events(session: Session, where: ColumnElement[bool], *, limit: int = FEED_ENTRIES) -> list[ChangeEvent]:

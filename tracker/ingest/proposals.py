@@ -37,6 +37,7 @@ from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution, validate_changes
 from tracker.review.changes import from_json
 from tracker.review.services import mark_stale
+from tracker.vocabulary import today_in_denmark
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def insert_proposal(
 def _auto_accept(session: Session, proposal: Proposal, solution: Solution, actor: Actor) -> None:
     changes = from_json(proposal.changes)
     latest = changes.get("switch_latest_on")
-    if solution.switch_state == SwitchState.UNKNOWN and isinstance(latest, date) and latest >= utcnow().date():
+    if solution.switch_state == SwitchState.UNKNOWN and isinstance(latest, date) and latest >= today_in_denmark():
         # A date ahead announces a planned switch; whether a past one happened is for a person to say.
         changes["switch_state"] = SwitchState.PLANNED.value
     events = update_solution(session, solution, changes, actor=actor, reason=AUTO_ACCEPT_REASON)

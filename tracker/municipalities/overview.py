@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import SwitchState
-from tracker.municipalities.readiness import Assessment, SolutionFacts, Status, assess, choose_idp, today_in_denmark
+from tracker.municipalities.readiness import Assessment, SolutionFacts, Status, assess, choose_idp
+from tracker.vocabulary import today_in_denmark
 
 
 @dataclass(frozen=True)

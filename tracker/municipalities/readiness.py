@@ -14,12 +14,11 @@ one definition. ``today`` is injectable everywhere; by default it is today's dat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -28,9 +27,8 @@ from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solut
 from tracker.models.vocab import LOA_RANK, Loa, SwitchState
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
-from tracker.web.format import MONTHS_DA
+from tracker.vocabulary import danish_day, today_in_denmark
 
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 EVENT_TYPE = "municipality.readiness.changed"
 
 
@@ -67,16 +65,6 @@ STATUS_TEXT = {
 _URGENCY = {Status.LOCKED_OUT: 0, Status.AT_RISK: 1, Status.UNKNOWN: 2, Status.OK: 3}
 # A cancelled switch will not happen, and a postponed one whose old day has passed has no day yet.
 _NO_SWITCH_YET = {SwitchState.POSTPONED.value, SwitchState.CANCELLED.value}
-
-
-def today_in_denmark() -> date:
-    """Today's date where the users are (a switch 'on 1 March' starts at Danish midnight)."""
-    return datetime.now(DANISH_TIME).date()
-
-
-def danish_day(day: date) -> str:
-    """'1. marts 2027'."""
-    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)
@@ -323,6 +311,12 @@ class SolutionSnapshot:
 def snapshot_for_solution(session: Session, solution: Solution, *, today: date | None = None) -> SolutionSnapshot:
     """Remember the facts readiness depends on, before ``update_solution`` applies its changes."""
     return SolutionSnapshot(solution, SolutionFacts.of(solution), today or today_in_denmark())
+
+
+def watch_solution(session: Session, solution: Solution) -> Callable[[Actor, str | None], list[ChangeEvent]]:
+    """The registry's hook (``registry.hooks.on_solution_change``): snapshot now, emit the verdicts' events after."""
+    snapshot = snapshot_for_solution(session, solution)
+    return lambda actor, reason: emit_changes(session, snapshot, actor=actor, reason=reason)
 
 
 def emit_changes(

@@ -16,7 +16,7 @@ from tracker.db import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
 from tracker.models import ChangeEvent, Organisation, Solution
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-from tracker.municipalities import readiness
+from tracker.registry import hooks
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, json_value
@@ -184,7 +184,7 @@ def update_solution(
     if not changed:
         return []
     before = {f: json_value(getattr(solution, f)) for f in changed}
-    readiness_before = readiness.snapshot_for_solution(session, solution)  # municipalities' verdicts (issue 6)
+    after_change = hooks.solution_changing(session, solution)  # e.g. municipalities' readiness verdicts
     now = utcnow()
     for field, value in changed.items():
         setattr(solution, field, value)
@@ -212,7 +212,8 @@ def update_solution(
                 reason=reason,
             )
         )
-    readiness.emit_changes(session, readiness_before, actor=actor, reason=reason)
+    for callback in after_change:
+        callback(actor, reason)
     return events
 
 

@@ -8,28 +8,9 @@ from tracker.web import format as fmt
 
 
 def init_app(app: Flask) -> None:
-    """Register the public pages and the template helpers."""
-    from tracker.web import health, public
-
-    app.register_blueprint(public.bp)
-    app.register_blueprint(health.bp)
-    from tracker.web import admin_views, auth_views, edit_views, review_views  # accounts, editing, review (issue 3)
-
-    for blueprint in (auth_views.bp, edit_views.bp, review_views.bp, admin_views.bp):
-        app.register_blueprint(blueprint)
-    from tracker.web import sources  # sources, health and page diffs (issue 4)
-
-    app.register_blueprint(sources.bp)
-    from tracker.broadcast import pages, views  # feeds, calendars, subscription pages (issue 5)
-
-    app.register_blueprint(views.bp)
-    app.register_blueprint(pages.bp)
-    from tracker.web import municipality_views  # municipality pages, national picture, upcoming (issue 6)
-
-    app.register_blueprint(municipality_views.bp)
+    """Install the template helpers (the pages are registered by ``tracker.blueprints``)."""
     from tracker.web import about, layout  # page frame, accessibility statement, privacy (issue 16)
 
-    app.register_blueprint(about.bp)
     app.jinja_env.globals.update(
         error_summary=layout.error_summary,
         nav_link=layout.nav_link,

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_report_on
-from tracker.db import get_session, utcnow
+from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
 from tracker.models import Solution, User
 from tracker.models.vocab import Role
@@ -22,6 +22,7 @@ from tracker.registry import queries
 from tracker.review import editing
 from tracker.review import queries as review_queries
 from tracker.review.services import create_proposal
+from tracker.vocabulary import today_in_denmark
 from tracker.web import edit_format
 from tracker.web.form_changes import (
     merge_concurrent,
@@ -62,7 +63,7 @@ def create() -> Page | Response:
     if not form.validate_on_submit():
         return _form_page(form, None, 422 if form.is_submitted() else 200)
     try:
-        fields = solution_form_changes(form, session, None, today=utcnow().date())
+        fields = solution_form_changes(form, session, None, today=today_in_denmark())
         solution = editing.new_solution(
             session,
             editor=user,
@@ -101,7 +102,7 @@ def edit(slug: str) -> Page | Response:
         return _form_page(form, solution, 422)
     version = _version(form.version.data)
     try:
-        changes = solution_form_changes(form, session, solution, today=utcnow().date())
+        changes = solution_form_changes(form, session, solution, today=today_in_denmark())
         _edited, events = editing.edit_solution(
             session,
             editor=user,
@@ -149,7 +150,7 @@ def propose(slug: str) -> Page | Response:
             get_session(),
             proposer=user,
             solution=solution,
-            changes=proposal_form_changes(form, today=utcnow().date()),
+            changes=proposal_form_changes(form, today=today_in_denmark()),
             evidence=form.evidence.data,
             source_url=form.source_url.data or None,
         )

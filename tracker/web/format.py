@@ -1,87 +1,25 @@
-"""How facts read to a person: level and confidence labels, switch intervals in Danish or English."""
+"""How facts read to a person, for the templates: the shared vocabulary (``tracker.vocabulary``) re-exported."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
-
-from tracker.models import Solution
-
-MONTHS_DA = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+from tracker.vocabulary import (
+    CONFIDENCE_LABELS,
+    KIND_LABELS,
+    LOA_LABELS,
+    MONTHS_DA,
+    MONTHS_EN,
+    STATE_LABELS,
+    format_day,
+    format_switch,
 )
 
-LOA_LABELS = {"lav": _l("Lav"), "betydelig": _l("Betydelig"), "hoej": _l("Høj"), "ukendt": _l("Ukendt")}
-CONFIDENCE_LABELS = {
-    "confirmed": _l("Bekræftet"),
-    "reported": _l("Indberettet af leverandør"),
-    "expected": _l("Forventet (KL)"),
-    "awaiting_decision": _l("Afventer beslutning"),
-    "unknown": _l("Ukendt"),
-}
-STATE_LABELS = {
-    "planned": _l("Planlagt"),
-    "switched": _l("Skiftet"),
-    "postponed": _l("Udskudt"),
-    "cancelled": _l("Aflyst"),
-    "unknown": _l("Ukendt"),
-}
-KIND_LABELS = {
-    "faellesoffentlig": _l("Fællesoffentlig"),
-    "faelleskommunal": _l("Fælleskommunal"),
-    "leverandoer": _l("Leverandørløsning"),
-    "broker": _l("Login-broker"),
-    "andet": _l("Andet"),
-}
-
-
-def _english() -> bool:
-    locale = get_locale()
-    return locale is not None and locale.language == "en"
-
-
-def format_day(day: date | None) -> str:
-    """'1. marts 2023' (Danish) or '1 March 2023' (English)."""
-    if day is None:
-        return ""
-    if _english():
-        return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
-
-
-def format_switch(solution: Solution) -> str:
-    """The switch date as a person would say it: the day, the source's own words for a period, or unknown."""
-    earliest, latest = solution.switch_earliest_on, solution.switch_latest_on
-    if earliest is None:
-        return str(_l("Ukendt"))
-    if solution.switch_precision == "day" or latest in (None, earliest):
-        return format_day(earliest)
-    words = f" ({solution.switch_text})" if solution.switch_text else ""
-    return f"{format_day(earliest)} – {format_day(latest)}{words}"
+__all__ = [
+    "CONFIDENCE_LABELS",
+    "KIND_LABELS",
+    "LOA_LABELS",
+    "MONTHS_DA",
+    "MONTHS_EN",
+    "STATE_LABELS",
+    "format_day",
+    "format_switch",
+]

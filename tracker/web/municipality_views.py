@@ -22,7 +22,6 @@ from tracker.municipalities.names import official_name
 from tracker.registry.actors import Actor
 from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login, web_user
-from tracker.web.pdf import html_to_pdf
 from tracker.web.municipality_forms import (
     ButtonForm,
     IdpForm,
@@ -32,6 +31,7 @@ from tracker.web.municipality_forms import (
     chosen_idp,
     idp_choices,
 )
+from tracker.web.pdf import html_to_pdf
 
 bp = Blueprint("kommuner", __name__)
 send_anonymous_to_login(bp)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+
 from flask import current_app
 
 from tracker.errors import AppError

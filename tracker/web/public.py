@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, session
@@ -14,8 +13,8 @@ from marshmallow import ValidationError as MarshmallowError
 from tracker.api.schemas import SolutionQuerySchema
 from tracker.db import get_session
 from tracker.errors import ValidationError
+from tracker.http_cache import PUBLIC_PAGE, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.registry import queries
-from tracker.registry.cache import CachedResponse, Stamp, serve_cached
 from tracker.web.layout import sort_args
 
 bp = Blueprint("web", __name__)
@@ -122,10 +121,9 @@ def index() -> tuple[str, int] | Response:
     )
 
     def render(stamp: Stamp) -> CachedResponse:
-        digest = hashlib.sha256(repr((key, stamp)).encode()).hexdigest()[:24]
-        return CachedResponse(_render_index(raw)[0].encode(), "text/html", f'W/"p{digest}"')
+        return CachedResponse(_render_index(raw)[0].encode(), "text/html", weak_etag("p", (key, stamp)))
 
-    return serve_cached(get_session(), key, render, cache_control="private, no-cache")
+    return serve_cached(get_session(), key, render, policy=PUBLIC_PAGE)
 
 
 @bp.get("/loesninger/<string:slug>")

@@ -22,9 +22,9 @@ from tests.support.municipalities import (
 from tracker.models import Delivery, PortfolioEntry, Subscription
 from tracker.municipalities import services
 from tracker.municipalities.queries import list_portfolio
-from tracker.municipalities.readiness import today_in_denmark
 from tracker.registry.actors import SYSTEM, Actor
 from tracker.registry.services import update_solution
+from tracker.vocabulary import today_in_denmark
 
 FUTURE = today_in_denmark() + timedelta(days=200)
 

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from tracker import create_app
 from tracker.db import get_db
+from tracker.http_cache import CachedResponse, ResponseCache
 from tracker.models import Solution
 from tracker.registry.actors import SYSTEM
-from tracker.registry.cache import CachedResponse, ResponseCache
 from tracker.registry.services import create_solution, update_solution
 
 

@@ -4,7 +4,7 @@ A municipality's feed and calendar are private: they need the municipality's fee
 on the municipality's token page) or a logged-in user of the municipality or a coordinator. The token is
 checked before anything is taken from the cache, and a private document's cache key holds its municipality.
 
-Rendered documents are kept in the per-worker response cache (``registry.cache``) for as long as the newest
+Rendered documents are kept in the per-worker response cache (``tracker.http_cache``) for as long as the newest
 change event stays the same: feed readers and calendar clients poll, the registry changes a few times a day.
 What a document shows without a change event (a municipality's IdPs and portfolio, the calendar day, the
 host the links name) is part of its key.
@@ -12,9 +12,7 @@ host the links name) is part of its key.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import ColumnElement
@@ -25,11 +23,22 @@ from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, municipality_by_code
 from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound
+from tracker.http_cache import (
+    PRIVATE_DOCUMENT,
+    PUBLIC_DOCUMENT,
+    Stamp,
+    Validators,
+    digest,
+    portfolio_fingerprint,
+    registry_stamp,
+    selection_validators,
+    serve_document,
+)
 from tracker.models import ChangeEvent, Municipality, Solution
-from tracker.municipalities.fingerprint import portfolio_fingerprint
-from tracker.municipalities.readiness import municipality_readiness, today_in_denmark
+from tracker.municipalities.names import official_name
+from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry import queries
-from tracker.registry.cache import CachedResponse, Stamp, registry_stamp, response_cache
+from tracker.vocabulary import today_in_denmark
 
 bp = Blueprint("broadcast", __name__)
 
@@ -56,42 +65,9 @@ def _event_link(event: ChangeEvent) -> str:
     return solution_url(slug) if slug else absolute(url_for("web.index"))
 
 
-def _conditional(
-    validators: feeds.Validators, build: Callable[[], bytes], kind: str, *, private: bool, filename: str
-) -> Response:
-    """Answer 304 when the client's copy is current; otherwise build the document."""
-    headers = {
-        "ETag": f'"{validators.etag}"',
-        "Cache-Control": "private, no-cache" if private else "public, no-cache",
-    }
-    if private:
-        headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
-    last_modified = validators.last_modified.replace(microsecond=0) if validators.last_modified else None
-    if request.if_none_match:
-        fresh = request.if_none_match.contains_weak(validators.etag)
-    else:
-        since = request.if_modified_since
-        fresh = last_modified is not None and since is not None and last_modified <= since
-    if fresh:
-        resp = Response(status=304, headers=headers)
-    else:
-        resp = Response(build(), mimetype=MIMETYPES[kind], headers=headers)
-        resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if last_modified is not None:
-        resp.last_modified = last_modified
-    return resp
-
-
-@dataclass(frozen=True)
-class CachedDocument(CachedResponse):
-    """A rendered feed or calendar with the validators it was served with (Last-Modified too)."""
-
-    validators: feeds.Validators | None = None
-
-
-def _cached_conditional(
+def _serve(
     key: Hashable,
-    make_validators: Callable[[], feeds.Validators],
+    make_validators: Callable[[], Validators],
     build: Callable[[], bytes],
     kind: str,
     *,
@@ -99,24 +75,18 @@ def _cached_conditional(
     filename: str,
     stamp: Stamp | None = None,
 ) -> Response:
-    """``_conditional`` over the response cache: a hit needs no query beyond the stamp and no rendering.
-
-    On a miss the validators come first, so a client that is already current gets its 304 without a render.
-    """
-    # A caller that already put the stamp in its key passes it in: one lookup per request, not two.
-    stamp, cache = stamp or registry_stamp(get_session()), response_cache()
-    cached = cache.get(stamp, key)
-    if isinstance(cached, CachedDocument) and cached.validators is not None:
-        body = cached.body
-        return _conditional(cached.validators, lambda: body, kind, private=private, filename=filename)
-    validators = make_validators()
-
-    def build_and_keep() -> bytes:
-        body = build()
-        cache.put(stamp, key, CachedDocument(body, MIMETYPES[kind], f'"{validators.etag}"', validators))
-        return body
-
-    return _conditional(validators, build_and_keep, kind, private=private, filename=filename)
+    """A feed or calendar through the response cache, with 304 on no change (``http_cache.serve_document``)."""
+    return serve_document(
+        get_session(),
+        key,
+        make_validators,
+        build,
+        MIMETYPES[kind],
+        policy=PRIVATE_DOCUMENT if private else PUBLIC_DOCUMENT,
+        filename=filename,
+        headers={"Referrer-Policy": "no-referrer"} if private else None,  # the token is in the URL
+        stamp=stamp,
+    )
 
 
 def _private_municipality(code: str) -> Municipality:
@@ -156,8 +126,8 @@ def _feed(
             where_info.append(make_info())
         return where_info[0]
 
-    def make_validators() -> feeds.Validators:
-        return feeds.validators(session, selection()[0], scope=f"{scope}.{fmt}", extra=extra)
+    def make_validators() -> Validators:
+        return selection_validators(session, selection()[0], scope=f"{scope}.{fmt}", extra=extra)
 
     def build() -> bytes:
         where, info = selection()
@@ -165,7 +135,7 @@ def _feed(
 
     # The links name the host (when no canonical base is set); the query string plays no part in a feed.
     cache_key = ("broadcast.feed", request.path, request.host_url, key)
-    return _cached_conditional(cache_key, make_validators, build, fmt, private=private, filename=f"{scope}.{fmt}")
+    return _serve(cache_key, make_validators, build, fmt, private=private, filename=f"{scope}.{fmt}")
 
 
 @bp.get("/feeds/changes.atom", defaults={"fmt": "atom"})
@@ -216,7 +186,7 @@ def municipality_feed(code: str, fmt: str) -> Response:
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         return feeds.municipality_events(municipality, ids), feeds.FeedInfo(
             feed_id=f"tag:tu-tracker,2026:feed/municipality/{municipality.code}",
-            title=f"TU-tracker: {municipality.name} Kommune",
+            title=f"TU-tracker: {official_name(municipality)}",
             subtitle=f"Ændringer for løsningerne i {municipality.name}s portefølje og kommunens parathed.",
             self_url=absolute(request.path),
             alternate_url=absolute(url_for("web.index")),
@@ -238,8 +208,8 @@ def solutions_calendar() -> Response:
     """Every known switch as an all-day event, with reminders 30 and 7 days ahead."""
     session = get_session()
 
-    def make_validators() -> feeds.Validators:
-        return feeds.validators(session, feeds.public_events(), scope="calendar-solutions")
+    def make_validators() -> Validators:
+        return selection_validators(session, feeds.public_events(), scope="calendar-solutions")
 
     def build() -> bytes:
         return calendars.render(
@@ -251,7 +221,7 @@ def solutions_calendar() -> Response:
         )
 
     key = ("broadcast.calendar", request.path, request.host_url)
-    return _cached_conditional(key, make_validators, build, "ics", private=False, filename="tu-tracker.ics")
+    return _serve(key, make_validators, build, "ics", private=False, filename="tu-tracker.ics")
 
 
 @bp.get("/calendar/municipalities/<string:code>.ics")
@@ -272,20 +242,20 @@ def municipality_calendar(code: str) -> Response:
         stamp,
         portfolio_fingerprint(session, municipality.id),
     )
-    validators = feeds.Validators(etag="c" + hashlib.sha256(repr(key).encode()).hexdigest()[:24], last_modified=None)
+    validators = Validators(etag="c" + digest(key), last_modified=None)
 
     def build() -> bytes:
         readiness = municipality_readiness(session, municipality, today=today)
         return calendars.render(
             session,
             calendars.dated_solutions(session, [row.solution.id for row in readiness.rows]),
-            name=f"TU-tracker: {municipality.name} Kommune",
+            name=f"TU-tracker: {official_name(municipality)}",
             description=f"Skæringsdatoer for løsningerne i {municipality.name}s portefølje og hvad de betyder for jer.",
             page_url=lambda s: solution_url(s.slug),
             readiness=readiness,
         )
 
-    return _cached_conditional(
+    return _serve(
         key,
         lambda: validators,
         build,
