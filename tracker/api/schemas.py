@@ -122,11 +122,14 @@ class SolutionPageSchema(Schema):
 
 
 class MunicipalitySchema(Schema):
-    """A municipality: official 3-digit code, name, region."""
+    """A municipality: official 3-digit code, name, region; a region change ahead with its date and source."""
 
     code = fields.String(required=True)
     name = fields.String(required=True)
     region = fields.String(required=True)
+    next_region = fields.String(allow_none=True, metadata={"description": "The region from next_region_on"})
+    next_region_on = fields.Date(allow_none=True)
+    next_region_source_url = fields.String(allow_none=True)
     url = fields.String(required=True)
 
 

@@ -63,6 +63,9 @@ def municipality_dict(municipality: Municipality) -> dict[str, Any]:
         "code": municipality.code,
         "name": municipality.name,
         "region": municipality.region,
+        "next_region": municipality.next_region,
+        "next_region_on": municipality.next_region_on,
+        "next_region_source_url": municipality.next_region_source_url,
         "url": url_for("api_municipalities.MunicipalityItem", code=municipality.code, _external=True),
     }
 
