@@ -9,6 +9,12 @@ STAMP  := $(VENV)/.installed-test-$(SUM)
 
 .PHONY: run test lint bench install clean
 
+## axe-core (pinned in package-lock.json) for the browser suite's accessibility checks; needs npm.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the browser suite's axe checks will skip (or fail with TRACKER_REQUIRE_BROWSER=1)" >&2; fi
+
 $(RUNTIME_STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -30,7 +36,7 @@ run: $(RUNTIME_STAMP)
 	$(BIN)/tracker run
 
 ## Fresh machine → the whole suite (SQLite; PostgreSQL too when TRACKER_TEST_DATABASE_URL names one).
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -42,4 +48,4 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance/*.db .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance/*.db .mypy_cache .ruff_cache node_modules

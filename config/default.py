@@ -98,3 +98,8 @@ API_PAGE_SIZE_MAX = 500
 
 # Inquiries: how many new questions one user may ask in 24 hours (similar open ones are offered to join).
 INQUIRY_DAILY_LIMIT = 10
+
+# Who runs the service and its functional contact mailbox (never a person's address), shown in the footer,
+# the accessibility statement and the privacy page. An empty CONTACT_EMAIL publishes no address.
+SITE_OWNER = "KL (Kommunernes Landsforening)"
+CONTACT_EMAIL = "tu-tracker@kl.dk"

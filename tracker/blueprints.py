@@ -64,6 +64,7 @@ def api_routes() -> list[ApiRoute]:
 def web_blueprints() -> list[Blueprint]:
     """The HTML pages and the feed/calendar documents."""
     from tracker.web import (
+        about,
         admin_views,
         assessment_views,
         auth_views,
@@ -94,6 +95,7 @@ def web_blueprints() -> list[Blueprint]:
         inquiry_views.bp,
         assessment_views.bp,
         mail_views.bp,
+        about.bp,
     ]
 
 

@@ -137,7 +137,8 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
     if wants_json():
         resp = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
     else:
-        html = render_template("error.html", status=status, message=message, details=details or {})
+        generic = _DANISH.get(status)
+        html = render_template("error.html", status=status, message=message, details=details or {}, generic=generic)
         resp = Response(html, mimetype="text/html")
     resp.status_code = status
     return resp

@@ -67,7 +67,12 @@ def _msgids() -> set[str]:
 def test_every_interface_text_of_these_pages_has_an_english_translation() -> None:
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle, locale="en")
-    translated = {m.id: m.string for m in catalog if m.id}
+    # A plural entry (ngettext) is keyed by its singular and translated when every form is.
+    translated = {
+        (m.id if isinstance(m.id, str) else m.id[0]): m.string if isinstance(m.string, str) else all(m.string)
+        for m in catalog
+        if m.id
+    }
     missing = sorted(m for m in _msgids() if not translated.get(m))
     assert not missing, f"untranslated: {missing}"
     assert not [m.id for m in catalog if m.id and m.fuzzy], "fuzzy entries are not used"

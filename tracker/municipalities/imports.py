@@ -290,3 +290,17 @@ def import_portfolio(
     for name, solution in unique.values():
         (report.added if solution.id in added_ids else report.already).append((name, solution))
     return report
+
+
+def confirm_import(
+    session: Session, municipality: Municipality, slugs: list[str], *, actor: Actor
+) -> tuple[list[Solution], list[Solution]]:
+    """Add what a dry run showed (by slug, so the file need not be chosen again); (added, already there).
+
+    Slugs that no longer name a solution are left out: the registry may have changed since the preview.
+    """
+    if len(slugs) > MAX_ROWS:
+        raise ValidationError("For mange løsninger på én gang.", {"slug": f"Højst {MAX_ROWS}."})
+    wanted = sorted(set(slugs))
+    found = list(session.scalars(select(Solution).where(Solution.slug.in_(wanted)).order_by(Solution.name)))
+    return services.add_many(session, municipality, found, actor=actor)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from tracker.errors import NotFound
@@ -55,17 +55,34 @@ def _filtered(flt: SolutionFilter) -> Select[Any]:
     return stmt
 
 
-def list_solutions(session: Session, flt: SolutionFilter, *, limit: int, offset: int) -> tuple[list[Solution], int]:
-    """Solutions by switch date (unknown last), then name; with the total count before paging."""
+SOLUTION_ORDERS = ("switch", "name", "loa")
+_LOA_RANK = {"lav": 1, "betydelig": 2, "hoej": 3, "ukendt": 4}
+
+
+def _solution_order(order: str, descending: bool) -> list[Any]:
+    """ORDER BY for a sortable column of the overview (``SOLUTION_ORDERS``); unknown values sort last."""
+    if order == "name":
+        return [Solution.name.desc() if descending else Solution.name, Solution.id]
+    if order == "loa":
+        rank = case(_LOA_RANK, value=Solution.loa_value, else_=5)
+        return [rank.desc() if descending else rank, Solution.name, Solution.id]
+    day = Solution.switch_earliest_on
+    # NULLS LAST (not "IS NULL" first): both databases then walk ix_solution_switch_earliest_on_name
+    # instead of sorting every row; at 10,000 solutions that is 0.7 ms instead of 6 ms on SQLite.
+    return [(day.desc() if descending else day.asc()).nulls_last(), Solution.name, Solution.id]
+
+
+def list_solutions(
+    session: Session, flt: SolutionFilter, *, limit: int, offset: int, order: str = "switch", descending: bool = False
+) -> tuple[list[Solution], int]:
+    """Solutions by switch date (unknown last), then name — or by ``order``; with the total count before paging."""
     stmt = _filtered(flt)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
         stmt.options(
             joinedload(Solution.vendor), joinedload(Solution.service_provider), selectinload(Solution.broker_solutions)
         )
-        # NULLS LAST (not "IS NULL" first): both databases then walk ix_solution_switch_earliest_on_name
-        # instead of sorting every row; at 10,000 solutions that is 0.7 ms instead of 6 ms on SQLite.
-        .order_by(Solution.switch_earliest_on.asc().nulls_last(), Solution.name, Solution.id)
+        .order_by(*_solution_order(order, descending))
         .limit(limit)
         .offset(offset)
     ).all()

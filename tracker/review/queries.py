@@ -104,6 +104,23 @@ def diff(proposal: Proposal) -> list[FieldDiff]:
     ]
 
 
+def accepted_diff(session: Session, proposal: Proposal) -> list[FieldDiff] | None:
+    """For an accepted proposal: each field's value before acceptance beside what it became (from the change
+    event it made); None when not accepted or without an event (then ``diff`` against today is all there is)."""
+    if proposal.state != "accepted" or proposal.event_id is None:
+        return None
+    event = session.get(ChangeEvent, proposal.event_id)
+    if event is None:
+        return None
+    made: dict[str, Any] = event.changes or {}
+    return [
+        FieldDiff(d.field, made[d.field].get("before"), made[d.field].get("after"))
+        if isinstance(made.get(d.field), dict)
+        else FieldDiff(d.field, d.proposed, d.proposed)
+        for d in diff(proposal)
+    ]
+
+
 def reviewer_label(session: Session, proposal: Proposal) -> str | None:
     """Who reviewed the proposal, by role (None while open or when accepted automatically)."""
     if proposal.reviewed_by_id is None:

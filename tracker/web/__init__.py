@@ -27,6 +27,15 @@ def _event_actor(event: ChangeEvent) -> str:
 
 def init_app(app: Flask) -> None:
     """Install the template helpers (the pages are registered by ``tracker.blueprints``)."""
+    from tracker.web import about, layout  # page frame, accessibility statement, privacy (issue 16)
+
+    app.jinja_env.globals.update(
+        error_summary=layout.error_summary,
+        nav_link=layout.nav_link,
+        sort_header=layout.sort_header,
+        site_owner=about.site_owner,
+        site_contact=about.site_contact,
+    )
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.filters["public_label"] = _public_label

@@ -16,7 +16,7 @@ from tracker.errors import AppError
 from tracker.models import User
 from tracker.notify.preferences import preference_of
 from tracker.web.forms import ActionForm, FirstPasswordForm, LoginForm, PasswordForm, TokenForm
-from tracker.web.guards import safe_next, send_anonymous_to_login, web_user
+from tracker.web.guards import landing_url, safe_next, send_anonymous_to_login, web_user
 
 bp = Blueprint("auth", __name__)
 send_anonymous_to_login(bp)
@@ -47,7 +47,7 @@ def _after_login(user: User, next_url: str | None) -> Response:
         return redirect(url_for("auth.first_password"))  # type: ignore[return-value]
     if totp.required_for(user) and not totp.enabled(user):
         return redirect(url_for("auth.totp_setup"))  # type: ignore[return-value]
-    return redirect(next_url or url_for("web.index"))  # type: ignore[return-value]
+    return redirect(next_url or landing_url(user))  # type: ignore[return-value]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -184,7 +184,7 @@ def first_password() -> Response | tuple[str, int, dict[str, str]]:
 def _after_login_steps(user: User) -> Response:
     if totp.required_for(user) and not totp.enabled(user):
         return redirect(url_for("auth.totp_setup"))  # type: ignore[return-value]
-    return redirect(url_for("web.index"))  # type: ignore[return-value]
+    return redirect(landing_url(user))  # type: ignore[return-value]
 
 
 @bp.post("/konto/tokens")

@@ -37,6 +37,7 @@ from tracker.http_cache import (
     serve_document,
 )
 from tracker.models import ChangeEvent, Municipality, Solution
+from tracker.municipalities.names import official_name
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry import queries
 from tracker.vocabulary import today_in_denmark
@@ -195,7 +196,7 @@ def municipality_feed(code: str, fmt: str) -> Response:
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         return feeds.municipality_events(municipality, ids), feeds.FeedInfo(
             feed_id=f"tag:tu-tracker,2026:feed/municipality/{municipality.code}",
-            title=f"TU-tracker: {municipality.name} Kommune",
+            title=f"TU-tracker: {official_name(municipality)}",
             subtitle=f"Ændringer for løsningerne i {municipality.name}s portefølje og kommunens parathed.",
             # rel=self must be the address the reader subscribed to, token included, or it stops working.
             self_url=absolute(request.path + (f"?{urlencode({'token': token})}" if token else "")),
@@ -264,7 +265,7 @@ def municipality_calendar(code: str) -> Response:
         return calendars.render(
             session,
             calendars.dated_solutions(session, [row.solution.id for row in readiness.rows]),
-            name=f"TU-tracker: {municipality.name} Kommune",
+            name=f"TU-tracker: {official_name(municipality)}",
             description=f"Skæringsdatoer for løsningerne i {municipality.name}s portefølje og hvad de betyder for jer.",
             page_url=lambda s: solution_url(s.slug),
             readiness=readiness,

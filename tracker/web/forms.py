@@ -158,7 +158,7 @@ class SolutionForm(PlainForm):
     loa_value = SelectField(
         _l("Krævet sikringsniveau"), choices=_choices(LOA_LABELS, list(LOA_LABELS)), default="ukendt"
     )
-    loa_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)), default="unknown")
+    loa_status = SelectField(_l("Vished"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)), default="unknown")
     loa_source_kind = SelectField(_l("Kilde"), choices=_choices(SOURCE_LABELS, list(SourceKind), blank=True))
     loa_source_url = _source_url()
     loa_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])
@@ -170,9 +170,7 @@ class SolutionForm(PlainForm):
     switch_state = SelectField(
         _l("Status for skiftet"), choices=_choices(STATE_LABELS, list(SwitchState)), default="unknown"
     )
-    switch_status = SelectField(
-        _l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)), default="unknown"
-    )
+    switch_status = SelectField(_l("Vished"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)), default="unknown")
     switch_source_kind = SelectField(_l("Kilde"), choices=_choices(SOURCE_LABELS, list(SourceKind), blank=True))
     switch_source_url = _source_url()
     switch_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])

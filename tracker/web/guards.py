@@ -48,3 +48,10 @@ def _to_login(exc: Unauthorized) -> Response:
 def send_anonymous_to_login(bp: Blueprint) -> None:
     """Install the login redirect on one of the page blueprints."""
     bp.register_error_handler(Unauthorized, _to_login)
+
+
+def landing_url(user: User) -> str:
+    """Where a user lands after logging in: a municipality's user on their municipality, others on the overview."""
+    if user.role == Role.MUNICIPALITY and user.municipality is not None:
+        return url_for("kommuner.page", code=user.municipality.code)
+    return url_for("web.index")

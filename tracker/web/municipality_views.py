@@ -12,13 +12,16 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from tracker.auth import current_db_user
+from tracker.auth.permissions import can_see_municipality, is_coordinator
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized
 from tracker.models import Municipality
 from tracker.municipalities import imports, overview, queries, readiness, services
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
 from tracker.municipalities.actions import action_text
+from tracker.municipalities.names import official_name
 from tracker.registry.actors import Actor
+from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login, web_user
 from tracker.web.municipality_forms import (
     ButtonForm,
@@ -29,6 +32,7 @@ from tracker.web.municipality_forms import (
     chosen_idps,
     group_choices,
 )
+from tracker.web.pdf import html_to_pdf
 
 bp = Blueprint("kommuner", __name__)
 send_anonymous_to_login(bp)
@@ -64,11 +68,16 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         )
         for i in idps
     ]
+    state = readiness.municipality_readiness(session, municipality)
     html = render_template(
         "municipalities/page.html",
         municipality=municipality,
-        readiness=readiness.municipality_readiness(session, municipality),
+        readiness=state,
         action_text=action_text,
+        # One mark per solution, however many staff groups use it.
+        timeline=timeline.build(
+            state.today, dict.fromkeys((r.solution.switch_earliest_on, r.solution.name) for r in state.rows)
+        ),
         idp_forms=idp_forms,
         entry_forms=entry_forms,
         new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
@@ -96,8 +105,11 @@ def index() -> str:
     """The 98 municipalities; a logged-in municipality user finds their own at the top."""
     user = current_db_user()
     own = user.municipality if user is not None and user.municipality_id else None
+    municipalities = queries.list_municipalities(get_session())
+    if user is not None and not is_coordinator(user):  # logged in: only what this user may open
+        municipalities = [m for m in municipalities if can_see_municipality(user, m.id)]
     return render_template(
-        "municipalities/index.html", municipalities=queries.list_municipalities(get_session()), own=own
+        "municipalities/index.html", municipalities=municipalities, own=own, restricted=user is not None
     )
 
 
@@ -106,6 +118,34 @@ def page(code: str) -> Page:
     """M's IdPs, portfolio and readiness (who gets locked out, when), with exports."""
     municipality, _actor = _mine(code)
     return _page(municipality)
+
+
+def _report_html(code: str) -> str:
+    municipality, _actor = _mine(code)
+    state = readiness.municipality_readiness(get_session(), municipality)
+    picture = timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows))
+    return render_template(
+        "municipalities/report.html",
+        municipality=municipality,
+        official=official_name(municipality),
+        readiness=state,
+        todo=[r for r in state.rows if r.assessment.status != "ok"],
+        timeline=picture,
+    )
+
+
+@bp.get("/kommuner/<string:code>/rapport")
+def report(code: str) -> str:
+    """Rapport til ledelsen: M's readiness in brief, what to do and the sources, printable on A4."""
+    return _report_html(code)
+
+
+@bp.get("/kommuner/<string:code>/rapport.pdf")
+def report_pdf(code: str) -> Response:
+    """The same report as an A4 PDF (WeasyPrint)."""
+    pdf = html_to_pdf(_report_html(code), base_url=request.host_url)
+    headers = {"Content-Disposition": f'inline; filename="rapport-{code}.pdf"', "Cache-Control": "private, no-store"}
+    return Response(pdf, mimetype="application/pdf", headers=headers)
 
 
 @bp.post("/kommuner/<string:code>/idps")
@@ -243,6 +283,30 @@ def upcoming() -> str:
     start, until, items = overview.upcoming_switches(session)
     with_names = sees_who_uses_what(current_db_user())
     popular = overview.popular_solutions(session, limit=20, with_municipalities=with_names)
+    picture = timeline.build(start, ((u.solution.switch_earliest_on, u.solution.name) for u in items))
     return render_template(
-        "municipalities/upcoming.html", start=start, until=until, items=items, popular=popular, with_names=with_names
+        "municipalities/upcoming.html",
+        start=start,
+        until=until,
+        items=items,
+        popular=popular,
+        with_names=with_names,
+        timeline=picture,
     )
+
+
+@bp.post("/kommuner/<string:code>/portefoelje/import/bekraeft")
+def confirm_import(code: str) -> Page | Response:
+    """After a dry run: add what it showed, without choosing the file again."""
+    municipality, actor = _mine(code)
+    if not ButtonForm().validate_on_submit():
+        return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
+    try:
+        added, already = imports.confirm_import(get_session(), municipality, request.form.getlist("slug"), actor=actor)
+    except AppError as exc:
+        return _failed(municipality, exc)
+    flash(
+        _("%(added)s tilføjet, %(already)s fandtes allerede.", added=len(added), already=len(already)),
+        "info",
+    )
+    return _back(municipality, "portefoelje")

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, session
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowError
 
@@ -16,6 +17,7 @@ from tracker.http_cache import PUBLIC_PAGE, CachedResponse, Stamp, serve_cached,
 from tracker.municipalities.requirements import SolutionFacts
 from tracker.registry import queries
 from tracker.vocabulary import today_in_denmark
+from tracker.web.layout import sort_args
 
 bp = Blueprint("web", __name__)
 
@@ -31,33 +33,97 @@ def _shared_page_allowed() -> bool:
     return not current_user.is_authenticated and "_flashes" not in session
 
 
-def _render_index(raw: dict[str, str]) -> str:
-    """The overview page for the filters ``raw`` (validated here: bad filters are a 400, never cached)."""
+FILTER_PROBLEMS = {
+    "loa": _l("Vælg et af sikringsniveauerne på listen."),
+    "kind": _l("Vælg en af typerne på listen."),
+    "vendor": _l("Skriv 1–80 tegn."),
+    "switch_after": _l('Skriv en dato som ÅÅÅÅ-MM-DD, og en dato før "Skifter før".'),
+    "switch_before": _l("Skriv en dato som ÅÅÅÅ-MM-DD."),
+    "q": _l("Skriv 1–200 tegn."),
+    "offset": _l("Skriv et helt tal fra 0."),
+    "limit": _l("Skriv et helt tal fra 1."),
+}
+
+
+FILTER_LABELS = {
+    "loa": _l("Sikringsniveau"),
+    "kind": _l("Type"),
+    "switch_after": _l("Skifter efter"),
+    "switch_before": _l("Skifter før"),
+    "q": _l("Søg"),
+}
+
+
+def _load_filters(raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The valid filters, and a Danish explanation per filter that could not be understood (then left out)."""
     try:
-        args = SolutionQuerySchema().load(raw)
+        return SolutionQuerySchema().load(raw), {}
     except MarshmallowError as exc:
-        raise ValidationError("Filtrene kunne ikke forstås.", exc.normalized_messages()) from exc
+        bad = [name for name in exc.normalized_messages() if name in raw] or list(raw)
+        problems = {
+            name: f"{FILTER_LABELS.get(name, name)}: {FILTER_PROBLEMS.get(name, _l('Værdien kunne ikke forstås.'))}"
+            for name in bad
+        }
+        try:
+            args = SolutionQuerySchema().load({k: v for k, v in raw.items() if k not in problems})
+        except MarshmallowError:
+            args = SolutionQuerySchema().load({})
+        return args, problems
+
+
+def _render_index(raw: dict[str, str]) -> tuple[str, int]:
+    """The overview for the filters ``raw``: a filter that can't be understood keeps the form, is explained in
+    Danish and left out (422, never cached); ``?sort=&retning=`` orders the table."""
+    args, problems = _load_filters(raw)
     limit, offset = PAGE_SIZE, args.pop("offset")
     args.pop("limit")
-    solutions, total = queries.list_solutions(get_session(), queries.SolutionFilter(**args), limit=limit, offset=offset)
-    return render_template("index.html", solutions=solutions, total=total, offset=offset, limit=limit, filters=raw)
+    order, direction = sort_args(queries.SOLUTION_ORDERS, "switch")
+    solutions, total = queries.list_solutions(
+        get_session(),
+        queries.SolutionFilter(**args),
+        limit=limit,
+        offset=offset,
+        order=order,
+        descending=direction == "desc",
+    )
+    error = ValidationError(str(_l("Filtrene kunne ikke forstås.")), problems) if problems else None
+    html = render_template(
+        "index.html",
+        solutions=solutions,
+        total=total,
+        offset=offset,
+        limit=limit,
+        filters=raw,
+        problems=problems,
+        error=error,
+        error_field_prefix="f-",
+        sort=order,
+        direction=direction,
+    )
+    return html, error.status if error else 200
 
 
 @bp.get("/")
-def index() -> str | Response:
+def index() -> tuple[str, int] | Response:
     """The registry by switch date, with the list filters of the API as a plain GET form.
 
     Anonymous visitors share one rendering per (filters, language, host) while the registry is unchanged;
     only the body is cached, so cookies (``?lang=``) and the security headers are set per response as usual.
     """
     raw = {k: v for k, v in request.args.items() if v and k in SolutionQuerySchema().fields}
-    if not _shared_page_allowed():
+    if not _shared_page_allowed() or _load_filters(raw)[1]:
         return _render_index(raw)
     # Choosing the locale first also remembers ``?lang=`` in the visitor's session, as rendering would.
-    key: tuple[Any, ...] = ("web.index", request.host_url, str(get_locale()), tuple(sorted(raw.items())))
+    key: tuple[Any, ...] = (
+        "web.index",
+        request.host_url,
+        str(get_locale()),
+        tuple(sorted(raw.items())),
+        sort_args(queries.SOLUTION_ORDERS, "switch"),
+    )
 
     def render(stamp: Stamp) -> CachedResponse:
-        return CachedResponse(_render_index(raw).encode(), "text/html", weak_etag("p", (key, stamp)))
+        return CachedResponse(_render_index(raw)[0].encode(), "text/html", weak_etag("p", (key, stamp)))
 
     return serve_cached(get_session(), key, render, policy=PUBLIC_PAGE)
 

@@ -29,8 +29,10 @@ QUEUE_SIZE = 200
 
 def _context(proposal: Proposal) -> dict[str, object]:
     """What every proposal card shows: the diff, whether it is stale, who reviewed it."""
+    accepted = queries.accepted_diff(get_session(), proposal)
     return {
-        "diff": queries.diff(proposal),
+        "diff": accepted if accepted is not None else queries.diff(proposal),
+        "decided": accepted is not None,
         "state": queries.effective_state(proposal),
         "reviewer": queries.reviewer_label(get_session(), proposal),
     }
