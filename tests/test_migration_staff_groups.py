@@ -59,7 +59,7 @@ def test_idp_id_and_free_text_broker_become_references(kind: str, tmp_path: Path
             assert conn.execute(text("SELECT portfolio_entry_id, idp_id FROM portfolio_entry_idp")).all() == [(1, 7)]
             assert conn.execute(text("SELECT solution_id, broker_id FROM solution_broker")).all() == [(2, 1)]
             assert conn.execute(text("SELECT broker FROM solution WHERE id = 2")).scalar() == "stil unilogin"
-        downgrade(engine, "0011")  # down to just before ours (0021's own batch copy of municipality cascades on SQLite)
+        downgrade(engine, "0011")  # down to just before ours
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT id, idp_id FROM portfolio_entry ORDER BY id")).all()
             assert [tuple(r) for r in rows] == [(1, 7), (2, None)]
