@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.api.edit_schemas import Day, RequiredLoaInSchema, SwitchDateInSchema, Text, Url
+from tracker.api.paging import has_more_field
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import is_coordinator
@@ -64,6 +65,7 @@ class InquiryPageSchema(Schema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 class InquiryQuerySchema(Schema):
