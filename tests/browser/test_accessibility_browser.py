@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.browser.axe import AXE_JS, overflow, run_axe
 from tests.browser.conftest import LiveServer, _unavailable
+from tests.support.accounts import enrol_totp
 from tracker.auth.users import create_user
 from tracker.models import Organisation, Source
 
@@ -78,16 +79,31 @@ def accounts(live_server: LiveServer) -> dict[str, Any]:
             "coordinator": create_user(session, email="axe-koordinator@kl.dk", role="coordinator"),
             "admin": create_user(session, email="axe-admin@kl.dk", role="admin"),
         }
+        # Accounts in use: passwords chosen; coordinators and admins have their second factor (recovery codes
+        # below, one per login).
+        codes: dict[str, list[str]] = {}
+        for role, (user, _) in users.items():
+            user.must_change_password = False
+            if role in ("coordinator", "admin"):
+                codes[role] = list(enrol_totp(session, user).recovery_codes)
         source = session.scalar(select(Source.key).order_by(Source.key))
-    return {"users": {role: (u.email, pw) for role, (u, pw) in users.items()}, "source": source}
+    return {
+        "users": {role: (u.email, pw, codes.get(role)) for role, (u, pw) in users.items()},
+        "source": source,
+    }
 
 
-def log_in(page: Any, email: str, password: str) -> None:
+def log_in(page: Any, email: str, password: str, codes: list[str] | None = None) -> None:
     page.goto("/login?lang=da")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Adgangskode").fill(password)
     page.get_by_role("button", name="Log ind").click()
+    if codes is not None:
+        page.wait_for_url("**/login/kode")
+        page.get_by_label("Kode fra godkendelsesappen").fill(codes.pop())
+        page.get_by_role("button", name="Log ind").click()
     page.wait_for_load_state()
+    assert "/login" not in page.url and "/konto/ny-adgangskode" not in page.url, page.url
 
 
 @pytest.fixture

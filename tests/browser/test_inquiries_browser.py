@@ -53,7 +53,8 @@ def people(live_server: LiveServer) -> dict[str, tuple[str, str]]:
             ("kmd", "vendor", {"organisation": "kmd"}),
         ):
             email = f"{key}-{tag}@example.dk"
-            _, password = create_user(session, email=email, role=role, **binding)
+            user, password = create_user(session, email=email, role=role, **binding)
+            user.must_change_password = False  # accounts in use (the first login is tested elsewhere)
             result[key] = (email, password)
     result["tag"] = (tag, "")
     return result

@@ -30,7 +30,8 @@ SWITCH_DAY = today_in_denmark() + timedelta(days=45)
 def person(live_server: LiveServer) -> dict[str, str]:
     """A Vejle user; Vejle's two IdPs; a fixture solution (not a real-world claim) at Betydelig from a day ahead."""
     with live_server.unit_of_work() as session:
-        _, password = create_user(session, email="it@vejle.dk", role="municipality", municipality="630")
+        user, password = create_user(session, email="it@vejle.dk", role="municipality", municipality="630")
+        user.must_change_password = False  # an account in use (the first login is tested elsewhere)
         vejle = session.scalar(select(Municipality).where(Municipality.code == "630"))
         assert vejle is not None
         for values in (
