@@ -33,8 +33,8 @@ tokens_cli = AppGroup("tokens", help="API tokens.")
 cli.add_command(db_cli)
 cli.add_command(users_cli)
 cli.add_command(tokens_cli)
-cli.add_command(scrape_command)  # issue 4: tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
-cli.add_command(deliver_command)  # issue 5: tracker deliver [--once]
+cli.add_command(scrape_command)  # tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
+cli.add_command(deliver_command)  # tracker deliver [--once]
 
 
 @db_cli.command("upgrade")
@@ -139,7 +139,7 @@ def scheduler_command() -> None:
     """Run the scheduler (stands by unless it holds the leader lock). Stops on Ctrl-C / SIGTERM."""
     from tracker import scheduler
 
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

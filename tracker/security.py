@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     hops = int(app.config.get("PROXY_HOPS", 0))
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
 
     @app.before_request
     def _refuse_nul_bytes() -> Response | None:

@@ -40,7 +40,7 @@ def _paths(server: HTTPServer) -> list[str]:
 
 def _fetcher(**kwargs: object) -> Fetcher:
     kwargs.setdefault("timeout", (2.0, 2.0))
-    return Fetcher(DEFAULT_USER_AGENT, **kwargs)  # type: ignore[arg-type]
+    return Fetcher(DEFAULT_USER_AGENT, **kwargs)  # type: ignore[arg-type]  # any Fetcher option passes through
 
 
 def test_user_agent_names_the_service_and_a_contact(httpserver: HTTPServer) -> None:

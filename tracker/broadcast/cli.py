@@ -18,7 +18,7 @@ def deliver_command(once: bool, interval: float | None) -> None:
     """Send due webhook deliveries (several workers may run side by side). Stops on Ctrl-C / SIGTERM."""
     from tracker.broadcast import worker
 
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     if once:
         report = worker.run_once(app)
         click.echo(f"deliveries: {report.claimed} claimed, {report.succeeded} succeeded, {report.failed} failed")

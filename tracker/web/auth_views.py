@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import SessionUser, admin, audit, tokens
 from tracker.auth.login import ThrottlePolicy, attempt_login
@@ -38,7 +39,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The login form; the attempt is recorded in its own transaction so throttling counts every failure."""
     form = LoginForm()
     if not form.validate_on_submit():
@@ -74,11 +75,11 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     assert user is not None  # just committed
     _start_session(user)
     flash(_("Du er logget ind som %(who)s.", who=user.label), "info")
-    return redirect(safe_next(request.args.get("next")) or url_for("web.index"))  # type: ignore[return-value]
+    return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     """Log out (a POST with CSRF token, so no other site can log you out)."""
     user = web_user()
     audit.record(
@@ -87,7 +88,7 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash(_("Du er logget ud."), "info")
-    return redirect(url_for("web.index"))  # type: ignore[return-value]
+    return redirect(url_for("web.index"))
 
 
 def _account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
@@ -112,7 +113,7 @@ def account() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/konto/adgangskode")
-def change_password() -> Response | tuple[str, int, dict[str, str]]:
+def change_password() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Replace one's password; other sessions end, this one continues."""
     user = web_user()
     form = PasswordForm()
@@ -127,7 +128,7 @@ def change_password() -> Response | tuple[str, int, dict[str, str]]:
         return _account_page(exc.status, password_form=form)
     login_user(SessionUser(user))  # the nonce changed: renew this session's id
     flash(_("Adgangskoden er ændret."), "info")
-    return redirect(url_for("auth.account"))  # type: ignore[return-value]
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/konto/tokens")
@@ -142,9 +143,9 @@ def create_token() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/konto/tokens/<int:token_id>/tilbagekald")
-def revoke_token(token_id: int) -> Response:
+def revoke_token(token_id: int) -> BaseResponse:
     """Revoke one of one's own tokens (another user's token is 'not found')."""
     user = web_user()
     tokens.revoke_own_token(get_session(), user, token_id, remote_addr=request.remote_addr)
     flash(_("Tokenet er tilbagekaldt."), "info")
-    return redirect(url_for("auth.account"))  # type: ignore[return-value]
+    return redirect(url_for("auth.account"))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_report_on
@@ -54,7 +55,7 @@ def _form_page(form: SolutionForm, solution: Solution | None, status: int = 200,
 
 
 @bp.route("/loesninger/ny", methods=["GET", "POST"])
-def create() -> Page | Response:
+def create() -> Page | BaseResponse:
     """A new solution: facts unknown unless given."""
     user = web_user(*COORDINATORS)
     session = get_session()
@@ -78,7 +79,7 @@ def create() -> Page | Response:
         show_errors(form, exc, "name")
         return _form_page(form, None, exc.status, form_error=exc.message)
     flash(_("Løsningen %(name)s er oprettet.", name=solution.name), "info")
-    return redirect(url_for("web.solution", slug=solution.slug))  # type: ignore[return-value]
+    return redirect(url_for("web.solution", slug=solution.slug))
 
 
 def _version(raw: str | None) -> int:
@@ -88,7 +89,7 @@ def _version(raw: str | None) -> int:
 
 
 @bp.route("/loesninger/<string:slug>/rediger", methods=["GET", "POST"])
-def edit(slug: str) -> Page | Response:
+def edit(slug: str) -> Page | BaseResponse:
     """Edit a solution's facts, sources and description; a concurrent change is shown, not overwritten."""
     user = web_user(*COORDINATORS)
     session = get_session()
@@ -124,7 +125,7 @@ def edit(slug: str) -> Page | Response:
         show_errors(form, exc, "reason")
         return _form_page(form, solution, exc.status, form_error=exc.message)
     flash(_("Ændringen er gemt.") if events else _("Der var intet at ændre."), "info")
-    return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]
+    return redirect(url_for("web.solution", slug=slug))
 
 
 def _proposer(slug: str) -> tuple[User, Solution]:
@@ -137,7 +138,7 @@ def _proposer(slug: str) -> tuple[User, Solution]:
 
 
 @bp.route("/loesninger/<string:slug>/foreslaa", methods=["GET", "POST"])
-def propose(slug: str) -> Page | Response:
+def propose(slug: str) -> Page | BaseResponse:
     """A vendor's report on its own solution, or a municipality's correction with evidence."""
     user, solution = _proposer(slug)
     form = ProposalForm()
@@ -166,7 +167,7 @@ def propose(slug: str) -> Page | Response:
         flash(_("Tak. Jeres organisation er betroet, så ændringen er allerede registreret."), "info")
     else:
         flash(_("Tak. Forslaget er sendt til en koordinator, som gennemgår det."), "info")
-    return redirect(url_for("review.mine"))  # type: ignore[return-value]
+    return redirect(url_for("review.mine"))
 
 
 @bp.app_context_processor

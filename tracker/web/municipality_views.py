@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
 from tracker.db import get_session
@@ -85,8 +86,8 @@ def _failed(municipality: Municipality, exc: AppError, **forms: Any) -> Page:
     return _page(municipality, exc.status, error=exc, **forms)
 
 
-def _back(municipality: Municipality, anchor: str) -> Response:
-    return redirect(url_for("kommuner.page", code=municipality.code, _anchor=anchor), code=303)  # type: ignore[return-value]
+def _back(municipality: Municipality, anchor: str) -> BaseResponse:
+    return redirect(url_for("kommuner.page", code=municipality.code, _anchor=anchor), code=303)
 
 
 @bp.get("/kommuner")
@@ -107,7 +108,7 @@ def page(code: str) -> Page:
 
 
 @bp.post("/kommuner/<string:code>/idps")
-def create_idp(code: str) -> Page | Response:
+def create_idp(code: str) -> Page | BaseResponse:
     """Add an IdP."""
     municipality, actor = _mine(code)
     form = IdpForm(prefix="new")
@@ -122,7 +123,7 @@ def create_idp(code: str) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>")
-def update_idp(code: str, idp_id: int) -> Page | Response:
+def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Change an IdP."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -139,7 +140,7 @@ def update_idp(code: str, idp_id: int) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>/slet")
-def delete_idp(code: str, idp_id: int) -> Page | Response:
+def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Remove an IdP."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -153,7 +154,7 @@ def delete_idp(code: str, idp_id: int) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje")
-def add_solution(code: str) -> Page | Response:
+def add_solution(code: str) -> Page | BaseResponse:
     """Add a solution to the portfolio."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -172,7 +173,7 @@ def add_solution(code: str) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>")
-def set_solution_idp(code: str, slug: str) -> Page | Response:
+def set_solution_idp(code: str, slug: str) -> Page | BaseResponse:
     """Choose the IdP staff use for one solution."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -190,7 +191,7 @@ def set_solution_idp(code: str, slug: str) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>/fjern")
-def remove_solution(code: str, slug: str) -> Page | Response:
+def remove_solution(code: str, slug: str) -> Page | BaseResponse:
     """Remove a solution from the portfolio."""
     municipality, actor = _mine(code)
     session = get_session()

@@ -26,7 +26,7 @@ def _obs(value: str = "betydelig") -> Observation:
 
 
 def _result(outcome: str = "ok", observations: list[Observation] | None = None, **kw: object) -> FetchResult:
-    result = FetchResult(started_at=datetime.now(UTC), outcome=outcome, http_status=200, bytes=100, **kw)  # type: ignore[arg-type]
+    result = FetchResult(started_at=datetime.now(UTC), outcome=outcome, http_status=200, bytes=100, **kw)  # type: ignore[arg-type]  # any field passes through
     result.observations = list(observations or [])
     return result
 
