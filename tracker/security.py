@@ -1,18 +1,14 @@
-"""Security headers, CSRF, and the one commit per request at the edge."""
+"""Security headers and CSRF; the after-request hook that runs the request's one commit (``db.commit_request``)."""
 
 from __future__ import annotations
 
-import logging
-
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker.db import commit_request
 from tracker.errors import error_response
 
-log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 CSP = (
@@ -38,7 +34,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_and_harden(response: Response) -> Response:
-        response = _commit(response)
+        response = commit_request(response)
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -49,24 +45,3 @@ def init_app(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
-
-
-def _commit(response: Response) -> Response:
-    """The single commit of a request: only for successful responses; errors roll back."""
-    session: Session | None = g.get("db_session")
-    if session is None:
-        return response
-    if response.status_code >= 400:
-        session.rollback()
-        return response
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        log.info("integrity conflict on %s %s", request.method, request.path)
-        return error_response(409, "conflict", "Ændringen strider mod data, der allerede findes. Prøv igen.")
-    except OperationalError:
-        session.rollback()
-        log.exception("database unavailable on %s %s", request.method, request.path)
-        return error_response(503, "unavailable", "Databasen svarer ikke lige nu. Prøv igen om lidt.")
-    return response

@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.auth import audit
 from tracker.auth.permissions import require_role
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, check_url
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, NotFound, ValidationError
-from tracker.models import AuditEntry, Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
+from tracker.models import Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
 from tracker.models.vocab import Role
 from tracker.registry.events import EVENT_TYPES
 
@@ -38,16 +39,7 @@ def require_manager(user: User | None) -> User:
 
 
 def _audit(session: Session, actor: User, action: str, sub: Subscription, **details: Any) -> None:
-    session.add(
-        AuditEntry(
-            action=action,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            object_type="subscription",
-            object_id=str(sub.id),
-            details=details,
-        )
-    )
+    audit.record(session, action, actor=actor, object_type="subscription", object_id=sub.id, details=details)
 
 
 def _description(value: str | None) -> str | None:
