@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
-from tracker.auth.permissions import require_role
+from tracker.auth.permissions import can_see_municipality, require_role
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, check_url
@@ -105,7 +105,7 @@ def _municipality_id(session: Session, owner: User, code: str | None) -> int | N
     municipality = municipality_by_code(session, code)
     if municipality is None:
         raise ValidationError("Ukendt kommune.", {"municipality": f"Der findes ingen kommune med kode '{code}'."})
-    if owner.role == Role.MUNICIPALITY and municipality.id != owner.municipality_id:
+    if not can_see_municipality(owner, municipality.id):
         raise Forbidden("Du kan kun filtrere på din egen kommunes portefølje.")
     return municipality.id
 

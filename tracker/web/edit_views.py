@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
-from tracker.auth.permissions import can_report_on
+from tracker.auth.permissions import may_propose_for
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
 from tracker.models import Solution, User
@@ -132,7 +132,7 @@ def _proposer(slug: str) -> tuple[User, Solution]:
     """Vendors only for their own solutions (refused and logged otherwise); municipalities for any."""
     user = web_user(Role.VENDOR, Role.MUNICIPALITY)
     solution = queries.get_solution(get_session(), slug)
-    if user.role == Role.VENDOR and not can_report_on(user, solution):
+    if not may_propose_for(user, solution):
         raise Forbidden(_("Leverandører kan kun foreslå ændringer til deres egne løsninger."), {"solution": slug})
     return user, solution
 
@@ -181,6 +181,6 @@ def _edit_links() -> dict[str, object]:
             return False
         if user is None:
             return False
-        return user.role == Role.MUNICIPALITY or (user.role == Role.VENDOR and can_report_on(user, solution))
+        return user.role in (Role.MUNICIPALITY, Role.VENDOR) and may_propose_for(user, solution)
 
     return {"may_propose": may_propose}
