@@ -20,6 +20,7 @@ from tracker.auth.audit import record
 from tracker.broadcast.cli import deliver_command
 from tracker.db import get_db
 from tracker.ingest.cli import scrape_command
+from tracker.settings import ConfigError
 
 # Who history and the audit trail name for actions taken on the command line.
 CLI_ACTOR = "tracker CLI (server operator)"
@@ -209,7 +210,10 @@ def main() -> None:
     group = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False)
     for name, command in cli.commands.items():
         group.add_command(command, name)
-    group.main(prog_name="tracker")
+    try:
+        group.main(prog_name="tracker")
+    except ConfigError as exc:  # a bad setting: one clear line, no traceback
+        raise SystemExit(f"TU-tracker cannot start: {exc}") from None
 
 
 if __name__ == "__main__":
