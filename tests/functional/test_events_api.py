@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import bearer, make_user, solution_by_slug, token_for
+from tests.support.accounts import bearer, make_user
+from tests.support.broadcast import solution_by_slug, token_for
 from tracker.models import ChangeEvent, Municipality
 from tracker.municipalities import services as municipality_services
 from tracker.registry.actors import SYSTEM

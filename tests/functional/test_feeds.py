@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import dated_solution, log_in, make_user, solution_by_slug
+from tests.support.accounts import make_user
+from tests.support.broadcast import dated_solution, log_in, solution_by_slug
 from tracker.broadcast import feed_tokens
 from tracker.models import Municipality, Solution
 from tracker.municipalities import services as municipality_services

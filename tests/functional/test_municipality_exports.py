@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, idp, solution, use, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, solution, use, user_with_token
 from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()

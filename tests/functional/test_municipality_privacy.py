@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, idp, log_in, municipality, use, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, log_in, municipality, use, user_with_token
 from tracker.models import ChangeEvent, Idp, PortfolioEntry
 
 SECRET_IDP = "Hemmelig-IdP-KK"

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import log_in, make_user
+from tests.support.accounts import make_user
+from tests.support.broadcast import log_in
 from tracker.models import Delivery, FeedToken, Subscription, User
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from scrapers.base import Observation
-from tests.support.ingest import make_user, registry_state, runs, scraper_proposals, source_row
+from tests.support.accounts import make_user
+from tests.support.ingest import registry_state, runs, scraper_proposals, source_row
 from tracker.errors import NotFound
 from tracker.ingest import services
 from tracker.ingest.fetch import FetchedPage, FetchResult
