@@ -125,6 +125,22 @@ def test_one_private_record_spoils_the_host(monkeypatch: pytest.MonkeyPatch) -> 
         check_url("https://mixed.example/", DEFAULT)
 
 
+def test_plain_http_needs_every_address_allowed_not_just_some(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name answering an allowed address *and* a public one still needs https (the resolver is stubbed)."""
+
+    def answers(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", answers)
+    policy = policy_from_config({"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32", "WEBHOOK_REQUIRE_HTTPS": True})
+    with pytest.raises(TargetRefused, match="https"):
+        check_url("http://split.example/hook", policy)
+    assert check_url("https://split.example/hook", policy) == "https://split.example/hook"
+
+
 FORBIDDEN_NETWORKS = [
     "127.0.0.0/8",
     "10.0.0.0/8",
