@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from sqlalchemy import Engine, text
+
 # Generous on purpose: this bounds a hang, it measures nothing (speed lives in ``make bench``).
 PATIENCE_SECONDS = 60.0
 
@@ -16,3 +18,16 @@ def wait_until(condition: Callable[[], object], *, what: str, timeout: float = P
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting: {what}")
         time.sleep(0.02)
+
+
+def lock_waiters(engine: Engine) -> int:
+    """How many PostgreSQL sessions of this database are waiting on a lock right now (asked on a third connection)."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ).scalar_one()
+        )
