@@ -1,6 +1,6 @@
-"""The bench's verdicts and its printed report: one table per database, then PASS/FAIL per target of issue #7.
+"""The bench's verdicts and its printed report: one table per database, then PASS/FAIL per speed target.
 
-Targets are judged on SQLite with 2 workers, as the issue states; PostgreSQL's figures stand beside them.
+Targets are judged on SQLite with 2 workers, as the targets state; PostgreSQL's figures stand beside them.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def route_table(db: dict[str, Any]) -> str:
 
 
 def evaluate(sqlite: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """PASS/FAIL per target of issue #7 (SQLite, 2 workers)."""
+    """PASS/FAIL per speed target (SQLite, 2 workers)."""
     if not sqlite:
         return [{"target": "SQLite run", "pass": False, "detail": "did not run"}]
     targets: list[dict[str, Any]] = []
