@@ -1,6 +1,6 @@
 """The bench's verdicts and its printed report: one table per database, then PASS/FAIL per speed target.
 
-Targets are judged on SQLite with 2 workers, as the targets state; PostgreSQL's figures stand beside them.
+Targets are judged on SQLite with 2 workers; PostgreSQL's figures stand beside them.
 """
 
 from __future__ import annotations
