@@ -9,11 +9,11 @@ from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
+from tests.support.accounts import make_user
 from tests.support.ingest import (
     LAUNCH_PATH,
     csrf_token,
     log_in,
-    make_user,
     page,
     serve_robots,
     settings_for,
