@@ -2,21 +2,29 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+SUM    := $(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+# Two stamps: `make run` installs only what the service needs; test, lint and bench add the test extras.
+RUNTIME_STAMP := $(VENV)/.installed-runtime-$(SUM)
+STAMP  := $(VENV)/.installed-test-$(SUM)
 
 .PHONY: run test lint bench install clean
 
-$(STAMP): setup.cfg pyproject.toml
+$(RUNTIME_STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	rm -f $(VENV)/.installed-runtime-*
+	touch $@
+
+$(STAMP): $(RUNTIME_STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-*
+	rm -f $(VENV)/.installed-test-*
 	touch $@
 
 install: $(STAMP)
 
 ## Fresh machine → service on http://127.0.0.1:8000 (SQLite under instance/, migrated, seeded, scheduler running).
-run: $(STAMP)
+run: $(RUNTIME_STAMP)
 	$(BIN)/tracker db upgrade
 	$(BIN)/tracker seed
 	$(BIN)/tracker run

@@ -4,6 +4,9 @@
 DATABASE_URL = ""
 # Must be set outside development and testing; the factory refuses to start production without it.
 SECRET_KEY = ""
+# Fernet keys (comma-separated, newest first) that encrypt webhook secrets at rest; the first encrypts, all
+# decrypt. Empty: derived from SECRET_KEY (development/tests only; production requires its own).
+ENCRYPTION_KEYS = ""
 BASE_URL = "http://127.0.0.1:8000"
 # How many reverse proxies (TLS terminators, load balancers) stand in front of gunicorn. Their
 # X-Forwarded-For/-Proto headers are trusted only this deep, so login throttling keys on the real client
@@ -24,10 +27,21 @@ REMEMBER_COOKIE_SECURE = True
 REMEMBER_COOKIE_HTTPONLY = True
 WTF_CSRF_TIME_LIMIT = None
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+# Longest request target (path and query) answered; longer ones get a 414 in the API's JSON shape. gunicorn's
+# own limit (`tracker run` sets 8190) is above it, so its HTML 414 is only met by far longer lines.
+MAX_URL_LENGTH = 4094
+# /metrics is for operations: answered to these networks (comma-separated CIDRs), or to a request with
+# "Authorization: Bearer <METRICS_TOKEN>" when a token is set.
+METRICS_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+METRICS_TOKEN = ""
 
 # Login throttling, kept in the database so it holds across gunicorn workers.
 LOGIN_MAX_FAILURES = 10
 LOGIN_WINDOW_SECONDS = 15 * 60
+# Login sessions live on the server: they end at logout, after this long without a request (idle) and
+# this long after login (absolute), whatever the cookie says.
+SESSION_IDLE_TIMEOUT_SECONDS = 8 * 3600
+SESSION_MAX_AGE_SECONDS = 7 * 24 * 3600
 
 # Webhooks: comma-separated CIDRs that may be targeted although non-public (empty: none).
 WEBHOOK_ALLOWED_NETWORKS = ""

@@ -11,6 +11,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -51,12 +52,27 @@ class LayoutChanged(ScrapeError):
     """
 
 
+class PageRefused(LayoutChanged):
+    """The input is not a page we read at all: too large, binary, not HTML, nested beyond reason.
+
+    A LayoutChanged (nothing may be updated from it), with a reason of its own for the run record.
+    """
+
+
 @dataclass(frozen=True)
 class SolutionRef:
     """A registry solution as the caller knows it: slug plus its name and aliases."""
 
     slug: str
     names: tuple[str, ...]
+
+    def __hash__(self) -> int:
+        # Hashed once: the matcher cache keys on the whole registry state, 10,000 refs per page.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.slug, self.names))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,10 @@ class Observation:
     precision: str
     evidence: str
     url: str
+    # Why this is a switch date or a required level: the cue word(s) or the table column ("deadline",
+    # "skifter", "Skæringsdato"). Shown next to the evidence in the review queue.
+    # Not part of the fact's identity: the same finding with another cue is the same finding.
+    cue: str = dataclass_field(default="", compare=False)
 
     def __post_init__(self) -> None:
         # Validate eagerly: a malformed observation would otherwise surface much

@@ -23,11 +23,11 @@ Choices worth knowing:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from scrapers import _vocab as v
+from scrapers._date_patterns import _YEAR, PATTERNS, NoDateError
 
 PRECISIONS = ("day", "week", "month", "quarter", "season", "half", "year", "unknown")
 
@@ -55,221 +55,20 @@ class DateMatch:
     interval: DateInterval
 
 
-class _NoDateError(Exception):
-    """An expression that looks like a date but is not a valid one (or lacks its year)."""
-
-
-_W = r"[^\W\d_]"  # a letter, including æøå
-
-
-def _alt(words: Iterable[str]) -> str:
-    # Longest first so that "marts" wins over "mar" and "sommeren" over "sommer".
-    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
-
-
-def _month_re(group: str, names: set[str]) -> str:
-    full = _alt(n for n in names if n not in v.ABBREVIATIONS)
-    abbr = _alt(n for n in names if n in v.ABBREVIATIONS)
-    return rf"(?P<{group}>(?:{full})(?!{_W})|(?:{abbr})(?:\.|(?!{_W})))"
-
-
-_MON = _month_re("mon", set(v.MONTHS))
-# Year-less day+month only with Danish names: English "may"/"march" are ordinary words.
-_MON_DA = _month_re("mon", set(v.DA_MONTHS))
-_YEAR_RAW = r"(?P<y>(?:19|20)\d\d)"
-_END = r"(?!\w|[.,/-]\d)"
-_YEAR = _YEAR_RAW + _END
-_OPT_YEAR = rf"(?:,?\s+{_YEAR})?"
-_NUM_START = r"(?<![\w.,/-])"
-_DEN = r"(?:(?:den|d\.)\s*)?"
-_MOD = (
-    r"(?P<mod>primo|medio|ultimo|i\s+(?:starten|begyndelsen|midten|slutningen)\s+af|"
-    r"(?:starten|begyndelsen|midten|slutningen)\s+af|(?:ved\s+)?udgangen\s+af|midt\s+i|"
-    r"start|slut|early|late|mid-|mid|(?:the\s+)?(?:beginning|start|middle|end)\s+of)"
-)
-_MOD_SEP = r"(?:\s+|(?<=-))"
-_CUE = (
-    r"(?P<cue>i\s+løbet\s+af|i\s+år|i|in|during|år|fra|from|siden|since|senest|inden|"
-    r"pr\.|per|by|frem\s+(?:mod|til)|until|omkring|around)"
-)
-
-Builder = Callable[[re.Match[str], date | None], list[v.Span]]
-
-
-def _year(m: re.Match[str], ctx: date | None, group: str = "y") -> int:
-    if m.group(group):
-        return int(m.group(group))
-    if ctx is None:
-        raise _NoDateError
-    return ctx.year
-
-
-def _day_span(year: int, month: int, day: int) -> v.Span:
-    d = date(year, month, day)
-    return d, d, "day"
-
-
-def _b_day(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    groups = m.groupdict()
-    month = int(groups["m"]) if groups.get("m") else v.month_number(m.group("mon"))
-    return [_day_span(_year(m, ctx), month, int(groups.get("d") or groups["d_"]))]
-
-
-def _b_num_dmy(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    month = next(g for g in (m.group("m1"), m.group("m2"), m.group("m3")) if g)
-    return [_day_span(_year(m, ctx), int(month), int(m.group("d")))]
-
-
-def _b_num_dm(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    if m.group(0) == "24/7":  # "døgnet rundt 24/7" is opening hours, not 24 July
-        raise _NoDateError
-    return _b_day(m, ctx)
-
-
-def _b_day_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    year, month = _year(m, ctx), v.month_number(m.group("mon"))
-    first, last = date(year, month, int(m.group("d"))), date(year, month, int(m.group("d2")))
-    if first >= last:
-        raise _NoDateError
-    return [(first, last, "day")]
-
-
-def _b_day_list(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    year, month = _year(m, ctx), v.month_number(m.group("mon"))
-    days = re.findall(r"\d{1,2}", re.sub(r"\([^()]*\)", " ", m.group("days")))
-    return [_day_span(year, month, int(d)) for d in days]
-
-
-def _b_month(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    year = 2000 + int(m.group("yy")) if m.groupdict().get("yy") else _year(m, ctx)
-    return [v.months_span(year, v.month_number(m.group("mon")), 1, "month")]
-
-
-def _b_month_part(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    return [v.month_part(_year(m, ctx), v.month_number(m.group("mon")), v.modifier_part(m.group("mod")))]
-
-
-def _b_year_part(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    return [v.year_part(_year(m, ctx), v.modifier_part(m.group("mod")))]
-
-
-def _b_season(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    name = m.group("s").lower()
-    if not m.group("y") and name not in v.YEARLESS_SEASONS:
-        raise _NoDateError
-    year = _year(m, ctx)
-    y2 = m.group("y2")
-    # "vinteren 2022/23" names both years; it is the winter that starts in the first.
-    if y2 and int(y2[-2:]) != (year + 1) % 100:
-        raise _NoDateError
-    return [v.season(year, name)]
-
-
-def _ordinal(m: re.Match[str], digit: str, word: str) -> int:
-    return int(m.group(digit)) if m.group(digit) else v.ORDINALS[m.group(word).lower()]
-
-
-def _b_quarter(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    q = _ordinal(m, "q", "qw") if "qw" in m.groupdict() else int(m.group("q"))
-    return [v.months_span(_year(m, ctx), 3 * q - 2, 3, "quarter")]
-
-
-def _b_half(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    h = _ordinal(m, "h", "hw") if "hw" in m.groupdict() else int(m.group("h"))
-    if h not in (1, 2):
-        raise _NoDateError
-    return [v.months_span(_year(m, ctx), 6 * h - 5, 6, "half")]
-
-
-def _b_week(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    return [v.iso_week(_year(m, ctx), int(m.group("w")))]
-
-
-def _b_year(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    return [v.months_span(_year(m, ctx), 1, 12, "year")]
-
-
-def _b_year_span(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    first, y2 = int(m.group("y")), m.group("y2") or m.group("y3")
-    last = int(y2) if len(y2) == 4 else first // 100 * 100 + int(y2)
-    if last <= first:
-        raise _NoDateError
-    return [(date(first, 1, 1), date(last, 12, 31), "year")]
-
-
-_P: list[tuple[str, Builder]] = [
-    # 2023-05-12
-    (rf"{_NUM_START}{_YEAR_RAW}-(?P<m>\d\d)-(?P<d>\d\d){_END}", _b_day),
-    # 12-05-2022, 14.01.2020, 19/03/2025, 22/8-2016
-    (
-        rf"{_NUM_START}(?P<d>\d{{1,2}})(?:-(?P<m1>\d{{1,2}})-|\.(?P<m2>\d{{1,2}})\.|/(?P<m3>\d{{1,2}})[/-]){_YEAR}",
-        _b_num_dmy,
-    ),
-    # 31/10 (year from context)
-    (rf"{_NUM_START}(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?!\w|[/.,-]\d)(?P<y>)", _b_num_dm),
-    # 31. oktober 2023, 22 februar 2023, 24 April 2023, 1. okt. 2023
-    (rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})(?:\.|st|nd|rd|th)?\s*(?:of\s+)?{_MON},?\s+{_YEAR}", _b_day),
-    # Den 17. oktober (year from context)
-    (rf"(?<![\w.])(?:(?:den|d\.)\s*(?P<d>\d{{1,2}})\.?\s+|(?P<d_>\d{{1,2}})\.\s*){_MON_DA}(?P<y>)", _b_day),
-    # April 24, 2023
-    (rf"(?<!\w){_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}", _b_day),
-    # 24.-25. august 2023, den 24. - 25. august
-    (
-        rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s*(?:[-–]|til)\s*(?:den\s+)?(?P<d2>\d{{1,2}})\.?\s+{_MON}{_OPT_YEAR}",
-        _b_day_range,
-    ),
-    # 3. og 24. april 2023, 3. (Test) og 24. april 2023
-    (
-        rf"(?<![\w.]){_DEN}(?P<days>\d{{1,2}}\.?(?:\s*\([^()]{{1,30}}\))?"
-        rf"(?:\s*(?:,|og|and|&)\s*(?:den\s+)?\d{{1,2}}\.?(?:\s*\([^()]{{1,30}}\))?)+)\s+{_MON}{_OPT_YEAR}",
-        _b_day_list,
-    ),
-    # oktober 2022, okt. 2023, May '24
-    (rf"(?<!\w){_MON}\s+{_YEAR}", _b_month),
-    (rf"(?<!\w){_MON}\s*['’‘](?P<yy>\d\d)(?!\d)", _b_month),
-    # ultimo november 2021, ultimo oktober (context year)
-    (rf"(?<!\w){_MOD}{_MOD_SEP}{_MON}{_OPT_YEAR}", _b_month_part),
-    # primo 2024, i starten af 2023, mid-2024
-    (rf"(?<!\w){_MOD}{_MOD_SEP}{_YEAR}", _b_year_part),
-    # efteråret 2022, vinteren 2022/23, I efteråret (context year)
-    (
-        rf"(?<!\w)(?P<s>{_alt(v.SEASONS)})(?!{_W})(?:\s+(?:of\s+)?{_YEAR_RAW}(?:/(?P<y2>\d\d(?:\d\d)?))?{_END})?",
-        _b_season,
-    ),
-    # Q2 2021, 2021-Q2
-    (rf"(?<!\w)Q(?P<q>[1-4])(?:\s*[-/]\s*|\s+)(?:of\s+)?{_YEAR}", _b_quarter),
-    (rf"(?<![\w.,/-]){_YEAR_RAW}\s*[-/ ]?\s*Q(?P<q>[1-4])(?!\w)", _b_quarter),
-    # 2. kvartal 2024, andet kvartal, 2. kvt. 2024
-    (
-        rf"(?<![\w.])(?:(?P<q>[1-4])\.\s*|(?P<qw>{_alt(v.ORDINALS)})\s+)(?:kvartal|kvt\.|quarter)"
-        rf"(?!{_W})(?:\s+(?:i\s+|of\s+)?{_YEAR})?",
-        _b_quarter,
-    ),
-    # 1. halvår 2023, første halvår, H1 2023, first half of 2023
-    (
-        rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt(v.ORDINALS)})\s+)(?:halvår|half\s+of)"
-        rf"(?!{_W})(?:\s+(?:i\s+)?{_YEAR})?",
-        _b_half,
-    ),
-    (rf"(?<!\w)H(?P<h>[12])\s+{_YEAR}", _b_half),
-    # uge 8, uge 43 2022, week 43, 2022
-    (
-        rf"(?<!\w)(?:uge|week)\s*(?:nr\.?\s*)?(?P<w>\d{{1,2}})(?!\d)(?:\s*(?:,|/|i|in|of)?\s*{_YEAR})?",
-        _b_week,
-    ),
-    # i løbet af 2021-2022, 2021-23, fra 2019 til 2021
-    (
-        rf"(?:(?<!\w){_CUE}\s+|(?<![\w.,/-])){_YEAR_RAW}"
-        r"(?:\s*[-–/]\s*(?P<y2>(?:19|20)\d\d|\d\d)|\s+(?:til|to|until)\s+(?P<y3>(?:19|20)\d\d))(?!\w|[.,/-]\d)",
-        _b_year_span,
-    ),
-    # i 2023, I løbet af 2022, senest 2024
-    (rf"(?<!\w){_CUE}\s+{_YEAR}", _b_year),
-]
-_PATTERNS = [(re.compile(p, re.IGNORECASE), b) for p, b in _P]
 _BARE_YEAR = re.compile(rf"{_YEAR}", re.IGNORECASE)
 _VERSION_BEFORE = re.compile(r"(?:\bv|\bver|\bversion|\bversionen)\.?\s*$", re.IGNORECASE)
-_RANGE_GAP = re.compile(r"\s*(?:[-–—]|til|to|until|(?:og\s+)?frem\s+(?:mod|til))\s*", re.IGNORECASE)
+_WEEKDAY = (
+    r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)"
+)
+# "A – B", "A kl. 20.00 til lørdag B"
+_RANGE_GAP = re.compile(
+    r"(?:\s*(?:kl\.?|klokken|at)\s*\d{1,2}(?:[.:]\d\d)?)?"
+    rf"\s*(?:[-–—]|til|to|until|(?:og\s+)?frem\s+(?:mod|til))\s*(?:{_WEEKDAY}\s+)?",
+    re.IGNORECASE,
+)
+# "Efter den 30. juni" is read strictly: the day after.
+_AFTER_BEFORE = re.compile(r"(?:^|(?<=\W))(?:efter|after)\s*$", re.IGNORECASE)
 _BETWEEN_GAP = re.compile(r"\s*(?:og|and)\s*", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"(?:^|(?<=\W))(?P<cue>fra|from|mellem|between|i\s+perioden)\s*$", re.IGNORECASE)
 _ORDER = {p: i for i, p in enumerate(PRECISIONS)}
@@ -284,12 +83,12 @@ class _Cand:
 
 def _candidates(text: str, ctx: date | None) -> list[_Cand]:
     found: list[_Cand] = []
-    for pattern, build in _PATTERNS:
+    for pattern, build in PATTERNS:
         for m in pattern.finditer(text):
             spans: list[v.Span] | None
             try:
                 spans = build(m, ctx)
-            except (_NoDateError, ValueError, KeyError):
+            except (NoDateError, ValueError, KeyError):
                 spans = None
             if text[m.start()].isdigit() and _VERSION_BEFORE.search(text, max(0, m.start() - 12), m.start()):
                 spans = None
@@ -301,7 +100,17 @@ def _candidates(text: str, ctx: date | None) -> list[_Cand]:
     for cand in found:
         if not chosen or cand.start >= chosen[-1].end:
             chosen.append(cand)
-    return _merge_ranges(text, [c for c in chosen if c.spans])
+    return [_after(text, c) for c in _merge_ranges(text, [c for c in chosen if c.spans])]
+
+
+def _after(text: str, cand: _Cand) -> _Cand:
+    """A single day right after "efter" moves one day on: "Efter den 30. juni" is 1 July."""
+    spans = cand.spans or []
+    single_day = len(spans) == 1 and spans[0][2] == "day" and spans[0][0] == spans[0][1]
+    if single_day and _AFTER_BEFORE.search(text, max(0, cand.start - 8), cand.start):
+        day = spans[0][0] + timedelta(days=1)
+        return _Cand(cand.start, cand.end, [(day, day, "day")])
+    return cand
 
 
 def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
@@ -340,13 +149,17 @@ def find_dates(text: str, *, context_date: date | None = None) -> list[DateInter
 
 
 _LEADING = re.compile(
-    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|i|senest|inden|efter|tidligst|forventet(?:vis)?|forventeligt|"
+    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|i\s+løbet\s+a[ft]|senere\s+i|tidligere\s+i|helt\s+til|inden\s+for|"
+    r"i|senest|inden|efter|tidligst|forventet(?:vis)?|forventeligt|mellem|between|"
     r"ca\.|cirka|omkring|ved|by|from|on|in|until|til|frem\s+(?:mod|til)|around|approx\.|the|"
     r"mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+|(?<=\.)(?=\d))",
     re.IGNORECASE,
 )
-_TRAILING = re.compile(r"(?:\s*\([^()]*\)|[\s.,;:!?])+$")
+_TRAILING = re.compile(
+    r"(?:\s*\([^()]*\)|[\s.,;:!?]|\s*(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d\d)?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d\d)?)?)+$",
+    re.IGNORECASE,
+)
 
 
 def _parse_whole(text: str, ctx: date | None) -> list[v.Span] | None:
@@ -368,9 +181,11 @@ def parse_date(text: str, *, context_date: date | None = None) -> DateInterval |
     rest = original
     if rest.startswith("(") and rest.endswith(")"):
         rest = rest[1:-1].strip()
-    rest = _TRAILING.sub("", rest)
+    rest = base = _TRAILING.sub("", rest)
     while rest:
         spans = _parse_whole(rest, context_date)
+        if spans and rest != base and len(spans) == 1:
+            spans = _after(base, _Cand(len(base) - len(rest), len(base), spans)).spans or spans
         if spans:
             first = min(s[0] for s in spans)
             last = max(s[1] for s in spans)

@@ -4,10 +4,11 @@ The level words are ordinary words too ("Lav en bruger", "en betydelig
 forbedring", "high availability"), so in running text a word only counts next
 to an assurance keyword: "sikringsniveau Betydelig", "NSIS-niveau Høj",
 "betydeligt sikringsniveau", "LoA Substantial", ".../nsis/loa/Substantial".
-Numbers follow Digst/KOMBIT usage (2 = lav, 3 = betydelig, 4 = høj) and count
-after "sikringsniveau", "NSIS", "assurance level" or "LoA"; after the weaker
-"niveau"/"level" only when the same text mentions NSIS, sikrings-/
-sikkerhedsniveau or assurance somewhere.
+NSIS levels have names, not numbers: in running text a number never makes a
+level ("Assurance Level 2/3" is Unilogin's/OIOSAML 2's pre-NSIS scale). Only a
+cell read as one level ("sikringsniveau 3", "NSIS niveau 4") maps numbers the
+Digst/KOMBIT way (2 = lav, 3 = betydelig, 4 = høj), and never next to
+"Assurance Level n", Unilogin, OIOSAML 2 or OCES.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def _level_of(m: re.Match[str]) -> str:
     return _NUMBER_LEVEL[m.group("n")]
 
 
+_NUMBERED = re.compile(r"nsis|sikringsniveau", re.IGNORECASE)
+_PRE_NSIS = re.compile(r"assurance[-\s]?level\s*[1-4]|uni-?login|oiosaml\s*2|oces2?\b", re.IGNORECASE)
+
+
 def find_levels(text: str, *, assume_context: bool = False) -> list[LevelMention]:
     """All assurance-level mentions in ``text``, in order, without overlaps.
 
@@ -75,10 +80,11 @@ def find_levels(text: str, *, assume_context: bool = False) -> list[LevelMention
     a "Sikringsniveau" table cell) bare level words and "niveau 3" also count;
     bare digits never do.
     """
-    return _find(text, bare_words=assume_context, weak=assume_context or bool(_CONTEXT.search(text)))
+    weak = assume_context or bool(_CONTEXT.search(text))
+    return _find(text, bare_words=assume_context, weak=weak, numbers=False)
 
 
-def _find(text: str, *, bare_words: bool, weak: bool) -> list[LevelMention]:
+def _find(text: str, *, bare_words: bool, weak: bool, numbers: bool = True) -> list[LevelMention]:
     patterns = [_AFTER_STRONG, _BEFORE_KEYWORD]
     if weak:
         patterns.append(_AFTER_WEAK)
@@ -89,6 +95,8 @@ def _find(text: str, *, bare_words: bool, weak: bool) -> list[LevelMention]:
         found += [
             LevelMention(_level_of(m), m.group(0), m.start(), m.end()) for m in _BARE.finditer(text) if m.group("w")
         ]
+    if not numbers:
+        found = [f for f in found if not re.search(r"[234]$", f.text)]
     found.sort(key=lambda f: (f.start, -(f.end - f.start)))
     result: list[LevelMention] = []
     for mention in found:
@@ -104,7 +112,8 @@ def parse_level(text: str) -> str | None:
     with an NSIS/sikrings-/assurance keyword in the text. Returns None for
     prose, for text naming two different levels, or for no level.
     """
-    mentions = _find(text, bare_words=True, weak=bool(_CONTEXT.search(text)))
+    numbers = bool(_NUMBERED.search(text)) and not _PRE_NSIS.search(text)
+    mentions = _find(text, bare_words=True, weak=bool(_CONTEXT.search(text)), numbers=numbers)
     levels = {m.level for m in mentions}
     if len(levels) != 1:
         return None

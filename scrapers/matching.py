@@ -3,12 +3,15 @@
 ``scrapers.pagetext`` turns HTML into units (re-exported here). A *unit* is
 the smallest piece of a page a fact can be read from: a sentence of a
 paragraph, a list item, a heading, or a table row (kept together with its
-header cells). Within one unit we look for known solution names, date
-expressions and assurance levels; a unit that names a solution and carries a
-date (or a level) yields one observation per (solution, field). Each date or
-level goes to the nearest name, preferring names in its own clause ("FMK i
-2023, og Aula i 2024"); names joined by "og"/"," share it ("FMK og Aula
-skifter …"); each solution then keeps its nearest date and level.
+header cells). ``scrapers.facts`` reads the facts by meaning (cue words,
+subjects from the heading or lead sentence); this module finds the names.
+
+Names and aliases are compiled once per registry state into one word-sequence
+index (first word → the aliases starting with it, longest first), so finding
+names costs one pass over the page's words however many solutions there are.
+Matching is case-insensitive and whole-word; a name inside a host name, an
+e-mail address or a URL path ("www.sundhed.dk", "helpdesk@serviceplatformen.dk")
+is a link, not a mention.
 
 Only solutions the caller knows are reported, except in "name rows" (tables
 whose first cell names the solution, like the launch-dates table), where an
@@ -18,14 +21,12 @@ unknown name is reported with ``solution_slug`` None so a coordinator sees it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol, TypeVar
 
-from scrapers.base import LEVEL_PRECISION, Observation, SolutionRef
-from scrapers.dates import DateMatch, find_date_matches, parse_date
-from scrapers.levels import find_levels, parse_level
+from scrapers.base import Observation, SolutionRef
 from scrapers.pagetext import Unit, clean, extract_units, main_text, page_date
 
 # The unit helpers are part of the matcher's public face (sources and the app use them from here).
@@ -37,20 +38,15 @@ __all__ = [
     "evidence",
     "extract_units",
     "main_text",
+    "matcher_for",
     "observe",
     "page_date",
 ]
 
 EVIDENCE_LIMIT = 300
 
-# Where one clause ends and another (possibly about another solution) begins.
-_CLAUSE = re.compile(
-    r";|,\s*(?:og|men|mens|samt|hvorimod|hvorefter|and|but|while|whereas)\s|\s(?:mens|hvorimod|while|whereas)\s",
-    re.IGNORECASE,
-)
-_JOINER = re.compile(r"\s*(?:,|og|samt|eller|and|or|&)?\s*(?:og\s+|and\s+)?", re.IGNORECASE)
-_DATE_HEADER = re.compile(r"dato|date|tidspunkt|hvornår|frist|skift|when|deadline", re.IGNORECASE)
-_LEVEL_HEADER = re.compile(r"niveau|level|loa|sikring|assurance", re.IGNORECASE)
+# A word: letters/digits, joined by inner dots or hyphens ("virk.dk", "NemLog-in", "KMD-NEXUS").
+_WORD = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*")
 
 
 @dataclass(frozen=True)
@@ -63,25 +59,88 @@ class Mention:
     end: int
 
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD.findall(clean(text)))
+
+
 class SolutionMatcher:
     """Finds known solution names and aliases: case-insensitive, whole words, longest alias first."""
 
     def __init__(self, solutions: Sequence[SolutionRef]) -> None:
-        self._slugs: dict[str, str] = {}
+        seen: dict[tuple[str, ...], str] = {}
         for ref in solutions:
             for name in ref.names:
-                self._slugs.setdefault(clean(name).lower(), ref.slug)
-        aliases = sorted(self._slugs, key=len, reverse=True)
-        body = "|".join(r"\s+".join(re.escape(w) for w in a.split()) for a in aliases)
-        # Not inside a host name or e-mail address ("www.sundhed.dk" is a link, not a mention).
-        self._pattern = re.compile(rf"(?<![\w.@])(?:{body})(?!\w|\.\w)", re.IGNORECASE) if aliases else None
+                words = _words(name)
+                if words:
+                    seen.setdefault(words, ref.slug)
+        self._index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for words, slug in seen.items():
+            self._index.setdefault(words[0], []).append((words, slug))
+        for entries in self._index.values():
+            entries.sort(key=lambda e: len(e[0]), reverse=True)
 
     def find(self, text: str) -> list[Mention]:
         """All mentions in ``text`` in order."""
-        if self._pattern is None:
+        if not self._index:
             return []
-        return [Mention(self._slugs[clean(m.group(0)).lower()], m.group(0), m.start(), m.end())
-                for m in self._pattern.finditer(text)]  # fmt: skip
+        tokens = [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        out: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            word, start, _ = tokens[i]
+            entries = self._index.get(word)
+            if entries is None or (start and text[start - 1] in "@/.\\"):
+                i += 1
+                continue
+            for words, slug in entries:
+                n = len(words)
+                if i + n <= len(tokens) and all(tokens[i + k][0] == words[k] for k in range(1, n)):
+                    end = tokens[i + n - 1][2]
+                    out.append(Mention(slug, text[start:end], start, end))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+
+_CACHE: dict[int, tuple[tuple[SolutionRef, ...], SolutionMatcher]] = {}
+_CACHE_LOCK = threading.Lock()
+# The sequence last asked for (kept alive, so its id is not reused) and its matcher.
+_LAST: tuple[Sequence[SolutionRef], int, SolutionMatcher] | None = None
+
+
+def matcher_for(solutions: Sequence[SolutionRef]) -> SolutionMatcher:
+    """The compiled matcher of this registry state, built once and reused while the state is unchanged.
+
+    The state is the whole sequence of refs (slugs, names, aliases): any edit to the registry is a new
+    state and compiles anew; the same state, from the same list or a fresh one, reuses the matcher. The
+    caller passes a new sequence for a new state (the same list object, unchanged in length, is taken as
+    the same state without hashing it).
+    """
+    last = _LAST
+    if last is not None and last[0] is solutions and last[1] == len(solutions):
+        return last[2]  # the same sequence again (every page of a run): no hashing of 10,000 refs
+    state = solutions if isinstance(solutions, tuple) else tuple(solutions)
+    key = hash(state)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        # Same 64-bit hash and length is taken as the same state (comparing 10,000 refs costs more than a parse).
+        if cached is not None and len(cached[0]) == len(state):
+            _remember(solutions, cached[1])
+            return cached[1]
+    matcher = SolutionMatcher(state)
+    with _CACHE_LOCK:
+        if len(_CACHE) >= 8:
+            _CACHE.clear()
+        _CACHE[key] = (state, matcher)
+    _remember(solutions, matcher)
+    return matcher
+
+
+def _remember(solutions: Sequence[SolutionRef], matcher: SolutionMatcher) -> None:
+    global _LAST
+    _LAST = (solutions, len(solutions), matcher)
 
 
 def evidence(text: str, lo: int = 0, hi: int = 0, limit: int = EVIDENCE_LIMIT) -> str:
@@ -93,149 +152,6 @@ def evidence(text: str, lo: int = 0, hi: int = 0, limit: int = EVIDENCE_LIMIT) -
     start = max(0, min(lo - (width - (hi - lo)) // 2, len(text) - width))
     end = start + width
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-
-class _Spanned(Protocol):
-    @property
-    def start(self) -> int: ...
-
-    @property
-    def end(self) -> int: ...
-
-
-_T = TypeVar("_T", bound=_Spanned)
-
-
-def _groups(text: str, mentions: Sequence[Mention]) -> list[list[Mention]]:
-    """Mentions joined only by "og", "," etc. ("FMK og Aula skifter …") share what follows."""
-    groups: list[list[Mention]] = []
-    for m in mentions:
-        if groups and _JOINER.fullmatch(text[groups[-1][-1].end : m.start]):
-            groups[-1].append(m)
-        else:
-            groups.append([m])
-    return groups
-
-
-def _assign(text: str, groups: Sequence[list[Mention]], items: Sequence[_T]) -> dict[str, tuple[Mention, _T]]:
-    """Give each date/level to the nearest group of names, then keep each solution's nearest item.
-
-    Nearness is (crosses a clause boundary, characters between, name after item),
-    so in "FMK følger i 2023, og KMD Nexus i 2. halvår 2023" each name gets its own date.
-    """
-    cuts = [m.start() for m in _CLAUSE.finditer(text)]
-
-    def cost(group: list[Mention], item: _T) -> tuple[bool, int, bool]:
-        lo, hi = sorted((group[-1].end, item.start) if item.start >= group[0].start else (item.end, group[0].start))
-        return any(lo <= c < hi for c in cuts), max(0, hi - lo), item.start < group[0].start
-
-    best: dict[str, tuple[tuple[bool, int, bool], Mention, _T]] = {}
-    for item in items:
-        group = min(groups, key=lambda g: cost(g, item))
-        c = cost(group, item)
-        for m in group:
-            if m.slug not in best or c < best[m.slug][0]:
-                best[m.slug] = (c, m, item)
-    return {slug: (m, item) for slug, (_, m, item) in best.items()}
-
-
-@dataclass(frozen=True)
-class _Where:
-    """Everything an observation needs besides the fact itself."""
-
-    source: str
-    slug: str | None
-    solution_text: str
-    evidence: str
-    url: str
-
-    def date(self, match: DateMatch) -> Observation:
-        iv = match.interval
-        return Observation(
-            self.source,
-            self.slug,
-            self.solution_text,
-            "switch_date",
-            iv.earliest.isoformat(),
-            iv.latest.isoformat(),
-            iv.precision,
-            self.evidence,
-            self.url,
-        )
-
-    def level(self, level: str) -> Observation:
-        return Observation(
-            self.source,
-            self.slug,
-            self.solution_text,
-            "required_loa",
-            level,
-            None,
-            LEVEL_PRECISION,
-            self.evidence,
-            self.url,
-        )
-
-
-def _prose(unit: Unit, matcher: SolutionMatcher, ctx: date | None, source: str, url: str) -> list[Observation]:
-    text = unit.text
-    mentions = matcher.find(text)
-    if not mentions:
-        return []
-    groups = _groups(text, mentions)
-    dates = _assign(text, groups, find_date_matches(text, context_date=ctx))
-    levels = _assign(text, groups, find_levels(text))
-    out: list[Observation] = []
-    for slug in dict.fromkeys(m.slug for m in mentions):
-        if slug in dates:
-            m, d = dates[slug]
-            ev = evidence(text, min(m.start, d.start), max(m.end, d.end))
-            out.append(_Where(source, slug, m.text, ev, url).date(d))
-        if slug in levels:
-            m, lv = levels[slug]
-            ev = evidence(text, min(m.start, lv.start), max(m.end, lv.end))
-            out.append(_Where(source, slug, m.text, ev, url).level(lv.level))
-    return out
-
-
-def _first_date(cells: Iterable[str], ctx: date | None) -> DateMatch | None:
-    for cell in cells:
-        whole = parse_date(cell, context_date=ctx)
-        if whole is not None:
-            return DateMatch(0, len(cell), whole)
-        found = find_date_matches(cell, context_date=ctx)
-        if found:
-            return found[0]
-    return None
-
-
-def _first_level(pairs: Iterable[tuple[str, str]]) -> str | None:
-    for header, cell in pairs:
-        level = parse_level(cell)
-        found = find_levels(f"{header}: {cell}")
-        if level or found:
-            return level or found[0].level
-    return None
-
-
-def _name_row(unit: Unit, matcher: SolutionMatcher, ctx: date | None, source: str, url: str) -> list[Observation]:
-    name = unit.cells[0][1]
-    mentions = matcher.find(name)
-    rest = unit.cells[1:]
-    dated = [v for h, v in rest if _DATE_HEADER.search(h)]
-    levelled = [(h, v) for h, v in rest if _LEVEL_HEADER.search(h)]
-    if not dated and not levelled:  # no usable header: read the other cells as prose
-        dated = [v for _, v in rest]
-        levelled = [("", " | ".join(dated))]
-    where = _Where(source, mentions[0].slug if mentions else None, name, evidence(unit.text), url)
-    out: list[Observation] = []
-    match = _first_date(dated, ctx)
-    if match is not None:
-        out.append(where.date(match))
-    level = _first_level(levelled)
-    if level is not None:
-        out.append(where.level(level))
-    return out
 
 
 def observe(
@@ -252,12 +168,8 @@ def observe(
     With ``name_rows`` a table row's first cell is taken as the solution's name
     (reported with slug None when the name is unknown).
     """
-    matcher = SolutionMatcher(solutions)
-    out: list[Observation] = []
-    for unit in units:
-        if name_rows and unit.kind == "row" and unit.cells and unit.cells[0][1]:
-            found = _name_row(unit, matcher, context_date, source, url)
-        else:
-            found = _prose(unit, matcher, context_date, source, url)
-        out += [o for o in found if o not in out]
-    return out
+    from scrapers.facts import read_facts  # facts imports this module's helpers
+
+    return read_facts(
+        units, matcher_for(solutions), source=source, url=url, context_date=context_date, name_rows=name_rows
+    )

@@ -8,7 +8,9 @@ A news source parses two kinds of page, told apart by the URL path:
   home of the text (archive pages shift as news is added).
 * an article: H1, date line, lead and body read with the same matcher.
 
-No item links on an archive, or no H1 on an article, raises ``LayoutChanged``.
+Which kind a page is comes from its content as well as its address: a page whose text is mostly
+not in items linking to articles is read as an article. Only a page without main content raises ``LayoutChanged``
+(``items`` still raises it for an archive without item links, for the caller that follows links).
 """
 
 from __future__ import annotations
@@ -53,8 +55,17 @@ class NewsArchiveSource(Source):
         """Observations from an archive page (relevant items only) or from one article."""
         if self.is_article_url(url):
             return self._parse_article(html, url, solutions)
+        try:
+            items = self.items(html, url)
+        except LayoutChanged:
+            items = []
+        root = load_main(html, source=self.key, url=url)
+        total = sum(len(u.text) for u in extract_units(root))
+        if sum(len(" ".join(u.text for u in item.units)) for item in items) * 2 < total:
+            # Mostly text of its own, not a list of items: an article (perhaps under another address).
+            return self._parse_article(html, url, solutions)
         out: list[Observation] = []
-        for item in self.items(html, url):
+        for item in items:
             if item.relevant:
                 found = observe(item.units, solutions, source=self.key, url=item.url, context_date=item.published)
                 out += [o for o in found if o not in out]
@@ -88,9 +99,9 @@ class NewsArchiveSource(Source):
 
     def _parse_article(self, html: str, url: str, solutions: Sequence[SolutionRef]) -> list[Observation]:
         root = load_main(html, source=self.key, url=url)
-        if root.find("h1") is None:
-            raise LayoutChanged(f"{self.key}: article without an H1 at {url}")
         units = extract_units(root)
+        if not any(u.kind != "heading" for u in units):
+            raise LayoutChanged(f"{self.key}: no main content at {url}")
         return observe(units, solutions, source=self.key, url=url, context_date=page_date(root, units))
 
 

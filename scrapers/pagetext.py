@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
 
 from scrapers._vocab import MONTHS
-from scrapers.base import LayoutChanged
+from scrapers.base import PageRefused
 from scrapers.dates import parse_date
 
 _SKIP = {
@@ -45,6 +45,14 @@ _DATE_LINE_PREFIX = re.compile(
 )
 # A page with none of these tags is not HTML (a PDF, an error string, binary junk).
 _HTML_TAG = re.compile(r"<(?:html|body|main|div|p|h1|table|ul|article)\b", re.IGNORECASE)
+# The most a page may hold (characters); the fetcher refuses larger bodies too (scrapers.http.MAX_BYTES).
+MAX_PAGE_CHARS = 5 * 1024 * 1024
+_DA_WORDS = frozenset(
+    "og er til det af på med ikke som den kan skal fra har vil der eller også hvis når".split()  # noqa: SIM905
+)
+_EN_WORDS = frozenset(
+    "the and is to of with not can this that are will from have be or also if when".split()  # noqa: SIM905
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,10 @@ class Unit:
     text: str
     kind: str  # "heading" | "sentence" | "item" | "row"
     cells: tuple[tuple[str, str], ...] = ()
+    # The paragraph or list item the unit belongs to (sentences of one block share it) and the
+    # text of the section heading above it: where a fact's subject may be named.
+    block: int = -1
+    heading: str = ""
 
 
 def clean(text: str) -> str:
@@ -79,10 +91,22 @@ def main_element(soup: BeautifulSoup) -> Tag:
 
 
 def load_main(html: str, *, source: str, url: str) -> Tag:
-    """The main element of ``html``; LayoutChanged when ``html`` is not an HTML page at all."""
+    """The main element of ``html``; PageRefused (a LayoutChanged) when ``html`` is not a page we read."""
+    if len(html) > MAX_PAGE_CHARS:
+        raise PageRefused(f"{source}: {url} is {len(html) // (1024 * 1024)} MB; at most 5 MB is read")
     if "\x00" in html or not _HTML_TAG.search(html):
-        raise LayoutChanged(f"{source}: {url} did not return an HTML page")
+        raise PageRefused(f"{source}: {url} did not return an HTML page")
     return main_element(parse_html(html))
+
+
+def language(text: str) -> str:
+    """ "da", "en" or "" (too little text to tell), from the commonest small words of ``text``."""
+    words = text[:20000].lower().split()
+    da = sum(w in _DA_WORDS for w in words)
+    en = sum(w in _EN_WORDS for w in words)
+    if da + en < 5:
+        return ""
+    return "en" if en > 2 * da else "da"
 
 
 def split_sentences(text: str) -> list[str]:
@@ -114,6 +138,10 @@ class _Walker:
         self.units: list[Unit] = []
         self.buffer: list[str] = []
         self.kind = "sentence"
+        self.blocks = 0
+        self.block_id = 0
+        self.in_item = 0
+        self.heading = ""
 
     def flush(self) -> None:
         text = clean("".join(self.buffer))
@@ -121,14 +149,22 @@ class _Walker:
         if not text:
             return
         pieces = split_sentences(text) if self.kind == "sentence" else [text]
-        self.units += [Unit(p, self.kind) for p in pieces]
+        if self.kind == "heading":
+            self.heading = text
+        self.units += [Unit(p, self.kind, block=self.block_id, heading=self.heading) for p in pieces]
 
     def block(self, el: Tag, kind: str) -> None:
         self.flush()
         saved, self.kind = self.kind, kind
+        saved_block, nested = self.block_id, self.in_item > 0
+        if not nested:  # a paragraph inside a list item belongs to the item's block
+            self.blocks += 1
+            self.block_id = self.blocks
+        self.in_item += kind == "item"
         self.walk(el)
         self.flush()
-        self.kind = saved
+        self.in_item -= kind == "item"
+        self.kind, self.block_id = saved, saved_block
 
     def walk(self, el: Tag) -> None:
         for child in el.children:
@@ -142,7 +178,11 @@ class _Walker:
                 self.flush()
             elif child.name == "table":
                 self.flush()
-                self.units += _table_units(child)
+                self.units += [
+                    Unit(u.text, u.kind, u.cells, block=self.blocks + 1, heading=self.heading)
+                    for u in _table_units(child)
+                ]
+                self.blocks += 1
             elif child.name in ("ul", "ol"):
                 self.flush()
                 for item in child.find_all("li", recursive=False):
@@ -184,7 +224,10 @@ def _table_units(table: Tag) -> list[Unit]:
 def extract_units(root: Tag) -> list[Unit]:
     """Units of ``root`` in document order, skipping navigation, scripts and hidden elements."""
     walker = _Walker()
-    walker.block(root, "sentence")
+    try:
+        walker.block(root, "sentence")
+    except RecursionError:
+        raise PageRefused("the page nests its elements too deeply to be read") from None
     return walker.units
 
 

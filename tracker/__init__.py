@@ -19,6 +19,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from tracker.web import init_app as init_web
 
     settings.load_config(app, test_config)
+    from tracker import crypto
+
+    crypto.configure(crypto.keys_from_config(app.config["ENCRYPTION_KEYS"], app.config["SECRET_KEY"]))
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -26,6 +26,7 @@ def api_routes() -> list[ApiRoute]:
     """The API's blueprints (imported here, when the app is built, never at import time)."""
     from tracker.api import (
         events,
+        feed_tokens,
         municipalities,
         municipality_data,
         overview,
@@ -52,6 +53,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(sources.blp, "/api/v1/sources", csrf_exempt=False),
         ApiRoute(proposals.blp, "/api/v1/proposals", csrf_exempt=True),
         ApiRoute(tokens.blp, "/api/v1/tokens", csrf_exempt=True),
+        ApiRoute(feed_tokens.blp, "/api/v1/municipalities", csrf_exempt=True),  # private feed addresses
     ]
 
 
@@ -68,6 +70,7 @@ def web_blueprints() -> list[Blueprint]:
         public,
         review_views,
         sources,
+        totp_views,  # noqa: F401 - adds the second-factor routes to auth_views.bp
     )
 
     return [

@@ -44,8 +44,17 @@ def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema."""
     from tracker.migrate import upgrade
 
-    upgrade(get_db().engine, revision)
+    try:
+        upgrade(get_db().engine, revision)
+    except Exception as exc:
+        raise click.ClickException(f"database upgrade to {revision!r} failed: {_one_line(exc)}") from exc
     click.echo(f"database at {revision}")
+
+
+def _one_line(exc: Exception) -> str:
+    """An error as one readable line (alembic's messages span several; driver errors carry SQL)."""
+    text = " ".join(str(exc).split())
+    return (text[:300] + "…") if len(text) > 300 else text or type(exc).__name__
 
 
 @db_cli.command("downgrade")
@@ -54,7 +63,10 @@ def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION."""
     from tracker.migrate import downgrade
 
-    downgrade(get_db().engine, revision)
+    try:
+        downgrade(get_db().engine, revision)
+    except Exception as exc:
+        raise click.ClickException(f"database downgrade to {revision!r} failed: {_one_line(exc)}") from exc
     click.echo(f"database at {revision}")
 
 
@@ -110,6 +122,46 @@ def users_create(email: str, role: str, organisation: str | None, municipality: 
     click.echo(f"user {user.email} ({user.role}) created with one-time password: {password}")
 
 
+@users_cli.command("deactivate")
+@click.option("--email", required=True)
+def users_deactivate(email: str) -> None:
+    """Deactivate a user: sessions end; their webhook subscriptions and feed tokens stop."""
+    from tracker.auth.admin import apply_active
+    from tracker.errors import AppError
+    from tracker.models import User
+
+    try:
+        with get_db().unit_of_work() as session:
+            user = session.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None:
+                raise click.ClickException(f"no user with e-mail {email}")
+            apply_active(session, user=user, active=False, actor=None, actor_label=CLI_ACTOR)
+    except AppError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"user {email.strip().lower()} deactivated")
+
+
+@cli.command("rotate-secrets")
+def rotate_secrets() -> None:
+    """Re-encrypt every stored webhook secret with the first key of TRACKER_ENCRYPTION_KEYS."""
+    from sqlalchemy import text
+
+    from tracker import crypto
+
+    count = 0
+    with get_db().unit_of_work() as session:
+        # Read and write the stored form itself (the ORM column would decrypt on read).
+        rows = session.execute(text("SELECT id, secret, previous_secret FROM subscription")).all()
+        for row_id, secret, previous in rows:
+            session.execute(
+                text("UPDATE subscription SET secret = :s, previous_secret = :p WHERE id = :id"),
+                {"s": crypto.rotate(secret), "p": crypto.rotate(previous) if previous else previous, "id": row_id},
+            )
+            count += 1
+        record(session, "secrets.rotate", actor=None, actor_label=CLI_ACTOR, details={"subscriptions": count})
+    click.echo(f"{count} webhook secrets re-encrypted with the newest key")
+
+
 @tokens_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", default="cli")
@@ -162,6 +214,8 @@ def run_command(bind: str, workers: int) -> None:
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                "python:tracker.gunicorn_conf",  # multiprocess metrics, request-line limit
                 "-w",
                 str(workers),
                 "-b",

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -82,6 +83,7 @@ _HTTP_CODES = {
     409: "conflict",
     412: "precondition_failed",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "validation_error",
     428: "precondition_required",
@@ -89,15 +91,36 @@ _HTTP_CODES = {
 }
 
 _DANISH = {
-    400: "Forespørgslen kunne ikke forstås.",
-    401: "Du skal logge ind.",
-    403: "Du har ikke adgang til dette.",
-    404: "Siden findes ikke.",
-    405: "Metoden er ikke tilladt her.",
-    409: "Ændringen strider mod den nuværende tilstand.",
-    413: "Forespørgslen er for stor.",
-    422: "Oplysningerne kunne ikke godkendes.",
-    429: "For mange forsøg. Prøv igen senere.",
+    400: _l("Forespørgslen kunne ikke forstås."),
+    401: _l("Du skal logge ind."),
+    403: _l("Du har ikke adgang til dette."),
+    404: _l("Siden findes ikke."),
+    405: _l("Metoden er ikke tilladt her."),
+    406: _l("Svaret kan ikke leveres i det format, der bedes om."),
+    409: _l("Ændringen strider mod den nuværende tilstand."),
+    413: _l("Forespørgslen er for stor."),
+    414: _l("Adressen er for lang."),
+    415: _l("Forkert indholdstype: send JSON (Content-Type: application/json)."),
+    422: _l("Oplysningerne kunne ikke godkendes."),
+    429: _l("For mange forsøg. Prøv igen senere."),
+}
+# marshmallow's and webargs' own messages (English) in Danish; English with ?lang=en.
+_FIELD_MESSAGES = {
+    "Missing data for required field.": _l("Skal udfyldes."),
+    "Unknown field.": _l("Ukendt felt."),
+    "Field may not be null.": _l("Må ikke være tom (null)."),
+    "Not a valid string.": _l("Skal være tekst."),
+    "Not a valid integer.": _l("Skal være et heltal."),
+    "Not a valid number.": _l("Skal være et tal."),
+    "Not a valid boolean.": _l("Skal være true eller false."),
+    "Not a valid date.": _l("Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."),
+    "Not a valid datetime.": _l("Skal være et gyldigt tidspunkt (ISO 8601)."),
+    "Not a valid list.": _l("Skal være en liste."),
+    "Not a valid mapping type.": _l("Skal være et objekt."),
+    "Not a valid URL.": _l("Skal være en gyldig adresse."),
+    "Invalid input type.": _l("Forkert type."),
+    "Invalid value.": _l("Ugyldig værdi."),
+    "Invalid JSON body.": _l("Ugyldig JSON."),
 }
 
 
@@ -120,6 +143,22 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
     return resp
 
 
+def _danish(value: Any) -> Any:
+    """Field messages with marshmallow's English defaults replaced by ours (nested as marshmallow nests)."""
+    if isinstance(value, str):
+        known = _FIELD_MESSAGES.get(value)
+        if known is not None:
+            return str(known)
+        if value.startswith("Must be one of: "):
+            return str(_l("Skal være en af: %(choices)s", choices=value.removeprefix("Must be one of: ").rstrip(".")))
+        return value
+    if isinstance(value, list):
+        return [_danish(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _danish(v) for k, v in value.items()}
+    return value
+
+
 def _smorest_details(exc: HTTPException) -> dict[str, Any]:
     """webargs puts field messages in ``exc.data['messages']``; flatten the location level away."""
     data = getattr(exc, "data", None) or {}
@@ -133,7 +172,7 @@ def _smorest_details(exc: HTTPException) -> dict[str, Any]:
             flat.update(value)
         else:
             flat[location_or_field] = value
-    return flat
+    return {k: _danish(v) for k, v in flat.items()}
 
 
 def init_app(app: Flask) -> None:
@@ -150,12 +189,14 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
         details = _smorest_details(exc)
+        default = type(exc).description
         if status == 422 and details:
-            message = "Nogle felter er ugyldige: " + ", ".join(sorted(details))
-        elif status in _DANISH and not wants_json():
-            message = _DANISH[status]
+            message = str(_l("Nogle felter er ugyldige: %(fields)s", fields=", ".join(sorted(details))))
+        elif status in _DANISH and (not wants_json() or not exc.description or exc.description == default):
+            # werkzeug's own descriptions are English; ours say it in Danish (English with ?lang=en).
+            message = str(_DANISH[status])
         else:
-            message = exc.description or _DANISH.get(status, "Fejl.")
+            message = exc.description or str(_DANISH.get(status, "Fejl."))
         resp = error_response(status, _HTTP_CODES.get(status, "error"), message, details)
         for key, value in exc.get_headers() or []:
             if key.lower() in {"allow", "retry-after"}:

@@ -5,6 +5,8 @@ Under gunicorn, ``PROMETHEUS_MULTIPROC_DIR`` (set by ``tracker run``) lets every
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import os
 import time
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from tracker.db import get_db, utcnow
+from tracker.errors import error_response
 from tracker.models import ChangeEvent, Delivery, JobRun, SchedulerLease, Source
 
 REQUESTS = Counter("tracker_http_requests_total", "HTTP requests", ["method", "endpoint", "status"])
@@ -90,8 +93,27 @@ def init_app(app: Flask) -> None:
         REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
         return response
 
+    networks = [
+        ipaddress.ip_network(n.strip(), strict=False)
+        for n in str(app.config.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")).split(",")
+        if n.strip()
+    ]
+
+    def _allowed() -> bool:
+        token = str(app.config.get("METRICS_TOKEN") or "")
+        sent = request.headers.get("Authorization", "")
+        if token and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+            return True
+        try:
+            address = ipaddress.ip_address(request.remote_addr or "")
+        except ValueError:
+            return False
+        return any(address in network for network in networks)
+
     @app.get("/metrics")
     def metrics() -> Response:
+        if not _allowed():
+            return error_response(403, "forbidden", "Metrikkerne er kun for driften (tilladte netværk eller token).")
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()
             MultiProcessCollector(registry)
@@ -101,4 +123,5 @@ def init_app(app: Flask) -> None:
 
             body = generate_latest(REGISTRY)
         body += generate_latest(state_registry)
-        return Response(body, mimetype=CONTENT_TYPE_LATEST)
+        # content_type, not mimetype: Flask would append a second "charset" (Prometheus 3 refuses that).
+        return Response(body, content_type=CONTENT_TYPE_LATEST)

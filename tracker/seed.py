@@ -1,14 +1,19 @@
 """``tracker seed``: the 98 municipalities, the organisations and the starter solutions. Idempotent.
 
 Seeding never overwrites what is already in the registry: it creates what is missing and updates
-municipality names and regions from the shipped list (regions change, e.g. the 2027 merger).
+municipality names and regions from the shipped list. Regions change: Region Hovedstaden and Region
+Sjælland merge into Region Østdanmark on 1 January 2027; the shipped list carries each municipality's
+region today and the new one with its effective date, and the seed records the source
+(``REGION_MERGER_SOURCE``). ``Municipality.region_on(day)`` gives the region on a day.
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,8 +22,11 @@ from tracker.auth.passwords import generate_password, hash_password
 from tracker.models import Municipality, Organisation, Solution, User
 from tracker.models.vocab import Role
 from tracker.registry.actors import SYSTEM
-from tracker.registry.services import create_solution
+from tracker.registry.services import create_solution, update_solution
 from tracker.starter_data import ORGANISATIONS, SOLUTIONS
+
+# Where the 2027 merger of Region Hovedstaden and Region Sjælland (into Region Østdanmark) is stated.
+REGION_MERGER_SOURCE = "https://en.wikipedia.org/wiki/Capital_Region_of_Denmark"
 
 
 @dataclass
@@ -34,9 +42,31 @@ class SeedReport:
 
 
 def load_municipalities() -> list[dict[str, str]]:
-    """The shipped list of the 98 municipalities (code, name, region)."""
+    """The shipped list of the 98 municipalities (code, name, region, next_region, next_region_on)."""
     text = resources.files("tracker.municipalities").joinpath("kommuner.csv").read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
+
+
+def _municipality_fields(row: dict[str, str]) -> dict[str, Any]:
+    """A shipped row as model fields: name, region today, and the region change ahead with its source."""
+    next_region = row.get("next_region") or None
+    return {
+        "name": row["name"],
+        "region": row["region"],
+        "next_region": next_region,
+        "next_region_on": date.fromisoformat(row["next_region_on"]) if next_region else None,
+        "next_region_source_url": REGION_MERGER_SOURCE if next_region else None,
+    }
+
+
+def _add_missing_aliases(session: Session, solution: Solution, aliases: list[str]) -> None:
+    """Aliases the starter data gained since the solution was seeded (e.g. FMK's "Medicinkortet"); adds only."""
+    have = {a.lower() for a in solution.aliases or []}
+    missing = [a for a in aliases if a.lower() not in have]
+    if missing:
+        update_solution(
+            session, solution, {"aliases": [*(solution.aliases or []), *missing]}, actor=SYSTEM, reason="Startdata"
+        )
 
 
 def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> SeedReport:
@@ -45,11 +75,13 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
     existing = {m.code: m for m in session.scalars(select(Municipality))}
     for row in load_municipalities():
         municipality = existing.get(row["code"])
+        shipped = _municipality_fields(row)
         if municipality is None:
-            session.add(Municipality(code=row["code"], name=row["name"], region=row["region"]))
+            session.add(Municipality(code=row["code"], **shipped))
             report.municipalities_created += 1
-        elif (municipality.name, municipality.region) != (row["name"], row["region"]):
-            municipality.name, municipality.region = row["name"], row["region"]
+        elif any(getattr(municipality, k) != v for k, v in shipped.items()):
+            for key, value in shipped.items():
+                setattr(municipality, key, value)
             report.municipalities_updated += 1
 
     orgs = {o.slug: o for o in session.scalars(select(Organisation))}
@@ -60,11 +92,15 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
             report.organisations_created += 1
     session.flush()
 
-    known = set(session.scalars(select(Solution.slug)))
+    known = {s.slug: s for s in session.scalars(select(Solution))}
     for data in SOLUTIONS:
         if data["slug"] in known:
+            _add_missing_aliases(session, known[data["slug"]], data.get("aliases", []))
             continue
         fields = dict(data["fields"])
+        for key in ("switch_earliest_on", "switch_latest_on"):
+            if isinstance(fields.get(key), str):
+                fields[key] = date.fromisoformat(fields[key])
         fields["aliases"] = data.get("aliases", [])
         fields["links"] = data.get("links", [])
         fields["kind"] = data["kind"]

@@ -162,5 +162,13 @@ def _check(config: Mapping[str, Any]) -> None:
     url = str(config["DATABASE_URL"])
     if not url.startswith(("sqlite", "postgresql")):
         raise ConfigError("TRACKER_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+    if config["ENV_NAME"] == "production" and not config.get("ENCRYPTION_KEYS"):
+        raise ConfigError("production needs TRACKER_ENCRYPTION_KEYS (Fernet keys for secrets at rest)")
+    for name, value in config.items():
+        # Intervals, timeouts and limits: a negative one is a typo that would silently disable something.
+        if name.endswith(("_SECONDS", "_TIMEOUT", "_INTERVAL", "_MINUTES", "_HOURS", "_DAYS")) and (
+            isinstance(value, int | float) and not isinstance(value, bool) and value < 0
+        ):
+            raise ConfigError(f"TRACKER_{name} must not be negative (got {value})")
     if config["ENV_NAME"] == "production" and not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError("production needs secure cookies (https)")

@@ -143,7 +143,15 @@ def render(results: dict[str, Any]) -> str:
             scaled = next((v for k, v in row.items() if k.startswith("median_ms_") and k.endswith("_solutions")), None)
             out.append(
                 f"{row['page']:<36} {row['source']:<20} {row['bytes']:>6} B  {row['median_ms']:>8.3f} ms  "
-                f"(with 10,000 solutions {scaled:>8.2f} ms)  {row['outcome']}, {row['observations']} observations"
+                f"(with 10,000 solutions {scaled:>8.2f} ms {'PASS' if row.get('pass') else 'FAIL'} ≤ 50 ms)  "
+                f"{row['outcome']}, {row['observations']} observations"
+            )
+        worst = max((r for r in parse if "pass" in r), key=lambda r: r["median_ms_10000_solutions"], default=None)
+        if worst is not None:
+            verdict = "PASS" if all(r["pass"] for r in parse if "pass" in r) else "FAIL"
+            out.append(
+                f"parse per page at 10,000 solutions: {verdict} (target ≤ 50 ms; slowest "
+                f"{worst['median_ms_10000_solutions']:.2f} ms, {worst['page']})"
             )
     profiles = results.get("profiles", {})
     for key, prof in profiles.items():

@@ -29,7 +29,8 @@ def people(live_server: LiveServer) -> dict[str, str]:
     The facts given to Aula are fixture data for this test's own database, not a claim about the real Aula.
     """
     with live_server.unit_of_work() as session:
-        _, password = create_user(session, email="it@odense.dk", role="municipality", municipality="461")
+        odense, password = create_user(session, email="it@odense.dk", role="municipality", municipality="461")
+        odense.must_change_password = False  # an account in use (the first login is tested elsewhere)
         coordinator, _ = create_user(session, email="browser-koordinator@kl.dk", role="coordinator")
         _, token = create_token(session, coordinator, "browser")
         aula = session.scalar(select(Solution).where(Solution.slug == "aula"))

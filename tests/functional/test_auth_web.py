@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,25 +13,29 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.accounts import csrf_token
+from tests.support.accounts import SecondFactor, csrf_token, enrol_totp, form_login
 from tests.support.apps import make_test_app
 from tests.support.fresh import migrate_and_seed
 from tracker.auth.users import create_user
 from tracker.db import get_db
 from tracker.models import AuditEntry, LoginAttempt
 
+SECOND_FACTORS: dict[str, SecondFactor] = {}
+
 
 @pytest.fixture
 def person(session: Session) -> tuple[str, str]:
+    """A coordinator who has chosen a password and set up the second factor their role requires."""
     user, password = create_user(session, email="login@example.dk", role="coordinator", name="Lise Login")
+    user.must_change_password = False
+    SECOND_FACTORS[user.email] = enrol_totp(session, user)
     session.commit()
     return user.email, password
 
 
-def _login(client: FlaskClient, email: str, password: str, next_path: str | None = None) -> object:
-    token = csrf_token(client, "/login")
-    url = "/login" + (f"?next={next_path}" if next_path else "")
-    return client.post(url, data={"csrf_token": token, "email": email, "password": password})
+def _login(client: FlaskClient, email: str, password: str, next_path: str | None = None) -> Any:
+    factor = SECOND_FACTORS.get(email.lower())
+    return form_login(client, email, password, second_factor=factor, next_path=next_path)
 
 
 def test_login_and_logout_through_the_form(client: FlaskClient, session: Session, person: tuple[str, str]) -> None:

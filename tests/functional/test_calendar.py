@@ -19,6 +19,9 @@ from tracker.municipalities import services as municipality_services
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
 
+# UIDs are in the domain of TRACKER_BASE_URL (the testing default http://127.0.0.1:8000).
+HOST = "127.0.0.1"
+
 
 def _events(client: FlaskClient, url: str) -> dict[str, Event]:
     resp = client.get(url)
@@ -43,7 +46,7 @@ def test_each_known_switch_is_an_all_day_event_with_reminders_and_sources(
     )
     session.commit()
     events = _events(client, "/calendar/solutions.ics")
-    event = events[f"solution-{solution.id}-switch@tu-tracker"]
+    event = events[f"solution-{solution.id}-switch@{HOST}"]
     assert event.decoded("DTSTART") == date(2032, 3, 1)
     assert event.decoded("DTEND") == date(2032, 4, 1), "DTEND is exclusive: the day after the last"
     assert int(event["SEQUENCE"]) == 0
@@ -55,7 +58,7 @@ def test_each_known_switch_is_an_all_day_event_with_reminders_and_sources(
     assert triggers == [timedelta(days=-30), timedelta(days=-7)]
     assert str(event["STATUS"]) == "CONFIRMED"
     undated = solution_by_slug(session, "os2valghalla")
-    assert f"solution-{undated.id}-switch@tu-tracker" not in events, "no invented dates"
+    assert f"solution-{undated.id}-switch@{HOST}" not in events, "no invented dates"
 
 
 def test_changing_a_switch_date_moves_the_event_and_adds_one_feed_entry(client: FlaskClient, session: Session) -> None:
@@ -64,7 +67,7 @@ def test_changing_a_switch_date_moves_the_event_and_adds_one_feed_entry(client: 
         session, aula, {"switch_earliest_on": date(2030, 3, 1), "switch_latest_on": date(2030, 3, 1)}, actor=SYSTEM
     )
     session.commit()
-    uid = f"solution-{aula.id}-switch@tu-tracker"
+    uid = f"solution-{aula.id}-switch@{HOST}"
     before = _events(client, "/calendar/solutions.ics")[uid]
     entries_before = feedparser.parse(client.get("/feeds/changes.atom").data).entries
     update_solution(
@@ -105,9 +108,9 @@ def test_municipality_calendar_holds_its_portfolio_and_says_who_is_locked_out(
     _, token = feed_tokens.create_token(session, user, kbh)
     session.commit()
     events = _events(client, f"/calendar/municipalities/101.ics?token={token}")
-    assert set(events) == {f"solution-{risky.id}-switch@tu-tracker"}
-    assert f"solution-{other.id}-switch@tu-tracker" not in events
-    event = events[f"solution-{risky.id}-switch@tu-tracker"]
+    assert set(events) == {f"solution-{risky.id}-switch@{HOST}"}
+    assert f"solution-{other.id}-switch@{HOST}" not in events
+    event = events[f"solution-{risky.id}-switch@{HOST}"]
     assert "Jeres medarbejdere lukkes ude fra 1. september 2031" in str(event["DESCRIPTION"])
     assert "I fare" in str(event["SUMMARY"])
     resp = client.get(f"/calendar/municipalities/101.ics?token={token}")

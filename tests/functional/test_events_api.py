@@ -44,7 +44,7 @@ def test_paging_through_the_log_sees_every_public_event_once_in_order(client: Fl
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 7
     first = client.get(f"/api/v1/events?after={start}&limit=1").get_json()["items"][0]
     assert first["type"] == "solution.switch_date.changed" and first["solution"]["slug"] == "aula"
-    assert first["changes"]["switch_earliest_on"]["after"] == "2030-01-01"
+    assert first["changes"]["switch_date.earliest"]["after"] == "2030-01-01"
 
 
 @pytest.mark.parametrize("query", ["after=-1", "limit=0", "limit=501", "after=abc"])

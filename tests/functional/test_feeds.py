@@ -138,7 +138,10 @@ def test_municipality_feed_holds_its_portfolio_and_own_readiness_only(
     assert not any(t.startswith("FMK") for t in titles)
     readiness = [e for e in feed.entries if any(t.term == "municipality.readiness.changed" for t in e.tags)]
     assert readiness and all(e.title.startswith("København: parathed for Aula") for e in readiness)
-    assert two_municipalities["kbh"] not in resp.get_data(as_text=True), "the token is not echoed in the feed"
+    # rel=self is the subscribed address, token included (readers refresh from it); nowhere else.
+    body = resp.get_data(as_text=True)
+    assert body.count(two_municipalities["kbh"]) == 1
+    assert f'101.atom?token={two_municipalities["kbh"]}" rel="self"' in body
     public = client.get("/feeds/changes.atom").get_data(as_text=True)
     assert "parathed" not in public, "readiness never reaches the public feed"
 

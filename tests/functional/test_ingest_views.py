@@ -79,7 +79,7 @@ def test_api_lists_every_configured_source_even_before_it_ran(client: FlaskClien
 def test_api_shows_an_unhealthy_source_with_its_reason_and_last_run(client: FlaskClient, failing_launch: None) -> None:
     body = client.get("/api/v1/sources").get_json()
     launch = next(item for item in body["items"] if item["key"] == "digst_launch")
-    assert launch["healthy"] is False and "opbygning" in launch["health_reason"]
+    assert launch["healthy"] is False and "afvist" in launch["health_reason"]
     assert launch["last_run"]["outcome"] == "rejected" and launch["last_run"]["http_status"] == 200
     assert launch["counts"] == {
         "runs": 1, "failed_runs": 1, "proposals": 0, "pending_proposals": 0, "pending_page_changes": 0,
@@ -113,7 +113,7 @@ def test_api_operations_are_documented(client: FlaskClient) -> None:
 
 def test_sources_page_is_public_and_shows_health(client: FlaskClient, failing_launch: None) -> None:
     html = client.get("/kilder").get_data(as_text=True)
-    assert "Kilder og deres sundhed" in html and "Usund" in html and "opbygning" in html
+    assert "Kilder og deres sundhed" in html and "Usund" in html and "afvist" in html
     assert "Sideændringer til gennemsyn</h2>" not in html  # diffs are for coordinators
     detail = client.get("/kilder/digst_launch")
     assert detail.status_code == 200 and "Afvist" in detail.get_data(as_text=True)

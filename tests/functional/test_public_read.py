@@ -46,8 +46,10 @@ def _dated(session: Session, slug: str, earliest: date, latest: date, loa: str =
             "switch_latest_on": latest,
             "switch_precision": "day" if earliest == latest else "month",
             "switch_status": "confirmed",
+            "switch_evidence": "Testdata",  # 'confirmed' needs a source or evidence
             "loa_value": loa,
             "loa_status": "confirmed",
+            "loa_evidence": "Testdata",
         },
     )
 
@@ -76,10 +78,14 @@ def test_filters(client: FlaskClient, session: Session) -> None:
     assert slugs("loa=hoej") == {"x-high"}
     assert slugs("loa=betydelig") == {"fmk", "os2valghalla"}
     assert slugs("switch_after=2031-01-01") == {"x-low"}
-    assert slugs("switch_before=2031-01-01") == {"x-high"}
+    # The day-one registry's switches of 2022–2024 are before 2031 too; the filter is checked above them.
+    assert slugs("switch_after=2025-01-01&switch_before=2031-01-01") == {"x-high"}
+    assert {"x-high", "seb", "nemlog-in"} <= slugs("switch_before=2031-01-01")
     assert slugs("switch_after=2030-03-15&switch_before=2030-04-01") == {"x-high"}  # interval overlaps
     assert slugs("vendor=kmd") == {"kmd-nexus"}
-    assert slugs("kind=faelleskommunal") == {"aula", "serviceplatformen", "os2valghalla"}
+    assert {"aula", "serviceplatformen", "os2valghalla"} <= slugs("kind=faelleskommunal")
+    assert "fmk" not in slugs("kind=faelleskommunal")
+    assert slugs("kind=broker") == {"nemlog-in", "context-handler", "unilogin", "seb"}
     assert slugs("q=medicin") == {"fmk"}
     assert slugs("q=%25") == set()  # a LIKE wildcard is searched for literally
 
@@ -132,7 +138,7 @@ def test_history_lists_changes_newest_first(client: FlaskClient, session: Sessio
     session.commit()
     items = client.get("/api/v1/solutions/kmd-nexus/history").get_json()["items"]
     assert items[0]["type"] == "solution.required_loa.changed"
-    assert items[0]["changes"]["loa_value"] == {"before": "ukendt", "after": "betydelig"}
+    assert items[0]["changes"]["required_loa.value"] == {"before": "ukendt", "after": "betydelig"}
     assert items[-1]["type"] == "solution.created"
 
 

@@ -16,7 +16,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import ROLES, Account, client_for, make_role_accounts
-from tracker.models import ApiToken, AuditEntry, ChangeEvent, Organisation, Proposal, Solution, User
+from tracker.broadcast import feed_tokens
+from tracker.models import (
+    ApiToken,
+    AuditEntry,
+    ChangeEvent,
+    FeedToken,
+    Municipality,
+    Organisation,
+    Proposal,
+    Solution,
+    User,
+)
 from tracker.review.services import create_proposal
 
 
@@ -30,6 +41,7 @@ class Ctx:
     vendor_org_id: int
     nexus: Solution
     inactive_user_id: int = 0
+    feed_token_id: int = 0
 
 
 def _edit_form(s: Solution, **overrides: str) -> dict[str, str]:
@@ -311,6 +323,40 @@ ROUTES: dict[str, tuple[Callable[[Ctx], Request], dict[str, int]]] = {
         lambda c: ("post", "/api/v1/tokens", {"json": {"name": "matrix"}}),
         dict.fromkeys(ROLES, 201) | {"anonymous": 401},
     ),
+    # Private feed/calendar addresses through the API, the forced first-password step, TOTP setup.
+    "api POST /municipalities/101/feed-tokens": (
+        lambda c: ("post", "/api/v1/municipalities/101/feed-tokens", {}),
+        {
+            "anonymous": 401,
+            "admin": 201,
+            "coordinator": 201,
+            "vendor_owner": 403,
+            "vendor_other": 403,
+            "municipality": 201,
+        },
+    ),
+    "api DELETE /municipalities/101/feed-tokens/{id}": (
+        lambda c: ("delete", f"/api/v1/municipalities/101/feed-tokens/{c.feed_token_id}", {}),
+        {
+            "anonymous": 401,
+            "admin": 204,
+            "coordinator": 204,
+            "vendor_owner": 403,
+            "vendor_other": 403,
+            "municipality": 204,
+        },
+    ),
+    "ui POST /abonnementer/kommuner/101/feeds": (
+        lambda c: ("post", "/abonnementer/kommuner/101/feeds", {"data": {}}),
+        {
+            "anonymous": 401,
+            "admin": 303,
+            "coordinator": 303,
+            "vendor_owner": 403,
+            "vendor_other": 403,
+            "municipality": 303,
+        },
+    ),
 }
 
 
@@ -323,6 +369,7 @@ def _snapshot(session: Session) -> tuple[Any, ...]:
         tuple(session.execute(select(User.id, User.role, User.is_active, User.password_hash).order_by(User.id)).all()),
         tuple(session.execute(select(Organisation.slug, Organisation.trusted).order_by(Organisation.slug)).all()),
         tuple(session.execute(select(ApiToken.id, ApiToken.revoked_at).order_by(ApiToken.id)).all()),
+        tuple(session.execute(select(FeedToken.id, FeedToken.revoked_at).order_by(FeedToken.id)).all()),
     )
 
 
@@ -346,8 +393,11 @@ def ctx(session: Session) -> Ctx:
     session.add_all([target, inactive])
     session.flush()
     netcompany = session.scalars(select(Organisation).where(Organisation.slug == "netcompany")).one()
+    kbh = session.scalars(select(Municipality).where(Municipality.code == "101")).one()
+    feed_token, _ = feed_tokens.create_token(session, accounts["coordinator"].user, kbh)
     session.commit()
     return Ctx(
+        feed_token_id=feed_token.id,
         inactive_user_id=inactive.id,
         accounts=accounts,
         proposal_id=proposal.id,

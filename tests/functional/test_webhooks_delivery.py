@@ -66,7 +66,7 @@ def test_a_change_arrives_signed_and_verifies_with_the_reference_library(
     body = verify(secret, got)
     assert body["type"] == "solution.switch_date.changed"
     assert body["data"]["solution"]["slug"] == "aula"
-    assert body["data"]["changes"]["switch_earliest_on"]["after"] == "2031-05-01"
+    assert body["data"]["changes"]["switch_date.earliest"]["after"] == "2031-05-01"
     assert set(body) == {"type", "timestamp", "data"}
     [delivery] = _deliveries(session, sub)
     assert got.webhook_id == delivery.message_id

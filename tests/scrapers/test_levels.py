@@ -21,7 +21,6 @@ LEVEL_CELLS = [
     ("NSIS-niveau Betydelig", "betydelig"),
     ("NSIS niveau 4", "hoej"),
     ("NSIS-sikringsniveau 3 (betydelig)", "betydelig"),
-    ("Assurance Level 3", "betydelig"),
     ("LoA Substantial", "betydelig"),
     ("Betydelig (forventet)", "betydelig"),
     ("Betydelig eller højere", "betydelig"),
@@ -37,7 +36,18 @@ def test_parse_level(text: str, level: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["niveau 3", "3", "Lav en bruger", "Betydelig eller høj", "Afventer beslutning", "", "sikringsniveau 1", "Highway"],
+    [
+        "niveau 3",
+        "3",
+        "Assurance Level 3",
+        "Unilogin sikringsniveau 3",
+        "Lav en bruger",
+        "Betydelig eller høj",
+        "Afventer beslutning",
+        "",
+        "sikringsniveau 1",
+        "Highway",
+    ],
 )
 def test_parse_level_refuses(text: str) -> None:
     assert parse_level(text) is None
@@ -58,7 +68,9 @@ def test_find_levels_in_prose() -> None:
         ("betydelig", "sikringsniveau Betydelig"),
         ("hoej", "højt sikringsniveau"),
     ]
-    assert _levels("Kommunens IdP er anmeldt efter NSIS og kræver niveau 3.") == [("betydelig", "niveau 3")]
+    # NSIS levels have names; numbers in running text are the pre-NSIS scale
+    assert _levels("Kommunens IdP er anmeldt efter NSIS og kræver niveau 3.") == []
+    assert _levels("Et barn bliver logget på Aula på Assurance Level 2, og step-up giver Assurance Level 3.") == []
     assert _levels("AuthnContextClassRef https://data.gov.dk/concept/core/nsis/loa/Substantial") == [
         ("betydelig", "nsis/loa/Substantial")
     ]

@@ -30,7 +30,10 @@ def test_a_date_without_a_known_name_yields_nothing(solutions: list[SolutionRef]
 
 
 def test_each_name_gets_the_date_of_its_own_clause(solutions: list[SolutionRef]) -> None:
-    text = "FMK følger efter i løbet af 2023, og KMD Nexus forventes at skifte i 2. halvår 2023 på sikringsniveau 3."
+    text = (
+        "FMK følger efter i løbet af 2023, og KMD Nexus forventes at skifte i 2. halvår 2023 "
+        "på sikringsniveau Betydelig."
+    )
     assert _facts(text, solutions) == [
         ("fmk", "switch_date", "2023-01-01"),
         ("kmd-nexus", "switch_date", "2023-07-01"),

@@ -24,7 +24,7 @@ def test_watch_page_observations(page: Callable[[str], str], solutions: list[Sol
                     URL),
         Observation("watch", "aula", "Aula", "required_loa", "betydelig", None, "exact",
                     "Aula stiller krav om sikringsniveau Betydelig.", URL),
-        Observation("watch", "serviceplatformen", "Serviceplatformen", "switch_date", "2023-08-24", "2023-08-24", "day",
+        Observation("watch", "serviceplatformen", "Serviceplatformen", "switch_date", "2023-08-24", "2023-08-25", "day",
                     row, URL),
     ]  # fmt: skip
 

@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from tracker.auth.sessions import start_session
 from tracker.auth.tokens import create_token
+from tracker.auth.totp import begin_enrolment, confirm_enrolment, current_code
 from tracker.auth.users import create_user
 from tracker.models import User
 
@@ -51,6 +53,7 @@ def make_account(
         session, email=email, role=role, organisation=organisation, municipality=municipality, name=email.split("@")[0]
     )
     _, token = create_token(session, user, "test")
+    user.must_change_password = False  # an account in use; tests of the first login set it again
     return Account(user=user, password=password, token=token)
 
 
@@ -68,10 +71,57 @@ def make_role_accounts(session: Session) -> dict[str, Account]:
 
 
 def log_in(client: FlaskClient, user: User) -> None:
-    """Start a Flask-Login session for the user without going through the form (tested on its own)."""
+    """Start a login session for the user without going through the form (tested on its own).
+
+    The session is what a completed login leaves: a server-side session row that passed the second factor,
+    for an account whose one-time password has been replaced.
+    """
+    db = object_session(user)
+    assert db is not None, "log_in needs a user attached to the test's session"
+    user.must_change_password = False
+    _, sid = start_session(db, user, second_factor=True)
+    db.flush()
     with client.session_transaction() as sess:
-        sess["_user_id"] = f"{user.id}:{user.session_nonce}"
+        sess["_user_id"] = f"{user.id}:{user.session_nonce}:{sid}"
         sess["_fresh"] = True
+
+
+@dataclass
+class SecondFactor:
+    """A user's TOTP secret and recovery codes (each code works once; TOTP once per 30-second step)."""
+
+    secret: str
+    recovery_codes: list[str]
+
+    def next_code(self) -> str:
+        """A code that has not been used: the recovery codes, as a test may log in several times a step."""
+        return self.recovery_codes.pop()
+
+
+def enrol_totp(session: Session, user: User) -> SecondFactor:
+    """Switch the second factor on for a user as the setup page would."""
+    secret = begin_enrolment(session, user)
+    codes = confirm_enrolment(session, user, current_code(secret))
+    session.flush()
+    return SecondFactor(secret, codes)
+
+
+def form_login(
+    client: FlaskClient,
+    email: str,
+    password: str,
+    *,
+    second_factor: SecondFactor | None = None,
+    next_path: str | None = None,
+) -> Any:
+    """Log in through the real forms: password, then (when asked) a code; returns the last response."""
+    token = csrf_token(client, "/login")
+    url = "/login" + (f"?next={next_path}" if next_path else "")
+    resp = client.post(url, data={"csrf_token": token, "email": email, "password": password})
+    if resp.status_code == 302 and resp.headers["Location"].endswith("/login/kode") and second_factor is not None:
+        token = csrf_token(client, "/login/kode")
+        resp = client.post("/login/kode", data={"csrf_token": token, "code": second_factor.next_code()})
+    return resp
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

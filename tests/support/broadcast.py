@@ -174,10 +174,10 @@ def token_for(session: Session, user: User) -> str:
 
 
 def log_in(client: FlaskClient, user: User) -> None:
-    """Give the test client a Flask-Login session for the user, as the login form would."""
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = f"{user.id}:{user.session_nonce}"
-        flask_session["_fresh"] = True
+    """Give the client a login session for the user, as the login form would (see tests.support.accounts)."""
+    from tests.support.accounts import log_in as start
+
+    start(client, user)
 
 
 def subscribe(session: Session, owner: User, url: str, **filters: Any) -> tuple[Subscription, str]:
@@ -197,6 +197,8 @@ def dated_solution(session: Session, slug: str, earliest: date, latest: date | N
         "switch_source_url": f"https://example.org/{slug}/dato",
         **fields,
     }
+    if values.get("loa_status") == "confirmed":
+        values.setdefault("loa_source_url", f"https://example.org/{slug}/niveau")  # confirmed needs a source
     return create_solution(session, actor=SYSTEM, slug=slug, name=slug.upper(), fields=values)
 
 

@@ -94,12 +94,13 @@ def log_in(client: FlaskClient, user: User | None) -> None:
     The ``app`` fixture holds one app context for the whole test, so ``g`` outlives a request: the user
     cached there by Flask-Login and ``current_db_user`` is forgotten, as a new request would.
     """
-    with client.session_transaction() as flask_session:
-        if user is None:
+    if user is None:
+        with client.session_transaction() as flask_session:
             flask_session.pop("_user_id", None)
-        else:
-            flask_session["_user_id"] = f"{user.id}:{user.session_nonce}"
-            flask_session["_fresh"] = True
+    else:
+        from tests.support.accounts import log_in
+
+        log_in(client, user)
     for cached in ("_login_user", "auth_user"):
         g.pop(cached, None)
 

@@ -38,10 +38,10 @@ def user_with_token(
 
 
 def log_in(client: FlaskClient, user: User) -> None:
-    """Give the client a Flask-Login session for the user, as the login form would."""
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = f"{user.id}:{user.session_nonce}"
-        flask_session["_fresh"] = True
+    """Give the client a login session for the user, as the login form would (see tests.support.accounts)."""
+    from tests.support.accounts import log_in as start
+
+    start(client, user)
 
 
 def solution(
@@ -57,6 +57,8 @@ def solution(
 ) -> Solution:
     """A solution with the given facts (fixtures only: never real-world claims)."""
     fields: dict[str, Any] = {"loa_value": loa, "loa_status": "confirmed" if loa != "ukendt" else "unknown"}
+    if loa != "ukendt":
+        fields["loa_evidence"] = "Testdata"  # 'confirmed' needs a source or evidence
     if earliest:
         fields.update(
             switch_earliest_on=earliest,
@@ -64,6 +66,7 @@ def solution(
             switch_precision="day" if (latest or earliest) == earliest else "month",
             switch_state=state or "planned",
             switch_status="confirmed",
+            switch_evidence="Testdata",
         )
     elif state:
         fields["switch_state"] = state

@@ -74,7 +74,12 @@ def test_bad_configuration_is_refused_with_a_reason(
 
 
 def test_production_with_a_secret_uses_secure_host_cookies(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    app = _load(monkeypatch, tmp_path, {"TRACKER_ENV": "production", "TRACKER_SECRET_KEY": "x" * 40})
+    key = "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg="  # a Fernet key for this test only
+    app = _load(
+        monkeypatch,
+        tmp_path,
+        {"TRACKER_ENV": "production", "TRACKER_SECRET_KEY": "x" * 40, "TRACKER_ENCRYPTION_KEYS": key},
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
 

@@ -32,6 +32,13 @@ def init_app(app: Flask) -> Api:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
+    from tracker.api.openapi import OperationIdPlugin, add_components
+
+    spec_kwargs["extra_plugins"] = [OperationIdPlugin()]
     api = Api(app, spec_kwargs=spec_kwargs)
+    add_components(api.spec)
+    from tracker.api import paging
+
+    paging.init_app(app)
     app.extensions["tracker.api"] = api
     return api

@@ -7,11 +7,14 @@ and never a 500. Unknown fields are refused (marshmallow's default), wrong JSON 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from tracker.api.paging import has_more_field
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
+from tracker.registry.facts import day_problem
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
 
@@ -69,8 +72,19 @@ def Url(**kwargs: Any) -> fields.Url:  # noqa: N802 - reads like the field class
 
 
 def Day(**kwargs: Any) -> fields.Date:  # noqa: N802
-    """A calendar day as YYYY-MM-DD; impossible days (2023-02-31) are refused."""
-    return fields.Date(error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."}, **kwargs)
+    """A calendar day as YYYY-MM-DD within the registry's range; impossible days (2023-02-31) are refused."""
+    return fields.Date(
+        validate=validate_day,
+        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."},
+        **kwargs,
+    )
+
+
+def validate_day(value: date) -> None:
+    """marshmallow's side of ``registry.facts.day_problem``."""
+    problem = day_problem(value)
+    if problem:
+        raise ValidationError(problem)
 
 
 def Choice(values: type[Any], **kwargs: Any) -> Text:  # noqa: N802
@@ -216,6 +230,7 @@ class ProposalPageSchema(Schema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 class TokenSchema(Schema):

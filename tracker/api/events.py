@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tracker.api.paging import has_more_field
 from tracker.api.serialize import event_dict
 from tracker.api.solutions import EventSchema
 from tracker.auth import current_db_user
@@ -33,6 +34,7 @@ class EventLogSchema(Schema):
 
     items = fields.List(fields.Nested(EventSchema), required=True)
     next_after = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 @blp.route("")

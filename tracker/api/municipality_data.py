@@ -44,6 +44,8 @@ blp = Blueprint(
 )
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 BINARY = {"type": "string", "format": "binary"}
+# CSV is text: generated clients read it as a string (with "format: binary" openapi-python-client's code crashed).
+TEXT = {"type": "string"}
 CODE_PARAMETER = {
     "in": "path",
     "name": "code",
@@ -249,7 +251,7 @@ def download(body: bytes, mimetype: str, name: str) -> Response:
 class ReadinessCsv(MethodView):
     """Readiness as CSV."""
 
-    @blp.response(200, BINARY, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
+    @blp.response(200, TEXT, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
     @private
     def get(self, code: str) -> Response:
         """The readiness rows of the API as CSV (same rows, same order)."""

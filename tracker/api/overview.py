@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.api.municipality_data import BINARY, SECURITY, download
+from tracker.api.municipality_data import BINARY, SECURITY, TEXT, download
 from tracker.api.municipality_schemas import (
     NationalQuerySchema,
     NationalSchema,
@@ -95,7 +95,7 @@ class RegistryCsv(MethodView):
     """The registry as CSV."""
 
     @blp.arguments(ExportQuerySchema, location="query")
-    @blp.response(200, BINARY, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
+    @blp.response(200, TEXT, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
     def get(self, args: dict[str, Any]) -> Response:
         """Every solution matching the list filters, in the list's order, as CSV."""
         name = exports.filename("tu-loesninger", today_in_denmark(), "csv")

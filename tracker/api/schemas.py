@@ -6,7 +6,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.models.vocab import Loa, SolutionKind
+from tracker.api.edit_schemas import Day
+from tracker.api.paging import has_more_field
+from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
 
 MAX_PAGE = 500
 
@@ -38,8 +40,8 @@ class SolutionQuerySchema(PageQuerySchema):
     loa = fields.String(validate=validate.OneOf([v.value for v in Loa]))
     kind = fields.String(validate=validate.OneOf([v.value for v in SolutionKind]))
     vendor = fields.String(validate=validate.Length(min=1, max=80))
-    switch_after = fields.Date()
-    switch_before = fields.Date()
+    switch_after = Day()
+    switch_before = Day()
     q = fields.String(validate=validate.Length(min=1, max=200))
 
     @validates_schema
@@ -56,10 +58,15 @@ class OrganisationRefSchema(Schema):
     name = fields.String(required=True)
 
 
+def Enum(values: type[Any], **kwargs: Any) -> fields.String:  # noqa: N802 - reads like a field class
+    """A response field from a closed vocabulary: documented as an enum (generated clients get its values)."""
+    return fields.String(validate=validate.OneOf([v.value for v in values]), **kwargs)
+
+
 class ProvenanceSchema(Schema):
     """Where a tracked fact came from."""
 
-    kind = fields.String(allow_none=True)
+    kind = Enum(SourceKind, allow_none=True)
     url = fields.String(allow_none=True)
     evidence = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
@@ -69,8 +76,8 @@ class ProvenanceSchema(Schema):
 class RequiredLoaSchema(Schema):
     """Tracked fact: the required NSIS level."""
 
-    value = fields.String(required=True)
-    status = fields.String(required=True)
+    value = Enum(Loa, required=True)
+    status = Enum(Confidence, required=True)
     source = fields.Nested(ProvenanceSchema, required=True)
 
 
@@ -79,10 +86,10 @@ class SwitchDateSchema(Schema):
 
     earliest = fields.Date(allow_none=True)
     latest = fields.Date(allow_none=True)
-    precision = fields.String(required=True)
+    precision = Enum(Precision, required=True)
     text = fields.String(allow_none=True)
-    state = fields.String(required=True)
-    status = fields.String(required=True)
+    state = Enum(SwitchState, required=True)
+    status = Enum(Confidence, required=True)
     source = fields.Nested(ProvenanceSchema, required=True)
 
 
@@ -100,7 +107,7 @@ class SolutionSchema(Schema):
     name = fields.String(required=True)
     aliases = fields.List(fields.String(), required=True)
     description = fields.String(allow_none=True)
-    kind = fields.String(required=True)
+    kind = Enum(SolutionKind, required=True)
     service_provider = fields.Nested(OrganisationRefSchema, allow_none=True)
     vendor = fields.Nested(OrganisationRefSchema, allow_none=True)
     broker = fields.String(allow_none=True)
@@ -119,14 +126,18 @@ class SolutionPageSchema(Schema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 class MunicipalitySchema(Schema):
-    """A municipality: official 3-digit code, name, region."""
+    """A municipality: official 3-digit code, name, region; a region change ahead with its date and source."""
 
     code = fields.String(required=True)
     name = fields.String(required=True)
     region = fields.String(required=True)
+    next_region = fields.String(allow_none=True, metadata={"description": "The region from next_region_on"})
+    next_region_on = fields.Date(allow_none=True)
+    next_region_source_url = fields.String(allow_none=True)
     url = fields.String(required=True)
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from sqlalchemy.orm import object_session
 
+from tracker.auth.display import public_label
 from tracker.models import ChangeEvent, Municipality, Organisation, Solution
+from tracker.registry.facts import api_changes, org_slugs
 
 
 def _org(org: Organisation | None) -> dict[str, Any] | None:
@@ -32,7 +35,7 @@ def solution_dict(solution: Solution) -> dict[str, Any]:
                 "kind": solution.loa_source_kind,
                 "url": solution.loa_source_url,
                 "evidence": solution.loa_evidence,
-                "recorded_by": solution.loa_recorded_by,
+                "recorded_by": public_label(solution.loa_recorded_by, object_session(solution)) or None,
                 "recorded_at": solution.loa_recorded_at,
             },
         },
@@ -47,7 +50,7 @@ def solution_dict(solution: Solution) -> dict[str, Any]:
                 "kind": solution.switch_source_kind,
                 "url": solution.switch_source_url,
                 "evidence": solution.switch_evidence,
-                "recorded_by": solution.switch_recorded_by,
+                "recorded_by": public_label(solution.switch_recorded_by, object_session(solution)) or None,
                 "recorded_at": solution.switch_recorded_at,
             },
         },
@@ -63,6 +66,9 @@ def municipality_dict(municipality: Municipality) -> dict[str, Any]:
         "code": municipality.code,
         "name": municipality.name,
         "region": municipality.region,
+        "next_region": municipality.next_region,
+        "next_region_on": municipality.next_region_on,
+        "next_region_source_url": municipality.next_region_source_url,
         "url": url_for("api_municipalities.MunicipalityItem", code=municipality.code, _external=True),
     }
 
@@ -75,8 +81,8 @@ def event_dict(event: ChangeEvent) -> dict[str, Any]:
         "occurred_at": event.occurred_at,
         "solution": event.data.get("solution"),
         "municipality": event.data.get("municipality"),
-        "changes": event.changes,
-        "actor": event.actor_label,
+        "changes": api_changes(event.changes, org_slugs(object_session(event))),
+        "actor": public_label(event.actor_label, object_session(event)),
         "source": {"kind": event.source_kind, "url": event.source_url},
         "reason": event.reason,
     }

@@ -39,7 +39,7 @@ ERROR_DESCRIPTIONS = {
 IF_MATCH_PARAMETER = {
     "in": "header",
     "name": "If-Match",
-    "required": False,
+    "required": True,
     "schema": {"type": "string"},
     "description": 'The ETag from GET (e.g. "v3"). Required: without it the answer is 428.',
 }

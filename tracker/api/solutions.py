@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from tracker.api import solution_writes as writes
 from tracker.api.edit_schemas import SolutionCreateSchema, SolutionPatchSchema
@@ -16,6 +16,7 @@ from tracker.api.serialize import event_dict, solution_dict
 from tracker.db import get_session
 from tracker.http_cache import CachedResponse, Stamp, json_body, serve_cached
 from tracker.registry import queries
+from tracker.registry.events import EVENT_TYPES
 
 blp = Blueprint("api_solutions", __name__, description="TU-løsninger: krævet sikringsniveau og skæringsdato.")
 
@@ -24,12 +25,15 @@ class EventSchema(Schema):
     """One change event."""
 
     id = fields.Integer(required=True)
-    type = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     occurred_at = fields.DateTime(required=True)
     solution = fields.Dict(allow_none=True)
     municipality = fields.Dict(allow_none=True)
-    changes = fields.Dict(required=True)
-    actor = fields.String(required=True)
+    changes = fields.Dict(
+        required=True,
+        metadata={"description": "Per changed field, by its API name (switch_date.earliest, required_loa.value, …)"},
+    )
+    actor = fields.String(required=True, metadata={"description": "Role and organisation, never a person"})
     source = fields.Dict(required=True)
     reason = fields.String(allow_none=True)
 

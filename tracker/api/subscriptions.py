@@ -13,6 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from tracker.api.paging import has_more_field
 from tracker.api.schemas import PageQuerySchema
 from tracker.auth import api_user, current_db_user
 from tracker.broadcast import subscriptions as svc
@@ -125,6 +126,7 @@ class DeliveryPageSchema(Schema):
     total = fields.Integer(required=True)
     limit = fields.Integer(required=True)
     offset = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 def _subscription_dicts(subs: list[Subscription]) -> list[dict[str, Any]]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Flask, Response, current_app, g, request
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 
 from tracker.auth import audit
+from tracker.auth.sessions import SessionPolicy, live_session
 from tracker.db import get_session
 from tracker.errors import Forbidden, Unauthorized, error_response
-from tracker.models import User
+from tracker.models import User, UserSession
 from tracker.registry.actors import Actor
 
 log = logging.getLogger(__name__)
@@ -18,25 +20,40 @@ login_manager = LoginManager()
 
 
 class SessionUser(UserMixin):
-    """Flask-Login's view of a user: the row plus a session id that changes on password reset."""
+    """Flask-Login's view of a user: the row, the nonce that changes on password reset, the server session."""
 
-    def __init__(self, user: User) -> None:
-        """Wrap a user row."""
+    def __init__(self, user: User, sid: str, row: UserSession | None = None) -> None:
+        """Wrap a user row and the random id of its server-side session."""
         self.user = user
+        self.sid = sid
+        self.row = row
 
     def get_id(self) -> str:
-        """The session id: user id and nonce, so a reset or deactivation ends old sessions."""
-        return f"{self.user.id}:{self.user.session_nonce}"
+        """What the cookie keeps: user id, nonce (a reset or deactivation ends old sessions) and session id."""
+        return f"{self.user.id}:{self.user.session_nonce}:{self.sid}"
+
+
+def session_policy() -> SessionPolicy:
+    """The configured idle and absolute session lifetimes."""
+    config = current_app.config
+    return SessionPolicy(
+        idle=timedelta(seconds=int(config.get("SESSION_IDLE_TIMEOUT_SECONDS", 8 * 3600))),
+        max_age=timedelta(seconds=int(config.get("SESSION_MAX_AGE_SECONDS", 7 * 86400))),
+    )
 
 
 def _load_user(session_id: str) -> SessionUser | None:
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id, nonce, sid = [*session_id.split(":"), "", ""][:3]
+    if not user_id.isdigit() or not sid or len(user_id) > 10:
         return None
-    user = get_session().get(User, int(user_id))
+    db = get_session()
+    user = db.get(User, int(user_id))
     if user is None or not user.is_active or user.session_nonce != nonce:
         return None
-    return SessionUser(user)
+    row = live_session(db, user.id, sid, session_policy())
+    if row is None:
+        return None
+    return SessionUser(user, sid, row)
 
 
 def current_db_user() -> User | None:
@@ -133,3 +150,7 @@ def init_app(app: Flask) -> None:
         # for another visitor (our user, Flask-Login's, Flask-WTF's token, Flask-Babel's locale) must not leak.
         for cached in ("auth_user", "_login_user", app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "_flask_babel"):
             g.pop(cached, None)
+
+    from tracker.auth.guard import account_guard
+
+    app.before_request(account_guard)

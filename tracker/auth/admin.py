@@ -8,15 +8,16 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
-from tracker.auth.passwords import generate_password, hash_password, password_problem, verify_password
+from tracker.auth.passwords import generate_password, hash_password, password_problem, user_inputs, verify_password
 from tracker.auth.permissions import require_role
 from tracker.auth.users import create_user, resolve_binding
+from tracker.db import utcnow
 from tracker.errors import Conflict, NotFound, ValidationError
-from tracker.models import Organisation, User
+from tracker.models import FeedToken, Organisation, Subscription, User
 from tracker.models.vocab import OrganisationKind, Role
 
 ORG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
@@ -78,22 +79,60 @@ def _active_admins(session: Session) -> int:
 def set_active(session: Session, *, admin: User, user: User, active: bool, remote_addr: str | None = None) -> None:
     """Deactivate (ends sessions and tokens at once) or reactivate a user. Admins cannot lock themselves out."""
     require_role(admin, Role.ADMIN)
+    if not active and user.id == admin.id and user.is_active:
+        raise Conflict("Du kan ikke deaktivere din egen konto.")
+    apply_active(session, user=user, active=active, actor=admin, remote_addr=remote_addr)
+
+
+def apply_active(
+    session: Session,
+    *,
+    user: User,
+    active: bool,
+    actor: User | None,
+    actor_label: str | None = None,
+    remote_addr: str | None = None,
+) -> None:
+    """Switch a user on or off (the admin page and ``tracker users deactivate``; callers check who may).
+
+    Deactivation also switches off the user's webhook subscriptions and revokes the feed/calendar tokens they
+    created: what they set up must not go on sending a municipality's events to an address nobody answers for.
+    Reactivating gives neither back; the user switches them on again themselves.
+    """
     if user.is_active == active:
         return
-    if not active and user.id == admin.id:
-        raise Conflict("Du kan ikke deaktivere din egen konto.")
+    if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
+        raise Conflict("Den sidste aktive administrator kan ikke deaktiveres.")
     user.is_active = active
     # A new nonce ends every existing login session of the user.
     user.session_nonce = secrets.token_hex(8)
+    ended: dict[str, int] = {}
+    if not active:
+        now = utcnow()
+        subs = session.execute(
+            update(Subscription)
+            .where(Subscription.owner_id == user.id, Subscription.active.is_(True))
+            .values(active=False, disabled_reason="Slået fra, fordi ejerens konto er deaktiveret.")
+            .execution_options(synchronize_session="fetch")
+        )
+        feeds = session.execute(
+            update(FeedToken)
+            .where(FeedToken.created_by_id == user.id, FeedToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        ended = {"subscriptions_disabled": subs.rowcount or 0, "feed_tokens_revoked": feeds.rowcount or 0}  # type: ignore[attr-defined]  # rowcount is on the CursorResult the stub types as Result
     audit.record(
         session,
         "user.activate" if active else "user.deactivate",
-        actor=admin,
+        actor=actor,
+        actor_label=actor_label,
         object_type="user",
         object_id=user.id,
-        details={"email": user.email},
+        details={"email": user.email, **ended},
         remote_addr=remote_addr,
     )
+    session.flush()
 
 
 def reset_password(session: Session, *, admin: User, user: User, remote_addr: str | None = None) -> str:
@@ -101,6 +140,7 @@ def reset_password(session: Session, *, admin: User, user: User, remote_addr: st
     require_role(admin, Role.ADMIN)
     password = generate_password()
     user.password_hash = hash_password(password)
+    user.must_change_password = True
     user.session_nonce = secrets.token_hex(8)
     audit.record(
         session,
@@ -155,13 +195,46 @@ def change_own_password(
     """A user replaces their (one-time) password; other sessions end."""
     if not verify_password(user.password_hash, current):
         raise ValidationError("Den nuværende adgangskode er forkert.", {"current": "Forkert adgangskode."})
-    problem = password_problem(new, (user.email, user.email.split("@")[0], user.name or ""))
+    if verify_password(user.password_hash, new):
+        same = "Den nye adgangskode skal være en anden end den nuværende."
+        raise ValidationError(same, {"new": same})
+    problem = password_problem(new, password_user_inputs(user))
     if problem:
         raise ValidationError(problem, {"new": problem})
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.session_nonce = secrets.token_hex(8)
     audit.record(
         session, "user.change_password", actor=user, object_type="user", object_id=user.id, remote_addr=remote_addr
+    )
+
+
+def set_first_password(session: Session, *, user: User, new: str, remote_addr: str | None = None) -> None:
+    """Replace a one-time password right after logging in with it (the login proved the current one)."""
+    if not user.must_change_password:
+        raise Conflict("Adgangskoden er allerede din egen; skift den fra siden 'Min konto'.")
+    if verify_password(user.password_hash, new):
+        same = "Den nye adgangskode skal være en anden end engangsadgangskoden."
+        raise ValidationError(same, {"new": same})
+    problem = password_problem(new, password_user_inputs(user))
+    if problem:
+        raise ValidationError(problem, {"new": problem})
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(
+        session, "user.change_password", actor=user, object_type="user", object_id=user.id, remote_addr=remote_addr
+    )
+
+
+def password_user_inputs(user: User) -> tuple[str, ...]:
+    """The user's own words zxcvbn must not accept a password built from (e-mail, name, municipality, org)."""
+    return user_inputs(
+        user.email,
+        user.name,
+        user.municipality.name if user.municipality is not None else None,
+        user.organisation.name if user.organisation is not None else None,
+        user.organisation.slug if user.organisation is not None else None,
     )
 
 

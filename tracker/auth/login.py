@@ -21,6 +21,7 @@ from tracker.models import LoginAttempt, User
 # Address-wide limit, as a multiple of the per-account one: stops one client spraying many accounts
 # without letting one noisy office NAT lock everybody out at the per-account threshold.
 ADDRESS_FACTOR = 5
+KNOWN_ADDRESS_DAYS = timedelta(days=90)
 _DUMMY_HASH: list[str] = []
 
 
@@ -71,10 +72,10 @@ def _counted_failures(session: Session, *conditions: ColumnElement[bool]) -> tup
     return int(count or 0), oldest
 
 
-def throttle_state(
+def throttle_waits(
     session: Session, email: str, remote_addr: str | None, policy: ThrottlePolicy, now: datetime | None = None
-) -> int:
-    """Seconds until this account (or address) may try again; 0 when it may try now."""
+) -> tuple[int, int]:
+    """Seconds until this account, and this address, may try again (0: now)."""
     now = now or utcnow()
     since = now - policy.window
     last_success = session.scalar(
@@ -84,19 +85,46 @@ def throttle_state(
     )
     # A successful login ends the run of failures before it: the owner is not locked out by old typos.
     account_since = max(since, last_success) if last_success is not None else since
+    account_wait = address_wait = 0
     count, oldest = _counted_failures(session, LoginAttempt.email == email, LoginAttempt.attempted_at > account_since)
-    waits = []
     if count >= policy.max_failures and oldest is not None:
-        waits.append(oldest + policy.window - now)
+        account_wait = _seconds(oldest + policy.window - now)
     if remote_addr:
         count, oldest = _counted_failures(
             session, LoginAttempt.remote_addr == remote_addr, LoginAttempt.attempted_at > since
         )
         if count >= policy.max_failures * ADDRESS_FACTOR and oldest is not None:
-            waits.append(oldest + policy.window - now)
-    if not waits:
-        return 0
-    return max(1, int(max(waits).total_seconds()) + 1)
+            address_wait = _seconds(oldest + policy.window - now)
+    return account_wait, address_wait
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, int(delta.total_seconds()) + 1)
+
+
+def throttle_state(
+    session: Session, email: str, remote_addr: str | None, policy: ThrottlePolicy, now: datetime | None = None
+) -> int:
+    """Seconds until this account (or address) may try again; 0 when it may try now."""
+    return max(throttle_waits(session, email, remote_addr, policy, now))
+
+
+def known_address(session: Session, email: str, remote_addr: str | None) -> bool:
+    """Whether this account has logged in successfully from this address before (within the last 90 days)."""
+    if not remote_addr or not email:
+        return False
+    since = utcnow() - KNOWN_ADDRESS_DAYS
+    found = session.scalar(
+        select(LoginAttempt.id)
+        .where(
+            LoginAttempt.email == email,
+            LoginAttempt.remote_addr == remote_addr,
+            LoginAttempt.succeeded.is_(True),
+            LoginAttempt.attempted_at > since,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def attempt_login(
@@ -105,7 +133,13 @@ def attempt_login(
     """Check the throttle, verify the password, record the attempt (and an audit entry). Flushes only."""
     email = normalise_email(email)
     now = utcnow()
-    wait = throttle_state(session, email, remote_addr, policy, now)
+    account_wait, address_wait = throttle_waits(session, email, remote_addr, policy, now)
+    # The address-wide limit stops one client spraying many accounts; it must not lock out the people behind
+    # the same address (an office NAT): an account that logged in from here before may still try. Its own
+    # per-account limit still holds, and coordinators and admins still need their second factor.
+    if address_wait and not account_wait and known_address(session, email, remote_addr):
+        address_wait = 0
+    wait = max(account_wait, address_wait)
     if wait:
         audit.record(
             session,

@@ -64,6 +64,7 @@ def create_user(
         organisation_id=org.id if org else None,
         municipality_id=mun.id if mun else None,
         password_hash=hash_password(password),
+        must_change_password=True,
         session_nonce=secrets.token_hex(8),
     )
     session.add(user)

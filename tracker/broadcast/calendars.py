@@ -1,8 +1,10 @@
 """iCalendar subscriptions (icalendar): one all-day event per solution switch, with reminders.
 
-The UID of a switch never changes (``solution-<id>-switch@tu-tracker``) and its SEQUENCE is the number of
-``solution.switch_date.changed`` events of the solution, so a moved date updates the same calendar entry
-instead of adding one. The event spans the whole interval (first to last possible day). Everything that
+The UID of a switch never changes (``solution-<id>-switch@<host of TRACKER_BASE_URL>``) and its SEQUENCE
+is the number of the solution's change events (in a municipality's calendar also that municipality's
+readiness events for it), so any change of what the entry says (date, level, text, readiness) updates the
+same calendar entry, with DTSTAMP/LAST-MODIFIED the time of the newest such change.
+The event spans the whole interval (first to last possible day). Everything that
 goes into the file is derived from stored data — no 'now' — so the same data gives the same bytes.
 """
 
@@ -10,30 +12,48 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
 
-from icalendar import Alarm, Calendar, Event
-from sqlalchemy import func, select
+from icalendar import Alarm, Calendar, Event, vDuration
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.broadcast.feeds import EPOCH
 from tracker.models import ChangeEvent, Solution
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
-from tracker.vocabulary import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS, danish_day
+from tracker.registry.facts import FIRST_DAY, LAST_DAY
+from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, LOA_LABELS, STATE_LABELS, danish_day
 
 REMINDER_DAYS = (30, 7)
 SWITCH_EVENT = "solution.switch_date.changed"
+CREATED_EVENT = "solution.created"
 REFRESH = timedelta(hours=6)
 
 
-def uid_for(solution_id: int) -> str:
-    """The permanent UID of a solution's switch."""
-    return f"solution-{solution_id}-switch@tu-tracker"
+def uid_for(solution_id: int, domain: str = "tu-tracker") -> str:
+    """The permanent UID of a solution's switch, in the service's own domain."""
+    return f"solution-{solution_id}-switch@{domain}"
+
+
+def uid_domain(base_url: str | None) -> str:
+    """The host of ``TRACKER_BASE_URL`` (UIDs must be globally unique: RFC 5545 suggests the host)."""
+    host = urlsplit(base_url or "").hostname
+    return host or "tu-tracker"
 
 
 def dated_solutions(session: Session, solution_ids: Sequence[int] | None = None) -> list[Solution]:
-    """Solutions with a known first switch day (optionally only these), by date then name."""
-    stmt = select(Solution).where(Solution.switch_earliest_on.is_not(None))
+    """Solutions with a known first switch day (optionally only these), by date then name.
+
+    Days outside the registry's range (stored before inputs were checked) are left out: one such value must
+    not make the calendar unreadable for everyone.
+    """
+    stmt = select(Solution).where(
+        Solution.switch_earliest_on.is_not(None),
+        Solution.switch_earliest_on.between(FIRST_DAY, LAST_DAY),
+        or_(Solution.switch_latest_on.is_(None), Solution.switch_latest_on.between(FIRST_DAY, LAST_DAY)),
+    )
     if solution_ids is not None:
         stmt = stmt.where(Solution.id.in_(list(solution_ids)))
     return list(session.scalars(stmt.order_by(Solution.switch_earliest_on, Solution.name, Solution.id)))
@@ -47,15 +67,23 @@ class SwitchHistory:
     last_changed_at: datetime | None
 
 
-def switch_histories(session: Session, solution_ids: Sequence[int]) -> dict[int, SwitchHistory]:
-    """One query for all solutions' SEQUENCE numbers."""
+def switch_histories(
+    session: Session, solution_ids: Sequence[int], municipality_id: int | None = None
+) -> dict[int, SwitchHistory]:
+    """One query for all solutions' SEQUENCE numbers: every change of what their entries say.
+
+    The solution's own events (date, level, name, text) and, for a municipality's calendar, that
+    municipality's readiness events for it; never another municipality's.
+    """
     if not solution_ids:
         return {}
+    scope: ColumnElement[bool] = ChangeEvent.municipality_id.is_(None)
+    if municipality_id is not None:
+        scope = or_(scope, ChangeEvent.municipality_id == municipality_id)
     rows = session.execute(
-        # count(*), not count(id): ix_change_event_solution_id_type_occurred_at then answers it alone, also on
-        # PostgreSQL (an index-only scan), instead of reading every event of the type.
         select(ChangeEvent.solution_id, func.count(), func.max(ChangeEvent.occurred_at))
-        .where(ChangeEvent.type == SWITCH_EVENT, ChangeEvent.solution_id.in_(list(solution_ids)))
+        # Creation is version 0 of the entry; every change after it counts.
+        .where(ChangeEvent.solution_id.in_(list(solution_ids)), scope, ChangeEvent.type != CREATED_EVENT)
         .group_by(ChangeEvent.solution_id)
     ).all()
     # max() over a TypeDecorator column comes back raw on SQLite; normalise through the model's type.
@@ -110,14 +138,28 @@ def readiness_text(row: ReadinessRow) -> str:
     return f"Parathed ukendt: {verdict.message}"
 
 
-def _vevent(solution: Solution, history: SwitchHistory | None, page_url: str, readiness: ReadinessRow | None) -> Event:
+def _vevent(
+    solution: Solution,
+    history: SwitchHistory | None,
+    page_url: str,
+    readiness: ReadinessRow | None,
+    domain: str = "tu-tracker",
+) -> Event:
     earliest = solution.switch_earliest_on
     assert earliest is not None
     latest = solution.switch_latest_on or earliest
     stamp = (history.last_changed_at if history else None) or solution.switch_recorded_at or solution.created_at
+    sequence = history.sequence if history else 0
+    if readiness is not None and readiness.assessment.status is Status.LOCKED_OUT:
+        # Passing the switch day turns 'at risk' into 'locked out' without any event: the entry's text
+        # changes, so its SEQUENCE and stamp move too (once, at the start of that day).
+        sequence += 1
+        if readiness.assessment.from_day:
+            passed = datetime.combine(readiness.assessment.from_day, time(), tzinfo=DANISH_TIME)
+            stamp = max(stamp, passed)
     event = Event()
-    event.add("uid", uid_for(solution.id))
-    event.add("sequence", history.sequence if history else 0)
+    event.add("uid", uid_for(solution.id, domain))
+    event.add("sequence", sequence)
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("dtstart", earliest)
@@ -154,6 +196,7 @@ def render(
     description: str,
     page_url: Callable[[Solution], str],
     readiness: Readiness | None = None,
+    base_url: str | None = None,
 ) -> bytes:
     """The calendar file for the given solutions (with a municipality's readiness when given)."""
     cal = Calendar()
@@ -164,10 +207,15 @@ def render(
     cal.add("x-wr-calname", name)
     cal.add("x-wr-caldesc", description)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
-    histories = switch_histories(session, [s.id for s in solutions])
+    # An RFC 5545 duration ("PT6H"); icalendar writes an unknown X- property's timedelta as "6:00:00".
+    cal["x-published-ttl"] = vDuration(REFRESH)
+    municipality_id = readiness.municipality.id if readiness is not None else None
+    histories = switch_histories(session, [s.id for s in solutions], municipality_id)
     rows = {row.solution.id: row for row in readiness.rows} if readiness is not None else {}
+    domain = uid_domain(base_url)
     for solution in solutions:
-        cal.add_component(_vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id)))
+        cal.add_component(
+            _vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id), domain)
+        )
     data: bytes = cal.to_ical()
     return data

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import Any
 
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -80,9 +83,31 @@ def revoke_token(session: Session, user: User | None, municipality: Municipality
     return row
 
 
+def private_links(municipality: Municipality, token: str | None, absolute: Callable[[str], str]) -> dict[str, str]:
+    """The municipality's private addresses with the token: feeds, calendar, and the calendar as webcal://
+    (which calendar apps open as a subscription)."""
+    query: dict[str, Any] = {"token": token} if token else {}
+    ics = absolute(url_for("broadcast.municipality_calendar", code=municipality.code, **query))
+    return {
+        "atom": absolute(url_for("broadcast.municipality_feed", code=municipality.code, fmt="atom", **query)),
+        "rss": absolute(url_for("broadcast.municipality_feed", code=municipality.code, fmt="rss", **query)),
+        "ics": ics,
+        "webcal": webcal(ics),
+    }
+
+
+def webcal(url: str) -> str:
+    """The webcal:// form of an http(s) calendar address."""
+    return "webcal://" + url.split("://", 1)[1] if "://" in url else url
+
+
 def token_is_valid(session: Session, municipality: Municipality, plain: str | None) -> bool:
     """Whether the plain token is an unrevoked token of this municipality."""
     if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > MAX_TOKEN_LENGTH:
         return False
     row = session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(plain)))
-    return row is not None and row.revoked_at is None and row.municipality_id == municipality.id
+    if row is None or row.revoked_at is not None or row.municipality_id != municipality.id:
+        return False
+    # A token whose creator was deactivated stops working too (deactivation revokes it; older rows are checked).
+    creator = session.get(User, row.created_by_id) if row.created_by_id is not None else None
+    return creator is None or creator.is_active

@@ -11,12 +11,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, object_session
 
+from tracker.auth.display import public_label
 from tracker.auth.permissions import can_see_municipality
 from tracker.db import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Subscription
+from tracker.registry.facts import api_changes, org_slugs
 
 TEST_EVENT_TYPE = "subscription.test"
 
@@ -34,8 +36,8 @@ def event_payload(event: ChangeEvent) -> dict[str, Any]:
         "data": {
             "event_id": event.id,
             **event.data,
-            "changes": event.changes,
-            "actor": event.actor_label,
+            "changes": api_changes(event.changes, org_slugs(object_session(event))),
+            "actor": public_label(event.actor_label, object_session(event)),
             "source": {"kind": event.source_kind, "url": event.source_url},
             "reason": event.reason,
         },

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
+from tracker.auth.display import public_actor
 from tracker.auth.permissions import can_see_municipality, require_role
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
@@ -159,7 +160,7 @@ def update_subscription(
     if "active" in changes and changes["active"] is not None and bool(changes["active"]) != sub.active:
         sub.active = bool(changes["active"])
         sub.failing_since = None
-        sub.disabled_reason = None if sub.active else f"Slået fra af {owner.label}."
+        sub.disabled_reason = None if sub.active else f"Slået fra af {public_actor(owner)}."
     session.flush()
     _audit(session, owner, "subscription.updated", sub, fields=sorted(changes))
     return sub

@@ -30,7 +30,7 @@ from tracker.auth import audit
 from tracker.broadcast.sender import Outcome, SendSettings, encode_body, next_delay, send
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import Database, get_db, utcnow
-from tracker.models import Delivery, DeliveryAttempt, Subscription
+from tracker.models import Delivery, DeliveryAttempt, Subscription, User
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +80,14 @@ def claim(db: Database, *, token: str, now: datetime, limit: int, lease: timedel
         due = (
             select(candidate.id)
             .join(Subscription, Subscription.id == candidate.subscription_id)
+            # An inactive owner's subscriptions send nothing, even if one was left switched on.
+            .join(User, User.id == Subscription.owner_id)
             .where(
                 candidate.state == "pending",
                 candidate.next_attempt_at <= now,
                 or_(candidate.claimed_until.is_(None), candidate.claimed_until < now),
                 Subscription.active.is_(True),
+                User.is_active.is_(True),
             )
             .order_by(candidate.next_attempt_at, candidate.id)
             .limit(limit)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from scrapers.base import FetchError, LayoutChanged, Observation, Page, ScrapeError, SolutionRef
+from scrapers.base import FetchError, LayoutChanged, Observation, Page, PageRefused, ScrapeError, SolutionRef
 from scrapers.http import Fetcher
 from scrapers.news import NewsArchiveSource
+from scrapers.pagetext import language
 from tracker.db import utcnow
 from tracker.ingest.targets import Target
 
@@ -84,6 +85,8 @@ def parse_page(
     page = _main_text(target, html, url)
     if page is not None:
         result.pages.append(page)
+        if language(page.text) == "en":
+            result.notes.append(f"{url}: siden er på engelsk; fakta læses kun fra danske sider")
     return target.source.parse(html, url, refs)
 
 
@@ -139,6 +142,8 @@ def fetch_target(
     except FetchError as exc:
         result.http_status = exc.status if exc.status is not None else result.http_status
         result.fail("failed", f"Siden kunne ikke hentes: {exc}")
+    except PageRefused as exc:
+        result.fail("rejected", f"Siden blev afvist, så intet blev opdateret: {exc}")
     except LayoutChanged as exc:
         result.fail("rejected", f"Sidens opbygning er ændret, så intet blev opdateret: {exc}")
     except ScrapeError as exc:
@@ -156,9 +161,14 @@ def parse_saved_page(target: Target, html: str, url: str, refs: Sequence[Solutio
     clock = time.monotonic()
     try:
         _add(result.observations, parse_page(target, html, url, refs, result))
+    except PageRefused as exc:
+        result.fail("rejected", f"Siden blev afvist, så intet blev opdateret: {exc}")
     except LayoutChanged as exc:
         result.fail("rejected", f"Sidens opbygning er ændret, så intet blev opdateret: {exc}")
     except ScrapeError as exc:
         result.fail("failed", f"Skraberen fejlede: {exc}")
+    except Exception as exc:  # a parser bug must still leave a run record and touch nothing
+        log.exception("scraper %s crashed on a saved page", target.key)
+        result.fail("failed", f"Intern fejl i skraberen: {type(exc).__name__}: {exc}")
     result.duration_ms = int((time.monotonic() - clock) * 1000)
     return result

@@ -127,6 +127,7 @@ def insert_proposal(
     evidence: str | None,
     source_url: str | None,
     dedupe: str,
+    cue: str | None = None,
 ) -> Proposal:
     """Add one pending scraper proposal (flushes).
 
@@ -140,6 +141,7 @@ def insert_proposal(
         proposer_label=proposer_label[:200],
         changes=changes,
         evidence=evidence,
+        cue=(cue or "")[:200] or None,
         source_kind=SourceKind.SCRAPER.value,
         source_url=(source_url or "")[:1000] or None,
         base_version=solution.version,
@@ -220,6 +222,7 @@ def _add_one(
                 evidence=obs.evidence,
                 source_url=obs.url,
                 dedupe=key,
+                cue=obs.cue,
             )
             if automatic:
                 _auto_accept(session, proposal, solution, actor)

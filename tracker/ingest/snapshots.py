@@ -22,7 +22,7 @@ from sqlalchemy.sql.expression import Exists
 from scrapers.base import SolutionRef
 from scrapers.dates import find_date_matches
 from scrapers.levels import find_levels
-from scrapers.matching import SolutionMatcher
+from scrapers.matching import SolutionMatcher, matcher_for
 from tracker.auth import audit
 from tracker.db import utcnow
 from tracker.errors import NotFound
@@ -125,7 +125,7 @@ def highlight(text: str, matcher: SolutionMatcher, context: date | None) -> tupl
 
 def diff_lines(old: str, new: str, refs: Sequence[SolutionRef], context: date | None = None) -> tuple[DiffLine, ...]:
     """Removed and added lines between two main texts, in page order, highlighted."""
-    matcher = SolutionMatcher(refs)
+    matcher = matcher_for(refs)  # compiled once per registry state
     before, after = old.splitlines(), new.splitlines()
     lines: list[DiffLine] = []
     opcodes = difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()

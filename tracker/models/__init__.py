@@ -8,7 +8,7 @@ from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
 from tracker.models.scheduler import JobRun, SchedulerLease
 from tracker.models.solutions import Solution
-from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User
+from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
     "ApiToken",
@@ -31,4 +31,5 @@ __all__ = [
     "Source",
     "Subscription",
     "User",
+    "UserSession",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.crypto import EncryptedString
 from tracker.db import Base, UTCDateTime, utcnow
 from tracker.models.events import ChangeEvent, EventId
 from tracker.models.users import User
@@ -22,9 +23,10 @@ class Subscription(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     url: Mapped[str] = mapped_column(String(1000))
     description: Mapped[str | None] = mapped_column(String(200))
-    secret: Mapped[str] = mapped_column(String(100))
+    # Encrypted at rest with TRACKER_ENCRYPTION_KEYS (tracker.crypto); code sees the plain secret.
+    secret: Mapped[str] = mapped_column(EncryptedString())
     # During rotation both secrets sign, until previous_secret_expires_at.
-    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret: Mapped[str | None] = mapped_column(EncryptedString())
     previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_types: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: all
     solution_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # empty: all

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -21,9 +21,19 @@ class Municipality(Base):
     code: Mapped[str] = mapped_column(String(3), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     region: Mapped[str] = mapped_column(String(100))
+    # A region change ahead (the 2027 merger): the new region, from when, and where that is stated.
+    next_region: Mapped[str | None] = mapped_column(String(100))
+    next_region_on: Mapped[date | None] = mapped_column(Date)
+    next_region_source_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     idps: Mapped[list[Idp]] = relationship(back_populates="municipality", order_by="Idp.id")
+
+    def region_on(self, day: date) -> str:
+        """The region the municipality belongs to on ``day`` (the new one from its effective date)."""
+        if self.next_region and self.next_region_on and day >= self.next_region_on:
+            return self.next_region
+        return self.region
 
 
 class Idp(Base):

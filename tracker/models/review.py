@@ -32,6 +32,8 @@ class Proposal(Base):
     # The proposed field values, in the same shape the registry's update service takes.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     evidence: Mapped[str | None] = mapped_column(Text)
+    # A scraper finding's reason: the cue word(s) or table column that make it a switch date or a level.
+    cue: Mapped[str | None] = mapped_column(String(200))
     source_kind: Mapped[str | None] = mapped_column(String(20))
     source_url: Mapped[str | None] = mapped_column(String(1000))
     # The solution version the proposal was made against; a later change makes it stale.

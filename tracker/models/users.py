@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,14 @@ class User(Base):
     session_nonce: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set with every one-time password (new user, reset): the next login must choose a new one first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # RFC 6238 TOTP: the base32 secret (pending until ``totp_enabled_at``), the last time step used (no
+    # replay of a code) and SHA-256 hashes of the unused recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column()
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)
 
     organisation: Mapped[Organisation | None] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
@@ -46,6 +54,22 @@ class User(Base):
     def label(self) -> str:
         """How the user is named in history: name and e-mail."""
         return f"{self.name} <{self.email}>" if self.name else self.email
+
+
+class UserSession(Base):
+    """A login session on the server: the cookie carries only its random id, so logout can end it."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Whether the login passed the second factor (required for coordinators and admins).
+    second_factor: Mapped[bool] = mapped_column(Boolean, default=False)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -114,6 +114,26 @@ def _check_unpacked_size(data: bytes) -> None:
         raise ValidationError("XLSX-filen kunne ikke læses. Gem den igen fra Excel.", {"file": str(exc)}) from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise PayloadTooLarge("XLSX-filen fylder for meget udpakket. Gem kun arket med løsningsnavnene.")
+    _refuse_doctypes(data)
+
+
+def _refuse_doctypes(data: bytes) -> None:
+    """No XML part of a workbook has a DOCTYPE: one that does is an entity attack (billion laughs, XXE).
+
+    openpyxl parses with defusedxml where it can, but not in every path; refusing up front covers them all.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            with archive.open(info) as member:
+                head = member.read(MAX_XLSX_UNPACKED_BYTES).upper()
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise ValidationError(
+                    "XLSX-filen indeholder en XML-DOCTYPE eller -entiteter, som et regneark aldrig har. "
+                    "Gem den igen fra Excel eller LibreOffice.",
+                    {"file": info.filename[:100]},
+                )
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:

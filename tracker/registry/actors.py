@@ -19,9 +19,11 @@ class Actor:
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        """The actor for a logged-in user."""
+        """The actor for a logged-in user, labelled by role and organisation (never name or e-mail)."""
+        from tracker.auth.display import public_actor
+
         return cls(
-            label=user.label,
+            label=public_actor(user),
             user_id=user.id,
             role=user.role,
             organisation_id=user.organisation_id,

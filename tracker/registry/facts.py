@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +32,21 @@ BASIC_FIELDS = (
 )
 EDITABLE_FIELDS = BASIC_FIELDS + LOA_FIELDS + SWITCH_FIELDS
 
+# Every day the registry accepts, from any input (API, forms, proposals, scraped observations): a switch date
+# outside this range is a typo or a placeholder (9999-12-31), and calendars and clients cannot represent it.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+DAY_RANGE_MESSAGE = f"Datoen skal ligge mellem {FIRST_DAY.isoformat()} og {LAST_DAY.isoformat()}."
+
+
+def day_problem(value: object) -> str | None:
+    """Why a value is not an acceptable day (in Danish), or None. The one range rule for every input."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        return "Skal være en dato."
+    if not FIRST_DAY <= value <= LAST_DAY:
+        return DAY_RANGE_MESSAGE
+    return None
+
 
 def json_value(value: Any) -> Any:
     """A value as history stores it: dates and instants as ISO strings."""
@@ -42,3 +58,50 @@ def json_value(value: Any) -> Any:
 def snapshot(solution: Solution, fields: tuple[str, ...] = EDITABLE_FIELDS) -> dict[str, Any]:
     """The current values of the given fields, JSON-safe."""
     return {name: json_value(getattr(solution, name)) for name in fields}
+
+
+# How events and webhooks name changed fields: the API's own names (``switch_date.earliest``), never columns.
+API_FIELD_NAMES = {
+    "loa_value": "required_loa.value",
+    "loa_status": "required_loa.status",
+    "loa_source_kind": "required_loa.source.kind",
+    "loa_source_url": "required_loa.source.url",
+    "loa_evidence": "required_loa.source.evidence",
+    "switch_earliest_on": "switch_date.earliest",
+    "switch_latest_on": "switch_date.latest",
+    "switch_precision": "switch_date.precision",
+    "switch_text": "switch_date.text",
+    "switch_state": "switch_date.state",
+    "switch_status": "switch_date.status",
+    "switch_source_kind": "switch_date.source.kind",
+    "switch_source_url": "switch_date.source.url",
+    "switch_evidence": "switch_date.source.evidence",
+    "service_provider_id": "service_provider.slug",
+    "vendor_id": "vendor.slug",
+}
+_ORG_FIELDS = {"service_provider_id", "vendor_id"}
+
+
+def api_changes(changes: dict[str, Any], org_slug: Any = None) -> dict[str, Any]:
+    """Stored changes (column names) as the API names them; organisation ids become slugs via ``org_slug``.
+
+    History stays as stored (append-only; feeds and calendars read it with column names); only what leaves
+    through the API, the event log and webhooks is renamed here.
+    """
+    result: dict[str, Any] = {}
+    for field, change in changes.items():
+        if field in _ORG_FIELDS and isinstance(change, dict) and org_slug is not None:
+            change = {k: org_slug(v) if isinstance(v, int) else v for k, v in change.items()}
+        result[API_FIELD_NAMES.get(field, field)] = change
+    return result
+
+
+def org_slugs(session: Any) -> Callable[[int], str | None]:
+    """Organisation id → slug (for ``api_changes``), looked up in the given session."""
+    from tracker.models import Organisation
+
+    def slug(org_id: int) -> str | None:
+        org = session.get(Organisation, org_id) if session is not None else None
+        return org.slug if org is not None else None
+
+    return slug

@@ -6,7 +6,6 @@ Services take the session, only flush, and never read request globals (house rul
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +18,7 @@ from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, Sourc
 from tracker.registry import hooks
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
-from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, json_value
+from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
 
@@ -63,8 +62,8 @@ def _validate(changes: dict[str, Any]) -> None:
             problems[field] = f"Skal være en af: {', '.join(_VOCAB[field])}."
         elif field in _MAX_LEN and isinstance(value, str) and len(value) > _MAX_LEN[field]:
             problems[field] = f"Højst {_MAX_LEN[field]} tegn."
-        elif field in {"switch_earliest_on", "switch_latest_on"} and value is not None and not isinstance(value, date):
-            problems[field] = "Skal være en dato."
+        elif field in {"switch_earliest_on", "switch_latest_on"} and value is not None and day_problem(value):
+            problems[field] = day_problem(value) or ""
         elif field == "name" and not (isinstance(value, str) and value.strip()):
             problems[field] = "Navnet må ikke være tomt."
         elif field in {
@@ -80,6 +79,32 @@ def _validate(changes: dict[str, Any]) -> None:
         raise ValidationError("Nogle felter er ugyldige.", problems)
 
 
+NO_SOURCE = "Bekræftet kræver en kilde: angiv kildens adresse eller belægget (hvad, hvor og hvornår)."
+
+
+def _check_provenance(solution: Solution | None, changes: dict[str, Any]) -> None:
+    """'confirmed' only with a source URL or evidence, checked on the fact as it will be after the change.
+
+    Only facts the change touches are checked, so an old confirmed fact without a source does not block an
+    unrelated edit; touching it (its status or its source) must leave it with one.
+    """
+    problems: dict[str, str] = {}
+    for prefix in ("loa", "switch"):
+        names = [f"{prefix}_status", f"{prefix}_source_url", f"{prefix}_evidence"]
+        if not changes.keys() & set(names):
+            continue
+
+        def after(field: str) -> Any:
+            return changes[field] if field in changes else (getattr(solution, field) if solution else None)
+
+        if after(f"{prefix}_status") == Confidence.CONFIRMED and not (
+            (after(f"{prefix}_source_url") or "").strip() or (after(f"{prefix}_evidence") or "").strip()
+        ):
+            problems[f"{prefix}_status"] = NO_SOURCE
+    if problems:
+        raise ValidationError(NO_SOURCE, problems)
+
+
 def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None:
     """Check changes by ``update_solution``'s rules without applying them (proposals, forms, pre-checks).
 
@@ -87,6 +112,7 @@ def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None
     refuse bad input before anything is written (and before autoflush could meet a CHECK constraint).
     """
     _validate(changes)
+    _check_provenance(solution, changes)
 
     def after(field: str) -> Any:
         if field in changes:
@@ -139,6 +165,7 @@ def create_solution(
     if session.scalar(select(Solution.id).where(Solution.slug == slug)) is not None:
         raise Conflict(f"Der findes allerede en løsning med slug '{slug}'.", {"slug": "Findes allerede."})
     _validate({"name": name, **fields})
+    _check_provenance(None, fields)
     solution = Solution(slug=slug, name=name.strip(), aliases=[], links=[], version=1)
     now = utcnow()
     for field, value in fields.items():
@@ -183,6 +210,7 @@ def update_solution(
     changed = {f: v for f, v in changes.items() if json_value(getattr(solution, f)) != json_value(v)}
     if not changed:
         return []
+    _check_provenance(solution, changed)
     before = {f: json_value(getattr(solution, f)) for f in changed}
     after_change = hooks.solution_changing(session, solution)  # e.g. municipalities' readiness verdicts
     now = utcnow()

@@ -18,7 +18,7 @@ from scrapers.dates import parse_date
 from tracker.errors import ValidationError
 from tracker.models import Organisation
 from tracker.models.vocab import Precision
-from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
+from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
 
 DATE_FIELDS = ("switch_earliest_on", "switch_latest_on")
 # Proposals carry only the two tracked facts: who builds or owns a solution is the coordinators' business.
@@ -46,6 +46,10 @@ def switch_from_text(text: str | None, *, today: date, field: str = "switch_date
         raise ValidationError(
             f"Skæringsdatoen '{text[:80]}' kunne ikke forstås eller findes ikke. {DATE_HINT}", {field: DATE_HINT}
         )
+    for day in (interval.earliest, interval.latest):
+        problem = day_problem(day) if day is not None else None
+        if problem:
+            raise ValidationError(problem, {field: problem})
     return {
         "switch_earliest_on": interval.earliest,
         "switch_latest_on": interval.latest,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.auth.display import public_actor
 from tracker.errors import NotFound
 from tracker.models import ChangeEvent, Proposal, Solution, User
 from tracker.registry.facts import EDITABLE_FIELDS, json_value
@@ -104,11 +105,11 @@ def diff(proposal: Proposal) -> list[FieldDiff]:
 
 
 def reviewer_label(session: Session, proposal: Proposal) -> str | None:
-    """Who reviewed the proposal (None while open or when accepted automatically)."""
+    """Who reviewed the proposal, by role (None while open or when accepted automatically)."""
     if proposal.reviewed_by_id is None:
         return None
     user = session.get(User, proposal.reviewed_by_id)
-    return user.label if user is not None else None
+    return public_actor(user) if user is not None else None
 
 
 def events_since(session: Session, solution: Solution, after_event_id: int) -> list[ChangeEvent]:

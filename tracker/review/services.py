@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tracker.auth.display import public_actor
 from tracker.auth.permissions import is_coordinator, may_propose_for, require_role
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, ValidationError
@@ -59,6 +60,9 @@ def _with_provenance(
             result[f"{prefix}_source_kind"] = SourceKind.VENDOR.value
         elif role == Role.MUNICIPALITY:
             result[f"{prefix}_source_kind"] = SourceKind.MUNICIPALITY.value
+            if result.get(f"{prefix}_status") == Confidence.CONFIRMED:
+                # Only a coordinator, from the authority's own word, may call a fact confirmed.
+                result[f"{prefix}_status"] = Confidence.REPORTED.value
         if evidence and not result.get(f"{prefix}_evidence"):
             result[f"{prefix}_evidence"] = evidence
         if source_url and not result.get(f"{prefix}_source_url"):
@@ -107,7 +111,7 @@ def create_proposal(
         solution_id=solution.id,
         origin=_ORIGIN[Role(proposer.role)],
         proposer_id=proposer.id,
-        proposer_label=proposer.label[:200],
+        proposer_label=public_actor(proposer)[:200],
         changes=to_json(changes),
         evidence=evidence or changes.get(f"{prefixes[0]}_evidence"),
         source_kind=changes.get(f"{prefixes[0]}_source_kind"),
@@ -169,9 +173,13 @@ def _apply(
     review_reason: str | None,
     note: str | None = None,
 ) -> list[ChangeEvent]:
-    events = update_solution(
-        session, solution, from_json(proposal.changes), actor=actor, reason=_event_reason(proposal, note)
-    )
+    changes = from_json(proposal.changes)
+    if proposal.origin in ("vendor", "municipality"):
+        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed'.
+        for prefix in _facts_touched(changes):
+            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
+                changes[f"{prefix}_status"] = Confidence.REPORTED.value
+    events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
     proposal.state = "accepted"
     proposal.reviewed_by_id = reviewer_id
     proposal.reviewed_at = utcnow()
@@ -198,7 +206,7 @@ def accept_proposal(
             {"base_version": proposal.base_version, "current_version": solution.version, "confirm_stale": True},
         )
     reviewer_actor = Actor.of(reviewer)
-    label = f"{proposal.proposer_label[:90]} (forslag #{proposal.id}, godkendt af {reviewer.label[:70]})"
+    label = f"{proposal.proposer_label[:90]} (forslag #{proposal.id}, godkendt af {reviewer_actor.label[:70]})"
     actor = Actor(
         label=label[:200],
         user_id=reviewer.id,

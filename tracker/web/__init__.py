@@ -4,13 +4,33 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.models import ChangeEvent
 from tracker.web import format as fmt
+
+
+def _public_label(label: str | None) -> str:
+    """A stored label as the public may see it (no names, no e-mail addresses)."""
+    from tracker.auth.display import public_label
+    from tracker.db import get_session
+
+    return public_label(label, get_session())
+
+
+def _event_actor(event: ChangeEvent) -> str:
+    """Who made a change: role and organisation; coordinators and admins also see the person."""
+    from tracker.auth import current_db_user
+    from tracker.auth.display import label_for_viewer
+    from tracker.db import get_session
+
+    return label_for_viewer(event.actor_label, event.actor_id, current_db_user(), get_session())
 
 
 def init_app(app: Flask) -> None:
     """Install the template helpers (the pages are registered by ``tracker.blueprints``)."""
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
+    app.jinja_env.filters["public_label"] = _public_label
+    app.jinja_env.globals["event_actor"] = _event_actor
     app.jinja_env.globals.update(
         LOA_LABELS=fmt.LOA_LABELS,
         CONFIDENCE_LABELS=fmt.CONFIDENCE_LABELS,

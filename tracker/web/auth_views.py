@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracker.auth import SessionUser, admin, audit, tokens
+from tracker.auth import SessionUser, admin, audit, sessions, tokens, totp
 from tracker.auth.login import ThrottlePolicy, attempt_login
 from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
-from tracker.web.forms import ActionForm, LoginForm, PasswordForm, TokenForm
+from tracker.web.forms import ActionForm, FirstPasswordForm, LoginForm, PasswordForm, TokenForm
 from tracker.web.guards import safe_next, send_anonymous_to_login, web_user
 
 bp = Blueprint("auth", __name__)
@@ -29,13 +30,24 @@ def _policy() -> ThrottlePolicy:
     )
 
 
-def _start_session(user: User) -> None:
-    """A fresh session on login (no fixation), keeping only the chosen language."""
+def _start_session(user: User, *, second_factor: bool) -> None:
+    """A fresh session on login (no fixation), kept on the server, with only the chosen language carried over."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    login_user(SessionUser(user))
+    row, sid = sessions.start_session(get_session(), user, second_factor=second_factor, remote_addr=request.remote_addr)
+    login_user(SessionUser(user, sid, row))
+
+
+def _after_login(user: User, next_url: str | None) -> BaseResponse:
+    """Where a completed login leads: the forced steps first, then where the user was going."""
+    flash(_("Du er logget ind som %(who)s.", who=user.label), "info")
+    if user.must_change_password:
+        return redirect(url_for("auth.first_password"))
+    if totp.required_for(user) and not totp.enabled(user):
+        return redirect(url_for("auth.totp_setup"))
+    return redirect(next_url or url_for("web.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -73,9 +85,16 @@ def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
         return page, 401, {}
     user = get_session().get(User, user_id)
     assert user is not None  # just committed
-    _start_session(user)
-    flash(_("Du er logget ind som %(who)s.", who=user.label), "info")
-    return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
+    next_url = safe_next(request.args.get("next"))
+    if totp.enabled(user):
+        # The password was right; the login completes only with the second factor (login_code).
+        session.clear()
+        session["pending_login"] = {"user_id": user.id, "nonce": user.session_nonce, "at": int(time.time())}
+        if next_url:
+            session["pending_next"] = next_url
+        return redirect(url_for("auth.login_code"))
+    _start_session(user, second_factor=False)
+    return _after_login(user, next_url)
 
 
 @bp.post("/logout")
@@ -85,6 +104,9 @@ def logout() -> BaseResponse:
     audit.record(
         get_session(), "auth.logout", actor=user, object_type="user", object_id=user.id, remote_addr=request.remote_addr
     )
+    row = getattr(current_user, "row", None)
+    if row is not None:
+        sessions.end_session(get_session(), row)  # a replayed cookie no longer works
     logout_user()
     session.clear()
     flash(_("Du er logget ud."), "info")
@@ -126,9 +148,42 @@ def change_password() -> BaseResponse | tuple[str, int, dict[str, str]]:
     except AppError as exc:
         form.new.errors = [exc.message]
         return _account_page(exc.status, password_form=form)
-    login_user(SessionUser(user))  # the nonce changed: renew this session's id
+    _renew_after_password_change(user)
     flash(_("Adgangskoden er ændret."), "info")
     return redirect(url_for("auth.account"))
+
+
+def _renew_after_password_change(user: User) -> None:
+    """The nonce changed (other sessions end): keep this session under its new id."""
+    login_user(SessionUser(user, current_user.sid, getattr(current_user, "row", None)))
+
+
+@bp.route("/konto/ny-adgangskode", methods=["GET", "POST"])
+def first_password() -> BaseResponse | tuple[str, int, dict[str, str]]:
+    """After logging in with a one-time password: choose one's own before anything else."""
+    user = web_user()
+    form = FirstPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            admin.set_first_password(get_session(), user=user, new=form.new.data, remote_addr=request.remote_addr)
+        except AppError as exc:
+            form.new.errors = [exc.message]
+            status = exc.status
+        else:
+            _renew_after_password_change(user)
+            flash(_("Adgangskoden er ændret."), "info")
+            return _after_login_steps(user)
+    elif request.method == "POST":
+        status = 422
+    page = render_template("auth/first_password.html", form=form, must=user.must_change_password)
+    return page, status, {"Cache-Control": "no-store"}
+
+
+def _after_login_steps(user: User) -> BaseResponse:
+    if totp.required_for(user) and not totp.enabled(user):
+        return redirect(url_for("auth.totp_setup"))
+    return redirect(url_for("web.index"))
 
 
 @bp.post("/konto/tokens")

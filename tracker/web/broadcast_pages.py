@@ -4,9 +4,8 @@ municipality's private feed/calendar addresses (create, revoke). Secrets and tok
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import session as flask_session
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
@@ -193,12 +192,7 @@ def _municipality(code: str) -> tuple[User, Municipality]:
 
 
 def _links(municipality: Municipality, token: str | None) -> dict[str, str]:
-    query: dict[str, Any] = {"token": token} if token else {}
-    return {
-        "atom": absolute(url_for("broadcast.municipality_feed", code=municipality.code, fmt="atom", **query)),
-        "rss": absolute(url_for("broadcast.municipality_feed", code=municipality.code, fmt="rss", **query)),
-        "ics": absolute(url_for("broadcast.municipality_calendar", code=municipality.code, **query)),
-    }
+    return feed_tokens.private_links(municipality, token, absolute)
 
 
 def _tokens_page(user: User, municipality: Municipality, status: int = 200, token: str | None = None) -> Page:
@@ -215,6 +209,7 @@ def _tokens_page(user: User, municipality: Municipality, status: int = 200, toke
         public_links={
             "atom": absolute(url_for("broadcast.changes", fmt="atom")),
             "ics": absolute(url_for("broadcast.solutions_calendar")),
+            "webcal": feed_tokens.webcal(absolute(url_for("broadcast.solutions_calendar"))),
         },
         action_form=ActionForm(formdata=None),
     )
@@ -223,17 +218,24 @@ def _tokens_page(user: User, municipality: Municipality, status: int = 200, toke
 
 @bp.get("/kommuner/<string:code>/feeds")
 def municipality_tokens(code: str) -> Page:
-    """The municipality's private feed/calendar tokens (never their values) and the form for a new one."""
+    """The municipality's private feed/calendar tokens (never their values) and the form for a new one.
+
+    Right after creating one, its addresses are shown once (kept in the session only until this page has
+    shown them), so reloading the page neither makes a second token nor shows the first again.
+    """
     user, municipality = _municipality(code)
-    return _tokens_page(user, municipality)
+    new = flask_session.pop("new_feed_token", None)
+    token = new.get("token") if isinstance(new, dict) and new.get("code") == municipality.code else None
+    return _tokens_page(user, municipality, token=token)
 
 
 @bp.post("/kommuner/<string:code>/feeds")
-def create_municipality_token(code: str) -> Page:
-    """A new private address; shown on this response only."""
+def create_municipality_token(code: str) -> BaseResponse:
+    """A new private address, then back to the page (POST-redirect-GET: a reload makes no second token)."""
     user, municipality = _municipality(code)
     plain = feed_tokens.create_token(get_session(), user, municipality)[1]
-    return _tokens_page(user, municipality, 201, token=plain)
+    flask_session["new_feed_token"] = {"code": municipality.code, "token": plain}
+    return redirect(url_for(".municipality_tokens", code=municipality.code), 303)
 
 
 @bp.post("/kommuner/<string:code>/feeds/<int:token_id>/tilbagekald")

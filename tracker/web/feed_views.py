@@ -12,7 +12,9 @@ host the links name) is part of its key.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Hashable
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import ColumnElement
@@ -181,22 +183,25 @@ def municipality_feed(code: str, fmt: str) -> Response:
     """A municipality's private feed: its portfolio's changes and its own readiness changes."""
     municipality = _private_municipality(code)  # before the cache: nothing private without the right token
     ids = feeds.portfolio_ids(get_session(), municipality)
+    token = request.args.get("token") or ""
 
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         return feeds.municipality_events(municipality, ids), feeds.FeedInfo(
             feed_id=f"tag:tu-tracker,2026:feed/municipality/{municipality.code}",
             title=f"TU-tracker: {municipality.name} Kommune",
             subtitle=f"Ændringer for løsningerne i {municipality.name}s portefølje og kommunens parathed.",
-            self_url=absolute(request.path),
+            # rel=self must be the address the reader subscribed to, token included, or it stops working.
+            self_url=absolute(request.path + (f"?{urlencode({'token': token})}" if token else "")),
             alternate_url=absolute(url_for("web.index")),
         )
 
-    # The portfolio changes without a change event, so it is part of the key (and of the ETag, as before).
+    # The portfolio changes without a change event, so it is part of the key (and of the ETag, as before); the
+    # token too, since the body names it (rel=self): one token's feed is never served to another's holder.
     return _feed(
         make_info,
         fmt,
         scope=f"municipality-{municipality.code}",
-        key=(municipality.id, municipality.name, tuple(ids)),
+        key=(municipality.id, municipality.name, tuple(ids), hashlib.sha256(token.encode()).hexdigest()),
         extra=",".join(map(str, ids)),
         private=True,
     )
@@ -217,6 +222,7 @@ def solutions_calendar() -> Response:
             name="TU-tracker: skæringsdatoer",
             description="Hvornår TU-løsningerne skifter login og krævet sikringsniveau.",
             page_url=lambda s: solution_url(s.slug),
+            base_url=current_app.config.get("BASE_URL"),
         )
 
     key = ("broadcast.calendar", request.path, request.host_url)
@@ -252,6 +258,7 @@ def municipality_calendar(code: str) -> Response:
             description=f"Skæringsdatoer for løsningerne i {municipality.name}s portefølje og hvad de betyder for jer.",
             page_url=lambda s: solution_url(s.slug),
             readiness=readiness,
+            base_url=current_app.config.get("BASE_URL"),
         )
 
     return _serve(

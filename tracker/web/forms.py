@@ -113,6 +113,21 @@ class PasswordForm(PlainForm):
     new = PasswordField(_l("Ny adgangskode (mindst 12 tegn)"), validators=[DataRequired(_REQUIRED), Length(max=256)])
 
 
+class FirstPasswordForm(PlainForm):
+    """Choose one's own password after logging in with a one-time password."""
+
+    new = PasswordField(_l("Ny adgangskode (mindst 12 tegn)"), validators=[DataRequired(_REQUIRED), Length(max=256)])
+
+
+class CodeForm(PlainForm):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = StringField(
+        _l("Kode fra godkendelsesappen (eller en gendannelseskode)"),
+        validators=[DataRequired(_REQUIRED), Length(max=40)],
+    )
+
+
 class TokenForm(PlainForm):
     """Name a new API token."""
 
@@ -138,8 +153,11 @@ class SolutionForm(PlainForm):
     service_provider = SelectField(_l("Tjenesteudbyder"), choices=[], validate_choice=True)
     broker = StringField(_l("Broker"), validators=[Optional(), Length(max=80)])
 
-    loa_value = SelectField(_l("Krævet sikringsniveau"), choices=_choices(LOA_LABELS, list(LOA_LABELS)))
-    loa_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
+    # A new solution starts unknown: nothing is 'confirmed' (or a level) unless someone chooses it with a source.
+    loa_value = SelectField(
+        _l("Krævet sikringsniveau"), choices=_choices(LOA_LABELS, list(LOA_LABELS)), default="ukendt"
+    )
+    loa_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)), default="unknown")
     loa_source_kind = SelectField(_l("Kilde"), choices=_choices(SOURCE_LABELS, list(SourceKind), blank=True))
     loa_source_url = _source_url()
     loa_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])
@@ -148,8 +166,12 @@ class SolutionForm(PlainForm):
         _l("Skæringsdato (dato eller periode, fx '1. marts 2023', 'Q2 2024', 'ultimo 2023'; tom: ukendt)"),
         validators=[Optional(), Length(max=200)],
     )
-    switch_state = SelectField(_l("Status for skiftet"), choices=_choices(STATE_LABELS, list(SwitchState)))
-    switch_status = SelectField(_l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)))
+    switch_state = SelectField(
+        _l("Status for skiftet"), choices=_choices(STATE_LABELS, list(SwitchState)), default="unknown"
+    )
+    switch_status = SelectField(
+        _l("Sikkerhed"), choices=_choices(CONFIDENCE_LABELS, list(Confidence)), default="unknown"
+    )
     switch_source_kind = SelectField(_l("Kilde"), choices=_choices(SOURCE_LABELS, list(SourceKind), blank=True))
     switch_source_url = _source_url()
     switch_evidence = TextAreaField(_l("Belæg (citat eller hvad I så)"), validators=[Optional(), Length(max=5000)])

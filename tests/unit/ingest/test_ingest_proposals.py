@@ -54,9 +54,10 @@ def test_launch_page_becomes_pending_proposals_for_coordinators(session: Session
     run = _import(session, "digst_launch", "digst_launch.html")
     assert run.outcome == "ok"
     assert run.findings == 12
-    # FMK's level equals the registry (betydelig) and Digital Post is unknown: 8 of 12 findings are new.
-    assert run.proposals == 8
-    assert "Digital Post" in (run.error or "")  # a coordinator learns of a solution the registry lacks
+    # FMK's level equals the registry (betydelig): 10 of 12 findings are new (Digital Post is in the
+    # day-one registry).
+    assert run.proposals == 10
+    assert ("digital-post", "switch_date") in _by_slug(scraper_proposals(session, "digst_launch"))
     proposals = _by_slug(scraper_proposals(session, "digst_launch"))
     assert ("fmk", "required_loa") not in proposals
     nexus = proposals[("kmd-nexus", "switch_date")]
@@ -84,7 +85,7 @@ def test_a_repeated_finding_adds_nothing(session: Session) -> None:
     first = _import(session, "digst_launch", "digst_launch.html")
     count = len(scraper_proposals(session))
     second = _import(session, "digst_launch", "digst_launch.html")
-    assert first.proposals == 8
+    assert first.proposals == 10
     assert second.outcome == "ok" and second.findings == 12 and second.proposals == 0
     assert len(scraper_proposals(session)) == count
 
@@ -143,7 +144,8 @@ def test_auto_accept_fills_only_unknown_facts(session: Session) -> None:
     # virk.dk's date is known (a fixture value, not a real-world claim): the page's "ultimo 2023" must wait.
     update_solution(session, virk, {"switch_earliest_on": date(2030, 1, 1), "switch_latest_on": date(2030, 1, 1),
                                     "switch_precision": "day", "switch_status": "confirmed",
-                                    "switch_source_kind": "coordinator"}, actor=SYSTEM)  # fmt: skip
+                                    "switch_source_kind": "coordinator", "switch_evidence": "Testdata"},
+                    actor=SYSTEM)  # fmt: skip
     target = targets_for("digst_launch", SETTINGS)[0]
     source = services.ensure_source(session, target)
     source.auto_accept_unknown = True

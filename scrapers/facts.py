@@ -1,0 +1,345 @@
+"""Facts by meaning: which dates on a page are switch dates, which levels are required levels, of what.
+
+Rules (general, for pages nobody here wrote):
+
+* Each paragraph or list item is read sentence by sentence. A date is a switch date only with a cue in
+  its sentence (``scrapers.cues``); a publication, sending, finding, launch or rollout date, a law's or a
+  version's date is not. Several labelled dates in one phrase ("3. (Test) og 24. april 2023
+  (Produktion)") → the production one. A postponement ("udskydes fra A til B") → B; a date "i stedet
+  for" another is the new one.
+* The subject is the solution named in the sentence; without one, the solution named by the nearest
+  earlier sentence of the same paragraph/list item (its lead), else by the section heading — each only
+  when it names exactly one solution.
+* A level needs NSIS words (``scrapers.levels``), a requirement or login cue, exactly one level named in
+  the sentence, and no municipality's own IdP as its subject. A solution given two different levels on
+  one page gets none (the page contradicts itself).
+* Table rows: any row naming a known solution is read, whatever the headers say; a date cell counts
+  unless its column is a publication/update column; the column header is the cue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol, TypeVar
+
+from scrapers import cues
+from scrapers._vocab import MONTHS, SEASONS
+from scrapers.base import LEVEL_PRECISION, Observation
+from scrapers.dates import DateInterval, DateMatch, find_date_matches, parse_date
+from scrapers.levels import LevelMention, find_levels, parse_level
+from scrapers.matching import Mention, SolutionMatcher, evidence
+from scrapers.pagetext import Unit, language, split_sentences
+
+# Where one clause ends and another (possibly about another solution) begins.
+_CLAUSE = re.compile(
+    r";|,\s*(?:og|men|mens|samt|hvorimod|hvorefter|and|but|while|whereas)\s|\s(?:mens|hvorimod|while|whereas)\s",
+    re.IGNORECASE,
+)
+_JOINER = re.compile(r"\s*(?:,|og|samt|eller|and|or|&)?\s*(?:og\s+|and\s+)?", re.IGNORECASE)
+_DATE_HEADER = re.compile(r"dato|date|tidspunkt|hvornår|frist|skift|when|deadline|overgang|forventet|plan", re.I)
+_LEVEL_HEADER = re.compile(r"niveau|level|loa|sikring|assurance", re.IGNORECASE)
+_LEVEL_WORD = re.compile(r"(?<!\w)(lav|lavt|betydelig|betydeligt|høj|højt|low|substantial|high)(?!\w)", re.I)
+_LEVEL_KEY = {"lav": "lav", "lavt": "lav", "low": "lav", "betydelig": "betydelig", "betydeligt": "betydelig",
+              "substantial": "betydelig", "høj": "hoej", "højt": "hoej", "high": "hoej"}  # fmt: skip
+_TAIL = re.compile(r"(?:\btil\b|\bto\b|–|—|-)(?!.*(?:\btil\b|\bto\b|–|—|-))", re.IGNORECASE)
+
+
+class _Spanned(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+_T = TypeVar("_T", bound=_Spanned)
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Who a sentence without a name is about, and the words that said so."""
+
+    mention: Mention
+    said: str
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """A switch date or level with the cue that made it one."""
+
+    start: int
+    end: int
+    cue: str
+    interval: DateInterval | None = None
+    level: str | None = None
+
+
+def _groups(text: str, mentions: Sequence[Mention]) -> list[list[Mention]]:
+    """Mentions joined only by "og", "," etc. ("FMK og Aula skifter …") share what follows."""
+    groups: list[list[Mention]] = []
+    for m in mentions:
+        if groups and _JOINER.fullmatch(text[groups[-1][-1].end : m.start]):
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    return groups
+
+
+def _assign(text: str, groups: Sequence[list[Mention]], items: Sequence[_T]) -> dict[str, tuple[Mention, _T]]:
+    """Give each fact to the nearest group of names, then keep each solution's nearest fact."""
+    cuts = [m.start() for m in _CLAUSE.finditer(text)]
+
+    def cost(group: list[Mention], item: _T) -> tuple[bool, int, bool]:
+        lo, hi = sorted((group[-1].end, item.start) if item.start >= group[0].start else (item.end, group[0].start))
+        return any(lo <= c < hi for c in cuts), max(0, hi - lo), item.start < group[0].start
+
+    best: dict[str, tuple[tuple[bool, int, bool], Mention, _T]] = {}
+    for item in items:
+        group = min(groups, key=lambda g: cost(g, item))
+        c = cost(group, item)
+        for m in group:
+            if m.slug not in best or c < best[m.slug][0]:
+                best[m.slug] = (c, m, item)
+    return {slug: (m, item) for slug, (_, m, item) in best.items()}
+
+
+def _production(text: str, same: list[DateMatch]) -> DateMatch:
+    """Of several days read from one phrase, the one labelled production (else the untested one, else last)."""
+    tail = text[same[0].end : same[0].end + 30]
+    labels: list[str] = []
+    inner = text[same[0].start : same[0].end]
+    for m in same:
+        day = str(m.interval.earliest.day)
+        found = re.search(rf"(?<!\d)0?{day}\.?\s*\(([^()]*)\)", inner)
+        labels.append(found.group(1) if found else "")
+    if not labels[-1]:
+        trailing = re.match(r"\s*\(([^()]*)\)", tail)
+        labels[-1] = trailing.group(1) if trailing else ""
+    for m, label in zip(same, labels, strict=True):
+        if cues.PRODUCTION.search(label):
+            return m
+    untested = [m for m, label in zip(same, labels, strict=True) if not cues.TEST.search(label)]
+    return untested[-1] if untested else same[-1]
+
+
+def _postponed_to(match: DateMatch, ctx: date | None) -> DateMatch:
+    """ "udskydes fra A til B": the span A–B is the postponement, B the new date."""
+    text = match.interval.text
+    cut = _TAIL.search(text)
+    if cut is None:
+        return match
+    tail = parse_date(text[cut.end() :], context_date=ctx or match.interval.latest)
+    if tail is None:
+        return match
+    return DateMatch(match.start, match.end, tail)
+
+
+# Every date expression has a digit, a month or season name, or "år": sentences without are skipped fast.
+_MAYBE_DATE = re.compile(
+    rf"\d|(?<!\w)(?:{'|'.join(sorted({*MONTHS, *SEASONS}, key=len, reverse=True))}|år)(?!\w)", re.IGNORECASE
+)
+_MAYBE_LEVEL = re.compile(r"nsis|sikrings|sikkerhedsniveau|assurance|loa|authnlevel", re.IGNORECASE)
+
+
+def switch_dates(sentence: str, ctx: date | None) -> list[_Fact]:
+    """The switch dates of one sentence, each with its cue."""
+    if not _MAYBE_DATE.search(sentence) or cues.EVENT.search(sentence):
+        return []
+    matches = find_date_matches(sentence, context_date=ctx)
+    by_span: dict[tuple[int, int], list[DateMatch]] = {}
+    for m in matches:
+        by_span.setdefault((m.start, m.end), []).append(m)
+    postponed = bool(cues.POSTPONED.search(sentence))
+    out: list[_Fact] = []
+    for (start, end), same in by_span.items():
+        if cues.vetoed(sentence, start):
+            continue
+        cue = cues.switch_cue(sentence, start, end)
+        if cue is None:
+            continue
+        chosen = _production(sentence, same) if len(same) > 1 else same[0]
+        if postponed:
+            chosen = _postponed_to(chosen, ctx)
+        out.append(_Fact(start, end, cue, interval=chosen.interval))
+    return out
+
+
+_CAPITAL_LEVEL = re.compile(r"(?<!\w)(?:på\s+|til\s+)?(Lav|Betydelig|Høj|Low|Substantial|High)(?!\w)")
+_ASSURANCE = re.compile(r"nsis|sikringsniveau|\bloa\b", re.IGNORECASE)
+
+
+def _capital_levels(sentence: str) -> list[LevelMention]:
+    """ "… valg af sikringsniveau og landede på Betydelig": a capitalised level word where NSIS is the topic."""
+    if not _ASSURANCE.search(sentence):
+        return []
+    return [
+        LevelMention(_LEVEL_KEY[m.group(1).lower()], m.group(1), m.start(1), m.end(1))
+        for m in _CAPITAL_LEVEL.finditer(sentence)
+        if m.start() > 0  # a capital at the start of a sentence is just grammar
+    ]
+
+
+def required_levels(sentence: str) -> list[_Fact]:
+    """The required level of one sentence (at most one), with its cue."""
+    if not _MAYBE_LEVEL.search(sentence):
+        return []
+    found = find_levels(sentence) or _capital_levels(sentence)
+    if not found or cues.OWN_IDP.search(sentence):
+        return []
+    named = {m.level for m in found} | {_LEVEL_KEY[w.lower()] for w in _LEVEL_WORD.findall(sentence)}
+    cue = cues.LEVEL_CUE.search(sentence)
+    if len({m.level for m in found}) != 1 or len(named) != 1 or cue is None:
+        return []
+    return [_Fact(m.start, m.end, " ".join(cue.group(0).split()), level=m.level) for m in found[:1]]
+
+
+def _observation(
+    source: str, url: str, mention: Mention, fact: _Fact, ev: str, *, slug: str | None = None
+) -> Observation:
+    text = mention.text
+    who = mention.slug if slug is None else slug or None
+    if fact.interval is not None:
+        iv = fact.interval
+        return Observation(source, who, text, "switch_date", iv.earliest.isoformat(), iv.latest.isoformat(),
+                           iv.precision, ev, url, fact.cue)  # fmt: skip
+    return Observation(source, who, text, "required_loa", fact.level or "", None, LEVEL_PRECISION, ev, url, fact.cue)
+
+
+def _sentence(
+    text: str, matcher: SolutionMatcher, subject: _Subject | None, ctx: date | None, source: str, url: str
+) -> list[Observation]:
+    facts = switch_dates(text, ctx) + required_levels(text)
+    if not facts:
+        return []
+    mentions = matcher.find(text)
+    subjects = [m for m in mentions if not cues.THROUGH.search(text, max(0, m.start - 20), m.start)]
+    mentions = subjects or mentions
+    out: list[Observation] = []
+    if mentions:
+        groups = _groups(text, mentions)
+        for kind in ("date", "level"):
+            chosen = _assign(text, groups, [f for f in facts if (f.interval is not None) == (kind == "date")])
+            for slug in dict.fromkeys(m.slug for m in mentions):
+                if slug in chosen:
+                    m, f = chosen[slug]
+                    ev = evidence(text, min(m.start, f.start), max(m.end, f.end))
+                    out.append(_observation(source, url, m, f, ev))
+        return out
+    if subject is None:
+        return []
+    said = evidence(subject.said, subject.mention.start, subject.mention.end, limit=120)
+    for kind in ("date", "level"):
+        first = next((f for f in facts if (f.interval is not None) == (kind == "date")), None)
+        if first is not None:
+            ev = evidence(f"{said} … {text}", 0, 0) if said != text else evidence(text)
+            out.append(_observation(source, url, subject.mention, first, ev))
+    return out
+
+
+_LISTING = re.compile(r",|\s(?:og|samt|and|&)\s", re.IGNORECASE)
+
+
+def _only(mentions: Sequence[Mention], said: str) -> _Subject | None:
+    return _Subject(mentions[0], said) if mentions and len({m.slug for m in mentions}) == 1 else None
+
+
+def _first_date(cells: Sequence[tuple[str, str]], ctx: date | None) -> tuple[DateMatch, str] | None:
+    for header, cell in cells:
+        whole = parse_date(cell, context_date=ctx)
+        if whole is not None:
+            return DateMatch(0, len(cell), whole), header
+        found = find_date_matches(cell, context_date=ctx)
+        if found:
+            return found[0], header
+    return None
+
+
+def _row(
+    unit: Unit, matcher: SolutionMatcher, ctx: date | None, source: str, url: str, name_rows: bool
+) -> list[Observation]:
+    cells = [(h, v) for h, v in unit.cells if v]
+    if not cells:
+        return []
+    hits = [(i, m) for i, (_, v) in enumerate(cells) for m in matcher.find(v)[:1]]
+    if hits and len({m.slug for _, m in hits}) == 1:
+        index, mention = hits[0]
+        slug = mention.slug
+        if name_rows and index == 0:
+            mention = Mention(slug, cells[0][1], 0, len(cells[0][1]))
+    elif name_rows and not hits and not find_date_matches(cells[0][1], context_date=ctx):
+        index, mention, slug = 0, Mention("", cells[0][1], 0, len(cells[0][1])), ""
+    else:
+        return []
+    rest = cells[:index] + cells[index + 1 :]
+    usable = [(h, v) for h, v in rest if not cues.ANTI_HEADER.search(h)]
+    dated = [(h, v) for h, v in usable if _DATE_HEADER.search(h)] or [(h, v) for h, v in usable if not h]
+    levelled = [(h, v) for h, v in usable if _LEVEL_HEADER.search(h)]
+    if not any(h for h, _ in rest):  # no headers at all: read the other cells as prose
+        levelled = [("", " | ".join(v for _, v in rest))]
+    ev = evidence(unit.text)
+    out: list[Observation] = []
+    first = _first_date(dated, ctx)
+    if first is not None:
+        match, header = first
+        fact = _Fact(0, 0, header or "tabelrække", interval=match.interval)
+        out.append(_observation(source, url, mention, fact, ev, slug=slug))
+    for header, cell in levelled:
+        level = parse_level(cell) or next((m.level for m in find_levels(f"{header}: {cell}")), None)
+        if level is not None:
+            out.append(_observation(source, url, mention, _Fact(0, 0, header or "tabelrække", level=level), ev,
+                                    slug=slug))  # fmt: skip
+            break
+    return out
+
+
+def read_facts(
+    units: Sequence[Unit],
+    matcher: SolutionMatcher,
+    *,
+    source: str,
+    url: str,
+    context_date: date | None = None,
+    name_rows: bool = False,
+) -> list[Observation]:
+    """Observations from a page's units (see the module docstring for the rules); none from an English page."""
+    if (
+        language(" ".join(u.text for u in units[:200])) == "en"
+    ):  # the cue words are Danish; an English page is read by a person
+        return []
+    out: list[Observation] = []
+    lead: dict[int, _Subject | None] = {}
+    headings: dict[str, _Subject | None] = {}
+    for unit in units:
+        if unit.kind == "row":
+            found = _row(unit, matcher, context_date, source, url, name_rows)
+            out += [o for o in found if o not in out]
+            continue
+        if unit.heading not in headings:
+            # A heading listing topics ("MitID, MitID Erhverv og NemLog-in") is about no single solution.
+            listing = len(_LISTING.findall(unit.heading)) >= 2 or "," in unit.heading
+            headings[unit.heading] = None if listing else _only(matcher.find(unit.heading), unit.heading)
+        for text in split_sentences(unit.text) if unit.kind != "heading" else [unit.text]:
+            mentions = matcher.find(text)
+            subject = lead.get(unit.block) if unit.block >= 0 else None
+            if subject is None and unit.kind != "heading":
+                subject = headings[unit.heading]
+            found = _sentence(text, matcher, subject, context_date, source, url)
+            out += [o for o in found if o not in out]
+            if mentions and unit.block >= 0:
+                lead[unit.block] = _only(mentions, text)
+    return _consistent(out)
+
+
+def _consistent(found: list[Observation]) -> list[Observation]:
+    """A solution given two different levels on one page gets none: the page contradicts itself."""
+    levels: dict[str | None, set[str]] = {}
+    for o in found:
+        if o.field == "required_loa":
+            levels.setdefault(o.solution_slug or o.solution_text, set()).add(o.value)
+    return [o for o in found if o.field != "required_loa" or len(levels[o.solution_slug or o.solution_text]) == 1]
+
+
+__all__ = ["read_facts", "required_levels", "switch_dates"]

@@ -1,0 +1,100 @@
+"""The general rules of reading facts by meaning, each on a page nobody here wrote the layout for."""
+
+from __future__ import annotations
+
+from scrapers import get_source
+from scrapers.base import SolutionRef
+
+URL = "https://example.dk/side"
+REFS = [
+    SolutionRef("seb", ("SEB", "SEB Sundhed")),
+    SolutionRef("serviceplatformen", ("Serviceplatformen",)),
+    SolutionRef("beskedfordeler", ("Beskedfordeler", "Beskedfordeleren")),
+    SolutionRef("aula", ("Aula",)),
+    SolutionRef("meebook", ("Meebook",)),
+    SolutionRef("unilogin", ("Unilogin", "UNI-Login")),
+    SolutionRef("fmk", ("FMK",)),
+]
+
+
+def _facts(body: str, lang: str = "da") -> list[tuple[str | None, str, str, str | None, str]]:
+    html = f"<html lang='{lang}'><body><main>{body}</main></body></html>"
+    return [(o.solution_slug, o.field, o.value, o.latest, o.cue) for o in get_source("watch").parse(html, URL, REFS)]
+
+
+def test_the_subject_may_come_from_the_section_heading_or_the_lead_sentence() -> None:
+    body = (
+        "<h1>Tidsplan</h1><p>Denne side er senest opdateret: 24. maj 2023.</p>"
+        "<h2>Beskedfordeler</h2><p>Den nye version er klar. Opgaven har deadline 1. marts 2027.</p>"
+        "<ul><li><p>Serviceplatformen får nye certifikater.</p><p>Skiftet sker senest 31. oktober 2023.</p></li></ul>"
+    )
+    assert _facts(body) == [
+        ("beskedfordeler", "switch_date", "2027-03-01", "2027-03-01", "deadline"),
+        ("serviceplatformen", "switch_date", "2023-10-31", "2023-10-31", "senest"),
+    ]
+
+
+def test_a_heading_or_lead_naming_two_solutions_gives_no_subject() -> None:
+    assert _facts("<h2>SEB og Aula</h2><p>Opgaven har deadline 1. marts 2027.</p>") == []
+
+
+def test_dates_of_publication_sending_finding_launch_and_rollout_are_not_switch_dates() -> None:
+    body = (
+        "<p>Opdateret 12. marts 2024: FMK skifter til MitID Erhverv.</p>"
+        "<p>KOMBIT har udsendt en opgave om Serviceplatformen den 3. maj 2024, som skal løses.</p>"
+        "<p>Fejlen i SEB blev fundet 2. februar 2024, og den skal rettes.</p>"
+        "<p>I uge 43 lanceres Aula på folkeskoler, og SkoleIntra skal udfases.</p>"
+        "<p>Meebook rulles ud fra oktober 2022 og frem mod juni 2023.</p>"
+        "<p>Tilmeld dig webinaret om skiftet i Aula den 3. marts 2023.</p>"
+        "<p>Lov nr. 783 af 4. maj 2021 om FMK skal overholdes.</p>"
+        "<p>Support på Serviceplatformen skal være åben 24/7, og FMK kræver 24/4 support.</p>"
+    )
+    assert _facts(body) == []
+
+
+def test_several_labelled_dates_give_the_production_one_and_a_postponement_the_later_one() -> None:
+    body = (
+        "<p>Fra hhv. 3. (Test) og 24. april 2023 (Produktion) skal SEB skifte metadata.</p>"
+        "<p>Skiftet på Serviceplatformen udskydes fra 1. marts 2024 til 1. juni 2024.</p>"
+        "<p>Beskedfordeleren lukker for OCES2 den 31. oktober 2023 i stedet for 30. juni 2023.</p>"
+        "<p>Efter den 30. juni 2023 lukker Aula for det gamle login.</p>"
+    )
+    assert _facts(body) == [
+        ("seb", "switch_date", "2023-04-24", "2023-04-24", "skal"),
+        ("serviceplatformen", "switch_date", "2024-06-01", "2024-06-01", "udskydes"),
+        ("beskedfordeler", "switch_date", "2023-10-31", "2023-10-31", "lukker"),
+        ("aula", "switch_date", "2023-07-01", "2023-07-01", "lukker"),
+    ]
+
+
+def test_only_nsis_words_make_a_required_level_and_a_contradiction_makes_none() -> None:
+    body = (
+        "<p>Et barn logges på Aula på Assurance Level 2; step-up kræver Assurance Level 3.</p>"
+        "<p>Meebook kræver fremover login via Unilogin på sikringsniveau Betydelig.</p>"
+        "<p>Kommunens lokale IdP til FMK er anmeldt på sikringsniveau Høj.</p>"
+        "<p>SEB kræver sikringsniveau Betydelig.</p><p>SEB Sundhed kræver sikringsniveau Høj.</p>"
+        "<p>Serviceplatformen understøtter sikringsniveauerne Lav, Betydelig og Høj.</p>"
+    )
+    assert _facts(body) == [("meebook", "required_loa", "betydelig", None, "kræver")]
+
+
+def test_any_table_naming_a_solution_is_read_whatever_its_headers_say() -> None:
+    body = (
+        "<table><tr><th>System</th><th>Forventet overgang</th><th>Opdateret</th></tr>"
+        "<tr><td>Serviceplatformen</td><td>Q2 2027</td><td>1. maj 2026</td></tr>"
+        "<tr><td>Ukendt system</td><td>Q3 2027</td><td>1. maj 2026</td></tr></table>"
+    )
+    assert _facts(body) == [("serviceplatformen", "switch_date", "2027-04-01", "2027-06-30", "Forventet overgang")]
+
+
+def test_an_english_page_yields_no_facts() -> None:
+    body = "<p>From 1 March 2027 Serviceplatformen will switch to the new certificates; the old ones close.</p>"
+    assert _facts(body * 3, lang="en") == []
+
+
+def test_a_heading_listing_topics_names_no_single_subject() -> None:
+    body = "<h2>MitID, MitID Erhverv og Aula</h2><p>Den 28. maj 2024 lukkes en gammel version af appen.</p>"
+    assert _facts(body) == []
+    assert _facts("<h2>Aula og NSIS</h2><p>Opgaven har deadline 1. marts 2027.</p>") == [
+        ("aula", "switch_date", "2027-03-01", "2027-03-01", "deadline")
+    ]

@@ -1,0 +1,82 @@
+"""Lists tell clients whether there is more: ``has_more`` in the body and ``Link: <…>; rel="next"``.
+
+One after-request hook for every list the API answers with ``total``/``limit``/``offset`` (offset paging) or
+``next_after`` (the event log's cursor), so lists other blueprints add get the same without extra code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, request
+from marshmallow import fields
+
+
+def has_more_field() -> fields.Boolean:
+    """The schema field every page declares."""
+    return fields.Boolean(required=True, metadata={"description": "More items follow (see the Link header)"})
+
+
+def _next_url(**changes: Any) -> str:
+    args = dict(request.args.items())
+    args.update({k: str(v) for k, v in changes.items()})
+    return f"{request.base_url}?{urlencode(args)}"
+
+
+def add_paging(response: Response) -> Response:
+    """Fill in ``has_more`` and the ``next`` link of a list response (only 200 JSON under /api/)."""
+    if response.status_code != 200 or response.mimetype != "application/json" or response.direct_passthrough:
+        return response
+    if not request.path.startswith("/api/") or request.method != "GET":
+        return response
+    try:
+        body = json.loads(response.get_data())
+    except ValueError:
+        return response
+    if not isinstance(body, dict) or "items" not in body:
+        return response
+    link = None
+    if {"total", "limit", "offset"} <= body.keys():
+        more = body["offset"] + len(body["items"]) < body["total"]
+        if more:
+            link = _next_url(offset=body["offset"] + len(body["items"]), limit=body["limit"])
+    elif "next_after" in body:
+        limit = request.args.get("limit", type=int) or 100
+        more = len(body["items"]) >= limit
+        if more:
+            link = _next_url(after=body["next_after"])
+    else:
+        return response
+    if body.get("has_more") == more and (link is None or response.headers.get("Link")):
+        return response
+    body["has_more"] = more
+    response.set_data(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+    if link:
+        response.headers["Link"] = f'<{link}>; rel="next"'
+    return response
+
+
+# What API writes take: JSON, and a file upload for the portfolio import.
+ACCEPTED_BODIES = ("application/json", "multipart/form-data")
+
+
+def refuse_wrong_content_type() -> Response | None:
+    """A body in another format is a 415 saying what to send (webargs would call it 'missing data', a 422)."""
+    if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    if not request.content_length and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+        return None
+    mimetype = request.mimetype or ""
+    if mimetype in ACCEPTED_BODIES or mimetype.endswith("+json"):
+        return None
+    from tracker.errors import _DANISH, error_response
+
+    return error_response(415, "unsupported_media_type", str(_DANISH[415]), {"content_type": mimetype[:100]})
+
+
+def init_app(app: Flask) -> None:
+    """Install the hooks."""
+    app.before_request(refuse_wrong_content_type)
+    app.after_request(add_paging)
