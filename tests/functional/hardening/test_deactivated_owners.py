@@ -10,8 +10,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tests.support.accounts import client_for, make_account
-from tests.support.broadcast import allow_loopback, make_user, receiver, solution_by_slug, subscribe
+from tests.support.accounts import client_for, make_account, make_user
+from tests.support.broadcast import allow_loopback, receiver, solution_by_slug, subscribe
 from tracker.broadcast import feed_tokens
 from tracker.broadcast.worker import run_once
 from tracker.models import AuditEntry, Delivery, Municipality, Subscription, User

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import user_with_token
 
 SURROGATE_JSON = '"IdP \\ud800 x"'  # a JSON escape that decodes to a lone surrogate
 

@@ -11,7 +11,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import make_user, subscribe
+from tests.support.accounts import make_user
+from tests.support.broadcast import subscribe
 from tracker import crypto
 from tracker.models import Subscription
 
