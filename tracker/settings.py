@@ -72,6 +72,8 @@ def positive(value: Any) -> str | None:
         number = float(value)
     except (TypeError, ValueError):
         return f"expected a number, got {value!r}"
+    if number < 0:
+        return f"must not be negative (got {value})"
     return None if number > 0 else f"must be above 0, got {value!r}"
 
 
@@ -81,7 +83,7 @@ def not_negative(value: Any) -> str | None:
         number = float(value)
     except (TypeError, ValueError):
         return f"expected a number, got {value!r}"
-    return None if number >= 0 else f"must be 0 or more, got {value!r}"
+    return None if number >= 0 else f"must not be negative (got {value})"
 
 
 def _items(value: Any) -> list[str]:

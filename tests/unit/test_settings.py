@@ -62,8 +62,8 @@ def test_environment_variables_override_with_types(monkeypatch: pytest.MonkeyPat
         ({"TRACKER_BASE_URL": "tu-tracker.kl.dk"}, "TRACKER_BASE_URL: 'tu-tracker.kl.dk' is not an http"),
         ({"TRACKER_SCRAPE_WATCH_URLS": "https://a.example/x, ftp://b"}, "TRACKER_SCRAPE_WATCH_URLS: 'ftp://b'"),
         ({"TRACKER_SCRAPE_INTERVAL_MINUTES": "0"}, "TRACKER_SCRAPE_INTERVAL_MINUTES: must be above 0"),
-        ({"TRACKER_WEBHOOK_READ_TIMEOUT": "-1"}, "TRACKER_WEBHOOK_READ_TIMEOUT: must be above 0"),
-        ({"TRACKER_PROXY_HOPS": "-1"}, "TRACKER_PROXY_HOPS: must be 0 or more"),
+        ({"TRACKER_WEBHOOK_READ_TIMEOUT": "-1"}, "TRACKER_WEBHOOK_READ_TIMEOUT: must not be negative"),
+        ({"TRACKER_PROXY_HOPS": "-1"}, "TRACKER_PROXY_HOPS: must not be negative"),
     ],
 )
 def test_bad_configuration_is_refused_with_a_reason(
