@@ -21,6 +21,7 @@ from tracker.broadcast.cli import deliver_command
 from tracker.db import get_db
 from tracker.ingest.cli import scrape_command
 from tracker.notify.cli import notify_command
+from tracker.settings import ConfigError
 
 # Who history and the audit trail name for actions taken on the command line.
 CLI_ACTOR = "tracker CLI (server operator)"
@@ -34,9 +35,9 @@ tokens_cli = AppGroup("tokens", help="API tokens.")
 cli.add_command(db_cli)
 cli.add_command(users_cli)
 cli.add_command(tokens_cli)
-cli.add_command(scrape_command)  # issue 4: tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
-cli.add_command(deliver_command)  # issue 5: tracker deliver [--once]
-cli.add_command(notify_command)  # issue 14: tracker notify [--once]
+cli.add_command(scrape_command)  # tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
+cli.add_command(deliver_command)  # tracker deliver [--once]
+cli.add_command(notify_command)  # tracker notify [--once]
 
 
 @db_cli.command("upgrade")
@@ -193,7 +194,7 @@ def scheduler_command() -> None:
     """Run the scheduler (stands by unless it holds the leader lock). Stops on Ctrl-C / SIGTERM."""
     from tracker import scheduler
 
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -265,7 +266,10 @@ def main() -> None:
     group = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False)
     for name, command in cli.commands.items():
         group.add_command(command, name)
-    group.main(prog_name="tracker")
+    try:
+        group.main(prog_name="tracker")
+    except ConfigError as exc:  # a bad setting: one clear line, no traceback
+        raise SystemExit(f"TU-tracker cannot start: {exc}") from None
 
 
 if __name__ == "__main__":

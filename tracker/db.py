@@ -6,15 +6,19 @@ Services receive a ``Session`` and only ``flush()``; the edges (request, job, CL
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -152,8 +156,28 @@ def get_session() -> Session:
     return session
 
 
-def commit_request() -> None:
-    """Commit the request's session: the one commit of a request, called by the edge, never by services."""
+def commit_request(response: Response) -> Response:
+    """The single commit of a request, called by the edge (``security``'s after-request), never by services.
+
+    Only successful responses commit; errors roll back. A conflict at commit is a 409, a database that does not
+    answer a 503, both in the API's error shape.
+    """
+    from tracker.errors import error_response
+
     session: Session | None = g.get("db_session")
-    if session is not None:
+    if session is None:
+        return response
+    if response.status_code >= 400:
+        session.rollback()
+        return response
+    try:
         session.commit()
+    except IntegrityError:
+        session.rollback()
+        log.info("integrity conflict on %s %s", request.method, request.path)
+        return error_response(409, "conflict", "Ændringen strider mod data, der allerede findes. Prøv igen.")
+    except OperationalError:
+        session.rollback()
+        log.exception("database unavailable on %s %s", request.method, request.path)
+        return error_response(503, "unavailable", "Databasen svarer ikke lige nu. Prøv igen om lidt.")
+    return response

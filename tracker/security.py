@@ -1,20 +1,17 @@
-"""Security headers, CSRF, and the one commit per request at the edge."""
+"""Security headers and CSRF; the after-request hook that runs the request's one commit (``db.commit_request``)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker.db import commit_request
 from tracker.errors import error_response
 
-log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 
 CSP = (
@@ -28,7 +25,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     hops = int(app.config.get("PROXY_HOPS", 0))
     if hops > 0:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
 
     @app.before_request
     def _refuse_bad_input() -> Response | None:
@@ -36,7 +33,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit_and_harden(response: Response) -> Response:
-        response = _commit(response)
+        response = commit_request(response)
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -109,24 +106,3 @@ def refuse_bad_request_shape(app: Flask) -> Response | None:
                 422, "validation_error", "Nogle felter er ugyldige: " + ", ".join(bad), dict.fromkeys(bad, problem)
             )
     return None
-
-
-def _commit(response: Response) -> Response:
-    """The single commit of a request: only for successful responses; errors roll back."""
-    session: Session | None = g.get("db_session")
-    if session is None:
-        return response
-    if response.status_code >= 400:
-        session.rollback()
-        return response
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        log.info("integrity conflict on %s %s", request.method, request.path)
-        return error_response(409, "conflict", "Ændringen strider mod data, der allerede findes. Prøv igen.")
-    except OperationalError:
-        session.rollback()
-        log.exception("database unavailable on %s %s", request.method, request.path)
-        return error_response(503, "unavailable", "Databasen svarer ikke lige nu. Prøv igen om lidt.")
-    return response

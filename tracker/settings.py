@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -59,8 +61,104 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     _check(app.config)
 
 
+# --- Checks of single settings: each returns what is wrong with a value, or None -----------------------------
+
+Check = Callable[[Any], str | None]
+
+
+def positive(value: Any) -> str | None:
+    """A number above zero (an interval, a timeout, a size)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return f"expected a number, got {value!r}"
+    if number < 0:
+        return f"must not be negative (got {value})"
+    return None if number > 0 else f"must be above 0, got {value!r}"
+
+
+def not_negative(value: Any) -> str | None:
+    """A number of zero or more (0 often means 'off' or 'derive it')."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return f"expected a number, got {value!r}"
+    return None if number >= 0 else f"must not be negative (got {value})"
+
+
+def _items(value: Any) -> list[str]:
+    parts = value.split(",") if isinstance(value, str) else list(value or [])
+    return [str(part).strip() for part in parts if str(part).strip()]
+
+
+def cidrs(value: Any) -> str | None:
+    """Comma-separated CIDR networks (or a list of them); empty is allowed."""
+    for text in _items(value):
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            return f"{text!r} is not a CIDR network (such as 10.0.0.0/8)"
+    return None
+
+
+def http_urls(value: Any) -> str | None:
+    """Comma-separated absolute http(s) URLs (or one); empty is allowed."""
+    for text in _items(value):
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"{text!r} is not an http:// or https:// URL"
+    return None
+
+
+# Every setting with a check, in one place: a new setting registers its check here (or with ``register``).
+CHECKS: dict[str, list[Check]] = {}
+
+
+def register(name: str, *checks: Check) -> None:
+    """Check setting ``name`` at every start; a failing check stops the app with a one-line message."""
+    CHECKS.setdefault(name, []).extend(checks)
+
+
+for _name in (
+    "SCRAPE_INTERVAL_MINUTES",
+    "SCRAPE_CONNECT_TIMEOUT",
+    "SCRAPE_READ_TIMEOUT",
+    "SCRAPE_MAX_TRIES",
+    "SCRAPE_MAX_ARTICLES",
+    "SCRAPE_UNHEALTHY_AFTER_FAILURES",
+    "WEBHOOK_CONNECT_TIMEOUT",
+    "WEBHOOK_READ_TIMEOUT",
+    "WEBHOOK_BATCH_SIZE",
+    "WEBHOOK_CONCURRENCY",
+    "WEBHOOK_DISABLE_AFTER_HOURS",
+    "SCHEDULER_LEASE_SECONDS",
+    "DELIVERY_INTERVAL_SECONDS",
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_WINDOW_SECONDS",
+    "API_PAGE_SIZE_MAX",
+):
+    register(_name, positive)
+for _name in ("PROXY_HOPS", "SCRAPE_JITTER_SECONDS", "SCRAPE_BACKOFF_SECONDS", "WEBHOOK_CLAIM_SECONDS"):
+    register(_name, not_negative)
+register("WEBHOOK_ALLOWED_NETWORKS", cidrs)
+register("BASE_URL", http_urls)
+register("SCRAPE_BASE_URL", http_urls)
+register("SCRAPE_WATCH_URLS", http_urls)
+
+
+def _check_registered(config: Mapping[str, Any]) -> None:
+    for name, checks in CHECKS.items():
+        if name not in config:
+            continue
+        for check in checks:
+            problem = check(config[name])
+            if problem:
+                raise ConfigError(f"{ENV_PREFIX}{name}: {problem}")
+
+
 def _check(config: Mapping[str, Any]) -> None:
     """Refuse configurations that would run insecurely or not at all."""
+    _check_registered(config)
     if not config.get("SECRET_KEY"):
         raise ConfigError("TRACKER_SECRET_KEY must be set (a long random string)")
     url = str(config["DATABASE_URL"])

@@ -1,6 +1,6 @@
 """The bench's verdicts and its printed report: one table per database, then PASS/FAIL per target.
 
-Targets of issues #7 and #17, judged with 2 workers on each database (PostgreSQL's marked as such); the
+Targets, judged with 2 workers on each database (PostgreSQL's marked as such); the
 scraper parse target once.
 """
 
@@ -56,7 +56,7 @@ def route_table(db: dict[str, Any]) -> str:
 
 
 def evaluate(sqlite: dict[str, Any] | None, label: str | None = None) -> list[dict[str, Any]]:
-    """PASS/FAIL per target of issues #7 and #17 on one database (SQLite unless ``label`` names another)."""
+    """PASS/FAIL per target on one database (SQLite unless ``label`` names another)."""
     if not sqlite:
         return [{"target": f"{label or 'SQLite'} run", "pass": False, "detail": "did not run"}]
     targets: list[dict[str, Any]] = []

@@ -1,4 +1,4 @@
-"""The routes issue #7 measures, driven over HTTP (throughput, latency) and in-process (SQL statements).
+"""The routes the speed targets measure, driven over HTTP (throughput, latency) and in-process (SQL statements).
 
 A route that does not exist yet answers 404 and is reported as missing; it never stops the bench.
 """
@@ -34,7 +34,7 @@ class Route:
 
 
 def routes_for(data: BenchData) -> list[Route]:
-    """The eight routes of issue #7 on a built registry, with issue #17's targets, and the national picture."""
+    """The eight measured routes on a built registry, with their targets, and the national picture."""
     slug, code = data.solution_slug, data.municipality_code
     return [
         Route(REFERENCE, "/healthz", min_ratio=None),

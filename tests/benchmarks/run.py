@@ -5,7 +5,7 @@ For SQLite and, when it answers on loopback, PostgreSQL: build the synthetic reg
 the real app under gunicorn (2 workers) on 127.0.0.1, drive each route with wrk (or the Python generator),
 count SQL statements per request at 1× and 10× data, time the webhook fan-out to 1,000 loopback receivers,
 read each worker's peak RSS, and time the scrapers' parse of every saved page. Prints a table with
-PASS/FAIL per target of issues #7 and #17 on each database (a profile for each miss), adds nginx as a caching
+PASS/FAIL per target on each database (a profile for each miss), adds nginx as a caching
 proxy in front of gunicorn (``tests.benchmarks.nginx``) and writes ``bench-results.json``. ``--quick`` runs at
 a tenth of the size.
 """

@@ -57,7 +57,7 @@ BENCH_USER = "bench-coordinator@tu-tracker.local"
 
 @dataclass(frozen=True)
 class Scale:
-    """How big the synthetic registry is; ``FULL`` is what issue #7 asks for."""
+    """How big the synthetic registry is; ``FULL`` is the size the speed targets name."""
 
     solutions: int = 10_000
     portfolio_size: int = 300

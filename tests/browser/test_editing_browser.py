@@ -160,7 +160,7 @@ def test_vendor_proposes_coordinator_accepts_vendor_sees_it_accepted(
 
     vendor.goto("/mine-forslag")
     card = vendor.locator("article.proposal").first
-    # The reviewer is named by role, never by e-mail (issue 11, item 8).
+    # The reviewer is named by role, never by e-mail.
     assert "Godkendt" in card.inner_text() and "KL-koordinator" in card.inner_text()
     assert scene["coordinator"] not in card.inner_text()
     vendor.goto(f"/loesninger/{slug}")

@@ -10,7 +10,8 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import dated_solution, make_user
+from tests.support.accounts import make_user
+from tests.support.broadcast import dated_solution
 from tracker.broadcast import feed_tokens
 from tracker.models import Municipality, PortfolioEntry
 from tracker.municipalities import services as municipality_services

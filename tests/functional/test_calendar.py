@@ -11,7 +11,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import dated_solution, make_user, solution_by_slug
+from tests.support.accounts import make_user
+from tests.support.broadcast import dated_solution, solution_by_slug
 from tracker.broadcast import feed_tokens
 from tracker.models import Municipality
 from tracker.municipalities import services as municipality_services

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import dated_solution, log_in, make_user, solution_by_slug
+from tests.support.accounts import make_user
+from tests.support.broadcast import dated_solution, log_in, solution_by_slug
 from tracker.broadcast import feed_tokens
 from tracker.models import Municipality, Solution
 from tracker.municipalities import services as municipality_services
@@ -137,7 +138,7 @@ def test_municipality_feed_holds_its_portfolio_and_own_readiness_only(
     assert not any(t.startswith("FMK") for t in titles)
     readiness = [e for e in feed.entries if any(t.term == "municipality.readiness.changed" for t in e.tags)]
     assert readiness and all(e.title.startswith("København: parathed for Aula") for e in readiness)
-    # rel=self is the subscribed address, token included (readers refresh from it); nowhere else (issue 11).
+    # rel=self is the subscribed address, token included (readers refresh from it); nowhere else.
     body = resp.get_data(as_text=True)
     assert body.count(two_municipalities["kbh"]) == 1
     assert f'101.atom?token={two_municipalities["kbh"]}" rel="self"' in body

@@ -5,7 +5,7 @@ proposals, and the registry is never altered by a failing run.
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -116,14 +116,18 @@ def test_http_errors_fail_the_run_and_alert_after_repeated_failures(
 
 def test_a_timeout_fails_the_run(site: HTTPServer, session: Session) -> None:
     settings = settings_for(site, read_timeout=0.3)
+    answer = threading.Event()  # the page answers only once the run has given up on it
 
     def slow(request: Request) -> Response:
-        time.sleep(1.0)
+        answer.wait(30)
         return Response(page("digst_launch.html"), content_type=HTML)
 
     site.expect_request(LAUNCH_PATH).respond_with_handler(slow)
     before = registry_state(session)
-    run = _run(session, "digst_launch", settings)
+    try:
+        run = _run(session, "digst_launch", settings)
+    finally:
+        answer.set()
     assert (run.outcome, run.http_status, run.proposals) == ("failed", None, 0)
     assert "timed out" in (run.error or "")
     source = source_row(session, "digst_launch")

@@ -9,11 +9,11 @@ from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session
 
+from tests.support.accounts import make_user
 from tests.support.ingest import (
     LAUNCH_PATH,
     csrf_token,
     log_in,
-    make_user,
     page,
     serve_robots,
     settings_for,
@@ -168,7 +168,8 @@ def test_marking_reviewed_without_csrf_is_refused(
     resp = client.post(f"/kilder/aendringer/{changed_page.id}/gennemset", data={})
     assert resp.status_code == 400
     session.expire_all()
-    assert session.get(PageSnapshot, changed_page.id).reviewed_at is None  # type: ignore[union-attr]
+    snapshot = session.get(PageSnapshot, changed_page.id)
+    assert snapshot is not None and snapshot.reviewed_at is None
 
 
 def test_marking_reviewed_ignores_an_offsite_next_and_404s_unknown_changes(

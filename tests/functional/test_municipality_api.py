@@ -10,17 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import (
-    bearer,
-    fresh_client,
-    idp,
-    log_in,
-    municipality,
-    seeded,
-    solution,
-    use,
-    user_with_token,
-)
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, log_in, municipality, seeded, solution, use, user_with_token
 from tracker.models import Idp, PortfolioEntry
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution

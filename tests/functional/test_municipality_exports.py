@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, idp, solution, use, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, solution, use, user_with_token
 from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()
@@ -60,7 +61,7 @@ def test_xlsx_export_holds_the_same_rows_as_the_api(client: FlaskClient, kk: dic
     col = {name: header.index(name) for name in ("Slug", "Status", "Dage tilbage", "Lukket ude fra")}
 
     def day(value: object) -> str | None:
-        return value.date().isoformat() if value is not None else None  # type: ignore[attr-defined]
+        return value.date().isoformat() if isinstance(value, datetime) else None
 
     from_xlsx = [
         (r[col["Slug"]], r[col["Status"]], r[col["Dage tilbage"]], day(r[col["Lukket ude fra"]])) for r in rows

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, municipality, use, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, municipality, use, user_with_token
 from tracker.models import PortfolioEntry
 
 URL = "/api/v1/municipalities/101/portfolio/import"

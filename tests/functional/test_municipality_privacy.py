@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, idp, log_in, municipality, use, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, log_in, municipality, use, user_with_token
 from tracker.models import ChangeEvent, Idp, PortfolioEntry
 from tracker.models.municipalities import portfolio_entry_idp
 
@@ -63,7 +64,7 @@ def _private_operations(client: FlaskClient) -> list[tuple[str, str]]:
 
 def _call(client: FlaskClient, method: str, path: str, idp_id: int, headers: dict[str, str]) -> Any:
     url = path.replace("{code}", "101").replace("{idp_id}", str(idp_id)).replace("{slug}", "aula")
-    url = url.replace("{token_id}", "1")  # a feed token (issue 11): refused before it is looked up
+    url = url.replace("{token_id}", "1")  # a feed token: refused before it is looked up
     kwargs: dict[str, Any] = {"headers": headers}
     if url.endswith("/import"):
         kwargs.update(data={"file": (io.BytesIO(b"FMK\n"), "x.csv")}, content_type="multipart/form-data")

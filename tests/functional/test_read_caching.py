@@ -10,17 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import (
-    bearer,
-    fresh_client,
-    idp,
-    log_in,
-    municipality,
-    seeded,
-    solution,
-    use,
-    user_with_token,
-)
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, log_in, municipality, seeded, solution, use, user_with_token
 from tracker.api.municipality_schemas import ReadinessSchema
 from tracker.api.readiness_cache import readiness_json
 from tracker.http_cache import response_cache

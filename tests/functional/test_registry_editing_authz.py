@@ -323,7 +323,7 @@ ROUTES: dict[str, tuple[Callable[[Ctx], Request], dict[str, int]]] = {
         lambda c: ("post", "/api/v1/tokens", {"json": {"name": "matrix"}}),
         dict.fromkeys(ROLES, 201) | {"anonymous": 401},
     ),
-    # Issue 11: private feed/calendar addresses through the API, the forced first-password step, TOTP setup.
+    # Private feed/calendar addresses through the API, the forced first-password step, TOTP setup.
     "api POST /municipalities/101/feed-tokens": (
         lambda c: ("post", "/api/v1/municipalities/101/feed-tokens", {}),
         {

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import fresh_database
+from tests.support.waiting import wait_until
 from tracker.db import make_engine
 from tracker.migrate import upgrade
 
@@ -29,6 +30,14 @@ def _free_port() -> int:
 def _children(pid: int) -> set[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False)
     return {int(p) for p in out.stdout.split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_run_serves_and_ctrl_c_stops_web_and_scheduler(tmp_path: Path) -> None:
@@ -59,10 +68,7 @@ def test_run_serves_and_ctrl_c_stops_web_and_scheduler(tmp_path: Path) -> None:
             assert len(children) == 2  # gunicorn master and the scheduler
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=30) is not None
-            time.sleep(0.5)
-            for child in children:
-                with pytest.raises(ProcessLookupError):
-                    os.kill(child, 0)
+            wait_until(lambda: not any(_alive(child) for child in children), what="gunicorn and the scheduler exit")
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)

@@ -98,7 +98,8 @@ def test_dry_run_of_a_real_page_with_its_url_keeps_the_contract(runner: FlaskCli
 def test_the_review_queue_shows_each_finding_s_cue_beside_its_evidence(
     runner: FlaskCliRunner, session: Session, client: FlaskClient, tmp_path: Path
 ) -> None:
-    from tests.support.ingest import log_in, make_user
+    from tests.support.accounts import make_user
+    from tests.support.ingest import log_in
 
     path = tmp_path / "plan.html"
     path.write_text(

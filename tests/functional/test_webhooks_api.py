@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import bearer, log_in, make_user, token_for
+from tests.support.accounts import bearer, make_user
+from tests.support.broadcast import log_in, token_for
 from tracker.models import Delivery, Subscription
 
 PUBLIC_URL = "https://1.1.1.1/hook"  # a public address literal: accepted without DNS, never contacted in tests

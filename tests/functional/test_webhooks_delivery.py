@@ -16,16 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Request, Response
 
-from tests.support.broadcast import (
-    Clock,
-    Receiver,
-    allow_loopback,
-    make_user,
-    receiver,
-    solution_by_slug,
-    subscribe,
-    verify,
-)
+from tests.support.accounts import make_user
+from tests.support.broadcast import Clock, Receiver, allow_loopback, receiver, solution_by_slug, subscribe, verify
 from tracker.broadcast import subscriptions as svc
 from tracker.broadcast.worker import run_once
 from tracker.models import AuditEntry, Delivery, DeliveryAttempt, Subscription, User

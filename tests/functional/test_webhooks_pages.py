@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import log_in, make_user
+from tests.support.accounts import make_user
+from tests.support.broadcast import log_in
 from tracker.models import Delivery, FeedToken, Subscription, User
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -131,7 +132,7 @@ def test_private_feed_addresses_are_shown_once_and_can_be_revoked(
     page = "/abonnementer/kommuner/101/feeds"
     token = _csrf(client, page)
     created = client.post(page, data={"csrf_token": token})
-    assert created.status_code == 303  # POST-redirect-GET: reloading the page makes no second token (issue 11)
+    assert created.status_code == 303  # POST-redirect-GET: reloading the page makes no second token
     html = client.get(created.headers["Location"]).get_data(as_text=True)
     plain = re.search(r"token=(ftk_[A-Za-z0-9_-]+)", html)
     assert plain is not None

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Request, Response
 
 from tests.conftest import make_test_app
-from tests.support.broadcast import Clock, Receiver, allow_loopback, make_user, receiver, receivers, subscribe
+from tests.support.accounts import make_user
+from tests.support.broadcast import Clock, Receiver, allow_loopback, receiver, receivers, subscribe
 from tests.support.databases import fresh_database
 from tracker.broadcast.worker import run_once
 from tracker.db import get_db, make_engine, utcnow

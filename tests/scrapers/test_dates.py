@@ -138,6 +138,8 @@ NOT_DATES = [
     "uge 54 2022",
     "uge 53 2021",
     "24/7",
+    "24.-24. august 2023",  # a range must run forwards: one day written as a range is not read as that day
+    "25.-24. august 2023",
     "ingen dato her",
     "",
 ]

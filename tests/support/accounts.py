@@ -31,7 +31,18 @@ class Account:
     @property
     def bearer(self) -> dict[str, str]:
         """The Authorization header of the account's API token."""
-        return {"Authorization": f"Bearer {self.token}"}
+        return bearer(self.token)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for an API token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_user(session: Session, email: str, role: str, **kwargs: Any) -> User:
+    """A user of the role, flushed (vendors need ``organisation=``, municipality users ``municipality=``)."""
+    user, _ = create_user(session, email=email, role=role, **kwargs)
+    return user
 
 
 def make_account(

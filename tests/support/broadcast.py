@@ -18,7 +18,6 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tracker.auth.tokens import create_token
-from tracker.auth.users import create_user
 from tracker.broadcast.ssrf import TargetPolicy, parse_networks
 from tracker.broadcast.subscriptions import create_subscription
 from tracker.db import utcnow
@@ -169,22 +168,9 @@ class Clock:
         return self.now
 
 
-def make_user(
-    session: Session, email: str, role: str, municipality: str | None = None, organisation: str | None = None
-) -> User:
-    """A user of the role."""
-    user, _ = create_user(session, email=email, role=role, municipality=municipality, organisation=organisation)
-    return user
-
-
 def token_for(session: Session, user: User) -> str:
     """A bearer token for the user."""
     return create_token(session, user, "test")[1]
-
-
-def bearer(token: str) -> dict[str, str]:
-    """The Authorization header."""
-    return {"Authorization": f"Bearer {token}"}
 
 
 def log_in(client: FlaskClient, user: User) -> None:

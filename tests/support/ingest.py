@@ -12,7 +12,6 @@ from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.auth.users import create_user
 from tracker.ingest.targets import ScrapeSettings
 from tracker.models import PageSnapshot, Proposal, ScrapeRun, Solution, Source, User
 from tracker.registry.facts import snapshot
@@ -87,12 +86,6 @@ def scraper_proposals(session: Session, key: str | None = None) -> list[Proposal
 def snapshots_of(session: Session, key: str) -> list[PageSnapshot]:
     """The source's page snapshots, oldest first."""
     return list(session.scalars(select(PageSnapshot).join(Source).where(Source.key == key).order_by(PageSnapshot.id)))
-
-
-def make_user(session: Session, email: str, role: str, **kwargs: Any) -> User:
-    """A user of the role (vendors need ``organisation``, municipality users ``municipality``)."""
-    user, _ = create_user(session, email=email, role=role, **kwargs)
-    return user
 
 
 def log_in(client: FlaskClient, user: User | None) -> None:

@@ -37,11 +37,6 @@ def user_with_token(
     return user, token
 
 
-def bearer(token: str) -> dict[str, str]:
-    """The Authorization header for a token."""
-    return {"Authorization": f"Bearer {token}"}
-
-
 def log_in(client: FlaskClient, user: User) -> None:
     """Give the client a login session for the user, as the login form would (see tests.support.accounts)."""
     from tests.support.accounts import log_in as start

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tests.support.apps import make_test_app
 from tests.support.databases import fresh_database
+from tests.support.waiting import wait_until
 from tracker import scheduler
 from tracker.db import get_db, make_engine, utcnow
 from tracker.migrate import upgrade
@@ -84,6 +85,12 @@ def test_run_job_records_success_and_failure(sched_app: Flask) -> None:
     assert runs["t-fail"].outcome == "failed" and "boom" in (runs["t-fail"].error or "")
 
 
+def _lease_holder(app: Flask) -> str | None:
+    with get_db(app).unit_of_work() as session:
+        lease = session.get(SchedulerLease, "scheduler")
+        return None if lease is None else lease.holder
+
+
 def test_serve_starts_jobs_only_as_leader_and_stops_cleanly(sched_app: Flask) -> None:
     app = sched_app
     other = scheduler.LeaderLock(app, "someone-else:9")
@@ -91,15 +98,11 @@ def test_serve_starts_jobs_only_as_leader_and_stops_cleanly(sched_app: Flask) ->
     stop = threading.Event()
     thread = threading.Thread(target=scheduler.serve, args=(app, stop), kwargs={"poll_seconds": 0.2})
     thread.start()
+    # A negative check needs some time to pass: five polls of the standby, without stealing the lease.
     stop.wait(1.0)
-    with get_db(app).unit_of_work() as session:
-        lease = session.get(SchedulerLease, "scheduler")
-        assert lease is not None and lease.holder == "someone-else:9"  # the standby did not steal it
+    assert _lease_holder(app) == "someone-else:9"  # the standby did not steal it
     other.release()
-    stop.wait(1.0)
-    with get_db(app).unit_of_work() as session:
-        lease = session.get(SchedulerLease, "scheduler")
-        assert lease is not None and lease.holder == scheduler.holder_id()
+    wait_until(lambda: _lease_holder(app) == scheduler.holder_id(), what="the standby takes the released lease")
     stop.set()
     thread.join(timeout=10)
     assert not thread.is_alive()

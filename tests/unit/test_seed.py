@@ -127,7 +127,8 @@ def test_the_2027_region_merger_is_shipped_with_date_and_source(session: Session
 
 
 def test_a_coordinator_sees_the_old_and_the_new_region(client: FlaskClient, session: Session) -> None:
-    from tests.support.ingest import log_in, make_user
+    from tests.support.accounts import make_user
+    from tests.support.ingest import log_in
 
     coordinator = make_user(session, "k-region@example.dk", "coordinator")
     session.commit()

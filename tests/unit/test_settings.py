@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,12 @@ def test_environment_variables_override_with_types(monkeypatch: pytest.MonkeyPat
         ({"TRACKER_SCHEDULER_ENABLED": "perhaps"}, "yes/no"),
         ({"TRACKER_DATABASE_URL": "mysql://x"}, "sqlite:// or postgresql"),
         ({"TRACKER_ENV": "production"}, "TRACKER_SECRET_KEY must be set"),
+        ({"TRACKER_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32, 10.0.0.0/33"}, "'10.0.0.0/33' is not a CIDR network"),
+        ({"TRACKER_BASE_URL": "tu-tracker.kl.dk"}, "TRACKER_BASE_URL: 'tu-tracker.kl.dk' is not an http"),
+        ({"TRACKER_SCRAPE_WATCH_URLS": "https://a.example/x, ftp://b"}, "TRACKER_SCRAPE_WATCH_URLS: 'ftp://b'"),
+        ({"TRACKER_SCRAPE_INTERVAL_MINUTES": "0"}, "TRACKER_SCRAPE_INTERVAL_MINUTES: must be above 0"),
+        ({"TRACKER_WEBHOOK_READ_TIMEOUT": "-1"}, "TRACKER_WEBHOOK_READ_TIMEOUT: must not be negative"),
+        ({"TRACKER_PROXY_HOPS": "-1"}, "TRACKER_PROXY_HOPS: must not be negative"),
     ],
 )
 def test_bad_configuration_is_refused_with_a_reason(
@@ -74,3 +82,22 @@ def test_production_with_a_secret_uses_secure_host_cookies(monkeypatch: pytest.M
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+
+
+def test_a_bad_setting_stops_the_command_line_with_one_line(tmp_path: Path) -> None:
+    """The ``tracker`` command refuses to start on a bad value: one line on stderr, no traceback."""
+    env = {**os.environ, "TRACKER_WEBHOOK_ALLOWED_NETWORKS": "not-a-network", "TRACKER_ENV": "testing"}
+    env["TRACKER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    done = subprocess.run(
+        [sys.executable, "-c", "from tracker.cli import main; main()", "db", "upgrade"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "TU-tracker cannot start: TRACKER_WEBHOOK_ALLOWED_NETWORKS: "
+        "'not-a-network' is not a CIDR network (such as 10.0.0.0/8)"
+    ]

@@ -102,7 +102,7 @@ def api_user(*, write: bool) -> User | None:
 
 def _audit_denial(exc: Forbidden) -> Response:
     """Every refusal is logged with who tried what, then answered as usual (403)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     user: User | None = g.get("auth_user")
     if user is None and current_user.is_authenticated:
         user = current_user.user

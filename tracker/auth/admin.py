@@ -122,7 +122,7 @@ def apply_active(
             .values(revoked_at=now)
             .execution_options(synchronize_session="fetch")
         )
-        ended = {"subscriptions_disabled": subs.rowcount or 0, "feed_tokens_revoked": feeds.rowcount or 0}  # type: ignore[attr-defined]
+        ended = {"subscriptions_disabled": subs.rowcount or 0, "feed_tokens_revoked": feeds.rowcount or 0}  # type: ignore[attr-defined]  # rowcount is on the CursorResult the stub types as Result
     audit.record(
         session,
         "user.activate" if active else "user.deactivate",

@@ -7,6 +7,7 @@ the request's transaction is rolled back, so ``record_in_own_transaction`` write
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -28,18 +29,24 @@ def record(
     details: dict[str, Any] | None = None,
     remote_addr: str | None = None,
     actor_label: str | None = None,
+    actor_id: int | None = None,
+    occurred_at: datetime | None = None,
 ) -> AuditEntry:
-    """Append one audit entry in the caller's transaction (flushes, never commits)."""
+    """Append one audit entry in the caller's transaction (flushes, never commits).
+
+    Every audit row goes through here. ``actor`` names a user row; a caller holding only an id and a label (a
+    registry ``Actor``, the system) passes ``actor_id`` and ``actor_label`` instead.
+    """
     label = actor_label or (actor.label if actor is not None else "anonym")
     entry = AuditEntry(
         action=action[:60],
-        actor_id=actor.id if actor is not None else None,
+        actor_id=actor.id if actor is not None else actor_id,
         actor_label=label[:MAX_LABEL],
         object_type=object_type,
         object_id=None if object_id is None else str(object_id)[:80],
         details=details or {},
         remote_addr=(remote_addr or None) and remote_addr[:64],
-        occurred_at=utcnow(),
+        occurred_at=occurred_at or utcnow(),
     )
     session.add(entry)
     session.flush()

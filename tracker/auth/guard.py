@@ -8,9 +8,10 @@ affected: a token is made by a user who is already in order (or by the operator 
 
 from __future__ import annotations
 
-from flask import Response, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import totp
 from tracker.errors import error_response, wants_json
@@ -34,7 +35,7 @@ def pending_step() -> str | None:
     return None
 
 
-def account_guard() -> Response | None:
+def account_guard() -> BaseResponse | None:
     """Before each request: send a session that must change its password or set up a second factor there."""
     if request.endpoint in _ALWAYS or request.endpoint is None:
         return None
@@ -51,5 +52,5 @@ def account_guard() -> Response | None:
         message = _("Din rolle kræver totrinsbekræftelse. Slå den til, før du kan gøre andet.")
         target = url_for("auth.totp_setup")
     if request.method in ("GET", "HEAD") and not wants_json():
-        return redirect(target)  # type: ignore[return-value]
+        return redirect(target)
     return error_response(403, "account_action_required", message, {"action": step, "url": target})

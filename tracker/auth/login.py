@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
@@ -62,11 +62,11 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH[0]
 
 
-def _counted_failures(session: Session, *conditions: object) -> tuple[int, datetime | None]:
+def _counted_failures(session: Session, *conditions: ColumnElement[bool]) -> tuple[int, datetime | None]:
     count, oldest = session.execute(
         select(func.count(LoginAttempt.id), func.min(LoginAttempt.attempted_at)).where(
             LoginAttempt.succeeded.is_(False),
-            *conditions,  # type: ignore[arg-type]
+            *conditions,
         )
     ).one()
     return int(count or 0), oldest

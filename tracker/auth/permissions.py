@@ -1,4 +1,11 @@
-"""Role checks used by every write route: one place decides who may do what."""
+"""Who may do and see what: one place decides, and every route, service, the outbox and the event log ask here.
+
+- roles: ``require_user``, ``require_role``, ``is_coordinator``;
+- vendor ownership: ``owns_solution`` (a vendor's organisation is the solution's vendor), ``can_report_on``,
+  ``may_propose_for``;
+- a municipality's private data (IdPs, portfolio, readiness, its own events): ``can_see_municipality``,
+  ``own_municipality_id``.
+"""
 
 from __future__ import annotations
 
@@ -27,20 +34,39 @@ def is_coordinator(user: User | None) -> bool:
     return user is not None and user.role in (Role.COORDINATOR, Role.ADMIN)
 
 
+def owns_solution(user: User | None, solution: Solution) -> bool:
+    """A vendor user whose organisation is the solution's vendor."""
+    return (
+        user is not None
+        and user.role == Role.VENDOR
+        and user.organisation_id is not None
+        and solution.vendor_id == user.organisation_id
+    )
+
+
 def can_report_on(user: User | None, solution: Solution) -> bool:
-    """Vendors may report only on solutions whose vendor is their organisation."""
-    if user is None:
-        return False
-    if is_coordinator(user):
-        return True
-    return user.role == Role.VENDOR and user.organisation_id is not None and solution.vendor_id == user.organisation_id
+    """Coordinators on any solution; vendors only on solutions whose vendor is their organisation."""
+    return is_coordinator(user) or owns_solution(user, solution)
+
+
+def may_propose_for(user: User, solution: Solution) -> bool:
+    """Vendors propose changes to their own solutions only; other roles that may propose, to any."""
+    return user.role != Role.VENDOR or owns_solution(user, solution)
+
+
+def own_municipality_id(user: User | None) -> int | None:
+    """The municipality a municipality user belongs to (None for everyone else)."""
+    if user is None or user.role != Role.MUNICIPALITY:
+        return None
+    return user.municipality_id
 
 
 def can_see_municipality(user: User | None, municipality_id: int) -> bool:
-    """A municipality's IdPs, portfolio and readiness: its own users and coordinators only."""
-    if user is None:
-        return False
-    return is_coordinator(user) or (user.role == Role.MUNICIPALITY and user.municipality_id == municipality_id)
+    """A municipality's IdPs, portfolio, readiness and own events: its own users and coordinators only."""
+    if is_coordinator(user):
+        return True
+    own = own_municipality_id(user)
+    return own is not None and own == municipality_id
 
 
 def can_answer_inquiry(user: User | None, solution: Solution) -> bool:

@@ -18,7 +18,7 @@ def deliver_command(once: bool, interval: float | None) -> None:
     """Send due webhook deliveries (several workers may run side by side). Stops on Ctrl-C / SIGTERM."""
     from tracker.broadcast import worker
 
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     # On SIGTERM nothing new is sent; requests in flight get WEBHOOK_STOP_SECONDS, then their claims are
     # released for the next worker, so the process ends within seconds even with receivers that hang.
     stop = threading.Event()

@@ -9,9 +9,8 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tracker.auth.permissions import is_coordinator
+from tracker.auth.permissions import is_coordinator, own_municipality_id
 from tracker.models import ChangeEvent, User
-from tracker.models.vocab import Role
 
 MAX_LIMIT = 500
 
@@ -20,10 +19,9 @@ def events_after(session: Session, user: User | None, *, after: int, limit: int)
     """Up to ``limit`` events with id > ``after`` that the user may see, oldest first."""
     stmt = select(ChangeEvent).where(ChangeEvent.id > after)
     if not is_coordinator(user):
-        if user is not None and user.role == Role.MUNICIPALITY and user.municipality_id is not None:
-            stmt = stmt.where(
-                or_(ChangeEvent.municipality_id.is_(None), ChangeEvent.municipality_id == user.municipality_id)
-            )
+        own = own_municipality_id(user)
+        if own is not None:
+            stmt = stmt.where(or_(ChangeEvent.municipality_id.is_(None), ChangeEvent.municipality_id == own))
         else:
             stmt = stmt.where(ChangeEvent.municipality_id.is_(None))
     return list(session.scalars(stmt.order_by(ChangeEvent.id).limit(max(1, min(limit, MAX_LIMIT)))))

@@ -15,11 +15,11 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.auth import token_cache
+from tracker.auth import audit, token_cache
 from tracker.auth.permissions import can_see_municipality, require_user
 from tracker.db import utcnow
 from tracker.errors import Forbidden, NotFound
-from tracker.models import AuditEntry, FeedToken, Municipality, User
+from tracker.models import FeedToken, Municipality, User
 
 TOKEN_PREFIX = "ftk_"  # noqa: S105 - a public prefix, not a secret
 MAX_TOKEN_LENGTH = 200
@@ -39,15 +39,13 @@ def require_access(user: User | None, municipality: Municipality) -> User:
 
 
 def _audit(session: Session, user: User, action: str, token: FeedToken, municipality: Municipality) -> None:
-    session.add(
-        AuditEntry(
-            action=action,
-            actor_id=user.id,
-            actor_label=user.label,
-            object_type="feed_token",
-            object_id=str(token.id),
-            details={"municipality": municipality.code},
-        )
+    audit.record(
+        session,
+        action,
+        actor=user,
+        object_type="feed_token",
+        object_id=token.id,
+        details={"municipality": municipality.code},
     )
 
 

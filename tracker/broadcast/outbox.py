@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from tracker.auth.display import public_label
+from tracker.auth.permissions import can_see_municipality
 from tracker.db import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Subscription
-from tracker.models.vocab import Role
 from tracker.registry.facts import api_changes, org_slugs
 
 TEST_EVENT_TYPE = "subscription.test"
@@ -48,10 +48,7 @@ def owner_may_see(subscription: Subscription, event: ChangeEvent) -> bool:
     """A municipality's own events (readiness) go only to its users and to coordinators, as in the event log."""
     if event.municipality_id is None:
         return True
-    owner = subscription.owner
-    if owner.role in (Role.COORDINATOR, Role.ADMIN):
-        return True
-    return owner.role == Role.MUNICIPALITY and owner.municipality_id == event.municipality_id
+    return can_see_municipality(subscription.owner, event.municipality_id)
 
 
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:

@@ -15,14 +15,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.auth import audit
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import require_role
+from tracker.auth.permissions import can_see_municipality, require_role
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, check_url
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, NotFound, ValidationError
-from tracker.models import AuditEntry, Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
+from tracker.models import Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
 from tracker.models.vocab import Role
 from tracker.registry.events import EVENT_TYPES
 
@@ -39,16 +40,7 @@ def require_manager(user: User | None) -> User:
 
 
 def _audit(session: Session, actor: User, action: str, sub: Subscription, **details: Any) -> None:
-    session.add(
-        AuditEntry(
-            action=action,
-            actor_id=actor.id,
-            actor_label=actor.label,
-            object_type="subscription",
-            object_id=str(sub.id),
-            details=details,
-        )
-    )
+    audit.record(session, action, actor=actor, object_type="subscription", object_id=sub.id, details=details)
 
 
 def _description(value: str | None) -> str | None:
@@ -120,7 +112,7 @@ def _municipality_id(session: Session, owner: User, code: str | None) -> int | N
     municipality = municipality_by_code(session, code)
     if municipality is None:
         raise ValidationError("Ukendt kommune.", {"municipality": f"Der findes ingen kommune med kode '{code}'."})
-    if owner.role == Role.MUNICIPALITY and municipality.id != owner.municipality_id:
+    if not can_see_municipality(owner, municipality.id):
         raise Forbidden("Du kan kun filtrere på din egen kommunes portefølje.")
     return municipality.id
 

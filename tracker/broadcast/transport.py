@@ -43,9 +43,9 @@ class PinnedIPAdapter(HTTPAdapter):
         headers["Host"] = host_header
         request.headers = headers
         if scheme == "https":
-            # urllib3's HTTPSConnectionPool takes both; the stub's TypedDict does not list them.
-            pool_kwargs["assert_hostname"] = hostname  # type: ignore[typeddict-unknown-key]
-            pool_kwargs["server_hostname"] = hostname  # type: ignore[typeddict-unknown-key]
+            # urllib3's HTTPSConnectionPool takes both; the stub's TypedDict does not list them (hence the ignores).
+            pool_kwargs["assert_hostname"] = hostname  # type: ignore[typeddict-unknown-key]  # see above
+            pool_kwargs["server_hostname"] = hostname  # type: ignore[typeddict-unknown-key]  # see above
         host_params["host"] = f"[{ip}]" if ip.version == 6 else str(ip)
         return host_params, pool_kwargs
 

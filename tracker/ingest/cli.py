@@ -152,7 +152,7 @@ def scrape_command(
                 session.rollback()
         _echo_observations(observations, as_json)
         return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     summaries = []
     for target in targets:
         run_id = services.run_in_own_transactions(app, target, fetcher, settings)

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tracker.auth import audit
 from tracker.db import utcnow
 from tracker.errors import Conflict, ValidationError
-from tracker.models import AuditEntry, Idp, Municipality, PortfolioEntry, Solution
+from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.vocab import Loa
 from tracker.municipalities import readiness_events as readiness
@@ -34,16 +35,15 @@ NOTE_MAX_LEN = 2000
 
 def _audit(session: Session, actor: Actor, action: str, municipality: Municipality, details: dict[str, Any]) -> None:
     """IdP and portfolio edits are not registry changes, but who changed what must still be on record."""
-    session.add(
-        AuditEntry(
-            action=action,
-            actor_id=actor.user_id,
-            actor_label=actor.label,
-            object_type="municipality",
-            object_id=municipality.code,
-            details=details,
-            occurred_at=utcnow(),
-        )
+    audit.record(
+        session,
+        action,
+        actor=None,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        object_type="municipality",
+        object_id=municipality.code,
+        details=details,
     )
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import can_report_on, is_coordinator, require_role
+from tracker.auth.permissions import is_coordinator, may_propose_for, require_role
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
@@ -81,7 +81,7 @@ def create_proposal(
 ) -> Proposal:
     """Record a proposal; a trusted vendor's is accepted at once. Vendors only for their own solutions."""
     require_role(proposer, Role.VENDOR, Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
-    if proposer.role == Role.VENDOR and not can_report_on(proposer, solution):
+    if not may_propose_for(proposer, solution):
         raise Forbidden(
             "Leverandører kan kun foreslå ændringer til deres egne løsninger.",
             {"solution": solution.slug},

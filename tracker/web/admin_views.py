@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import admin
 from tracker.db import get_session
@@ -78,18 +79,18 @@ def create_user() -> Page:
 
 
 @bp.post("/brugere/<int:user_id>/deaktiver")
-def deactivate(user_id: int) -> Response:
+def deactivate(user_id: int) -> BaseResponse:
     """Deactivate: the user's sessions and tokens stop working at once."""
     return _set_active(user_id, active=False)
 
 
 @bp.post("/brugere/<int:user_id>/aktiver")
-def activate(user_id: int) -> Response:
+def activate(user_id: int) -> BaseResponse:
     """Reactivate a user."""
     return _set_active(user_id, active=True)
 
 
-def _set_active(user_id: int, *, active: bool) -> Response:
+def _set_active(user_id: int, *, active: bool) -> BaseResponse:
     actor = web_user(Role.ADMIN)
     session = get_session()
     target = admin.get_user(session, user_id)
@@ -98,7 +99,7 @@ def _set_active(user_id: int, *, active: bool) -> Response:
         _("%(who)s er aktiveret.", who=target.email) if active else _("%(who)s er deaktiveret.", who=target.email),
         "info",
     )
-    return redirect(url_for("admin.users"))  # type: ignore[return-value]
+    return redirect(url_for("admin.users"))
 
 
 @bp.post("/brugere/<int:user_id>/nulstil-adgangskode")
@@ -112,7 +113,7 @@ def reset_password(user_id: int) -> Page:
 
 
 @bp.post("/brugere/<int:user_id>/rolle")
-def change_role(user_id: int) -> Response | Page:
+def change_role(user_id: int) -> BaseResponse | Page:
     """Change a user's role (and the organisation or municipality it binds to)."""
     actor = web_user(Role.ADMIN)
     session = get_session()
@@ -137,7 +138,7 @@ def change_role(user_id: int) -> Response | Page:
         details = "; ".join(str(v) for v in exc.details.values())
         return _users_page(exc.status, role_error=f"{target.email}: {exc.message} {details}".strip())
     flash(_("Rollen for %(who)s er ændret.", who=target.email), "info")
-    return redirect(url_for("admin.users"))  # type: ignore[return-value]
+    return redirect(url_for("admin.users"))
 
 
 def _organisations_page(status: int = 200, **extra: object) -> Page:
@@ -160,7 +161,7 @@ def organisations() -> Page:
 
 
 @bp.post("/organisationer")
-def create_organisation() -> Response | Page:
+def create_organisation() -> BaseResponse | Page:
     """Create an organisation."""
     user = web_user(*COORDINATORS)
     form = OrganisationForm()
@@ -182,11 +183,11 @@ def create_organisation() -> Response | Page:
         show_errors(form, exc, "slug")
         return _organisations_page(exc.status, form=form)
     flash(_("Organisationen %(name)s er oprettet.", name=org.name), "info")
-    return redirect(url_for("admin.organisations"))  # type: ignore[return-value]
+    return redirect(url_for("admin.organisations"))
 
 
 @bp.post("/organisationer/<int:organisation_id>/betroet")
-def trust(organisation_id: int) -> Response:
+def trust(organisation_id: int) -> BaseResponse:
     """Mark a vendor organisation trusted (or no longer trusted)."""
     user = web_user(*COORDINATORS)
     session = get_session()
@@ -201,4 +202,4 @@ def trust(organisation_id: int) -> Response:
         else _("%(name)s er ikke længere betroet.", name=org.name),
         "info",
     )
-    return redirect(url_for("admin.organisations"))  # type: ignore[return-value]
+    return redirect(url_for("admin.organisations"))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import SessionUser, admin, audit, sessions, tokens, totp
 from tracker.auth.login import ThrottlePolicy, attempt_login
@@ -40,18 +41,18 @@ def _start_session(user: User, *, second_factor: bool) -> None:
     login_user(SessionUser(user, sid, row))
 
 
-def _after_login(user: User, next_url: str | None) -> Response:
+def _after_login(user: User, next_url: str | None) -> BaseResponse:
     """Where a completed login leads: the forced steps first, then where the user was going."""
     flash(_("Du er logget ind som %(who)s.", who=user.label), "info")
     if user.must_change_password:
-        return redirect(url_for("auth.first_password"))  # type: ignore[return-value]
+        return redirect(url_for("auth.first_password"))
     if totp.required_for(user) and not totp.enabled(user):
-        return redirect(url_for("auth.totp_setup"))  # type: ignore[return-value]
-    return redirect(next_url or landing_url(user))  # type: ignore[return-value]
+        return redirect(url_for("auth.totp_setup"))
+    return redirect(next_url or landing_url(user))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The login form; the attempt is recorded in its own transaction so throttling counts every failure."""
     form = LoginForm()
     if not form.validate_on_submit():
@@ -92,13 +93,13 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
         session["pending_login"] = {"user_id": user.id, "nonce": user.session_nonce, "at": int(time.time())}
         if next_url:
             session["pending_next"] = next_url
-        return redirect(url_for("auth.login_code"))  # type: ignore[return-value]
+        return redirect(url_for("auth.login_code"))
     _start_session(user, second_factor=False)
     return _after_login(user, next_url)
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     """Log out (a POST with CSRF token, so no other site can log you out)."""
     user = web_user()
     audit.record(
@@ -110,7 +111,7 @@ def logout() -> Response:
     logout_user()
     session.clear()
     flash(_("Du er logget ud."), "info")
-    return redirect(url_for("web.index"))  # type: ignore[return-value]
+    return redirect(url_for("web.index"))
 
 
 def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
@@ -136,7 +137,7 @@ def account() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/konto/adgangskode")
-def change_password() -> Response | tuple[str, int, dict[str, str]]:
+def change_password() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Replace one's password; other sessions end, this one continues."""
     user = web_user()
     form = PasswordForm()
@@ -151,7 +152,7 @@ def change_password() -> Response | tuple[str, int, dict[str, str]]:
         return account_page(exc.status, password_form=form)
     _renew_after_password_change(user)
     flash(_("Adgangskoden er ændret."), "info")
-    return redirect(url_for("auth.account"))  # type: ignore[return-value]
+    return redirect(url_for("auth.account"))
 
 
 def _renew_after_password_change(user: User) -> None:
@@ -160,7 +161,7 @@ def _renew_after_password_change(user: User) -> None:
 
 
 @bp.route("/konto/ny-adgangskode", methods=["GET", "POST"])
-def first_password() -> Response | tuple[str, int, dict[str, str]]:
+def first_password() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """After logging in with a one-time password: choose one's own before anything else."""
     user = web_user()
     form = FirstPasswordForm()
@@ -181,10 +182,10 @@ def first_password() -> Response | tuple[str, int, dict[str, str]]:
     return page, status, {"Cache-Control": "no-store"}
 
 
-def _after_login_steps(user: User) -> Response:
+def _after_login_steps(user: User) -> BaseResponse:
     if totp.required_for(user) and not totp.enabled(user):
-        return redirect(url_for("auth.totp_setup"))  # type: ignore[return-value]
-    return redirect(landing_url(user))  # type: ignore[return-value]
+        return redirect(url_for("auth.totp_setup"))
+    return redirect(landing_url(user))
 
 
 @bp.post("/konto/tokens")
@@ -199,9 +200,9 @@ def create_token() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/konto/tokens/<int:token_id>/tilbagekald")
-def revoke_token(token_id: int) -> Response:
+def revoke_token(token_id: int) -> BaseResponse:
     """Revoke one of one's own tokens (another user's token is 'not found')."""
     user = web_user()
     tokens.revoke_own_token(get_session(), user, token_id, remote_addr=request.remote_addr)
     flash(_("Tokenet er tilbagekaldt."), "info")
-    return redirect(url_for("auth.account"))  # type: ignore[return-value]
+    return redirect(url_for("auth.account"))

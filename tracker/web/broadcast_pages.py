@@ -4,10 +4,11 @@ municipality's private feed/calendar addresses (create, revoke). Secrets and tok
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask import session as flask_session
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.permissions import is_coordinator
 from tracker.broadcast import feed_tokens
@@ -130,12 +131,12 @@ def detail(subscription_id: int) -> Page:
 
 
 @bp.post("/<int:subscription_id>/test")
-def test_ping(subscription_id: int) -> Response:
+def test_ping(subscription_id: int) -> BaseResponse:
     """Queue a test ping."""
     sub = _owned(subscription_id)[1]
     svc.send_test(get_session(), sub)
     flash(_("Testbeskeden er sat i kø og sendes inden for få sekunder. Se leveringsloggen nedenfor."), "info")
-    return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
+    return redirect(url_for(".detail", subscription_id=sub.id))
 
 
 @bp.post("/<int:subscription_id>/hemmelighed")
@@ -147,7 +148,7 @@ def rotate(subscription_id: int) -> Page:
 
 
 @bp.post("/<int:subscription_id>/aktiv")
-def set_active(subscription_id: int) -> Response:
+def set_active(subscription_id: int) -> BaseResponse:
     """Switch the subscription off, or on again (clears the disable notice)."""
     form = ActivateForm()
     user, sub = _owned(subscription_id)
@@ -157,25 +158,25 @@ def set_active(subscription_id: int) -> Response:
         get_session(), sub, user, {"active": form.active.data == "1"}, policy=policy_from_config(current_app.config)
     )
     flash(_("Abonnementet er slået til.") if sub.active else _("Abonnementet er slået fra."), "info")
-    return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
+    return redirect(url_for(".detail", subscription_id=sub.id))
 
 
 @bp.post("/<int:subscription_id>/slet")
-def delete(subscription_id: int) -> Response:
+def delete(subscription_id: int) -> BaseResponse:
     """Delete the subscription and its delivery log."""
     user, sub = _owned(subscription_id)
     svc.delete_subscription(get_session(), sub, user)
     flash(_("Abonnementet er slettet."), "info")
-    return redirect(url_for(".index"))  # type: ignore[return-value]
+    return redirect(url_for(".index"))
 
 
 @bp.post("/<int:subscription_id>/leveringer/<int:delivery_id>/gensend")
-def redeliver(subscription_id: int, delivery_id: int) -> Response:
+def redeliver(subscription_id: int, delivery_id: int) -> BaseResponse:
     """Send one delivery again with the same webhook-id."""
     sub = _owned(subscription_id)[1]
     svc.redeliver(get_session(), sub, delivery_id)
     flash(_("Leveringen sendes igen inden for få sekunder."), "info")
-    return redirect(url_for(".detail", subscription_id=sub.id))  # type: ignore[return-value]
+    return redirect(url_for(".detail", subscription_id=sub.id))
 
 
 # --- a municipality's private feed and calendar -------------------------------------------------------------
@@ -229,18 +230,18 @@ def municipality_tokens(code: str) -> Page:
 
 
 @bp.post("/kommuner/<string:code>/feeds")
-def create_municipality_token(code: str) -> Response:
+def create_municipality_token(code: str) -> BaseResponse:
     """A new private address, then back to the page (POST-redirect-GET: a reload makes no second token)."""
     user, municipality = _municipality(code)
     plain = feed_tokens.create_token(get_session(), user, municipality)[1]
     flask_session["new_feed_token"] = {"code": municipality.code, "token": plain}
-    return redirect(url_for(".municipality_tokens", code=municipality.code), 303)  # type: ignore[return-value]
+    return redirect(url_for(".municipality_tokens", code=municipality.code), 303)
 
 
 @bp.post("/kommuner/<string:code>/feeds/<int:token_id>/tilbagekald")
-def revoke_municipality_token(code: str, token_id: int) -> Response:
+def revoke_municipality_token(code: str, token_id: int) -> BaseResponse:
     """Revoke a private address: readers and calendars using it stop getting updates at once."""
     user, municipality = _municipality(code)
     feed_tokens.revoke_token(get_session(), user, municipality, token_id)
     flash(_("Adressen er tilbagekaldt og virker ikke længere."), "info")
-    return redirect(url_for(".municipality_tokens", code=municipality.code))  # type: ignore[return-value]
+    return redirect(url_for(".municipality_tokens", code=municipality.code))

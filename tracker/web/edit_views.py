@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
-from tracker.auth.permissions import can_report_on
+from tracker.auth.permissions import may_propose_for
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
 from tracker.models import Solution, User
@@ -57,7 +58,7 @@ def _form_page(form: SolutionForm, solution: Solution | None, status: int = 200,
 
 
 @bp.route("/loesninger/ny", methods=["GET", "POST"])
-def create() -> Page | Response:
+def create() -> Page | BaseResponse:
     """A new solution: facts unknown unless given."""
     user = web_user(*COORDINATORS)
     session = get_session()
@@ -81,7 +82,7 @@ def create() -> Page | Response:
         show_errors(form, exc, "name")
         return _form_page(form, None, exc.status, form_error=exc.message)
     flash(_("Løsningen %(name)s er oprettet.", name=solution.name), "info")
-    return redirect(url_for("web.solution", slug=solution.slug))  # type: ignore[return-value]
+    return redirect(url_for("web.solution", slug=solution.slug))
 
 
 def _preview(form: SolutionForm, session: Session, solution: Solution) -> Page:
@@ -104,7 +105,7 @@ def _version(raw: str | None) -> int:
 
 
 @bp.route("/loesninger/<string:slug>/rediger", methods=["GET", "POST"])
-def edit(slug: str) -> Page | Response:
+def edit(slug: str) -> Page | BaseResponse:
     """Edit a solution's facts, sources and description; a concurrent change is shown, not overwritten."""
     user = web_user(*COORDINATORS)
     session = get_session()
@@ -142,20 +143,20 @@ def edit(slug: str) -> Page | Response:
         show_errors(form, exc, "reason")
         return _form_page(form, solution, exc.status, form_error=exc.message)
     flash(_("Ændringen er gemt.") if events else _("Der var intet at ændre."), "info")
-    return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]
+    return redirect(url_for("web.solution", slug=slug))
 
 
 def _proposer(slug: str) -> tuple[User, Solution]:
     """Vendors only for their own solutions (refused and logged otherwise); municipalities for any."""
     user = web_user(Role.VENDOR, Role.MUNICIPALITY)
     solution = queries.get_solution(get_session(), slug)
-    if user.role == Role.VENDOR and not can_report_on(user, solution):
+    if not may_propose_for(user, solution):
         raise Forbidden(_("Leverandører kan kun foreslå ændringer til deres egne løsninger."), {"solution": slug})
     return user, solution
 
 
 @bp.route("/loesninger/<string:slug>/foreslaa", methods=["GET", "POST"])
-def propose(slug: str) -> Page | Response:
+def propose(slug: str) -> Page | BaseResponse:
     """A vendor's report on its own solution, or a municipality's correction with evidence."""
     user, solution = _proposer(slug)
     form = ProposalForm()
@@ -184,7 +185,7 @@ def propose(slug: str) -> Page | Response:
         flash(_("Tak. Jeres organisation er betroet, så ændringen er allerede registreret."), "info")
     else:
         flash(_("Tak. Forslaget er sendt til en koordinator, som gennemgår det."), "info")
-    return redirect(url_for("review.mine"))  # type: ignore[return-value]
+    return redirect(url_for("review.mine"))
 
 
 @bp.app_context_processor
@@ -198,6 +199,6 @@ def _edit_links() -> dict[str, object]:
             return False
         if user is None:
             return False
-        return user.role == Role.MUNICIPALITY or (user.role == Role.VENDOR and can_report_on(user, solution))
+        return user.role in (Role.MUNICIPALITY, Role.VENDOR) and may_propose_for(user, solution)
 
     return {"may_propose": may_propose}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
 from tracker.errors import Forbidden, Unauthorized, error_response
@@ -37,11 +38,11 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _to_login(exc: Unauthorized) -> Response:
+def _to_login(exc: Unauthorized) -> BaseResponse:
     """Reading a page while logged out leads to the login form; a refused form post says 401."""
     if request.method in ("GET", "HEAD"):
         target = request.full_path if request.query_string else request.path
-        return redirect(url_for("auth.login", next=target))  # type: ignore[return-value]
+        return redirect(url_for("auth.login", next=target))
     return error_response(401, exc.code, exc.message, exc.details)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality, is_coordinator
@@ -96,8 +97,8 @@ def _failed(municipality: Municipality, exc: AppError, **forms: Any) -> Page:
     return _page(municipality, exc.status, error=exc, **forms)
 
 
-def _back(municipality: Municipality, anchor: str) -> Response:
-    return redirect(url_for("kommuner.page", code=municipality.code, _anchor=anchor), code=303)  # type: ignore[return-value]
+def _back(municipality: Municipality, anchor: str) -> BaseResponse:
+    return redirect(url_for("kommuner.page", code=municipality.code, _anchor=anchor), code=303)
 
 
 @bp.get("/kommuner")
@@ -149,7 +150,7 @@ def report_pdf(code: str) -> Response:
 
 
 @bp.post("/kommuner/<string:code>/idps")
-def create_idp(code: str) -> Page | Response:
+def create_idp(code: str) -> Page | BaseResponse:
     """Add an IdP."""
     municipality, actor = _mine(code)
     form = IdpForm(prefix="new")
@@ -164,7 +165,7 @@ def create_idp(code: str) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>")
-def update_idp(code: str, idp_id: int) -> Page | Response:
+def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Change an IdP."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -181,7 +182,7 @@ def update_idp(code: str, idp_id: int) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>/slet")
-def delete_idp(code: str, idp_id: int) -> Page | Response:
+def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Remove an IdP."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -195,7 +196,7 @@ def delete_idp(code: str, idp_id: int) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje")
-def add_solution(code: str) -> Page | Response:
+def add_solution(code: str) -> Page | BaseResponse:
     """Add a solution to the portfolio."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -214,7 +215,7 @@ def add_solution(code: str) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>")
-def set_solution_idp(code: str, slug: str) -> Page | Response:
+def set_solution_idp(code: str, slug: str) -> Page | BaseResponse:
     """Choose the IdP staff use for one solution."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -232,7 +233,7 @@ def set_solution_idp(code: str, slug: str) -> Page | Response:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>/fjern")
-def remove_solution(code: str, slug: str) -> Page | Response:
+def remove_solution(code: str, slug: str) -> Page | BaseResponse:
     """Remove a solution from the portfolio."""
     municipality, actor = _mine(code)
     session = get_session()
@@ -296,7 +297,7 @@ def upcoming() -> str:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/import/bekraeft")
-def confirm_import(code: str) -> Page | Response:
+def confirm_import(code: str) -> Page | BaseResponse:
     """After a dry run: add what it showed, without choosing the file again."""
     municipality, actor = _mine(code)
     if not ButtonForm().validate_on_submit():

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
@@ -91,7 +92,7 @@ def detail(proposal_id: int) -> str:
 
 
 @bp.post("/forslag/<int:proposal_id>/godkend")
-def accept(proposal_id: int) -> Response | tuple[str, int]:
+def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """Accept: the change enters the registry and its history; a stale proposal needs the box ticked."""
     user = web_user(*COORDINATORS)
     session = get_session()
@@ -119,11 +120,11 @@ def accept(proposal_id: int) -> Response | tuple[str, int]:
         flash(_("Forslag #%(id)s er godkendt og står nu i historikken.", id=proposal.id), "info")
     else:
         flash(_("Forslag #%(id)s er godkendt; registret havde allerede de værdier.", id=proposal.id), "info")
-    return redirect(url_for("review.queue"))  # type: ignore[return-value]
+    return redirect(url_for("review.queue"))
 
 
 @bp.post("/forslag/<int:proposal_id>/afvis")
-def reject(proposal_id: int) -> Response | tuple[str, int]:
+def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """Reject with a reason the proposer will see."""
     user = web_user(*COORDINATORS)
     session = get_session()
@@ -139,7 +140,7 @@ def reject(proposal_id: int) -> Response | tuple[str, int]:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status, reject_form=form)
     flash(_("Forslag #%(id)s er afvist.", id=proposal.id), "info")
-    return redirect(url_for("review.queue"))  # type: ignore[return-value]
+    return redirect(url_for("review.queue"))
 
 
 def _detail_again(proposal: Proposal, user: object, status: int, **forms: object) -> tuple[str, int]:

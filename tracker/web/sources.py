@@ -6,8 +6,9 @@ reviewed, accept a source's new state) are for coordinators. Views parse, call o
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import is_coordinator
@@ -62,18 +63,18 @@ def detail(key: str) -> str:
 
 
 @bp.post("/kilder/aendringer/<int:snapshot_id>/gennemset")
-def mark_reviewed(snapshot_id: int) -> Response:
+def mark_reviewed(snapshot_id: int) -> BaseResponse:
     """Mark a page change as reviewed (coordinators; CSRF-protected like every form)."""
     user = web_user(*COORDINATORS)
     snapshots.mark_page_change_reviewed(get_session(), snapshot_id, user=user)
     flash(_("Sideændringen er markeret som gennemset."), "info")
-    return redirect(safe_next(request.form.get("next")) or url_for("sources.index"))  # type: ignore[return-value]
+    return redirect(safe_next(request.form.get("next")) or url_for("sources.index"))
 
 
 @bp.post("/kilder/<string:key>/nulstil")
-def reset(key: str) -> Response:
+def reset(key: str) -> BaseResponse:
     """Accept the source's current state: healthy again, and an empty page no longer counts as an alarm."""
     user = web_user(*COORDINATORS)
     services.reset_health(get_session(), key, user=user)
     flash(_("Kilden er markeret som sund igen."), "info")
-    return redirect(url_for("sources.detail", key=key))  # type: ignore[return-value]
+    return redirect(url_for("sources.detail", key=key))

@@ -7,6 +7,7 @@ import time
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import totp
 from tracker.auth.login import throttle_state
@@ -33,13 +34,13 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/login/kode", methods=["GET", "POST"])
-def login_code() -> Response | tuple[str, int, dict[str, str]]:
+def login_code() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """The second step of a login: a code from the authenticator app (or a recovery code)."""
     user = _pending_user()
     if user is None:
         session.pop("pending_login", None)
         flash(_("Log ind igen: koden skal indtastes inden for 5 minutter."), "info")
-        return redirect(url_for("auth.login"))  # type: ignore[return-value]
+        return redirect(url_for("auth.login"))
     form = CodeForm()
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200

@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import user_with_token
 
 SURROGATE_JSON = '"IdP \\ud800 x"'  # a JSON escape that decodes to a lone surrogate
 
@@ -51,7 +52,7 @@ def test_a_long_url_on_the_api_is_a_json_414(client: FlaskClient) -> None:
 
 def _xlsx_with_doctype() -> bytes:
     workbook = Workbook()
-    workbook.active.append(["Aula"])  # type: ignore[union-attr]
+    workbook.active.append(["Aula"])  # type: ignore[union-attr]  # a new workbook always has a sheet
     plain = io.BytesIO()
     workbook.save(plain)
     out = io.BytesIO()

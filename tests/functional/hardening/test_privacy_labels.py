@@ -19,7 +19,7 @@ from tracker.registry.services import update_solution
 from tracker.review.services import accept_proposal, create_proposal
 
 
-def _vendor_change_accepted(session: Session, accounts: dict) -> Solution:  # type: ignore[type-arg]
+def _vendor_change_accepted(session: Session, accounts: dict) -> Solution:  # type: ignore[type-arg]  # the accounts fixture is a plain dict
     nexus = get_solution(session, "kmd-nexus")
     proposal = create_proposal(
         session,

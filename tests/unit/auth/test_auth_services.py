@@ -76,6 +76,20 @@ def test_ten_failures_in_the_window_lock_the_account_even_with_the_right_passwor
     )
 
 
+def test_retry_after_is_the_time_left_in_the_window_not_the_whole_window(
+    session: Session, coordinator: tuple[User, str]
+) -> None:
+    """Ten failures that began ten minutes ago leave five minutes (and a second's margin) to wait."""
+    user, _password = coordinator
+    now = utcnow()
+    first = now - timedelta(minutes=10)
+    session.add_all(
+        LoginAttempt(email=user.email, succeeded=False, attempted_at=first + timedelta(seconds=i)) for i in range(10)
+    )
+    session.flush()
+    assert throttle_state(session, user.email, None, POLICY, now=now) == 5 * 60 + 1
+
+
 def test_failures_older_than_the_window_do_not_count(session: Session, coordinator: tuple[User, str]) -> None:
     user, password = coordinator
     old = utcnow() - timedelta(minutes=16)

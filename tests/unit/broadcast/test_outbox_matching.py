@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import make_user, solution_by_slug, subscribe
+from tests.support.accounts import make_user
+from tests.support.broadcast import solution_by_slug, subscribe
 from tracker.models import Delivery, Municipality, PortfolioEntry
 from tracker.registry.actors import SYSTEM
 from tracker.registry.events import append_event

@@ -78,3 +78,13 @@ def test_spec_test_vector() -> None:
 def test_a_message_id_with_a_dot_is_refused() -> None:
     with pytest.raises(ValueError, match="must not contain"):
         signing.webhook_headers("msg.1", 1, b"{}", [signing.generate_secret()])
+
+
+def test_a_timestamp_far_in_the_future_is_rejected_like_an_old_one() -> None:
+    """The tolerance holds both ways: a message dated ten minutes ahead is a replay risk too."""
+    secret, body, sent_at = signing.generate_secret(), b'{"type": "subscription.test"}', 1_700_000_000
+    headers = signing.webhook_headers("msg_future", sent_at, body, [secret])
+    assert signing.verify(secret, headers, body, now=sent_at)
+    assert signing.verify(secret, headers, body, now=sent_at - 299)  # received 299 s before it was dated
+    assert not signing.verify(secret, headers, body, now=sent_at - 600)  # dated ten minutes in the future
+    assert not signing.verify(secret, headers, body, now=sent_at + 600)

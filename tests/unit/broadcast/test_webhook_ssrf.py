@@ -111,18 +111,29 @@ def test_bad_network_configuration_is_named() -> None:
     assert parse_networks("") == ()
 
 
-def test_one_private_record_spoils_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A name answering public *and* private addresses is refused (the resolver is stubbed: no network)."""
+def _resolver_answers(monkeypatch: pytest.MonkeyPatch, *addresses: str) -> None:
+    """Every name resolves to ``addresses`` (the resolver is stubbed: no network)."""
 
     def answers(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        return [
-            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
-            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port)),
-        ]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in addresses]
 
     monkeypatch.setattr(socket, "getaddrinfo", answers)
+
+
+def test_one_private_record_spoils_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name answering public *and* private addresses is refused."""
+    _resolver_answers(monkeypatch, "93.184.216.34", "10.1.2.3")
     with pytest.raises(TargetRefused, match=r"10\.1\.2\.3"):
         check_url("https://mixed.example/", DEFAULT)
+
+
+def test_plain_http_needs_every_address_allowed_not_just_some(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name answering an allowed address *and* a public one still needs https."""
+    _resolver_answers(monkeypatch, "127.0.0.1", "93.184.216.34")
+    policy = policy_from_config({"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32", "WEBHOOK_REQUIRE_HTTPS": True})
+    with pytest.raises(TargetRefused, match="https"):
+        check_url("http://split.example/hook", policy)
+    assert check_url("https://split.example/hook", policy) == "https://split.example/hook"
 
 
 FORBIDDEN_NETWORKS = [

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from scrapers.base import Observation
-from tests.support.ingest import make_user, registry_state, runs, scraper_proposals, source_row
+from tests.support.accounts import make_user
+from tests.support.ingest import registry_state, runs, scraper_proposals, source_row
 from tracker.errors import NotFound
 from tracker.ingest import services
 from tracker.ingest.fetch import FetchedPage, FetchResult
@@ -26,7 +27,7 @@ def _obs(value: str = "betydelig") -> Observation:
 
 
 def _result(outcome: str = "ok", observations: list[Observation] | None = None, **kw: object) -> FetchResult:
-    result = FetchResult(started_at=datetime.now(UTC), outcome=outcome, http_status=200, bytes=100, **kw)  # type: ignore[arg-type]
+    result = FetchResult(started_at=datetime.now(UTC), outcome=outcome, http_status=200, bytes=100, **kw)  # type: ignore[arg-type]  # any field passes through
     result.observations = list(observations or [])
     return result
 

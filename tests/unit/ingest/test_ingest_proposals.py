@@ -197,7 +197,7 @@ def _obs(**kw: str | None) -> Observation:
         "url": "https://digst.dk/x",
     }  # fmt: skip
     values.update(kw)
-    return Observation(**values)  # type: ignore[arg-type]
+    return Observation(**values)  # type: ignore[arg-type]  # the overrides are untyped on purpose
 
 
 def test_dedupe_key_names_the_fact_not_the_wording() -> None:

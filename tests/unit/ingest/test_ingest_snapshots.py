@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from scrapers import SOURCES
 from scrapers.base import SolutionRef
 from scrapers.matching import SolutionMatcher
-from tests.support.ingest import make_user, page
+from tests.support.accounts import make_user
+from tests.support.ingest import page
 from tracker.ingest import snapshots
 from tracker.ingest.services import ensure_source
 from tracker.ingest.snapshots import diff_lines, highlight, pending_page_changes, record_snapshot

@@ -7,7 +7,6 @@ first (SQLite serialises writers before either can check), so it runs on Postgre
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.support.databases import fresh_database
+from tests.support.waiting import lock_waiters, wait_until
 from tracker.db import make_engine
 from tracker.errors import Conflict
 from tracker.migrate import upgrade
@@ -53,7 +53,7 @@ def test_the_second_of_two_simultaneous_adds_is_a_conflict(tmp_path: Path) -> No
 
             racer = threading.Thread(target=add_again)
             racer.start()
-            time.sleep(0.5)  # the second insert now waits on the first one's uncommitted row
+            wait_until(lambda: lock_waiters(engine) >= 1, what="the second insert waits on the first one's row")
             first.commit()
             racer.join(timeout=15)
             assert isinstance(outcome.get("result"), Conflict)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from tests.support.databases import fresh_database
+from tests.support.waiting import lock_waiters, wait_until
 from tracker.db import make_engine
 from tracker.migrate import upgrade
 from tracker.models import ChangeEvent, Solution
@@ -47,7 +48,8 @@ def test_a_second_writer_waits_until_the_first_event_commits(tmp_path: Path) -> 
 
         thread = threading.Thread(target=second_writer)
         thread.start()
-        assert not second_done.wait(1.0), "the second writer drew an event id while the first was uncommitted"
+        wait_until(lambda: lock_waiters(engine) >= 1, what="the second writer waits on the event-order lock")
+        assert not second_done.is_set(), "the second writer drew an event id while the first was uncommitted"
         first.commit()
         first.close()
         thread.join(timeout=10)
