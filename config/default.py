@@ -66,7 +66,7 @@ WEBHOOK_USER_AGENT = "TU-tracker-Webhooks/1.0 (+https://tu-tracker.kl.dk/om)"
 WEBHOOK_CLAIM_SECONDS = 0  # 0: derived from the timeouts (2 × (connect + read) + 30 s)
 WEBHOOK_DISABLE_AFTER_HOURS = 72  # a subscription failing without a break this long is switched off
 
-# E-mail (issue 14). MAIL_URL: smtp://host:25, smtp+starttls://user:pass@host:587, smtps://user:pass@host:465,
+# E-mail. MAIL_URL: smtp://host:25, smtp+starttls://user:pass@host:587, smtps://user:pass@host:465,
 # or file:///dir; empty writes each mail as an .eml file under instance/mail/ (for make run).
 MAIL_URL = ""
 MAIL_FROM = "TU-tracker <tu-tracker@kl.dk>"

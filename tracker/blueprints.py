@@ -56,7 +56,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(proposals.blp, "/api/v1/proposals", csrf_exempt=True),
         ApiRoute(tokens.blp, "/api/v1/tokens", csrf_exempt=True),
         ApiRoute(feed_tokens.blp, "/api/v1/municipalities", csrf_exempt=True),  # private feed addresses
-        ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments (issue 15)
+        ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments
         ApiRoute(notifications.blp, "/api/v1/account/notifications", csrf_exempt=True),
     ]
 

@@ -131,7 +131,7 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
 
 
 def _link_brokers(session: Session, created: list[dict[str, Any]]) -> None:
-    """The optional ``brokers`` of each solution just created: slugs of broker solutions (issue 13).
+    """The optional ``brokers`` of each solution just created: slugs of broker solutions.
 
     After all are created, since a broker may come later in the list; a slug that names no broker solution
     is left out rather than refusing the seed.

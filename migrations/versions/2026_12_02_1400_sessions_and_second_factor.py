@@ -1,6 +1,6 @@
 """Server-side login sessions; one-time passwords that must be changed; TOTP second factor with recovery codes.
 
-Why (issue 11, items 3 and 6): a signed cookie alone cannot be ended by logging out (a replayed cookie still
+Why: a signed cookie alone cannot be ended by logging out (a replayed cookie still
 worked), so every login gets a ``user_session`` row that logout ends and that idles out and ages out. Users
 who were given a one-time password must choose their own at first login; coordinators and admins need a
 second factor. Existing users keep their passwords (``must_change_password`` false): nobody is locked out.

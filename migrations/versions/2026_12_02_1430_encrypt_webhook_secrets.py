@@ -1,6 +1,6 @@
 """Webhook secrets encrypted at rest (Fernet with TRACKER_ENCRYPTION_KEYS).
 
-Why (issue 11, item 5): a copy of the database (a backup, a replica) must not be enough to forge signed
+Why: a copy of the database (a backup, a replica) must not be enough to forge signed
 webhooks. The columns lose their length limit to hold Fernet tokens; existing secrets are encrypted with the configured key
 (``tracker db upgrade`` runs inside the app, which configures it). Downgrade decrypts them again.
 

@@ -1,6 +1,6 @@
 """Staff groups and brokers: a portfolio entry names several IdPs, a solution lists the brokers staff go through.
 
-Why (issue 13): Aula used by administration (IdP at Betydelig) and by the schools (IdP at Lav) must be two
+Why: Aula used by administration (IdP at Betydelig) and by the schools (IdP at Lav) must be two
 readiness rows, and a broker's requirement (Unilogin Broker, Context Handler) must reach the solutions behind
 it. ``portfolio_entry.idp_id`` becomes the association ``portfolio_entry_idp`` (the one IdP it named is
 copied); ``solution_broker`` links a solution to broker solutions, filled from the free-text ``broker`` where

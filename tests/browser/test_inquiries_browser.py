@@ -1,5 +1,5 @@
 """In a real browser: a municipality asks about KMD Nexus, another joins, KMD answers, and the answer shows on
-the solution page — with plain forms (issue 15).
+the solution page — with plain forms.
 
 Each run makes its own users and question text (the live server's database is shared and committed).
 """

@@ -1,4 +1,4 @@
-"""Impact preview (issue 13): before a change is saved or a proposal accepted, which municipalities' staff groups
+"""Impact preview: before a change is saved or a proposal accepted, which municipalities' staff groups
 would move to at_risk/locked_out, or back — and nothing is written by asking."""
 
 from __future__ import annotations

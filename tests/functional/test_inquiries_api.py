@@ -1,4 +1,4 @@
-"""Inquiries through the API: ask once, others join, the vendor answers, everyone sees it (issue 15)."""
+"""Inquiries through the API: ask once, others join, the vendor answers, everyone sees it."""
 
 from __future__ import annotations
 

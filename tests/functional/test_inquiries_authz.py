@@ -1,6 +1,6 @@
 """Every new inquiry and risk-assessment write route (UI and API) × every role, including another vendor and
 another municipality: allowed ones change something, the rest get 401/403, change nothing, and a 403 is
-audited. And the public views name municipalities and organisations, never a person (issue 15)."""
+audited. And the public views name municipalities and organisations, never a person."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Inquiry pages: the solution page's summary, the list's order, and forms that refuse bad input (issue 15)."""
+"""Inquiry pages: the solution page's summary, the list's order, and forms that refuse bad input."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Readiness per staff group (issue 13): IdPs per portfolio entry, brokers' requirements, what to do, stale facts.
+"""Readiness per staff group: IdPs per portfolio entry, brokers' requirements, what to do, stale facts.
 
 The issue's own case: København has an IdP for the administration (Betydelig, primary) and one for the schools
 (Lav). A solution requiring Betydelig from a future day, used by both, gives two rows — ``ok`` and ``at_risk``.

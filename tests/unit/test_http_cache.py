@@ -46,7 +46,7 @@ def test_list_sends_an_etag_and_answers_304_to_it(client: FlaskClient) -> None:
     first = client.get("/api/v1/solutions?limit=5")
     assert first.status_code == 200
     etag = first.headers["ETag"]
-    # Anonymous: a shared cache may keep it (issue 17); clients revalidate with the ETag once it is stale.
+    # Anonymous: a shared cache may keep it; clients revalidate with the ETag once it is stale.
     assert etag.startswith('W/"e') and first.headers["Cache-Control"].startswith("public, max-age=")
     again = client.get("/api/v1/solutions?limit=5", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""

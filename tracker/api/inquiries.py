@@ -1,4 +1,4 @@
-"""/api/v1 inquiries and shared risk assessments (issue 15): ask once, answered for all 98.
+"""/api/v1 inquiries and shared risk assessments: ask once, answered for all 98.
 
 Reads are public and show who asked as a municipality (or KL), who answered as an organisation — never a
 person. Writes take a bearer token only (the API is exempt from CSRF); each service checks the caller's role.

@@ -1,1 +1,1 @@
-"""Inquiries on a solution ("ask once, answered for all 98") and shared risk assessments (issue 15)."""
+"""Inquiries on a solution ("ask once, answered for all 98") and shared risk assessments."""

@@ -73,7 +73,7 @@ class Idp(Base):
     municipality: Mapped[Municipality] = relationship(back_populates="idps")
 
 
-# The IdPs (each serving one user group) whose staff use a portfolio entry's solution (issue 13).
+# The IdPs (each serving one user group) whose staff use a portfolio entry's solution.
 portfolio_entry_idp = Table(
     "portfolio_entry_idp",
     Base.metadata,

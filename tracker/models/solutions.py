@@ -24,7 +24,7 @@ from tracker.models.vocab import (
     sql_in,
 )
 
-# The brokers (solutions of kind ``broker``) staff reach a solution through (issue 13).
+# The brokers (solutions of kind ``broker``) staff reach a solution through.
 solution_broker = Table(
     "solution_broker",
     Base.metadata,

@@ -58,7 +58,7 @@ class SourceKind(StrEnum):
     COORDINATOR = "coordinator"
     VENDOR = "vendor"
     MUNICIPALITY = "municipality"
-    RISK_ASSESSMENT = "risk_assessment"  # a shared risk assessment made on behalf of many (issue 15)
+    RISK_ASSESSMENT = "risk_assessment"  # a shared risk assessment made on behalf of many
 
 
 class SolutionKind(StrEnum):

@@ -1,4 +1,4 @@
-"""A solution's brokers: the solutions of kind ``broker`` staff reach it through (issue 13).
+"""A solution's brokers: the solutions of kind ``broker`` staff reach it through.
 
 ``brokers`` is edited as a list of slugs beside the solution's other basic fields and recorded in its history
 (``solution.updated``) like them. Unknown slugs, solutions that are not brokers and cycles are refused with a

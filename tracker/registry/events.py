@@ -28,7 +28,7 @@ EVENT_TYPES = (
     "solution.switch_date.changed",
     "solution.required_loa.changed",
     "municipality.readiness.changed",
-    "inquiry.created",  # a question to a solution's vendor/service provider (issue 15)
+    "inquiry.created",  # a question to a solution's vendor/service provider
     "inquiry.answered",
 )
 

@@ -27,7 +27,7 @@ def _event_actor(event: ChangeEvent) -> str:
 
 def init_app(app: Flask) -> None:
     """Install the template helpers (the pages are registered by ``tracker.blueprints``)."""
-    from tracker.web import about, layout  # page frame, accessibility statement, privacy (issue 16)
+    from tracker.web import about, layout  # page frame, accessibility statement, privacy
 
     app.jinja_env.globals.update(
         error_summary=layout.error_summary,

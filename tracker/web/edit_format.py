@@ -44,7 +44,7 @@ FIELD_LABELS = {
     "switch_source_kind": _l("Kilde (dato)"),
     "switch_source_url": _l("Kildens adresse (dato)"),
     "switch_evidence": _l("Belæg (dato)"),
-    # Inquiry events (issue 15).
+    # Inquiry events.
     "question": _l("Spørgsmålets tekst"),
     "answer": _l("Svar"),
     "state": _l("Status for spørgsmålet"),
@@ -88,7 +88,7 @@ _VOCAB = {
     "switch_precision": PRECISION_LABELS,
     "loa_source_kind": SOURCE_LABELS,
     "switch_source_kind": SOURCE_LABELS,
-    "state": INQUIRY_STATE_LABELS,  # inquiry events (issue 15)
+    "state": INQUIRY_STATE_LABELS,  # inquiry events
 }
 
 

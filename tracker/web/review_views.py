@@ -40,7 +40,7 @@ def _context(proposal: Proposal) -> dict[str, object]:
 
 
 def _impact(proposal: Proposal, user: object) -> Impact | None:
-    """For coordinators, before accepting: which municipalities' rows the proposal would move (issue 13)."""
+    """For coordinators, before accepting: which municipalities' rows the proposal would move."""
     if getattr(user, "role", None) not in COORDINATORS or proposal.state not in ("pending", "stale"):
         return None
     return impact_of(get_session(), proposal.solution, from_json(proposal.changes or {}))
