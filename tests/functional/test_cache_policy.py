@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import bearer, log_in, make_user, token_for
+from tests.support.accounts import bearer, make_user
+from tests.support.broadcast import log_in, token_for
 from tracker.broadcast import feed_tokens
 from tracker.http_cache import PUBLIC_ENDPOINTS
 from tracker.models import Municipality, User

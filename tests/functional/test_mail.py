@@ -14,7 +14,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import Clock, bearer, log_in, make_user, token_for
+from tests.support.accounts import bearer, make_user
+from tests.support.broadcast import Clock, log_in, token_for
 from tests.support.mail import free_port, html_part, smtp_server, text_part
 from tracker.db import utcnow
 from tracker.models import (

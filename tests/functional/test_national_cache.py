@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, idp, municipality, solution, use, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, municipality, solution, use, user_with_token
 from tracker.http_cache import municipality_state
 from tracker.municipalities import services
 from tracker.municipalities.queries import get_portfolio_entry

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.accounts import Account, make_role_accounts
-from tests.support.municipalities import bearer, fresh_client, idp, solution, use, user_with_token
+from tests.support.accounts import Account, bearer, make_role_accounts
+from tests.support.municipalities import fresh_client, idp, solution, use, user_with_token
 from tracker.models import ChangeEvent, Idp, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.solutions import solution_broker

@@ -12,7 +12,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import bearer, fresh_client, idp, solution, user_with_token
+from tests.support.accounts import bearer
+from tests.support.municipalities import fresh_client, idp, solution, user_with_token
 from tracker.models import ChangeEvent
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.vocabulary import today_in_denmark

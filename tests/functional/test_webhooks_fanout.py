@@ -24,8 +24,9 @@ from sqlalchemy.orm import sessionmaker
 from werkzeug.wrappers import Request, Response
 
 from tests.benchmarks.server import free_port
+from tests.support.accounts import make_user
 from tests.support.apps import make_test_app
-from tests.support.broadcast import Receiver, make_user, receiver, subscribe
+from tests.support.broadcast import Receiver, receiver, subscribe
 from tests.support.databases import fresh_database
 from tracker.broadcast.worker import run_once
 from tracker.db import get_db, make_engine
