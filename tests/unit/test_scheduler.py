@@ -94,6 +94,9 @@ def _lease_holder(app: Flask) -> str | None:
 def test_serve_starts_jobs_only_as_leader_and_stops_cleanly(sched_app: Flask) -> None:
     app = sched_app
     other = scheduler.LeaderLock(app, "someone-else:9")
+    # The other leader's lease outlasts the check however slow the machine (it never renews in this test):
+    # the standby must wait for the release, not for the lease to run out.
+    other.lease = timedelta(minutes=5)
     assert other.acquire()
     stop = threading.Event()
     thread = threading.Thread(target=scheduler.serve, args=(app, stop), kwargs={"poll_seconds": 0.2})
