@@ -52,7 +52,7 @@ def test_the_whole_flow(app: Flask, session: Session, accounts: dict[str, Accoun
     body = created.get_json()
     inquiry_id = body["id"]
     assert body["state"] == "open" and body["waiting"] == 1
-    assert body["asker"] == "København Kommune" and body["asker_municipality"]["code"] == "101"
+    assert body["asker"] == "Københavns Kommune" and body["asker_municipality"]["code"] == "101"
 
     for _ in range(2):  # joining twice changes nothing
         joined = client.post(f"/api/v1/inquiries/{inquiry_id}/join", headers=accounts["aarhus"].bearer)

@@ -1,8 +1,6 @@
-"""How people appear in public inquiry and assessment views: as their municipality or organisation, never by
-name or e-mail address.
-
-Minimal on purpose: the ``harden`` helper is adding a project-wide public-actor display helper; when it lands,
-``public_actor`` should call it.
+"""How people appear in public inquiry and assessment views: as their municipality (by its official name) or
+organisation, never by name or e-mail address. Elsewhere (review, events) ``tracker.auth.display.public_actor``
+labels a user with their role; here the asker speaks for the municipality itself ("Københavns Kommune spørger").
 """
 
 from __future__ import annotations
@@ -11,14 +9,15 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Municipality, Organisation, Solution, User
 from tracker.models.vocab import Role, SourceKind
+from tracker.municipalities.names import official_name
 from tracker.registry.actors import Actor
 
 KL_LABEL = "KL"
 
 
 def municipality_label(municipality: Municipality) -> str:
-    """'København Kommune'."""
-    return f"{municipality.name} Kommune"
+    """'Københavns Kommune', 'Aarhus Kommune': the official name."""
+    return official_name(municipality)
 
 
 def public_actor(session: Session, user: User) -> str:
