@@ -11,50 +11,28 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from sqlalchemy.orm import sessionmaker
 from werkzeug.wrappers import Request, Response
 
 from tests.benchmarks.server import free_port
 from tests.support.accounts import make_user
-from tests.support.apps import make_test_app
+from tests.support.apps import migrated_app
 from tests.support.broadcast import Receiver, receiver, subscribe
 from tests.support.databases import fresh_database
 from tracker.broadcast.worker import run_once
-from tracker.db import get_db, make_engine
-from tracker.migrate import upgrade
+from tracker.db import get_db
 from tracker.models import Delivery, DeliveryAttempt, Solution, Subscription
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
-from tracker.seed import seed
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = ["sqlite", "postgresql"]
 LOOPBACK = {"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_CONNECT_TIMEOUT": 2.0}
-
-
-@contextmanager
-def migrated_app(url: str, **config: Any) -> Iterator[Flask]:
-    """An app on a fresh, migrated and seeded database whose commits are real."""
-    engine = make_engine(url)
-    upgrade(engine)
-    with sessionmaker(bind=engine)() as session:
-        seed(session)
-        session.commit()
-    engine.dispose()
-    app = make_test_app(url, **config)
-    try:
-        yield app
-    finally:
-        get_db(app).engine.dispose()
 
 
 def _change(app: Flask, count: int = 1) -> None:
@@ -175,6 +153,7 @@ def test_tracker_deliver_stops_soon_after_sigterm_and_releases_its_claims(tmp_pa
             "TRACKER_WEBHOOK_CONCURRENCY": "3",
             "TRACKER_WEBHOOK_STOP_SECONDS": "1",
             "PYTHONPATH": str(ROOT),
+            "PYTHONFAULTHANDLER": "1",
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "tracker.cli", "deliver", "--interval", "0.2"],
@@ -190,7 +169,12 @@ def test_tracker_deliver_stops_soon_after_sigterm_and_releases_its_claims(tmp_pa
             assert rx.hits() == 3, "the worker is sending (and hanging) before it is told to stop"
             assert any(d.claimed_by for d in _deliveries(app))
             proc.send_signal(signal.SIGTERM)
-            output, _ = proc.communicate(timeout=10)  # the requirement: gone within 10 s of SIGTERM
+            try:
+                output, _ = proc.communicate(timeout=10)  # the requirement: gone within 10 s of SIGTERM
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack, for the report
+                stacks, _ = proc.communicate(timeout=10)
+                pytest.fail("tracker deliver still running 10 s after SIGTERM:\n" + stacks.decode(errors="replace"))
         finally:
             if proc.poll() is None:
                 proc.kill()
