@@ -17,11 +17,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.support.apps import FreshContextClient, make_test_app
+from tests.support.apps import FreshContextClient, make_test_app, migrate_and_seed
 from tests.support.databases import fresh_database, require_postgres, suite_uses_postgres
-from tracker.db import get_db, make_engine
-from tracker.migrate import upgrade
-from tracker.seed import seed
+from tracker.db import get_db
 
 _real_connect = socket.socket.connect
 
@@ -54,12 +52,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if suite_uses_postgres():
         require_postgres()
     with fresh_database(tmp_path_factory.mktemp("db")) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        with sessionmaker(bind=engine)() as session:
-            seed(session)
-            session.commit()
-        engine.dispose()
+        migrate_and_seed(url)
         yield url
 
 

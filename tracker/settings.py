@@ -146,12 +146,21 @@ register("SCRAPE_BASE_URL", http_urls)
 register("SCRAPE_WATCH_URLS", http_urls)
 
 
+# Any other interval, timeout or limit: a negative one is a typo that would silently disable something.
+DURATION_SUFFIXES = ("_SECONDS", "_TIMEOUT", "_INTERVAL", "_MINUTES", "_HOURS", "_DAYS")
+
+
+def _checks_for(name: str, value: Any) -> list[Check]:
+    if name in CHECKS:
+        return CHECKS[name]
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    return [not_negative] if numeric and name.endswith(DURATION_SUFFIXES) else []
+
+
 def _check_registered(config: Mapping[str, Any]) -> None:
-    for name, checks in CHECKS.items():
-        if name not in config:
-            continue
-        for check in checks:
-            problem = check(config[name])
+    for name, value in config.items():
+        for check in _checks_for(name, value):
+            problem = check(value)
             if problem:
                 raise ConfigError(f"{ENV_PREFIX}{name}: {problem}")
 
@@ -166,11 +175,5 @@ def _check(config: Mapping[str, Any]) -> None:
         raise ConfigError("TRACKER_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
     if config["ENV_NAME"] == "production" and not config.get("ENCRYPTION_KEYS"):
         raise ConfigError("production needs TRACKER_ENCRYPTION_KEYS (Fernet keys for secrets at rest)")
-    for name, value in config.items():
-        # Intervals, timeouts and limits: a negative one is a typo that would silently disable something.
-        if name.endswith(("_SECONDS", "_TIMEOUT", "_INTERVAL", "_MINUTES", "_HOURS", "_DAYS")) and (
-            isinstance(value, int | float) and not isinstance(value, bool) and value < 0
-        ):
-            raise ConfigError(f"TRACKER_{name} must not be negative (got {value})")
     if config["ENV_NAME"] == "production" and not config.get("SESSION_COOKIE_SECURE"):
         raise ConfigError("production needs secure cookies (https)")

@@ -18,14 +18,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy.orm import sessionmaker
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.conftest import make_test_app
+from tests.support.apps import migrate_and_seed
 from tests.support.databases import fresh_database
-from tracker.db import get_db, make_engine
-from tracker.migrate import upgrade
-from tracker.seed import seed
+from tracker.db import get_db
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -53,12 +51,7 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app on a free port of 127.0.0.1, on its own freshly migrated and seeded database."""
     with fresh_database(tmp_path_factory.mktemp("live")) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        with sessionmaker(bind=engine)() as session:
-            seed(session)
-            session.commit()
-        engine.dispose()
+        migrate_and_seed(url)
         # No SERVER_NAME: the server answers whatever host:port the browser uses.
         app = make_test_app(url, SERVER_NAME=None)
         server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, csrf_token, log_in, make_role_accounts
+from tests.support.forms import form_fields
 from tests.support.municipalities import fresh_client, idp, solution, use
 from tracker.models import ChangeEvent, Proposal, Solution
 from tracker.review.services import create_proposal
@@ -110,7 +111,7 @@ def test_the_proposal_page_and_the_edit_form_show_the_impact(
     assert "Vis virkning for kommunerne" in form
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Proposal)) == 1
-    fields = _form_fields(form)
+    fields = form_fields(form)
     fields.update(
         {"loa_value": "betydelig", "preview": "1", "csrf_token": csrf_token(client, "/loesninger/x-portal/rediger")}
     )
@@ -119,22 +120,6 @@ def test_the_proposal_page_and_the_edit_form_show_the_impact(
     page = resp.get_data(as_text=True)
     assert "2 kommuner (2 rækker) kommer i fare eller lukkes ude" in page
     assert _written(session) == before
-
-
-def _form_fields(html: str) -> dict[str, str]:
-    """The edit form's current values (inputs, selected options, textareas), as a browser would send them."""
-    import re
-
-    values: dict[str, str] = {}
-    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html):
-        values.setdefault(name, value)
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        selected = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', body)
-        if selected:
-            values[name] = selected.group(1) or selected.group(2) or ""
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
-        values[name] = body.strip()
-    return values
 
 
 def test_stale_facts_are_at_the_top_of_the_coordinators_queue(

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.functional.test_webhooks_workers import migrated_app
 from tests.support.accounts import make_user
+from tests.support.apps import migrated_app
 from tests.support.broadcast import Clock
 from tests.support.mail import smtp_server
 from tracker.db import get_db, utcnow

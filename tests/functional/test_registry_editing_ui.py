@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, client_for, make_role_accounts
+from tests.support.forms import form_fields
 from tracker.models import AuditEntry, ChangeEvent, Organisation, Proposal, Solution, User
 
 
@@ -30,42 +31,11 @@ def _state(session: Session) -> tuple[Any, ...]:
     )
 
 
-def _form_fields(html: str) -> dict[str, str]:
-    """The values a browser would submit from the first POST form on the page (inputs, selects, textareas)."""
-    form = re.search(r'<form class="stacked" method="post"[^>]*>(.*?)</form>', html, re.S)
-    assert form, "no form"
-    body = form.group(1)
-    data: dict[str, str] = {}
-    for tag in re.finditer(r"<input([^>]*)>", body):
-        attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', tag.group(1)))
-        if "name" in attrs and attrs.get("type") not in ("checkbox", "submit"):
-            data[attrs["name"]] = _unescape(attrs.get("value", ""))
-    for select_tag in re.finditer(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', body, re.S):
-        options = re.findall(r"<option([^>]*)>", select_tag.group(2))
-        values = [(dict(re.findall(r'(\w+)="([^"]*)"', o)).get("value", ""), " selected" in f" {o}") for o in options]
-        chosen = [v for v, selected in values if selected] or [v for v, _ in values[:1]] or [""]
-        data[select_tag.group(1)] = _unescape(chosen[0])
-    for area in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', body, re.S):
-        data[area.group(1)] = _unescape(area.group(2).removeprefix("\r\n").removeprefix("\n"))
-    return data
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("&#34;", '"')
-        .replace("&#39;", "'")
-        .replace("&quot;", '"')
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-    )
-
-
 def test_coordinator_edits_a_switch_date_and_sees_it_in_history(app: Flask, accounts: dict[str, Account]) -> None:
     client, _ = client_for(app, accounts["coordinator"])
     page = client.get("/loesninger/aula")
     assert "Rediger løsningen" in page.get_data(as_text=True)
-    form = _form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
+    form = form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
     assert form["name"] == "Aula" and form["loa_status"] == "awaiting_decision"
     form.update(
         switch_text="ultimo 2025",
@@ -89,8 +59,8 @@ def test_a_concurrent_change_is_shown_not_overwritten(
 ) -> None:
     alice, _ = client_for(app, accounts["coordinator"])
     bob, _ = client_for(app, accounts["admin"])
-    alice_form = _form_fields(alice.get("/loesninger/fmk/rediger").get_data(as_text=True))
-    bob_form = _form_fields(bob.get("/loesninger/fmk/rediger").get_data(as_text=True))
+    alice_form = form_fields(alice.get("/loesninger/fmk/rediger").get_data(as_text=True))
+    bob_form = form_fields(bob.get("/loesninger/fmk/rediger").get_data(as_text=True))
     assert (
         alice.post("/loesninger/fmk/rediger", data={**alice_form, "broker": "SEB", "reason": "Alice"}).status_code
         == 302
@@ -103,7 +73,7 @@ def test_a_concurrent_change_is_shown_not_overwritten(
     assert "SEB" in html and "Alice" in html  # what changed meanwhile, by whom, why
     assert 'value="Q1 2026"' in html  # Bob's input kept
     assert _state(session) == state
-    again = _form_fields(html)
+    again = form_fields(html)
     assert bob.post("/loesninger/fmk/rediger", data=again).status_code == 302
     solution = session.scalars(select(Solution).where(Solution.slug == "fmk")).one()
     session.refresh(solution)
@@ -127,7 +97,7 @@ def test_bad_form_input_is_a_4xx_with_a_message_and_stores_nothing(
     app: Flask, session: Session, accounts: dict[str, Account], changes: dict[str, str], message: str
 ) -> None:
     client, _ = client_for(app, accounts["coordinator"])
-    form = _form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
+    form = form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
     state = _state(session)
     resp = client.post("/loesninger/aula/rediger", data={**form, **changes})
     assert 400 <= resp.status_code < 500
@@ -166,7 +136,7 @@ def test_missing_csrf_on_proposal_and_login(app: Flask, session: Session, accoun
 
 def test_coordinator_creates_a_solution_in_the_ui(app: Flask, accounts: dict[str, Account]) -> None:
     client, _ = client_for(app, accounts["coordinator"])
-    form = _form_fields(client.get("/loesninger/ny").get_data(as_text=True))
+    form = form_fields(client.get("/loesninger/ny").get_data(as_text=True))
     form.update(
         name="Sygesikring Online",
         kind="faellesoffentlig",
@@ -181,7 +151,7 @@ def test_coordinator_creates_a_solution_in_the_ui(app: Flask, accounts: dict[str
 
 
 def _propose(client: FlaskClient, slug: str, **fields: str) -> Any:
-    form = _form_fields(client.get(f"/loesninger/{slug}/foreslaa").get_data(as_text=True))
+    form = form_fields(client.get(f"/loesninger/{slug}/foreslaa").get_data(as_text=True))
     return client.post(f"/loesninger/{slug}/foreslaa", data={**form, **fields})
 
 
@@ -254,7 +224,7 @@ def test_stale_proposal_asks_for_confirmation_in_the_ui(
     proposal = session.scalars(select(Proposal).order_by(Proposal.id.desc())).first()
     assert proposal is not None
     coordinator, token = client_for(app, accounts["coordinator"])
-    form = _form_fields(coordinator.get("/loesninger/kmd-nexus/rediger").get_data(as_text=True))
+    form = form_fields(coordinator.get("/loesninger/kmd-nexus/rediger").get_data(as_text=True))
     assert coordinator.post("/loesninger/kmd-nexus/rediger", data={**form, "broker": "NemLog-in"}).status_code == 302
     detail = coordinator.get(f"/forslag/{proposal.id}").get_data(as_text=True)
     assert "Forældet" in detail and "confirm_stale" in detail

@@ -13,8 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from pytest_httpserver import HTTPServer
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from tests.support.apps import migrate_and_seed
 from tests.support.databases import fresh_database
 from tests.support.ingest import (
     LAUNCH_PATH,
@@ -25,9 +26,6 @@ from tests.support.ingest import (
     scraper_proposals,
     serve_robots,
 )
-from tracker.db import make_engine
-from tracker.migrate import upgrade
-from tracker.seed import seed
 
 CONTRACT_KEYS = {"source", "solution_slug", "solution_text", "field", "value", "latest", "precision", "evidence", "url"}
 LAUNCH_URL = "https://digst.dk/it-loesninger/nemlog-in/lanceringsdatoer-for-nemlog-in/"
@@ -197,12 +195,7 @@ def test_the_installed_console_script_prints_the_contract(tmp_path: Path) -> Non
     """The real ``tracker`` executable on a fresh, migrated and seeded database."""
     assert TRACKER is not None, "the tracker console script is not installed (pip install -e .)"
     with fresh_database(tmp_path) as url:
-        engine = make_engine(url)
-        upgrade(engine)
-        with sessionmaker(bind=engine)() as db_session:
-            seed(db_session)
-            db_session.commit()
-        engine.dispose()
+        migrate_and_seed(url)
         env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_ENV": "development", "TRACKER_SECRET_KEY": "t"}
         done = subprocess.run(
             [TRACKER, "scrape", "digst_launch", "--file", str(PAGES / "digst_launch.html"), "--dry-run", "--json"],

@@ -9,8 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,38 +16,20 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Request, Response
 
-from tests.conftest import make_test_app
 from tests.support.accounts import make_user
+from tests.support.apps import migrated_app
 from tests.support.broadcast import Clock, Receiver, allow_loopback, receiver, receivers, subscribe
 from tests.support.databases import fresh_database
 from tracker.broadcast.worker import run_once
-from tracker.db import get_db, make_engine, utcnow
-from tracker.migrate import upgrade
+from tracker.db import get_db, utcnow
 from tracker.models import Delivery, DeliveryAttempt, Solution
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
-from tracker.seed import seed
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextmanager
-def migrated_app(url: str, **config: Any) -> Iterator[Flask]:
-    """An app on a fresh, migrated and seeded database whose commits are real."""
-    engine = make_engine(url)
-    upgrade(engine)
-    with sessionmaker(bind=engine)() as session:
-        seed(session)
-        session.commit()
-    engine.dispose()
-    app = make_test_app(url, **config)
-    try:
-        yield app
-    finally:
-        get_db(app).engine.dispose()
 
 
 def _changes(session: Session, count: int) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.orm import sessionmaker
 
 from tracker import create_app
+from tracker.db import get_db, make_engine
+from tracker.migrate import upgrade
+from tracker.seed import seed
 
 
 def make_test_app(database_url: str, **overrides: Any) -> Flask:
@@ -15,6 +21,27 @@ def make_test_app(database_url: str, **overrides: Any) -> Flask:
     config = {"ENV_NAME": "testing", "DATABASE_URL": database_url, "SERVER_NAME": "localhost"}
     config.update(overrides)
     return create_app(config)
+
+
+def migrate_and_seed(url: str) -> str:
+    """Build an empty database with the real migrations and seed it, as ``tracker db upgrade`` and ``seed`` do."""
+    engine = make_engine(url)
+    upgrade(engine)
+    with sessionmaker(bind=engine)() as session:
+        seed(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@contextmanager
+def migrated_app(url: str, **config: Any) -> Iterator[Flask]:
+    """An app on a fresh, migrated and seeded database whose commits are real (workers, CLIs, subprocesses)."""
+    app = make_test_app(migrate_and_seed(url), **config)
+    try:
+        yield app
+    finally:
+        get_db(app).engine.dispose()
 
 
 class FreshContextClient(FlaskClient):

@@ -18,8 +18,8 @@ from tracker.broadcast import feed_tokens
 from tracker.broadcast.subscriptions import municipality_by_code
 from tracker.db import get_session
 from tracker.errors import NotFound
+from tracker.links import absolute
 from tracker.models import FeedToken, Municipality
-from tracker.web.feed_views import absolute
 
 blp = Blueprint("api_feed_tokens", __name__, description="Kommunens private feed- og kalenderadresser.")
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]

@@ -15,9 +15,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from tracker.auth import audit
 from tracker.broadcast.sender import Outcome, next_delay
 from tracker.db import Database
-from tracker.models import AuditEntry, Delivery, DeliveryAttempt, Subscription
+from tracker.models import Delivery, DeliveryAttempt, Subscription
 
 if TYPE_CHECKING:
     from tracker.broadcast.worker import Claimed
@@ -30,15 +31,15 @@ def _disable(session: Any, sub: Subscription, reason: str, now: datetime) -> Non
     """Stop sending to a subscription; the reason is the owner's notice on the subscription page."""
     sub.active = False
     sub.disabled_reason = reason
-    session.add(
-        AuditEntry(
-            action="subscription.disabled",
-            actor_label=SYSTEM_LABEL,
-            object_type="subscription",
-            object_id=str(sub.id),
-            details={"reason": reason, "owner_id": sub.owner_id},
-            occurred_at=now,
-        )
+    audit.record(
+        session,
+        "subscription.disabled",
+        actor=None,
+        actor_label=SYSTEM_LABEL,
+        object_type="subscription",
+        object_id=sub.id,
+        details={"reason": reason, "owner_id": sub.owner_id},
+        occurred_at=now,
     )
     log.warning("webhook subscription %s (owner %s) disabled: %s", sub.id, sub.owner_id, reason)
 

@@ -13,21 +13,22 @@ from email.utils import format_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from tracker.broadcast.describe import describe, subject_name
+from tracker.links import absolute_for
 from tracker.models import ChangeEvent, MailMessage, User
 from tracker.notify.preferences import unsubscribe_token
-from tracker.web.format import format_day
+from tracker.vocabulary import format_day
 
 DANISH = ZoneInfo("Europe/Copenhagen")
 
 
 def link(endpoint: str, **values: Any) -> str:
     """An absolute link on ``BASE_URL`` (mail is read far from any request)."""
-    return str(current_app.config["BASE_URL"]).rstrip("/") + url_for(endpoint, **values)
+    return absolute_for(endpoint, **values)
 
 
 @dataclass

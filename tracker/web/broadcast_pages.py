@@ -16,10 +16,10 @@ from tracker.broadcast import subscriptions as svc
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
+from tracker.links import absolute
 from tracker.models import Municipality, Solution, Subscription, User
 from tracker.models.vocab import Role
 from tracker.web.broadcast_forms import DELIVERY_LABELS, EVENT_TYPE_LABELS, ActivateForm, SubscriptionForm
-from tracker.web.feed_views import absolute
 from tracker.web.forms import ActionForm
 from tracker.web.guards import send_anonymous_to_login, web_user
 

@@ -36,6 +36,7 @@ from tracker.http_cache import (
     selection_validators,
     serve_document,
 )
+from tracker.links import absolute
 from tracker.models import ChangeEvent, Municipality, Solution
 from tracker.municipalities.names import official_name
 from tracker.municipalities.readiness import municipality_readiness
@@ -49,12 +50,6 @@ MIMETYPES = {
     "rss": "application/rss+xml",
     "ics": "text/calendar",
 }
-
-
-def absolute(path: str) -> str:
-    """An absolute URL on the canonical base (``TRACKER_BASE_URL``), whatever Host the request came with."""
-    base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
-    return f"{base}{path}" if base else request.host_url.rstrip("/") + path
 
 
 def solution_url(slug: str) -> str:

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from scrapers.base import Observation
-from tests.functional.test_registry_editing_ui import _form_fields
 from tests.support.accounts import Account, client_for, make_role_accounts
+from tests.support.forms import form_fields
 from tracker.errors import ValidationError
 from tracker.ingest.proposals import propose
 from tracker.ingest.targets import ScrapeSettings, targets_for
@@ -74,7 +74,7 @@ def test_services_refuse_out_of_range_days(session: Session, accounts: dict[str,
 
 def test_edit_form_refuses_out_of_range_days(app: Flask, accounts: dict[str, Account]) -> None:
     client, _ = client_for(app, accounts["coordinator"])
-    form = _form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
+    form = form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
     form.update(switch_text="31. december 9999", switch_status="expected", reason="test")
     resp = client.post("/loesninger/aula/rediger", data=form)
     # Refused by the parser today, by the range rule in review.changes.switch_from_text if a parser accepts it.

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tests.functional.test_registry_editing_ui import _form_fields
 from tests.support.accounts import Account, client_for, make_role_accounts
+from tests.support.forms import form_fields
 from tracker.errors import ValidationError
 from tracker.registry.actors import SYSTEM
 from tracker.registry.queries import get_solution
@@ -22,7 +22,7 @@ def accounts(session: Session) -> dict[str, Account]:
 
 def test_confirmed_without_a_source_is_refused_in_the_form(app: Flask, accounts: dict[str, Account]) -> None:
     client, _ = client_for(app, accounts["coordinator"])
-    form = _form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
+    form = form_fields(client.get("/loesninger/aula/rediger").get_data(as_text=True))
     form.update(switch_status="confirmed", switch_source_url="", switch_evidence="", reason="Ingen kilde endnu")
     resp = client.post("/loesninger/aula/rediger", data=form)
     assert resp.status_code == 422 and "Bekræftet kræver en kilde" in resp.get_data(as_text=True)

@@ -1,0 +1,196 @@
+"""The per-worker response cache and the responses served from it (ETag only, or ETag and Last-Modified)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from flask import Flask, Response, current_app, request
+from sqlalchemy.orm import Session
+from werkzeug.http import unquote_etag
+
+from tracker.http_cache.policy import REGISTRY, cache_control
+from tracker.http_cache.stamps import Stamp, Validators, registry_stamp
+
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+# Bounds the keys too: many tiny bodies (empty searches) must not grow the cache past its byte budget.
+DEFAULT_MAX_ENTRIES = 4096
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """A rendered response body with its media type and ETag."""
+
+    body: bytes
+    mimetype: str
+    etag: str
+
+
+class ResponseCache:
+    """An LRU of rendered responses bounded by total body size and entry count; an entry holds for its stamp only."""
+
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        """An empty cache holding at most ``max_bytes`` of bodies in at most ``max_entries`` entries."""
+        self.max_bytes = max_bytes
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, tuple[Stamp, CachedResponse]] = OrderedDict()
+        self._bytes = 0
+        # gthread workers serve requests on several threads; sync workers pay almost nothing for the lock.
+        self._lock = threading.Lock()
+
+    def get(self, stamp: Stamp, key: Hashable) -> CachedResponse | None:
+        """The response cached under ``key`` at ``stamp``; an entry from another stamp is dropped."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] != stamp:
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, stamp: Stamp, key: Hashable, response: CachedResponse) -> None:
+        """Remember ``response`` under ``key`` for ``stamp``, evicting the least recently used beyond the bound."""
+        size = len(response.body)
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._entries:
+                self._drop(key)
+            self._entries[key] = (stamp, response)
+            self._bytes += size
+            while self._bytes > self.max_bytes or len(self._entries) > self.max_entries:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        """Forget everything (tests, or after a change made outside the change-event log)."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        """How many responses are cached."""
+        return len(self._entries)
+
+    def _drop(self, key: Hashable) -> None:
+        _stamp, response = self._entries.pop(key)
+        self._bytes -= len(response.body)
+
+
+def response_cache(app: Flask | None = None) -> ResponseCache:
+    """The cache of the given (or current) app: one per app, so apps on different databases never share."""
+    extensions = (app or current_app).extensions
+    cache: ResponseCache | None = extensions.get("tracker.response_cache")
+    if cache is None:
+        cache = extensions.setdefault("tracker.response_cache", ResponseCache())
+    return cache
+
+
+def respond(cached: CachedResponse, *, policy: str = REGISTRY) -> Response:
+    """The cached body with its ETag, or a bodiless 304 when the request's If-None-Match already has it."""
+    tag, _weak = unquote_etag(cached.etag)
+    headers = {"ETag": cached.etag, "Cache-Control": cache_control(policy)}
+    if tag is not None and request.if_none_match.contains_weak(tag):
+        return Response(status=304, headers=headers)
+    return Response(cached.body, mimetype=cached.mimetype, headers=headers)
+
+
+def json_body(data: Any) -> bytes:
+    """``data`` as the app's JSON response body (the bytes ``jsonify`` would send)."""
+    response = cast(Response, current_app.json.response(data))  # typed as the sans-IO base class
+    return response.get_data()
+
+
+def serve_cached(
+    session: Session,
+    key: Hashable,
+    render: Callable[[Stamp], CachedResponse],
+    *,
+    policy: str = REGISTRY,
+    stamp: Stamp | None = None,
+) -> Response:
+    """The response for ``key`` at the registry's current state: rendered on a miss, else from the cache.
+
+    ``render`` gets the stamp (for ETags that name the state) and may raise an ``AppError`` (a 404), which is
+    not cached. ``policy`` names the Cache-Control header (``cache_control``). A caller that has already read
+    the stamp (``municipality_state``) passes it in.
+    """
+    current, cache = stamp if stamp is not None else registry_stamp(session), response_cache()
+    cached = cache.get(current, key)
+    if cached is None:
+        cached = render(current)
+        cache.put(current, key, cached)
+    return respond(cached, policy=policy)
+
+
+# --- Documents with Last-Modified (feeds, calendars) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedDocument(CachedResponse):
+    """A rendered feed or calendar with the validators it was served with (Last-Modified too)."""
+
+    validators: Validators | None = None
+
+
+def conditional(
+    validators: Validators,
+    build: Callable[[], bytes],
+    mimetype: str,
+    *,
+    policy: str,
+    filename: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Answer 304 when the client's copy is current (If-None-Match, else If-Modified-Since); else build it."""
+    headers = {"ETag": f'"{validators.etag}"', "Cache-Control": cache_control(policy), **(headers or {})}
+    last_modified = validators.last_modified.replace(microsecond=0) if validators.last_modified else None
+    if request.if_none_match:
+        fresh = request.if_none_match.contains_weak(validators.etag)
+    else:
+        since = request.if_modified_since
+        fresh = last_modified is not None and since is not None and last_modified <= since
+    if fresh:
+        resp = Response(status=304, headers=headers)
+    else:
+        resp = Response(build(), mimetype=mimetype, headers=headers)
+        resp.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    if last_modified is not None:
+        resp.last_modified = last_modified
+    return resp
+
+
+def serve_document(
+    session: Session,
+    key: Hashable,
+    make_validators: Callable[[], Validators],
+    build: Callable[[], bytes],
+    mimetype: str,
+    *,
+    policy: str,
+    filename: str,
+    headers: dict[str, str] | None = None,
+    stamp: Stamp | None = None,
+) -> Response:
+    """``conditional`` over the response cache: a hit needs no query beyond the stamp and no rendering.
+
+    On a miss the validators come first, so a client that is already current gets its 304 without a render.
+    A caller that already put the stamp in its key passes it in: one lookup per request, not two.
+    """
+    stamp, cache = stamp or registry_stamp(session), response_cache()
+    cached = cache.get(stamp, key)
+    if isinstance(cached, CachedDocument) and cached.validators is not None:
+        body = cached.body
+        return conditional(cached.validators, lambda: body, mimetype, policy=policy, filename=filename, headers=headers)
+    validators = make_validators()
+
+    def build_and_keep() -> bytes:
+        body = build()
+        cache.put(stamp, key, CachedDocument(body, mimetype, f'"{validators.etag}"', validators))
+        return body
+
+    return conditional(validators, build_and_keep, mimetype, policy=policy, filename=filename, headers=headers)
