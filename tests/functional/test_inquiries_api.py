@@ -295,11 +295,22 @@ def test_service_provider_answers_as_authority_and_mail_recipients(
     answered = session.scalars(select(ChangeEvent).where(ChangeEvent.type == "inquiry.answered")).all()[-1]
     assert answered.source_kind == "authority"
     assert {u.email for u in mail_recipients(session, answered)} == {"matrix-kbh@example.dk", "it-aarhus@example.dk"}
-    # The service provider may answer, but proposing a fact stays with the vendor and coordinators.
+    # The service provider decides the level: its answer may carry a fact, proposed as the authority's word.
     other = _ask(client, accounts["aarhus"], "Hvornår skifter Aula til NSIS?", slug="aula").get_json()["id"]
-    refused = client.post(
+    proposed = client.post(
         f"/api/v1/inquiries/{other}/answer",
         json={"answer": "Q2 2027.", "propose": {"switch_date": {"text": "Q2 2027"}}},
         headers=kombit.bearer,
     )
-    assert refused.status_code == 422 and session.get(Inquiry, other).state == "open"  # type: ignore[union-attr]
+    assert proposed.status_code == 200, proposed.get_json()
+    proposal = session.get(Proposal, proposed.get_json()["proposal_id"])
+    assert proposal is not None and proposal.state == "pending", "reviewed as usual"
+    assert proposal.source_kind == "authority" and proposal.changes["switch_status"] == "confirmed"
+    # An organisation that neither builds nor provides Aula may not answer, let alone propose.
+    third = _ask(client, accounts["aarhus"], "Kræver Aula Betydelig for vikarer?", slug="aula").get_json()["id"]
+    refused = client.post(
+        f"/api/v1/inquiries/{third}/answer",
+        json={"answer": "Ja.", "propose": {"switch_date": {"text": "Q2 2027"}}},
+        headers=accounts["vendor_owner"].bearer,
+    )
+    assert refused.status_code == 403 and session.get(Inquiry, third).state == "open"  # type: ignore[union-attr]

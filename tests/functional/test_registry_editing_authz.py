@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.accounts import ROLES, Account, client_for, make_role_accounts
+from tests.support.accounts import ROLES, Account, client_for, make_account, make_role_accounts
 from tracker.broadcast import feed_tokens
 from tracker.models import (
     ApiToken,
@@ -461,6 +461,25 @@ def test_vendor_cannot_reach_another_solutions_proposal_form(app: Flask, session
         },
     )
     assert resp.status_code == 403 and _snapshot(session) == before
+
+
+def test_the_service_provider_proposes_as_the_authority(app: Flask, session: Session) -> None:
+    """KOMBIT provides Aula (Netcompany builds it): its word on the level is the authority's, still reviewed."""
+    kombit = make_account(session, "vendor", "krav-kombit@example.dk", organisation="kombit")
+    session.commit()
+    client, token = client_for(app, kombit)
+    page = client.get("/loesninger/aula/foreslaa")
+    assert page.status_code == 200 and "Som tjenesteudbyder" in page.get_data(as_text=True)
+    evidence = "KOMBIT: Aula kræver Betydelig for medarbejdere (beslutning i styregruppen)."
+    resp = client.post(
+        "/loesninger/aula/foreslaa",
+        data={"csrf_token": token, "loa_value": "betydelig", "switch_text": "", "switch_state": "", "source_url": "",
+              "evidence": evidence},
+    )  # fmt: skip
+    assert resp.status_code in (200, 302, 303), resp.get_data(as_text=True)[:400]
+    proposal = session.scalars(select(Proposal).where(Proposal.evidence == evidence)).one()
+    assert proposal.state == "pending" and proposal.source_kind == "authority"
+    assert proposal.changes["loa_status"] == "confirmed" and proposal.changes["loa_source_kind"] == "authority"
 
 
 def test_proposals_of_others_are_invisible(app: Flask, session: Session, ctx: Ctx) -> None:

@@ -1,8 +1,8 @@
 """Who may do and see what: one place decides, and every route, service, the outbox and the event log ask here.
 
 - roles: ``require_user``, ``require_role``, ``is_coordinator``;
-- vendor ownership: ``owns_solution`` (a vendor's organisation is the solution's vendor), ``can_report_on``,
-  ``may_propose_for``;
+- vendor ownership: ``owns_solution`` (a vendor's organisation is the solution's vendor), ``provides_solution``
+  (it is the service provider), ``speaks_for`` (either), ``can_report_on``, ``may_propose_for``;
 - a municipality's private data (IdPs, portfolio, readiness, its own events): ``can_see_municipality``,
   ``own_municipality_id``.
 """
@@ -44,14 +44,29 @@ def owns_solution(user: User | None, solution: Solution) -> bool:
     )
 
 
+def provides_solution(user: User | None, solution: Solution) -> bool:
+    """A user of the solution's service provider: the authority that decides its level."""
+    return (
+        user is not None
+        and user.role == Role.VENDOR
+        and user.organisation_id is not None
+        and solution.service_provider_id == user.organisation_id
+    )
+
+
+def speaks_for(user: User | None, solution: Solution) -> bool:
+    """A user of the organisation that builds the solution or of the one that provides it."""
+    return owns_solution(user, solution) or provides_solution(user, solution)
+
+
 def can_report_on(user: User | None, solution: Solution) -> bool:
-    """Coordinators on any solution; vendors only on solutions whose vendor is their organisation."""
-    return is_coordinator(user) or owns_solution(user, solution)
+    """Coordinators on any solution; organisations' users on the solutions they build or provide."""
+    return is_coordinator(user) or speaks_for(user, solution)
 
 
 def may_propose_for(user: User, solution: Solution) -> bool:
-    """Vendors propose changes to their own solutions only; other roles that may propose, to any."""
-    return user.role != Role.VENDOR or owns_solution(user, solution)
+    """Organisations propose changes to the solutions they build or provide only; other roles, to any."""
+    return user.role != Role.VENDOR or speaks_for(user, solution)
 
 
 def own_municipality_id(user: User | None) -> int | None:
@@ -71,15 +86,7 @@ def can_see_municipality(user: User | None, municipality_id: int) -> bool:
 
 def can_answer_inquiry(user: User | None, solution: Solution) -> bool:
     """Inquiries are answered by the solution's vendor or service provider (their users), or coordinators."""
-    if user is None:
-        return False
-    if is_coordinator(user):
-        return True
-    return (
-        user.role == Role.VENDOR
-        and user.organisation_id is not None
-        and user.organisation_id in (solution.vendor_id, solution.service_provider_id)
-    )
+    return can_report_on(user, solution)
 
 
 def can_ask_inquiry(user: User | None) -> bool:

@@ -244,7 +244,7 @@ def answer(
     if propose:
         if not can_report_on(user, solution):
             raise ValidationError(
-                _("Kun løsningens leverandør og KL's koordinatorer kan foreslå en ændring sammen med svaret."),
+                _("Kun løsningens leverandør eller tjenesteudbyder og KL's koordinatorer kan foreslå en ændring."),
                 {"propose": _("Ikke tilladt for jeres organisation.")},
             )
         proposal = create_proposal(

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import is_coordinator, may_propose_for, require_role
+from tracker.auth.permissions import is_coordinator, may_propose_for, owns_solution, provides_solution, require_role
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
@@ -50,12 +50,16 @@ def _facts_touched(changes: dict[str, Any]) -> list[str]:
 
 
 def _with_provenance(
-    role: str, changes: dict[str, Any], evidence: str | None, source_url: str | None
+    role: str, changes: dict[str, Any], evidence: str | None, source_url: str | None, *, authority: bool = False
 ) -> dict[str, Any]:
-    """Stamp each touched fact with where it came from: a vendor's word is 'reported' by the vendor."""
+    """Stamp each touched fact with where it came from: a vendor's word is 'reported' by the vendor; the
+    service provider's (``authority``) is 'confirmed' by the authority that decides it."""
     result = dict(changes)
     for prefix in _facts_touched(changes):
-        if role == Role.VENDOR:
+        if role == Role.VENDOR and authority:
+            result[f"{prefix}_status"] = Confidence.CONFIRMED.value
+            result[f"{prefix}_source_kind"] = SourceKind.AUTHORITY.value
+        elif role == Role.VENDOR:
             result[f"{prefix}_status"] = Confidence.REPORTED.value
             result[f"{prefix}_source_kind"] = SourceKind.VENDOR.value
         elif role == Role.MUNICIPALITY:
@@ -83,7 +87,7 @@ def create_proposal(
     require_role(proposer, Role.VENDOR, Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
     if not may_propose_for(proposer, solution):
         raise Forbidden(
-            "Leverandører kan kun foreslå ændringer til deres egne løsninger.",
+            "Leverandører og tjenesteudbydere kan kun foreslå ændringer til de løsninger, de leverer eller udbyder.",
             {"solution": solution.slug},
         )
     evidence = (evidence or "").strip() or None
@@ -96,7 +100,8 @@ def create_proposal(
         )
     if not changes:
         raise ValidationError("Forslaget indeholder ingen ændringer.", {"changes": "Tomt."})
-    changes = _with_provenance(proposer.role, changes, evidence, source_url)
+    authority = provides_solution(proposer, solution) and not owns_solution(proposer, solution)
+    changes = _with_provenance(proposer.role, changes, evidence, source_url, authority=authority)
     if proposer.role == Role.MUNICIPALITY and not any(changes.get(f"{p}_evidence") for p in _facts_touched(changes)):
         raise ValidationError(
             "En rettelse fra en kommune skal have belæg: hvad så I, hvor og hvornår?", {"evidence": "Mangler."}

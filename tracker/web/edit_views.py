@@ -151,7 +151,10 @@ def _proposer(slug: str) -> tuple[User, Solution]:
     user = web_user(Role.VENDOR, Role.MUNICIPALITY)
     solution = queries.get_solution(get_session(), slug)
     if not may_propose_for(user, solution):
-        raise Forbidden(_("Leverandører kan kun foreslå ændringer til deres egne løsninger."), {"solution": slug})
+        raise Forbidden(
+            _("Leverandører og tjenesteudbydere kan kun foreslå ændringer til de løsninger, de leverer eller udbyder."),
+            {"solution": slug},
+        )
     return user, solution
 
 
