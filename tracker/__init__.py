@@ -48,7 +48,7 @@ def connect_features() -> None:
 
     hooks.on_event(outbox.enqueue)
     hooks.on_event(mail_recipients.enqueue)  # immediate e-mail rows, same transaction
-    for inquiry_event in ("inquiry.created", "inquiry.answered"):  # the vendor asked; those waiting answered
+    for inquiry_event in inquiry_queries.MAILED_EVENTS:  # the vendor hears of a question; those waiting the rest
         mail_recipients.register(inquiry_event, inquiry_queries.mail_rule)
     hooks.on_solution_change(readiness.watch_solution)
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

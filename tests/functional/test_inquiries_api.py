@@ -314,3 +314,42 @@ def test_service_provider_answers_as_authority_and_mail_recipients(
         headers=accounts["vendor_owner"].bearer,
     )
     assert refused.status_code == 403 and session.get(Inquiry, third).state == "open"  # type: ignore[union-attr]
+
+
+def test_asked_and_closed_are_events_those_waiting_hear_of(
+    app: Flask, session: Session, accounts: dict[str, Account]
+) -> None:
+    client = app.test_client()
+    first = _ask(client, accounts["municipality"], "Kræver KMD Nexus Betydelig for hjemmeplejen?").get_json()["id"]
+    client.post(f"/api/v1/inquiries/{first}/join", headers=accounts["aarhus"].bearer)
+    note = "KL har spurgt KMD den 1. december 2026."
+    asked = client.post(f"/api/v1/inquiries/{first}/asked", json={"note": note}, headers=accounts["coordinator"].bearer)
+    assert asked.status_code == 200, asked.get_json()
+    second = _ask(
+        client, accounts["aarhus2"], "Skal eksterne konsulenter have egen IdP-adgang til systemet?"
+    ).get_json()["id"]
+    reason = f"Dublet af #{first}"
+    closed = client.post(
+        f"/api/v1/inquiries/{second}/close", json={"reason": reason}, headers=accounts["coordinator"].bearer
+    )
+    assert closed.status_code == 200, closed.get_json()
+
+    session.expire_all()
+    events = {
+        e.type: e
+        for e in session.scalars(select(ChangeEvent).where(ChangeEvent.type.in_(["inquiry.asked", "inquiry.closed"])))
+    }
+    assert set(events) == {"inquiry.asked", "inquiry.closed"}
+    assert events["inquiry.asked"].changes["state"] == {"before": "open", "after": "asked"}
+    assert events["inquiry.asked"].data["inquiry"]["asked_note"] == note
+    assert events["inquiry.closed"].changes["close_reason"]["after"] == reason
+    assert {u.email for u in mail_recipients(session, events["inquiry.asked"])} == {
+        "matrix-kbh@example.dk",
+        "it-aarhus@example.dk",
+    }, "the asker and those who joined, not the vendor"
+    assert {u.email for u in mail_recipients(session, events["inquiry.closed"])} == {"sikkerhed-aarhus@example.dk"}
+    # The public event log carries both, with the coordinator shown as KL, never by name or address.
+    after = events["inquiry.asked"].id - 1
+    items = client.get(f"/api/v1/events?after={after}").get_json()["items"]
+    assert [i["type"] for i in items if i["type"] != "inquiry.created"] == ["inquiry.asked", "inquiry.closed"]
+    assert "@" not in str(items)

@@ -173,6 +173,12 @@ def _inquiry_parts(event: ChangeEvent) -> list[str]:
     if event.type == "inquiry.answered":
         answer = str(inquiry.get("answer") or "")[:1000]
         return [f"spørgsmål #{inquiry.get('id')} besvaret af {event.actor_label}: «{question}» — svar: {answer}"]
+    if event.type == "inquiry.asked":
+        note = str(inquiry.get("asked_note") or "")[:1000]
+        return [f"spørgsmål #{inquiry.get('id')} stillet videre af {event.actor_label}: «{question}» — {note}"]
+    if event.type == "inquiry.closed":
+        reason = str(inquiry.get("close_reason") or "")[:1000]
+        return [f"spørgsmål #{inquiry.get('id')} lukket af {event.actor_label}: «{question}» — begrundelse: {reason}"]
     return [f"nyt spørgsmål #{inquiry.get('id')} fra {event.actor_label}: «{question}»"]
 
 

@@ -93,11 +93,16 @@ def risk_assessments(session: Session, solution: Solution) -> list[RiskAssessmen
     )
 
 
+# The inquiry events that are mailed (``mail_rule``); ``connect_features`` registers each.
+MAILED_EVENTS = ("inquiry.created", "inquiry.asked", "inquiry.answered", "inquiry.closed")
+
+
 def mail_recipients(session: Session, event: ChangeEvent) -> list[User]:
     """Who should get an inquiry event by e-mail (for the mail feature; this module sends nothing).
 
     ``inquiry.created``: the active users of the solution's vendor and service-provider organisations.
-    ``inquiry.answered``: the active users who asked or joined. Other events: nobody.
+    ``inquiry.asked``, ``inquiry.answered``, ``inquiry.closed``: the active users who asked or joined.
+    Other events: nobody.
     """
     inquiry_id = ((event.data or {}).get("inquiry") or {}).get("id")
     inquiry = session.get(Inquiry, inquiry_id) if isinstance(inquiry_id, int) else None
@@ -108,7 +113,7 @@ def mail_recipients(session: Session, event: ChangeEvent) -> list[User]:
         stmt = select(User).where(
             User.role == Role.VENDOR, User.organisation_id.in_(organisations), User.is_active.is_(True)
         )
-    elif event.type == "inquiry.answered":
+    elif event.type in ("inquiry.asked", "inquiry.answered", "inquiry.closed"):
         followers = select(InquiryFollower.user_id).where(InquiryFollower.inquiry_id == inquiry.id)
         stmt = select(User).where(or_(User.id.in_(followers), User.id == inquiry.asker_id), User.is_active.is_(True))
     else:

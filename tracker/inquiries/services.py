@@ -1,7 +1,7 @@
 """Inquiries: ask once, answered for all 98. Ask, join, mark as asked, answer (optionally proposing a fact), close.
 
-``inquiry.created`` and ``inquiry.answered`` are change events on the solution, so the event log, the
-solution's feed and the webhooks (outbox) carry them, written in the same transaction as the inquiry.
+Every step (``inquiry.created``, ``.asked``, ``.answered``, ``.closed``) is a change event on the solution, so
+the event log, the solution's feed, the webhooks and mail carry it, written in the same transaction as the step.
 Services take the session, only flush, and check the caller's role themselves (house rule 3).
 """
 
@@ -107,6 +107,8 @@ def _inquiry_data(session: Session, inquiry: Inquiry) -> dict[str, Any]:
             "answer": inquiry.answer,
             "answer_source_url": inquiry.answer_source_url,
             "proposal_id": inquiry.proposal_id,
+            "asked_note": inquiry.asked_note,
+            "close_reason": inquiry.close_reason,
         }
     }
 
@@ -201,15 +203,32 @@ def join(session: Session, *, user: User | None, inquiry: Inquiry) -> bool:
 
 def mark_asked(session: Session, *, user: User | None, inquiry: Inquiry, note: str | None) -> Inquiry:
     """A coordinator records that KL has put the question to the vendor/service provider."""
-    _require_coordinator(user, inquiry)
+    user = _require_coordinator(user, inquiry)
     text = _text(note, field="note", maximum=MAX_NOTE, missing=_("Skriv hvem der er spurgt og hvornår."))
     _lock(session, inquiry)
     _unanswered_or_conflict(inquiry)
+    before = inquiry.state
     inquiry.state = "asked"
     inquiry.asked_note = text
     inquiry.asked_at = utcnow()
     session.flush()
+    _state_event(session, inquiry, user, "inquiry.asked", before, {"asked_note": {"before": None, "after": text}})
     return inquiry
+
+
+def _state_event(
+    session: Session, inquiry: Inquiry, user: User, type: str, before: str, changes: dict[str, Any]
+) -> None:
+    """A coordinator's step on an inquiry as a change event: those waiting hear of it (feeds, webhooks, mail)."""
+    append_event(
+        session,
+        type=type,
+        actor=public_actor_of(session, user),
+        solution=inquiry.solution,
+        changes={"state": {"before": before, "after": inquiry.state}, **changes},
+        source_kind=source_kind_of(user, inquiry.solution),
+        data=_inquiry_data(session, inquiry),
+    )
 
 
 def _require_coordinator(user: User | None, inquiry: Inquiry) -> User:
@@ -274,13 +293,15 @@ def answer(
 
 def close(session: Session, *, user: User | None, inquiry: Inquiry, reason: str | None) -> Inquiry:
     """A coordinator closes a question (duplicate, out of scope, answered elsewhere), with a reason."""
-    _require_coordinator(user, inquiry)
+    user = _require_coordinator(user, inquiry)
     text = _text(reason, field="reason", maximum=MAX_NOTE, missing=_("Skriv hvorfor spørgsmålet lukkes."))
     _lock(session, inquiry)
     if inquiry.state == "closed":
         raise Conflict(_("Spørgsmål #%(id)s er lukket.", id=inquiry.id), {"state": inquiry.state})
+    before = inquiry.state
     inquiry.state = "closed"
     inquiry.close_reason = text
     inquiry.closed_at = utcnow()
     session.flush()
+    _state_event(session, inquiry, user, "inquiry.closed", before, {"close_reason": {"before": None, "after": text}})
     return inquiry

@@ -29,7 +29,9 @@ EVENT_TYPES = (
     "solution.required_loa.changed",
     "municipality.readiness.changed",
     "inquiry.created",  # a question to a solution's vendor/service provider
+    "inquiry.asked",  # KL has put it to them
     "inquiry.answered",
+    "inquiry.closed",
 )
 
 

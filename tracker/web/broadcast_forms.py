@@ -15,7 +15,9 @@ EVENT_TYPE_LABELS = {
     "solution.required_loa.changed": _l("Krævet sikringsniveau ændret"),
     "municipality.readiness.changed": _l("Kommunens parathed ændret"),
     "inquiry.created": _l("Nyt spørgsmål til leverandør/tjenesteudbyder"),
+    "inquiry.asked": _l("Spørgsmål stillet videre af KL"),
     "inquiry.answered": _l("Spørgsmål besvaret"),
+    "inquiry.closed": _l("Spørgsmål lukket"),
 }
 # Shown in the delivery log only (a test ping is not a filter choice).
 DELIVERY_LABELS = {**EVENT_TYPE_LABELS, "subscription.test": _l("Testbesked")}

@@ -65,7 +65,9 @@ EVENT_LABELS = {
     "solution.switch_date.changed": _l("Skæringsdato ændret"),
     "solution.required_loa.changed": _l("Sikringsniveau ændret"),
     "inquiry.created": _l("Nyt spørgsmål"),
+    "inquiry.asked": _l("Spørgsmål stillet videre"),
     "inquiry.answered": _l("Spørgsmål besvaret"),
+    "inquiry.closed": _l("Spørgsmål lukket"),
 }
 PROPOSAL_STATE_LABELS = {
     "pending": _l("Afventer gennemsyn"),
