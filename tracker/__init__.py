@@ -43,12 +43,15 @@ def connect_features() -> None:
     from tracker.inquiries import queries as inquiry_queries
     from tracker.municipalities import data_version
     from tracker.municipalities import readiness_events as readiness
+    from tracker.notify import notices
     from tracker.notify import recipients as mail_recipients
     from tracker.registry import hooks
+    from tracker.review import hooks as review_hooks
 
     hooks.on_event(outbox.enqueue)
     hooks.on_event(mail_recipients.enqueue)  # immediate e-mail rows, same transaction
     for inquiry_event in inquiry_queries.MAILED_EVENTS:  # the vendor hears of a question; those waiting the rest
         mail_recipients.register(inquiry_event, inquiry_queries.mail_rule)
+    review_hooks.on_decision(notices.proposal_decided)  # the proposer hears the outcome
     hooks.on_solution_change(readiness.watch_solution)
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

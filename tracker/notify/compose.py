@@ -93,24 +93,28 @@ def _subject(mail: MailMessage, events: list[ChangeEvent]) -> str:
 
 def compose(mail: MailMessage, user: User, events: list[ChangeEvent], language: str, now: datetime) -> EmailMessage:
     """The complete message, ready to send."""
-    cfg = current_app.config
-    sender = str(cfg.get("MAIL_FROM") or "TU-tracker <tu-tracker@localhost>")
-    token = unsubscribe_token(user)
-    unsubscribe_url = link("mail_web.unsubscribe", token=token)
+    with force_locale(language):
+        subject = _subject(mail, events)
+        return render(mail, user, "changes", subject, language, now, groups=_groups(events))
+
+
+def render(
+    mail: MailMessage, user: User, template: str, subject: str, language: str, now: datetime, **context: Any
+) -> EmailMessage:
+    """``mail/<template>.txt`` and ``.html`` in ``language`` as one message with our headers (and unsubscribe)."""
+    sender = str(current_app.config.get("MAIL_FROM") or "TU-tracker <tu-tracker@localhost>")
+    unsubscribe_url = link("mail_web.unsubscribe", token=unsubscribe_token(user))
     address = sender.rpartition("<")[2].rstrip(">").strip() or sender
     with force_locale(language):
-        groups = _groups(events)
-        subject = _subject(mail, events)
-        context = {
+        context |= {
             "mail": mail,
-            "groups": groups,
             "subject": subject,
             "unsubscribe_url": unsubscribe_url,
             "account_url": link("auth.account"),
             "language": language,
         }
-        text = render_template("mail/changes.txt", **context)
-        html = render_template("mail/changes.html", **context)
+        text = render_template(f"mail/{template}.txt", **context)
+        html = render_template(f"mail/{template}.html", **context)
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = sender

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.db import Database, get_db, utcnow
 from tracker.models import ChangeEvent, MailAttempt, MailMessage, User
-from tracker.notify import digests, transport
+from tracker.notify import digests, notices, transport
 from tracker.notify.compose import compose
 from tracker.notify.preferences import preference_of
 
@@ -80,6 +80,9 @@ def _compose(session: Session, app: Flask, mail: MailMessage, now: datetime) -> 
     preference = preference_of(session, user)
     if not user.is_active or preference["mode"] == "off":
         return None
+    if mail.kind == notices.KIND:
+        with app.test_request_context("/"):
+            return notices.compose_notice(session, mail, user, preference["language"], now)
     events = list(
         session.scalars(select(ChangeEvent).where(ChangeEvent.id.in_(mail.event_ids)).order_by(ChangeEvent.id))
     )

@@ -22,6 +22,7 @@ from tracker.models.vocab import Confidence, Role, SourceKind
 from tracker.registry.actors import Actor
 from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
 from tracker.registry.services import update_solution, validate_changes
+from tracker.review import hooks
 from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
 
 MAX_REASON = 2000
@@ -219,7 +220,9 @@ def accept_proposal(
         organisation_id=reviewer_actor.organisation_id,
         municipality_id=reviewer_actor.municipality_id,
     )
-    return _apply(session, proposal, solution, actor=actor, reviewer_id=reviewer.id, review_reason=note, note=note)
+    events = _apply(session, proposal, solution, actor=actor, reviewer_id=reviewer.id, review_reason=note, note=note)
+    hooks.decided(session, proposal)
+    return events
 
 
 def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, reason: str) -> None:
@@ -237,6 +240,7 @@ def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, rea
     proposal.reviewed_by_id = reviewer.id
     proposal.reviewed_at = utcnow()
     session.flush()
+    hooks.decided(session, proposal)
 
 
 def mark_stale(session: Session, solution: Solution, *, except_id: int | None = None) -> int:
