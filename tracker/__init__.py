@@ -40,6 +40,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def connect_features() -> None:
     """Let the registry tell broadcast, municipalities and mail about its changes without importing them."""
     from tracker.broadcast import outbox
+    from tracker.ingest import hooks as ingest_hooks
     from tracker.inquiries import queries as inquiry_queries
     from tracker.municipalities import data_version
     from tracker.municipalities import readiness_events as readiness
@@ -53,5 +54,7 @@ def connect_features() -> None:
     for inquiry_event in inquiry_queries.MAILED_EVENTS:  # the vendor hears of a question; those waiting the rest
         mail_recipients.register(inquiry_event, inquiry_queries.mail_rule)
     review_hooks.on_decision(notices.proposal_decided)  # the proposer hears the outcome
+    review_hooks.on_proposal(notices.proposal_created)  # coordinators who asked hear of new proposals
+    ingest_hooks.on_run(notices.run_recorded)  # and of what the scrapers found
     hooks.on_solution_change(readiness.watch_solution)
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

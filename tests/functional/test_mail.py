@@ -217,7 +217,7 @@ def test_preference_api_defaults_validation_and_danish_errors(session: Session, 
     session.commit()
     resp = client.get("/api/v1/account/notifications", headers=bearer(token))
     assert resp.status_code == 200
-    assert resp.get_json() == {"mode": "daily", "scope": "portfolio", "language": "da"}
+    assert resp.get_json() == {"mode": "daily", "scope": "portfolio", "language": "da", "alerts": []}
     for body in ({"mode": "hourly"}, {"scope": "neighbours"}, {"mode": 3}, "immediate"):
         resp = client.put("/api/v1/account/notifications", json=body, headers=bearer(token))
         assert resp.status_code == 422, body
@@ -230,7 +230,7 @@ def test_preference_api_defaults_validation_and_danish_errors(session: Session, 
     assert session.get(MailPreference, user.id) is None, "nothing changed"
     resp = client.put("/api/v1/account/notifications", json={"mode": "weekly", "scope": "all"}, headers=bearer(token))
     assert resp.status_code == 200
-    assert resp.get_json() == {"mode": "weekly", "scope": "all", "language": "da"}
+    assert resp.get_json() == {"mode": "weekly", "scope": "all", "language": "da", "alerts": []}
     resp = client.get("/api/v1/account/notifications")
     assert resp.status_code == 401
 
@@ -249,7 +249,12 @@ def test_account_form_saves_and_refuses_unknown_values(session: Session, client:
     resp = client.post("/konto/mail", data={"csrf_token": csrf, "mode": "immediate", "scope": "all"})
     assert resp.status_code == 302
     session.expire_all()
-    assert preferences.preference_of(session, user) == {"mode": "immediate", "scope": "all", "language": "da"}
+    assert preferences.preference_of(session, user) == {
+        "mode": "immediate",
+        "scope": "all",
+        "language": "da",
+        "alerts": [],
+    }
 
 
 def test_forged_or_expired_unsubscribe_token_changes_nothing(

@@ -1,4 +1,4 @@
-"""/api/v1/account/notifications — one's own e-mail preference: mode, scope and language."""
+"""/api/v1/account/notifications — one's own e-mail preference: mode, scope, language and work alerts."""
 
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ blp = Blueprint("api_notifications", __name__, description="Dine mailindstilling
 
 
 class NotificationSchema(ma.Schema):
-    """Mode: immediate|daily|weekly|off; scope: portfolio|all; language: da|en."""
+    """Mode: immediate|daily|weekly|off; scope: portfolio|all; language: da|en; alerts (coordinators): any of
+    proposals (new ones to review), sources (pages changed, sources unhealthy), sent at once."""
 
     mode = ma.fields.String(metadata={"enum": list(preferences.MODES)})
     scope = ma.fields.String(metadata={"enum": list(preferences.SCOPES)})
     language = ma.fields.String(metadata={"enum": list(preferences.LANGUAGES)})
+    alerts = ma.fields.List(ma.fields.String(metadata={"enum": list(preferences.ALERTS)}))
 
 
 @blp.route("")

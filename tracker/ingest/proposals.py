@@ -20,7 +20,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -169,7 +169,16 @@ def _auto_accept(session: Session, proposal: Proposal, solution: Solution, actor
     session.flush()
 
 
-def propose(session: Session, target: Target, observations: Sequence[Observation], *, auto_accept: bool = False) -> int:
+class Proposed(NamedTuple):
+    """What a run added: every new proposal (auto-accepted ones too), and those left for a coordinator."""
+
+    added: int
+    pending: int
+
+
+def propose(
+    session: Session, target: Target, observations: Sequence[Observation], *, auto_accept: bool = False
+) -> Proposed:
     """Turn a run's observations into new proposals (or auto-accepted changes); returns how many were added.
 
     Auto-accepts go first, so the pending proposals of the same run are made against the version they
@@ -183,7 +192,7 @@ def propose(session: Session, target: Target, observations: Sequence[Observation
     existing = set(session.scalars(select(Proposal.dedupe_key).where(Proposal.dedupe_key.in_(set(keys.values())))))
     status = Confidence.CONFIRMED if target.source.key in AUTHORITY_SOURCES else Confidence.EXPECTED
     actor = scraper_actor(target.key)
-    added = 0
+    added = pending = 0
     for automatic_pass in (True, False):
         if automatic_pass and not auto_accept:
             continue
@@ -198,7 +207,8 @@ def propose(session: Session, target: Target, observations: Sequence[Observation
             changes = observation_changes(obs, status=(Confidence.EXPECTED if automatic_pass else status).value)
             if _add_one(session, solution, obs, changes, key, actor, automatic=automatic_pass):
                 added += 1
-    return added
+                pending += not automatic_pass
+    return Proposed(added, pending)
 
 
 def _add_one(

@@ -32,9 +32,10 @@ from scrapers.http import Fetcher
 from tracker.auth import audit
 from tracker.db import get_db
 from tracker.errors import NotFound
+from tracker.ingest import hooks
 from tracker.ingest.fetch import FetchResult, fetch_target, parse_saved_page
 from tracker.ingest.proposals import propose, solution_refs
-from tracker.ingest.snapshots import record_snapshot
+from tracker.ingest.snapshots import is_page_change, record_snapshot
 from tracker.ingest.targets import ScrapeSettings, Target, known_keys, targets_for
 from tracker.models import ScrapeRun, Source, User
 
@@ -115,6 +116,9 @@ def record(
     if source is None:
         raise NotFound(f"Kilden {plan.target.key} findes ikke længere.")
     found = len(result.observations)
+    was_healthy = source.healthy is not False
+    pending = 0
+    changed: list[int] = []
     _gate(source, result)
     unknown = sorted({o.solution_text for o in result.observations if o.solution_slug is None})
     if unknown:
@@ -136,9 +140,14 @@ def record(
     if result.outcome in ("ok", "rejected"):
         # Even a rejected page is kept: its diff shows coordinators what the site changed.
         for page in result.pages:
-            record_snapshot(session, source, url=page.url, text=page.text, run_id=run.id, fetched_at=result.started_at)
+            snapshot = record_snapshot(
+                session, source, url=page.url, text=page.text, run_id=run.id, fetched_at=result.started_at
+            )
+            if snapshot is not None and is_page_change(session, snapshot):
+                changed.append(snapshot.id)
     if result.outcome == "ok":
-        run.proposals = propose(session, plan.target, result.observations, auto_accept=source.auto_accept_unknown)
+        proposed = propose(session, plan.target, result.observations, auto_accept=source.auto_accept_unknown)
+        run.proposals, pending = proposed.added, proposed.pending
         _healthy(source, result)
         source.last_findings = found
         if not from_file:
@@ -157,6 +166,9 @@ def record(
             source.healthy = False
             source.health_reason = f"{failures} mislykkede kørsler i træk. Seneste fejl: {result.error}"
     session.flush()
+    news = hooks.RunNews(pending, tuple(changed), was_healthy and not source.healthy)
+    if news:
+        hooks.run_recorded(session, source, run, news)
     return run
 
 

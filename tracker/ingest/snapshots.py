@@ -145,6 +145,11 @@ def has_previous_snapshot() -> Exists:
     )
 
 
+def is_page_change(session: Session, snapshot: PageSnapshot) -> bool:
+    """Whether the snapshot changed a page already watched (the first snapshot of a page is no change)."""
+    return _previous(session, snapshot) is not None
+
+
 def _previous(session: Session, snapshot: PageSnapshot) -> PageSnapshot | None:
     return session.scalar(
         select(PageSnapshot)

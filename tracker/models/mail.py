@@ -13,7 +13,8 @@ from tracker.models.users import User
 
 
 class MailPreference(Base):
-    """How a user wants mail: mode (immediate/daily/weekly/off), scope (portfolio/all), language (da/en).
+    """How a user wants mail: mode (immediate/daily/weekly/off), scope (portfolio/all), language (da/en), and
+    a coordinator's work alerts.
 
     A user without a row has the defaults (daily, portfolio, Danish)."""
 
@@ -28,6 +29,9 @@ class MailPreference(Base):
     mode: Mapped[str] = mapped_column(String(12), default="daily")
     scope: Mapped[str] = mapped_column(String(12), default="portfolio")
     language: Mapped[str] = mapped_column(String(5), default="da")
+    # Coordinators' work alerts, sent at once: 'proposals' (new ones to review), 'sources' (pages changed,
+    # sources turned unhealthy).
+    alerts: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()

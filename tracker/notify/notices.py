@@ -1,27 +1,64 @@
-"""Personal notices by mail: what happened to something of yours that is not a public change event.
+"""Personal notices by mail: what happened to something of yours, or to your work, that is not a public change.
 
-Today: the outcome of your proposal (accepted, or rejected with the coordinator's reason). A notice is a mail
-row of kind ``notice`` keyed ``proposal:<id>:<state>``, written in the decision's transaction (the review's
-hook) and sent by the mail worker like any other, with a stable Message-ID. It goes out at once whatever the
-user's rhythm (it is one answer to one thing they did), but never to a user who turned mail off.
+- The outcome of your proposal (accepted, or rejected with the coordinator's reason): ``proposal:<id>:<state>``.
+- A coordinator's work alerts, if asked for (``alerts`` in the mail preference): a new proposal from a person
+  (``proposal-new:<id>``, alert ``proposals``), and what a scrape run brought — proposals left for review
+  (alert ``proposals``), changed pages and a source turning unhealthy (alert ``sources``):
+  ``run:<id>:p<pending>:c<changed>:u<0|1>``.
+
+A notice is a mail row of kind ``notice``, written in the transaction of what it tells (the review's and the
+ingest's hooks) and sent by the mail worker like any other, with a stable Message-ID. It goes out at once
+whatever the user's rhythm (it is about one thing to act on), never to a user who turned mail off, never to
+the person who caused it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email.message import EmailMessage
+from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.models import MailMessage, Proposal, User
+from tracker.ingest.hooks import RunNews
+from tracker.ingest.snapshots import is_page_change
+from tracker.models import MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
+from tracker.models.vocab import Role
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
 from tracker.notify.recipients import message_id_for
 
 KIND = "notice"
+_RUN_KEY = re.compile(r"run:(\d+):p(\d+):c(\d+):u([01])")
+
+
+def _add(session: Session, user: User, key: str) -> None:
+    session.add(
+        MailMessage(
+            user_id=user.id,
+            key=key[:60],
+            kind=KIND,
+            message_id=message_id_for(user.id, key[:60]),
+            event_ids=[],
+            next_attempt_at=utcnow(),
+        )
+    )
+
+
+def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) -> list[User]:
+    """The active coordinators (and admins) whose mail is on and who asked for any of ``wanted``."""
+    rows = session.execute(
+        select(User, MailPreference)
+        .join(MailPreference, MailPreference.user_id == User.id)
+        .where(User.is_active.is_(True), User.role.in_([Role.COORDINATOR, Role.ADMIN]), MailPreference.mode != "off")
+        .order_by(User.id)
+    ).all()
+    return [u for u, p in rows if u.id != exclude_id and wanted & set(p.alerts or [])]
 
 
 def proposal_decided(session: Session, proposal: Proposal) -> None:
@@ -31,17 +68,25 @@ def proposal_decided(session: Session, proposal: Proposal) -> None:
         return
     if preference_of(session, proposer)["mode"] == "off":
         return
-    key = f"proposal:{proposal.id}:{proposal.state}"
-    session.add(
-        MailMessage(
-            user_id=proposer.id,
-            key=key,
-            kind=KIND,
-            message_id=message_id_for(proposer.id, key),
-            event_ids=[],
-            next_attempt_at=utcnow(),
-        )
+    _add(session, proposer, f"proposal:{proposal.id}:{proposal.state}")
+    session.flush()
+
+
+def proposal_created(session: Session, proposal: Proposal) -> None:
+    """Alert the coordinators who asked of a person's new proposal (the review's proposal hook)."""
+    for user in _alerted(session, {"proposals"}, exclude_id=proposal.proposer_id):
+        _add(session, user, f"proposal-new:{proposal.id}")
+    session.flush()
+
+
+def run_recorded(session: Session, source: Source, run: ScrapeRun, news: RunNews) -> None:
+    """Alert the coordinators who asked of what a scrape run brought (the ingest's run hook)."""
+    wanted = ({"proposals"} if news.proposals else set()) | (
+        {"sources"} if news.changed_pages or news.became_unhealthy else set()
     )
+    key = f"run:{run.id}:p{news.proposals}:c{len(news.changed_pages)}:u{int(news.became_unhealthy)}"
+    for user in _alerted(session, wanted):
+        _add(session, user, key)
     session.flush()
 
 
@@ -49,28 +94,87 @@ def compose_notice(
     session: Session, mail: MailMessage, user: User, language: str, now: datetime
 ) -> EmailMessage | None:
     """The notice's message; None when what it is about has gone (it is then not sent)."""
-    kind, _sep, rest = mail.key.partition(":")
-    if kind != "proposal":
-        return None
-    number, _sep, state = rest.partition(":")
-    proposal = session.get(Proposal, int(number)) if number.isdigit() else None
+    kind = mail.key.partition(":")[0]
+    with force_locale(language):
+        built = {"proposal": _decision, "proposal-new": _new_proposal, "run": _run}.get(kind, _nothing)(
+            session, mail, user
+        )
+        if built is None:
+            return None
+        subject, template, context = built
+        return render(mail, user, template, subject, language, now, **context)
+
+
+Built = tuple[str, str, dict[str, Any]] | None
+
+
+def _nothing(_session: Session, _mail: MailMessage, _user: User) -> Built:
+    return None
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _decision(session: Session, mail: MailMessage, user: User) -> Built:
+    _kind, number, state = [*mail.key.split(":"), "", ""][:3]
+    pid = _number(number)
+    proposal = session.get(Proposal, pid) if pid is not None else None
     if proposal is None or proposal.proposer_id != user.id or state not in ("accepted", "rejected"):
         return None
     name = proposal.solution.name
-    with force_locale(language):
-        if state == "accepted":
-            subject = _("TU-tracker: dit forslag til %(name)s er godkendt", name=name)
-        else:
-            subject = _("TU-tracker: dit forslag til %(name)s er afvist", name=name)
-        return render(
-            mail,
-            user,
-            "proposal",
-            subject,
-            language,
-            now,
-            proposal=proposal,
-            state=state,
-            solution_url=link("web.solution", slug=proposal.solution.slug),
-            proposal_url=link("review.detail", proposal_id=proposal.id),
+    if state == "accepted":
+        subject = _("TU-tracker: dit forslag til %(name)s er godkendt", name=name)
+    else:
+        subject = _("TU-tracker: dit forslag til %(name)s er afvist", name=name)
+    context = {
+        "proposal": proposal,
+        "state": state,
+        "solution_url": link("web.solution", slug=proposal.solution.slug),
+        "proposal_url": link("review.detail", proposal_id=proposal.id),
+    }
+    return subject, "proposal", context
+
+
+def _new_proposal(session: Session, mail: MailMessage, _user: User) -> Built:
+    pid = _number(mail.key.partition(":")[2])
+    proposal = session.get(Proposal, pid) if pid is not None else None
+    if proposal is None or proposal.state not in ("pending", "stale"):
+        return None  # decided meanwhile: nothing left to do
+    name = proposal.solution.name
+    subject = _("TU-tracker: nyt forslag til %(name)s fra %(who)s", name=name, who=proposal.proposer_label)
+    url = link("review.detail", proposal_id=proposal.id)
+    lines: list[tuple[str, str | None]] = [(_("Forslag #%(id)s venter på gennemsyn.", id=proposal.id), url)]
+    if proposal.evidence:
+        lines.append((_("Belæg: %(evidence)s", evidence=proposal.evidence[:500]), None))
+    return subject, "alert", {"lines": lines, "reason": _("Du får denne mail, fordi du har bedt om arbejdsbeskeder.")}
+
+
+def _run(session: Session, mail: MailMessage, _user: User) -> Built:
+    match = _RUN_KEY.fullmatch(mail.key)
+    run = session.get(ScrapeRun, int(match.group(1))) if match else None
+    if match is None or run is None:
+        return None
+    source = session.get(Source, run.source_id)
+    if source is None:
+        return None
+    pending, changed, unhealthy = int(match.group(2)), int(match.group(3)), match.group(4) == "1"
+    lines: list[tuple[str, str | None]] = []
+    if pending:
+        text = ngettext(
+            "%(num)d nyt forslag fra kilden venter på gennemsyn.",
+            "%(num)d nye forslag fra kilden venter på gennemsyn.",
+            pending,
         )
+        lines.append((text, link("review.queue")))
+    if changed:
+        snapshots = session.scalars(select(PageSnapshot).where(PageSnapshot.run_id == run.id).order_by(PageSnapshot.id))
+        for snapshot in snapshots:
+            if is_page_change(session, snapshot):
+                text = _("Siden har ændret sig: %(url)s", url=snapshot.url)
+                lines.append((text, link("sources.detail", key=source.key)))
+    if unhealthy:
+        text = _("Kilden er ikke længere sund: %(reason)s", reason=source.health_reason or "")
+        lines.append((text, link("sources.detail", key=source.key)))
+    subject = _("TU-tracker: nyt fra kilden %(name)s", name=source.name)
+    return subject, "alert", {"lines": lines, "reason": _("Du får denne mail, fordi du har bedt om arbejdsbeskeder.")}

@@ -1,4 +1,5 @@
-"""Each user's mail preference (mode, scope, language) and the signed one-click unsubscribe token."""
+"""Each user's mail preference (mode, scope, language, a coordinator's work alerts) and the signed one-click
+unsubscribe token."""
 
 from __future__ import annotations
 
@@ -13,29 +14,34 @@ from tracker.auth.audit import record as audit
 from tracker.db import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import MailPreference, User
+from tracker.models.vocab import Role
 
 MODES = ("immediate", "daily", "weekly", "off")
 SCOPES = ("portfolio", "all")
 LANGUAGES = ("da", "en")
-DEFAULTS = {"mode": "daily", "scope": "portfolio", "language": "da"}
+ALERTS = ("proposals", "sources")  # new proposals to review; source pages changed or sources unhealthy
+DEFAULTS: dict[str, Any] = {"mode": "daily", "scope": "portfolio", "language": "da", "alerts": []}
 TOKEN_SALT = "tracker.mail.unsubscribe"  # noqa: S105 - a signing namespace, not a secret
 
 
-def preference_of(session: Session, user: User) -> dict[str, str]:
+def _as_dict(row: MailPreference) -> dict[str, Any]:
+    return {"mode": row.mode, "scope": row.scope, "language": row.language, "alerts": list(row.alerts or [])}
+
+
+def preference_of(session: Session, user: User) -> dict[str, Any]:
     """The user's preference, the defaults where none is stored."""
     row = session.get(MailPreference, user.id)
-    if row is None:
-        return dict(DEFAULTS)
-    return {"mode": row.mode, "scope": row.scope, "language": row.language}
+    return {**DEFAULTS, "alerts": []} if row is None else _as_dict(row)
 
 
-def validate(data: dict[str, Any]) -> dict[str, str]:
-    """The known fields checked against their vocabularies; errors in Danish (422)."""
+def validate(data: dict[str, Any], user: User | None = None) -> dict[str, Any]:
+    """The known fields checked against their vocabularies; errors in Danish (422). Work alerts are for
+    coordinators (and admins) only."""
     errors: dict[str, str] = {}
-    clean: dict[str, str] = {}
+    clean: dict[str, Any] = {}
     vocab = {"mode": MODES, "scope": SCOPES, "language": LANGUAGES}
     for name in data:
-        if name not in vocab:
+        if name not in vocab and name != "alerts":
             errors[name] = _("Ukendt felt.")
     for name, allowed in vocab.items():
         if name not in data or data[name] is None:
@@ -45,6 +51,14 @@ def validate(data: dict[str, Any]) -> dict[str, str]:
             errors[name] = _("Ukendt værdi. Tilladt: %(allowed)s.", allowed=", ".join(allowed))
         else:
             clean[name] = value
+    alerts = data.get("alerts")
+    if alerts is not None:
+        if not isinstance(alerts, list) or not all(isinstance(a, str) and a in ALERTS for a in alerts):
+            errors["alerts"] = _("Ukendt værdi. Tilladt: %(allowed)s.", allowed=", ".join(ALERTS))
+        elif alerts and user is not None and user.role not in (Role.COORDINATOR, Role.ADMIN):
+            errors["alerts"] = _("Arbejdsbeskeder er for KL's koordinatorer.")
+        else:
+            clean["alerts"] = [a for a in ALERTS if a in alerts]
     if errors:
         raise ValidationError(_("Ugyldige mailindstillinger."), {"fields": errors})
     return clean
@@ -52,18 +66,18 @@ def validate(data: dict[str, Any]) -> dict[str, str]:
 
 def set_preference(
     session: Session, user: User, data: dict[str, Any], *, remote_addr: str | None = None, via: str = "account"
-) -> dict[str, str]:
+) -> dict[str, Any]:
     """Change (part of) the user's preference; returns the whole preference."""
-    clean = validate(data)
+    clean = validate(data, user)
     row = session.get(MailPreference, user.id)
     if row is None:
-        row = MailPreference(user_id=user.id, **DEFAULTS)
+        row = MailPreference(user_id=user.id, **{**DEFAULTS, "alerts": []})
         session.add(row)
-    before = {"mode": row.mode, "scope": row.scope, "language": row.language}
+    before = _as_dict(row)
     for name, value in clean.items():
         setattr(row, name, value)
     row.updated_at = utcnow()
-    after = {"mode": row.mode, "scope": row.scope, "language": row.language}
+    after = _as_dict(row)
     if before != after:
         audit(
             session,

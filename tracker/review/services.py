@@ -138,6 +138,8 @@ def create_proposal(
             reviewer_id=None,
             review_reason="Accepteret automatisk: betroet leverandør.",
         )
+    else:
+        hooks.proposed(session, proposal)
     return proposal
 
 

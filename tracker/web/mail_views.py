@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -26,7 +28,9 @@ NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 def update_preference() -> Response | Page:
     """Change one's mail preference from the account page."""
     user = web_user()
-    data = {name: request.form[name] for name in ("mode", "scope", "language") if name in request.form}
+    data: dict[str, Any] = {name: request.form[name] for name in ("mode", "scope", "language") if name in request.form}
+    if "alerts_shown" in request.form:  # the alert boxes were on the form: none ticked means none wanted
+        data["alerts"] = request.form.getlist("alerts")
     try:
         preferences.set_preference(get_session(), user, data, remote_addr=request.remote_addr)
     except ValidationError as exc:
