@@ -131,6 +131,9 @@ def test_english_user_gets_english_framing_and_nobody_is_mailed_about_their_own_
     assert second.name in str(msg["Subject"])
     assert "One-click unsubscribe" in text_part(msg)
     assert msg["Content-Language"] == "en"
+    # The change line itself is English too (dates and labels included), not the Danish feed wording.
+    assert "switch date" in text_part(msg) and "2 April 2031" in text_part(msg)
+    assert "skæringsdato" not in text_part(msg) and "april 2031" not in text_part(msg)
 
 
 def _next_seven(after: datetime) -> datetime:

@@ -1,7 +1,9 @@
-"""Change events in words a person understands, in Danish — the titles and summaries of feed entries.
+"""Change events in words a person understands — the titles and summaries of feed entries and mail lines.
 
 "Aula: skæringsdato flyttet fra 1. marts 2023 til 1. maj 2023 — kilde: …". Only what the event itself records
-is said (a past event is never re-read through today's registry). Call inside an app context.
+is said (a past event is never re-read through today's registry). Danish by default (feeds are shared); a
+mail to an English reader asks for English. Free text the event carries (reasons, questions, answers, a
+readiness action) stays as it was written. Call inside an app context.
 """
 
 from __future__ import annotations
@@ -11,34 +13,36 @@ from datetime import date
 from typing import Any
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from tracker.models import ChangeEvent
 from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
 
 FIELD_LABELS = {
-    "name": "navn",
-    "aliases": "alternative navne",
-    "description": "beskrivelse",
-    "kind": "type",
-    "broker": "broker",
-    "brokers": "login-brokere",
-    "links": "links",
-    "service_provider_id": "tjenesteudbyder",
-    "vendor_id": "leverandør",
-    "loa_source_url": "kilde for sikringsniveau",
-    "loa_evidence": "dokumentation for sikringsniveau",
-    "switch_source_url": "kilde for skæringsdato",
-    "switch_evidence": "dokumentation for skæringsdato",
+    "name": _l("navn"),
+    "aliases": _l("alternative navne"),
+    "description": _l("beskrivelse"),
+    "kind": _l("type"),
+    "broker": _l("broker"),
+    "brokers": _l("login-brokere"),
+    "links": _l("links"),
+    "service_provider_id": _l("tjenesteudbyder"),
+    "vendor_id": _l("leverandør"),
+    "loa_source_url": _l("kilde for sikringsniveau"),
+    "loa_evidence": _l("dokumentation for sikringsniveau"),
+    "switch_source_url": _l("kilde for skæringsdato"),
+    "switch_evidence": _l("dokumentation for skæringsdato"),
 }
 SOURCE_KIND_LABELS = {
-    "authority": "myndighed",
-    "scraper": "automatisk indsamlet",
-    "coordinator": "KL-koordinator",
-    "vendor": "leverandør",
-    "municipality": "kommune",
-    "risk_assessment": "fælles risikovurdering",
+    "authority": _l("myndighed"),
+    "scraper": _l("automatisk indsamlet"),
+    "coordinator": _l("KL-koordinator"),
+    "vendor": _l("leverandør"),
+    "municipality": _l("kommune"),
+    "risk_assessment": _l("fælles risikovurdering"),
 }
-READINESS_LABELS = {"ok": "Klar", "at_risk": "I fare", "locked_out": "Lukket ude", "unknown": "Ukendt"}
+READINESS_LABELS = {"ok": _l("Klar"), "at_risk": _l("I fare"), "locked_out": _l("Lukket ude"), "unknown": _l("Ukendt")}
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Description:
 
 def _label(labels: dict[str, Any], value: Any) -> str:
     if value is None:
-        return "ukendt"
+        return _("ukendt")
     return str(labels.get(value, value))
 
 
@@ -67,7 +71,7 @@ def _day(value: Any) -> str:
 def _interval(earliest: Any, latest: Any) -> str:
     first, last = _day(earliest), _day(latest)
     if not first:
-        return "ukendt"
+        return _("ukendt")
     return first if not last or last == first else f"{first} – {last}"
 
 
@@ -79,11 +83,12 @@ def _change(changes: dict[str, Any], field: str) -> tuple[Any, Any] | None:
 
 
 def _moved(what: str, before: str | None, after: str | None) -> str:
-    if not before or before == "ukendt":
-        return f"{what} sat til {after}"
-    if not after or after == "ukendt":
-        return f"{what} fjernet (var {before}; nu ukendt)"
-    return f"{what} flyttet fra {before} til {after}"
+    unknown = _("ukendt")
+    if not before or before == unknown:
+        return _("%(what)s sat til %(after)s", what=what, after=after)
+    if not after or after == unknown:
+        return _("%(what)s fjernet (var %(before)s; nu ukendt)", what=what, before=before)
+    return _("%(what)s flyttet fra %(before)s til %(after)s", what=what, before=before, after=after)
 
 
 def _switch_parts(ch: dict[str, Any]) -> list[str]:
@@ -94,100 +99,106 @@ def _switch_parts(ch: dict[str, Any]) -> list[str]:
     if earliest and latest:
         parts.append(
             _moved(
-                "skæringsdato",
+                _("skæringsdato"),
                 _interval(*[c[0] for c in (earliest, latest)]),
                 _interval(*[c[1] for c in (earliest, latest)]) + words,
             )
         )
     elif earliest:
-        parts.append(_moved("skæringsdato", _day(earliest[0]), _day(earliest[1]) + words))
+        parts.append(_moved(_("skæringsdato"), _day(earliest[0]), _day(earliest[1]) + words))
     elif latest:
-        parts.append(_moved("seneste mulige skæringsdag", _day(latest[0]), _day(latest[1]) + words))
+        parts.append(_moved(_("seneste mulige skæringsdag"), _day(latest[0]), _day(latest[1]) + words))
     elif text:
-        parts.append(f"skæringsdato beskrevet som «{text[1] or ''}»")
+        parts.append(_("skæringsdato beskrevet som «%(text)s»", text=text[1] or ""))
     if state := _change(ch, "switch_state"):
-        parts.append(f"status ændret fra {_label(STATE_LABELS, state[0])} til {_label(STATE_LABELS, state[1])}")
+        before, after = _label(STATE_LABELS, state[0]), _label(STATE_LABELS, state[1])
+        parts.append(_("status ændret fra %(before)s til %(after)s", before=before, after=after))
     if status := _change(ch, "switch_status"):
         if parts and not state:
             parts[-1] += f" ({_label(CONFIDENCE_LABELS, status[1])})"
         else:
+            before, after = _label(CONFIDENCE_LABELS, status[0]), _label(CONFIDENCE_LABELS, status[1])
             parts.append(
-                f"sikkerhed for skæringsdato ændret fra {_label(CONFIDENCE_LABELS, status[0])} "
-                f"til {_label(CONFIDENCE_LABELS, status[1])}"
+                _("sikkerhed for skæringsdato ændret fra %(before)s til %(after)s", before=before, after=after)
             )
-    return parts or ["kilde eller dokumentation for skæringsdatoen opdateret"]
+    return parts or [_("kilde eller dokumentation for skæringsdatoen opdateret")]
 
 
 def _loa_parts(ch: dict[str, Any]) -> list[str]:
     parts: list[str] = []
     value, status = _change(ch, "loa_value"), _change(ch, "loa_status")
     if value:
-        text = f"krævet sikringsniveau ændret fra {_label(LOA_LABELS, value[0])} til {_label(LOA_LABELS, value[1])}"
+        before, after = _label(LOA_LABELS, value[0]), _label(LOA_LABELS, value[1])
+        text = _("krævet sikringsniveau ændret fra %(before)s til %(after)s", before=before, after=after)
         if status:
             text += f" ({_label(CONFIDENCE_LABELS, status[1])})"
         parts.append(text)
     elif status:
+        before, after = _label(CONFIDENCE_LABELS, status[0]), _label(CONFIDENCE_LABELS, status[1])
         parts.append(
-            f"sikkerhed for krævet sikringsniveau ændret fra {_label(CONFIDENCE_LABELS, status[0])} "
-            f"til {_label(CONFIDENCE_LABELS, status[1])}"
+            _("sikkerhed for krævet sikringsniveau ændret fra %(before)s til %(after)s", before=before, after=after)
         )
-    return parts or ["kilde eller dokumentation for sikringsniveauet opdateret"]
+    return parts or [_("kilde eller dokumentation for sikringsniveauet opdateret")]
 
 
 def _created_parts(ch: dict[str, Any]) -> list[str]:
-    parts = ["ny løsning i registret"]
+    parts = [_("ny løsning i registret")]
     if (kind := _change(ch, "kind")) and kind[1]:
-        parts.append(f"type {_label(KIND_LABELS, kind[1])}")
+        parts.append(_("type %(kind)s", kind=_label(KIND_LABELS, kind[1])))
     if (loa := _change(ch, "loa_value")) and loa[1]:
-        parts.append(f"krævet sikringsniveau {_label(LOA_LABELS, loa[1])}")
+        parts.append(_("krævet sikringsniveau %(level)s", level=_label(LOA_LABELS, loa[1])))
     earliest, latest = _change(ch, "switch_earliest_on"), _change(ch, "switch_latest_on")
     if earliest and earliest[1]:
-        parts.append(f"skæringsdato {_interval(earliest[1], latest[1] if latest else None)}")
+        parts.append(_("skæringsdato %(when)s", when=_interval(earliest[1], latest[1] if latest else None)))
     return parts
 
 
 def _readiness_label(value: Any) -> str:
     status = value.get("status") if isinstance(value, dict) else value
-    return "ikke i porteføljen" if status is None else _label(READINESS_LABELS, status)
+    return _("ikke i porteføljen") if status is None else _label(READINESS_LABELS, status)
 
 
 def _readiness_parts(ch: dict[str, Any], data: dict[str, Any]) -> list[str]:
     solution = (data.get("solution") or {}).get("name")
-    subject = f"parathed for {solution}" if solution else "parathed"
+    subject = _("parathed for %(name)s", name=solution) if solution else _("parathed")
     if idp := data.get("idp"):
         subject += f" (IdP '{idp.get('name')}')"
     for key in ("readiness", "status"):
         if change := _change(ch, key):
-            text = f"{subject} ændret fra {_readiness_label(change[0])} til {_readiness_label(change[1])}"
+            before, after = _readiness_label(change[0]), _readiness_label(change[1])
+            text = _("%(what)s ændret fra %(before)s til %(after)s", what=subject, before=before, after=after)
             if message := data.get("message"):
                 text += f" — {message}"
             if action := data.get("action"):
-                text += f" Gør nu: {action.get('text')}."
+                text += " " + _("Gør nu: %(action)s.", action=action.get("text"))
             return [text]
-    return [f"{subject} ændret"]
+    return [_("%(what)s ændret", what=subject)]
 
 
 def _inquiry_parts(event: ChangeEvent) -> list[str]:
     inquiry = (event.data or {}).get("inquiry") or {}
     question = str(inquiry.get("question") or "")[:300]
+    values = {"id": inquiry.get("id"), "who": event.actor_label, "question": question}
     if event.type == "inquiry.answered":
         answer = str(inquiry.get("answer") or "")[:1000]
-        return [f"spørgsmål #{inquiry.get('id')} besvaret af {event.actor_label}: «{question}» — svar: {answer}"]
+        return [_("spørgsmål #%(id)s besvaret af %(who)s: «%(question)s» — svar: %(answer)s", answer=answer, **values)]
     if event.type == "inquiry.asked":
         note = str(inquiry.get("asked_note") or "")[:1000]
-        return [f"spørgsmål #{inquiry.get('id')} stillet videre af {event.actor_label}: «{question}» — {note}"]
+        return [_("spørgsmål #%(id)s stillet videre af %(who)s: «%(question)s» — %(note)s", note=note, **values)]
     if event.type == "inquiry.closed":
         reason = str(inquiry.get("close_reason") or "")[:1000]
-        return [f"spørgsmål #{inquiry.get('id')} lukket af {event.actor_label}: «{question}» — begrundelse: {reason}"]
-    return [f"nyt spørgsmål #{inquiry.get('id')} fra {event.actor_label}: «{question}»"]
+        return [
+            _("spørgsmål #%(id)s lukket af %(who)s: «%(question)s» — begrundelse: %(reason)s", reason=reason, **values)
+        ]
+    return [_("nyt spørgsmål #%(id)s fra %(who)s: «%(question)s»", **values)]
 
 
 def _source(event: ChangeEvent) -> str:
     if event.source_url:
-        kind = SOURCE_KIND_LABELS.get(event.source_kind or "", "")
+        kind = str(SOURCE_KIND_LABELS.get(event.source_kind or "", ""))
         return f"{event.source_url} ({kind})" if kind else event.source_url
     if event.source_kind:
-        return SOURCE_KIND_LABELS.get(event.source_kind, event.source_kind)
+        return str(SOURCE_KIND_LABELS.get(event.source_kind, event.source_kind))
     return ""
 
 
@@ -200,9 +211,10 @@ def subject_name(event: ChangeEvent) -> str:
     return str(solution.get("name") or solution.get("slug") or "Løsning")
 
 
-def describe(event: ChangeEvent) -> Description:
-    """Title and summary of one event, in Danish whatever the request's language (feeds are shared)."""
-    with force_locale("da"):
+def describe(event: ChangeEvent, language: str = "da") -> Description:
+    """Title and summary of one event, in Danish whatever the request's language (feeds are shared), unless
+    another ``language`` is asked for (a reader's mail)."""
+    with force_locale(language):
         ch = event.changes or {}
         if event.type == "solution.switch_date.changed":
             parts = _switch_parts(ch)
@@ -215,12 +227,12 @@ def describe(event: ChangeEvent) -> Description:
         elif event.type.startswith("inquiry."):
             parts = _inquiry_parts(event)
         else:
-            fields = [FIELD_LABELS.get(f, f) for f in ch] or ["oplysninger"]
-            parts = [f"opdateret: {', '.join(fields)}"]
+            fields = [str(FIELD_LABELS.get(f, f)) for f in ch] or [_("oplysninger")]
+            parts = [_("opdateret: %(fields)s", fields=", ".join(fields))]
         title = f"{subject_name(event)}: {'; '.join(parts)}"
-    summary = title
-    if source := _source(event):
-        summary += f" — kilde: {source}"
-    if event.reason:
-        summary += f". Begrundelse: {event.reason}"
+        summary = title
+        if source := _source(event):
+            summary += " — " + _("kilde: %(source)s", source=source)
+        if event.reason:
+            summary += ". " + _("Begrundelse: %(reason)s", reason=event.reason)
     return Description(title=title, summary=summary)

@@ -1,7 +1,7 @@
 """One mail in words: subject, plain text and HTML parts, links, and the List-Unsubscribe headers (RFC 8058).
 
 Runs inside a request context (the worker makes one); links are absolute on ``BASE_URL``; the
-user's language is forced for the framing text. The change lines are the event log's own words.
+user's language is forced for the framing text and the change lines (the event log's words, in that language).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Group:
     lines: list[Line] = field(default_factory=list)
 
 
-def _groups(events: list[ChangeEvent]) -> list[Group]:
+def _groups(events: list[ChangeEvent], language: str) -> list[Group]:
     groups: dict[str, Group] = {}
     for event in events:
         data = event.data or {}
@@ -62,7 +62,7 @@ def _groups(events: list[ChangeEvent]) -> list[Group]:
             name = str(solution.get("name") or slug) if slug else subject_name(event)
             url = link("web.solution", slug=slug) if slug else None
             groups[key] = Group(name, url)
-        line = Line(describe(event).summary, event.occurred_at)
+        line = Line(describe(event, language).summary, event.occurred_at)
         if municipality.get("code"):
             line.readiness_url = link("kommuner.page", code=str(municipality["code"]))
             line.municipality = str(municipality.get("name") or municipality["code"])
@@ -70,9 +70,9 @@ def _groups(events: list[ChangeEvent]) -> list[Group]:
     return sorted(groups.values(), key=lambda g: g.name.lower())
 
 
-def _subject(mail: MailMessage, events: list[ChangeEvent]) -> str:
+def _subject(mail: MailMessage, events: list[ChangeEvent], language: str) -> str:
     if mail.kind == "immediate" and events:
-        title = describe(events[0]).title
+        title = describe(events[0], language).title
         return _("TU-tracker: %(title)s", title=title if len(title) <= 160 else title[:157] + "...")
     count = len(events)
     day = format_day(mail.period_end.astimezone(DANISH).date()) if mail.period_end else ""
@@ -94,8 +94,8 @@ def _subject(mail: MailMessage, events: list[ChangeEvent]) -> str:
 def compose(mail: MailMessage, user: User, events: list[ChangeEvent], language: str, now: datetime) -> EmailMessage:
     """The complete message, ready to send."""
     with force_locale(language):
-        subject = _subject(mail, events)
-        return render(mail, user, "changes", subject, language, now, groups=_groups(events))
+        subject = _subject(mail, events, language)
+        return render(mail, user, "changes", subject, language, now, groups=_groups(events, language))
 
 
 def render(
