@@ -95,7 +95,7 @@ def test_a_scraped_observation_out_of_range_is_not_proposed(session: Session) ->
         evidence="Lancering 31.12.9999",
         url="https://digst.dk/x",
     )
-    assert propose(session, target, [obs]) == 0
+    assert propose(session, target, [obs]).added == 0
 
 
 def test_calendars_survive_a_stored_out_of_range_day(app: Flask, session: Session) -> None:
