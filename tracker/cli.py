@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from typing import Any
 
@@ -22,6 +21,7 @@ from tracker.db import get_db
 from tracker.ingest.cli import scrape_command
 from tracker.notify.cli import notify_command
 from tracker.settings import ConfigError
+from tracker.stopping import stop_event
 
 # Who history and the audit trail name for actions taken on the command line.
 CLI_ACTOR = "tracker CLI (server operator)"
@@ -195,9 +195,7 @@ def scheduler_command() -> None:
     from tracker import scheduler
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop_event()  # no watchdog: a running job (a scrape) is let finish and record its run
     click.echo(f"scheduler {scheduler.holder_id()} started")
     scheduler.serve(app, stop)
     click.echo("scheduler stopped")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from tracker.stopping import stop_event
+
+STOP_MARGIN_SECONDS = 6.0  # after the grace period: releasing claims and leaving, before the watchdog ends it
 
 
 @click.command("deliver")
@@ -21,9 +22,8 @@ def deliver_command(once: bool, interval: float | None) -> None:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     # On SIGTERM nothing new is sent; requests in flight get WEBHOOK_STOP_SECONDS, then their claims are
     # released for the next worker, so the process ends within seconds even with receivers that hang.
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    grace = float(app.config.get("WEBHOOK_STOP_SECONDS") or 5.0)
+    stop = stop_event(watchdog_seconds=grace + STOP_MARGIN_SECONDS)
     if once:
         report = worker.run_once(app, stop=stop)
         click.echo(f"deliveries: {report.claimed} claimed, {report.succeeded} succeeded, {report.failed} failed")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+
+from tracker.stopping import stop_event
 
 
 @click.command("notify")
@@ -23,9 +22,8 @@ def notify_command(once: bool, interval: float | None) -> None:
         r = worker.run_once(app)
         click.echo(f"mail: {r.digests} digests written, {r.claimed} claimed, {r.sent} sent, {r.failed} failed")
         return
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    # A mail in flight may take MAIL_TIMEOUT; past that, the watchdog ends the process (the lease brings it back).
+    stop = stop_event(watchdog_seconds=float(app.config.get("MAIL_TIMEOUT") or 30.0) + 10.0)
     click.echo("mail worker started")
     worker.serve(app, stop, interval=interval)
     click.echo("mail worker stopped")
