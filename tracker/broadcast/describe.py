@@ -118,9 +118,7 @@ def _switch_parts(ch: dict[str, Any]) -> list[str]:
             parts[-1] += f" ({_label(CONFIDENCE_LABELS, status[1])})"
         else:
             before, after = _label(CONFIDENCE_LABELS, status[0]), _label(CONFIDENCE_LABELS, status[1])
-            parts.append(
-                _("sikkerhed for skæringsdato ændret fra %(before)s til %(after)s", before=before, after=after)
-            )
+            parts.append(_("vished for skæringsdato ændret fra %(before)s til %(after)s", before=before, after=after))
     return parts or [_("kilde eller dokumentation for skæringsdatoen opdateret")]
 
 
@@ -136,7 +134,7 @@ def _loa_parts(ch: dict[str, Any]) -> list[str]:
     elif status:
         before, after = _label(CONFIDENCE_LABELS, status[0]), _label(CONFIDENCE_LABELS, status[1])
         parts.append(
-            _("sikkerhed for krævet sikringsniveau ændret fra %(before)s til %(after)s", before=before, after=after)
+            _("vished for krævet sikringsniveau ændret fra %(before)s til %(after)s", before=before, after=after)
         )
     return parts or [_("kilde eller dokumentation for sikringsniveauet opdateret")]
 

@@ -59,7 +59,7 @@ def _ch(before: Any, after: Any) -> dict[str, Any]:
         (
             "solution.required_loa.changed",
             {"loa_status": _ch("expected", "confirmed")},
-            "Aula: sikkerhed for krævet sikringsniveau ændret fra Forventet (KL) til Bekræftet",
+            "Aula: vished for krævet sikringsniveau ændret fra Forventet (KL) til Bekræftet",
         ),
         (
             "solution.updated",
