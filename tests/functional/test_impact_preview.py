@@ -155,3 +155,77 @@ def test_the_national_picture_counts_staff_groups(
     log_in(client, accounts["coordinator"].user)
     html = client.get("/landsoverblik").get_data(as_text=True)
     assert "1 kommuner: skoler lukkes ude af Portal-test fra" in html
+
+
+SOURCE = "https://broker.example.dk/nsis"
+
+
+def _broker(client: FlaskClient, coordinator: Account, slug: str, loa: str) -> None:
+    body = {
+        "slug": slug,
+        "name": f"Broker {slug}",
+        "kind": "broker",
+        "required_loa": {"value": loa, "status": "confirmed", "source": {"url": SOURCE}},
+        "switch_date": {"text": DAY.isoformat(), "state": "planned", "status": "confirmed", "source": {"url": SOURCE}},
+    }
+    resp = client.post("/api/v1/solutions", json=body, headers=coordinator.bearer)
+    assert resp.status_code == 201, resp.get_json()
+
+
+def _brokers_of(session: Session, slug: str) -> list[str]:
+    session.expire_all()
+    found = session.scalar(select(Solution).where(Solution.slug == slug))
+    assert found is not None
+    return found.brokers
+
+
+def test_listing_a_broker_is_previewed_and_edited_in_the_form(
+    client: FlaskClient, session: Session, accounts: dict[str, Account], country: None
+) -> None:
+    coordinator = accounts["coordinator"]
+    _broker(client, coordinator, "x-strict", "hoej")
+    _broker(client, coordinator, "x-mild", "lav")
+    before = _written(session)
+
+    # The API: listing the strict broker puts every group below Høj at risk (Aarhus' Høj IdP stays ok).
+    url = "/api/v1/solutions/x-portal/impact"
+    impact = client.post(url, json={"brokers": ["x-strict"]}, headers=coordinator.bearer).get_json()
+    moves = {(m["municipality"]["code"], m["idp"]["name"]): (m["before"], m["after"]) for m in impact["moves"]}
+    assert moves == {
+        ("101", "Administration"): ("ok", "at_risk"),
+        ("101", "Skoler"): ("ok", "at_risk"),
+        ("461", "Odense IdP"): ("ok", "at_risk"),
+    }
+    mild = client.post(url, json={"brokers": ["x-mild"]}, headers=coordinator.bearer).get_json()
+    assert mild["moves"] == []
+    # What saving would refuse, the preview refuses too, in Danish: a solution that is not a broker, or itself.
+    for wrong in (["x-portal"], ["x-nowhere"]):
+        bad = client.post(url, json={"brokers": wrong}, headers=coordinator.bearer)
+        assert bad.status_code == 422, bad.get_json()
+        assert bad.get_json()["error"]["details"]["brokers"]
+    assert _written(session) == before
+
+    # The edit form: a checkbox per broker (not the solution itself), preview, save, and clear again.
+    log_in(client, coordinator.user)
+    page = client.get("/loesninger/x-portal/rediger").get_data(as_text=True)
+    fields = form_fields(page)
+    assert 'value="x-strict"' in page and 'value="x-mild"' in page and 'name="brokers" value="x-portal"' not in page
+    assert "brokers" not in fields  # none checked yet
+    token = csrf_token(client, "/loesninger/x-portal/rediger")
+    fields.update({"brokers": ["x-strict", "x-mild"], "preview": "1", "csrf_token": token})
+    preview = client.post("/loesninger/x-portal/rediger", data=fields)
+    assert preview.status_code == 200
+    assert "2 kommuner (3 rækker) kommer i fare eller lukkes ude" in preview.get_data(as_text=True)
+    assert _written(session) == before
+
+    fields.pop("preview")
+    saved = client.post("/loesninger/x-portal/rediger", data=fields)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    assert _brokers_of(session, "x-portal") == ["x-mild", "x-strict"]
+
+    again = form_fields(client.get("/loesninger/x-portal/rediger").get_data(as_text=True))
+    assert sorted(again["brokers"]) == ["x-mild", "x-strict"]  # both boxes come back checked
+    again.pop("brokers")
+    again["csrf_token"] = token
+    assert client.post("/loesninger/x-portal/rediger", data=again).status_code == 302
+    assert _brokers_of(session, "x-portal") == []

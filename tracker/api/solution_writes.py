@@ -22,7 +22,7 @@ from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution
 from tracker.municipalities.impact import impact_dict, impact_of
 from tracker.registry import queries
-from tracker.registry.services import validate_changes
+from tracker.registry.services import checked_brokers
 from tracker.review import editing
 from tracker.review.changes import flatten
 from tracker.vocabulary import today_in_denmark
@@ -131,5 +131,5 @@ def impact(data: dict[str, Any], slug: str) -> dict[str, Any]:
     data = dict(data)
     data.pop("reason", None)
     changes = flatten(session, data, today=today_in_denmark())
-    validate_changes(solution, changes)
-    return impact_dict(impact_of(session, solution, changes))
+    new_brokers = checked_brokers(session, solution, changes)
+    return impact_dict(impact_of(session, solution, changes, brokers=new_brokers))

@@ -2,14 +2,14 @@
 
 Before a coordinator accepts a proposal or saves an edit, the page lists the (municipality, solution, IdP)
 rows whose status would change to or from ``at_risk``/``locked_out``. Nothing is written: the rows of the
-solution (and of the solutions behind it, when it is a broker) are computed twice, with its facts as they are
-and as the change would make them, in a fixed number of queries.
+solution (and of the solutions behind it, when it is a broker) are computed twice, with its facts and broker
+links as they are and as the change would make them, in a fixed number of queries.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from tracker.models import Idp, Municipality, Solution
 from tracker.municipalities import requirements
-from tracker.municipalities.readiness import Status, choose_idps, row_for
-from tracker.municipalities.readiness_events import affected_entries
+from tracker.municipalities.readiness import Status
+from tracker.municipalities.readiness_events import affected_entries, rows_with
 from tracker.vocabulary import today_in_denmark
 
 DANGER = (Status.AT_RISK, Status.LOCKED_OUT)
@@ -80,24 +80,42 @@ def _with(facts: requirements.SolutionFacts, changes: Mapping[str, Any]) -> requ
     return dataclasses.replace(facts, **{f: v for f, v in changes.items() if f in _FACT_FIELDS})
 
 
-def impact_of(session: Session, solution: Solution, changes: Mapping[str, Any], *, today: date | None = None) -> Impact:
-    """What ``update_solution(solution, changes)`` would do to readiness, without doing it."""
+def impact_of(
+    session: Session,
+    solution: Solution,
+    changes: Mapping[str, Any],
+    *,
+    brokers: Sequence[Solution] | None = None,
+    today: date | None = None,
+) -> Impact:
+    """What ``update_solution(solution, changes)`` would do to readiness, without doing it.
+
+    ``brokers``: the solution's brokers as the change would leave them, already resolved and checked by the
+    caller (``registry.brokers.resolve``); None leaves its broker links as they are.
+    """
     day = today or today_in_denmark()
     edges = requirements.broker_edges(session)
-    solution_ids = frozenset({solution.id, *requirements.dependants(edges, solution.id)})
+    edges_after = edges if brokers is None else {**edges, solution.id: [b.id for b in brokers]}
+    solution_ids = frozenset(
+        {
+            solution.id,
+            *requirements.dependants(edges, solution.id),
+            *requirements.dependants(edges_after, solution.id),
+        }
+    )
     entries, idps = affected_entries(session, solution_ids)
-    chains = requirements.chains(session, {e.solution.id: e.solution for e in entries}.values(), edges=edges)
     own = requirements.SolutionFacts.of(solution)
-    changed = _with(own, changes)
+    before = rows_with(session, entries, idps, edges, own, day)
+    after = rows_with(session, entries, idps, edges_after, _with(own, changes), day)
+    municipalities = {e.municipality_id: e.municipality for e in entries}
     moves = []
-    for entry in entries:
-        chain = chains[entry.solution.id]
-        after_chain = tuple(changed if f.slug == own.slug else f for f in chain)
-        for choice in choose_idps(entry.idps, idps.get(entry.municipality_id, [])):
-            before = row_for(entry.solution, chain, choice, day).assessment.status
-            after = row_for(entry.solution, after_chain, choice, day).assessment.status
-            if before != after and (before in DANGER or after in DANGER):
-                moves.append(Move(entry.municipality, entry.solution, choice.idp, before, after))
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None:
+            continue
+        was, becomes = old.assessment.status, new.assessment.status
+        if was != becomes and (was in DANGER or becomes in DANGER):
+            moves.append(Move(municipalities[key[0]], old.solution, old.idp, was, becomes))
     moves.sort(key=lambda m: (not m.worse, m.municipality.name, m.solution.name, m.idp.name if m.idp else ""))
     return Impact(moves)
 

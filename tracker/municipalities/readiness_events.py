@@ -150,7 +150,7 @@ def affected_entries(
     return entries, idps
 
 
-def _rows_with(
+def rows_with(
     session: Session,
     entries: list[PortfolioEntry],
     idps: dict[int, list[Idp]],
@@ -158,7 +158,7 @@ def _rows_with(
     own: requirements.SolutionFacts,
     today: date,
 ) -> dict[RowKey, ReadinessRow]:
-    """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own``."""
+    """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own`` (what-if too)."""
     solutions = {e.solution.id: e.solution for e in entries}.values()
     chains = requirements.chains(session, solutions, edges=edges)
     rows: dict[RowKey, ReadinessRow] = {}
@@ -200,8 +200,8 @@ def watch_solution(session: Session, solution: Solution) -> Callable[[Actor, str
         entries, idps = affected_entries(session, solution_ids)
         if not entries:
             return []
-        old = _rows_with(session, entries, idps, edges_before, before_facts, today)
-        new = _rows_with(session, entries, idps, edges_after, after_facts, today)
+        old = rows_with(session, entries, idps, edges_before, before_facts, today)
+        new = rows_with(session, entries, idps, edges_after, after_facts, today)
         municipalities = {e.municipality_id: e.municipality for e in entries}
         return _emit_all(session, municipalities, old, new, actor=actor, reason=reason)
 

@@ -127,6 +127,15 @@ def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None
         )
 
 
+def checked_brokers(session: Session, solution: Solution, changes: dict[str, Any]) -> list[Solution] | None:
+    """``validate_changes``, and the brokers the change would leave the solution with (None: not changed).
+
+    For what-if callers (impact previews): everything ``update_solution`` would refuse is refused here too.
+    """
+    validate_changes(solution, changes)
+    return brokers.resolve(session, solution, changes["brokers"]) if "brokers" in changes else None
+
+
 def _check_interval(solution: Solution) -> None:
     earliest, latest = solution.switch_earliest_on, solution.switch_latest_on
     if earliest and latest and earliest > latest:

@@ -8,6 +8,8 @@ from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from tracker.web.forms import options
+
 EVENT_TYPE_LABELS = {
     "solution.created": _l("Ny løsning"),
     "solution.updated": _l("Løsningens oplysninger ændret"),
@@ -38,7 +40,7 @@ class SubscriptionForm(FlaskForm):
     )
     description = StringField(_l("Beskrivelse (valgfri)"), validators=[Optional(), Length(max=200)])
     event_types = MultiCheckboxField(
-        _l("Hændelser (ingen valgt: alle)"), choices=list(EVENT_TYPE_LABELS.items()), validators=[Optional()]
+        _l("Hændelser (ingen valgt: alle)"), choices=options(EVENT_TYPE_LABELS.items()), validators=[Optional()]
     )
     solutions = SelectMultipleField(_l("Kun disse løsninger (ingen valgt: alle)"), choices=[], validators=[Optional()])
     municipality = SelectField(_l("Kommunens portefølje"), choices=[], validators=[Optional()])
@@ -47,4 +49,4 @@ class SubscriptionForm(FlaskForm):
 class ActivateForm(FlaskForm):
     """Switch a subscription on or off."""
 
-    active = SelectField(choices=[("1", "on"), ("0", "off")], validators=[DataRequired()])
+    active = SelectField(choices=options([("1", "on"), ("0", "off")]), validators=[DataRequired()])

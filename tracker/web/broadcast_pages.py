@@ -20,7 +20,7 @@ from tracker.links import absolute
 from tracker.models import Municipality, Solution, Subscription, User
 from tracker.models.vocab import Role
 from tracker.web.broadcast_forms import DELIVERY_LABELS, EVENT_TYPE_LABELS, ActivateForm, SubscriptionForm
-from tracker.web.forms import ActionForm
+from tracker.web.forms import ActionForm, options
 from tracker.web.guards import send_anonymous_to_login, web_user
 
 bp = Blueprint("subscriptions_web", __name__, url_prefix="/abonnementer")
@@ -39,16 +39,15 @@ def _form(user: User, form: SubscriptionForm | None = None) -> SubscriptionForm:
     """The create form with its choices: all solutions; the portfolio filter the user may choose."""
     session = get_session()
     form = form or SubscriptionForm(formdata=None)
-    form.solutions.choices = [
-        (slug, name) for slug, name in session.execute(select(Solution.slug, Solution.name).order_by(Solution.name))
-    ]
+    solutions = session.execute(select(Solution.slug, Solution.name).order_by(Solution.name))
+    form.solutions.choices = options((slug, name) for slug, name in solutions)
     choices = [("", _("Alle løsninger"))]
     if is_coordinator(user):
         rows = session.execute(select(Municipality.code, Municipality.name).order_by(Municipality.code))
         choices += [(code, f"{code} {name}") for code, name in rows]
     elif user.municipality is not None:
         choices.append((user.municipality.code, _("Kun %(name)ss portefølje", name=user.municipality.name)))
-    form.municipality.choices = choices
+    form.municipality.choices = options(choices)
     return form
 
 

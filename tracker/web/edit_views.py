@@ -22,7 +22,7 @@ from tracker.models import Solution, User
 from tracker.models.vocab import Role
 from tracker.municipalities.impact import impact_of
 from tracker.registry import queries
-from tracker.registry.services import validate_changes
+from tracker.registry.services import checked_brokers
 from tracker.review import editing
 from tracker.review import queries as review_queries
 from tracker.review.services import create_proposal
@@ -89,13 +89,13 @@ def _preview(form: SolutionForm, session: Session, solution: Solution) -> Page:
     """The form again, with what saving it would do to the municipalities' readiness; nothing is written."""
     try:
         changes = solution_form_changes(form, session, solution, today=today_in_denmark())
-        validate_changes(solution, changes)
+        new_brokers = checked_brokers(session, solution, changes)
     except (Forbidden, Unauthorized):
         raise
     except AppError as exc:
         show_errors(form, exc, "reason")
         return _form_page(form, solution, exc.status, form_error=exc.message)
-    return _form_page(form, solution, impact=impact_of(session, solution, changes))
+    return _form_page(form, solution, impact=impact_of(session, solution, changes, brokers=new_brokers))
 
 
 def _version(raw: str | None) -> int:

@@ -11,12 +11,12 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import AppError
 from tracker.models import ChangeEvent, Organisation, Solution, User
-from tracker.models.vocab import Role
+from tracker.models.vocab import Role, SolutionKind
 from tracker.registry.facts import snapshot
 from tracker.review.changes import switch_from_text
 from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
@@ -72,6 +72,7 @@ def form_values(session: Session, values: Mapping[str, Any]) -> dict[str, str]:
         for name in (*TEXT_FIELDS, *SELECT_FIELDS, "name", "loa_source_kind", "switch_source_kind")
     }
     shown["aliases"] = ", ".join(values.get("aliases") or [])
+    shown["brokers"] = ", ".join(sorted(values.get("brokers") or []))
     shown["vendor"] = _org_slug(session, values.get("vendor_id"))
     shown["service_provider"] = _org_slug(session, values.get("service_provider_id"))
     shown["switch_text"] = switch_words(
@@ -80,13 +81,37 @@ def form_values(session: Session, values: Mapping[str, Any]) -> dict[str, str]:
     return shown
 
 
+def broker_choices(session: Session, solution: Solution | None) -> list[Any]:
+    """The login brokers a solution can list (every solution of kind broker but itself, and those it lists)."""
+    listed = [b.id for b in solution.broker_solutions] if solution is not None else []
+    rows = session.execute(
+        select(Solution.slug, Solution.name)
+        .where(or_(Solution.kind == SolutionKind.BROKER.value, Solution.id.in_(listed)))
+        .where(Solution.id != (solution.id if solution is not None else -1))
+        .order_by(Solution.name)
+    ).all()
+    return options([(slug, name) for slug, name in rows])
+
+
+def _field_text(form: SolutionForm, name: str) -> str:
+    """A field's value as ``form_values`` writes it (the broker checkboxes as a sorted, comma-joined list)."""
+    if name == "brokers":
+        return ", ".join(sorted(form.brokers.data or []))
+    return str(form[name].data or "").strip()
+
+
+def _set_field(form: SolutionForm, name: str, value: str) -> None:
+    form[name].data = [v for v in value.split(", ") if v] if name == "brokers" else value
+
+
 def prepare_solution_form(form: SolutionForm, session: Session, solution: Solution | None) -> None:
     """Fill the selects, and on first display the current values and the version."""
     form.vendor.choices = form.service_provider.choices = organisation_choices(session)
+    form.brokers.choices = broker_choices(session, solution)
     if solution is None or form.is_submitted():
         return
     for name, value in form_values(session, snapshot(solution)).items():
-        form[name].data = value
+        _set_field(form, name, value)
     form.version.data = str(solution.version)
 
 
@@ -105,8 +130,8 @@ def merge_concurrent(form: SolutionForm, session: Session, solution: Solution, m
     for name, value in now.items():
         if value == started[name]:
             continue
-        if str(form[name].data or "").strip() == started[name].strip():
-            form[name].data = value
+        if _field_text(form, name) == started[name].strip():
+            _set_field(form, name, value)
         else:
             form[name].errors = [
                 *list(form[name].errors or []),
@@ -128,6 +153,7 @@ def solution_form_changes(
     changes["loa_source_kind"] = form.loa_source_kind.data or None
     changes["switch_source_kind"] = form.switch_source_kind.data or None
     changes["aliases"] = [a.strip() for a in (form.aliases.data or "").split(",") if a.strip()][:50]
+    changes["brokers"] = sorted(form.brokers.data or [])
     changes["vendor_id"] = _org_id(session, form.vendor.data)
     changes["service_provider_id"] = _org_id(session, form.service_provider.data)
     typed = (form.switch_text.data or "").strip()

@@ -14,6 +14,7 @@ from wtforms import (
     HiddenField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
@@ -153,6 +154,7 @@ class SolutionForm(PlainForm):
     vendor = SelectField(_l("Leverandør"), choices=[], validate_choice=True)
     service_provider = SelectField(_l("Tjenesteudbyder"), choices=[], validate_choice=True)
     broker = StringField(_l("Broker"), validators=[Optional(), Length(max=80)])
+    brokers = SelectMultipleField(_l("Login-brokere, som medarbejderne logger ind gennem"), choices=[])
 
     # A new solution starts unknown: nothing is 'confirmed' (or a level) unless someone chooses it with a source.
     loa_value = SelectField(

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from tracker.models import Idp, Solution
 from tracker.models.vocab import Loa
 from tracker.web.format import LOA_LABELS
+from tracker.web.forms import options
 
 
 class IdpForm(FlaskForm):
@@ -21,7 +22,9 @@ class IdpForm(FlaskForm):
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skal udfyldes.")), Length(max=200)])
     user_group = StringField(_l("Brugergruppe (fx administration, skoler)"), validators=[Optional(), Length(max=200)])
     notified_loa = SelectField(
-        _l("Anmeldt sikringsniveau"), choices=[(v.value, LOA_LABELS[v.value]) for v in Loa], default=Loa.UKENDT.value
+        _l("Anmeldt sikringsniveau"),
+        choices=options((v.value, LOA_LABELS[v.value]) for v in Loa),
+        default=Loa.UKENDT.value,
     )
     broker = StringField(_l("Broker (fx NemLog-in)"), validators=[Optional(), Length(max=80)])
     is_primary = BooleanField(_l("Primær IdP (den medarbejderne bruger, når intet andet er valgt)"))
@@ -37,13 +40,13 @@ class IdpForm(FlaskForm):
         }
 
 
-def group_choices(idps: list[Idp]) -> list[tuple[str, Any]]:
+def group_choices(idps: list[Idp]) -> list[Any]:
     """The IdPs (staff groups) a solution can be used by; none chosen means the primary IdP."""
     choices: list[tuple[str, Any]] = []
     for i in idps:
         group = f" – {i.user_group}" if i.user_group else ""
         choices.append((str(i.id), f"{i.name}{group} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})"))
-    return choices
+    return options(choices)
 
 
 def chosen_idps(raw: list[str] | None) -> list[int]:
@@ -61,7 +64,7 @@ class PortfolioAddForm(FlaskForm):
 
     def fill(self, solutions: list[Solution], idps: list[Idp]) -> None:
         """The choices of this municipality."""
-        self.solution.choices = [("", _l("Vælg løsning …"))] + [(s.slug, s.name) for s in solutions]
+        self.solution.choices = options([("", _l("Vælg løsning …")), *((s.slug, s.name) for s in solutions)])
         self.idp_ids.choices = group_choices(idps)
 
 
