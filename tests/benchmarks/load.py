@@ -57,24 +57,30 @@ def _check_loopback(url: str) -> None:
         raise ValueError(f"the bench drives loopback servers only, not {host!r}")
 
 
-def ensure_wrk(try_install: bool = True) -> str | None:
-    """wrk's path; when missing and we are root, try Debian's package once. None: use the Python generator."""
-    path = shutil.which("wrk")
+def ensure_command(command: str, package: str, *, try_install: bool = True) -> str | None:
+    """``command``'s path; when missing and we are root, try Debian's ``package`` once (services not started)."""
+    path = shutil.which(command) or next((p for p in (f"/usr/sbin/{command}",) if os.access(p, os.X_OK)), None)
     if path or not try_install or os.geteuid() != 0 or not shutil.which("apt-get"):
         return path
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    # RUNLEVEL=1: invoke-rc.d starts no service the package brings (nginx would otherwise take port 80).
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive", "RUNLEVEL": "1"}
     for argv in (
-        ["apt-get", "install", "-y", "-q", "wrk"],
+        ["apt-get", "install", "-y", "-q", package],
         ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "wrk"],
+        ["apt-get", "install", "-y", "-q", package],
     ):
         try:
-            subprocess.run(argv, env=env, capture_output=True, timeout=180, check=False)
+            subprocess.run(argv, env=env, capture_output=True, timeout=300, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return None
-        if shutil.which("wrk"):
+        if shutil.which(command) or os.access(f"/usr/sbin/{command}", os.X_OK):
             break
-    return shutil.which("wrk")
+    return shutil.which(command) or next((p for p in (f"/usr/sbin/{command}",) if os.access(p, os.X_OK)), None)
+
+
+def ensure_wrk(try_install: bool = True) -> str | None:
+    """wrk's path (installed from Debian's package when missing and root). None: use the Python generator."""
+    return ensure_command("wrk", "wrk", try_install=try_install)
 
 
 def run_wrk(wrk: str, url: str, headers: Mapping[str, str], *, seconds: float, connections: int) -> LoadResult:

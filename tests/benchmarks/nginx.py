@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import os
 import pwd
-import shutil
 import signal
 import subprocess
 import time
@@ -72,8 +71,8 @@ http {{
 
 
 def nginx_binary() -> str | None:
-    """The nginx executable, or None when the package is not installed."""
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+    """The nginx executable (Debian's package, installed when missing and root), or None."""
+    return load.ensure_command("nginx", "nginx")
 
 
 @contextmanager

@@ -14,7 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
+# One key for the bench run: the synthetic build encrypts webhook secrets with it, and every server and
+# worker the bench starts (production config, which refuses to run without keys) decrypts with it.
+ENCRYPTION_KEYS = Fernet.generate_key().decode()
 
 
 def free_port() -> int:
@@ -85,6 +90,7 @@ def server_env(database_url: str, extra: Mapping[str, str] | None = None) -> dic
         {
             "TRACKER_ENV": "production",
             "TRACKER_SECRET_KEY": os.urandom(24).hex(),
+            "TRACKER_ENCRYPTION_KEYS": ENCRYPTION_KEYS,
             "TRACKER_DATABASE_URL": database_url,
             "TRACKER_BASE_URL": "http://127.0.0.1",
             "TRACKER_SCHEDULER_ENABLED": "false",

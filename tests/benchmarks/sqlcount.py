@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tests.benchmarks.server import ENCRYPTION_KEYS
 from tracker import create_app
 from tracker.db import get_db
 
@@ -56,7 +57,12 @@ def count_statements(engine: Engine) -> Iterator[StatementLog]:
 
 def bench_app(database_url: str, **overrides: Any) -> Flask:
     """The real app on a built database, configured as in development (no Secure cookies over http)."""
-    config: dict[str, Any] = {"ENV_NAME": "development", "DATABASE_URL": database_url, "SCHEDULER_ENABLED": False}
+    config: dict[str, Any] = {
+        "ENV_NAME": "development",
+        "DATABASE_URL": database_url,
+        "SCHEDULER_ENABLED": False,
+        "ENCRYPTION_KEYS": ENCRYPTION_KEYS,  # the key the synthetic secrets were written with
+    }
     config.update(overrides)
     return create_app(config)
 

@@ -21,6 +21,8 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from tests.benchmarks.server import ENCRYPTION_KEYS
+from tracker import crypto
 from tracker.auth.tokens import create_token
 from tracker.auth.users import create_user
 from tracker.db import Base
@@ -293,6 +295,7 @@ def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value:
     rng = random.Random(seed_value)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
+    crypto.configure(crypto.keys_from_config(ENCRYPTION_KEYS, ""))  # subscription secrets are encrypted at rest
     upgrade(engine)
     with Session(engine) as session:
         seed(session)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.benchmarks.sqlcount import count_statements
 from tests.support.accounts import make_user
 from tests.support.broadcast import dated_solution
 from tracker.broadcast import feed_tokens
+from tracker.db import get_db
 from tracker.models import Municipality, PortfolioEntry
 from tracker.municipalities import services as municipality_services
 from tracker.registry.actors import SYSTEM
@@ -90,3 +93,32 @@ def test_the_cached_calendar_follows_idp_and_portfolio_changes_that_append_no_ev
     session.commit()
     moved = client.get(url, headers={"If-None-Match": renamed.headers["ETag"]})
     assert moved.status_code == 200 and "IdP: Anden IdP" in _description(moved.data)
+
+
+def test_a_repeated_document_comes_from_the_cache_without_reading_the_registry(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """A hit costs the one query that says whether the rendering still holds, however large the document."""
+    kbh = _municipality(session, "101")
+    for n in range(3):
+        dated_solution(session, f"cache-hit-{n}", date(2032, 5, 1 + n), loa_value="hoej", loa_status="confirmed")
+        municipality_services.add_to_portfolio(session, kbh, f"cache-hit-{n}", actor=SYSTEM)
+    token = _token(session, kbh, "hit@kk.dk")
+    session.commit()
+    engine = get_db(app).engine
+    for url in (
+        f"/calendar/municipalities/101.ics?token={token}",
+        f"/feeds/municipalities/101.atom?token={token}",
+        "/calendar/solutions.ics",
+        "/feeds/changes.atom",
+        "/api/v1/solutions?limit=2",
+    ):
+        first = client.get(url)
+        with count_statements(engine) as log:
+            again = client.get(url)
+        assert again.status_code == 200 and again.data == first.data, url
+        assert again.headers.get("Link") == first.headers.get("Link"), url
+        # The token and its owner may be looked up (cached for AUTH_CACHE_SECONDS where configured); the
+        # registry is not read, only the newest change event that stamps it.
+        assert not any("FROM solution" in q or "portfolio_entry" in q for q in log.queries), (url, log.queries)
+        assert sum("change_event" in q for q in log.queries) == 1, (url, log.queries)

@@ -25,36 +25,52 @@ def _next_url(**changes: Any) -> str:
     return f"{request.base_url}?{urlencode(args)}"
 
 
-def add_paging(response: Response) -> Response:
-    """Fill in ``has_more`` and the ``next`` link of a list response (only 200 JSON under /api/)."""
-    if response.status_code != 200 or response.mimetype != "application/json" or response.direct_passthrough:
-        return response
-    if not request.path.startswith("/api/") or request.method != "GET":
-        return response
-    try:
-        body = json.loads(response.get_data())
-    except ValueError:
-        return response
-    if not isinstance(body, dict) or "items" not in body:
-        return response
+def finish_page(body: dict[str, Any]) -> dict[str, str]:
+    """Set ``has_more`` in a list body and return the headers that go with it (``Link`` rel=next, if any).
+
+    For offset pages (``total``/``limit``/``offset``) and the event log's cursor (``next_after``). A view
+    that caches its rendered page calls this before serializing and keeps the headers with the body.
+    """
     link = None
     if {"total", "limit", "offset"} <= body.keys():
         more = body["offset"] + len(body["items"]) < body["total"]
         if more:
             link = _next_url(offset=body["offset"] + len(body["items"]), limit=body["limit"])
-    elif "next_after" in body:
+    else:
         limit = request.args.get("limit", type=int) or 100
         more = len(body["items"]) >= limit
         if more:
             link = _next_url(after=body["next_after"])
-    else:
-        return response
-    if body.get("has_more") == more and (link is None or response.headers.get("Link")):
-        return response
     body["has_more"] = more
+    return {"Link": f'<{link}>; rel="next"'} if link else {}
+
+
+def add_paging(response: Response) -> Response:
+    """Fill in ``has_more`` and the ``next`` link of a list response (only 200 JSON under /api/).
+
+    A body that already says ``has_more`` was finished by its view (``finish_page``) and is left as it is.
+    """
+    if response.status_code != 200 or response.mimetype != "application/json" or response.direct_passthrough:
+        return response
+    if not request.path.startswith("/api/") or request.method != "GET":
+        return response
+    data = response.get_data()
+    # Only an unfinished page needs this: skip parsing the rest (a readiness, a solution or a cached list is
+    # read many times a second, and parsing it again cost up to half an answer). A string that merely
+    # contains these keys is parsed and then left alone below.
+    if b'"items"' not in data or b'"has_more"' in data or (b'"offset"' not in data and b'"next_after"' not in data):
+        return response
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return response
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        return response
+    if not ({"total", "limit", "offset"} <= body.keys() or "next_after" in body):
+        return response
+    headers = finish_page(body)
     response.set_data(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
-    if link:
-        response.headers["Link"] = f'<{link}>; rel="next"'
+    response.headers.update(headers)
     return response
 
 

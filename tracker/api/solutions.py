@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker.api import solution_writes as writes
 from tracker.api.edit_schemas import SolutionCreateSchema, SolutionPatchSchema
+from tracker.api.paging import finish_page
 from tracker.api.schemas import SolutionPageSchema, SolutionQuerySchema, SolutionSchema
 from tracker.api.serialize import event_dict, solution_dict
 from tracker.db import get_session
@@ -54,7 +55,9 @@ def _render_page(args: dict[str, Any], stamp: Stamp) -> CachedResponse:
     limit, offset = args.pop("limit"), args.pop("offset")
     items, total = queries.list_solutions(get_session(), queries.SolutionFilter(**args), limit=limit, offset=offset)
     page = {"items": [solution_dict(s) for s in items], "total": total, "limit": limit, "offset": offset}
-    return CachedResponse(json_body(SolutionPageSchema().dump(page)), "application/json", f'W/"e{stamp[0]}"')
+    headers = finish_page(page)  # kept with the body: a hit is not parsed again to add them
+    body = json_body(SolutionPageSchema().dump(page))
+    return CachedResponse(body, "application/json", f'W/"e{stamp[0]}"', headers=tuple(headers.items()))
 
 
 def _render_solution(slug: str) -> CachedResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, request
@@ -22,11 +22,12 @@ DEFAULT_MAX_ENTRIES = 4096
 
 @dataclass(frozen=True)
 class CachedResponse:
-    """A rendered response body with its media type and ETag."""
+    """A rendered response body with its media type, ETag and any headers that belong to the body (``Link``)."""
 
     body: bytes
     mimetype: str
     etag: str
+    headers: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
 
 
 class ResponseCache:
@@ -96,7 +97,7 @@ def respond(cached: CachedResponse, *, policy: str = REGISTRY) -> Response:
     headers = {"ETag": cached.etag, "Cache-Control": cache_control(policy)}
     if tag is not None and request.if_none_match.contains_weak(tag):
         return Response(status=304, headers=headers)
-    return Response(cached.body, mimetype=cached.mimetype, headers=headers)
+    return Response(cached.body, mimetype=cached.mimetype, headers=[*headers.items(), *cached.headers])
 
 
 def json_body(data: Any) -> bytes:
@@ -134,7 +135,7 @@ def serve_cached(
 class CachedDocument(CachedResponse):
     """A rendered feed or calendar with the validators it was served with (Last-Modified too)."""
 
-    validators: Validators | None = None
+    validators: Validators | None = field(default=None, kw_only=True)
 
 
 def conditional(
@@ -190,7 +191,7 @@ def serve_document(
 
     def build_and_keep() -> bytes:
         body = build()
-        cache.put(stamp, key, CachedDocument(body, mimetype, f'"{validators.etag}"', validators))
+        cache.put(stamp, key, CachedDocument(body, mimetype, f'"{validators.etag}"', validators=validators))
         return body
 
     return conditional(validators, build_and_keep, mimetype, policy=policy, filename=filename, headers=headers)

@@ -105,13 +105,6 @@ def _private_state(code: str) -> MunicipalityState:
     raise Forbidden(f"{state.name}s feed og kalender er private. Brug adressen med kommunens token (?token=…).")
 
 
-def _private_municipality(code: str) -> Municipality:
-    """The municipality row, under the same rule as ``_private_state``."""
-    municipality = get_session().get(Municipality, _private_state(code).id)
-    assert municipality is not None  # read in this transaction a moment ago
-    return municipality
-
-
 def _feed(
     make_info: Callable[[], tuple[ColumnElement[bool], feeds.FeedInfo]],
     fmt: str,
@@ -120,8 +113,12 @@ def _feed(
     key: Hashable = (),
     extra: str = "",
     private: bool = False,
+    stamp: Stamp | None = None,
 ) -> Response:
-    """A feed, cached per URL and host (plus ``key``); ``make_info`` runs only on a miss (it may 404)."""
+    """A feed, cached per URL and host (plus ``key``); ``make_info`` runs only on a miss (it may 404).
+
+    A caller that has read the registry stamp already (with M's state) passes it in.
+    """
     session = get_session()
     where_info: list[tuple[ColumnElement[bool], feeds.FeedInfo]] = []
 
@@ -139,7 +136,7 @@ def _feed(
 
     # The links name the host (when no canonical base is set); the query string plays no part in a feed.
     cache_key = ("broadcast.feed", request.path, request.host_url, key)
-    return _serve(cache_key, make_validators, build, fmt, private=private, filename=f"{scope}.{fmt}")
+    return _serve(cache_key, make_validators, build, fmt, private=private, filename=f"{scope}.{fmt}", stamp=stamp)
 
 
 @bp.get("/feeds/changes.atom", defaults={"fmt": "atom"})
@@ -184,12 +181,14 @@ def solution_feed(slug: str, fmt: str) -> Response:
 @bp.get("/feeds/municipalities/<string:code>.rss", defaults={"fmt": "rss"})
 def municipality_feed(code: str, fmt: str) -> Response:
     """A municipality's private feed: its portfolio's changes and its own readiness changes."""
-    municipality = _private_municipality(code)  # before the cache: nothing private without the right token
-    ids = feeds.portfolio_ids(get_session(), municipality)
+    state = _private_state(code)  # before the cache: nothing private without the right token
     token = request.args.get("token") or ""
 
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
-        return feeds.municipality_events(municipality, ids), feeds.FeedInfo(
+        session = get_session()
+        municipality = session.get(Municipality, state.id)
+        assert municipality is not None  # read in this transaction a moment ago
+        return feeds.municipality_events(municipality, feeds.portfolio_ids(session, municipality)), feeds.FeedInfo(
             feed_id=f"tag:tu-tracker,2026:feed/municipality/{municipality.code}",
             title=f"TU-tracker: {official_name(municipality)}",
             subtitle=f"Ændringer for løsningerne i {municipality.name}s portefølje og kommunens parathed.",
@@ -198,15 +197,17 @@ def municipality_feed(code: str, fmt: str) -> Response:
             alternate_url=absolute(url_for("web.index")),
         )
 
-    # The portfolio changes without a change event, so it is part of the key (and of the ETag, as before); the
-    # token too, since the body names it (rel=self): one token's feed is never served to another's holder.
+    # The portfolio changes without a change event: M's fingerprint (read with M and the stamp in one query)
+    # is part of the key and of the ETag. The token too, since the body names it (rel=self): one token's feed
+    # is never served to another's holder.
     return _feed(
         make_info,
         fmt,
-        scope=f"municipality-{municipality.code}",
-        key=(municipality.id, municipality.name, tuple(ids), hashlib.sha256(token.encode()).hexdigest()),
-        extra=",".join(map(str, ids)),
+        scope=f"municipality-{state.code}",
+        key=(state.id, state.name, state.fingerprint, hashlib.sha256(token.encode()).hexdigest()),
+        extra=state.fingerprint,
         private=True,
+        stamp=state.stamp,
     )
 
 

@@ -46,6 +46,8 @@ def test_lists_say_whether_more_follows(client: FlaskClient) -> None:
     assert body["has_more"] is True and len(body["items"]) == 2
     link = first.headers["Link"]
     assert link.endswith('>; rel="next"') and "offset=2" in link and "limit=2" in link
+    again = client.get("/api/v1/solutions?limit=2")  # from the response cache: the same body and Link
+    assert again.get_json() == body and again.headers["Link"] == link
     url = link[1 : link.index(">")]
     second = client.get(url.replace("http://localhost", ""))
     assert second.status_code == 200 and second.get_json()["items"][0] != body["items"][0]
