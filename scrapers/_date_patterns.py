@@ -152,6 +152,29 @@ def _b_new_year(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     return [(date(year, 12, 1), date(year + 1, 1, 31), "month")]
 
 
+def _b_next_season(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "ved årsskiftet", "til sommer" without a year, read from the page's date: the first turn of the year that
+    has not ended by then, the first such season that has not begun ("til sommer" said in July is next year's)."""
+    if ctx is None:
+        raise NoDateError
+    name, cue = m.group("s").lower(), (m.groupdict().get("cue") or "").lower()
+    for year in (ctx.year - 1, ctx.year, ctx.year + 1):
+        if name not in ("årsskiftet", "nytår"):
+            span = v.season(year, name)
+            if span[0] > ctx:
+                return [span]
+            continue
+        if cue in ("inden", "før"):  # before the turn of the year: December
+            span = (date(year, 12, 1), date(year, 12, 31), "month")
+        elif cue == "efter":  # after it: January
+            span = (date(year + 1, 1, 1), date(year + 1, 1, 31), "month")
+        else:
+            span = (date(year, 12, 1), date(year + 1, 1, 31), "month")
+        if span[1] >= ctx:
+            return [span]
+    raise NoDateError
+
+
 def _b_relative_year(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     year = _year(m, ctx) + (0 if m.group("rel").lower().startswith("i") else 1)
     return [v.months_span(year, 1, 12, "year")]
@@ -203,17 +226,31 @@ def _b_season(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     return [v.season(year, name)]
 
 
-def _ordinal(m: re.Match[str], digit: str, word: str) -> int:
-    return int(m.group(digit)) if m.group(digit) else v.ORDINALS[m.group(word).lower()]
+def _ordinal(m: re.Match[str], digit: str, word: str, last: int) -> int:
+    """The number of a quarter or half given as a digit or a word; "sidste"/"last" is ``last``."""
+    if m.group(digit):
+        return int(m.group(digit))
+    name = m.group(word).lower()
+    return last if name in v.LAST_WORDS else v.ORDINALS[name]
+
+
+def _last_without_year(m: re.Match[str], word: str) -> bool:
+    """ "sidste kvartal" with no year is the quarter before the page's, not the fourth: not read."""
+    named = m.groupdict().get(word) or ""
+    return named.lower() in v.LAST_WORDS and not m.groupdict().get("y")
 
 
 def _b_quarter(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    q = _ordinal(m, "q", "qw") if "qw" in m.groupdict() else int(m.group("q"))
+    if _last_without_year(m, "qw"):
+        raise NoDateError
+    q = _ordinal(m, "q", "qw", 4) if "qw" in m.groupdict() else int(m.group("q"))
     return [v.months_span(_year(m, ctx), 3 * q - 2, 3, "quarter")]
 
 
 def _b_half(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    h = _ordinal(m, "h", "hw") if "hw" in m.groupdict() else int(m.group("h"))
+    if _last_without_year(m, "hw"):
+        raise NoDateError
+    h = _ordinal(m, "h", "hw", 2) if "hw" in m.groupdict() else int(m.group("h"))
     if h not in (1, 2):
         raise NoDateError
     return [v.months_span(_year(m, ctx), 6 * h - 5, 6, "half")]
@@ -258,6 +295,12 @@ _P: list[tuple[str, Builder]] = [
     ),
     # årsskiftet 2023/24: the turn of the year, December to January
     (rf"(?<!\w)(?:ved\s+|fra\s+|omkring\s+)?årsskiftet\s+{_YEAR_RAW}\s*/\s*(?P<y2>\d\d(?:\d\d)?)(?!\d)", _b_new_year),
+    # ved årsskiftet, til sommer (the next one after the page's date)
+    (
+        rf"(?<!\w)(?P<cue>ved|omkring|fra|til|efter|inden|før)\s+(?P<s>årsskiftet|nytår)(?!{_W})(?!\s*\d)",
+        _b_next_season,
+    ),
+    (rf"(?<!\w)til\s+(?P<s>forår(?:et)?|sommer(?:en)?|efterår(?:et)?|vinter(?:en)?)(?!{_W})(?!\s*\d)", _b_next_season),
     # i år, næste år (the page's own year)
     (rf"(?<!\w)(?P<rel>i\s+år|næste\s+år|til\s+næste\s+år)(?!{_W})(?P<y>)", _b_relative_year),
     # 31/10 (year from context)
@@ -287,7 +330,7 @@ _P: list[tuple[str, Builder]] = [
     ),
     # fra oktober til december 2023, marts–maj 2024
     (
-        rf"(?<!\w)(?:(?:fra|from|i)\s+)?{_month_re('mon1', set(v.MONTHS))}\s*(?:[-–/]|til|to|until|og)\s*"
+        rf"(?<!\w)(?:(?:fra|from|i)\s+)?{_month_re('mon1', set(v.MONTHS))}\s*(?:[-–/]|til|to|until|og|eller|or)\s*"
         rf"{_MON}{_OPT_YEAR}",
         _b_month_range,
     ),
@@ -320,13 +363,13 @@ _P: list[tuple[str, Builder]] = [
     (rf"(?<![\w.,/-]){_YEAR_RAW}\s*[-/ ]?\s*Q(?P<q>[1-4])(?!\w)", _b_quarter),
     # 2. kvartal 2024, andet kvartal, 2. kvt. 2024
     (
-        rf"(?<![\w.])(?:(?P<q>[1-4])\.\s*|(?P<qw>{_alt(v.ORDINALS)})\s+)(?:kvartal|kvt\.|quarter)"
+        rf"(?<![\w.])(?:(?P<q>[1-4])\.\s*|(?P<qw>{_alt([*v.ORDINALS, *v.LAST_WORDS])})\s+)(?:kvartal|kvt\.|quarter)"
         rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?{_YEAR})?",
         _b_quarter,
     ),
     # 1. halvår 2023, første halvår, H1 2023, first half of 2023
     (
-        rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt(v.ORDINALS)})\s+)(?:halvår|halvdel|half)"
+        rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt([*v.ORDINALS, *v.LAST_WORDS])})\s+)(?:halvår|halvdel|half)"
         rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?{_YEAR})?",
         _b_half,
     ),

@@ -58,6 +58,9 @@ ORDINALS = {
     "fjerde": 4, "fourth": 4,
 }  # fmt: skip
 
+# "sidste kvartal", "last half": the last one of the year.
+LAST_WORDS = {"sidste", "last"}
+
 PRIMO = 0
 MEDIO = 1
 ULTIMO = 2

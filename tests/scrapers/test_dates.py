@@ -296,7 +296,28 @@ REAL_CLASSES: list[tuple[str, date | None, date, date]] = [
     ("fra årsskiftet 2023/24", None, D(2023, 12, 1), D(2024, 1, 31)),
     ("næste år", D(2023, 5, 1), D(2024, 1, 1), D(2024, 12, 31)),
     ("1. juli 2024 kl. 12", None, D(2024, 7, 1), D(2024, 7, 1)),
+    # the last quarter or half of a named year; one month or another
+    ("i sidste kvartal af 2024", None, D(2024, 10, 1), D(2024, 12, 31)),
+    ("sidste halvår 2025", None, D(2025, 7, 1), D(2025, 12, 31)),
+    ("forventes i maj eller juni 2024", None, D(2024, 5, 1), D(2024, 6, 30)),
+    # the turn of the year and a season without a year: the next one after the page's date
+    ("Skiftet sker ved årsskiftet.", D(2024, 3, 15), D(2024, 12, 1), D(2025, 1, 31)),
+    ("Skiftet sker ved årsskiftet.", D(2024, 1, 10), D(2023, 12, 1), D(2024, 1, 31)),
+    ("inden årsskiftet", D(2024, 3, 15), D(2024, 12, 1), D(2024, 12, 31)),
+    ("efter nytår", D(2024, 11, 2), D(2025, 1, 1), D(2025, 1, 31)),
+    ("Løsningen kræver MitID Erhverv til sommer", D(2024, 3, 15), D(2024, 6, 1), D(2024, 8, 31)),
+    ("til sommer", D(2024, 9, 1), D(2025, 6, 1), D(2025, 8, 31)),
 ]
+
+
+@pytest.mark.parametrize(
+    "text", ["I sidste kvartal så vi flere logins", "i sidste halvår", "til sommerhuset", "ved årsskiftet"]
+)
+def test_relative_words_without_an_anchor_are_not_dates(text: str) -> None:
+    """ "sidste kvartal" alone is the one before the page's (unknown here), and a year-less turn needs a page date."""
+    assert find_dates(text, context_date=None) == []
+    if text != "ved årsskiftet":
+        assert find_dates(text, context_date=D(2024, 3, 15)) == []
 
 
 @pytest.mark.parametrize(("text", "ctx", "earliest", "latest"), REAL_CLASSES)
