@@ -53,6 +53,14 @@ ANTI_SENTENCE = re.compile(
     r"sidst\s+redigeret|publiceret|offentliggjort|vedtog|fremsat|webinar)(?!\w)",
     re.IGNORECASE,
 )
+# A law or a provision of one entering into force ("§ 8, stk. 3, træder i kraft den 30. januar 2023") dates
+# the law, not any solution the law is about.
+LAW_IN_FORCE = re.compile(
+    r"(?:§|(?<!\w)(?:stk\.|lov(?:en|ens)?|bekendtgørelse\w*|forordning\w*|direktiv\w*)(?!\w))"
+    r"[^.!?]{0,120}?(?<!\w)(?:træder|trådte|træde)\s+i\s+kraft(?!\w)|"
+    r"(?<!\w)ikrafttræd\w*",
+    re.IGNORECASE,
+)
 POSTPONED = re.compile(
     r"(?<!\w)(?:udskyd\w*|udsat\w*|udsættes|flytte[st]?|rykke[st]?|forlæng\w*|forsink\w*|postpone\w*|delay\w*)",
     re.IGNORECASE,
@@ -77,8 +85,16 @@ LEVEL_CUE = re.compile(
     r"(?<!\w)på\s+(?:nsis[-\s]?)?sikringsniveau",
     re.IGNORECASE,
 )
-# A municipality's or organisation's own identity provider: its level is not a solution's requirement.
+# A municipality's or organisation's own identity provider: its level is not a solution's requirement …
 OWN_IDP = re.compile(r"(?<!\w)(?:lokal(?:e)?\s+idp\w*|kommunens\s+idp\w*|id-tjenesten\w*|idp'en)(?!\w)", re.I)
+# … unless the sentence says a solution demands that level of it ("Fra 22. januar 2024 kræver Context Handler 2,
+# at den lokale IdP er anmeldt på sikringsniveau Betydelig"): then it is the solution's requirement.
+DEMANDED_OF_IDP = re.compile(
+    r"(?<!\w)(?:kræve[rs]?|forudsætte[rs]?|stiller\s+krav\s+om)(?!\w)[^.!?]{0,80}?"
+    r"(?<!\w)(?:lokal(?:e)?\s+idp\w*|kommunens\s+idp\w*|idp'en|idp'er(?:ne)?)(?!\w)[^.!?]{0,40}?"
+    r"(?<!\w)(?:anmeldt|anmeldes|være|er)(?!\w)",
+    re.IGNORECASE,
+)
 # Table columns whose dates are not switch dates.
 ANTI_HEADER = re.compile(
     r"opdateret|oprettet|publiceret|udgivet|ændret|version|sendt|modtaget|updated|published|created", re.I

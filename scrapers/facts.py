@@ -146,7 +146,7 @@ _MAYBE_LEVEL = re.compile(r"nsis|sikrings|sikkerhedsniveau|assurance|loa|authnle
 
 def switch_dates(sentence: str, ctx: date | None) -> list[_Fact]:
     """The switch dates of one sentence, each with its cue."""
-    if not _MAYBE_DATE.search(sentence) or cues.EVENT.search(sentence):
+    if not _MAYBE_DATE.search(sentence) or cues.EVENT.search(sentence) or cues.LAW_IN_FORCE.search(sentence):
         return []
     matches = find_date_matches(sentence, context_date=ctx)
     by_span: dict[tuple[int, int], list[DateMatch]] = {}
@@ -187,7 +187,7 @@ def required_levels(sentence: str) -> list[_Fact]:
     if not _MAYBE_LEVEL.search(sentence):
         return []
     found = find_levels(sentence) or _capital_levels(sentence)
-    if not found or cues.OWN_IDP.search(sentence):
+    if not found or (cues.OWN_IDP.search(sentence) and not cues.DEMANDED_OF_IDP.search(sentence)):
         return []
     named = {m.level for m in found} | {_LEVEL_KEY[w.lower()] for w in _LEVEL_WORD.findall(sentence)}
     cue = cues.LEVEL_CUE.search(sentence)
@@ -247,13 +247,13 @@ def _only(mentions: Sequence[Mention], said: str) -> _Subject | None:
 
 
 def _first_date(cells: Sequence[tuple[str, str]], ctx: date | None) -> tuple[DateMatch, str] | None:
+    """The first cell's date (a postponed one's new date: "Udskydes fra 1. marts til 1. september 2024")."""
     for header, cell in cells:
         whole = parse_date(cell, context_date=ctx)
-        if whole is not None:
-            return DateMatch(0, len(cell), whole), header
-        found = find_date_matches(cell, context_date=ctx)
+        found = [DateMatch(0, len(cell), whole)] if whole is not None else find_date_matches(cell, context_date=ctx)
         if found:
-            return found[0], header
+            match = _postponed_to(found[0], ctx) if cues.POSTPONED.search(cell) else found[0]
+            return match, header
     return None
 
 
@@ -276,7 +276,8 @@ def _row(
     rest = cells[:index] + cells[index + 1 :]
     usable = [(h, v) for h, v in rest if not cues.ANTI_HEADER.search(h)]
     dated = [(h, v) for h, v in usable if _DATE_HEADER.search(h)] or [(h, v) for h, v in usable if not h]
-    levelled = [(h, v) for h, v in usable if _LEVEL_HEADER.search(h)]
+    # A level column by its header, else any cell that says its level in NSIS words ("Krav: NSIS Betydelig").
+    levelled = [(h, v) for h, v in usable if _LEVEL_HEADER.search(h)] or [(h, v) for h, v in usable if find_levels(v)]
     if not any(h for h, _ in rest):  # no headers at all: read the other cells as prose
         levelled = [("", " | ".join(v for _, v in rest))]
     ev = evidence(unit.text)

@@ -98,3 +98,41 @@ def test_a_heading_listing_topics_names_no_single_subject() -> None:
     assert _facts("<h2>Aula og NSIS</h2><p>Opgaven har deadline 1. marts 2027.</p>") == [
         ("aula", "switch_date", "2027-03-01", "2027-03-01", "deadline")
     ]
+
+
+def test_a_law_entering_into_force_dates_the_law_not_the_solution() -> None:
+    body = (
+        "<h1>Lov om FMK § 8</h1><p>Lov nr. 783 af 04. maj 2021</p>"
+        "<p>§ 8, stk. 1-2, træder i kraft den 20. juni 2022, jf. bekendtgørelse nr. 861 af 10. juni 2022.</p>"
+        "<p>Loven om Aula træder i kraft den 1. juli 2024.</p>"
+    )
+    assert _facts(body) == []
+    # The same words about a solution's own requirement are a switch.
+    assert _facts("<p>Kravet om NSIS i Aula træder i kraft den 1. juli 2024.</p>") == [
+        ("aula", "switch_date", "2024-07-01", "2024-07-01", "træder i kraft")
+    ]
+
+
+def test_a_solution_demanding_a_level_of_the_local_idp_is_its_requirement() -> None:
+    body = (
+        "<p>Fra og med den 22. januar 2025 kræver Serviceplatformen, at den lokale IdP er anmeldt på "
+        "sikringsniveau Betydelig.</p>"
+    )
+    assert _facts(body) == [
+        ("serviceplatformen", "switch_date", "2025-01-22", "2025-01-22", "Fra og med"),
+        ("serviceplatformen", "required_loa", "betydelig", None, "kræver"),
+    ]
+    # A municipality's own IdP, stated, is still not a solution's level.
+    assert _facts("<p>Kommunens IdP til Aula er anmeldt på sikringsniveau Betydelig.</p>") == []
+
+
+def test_a_table_cell_postponing_gives_the_new_date_and_a_cell_in_nsis_words_the_level() -> None:
+    body = (
+        "<table><thead><tr><th>System</th><th>Hvornår</th><th>Krav</th></tr></thead><tbody>"
+        "<tr><td>Aula</td><td>Udskydes fra 1. marts 2024 til 1. september 2024</td><td>NSIS Betydelig</td></tr>"
+        "<tr><td>FMK</td><td>Ukendt</td><td>Afventer</td></tr></tbody></table>"
+    )
+    assert _facts(body) == [
+        ("aula", "switch_date", "2024-09-01", "2024-09-01", "Hvornår"),
+        ("aula", "required_loa", "betydelig", None, "Krav"),
+    ]
