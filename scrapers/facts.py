@@ -144,8 +144,9 @@ _MAYBE_DATE = re.compile(
 _MAYBE_LEVEL = re.compile(r"nsis|sikrings|sikkerhedsniveau|assurance|loa|authnlevel", re.IGNORECASE)
 
 
-def switch_dates(sentence: str, ctx: date | None) -> list[_Fact]:
-    """The switch dates of one sentence, each with its cue."""
+def switch_dates(sentence: str, ctx: date | None, inherited: str | None = None) -> list[_Fact]:
+    """The switch dates of one sentence, each with its cue (``inherited``: the cue of the sentence that
+    introduced the sentence's list, used when the sentence has none of its own)."""
     if not _MAYBE_DATE.search(sentence) or cues.EVENT.search(sentence) or cues.LAW_IN_FORCE.search(sentence):
         return []
     matches = find_date_matches(sentence, context_date=ctx)
@@ -157,7 +158,7 @@ def switch_dates(sentence: str, ctx: date | None) -> list[_Fact]:
     for (start, end), same in by_span.items():
         if cues.vetoed(sentence, start):
             continue
-        cue = cues.switch_cue(sentence, start, end)
+        cue = cues.switch_cue(sentence, start, end) or inherited
         if cue is None:
             continue
         chosen = _production(sentence, same) if len(same) > 1 else same[0]
@@ -208,10 +209,28 @@ def _observation(
     return Observation(source, who, text, "required_loa", fact.level or "", None, LEVEL_PRECISION, ev, url, fact.cue)
 
 
+def intro_cue(intro: str) -> str | None:
+    """The switch cue of a sentence introducing a list ("Følgende løsninger skifter på disse datoer:"), if any.
+
+    An introduction about a launch, a publication or an event gives its items none.
+    """
+    if not intro or cues.EVENT.search(intro) or cues.ANTI_SENTENCE.search(intro) or cues.LAW_IN_FORCE.search(intro):
+        return None
+    found = cues.SWITCH_CUE.search(intro)
+    return " ".join(found.group(0).split()) if found else None
+
+
 def _sentence(
-    text: str, matcher: SolutionMatcher, subject: _Subject | None, ctx: date | None, source: str, url: str
+    text: str,
+    matcher: SolutionMatcher,
+    subject: _Subject | None,
+    ctx: date | None,
+    source: str,
+    url: str,
+    intro: str = "",
 ) -> list[Observation]:
-    facts = switch_dates(text, ctx) + required_levels(text)
+    inherited = intro_cue(intro)
+    facts = switch_dates(text, ctx, inherited) + required_levels(text)
     if not facts:
         return []
     mentions = matcher.find(text)
@@ -226,6 +245,8 @@ def _sentence(
                 if slug in chosen:
                     m, f = chosen[slug]
                     ev = evidence(text, min(m.start, f.start), max(m.end, f.end))
+                    if inherited and f.cue == inherited and f.interval is not None:
+                        ev = evidence(f"{intro} {ev}", len(intro) + 1, len(intro) + 1)
                     out.append(_observation(source, url, m, f, ev))
         return out
     if subject is None:
@@ -327,7 +348,7 @@ def read_facts(
             subject = lead.get(unit.block) if unit.block >= 0 else None
             if subject is None and unit.kind != "heading":
                 subject = headings[unit.heading]
-            found = _sentence(text, matcher, subject, context_date, source, url)
+            found = _sentence(text, matcher, subject, context_date, source, url, unit.intro)
             out += [o for o in found if o not in out]
             if mentions and unit.block >= 0:
                 lead[unit.block] = _only(mentions, text)

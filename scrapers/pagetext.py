@@ -3,7 +3,10 @@
 Navigation, header, footer, scripts, styles, forms and hidden elements are
 skipped. A paragraph is split into sentences (not at "d. 1. marts",
 "kl. 20.00", "bl.a."); a list item, a heading and a table row are one unit
-each, and a row keeps its header cells as (header, value) pairs.
+each, and a row keeps its header cells as (header, value) pairs. A
+description list (``<dl>``: term, description) is a row of its own, its terms
+as headers. A list item keeps the sentence that introduced its list
+("Følgende løsninger skifter på disse datoer:") as ``intro``.
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ class Unit:
     # text of the section heading above it: where a fact's subject may be named.
     block: int = -1
     heading: str = ""
+    # For a list item: the sentence right before its list when that ends with a colon, else "".
+    intro: str = ""
 
 
 def clean(text: str) -> str:
@@ -142,6 +147,7 @@ class _Walker:
         self.block_id = 0
         self.in_item = 0
         self.heading = ""
+        self.intro = ""
 
     def flush(self) -> None:
         text = clean("".join(self.buffer))
@@ -151,7 +157,8 @@ class _Walker:
         pieces = split_sentences(text) if self.kind == "sentence" else [text]
         if self.kind == "heading":
             self.heading = text
-        self.units += [Unit(p, self.kind, block=self.block_id, heading=self.heading) for p in pieces]
+        intro = self.intro if self.kind == "item" else ""
+        self.units += [Unit(p, self.kind, block=self.block_id, heading=self.heading, intro=intro) for p in pieces]
 
     def block(self, el: Tag, kind: str) -> None:
         self.flush()
@@ -185,8 +192,16 @@ class _Walker:
                 self.blocks += 1
             elif child.name in ("ul", "ol"):
                 self.flush()
+                last = self.units[-1] if self.units else None
+                saved_intro = self.intro
+                self.intro = last.text if last and last.kind != "row" and last.text.endswith(":") else ""
                 for item in child.find_all("li", recursive=False):
                     self.block(item, "item")
+                self.intro = saved_intro
+            elif child.name == "dl" and (record := _description_row(child)) is not None:
+                self.flush()
+                self.blocks += 1
+                self.units.append(Unit(record.text, "row", record.cells, block=self.blocks, heading=self.heading))
             elif child.name in _HEADINGS:
                 self.block(child, "heading")
             elif child.name == "li":
@@ -195,6 +210,25 @@ class _Walker:
                 self.block(child, self.kind)
             else:  # inline element: its text joins the running sentence
                 self.walk(child)
+
+
+def _description_row(dl: Tag) -> Unit | None:
+    """A description list as one row, its terms as headers ("Løsning: SEB | Skæringsdato: 15. april 2024").
+
+    None when it is not a list of term–description pairs (then it is read as text).
+    """
+    pairs: list[tuple[str, str]] = []
+    for child in dl.find_all(["dt", "dd"], recursive=False):
+        text = clean(child.get_text(" "))
+        if child.name == "dt":
+            pairs.append((text, ""))
+        elif pairs and text:
+            term, value = pairs[-1]
+            pairs[-1] = (term, f"{value} {text}".strip())
+    pairs = [(term, value) for term, value in pairs if value]
+    if len(pairs) < 2:
+        return None
+    return Unit(" | ".join(f"{h}: {t}" if h else t for h, t in pairs), "row", tuple(pairs))
 
 
 def _table_units(table: Tag) -> list[Unit]:

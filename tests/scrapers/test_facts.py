@@ -136,3 +136,31 @@ def test_a_table_cell_postponing_gives_the_new_date_and_a_cell_in_nsis_words_the
         ("aula", "switch_date", "2024-09-01", "2024-09-01", "Hvornår"),
         ("aula", "required_loa", "betydelig", None, "Krav"),
     ]
+
+
+def test_list_items_take_the_switch_cue_of_the_sentence_introducing_them() -> None:
+    body = (
+        "<p>Følgende løsninger skifter login til MitID Erhverv på disse datoer:</p>"
+        "<ul><li>Aula: 1. marts 2024</li><li>FMK – 1. juni 2024</li>"
+        "<li>Serviceplatformen (forventet ultimo 2024)</li></ul>"
+    )
+    assert _facts(body) == [
+        ("aula", "switch_date", "2024-03-01", "2024-03-01", "skifter"),
+        ("fmk", "switch_date", "2024-06-01", "2024-06-01", "skifter"),
+        ("serviceplatformen", "switch_date", "2024-10-01", "2024-12-31", "skifter"),
+    ]
+    # An introduction without a cue, about a launch, or not introducing the list (no colon) gives none.
+    for intro in ("<p>Følgende løsninger er nævnt:</p>", "<p>Følgende løsninger lanceres:</p>", "<p>Aula skifter.</p>"):
+        assert _facts(intro + "<ul><li>Aula: 1. marts 2024</li><li>FMK – 1. juni 2024</li></ul>") == [], intro
+
+
+def test_a_description_list_is_read_as_one_record() -> None:
+    body = (
+        "<dl><dt>Løsning</dt><dd>SEB</dd><dt>Skæringsdato</dt><dd>15. april 2024</dd>"
+        "<dt>Sikringsniveau</dt><dd>Betydelig</dd></dl>"
+        "<dl><dt>Publiceret</dt><dd>3. maj 2024</dd><dt>Forfatter</dt><dd>Redaktionen</dd></dl>"
+    )
+    assert _facts(body) == [
+        ("seb", "switch_date", "2024-04-15", "2024-04-15", "Skæringsdato"),
+        ("seb", "required_loa", "betydelig", None, "Sikringsniveau"),
+    ]
