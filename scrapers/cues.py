@@ -82,7 +82,9 @@ LEVEL_CUE = re.compile(
     r"(?<!\w)(?:kræve[rs]?|krav\w*|påkræv\w*|skal|mindst|minimum|forudsæt\w*|accepter\w*|require[sd]?|"
     r"must|login|log\s+ind|logge\s+ind|logger\s+ind|logge\s+på|logger\s+på|adgang|landede|landet|valgt|valgte|"
     r"besluttet|fastsat|fastlagt|kræves)(?!\w)|"
-    r"(?<!\w)på\s+(?:nsis[-\s]?)?sikringsniveau",
+    r"(?<!\w)på\s+(?:nsis[-\s]?)?sikringsniveau|"
+    # "overgår til NSIS-niveau Betydelig", "hæves til sikringsniveau Høj"
+    r"(?<!\w)(?:overg[åa]r?|skifte[rs]?|hæve[rs]?|løfte[rs]?)\s+til\s+(?:nsis[-\s]?)?(?:sikrings)?niveau",
     re.IGNORECASE,
 )
 # A municipality's or organisation's own identity provider: its level is not a solution's requirement …

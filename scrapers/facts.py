@@ -6,22 +6,26 @@ Rules (general, for pages nobody here wrote):
   its sentence (``scrapers.cues``); a publication, sending, finding, launch or rollout date, a law's or a
   version's date is not. Several labelled dates in one phrase ("3. (Test) og 24. april 2023
   (Produktion)") → the production one. A postponement ("udskydes fra A til B") → B; a date "i stedet
-  for" another is the new one.
+  for" another is the new one. A law or provision entering into force dates the law. List items take
+  the cue of the sentence that introduces their list ("… skifter på disse datoer:"); the first block
+  under a question heading ("Hvornår skal vi …?") takes the question's cue, and its level.
 * The subject is the solution named in the sentence; without one, the solution named by the nearest
   earlier sentence of the same paragraph/list item (its lead), else by the section heading — each only
   when it names exactly one solution.
 * A level needs NSIS words (``scrapers.levels``), a requirement or login cue, exactly one level named in
-  the sentence, and no municipality's own IdP as its subject. A solution given two different levels on
-  one page gets none (the page contradicts itself).
-* Table rows: any row naming a known solution is read, whatever the headers say; a date cell counts
-  unless its column is a publication/update column; the column header is the cue.
+  the sentence, and no municipality's own IdP as its subject (unless the solution demands that level of
+  the IdP). A solution given two different levels on one page gets none (the page contradicts itself).
+* Table rows (and description lists, read as one row): any row naming a known solution is read,
+  whatever the headers say; a date cell counts unless its column is a publication/update column (a
+  postponing cell gives its new date); a level comes from a level column or a cell in NSIS words; the
+  column header is the cue.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol, TypeVar
 
@@ -230,7 +234,12 @@ def _sentence(
     intro: str = "",
 ) -> list[Observation]:
     inherited = intro_cue(intro)
-    facts = switch_dates(text, ctx, inherited) + required_levels(text)
+    levels = required_levels(text)
+    if not levels and intro.endswith("?") and not matcher.find(text):
+        # The answer to a question heading ("Hvilket sikringsniveau kræver SEB?" – "Betydelig.") says the level
+        # the question asks for.
+        levels = [replace(f, start=0, end=0) for f in required_levels(f"{intro} {text}")]
+    facts = switch_dates(text, ctx, inherited) + levels
     if not facts:
         return []
     mentions = matcher.find(text)
@@ -334,6 +343,7 @@ def read_facts(
     out: list[Observation] = []
     lead: dict[int, _Subject | None] = {}
     headings: dict[str, _Subject | None] = {}
+    answers: dict[str, int] = {}  # a question heading → the block that answers it (the first one below it)
     for unit in units:
         if unit.kind == "row":
             found = _row(unit, matcher, context_date, source, url, name_rows)
@@ -348,7 +358,10 @@ def read_facts(
             subject = lead.get(unit.block) if unit.block >= 0 else None
             if subject is None and unit.kind != "heading":
                 subject = headings[unit.heading]
-            found = _sentence(text, matcher, subject, context_date, source, url, unit.intro)
+            question = unit.heading if unit.kind != "heading" and unit.heading.endswith("?") else ""
+            if question and answers.setdefault(unit.heading, unit.block) != unit.block:
+                question = ""
+            found = _sentence(text, matcher, subject, context_date, source, url, unit.intro or question)
             out += [o for o in found if o not in out]
             if mentions and unit.block >= 0:
                 lead[unit.block] = _only(mentions, text)

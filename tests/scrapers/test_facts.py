@@ -164,3 +164,19 @@ def test_a_description_list_is_read_as_one_record() -> None:
         ("seb", "switch_date", "2024-04-15", "2024-04-15", "Skæringsdato"),
         ("seb", "required_loa", "betydelig", None, "Sikringsniveau"),
     ]
+
+
+def test_the_answer_below_a_question_heading_answers_it() -> None:
+    body = (
+        "<h3>Hvornår skal vi bruge MitID Erhverv i FMK?</h3><p>Fra den 1. juni 2024. Indtil da kan I bruge NemID.</p>"
+        "<p>Kontakt os den 3. maj 2024, hvis I har spørgsmål.</p>"
+        "<h3>Hvilket sikringsniveau kræver SEB?</h3><p>Betydelig.</p>"
+        "<h3>Hvornår blev Aula lanceret?</h3><p>Den 1. august 2020.</p>"
+        "<p>Serviceplatformen overgår til NSIS-niveau Betydelig den 1. august 2024.</p>"
+    )
+    assert _facts(body) == [
+        ("fmk", "switch_date", "2024-06-01", "2024-06-01", "skal"),
+        ("seb", "required_loa", "betydelig", None, "kræver"),
+        ("serviceplatformen", "switch_date", "2024-08-01", "2024-08-01", "overgår"),
+        ("serviceplatformen", "required_loa", "betydelig", None, "overgår til NSIS-niveau"),
+    ]
