@@ -3,6 +3,7 @@ without a change event (a municipality's IdPs and portfolio) still reaches the c
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
 
 from flask import Flask
@@ -122,3 +123,28 @@ def test_a_repeated_document_comes_from_the_cache_without_reading_the_registry(
         # registry is not read, only the newest change event that stamps it.
         assert not any("FROM solution" in q or "portfolio_entry" in q for q in log.queries), (url, log.queries)
         assert sum("change_event" in q for q in log.queries) == 1, (url, log.queries)
+
+
+def test_a_large_cached_body_is_sent_gzipped_to_clients_that_accept_it(client: FlaskClient, session: Session) -> None:
+    for n in range(40):
+        dated_solution(session, f"gzip-{n:02d}", date(2031, 1 + n % 12, 1 + n % 27), loa_value="hoej")
+    session.commit()
+    for url in ("/calendar/solutions.ics", "/api/v1/solutions?limit=40", "/feeds/changes.atom"):
+        plain = client.get(url)
+        assert plain.status_code == 200 and "Content-Encoding" not in plain.headers, url
+        assert len(plain.data) >= 8 * 1024, (url, len(plain.data))
+        assert "Accept-Encoding" in plain.headers.get("Vary", ""), url
+        for _ in range(2):  # the miss and the hit
+            packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+            assert packed.headers["Content-Encoding"] == "gzip", url
+            assert gzip.decompress(packed.data) == plain.data, url
+            assert len(packed.data) < len(plain.data) / 3, url
+            assert packed.headers["ETag"].startswith("W/"), url
+            assert packed.headers.get("Link") == plain.headers.get("Link"), url
+        # The compressed copy's ETag still names this version: a 304, for either kind of client.
+        for accept in ("gzip", "identity"):
+            again = client.get(url, headers={"If-None-Match": packed.headers["ETag"], "Accept-Encoding": accept})
+            assert again.status_code == 304, (url, accept)
+    # Refusing gzip outright (q=0) gets the body as it is.
+    refused = client.get("/calendar/solutions.ics", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers

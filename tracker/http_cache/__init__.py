@@ -62,6 +62,7 @@ from tracker.http_cache.store import (
     response_cache,
     serve_cached,
     serve_document,
+    served_cached,
 )
 
 __all__ = [
@@ -95,5 +96,6 @@ __all__ = [
     "selection_validators",
     "serve_cached",
     "serve_document",
+    "served_cached",
     "weak_etag",
 ]

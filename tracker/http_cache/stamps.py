@@ -7,7 +7,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
 from tracker.models import ChangeEvent, Municipality
@@ -71,15 +71,20 @@ _municipality = Municipality.__table__.c
 # The sum only grows (each edit adds one somewhere); the count guards a municipality added or removed.
 _NATIONAL = select(func.coalesce(func.sum(_municipality.data_version), 0), func.count())
 _NEWEST = _NEWEST_EVENT.subquery()
-# M by code with the newest change event: a cached private answer's whole check in one round trip.
-_STATE = select(
-    _municipality.id,
-    _municipality.code,
-    _municipality.name,
-    _municipality.data_version,
-    select(_NEWEST.c.id).scalar_subquery(),
-    select(_NEWEST.c.occurred_at).scalar_subquery(),
-).where(_municipality.code == bindparam("code"))
+# M by code with the newest change event: a cached private answer's whole check in one round trip. A join
+# on the one-row subquery, not two scalar subqueries: measurably cheaper per request on PostgreSQL.
+_STATE = (
+    select(
+        _municipality.id,
+        _municipality.code,
+        _municipality.name,
+        _municipality.data_version,
+        _NEWEST.c.id,
+        _NEWEST.c.occurred_at,
+    )
+    .select_from(Municipality.__table__.outerjoin(_NEWEST, true()))
+    .where(_municipality.code == bindparam("code"))
+)
 
 
 def national_fingerprint(session: Session) -> str:

@@ -1,11 +1,18 @@
-"""The per-worker response cache and the responses served from it (ETag only, or ETag and Last-Modified)."""
+"""The per-worker response cache and the responses served from it (ETag only, or ETag and Last-Modified).
+
+A cached body of some size is also kept gzip-compressed (made once, on the first client that asks for it):
+clients that send ``Accept-Encoding: gzip`` — browsers, feed readers, calendar apps, ``requests`` — get the
+compressed bytes with a weak ETag and ``Vary: Accept-Encoding``; the others get the body as it is.
+"""
 
 from __future__ import annotations
 
+import gzip
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, request
@@ -18,6 +25,8 @@ from tracker.http_cache.stamps import Stamp, Validators, registry_stamp
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 # Bounds the keys too: many tiny bodies (empty searches) must not grow the cache past its byte budget.
 DEFAULT_MAX_ENTRIES = 4096
+# Smaller bodies are sent as they are: compressing them saves less than it costs.
+COMPRESS_MIN_BYTES = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,42 @@ class CachedResponse:
     mimetype: str
     etag: str
     headers: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
+
+    @property
+    def compressible(self) -> bool:
+        """Whether the body is large enough to be sent gzip-compressed to clients that accept it."""
+        return len(self.body) >= COMPRESS_MIN_BYTES
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed, made once per cached rendering (mtime 0: the same bytes every time)."""
+        return gzip.compress(self.body, compresslevel=6, mtime=0)
+
+
+def _accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
+def _weak(etag: str) -> str:
+    return etag if etag.startswith("W/") else f"W/{etag}"
+
+
+def encode(response: Response, cached: CachedResponse) -> Response:
+    """Send ``cached``'s body gzip-compressed when it is large and the client accepts it (200s only).
+
+    The compressed bytes are another representation of the same content, so the ETag becomes weak (as nginx
+    does), and every answer of a compressible body says ``Vary: Accept-Encoding`` for caches on the way.
+    """
+    if not cached.compressible:
+        return response
+    response.vary.add("Accept-Encoding")
+    if response.status_code != 200 or not _accepts_gzip():
+        return response
+    response.set_data(cached.gzipped)
+    response.headers["Content-Encoding"] = "gzip"
+    if etag := response.headers.get("ETag"):
+        response.headers["ETag"] = _weak(etag)
+    return response
 
 
 class ResponseCache:
@@ -91,13 +136,25 @@ def response_cache(app: Flask | None = None) -> ResponseCache:
     return cache
 
 
+_SERVED = "tracker.served_cached"
+
+
+def served_cached() -> bool:
+    """Whether this request's answer went through ``respond``: a body rendered whole (headers included) before.
+
+    After-request hooks that would rework a body (``api.paging``) leave such an answer alone.
+    """
+    return bool(request.environ.get(_SERVED))
+
+
 def respond(cached: CachedResponse, *, policy: str = REGISTRY) -> Response:
     """The cached body with its ETag, or a bodiless 304 when the request's If-None-Match already has it."""
-    tag, _weak = unquote_etag(cached.etag)
+    request.environ[_SERVED] = True  # the request's own, not ``g`` (an app context may outlive a request)
+    tag, _is_weak = unquote_etag(cached.etag)
     headers = {"ETag": cached.etag, "Cache-Control": cache_control(policy)}
     if tag is not None and request.if_none_match.contains_weak(tag):
-        return Response(status=304, headers=headers)
-    return Response(cached.body, mimetype=cached.mimetype, headers=[*headers.items(), *cached.headers])
+        return encode(Response(status=304, headers=headers), cached)
+    return encode(Response(cached.body, mimetype=cached.mimetype, headers=[*headers.items(), *cached.headers]), cached)
 
 
 def json_body(data: Any) -> bytes:
@@ -184,14 +241,18 @@ def serve_document(
     """
     stamp, cache = stamp or registry_stamp(session), response_cache()
     cached = cache.get(stamp, key)
-    if isinstance(cached, CachedDocument) and cached.validators is not None:
-        body = cached.body
-        return conditional(cached.validators, lambda: body, mimetype, policy=policy, filename=filename, headers=headers)
+    known = cached.validators if isinstance(cached, CachedDocument) else None
+    if isinstance(cached, CachedDocument) and known is not None:
+        hit = cached
+        resp = conditional(known, lambda: hit.body, mimetype, policy=policy, filename=filename, headers=headers)
+        return encode(resp, hit)
     validators = make_validators()
+    made: list[CachedDocument] = []
 
     def build_and_keep() -> bytes:
-        body = build()
-        cache.put(stamp, key, CachedDocument(body, mimetype, f'"{validators.etag}"', validators=validators))
-        return body
+        made.append(CachedDocument(build(), mimetype, f'"{validators.etag}"', validators=validators))
+        cache.put(stamp, key, made[0])
+        return made[0].body
 
-    return conditional(validators, build_and_keep, mimetype, policy=policy, filename=filename, headers=headers)
+    resp = conditional(validators, build_and_keep, mimetype, policy=policy, filename=filename, headers=headers)
+    return encode(resp, made[0]) if made else resp
