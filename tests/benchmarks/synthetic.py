@@ -39,6 +39,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.municipalities import portfolio_entry_idp
+from tracker.models.solutions import solution_broker
 from tracker.seed import seed
 
 LOAS = ("lav", "betydelig", "hoej", "ukendt")
@@ -258,10 +259,24 @@ def _municipal(conn: Connection, rng: random.Random, scale: Scale) -> list[Row3]
         for iid, mid, primary in conn.execute(select(Idp.id, Idp.municipality_id, Idp.is_primary))
     }
     all_solution_ids = list(conn.scalars(select(Solution.id)))
+    # Every portfolio holds a few of the real solutions reached through a login broker (Aula through Unilogin
+    # …), as every real municipality's does, a dated one first: the shape of a readiness and a calendar (a
+    # broker to read, a switch to show) is then the same at 1× and 10×.
+    brokered = list(
+        conn.scalars(
+            select(Solution.id)
+            .where(Solution.id.in_(select(solution_broker.c.solution_id)))
+            .order_by(Solution.switch_earliest_on.is_(None), Solution.id)
+        )
+    )
+    size = min(scale.portfolio_size, len(all_solution_ids))
+    common = brokered[: max(1, size // 10)]
+    taken = set(common)
+    others = [sid for sid in all_solution_ids if sid not in taken]
     portfolio = []
     secondary: set[tuple[int, int]] = set()
     for mid, _code, _name in municipalities:
-        for sid in rng.sample(all_solution_ids, min(scale.portfolio_size, len(all_solution_ids))):
+        for sid in [*common, *rng.sample(others, size - len(common))]:
             if rng.random() < 0.15:  # some staff log in through the schools' IdP
                 secondary.add((mid, sid))
             portfolio.append({"municipality_id": mid, "solution_id": sid})
