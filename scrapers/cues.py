@@ -17,7 +17,7 @@ import re
 
 # Verbs and nouns announcing a switch, a deadline or an end (stems: "skift" covers skifter, skiftet …).
 _SWITCH = (
-    r"skift\w*|skifte\w*|overg[åa]\w*|overgang\w*|migrer\w*|migrering\w*|fra\s+og\s+med|f\.o\.m\.?|"
+    r"skift\w*|skifte\w*|skærings\w*|overg[åa]\w*|overgang\w*|migrer\w*|migrering\w*|fra\s+og\s+med|f\.o\.m\.?|"
     r"deadline\w*|frist\w*|senest|inden|lukke[rst]?\w*|lukning\w*|nedlukning\w*|slukke[rst]?\w*|"
     r"afkobl\w*|udfas\w*|udfasning\w*|ophør\w*|stopper|stoppe[st]?|nedlægge\w*|"
     r"kræve[rs]?|krav\w*|påkræv\w*|skal|tages?\s+i\s+brug|tage\s+\S+(?:\s+\S+){0,3}\s+i\s+brug|ibrugtag\w*|"
@@ -68,7 +68,11 @@ POSTPONED = re.compile(
 # A sentence about an event (a webinar, a meeting, a sign-up) dates the event, whatever it is about.
 EVENT = re.compile(
     r"(?<!\w)(?:webinar\w*|informationsmøde\w*|møde[st]?|mødet|konference\w*|workshop\w*|arrangement\w*|"
-    r"tilmeld\w*|temadag\w*|netværksmøde\w*)(?!\w)",
+    r"tilmeld\w*|temadag\w*|netværksmøde\w*|"
+    # … and one about the support desk dates its opening hours or closing days ("Supporten holder lukket 24.-26.
+    # december"), not a switch ("support for NemID ophører" is about the solution, and is read).
+    r"supporten|kundeservice\w*|servicedesk\w*|hotline\w*|åbningstid\w*|telefontid\w*|ferielukket|"
+    r"holder\s+lukket)(?!\w)",
     re.IGNORECASE,
 )
 # A name right after these is what the subject logs in *through*, not the subject ("Meebook kræver login via

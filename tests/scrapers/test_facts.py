@@ -180,3 +180,16 @@ def test_the_answer_below_a_question_heading_answers_it() -> None:
         ("serviceplatformen", "switch_date", "2024-08-01", "2024-08-01", "overgår"),
         ("serviceplatformen", "required_loa", "betydelig", None, "overgår til NSIS-niveau"),
     ]
+
+
+def test_skaeringsdato_is_a_cue_and_a_support_desks_closing_days_are_not_switches() -> None:
+    body = (
+        "<h2>Aula</h2><p>Skæringsdato: 1. marts 2024</p>"
+        "<p>Supporten holder lukket 24.-26. december 2024.</p>"
+        "<h2>FMK</h2><p>Kundeservice har lukket 1. maj 2024.</p>"
+        "<p>Support for NemID i FMK ophører 30. juni 2024.</p>"
+    )
+    assert _facts(body) == [
+        ("aula", "switch_date", "2024-03-01", "2024-03-01", "Skæringsdato"),
+        ("fmk", "switch_date", "2024-06-30", "2024-06-30", "ophører"),
+    ]
