@@ -352,7 +352,12 @@ def read_facts(
         if unit.heading not in headings:
             # A heading listing topics ("MitID, MitID Erhverv og NemLog-in") is about no single solution.
             listing = len(_LISTING.findall(unit.heading)) >= 2 or "," in unit.heading
-            headings[unit.heading] = None if listing else _only(matcher.find(unit.heading), unit.heading)
+            named = matcher.find(unit.heading)
+            headings[unit.heading] = None if listing else _only(named, unit.heading)
+            if not named and unit.title and unit.title != unit.heading:
+                # A section heading naming no solution ("Tidsplan") leaves the page's own title as the subject.
+                title_listing = len(_LISTING.findall(unit.title)) >= 2 or "," in unit.title
+                headings[unit.heading] = None if title_listing else _only(matcher.find(unit.title), unit.title)
         for text in split_sentences(unit.text) if unit.kind != "heading" else [unit.text]:
             mentions = matcher.find(text)
             subject = lead.get(unit.block) if unit.block >= 0 else None

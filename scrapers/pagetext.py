@@ -71,6 +71,8 @@ class Unit:
     heading: str = ""
     # For a list item: the sentence right before its list when that ends with a colon, else "".
     intro: str = ""
+    # The page's first top-level heading (its ``<h1>``), when the unit comes after it.
+    title: str = ""
 
 
 def clean(text: str) -> str:
@@ -148,6 +150,7 @@ class _Walker:
         self.in_item = 0
         self.heading = ""
         self.intro = ""
+        self.title = ""
 
     def flush(self) -> None:
         text = clean("".join(self.buffer))
@@ -158,7 +161,9 @@ class _Walker:
         if self.kind == "heading":
             self.heading = text
         intro = self.intro if self.kind == "item" else ""
-        self.units += [Unit(p, self.kind, block=self.block_id, heading=self.heading, intro=intro) for p in pieces]
+        self.units += [
+            Unit(p, self.kind, block=self.block_id, heading=self.heading, intro=intro, title=self.title) for p in pieces
+        ]
 
     def block(self, el: Tag, kind: str) -> None:
         self.flush()
@@ -201,9 +206,13 @@ class _Walker:
             elif child.name == "dl" and (record := _description_row(child)) is not None:
                 self.flush()
                 self.blocks += 1
-                self.units.append(Unit(record.text, "row", record.cells, block=self.blocks, heading=self.heading))
+                self.units.append(
+                    Unit(record.text, "row", record.cells, block=self.blocks, heading=self.heading, title=self.title)
+                )
             elif child.name in _HEADINGS:
                 self.block(child, "heading")
+                if child.name == "h1" and not self.title:
+                    self.title = self.heading
             elif child.name == "li":
                 self.block(child, "item")
             elif child.name in _BLOCKS:

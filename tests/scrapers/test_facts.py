@@ -193,3 +193,19 @@ def test_skaeringsdato_is_a_cue_and_a_support_desks_closing_days_are_not_switche
         ("aula", "switch_date", "2024-03-01", "2024-03-01", "Skæringsdato"),
         ("fmk", "switch_date", "2024-06-30", "2024-06-30", "ophører"),
     ]
+
+
+def test_a_section_heading_naming_no_solution_leaves_the_pages_title_as_the_subject() -> None:
+    body = (
+        "<h1>Aula og NSIS</h1><p>Her kan du læse om overgangen.</p>"
+        "<h2>Tidsplan</h2><p>Skiftet sker 1. marts 2024.</p>"
+        "<h2>Krav</h2><p>Der kræves sikringsniveau Betydelig.</p>"
+        "<h2>FMK</h2><p>Opgaven har deadline 1. juni 2024.</p>"
+    )
+    assert _facts(body) == [
+        ("aula", "switch_date", "2024-03-01", "2024-03-01", "Skiftet"),
+        ("aula", "required_loa", "betydelig", None, "kræves"),
+        ("fmk", "switch_date", "2024-06-01", "2024-06-01", "deadline"),
+    ]
+    # A title listing several solutions names none.
+    assert _facts("<h1>Aula, FMK og SEB</h1><h2>Tidsplan</h2><p>Skiftet sker 1. marts 2024.</p>") == []
