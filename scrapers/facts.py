@@ -272,6 +272,11 @@ def _sentence(
 _LISTING = re.compile(r",|\s(?:og|samt|and|&)\s", re.IGNORECASE)
 
 
+def _listing(heading: str) -> bool:
+    """A heading listing topics ("MitID, MitID Erhverv og NemLog-in"): it is about no single solution."""
+    return len(_LISTING.findall(heading)) >= 2 or "," in heading
+
+
 def _only(mentions: Sequence[Mention], said: str) -> _Subject | None:
     return _Subject(mentions[0], said) if mentions and len({m.slug for m in mentions}) == 1 else None
 
@@ -344,20 +349,23 @@ def read_facts(
     lead: dict[int, _Subject | None] = {}
     headings: dict[str, _Subject | None] = {}
     answers: dict[str, int] = {}  # a question heading → the block that answers it (the first one below it)
+    page_slugs: set[str] | None = None  # every solution the page names (only worked out when needed)
     for unit in units:
         if unit.kind == "row":
             found = _row(unit, matcher, context_date, source, url, name_rows)
             out += [o for o in found if o not in out]
             continue
         if unit.heading not in headings:
-            # A heading listing topics ("MitID, MitID Erhverv og NemLog-in") is about no single solution.
-            listing = len(_LISTING.findall(unit.heading)) >= 2 or "," in unit.heading
             named = matcher.find(unit.heading)
-            headings[unit.heading] = None if listing else _only(named, unit.heading)
+            headings[unit.heading] = None if _listing(unit.heading) else _only(named, unit.heading)
             if not named and unit.title and unit.title != unit.heading:
-                # A section heading naming no solution ("Tidsplan") leaves the page's own title as the subject.
-                title_listing = len(_LISTING.findall(unit.title)) >= 2 or "," in unit.title
-                headings[unit.heading] = None if title_listing else _only(matcher.find(unit.title), unit.title)
+                # A section heading naming no solution ("Tidsplan") leaves the page's own title as the subject —
+                # on a page about that one solution only (an overview naming many is about none of them).
+                if page_slugs is None:
+                    page_slugs = {m.slug for u in units for m in matcher.find(u.text)}
+                about = None if _listing(unit.title) else _only(matcher.find(unit.title), unit.title)
+                if about is not None and page_slugs <= {about.mention.slug}:
+                    headings[unit.heading] = about
         for text in split_sentences(unit.text) if unit.kind != "heading" else [unit.text]:
             mentions = matcher.find(text)
             subject = lead.get(unit.block) if unit.block >= 0 else None

@@ -200,12 +200,16 @@ def test_a_section_heading_naming_no_solution_leaves_the_pages_title_as_the_subj
         "<h1>Aula og NSIS</h1><p>Her kan du læse om overgangen.</p>"
         "<h2>Tidsplan</h2><p>Skiftet sker 1. marts 2024.</p>"
         "<h2>Krav</h2><p>Der kræves sikringsniveau Betydelig.</p>"
-        "<h2>FMK</h2><p>Opgaven har deadline 1. juni 2024.</p>"
     )
     assert _facts(body) == [
         ("aula", "switch_date", "2024-03-01", "2024-03-01", "Skiftet"),
         ("aula", "required_loa", "betydelig", None, "kræves"),
-        ("fmk", "switch_date", "2024-06-01", "2024-06-01", "deadline"),
     ]
-    # A title listing several solutions names none.
+    # A title listing several solutions names none; on an overview that names other solutions too, the title
+    # ("Lanceringsdatoer for Aula" over FMK's and SEB's dates) is no section's subject.
     assert _facts("<h1>Aula, FMK og SEB</h1><h2>Tidsplan</h2><p>Skiftet sker 1. marts 2024.</p>") == []
+    overview = (
+        "<h1>Lanceringsdatoer for Aula</h1><h2>Datoer</h2><p>FMK skifter 1. maj 2024.</p>"
+        "<h2>Andre ændringer</h2><p>Lokale IdP'er skal være NSIS-anmeldt senest 1. marts 2024.</p>"
+    )
+    assert _facts(overview) == [("fmk", "switch_date", "2024-05-01", "2024-05-01", "skifter")]
