@@ -1,7 +1,7 @@
 """Secrets at rest (webhook signing secrets), encrypted with the server's keys: Fernet, rotatable.
 
 ``TRACKER_ENCRYPTION_KEYS`` lists Fernet keys, comma-separated, newest first: the first encrypts, every one
-decrypts (``cryptography``'s MultiFernet), so a new key is put in front, ``tracker secrets rotate``
+decrypts (``cryptography``'s MultiFernet), so a new key is put in front, ``tracker rotate-secrets``
 re-encrypts everything with it, and the old key is removed afterwards. Without the setting a key is derived
 from ``SECRET_KEY`` (development and tests; production refuses to start without its own keys).
 
