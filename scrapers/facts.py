@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from scrapers import cues
@@ -213,6 +214,7 @@ def _observation(
     return Observation(source, who, text, "required_loa", fact.level or "", None, LEVEL_PRECISION, ev, url, fact.cue)
 
 
+@lru_cache(maxsize=256)
 def intro_cue(intro: str) -> str | None:
     """The switch cue of a sentence introducing a list ("Følgende løsninger skifter på disse datoer:"), if any.
 

@@ -57,9 +57,15 @@ def _check_loopback(url: str) -> None:
         raise ValueError(f"the bench drives loopback servers only, not {host!r}")
 
 
+def _installed(command: str) -> str | None:
+    """``command``'s path on PATH or in /usr/sbin (where Debian puts nginx), else None."""
+    sbin = f"/usr/sbin/{command}"
+    return shutil.which(command) or (sbin if os.access(sbin, os.X_OK) else None)
+
+
 def ensure_command(command: str, package: str, *, try_install: bool = True) -> str | None:
     """``command``'s path; when missing and we are root, try Debian's ``package`` once (services not started)."""
-    path = shutil.which(command) or next((p for p in (f"/usr/sbin/{command}",) if os.access(p, os.X_OK)), None)
+    path = _installed(command)
     if path or not try_install or os.geteuid() != 0 or not shutil.which("apt-get"):
         return path
     # RUNLEVEL=1: invoke-rc.d starts no service the package brings (nginx would otherwise take port 80).
@@ -73,9 +79,9 @@ def ensure_command(command: str, package: str, *, try_install: bool = True) -> s
             subprocess.run(argv, env=env, capture_output=True, timeout=300, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return None
-        if shutil.which(command) or os.access(f"/usr/sbin/{command}", os.X_OK):
+        if _installed(command):
             break
-    return shutil.which(command) or next((p for p in (f"/usr/sbin/{command}",) if os.access(p, os.X_OK)), None)
+    return _installed(command)
 
 
 def ensure_wrk(try_install: bool = True) -> str | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,9 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from tests.conftest import make_test_app
-from tests.support.apps import migrate_and_seed
+from tests.support.apps import migrate_and_seed, serving
 from tests.support.databases import fresh_database
 from tracker.db import get_db
 
@@ -54,15 +52,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         migrate_and_seed(url)
         # No SERVER_NAME: the server answers whatever host:port the browser uses.
         app = make_test_app(url, SERVER_NAME=None)
-        server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-        thread.start()
-        try:
-            yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            get_db(app).engine.dispose()
+        with serving(app) as base_url:
+            yield LiveServer(base_url, app)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 
@@ -12,9 +11,8 @@ import pytest
 import requests
 from icalendar import Calendar
 from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
-from tests.support.apps import make_test_app
+from tests.support.apps import make_test_app, serving
 from tests.support.broadcast import dated_solution
 from tests.support.fresh import migrate_and_seed
 from tracker.db import get_db
@@ -31,15 +29,8 @@ def server(fresh_db: str) -> Iterator[str]:
         for n in range(SWITCHES):
             dated_solution(session, f"zip-{n:02d}", date(2031, 1 + n % 12, 1 + n % 27), loa_value="hoej")
         session.commit()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        thread.join(timeout=10)
-        get_db(app).engine.dispose()
+    with serving(app) as url:
+        yield url
 
 
 def test_requests_feedparser_and_icalendar_read_the_compressed_documents(server: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import sessionmaker
+from werkzeug.serving import make_server
 
 from tracker import create_app
 from tracker.db import get_db, make_engine
@@ -32,6 +34,23 @@ def migrate_and_seed(url: str) -> str:
         session.commit()
     engine.dispose()
     return url
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` behind a real HTTP server on a free port of 127.0.0.1 (a thread); yields its base URL.
+
+    Afterwards the server is shut down and the app's connections are closed.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        get_db(app).engine.dispose()
 
 
 @contextmanager

@@ -47,10 +47,15 @@ _NEWEST_EVENT = select(_events.id, _events.occurred_at).order_by(_events.id.desc
 def registry_stamp(session: Session) -> Stamp:
     """The newest change event's id and instant ((0, "") when there is none): one primary-key lookup."""
     row = session.connection().execute(_NEWEST_EVENT).first()  # Core: the ORM's execute costs more than the query
-    if row is None:
+    return (0, "") if row is None else _stamp(row[0], row[1])
+
+
+def _stamp(event_id: int | None, occurred_at: datetime | str | None) -> Stamp:
+    """A stamp from the newest event's id and instant as a row gives them (an instant may come as text)."""
+    if event_id is None:
         return (0, "")
-    instant = row[1]
-    return (int(row[0]), instant if isinstance(instant, str) else instant.isoformat())
+    instant = occurred_at if isinstance(occurred_at, str) else occurred_at.isoformat() if occurred_at else ""
+    return (int(event_id), instant)
 
 
 def selection_validators(session: Session, where: ColumnElement[bool], *, scope: str, extra: str = "") -> Validators:
@@ -111,6 +116,4 @@ def municipality_state(session: Session, code: str) -> MunicipalityState | None:
     if row is None:
         return None
     mid, mcode, name, version, event_id, event_at = row
-    instant = event_at if isinstance(event_at, str) else event_at.isoformat() if event_at else ""
-    stamp: Stamp = (0, "") if event_id is None else (int(event_id), instant)
-    return MunicipalityState(int(mid), str(mcode), str(name), stamp, f"v{version or 0}")
+    return MunicipalityState(int(mid), str(mcode), str(name), _stamp(event_id, event_at), f"v{version or 0}")

@@ -241,11 +241,10 @@ def serve_document(
     """
     stamp, cache = stamp or registry_stamp(session), response_cache()
     cached = cache.get(stamp, key)
-    known = cached.validators if isinstance(cached, CachedDocument) else None
-    if isinstance(cached, CachedDocument) and known is not None:
-        hit = cached
-        resp = conditional(known, lambda: hit.body, mimetype, policy=policy, filename=filename, headers=headers)
-        return encode(resp, hit)
+    if isinstance(cached, CachedDocument) and cached.validators is not None:
+        body = cached.body
+        resp = conditional(cached.validators, lambda: body, mimetype, policy=policy, filename=filename, headers=headers)
+        return encode(resp, cached)
     validators = make_validators()
     made: list[CachedDocument] = []
 

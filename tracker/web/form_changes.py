@@ -83,13 +83,13 @@ def form_values(session: Session, values: Mapping[str, Any]) -> dict[str, str]:
 
 def broker_choices(session: Session, solution: Solution | None) -> list[Any]:
     """The login brokers a solution can list (every solution of kind broker but itself, and those it lists)."""
-    listed = [b.id for b in solution.broker_solutions] if solution is not None else []
-    rows = session.execute(
-        select(Solution.slug, Solution.name)
-        .where(or_(Solution.kind == SolutionKind.BROKER.value, Solution.id.in_(listed)))
-        .where(Solution.id != (solution.id if solution is not None else -1))
-        .order_by(Solution.name)
-    ).all()
+    stmt = select(Solution.slug, Solution.name).where(Solution.kind == SolutionKind.BROKER.value)
+    if solution is not None:
+        listed = [b.id for b in solution.broker_solutions]
+        stmt = select(Solution.slug, Solution.name).where(
+            or_(Solution.kind == SolutionKind.BROKER.value, Solution.id.in_(listed)), Solution.id != solution.id
+        )
+    rows = session.execute(stmt.order_by(Solution.name)).all()
     return options([(slug, name) for slug, name in rows])
 
 

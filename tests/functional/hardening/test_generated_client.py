@@ -10,18 +10,15 @@ import io
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from werkzeug.serving import make_server
 
-from tests.support.apps import make_test_app
+from tests.support.apps import make_test_app, serving
 from tests.support.fresh import migrate_and_seed
-from tracker.db import get_db
 
 # openapi-python-client knows a few content types; vendor types are mapped by its own configuration.
 CONFIG = (
@@ -35,15 +32,8 @@ def server(fresh_db: str) -> Iterator[str]:
     """The app on a free loopback port, on its own migrated and seeded database."""
     migrate_and_seed(fresh_db)
     app = make_test_app(fresh_db, SERVER_NAME=None)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{http.server_port}"
-    finally:
-        http.shutdown()
-        thread.join(timeout=10)
-        get_db(app).engine.dispose()
+    with serving(app) as url:
+        yield url
 
 
 def _spec(base: str) -> dict[str, Any]:
