@@ -7,13 +7,20 @@ SUM    := $(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.installed-runtime-$(SUM)
 STAMP  := $(VENV)/.installed-test-$(SUM)
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean vendor-dkfds
 
 ## axe-core (pinned in package-lock.json) for the browser suite's accessibility checks; needs npm.
 AXE := node_modules/axe-core/axe.min.js
 $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the browser suite's axe checks will skip (or fail with TRACKER_REQUIRE_BROWSER=1)" >&2; fi
+
+## Det Fælles Designsystem, pinned in package.json/package-lock.json, copied into the repository (CSS, the fonts
+## and icons it references, its script, licence and VENDORED.json), so `make run` needs no npm. Run after a bump.
+DKFDS_DIR := tracker/web/static/vendor/dkfds
+vendor-dkfds:
+	npm ci --no-audit --no-fund --silent
+	$(PYTHON) tracker/web/vendor.py node_modules/dkfds $(DKFDS_DIR)
 
 $(RUNTIME_STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

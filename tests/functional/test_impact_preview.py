@@ -131,7 +131,7 @@ def test_stale_facts_are_at_the_top_of_the_coordinators_queue(
     log_in(client, accounts["coordinator"].user)
     html = client.get("/forslag").get_data(as_text=True)
     top = html.index('class="stale-facts"')
-    assert top < html.index("</form>") + 400 and 'data-solution="x-forsinket"' in html[top:]
+    assert top < html.index('id="main-content"') + 400 and 'data-solution="x-forsinket"' in html[top:]
 
 
 def test_the_national_picture_counts_staff_groups(

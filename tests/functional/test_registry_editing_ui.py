@@ -50,7 +50,7 @@ def test_coordinator_edits_a_switch_date_and_sees_it_in_history(app: Flask, acco
     assert "1. oktober 2025 – 31. december 2025 (ultimo 2025)" in html
     assert "Skæringsdato ændret" in html and "Møde med KOMBIT" in html
     assert accounts["coordinator"].user.email in html
-    assert '<span class="badge conf-expected">Forventet (KL)</span>' in html
+    assert '<span class="badge badge-warning conf conf-expected">Forventet (KL)</span>' in html
     assert "KL-koordinator" in html  # the source kind in words
 
 

@@ -38,7 +38,7 @@ def cache_control(kind: str) -> str:
 # Endpoints whose anonymous GET is the same for every anonymous reader (by URL, language and host).
 PUBLIC_ENDPOINTS = frozenset({
     "web.index", "web.solution", "kommuner.index", "kommuner.upcoming", "sources.index", "sources.detail",
-    "broadcast.changes", "broadcast.solution_feed", "broadcast.solutions_calendar", "static",
+    "broadcast.changes", "broadcast.solution_feed", "broadcast.solutions_calendar", "static", "favicon",
     "api_solutions.SolutionList", "api_solutions.SolutionItem", "api_solutions.SolutionHistory",
     "api_overview.UpcomingSwitches", "api_overview.PopularSolutions", "api_municipalities.MunicipalityList",
     "api_municipalities.MunicipalityItem", "api_sources.SourceList", "api_sources.SourceItem",
@@ -48,6 +48,7 @@ PUBLIC_ENDPOINTS = frozenset({
 LIVE_ENDPOINTS = frozenset({"health.healthz", "metrics"})
 PUBLIC_STATUSES = frozenset({200, 304})
 NO_STORE = "no-store"
+IMMUTABLE = "immutable"  # a versioned static file (tracker/web/assets.py): its URL changes with its content
 PERSONAL = "private, no-cache"
 
 
@@ -70,7 +71,7 @@ def decide(app: Flask, response: Response) -> None:
     vary = response.vary
     if api:
         vary.add("Authorization")
-    if NO_STORE in current:
+    if NO_STORE in current or IMMUTABLE in current:
         return
     if request.method not in ("GET", "HEAD") or endpoint in LIVE_ENDPOINTS:
         headers["Cache-Control"] = NO_STORE

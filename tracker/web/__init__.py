@@ -27,11 +27,15 @@ def _event_actor(event: ChangeEvent) -> str:
 
 def init_app(app: Flask) -> None:
     """Install the template helpers (the pages are registered by ``tracker.blueprints``)."""
-    from tracker.web import about, layout  # page frame, accessibility statement, privacy
+    from tracker.web import about, assets, icons, layout  # page frame, static files, statement, privacy
 
+    assets.init_app(app)
     app.jinja_env.globals.update(
         error_summary=layout.error_summary,
         nav_link=layout.nav_link,
+        menu_item=layout.menu_item,
+        icon=icons.icon,
+        icon_sprite=icons.icon_sprite,
         sort_header=layout.sort_header,
         site_owner=about.site_owner,
         site_contact=about.site_contact,

@@ -68,12 +68,18 @@ def error_summary(context: Context) -> list[SummaryItem]:
 
 
 def nav_link(endpoint: str, label: str, **values: Any) -> Markup:
-    """A menu link that says ``aria-current="page"`` on the page it leads to."""
+    """A DKFDS menu link (``nav-link``) that says ``aria-current="page"`` on the page it leads to."""
     href = url_for(endpoint, **values)
-    current = request.path == href
-    if current:
-        return Markup('<a href="{}" aria-current="page">{}</a>').format(href, label)
-    return Markup('<a href="{}">{}</a>').format(href, label)
+    if request.path == href:
+        return Markup('<a href="{}" class="nav-link" aria-current="page"><span>{}</span></a>').format(href, label)
+    return Markup('<a href="{}" class="nav-link"><span>{}</span></a>').format(href, label)
+
+
+def menu_item(endpoint: str, label: str, **values: Any) -> Markup:
+    """One item of DKFDS's main menu (the same markup serves the desktop bar and the phone's drawer)."""
+    href = url_for(endpoint, **values)
+    css = Markup(' class="active current"') if request.path == href else Markup("")
+    return Markup("<li{}>{}</li>").format(css, nav_link(endpoint, label, **values))
 
 
 def sort_header(column: str, label: str, sort: str, direction: str, **keep: Any) -> Markup:
