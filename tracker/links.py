@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 
@@ -16,3 +17,10 @@ def absolute(path: str) -> str:
 def absolute_for(endpoint: str, **values: Any) -> str:
     """``url_for`` made absolute on the canonical base."""
     return absolute(url_for(endpoint, **values))
+
+
+def link_label(url: str | None) -> str:
+    """A source URL as a short link text: its host ("www.digst.dk" → "digst.dk"). Long URLs as link texts do not
+    fit a phone or a mail; the link itself keeps the whole address."""
+    host = urlsplit(url or "").hostname or ""
+    return host.removeprefix("www.") or (url or "")

@@ -30,3 +30,47 @@ def run_axe(page: Any) -> list[str]:
 def overflow(page: Any) -> int:
     """How many CSS pixels the page is wider than its viewport (0: it reflows)."""
     return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+# Each word (letters and digits) of each visible text node, outside code and marked URLs/tokens, must sit on one
+# line: its Range has no client rects on two different lines. A word split across lines without a hyphen is
+# what "Uk/en/dt" looked like on a phone.
+_BROKEN_WORDS = """() => {
+  const skip = 'code, pre, kbd, samp, script, style, .break-anywhere, .sr-only, .hide-base-svg, [aria-hidden="true"]';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  const word = /[\\p{L}\\p{N}]+/gu;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skip) || !parent.checkVisibility()) continue;
+    for (const m of node.data.matchAll(word)) {
+      if (m[0].length < 2) continue;
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1) found.push(m[0] + ' in <' + parent.tagName.toLowerCase() + '>');
+    }
+  }
+  return found;
+}"""
+
+
+def broken_words(page: Any) -> list[str]:
+    """The words that the page breaks inside their letters (across two lines, no hyphen)."""
+    return list(page.evaluate(_BROKEN_WORDS))
+
+
+def scrolled_boxes(page: Any) -> list[str]:
+    """Elements (table wrappers and the like) whose content is wider than they are: the answer would need a
+    horizontal scroll inside the page even when the page itself fits."""
+    return list(
+        page.evaluate(
+            """() => [...document.querySelectorAll('main *')].filter(e => {
+                 const s = getComputedStyle(e);
+                 return (s.overflowX === 'auto' || s.overflowX === 'scroll') && e.checkVisibility()
+                        && e.scrollWidth > e.clientWidth + 1;
+               }).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+                             + ' ' + (e.scrollWidth - e.clientWidth) + 'px')"""
+        )
+    )

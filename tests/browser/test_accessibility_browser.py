@@ -1,5 +1,6 @@
 """In a real browser, for each role and both languages: axe-core finds no WCAG 2.1 AA violation on any page
-family at 1280 and at 320 px, and at 320 px no page is wider than the viewport (WCAG 1.4.10 reflow).
+family at 1280, 375 and 320 px; on the phone widths no page is wider than the viewport (WCAG 1.4.10 reflow), no
+table or box inside it needs a horizontal scroll (rows become cards), and no word breaks inside its letters.
 
 Also: the error summary takes focus, and the municipality page can be walked with the keyboard alone.
 """
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.browser.axe import AXE_JS, overflow, run_axe
+from tests.browser.axe import AXE_JS, broken_words, overflow, run_axe, scrolled_boxes
 from tests.browser.conftest import LiveServer, _unavailable
 from tests.support.accounts import enrol_totp
 from tracker.auth.users import create_user
@@ -20,7 +21,8 @@ from tracker.models import Organisation, Source
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = (1280, 320)
+WIDTHS = (1280, 375, 320)
+PHONES = (375, 320)
 MUNICIPALITY = "751"  # Aarhus: this file's own users; other browser tests use Odense
 
 # Every page family, for anonymous visitors. Logged in, the families whose content depends on the role are
@@ -134,8 +136,11 @@ def test_every_page_family_passes_axe_and_reflows(as_role: Any, lang: str, accou
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             problems += [f"{url} @{width}px: {v}" for v in run_axe(page)]
-            if width == 320 and (extra := overflow(page)) > 0:
-                problems.append(f"{url} @320px: {extra}px wider than the viewport")
+            if width in PHONES:
+                if (extra := overflow(page)) > 0:
+                    problems.append(f"{url} @{width}px: {extra}px wider than the viewport")
+                problems += [f"{url} @{width}px: scrolls sideways: {box}" for box in scrolled_boxes(page)]
+                problems += [f"{url} @{width}px: word broken: {word}" for word in broken_words(page)]
     assert not problems, "\n".join(problems)
 
 

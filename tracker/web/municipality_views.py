@@ -132,6 +132,7 @@ def _report_html(code: str) -> str:
         readiness=state,
         todo=[r for r in state.rows if r.assessment.status != "ok"],
         timeline=picture,
+        action_text=action_text,
     )
 
 

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from tracker.web.format import MONTHS_DA, MONTHS_EN
 
 MONTHS_SHOWN = 12
-BAR_WIDTH, GAP, HEIGHT, TOP, BOTTOM = 40, 10, 120, 18, 34
+BAR_WIDTH, GAP, HEIGHT, TOP, BOTTOM = 40, 10, 120, 18, 40
 
 
 @dataclass
@@ -24,6 +24,8 @@ class Month:
     names: list[str] = field(default_factory=list)
     x: int = 0
     height: int = 0
+    short: str = ""  # the month alone, under its bar ("jan"); the year goes on a line below, where it changes
+    year_label: str | None = None
 
     @property
     def count(self) -> int:
@@ -55,7 +57,17 @@ def build(start: date, switches: Iterable[tuple[date | None, str]]) -> Timeline:
     months: list[Month] = []
     year, month = start.year, start.month
     for i in range(MONTHS_SHOWN):
-        months.append(Month(year, month, f"{names[month - 1][:3]} {year % 100:02d}", x=i * (BAR_WIDTH + GAP) + GAP))
+        # Axis labels short enough for their 50-unit slot at any printed size: the month, and the year once.
+        months.append(
+            Month(
+                year,
+                month,
+                f"{names[month - 1]} {year}",
+                x=i * (BAR_WIDTH + GAP) + GAP,
+                short=names[month - 1][:3],
+                year_label=str(year) if i == 0 or month == 1 else None,
+            )
+        )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     index = {(m.year, m.month): m for m in months}
     for day, name in switches:
