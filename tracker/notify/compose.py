@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -116,11 +117,13 @@ def render(
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", **context)
     msg = EmailMessage()
-    msg["Subject"] = subject
+    set_subject(msg, subject)
     msg["From"] = sender
     msg["To"] = user.email
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = mail.message_id
+    # One list for every mail the service sends: filters and spam checkers recognise it (RFC 2919).
+    msg["List-Id"] = f"TU-tracker <tu-tracker.{address.rpartition('@')[2] or 'localhost'}>"
     msg["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:{address}?subject=unsubscribe>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
@@ -128,3 +131,17 @@ def render(
     msg.add_alternative(html, subtype="html")
     msg["Content-Language"] = language  # after the parts: set_content moves Content-* headers into them
     return msg
+
+
+def set_subject(msg: EmailMessage, subject: str) -> None:
+    """Set ``Subject``, folded without losing a space.
+
+    The standard library's default policy folds a long non-ASCII subject into encoded words and may leave the space
+    between two words as the folding whitespace between two encoded words, which RFC 2047 tells readers to drop
+    ("7. ændringer" arrives as "7.ændringer"). ``email.header.Header`` encodes the spaces inside its encoded words;
+    ``set_raw`` keeps its lines (each under 78 characters) as they are.
+    """
+    if subject.isascii():
+        msg["Subject"] = subject
+        return
+    msg.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\n"))

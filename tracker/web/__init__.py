@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker.links import link_label
+from tracker.links import link_label, short_links
 from tracker.models import ChangeEvent
 from tracker.web import format as fmt
 
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = fmt.format_day
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.filters["link_label"] = link_label
+    app.jinja_env.filters["short_links"] = short_links
     app.jinja_env.filters["public_label"] = _public_label
     app.jinja_env.globals["event_actor"] = _event_actor
     app.jinja_env.globals.update(
