@@ -8,10 +8,13 @@ one wording without the domain importing the web layer.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
+from flask import has_app_context, has_request_context
+from flask_babel import force_locale, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import Solution
@@ -111,3 +114,34 @@ def today_in_denmark() -> date:
 def danish_day(day: date) -> str:
     """'1. marts 2027', whatever the request's language (for Danish-only texts such as calendars)."""
     return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+# Words the registry stores in Danish as part of its history (reasons and who-acted labels written by the
+# services): said again in the reader's language when shown. The stored text itself never changes.
+_STORED_PHRASES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"Startdata"), lambda m: gettext("Startdata")),
+    (re.compile(r"Forslag #(\d+) fra (.+)"), lambda m: gettext("Forslag #%(id)s fra %(who)s", id=m[1], who=m[2])),
+    (
+        re.compile(r"(.+) \(forslag #(\d+), godkendt af (.+)\)"),
+        lambda m: gettext("%(who)s (forslag #%(id)s, godkendt af %(reviewer)s)", who=m[1], id=m[2], reviewer=m[3]),
+    ),
+)
+
+
+def stored_words(text: str | None) -> str:
+    """A stored Danish reason or actor label in the reader's language (unchanged when it is not one we wrote)."""
+    if not text or not has_request_context():
+        return text or ""
+    for pattern, say in _STORED_PHRASES:
+        if match := pattern.fullmatch(text):
+            return say(match)
+    return text
+
+
+def in_readers_language(words: Callable[[], str]) -> str:
+    """``words()`` (which calls gettext, format_day …) in the request's language; Danish outside a request (events
+    written by the worker or the CLI), where there is no reader to ask."""
+    if has_request_context() or not has_app_context():
+        return words()
+    with force_locale("da"):
+        return words()

@@ -32,7 +32,8 @@ def client(app: Flask) -> FlaskClient:
 )
 def test_public_sector_pages_answer_in_danish_and_english(client: FlaskClient, path: str, da: str, en: str) -> None:
     danish = client.get(path + "?lang=da")
-    assert danish.status_code == 200 and f"<h1>{da}</h1>" in danish.get_data(as_text=True)
+    # A long compound may carry a soft hyphen where it may break on a phone.
+    assert danish.status_code == 200 and f"<h1>{da}</h1>" in danish.get_data(as_text=True).replace("&shy;", "")
     english = client.get(path + "?lang=en")
     assert english.status_code == 200 and f"<h1>{en}</h1>" in english.get_data(as_text=True)
 

@@ -122,7 +122,7 @@ def readiness_table(readiness: Readiness) -> Table:
                 [
                     solution.name,
                     solution.slug,
-                    STATUS_TEXT[verdict.status],
+                    str(STATUS_TEXT[verdict.status]),
                     verdict.days_left,
                     verdict.from_day,
                     idp.name if idp else None,

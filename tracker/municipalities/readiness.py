@@ -23,13 +23,15 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import LOA_RANK, Confidence, Loa, SwitchState
 from tracker.municipalities.requirements import Chain, SolutionFacts, chains
-from tracker.vocabulary import danish_day, today_in_denmark
+from tracker.vocabulary import format_day, in_readers_language, today_in_denmark
 
 
 class Status(StrEnum):
@@ -50,17 +52,18 @@ class Reason(StrEnum):
     SWITCH_DATE_UNKNOWN = "switch_date_unknown"
 
 
+# Words through the catalogue: the reader's language in a request, Danish elsewhere (events, the worker).
 REASON_TEXT = {
-    Reason.NO_IDP: "Der er ingen IdP for løsningen: vælg en IdP til løsningen, eller markér en IdP som primær.",
-    Reason.REQUIRED_LOA_UNKNOWN: "Løsningens krævede sikringsniveau er ukendt.",
-    Reason.IDP_LOA_UNKNOWN: "IdP'ens anmeldte sikringsniveau er ukendt.",
-    Reason.SWITCH_DATE_UNKNOWN: "IdP'ens niveau er lavere end krævet, men skæringsdatoen er ukendt.",
+    Reason.NO_IDP: _l("Der er ingen IdP for løsningen: vælg en IdP til løsningen, eller markér en IdP som primær."),
+    Reason.REQUIRED_LOA_UNKNOWN: _l("Løsningens krævede sikringsniveau er ukendt."),
+    Reason.IDP_LOA_UNKNOWN: _l("IdP'ens anmeldte sikringsniveau er ukendt."),
+    Reason.SWITCH_DATE_UNKNOWN: _l("IdP'ens niveau er lavere end krævet, men skæringsdatoen er ukendt."),
 }
 STATUS_TEXT = {
-    Status.OK: "Klar",
-    Status.AT_RISK: "I fare",
-    Status.LOCKED_OUT: "Lukket ude",
-    Status.UNKNOWN: "Ukendt",
+    Status.OK: _l("Klar"),
+    Status.AT_RISK: _l("I fare"),
+    Status.LOCKED_OUT: _l("Lukket ude"),
+    Status.UNKNOWN: _l("Ukendt"),
 }
 _URGENCY = {Status.LOCKED_OUT: 0, Status.AT_RISK: 1, Status.UNKNOWN: 2, Status.OK: 3}
 # A cancelled switch will not happen, and a postponed one whose old day has passed has no day yet.
@@ -87,17 +90,24 @@ class Assessment:
 
     @property
     def message(self) -> str:
-        """One Danish sentence: what the status means for the staff."""
+        """One sentence (the reader's language; Danish outside a request): what the status means for the staff."""
+        return in_readers_language(self._message)
+
+    def _message(self) -> str:
         if self.status is Status.AT_RISK and self.from_day is not None:
-            days = "1 dag" if self.days_left == 1 else f"{self.days_left} dage"
-            return f"Medarbejderne lukkes ude fra {danish_day(self.from_day)}, {days} tilbage."
+            return ngettext(
+                "Medarbejderne lukkes ude fra %(day)s, %(num)d dag tilbage.",
+                "Medarbejderne lukkes ude fra %(day)s, %(num)d dage tilbage.",
+                self.days_left or 0,
+                day=format_day(self.from_day),
+            )
         if self.status is Status.LOCKED_OUT:
             if self.from_day is not None:
-                return f"Medarbejderne er lukket ude siden {danish_day(self.from_day)}."
-            return "Løsningen har skiftet; medarbejderne er lukket ude."
+                return gettext("Medarbejderne er lukket ude siden %(day)s.", day=format_day(self.from_day))
+            return gettext("Løsningen har skiftet; medarbejderne er lukket ude.")
         if self.status is Status.UNKNOWN and self.reason is not None:
-            return REASON_TEXT[self.reason]
-        return "IdP'ens niveau opfylder løsningens krav."
+            return str(REASON_TEXT[self.reason])
+        return gettext("IdP'ens niveau opfylder løsningens krav.")
 
 
 def assess(facts: SolutionFacts, idp_loa: str | None, today: date) -> Assessment:

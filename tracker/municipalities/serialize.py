@@ -89,7 +89,7 @@ def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
     return {
         "solution": solution_ref(row.solution),
         "status": verdict.status.value,
-        "status_text": STATUS_TEXT[verdict.status],
+        "status_text": str(STATUS_TEXT[verdict.status]),
         "reason": None if verdict.reason is None else {"code": verdict.reason.value, "message": verdict.message},
         "message": verdict.message,
         "days_left": verdict.days_left,

@@ -6,6 +6,8 @@ from flask import Flask
 
 from tracker.links import link_label, short_links
 from tracker.models import ChangeEvent
+from tracker.municipalities.names import genitive
+from tracker.vocabulary import stored_words
 from tracker.web import format as fmt
 
 
@@ -23,7 +25,7 @@ def _event_actor(event: ChangeEvent) -> str:
     from tracker.auth.display import label_for_viewer
     from tracker.db import get_session
 
-    return label_for_viewer(event.actor_label, event.actor_id, current_db_user(), get_session())
+    return stored_words(label_for_viewer(event.actor_label, event.actor_id, current_db_user(), get_session()))
 
 
 def init_app(app: Flask) -> None:
@@ -45,8 +47,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["switch"] = fmt.format_switch
     app.jinja_env.filters["link_label"] = link_label
     app.jinja_env.filters["short_links"] = short_links
+    app.jinja_env.filters["stored_words"] = stored_words
     app.jinja_env.filters["public_label"] = _public_label
     app.jinja_env.globals["event_actor"] = _event_actor
+    app.jinja_env.globals["genitive"] = genitive
     app.jinja_env.globals.update(
         LOA_LABELS=fmt.LOA_LABELS,
         CONFIDENCE_LABELS=fmt.CONFIDENCE_LABELS,

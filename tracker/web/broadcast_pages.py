@@ -19,6 +19,7 @@ from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
 from tracker.links import absolute
 from tracker.models import Municipality, Solution, Subscription, User
 from tracker.models.vocab import Role
+from tracker.municipalities.names import genitive
 from tracker.web.broadcast_forms import DELIVERY_LABELS, EVENT_TYPE_LABELS, ActivateForm, SubscriptionForm
 from tracker.web.forms import ActionForm, options
 from tracker.web.guards import send_anonymous_to_login, web_user
@@ -46,7 +47,7 @@ def _form(user: User, form: SubscriptionForm | None = None) -> SubscriptionForm:
         rows = session.execute(select(Municipality.code, Municipality.name).order_by(Municipality.code))
         choices += [(code, f"{code} {name}") for code, name in rows]
     elif user.municipality is not None:
-        choices.append((user.municipality.code, _("Kun %(name)ss portefølje", name=user.municipality.name)))
+        choices.append((user.municipality.code, _("Kun %(whose)s portefølje", whose=genitive(user.municipality.name))))
     form.municipality.choices = options(choices)
     return form
 

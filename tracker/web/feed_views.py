@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement
 
 from tracker.auth import current_db_user
@@ -38,7 +39,7 @@ from tracker.http_cache import (
 )
 from tracker.links import absolute
 from tracker.models import ChangeEvent, Municipality, Solution
-from tracker.municipalities.names import official_name
+from tracker.municipalities.names import genitive, official_name
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry import queries
 from tracker.vocabulary import today_in_denmark
@@ -102,7 +103,12 @@ def _private_state(code: str) -> MunicipalityState:
         )
     if can_see_municipality(current_db_user(), state.id):
         return state
-    raise Forbidden(f"{state.name}s feed og kalender er private. Brug adressen med kommunens token (?token=…).")
+    raise Forbidden(
+        _(
+            "%(whose)s feed og kalender er private. Brug adressen med kommunens token (?token=…).",
+            whose=genitive(state.name),
+        )
+    )
 
 
 def _feed(
