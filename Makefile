@@ -22,25 +22,30 @@ vendor-dkfds:
 	npm ci --no-audit --no-fund --silent
 	$(PYTHON) tracker/web/vendor.py node_modules/dkfds $(DKFDS_DIR)
 
+# Installs say one line; pip's own output goes to $(VENV)/install.log (shown when it fails), so the first run's
+# one-time admin password is not buried under it.
+INSTALL_LOG := $(VENV)/install.log
 $(RUNTIME_STAMP): setup.cfg pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
-	rm -f $(VENV)/.installed-runtime-*
-	touch $@
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing the service into $(VENV) (log: $(INSTALL_LOG))"
+	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -e . ; } > $(INSTALL_LOG) 2>&1 \
+		|| { tail -n 40 $(INSTALL_LOG); exit 1; }
+	@rm -f $(VENV)/.installed-runtime-*
+	@touch $@
 
 $(STAMP): $(RUNTIME_STAMP)
-	$(BIN)/pip install --quiet -e '.[test]'
-	rm -f $(VENV)/.installed-test-*
-	touch $@
+	@echo "installing the test extras (log: $(INSTALL_LOG))"
+	@$(BIN)/pip install --quiet -e '.[test]' >> $(INSTALL_LOG) 2>&1 || { tail -n 40 $(INSTALL_LOG); exit 1; }
+	@rm -f $(VENV)/.installed-test-*
+	@touch $@
 
 install: $(STAMP)
 
 ## Fresh machine → service on http://127.0.0.1:8000 (SQLite under instance/, migrated, seeded, scheduler running).
 run: $(RUNTIME_STAMP)
-	$(BIN)/tracker db upgrade
-	$(BIN)/tracker seed
-	$(BIN)/tracker run
+	@$(BIN)/tracker db upgrade
+	@$(BIN)/tracker seed
+	@$(BIN)/tracker run $(RUN_ARGS)
 
 ## Fresh machine → the whole suite (SQLite; PostgreSQL too when TRACKER_TEST_DATABASE_URL names one).
 test: $(STAMP) $(AXE)

@@ -32,7 +32,9 @@ cli = AppGroup("tracker", help="TU-tracker: registry of TU-løsninger.")
 db_cli = AppGroup("db", help="Database schema.")
 users_cli = AppGroup("users", help="User accounts.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
+organisations_cli = AppGroup("organisations", help="Organisations (vendors, authorities) and their short names.")
 cli.add_command(db_cli)
+cli.add_command(organisations_cli)
 cli.add_command(users_cli)
 cli.add_command(tokens_cli)
 cli.add_command(scrape_command)  # tracker scrape [SOURCE…] [--file] [--dry-run] [--json] [--list]
@@ -85,8 +87,36 @@ def seed_command(admin_email: str) -> None:
         f"organisations: {report.organisations_created} created; solutions: {report.solutions_created} created"
     )
     if report.admin_password:
-        click.echo(f"admin {report.admin_email} created with one-time password: {report.admin_password}")
-        click.echo("Change it after the first login; it is not shown again.")
+        click.echo(
+            framed(
+                f"admin {report.admin_email} created with one-time password:",
+                report.admin_password,
+                "Log in and change it now; it is not shown again.",
+            )
+        )
+
+
+def framed(*lines: str) -> str:
+    """Lines in a box, so a one-time secret stands out from the output around it."""
+    width = max(len(line) for line in lines)
+    rule = "+" + "-" * (width + 2) + "+"
+    return "\n".join(["", rule, *(f"| {line.ljust(width)} |" for line in lines), rule, ""])
+
+
+@organisations_cli.command("list")
+def organisations_list() -> None:
+    """Every organisation's short name (for ``--organisation``), kind and name."""
+    from tracker.models import Organisation
+
+    with get_db().unit_of_work() as session:
+        rows = session.execute(
+            select(Organisation.slug, Organisation.kind, Organisation.name).order_by(Organisation.slug)
+        )
+        found = list(rows)
+    width = max((len(slug) for slug, _, _ in found), default=4)
+    click.echo(f"{'slug'.ljust(width)}  {'kind'.ljust(16)}  name")
+    for slug, kind, name in found:
+        click.echo(f"{slug.ljust(width)}  {kind.ljust(16)}  {name}")
 
 
 @users_cli.command("create")
@@ -222,6 +252,8 @@ def run_command(bind: str, workers: int) -> None:
                 bind,
                 "--access-logfile",
                 "-",
+                "--log-level",
+                "warning",  # gunicorn's start-up chatter would bury the first run's one-time password
                 # %(U)s is the path without the query: private feed tokens (?token=) never reach the log.
                 "--access-logformat",
                 ACCESS_LOG_FORMAT,
