@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from tracker.broadcast.describe import describe, subject_name
 from tracker.links import absolute_for
 from tracker.models import ChangeEvent, MailMessage, User
+from tracker.municipalities.readiness_events import expand
 from tracker.notify.preferences import unsubscribe_token
 from tracker.vocabulary import format_day
 
@@ -52,7 +53,8 @@ class Group:
 
 def _groups(events: list[ChangeEvent], language: str) -> list[Group]:
     groups: dict[str, Group] = {}
-    for event in events:
+    # A bulk change (one event, many rows) is listed row by row, each under its solution.
+    for event in (single for listed in events for single in expand(listed)):
         data = event.data or {}
         solution = data.get("solution") or {}
         municipality = data.get("municipality") or {}
@@ -73,7 +75,16 @@ def _groups(events: list[ChangeEvent], language: str) -> list[Group]:
 def _subject(mail: MailMessage, events: list[ChangeEvent], language: str) -> str:
     if mail.kind == "immediate" and events:
         title = describe(events[0], language).title
-        return _("TU-tracker: %(title)s", title=title if len(title) <= 160 else title[:157] + "...")
+        title = title if len(title) <= 160 else title[:157] + "..."
+        if len(events) == 1:
+            return _("TU-tracker: %(title)s", title=title)
+        # Changes coalesced into one mail: the first names it, the count says there is more.
+        return ngettext(
+            "TU-tracker: %(title)s og %(num)d ændring mere",
+            "TU-tracker: %(title)s og %(num)d ændringer mere",
+            len(events) - 1,
+            title=title,
+        )
     count = len(events)
     day = format_day(mail.period_end.astimezone(DANISH).date()) if mail.period_end else ""
     if mail.kind == "weekly":

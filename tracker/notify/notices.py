@@ -32,6 +32,8 @@ from tracker.models.vocab import Role
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
 from tracker.notify.recipients import message_id_for
+from tracker.outbox import wake
+from tracker.outbox.queues import MAIL
 
 KIND = "notice"
 _RUN_KEY = re.compile(r"run:(\d+):p(\d+):c(\d+):u([01])")
@@ -48,6 +50,7 @@ def _add(session: Session, user: User, key: str) -> None:
             next_attempt_at=utcnow(),
         )
     )
+    wake.announce(session, MAIL.name)
 
 
 def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) -> list[User]:
