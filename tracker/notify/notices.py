@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 from flask_babel import force_locale, ngettext
@@ -93,9 +93,7 @@ def run_recorded(session: Session, source: Source, run: ScrapeRun, news: RunNews
     session.flush()
 
 
-def compose_notice(
-    session: Session, mail: MailMessage, user: User, language: str, now: datetime
-) -> EmailMessage | None:
+def compose_notice(session: Session, mail: MailMessage, user: User, language: str, now: datetime) -> Message | None:
     """The notice's message; None when what it is about has gone (it is then not sent)."""
     kind = mail.key.partition(":")[0]
     with force_locale(language):

@@ -18,7 +18,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -98,7 +98,7 @@ def parse_target(url: str, instance_path: str) -> Target:
     )
 
 
-def _write_eml(msg: EmailMessage, directory: Path) -> Result:
+def _write_eml(msg: Message, directory: Path) -> Result:
     directory.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", str(msg["Message-ID"]).strip("<>")) + ".eml"
     path = directory / name
@@ -153,7 +153,7 @@ class Connection:
         self._client = self._open()
         return self._client, False
 
-    def send(self, msg: EmailMessage) -> Result:
+    def send(self, msg: Message) -> Result:
         """Send one message; never raises — every failure becomes a ``Result`` with its reason."""
         target = self.target
         try:
@@ -204,7 +204,7 @@ def _quietly_close(client: smtplib.SMTP, polite: bool = False) -> None:
         client.close()
 
 
-def send(msg: EmailMessage, target: Target, *, timeout: float) -> Result:
+def send(msg: Message, target: Target, *, timeout: float) -> Result:
     """Send one message on a connection of its own; never raises."""
     connection = Connection(target, timeout=timeout)
     try:

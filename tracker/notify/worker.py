@@ -15,7 +15,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import insert, select
@@ -44,7 +45,7 @@ class Claimed:
 
     mail_id: int
     address: str
-    message: EmailMessage | None  # None: nothing to send any more (user off or inactive) → cancelled
+    message: Message | None  # None: nothing to send any more (user off or inactive) → cancelled
     token: str
 
     @property
@@ -69,14 +70,15 @@ def next_delay(failures: int) -> timedelta | None:
     return schedule.next_delay(MAIL, failures)
 
 
-def _compose_all(app: Flask, session: Session, mails: list[MailMessage], now: datetime) -> list[EmailMessage | None]:
+def _compose_all(app: Flask, session: Session, mails: list[MailMessage], now: datetime) -> list[Message | None]:
     """Every claimed mail composed, with the preferences and events of the whole batch read at once."""
     preferences = {
         p.user_id: p for p in session.scalars(select(MailPreference).where(MailPreference.user_id.in_(_users(mails))))
     }
     wanted = {event_id for mail in mails if mail.kind != notices.KIND for event_id in mail.event_ids or []}
     events = {e.id: e for e in session.scalars(select(ChangeEvent).where(ChangeEvent.id.in_(wanted)))}
-    composed: list[EmailMessage | None] = []
+    composed: list[Message | None] = []
+    bodies: dict[Any, Any] = {}  # one rendering per language and list of changes, shared by their readers
     with app.test_request_context("/"):
         for mail in mails:
             user, row = mail.user, preferences.get(mail.user_id)
@@ -88,7 +90,7 @@ def _compose_all(app: Flask, session: Session, mails: list[MailMessage], now: da
                 composed.append(notices.compose_notice(session, mail, user, language, now))
             else:
                 listed = [events[i] for i in sorted(set(mail.event_ids or [])) if i in events]
-                composed.append(compose(mail, user, listed, language, now) if listed else None)
+                composed.append(compose(mail, user, listed, language, now, bodies) if listed else None)
     return composed
 
 
