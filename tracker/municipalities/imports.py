@@ -5,7 +5,7 @@ and every row. An optional column headed "IdP" / "Brugergruppe" names the IdP (b
 whose staff use the solution; a solution on several rows with different IdPs is used by each of them (an IdP
 the municipality does not have refuses the file). Names match a solution's name, slug or aliases, ignoring
 case and spacing; names that match nothing get up to three suggestions (``suggest``: a rapidfuzz index built
-once per registry state, read on its own connection before anything is written). A file holds at most
+once per registry state, so matching costs milliseconds inside the import's transaction). A file holds at most
 ``MAX_ROWS`` names (a header row does not count). Bad files are refused with a Danish 4xx and nothing is stored.
 """
 
@@ -19,7 +19,6 @@ from typing import Any
 
 from openpyxl import load_workbook
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tracker.errors import AppError, ValidationError
@@ -232,12 +231,10 @@ def _idps_named(session: Session, municipality: Municipality, names: list[Import
 def match(session: Session, names: list[ImportedName]) -> tuple[list[tuple[ImportedName, Solution]], list[Any]]:
     """Matched names with their solution; unmatched names with up to three suggested solutions.
 
-    The matching runs on the name index (read on a connection of its own); the request's session then loads
-    only the solutions that matched or were suggested, in one query.
+    The matching runs in memory on the name index (built only when the registry's solutions changed); the
+    session then loads only the solutions that matched or were suggested, in one query.
     """
-    bind = session.get_bind()
-    with Session(bind=bind.engine if isinstance(bind, Connection) else bind) as reader:
-        index = name_index(reader)
+    index = name_index(session)
     found: list[tuple[ImportedName, Candidate]] = []
     missing: list[tuple[ImportedName, list[Candidate]]] = []
     for name in names:
