@@ -212,3 +212,17 @@ def test_public_sector_pages_answer_in_both_languages(as_role: Any) -> None:
         assert page.goto(path + "?lang=en").status == 200
         assert page.get_by_role("heading", level=1).inner_text() == en
     assert "Digitaliseringsstyrelsen" in page.goto("/tilgaengelighed?lang=da").text()
+
+
+def test_the_word_check_sees_a_word_broken_inside_its_letters(browser: Any) -> None:
+    """The phone check itself: a long word forced to break anywhere is reported; one that breaks at its soft
+    hyphens (and a hyphen is drawn) is not."""
+    page = browser.new_page(viewport={"width": 320, "height": 400})
+    try:
+        page.set_content(
+            '<html lang="da"><body><p id="a" style="width:90px;overflow-wrap:anywhere">Tilgængelighedserklæring</p>'
+            '<p style="width:150px">Tilgængelig&shy;heds&shy;erklæring</p></body></html>'
+        )
+        assert broken_words(page) == ["Tilgængelighedserklæring in <p>"]
+    finally:
+        page.close()
