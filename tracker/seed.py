@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.auth.passwords import generate_password, hash_password
+from tracker.auth.users import create_user
 from tracker.models import Municipality, Organisation, Solution, User
 from tracker.models.vocab import Role, SolutionKind
 from tracker.registry.actors import SYSTEM
@@ -116,16 +116,9 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
     _link_brokers(session, created)
 
     if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
-        password = generate_password()
-        session.add(
-            User(
-                email=admin_email,
-                name="Administrator",
-                role=Role.ADMIN,
-                password_hash=hash_password(password),
-            )
-        )
-        report.admin_email, report.admin_password = admin_email, password
+        # Made as `tracker users create` makes users: a one-time password that must be changed at first login.
+        admin, password = create_user(session, email=admin_email, role=Role.ADMIN, name="Administrator")
+        report.admin_email, report.admin_password = admin.email, password
     session.flush()
     return report
 
