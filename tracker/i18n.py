@@ -76,5 +76,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language() -> dict[str, str]:
-        locale = get_locale()
-        return {"lang": locale.language if locale is not None else "da"}
+        return {"lang": current_language()}
+
+
+def current_language() -> str:
+    """The request's language code ("da" or "en"): templates' ``lang`` and the ``Content-Language`` header."""
+    locale = get_locale()
+    return locale.language if locale is not None else "da"
