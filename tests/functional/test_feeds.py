@@ -187,7 +187,7 @@ def test_feed_entries_for_a_new_fixture_solution(client: FlaskClient, session: S
 
 
 def test_user_text_reaches_rss_readers_as_text_never_as_html(client: FlaskClient, session: Session) -> None:
-    import xml.etree.ElementTree as ET
+    from defusedxml import ElementTree as ET
 
     attack = '<img src="https://evil.example/x.png" onerror="alert(1)"> & <b>fed</b>'
     fixture = dated_solution(session, "rss-tekst", date(2033, 1, 1))
