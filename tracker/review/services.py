@@ -50,6 +50,15 @@ def _facts_touched(changes: dict[str, Any]) -> list[str]:
     return prefixes
 
 
+# The fields that are a fact's value (not its source or evidence), per fact.
+_VALUE_FIELDS = {"loa": ("loa_value",), "switch": ("switch_earliest_on", "switch_latest_on", "switch_state")}
+_REPORTER = {Role.VENDOR: SourceKind.VENDOR, Role.MUNICIPALITY: SourceKind.MUNICIPALITY}
+
+
+def _values_touched(changes: dict[str, Any]) -> list[str]:
+    return [prefix for prefix, fields in _VALUE_FIELDS.items() if changes.keys() & set(fields)]
+
+
 def _with_provenance(
     role: str, changes: dict[str, Any], evidence: str | None, source_url: str | None, *, authority: bool = False
 ) -> dict[str, Any]:
@@ -68,6 +77,11 @@ def _with_provenance(
             if result.get(f"{prefix}_status") == Confidence.CONFIRMED:
                 # Only a coordinator, from the authority's own word, may call a fact confirmed.
                 result[f"{prefix}_status"] = Confidence.REPORTED.value
+        if prefix in _values_touched(changes) and f"{prefix}_status" not in result:
+            # A new value never inherits the old value's confidence ("Afventer beslutning" beside a level just
+            # answered): without a stated one it is what someone reported, by whom the source kind says.
+            result[f"{prefix}_status"] = Confidence.REPORTED.value
+            result.setdefault(f"{prefix}_source_kind", _REPORTER.get(Role(role), SourceKind.COORDINATOR).value)
         if evidence and not result.get(f"{prefix}_evidence"):
             result[f"{prefix}_evidence"] = evidence
         if source_url and not result.get(f"{prefix}_source_url"):
