@@ -355,11 +355,15 @@ def test_asked_and_closed_are_events_those_waiting_hear_of(
     assert "@" not in str(items)
 
 
-def test_an_answered_inquiry_cannot_be_answered_again(app: Flask, session: Session, accounts: dict[str, Account]) -> None:
+def test_an_answered_inquiry_cannot_be_answered_again(
+    app: Flask, session: Session, accounts: dict[str, Account]
+) -> None:
     client = app.test_client()
     inquiry_id = _ask(client, accounts["municipality"]).get_json()["id"]
     first = client.post(
-        f"/api/v1/inquiries/{inquiry_id}/answer", json={"answer": "Første svar"}, headers=accounts["vendor_owner"].bearer
+        f"/api/v1/inquiries/{inquiry_id}/answer",
+        json={"answer": "Første svar"},
+        headers=accounts["vendor_owner"].bearer,
     )
     assert first.status_code == 200
     events = _count(session, ChangeEvent)
