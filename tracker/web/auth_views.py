@@ -16,6 +16,7 @@ from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
 from tracker.notify.preferences import preference_of
+from tracker.saml import logout as saml_logout
 from tracker.web.forms import ActionForm, FirstPasswordForm, LoginForm, PasswordForm, TokenForm
 from tracker.web.guards import landing_url, safe_next, send_anonymous_to_login, web_user
 
@@ -100,18 +101,24 @@ def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """Log out (a POST with CSRF token, so no other site can log you out)."""
-    user = web_user()
+    """Log out (a POST with CSRF token, so no other site can log you out).
+
+    A single sign-on session ends here first, then the browser goes on to the IdP with a signed LogoutRequest
+    (single logout), which answers at /saml/slo.
+    """
+    # Any logged-in session may log out, also one whose NSIS level lets it see public pages only.
+    user = current_user.user if current_user.is_authenticated else web_user()
     audit.record(
         get_session(), "auth.logout", actor=user, object_type="user", object_id=user.id, remote_addr=request.remote_addr
     )
     row = getattr(current_user, "row", None)
     if row is not None:
         sessions.end_session(get_session(), row)  # a replayed cookie no longer works
+    idp_logout = saml_logout.logout_request_url(get_session(), current_app.config, row) if row and row.loa else None
     logout_user()
     session.clear()
     flash(_("Du er logget ud."), "info")
-    return redirect(url_for("web.index"))
+    return redirect(idp_logout or url_for("web.index"))
 
 
 def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
