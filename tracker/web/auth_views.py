@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -117,8 +117,13 @@ def logout() -> BaseResponse:
     idp_logout = saml_logout.logout_request_url(get_session(), current_app.config, row) if row and row.loa else None
     logout_user()
     session.clear()
+    if idp_logout:
+        # On to the IdP by a page that refreshes (not a redirect of this form post: CSP form-action 'self'
+        # would stop the browser following it to another origin), with a link for whoever stays.
+        page = render_template("auth/saml_logout.html", idp_logout=idp_logout)
+        return Response(page, headers={"Refresh": f"0; url={idp_logout}", "Cache-Control": "no-store"})
     flash(_("Du er logget ud."), "info")
-    return redirect(idp_logout or url_for("web.index"))
+    return redirect(url_for("web.index"))
 
 
 def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
