@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from tests.benchmarks.server import free_port, wait_healthy
 from tests.support.apps import make_test_app, migrate_and_seed
 from tests.support.saml import KBH_CVR, person, require_xmlsec
-from tests.support.saml_idp import loopback_idp
+from tests.support.saml_idp import form_fields, loopback_idp
 from tests.support.saml_keys import make_pair
 from tracker.db import get_db
 from tracker.models import SamlAssertionSeen, User, UserSession
@@ -51,6 +51,23 @@ def gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.P
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _race(url: str, fields: dict[str, str], cookie: dict[str, str]) -> list[requests.Response]:
+    """Post the same answer twice at the same moment (two connections, so both workers may take one)."""
+    answers: list[requests.Response] = []
+    barrier = threading.Barrier(2)
+
+    def post() -> None:
+        barrier.wait()
+        answers.append(requests.post(url, data=fields, cookies=cookie, allow_redirects=False, timeout=60))
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    return answers
 
 
 def test_a_replay_reaching_another_worker_is_refused(tmp_path: Path, fresh_db: str) -> None:
@@ -82,24 +99,9 @@ def test_a_replay_reaching_another_worker_is_refused(tmp_path: Path, fresh_db: s
             browser = requests.Session()
             start = browser.get(f"{base}/saml/login?idp={idp_id}", allow_redirects=False, timeout=30)
             idp.person = person(KBH_CVR)
-            from tests.support.saml_idp import form_fields
-
             fields = form_fields(browser.get(start.headers["Location"], timeout=30).text)
             cookie = {"tracker_saml": str(browser.cookies.get("tracker_saml"))}
-            answers: list[requests.Response] = []
-            barrier = threading.Barrier(2)
-
-            def post() -> None:
-                barrier.wait()
-                answers.append(
-                    requests.post(f"{base}/saml/acs", data=fields, cookies=cookie, allow_redirects=False, timeout=60)
-                )
-
-            threads = [threading.Thread(target=post) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=90)
+            answers = _race(f"{base}/saml/acs", fields, cookie)
             statuses = sorted(a.status_code for a in answers)
             assert statuses == [302, 403], [a.text[:300] for a in answers]
             refused = next(a for a in answers if a.status_code == 403)
