@@ -79,7 +79,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("cvr", sa.String(length=8), nullable=True))
         batch.create_unique_constraint(batch.f("uq_user_saml_uuid"), ["saml_uuid"])
     with op.batch_alter_table("user_session") as batch:
-        batch.add_column(sa.Column("loa", sa.String(length=12), nullable=True))
+        batch.add_column(sa.Column("nsis_level", sa.String(length=12), nullable=True))
         batch.add_column(sa.Column("saml_idp_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("saml_name_id", sa.String(length=500), nullable=True))
         batch.add_column(sa.Column("saml_name_id_format", sa.String(length=200), nullable=True))
@@ -101,7 +101,7 @@ def downgrade() -> None:
             "saml_name_id_format",
             "saml_name_id",
             "saml_idp_id",
-            "loa",
+            "nsis_level",
         ):
             batch.drop_column(column)
     with op.batch_alter_table("user") as batch:

@@ -29,7 +29,7 @@ def test_a_municipality_user_is_created_at_first_login_and_sees_their_municipali
         assert user.municipality_id == kbh.id
     assert user.role == "municipality" and user.password_hash is None and user.email == who.email
     assert user.name == "Karen Kommune" and user.cvr == KBH_CVR
-    assert [r.loa for r in rows] == ["betydelig"] and rows[0].saml_name_id == who.uuid
+    assert [r.nsis_level for r in rows] == ["betydelig"] and rows[0].saml_name_id == who.uuid
     page = browser.get(world.url + "/kommuner/101", timeout=30)
     assert page.status_code == 200 and "København" in page.text
     assert browser.get(world.url + "/kommuner/751", timeout=30).status_code == 403

@@ -113,5 +113,7 @@ def test_a_replay_reaching_another_worker_is_refused(tmp_path: Path, fresh_db: s
         assert len(workers) == 2, "the two posts never reached two different workers"
         with get_db(app).unit_of_work() as s:
             assert s.scalar(select(func.count()).select_from(SamlAssertionSeen)) == _attempt + 1
-            assert s.scalar(select(func.count(UserSession.id)).where(UserSession.loa.is_not(None))) == _attempt + 1
+            assert (
+                s.scalar(select(func.count(UserSession.id)).where(UserSession.nsis_level.is_not(None))) == _attempt + 1
+            )
     get_db(app).engine.dispose()

@@ -33,7 +33,7 @@ def test_a_low_login_sees_public_pages_and_gets_a_clear_403_elsewhere(world: Sso
     who = person(KBH_CVR, loa="Low")
     browser, answer = world.login(who)
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/")
-    assert [r.loa for r in _sessions(world, who.uuid)] == ["lav"]
+    assert [r.nsis_level for r in _sessions(world, who.uuid)] == ["lav"]
     assert browser.get(world.url + "/", timeout=30).status_code == 200
     assert browser.get(world.url + "/loesninger/aula", timeout=30).status_code == 200
     private = browser.get(world.url + "/kommuner/101", allow_redirects=False, timeout=30)
@@ -51,7 +51,8 @@ def test_a_low_login_sees_public_pages_and_gets_a_clear_403_elsewhere(world: Sso
         denied = s.scalars(select(AuditEntry).where(AuditEntry.action == "authz.denied").order_by(AuditEntry.id.desc()))
         assert denied.first().details["reason"] == "nsis_level"  # type: ignore[union-attr]
     out = browser.post(world.url + "/logout", data={"csrf_token": token}, allow_redirects=False, timeout=30)
-    assert out.status_code == 302
+    assert out.status_code == 200 and out.headers["Refresh"].split("url=", 1)[1].startswith(world.idp.base_url)
+    assert browser.get(world.url + "/kommuner/101", allow_redirects=False, timeout=30).status_code == 302
 
 
 def test_a_high_login_reaches_private_data(world: SsoWorld) -> None:

@@ -33,7 +33,7 @@ def pending_step() -> str | None:
         return None
     user = current_user.user
     row = getattr(current_user, "row", None)
-    if row is not None and row.loa is not None:
+    if row is not None and row.nsis_level is not None:
         return None  # single sign-on: no password here, and the IdP's level stands for the second factor
     if user.must_change_password:
         return "password"
@@ -68,9 +68,9 @@ def level_guard() -> None:
     if request.headers.get("Authorization") or not current_user.is_authenticated:
         return
     row = getattr(current_user, "row", None)
-    if row is not None and not level_suffices(row.loa):
+    if row is not None and not level_suffices(row.nsis_level):
         g.auth_user = None
-        g.session_level_too_low = row.loa
+        g.session_level_too_low = row.nsis_level
 
 
 def level_refusal() -> Forbidden | None:

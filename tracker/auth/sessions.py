@@ -66,7 +66,7 @@ def start_session(
         last_seen_at=now,
     )
     if sso is not None:
-        row.loa, row.saml_idp_id, row.saml_name_id = sso.loa, sso.idp_id, sso.name_id[:500]
+        row.nsis_level, row.saml_idp_id, row.saml_name_id = sso.loa, sso.idp_id, sso.name_id[:500]
         row.saml_name_id_format, row.saml_session_index = sso.name_id_format, sso.session_index
         row.not_on_or_after = sso.not_on_or_after
     session.add(row)

@@ -76,7 +76,7 @@ class UserSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A single sign-on session: the NSIS level the IdP asserted (lav|betydelig|hoej; None for a password
     # login), the IdP, and the subject and session index that a single logout names.
-    loa: Mapped[str | None] = mapped_column(String(12))
+    nsis_level: Mapped[str | None] = mapped_column(String(12))
     saml_idp_id: Mapped[int | None] = mapped_column(ForeignKey("saml_idp.id", ondelete="SET NULL"), index=True)
     saml_name_id: Mapped[str | None] = mapped_column(String(500))
     saml_name_id_format: Mapped[str | None] = mapped_column(String(200))

@@ -114,7 +114,9 @@ def logout() -> BaseResponse:
     row = getattr(current_user, "row", None)
     if row is not None:
         sessions.end_session(get_session(), row)  # a replayed cookie no longer works
-    idp_logout = saml_logout.logout_request_url(get_session(), current_app.config, row) if row and row.loa else None
+    idp_logout = (
+        saml_logout.logout_request_url(get_session(), current_app.config, row) if row and row.nsis_level else None
+    )
     logout_user()
     session.clear()
     if idp_logout:
