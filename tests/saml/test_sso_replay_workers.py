@@ -42,7 +42,7 @@ def gunicorn(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.P
     with (log.parent / "gunicorn.err").open("wb") as err:
         process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=err, stderr=err)
     try:
-        wait_healthy(port, process)
+        wait_healthy(port, process, timeout=180)  # a loaded 2-core machine starts workers slowly
         yield process
     finally:
         process.terminate()
