@@ -1,4 +1,4 @@
-"""/metrics in Prometheus text: request counts and latency, plus scheduler and job state from the database.
+"""/metrics in Prometheus text: request counts and latency, plus scheduler, job and outbox state from the database.
 
 Under gunicorn, ``PROMETHEUS_MULTIPROC_DIR`` (set by ``tracker run``) lets every worker's counters add up.
 """
@@ -17,10 +17,13 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tracker.db import get_db, utcnow
 from tracker.errors import error_response
 from tracker.models import ChangeEvent, Delivery, JobRun, SchedulerLease, Source
+from tracker.outbox.queues import QUEUES
+from tracker.outbox.stats import queue_stats
 
 REQUESTS = Counter("tracker_http_requests_total", "HTTP requests", ["method", "endpoint", "status"])
 LATENCY = Histogram(
@@ -62,6 +65,7 @@ class StateCollector(Collector):
                 pending.add_metric(
                     [], float(session.scalar(select(func.count()).where(Delivery.state == "pending")) or 0)
                 )
+                queues = _queue_families(session)
                 events = GaugeMetricFamily("tracker_last_event_id", "Latest change-event id")
                 events.add_metric([], float(session.scalar(select(func.max(ChangeEvent.id))) or 0))
                 unhealthy = GaugeMetricFamily("tracker_sources_unhealthy", "Sources marked unhealthy")
@@ -69,10 +73,26 @@ class StateCollector(Collector):
                     [], float(session.scalar(select(func.count()).where(Source.healthy.is_(False))) or 0)
                 )
             up.add_metric([], 1.0)
-            yield from (leader, last, pending, events, unhealthy)
+            yield from (leader, last, pending, *queues, events, unhealthy)
         except Exception:
             up.add_metric([], 0.0)
         yield up
+
+
+def _queue_families(session: Session) -> tuple[GaugeMetricFamily, ...]:
+    """Each outbox (webhook, mail): rows pending, rows failed for good, age of the oldest pending row."""
+    pending = GaugeMetricFamily("tracker_outbox_pending", "Outbox rows waiting to be sent", labels=["queue"])
+    failed = GaugeMetricFamily("tracker_outbox_failed", "Outbox rows that gave up", labels=["queue"])
+    oldest = GaugeMetricFamily(
+        "tracker_outbox_oldest_pending_age_seconds", "Age of the oldest waiting outbox row", labels=["queue"]
+    )
+    now = utcnow()
+    for queue in QUEUES:
+        stats = queue_stats(session, queue, now)
+        pending.add_metric([queue.name], float(stats.pending))
+        failed.add_metric([queue.name], float(stats.failed))
+        oldest.add_metric([queue.name], stats.oldest_pending_age_seconds)
+    return pending, failed, oldest
 
 
 def init_app(app: Flask) -> None:

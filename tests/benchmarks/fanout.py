@@ -49,6 +49,7 @@ class Receivers:
 
     slow_delay: float = 1.0
     arrivals: dict[str, float] = field(default_factory=dict)
+    times: list[float] = field(default_factory=list)  # every arrival, repeats included
     duplicates: int = 0
     signed: int = 0
     ports: dict[str, int] = field(default_factory=dict)
@@ -68,6 +69,7 @@ class Receivers:
                 self._hold.append(writer)
                 return
             now = time.monotonic()
+            self.times.append(now)
             if path in self.arrivals:
                 self.duplicates += 1
             else:

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks import dbs, fanout, load, nginx, parse_bench, report
+from tests.benchmarks import dbs, fanout, load, nginx, parse_bench, report, speed
 from tests.benchmarks.profiling import profile_route
 from tests.benchmarks.routes import compare_statements, measure_http, measure_statements, routes_for
 from tests.benchmarks.server import ROOT, gunicorn
@@ -47,6 +47,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--no-fanout", action="store_true", help="skip the webhook fan-out")
+    parser.add_argument(
+        "--no-speed", action="store_true", help="skip the rows where the work grows (tests.benchmarks.speed)"
+    )
+    parser.add_argument("--only-speed", action="store_true", help="only build the registry and measure those rows")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument("--output", default="bench-results.json", help="where to write the JSON results")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
@@ -90,47 +94,53 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path, wrk: str 
         data, seconds = _build(kind, url, factor)
         result.update(registry=data.counts, build_seconds=round(seconds, 1), build_phases=data.seconds)
         print(f"[{kind}] built {data.counts} in {seconds:.1f} s", flush=True)
-        with gunicorn(url, workdir, workers=args.workers) as server:
-            result["http"] = measure_http(
-                server,
-                routes_for(data),
-                seconds=args.seconds,
-                warmup=1.0,
-                connections=args.connections,
-                wrk=wrk,
-                rounds=args.rounds,
-            )
-            result["worker_peak_rss_mb"] = {str(pid): round(mb, 1) for pid, mb in server.worker_peak_rss_mb().items()}
-            print(f"[{kind}] load done", flush=True)
-            # The shared-cache tier in the same run: nginx static, the overview and list through nginx, gunicorn.
-            result["nginx"] = nginx.measure(
-                server, workdir, seconds=max(2.0, args.seconds / 2), connections=args.connections, wrk=wrk
-            )
-            print(f"[{kind}] nginx: {result['nginx'].get('note', 'done')}", flush=True)
-        large = measure_statements(url, data)
-        with dbs.database(kind, workdir, "x1") as small_url:
-            small_data, _ = _build(kind, small_url, factor / 10)
-            small = measure_statements(small_url, small_data)
-        result["statements"] = compare_statements(small, large)
-        result["statement_scales"] = {"x1": small_data.counts, "x10": data.counts}
-        print(f"[{kind}] statements counted", flush=True)
-        result["profiles"] = _profiles(url, data, result["http"])
-        for key, entry in result["statements"].items():  # a miss of the warm-time target: its profile too
-            if entry.get("max_warm_ms") and (entry.get("x10_warm_ms") or 0) > entry["max_warm_ms"]:
-                route = next(r for r in routes_for(data) if r.key == key)
-                result["profiles"][key] = profile_route(url, route.path, route.headers, requests=5)
-        if not args.no_fanout:
-            try:
-                result["fanout"] = fanout.run(url, workdir)
-            except Exception as exc:  # the fan-out depends on another team's worker; report, go on
-                result["fanout"] = {"note": f"failed: {type(exc).__name__}: {exc}"}
-                traceback.print_exc()
-            print(f"[{kind}] fan-out done", flush=True)
-            if not result["fanout"].get("pass") and "note" not in result["fanout"]:
+        if not args.only_speed:  # everything but the rows where the work grows
+            with gunicorn(url, workdir, workers=args.workers) as server:
+                result["http"] = measure_http(
+                    server,
+                    routes_for(data),
+                    seconds=args.seconds,
+                    warmup=1.0,
+                    connections=args.connections,
+                    wrk=wrk,
+                    rounds=args.rounds,
+                )
+                result["worker_peak_rss_mb"] = {
+                    str(pid): round(mb, 1) for pid, mb in server.worker_peak_rss_mb().items()
+                }
+                print(f"[{kind}] load done", flush=True)
+                # The shared-cache tier in the same run: nginx static, the overview and list through nginx, gunicorn.
+                result["nginx"] = nginx.measure(
+                    server, workdir, seconds=max(2.0, args.seconds / 2), connections=args.connections, wrk=wrk
+                )
+                print(f"[{kind}] nginx: {result['nginx'].get('note', 'done')}", flush=True)
+            large = measure_statements(url, data)
+            with dbs.database(kind, workdir, "x1") as small_url:
+                small_data, _ = _build(kind, small_url, factor / 10)
+                small = measure_statements(small_url, small_data)
+            result["statements"] = compare_statements(small, large)
+            result["statement_scales"] = {"x1": small_data.counts, "x10": data.counts}
+            print(f"[{kind}] statements counted", flush=True)
+            result["profiles"] = _profiles(url, data, result["http"])
+            for key, entry in result["statements"].items():  # a miss of the warm-time target: its profile too
+                if entry.get("max_warm_ms") and (entry.get("x10_warm_ms") or 0) > entry["max_warm_ms"]:
+                    route = next(r for r in routes_for(data) if r.key == key)
+                    result["profiles"][key] = profile_route(url, route.path, route.headers, requests=5)
+            if not args.no_fanout:
                 try:
-                    result["profiles"]["fanout_worker"] = fanout.profile_worker(url)
-                except Exception as exc:
-                    result["profiles"]["fanout_worker"] = {"note": f"failed: {type(exc).__name__}: {exc}"}
+                    result["fanout"] = fanout.run(url, workdir)
+                except Exception as exc:  # the fan-out depends on another team's worker; report, go on
+                    result["fanout"] = {"note": f"failed: {type(exc).__name__}: {exc}"}
+                    traceback.print_exc()
+                print(f"[{kind}] fan-out done", flush=True)
+                if not result["fanout"].get("pass") and "note" not in result["fanout"]:
+                    try:
+                        result["profiles"]["fanout_worker"] = fanout.profile_worker(url)
+                    except Exception as exc:
+                        result["profiles"]["fanout_worker"] = {"note": f"failed: {type(exc).__name__}: {exc}"}
+        if not args.no_speed:
+            with dbs.database(kind, workdir, "speed") as fresh_url:
+                result["speed"] = speed.run(kind, url, fresh_url, data.municipality_code, workdir)
     return result
 
 
@@ -160,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"meta": _meta(args, wrk), "databases": {}}
     workdir = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
     try:
-        results["scraper_parse"] = parse_bench.run(repeat=5 if args.quick else 20, scale_solutions=10_000)
+        results["scraper_parse"] = (
+            [] if args.only_speed else parse_bench.run(repeat=5 if args.quick else 20, scale_solutions=10_000)
+        )
         for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
             if kind == "postgresql" and (reason := dbs.postgres_unreachable()):
                 results["databases"][kind] = {"kind": kind, "error": f"skipped: {reason}"}
@@ -175,15 +187,30 @@ def main(argv: list[str] | None = None) -> int:
         for kind, db in results["databases"].items():  # one profile per miss, named by database
             for key, prof in db.pop("profiles", {}).items():
                 results["profiles"][key if kind == "sqlite" else f"{kind}:{key}"] = prof
-        results["targets"] = report.evaluate(sqlite if sqlite and not sqlite.get("error") else None)
+        results["targets"] = []
+        if not args.only_speed:
+            results["targets"] += report.evaluate(sqlite if sqlite and not sqlite.get("error") else None)
+            for kind, db in results["databases"].items():
+                if kind != "sqlite":
+                    results["targets"] += report.evaluate(db if not db.get("error") else None, label=kind)
+            results["targets"] += report.evaluate_parse(results["scraper_parse"])
         for kind, db in results["databases"].items():
-            if kind != "sqlite":
-                results["targets"] += report.evaluate(db if not db.get("error") else None, label=kind)
-        results["targets"] += report.evaluate_parse(results["scraper_parse"])
+            for row in db.get("speed", []):
+                label = "" if kind == "sqlite" else f"{kind}: "
+                detail = (
+                    row.get("error")
+                    or f"{row.get('value')} vs baseline {row.get('baseline')} (ratio {row.get('ratio')})"
+                )
+                results["targets"].append(
+                    {"target": label + str(row["row"]), "pass": bool(row["pass"]), "detail": detail}
+                )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results["meta"]["seconds"] = round(time.monotonic() - started, 1)
     print(report.render(results))
+    for kind, db in results["databases"].items():
+        if db.get("speed"):
+            print(speed.render(kind, db["speed"]))
     Path(args.output).write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     print(f"\nwrote {args.output} in {results['meta']['seconds']} s ({results['meta']['command']})")
     failed = [t for t in results["targets"] if not t["pass"]]

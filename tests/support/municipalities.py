@@ -15,6 +15,7 @@ from tracker.auth.tokens import create_token
 from tracker.auth.users import create_user
 from tracker.models import ChangeEvent, Idp, Municipality, Solution, User
 from tracker.municipalities import services
+from tracker.municipalities.readiness_events import expand
 from tracker.registry.actors import SYSTEM, Actor
 from tracker.registry.services import create_solution
 
@@ -108,7 +109,13 @@ def last_event_id(session: Session) -> int:
 
 
 def readiness_events(session: Session, after: int) -> list[ChangeEvent]:
-    """Readiness events appended after an id, oldest first."""
+    """Readiness changes appended after an id, oldest first, one per changed row: a bulk event (several rows
+    of one municipality changed together) is spelled out as its rows (``readiness_events.expand``)."""
+    return [row for event in stored_readiness_events(session, after) for row in expand(event)]
+
+
+def stored_readiness_events(session: Session, after: int) -> list[ChangeEvent]:
+    """The readiness events themselves appended after an id, oldest first (a bulk change is one)."""
     return list(
         session.scalars(
             select(ChangeEvent)

@@ -14,6 +14,7 @@ from typing import Any
 from apispec import APISpec, BasePlugin
 from marshmallow import Schema, fields, validate
 
+from tracker.municipalities.readiness_events import BULK_SHAPE
 from tracker.registry.events import EVENT_TYPES
 
 _PREFIX = re.compile(r"^/api/v\d+/")
@@ -71,6 +72,18 @@ class PayloadSourceSchema(Schema):
     url = fields.String(allow_none=True)
 
 
+class BulkReadinessRowSchema(Schema):
+    """One (solution, IdP) row of a bulk readiness change: the fields a single-row event has, with its change."""
+
+    solution = fields.Nested(PayloadSolutionSchema, required=True)
+    idp = fields.Dict(allow_none=True, metadata={"description": "id, name, user_group; null: no IdP chosen"})
+    message = fields.String(allow_none=True)
+    requirement_from = fields.Dict(allow_none=True)
+    action = fields.Dict(allow_none=True)
+    stale = fields.Boolean()
+    changes = fields.Dict(keys=fields.String(), values=fields.Nested(ChangeSchema), required=True)
+
+
 class WebhookDataSchema(Schema):
     """``data`` of a webhook body: the change event, with the solution (and municipality) it is about."""
 
@@ -89,6 +102,11 @@ class WebhookDataSchema(Schema):
     actor = fields.String(required=True, metadata={"description": "Role and organisation, never a person"})
     source = fields.Nested(PayloadSourceSchema, required=True)
     reason = fields.String(allow_none=True)
+    rows = fields.List(
+        fields.Nested(BulkReadinessRowSchema),
+        metadata={"description": "Only on a bulk municipality.readiness.changed. " + BULK_SHAPE},
+    )
+    count = fields.Integer(metadata={"description": "Only on a bulk change: how many rows `rows` holds."})
 
 
 class WebhookPayloadSchema(Schema):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -42,6 +42,7 @@ SOURCE_KIND_LABELS = {
     "municipality": _l("kommune"),
     "risk_assessment": _l("fælles risikovurdering"),
 }
+BULK_DETAILS = 50  # rows of a bulk readiness event spelled out in its summary (the payload has them all)
 READINESS_LABELS = {"ok": _l("Klar"), "at_risk": _l("I fare"), "locked_out": _l("Lukket ude"), "unknown": _l("Ukendt")}
 
 
@@ -236,12 +237,19 @@ def describe(event: ChangeEvent, language: str = "da") -> Description:
     another ``language`` is asked for (a reader's mail)."""
     with force_locale(language):
         ch = event.changes or {}
+        details: list[str] = []
         if event.type == "solution.switch_date.changed":
             parts = _switch_parts(ch)
         elif event.type == "solution.required_loa.changed":
             parts = _loa_parts(ch)
         elif event.type == "solution.created":
             parts = _created_parts(ch)
+        elif event.type == "municipality.readiness.changed" and (rows := (event.data or {}).get("rows")):
+            # One event for many rows (an import, a broker change): counted in the title, each in the summary.
+            parts = [ngettext("parathed ændret for %(num)d række", "parathed ændret for %(num)d rækker", len(rows))]
+            details = [p for row in rows[:BULK_DETAILS] for p in _readiness_parts(row.get("changes") or {}, row)]
+            if len(rows) > BULK_DETAILS:
+                details.append(_("og %(num)d flere", num=len(rows) - BULK_DETAILS))
         elif event.type == "municipality.readiness.changed":
             parts = _readiness_parts(ch, event.data or {})
         elif event.type.startswith("inquiry."):
@@ -250,7 +258,7 @@ def describe(event: ChangeEvent, language: str = "da") -> Description:
             fields = [str(FIELD_LABELS.get(f, f)) for f in ch] or [_("oplysninger")]
             parts = [_("opdateret: %(fields)s", fields=", ".join(fields))]
         title = f"{subject_name(event)}: {'; '.join(parts)}"
-        summary = title
+        summary = title + (" — " + "; ".join(details) if details else "")
         if source := _source(event):
             summary += " — " + _("kilde: %(source)s", source=source)
         if event.reason:

@@ -10,14 +10,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from tracker.auth.display import public_label
 from tracker.auth.permissions import can_see_municipality
 from tracker.db import utcnow
 from tracker.errors import Conflict
-from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Subscription
+from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subscription
+from tracker.outbox import wake
+from tracker.outbox.queues import WEBHOOKS
 from tracker.registry.facts import api_changes, org_slugs
 
 TEST_EVENT_TYPE = "subscription.test"
@@ -51,13 +53,28 @@ def owner_may_see(subscription: Subscription, event: ChangeEvent) -> bool:
     return can_see_municipality(subscription.owner, event.municipality_id)
 
 
+def _solutions_of(event: ChangeEvent) -> set[int]:
+    """The solutions an event is about: its own, or each row's of a bulk readiness event (looked up once)."""
+    if event.solution_id is not None:
+        return {event.solution_id}
+    cached: set[int] | None = event.__dict__.get("_row_solution_ids")
+    if cached is None:
+        slugs = [(row.get("solution") or {}).get("slug") for row in (event.data or {}).get("rows") or []]
+        session = object_session(event)
+        cached = (
+            set(session.scalars(select(Solution.id).where(Solution.slug.in_(slugs)))) if slugs and session else set()
+        )
+        event.__dict__["_row_solution_ids"] = cached
+    return cached
+
+
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:
     """Whether a subscription's filters (and its owner's rights) let an event through."""
     if not owner_may_see(subscription, event):
         return False
     if subscription.event_types and event.type not in subscription.event_types:
         return False
-    if subscription.solution_ids and event.solution_id not in subscription.solution_ids:
+    if subscription.solution_ids and not (_solutions_of(event) & set(subscription.solution_ids)):
         return False
     if subscription.municipality_id is not None:
         if event.municipality_id is not None:
@@ -86,23 +103,25 @@ def enqueue(session: Session, event: ChangeEvent) -> int:
             portfolios.setdefault(municipality_id, set()).add(solution_id)
     payload = event_payload(event)
     now = utcnow()
-    count = 0
-    for sub in subscriptions:
-        portfolio = portfolios.get(sub.municipality_id, set()) if sub.municipality_id is not None else None
-        if not matches(sub, event, portfolio):
-            continue
-        session.add(
-            Delivery(
-                subscription_id=sub.id,
-                event_id=event.id,
-                message_id=new_message_id(),
-                event_type=event.type,
-                payload=payload,
-                next_attempt_at=now,
-            )
-        )
-        count += 1
-    return count
+    deliveries = [
+        {
+            "subscription_id": sub.id,
+            "event_id": event.id,
+            "message_id": new_message_id(),
+            "event_type": event.type,
+            "payload": payload,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for sub in subscriptions
+        if matches(sub, event, portfolios.get(sub.municipality_id, set()) if sub.municipality_id is not None else None)
+    ]
+    if deliveries:  # one multi-row insert, not an ORM object per receiver
+        session.execute(insert(Delivery), deliveries)
+        wake.announce(session, WEBHOOKS.name)
+    return len(deliveries)
 
 
 def enqueue_test(session: Session, subscription: Subscription, *, now: datetime | None = None) -> Delivery:
@@ -124,6 +143,7 @@ def enqueue_test(session: Session, subscription: Subscription, *, now: datetime 
     )
     session.add(delivery)
     session.flush()
+    wake.announce(session, WEBHOOKS.name)
     return delivery
 
 
@@ -140,4 +160,5 @@ def requeue(session: Session, delivery: Delivery, *, now: datetime | None = None
     delivery.claimed_by = None
     delivery.claimed_until = None
     session.flush()
+    wake.announce(session, WEBHOOKS.name)
     return delivery

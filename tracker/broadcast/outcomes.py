@@ -19,6 +19,8 @@ from tracker.auth import audit
 from tracker.broadcast.sender import Outcome, next_delay
 from tracker.db import Database
 from tracker.models import Delivery, DeliveryAttempt, Subscription
+from tracker.outbox import lease
+from tracker.outbox.queues import WEBHOOKS
 
 if TYPE_CHECKING:
     from tracker.broadcast.worker import Claimed
@@ -193,16 +195,4 @@ def _apply(
 
 def release(db: Database, items: list[Claimed]) -> int:
     """Give back claims that were not sent (stopping, or their subscription said 410): due again at once."""
-    if not items:
-        return 0
-    with db.unit_of_work() as session:
-        result = session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id.in_([i.delivery_id for i in items]),
-                Delivery.claimed_by.in_({i.token for i in items}),
-            )
-            .values(claimed_by=None, claimed_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+    return lease.release(db, WEBHOOKS, [(i.delivery_id, i.token) for i in items])

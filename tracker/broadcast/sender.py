@@ -19,21 +19,11 @@ import requests
 from tracker.broadcast import signing
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, split_url
 from tracker.broadcast.transport import pinned_session
+from tracker.outbox import schedule
+from tracker.outbox.queues import WEBHOOKS
 
-# Standard Webhooks' example schedule after the first attempt: ~3 days in all.
-RETRY_SCHEDULE: tuple[timedelta, ...] = (
-    timedelta(seconds=5),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=5),
-    timedelta(hours=10),
-    timedelta(hours=10),
-    timedelta(hours=14),
-    timedelta(hours=20),
-    timedelta(hours=24),
-)
-JITTER = 0.1  # ±10 %, so receivers that failed together are not retried together
+RETRY_SCHEDULE = WEBHOOKS.schedule  # Standard Webhooks' example schedule after the first attempt: ~3 days
+JITTER = WEBHOOKS.jitter  # ±10 %, so receivers that failed together are not retried together
 MAX_RETRY_AFTER = timedelta(hours=24)
 RESPONSE_SNIPPET_BYTES = 512
 
@@ -88,12 +78,7 @@ def next_delay(
     failures: int, retry_after: timedelta | None = None, rng: random.Random | None = None
 ) -> timedelta | None:
     """The wait after the ``failures``-th failed attempt, with jitter; None when the schedule is used up."""
-    if failures < 1 or failures > len(RETRY_SCHEDULE):
-        return None
-    base = RETRY_SCHEDULE[failures - 1]
-    factor = 1 + (rng or random).uniform(-JITTER, JITTER)
-    delay = timedelta(seconds=base.total_seconds() * factor)
-    return max(delay, retry_after) if retry_after else delay
+    return schedule.next_delay(WEBHOOKS, failures, retry_after, rng)
 
 
 def send(

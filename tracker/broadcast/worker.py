@@ -1,43 +1,41 @@
-"""The delivery worker: claim due outbox rows, send them with bounded concurrency, record every attempt.
+"""The webhook delivery worker: the shared leased outbox (``tracker.outbox``) on the ``delivery`` table.
 
-Claims are leases (``claimed_by``/``claimed_until``): PostgreSQL takes rows with ``FOR UPDATE SKIP LOCKED`` so
-parallel workers never pick the same row; SQLite claims with one atomic ``UPDATE … WHERE claimed_until IS NULL
-OR claimed_until < now``. Each claim and each batch of recorded outcomes (``outcomes``) is its own
-committed transaction, so a killed worker loses nothing: its leases lapse and another worker takes the rows
-again (the receiver may then see a ``webhook-id`` twice, which is the at-least-once contract). The clock is
-injectable so tests can step through the retry schedule without waiting; the ``webhook-timestamp`` header
-always carries the real time.
+Claims are leases (``claimed_by``/``claimed_until``, see ``tracker.outbox.lease``); each claim and each batch
+of recorded outcomes (``outcomes``) is its own committed transaction, so a killed worker loses nothing: its
+leases lapse and another worker takes the rows again (the receiver may then see a ``webhook-id`` twice, which
+is the at-least-once contract). Each sender thread keeps one pinned HTTP session, so connections to a
+receiver that keeps them open are reused (every request is still resolved and checked against the SSRF
+policy). A 410 Gone from a subscription's receiver stops the rest of the claimed rows of that subscription at
+once: they come back unsent and their claims are released. The clock is injectable so tests can step through
+the retry schedule without waiting; the ``webhook-timestamp`` header always carries the real time.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import queue
-import socket
 import threading
-import time
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import requests
 from flask import Flask
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import select
 
 from tracker.broadcast.outcomes import record, record_many, release
-from tracker.broadcast.sender import Outcome, SendSettings, encode_body
-from tracker.broadcast.senders import Result, SenderPool
+from tracker.broadcast.sender import Outcome, SendSettings, encode_body, send
 from tracker.broadcast.ssrf import policy_from_config
-from tracker.db import Database, get_db, utcnow
-from tracker.models import Delivery, Subscription, User
+from tracker.broadcast.transport import pinned_session
+from tracker.db import get_db, utcnow
+from tracker.models import Delivery, Subscription
+from tracker.outbox import lease, loop
+from tracker.outbox.loop import Clock, RunReport
+from tracker.outbox.queues import WEBHOOKS
+from tracker.outbox.wake import Waker, waker_for
 
 log = logging.getLogger(__name__)
 __all__ = ["Claimed", "RunReport", "claim", "record", "record_many", "release", "run_once", "serve"]
-
-Clock = Callable[[], datetime]
+holder_id = lease.holder_id
 
 
 @dataclass(frozen=True)
@@ -52,19 +50,10 @@ class Claimed:
     secrets: list[str]
     token: str
 
-
-@dataclass
-class RunReport:
-    """What one run did."""
-
-    claimed: int = 0
-    succeeded: int = 0
-    failed: int = 0
-
-
-def holder_id() -> str:
-    """Who holds a claim: host, process and a random part, for the delivery log and debugging."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    @property
+    def row_id(self) -> int:
+        """The outbox row (for the shared loop)."""
+        return self.delivery_id
 
 
 def lease_for(config: Any) -> timedelta:
@@ -75,38 +64,11 @@ def lease_for(config: Any) -> timedelta:
     return timedelta(seconds=2 * (config["WEBHOOK_CONNECT_TIMEOUT"] + config["WEBHOOK_READ_TIMEOUT"]) + 30)
 
 
-def claim(db: Database, *, token: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+def claim(app: Flask, *, token: str, now: datetime, limit: int, lease_time: timedelta) -> list[Claimed]:
     """Take up to ``limit`` due deliveries of active subscriptions; committed before anything is sent."""
-    with db.unit_of_work() as session:
-        candidate = aliased(Delivery)
-        due = (
-            select(candidate.id)
-            .join(Subscription, Subscription.id == candidate.subscription_id)
-            # An inactive owner's subscriptions send nothing, even if one was left switched on.
-            .join(User, User.id == Subscription.owner_id)
-            .where(
-                candidate.state == "pending",
-                candidate.next_attempt_at <= now,
-                or_(candidate.claimed_until.is_(None), candidate.claimed_until < now),
-                Subscription.active.is_(True),
-                User.is_active.is_(True),
-            )
-            .order_by(candidate.next_attempt_at, candidate.id)
-            .limit(limit)
-        )
-        claim_values = {"claimed_by": token, "claimed_until": now + lease}
-        if session.get_bind().dialect.name == "postgresql":
-            ids = list(session.scalars(due.with_for_update(skip_locked=True, of=candidate)))
-            if not ids:
-                return []
-            stmt = update(Delivery).where(Delivery.id.in_(ids))
-        else:
-            # One statement takes SQLite's write lock first, so the re-check below is atomic.
-            stmt = update(Delivery).where(
-                Delivery.id.in_(due.scalar_subquery()),
-                or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
-            )
-        session.execute(stmt.values(**claim_values).execution_options(synchronize_session=False))
+    with get_db(app).unit_of_work() as session:
+        if not lease.claim(session, WEBHOOKS, token=token, now=now, limit=limit, lease=lease_time):
+            return []
         # Columns, not entities: loading a thousand ORM objects per fan-out was most of a claim's cost.
         rows = session.execute(
             select(
@@ -135,17 +97,7 @@ def claim(db: Database, *, token: str, now: datetime, limit: int, lease: timedel
                 body = encode_body(row.payload)
                 if row.event_id is not None:
                     bodies[row.event_id] = body
-            claimed.append(
-                Claimed(
-                    delivery_id=row.id,
-                    subscription_id=row.subscription_id,
-                    message_id=row.message_id,
-                    url=row.url,
-                    body=body,
-                    secrets=signing_secrets,
-                    token=token,
-                )
-            )
+            claimed.append(Claimed(row.id, row.subscription_id, row.message_id, row.url, body, signing_secrets, token))
         return claimed
 
 
@@ -160,58 +112,63 @@ def settings_of(app: Flask) -> SendSettings:
     )
 
 
-@dataclass
-class _Run:
-    """The state of one ``run_once``: what is out with the senders, and outcomes not yet written."""
+class WebhookChannel:
+    """The webhook outbox for ``tracker.outbox.loop``: one per run (it remembers receivers that said 410)."""
 
-    app: Flask
-    clock: Clock
-    report: RunReport
-    in_flight: dict[int, Claimed]
-    done: list[tuple[Claimed, Outcome]]
-    unsent: list[Claimed]
-    oldest_done: float = 0.0
+    queue = WEBHOOKS
 
-    def take(self, result: Result) -> None:
-        """Note one sender result (a result of an earlier, released claim is ignored)."""
-        if self.in_flight.pop(result.item.delivery_id, None) is None:
-            return
-        if result.outcome is None:
-            self.unsent.append(result.item)
-            return
-        if not self.done:
-            self.oldest_done = time.monotonic()
-        self.done.append((result.item, result.outcome))
+    def __init__(self, app: Flask) -> None:
+        """Read the settings once for the run."""
+        cfg = app.config
+        self.app = app
+        self.db = get_db(app)
+        self.concurrency = max(1, int(cfg["WEBHOOK_CONCURRENCY"]))
+        self.batch = max(1, int(cfg["WEBHOOK_BATCH_SIZE"]))
+        self.record_batch = max(1, int(cfg.get("WEBHOOK_RECORD_BATCH_SIZE") or 100))
+        self.stop_seconds = float(cfg.get("WEBHOOK_STOP_SECONDS") or 5.0)
+        self.settings = settings_of(app)
+        self.lease = lease_for(cfg)
+        self.disable_after = timedelta(hours=float(cfg.get("WEBHOOK_DISABLE_AFTER_HOURS", 72)))
+        self._gone: set[int] = set()  # subscriptions whose receiver answered 410 during this run
+        self._lock = threading.Lock()
 
-    def flush(self) -> None:
-        """Write the outcomes collected so far in one transaction, and release what was not sent."""
-        db, cfg = get_db(self.app), self.app.config
-        disable_after = timedelta(hours=float(cfg.get("WEBHOOK_DISABLE_AFTER_HOURS", 72)))
-        if self.done:
-            batch, self.done = self.done, []
-            try:
-                states = record_many(db, batch, now=self.clock(), disable_after=disable_after)
-            except Exception:  # the leases expire and the deliveries are taken again
-                log.exception("could not record %s delivery outcomes", len(batch))
-                states = {}
-            for item, outcome in batch:
-                if item.delivery_id not in states:
-                    continue
-                if outcome.ok:
-                    self.report.succeeded += 1
-                else:
-                    self.report.failed += 1
-                    if states[item.delivery_id] == "failed":
-                        log.info("delivery %s gave up: %s", item.delivery_id, outcome.error)
-        if self.unsent:
-            unsent, self.unsent = self.unsent, []
-            try:
-                release(db, unsent)
-            except Exception:  # the leases expire instead
-                log.exception("could not release %s unsent deliveries", len(unsent))
+    def claim(self, token: str, now: datetime, limit: int) -> list[Claimed]:
+        """Claim due deliveries (``claim``)."""
+        return claim(self.app, token=token, now=now, limit=limit, lease_time=self.lease)
 
+    def open(self) -> requests.Session:
+        """One pinned HTTP session per sender thread."""
+        return pinned_session(self.settings.policy, self.settings.user_agent)
 
-RECORD_EVERY = 0.2  # seconds: the longest an outcome waits to be written with others
+    def close(self, resource: requests.Session) -> None:
+        """Close a sender's session."""
+        resource.close()
+
+    def send(self, item: Claimed, resource: requests.Session) -> Outcome | None:
+        """POST one delivery; None when its subscription's receiver said 410 in this run."""
+        with self._lock:
+            if item.subscription_id in self._gone:
+                return None
+        try:
+            outcome = send(item.url, item.message_id, item.body, item.secrets, self.settings, resource)
+        except Exception as exc:  # a sender bug must not lose the delivery
+            outcome = Outcome(False, None, 0, f"Intern fejl under afsendelse: {type(exc).__name__}")
+        if outcome.gone:
+            with self._lock:
+                self._gone.add(item.subscription_id)
+        return outcome
+
+    def record(self, results: list[tuple[Claimed, Outcome]], now: datetime) -> dict[int, str]:
+        """Write the outcomes (``outcomes.record_many``)."""
+        states = record_many(self.db, results, now=now, disable_after=self.disable_after)
+        for item, outcome in results:
+            if states.get(item.delivery_id) == "failed":
+                log.info("delivery %s gave up: %s", item.delivery_id, outcome.error)
+        return states
+
+    def urgent(self, outcome: Outcome) -> bool:
+        """A 410 switches the subscription off before anything more is claimed."""
+        return outcome.gone
 
 
 def run_once(
@@ -221,91 +178,38 @@ def run_once(
     holder: str | None = None,
     stop: threading.Event | None = None,
     poll: float | None = None,
+    waker: Waker | None = None,
 ) -> RunReport:
     """Send every delivery that is due now; returns when nothing due is left and nothing is in flight.
 
-    At most ``WEBHOOK_CONCURRENCY`` requests run at once and rows are claimed as senders come free, so a
-    receiver that hangs holds one sender until the read timeout while claiming and sending go on. Outcomes
-    are written ``WEBHOOK_RECORD_BATCH_SIZE`` at a time (at the latest every 0.2 s). While requests are still
-    out, rows that became due meanwhile are looked for every ``poll`` seconds. When ``stop`` is set, nothing
-    new starts; requests in flight get ``WEBHOOK_STOP_SECONDS`` to finish, then their claims are released.
+    At most ``WEBHOOK_CONCURRENCY`` requests run at once; rows that became due meanwhile are looked for every
+    ``poll`` seconds (or when the waker says so). When ``stop`` is set, requests in flight get
+    ``WEBHOOK_STOP_SECONDS`` to finish, then their claims are released.
     """
-    cfg = app.config
-    db = get_db(app)
-    concurrency = max(1, int(cfg["WEBHOOK_CONCURRENCY"]))
-    batch = max(1, int(cfg["WEBHOOK_BATCH_SIZE"]))
-    record_batch = max(1, int(cfg.get("WEBHOOK_RECORD_BATCH_SIZE") or 100))
-    poll = float(poll if poll is not None else cfg["DELIVERY_INTERVAL_SECONDS"])
-    lease = lease_for(cfg)
-    holder = holder or holder_id()
-    stop = stop or threading.Event()
-    run = _Run(app, clock, RunReport(), {}, [], [])
-    pool = SenderPool(concurrency, settings_of(app))
-    capacity = 2 * concurrency  # claimed rows out at once: sending, or queued for the next free sender
-    exhausted_at: float | None = None
-    rounds = 0
-    idle = True
-    try:
-        while not stop.is_set():
-            free = capacity - len(run.in_flight)
-            may_claim = exhausted_at is None or time.monotonic() - exhausted_at >= poll
-            if free > 0 and may_claim and (idle or not run.in_flight or free >= min(batch, concurrency // 4)):
-                rounds += 1
-                claimed = claim(db, token=f"{holder}:{rounds}", now=clock(), limit=min(batch, free), lease=lease)
-                exhausted_at = None if claimed else time.monotonic()
-                run.report.claimed += len(claimed)
-                run.in_flight.update((item.delivery_id, item) for item in claimed)
-                pool.submit(claimed)
-            if not run.in_flight and exhausted_at is not None:
-                break
-            idle = not _collect(pool, run, timeout=0.05 if free > 0 and exhausted_at is None else RECORD_EVERY)
-            due = run.done and (
-                len(run.done) >= record_batch
-                or not run.in_flight
-                or time.monotonic() - run.oldest_done >= RECORD_EVERY
-                or any(outcome.gone for _, outcome in run.done)  # switch the subscription off before claiming again
-            )
-            if due or run.unsent:
-                run.flush()
-        if stop.is_set():
-            pool.stop()
-            deadline = time.monotonic() + float(cfg.get("WEBHOOK_STOP_SECONDS") or 5.0)
-            while run.in_flight and time.monotonic() < deadline:
-                _collect(pool, run, timeout=min(RECORD_EVERY, max(0.01, deadline - time.monotonic())))
-            run.unsent.extend(run.in_flight.values())
-            run.in_flight.clear()
-    finally:
-        pool.stop()
-        run.flush()
-    return run.report
+    return loop.run_once(
+        WebhookChannel(app),
+        holder=holder or holder_id(),
+        clock=clock,
+        stop=stop,
+        poll=float(poll if poll is not None else app.config["DELIVERY_INTERVAL_SECONDS"]),
+        waker=waker,
+    )
 
 
-def _collect(pool: SenderPool, run: _Run, *, timeout: float) -> bool:
-    """Wait up to ``timeout`` for a sender result, then take every result that is ready; whether any came."""
-    try:
-        run.take(pool.results.get(timeout=timeout))
-    except queue.Empty:
-        return False
-    while True:
-        try:
-            run.take(pool.results.get_nowait())
-        except queue.Empty:
-            return True
-
-
-def scheduled_run(app: Flask, stop: threading.Event | None = None, poll: float | None = None) -> None:
-    """The scheduler job ``deliver_webhooks``."""
-    report = run_once(app, stop=stop, poll=poll)
+def scheduled_run(app: Flask, stop: threading.Event | None = None, waker: Waker | None = None) -> None:
+    """The scheduler job ``deliver_webhooks`` (and one round of ``serve``)."""
+    report = run_once(app, stop=stop, waker=waker)
     if report.claimed:
         log.info("webhooks: %s sent, %s failed", report.succeeded, report.failed)
 
 
-def serve(app: Flask, stop: threading.Event, *, interval: float | None = None) -> None:
-    """Deliver until ``stop`` is set, polling for due rows every ``interval`` seconds."""
+def serve(app: Flask, stop: threading.Event, *, interval: float | None = None, waker: Waker | None = None) -> None:
+    """Deliver until ``stop`` is set: a round every ``interval`` seconds, or at once when woken (PostgreSQL)."""
     pause = float(interval if interval is not None else app.config["DELIVERY_INTERVAL_SECONDS"])
-    while not stop.is_set():
-        try:
-            scheduled_run(app, stop, pause)
-        except Exception:  # keep serving; the next round retries
-            log.exception("delivery round failed")
-        stop.wait(pause)
+    loop.serve(
+        lambda s, w: scheduled_run(app, s, w),
+        stop,
+        interval=pause,
+        waker=waker or waker_for(app, WEBHOOKS.name),
+        name="delivery",
+    )

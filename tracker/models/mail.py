@@ -38,7 +38,8 @@ class MailPreference(Base):
 
 
 class MailMessage(Base):
-    """The mail outbox: one row per (user, event) or (user, digest period); its Message-ID never changes."""
+    """The mail outbox: one row per (user, coalesced immediate changes), (user, digest period) or notice; its
+    Message-ID never changes."""
 
     __tablename__ = "mail_message"
     __table_args__ = (
@@ -48,7 +49,8 @@ class MailMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
-    # 'event:<id>', 'daily:<YYYY-MM-DD>' or 'weekly:<YYYY-MM-DD>' (the period's end, Danish date)
+    # 'immediate:<first event id>' (older rows: 'event:<id>'), 'daily:<YYYY-MM-DD>' or 'weekly:<YYYY-MM-DD>'
+    # (the period's end, Danish date), or a notice's key
     key: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(12))  # immediate|daily|weekly
     message_id: Mapped[str] = mapped_column(String(200), unique=True)

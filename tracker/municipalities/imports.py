@@ -4,16 +4,15 @@ The name column is the one headed like "Løsning" / "Navn" / "name"; without suc
 and every row. An optional column headed "IdP" / "Brugergruppe" names the IdP (by its name or user group)
 whose staff use the solution; a solution on several rows with different IdPs is used by each of them (an IdP
 the municipality does not have refuses the file). Names match a solution's name, slug or aliases, ignoring
-case and spacing; names that match nothing get up to three suggestions (difflib close matches). Bad files
-are refused with a Danish 4xx and nothing is stored.
+case and spacing; names that match nothing get up to three suggestions (``suggest``: a rapidfuzz index built
+once per registry state, so matching costs milliseconds inside the import's transaction). A file holds at most
+``MAX_ROWS`` names (a header row does not count). Bad files are refused with a Danish 4xx and nothing is stored.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +24,14 @@ from sqlalchemy.orm import Session
 from tracker.errors import AppError, ValidationError
 from tracker.models import Idp, Municipality, Solution
 from tracker.municipalities import queries, services
+from tracker.municipalities.suggest import Candidate, name_index, normalise
 from tracker.registry.actors import Actor
 
 MAX_BYTES = 1_000_000
-MAX_ROWS = 5_000
+MAX_ROWS = 5_000  # names per file; a header row does not count
+TOO_MANY = (
+    f"Filen har mere end {MAX_ROWS} navne (højst {MAX_ROWS} pr. fil; en overskriftsrække tæller ikke med). Del den op."
+)
 MAX_NAME_LEN = 300
 NAME_HEADERS = {
     "løsning", "løsninger", "loesning", "losning", "løsningsnavn", "tu-løsning", "it-løsning", "it-system",
@@ -79,11 +82,6 @@ class ImportReport:
         return [(s, self.idps.get(s.id, [])) for s in [*(s for _, s in self.added), *widened]]
 
 
-def normalise(text: str) -> str:
-    """Case- and spacing-insensitive form of a name."""
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
 def _decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) first; Danish Excel often saves CSV as Windows-1252."""
     try:
@@ -101,12 +99,13 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel  # one column, or nothing to tell the delimiter by
     reader = csv.reader(io.StringIO(text), dialect)
-    rows = []
+    rows: list[list[str]] = []
     try:
-        for index, row in enumerate(reader):
-            if index >= MAX_ROWS:
-                raise PayloadTooLarge(f"Filen har mere end {MAX_ROWS} rækker. Del den op.")
-            rows.append(row)
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(rows) > MAX_ROWS:  # room for a header row; the names are counted after it is found
+                    raise PayloadTooLarge(TOO_MANY)
+                rows.append(row)
     except csv.Error as exc:
         raise ValidationError("CSV-filen kunne ikke læses.", {"file": str(exc)}) from exc
     return rows
@@ -155,11 +154,13 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         raise ValidationError("XLSX-filen kunne ikke læses. Gem den igen fra Excel.", {"file": str(exc)}) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for index, values in enumerate(sheet.iter_rows(max_col=30, values_only=True)):
-            if index >= MAX_ROWS:
-                raise PayloadTooLarge(f"Arket har mere end {MAX_ROWS} rækker. Del det op.")
-            rows.append(["" if v is None else str(v) for v in values])
+        rows: list[list[str]] = []
+        for values in sheet.iter_rows(max_col=30, values_only=True):
+            row = ["" if v is None else str(v) for v in values]
+            if any(cell.strip() for cell in row):
+                if len(rows) > MAX_ROWS:  # room for a header row; the names are counted after it is found
+                    raise PayloadTooLarge(TOO_MANY)
+                rows.append(row)
         return rows
     except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as exc:
         raise ValidationError("XLSX-filen kunne ikke læses. Gem den igen fra Excel.", {"file": str(exc)}) from exc
@@ -192,6 +193,8 @@ def read_names(filename: str, data: bytes) -> list[ImportedName]:
         if found is not None:
             column, start = found, 1
             idp_column = next((i for i, h in enumerate(headers) if h in IDP_HEADERS), None)
+    if len(rows) - start > MAX_ROWS:
+        raise PayloadTooLarge(TOO_MANY)
     names: dict[str, ImportedName] = {}
     for number, row in enumerate(rows[start:], start=start + 1):
         text = row[column].strip() if column < len(row) else ""
@@ -232,35 +235,25 @@ def _idps_named(session: Session, municipality: Municipality, names: list[Import
     return result
 
 
-def _name_index(session: Session) -> dict[str, Solution]:
-    """Every normalised name, slug and alias → its solution (names win over aliases on a clash)."""
-    index: dict[str, Solution] = {}
-    solutions = session.scalars(select(Solution).order_by(Solution.id)).all()
-    for solution in solutions:
-        for alias in solution.aliases or []:
-            if isinstance(alias, str) and alias.strip():
-                index.setdefault(normalise(alias), solution)
-    for solution in solutions:
-        index[normalise(solution.slug)] = solution
-        index[normalise(solution.name)] = solution
-    return index
-
-
 def match(session: Session, names: list[ImportedName]) -> tuple[list[tuple[ImportedName, Solution]], list[Any]]:
-    """Matched names with their solution; unmatched names with up to three suggested solutions."""
-    index = _name_index(session)
-    matched: list[tuple[ImportedName, Solution]] = []
-    unmatched: list[tuple[ImportedName, list[Solution]]] = []
+    """Matched names with their solution; unmatched names with up to three suggested solutions.
+
+    The matching runs in memory on the name index (built only when the registry's solutions changed); the
+    session then loads only the solutions that matched or were suggested, in one query.
+    """
+    index = name_index(session)
+    found: list[tuple[ImportedName, Candidate]] = []
+    missing: list[tuple[ImportedName, list[Candidate]]] = []
     for name in names:
-        solution = index.get(normalise(name.text))
-        if solution is not None:
-            matched.append((name, solution))
-            continue
-        suggestions: list[Solution] = []
-        for key in difflib.get_close_matches(normalise(name.text), list(index), n=6, cutoff=0.6):
-            if index[key] not in suggestions:
-                suggestions.append(index[key])
-        unmatched.append((name, suggestions[:3]))
+        candidate = index.find(name.text)
+        if candidate is not None:
+            found.append((name, candidate))
+        else:
+            missing.append((name, index.suggest(name.text)))
+    wanted = {c.id for _, c in found} | {c.id for _, cs in missing for c in cs}
+    solutions = {s.id: s for s in session.scalars(select(Solution).where(Solution.id.in_(wanted)))} if wanted else {}
+    matched = [(name, solutions[c.id]) for name, c in found if c.id in solutions]
+    unmatched = [(name, [solutions[c.id] for c in cs if c.id in solutions]) for name, cs in missing]
     return matched, unmatched
 
 

@@ -1,4 +1,10 @@
-"""``municipality.readiness.changed``: one event per (solution, IdP) row whose verdict really changed.
+"""``municipality.readiness.changed``: what changed in one municipality's readiness, as one event per change.
+
+One (solution, IdP) row whose verdict really changed is one event about that solution. A change that moves
+several rows of a municipality at once (an import, an IdP or a broker change) is one event for that
+municipality carrying every row (``data.rows``, ``data.count``; see ``BULK_SHAPE``), not one event per row: a
+100-row import is one webhook delivery and one line-per-row mail, not a hundred of each. Municipalities'
+readiness is private to each, so a broker change reaching several municipalities is one event per municipality.
 
 Every write that can move a verdict takes a snapshot first and emits after, in the same transaction: the
 municipality's IdP and portfolio writes (``snapshot_municipality``) and registry changes of a solution, which
@@ -45,35 +51,68 @@ def _compared(row: ReadinessRow | None) -> Any:
     return (row.assessment.as_json(), row.requirement_from.slug if row.requirement_from else None)
 
 
+BULK_SHAPE = (
+    "Several rows of one municipality changed together: `solution` is null, `changes` is empty, and "
+    "`rows` lists each changed (solution, IdP) row as {solution, idp, message, requirement_from, action, stale, "
+    "changes: {readiness: {before, after}}}; `count` is the number of rows."
+)
+
+
+def _row_data(before: ReadinessRow | None, after: ReadinessRow | None) -> dict[str, Any]:
+    """One changed row: what a single-row event says in ``data`` (its ``changes`` beside it)."""
+    row = after or before
+    assert row is not None
+    idp = {"id": row.idp.id, "name": row.idp.name, "user_group": row.idp.user_group} if row.idp else None
+    driver = row.requirement_from
+    return {
+        "message": after.assessment.message if after else "Løsningen er fjernet fra kommunens portefølje.",
+        "idp": idp,
+        "requirement_from": {"slug": driver.slug, "name": driver.name} if driver else None,
+        "action": action_dict(after.action) if after else None,
+        "stale": after.stale if after else False,
+    }
+
+
 def _emit(
     session: Session,
     municipality: Municipality,
-    before: ReadinessRow | None,
-    after: ReadinessRow | None,
+    changed: list[tuple[ReadinessRow | None, ReadinessRow | None]],
     *,
     actor: Actor,
     reason: str | None,
 ) -> ChangeEvent:
-    row = after or before
-    assert row is not None
-    idp = {"id": row.idp.id, "name": row.idp.name, "user_group": row.idp.user_group} if row.idp else None
-    message = after.assessment.message if after else "Løsningen er fjernet fra kommunens portefølje."
-    driver = row.requirement_from
-    requirement = {"slug": driver.slug, "name": driver.name} if driver else None
+    if len(changed) == 1:
+        before, after = changed[0]
+        row = after or before
+        assert row is not None
+        return append_event(
+            session,
+            type=EVENT_TYPE,
+            actor=actor,
+            municipality=municipality,
+            solution=row.solution,
+            changes={"readiness": {"before": row_json(before), "after": row_json(after)}},
+            data=_row_data(before, after),
+            reason=reason,
+        )
+    rows = []
+    for before, after in changed:
+        row = after or before
+        assert row is not None
+        rows.append(
+            {
+                "solution": {"slug": row.solution.slug, "name": row.solution.name},
+                **_row_data(before, after),
+                "changes": {"readiness": {"before": row_json(before), "after": row_json(after)}},
+            }
+        )
     return append_event(
         session,
         type=EVENT_TYPE,
         actor=actor,
         municipality=municipality,
-        solution=row.solution,
-        changes={"readiness": {"before": row_json(before), "after": row_json(after)}},
-        data={
-            "message": message,
-            "idp": idp,
-            "requirement_from": requirement,
-            "action": action_dict(after.action) if after else None,
-            "stale": after.stale if after else False,
-        },
+        changes={},
+        data={"rows": rows, "count": len(rows)},
         reason=reason,
     )
 
@@ -87,12 +126,40 @@ def _emit_all(
     actor: Actor,
     reason: str | None,
 ) -> list[ChangeEvent]:
-    events = []
+    """One event per municipality with changed rows (a single row keeps the single-row shape)."""
+    changed: dict[int, list[tuple[ReadinessRow | None, ReadinessRow | None]]] = {}
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2] or 0)):
         old, new = before.get(key), after.get(key)
         if _compared(old) != _compared(new):
-            events.append(_emit(session, municipalities[key[0]], old, new, actor=actor, reason=reason))
-    return events
+            changed.setdefault(key[0], []).append((old, new))
+    return [
+        _emit(session, municipalities[mid], rows, actor=actor, reason=reason) for mid, rows in sorted(changed.items())
+    ]
+
+
+def expand(event: ChangeEvent) -> list[ChangeEvent]:
+    """A bulk readiness event as single-row events (unsaved, same id and time), for words per row; any other
+    event as itself."""
+    rows = (event.data or {}).get("rows") if event.type == EVENT_TYPE else None
+    if not rows:
+        return [event]
+    municipality = (event.data or {}).get("municipality")
+    return [
+        ChangeEvent(
+            id=event.id,
+            type=event.type,
+            municipality_id=event.municipality_id,
+            changes=row.get("changes") or {},
+            data={k: v for k, v in row.items() if k != "changes"} | {"municipality": municipality},
+            actor_id=event.actor_id,
+            actor_label=event.actor_label,
+            source_kind=event.source_kind,
+            source_url=event.source_url,
+            reason=event.reason,
+            occurred_at=event.occurred_at,
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from tracker.broadcast.describe import describe, subject_name
 from tracker.links import absolute_for
 from tracker.models import ChangeEvent, MailMessage, User
+from tracker.municipalities.readiness_events import expand
 from tracker.notify.preferences import unsubscribe_token
 from tracker.vocabulary import format_day
 
 DANISH = ZoneInfo("Europe/Copenhagen")
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # readable in the raw message, unlike base64
 
 
 def link(endpoint: str, **values: Any) -> str:
@@ -52,7 +60,8 @@ class Group:
 
 def _groups(events: list[ChangeEvent], language: str) -> list[Group]:
     groups: dict[str, Group] = {}
-    for event in events:
+    # A bulk change (one event, many rows) is listed row by row, each under its solution.
+    for event in (single for listed in events for single in expand(listed)):
         data = event.data or {}
         solution = data.get("solution") or {}
         municipality = data.get("municipality") or {}
@@ -73,7 +82,16 @@ def _groups(events: list[ChangeEvent], language: str) -> list[Group]:
 def _subject(mail: MailMessage, events: list[ChangeEvent], language: str) -> str:
     if mail.kind == "immediate" and events:
         title = describe(events[0], language).title
-        return _("TU-tracker: %(title)s", title=title if len(title) <= 160 else title[:157] + "...")
+        title = title if len(title) <= 160 else title[:157] + "..."
+        if len(events) == 1:
+            return _("TU-tracker: %(title)s", title=title)
+        # Changes coalesced into one mail: the first names it, the count says there is more.
+        return ngettext(
+            "TU-tracker: %(title)s og %(num)d ændring mere",
+            "TU-tracker: %(title)s og %(num)d ændringer mere",
+            len(events) - 1,
+            title=title,
+        )
     count = len(events)
     day = format_day(mail.period_end.astimezone(DANISH).date()) if mail.period_end else ""
     if mail.kind == "weekly":
@@ -91,20 +109,42 @@ def _subject(mail: MailMessage, events: list[ChangeEvent], language: str) -> str
     )
 
 
-def compose(mail: MailMessage, user: User, events: list[ChangeEvent], language: str, now: datetime) -> EmailMessage:
-    """The complete message, ready to send."""
-    with force_locale(language):
-        subject = _subject(mail, events, language)
-        return render(mail, user, "changes", subject, language, now, groups=_groups(events, language))
+Bodies = tuple[str, str, str]  # subject, text, html — with UNSUBSCRIBE standing for the reader's own link
+UNSUBSCRIBE = "https://unsubscribe.invalid/\u2063"  # a stand-in no template or event text produces
 
 
-def render(
-    mail: MailMessage, user: User, template: str, subject: str, language: str, now: datetime, **context: Any
-) -> EmailMessage:
-    """``mail/<template>.txt`` and ``.html`` in ``language`` as one message with our headers (and unsubscribe)."""
-    sender = str(current_app.config.get("MAIL_FROM") or "TU-tracker <tu-tracker@localhost>")
+def compose(
+    mail: MailMessage,
+    user: User,
+    events: list[ChangeEvent],
+    language: str,
+    now: datetime,
+    cache: dict[Any, Bodies] | None = None,
+) -> Message:
+    """The complete message, ready to send.
+
+    ``cache`` (one per claimed batch) holds the rendered bodies per language and event list: the 5,000
+    readers of one change share one rendering, each message then gets its own unsubscribe link.
+    """
+    key = ("changes", language, mail.kind, mail.period_start, mail.period_end, tuple(e.id for e in events))
+    bodies = cache.get(key) if cache is not None else None
+    if bodies is None:
+        with force_locale(language):
+            subject = _subject(mail, events, language)
+            text, html = _render(mail, "changes", subject, language, UNSUBSCRIBE, groups=_groups(events, language))
+        bodies = (subject, text, html)
+        if cache is not None:
+            cache[key] = bodies
+    subject, text, html = bodies
     unsubscribe_url = link("mail_web.unsubscribe", token=unsubscribe_token(user))
-    address = sender.rpartition("<")[2].rstrip(">").strip() or sender
+    text = text.replace(UNSUBSCRIBE, unsubscribe_url)
+    html = html.replace(str(escape(UNSUBSCRIBE)), str(escape(unsubscribe_url)))
+    return _message(mail, user, subject, language, now, text, html, unsubscribe_url)
+
+
+def _render(
+    mail: MailMessage, template: str, subject: str, language: str, unsubscribe_url: str, **context: Any
+) -> tuple[str, str]:
     with force_locale(language):
         context |= {
             "mail": mail,
@@ -113,18 +153,36 @@ def render(
             "account_url": link("auth.account"),
             "language": language,
         }
-        text = render_template(f"mail/{template}.txt", **context)
-        html = render_template(f"mail/{template}.html", **context)
-    msg = EmailMessage()
-    msg["Subject"] = subject
-    msg["From"] = sender
+        return render_template(f"mail/{template}.txt", **context), render_template(f"mail/{template}.html", **context)
+
+
+def render(
+    mail: MailMessage, user: User, template: str, subject: str, language: str, now: datetime, **context: Any
+) -> Message:
+    """``mail/<template>.txt`` and ``.html`` in ``language`` as one message with our headers (and unsubscribe)."""
+    unsubscribe_url = link("mail_web.unsubscribe", token=unsubscribe_token(user))
+    text, html = _render(mail, template, subject, language, unsubscribe_url, **context)
+    return _message(mail, user, subject, language, now, text, html, unsubscribe_url)
+
+
+def _message(
+    mail: MailMessage, user: User, subject: str, language: str, now: datetime, text: str, html: str, unsubscribe: str
+) -> Message:
+    sender = str(current_app.config.get("MAIL_FROM") or "TU-tracker <tu-tracker@localhost>")
+    address = sender.rpartition("<")[2].rstrip(">").strip() or sender
+    # The compat32 MIME classes: building the headers through the modern header registry was most of the
+    # mail worker's time (every header parsed back into objects), for the same bytes on the wire.
+    msg = MIMEMultipart("alternative")
+    msg["Subject"] = Header(subject, "utf-8", header_name="Subject")  # type: ignore[assignment]  # compat32 folds a Header
+    name, from_address = parseaddr(sender)
+    msg["From"] = formataddr((name, from_address), charset="utf-8") if name else from_address
     msg["To"] = user.email
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = mail.message_id
-    msg["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:{address}?subject=unsubscribe>"
+    msg["List-Unsubscribe"] = f"<{unsubscribe}>, <mailto:{address}?subject=unsubscribe>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    msg["Content-Language"] = language  # after the parts: set_content moves Content-* headers into them
+    msg["Content-Language"] = language
+    msg.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]  # a Charset is accepted
+    msg.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]  # (typeshed says str)
     return msg

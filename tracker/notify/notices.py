@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 from flask_babel import force_locale, ngettext
@@ -32,6 +32,8 @@ from tracker.models.vocab import Role
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
 from tracker.notify.recipients import message_id_for
+from tracker.outbox import wake
+from tracker.outbox.queues import MAIL
 
 KIND = "notice"
 _RUN_KEY = re.compile(r"run:(\d+):p(\d+):c(\d+):u([01])")
@@ -48,6 +50,7 @@ def _add(session: Session, user: User, key: str) -> None:
             next_attempt_at=utcnow(),
         )
     )
+    wake.announce(session, MAIL.name)
 
 
 def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) -> list[User]:
@@ -90,9 +93,7 @@ def run_recorded(session: Session, source: Source, run: ScrapeRun, news: RunNews
     session.flush()
 
 
-def compose_notice(
-    session: Session, mail: MailMessage, user: User, language: str, now: datetime
-) -> EmailMessage | None:
+def compose_notice(session: Session, mail: MailMessage, user: User, language: str, now: datetime) -> Message | None:
     """The notice's message; None when what it is about has gone (it is then not sent)."""
     kind = mail.key.partition(":")[0]
     with force_locale(language):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import ChangeEvent, MailMessage, MailPreference, PortfolioEntry, Solution, User
 from tracker.models.vocab import Role
+from tracker.outbox import wake
+from tracker.outbox.queues import MAIL
 
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
 
@@ -115,8 +118,41 @@ def message_id_for(user_id: int, key: str) -> str:
     return f"<tracker.{key.replace(':', '.')}.u{user_id}@{mail_domain()}>"
 
 
+def coalesce_window() -> timedelta:
+    """How long an immediate mail waits for more changes to the same person (``MAIL_COALESCE_SECONDS``)."""
+    seconds = float(current_app.config.get("MAIL_COALESCE_SECONDS") or 0) if has_app_context() else 0.0
+    return timedelta(seconds=seconds)
+
+
+def _append_event(session: Session, mail_ids: list[int], event_id: int) -> set[int]:
+    """Add ``event_id`` to open immediate mails (not claimed, never tried); returns the users whose mail took it.
+
+    One statement whatever the number of rows; a row the worker claimed meanwhile is left alone (PostgreSQL
+    re-checks the condition after waiting for the row's lock; SQLite's writer lock serialises the two).
+    """
+    if not mail_ids:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        appended = "(event_ids::jsonb || to_jsonb(CAST(:event_id AS bigint)))::json"
+    else:
+        appended = "json_insert(event_ids, '$[#]', :event_id)"
+    rows = session.execute(
+        text(
+            f"UPDATE mail_message SET event_ids = {appended} "  # noqa: S608 - two fixed expressions, no input
+            "WHERE id IN :ids AND claimed_by IS NULL AND state = 'pending' AND attempts = 0 RETURNING user_id"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"event_id": event_id, "ids": mail_ids},
+    )
+    return {user_id for (user_id,) in rows}
+
+
 def enqueue(session: Session, event: ChangeEvent) -> int:
-    """Write an immediate mail row per user who asked for immediate mail and whom the event concerns."""
+    """Queue the event for each user who asked for immediate mail and whom the event concerns; returns how many.
+
+    A user who already has an immediate mail waiting (not yet tried) gets the event added to it, so changes
+    made within ``MAIL_COALESCE_SECONDS`` of each other reach a person as one mail listing them all. Set-based:
+    one query for the recipients, one update for the waiting mails, one insert for the rest.
+    """
     if event.type not in RULES:
         return 0
     rows = session.execute(
@@ -128,20 +164,37 @@ def enqueue(session: Session, event: ChangeEvent) -> int:
     if not rows:
         return 0
     ctx = Context(session)
-    key = f"event:{event.id}"
-    count = 0
-    for user, scope in rows:
-        if not concerns(user, scope, event, ctx):
-            continue
-        session.add(
-            MailMessage(
-                user_id=user.id,
-                key=key,
-                kind="immediate",
-                message_id=message_id_for(user.id, key),
-                event_ids=[event.id],
-                next_attempt_at=event.occurred_at,
-            )
+    recipients = [user.id for user, scope in rows if concerns(user, scope, event, ctx)]
+    if not recipients:
+        return 0
+    waiting = session.execute(
+        select(MailMessage.id, MailMessage.user_id).where(
+            MailMessage.kind == "immediate",
+            MailMessage.state == "pending",
+            MailMessage.attempts == 0,
+            MailMessage.claimed_by.is_(None),
         )
-        count += 1
-    return count
+    ).all()
+    wanted = set(recipients)
+    joined = _append_event(session, [mail_id for mail_id, user_id in waiting if user_id in wanted], event.id)
+    key = f"immediate:{event.id}"
+    due = event.occurred_at + coalesce_window()
+    fresh = [
+        {
+            "user_id": user_id,
+            "key": key,
+            "kind": "immediate",
+            "message_id": message_id_for(user_id, key),
+            "event_ids": [event.id],
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": due,
+            "created_at": event.occurred_at,
+        }
+        for user_id in recipients
+        if user_id not in joined
+    ]
+    if fresh:
+        session.execute(insert(MailMessage), fresh)
+    wake.announce(session, MAIL.name)
+    return len(recipients)

@@ -2,6 +2,10 @@
 
 ``TRACKER_MAIL_URL`` empty (the default for ``make run``) writes each mail to ``instance/mail/`` and logs its
 path; ``file:///some/dir`` writes there. No database here: the worker records the outcome.
+
+A ``Connection`` stays open for many messages (each sender thread of the worker keeps one), and the TLS
+context is made once per process and only for the TLS schemes: building it for every mail (even for plain
+``smtp://``) was most of the worker's time.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ import os
 import re
 import smtplib
 import ssl
+import threading
+import time
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -52,6 +58,22 @@ class Result:
     error: str | None = None
     permanent: bool = False
     path: str | None = None
+    cancelled: bool = False  # not sent on purpose (the user turned mail off): nothing to retry
+
+
+CANCELLED = Result(False, "Ikke sendt: modtageren ønsker ikke længere mail.", permanent=True, cancelled=True)
+_tls: ssl.SSLContext | None = None
+_tls_lock = threading.Lock()
+IDLE_CHECK_SECONDS = 10.0  # a connection idle longer is checked with NOOP before it is used again
+
+
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS client context (certificate and host name checked), made on first use."""
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            _tls = ssl.create_default_context()
+        return _tls
 
 
 def parse_target(url: str, instance_path: str) -> Target:
@@ -76,7 +98,7 @@ def parse_target(url: str, instance_path: str) -> Target:
     )
 
 
-def _write_eml(msg: EmailMessage, directory: Path) -> Result:
+def _write_eml(msg: Message, directory: Path) -> Result:
     directory.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", str(msg["Message-ID"]).strip("<>")) + ".eml"
     path = directory / name
@@ -87,36 +109,108 @@ def _write_eml(msg: EmailMessage, directory: Path) -> Result:
     return Result(True, path=str(path))
 
 
-def send(msg: EmailMessage, target: Target, *, timeout: float) -> Result:
-    """Send one message; never raises — every failure becomes a ``Result`` with its reason."""
-    try:
-        if target.scheme == "file":
-            assert target.directory is not None
-            return _write_eml(msg, target.directory)
-        context = ssl.create_default_context()
+class Connection:
+    """One SMTP session reused for many messages; opened on first use, reopened after an error."""
+
+    def __init__(self, target: Target, *, timeout: float) -> None:
+        """Nothing is opened until the first message."""
+        self.target = target
+        self.timeout = timeout
+        self._client: smtplib.SMTP | None = None
+        self._used_at = 0.0
+
+    def _open(self) -> smtplib.SMTP:
+        target = self.target
         client: smtplib.SMTP
         if target.scheme == "smtps":
-            client = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=context)
+            client = smtplib.SMTP_SSL(target.host, target.port, timeout=self.timeout, context=tls_context())
         else:
-            client = smtplib.SMTP(target.host, target.port, timeout=timeout)
-        with client:
+            client = smtplib.SMTP(target.host, target.port, timeout=self.timeout)
+        try:
             client.ehlo()
             if target.scheme == "smtp+starttls":
-                client.starttls(context=context)
+                client.starttls(context=tls_context())
                 client.ehlo()
             if target.username:
                 client.login(target.username, target.password or "")
-            client.send_message(msg)
-        return Result(True)
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _text in exc.recipients.values()]
-        permanent = all(500 <= code < 600 for code in codes)
-        return Result(False, f"Modtageradressen blev afvist: {_short(exc.recipients)}", permanent=permanent)
-    except smtplib.SMTPResponseException as exc:
-        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc)
-        return Result(False, f"SMTP-serveren svarede {exc.smtp_code}: {_short(text)}", permanent=exc.smtp_code >= 500)
-    except (smtplib.SMTPException, OSError) as exc:
-        return Result(False, f"Mailserveren kunne ikke nås ({target.label}): {_short(exc)}")
+        except BaseException:
+            _quietly_close(client)
+            raise
+        return client
+
+    def _ready(self) -> tuple[smtplib.SMTP, bool]:
+        """The open client (checked with NOOP after a long idle), or a new one; and whether it was reused."""
+        client = self._client
+        if client is not None and time.monotonic() - self._used_at > IDLE_CHECK_SECONDS:
+            try:
+                if client.noop()[0] != 250:
+                    raise smtplib.SMTPServerDisconnected("NOOP refused")
+            except (smtplib.SMTPException, OSError):
+                self.close()
+                client = None
+        if client is not None:
+            return client, True
+        self._client = self._open()
+        return self._client, False
+
+    def send(self, msg: Message) -> Result:
+        """Send one message; never raises — every failure becomes a ``Result`` with its reason."""
+        target = self.target
+        try:
+            if target.scheme == "file":
+                assert target.directory is not None
+                return _write_eml(msg, target.directory)
+            client, reused = self._ready()
+            try:
+                client.send_message(msg)
+            except smtplib.SMTPServerDisconnected:
+                self.close()
+                if not reused:
+                    raise
+                # The server closed a connection we kept (idle timeout) before taking the message: once more.
+                client, _ = self._ready()
+                client.send_message(msg)
+            self._used_at = time.monotonic()
+            return Result(True)
+        except smtplib.SMTPRecipientsRefused as exc:  # smtplib has reset the session: it stays usable
+            self._used_at = time.monotonic()
+            codes = [code for code, _text in exc.recipients.values()]
+            permanent = all(500 <= code < 600 for code in codes)
+            return Result(False, f"Modtageradressen blev afvist: {_short(exc.recipients)}", permanent=permanent)
+        except smtplib.SMTPResponseException as exc:
+            self.close()  # the conversation's state is unknown after a refused command: start afresh
+            text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc)
+            return Result(
+                False, f"SMTP-serveren svarede {exc.smtp_code}: {_short(text)}", permanent=exc.smtp_code >= 500
+            )
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            return Result(False, f"Mailserveren kunne ikke nås ({target.label}): {_short(exc)}")
+
+    def close(self) -> None:
+        """QUIT and close (errors ignored: the server may be gone)."""
+        client, self._client = self._client, None
+        if client is not None:
+            _quietly_close(client, polite=True)
+
+
+def _quietly_close(client: smtplib.SMTP, polite: bool = False) -> None:
+    try:
+        if polite:
+            client.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
+    finally:
+        client.close()
+
+
+def send(msg: Message, target: Target, *, timeout: float) -> Result:
+    """Send one message on a connection of its own; never raises."""
+    connection = Connection(target, timeout=timeout)
+    try:
+        return connection.send(msg)
+    finally:
+        connection.close()
 
 
 def _short(value: object, limit: int = 300) -> str:
