@@ -32,6 +32,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api = init_api(app)
     init_web(app)
     blueprints.register_all(app, api)
+    from tracker.api.openapi import document_security
+
+    document_security(app, api.spec)  # once every route is in the document
     init_cli(app)
     errors.init_app(app)  # after the API, whose own error handlers ours replace
     connect_features()

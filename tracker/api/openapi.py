@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from apispec import APISpec, BasePlugin
+from flask import Flask
 from marshmallow import Schema, fields, validate
 
 from tracker.municipalities.readiness_events import BULK_SHAPE
@@ -227,3 +228,27 @@ def nullable_ref(self: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[s
         return {}
     del ret["anyOf"]
     return {"allOf": [ref], "nullable": True}
+
+
+# Operations anyone may call without a token: the public reads (their answers show only public data; a token
+# may show more, never less). Every other operation needs ``Authorization: Bearer``.
+PUBLIC_READS = frozenset({
+    "api_solutions.SolutionList", "api_solutions.SolutionItem", "api_solutions.SolutionHistory",
+    "api_overview.RegistryCsv", "api_overview.RegistryXlsx", "api_overview.UpcomingSwitches",
+    "api_overview.PopularSolutions", "api_municipalities.MunicipalityList", "api_municipalities.MunicipalityItem",
+    "api_sources.SourceList", "api_sources.SourceItem", "api_events.EventLog", "api_inquiries.InquiryList",
+    "api_inquiries.InquiryItem", "api_inquiries.SolutionInquiries", "api_inquiries.RiskAssessments",
+})  # fmt: skip
+_RULE_ARGUMENT = re.compile(r"<(?:[^<>]*:)?([^<>:]+)>")
+
+
+def document_security(app: Flask, spec: APISpec) -> None:
+    """``security: []`` on the public reads, ``bearerAuth`` on every other operation (once routes exist)."""
+    paths: dict[str, dict[str, Any]] = spec._paths  # apispec keeps the paths here until the document is built
+    for rule in app.url_map.iter_rules():
+        operations = paths.get(_RULE_ARGUMENT.sub(r"{\1}", rule.rule))
+        for method, operation in (operations or {}).items():
+            if not isinstance(operation, dict) or method.upper() not in (rule.methods or set()):
+                continue
+            public = rule.endpoint in PUBLIC_READS and method in ("get", "head")
+            operation["security"] = [] if public else [{"bearerAuth": []}]
