@@ -58,7 +58,7 @@ PAGES = {
         f"/kommuner/{MUNICIPALITY}",
         "/abonnementer",
     ],
-    "admin": ["/admin/brugere"],
+    "admin": ["/admin/brugere", "/admin/sso"],
 }
 
 

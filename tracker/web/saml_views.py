@@ -100,7 +100,12 @@ def login() -> BaseResponse | tuple[str, int]:
     idp = active[0] if not chosen else db.get(SamlIdp, int(chosen)) if chosen.isdigit() else None
     if idp is None or not idp.active:
         raise NotFound(_("Ukendt identitetsudbyder."))
-    location, nonce = flow.begin_login(db, current_app.config, idp, next_url=next_url, now=utcnow())
+    # A writer transaction of its own (BEGIN IMMEDIATE on SQLite): this GET's own session began as a reader,
+    # which SQLite may refuse to upgrade when another worker wrote meanwhile.
+    with get_db().unit_of_work() as own:
+        chosen_idp = own.get(SamlIdp, idp.id)
+        assert chosen_idp is not None  # just read
+        location, nonce = flow.begin_login(own, current_app.config, chosen_idp, next_url=next_url, now=utcnow())
     response = redirect(location)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE", True))
     # The IdP posts back cross-site: with https the cookie must be SameSite=None to come along.
