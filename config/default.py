@@ -105,3 +105,34 @@ INQUIRY_DAILY_LIMIT = 10
 # the accessibility statement and the privacy page. An empty CONTACT_EMAIL publishes no address.
 SITE_OWNER = "KL (Kommunernes Landsforening)"
 CONTACT_EMAIL = "tu-tracker@kl.dk"
+
+# Single sign-on (SAML 2.0, OIOSAML 3; see the README). Off until a signing key and certificate are set.
+# PEM files: the pair that signs requests (and decrypts, unless an encryption pair is set), and the next pairs
+# for rotation (published in the metadata beside the current ones; they decrypt too).
+SAML_SIGNING_KEY = ""
+SAML_SIGNING_CERT = ""
+SAML_SIGNING_KEY_NEXT = ""
+SAML_SIGNING_CERT_NEXT = ""
+SAML_ENCRYPTION_KEY = ""
+SAML_ENCRYPTION_CERT = ""
+SAML_ENCRYPTION_KEY_NEXT = ""
+SAML_ENCRYPTION_CERT_NEXT = ""
+# The SP's entity ID; empty: BASE_URL + "/saml/metadata".
+SAML_ENTITY_ID = ""
+# specVersion values accepted in assertions (OIOSAML 4.0 later: add its value here).
+SAML_ACCEPTED_SPEC_VERSIONS = ["OIO-SAML-3.0"]
+# The NSIS level asked for (RequestedAuthnContext Comparison="minimum"): Low, Substantial or High. Whatever
+# is asked, a session below Substantial sees public pages only.
+SAML_REQUESTED_LOA = "Substantial"
+# Clock skew allowed on NotBefore/NotOnOrAfter (OIOSAML 3: 3–5 minutes).
+SAML_CLOCK_SKEW_SECONDS = 180
+# Refuse a Response whose own element is unsigned (the assertion must be signed in every case).
+SAML_REQUIRE_SIGNED_RESPONSE = True
+# The privilege (Basic Privilege Profile 1.2) that, scoped to KL's CVR, makes a coordinator.
+SAML_COORDINATOR_PRIVILEGE = "https://tu-tracker.kl.dk/rettigheder/koordinator"
+# How long a login may take at the IdP (an AuthnRequest waits this long for its answer).
+SAML_REQUEST_MAX_AGE_SECONDS = 600
+# Where pysaml2 finds Debian's xmlsec1 (empty: on PATH).
+SAML_XMLSEC_BINARY = ""
+# Largest IdP metadata document accepted (upload or fetch), bytes.
+SAML_METADATA_MAX_BYTES = 1_000_000

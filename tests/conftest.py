@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +35,13 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
 
 
 socket.socket.connect = _loopback_only  # type: ignore[method-assign]  # the loopback guard patches the class on purpose
+
+
+# No per-example deadline: on a loaded 2-core machine (CI, parallel helpers) a 200 ms deadline fails tests that
+# are merely slow, not wrong. Profiles: "default" here and in CI; HYPOTHESIS_PROFILE picks another.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

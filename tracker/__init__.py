@@ -12,7 +12,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, database, i18n, security, API, web pages, CLI, error handlers."""
     app = Flask(__name__, instance_relative_config=True, template_folder="web/templates", static_folder="web/static")
 
-    from tracker import blueprints, db, errors, http_cache, i18n, metrics, security, settings
+    from tracker import blueprints, cors, db, errors, http_cache, i18n, metrics, security, settings
     from tracker.api import init_app as init_api
     from tracker.auth import init_app as init_auth
     from tracker.cli import init_app as init_cli
@@ -26,11 +26,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     http_cache.init_app(app)  # before security: its after-request hook then runs last, on the final response
     security.init_app(app)
+    cors.init_app(app)
     init_auth(app)
     metrics.init_app(app)
     api = init_api(app)
     init_web(app)
     blueprints.register_all(app, api)
+    from tracker.api.openapi import document_security
+
+    document_security(app, api.spec)  # once every route is in the document
     init_cli(app)
     errors.init_app(app)  # after the API, whose own error handlers ours replace
     connect_features()

@@ -77,6 +77,8 @@ def web_blueprints() -> list[Blueprint]:
         municipality_views,
         public,
         review_views,
+        saml_admin,
+        saml_views,
         sources,
         totp_views,  # noqa: F401 - adds the second-factor routes to auth_views.bp
     )
@@ -85,6 +87,8 @@ def web_blueprints() -> list[Blueprint]:
         public.bp,
         health.bp,
         auth_views.bp,
+        saml_views.bp,
+        saml_admin.bp,
         edit_views.bp,
         review_views.bp,
         admin_views.bp,

@@ -8,11 +8,12 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_locale, gettext
 
 log = logging.getLogger(__name__)
 
@@ -76,5 +77,17 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language() -> dict[str, str]:
-        locale = get_locale()
-        return {"lang": locale.language if locale is not None else "da"}
+        return {"lang": current_language()}
+
+
+def current_language() -> str:
+    """The request's language code ("da" or "en"): templates' ``lang`` and the ``Content-Language`` header."""
+    locale = get_locale()
+    return locale.language if locale is not None else "da"
+
+
+def translated(text: str, **variables: Any) -> str:
+    """``gettext`` inside a request; the Danish text (formatted) outside one (jobs, the CLI, tests)."""
+    if has_request_context():
+        return str(gettext(text, **variables))
+    return text % variables if variables else text

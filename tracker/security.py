@@ -6,13 +6,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask, Response, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker import request_guards
 from tracker.db import commit_request
 from tracker.errors import error_response
+from tracker.i18n import current_language
+from tracker.request_guards import MAX_JSON_DEPTH
 
 csrf = CSRFProtect()
+# Pages and API answers say which language their words are in (the negotiated one: ?lang=, then the browser's).
+LANGUAGE_TAGGED = frozenset({"text/html", "application/json"})
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -23,6 +29,7 @@ CSP = (
 def init_app(app: Flask) -> None:
     """CSRF on every form (the bearer-token API is exempt per blueprint), headers on every response."""
     csrf.init_app(app)
+    request_guards.init_app(app)  # inside ProxyFix (wrapped next): a forwarded Host is checked as well
     hops = int(app.config.get("PROXY_HOPS", 0))
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
@@ -41,6 +48,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "interest-cohort=()")
         if response.mimetype == "text/html":
             headers.setdefault("Content-Security-Policy", CSP)
+        if response.mimetype in LANGUAGE_TAGGED:
+            headers.setdefault("Content-Language", current_language())
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
@@ -73,32 +82,22 @@ def _json_strings(value: Any, field: str = "body", depth: int = 0) -> Iterator[t
             yield from _json_strings(item, field, depth + 1)
 
 
-def _bad_host(host: str) -> bool:
-    """A Host header that cannot be a host name (a label over 63 characters, not IDNA-encodable)."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    if name.startswith("["):
-        return False
-    try:
-        name.encode("idna")
-    except UnicodeError:
-        return True
-    return False
-
-
 def refuse_bad_request_shape(app: Flask) -> Response | None:
     """Refuse up front what would otherwise fail deep inside: a too long URL (JSON 414 on the API, as on pages),
-    an impossible Host header, NUL bytes and lone surrogates in the path, query, form or JSON body."""
+        JSON nested too deep to parse, NUL bytes and lone surrogates in the path, query, form or JSON body (an
+    impossible Host header never gets this far: ``request_guards.HostGuard``)."""
     raw_uri = request.environ.get("RAW_URI") or request.full_path
     if len(raw_uri) > int(app.config.get("MAX_URL_LENGTH", 4094)):
         return error_response(414, "uri_too_long", "Adressen er for lang. Brug færre eller kortere parametre.")
-    if _bad_host(request.host):
-        return error_response(400, "bad_request", "Host-headeren er ikke et gyldigt værtsnavn.")
     values = [*request.args.keys(), *request.args.values(), *request.form.values(), request.path]
     if any(_bad_text(value) for value in values):
         return error_response(
             400, "bad_request", "Forespørgslen indeholder et ugyldigt tegn (NUL eller et enligt surrogat-tegn)."
         )
-    if request.is_json and request.content_length:
+    if request.is_json:  # also without a Content-Length (chunked): webargs would parse the body all the same
+        if request_guards.json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+            message = _("JSON-dokumentet er indlejret for dybt (højst %(depth)s niveauer).", depth=MAX_JSON_DEPTH)
+            return error_response(400, "bad_request", message)
         bad = sorted({field for field, value in _json_strings(request.get_json(silent=True)) if _bad_text(value)})
         if bad:
             problem = "Teksten indeholder et ugyldigt tegn (NUL eller et enligt surrogat-tegn)."

@@ -4,7 +4,8 @@ Seeding never overwrites what is already in the registry: it creates what is mis
 municipality names and regions from the shipped list. Regions change: Region Hovedstaden and Region
 Sjælland merge into Region Østdanmark on 1 January 2027; the shipped list carries each municipality's
 region today and the new one with its effective date, and the seed records the source
-(``REGION_MERGER_SOURCE``). ``Municipality.region_on(day)`` gives the region on a day.
+(``REGION_MERGER_SOURCE``). ``Municipality.region_on(day)`` gives the region on a day. Each municipality gets its
+CVR number from the shipped list (``tracker.municipalities.cvr``) unless it has one.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.auth.passwords import generate_password, hash_password
+from tracker.auth.users import create_user
 from tracker.models import Municipality, Organisation, Solution, User
 from tracker.models.vocab import Role, SolutionKind
+from tracker.municipalities import cvr
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution, update_solution
 from tracker.starter_data import ORGANISATIONS, SOLUTIONS
@@ -84,6 +86,10 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
                 setattr(municipality, key, value)
             report.municipalities_updated += 1
 
+    session.flush()
+    # CVR numbers for single sign-on, as 'reported'; a number an admin corrected is never overwritten.
+    cvr.fill_missing(session)
+
     orgs = {o.slug: o for o in session.scalars(select(Organisation))}
     for data in ORGANISATIONS:
         if data["slug"] not in orgs:
@@ -116,16 +122,9 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
     _link_brokers(session, created)
 
     if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
-        password = generate_password()
-        session.add(
-            User(
-                email=admin_email,
-                name="Administrator",
-                role=Role.ADMIN,
-                password_hash=hash_password(password),
-            )
-        )
-        report.admin_email, report.admin_password = admin_email, password
+        # Made as `tracker users create` makes users: a one-time password that must be changed at first login.
+        admin, password = create_user(session, email=admin_email, role=Role.ADMIN, name="Administrator")
+        report.admin_email, report.admin_password = admin.email, password
     session.flush()
     return report
 

@@ -54,7 +54,9 @@ MONTHS_EN = (
 LOA_LABELS = {"lav": _l("Lav"), "betydelig": _l("Betydelig"), "hoej": _l("Høj"), "ukendt": _l("Ukendt")}
 CONFIDENCE_LABELS = {
     "confirmed": _l("Bekræftet"),
-    "reported": _l("Indberettet af leverandør"),
+    # Reported by someone (a vendor, a third party quoting an authority), not confirmed by the authority itself:
+    # who reported it is the fact's source kind, shown beside it, never part of this label.
+    "reported": _l("Indberettet"),
     "expected": _l("Forventet (KL)"),
     "awaiting_decision": _l("Afventer beslutning"),
     "unknown": _l("Ukendt"),

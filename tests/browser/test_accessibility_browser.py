@@ -60,7 +60,7 @@ PAGES = {
         f"/kommuner/{MUNICIPALITY}",
         "/abonnementer",
     ],
-    "admin": ["/admin/brugere"],
+    "admin": ["/admin/brugere", "/admin/sso"],
 }
 
 

@@ -122,3 +122,65 @@ def test_municipality_calendar_holds_its_portfolio_and_says_who_is_locked_out(
         == 304
     )
     assert client.get("/calendar/municipalities/101.ics").status_code == 403
+
+
+def test_a_brokers_earlier_requirement_dates_the_event_its_reminders_and_every_view(
+    client: FlaskClient, session: Session
+) -> None:
+    """Aula-like: its own switch is 1 July, its broker demands Høj from 1 June. The municipality's calendar,
+    its reminders, the readiness API, the page, the CSV export and the feed all say 1 June."""
+    import csv
+    import io
+
+    from tracker.models import ChangeEvent
+    from tracker.vocabulary import today_in_denmark
+
+    year = today_in_denmark().year + 2
+    broker_day, own_day = date(year, 6, 1), date(year, 7, 1)
+    broker = dated_solution(session, "x-kontekst", broker_day, kind="broker", loa_value="hoej", loa_status="confirmed")
+    aula = dated_solution(session, "x-skoleportal", own_day, loa_value="betydelig", loa_status="confirmed")
+    update_solution(session, aula, {"brokers": [broker.slug]}, actor=SYSTEM)
+    kbh = session.scalar(select(Municipality).where(Municipality.code == "101"))
+    assert kbh is not None
+    municipality_services.create_idp(
+        session, kbh, {"name": "Skole-IdP", "notified_loa": "betydelig", "is_primary": True}, actor=SYSTEM
+    )
+    municipality_services.add_to_portfolio(session, kbh, aula.slug, actor=SYSTEM)
+    user = make_user(session, "bind@kk.dk", "municipality", municipality="101")
+    _, token = feed_tokens.create_token(session, user, kbh)
+    session.commit()
+
+    event = _events(client, f"/calendar/municipalities/101.ics?token={token}")[f"solution-{aula.id}-switch@{HOST}"]
+    start = event["DTSTART"].dt
+    assert start == broker_day, "the day the staff are locked out, not the solution's own switch"
+    assert event["DTEND"].dt == broker_day + timedelta(days=1)
+    assert "lukkes ude fra 1. juni" in str(event["DESCRIPTION"])
+    fires = sorted(start + alarm["TRIGGER"].dt for alarm in event.walk("VALARM"))
+    assert all(day < broker_day for day in fires), "every reminder comes before the lock-out day"
+    assert broker_day - timedelta(days=30) in fires
+    # The public calendar keeps the solution's own switch: no municipality's verdict applies there.
+    public = _events(client, "/calendar/solutions.ics")[f"solution-{aula.id}-switch@{HOST}"]
+    assert public["DTSTART"].dt == own_day
+
+    from tests.support.accounts import bearer
+    from tracker.auth.tokens import create_token
+
+    headers = bearer(create_token(session, user, "t")[1])
+    session.commit()
+    [row] = [
+        r
+        for r in client.get("/api/v1/municipalities/101/readiness", headers=headers).get_json()["items"]
+        if r["solution"]["slug"] == aula.slug
+    ]
+    assert row["locked_out_from"] == broker_day.isoformat() and row["requirement_from"]["slug"] == broker.slug
+    exported = client.get("/api/v1/municipalities/101/readiness.csv", headers=headers).get_data(as_text=True)
+    lines = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    header, [line] = lines[0], [r for r in lines[1:] if aula.slug in r]
+    assert line[header.index("Lukket ude fra")] == broker_day.isoformat()
+    session.expire_all()
+    feed_event = session.scalars(
+        select(ChangeEvent)
+        .where(ChangeEvent.type == "municipality.readiness.changed", ChangeEvent.solution_id == aula.id)
+        .order_by(ChangeEvent.id.desc())
+    ).first()
+    assert feed_event is not None and feed_event.changes["readiness"]["after"]["from"] == broker_day.isoformat()

@@ -184,3 +184,25 @@ def test_feed_entries_for_a_new_fixture_solution(client: FlaskClient, session: S
     [entry, *_] = feedparser.parse(client.get("/feeds/changes.atom").data).entries
     assert entry.title.startswith("TESTLOESNING: ny løsning i registret")
     assert "skæringsdato 1. april 2032 – 30. juni 2032" in entry.title
+
+
+def test_user_text_reaches_rss_readers_as_text_never_as_html(client: FlaskClient, session: Session) -> None:
+    from defusedxml import ElementTree
+
+    attack = '<img src="https://evil.example/x.png" onerror="alert(1)"> & <b>fed</b>'
+    fixture = dated_solution(session, "rss-tekst", date(2033, 1, 1))
+    update_solution(session, fixture, {"loa_value": "betydelig"}, actor=SYSTEM, reason=attack)
+    session.commit()
+    rss = client.get("/feeds/changes.rss").data
+    items = [i for i in ElementTree.fromstring(rss).iter("item") if "RSS-TEKST" in (i.findtext("title") or "").upper()]
+    description = items[0].findtext("description") or ""
+    # What a reader renders as HTML holds the markup escaped: it shows the characters, loads no image.
+    assert "<img" not in description and "<b>" not in description
+    assert "&lt;img src=" in description and "&amp; &lt;b&gt;fed&lt;/b&gt;" in description
+    parsed = feedparser.parse(rss).entries[0]
+    assert attack in parsed.summary or "&lt;img" in parsed.summary
+    # Atom's summary is typed text: the same words, escaped once by XML only.
+    atom = ElementTree.fromstring(client.get("/feeds/changes.atom").data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    summaries = [e.findtext("a:summary", namespaces=ns) or "" for e in atom.iterfind("a:entry", ns)]
+    assert any(attack in s for s in summaries)

@@ -230,3 +230,24 @@ def test_review_queue_shows_page_changes_until_reviewed(
     resp = client.post(f"/kilder/aendringer/{changed_page.id}/gennemset", data={"csrf_token": token, "next": queue_url})
     assert resp.status_code == 302
     assert "Ændrede kildesider" not in client.get(queue_url).get_data(as_text=True)
+
+
+def test_a_failed_run_under_the_threshold_is_never_shown_as_healthy(
+    httpserver: HTTPServer, client: FlaskClient, session: Session
+) -> None:
+    """One failed fetch leaves the source healthy (a blip), but the page must not say "Sund" beside "Fejlede"."""
+    serve_robots(httpserver)
+    httpserver.expect_request(LAUNCH_PATH).respond_with_data("nede", status=500)
+    settings = settings_for(httpserver)
+    services.run_scrape(session, "digst_launch", settings.fetcher(), settings=settings)
+    session.commit()
+    html = client.get("/kilder").get_data(as_text=True)
+    row = html[html.index("/kilder/digst_launch") :]
+    row = row[: row.index("</tr>")]
+    assert "Fejlede" in row, row
+    assert ">Sund<" not in row and "Fejlede seneste kørsel" in row
+    detail = client.get("/kilder/digst_launch").get_data(as_text=True)
+    assert ">Sund<" not in detail and "Fejlede seneste kørsel" in detail
+    english = client.get("/kilder?lang=en").get_data(as_text=True)
+    assert "The last run failed" in english
+    httpserver.clear()

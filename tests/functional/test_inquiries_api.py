@@ -353,3 +353,63 @@ def test_asked_and_closed_are_events_those_waiting_hear_of(
     items = client.get(f"/api/v1/events?after={after}").get_json()["items"]
     assert [i["type"] for i in items if i["type"] != "inquiry.created"] == ["inquiry.asked", "inquiry.closed"]
     assert "@" not in str(items)
+
+
+def test_an_answered_inquiry_cannot_be_answered_again(
+    app: Flask, session: Session, accounts: dict[str, Account]
+) -> None:
+    client = app.test_client()
+    inquiry_id = _ask(client, accounts["municipality"]).get_json()["id"]
+    first = client.post(
+        f"/api/v1/inquiries/{inquiry_id}/answer",
+        json={"answer": "Første svar"},
+        headers=accounts["vendor_owner"].bearer,
+    )
+    assert first.status_code == 200
+    events = _count(session, ChangeEvent)
+    for account in ("vendor_owner", "coordinator"):
+        again = client.post(
+            f"/api/v1/inquiries/{inquiry_id}/answer", json={"answer": "Andet svar"}, headers=accounts[account].bearer
+        )
+        assert again.status_code == 409 and "allerede besvaret" in again.get_json()["error"]["message"]
+    session.expire_all()
+    inquiry = session.get(Inquiry, inquiry_id)
+    assert inquiry is not None and inquiry.answer == "Første svar", "the first answer stands"
+    assert _count(session, ChangeEvent) == events
+    page = client.get(f"/spoergsmaal/{inquiry_id}").get_data(as_text=True)
+    assert "Første svar" in page and "Andet svar" not in page
+
+
+@pytest.mark.parametrize("answerer", ["vendor_owner", "coordinator"])
+def test_an_answer_whose_fact_a_coordinator_accepted_updates_the_solution(
+    app: Flask, session: Session, accounts: dict[str, Account], answerer: str
+) -> None:
+    client = app.test_client()
+    inquiry_id = _ask(client, accounts["municipality"]).get_json()["id"]
+    before = client.get("/loesninger/kmd-nexus").get_data(as_text=True)  # read (and cached) before the answer
+    assert "1. marts 2031" not in before
+    client.get(f"/spoergsmaal/{inquiry_id}")
+    answered = client.post(
+        f"/api/v1/inquiries/{inquiry_id}/answer",
+        json={
+            "answer": "Nexus kræver Høj fra 1. marts 2031.",
+            "source_url": "https://www.kmd.dk/nexus/nsis",
+            "propose": {"required_loa": {"value": "hoej"}, "switch_date": {"text": "1. marts 2031"}},
+        },
+        headers=accounts[answerer].bearer,
+    )
+    assert answered.status_code == 200, answered.get_json()
+    proposal_id = answered.get_json()["proposal_id"]
+    accepted = client.post(f"/api/v1/proposals/{proposal_id}/accept", json={}, headers=accounts["coordinator"].bearer)
+    assert accepted.status_code == 200, accepted.get_json()
+    body = client.get("/api/v1/solutions/kmd-nexus").get_json()
+    assert body["required_loa"]["value"] == "hoej"
+    assert body["required_loa"]["status"] != "awaiting_decision", body["required_loa"]
+    assert body["switch_date"]["earliest"] == "2031-03-01", body["switch_date"]
+    assert body["switch_date"]["status"] != "unknown", body["switch_date"]
+    page = client.get("/loesninger/kmd-nexus").get_data(as_text=True)
+    assert "Høj" in page and "1. marts 2031" in page
+    inquiry = client.get(f"/api/v1/inquiries/{inquiry_id}").get_json()
+    assert inquiry["state"] == "answered"
+    question_page = client.get(f"/spoergsmaal/{inquiry_id}").get_data(as_text=True)
+    assert "Afventer beslutning" not in question_page and "Høj" in question_page

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import bearer, make_user
 from tests.support.broadcast import Clock, log_in, token_for
 from tests.support.mail import free_port, html_part, smtp_server, text_part
-from tracker.db import utcnow
+from tracker.db import clock_set_to
 from tracker.models import (
     ChangeEvent,
     MailAttempt,
@@ -136,13 +136,6 @@ def test_english_user_gets_english_framing_and_nobody_is_mailed_about_their_own_
     assert "skæringsdato" not in text_part(msg) and "april 2031" not in text_part(msg)
 
 
-def _next_seven(after: datetime) -> datetime:
-    """The first 07:00 Danish time after ``after``, as UTC."""
-    local = after.astimezone(DANISH)
-    day = local.date() if local.hour < 7 else local.date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 7, tzinfo=DANISH).astimezone(UTC)
-
-
 def test_digests_one_per_user_per_period_with_every_change_once(
     mail_app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,12 +146,14 @@ def test_digests_one_per_user_per_period_with_every_change_once(
     baseline = session.scalar(select(func.max(ChangeEvent.id))) or 0  # the seed's own events are older
     for s in solutions[:2]:
         _portfolio(session, KBH, s)
-    for i, s in enumerate(solutions):  # the third is not in the portfolio
-        _move(session, s, date(2032, 1, 1 + i), Actor(label="KL"))
-    _move(session, solutions[0], date(2032, 2, 1), Actor(label="KL"))
-    session.commit()
-
-    boundary = _next_seven(utcnow())
+    # Fixed instants, never the wall clock: the changes come on a Monday afternoon (Danish winter time), the
+    # digest boundary is Tuesday 07:00 Danish time, the run half an hour later.
+    boundary = datetime(2040, 3, 6, 7, tzinfo=DANISH).astimezone(UTC)
+    with clock_set_to(Clock(boundary - timedelta(hours=18))):
+        for i, s in enumerate(solutions):  # the third is not in the portfolio
+            _move(session, s, date(2032, 1, 1 + i), Actor(label="KL"))
+        _move(session, solutions[0], date(2032, 2, 1), Actor(label="KL"))
+        session.commit()
     clock = Clock(boundary + timedelta(minutes=30))
     with smtp_server() as (inbox, url):
         monkeypatch.setitem(mail_app.config, "MAIL_URL", url)
@@ -177,8 +172,9 @@ def test_digests_one_per_user_per_period_with_every_change_once(
         assert f"dagens ændringer ({len(digest.event_ids)} ændringer" in str(to_daily[0]["Subject"])
 
         # The next day: only what changed since.
-        _move(session, solutions[1], date(2032, 3, 1), Actor(label="KL"))
-        session.commit()
+        with clock_set_to(Clock(boundary + timedelta(hours=6))):
+            _move(session, solutions[1], date(2032, 3, 1), Actor(label="KL"))
+            session.commit()
         clock.advance(days=1)
         run_once(mail_app, clock=clock)
         digests = [m for m in _mails(session, daily) if m.kind == "daily"]
@@ -186,9 +182,7 @@ def test_digests_one_per_user_per_period_with_every_change_once(
         assert len(digests[1].event_ids) == 1 and digests[1].event_ids[0] not in digests[0].event_ids
 
         # The weekly digest comes on the Monday after, holding all four changes once.
-        local = boundary.astimezone(DANISH)
-        monday = local.date() + timedelta(days=(7 - local.weekday()) % 7 or 7)
-        run_once(mail_app, clock=Clock(datetime(monday.year, monday.month, monday.day, 7, 5, tzinfo=DANISH)))
+        run_once(mail_app, clock=Clock(datetime(2040, 3, 12, 7, 5, tzinfo=DANISH)))
         weeklies = [m for m in _mails(session, weekly) if m.kind == "weekly"]
         assert len(weeklies) == 1
         ours = [i for i in weeklies[0].event_ids if i > baseline]

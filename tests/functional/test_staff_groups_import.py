@@ -72,3 +72,55 @@ def test_an_unknown_idp_refuses_the_file_and_stores_nothing(
     assert client.get("/api/v1/municipalities/101/portfolio", headers=kk).get_json()["total"] == 0
     assert session.scalar(select(func.count()).select_from(portfolio_entry_idp)) == 0
     assert session.scalar(select(func.count()).select_from(ChangeEvent)) == events
+
+
+def test_confirming_the_preview_keeps_the_staff_group_column(app: Flask, session: Session, kk: dict[str, str]) -> None:
+    """Through the page: preview (dry run), then "Importér N løsninger" — the same rows as a direct import."""
+    import re
+
+    from tests.support.municipalities import log_in
+    from tracker.models import User
+
+    user = session.scalar(select(User).where(User.email == "it@kk.dk"))
+    assert user is not None
+    browser = fresh_client(app)
+    log_in(browser, user)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', browser.get("/kommuner/101").get_data(as_text=True))
+    assert token
+    csv = "Løsning;Brugergruppe\nAula-test;skoler\nAula-test;Administration\nFMK;\n".encode()
+    data = {"csrf_token": token.group(1), "file": (io.BytesIO(csv), "liste.csv"), "dry_run": "y"}
+    preview = browser.post("/kommuner/101/portefoelje/import", data=data, content_type="multipart/form-data")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "intet er gemt" in html
+    assert "brugergrupper: Administration, Skole-IdP" in html or "brugergrupper: Skole-IdP, Administration" in html
+    assert client_portfolio(browser) == {}, "a preview stores nothing"
+    form = html[html.index('action="/kommuner/101/portefoelje/import/bekraeft"') :]
+    form = form[: form.index("</form>")]
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]+)">', form)
+    confirmed = browser.post("/kommuner/101/portefoelje/import/bekraeft", data=_multi(fields))
+    assert confirmed.status_code in (302, 303)
+    items = browser.get("/api/v1/municipalities/101/readiness").get_json()["items"]
+    aula = {r["idp"]["name"]: r["status"] for r in items if r["solution"]["slug"] == "x-aula"}
+    assert aula == {"Administration": "ok", "Skole-IdP": "at_risk"}, "the schools are not shown as ready"
+    assert client_portfolio(browser) == {"x-aula": ["Administration", "Skole-IdP"], "fmk": []}
+    # A forged confirmation naming another municipality's IdP stores nothing.
+    other = idp(session, "147", "Frederiksbergs IdP", "hoej")
+    session.commit()
+    token_only = [f for f in fields if f[0] == "csrf_token"]
+    forged = browser.post(
+        "/kommuner/101/portefoelje/import/bekraeft",
+        data=_multi([*token_only, ("slug", "sundhed-dk"), ("idp", f"sundhed-dk:{other.id}")]),
+    )
+    assert forged.status_code == 422
+    assert "sundhed-dk" not in client_portfolio(browser)
+
+
+def _multi(fields: list[tuple[str, str]]) -> object:
+    from werkzeug.datastructures import MultiDict
+
+    return MultiDict(fields)
+
+
+def client_portfolio(browser: FlaskClient) -> dict[str, list[str]]:
+    entries = browser.get("/api/v1/municipalities/101/portfolio").get_json()["items"]
+    return {e["solution"]["slug"]: sorted(i["name"] for i in e["idps"]) for e in entries}

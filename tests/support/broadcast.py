@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -20,7 +20,6 @@ from werkzeug.wrappers import Request, Response
 from tracker.auth.tokens import create_token
 from tracker.broadcast.ssrf import TargetPolicy, parse_networks
 from tracker.broadcast.subscriptions import create_subscription
-from tracker.db import utcnow
 from tracker.models import Solution, Subscription, User
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution
@@ -151,12 +150,18 @@ def verify(secret: str, received: Received) -> dict[str, Any]:
     return payload
 
 
+# Where every test clock starts unless told otherwise: a fixed instant, so no test depends on the hour or the
+# weekday it runs at (a Tuesday, 11:00 Danish time: hours from any digest boundary). It lies after any real
+# "now" a test run will see, so rows the app stamped with the real clock (a delivery, a mail) are already due.
+FIXED_START = datetime(2040, 3, 6, 10, 0, tzinfo=UTC)
+
+
 class Clock:
-    """A clock the test moves forward instead of sleeping."""
+    """A clock the test moves forward instead of sleeping; it never reads the wall clock."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        """Start now (or at ``start``)."""
-        self.now = start or utcnow()
+        """Start at ``start``, else at ``FIXED_START``."""
+        self.now = start or FIXED_START
 
     def __call__(self) -> datetime:
         """The current instant."""

@@ -142,3 +142,30 @@ def test_a_coordinator_sees_the_old_and_the_new_region(client: FlaskClient, sess
         "2027-01-01",
     )
     assert body["next_region_source_url"].startswith("https://")
+
+
+def test_the_seeded_admin_must_change_the_one_time_password_first(fresh_db: str) -> None:
+    from sqlalchemy.orm import sessionmaker
+
+    from tests.support.accounts import form_login
+    from tests.support.apps import make_test_app
+    from tracker.db import get_db, make_engine
+    from tracker.migrate import upgrade
+
+    engine = make_engine(fresh_db)
+    upgrade(engine)
+    with sessionmaker(bind=engine)() as s:
+        report = seed(s, admin_email="first@example.dk")
+        s.commit()
+        admin = s.scalar(select(User).where(User.email == "first@example.dk"))
+        assert admin is not None and admin.must_change_password, "as for users from `tracker users create`"
+    engine.dispose()
+    assert report.admin_password
+    app = make_test_app(fresh_db)
+    try:
+        client = app.test_client()
+        first = form_login(client, "first@example.dk", report.admin_password)
+        assert first.status_code == 302 and first.headers["Location"].endswith("/konto/ny-adgangskode")
+        assert client.get("/admin/brugere").headers["Location"].endswith("/konto/ny-adgangskode")
+    finally:
+        get_db(app).engine.dispose()

@@ -32,10 +32,11 @@ def init_app(app: Flask) -> Api:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
-    from tracker.api.openapi import OperationIdPlugin, add_components
+    from tracker.api.openapi import OperationIdPlugin, add_components, nullable_ref
 
     spec_kwargs["extra_plugins"] = [OperationIdPlugin()]
     api = Api(app, spec_kwargs=spec_kwargs)
+    api.ma_plugin.converter.add_attribute_function(nullable_ref)
     add_components(api.spec)
     from tracker.api import paging
 

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from apispec import APISpec, BasePlugin
+from flask import Flask
 from marshmallow import Schema, fields, validate
 
 from tracker.municipalities.readiness_events import BULK_SHAPE
@@ -72,20 +73,8 @@ class PayloadSourceSchema(Schema):
     url = fields.String(allow_none=True)
 
 
-class BulkReadinessRowSchema(Schema):
-    """One (solution, IdP) row of a bulk readiness change: the fields a single-row event has, with its change."""
-
-    solution = fields.Nested(PayloadSolutionSchema, required=True)
-    idp = fields.Dict(allow_none=True, metadata={"description": "id, name, user_group; null: no IdP chosen"})
-    message = fields.String(allow_none=True)
-    requirement_from = fields.Dict(allow_none=True)
-    action = fields.Dict(allow_none=True)
-    stale = fields.Boolean()
-    changes = fields.Dict(keys=fields.String(), values=fields.Nested(ChangeSchema), required=True)
-
-
 class WebhookDataSchema(Schema):
-    """``data`` of a webhook body: the change event, with the solution (and municipality) it is about."""
+    """``data`` of a change event's webhook body: the event, with the solution (and municipality) it is about."""
 
     event_id = fields.Integer(required=True, metadata={"description": "The event's id in /api/v1/events"})
     solution = fields.Nested(PayloadSolutionSchema, allow_none=True)
@@ -102,6 +91,44 @@ class WebhookDataSchema(Schema):
     actor = fields.String(required=True, metadata={"description": "Role and organisation, never a person"})
     source = fields.Nested(PayloadSourceSchema, required=True)
     reason = fields.String(allow_none=True)
+
+
+class PayloadIdpSchema(Schema):
+    """The IdP (staff group) a readiness row is about."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    user_group = fields.String(allow_none=True)
+
+
+class PayloadActionSchema(Schema):
+    """What the municipality should do now: a code and its sentence (Danish)."""
+
+    code = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class BulkReadinessRowSchema(Schema):
+    """One (solution, IdP) row of a bulk readiness change: the fields a single-row event has, with its change."""
+
+    solution = fields.Nested(PayloadSolutionSchema, required=True)
+    idp = fields.Nested(PayloadIdpSchema, allow_none=True, metadata={"description": "null: no IdP chosen"})
+    message = fields.String(allow_none=True)
+    requirement_from = fields.Nested(PayloadSolutionSchema, allow_none=True)
+    action = fields.Nested(PayloadActionSchema, allow_none=True)
+    stale = fields.Boolean()
+    changes = fields.Dict(keys=fields.String(), values=fields.Nested(ChangeSchema), required=True)
+
+
+class ReadinessDataSchema(WebhookDataSchema):
+    """``data`` of ``municipality.readiness.changed``: one (solution, IdP) row's verdict moved — or, in bulk,
+    several rows of one municipality (``rows``, ``count``; the single-row fields are then absent)."""
+
+    message = fields.String(allow_none=True, metadata={"description": "What the verdict means, in Danish"})
+    idp = fields.Nested(PayloadIdpSchema, allow_none=True)
+    requirement_from = fields.Nested(PayloadSolutionSchema, allow_none=True)
+    action = fields.Nested(PayloadActionSchema, allow_none=True)
+    stale = fields.Boolean()
     rows = fields.List(
         fields.Nested(BulkReadinessRowSchema),
         metadata={"description": "Only on a bulk municipality.readiness.changed. " + BULK_SHAPE},
@@ -109,16 +136,119 @@ class WebhookDataSchema(Schema):
     count = fields.Integer(metadata={"description": "Only on a bulk change: how many rows `rows` holds."})
 
 
-class WebhookPayloadSchema(Schema):
-    """The body of every webhook request (Standard Webhooks: signed with webhook-id/-timestamp/-signature)."""
+class PayloadInquirySchema(Schema):
+    """The question as it stands after the event (public: who asked as a municipality, never a person)."""
 
-    type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
-    timestamp = fields.String(required=True, metadata={"description": "When it happened, ISO 8601 UTC ('Z')"})
-    data = fields.Nested(WebhookDataSchema, required=True)
+    id = fields.Integer(required=True)
+    question = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(["open", "asked", "answered", "closed"]))
+    waiting = fields.Integer(required=True)
+    asker = fields.String(allow_none=True)
+    answer = fields.String(allow_none=True)
+    answer_source_url = fields.String(allow_none=True)
+    proposal_id = fields.Integer(allow_none=True)
+    asked_note = fields.String(allow_none=True)
+    close_reason = fields.String(allow_none=True)
+
+
+class InquiryDataSchema(WebhookDataSchema):
+    """``data`` of ``inquiry.*``: the question with its answer or reason."""
+
+    inquiry = fields.Nested(PayloadInquirySchema, required=True)
+
+
+class TestDataSchema(Schema):
+    """``data`` of ``subscription.test``: which subscription was pinged (no change event)."""
+
+    subscription_id = fields.Integer(required=True)
+    message = fields.String(required=True)
+
+
+SOLUTION_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t.startswith("solution."))
+INQUIRY_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t.startswith("inquiry."))
+READINESS_EVENT_TYPES = ("municipality.readiness.changed",)
+TEST_EVENT_TYPES = ("subscription.test",)
+
+
+def _payload(name: str, types: tuple[str, ...], data: type[Schema]) -> type[Schema]:
+    """A webhook body schema whose ``type`` is one of ``types`` and whose ``data`` is ``data``."""
+    return Schema.from_dict(
+        {
+            "type": fields.String(required=True, validate=validate.OneOf(types)),
+            "timestamp": fields.String(required=True, metadata={"description": "When it happened, ISO 8601 UTC ('Z')"}),
+            "data": fields.Nested(data, required=True),
+        },
+        name=name,
+    )
+
+
+# One body schema per kind of event, each named in the document; WebhookPayload is their union, told apart by
+# ``type`` (the discriminator). Every type a delivery can carry appears in exactly one of them.
+PAYLOADS: dict[str, tuple[tuple[str, ...], type[Schema]]] = {
+    "SolutionEventPayload": (SOLUTION_EVENT_TYPES, WebhookDataSchema),
+    "ReadinessEventPayload": (READINESS_EVENT_TYPES, ReadinessDataSchema),
+    "InquiryEventPayload": (INQUIRY_EVENT_TYPES, InquiryDataSchema),
+    "TestEventPayload": (TEST_EVENT_TYPES, TestDataSchema),
+}
+
+
+def payload_types() -> list[str]:
+    """Every ``type`` a webhook body may have, as documented."""
+    return [t for types, _data in PAYLOADS.values() for t in types]
 
 
 def add_components(spec: APISpec) -> None:
-    """Name the payloads that leave without a route."""
-    for name, schema in (("WebhookPayload", WebhookPayloadSchema), ("WebhookData", WebhookDataSchema)):
-        if name not in spec.components.schemas:
-            spec.components.schema(name, schema=schema)
+    """Name the payloads that leave without a route: one schema per kind of webhook body, and their union."""
+    if "WebhookPayload" in spec.components.schemas:
+        return
+    mapping = {}
+    for name, (types, data) in PAYLOADS.items():
+        spec.components.schema(name, schema=_payload(name, types, data))
+        mapping.update(dict.fromkeys(types, f"#/components/schemas/{name}"))
+    spec.components.schema(
+        "WebhookPayload",
+        component={
+            "description": "The body of every webhook request (Standard Webhooks: signed with webhook-id, "
+            "webhook-timestamp and webhook-signature), one schema per kind of event, told apart by 'type'.",
+            "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in PAYLOADS],
+            "discriminator": {"propertyName": "type", "mapping": mapping},
+        },
+    )
+
+
+def nullable_ref(self: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """A nullable nested object as ``allOf: [ref], nullable: true`` (OpenAPI 3.0), which generated clients read
+    as the model or null. apispec writes ``anyOf: [{type: object, nullable}, ref]``, whose first branch, any
+    object at all, is what clients then take: the nested model's fields were lost to them."""
+    branches = ret.get("anyOf")
+    if not isinstance(branches, list) or len(branches) != 2 or {"type": "object", "nullable": True} not in branches:
+        return {}
+    ref = next((branch for branch in branches if "$ref" in branch), None)
+    if ref is None:
+        return {}
+    del ret["anyOf"]
+    return {"allOf": [ref], "nullable": True}
+
+
+# Operations anyone may call without a token: the public reads (their answers show only public data; a token
+# may show more, never less). Every other operation needs ``Authorization: Bearer``.
+PUBLIC_READS = frozenset({
+    "api_solutions.SolutionList", "api_solutions.SolutionItem", "api_solutions.SolutionHistory",
+    "api_overview.RegistryCsv", "api_overview.RegistryXlsx", "api_overview.UpcomingSwitches",
+    "api_overview.PopularSolutions", "api_municipalities.MunicipalityList", "api_municipalities.MunicipalityItem",
+    "api_sources.SourceList", "api_sources.SourceItem", "api_events.EventLog", "api_inquiries.InquiryList",
+    "api_inquiries.InquiryItem", "api_inquiries.SolutionInquiries", "api_inquiries.RiskAssessments",
+})  # fmt: skip
+_RULE_ARGUMENT = re.compile(r"<(?:[^<>]*:)?([^<>:]+)>")
+
+
+def document_security(app: Flask, spec: APISpec) -> None:
+    """``security: []`` on the public reads, ``bearerAuth`` on every other operation (once routes exist)."""
+    paths: dict[str, dict[str, Any]] = spec._paths  # apispec keeps the paths here until the document is built
+    for rule in app.url_map.iter_rules():
+        operations = paths.get(_RULE_ARGUMENT.sub(r"{\1}", rule.rule))
+        for method, operation in (operations or {}).items():
+            if not isinstance(operation, dict) or method.upper() not in (rule.methods or set()):
+                continue
+            public = rule.endpoint in PUBLIC_READS and method in ("get", "head")
+            operation["security"] = [] if public else [{"bearerAuth": []}]

@@ -11,7 +11,7 @@ from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_use
 from tracker.auth import audit
 from tracker.auth.sessions import SessionPolicy, live_session
 from tracker.db import get_session
-from tracker.errors import Forbidden, Unauthorized, error_response
+from tracker.errors import Forbidden, Unauthorized, error_response, wants_json
 from tracker.models import User, UserSession
 from tracker.registry.actors import Actor
 
@@ -100,7 +100,7 @@ def api_user(*, write: bool) -> User | None:
     return current_db_user()
 
 
-def _audit_denial(exc: Forbidden) -> Response:
+def audit_denial(exc: Forbidden) -> Response:
     """Every refusal is logged with who tried what, then answered as usual (403)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     user: User | None = g.get("auth_user")
@@ -141,7 +141,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log ind for at fortsætte."
     # More specific than the AppError handler in tracker.errors, so Flask picks this one for 403s.
-    app.register_error_handler(Forbidden, _audit_denial)
+    app.register_error_handler(Forbidden, audit_denial)
 
     @app.before_request
     def _forget_cached_user() -> None:
@@ -151,6 +151,19 @@ def init_app(app: Flask) -> None:
         for cached in ("auth_user", "_login_user", app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "_flask_babel"):
             g.pop(cached, None)
 
-    from tracker.auth.guard import account_guard
+    from tracker.auth.guard import account_guard, level_guard, level_refusal
 
     app.before_request(account_guard)
+    app.before_request(level_guard)
+
+    def _unauthorized(exc: Unauthorized) -> Response:
+        # A session whose NSIS level is too low is logged in: it is refused (403, audited), not sent to log in.
+        refusal = level_refusal()
+        if refusal is not None:
+            return audit_denial(refusal)
+        response = error_response(exc.status, exc.code, exc.message, exc.details)
+        if wants_json():
+            response.headers["WWW-Authenticate"] = 'Bearer realm="tu-tracker"'
+        return response
+
+    app.register_error_handler(Unauthorized, _unauthorized)

@@ -4,14 +4,20 @@
 - vendor ownership: ``owns_solution`` (a vendor's organisation is the solution's vendor), ``provides_solution``
   (it is the service provider), ``speaks_for`` (either), ``can_report_on``, ``may_propose_for``;
 - a municipality's private data (IdPs, portfolio, readiness, its own events): ``can_see_municipality``,
-  ``own_municipality_id``.
+  ``own_municipality_id``;
+- the NSIS level of a single sign-on session: ``level_suffices`` — below Substantial a session counts as
+  anonymous (public pages only) and is refused with a clear 403 elsewhere (``tracker.auth.guard.level_guard``
+  applies it to every request before any view runs).
 """
 
 from __future__ import annotations
 
 from tracker.errors import Forbidden, Unauthorized
 from tracker.models import Solution, User
-from tracker.models.vocab import Role
+from tracker.models.vocab import LOA_RANK, Loa, Role
+
+# A municipality's private data and every write need a login at least this strong (NSIS Betydelig).
+PRIVATE_MIN_LOA = Loa.BETYDELIG
 
 
 def require_user(user: User | None) -> User:
@@ -92,3 +98,14 @@ def can_answer_inquiry(user: User | None, solution: Solution) -> bool:
 def can_ask_inquiry(user: User | None) -> bool:
     """Municipalities ask (and join) for themselves; coordinators ask on behalf of all."""
     return user is not None and (is_coordinator(user) or user.role == Role.MUNICIPALITY)
+
+
+def level_suffices(session_loa: str | None) -> bool:
+    """Whether a login session's NSIS level allows more than public pages.
+
+    ``None`` is a password login (with TOTP where the role requires it): it keeps its role's rules. A single
+    sign-on session carries the level its IdP asserted and needs Substantial or High.
+    """
+    if session_loa is None:
+        return True
+    return session_loa in LOA_RANK and LOA_RANK[Loa(session_loa)] >= LOA_RANK[PRIVATE_MIN_LOA]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
@@ -34,8 +34,25 @@ def _hash(plain: str) -> str:
     return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class SsoDetails:
+    """What a single sign-on session keeps: the asserted NSIS level, the IdP, and what a single logout names."""
+
+    loa: str
+    idp_id: int
+    name_id: str
+    name_id_format: str | None = None
+    session_index: str | None = None
+    not_on_or_after: datetime | None = None
+
+
 def start_session(
-    session: Session, user: User, *, second_factor: bool, remote_addr: str | None = None
+    session: Session,
+    user: User,
+    *,
+    second_factor: bool,
+    remote_addr: str | None = None,
+    sso: SsoDetails | None = None,
 ) -> tuple[UserSession, str]:
     """A new server-side session; returns the row and the random id for the cookie (never stored)."""
     plain = secrets.token_urlsafe(32)
@@ -48,6 +65,10 @@ def start_session(
         created_at=now,
         last_seen_at=now,
     )
+    if sso is not None:
+        row.nsis_level, row.saml_idp_id, row.saml_name_id = sso.loa, sso.idp_id, sso.name_id[:500]
+        row.saml_name_id_format, row.saml_session_index = sso.name_id_format, sso.session_index
+        row.not_on_or_after = sso.not_on_or_after
     session.add(row)
     session.flush()
     return row, plain
@@ -63,6 +84,8 @@ def live_session(session: Session, user_id: int, plain: str, policy: SessionPoli
         return None
     if now - row.last_seen_at > policy.idle or now - row.created_at > policy.max_age:
         return None
+    if row.not_on_or_after is not None and now >= row.not_on_or_after:
+        return None  # the IdP said how long its login holds
     if now - row.last_seen_at > SEEN_RESOLUTION:
         # As with API tokens: noting the use must never fail the request (SQLite may refuse the write lock).
         try:

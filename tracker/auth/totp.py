@@ -2,6 +2,10 @@
 
 Required for coordinators and admins (they change the registry for everyone), offered to every user. A code
 is accepted once (the last used time step is kept), one step of clock drift either way is allowed.
+
+"Once" holds under parallel logins too: a time step is taken by a conditional UPDATE (only when it is newer
+than the stored one), a recovery code is struck out under a lock on the user's row, so of several requests
+sending the same code exactly one succeeds, on PostgreSQL as on SQLite.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import secrets
 import time
 
 import pyotp
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
@@ -83,6 +88,31 @@ def confirm_enrolment(session: Session, user: User, code: str, *, now: float | N
     return codes
 
 
+def _take_step(session: Session, user: User, step: int) -> bool:
+    """Record ``step`` as used unless it (or a later one) already is; True when this call took it.
+
+    One conditional UPDATE: a parallel request that took the step first makes it match no row (PostgreSQL
+    re-checks the condition after waiting for the other's row lock).
+    """
+    taken = session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(taken, "rowcount", 0) != 1:
+        return False
+    session.refresh(user, ["totp_last_step"])
+    return True
+
+
+def _locked(session: Session, user: User) -> User:
+    """The user's row, re-read under a row lock held until the transaction ends (parallel logins wait here)."""
+    return session.execute(
+        select(User).where(User.id == user.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 def verify(session: Session, user: User, code: str, *, now: float | None = None) -> bool:
     """Whether the code (TOTP or an unused recovery code) is valid; a used code never works again."""
     if not enabled(user) or not code or len(code) > 40:
@@ -90,26 +120,25 @@ def verify(session: Session, user: User, code: str, *, now: float | None = None)
     assert user.totp_secret
     step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
     if step is not None:
-        if user.totp_last_step is not None and step <= user.totp_last_step:
-            return False
-        user.totp_last_step = step
-        session.flush()
-        return True
+        return _take_step(session, user, step)
     hashed = _hash_code(code)
+    if not any(hmac.compare_digest(hashed, h) for h in user.recovery_codes or []):
+        return False
+    user = _locked(session, user)  # a parallel request may have struck the code out meanwhile
     remaining = list(user.recovery_codes or [])
-    if any(hmac.compare_digest(hashed, h) for h in remaining):
-        user.recovery_codes = [h for h in remaining if h != hashed]
-        audit.record(
-            session,
-            "user.recovery_code_used",
-            actor=user,
-            object_type="user",
-            object_id=user.id,
-            details={"remaining": len(user.recovery_codes)},
-        )
-        session.flush()
-        return True
-    return False
+    if not any(hmac.compare_digest(hashed, h) for h in remaining):
+        return False
+    user.recovery_codes = [h for h in remaining if h != hashed]
+    audit.record(
+        session,
+        "user.recovery_code_used",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        details={"remaining": len(user.recovery_codes)},
+    )
+    session.flush()
+    return True
 
 
 def current_code(secret: str, *, now: float | None = None) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import force_locale
@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker.broadcast.feeds import EPOCH
 from tracker.models import ChangeEvent, Solution
 from tracker.municipalities.actions import action_text
-from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
+from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status, binding_row
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
 from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, LOA_LABELS, STATE_LABELS, danish_day
 
@@ -146,6 +146,20 @@ def readiness_lines(rows: Sequence[ReadinessRow]) -> str:
         return "\n".join(f"{readiness_text(row)} Gør nu: {action_text(row.action)}." for row in rows)
 
 
+def _event_days(solution: Solution, readiness: Sequence[ReadinessRow]) -> tuple[date, date]:
+    """First and last day of a solution's event: in a municipality's calendar the day its requirement binds
+    there (a broker's earlier day included, as the readiness text says), else the solution's own switch."""
+    binding = binding_row(readiness)
+    day = binding.binding_on if binding is not None else None
+    own_first, own_last = solution.switch_earliest_on, solution.switch_latest_on
+    if day is None or day == own_first:
+        assert own_first is not None
+        return own_first, max(own_last or own_first, own_first)
+    driver = binding.requirement_from if binding is not None else None
+    last = driver.switch_latest_on if driver is not None and driver.switch_earliest_on == day else None
+    return day, max(last or day, day)
+
+
 def _vevent(
     solution: Solution,
     history: SwitchHistory | None,
@@ -153,9 +167,7 @@ def _vevent(
     readiness: Sequence[ReadinessRow],
     domain: str = "tu-tracker",
 ) -> Event:
-    earliest = solution.switch_earliest_on
-    assert earliest is not None
-    latest = solution.switch_latest_on or earliest
+    earliest, latest = _event_days(solution, readiness)
     stamp = (history.last_changed_at if history else None) or solution.switch_recorded_at or solution.created_at
     sequence = history.sequence if history else 0
     worst = readiness[0] if readiness else None  # rows come most urgent first
@@ -172,7 +184,7 @@ def _vevent(
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("dtstart", earliest)
-    event.add("dtend", max(latest, earliest) + timedelta(days=1))
+    event.add("dtend", latest + timedelta(days=1))
     summary = f"Skæringsdato: {solution.name} ({_label(LOA_LABELS, solution.loa_value)})"
     description = describe_switch(solution, page_url)
     if readiness:

@@ -165,13 +165,35 @@ def _readiness_parts(ch: dict[str, Any], data: dict[str, Any]) -> list[str]:
     for key in ("readiness", "status"):
         if change := _change(ch, key):
             before, after = _readiness_label(change[0]), _readiness_label(change[1])
-            text = _("%(what)s ændret fra %(before)s til %(after)s", what=subject, before=before, after=after)
+            if before != after:
+                text = _("%(what)s ændret fra %(before)s til %(after)s", what=subject, before=before, after=after)
+            else:
+                # The verdict stayed; its day (or what drives it) moved: say that, not "from X to X".
+                old_day, new_day = (_day(v.get("from")) if isinstance(v, dict) else "" for v in change)
+                if old_day and new_day and old_day != new_day:
+                    text = _(
+                        "%(what)s stadig %(status)s; dagen flyttet fra %(before)s til %(after)s",
+                        what=subject,
+                        status=after,
+                        before=old_day,
+                        after=new_day,
+                    )
+                else:
+                    text = _("%(what)s stadig %(status)s", what=subject, status=after)
             if message := data.get("message"):
                 text += f" — {message}"
             if action := data.get("action"):
-                text += " " + _("Gør nu: %(action)s.", action=action.get("text"))
+                text = (
+                    full_stop(text) + " " + _("Gør nu: %(action)s.", action=str(action.get("text") or "").rstrip("."))
+                )
             return [text]
     return [_("%(what)s ændret", what=subject)]
+
+
+def full_stop(text: str) -> str:
+    """The text as a finished sentence: a full stop added unless it already ends one (no "Betydelig..")."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def _inquiry_parts(event: ChangeEvent) -> list[str]:
@@ -240,5 +262,5 @@ def describe(event: ChangeEvent, language: str = "da") -> Description:
         if source := _source(event):
             summary += " — " + _("kilde: %(source)s", source=source)
         if event.reason:
-            summary += ". " + _("Begrundelse: %(reason)s", reason=event.reason)
+            summary = full_stop(summary) + " " + _("Begrundelse: %(reason)s", reason=event.reason)
     return Description(title=title, summary=summary)

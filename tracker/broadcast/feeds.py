@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 
 from feedgen.feed import FeedGenerator
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -69,6 +70,13 @@ class FeedInfo:
     alternate_url: str
 
 
+def rss_description(text: str) -> str:
+    """Plain text as RSS ``<description>``, which readers render as HTML: escaped here for HTML, then once more
+    for XML by the writer, so a question's ``<img src=…>`` reaches the reader as text, never as markup. (Atom's
+    summary is typed ``text`` and needs no such step.) The one place feed text is escaped for HTML."""
+    return escape(text, quote=False)
+
+
 def render(info: FeedInfo, events: Sequence[ChangeEvent], link_for: Callable[[ChangeEvent], str], fmt: str) -> bytes:
     """The feed document, Atom (``fmt='atom'``) or RSS 2.0 (``fmt='rss'``), newest entry first."""
     fg = FeedGenerator()
@@ -89,7 +97,7 @@ def render(info: FeedInfo, events: Sequence[ChangeEvent], link_for: Callable[[Ch
         entry.id(entry_id(event.id))
         entry.guid(entry_id(event.id), permalink=False)
         entry.title(text.title)
-        entry.summary(text.summary)
+        entry.summary(rss_description(text.summary) if fmt == "rss" else text.summary)
         entry.link(href=link_for(event), rel="alternate", type="text/html")
         entry.published(event.occurred_at)
         entry.updated(event.occurred_at)

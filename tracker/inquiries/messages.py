@@ -5,14 +5,6 @@ Flask-Babel's locale selector reads the request; a service called from a job has
 
 from __future__ import annotations
 
-from typing import Any
+from tracker.i18n import translated
 
-from flask import has_request_context
-from flask_babel import gettext
-
-
-def _(text: str, **variables: Any) -> str:
-    """``gettext`` inside a request; the Danish text (formatted) outside one."""
-    if has_request_context():
-        return str(gettext(text, **variables))
-    return text % variables if variables else text
+_ = translated  # the one implementation lives in tracker.i18n; services elsewhere use it too

@@ -8,6 +8,7 @@ from tracker.models.mail import MailAttempt, MailMessage, MailPreference
 from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
+from tracker.models.saml import SamlAssertionSeen, SamlIdp, SamlRequest
 from tracker.models.scheduler import JobRun, SchedulerLease
 from tracker.models.solutions import Solution
 from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User, UserSession
@@ -33,6 +34,9 @@ __all__ = [
     "PortfolioEntry",
     "Proposal",
     "RiskAssessment",
+    "SamlAssertionSeen",
+    "SamlIdp",
+    "SamlRequest",
     "SchedulerLease",
     "ScrapeRun",
     "Solution",

@@ -36,6 +36,11 @@ class Municipality(Base):
     next_region: Mapped[str | None] = mapped_column(String(100))
     next_region_on: Mapped[date | None] = mapped_column(Date)
     next_region_source_url: Mapped[str | None] = mapped_column(String(1000))
+    # Its CVR number (single sign-on maps an assertion's CVR here), with where it is stated and its confidence:
+    # ``reported`` from the shipped third-party list, ``confirmed`` once an admin corrected or checked it.
+    cvr: Mapped[str | None] = mapped_column(String(8), unique=True)
+    cvr_status: Mapped[str | None] = mapped_column(String(20))
+    cvr_source: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised (as ``data_version + 1`` in SQL, so concurrent edits never share a value) by every flush that writes
     # M's IdPs or portfolio (municipalities.data_version): the caches of readiness and calendars key on it.

@@ -25,4 +25,6 @@ class Organisation(Base):
     description: Mapped[str | None] = mapped_column(Text)
     # A trusted vendor's proposals are accepted at once and recorded as 'reported' by that vendor.
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its CVR number: single sign-on maps an assertion's CVR to the organisation (KL's makes coordinators).
+    cvr: Mapped[str | None] = mapped_column(String(8), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

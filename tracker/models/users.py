@@ -46,6 +46,10 @@ class User(Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column()
     recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    # Single sign-on: the persistent professional UUID (OIOSAML) that identifies the person; such an account
+    # has no password. ``cvr`` is the organisation its last assertion named.
+    saml_uuid: Mapped[str | None] = mapped_column(String(200), unique=True)
+    cvr: Mapped[str | None] = mapped_column(String(8))
 
     organisation: Mapped[Organisation | None] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
@@ -70,6 +74,15 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A single sign-on session: the NSIS level the IdP asserted (lav|betydelig|hoej; None for a password
+    # login), the IdP, and the subject and session index that a single logout names.
+    nsis_level: Mapped[str | None] = mapped_column(String(12))
+    saml_idp_id: Mapped[int | None] = mapped_column(ForeignKey("saml_idp.id", ondelete="SET NULL"), index=True)
+    saml_name_id: Mapped[str | None] = mapped_column(String(500))
+    saml_name_id_format: Mapped[str | None] = mapped_column(String(200))
+    saml_session_index: Mapped[str | None] = mapped_column(String(200))
+    # The IdP's SessionNotOnOrAfter: the session ends then, whatever the idle and absolute limits say.
+    not_on_or_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

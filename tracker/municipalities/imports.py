@@ -73,6 +73,13 @@ class ImportReport:
     added: list[tuple[ImportedName, Solution]] = field(default_factory=list)
     already: list[tuple[ImportedName, Solution]] = field(default_factory=list)
     unmatched: list[tuple[ImportedName, list[Solution]]] = field(default_factory=list)
+    # Per solution id, the IdPs (staff groups) the file names for it: the preview carries them to its confirmation.
+    idps: dict[int, list[Idp]] = field(default_factory=dict)
+
+    def confirmed(self) -> list[tuple[Solution, list[Idp]]]:
+        """What confirming a preview must send: each solution to add, and each one there that gains staff groups."""
+        widened = [s for _, s in self.already if self.idps.get(s.id)]
+        return [(s, self.idps.get(s.id, [])) for s in [*(s for _, s in self.added), *widened]]
 
 
 def _decode(data: bytes) -> str:
@@ -265,7 +272,7 @@ def import_portfolio(
     matched, unmatched = match(session, names)
     report = ImportReport(rows=len(names), dry_run=dry_run, unmatched=unmatched)
     unique: dict[int, tuple[ImportedName, Solution]] = {}
-    idps_by_solution: dict[int, list[Idp]] = {}
+    idps_by_solution = report.idps
     for name, solution in matched:
         unique.setdefault(solution.id, (name, solution))
         for idp in idps.get(name.text, []):
@@ -286,14 +293,28 @@ def import_portfolio(
 
 
 def confirm_import(
-    session: Session, municipality: Municipality, slugs: list[str], *, actor: Actor
+    session: Session, municipality: Municipality, slugs: list[str], *, actor: Actor, idps: list[str] | None = None
 ) -> tuple[list[Solution], list[Solution]]:
     """Add what a dry run showed (by slug, so the file need not be chosen again); (added, already there).
 
-    Slugs that no longer name a solution are left out: the registry may have changed since the preview.
+    ``idps`` are the preview's staff groups as ``"<slug>:<IdP id>"``, so a confirmed import gives each solution
+    the IdPs the file named, as a direct import does (none: the primary IdP). An IdP that is not M's refuses the
+    confirmation (422). Slugs that no longer name a solution are left out: the registry may have changed since
+    the preview.
     """
-    if len(slugs) > MAX_ROWS:
+    if len(slugs) > MAX_ROWS or len(idps or []) > MAX_ROWS * 5:
         raise ValidationError("For mange løsninger på én gang.", {"slug": f"Højst {MAX_ROWS}."})
     wanted = sorted(set(slugs))
     found = list(session.scalars(select(Solution).where(Solution.slug.in_(wanted)).order_by(Solution.name)))
-    return services.add_many(session, municipality, found, actor=actor)
+    own = {idp.id: idp for idp in queries.list_idps(session, municipality)}
+    by_slug: dict[str, list[Idp]] = {}
+    for pair in idps or []:
+        slug, _sep, idp_id = pair.rpartition(":")
+        idp = own.get(int(idp_id)) if idp_id.isdigit() else None
+        if idp is None:
+            message = "Forhåndsvisningen nævner en IdP, kommunen ikke har. Importér filen igen."
+            raise ValidationError(message, {"idp": pair[:100]})
+        if idp not in by_slug.setdefault(slug, []):
+            by_slug[slug].append(idp)
+    named = {s.id: by_slug[s.slug] for s in found if s.slug in by_slug}
+    return services.add_many(session, municipality, found, actor=actor, idps=named)

@@ -256,6 +256,14 @@ class ReadinessRow:
         return (self.solution.id, self.idp.id if self.idp else None)
 
     @property
+    def binding_on(self) -> date | None:
+        """The day this row binds: the verdict's day when staff are (or will be) locked out — the day of the
+        requirement that drives the row, a broker's when it binds earlier — else the solution's own switch."""
+        if self.assessment.from_day is not None:
+            return self.assessment.from_day
+        return self.solution.switch_earliest_on
+
+    @property
     def sort_key(self) -> tuple[int, int, str, str, str]:
         """Locked out first, then at risk by days left, then unknown, then ok; by name, then IdP, within each."""
         days = self.assessment.days_left if self.assessment.status is Status.AT_RISK else 0
@@ -281,6 +289,13 @@ class Readiness:
         counts["solutions"] = len({row.solution.id for row in self.rows})
         counts["stale"] = sum(1 for row in self.rows if row.stale)
         return counts
+
+
+def binding_row(rows: Sequence[ReadinessRow]) -> ReadinessRow | None:
+    """Of one solution's rows in a municipality, the one that binds first: the one home of the binding date
+    that the page, the export, the feed and the calendar all show (its ``binding_on``)."""
+    dated = [row for row in rows if row.binding_on is not None]
+    return min(dated, key=lambda row: (row.binding_on, row.sort_key)) if dated else None
 
 
 def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) -> ReadinessRow:

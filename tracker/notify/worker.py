@@ -70,7 +70,9 @@ def next_delay(failures: int) -> timedelta | None:
     return schedule.next_delay(MAIL, failures)
 
 
-def _compose_all(app: Flask, session: Session, mails: list[MailMessage], now: datetime) -> list[Message | None]:
+def _compose_all(
+    app: Flask, session: Session, mails: list[MailMessage], now: datetime, bodies: dict[Any, Any]
+) -> list[Message | None]:
     """Every claimed mail composed, with the preferences and events of the whole batch read at once."""
     preferences = {
         p.user_id: p for p in session.scalars(select(MailPreference).where(MailPreference.user_id.in_(_users(mails))))
@@ -78,7 +80,6 @@ def _compose_all(app: Flask, session: Session, mails: list[MailMessage], now: da
     wanted = {event_id for mail in mails if mail.kind != notices.KIND for event_id in mail.event_ids or []}
     events = {e.id: e for e in session.scalars(select(ChangeEvent).where(ChangeEvent.id.in_(wanted)))}
     composed: list[Message | None] = []
-    bodies: dict[Any, Any] = {}  # one rendering per language and list of changes, shared by their readers
     with app.test_request_context("/"):
         for mail in mails:
             user, row = mail.user, preferences.get(mail.user_id)
@@ -98,8 +99,20 @@ def _users(mails: Iterable[MailMessage]) -> set[int]:
     return {m.user_id for m in mails}
 
 
-def claim(app: Flask, db: Database, *, token: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
-    """Take up to ``limit`` due mails and compose them; committed before anything is sent."""
+def claim(
+    app: Flask,
+    db: Database,
+    *,
+    token: str,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    bodies: dict[Any, Any] | None = None,
+) -> list[Claimed]:
+    """Take up to ``limit`` due mails and compose them; committed before anything is sent.
+
+    ``bodies`` (one per run) keeps each rendering per language and list of changes for all its readers.
+    """
     with db.unit_of_work() as session:
         if not claim_rows(session, MAIL, token=token, now=now, limit=limit, lease=lease):
             return []
@@ -111,7 +124,7 @@ def claim(app: Flask, db: Database, *, token: str, now: datetime, limit: int, le
                 .order_by(MailMessage.id)
             )
         )
-        messages = _compose_all(app, session, mails, now)
+        messages = _compose_all(app, session, mails, now, {} if bodies is None else bodies)
         return [Claimed(m.id, m.user.email, msg, token) for m, msg in zip(mails, messages, strict=True)]
 
 
@@ -181,14 +194,16 @@ class MailChannel:
         self.lease = timedelta(seconds=float(cfg["MAIL_CLAIM_SECONDS"]) or 2 * self.timeout + 30)
         self.concurrency = max(1, int(cfg.get("MAIL_CONCURRENCY") or 4))
         self.batch = max(1, int(cfg["MAIL_BATCH_SIZE"]))
+        self.in_flight = self.batch  # a whole batch is claimed (and composed) at once, then sent in parallel
         # Outcomes are written at the latest every 0.2 s (loop.RECORD_EVERY), a few at a time: a killed worker
         # re-sends at most those (at-least-once, same Message-ID), and PostgreSQL is not asked for a commit per mail.
         self.record_batch = self.concurrency
         self.stop_seconds = self.timeout
+        self.bodies: dict[Any, Any] = {}  # renderings of this run, shared by every reader of the same changes
 
     def claim(self, token: str, now: datetime, limit: int) -> list[Claimed]:
         """Claim and compose due mails (``claim``)."""
-        return claim(self.app, self.db, token=token, now=now, limit=limit, lease=self.lease)
+        return claim(self.app, self.db, token=token, now=now, limit=limit, lease=self.lease, bodies=self.bodies)
 
     def open(self) -> transport.Connection:
         """One SMTP connection per sender thread, opened at its first mail."""

@@ -149,7 +149,9 @@ def run_once(
     pool: SenderPool[Item, Outcome] = SenderPool(
         channel.concurrency, channel.send, channel.open, channel.close, name=channel.queue.name
     )
-    capacity = 2 * channel.concurrency  # claimed rows out at once: sending, or queued for the next free sender
+    # Claimed rows out at once (sending, or queued for the next free sender): twice the senders, or what the
+    # channel asks for (mail claims whole batches: each claim composes, and fewer claims cost less).
+    capacity = max(2 * channel.concurrency, getattr(channel, "in_flight", 0))
     exhausted_at: float | None = None
     rounds = 0
     idle = True

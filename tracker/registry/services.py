@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
+from tracker.i18n import translated as _
 from tracker.models import ChangeEvent, Organisation, Solution
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-from tracker.registry import brokers, hooks
+from tracker.registry import brokers, hooks, names
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
+from tracker.registry.names import slugify
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
 
@@ -44,11 +46,19 @@ _MAX_LEN = {
 }
 
 
-def slugify(text: str) -> str:
-    """A URL slug from a name: lower case ASCII, Danish letters spelt out."""
-    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"})
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
-    return slug[:80].strip("-")
+def check_name(session: Session, name: str, solution: Solution | None = None) -> None:
+    """Refuse a name that mixes look-alike scripts in a word (422) or reads as another solution's name (409)."""
+    if (word := names.mixed_word(name)) is not None:
+        raise ValidationError(
+            _("Navnet blander skriftsystemer i ét ord (fx et kyrillisk eller græsk bogstav i et latinsk navn)."),
+            {"name": _("'%(word)s' blander bogstaver fra flere skriftsystemer.", word=word)},
+        )
+    others = session.scalars(select(Solution.name).where(Solution.id != (solution.id if solution else -1)))
+    if (twin := names.look_alike(name, others)) is not None:
+        raise Conflict(
+            _("Navnet kan forveksles med '%(twin)s', som allerede findes.", twin=twin),
+            {"name": _("Ligner et andet navn.")},
+        )
 
 
 def _validate(changes: dict[str, Any]) -> None:
@@ -168,6 +178,7 @@ def create_solution(
 ) -> Solution:
     """Create a solution (facts unknown unless given) and append ``solution.created``."""
     fields = dict(fields or {})
+    check_name(session, name)
     slug = slug or slugify(name)
     if not SLUG_RE.fullmatch(slug):  # fullmatch: "$" alone would let "aula\n" through
         raise ValidationError("Ugyldig slug.", {"slug": "Kun små bogstaver a-z, tal og bindestreg."})
@@ -225,6 +236,8 @@ def update_solution(
     if not changed:
         return []
     _check_provenance(solution, changed)
+    if "name" in changed:
+        check_name(session, str(changed["name"]), solution)
     new_brokers = brokers.resolve(session, solution, changed["brokers"]) if "brokers" in changed else None
     before = {f: json_value(getattr(solution, f)) for f in changed}
     after_change = hooks.solution_changing(session, solution)  # e.g. municipalities' readiness verdicts

@@ -50,8 +50,33 @@ def _facts_touched(changes: dict[str, Any]) -> list[str]:
     return prefixes
 
 
+# The fields that are a fact's value (not its source or evidence), per fact.
+_VALUE_FIELDS = {"loa": ("loa_value",), "switch": ("switch_earliest_on", "switch_latest_on", "switch_state")}
+_REPORTER = {Role.VENDOR: SourceKind.VENDOR, Role.MUNICIPALITY: SourceKind.MUNICIPALITY}
+
+
+def _values_changed(solution: Solution, changes: dict[str, Any]) -> list[str]:
+    """The facts whose value (not only source or evidence) the changes move to a known one."""
+    return [
+        prefix
+        for prefix, fields in _VALUE_FIELDS.items()
+        if any(
+            f in changes
+            and changes[f] not in (None, "ukendt", "unknown")
+            and json_value(changes[f]) != json_value(getattr(solution, f))
+            for f in fields
+        )
+    ]
+
+
 def _with_provenance(
-    role: str, changes: dict[str, Any], evidence: str | None, source_url: str | None, *, authority: bool = False
+    role: str,
+    changes: dict[str, Any],
+    evidence: str | None,
+    source_url: str | None,
+    *,
+    authority: bool = False,
+    solution: Solution | None = None,
 ) -> dict[str, Any]:
     """Stamp each touched fact with where it came from: a vendor's word is 'reported' by the vendor; the
     service provider's (``authority``) is 'confirmed' by the authority that decides it."""
@@ -68,6 +93,11 @@ def _with_provenance(
             if result.get(f"{prefix}_status") == Confidence.CONFIRMED:
                 # Only a coordinator, from the authority's own word, may call a fact confirmed.
                 result[f"{prefix}_status"] = Confidence.REPORTED.value
+        if solution is not None and prefix in _values_changed(solution, changes) and f"{prefix}_status" not in result:
+            # A new value never inherits the old value's confidence ("Afventer beslutning" beside a level just
+            # answered): without a stated one it is what someone reported, by whom the source kind says.
+            result[f"{prefix}_status"] = Confidence.REPORTED.value
+            result.setdefault(f"{prefix}_source_kind", _REPORTER.get(Role(role), SourceKind.COORDINATOR).value)
         if evidence and not result.get(f"{prefix}_evidence"):
             result[f"{prefix}_evidence"] = evidence
         if source_url and not result.get(f"{prefix}_source_url"):
@@ -102,7 +132,7 @@ def create_proposal(
     if not changes:
         raise ValidationError("Forslaget indeholder ingen ændringer.", {"changes": "Tomt."})
     authority = provides_solution(proposer, solution) and not owns_solution(proposer, solution)
-    changes = _with_provenance(proposer.role, changes, evidence, source_url, authority=authority)
+    changes = _with_provenance(proposer.role, changes, evidence, source_url, authority=authority, solution=solution)
     if proposer.role == Role.MUNICIPALITY and not any(changes.get(f"{p}_evidence") for p in _facts_touched(changes)):
         raise ValidationError(
             "En rettelse fra en kommune skal have belæg: hvad så I, hvor og hvornår?", {"evidence": "Mangler."}

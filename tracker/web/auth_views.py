@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -16,6 +16,7 @@ from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
 from tracker.notify.preferences import preference_of
+from tracker.saml import logout as saml_logout
 from tracker.web.forms import ActionForm, FirstPasswordForm, LoginForm, PasswordForm, TokenForm
 from tracker.web.guards import landing_url, safe_next, send_anonymous_to_login, web_user
 
@@ -100,16 +101,29 @@ def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """Log out (a POST with CSRF token, so no other site can log you out)."""
-    user = web_user()
+    """Log out (a POST with CSRF token, so no other site can log you out).
+
+    A single sign-on session ends here first, then the browser goes on to the IdP with a signed LogoutRequest
+    (single logout), which answers at /saml/slo.
+    """
+    # Any logged-in session may log out, also one whose NSIS level lets it see public pages only.
+    user = current_user.user if current_user.is_authenticated else web_user()
     audit.record(
         get_session(), "auth.logout", actor=user, object_type="user", object_id=user.id, remote_addr=request.remote_addr
     )
     row = getattr(current_user, "row", None)
     if row is not None:
         sessions.end_session(get_session(), row)  # a replayed cookie no longer works
+    idp_logout = (
+        saml_logout.logout_request_url(get_session(), current_app.config, row) if row and row.nsis_level else None
+    )
     logout_user()
     session.clear()
+    if idp_logout:
+        # On to the IdP by a page that refreshes (not a redirect of this form post: CSP form-action 'self'
+        # would stop the browser following it to another origin), with a link for whoever stays.
+        page = render_template("auth/saml_logout.html", idp_logout=idp_logout)
+        return Response(page, headers={"Refresh": f"0; url={idp_logout}", "Cache-Control": "no-store"})
     flash(_("Du er logget ud."), "info")
     return redirect(url_for("web.index"))
 

@@ -39,7 +39,16 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _to_login(exc: Unauthorized) -> BaseResponse:
-    """Reading a page while logged out leads to the login form; a refused form post says 401."""
+    """Reading a page while logged out leads to the login form; a refused form post says 401.
+
+    A single sign-on session whose NSIS level is too low is logged in already: it gets the 403 saying so.
+    """
+    from tracker.auth import audit_denial
+    from tracker.auth.guard import level_refusal
+
+    refusal = level_refusal()
+    if refusal is not None:
+        return audit_denial(refusal)
     if request.method in ("GET", "HEAD"):
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("auth.login", next=target))

@@ -304,7 +304,13 @@ def confirm_import(code: str) -> Page | BaseResponse:
     if not ButtonForm().validate_on_submit():
         return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
     try:
-        added, already = imports.confirm_import(get_session(), municipality, request.form.getlist("slug"), actor=actor)
+        added, already = imports.confirm_import(
+            get_session(),
+            municipality,
+            request.form.getlist("slug"),
+            actor=actor,
+            idps=request.form.getlist("idp"),
+        )
     except AppError as exc:
         return _failed(municipality, exc)
     flash(

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import totp
 from tracker.auth.login import throttle_state
-from tracker.db import get_db, get_session, utcnow
+from tracker.db import get_db, get_session, utcnow, writer_transaction
 from tracker.errors import AppError
 from tracker.models import LoginAttempt, User
 from tracker.web.auth_views import _after_login, _policy, _start_session, bp
@@ -60,6 +60,9 @@ def login_code() -> BaseResponse | tuple[str, int, dict[str, str]]:
     if not ok:
         error = _("Koden passer ikke eller er brugt før.")
         return render_template("auth/login_code.html", form=form, error=error), 401, NO_STORE
+    # The request's transaction was rolled back above; the login that follows writes (its session row), so it
+    # takes the write lock up front: after a parallel request's commit a deferred one would fail (SQLite).
+    writer_transaction(get_session())
     user = get_session().get(User, user_id)
     assert user is not None
     next_url = session.get("pending_next")

@@ -39,7 +39,7 @@ def _ch(before: Any, after: Any) -> dict[str, Any]:
                 "switch_text": _ch(None, "Q2 2024"),
                 "switch_status": _ch("unknown", "reported"),
             },
-            "Aula: skæringsdato sat til 1. april 2024 – 30. juni 2024 («Q2 2024») (Indberettet af leverandør)",
+            "Aula: skæringsdato sat til 1. april 2024 – 30. juni 2024 («Q2 2024») (Indberettet)",
         ),
         (
             "solution.switch_date.changed",
@@ -100,3 +100,52 @@ def test_readiness_event_says_what_it_means(app: Flask) -> None:
         "København: parathed for Aula ændret fra Klar til I fare — Medarbejderne lukkes ude fra 1. januar 2031, "
         "30 dage tilbage."
     )
+
+
+def test_a_readiness_event_where_only_the_day_moved_says_so(app: Flask) -> None:
+    event = _event(
+        "municipality.readiness.changed",
+        {
+            "readiness": _ch(
+                {"status": "at_risk", "from": "2027-07-01"},
+                {"status": "at_risk", "from": "2027-06-01"},
+            )
+        },
+        data={
+            "solution": {"slug": "aula", "name": "Aula"},
+            "municipality": {"code": "461", "name": "Odense"},
+            "message": "Medarbejderne lukkes ude fra 1. juni 2027, 30 dage tilbage.",
+            "action": {"code": "notify_idp", "text": "Anmeld IdP'en 'Skole-IdP' på Betydelig senest 31. maj 2027"},
+        },
+        reason="Context Handler kræver Betydelig.",
+    )
+    described = describe(event)
+    assert "fra I fare til I fare" not in described.title
+    assert described.title == (
+        "Odense: parathed for Aula stadig I fare; dagen flyttet fra 1. juli 2027 til 1. juni 2027 — Medarbejderne "
+        "lukkes ude fra 1. juni 2027, 30 dage tilbage. Gør nu: Anmeld IdP'en 'Skole-IdP' på Betydelig senest "
+        "31. maj 2027."
+    )
+    assert ".." not in described.summary
+    assert described.summary.endswith("31. maj 2027. Begrundelse: Context Handler kræver Betydelig.")
+    english = describe(event, "en").title
+    assert "still" in english and "the day moved from 1 July 2027 to 1 June 2027" in english
+
+
+def test_a_summary_never_has_a_double_full_stop(app: Flask) -> None:
+    event = _event(
+        "municipality.readiness.changed",
+        {"readiness": _ch({"status": "ok"}, {"status": "locked_out", "from": "2027-06-01"})},
+        data={
+            "solution": {"slug": "aula", "name": "Aula"},
+            "municipality": {"code": "461", "name": "Odense"},
+            "message": "Medarbejderne er lukket ude siden 1. juni 2027.",
+            "action": {
+                "code": "use_mitid_erhverv",
+                "text": "Lad gruppen 'Skoler' bruge MitID Erhverv, indtil IdP'en 'Skole-IdP' er anmeldt på Betydelig",
+            },
+        },
+        reason="Ny oplysning",
+    )
+    summary = describe(event).summary
+    assert "Betydelig. Begrundelse: Ny oplysning" in summary and ".." not in summary
