@@ -22,7 +22,7 @@ from tests.support.databases import fresh_database
 from tests.support.mail import free_port, smtp_server, text_part
 from tests.support.municipalities import last_event_id, municipality, stored_readiness_events
 from tracker.broadcast import worker as webhook_worker
-from tracker.db import get_db
+from tracker.db import clock_set_to, get_db
 from tracker.models import Delivery, MailAttempt, MailMessage, Solution
 from tracker.municipalities import imports
 from tracker.notify import preferences
@@ -62,14 +62,15 @@ def test_five_changes_in_the_window_are_one_mail_listing_every_change(
     reader = make_user(session, "samlet@kbh.example.dk", "municipality", municipality="101")
     preferences.set_preference(session, reader, {"mode": "immediate", "scope": "all"})
     solutions = _solutions(session, 5)
-    for i, target in enumerate(solutions):
-        _move(session, target, date(2033, 2, 1) + timedelta(days=i))
-    session.commit()
+    clock = Clock()  # a fixed instant: the changes are made then, and the worker looks at that same moment
+    with clock_set_to(clock):
+        for i, target in enumerate(solutions):
+            _move(session, target, date(2033, 2, 1) + timedelta(days=i))
+        session.commit()
     [mail] = _mails(session)
     assert mail.kind == "immediate" and len(set(mail.event_ids)) >= 5
     with smtp_server() as (inbox, url):
         monkeypatch.setitem(app.config, "MAIL_URL", url)
-        clock = Clock()
         assert run_once(app, clock=clock).claimed == 0, "the window is still open"
         clock.advance(seconds=61)
         assert run_once(app, clock=clock).sent == 1
