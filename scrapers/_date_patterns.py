@@ -40,6 +40,10 @@ _END = r"(?!\w|[.,/-]\d)"
 _YEAR = _YEAR_RAW + _END
 _OPT_YEAR = rf"(?:,?\s+{_YEAR})?"
 _NUM_START = r"(?<![\w.,/-])"
+# "første kvartal næste år": a year named relative to the page's own date.
+_REL = r"(?P<rel>næste\s+år|i\s+år|sidste\s+år|next\s+year|this\s+year|last\s+year)(?!\w)"
+# "2021 ud" is the end of 2021, not the year: no plain-year reading may take "2021" out of it.
+_NOT_UD = r"(?!\s+ud(?!\w))"
 _DEN = r"(?:(?:den|d\.)\s*)?"
 _MOD = (
     r"(?P<mod>primo|medio|ultimo|i\s+(?:starten|begyndelsen|midten|slutningen)\s+af|"
@@ -73,6 +77,16 @@ def _year(m: re.Match[str], ctx: date | None, group: str = "y") -> int:
     if ctx is None:
         raise NoDateError
     return ctx.year
+
+
+def _year_or_relative(m: re.Match[str], ctx: date | None) -> int:
+    """The year named, or the page's year moved by "næste år"/"sidste år"/"i år" ("første kvartal næste år")."""
+    rel = (m.groupdict().get("rel") or "").lower()
+    if not rel:
+        return _year(m, ctx)
+    if ctx is None:
+        raise NoDateError
+    return ctx.year + (1 if rel.startswith(("næste", "next")) else -1 if rel.startswith(("sidste", "last")) else 0)
 
 
 def _day_span(year: int, month: int, day: int) -> v.Span:
@@ -181,7 +195,9 @@ def _b_relative_year(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 
 
 def _b_year_through(m: re.Match[str], ctx: date | None) -> list[v.Span]:
-    return _b_year(m, ctx)
+    """ "forventet 2021 ud": through 2021, by its last day."""
+    last = date(_year(m, ctx), 12, 31)
+    return [(last, last, "day")]
 
 
 def _b_day_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
@@ -244,7 +260,7 @@ def _b_quarter(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     if _last_without_year(m, "qw"):
         raise NoDateError
     q = _ordinal(m, "q", "qw", 4) if "qw" in m.groupdict() else int(m.group("q"))
-    return [v.months_span(_year(m, ctx), 3 * q - 2, 3, "quarter")]
+    return [v.months_span(_year_or_relative(m, ctx), 3 * q - 2, 3, "quarter")]
 
 
 def _b_half(m: re.Match[str], ctx: date | None) -> list[v.Span]:
@@ -253,7 +269,7 @@ def _b_half(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     h = _ordinal(m, "h", "hw", 2) if "hw" in m.groupdict() else int(m.group("h"))
     if h not in (1, 2):
         raise NoDateError
-    return [v.months_span(_year(m, ctx), 6 * h - 5, 6, "half")]
+    return [v.months_span(_year_or_relative(m, ctx), 6 * h - 5, 6, "half")]
 
 
 def _b_week(m: re.Match[str], ctx: date | None) -> list[v.Span]:
@@ -313,7 +329,8 @@ _P: list[tuple[str, Builder]] = [
     (rf"(?<!\w){_MON}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}", _b_day),
     # 24.-25. august 2023, den 24. - 25. august
     (
-        rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s*(?:[-–]|til)\s*(?:den\s+)?(?P<d2>\d{{1,2}})\.?\s+{_MON}{_OPT_YEAR}",
+        rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s*(?:[-–]|til(?:\s+og\s+med)?)\s*(?:den\s+)?(?P<d2>\d{{1,2}})\.?\s+"
+        rf"{_MON}{_OPT_YEAR}",
         _b_day_range,
     ),
     # 3. og 24. april 2023, 3. (Test) og 24. april 2023
@@ -324,7 +341,8 @@ _P: list[tuple[str, Builder]] = [
     ),
     # fra den 30. april til den 30. maj 2025
     (
-        rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s+{_month_re('mon1', set(v.MONTHS))}\s*(?:[-–]|til|to|until)\s*"
+        rf"(?<![\w.]){_DEN}(?P<d>\d{{1,2}})\.?\s+{_month_re('mon1', set(v.MONTHS))}\s*"
+        r"(?:[-–]|til\s+og\s+med|til|to|until)\s*"
         rf"(?:den\s+)?(?P<d2>\d{{1,2}})\.?\s+{_MON}{_OPT_YEAR}",
         _b_cross_month_range,
     ),
@@ -364,13 +382,13 @@ _P: list[tuple[str, Builder]] = [
     # 2. kvartal 2024, andet kvartal, 2. kvt. 2024
     (
         rf"(?<![\w.])(?:(?P<q>[1-4])\.\s*|(?P<qw>{_alt([*v.ORDINALS, *v.LAST_WORDS])})\s+)(?:kvartal|kvt\.|quarter)"
-        rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?{_YEAR})?",
+        rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?(?:{_YEAR}|{_REL}))?",
         _b_quarter,
     ),
     # 1. halvår 2023, første halvår, H1 2023, first half of 2023
     (
         rf"(?<![\w.])(?:(?P<h>[12])\.\s*|(?P<hw>{_alt([*v.ORDINALS, *v.LAST_WORDS])})\s+)(?:halvår|halvdel|half)"
-        rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?{_YEAR})?",
+        rf"(?!{_W})(?:\s+(?:i\s+|af\s+|of\s+)?(?:{_YEAR}|{_REL}))?",
         _b_half,
     ),
     (rf"(?<!\w)H(?P<h>[12])\s+{_YEAR}", _b_half),
@@ -385,9 +403,17 @@ _P: list[tuple[str, Builder]] = [
         r"(?:\s*[-–/]\s*(?P<y2>(?:19|20)\d\d|\d\d)|\s+(?:til|to|until)\s+(?P<y3>(?:19|20)\d\d))(?!\w|[.,/-]\d)",
         _b_year_span,
     ),
+    # i løbet af 2021 og 2022: both years
+    (
+        rf"(?<!\w)(?:i\s+løbet\s+af|i\s+årene|during|in)\s+{_YEAR_RAW}\s+(?:og|and)\s+(?P<y3>(?:19|20)\d\d)"
+        r"(?P<y2>)(?!\w|[.,/-]\d)",
+        _b_year_span,
+    ),
     # forventet 2021 ud
-    (rf"(?<![\w.,/-]){_YEAR_RAW}\s+ud(?!\w)", _b_year_through),
+    (rf"(?:(?<!\w){_CUE}\s+|(?<![\w.,/-])){_YEAR_RAW}\s+ud(?!\w)", _b_year_through),
+    # 2023-1, 2023-2: the first or second half ("Skubbet fra 2023-1 til 2023-2")
+    (rf"(?<![\w.,/-]){_YEAR_RAW}-(?P<h>[12])(?!\w|[.,/-]\d)", _b_half),
     # i 2023, I løbet af 2022, senest 2024
-    (rf"(?<!\w){_CUE}\s+{_YEAR}", _b_year),
+    (rf"(?<!\w){_CUE}\s+{_YEAR}{_NOT_UD}", _b_year),
 ]
 PATTERNS = [(re.compile(p, re.IGNORECASE), b) for p, b in _P]

@@ -64,13 +64,19 @@ _WEEKDAY = (
 # "A – B", "A kl. 20.00 til lørdag B"
 _RANGE_GAP = re.compile(
     r"(?:\s*(?:kl\.?|klokken|at)\s*\d{1,2}(?:[.:]\d\d)?)?"
-    rf"\s*(?:[-–—]|til|to|until|(?:og\s+)?frem\s+(?:mod|til))\s*(?:{_WEEKDAY}\s+)?",
+    rf"\s*(?:[-–—]|til\s+og\s+med|til|to|until|(?:og\s+)?frem\s+(?:mod|til))\s*(?:{_WEEKDAY}\s+)?",
     re.IGNORECASE,
 )
 # "Efter den 30. juni" is read strictly: the day after.
 _AFTER_BEFORE = re.compile(r"(?:^|(?<=\W))(?:efter|after)\s*$", re.IGNORECASE)
 _BETWEEN_GAP = re.compile(r"\s*(?:og|and)\s*", re.IGNORECASE)
 _FROM_BEFORE = re.compile(r"(?:^|(?<=\W))(?P<cue>fra|from|mellem|between|i\s+perioden)\s*$", re.IGNORECASE)
+# "Skubbet fra 2023-1 til 2023-2", "udskudt fra 1. marts til 1. september": a postponement, whose date is the new one.
+_MOVED_BEFORE = re.compile(
+    r"(?<!\w)(?:skubbe[st]?|skubbet|udskyde[st]?|udskudt|udsat|udsættes|flytte[st]?|flyttet|rykke[st]?|rykket|"
+    r"forsinke[st]?|forsinket|postponed|moved|delayed)(?:\s+\w+){0,2}\s+(?:fra|from)\s*$",
+    re.IGNORECASE,
+)
 _ORDER = {p: i for i, p in enumerate(PRECISIONS)}
 
 
@@ -100,7 +106,26 @@ def _candidates(text: str, ctx: date | None) -> list[_Cand]:
     for cand in found:
         if not chosen or cand.start >= chosen[-1].end:
             chosen.append(cand)
-    return [_after(text, c) for c in _merge_ranges(text, [c for c in chosen if c.spans])]
+    return [_moved(text, _after(text, c), ctx) for c in _merge_ranges(text, [c for c in chosen if c.spans])]
+
+
+_LAST_GAP = re.compile(r"(?:\btil\b|\bto\b|–|—|-)(?!.*(?:\btil\b|\bto\b|–|—|-))", re.IGNORECASE | re.DOTALL)
+
+
+def _moved(text: str, cand: _Cand, ctx: date | None) -> _Cand:
+    """A range read as one expression after "udskudt fra" ("fra 1. marts til 1. september 2024") is B."""
+    spans = cand.spans or []
+    if len(spans) != 1 or not _MOVED_BEFORE.search(text, max(0, cand.start - 40), cand.start):
+        return cand
+    inner = text[cand.start : cand.end]
+    cut = _LAST_GAP.search(inner)
+    if cut is None:
+        return cand
+    tail = inner[cut.end() :].strip()
+    found = _candidates(tail, ctx) if tail else []
+    if len(found) == 1 and found[0].spans and len(found[0].spans) == 1:
+        return _Cand(cand.start, cand.end, found[0].spans)
+    return cand
 
 
 def _after(text: str, cand: _Cand) -> _Cand:
@@ -124,6 +149,9 @@ def _merge_ranges(text: str, cands: list[_Cand]) -> list[_Cand]:
             is_between = before is not None and before.group("cue").lower() in ("mellem", "between")
             joined = _RANGE_GAP.fullmatch(gap) or (is_between and _BETWEEN_GAP.fullmatch(gap))
             (a0, a1, ap), (b0, b1, bp) = prev.spans[0], cand.spans[0]
+            if joined and before is not None and _MOVED_BEFORE.search(text, max(0, prev.start - 40), prev.start):
+                out[-1] = _Cand(before.start("cue"), cand.end, cand.spans)
+                continue
             if joined and a0 <= b1:
                 precision = max(ap, bp, key=_ORDER.__getitem__)
                 start = before.start("cue") if before else prev.start
@@ -149,7 +177,7 @@ def find_dates(text: str, *, context_date: date | None = None) -> list[DateInter
 
 
 _LEADING = re.compile(
-    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|i\s+løbet\s+a[ft]|senere\s+i|tidligere\s+i|helt\s+til|inden\s+for|"
+    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|siden|since|i\s+løbet\s+a[ft]|senere\s+i|tidligere\s+i|helt\s+til|inden\s+for|"
     r"i|senest|inden|efter|tidligst|forventet(?:vis)?|forventeligt|mellem|between|"
     r"ca\.|cirka|omkring|ved|by|from|on|in|until|til|frem\s+(?:mod|til)|around|approx\.|the|"
     r"mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"

@@ -59,49 +59,109 @@ class Mention:
     end: int
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in _WORD.findall(clean(text)))
+# Danish endings a name takes in running text. Definite -en/-et (-n/-t after a vowel), genitive -s/-ens/-ets,
+# plural -er/-erne/-e/-ne (only on names of five letters or more: "virker" is a verb, not "Virk" in the plural).
+# A hyphen starts a compound ("NemLog-in-løsningen", "FMK-kortet"): the name before it is the name.
+_DEFINITE = ("en", "et", "ens", "ets", "s")
+_AFTER_VOWEL = ("n", "t", "ns", "ts")
+_PLURAL = ("erne", "ernes", "er", "ers", "ne", "e")
+_VOWELS = set("aeiouyæøå")
+
+
+def _stems(written: str) -> list[int]:
+    """Where a written word may end its name: before a hyphen, or before a Danish ending; longest first."""
+    cuts = [j for j, ch in enumerate(written) if ch == "-" and j > 0]
+    lower = written.lower()
+    for ending in (*_DEFINITE, *_AFTER_VOWEL, *_PLURAL):
+        if len(lower) > len(ending) + 1 and lower.endswith(ending):
+            cuts.append(len(written) - len(ending))
+    return sorted(set(cuts), reverse=True)
+
+
+def _inflected(written: str, name: str, capital: bool) -> int:
+    """The length of ``name`` when ``written`` is it with a Danish ending or as a compound's first part, else 0.
+
+    The name's letters must be there (a name spelt with a capital, ``capital``, keeps one: "virket" is no
+    "Virk"), and the rest must be an ending the name can take — never just
+    more letters ("Nexusserver" is no "Nexus").
+    """
+    n = len(name)
+    lower = written.lower()
+    if len(written) <= n or lower[:n] != name:
+        return 0
+    head, rest = written[:n], lower[n:]
+    if rest.startswith("-") and len(rest) > 1:
+        return n
+    if capital and not any(c.isupper() for c in head):
+        return 0
+    if rest in _DEFINITE or (rest in _AFTER_VOWEL and name[-1] in _VOWELS):
+        return n
+    if rest in _PLURAL and n >= 5 and not (rest[0] == "e" and name[-1] == "e"):
+        return n
+    return 0
 
 
 class SolutionMatcher:
     """Finds known solution names and aliases: case-insensitive, whole words, longest alias first."""
 
     def __init__(self, solutions: Sequence[SolutionRef]) -> None:
-        seen: dict[tuple[str, ...], str] = {}
+        seen: dict[tuple[str, ...], tuple[str, bool]] = {}
         for ref in solutions:
             for name in ref.names:
-                words = _words(name)
-                if words:
-                    seen.setdefault(words, ref.slug)
-        self._index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for words, slug in seen.items():
-            self._index.setdefault(words[0], []).append((words, slug))
+                written = _WORD.findall(clean(name))
+                if written:
+                    seen.setdefault(tuple(w.lower() for w in written), (ref.slug, written[-1] != written[-1].lower()))
+        # first word → (words, slug, whether the last word is spelt with a capital), longest first
+        self._index: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+        for words, (slug, capital) in seen.items():
+            self._index.setdefault(words[0], []).append((words, slug, capital))
         for entries in self._index.values():
             entries.sort(key=lambda e: len(e[0]), reverse=True)
 
     def find(self, text: str) -> list[Mention]:
-        """All mentions in ``text`` in order."""
+        """All mentions in ``text`` in order; a name's last word may carry a Danish ending (see ``_stems``)."""
         if not self._index:
             return []
         tokens = [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
         out: list[Mention] = []
         i = 0
         while i < len(tokens):
-            word, start, _ = tokens[i]
-            entries = self._index.get(word)
-            if entries is None or (start and text[start - 1] in "@/.\\"):
+            start = tokens[i][1]
+            if start and text[start - 1] in "@/.\\":
                 i += 1
                 continue
-            for words, slug in entries:
-                n = len(words)
-                if i + n <= len(tokens) and all(tokens[i + k][0] == words[k] for k in range(1, n)):
-                    end = tokens[i + n - 1][2]
-                    out.append(Mention(slug, text[start:end], start, end))
-                    i += n
-                    break
-            else:
+            found = self._at(text, tokens, i)
+            if found is None:
                 i += 1
+                continue
+            slug, n, end = found
+            out.append(Mention(slug, text[start:end], start, end))
+            i += n
         return out
+
+    def _at(self, text: str, tokens: list[tuple[str, int, int]], i: int) -> tuple[str, int, int] | None:
+        """The longest name starting at token ``i``: (slug, tokens used, end offset), or None."""
+        word, start, stop = tokens[i]
+        entries = self._index.get(word)
+        if entries is not None:
+            for words, slug, capital in entries:
+                n = len(words)
+                if n == 1:
+                    return slug, 1, stop
+                if i + n > len(tokens) or not all(tokens[i + k][0] == words[k] for k in range(1, n - 1)):
+                    continue
+                last, lstart, lstop = tokens[i + n - 1]
+                if last == words[-1]:
+                    return slug, n, lstop
+                cut = _inflected(text[lstart:lstop], words[-1], capital)
+                if cut:
+                    return slug, n, lstart + cut
+        # The word itself is an inflected one-word name ("Ordblindetesten", "NemLog-ins", "NemLog-in-løsningen").
+        for cut in _stems(text[start:stop]):
+            for words, slug, capital in self._index.get(word[:cut], ()):
+                if len(words) == 1 and _inflected(text[start:stop], words[0], capital) == cut:
+                    return slug, 1, start + cut
+        return None
 
 
 _CACHE: dict[int, tuple[tuple[SolutionRef, ...], SolutionMatcher]] = {}

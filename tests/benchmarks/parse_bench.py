@@ -24,6 +24,7 @@ from tracker.starter_data import SOLUTIONS
 PAGES = Path(__file__).resolve().parents[1] / "scrapers" / "pages"
 # The real public pages (tests/scrapers/real_pages) with the source and URL each is parsed as.
 REAL_PAGES = Path(__file__).resolve().parents[1] / "scrapers" / "real_pages"
+REAL_PAGES_2 = Path(__file__).resolve().parents[1] / "scrapers" / "real_pages_2"
 # The target: a page parses in at most this long with 10,000 solutions in the registry.
 TARGET_MS = 50.0
 
@@ -73,9 +74,10 @@ def run(*, repeat: int = 20, scale_solutions: int = 10_000) -> list[dict[str, An
     """Median parse time of every saved page, with the starter solutions and with ``scale_solutions`` more."""
     results = []
     small, large = starter_refs(), synthetic_refs(scale_solutions)
-    real = json.loads((REAL_PAGES / "expected.json").read_text(encoding="utf-8"))["pages"]
     jobs = [(p, s, _url_for(s, p.stem)) for p in sorted(PAGES.glob("*.html")) for s in _sources_for(p.stem)]
-    jobs += [(REAL_PAGES / r["file"], SOURCES[r["source"]], r["url"]) for r in real]
+    for folder in (REAL_PAGES, REAL_PAGES_2):
+        real = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["pages"]
+        jobs += [(folder / r["file"], SOURCES[r.get("source", "watch")], r["url"]) for r in real]
     for page, source, url in jobs:
         html = page.read_bytes().decode("utf-8", errors="replace")  # garbage.html is not UTF-8
         starter = _time_parse(source, html, url, small, repeat)

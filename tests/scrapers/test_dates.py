@@ -286,7 +286,8 @@ REAL_CLASSES: list[tuple[str, date | None, date, date]] = [
     ("i april måned", D(2022, 1, 5), D(2022, 4, 1), D(2022, 4, 30)),
     ("overgangen til december", D(2022, 1, 5), D(2022, 12, 1), D(2022, 12, 31)),
     ("fra den 30. april til den 30. maj 2025", None, D(2025, 4, 30), D(2025, 5, 30)),
-    ("forventet 2021 ud", None, D(2021, 1, 1), D(2021, 12, 31)),
+    # "2021 ud" is "through 2021": by its last day (the shared phrases; not the whole year)
+    ("forventet 2021 ud", None, D(2021, 12, 31), D(2021, 12, 31)),
     ("I løbet at 2023", None, D(2023, 1, 1), D(2023, 12, 31)),
     ("første halvdel af 2024", None, D(2024, 1, 1), D(2024, 6, 30)),
     ("i første kvartal af 2024", D(2023, 5, 1), D(2024, 1, 1), D(2024, 3, 31)),
@@ -329,3 +330,36 @@ def test_real_failure_classes(text: str, ctx: date | None, earliest: date, lates
 def test_service_windows_and_requirement_numbers_are_not_dates() -> None:
     assert find_dates("Kravet 3.2.3-6< indeholder ikke krav om 24/4 support.", context_date=CTX) == []
     assert find_dates("Support døgnet rundt 24/7 og 1/2 time svartid.", context_date=CTX) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ctx", "earliest", "latest"),
+    [
+        # "2021 ud": through 2021, by its last day
+        ("NemID og MitID kører i paralleldrift - forventet 2021 ud.", None, D(2021, 12, 31), D(2021, 12, 31)),
+        ("Det skal være på plats 2024 ud", None, D(2024, 12, 31), D(2024, 12, 31)),
+        # both years of "i løbet af 2021 og 2022"
+        ("Alle skal i løbet af 2021 og 2022 have MitID", None, D(2021, 1, 1), D(2022, 12, 31)),
+        # "første kvartal næste år", "andet halvår næste år": the page's next year
+        ("forsinket indtil engang i første kvartal næste år", D(2021, 11, 25), D(2022, 1, 1), D(2022, 3, 31)),
+        ("i andet halvår næste år", D(2023, 2, 1), D(2024, 7, 1), D(2024, 12, 31)),
+        ("i første kvartal i år", D(2023, 2, 1), D(2023, 1, 1), D(2023, 3, 31)),
+        # a year-less range "til og med" is one range, in the page's year
+        ("fra den 26. november til og med den 29. november", D(2021, 10, 1), D(2021, 11, 26), D(2021, 11, 29)),
+        ("fra den 26. til og med den 29. november", D(2021, 10, 1), D(2021, 11, 26), D(2021, 11, 29)),
+        ("fra 30. april til og med 2. maj 2025", None, D(2025, 4, 30), D(2025, 5, 2)),
+        # a postponement "fra A til B" is B; "2023-2" is the second half
+        ("Skubbet fra 2023-1 til 2023-2", None, D(2023, 7, 1), D(2023, 12, 31)),
+        ("Skiftet er udskudt fra 1. marts til 1. september 2024", None, D(2024, 9, 1), D(2024, 9, 1)),
+    ],
+)
+def test_issue_24_date_classes(text: str, ctx: date | None, earliest: date, latest: date) -> None:
+    (found,) = find_dates(text, context_date=ctx)
+    assert (found.earliest, found.latest) == (earliest, latest)
+
+
+@pytest.mark.parametrize("text", ["siden april 2022", "siden den 30. juni 2023", "since May 2024"])
+def test_parse_date_reads_what_find_dates_finds_after_siden(text: str) -> None:
+    (found,) = find_dates(text)
+    parsed = parse_date(text)
+    assert parsed is not None and (parsed.earliest, parsed.latest) == (found.earliest, found.latest)

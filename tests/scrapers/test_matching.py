@@ -148,3 +148,40 @@ def test_name_rows_report_unknown_names_with_null_slug(solutions: list[SolutionR
     ]
     # Read as prose (not a name row), an unknown name yields nothing.
     assert observe([row], solutions, source="t", url="u") == []
+
+
+def test_names_match_in_their_danish_forms() -> None:
+    """Definite, genitive and plural endings and hyphenated compounds keep the name; more letters do not."""
+    matcher = SolutionMatcher(
+        [
+            SolutionRef("nemlog-in", ("NemLog-in", "NemLog-in 3")),
+            SolutionRef("ordblindetest", ("Ordblindetest",)),
+            SolutionRef("virk-dk", ("virk.dk", "Virk")),
+            SolutionRef("kmd-nexus", ("KMD Nexus", "Nexus")),
+            SolutionRef("digital-post", ("Digital Post",)),
+            SolutionRef("context-handler", ("Context Handler",)),
+            SolutionRef("stoettesystemerne", ("Støttesystemer",)),
+        ]
+    )
+
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(m.slug, m.text) for m in matcher.find(text)]
+
+    assert found("NemLog-ins nye signeringsløsning") == [("nemlog-in", "NemLog-in")]
+    assert found("når NemLog-in’s broker har go-live") == [("nemlog-in", "NemLog-in")]
+    assert found("NemLog-in-løsningen og NemLog-in 3s broker") == [
+        ("nemlog-in", "NemLog-in"),
+        ("nemlog-in", "NemLog-in 3"),
+    ]
+    assert found("en ny version af Ordblindetesten") == [("ordblindetest", "Ordblindetest")]
+    assert found("den nye Digital Post-løsning og Digital Posts brugere") == [
+        ("digital-post", "Digital Post"),
+        ("digital-post", "Digital Post"),
+    ]
+    assert found("Context Handleren") == [("context-handler", "Context Handler")]
+    assert found("Virks brugere") == [("virk-dk", "Virk")]
+    assert found("Støttesystemerne") == [("stoettesystemerne", "Støttesystemer")]
+    # never inside a longer unrelated word, nor a verb spelt like a name with an ending
+    assert found("ordblindetestvejleder, Nexusserver, Ordblindetestning") == []
+    assert found("Løsningen virker, og den har virket; det virke") == []
+    assert found("nemlog-ins") == []  # an inflected name keeps its capital

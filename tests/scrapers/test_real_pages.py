@@ -20,8 +20,14 @@ from scrapers.dates import find_dates, parse_date
 from tracker.starter_data import SOLUTIONS
 
 REAL = Path(__file__).parent / "real_pages"
+# The second shared set (tests/scrapers/real_pages_2): more pages, traps and phrases.
+REAL_2 = Path(__file__).parent / "real_pages_2"
 EXPECTED: dict[str, Any] = json.loads((REAL / "expected.json").read_text(encoding="utf-8"))
-PHRASES: list[dict[str, Any]] = json.loads((REAL / "date-phrases.json").read_text(encoding="utf-8"))["phrases"]
+PHRASES: list[dict[str, Any]] = [
+    phrase
+    for folder in (REAL, REAL_2)
+    for phrase in json.loads((folder / "date-phrases.json").read_text(encoding="utf-8"))["phrases"]
+]
 REGISTRY = [SolutionRef(s["slug"], (s["name"], *s.get("aliases", []))) for s in SOLUTIONS]
 
 
@@ -58,3 +64,19 @@ def test_real_phrase_parses_to_the_expected_interval(phrase: dict[str, Any]) -> 
         assert interval.latest.isoformat() == want["latest"]
         if "precision" in want:
             assert interval.precision == want["precision"]
+
+
+@pytest.mark.parametrize("phrase", PHRASES, ids=lambda p: p["phrase"][:40])
+def test_parse_date_and_find_dates_agree(phrase: dict[str, Any]) -> None:
+    """What ``parse_date`` reads a phrase as, ``find_dates`` finds in it (the span of all it finds), and a phrase
+    ``find_dates`` reads as one expression from end to end ``parse_date`` reads the same."""
+    ctx = _ctx(phrase)
+    one = parse_date(phrase["phrase"], context_date=ctx)
+    found = find_dates(phrase["phrase"], context_date=ctx)
+    if one is not None:
+        assert found, "parse_date reads a date find_dates does not see"
+        assert (min(f.earliest for f in found), max(f.latest for f in found)) == (one.earliest, one.latest)
+    elif phrase["mode"].startswith("parse_date"):
+        pytest.fail("parse_date reads nothing")
+    if len(found) == 1 and found[0].text.strip(" .()") == " ".join(phrase["phrase"].split()).strip(" .()"):
+        assert one is not None and (one.earliest, one.latest) == (found[0].earliest, found[0].latest)
