@@ -42,23 +42,28 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def connect_features() -> None:
-    """Let the registry tell broadcast, municipalities and mail about its changes without importing them."""
+    """Connect the receivers of the app's signals (``tracker.signals``): the senders never import them.
+
+    Each receiver is a module-level function, connected strongly; connecting it again (every ``create_app``)
+    keeps one connection.
+    """
+    from tracker import signals
     from tracker.broadcast import outbox
-    from tracker.ingest import hooks as ingest_hooks
     from tracker.inquiries import queries as inquiry_queries
     from tracker.municipalities import data_version
     from tracker.municipalities import readiness_events as readiness
     from tracker.notify import notices
     from tracker.notify import recipients as mail_recipients
-    from tracker.registry import hooks
-    from tracker.review import hooks as review_hooks
 
-    hooks.on_event(outbox.enqueue)
-    hooks.on_event(mail_recipients.enqueue)  # immediate e-mail rows, same transaction
-    for inquiry_event in inquiry_queries.MAILED_EVENTS:  # the vendor hears of a question; those waiting the rest
-        mail_recipients.register(inquiry_event, inquiry_queries.mail_rule)
-    review_hooks.on_decision(notices.proposal_decided)  # the proposer hears the outcome
-    review_hooks.on_proposal(notices.proposal_created)  # coordinators who asked hear of new proposals
-    ingest_hooks.on_run(notices.run_recorded)  # and of what the scrapers found
-    hooks.on_solution_change(readiness.watch_solution)
+    signals.change_event_appended.connect(outbox.enqueue, weak=False)  # webhook deliveries, same transaction
+    signals.change_event_appended.connect(mail_recipients.enqueue, weak=False)  # immediate e-mail rows
+    signals.mail_recipients.connect(
+        inquiry_queries.mail_rules, weak=False
+    )  # the vendor hears of a question; those waiting the rest
+    signals.proposal_decided.connect(notices.proposal_decided, weak=False)  # the proposer hears the outcome
+    signals.proposal_created.connect(
+        notices.proposal_created, weak=False
+    )  # coordinators who asked hear of new proposals
+    signals.scrape_run_finished.connect(notices.run_recorded, weak=False)  # and of what the scrapers found
+    signals.solution_changing.connect(readiness.watch_solution, weak=False)  # readiness verdicts around a change
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

@@ -83,8 +83,11 @@ def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_i
     return True
 
 
-def enqueue(session: Session, event: ChangeEvent) -> int:
-    """Write one pending delivery per active subscription that matches; returns how many."""
+def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
+    """Write one pending delivery per active subscription that matches; returns how many.
+
+    The receiver of ``signals.change_event_appended``: runs in the transaction that appended the event.
+    """
     subscriptions = session.scalars(
         select(Subscription).where(Subscription.active.is_(True)).options(joinedload(Subscription.owner))
     ).all()

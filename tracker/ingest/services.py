@@ -29,11 +29,12 @@ from sqlalchemy.orm import Session
 
 from scrapers.base import Observation, SolutionRef
 from scrapers.http import Fetcher
+from tracker import signals
 from tracker.auth import audit
 from tracker.db import get_db
 from tracker.errors import NotFound
-from tracker.ingest import hooks
 from tracker.ingest.fetch import FetchResult, fetch_target, parse_saved_page
+from tracker.ingest.news import RunNews
 from tracker.ingest.proposals import propose, solution_refs
 from tracker.ingest.snapshots import is_page_change, record_snapshot
 from tracker.ingest.targets import ScrapeSettings, Target, known_keys, targets_for
@@ -173,9 +174,9 @@ def record(
             source.healthy = False
             source.health_reason = f"{failures} mislykkede kørsler i træk. Seneste fejl: {result.error}"
     session.flush()
-    news = hooks.RunNews(pending, tuple(changed), was_healthy and not source.healthy)
+    news = RunNews(pending, tuple(changed), was_healthy and not source.healthy)
     if news:
-        hooks.run_recorded(session, source, run, news)
+        signals.scrape_run_finished.send(run, session=session, source=source, news=news)
     return run
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,8 +94,13 @@ def risk_assessments(session: Session, solution: Solution) -> list[RiskAssessmen
     )
 
 
-# The inquiry events that are mailed (``mail_rule``); ``connect_features`` registers each.
+# The inquiry events that are mailed (``mail_rule``), named to the mail feature by ``mail_rules``.
 MAILED_EVENTS = ("inquiry.created", "inquiry.asked", "inquiry.answered", "inquiry.closed")
+
+
+def mail_rules(_sender: object, **_: Any) -> dict[str, Callable[[User, str, ChangeEvent, Any], bool]]:
+    """The receiver of ``signals.mail_recipients``: each mailed inquiry event and its rule (``mail_rule``)."""
+    return dict.fromkeys(MAILED_EVENTS, mail_rule)
 
 
 def mail_recipients(session: Session, event: ChangeEvent) -> list[User]:
@@ -122,7 +128,7 @@ def mail_recipients(session: Session, event: ChangeEvent) -> list[User]:
 
 
 def mail_rule(user: User, _scope: str, event: ChangeEvent, ctx: Any) -> bool:
-    """The e-mail rule of inquiry events (``notify.recipients.register``): the people ``mail_recipients`` names.
+    """The e-mail rule of inquiry events (``mail_rules``): the people ``mail_recipients`` names.
 
     ``ctx`` is the notifier's per-run context (it carries the session); the recipients of one event are looked
     up once per run, however many users are checked.

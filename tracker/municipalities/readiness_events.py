@@ -237,8 +237,10 @@ def rows_with(
     return rows
 
 
-def watch_solution(session: Session, solution: Solution) -> Callable[[Actor, str | None], list[ChangeEvent]]:
-    """The registry's hook (``registry.hooks.on_solution_change``): remember, then emit per changed row.
+def watch_solution(
+    solution: Solution, *, session: Session, **_: Any
+) -> Callable[[Actor, str | None], list[ChangeEvent]]:
+    """The receiver of ``signals.solution_changing``: remember, then emit per changed row.
 
     Before the change only the solution's own facts and broker links are remembered (no query). After it,
     nothing is read unless one of them changed; then the rows of the solution and of every solution behind it

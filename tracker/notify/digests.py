@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import ChangeEvent, MailMessage, MailPreference, User
-from tracker.notify.recipients import RULES, Context, concerns, message_id_for
+from tracker.notify.recipients import Context, concerns, message_id_for, rules
 
 DANISH = ZoneInfo("Europe/Copenhagen")
 DIGEST_HOUR = 7
@@ -100,7 +100,7 @@ def queue_digests(session: Session, now: datetime) -> int:
                 .where(
                     ChangeEvent.occurred_at >= earliest,
                     ChangeEvent.occurred_at < end,
-                    ChangeEvent.type.in_(list(RULES)),
+                    ChangeEvent.type.in_(list(rules())),
                 )
                 .order_by(ChangeEvent.id)
             )

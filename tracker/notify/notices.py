@@ -6,8 +6,8 @@
   (alert ``proposals``), changed pages and a source turning unhealthy (alert ``sources``):
   ``run:<id>:p<pending>:c<changed>:u<0|1>``.
 
-A notice is a mail row of kind ``notice``, written in the transaction of what it tells (the review's and the
-ingest's hooks) and sent by the mail worker like any other, with a stable Message-ID. It goes out at once
+A notice is a mail row of kind ``notice``, written in the transaction of what it tells (receivers of the review's
+and the ingest's signals) and sent by the mail worker like any other, with a stable Message-ID. It goes out at once
 whatever the user's rhythm (it is about one thing to act on), never to a user who turned mail off, never to
 the person who caused it.
 """
@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
-from tracker.ingest.hooks import RunNews
+from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
 from tracker.models import MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
 from tracker.models.vocab import Role
@@ -64,8 +64,8 @@ def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) 
     return [u for u, p in rows if u.id != exclude_id and wanted & set(p.alerts or [])]
 
 
-def proposal_decided(session: Session, proposal: Proposal) -> None:
-    """Tell the proposer that a coordinator accepted or rejected their proposal (the review's decision hook)."""
+def proposal_decided(proposal: Proposal, *, session: Session, **_: Any) -> None:
+    """Tell the proposer that a coordinator accepted or rejected their proposal (``signals.proposal_decided``)."""
     proposer = session.get(User, proposal.proposer_id) if proposal.proposer_id is not None else None
     if proposer is None or not proposer.is_active or proposer.id == proposal.reviewed_by_id:
         return
@@ -75,15 +75,15 @@ def proposal_decided(session: Session, proposal: Proposal) -> None:
     session.flush()
 
 
-def proposal_created(session: Session, proposal: Proposal) -> None:
-    """Alert the coordinators who asked of a person's new proposal (the review's proposal hook)."""
+def proposal_created(proposal: Proposal, *, session: Session, **_: Any) -> None:
+    """Alert the coordinators who asked of a person's new proposal (``signals.proposal_created``)."""
     for user in _alerted(session, {"proposals"}, exclude_id=proposal.proposer_id):
         _add(session, user, f"proposal-new:{proposal.id}")
     session.flush()
 
 
-def run_recorded(session: Session, source: Source, run: ScrapeRun, news: RunNews) -> None:
-    """Alert the coordinators who asked of what a scrape run brought (the ingest's run hook)."""
+def run_recorded(run: ScrapeRun, *, session: Session, source: Source, news: RunNews, **_: Any) -> None:
+    """Alert the coordinators who asked of what a scrape run brought (``signals.scrape_run_finished``)."""
     wanted = ({"proposals"} if news.proposals else set()) | (
         {"sources"} if news.changed_pages or news.became_unhealthy else set()
     )

@@ -1,8 +1,8 @@
 """Who gets a mail about an event: a small table from event type to a rule, and the immediate outbox rows.
 
-A rule answers for one user (with the scope they chose) whether an event concerns them. New event types plug
-in with ``register`` (e.g. ``inquiry.created`` → the vendors of the solution). Events without a rule mail
-nobody. Nobody is mailed about their own change.
+A rule answers for one user (with the scope they chose) whether an event concerns them. Other features' event
+types plug in by answering ``signals.mail_recipients`` (e.g. ``inquiry.created`` → the vendors of the solution).
+Events without a rule mail nobody. Nobody is mailed about their own change.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session, joinedload
 
+from tracker import signals
 from tracker.models import ChangeEvent, MailMessage, MailPreference, PortfolioEntry, Solution, User
 from tracker.models.vocab import Role
 from tracker.outbox import wake
@@ -93,14 +95,18 @@ RULES: dict[str, Rule] = {
 }
 
 
-def register(event_type: str, rule: Rule) -> None:
-    """Let another feature's events reach people (e.g. inquiries)."""
-    RULES[event_type] = rule
+def rules() -> dict[str, Rule]:
+    """Every mailed event type and its rule: the registry's above, and other features' (e.g. inquiries), which
+    answer ``signals.mail_recipients``."""
+    table = dict(RULES)
+    for _receiver, extra in signals.mail_recipients.send():
+        table.update(extra)
+    return table
 
 
 def concerns(user: User, scope: str, event: ChangeEvent, ctx: Context) -> bool:
     """Whether an event should reach this user."""
-    rule = RULES.get(event.type)
+    rule = rules().get(event.type)
     if rule is None or not user.is_active or event.actor_id == user.id:
         return False
     return rule(user, scope, event, ctx)
@@ -146,14 +152,16 @@ def _append_event(session: Session, mail_ids: list[int], event_id: int) -> set[i
     return {user_id for (user_id,) in rows}
 
 
-def enqueue(session: Session, event: ChangeEvent) -> int:
+def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
     """Queue the event for each user who asked for immediate mail and whom the event concerns; returns how many.
+
+    The receiver of ``signals.change_event_appended``, in the transaction that appended the event.
 
     A user who already has an immediate mail waiting (not yet tried) gets the event added to it, so changes
     made within ``MAIL_COALESCE_SECONDS`` of each other reach a person as one mail listing them all. Set-based:
     one query for the recipients, one update for the waiting mails, one insert for the rest.
     """
-    if event.type not in RULES:
+    if event.type not in rules():
         return 0
     rows = session.execute(
         select(User, MailPreference.scope)

@@ -1,7 +1,7 @@
 """Appending change events — the single source of history, feeds, calendars, webhooks and the event log.
 
-Every event leaves through the outbox in the same transaction (``broadcast.outbox.enqueue``, an event hook
-registered at app start: ``registry.hooks``).
+Every event leaves through the outbox in the same transaction (``broadcast.outbox.enqueue``, a receiver of
+``tracker.signals.change_event_appended`` connected at app start).
 
 Event ids must become visible in id order, or a catch-up reader (``/api/v1/events?after=``) could step past an
 id whose transaction commits late. SQLite serialises writers already; on PostgreSQL a transaction-scoped
@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tracker import signals
 from tracker.db import utcnow
 from tracker.models import ChangeEvent, Municipality, Solution
-from tracker.registry import hooks
 from tracker.registry.actors import Actor
 
 EVENT_ORDER_LOCK = 0x7475_6576  # 'tuev': any constant unique to the event log
@@ -53,7 +53,7 @@ def append_event(
     reason: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> ChangeEvent:
-    """Append one event and run the event hooks (its outbox rows); flushes so the event has its id."""
+    """Append one event and send ``change_event_appended`` (its outbox rows); flushes so the event has its id."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     payload = dict(data or {})
@@ -78,5 +78,5 @@ def append_event(
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_ORDER_LOCK})
     session.add(event)
     session.flush()
-    hooks.event_appended(session, event)
+    signals.change_event_appended.send(event, session=session)
     return event

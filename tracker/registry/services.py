@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import signals
 from tracker.db import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
 from tracker.i18n import translated as _
 from tracker.models import ChangeEvent, Organisation, Solution
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-from tracker.registry import brokers, hooks, names
+from tracker.registry import brokers, names
 from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
@@ -240,7 +241,8 @@ def update_solution(
         check_name(session, str(changed["name"]), solution)
     new_brokers = brokers.resolve(session, solution, changed["brokers"]) if "brokers" in changed else None
     before = {f: json_value(getattr(solution, f)) for f in changed}
-    after_change = hooks.solution_changing(session, solution)  # e.g. municipalities' readiness verdicts
+    # e.g. municipalities' readiness verdicts: each receiver remembers, and returns what to do after the change
+    after_change = [after for _, after in signals.solution_changing.send(solution, session=session)]
     now = utcnow()
     for field, value in changed.items():
         if field == "brokers":

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tracker import signals
 from tracker.auth.display import public_actor
 from tracker.auth.permissions import is_coordinator, may_propose_for, owns_solution, provides_solution, require_role
 from tracker.db import utcnow
@@ -22,7 +23,6 @@ from tracker.models.vocab import Confidence, Role, SourceKind
 from tracker.registry.actors import Actor
 from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
 from tracker.registry.services import update_solution, validate_changes
-from tracker.review import hooks
 from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
 
 MAX_REASON = 2000
@@ -169,7 +169,7 @@ def create_proposal(
             review_reason="Accepteret automatisk: betroet leverandør.",
         )
     else:
-        hooks.proposed(session, proposal)
+        signals.proposal_created.send(proposal, session=session)
     return proposal
 
 
@@ -253,7 +253,7 @@ def accept_proposal(
         municipality_id=reviewer_actor.municipality_id,
     )
     events = _apply(session, proposal, solution, actor=actor, reviewer_id=reviewer.id, review_reason=note, note=note)
-    hooks.decided(session, proposal)
+    signals.proposal_decided.send(proposal, session=session)
     return events
 
 
@@ -272,7 +272,7 @@ def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, rea
     proposal.reviewed_by_id = reviewer.id
     proposal.reviewed_at = utcnow()
     session.flush()
-    hooks.decided(session, proposal)
+    signals.proposal_decided.send(proposal, session=session)
 
 
 def mark_stale(session: Session, solution: Solution, *, except_id: int | None = None) -> int:
