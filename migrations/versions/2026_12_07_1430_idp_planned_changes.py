@@ -5,7 +5,7 @@ Why: readiness gives lock-out periods over time, not only today's verdict (issue
 side must be dated too. A new table only: nothing existing changes, and downgrading drops it.
 
 Revision ID: tl0001
-Revises: saml0001
+Revises: tr0001
 Create Date: 2026-12-07 14:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from tracker.db import UTCDateTime
 
 revision = "tl0001"
-down_revision = "saml0001"
+down_revision = "tr0001"
 branch_labels = None
 depends_on = None
 
