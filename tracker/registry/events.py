@@ -32,6 +32,7 @@ EVENT_TYPES = (
     "inquiry.asked",  # KL has put it to them
     "inquiry.answered",
     "inquiry.closed",
+    "action.updated",  # a municipality's own action (tracker.actions): its own users' subscriptions only
 )
 
 
