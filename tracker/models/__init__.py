@@ -12,6 +12,7 @@ from tracker.models.review import Proposal
 from tracker.models.saml import SamlAssertionSeen, SamlIdp, SamlRequest
 from tracker.models.scheduler import JobRun, SchedulerLease
 from tracker.models.solutions import Solution
+from tracker.models.transitions import Transition, TransitionLeadTime
 from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -46,6 +47,8 @@ __all__ = [
     "Solution",
     "Source",
     "Subscription",
+    "Transition",
+    "TransitionLeadTime",
     "User",
     "UserSession",
 ]
