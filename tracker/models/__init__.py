@@ -6,7 +6,7 @@ from tracker.models.events import ChangeEvent
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
 from tracker.models.inquiries import Inquiry, InquiryFollower, RiskAssessment
 from tracker.models.mail import MailAttempt, MailMessage, MailPreference
-from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
+from tracker.models.municipalities import Idp, IdpChange, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
 from tracker.models.saml import SamlAssertionSeen, SamlIdp, SamlRequest
@@ -26,6 +26,7 @@ __all__ = [
     "DeliveryAttempt",
     "FeedToken",
     "Idp",
+    "IdpChange",
     "Inquiry",
     "InquiryFollower",
     "JobRun",
