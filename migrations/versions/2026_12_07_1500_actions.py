@@ -6,8 +6,8 @@ append-only (``action_change``); ``action_read`` keeps what each user has seen. 
 number of days before a due day that the owner is reminded (7 by default, NULL: none).
 
 Revision ID: ac0001
-Revises: tr0001
-Create Date: 2026-12-07 14:30:00
+Revises: tl0001
+Create Date: 2026-12-07 15:00:00
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import op
 from tracker.db import UTCDateTime
 
 revision = "ac0001"
-down_revision = "tr0001"
+down_revision = "tl0001"
 branch_labels = None
 depends_on = None
 
