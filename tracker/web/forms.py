@@ -26,7 +26,7 @@ try:
 except ImportError:  # WTForms before 3.3 takes (value, label) pairs
     SelectChoice = None
 
-from tracker.api.edit_schemas import CONTROL_CHARS, LINE_BREAKS
+from tracker.inputs import CONTROL_CHARS, LINE_BREAKS
 from tracker.models.vocab import Confidence, OrganisationKind, Role, SolutionKind, SourceKind, SwitchState
 from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
 
