@@ -7,7 +7,7 @@ rule that misleads is visible. Nullable (people's proposals and older scraper pr
 defaults to false.
 
 Revision ID: fa0001
-Revises: tl0001
+Revises: ac0001
 Create Date: 2026-12-07 15:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "fa0001"
-down_revision = "tl0001"
+down_revision = "ac0001"
 branch_labels = None
 depends_on = None
 
