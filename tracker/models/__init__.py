@@ -5,12 +5,13 @@ from tracker.models.events import ChangeEvent
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
 from tracker.models.inquiries import Inquiry, InquiryFollower, RiskAssessment
 from tracker.models.mail import MailAttempt, MailMessage, MailPreference
-from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
+from tracker.models.municipalities import Idp, IdpChange, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
 from tracker.models.saml import SamlAssertionSeen, SamlIdp, SamlRequest
 from tracker.models.scheduler import JobRun, SchedulerLease
 from tracker.models.solutions import Solution
+from tracker.models.transitions import Transition, TransitionLeadTime
 from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "DeliveryAttempt",
     "FeedToken",
     "Idp",
+    "IdpChange",
     "Inquiry",
     "InquiryFollower",
     "JobRun",
@@ -42,6 +44,8 @@ __all__ = [
     "Solution",
     "Source",
     "Subscription",
+    "Transition",
+    "TransitionLeadTime",
     "User",
     "UserSession",
 ]

@@ -27,7 +27,7 @@ from tracker.municipalities import requirements
 from tracker.municipalities.actions import action_dict
 from tracker.municipalities.readiness import (
     ReadinessRow,
-    choose_idps,
+    choices_on,
     municipality_readiness,
     row_for,
 )
@@ -231,7 +231,7 @@ def rows_with(
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
         chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])
-        for choice in choose_idps(entry.idps, idps.get(entry.municipality_id, [])):
+        for choice in choices_on(entry.idps, idps.get(entry.municipality_id, []), today):
             row = row_for(entry.solution, chain, choice, today)
             rows[(entry.municipality_id, *row.key)] = row
     return rows
