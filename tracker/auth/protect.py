@@ -45,9 +45,13 @@ def request_user() -> User | None:
 
 def check(action: str) -> User | None:
     """The role part of ``action`` for the current request: 401/403 unless allowed; returns the user."""
-    if policy(action).public:
+    rule = policy(action)
+    if rule.public:
         return None
-    user = require(request_user(), action, web=not request.path.startswith("/api/"))
+    web = not request.path.startswith("/api/")
+    # A refusal that names the object (e.g. the municipality) is said once the object is loaded: here, login only.
+    deferred = rule.refusal is None and callable(rule.others)
+    user = require(request_user(), "account" if deferred else action, web=web)
     g.policy_user = user
     return user
 
