@@ -50,6 +50,7 @@ def connect_features() -> None:
     keeps one connection.
     """
     from tracker import signals
+    from tracker.actions import sync as action_sync
     from tracker.broadcast import outbox
     from tracker.inquiries import queries as inquiry_queries
     from tracker.municipalities import data_version
@@ -68,4 +69,5 @@ def connect_features() -> None:
     )  # coordinators who asked hear of new proposals
     signals.scrape_run_finished.connect(notices.run_recorded, weak=False)  # and of what the scrapers found
     signals.solution_changing.connect(readiness.watch_solution, weak=False)  # readiness verdicts around a change
+    signals.change_event_appended.connect(action_sync.on_change_event, weak=False)  # actions follow the registry
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version
