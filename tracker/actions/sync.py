@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.actions import texts
+from tracker.actions.events import emit_updated
 from tracker.db import utcnow
 from tracker.models import Action, ActionChange, ChangeEvent, Municipality
 from tracker.models.vocab import LOA_RANK, Loa
@@ -182,8 +183,6 @@ def sync_wanted(
     reason: str | None = None,
 ) -> list[Action]:
     """Create, follow and close ``kind`` actions of M so that they match ``wanted``; returns changed actions."""
-    from tracker.actions.services import emit_updated
-
     existing = {
         a.subject_key: a
         for a in session.scalars(
