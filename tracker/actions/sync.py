@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,14 +29,14 @@ from tracker.db import utcnow
 from tracker.models import Action, ActionChange, ChangeEvent, Municipality
 from tracker.models.vocab import LOA_RANK, Loa
 from tracker.municipalities.readiness import ActionCode, ReadinessRow, Status, municipality_readiness
+from tracker.vocabulary import DANISH_TIME
 
-DANISH = ZoneInfo("Europe/Copenhagen")
 OPEN_STATUSES = ("new", "in_progress", "blocked")
 
 
 def today() -> date:
     """Today in Denmark by the app's clock (``tracker.db.clock_set_to`` moves it in tests and replays)."""
-    return utcnow().astimezone(DANISH).date()
+    return utcnow().astimezone(DANISH_TIME).date()
 
 
 @dataclass(frozen=True)
