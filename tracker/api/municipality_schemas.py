@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from tracker.models.municipalities import IdpChangeKind
 from tracker.models.vocab import Loa
 from tracker.municipalities.readiness import ActionCode, Reason, Status
 
@@ -193,6 +194,69 @@ class ActionSchema(Schema):
     text = fields.String(required=True)
 
 
+class LockoutPeriodSchema(Schema):
+    """A run of days on which the staff group's IdP is notified below the level required."""
+
+    from_ = fields.Date(
+        allow_none=True,
+        required=True,
+        attribute="from",
+        data_key="from",
+        metadata={"description": "First day locked out (null: since before any known day)"},
+    )
+    until = fields.Date(
+        allow_none=True,
+        required=True,
+        metadata={"description": "First day no longer locked out (null: no end known)"},
+    )
+    required_loa = fields.String(required=True, metadata={"description": "Level required on the first day"})
+    idp_loa = fields.String(
+        allow_none=True, required=True, metadata={"description": "Level notified on the first day (null: no IdP)"}
+    )
+    requirement_from = fields.String(
+        allow_none=True, required=True, metadata={"description": "Slug of the solution or broker requiring it"}
+    )
+
+
+class IdpChangeSchema(Schema):
+    """A planned change of an IdP or of the staff group it serves."""
+
+    id = fields.Integer(required=True)
+    idp = fields.Nested(IdpRefSchema, required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([k.value for k in IdpChangeKind]),
+        metadata={"description": "loa (new notified level) | retire | move (to target_idp) | leave (the municipality)"},
+    )
+    effective_on = fields.Date(required=True)
+    notified_loa = fields.String(allow_none=True, required=True)
+    target_idp = fields.Nested(IdpRefSchema, allow_none=True, required=True)
+    destination = fields.String(allow_none=True, required=True, metadata={"example": "Region Østdanmark"})
+    note = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class IdpChangeListSchema(Schema):
+    """A municipality's planned IdP and staff-group changes, by day."""
+
+    items = fields.List(fields.Nested(IdpChangeSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class IdpChangeCreateSchema(Schema):
+    """A new planned change; the service checks it against the IdP's other changes (Danish 422)."""
+
+    idp_id = fields.Integer(required=True, strict=True, metadata={"description": "One of the municipality's IdPs"})
+    kind = fields.String(required=True, metadata={"description": "loa | retire | move | leave"})
+    effective_on = fields.Date(required=True, metadata={"description": "1900-01-01 … 2100-12-31"})
+    notified_loa = fields.String(allow_none=True, metadata={"description": "For loa: lav | betydelig | hoej"})
+    target_idp_id = fields.Integer(
+        allow_none=True, strict=True, metadata={"description": "For move: another of the municipality's IdPs"}
+    )
+    destination = fields.String(allow_none=True, validate=validate.Length(max=200))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
 class ReadinessRowSchema(Schema):
     """One (solution, IdP) of the portfolio: ok / at_risk / locked_out / unknown, from which day, what to do."""
 
@@ -218,6 +282,20 @@ class ReadinessRowSchema(Schema):
     action = fields.Nested(ActionSchema, required=True)
     stale = fields.Boolean(
         required=True, metadata={"description": "A planned switch whose latest day has passed: to be confirmed"}
+    )
+    staff_group = fields.String(
+        allow_none=True, required=True, metadata={"description": "The IdP's user group, else its name (null: no IdP)"}
+    )
+    lockout_periods = fields.List(
+        fields.Nested(LockoutPeriodSchema),
+        required=True,
+        metadata={"description": "Every run of days the group is locked out, in order (planned changes included)"},
+    )
+    next_lockout = fields.Nested(
+        LockoutPeriodSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The period under way today, else the next one; null: none ahead"},
     )
 
 

@@ -47,6 +47,8 @@ def readiness_json(result: readiness.Readiness) -> dict[str, Any]:
         item["locked_out_from"] = _iso(item["locked_out_from"])
         switch = item["switch_date"]
         switch["earliest"], switch["latest"] = _iso(switch["earliest"]), _iso(switch["latest"])
+        for period in (*item["lockout_periods"], *([item["next_lockout"]] if item["next_lockout"] else [])):
+            period["from"], period["until"] = _iso(period["from"]), _iso(period["until"])
     return data
 
 

@@ -1,11 +1,12 @@
 """All tables, imported here so that Alembic and the app see one complete metadata."""
 
+from tracker.models.actions import Action, ActionChange, ActionRead
 from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subscription
 from tracker.models.events import ChangeEvent
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
 from tracker.models.inquiries import Inquiry, InquiryFollower, RiskAssessment
 from tracker.models.mail import MailAttempt, MailMessage, MailPreference
-from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
+from tracker.models.municipalities import Idp, IdpChange, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
 from tracker.models.saml import SamlAssertionSeen, SamlIdp, SamlRequest
@@ -15,6 +16,9 @@ from tracker.models.transitions import Transition, TransitionLeadTime
 from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
+    "Action",
+    "ActionChange",
+    "ActionRead",
     "ApiToken",
     "AuditEntry",
     "ChangeEvent",
@@ -22,6 +26,7 @@ __all__ = [
     "DeliveryAttempt",
     "FeedToken",
     "Idp",
+    "IdpChange",
     "Inquiry",
     "InquiryFollower",
     "JobRun",
