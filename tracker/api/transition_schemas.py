@@ -10,9 +10,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.api.edit_schemas import Day, RequiredLoaInSchema, SwitchDateInSchema, Text, _length
+from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, _length
 from tracker.api.paging import has_more_field
-from tracker.api.schemas import Enum, PageQuerySchema, ProvenanceSchema, SwitchDateSchema
+from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
+from tracker.inputs import Day, PageQuerySchema
 from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
 
 

@@ -1,6 +1,7 @@
 """/api/v1/transitions and /api/v1/solutions/{slug}/transitions: every dated change a solution goes through.
 
-Reads are public; writes take a coordinator's or admin's bearer token (as solution edits do). PATCH needs
+Reads are public; writes take a coordinator's or admin's bearer token (policy ``solution.edit``, as solution
+edits). PATCH needs
 ``If-Match`` with the ETag from GET (``"t<version>"``): 428 without, 412 when stale. Vendors propose changes
 of their own solutions through ``/api/v1/proposals`` (the solution facts) — see the README for what is
 not yet proposable.
@@ -32,9 +33,8 @@ from tracker.api.transition_schemas import (
     TransitionQuerySchema,
     TransitionSchema,
 )
-from tracker.auth import api_user
 from tracker.auth.display import public_label
-from tracker.auth.permissions import require_role
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import PreconditionFailed, ValidationError
 from tracker.i18n import translated as _
@@ -161,6 +161,7 @@ class TransitionList(MethodView):
 
     @blp.arguments(TransitionQuerySchema, location="query")
     @blp.response(200, TransitionPageSchema)
+    @requires("public")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List transitions with filters (kind, category, major, solution, state, after, before, act_by_before,
         q) and paging; ``order=act_by`` sorts by the act-by day."""
@@ -178,6 +179,7 @@ class SolutionTransitions(MethodView):
 
     @blp.response(200, TransitionListSchema)
     @blp.alt_response(404, schema="Error", description="No such solution")
+    @requires("public")
     def get(self, slug: str) -> dict[str, Any]:
         """The solution's transitions by earliest day (unknown last), cancelled ones included."""
         session = get_session()
@@ -190,9 +192,10 @@ class SolutionTransitions(MethodView):
     @blp.arguments(TransitionCreateSchema)
     @blp.response(201, TransitionSchema)
     @writes.documented(blp, 401, 403, 404, 422)
+    @requires("solution.edit")
     def post(self, data: dict[str, Any], slug: str) -> Response:
         """Add a transition (coordinators, admins; bearer token). Sends its ETag and Location."""
-        user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+        user = acting_user()
         session = get_session()
         solution = editing.lock_solution(session, slug)
         data = dict(data)
@@ -210,6 +213,7 @@ class TransitionItem(MethodView):
 
     @blp.response(200, TransitionSchema)
     @blp.alt_response(404, schema="Error", description="No such transition")
+    @requires("public")
     def get(self, transition_id: int) -> Response:
         """One transition; its ETag is what PATCH's If-Match names."""
         resp = _response(tq.get_transition(get_session(), transition_id), 200)
@@ -220,9 +224,10 @@ class TransitionItem(MethodView):
     @blp.response(200, TransitionSchema)
     @blp.doc(parameters=[{**writes.IF_MATCH_PARAMETER, "description": 'The ETag from GET (e.g. "t3").'}])
     @writes.documented(blp, 401, 403, 404, 412, 422, 428)
+    @requires("solution.edit")
     def patch(self, data: dict[str, Any], transition_id: int) -> Response:
         """Change what is sent, in the shape GET returns; needs If-Match with the ETag from GET (412/428)."""
-        user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+        user = acting_user()
         versions = _if_match_versions()
         session = get_session()
         t = tq.get_transition(session, transition_id)
@@ -240,6 +245,7 @@ class TransitionHistory(MethodView):
 
     @blp.response(200, HistorySchema)
     @blp.alt_response(404, schema="Error", description="No such transition")
+    @requires("public")
     def get(self, transition_id: int) -> dict[str, Any]:
         """Every change, newest first; an NSIS login transition's include its solution's date and level changes."""
         session = get_session()
@@ -252,6 +258,7 @@ class LeadTimes(MethodView):
     """Lead time per kind: how long before the earliest day the derived act-by day lies."""
 
     @blp.response(200, LeadTimeListSchema)
+    @requires("public")
     def get(self) -> dict[str, Any]:
         """Days per kind."""
         return {"items": [{"kind": k, "days": d} for k, d in tq.lead_times(get_session()).items()]}
@@ -264,8 +271,9 @@ class LeadTimeItem(MethodView):
     @blp.arguments(LeadTimeInSchema)
     @blp.response(200, LeadTimeSchema)
     @writes.documented(blp, 401, 403, 422)
+    @requires("solution.edit")
     def put(self, data: dict[str, Any], kind: str) -> dict[str, Any]:
         """Set a kind's lead time (coordinators, admins); derived act-by days of that kind move with it."""
-        user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+        user = acting_user()
         tw.set_lead_time(get_session(), kind, data["days"], actor=Actor.of(user))
         return {"kind": kind, "days": data["days"]}
