@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from tracker.auth.policies import BUILDS, MUNICIPALITY_ROLES, ORGANISATION_ROLES, POLICIES, PROVIDES, Policy, _l
 from tracker.errors import Conflict, Forbidden, Unauthorized
 from tracker.i18n import translated
@@ -101,6 +103,22 @@ def require(
     if check_state and obj is not None and rule.state is not None and not rule.state(obj):
         raise Conflict(rule.state.conflict(obj), {"state": getattr(obj, "state", None)})
     return user
+
+
+def role_may(role: str | Role, action: str) -> bool:
+    """Whether a role may do ``action`` to some object (a user's new role, a role asked about in a form)."""
+    rule = policy(action)
+    if rule.public or rule.any_user:
+        return True
+    try:
+        return Role(role) in rule.allow
+    except ValueError:
+        return False
+
+
+def holders(action: str) -> ColumnElement[bool]:
+    """SQL: the users whose role may do ``action`` to some object (recipients, owners, the last admin)."""
+    return User.role.in_(sorted(r.value for r in Role if role_may(r, action)))
 
 
 def require_state(action: str, obj: Any) -> None:

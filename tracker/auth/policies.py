@@ -234,6 +234,8 @@ POLICIES: dict[str, Policy] = {
         others="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
     ),
     "national.read": Policy(allow=_MAINTAINERS),
+    # Who may be named responsible for one of M's actions (issue 27): M's own users.
+    "municipality.action_owner": Policy(allow={MUNICIPALITY: OWN_MUNICIPALITY}),
     # Webhook subscriptions: owned by municipality users, coordinators and admins.
     "subscription.manage": Policy(allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY}),
     "subscription.filter_municipality": Policy(
