@@ -25,6 +25,7 @@ class ApiRoute:
 def api_routes() -> list[ApiRoute]:
     """The API's blueprints (imported here, when the app is built, never at import time)."""
     from tracker.api import (
+        actions,
         events,
         feed_tokens,
         inquiries,
@@ -49,6 +50,9 @@ def api_routes() -> list[ApiRoute]:
             csrf_exempt=True,
             parameters=[municipality_data.CODE_PARAMETER],
         ),
+        ApiRoute(
+            actions.blp, "/api/v1/municipalities", csrf_exempt=True, parameters=[municipality_data.CODE_PARAMETER]
+        ),  # a municipality's own actions
         ApiRoute(overview.blp, "/api/v1", csrf_exempt=True),
         ApiRoute(subscriptions.blp, "/api/v1/subscriptions", csrf_exempt=True),
         ApiRoute(events.blp, "/api/v1/events", csrf_exempt=True),

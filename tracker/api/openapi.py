@@ -136,6 +136,25 @@ class ReadinessDataSchema(WebhookDataSchema):
     count = fields.Integer(metadata={"description": "Only on a bulk change: how many rows `rows` holds."})
 
 
+class PayloadOwnActionSchema(Schema):
+    """A municipality's action as ``action.updated`` carries it (never its note)."""
+
+    id = fields.Integer(required=True)
+    subject = fields.Dict(required=True, metadata={"description": "{kind: readiness|transition, key}"})
+    status = fields.String(
+        required=True, validate=validate.OneOf(["new", "in_progress", "done", "not_relevant", "blocked"])
+    )
+    owner = fields.String(allow_none=True)
+    due = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD"})
+
+
+class ActionDataSchema(WebhookDataSchema):
+    """``data`` of ``action.updated``: one of the municipality's own actions changed (sent only to that
+    municipality's own users' subscriptions)."""
+
+    action = fields.Nested(PayloadOwnActionSchema, required=True)
+
+
 class PayloadInquirySchema(Schema):
     """The question as it stands after the event (public: who asked as a municipality, never a person)."""
 
@@ -167,6 +186,7 @@ class TestDataSchema(Schema):
 SOLUTION_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t.startswith("solution."))
 INQUIRY_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t.startswith("inquiry."))
 READINESS_EVENT_TYPES = ("municipality.readiness.changed",)
+ACTION_EVENT_TYPES = ("action.updated",)
 TEST_EVENT_TYPES = ("subscription.test",)
 
 
@@ -188,6 +208,7 @@ PAYLOADS: dict[str, tuple[tuple[str, ...], type[Schema]]] = {
     "SolutionEventPayload": (SOLUTION_EVENT_TYPES, WebhookDataSchema),
     "ReadinessEventPayload": (READINESS_EVENT_TYPES, ReadinessDataSchema),
     "InquiryEventPayload": (INQUIRY_EVENT_TYPES, InquiryDataSchema),
+    "ActionEventPayload": (ACTION_EVENT_TYPES, ActionDataSchema),
     "TestEventPayload": (TEST_EVENT_TYPES, TestDataSchema),
 }
 

@@ -1,5 +1,6 @@
 """All tables, imported here so that Alembic and the app see one complete metadata."""
 
+from tracker.models.actions import Action, ActionChange, ActionRead
 from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subscription
 from tracker.models.events import ChangeEvent
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
@@ -15,6 +16,9 @@ from tracker.models.transitions import Transition, TransitionLeadTime
 from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
+    "Action",
+    "ActionChange",
+    "ActionRead",
     "ApiToken",
     "AuditEntry",
     "ChangeEvent",

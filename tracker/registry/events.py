@@ -36,6 +36,7 @@ EVENT_TYPES = (
     "transition.updated",
     "transition.date_changed",  # its date, the date's provenance or its act-by day
     "transition.cancelled",
+    "action.updated",  # a municipality's own action (tracker.actions): its own users' subscriptions only
 )
 
 
