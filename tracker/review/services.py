@@ -288,7 +288,7 @@ def reject_not_a_fact(session: Session, proposal: Proposal, *, reviewer: User) -
     """
     require(reviewer, "proposal.review", proposal, check_state=False)
     _lock(session, proposal)
-    _open_or_conflict(proposal)
+    require_state("proposal.review", proposal)
     proposal.state = "rejected"
     proposal.not_a_fact = True
     proposal.review_reason = NOT_A_FACT_REASON
