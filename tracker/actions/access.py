@@ -7,9 +7,13 @@ here, so the rule can move into the shared permission layer (``tracker.auth.perm
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from tracker.auth.permissions import own_municipality_id, require_user
+from tracker.broadcast.feed_tokens import hash_token, token_is_valid
 from tracker.errors import Forbidden
-from tracker.models import Municipality, User
+from tracker.models import FeedToken, Municipality, User
 
 PRIVATE_EVENT_TYPES = ("action.updated",)
 
@@ -35,3 +39,14 @@ def may_receive_event(user: User | None, event_type: str, municipality_id: int |
     if event_type not in PRIVATE_EVENT_TYPES:
         return True
     return municipality_id is not None and sees_actions(user, municipality_id)
+
+
+def actions_token_owner(session: Session, municipality: Municipality, plain: str | None) -> User | None:
+    """The user behind a municipality's feed token, if it is valid and its creator may see M's actions.
+
+    A feed token made by a coordinator opens M's calendar of switches, never its actions."""
+    if not plain or not token_is_valid(session, municipality.id, plain):
+        return None
+    row = session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(plain)))
+    creator = session.get(User, row.created_by_id) if row is not None and row.created_by_id is not None else None
+    return creator if creator is not None and sees_actions(creator, municipality.id) else None
