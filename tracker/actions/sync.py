@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.actions import texts
+from tracker.actions.events import emit_updated
 from tracker.db import utcnow
 from tracker.models import Action, ActionChange, ChangeEvent, Municipality, PortfolioEntry, Transition
 from tracker.models.vocab import LOA_RANK, Loa, SwitchState, WhoMustAct
@@ -188,8 +189,6 @@ def sync_wanted(
 
     A subject that no longer asks closes its open action as ``not_relevant`` with the reason ``closing`` gives
     for its key (a cancelled transition), else "no longer asks"."""
-    from tracker.actions.services import emit_updated
-
     existing = {
         a.subject_key: a
         for a in session.scalars(

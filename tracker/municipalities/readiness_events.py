@@ -32,6 +32,7 @@ from tracker.municipalities.readiness import (
     row_for,
 )
 from tracker.registry.actors import Actor
+from tracker.registry.brokers import broker_edges, dependants
 from tracker.registry.events import append_event
 from tracker.vocabulary import today_in_denmark
 
@@ -257,13 +258,13 @@ def watch_solution(
         if after_facts == before_facts and after_brokers == before_brokers:
             return []
         session.flush()
-        edges_after = requirements.broker_edges(session)
+        edges_after = broker_edges(session)
         edges_before = {**edges_after, solution.id: before_brokers}
         solution_ids = frozenset(
             {
                 solution.id,
-                *requirements.dependants(edges_after, solution.id),
-                *requirements.dependants(edges_before, solution.id),
+                *dependants(edges_after, solution.id),
+                *dependants(edges_before, solution.id),
             }
         )
         entries, idps = affected_entries(session, solution_ids)

@@ -2,7 +2,8 @@
 
 A solution lists brokers (solutions of kind ``broker``: NemLog-in, Context Handler, Unilogin Broker …); a broker
 may itself sit behind another broker, so the requirements of a solution are its own facts followed by those of
-every broker it reaches (the transitive closure; the registry refuses cycles). Loading them costs two queries
+every broker it reaches (the transitive closure of the registry's broker graph, ``registry.brokers``, which
+refuses cycles). Loading them costs two queries
 however many solutions are asked for: all broker links, then the brokers reached.
 """
 
@@ -16,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import Solution
-from tracker.models.solutions import solution_broker
 from tracker.models.vocab import SwitchState
+from tracker.registry.brokers import broker_edges, reachable
 
 
 @dataclass(frozen=True)
@@ -60,32 +61,6 @@ class SolutionFacts:
 
 # A solution's requirements: its own facts first, then its brokers' (by slug).
 Chain = tuple[SolutionFacts, ...]
-
-
-def broker_edges(session: Session) -> dict[int, list[int]]:
-    """Every broker link: solution id → the broker ids it lists (one query; the table is small)."""
-    edges: dict[int, list[int]] = {}
-    for solution_id, broker_id in session.execute(select(solution_broker.c.solution_id, solution_broker.c.broker_id)):
-        edges.setdefault(solution_id, []).append(broker_id)
-    return edges
-
-
-def reachable(edges: Mapping[int, Iterable[int]], start: int) -> set[int]:
-    """The brokers reached from ``start`` through any number of links (``start`` itself only on a cycle)."""
-    seen: set[int] = set()
-    todo = list(edges.get(start, ()))
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        todo.extend(edges.get(node, ()))
-    return seen
-
-
-def dependants(edges: Mapping[int, Iterable[int]], broker_id: int) -> set[int]:
-    """The solutions that reach ``broker_id`` through their brokers (whose readiness it can change)."""
-    return {solution_id for solution_id in edges if broker_id in reachable(edges, solution_id)}
 
 
 def chains(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from tracker.models import Solution
+from tracker.models import Organisation, Solution
 
 LOA_FIELDS = ("loa_value", "loa_status", "loa_source_kind", "loa_source_url", "loa_evidence")
 SWITCH_FIELDS = (
@@ -99,7 +99,6 @@ def api_changes(changes: dict[str, Any], org_slug: Any = None) -> dict[str, Any]
 
 def org_slugs(session: Any) -> Callable[[int], str | None]:
     """Organisation id → slug (for ``api_changes``), looked up in the given session."""
-    from tracker.models import Organisation
 
     def slug(org_id: int) -> str | None:
         org = session.get(Organisation, org_id) if session is not None else None

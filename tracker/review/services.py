@@ -275,6 +275,27 @@ def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, rea
     signals.proposal_decided.send(proposal, session=session)
 
 
+NOT_A_FACT_REASON = "Ikke et faktum: siden siger ikke dette om løsningen."
+
+
+def reject_not_a_fact(session: Session, proposal: Proposal, *, reviewer: User) -> None:
+    """One click: reject a scraper finding as no fact at all; it counts against the rule that read it.
+
+    Coordinators only; the reason is fixed (the proposer is a scraper, and the rule's figures on /kilder say
+    the rest).
+    """
+    require_role(reviewer, Role.COORDINATOR, Role.ADMIN)
+    _lock(session, proposal)
+    _open_or_conflict(proposal)
+    proposal.state = "rejected"
+    proposal.not_a_fact = True
+    proposal.review_reason = NOT_A_FACT_REASON
+    proposal.reviewed_by_id = reviewer.id
+    proposal.reviewed_at = utcnow()
+    session.flush()
+    signals.proposal_decided.send(proposal, session=session)
+
+
 def mark_stale(session: Session, solution: Solution, *, except_id: int | None = None) -> int:
     """Pending proposals made against an older version of the solution become stale; returns how many."""
     stmt = (

@@ -15,9 +15,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.actions import calendar, queries, services, views
-from tracker.actions.access import actions_token_owner, require_actions_access
+from tracker.actions.access import ACTION, actions_token_owner, require_actions_access
 from tracker.actions.texts import FIELD_LABELS, STATUS_LABELS
 from tracker.auth import current_db_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
 from tracker.models import ActionChange, Municipality, User
@@ -37,7 +38,7 @@ def _mine(code: str) -> tuple[Municipality, User]:
     """M and the user, if the user is one of M's own (anonymous: to the login page; others: 403)."""
     user = web_user()
     municipality = municipality_queries.get_municipality(get_session(), code)
-    return municipality, require_actions_access(user, municipality)
+    return municipality, require_actions_access(user, municipality, web=True)
 
 
 def _day(text: str | None, errors: dict[str, str], field: str) -> date | str | None:
@@ -123,6 +124,7 @@ def _list_page(municipality: Municipality, user: User, status: int = 200, **extr
 
 
 @bp.get("/kommuner/<string:code>/handlinger")
+@requires(ACTION)
 def list_page(code: str) -> Page:
     """Vores handlinger: filters (status, owner, due), overdue first, progress, bulk changes, exports."""
     municipality, user = _mine(code)
@@ -130,6 +132,7 @@ def list_page(code: str) -> Page:
 
 
 @bp.post("/kommuner/<string:code>/handlinger")
+@requires(ACTION)
 def bulk_change(code: str) -> Page | BaseResponse:
     """The same change to the chosen actions; all or nothing."""
     municipality, user = _mine(code)
@@ -192,6 +195,7 @@ def _item_page(municipality: Municipality, user: User, action_id: int, status: i
 
 
 @bp.get("/kommuner/<string:code>/handlinger/<int:action_id>")
+@requires(ACTION)
 def item_page(code: str, action_id: int) -> Page:
     """One action: what to do, its form and its history (marked read)."""
     municipality, user = _mine(code)
@@ -199,6 +203,7 @@ def item_page(code: str, action_id: int) -> Page:
 
 
 @bp.post("/kommuner/<string:code>/handlinger/<int:action_id>")
+@requires(ACTION)
 def save(code: str, action_id: int) -> Page | BaseResponse:
     """Save status, reason, owner, due day and note; a refusal shows the form again with the errors (422)."""
     municipality, user = _mine(code)
@@ -215,6 +220,7 @@ def save(code: str, action_id: int) -> Page | BaseResponse:
 
 
 @bp.get("/kommuner/<string:code>/handlinger.ics")
+@requires("public")  # the feed token (or M's own login) is checked in the view
 def calendar_file(code: str) -> Response:
     """The municipality's private calendar of due days: one event per open action with a due day (stable UID,
     SEQUENCE = the action's version). A feed token made by one of M's own users (``?token=``) or M's own
