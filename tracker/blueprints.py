@@ -38,6 +38,7 @@ def api_routes() -> list[ApiRoute]:
         sources,
         subscriptions,
         tokens,
+        transitions,
     )
 
     # Bearer-token APIs: CSRF does not apply (writes refuse the login cookie, see tracker.auth.api_user).
@@ -62,6 +63,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(feed_tokens.blp, "/api/v1/municipalities", csrf_exempt=True),  # private feed addresses
         ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments
         ApiRoute(notifications.blp, "/api/v1/account/notifications", csrf_exempt=True),
+        ApiRoute(transitions.blp, "/api/v1", csrf_exempt=True),  # transitions, lead times
     ]
 
 

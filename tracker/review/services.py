@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from tracker import signals
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import is_coordinator, may_propose_for, owns_solution, provides_solution, require_role
+from tracker.auth.permissions import (
+    is_coordinator,
+    may_propose_for,
+    owns_solution,
+    provides_solution,
+    require,
+    require_role,
+    require_state,
+)
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
@@ -284,9 +292,9 @@ def reject_not_a_fact(session: Session, proposal: Proposal, *, reviewer: User) -
     Coordinators only; the reason is fixed (the proposer is a scraper, and the rule's figures on /kilder say
     the rest).
     """
-    require_role(reviewer, Role.COORDINATOR, Role.ADMIN)
+    require(reviewer, "proposal.review", proposal, check_state=False)
     _lock(session, proposal)
-    _open_or_conflict(proposal)
+    require_state("proposal.review", proposal)
     proposal.state = "rejected"
     proposal.not_a_fact = True
     proposal.review_reason = NOT_A_FACT_REASON

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
@@ -144,9 +145,10 @@ def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
 
 
 @bp.post("/forslag/<int:proposal_id>/ikke-et-faktum")
+@requires("proposal.review")
 def not_a_fact(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """One click: the finding is no fact at all; it counts against the rule that read it (shown on /kilder)."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     session = get_session()
     proposal = queries.get_proposal(session, proposal_id)
     form = NotAFactForm()
