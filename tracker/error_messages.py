@@ -163,7 +163,6 @@ MESSAGES: dict[str, str] = {
         "En rettelse fra en kommune skal have belæg: hvad så I, hvor og hvornår?"
     ),
     "review.forslaget_aendrer_intet_forhold": N_("Forslaget ændrer intet i forhold til de nuværende oplysninger."),
-    "review.forslag_allerede_behandlet": N_("Forslag #%(id)s er allerede behandlet (%(state)s)."),
     "review.begrundelsen_maa_hoejst_have": N_("Begrundelsen må højst have %(max_reason)s tegn."),
     "review.loesningen_aendret_siden_forslag": N_(
         "Løsningen er ændret siden forslag #%(id)s blev lavet. Se forskellen igen og bekræft."

@@ -66,6 +66,8 @@ def test_no_sentence_is_raised_only_codes() -> None:
 def test_every_code_raised_exists_and_every_sentence_is_used() -> None:
     raised: set[str] = set()
     for path in TRACKER.rglob("*.py"):
+        if path.name == "error_messages.py":
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in MESSAGES:
                 raised.add(node.value)

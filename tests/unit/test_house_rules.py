@@ -7,11 +7,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = [
-    path
-    for folder in ("tracker", "scrapers", "migrations", "config")
-    for path in sorted((ROOT / folder).rglob("*.py"))
+    path for folder in ("tracker", "scrapers", "migrations", "config") for path in sorted((ROOT / folder).rglob("*.py"))
 ] + [ROOT / "wsgi.py"]
-# A suppression names what it silences and then says why: ``# noqa: S704 - …``, ``# type: ignore[x]  # …``.
+# A suppression names what it silences and then says why: ``
 IGNORE = re.compile(r"#\s*(noqa|type:\s*ignore)\b(?P<rest>.*)$")
 REASONED = re.compile(r"^(:\s*[A-Z0-9, ]+|\[[a-z-, ]+\])\s*(-|–|—|#|\()\s*\S")
 

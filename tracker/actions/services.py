@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from tracker.actions import texts
 from tracker.actions.events import emit_updated, owner_label
 from tracker.actions.sync import record
+from tracker.auth.permissions import may
 from tracker.db import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import Action, ActionRead, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
-from tracker.models.vocab import Role
 
 NEEDS_REASON = ("not_relevant", "blocked")
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
@@ -48,7 +48,7 @@ def _owner(session: Session, municipality: Municipality, user_id: Any, errors: d
         errors["owner"] = _("Ansvarlig skal være en bruger (id) eller et team.")
         return None
     user = session.get(User, user_id)
-    if user is None or user.role != Role.MUNICIPALITY or user.municipality_id != municipality.id:
+    if user is None or not may(user, "municipality.action_owner", municipality):
         errors["owner"] = _("Den ansvarlige skal være en bruger i %(name)s.", name=municipality.name)
         return None
     if not user.is_active:

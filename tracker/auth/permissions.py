@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement
+
 from tracker.auth.policies import BUILDS, MUNICIPALITY_ROLES, ORGANISATION_ROLES, POLICIES, PROVIDES, Policy, _l
 from tracker.errors import Conflict, Forbidden, Unauthorized
 from tracker.i18n import translated
@@ -103,6 +105,22 @@ def require(
     return user
 
 
+def role_may(role: str | Role, action: str) -> bool:
+    """Whether a role may do ``action`` to some object (a user's new role, a role asked about in a form)."""
+    rule = policy(action)
+    if rule.public or rule.any_user:
+        return True
+    try:
+        return Role(role) in rule.allow
+    except ValueError:
+        return False
+
+
+def holders(action: str) -> ColumnElement[bool]:
+    """SQL: the users whose role may do ``action`` to some object (recipients, owners, the last admin)."""
+    return User.role.in_(sorted(r.value for r in Role if role_may(r, action)))
+
+
 def require_state(action: str, obj: Any) -> None:
     """409 unless ``obj``'s state allows ``action`` (after its row was locked and re-read)."""
     rule = policy(action)
@@ -173,6 +191,22 @@ def can_answer_inquiry(user: User | None, solution: Solution) -> bool:
 def can_ask_inquiry(user: User | None) -> bool:
     """Municipalities ask (and join) for themselves; coordinators ask on behalf of all."""
     return may(user, "inquiry.ask")
+
+
+# A municipality's own events that only its own users may receive (webhooks, event log): its actions (issue 27).
+PRIVATE_EVENT_TYPES = ("action.updated",)
+
+
+def may_receive_event(user: User | None, event_type: str, municipality_id: int | None) -> bool:
+    """Whether an event may reach this user; a municipality's actions' events only its own active users."""
+    if event_type not in PRIVATE_EVENT_TYPES:
+        return True
+    return (
+        municipality_id is not None
+        and user is not None
+        and user.is_active
+        and may(user, "municipality.actions", municipality_id)
+    )
 
 
 def level_suffices(session_loa: str | None) -> bool:
