@@ -13,7 +13,6 @@ from tracker.starter_brokers import (
     KL_WEBINAR,
     MITID_ERHVERV_FAQ,
     NEMLOGIN_SERVICES,
-    OCES3_KOMBIT,
     OES2_KOMBIT,
     OS2VALGHALLA_IDP,
     SEB_PAGE,
@@ -156,7 +155,6 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         ["Serviceplatformen", "KOMBIT Serviceplatformen"],
         **_KOMBIT,
         links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
     ),
     solution(
         "beskedfordeler",
@@ -165,7 +163,6 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         ["Beskedfordeler", "Beskedfordeleren"],
         **_KOMBIT,
         links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
     ),
     solution(
         "stoettesystemerne",
@@ -174,7 +171,6 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         ["Støttesystemerne", "Støttesystemer", "Fælleskommunalt Administrationsmodul"],
         **_KOMBIT,
         links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
     ),
     solution("ky", "KY", "faelleskommunal", ["KY"], **_KOMBIT),
     solution("ksd", "KSD", "faelleskommunal", ["KSD"], **_KOMBIT),
@@ -263,18 +259,7 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
                 "https://confluence.sdfi.dk/display/DML/Tjenestebruger+-+overgang+til+OCES3",
             )
         ],
-        fields=switch(
-            "2023-06-07",
-            "2023-06-07",
-            "day",
-            "7. juni 2023",
-            state="switched",
-            status="confirmed",
-            kind="authority",
-            url="https://confluence.sdfi.dk/display/DML/Tjenestebruger+-+overgang+til+OCES3",
-            evidence='SDFI-siden "Tjenestebruger - overgang til OCES3": Datafordeleren tager imod OCES3 fra '
-            "7. juni 2023",
-        ),
+        # Its OCES2 → OCES3 switch is a 'certificate' transition (tracker.starter_transitions).
     ),
 ]
 
