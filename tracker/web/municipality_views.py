@@ -12,6 +12,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality, is_coordinator
 from tracker.db import get_session
@@ -77,6 +78,7 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         "municipalities/page.html",
         municipality=municipality,
         readiness=state,
+        own_actions=action_marks(session, municipality, current_db_user(), state),
         action_text=action_text,
         lockout_charts=timeline.lockout_charts(state.today, state.rows),
         planned_changes=plans.list_changes(session, municipality),
