@@ -7,7 +7,7 @@ SUM    := $(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 RUNTIME_STAMP := $(VENV)/.installed-runtime-$(SUM)
 STAMP  := $(VENV)/.installed-test-$(SUM)
 
-.PHONY: run test lint bench install clean vendor-dkfds
+.PHONY: run test lint bench mutants install clean vendor-dkfds
 
 ## axe-core (pinned in package-lock.json) for the browser suite's accessibility checks; needs npm.
 AXE := node_modules/axe-core/axe.min.js
@@ -58,6 +58,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.run $(BENCH_ARGS)
+
+## Mutation testing, not part of `make test` or CI: each hand-written mutant (tests/mutants/catalogue.py) applied
+## alone in a temporary copy, its tests run with -x; prints killed/survived/stale and the score.
+mutants: $(STAMP)
+	$(BIN)/python -m tests.mutants.run $(MUTANTS_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.db .mypy_cache .ruff_cache node_modules

@@ -92,6 +92,14 @@ class Observation:
     # "skifter", "Skæringsdato"). Shown next to the evidence in the review queue.
     # Not part of the fact's identity: the same finding with another cue is the same finding.
     cue: str = dataclass_field(default="", compare=False)
+    # The id of the rule (``scrapers.rules``) that read it: the review queue shows it, and a coordinator's "not a
+    # fact" counts against it. Not part of the identity either.
+    rule: str = dataclass_field(default="", compare=False)
+    # The transition kind its date or level belongs to (login, loa, protocol, certificate, broker_version, wallet,
+    # decommission), from its rule and the words of its clause.
+    kind: str = dataclass_field(default="", compare=False)
+    # "low" when the sentence is hedged (a possibility, a condition) on an authority's own page; "" otherwise.
+    confidence: str = dataclass_field(default="", compare=False)
 
     def __post_init__(self) -> None:
         # Validate eagerly: a malformed observation would otherwise surface much

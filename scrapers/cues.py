@@ -2,39 +2,28 @@
 
 A page is full of dates: when it was published or updated, when a task was sent or a fault found, when
 a product was launched or rolled out, law numbers and versions. Only a *cue* turns a date into a switch
-date ("skifter", "overgår", "fra og med", "deadline", "senest", "lukker", "afkobles", "kræver",
-"tages i brug" …). A cue is looked for in the date's own sentence; an *anti-cue* just before the date
-("modtog 31. maj 2022", "opdateret den …", "lov nr. 783 af 4. maj 2021") vetoes it.
+date, and every cue is a rule of ``scrapers.rules`` (a table: id, words, kind, a real quote and its page).
+The cue must stand in the date's own clause (``clause``); an *anti-cue* just before the date ("modtog 31.
+maj 2022", "opdateret den …", "lov nr. 783 af 4. maj 2021") vetoes it; a hedged, conditional, past-plan or
+general-advice sentence (``hedged``) states no fact (kept at a lower confidence on an authority's page).
 
-Levels: only NSIS wording makes a required level (``scrapers.levels``); a sentence must also say it is a
-requirement ("kræver", "krav", "skal", "mindst" …) or that login happens at it ("logger på … på
-sikringsniveau"). A level of a municipality's own IdP is not a solution's level.
+Levels: only NSIS wording makes a required level (``scrapers.levels``), and only with a requirement verb of
+the rules table whose subject is the solution ("SEB kræver sikringsniveau Betydelig"). A level of a
+municipality's own IdP is not a solution's level.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-# Verbs and nouns announcing a switch, a deadline or an end (stems: "skift" covers skifter, skiftet …).
-_SWITCH = (
-    r"skift\w*|skifte\w*|skærings\w*|overg[åa]\w*|overgang\w*|migrer\w*|migrering\w*|fra\s+og\s+med|f\.o\.m\.?|"
-    r"deadline\w*|frist\w*|senest|inden|lukke[rst]?\w*|lukning\w*|nedlukning\w*|slukke[rst]?\w*|"
-    r"afkobl\w*|udfas\w*|udfasning\w*|ophør\w*|stopper|stoppe[st]?|nedlægge\w*|"
-    r"kræve[rs]?|krav\w*|påkræv\w*|skal|tages?\s+i\s+brug|tage\s+\S+(?:\s+\S+){0,3}\s+i\s+brug|ibrugtag\w*|"
-    r"går?\s+i\s+luften|gå\s+i\s+luften|går\s+live|go-?live|golive|"
-    r"erstatte[sr]?\w*|udskift\w*|overflyt\w*|flytte[sr]?\b|flyttes|udskyd\w*|udsat\w*|udsættes|"
-    r"forlæng\w*|gælder\s+frem\s+til|frem\s+til|fungere\s+frem\s+til|understøtte[sr]?\s+ikke|"
-    r"tilslut\w*|aktiver\w*|omlæg\w*|åbne[rs]?|åbnet|forsink\w*|understøtte[rs]?|understøttes|"
-    r"accepterer|accepteres|tager\s+imod|modtager\s+kun|kan\s+(?:bruges|anvendes)|"
-    r"switch\w*|migrat\w*|deadline|cut-?over|decommission\w*|shut\s+down|retire[sd]?|requires?|"
-    r"must|from\s+\d"
-)
-SWITCH_CUE = re.compile(rf"(?<!\w)(?:{_SWITCH})(?!\w)", re.IGNORECASE)
-# "pr. 1. marts" / "gældende fra 1. marts" are cues only right before the date (a bare "fra" is not:
-# "i brug fra 2019" is history, "rulles ud fra oktober" a rollout).
-_BEFORE_DATE = re.compile(
-    r"(?:^|(?<=\W))(?P<cue>pr\.|per|fra\s+og\s+med|med\s+virkning\s+fra|gældende\s+fra|træder\s+i\s+kraft)\s*$", re.I
-)
+from scrapers import rules
+from scrapers.rules import Rule
+
+# Every switch cue is a rule of ``scrapers.rules`` (a table with a real quote per row).
+SWITCH_CUE = re.compile(rf"{rules.SWITCH.pattern}|{rules.OBLIGATION.pattern}", re.IGNORECASE)
+_BEFORE_DATE = rules.BEFORE
 
 # Right before a date: what it is the date of, when that is not a switch.
 _ANTI = (
@@ -50,7 +39,7 @@ ANTI_BEFORE = re.compile(rf"(?<!\w)(?:{_ANTI})[\s:,-]*(?:(?:den|d\.|d|per|pr\.|p
 # Whole sentences about a launch or rollout, a publication or a meeting are no switch, whatever else they say.
 ANTI_SENTENCE = re.compile(
     r"(?<!\w)(?:lancere[st]?|lanceret|udrulle[st]|udrullet|rulles\s+ud|senest\s+opdateret|sidst\s+opdateret|"
-    r"sidst\s+redigeret|publiceret|offentliggjort|vedtog|fremsat|webinar)(?!\w)",
+    r"sidst\s+redigeret|publiceret|offentliggjort|vedtog|fremsat|fremsættes|fremsætter|lovforslag\w*|webinar)(?!\w)",
     re.IGNORECASE,
 )
 # A law or a provision of one entering into force ("§ 8, stk. 3, træder i kraft den 30. januar 2023") dates
@@ -77,20 +66,21 @@ EVENT = re.compile(
 )
 # A name right after these is what the subject logs in *through*, not the subject ("Meebook kræver login via
 # Unilogin på sikringsniveau Betydelig" is Meebook's requirement).
-THROUGH = re.compile(r"(?:via|gennem|igennem|through|using|med\s+login\s+fra)\s+$", re.IGNORECASE)
+THROUGH = re.compile(
+    r"(?<!\w)(?:via|gennem|igennem|through|using|med\s+login\s+fra|til|fra|med|for|i|ind\s+i)\s+$", re.IGNORECASE
+)
+# The date of a document (terms, a guide, a version of one) is not a solution's switch ("Version 1.1 af vilkårene
+# gælder frem til den 9. juli 2024").
+DOCUMENT = re.compile(
+    r"(?<!\w)(?:\w*vilkår\w*|\w*vejledning\w*|guide[ns]?|dokumentation\w*|\w*aftale[nr]?|"
+    r"(?:version|v\.?)\s*\d+\.\d+(?:\.\d+)?)(?!\w)",
+    re.IGNORECASE,
+)
 # Labels of several dates in one phrase: the production one is the switch.
 PRODUCTION = re.compile(r"produktion|prod\b|drift|live|production", re.IGNORECASE)
 TEST = re.compile(r"test|preprod|præprod|udvikling|staging", re.IGNORECASE)
 
-LEVEL_CUE = re.compile(
-    r"(?<!\w)(?:kræve[rs]?|krav\w*|påkræv\w*|skal|mindst|minimum|forudsæt\w*|accepter\w*|require[sd]?|"
-    r"must|login|log\s+ind|logge\s+ind|logger\s+ind|logge\s+på|logger\s+på|adgang|landede|landet|valgt|valgte|"
-    r"besluttet|fastsat|fastlagt|kræves)(?!\w)|"
-    r"(?<!\w)på\s+(?:nsis[-\s]?)?sikringsniveau|"
-    # "overgår til NSIS-niveau Betydelig", "hæves til sikringsniveau Høj"
-    r"(?<!\w)(?:overg[åa]r?|skifte[rs]?|hæve[rs]?|løfte[rs]?)\s+til\s+(?:nsis[-\s]?)?(?:sikrings)?niveau",
-    re.IGNORECASE,
-)
+LEVEL_CUE = rules.LEVEL
 # A municipality's or organisation's own identity provider: its level is not a solution's requirement …
 OWN_IDP = re.compile(r"(?<!\w)(?:lokal(?:e)?\s+idp\w*|kommunens\s+idp\w*|id-tjenesten\w*|idp'en)(?!\w)", re.I)
 # … unless the sentence says a solution demands that level of it ("Fra 22. januar 2024 kræver Context Handler 2,
@@ -107,31 +97,97 @@ ANTI_HEADER = re.compile(
 )
 
 
-def switch_cue(sentence: str, start: int, end: int) -> str | None:
-    """The words in ``sentence`` that make the date at ``start``..``end`` a switch date, or None.
+@dataclass(frozen=True)
+class Cue:
+    """The rule that makes a date a switch date, the page's words for it, and the date's clause."""
 
-    The nearest cue outside the date counts; a launch, rollout or publication word nearer to the
-    date than any cue ("rulles ud … fra oktober 2022", "senest opdateret 24. maj") wins over it.
+    rule: Rule
+    words: str
+    clause: tuple[int, int]
+
+
+# Where a clause ends inside a sentence: ";", a comma before a conjunction or a subordinate clause, and a colon
+# after more than a short label ("Deadline: 1. marts", "August 2021: … skal …" are one clause).
+_CLAUSE_CUT = re.compile(
+    r";|,\s*(?=(?:og|men|mens|samt|hvorimod|hvorefter|når|hvis|fordi|da|så|som|der|hvor|hvilket|idet|selvom|"
+    r"eller|indtil|før|efter\s+at)(?!\w))|:(?=\s)",
+    re.IGNORECASE,
+)
+
+
+def clause(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The clause of ``sentence`` the words at ``start``..``end`` stand in: (first, last) offsets."""
+    lo, hi = 0, len(sentence)
+    for m in _CLAUSE_CUT.finditer(sentence):
+        if m.group(0) == ":" and len(sentence[lo : m.start()].split()) <= 3:
+            continue  # a label
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= end:
+            hi = m.start()
+            break
+    return lo, hi
+
+
+def switch_cue(sentence: str, start: int, end: int) -> Cue | None:
+    """The rule in the date's own clause that makes the date at ``start``..``end`` a switch date, or None.
+
+    The cue must stand in the same clause as the date (``clause``) — sharing the sentence is not enough;
+    the nearest one counts; a launch, rollout or publication word nearer to the date than any cue
+    ("rulles ud … fra oktober 2022", "senest opdateret 24. maj") wins over it.
     """
-    before = _BEFORE_DATE.search(sentence, max(0, start - 30), start)
-    masked = [(m.start(), m.end()) for m in ANTI_SENTENCE.finditer(sentence)]
+    lo, hi = clause(sentence, start, end)
+    before = _BEFORE_DATE.search(sentence, max(lo, start - 30), start)
+    masked = [(m.start(), m.end()) for m in ANTI_SENTENCE.finditer(sentence, lo, hi)]
 
     def distance(a: int, b: int) -> int:
         return start - b if b <= start else a - end if a >= end else 0
 
-    cues = [
-        (distance(m.start(), m.end()), " ".join(m.group(0).split()))
-        for m in SWITCH_CUE.finditer(sentence)
-        if not any(a <= m.start() < b for a, b in masked)
+    found = [
+        (distance(m.start(), m.end()), m.start(), rules.rule_of(m), " ".join(m.group(0).split()))
+        for m in SWITCH_CUE.finditer(sentence, lo, hi)
+        if not any(a <= m.start() < b for a, b in masked) and not (start <= m.start() < end)
     ]
     if before:
-        cues.append((0, before.group("cue")))
-    if not cues:
+        found.append((0, before.start(), rules.rule_of(before), " ".join(before.group(0).split())))
+    if not found:
         return None
-    near, cue = min(cues)
+    near, _, rule, words = min(found, key=lambda c: (c[0], c[1]))
     if any(distance(a, b) < near for a, b in masked):
         return None
-    return cue
+    return Cue(rule, words, (lo, hi))
+
+
+# Hedged, conditional, past-plan and general-advice wording: the sentence states no fact ("var egentlig planlagt
+# til …", "typisk …", "hvis …", "Alle med NemID skal …").
+HEDGE = re.compile(
+    r"(?<!\w)(?:var\s+(?:egentlig\s+|oprindelig(?:t)?\s+|ellers\s+)*planlagt|"
+    r"skulle\s+(?:egentlig\s+|oprindelig(?:t)?\s+)*have\s+været|typisk|typiske|normalt|som\s+regel|"
+    r"hvis|såfremt|medmindre|alle\s+med)(?!\w)",
+    re.IGNORECASE,
+)
+# "kan" in the date's clause makes it a possibility ("kan overgå til MitID Erhverv i starten af 2023"); "kan ikke",
+# "kan først", "kan kun" are no hedges.
+_MAY = re.compile(r"(?<!\w)(?:kan|kunne)(?!\w)(?!\s+(?:ikke|først|kun|ikke\s+længere)(?!\w))", re.IGNORECASE)
+
+
+def hedged(sentence: str, lo: int = 0, hi: int | None = None) -> bool:
+    """Whether the sentence is hedged, conditional, a past plan or general advice, or its clause lo..hi a may."""
+    return bool(HEDGE.search(sentence) or _MAY.search(sentence, lo, len(sentence) if hi is None else hi))
+
+
+# Hosts of the authorities whose own pages are sources (a hedged sentence there is kept, at a lower confidence).
+AUTHORITY_HOSTS = (
+    "digst.dk", "nemlog-in.dk", "mitid-erhverv.dk", "mitid.dk", "stil.dk", "kombit.dk", "nsi.dk",
+    "sundhedsdatastyrelsen.dk", "sdfi.dk", "datafordeler.dk", "virk.dk", "borger.dk", "erhvervsstyrelsen.dk",
+    "digitaliseringskataloget.dk", "star.dk", "kl.dk", "sundhed.dk", "digitaliser.dk",
+)  # fmt: skip
+
+
+def authority_page(url: str) -> bool:
+    """Whether ``url`` is on an authority's own site."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in AUTHORITY_HOSTS)
 
 
 # Earlier in the date's own clause: a verb of sending, finding, publishing or launching dates that act.

@@ -30,13 +30,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
-from scrapers import cues
+from scrapers import cues, rules
 from scrapers._vocab import MONTHS, SEASONS
 from scrapers.base import LEVEL_PRECISION, Observation
 from scrapers.dates import DateInterval, DateMatch, find_date_matches, parse_date
 from scrapers.levels import LevelMention, find_levels, parse_level
 from scrapers.matching import Mention, SolutionMatcher, evidence
 from scrapers.pagetext import Unit, language, split_sentences
+from scrapers.rules import kind_of
 
 # Where one clause ends and another (possibly about another solution) begins.
 _CLAUSE = re.compile(
@@ -80,6 +81,11 @@ class _Fact:
     cue: str
     interval: DateInterval | None = None
     level: str | None = None
+    rule: str = ""  # the id of the rule of ``scrapers.rules`` that read it
+    kind: str = ""  # the transition kind its date or level belongs to
+    hedged: bool = False  # a possibility, a condition, a past plan or general advice
+    needs_name: bool = False  # an obligation ("skal"): only of a solution the sentence itself names
+    cue_at: tuple[int, int] = (0, 0)  # a level's requirement verb (its subject is the solution)
 
 
 def _groups(text: str, mentions: Sequence[Mention]) -> list[list[Mention]]:
@@ -149,8 +155,8 @@ _MAYBE_DATE = re.compile(
 _MAYBE_LEVEL = re.compile(r"nsis|sikrings|sikkerhedsniveau|assurance|loa|authnlevel", re.IGNORECASE)
 
 
-def switch_dates(sentence: str, ctx: date | None, inherited: str | None = None) -> list[_Fact]:
-    """The switch dates of one sentence, each with its cue (``inherited``: the cue of the sentence that
+def switch_dates(sentence: str, ctx: date | None, inherited: cues.Cue | None = None) -> list[_Fact]:
+    """The switch dates of one sentence, each with its rule (``inherited``: the cue of the sentence that
     introduced the sentence's list, used when the sentence has none of its own)."""
     if not _MAYBE_DATE.search(sentence) or cues.EVENT.search(sentence) or cues.LAW_IN_FORCE.search(sentence):
         return []
@@ -163,13 +169,30 @@ def switch_dates(sentence: str, ctx: date | None, inherited: str | None = None) 
     for (start, end), same in by_span.items():
         if cues.vetoed(sentence, start):
             continue
-        cue = cues.switch_cue(sentence, start, end) or inherited
+        cue = cues.switch_cue(sentence, start, end)
+        own = cue is not None
+        if cue is None and inherited is not None:
+            cue = cues.Cue(inherited.rule, inherited.words, (0, len(sentence)))
         if cue is None:
+            continue
+        lo, hi = cue.clause
+        if cues.DOCUMENT.search(sentence, lo, hi):
             continue
         chosen = _production(sentence, same) if len(same) > 1 else same[0]
         if postponed:
             chosen = _postponed_to(chosen, ctx)
-        out.append(_Fact(start, end, cue, interval=chosen.interval))
+        out.append(
+            _Fact(
+                start,
+                end,
+                cue.words,
+                interval=chosen.interval,
+                rule=cue.rule.id,
+                kind=kind_of(cue.rule, sentence[lo:hi]),
+                hedged=cues.hedged(sentence, lo, hi),
+                needs_name=own and cue.rule.role == "obligation",
+            )
+        )
     return out
 
 
@@ -189,7 +212,7 @@ def _capital_levels(sentence: str) -> list[LevelMention]:
 
 
 def required_levels(sentence: str) -> list[_Fact]:
-    """The required level of one sentence (at most one), with its cue."""
+    """The required level of one sentence (at most one), with its rule."""
     if not _MAYBE_LEVEL.search(sentence):
         return []
     found = find_levels(sentence) or _capital_levels(sentence)
@@ -199,7 +222,12 @@ def required_levels(sentence: str) -> list[_Fact]:
     cue = cues.LEVEL_CUE.search(sentence)
     if len({m.level for m in found}) != 1 or len(named) != 1 or cue is None:
         return []
-    return [_Fact(m.start, m.end, " ".join(cue.group(0).split()), level=m.level) for m in found[:1]]
+    rule = rules.rule_of(cue)
+    m = found[0]
+    return [
+        _Fact(m.start, m.end, " ".join(cue.group(0).split()), level=m.level, rule=rule.id, kind="loa",
+              hedged=cues.hedged(sentence), needs_name=False, cue_at=(cue.start(), cue.end()))
+    ]  # fmt: skip
 
 
 def _observation(
@@ -207,15 +235,17 @@ def _observation(
 ) -> Observation:
     text = mention.text
     who = mention.slug if slug is None else slug or None
+    confidence = "low" if fact.hedged else ""
     if fact.interval is not None:
         iv = fact.interval
         return Observation(source, who, text, "switch_date", iv.earliest.isoformat(), iv.latest.isoformat(),
-                           iv.precision, ev, url, fact.cue)  # fmt: skip
-    return Observation(source, who, text, "required_loa", fact.level or "", None, LEVEL_PRECISION, ev, url, fact.cue)
+                           iv.precision, ev, url, fact.cue, fact.rule, fact.kind, confidence)  # fmt: skip
+    return Observation(source, who, text, "required_loa", fact.level or "", None, LEVEL_PRECISION, ev, url, fact.cue,
+                       fact.rule, fact.kind or "loa", confidence)  # fmt: skip
 
 
 @lru_cache(maxsize=256)
-def intro_cue(intro: str) -> str | None:
+def intro_cue(intro: str) -> cues.Cue | None:
     """The switch cue of a sentence introducing a list ("Følgende løsninger skifter på disse datoer:"), if any.
 
     An introduction about a launch, a publication or an event gives its items none.
@@ -223,7 +253,9 @@ def intro_cue(intro: str) -> str | None:
     if not intro or cues.EVENT.search(intro) or cues.ANTI_SENTENCE.search(intro) or cues.LAW_IN_FORCE.search(intro):
         return None
     found = cues.SWITCH_CUE.search(intro)
-    return " ".join(found.group(0).split()) if found else None
+    if found is None:
+        return None
+    return cues.Cue(rules.rule_of(found), " ".join(found.group(0).split()), (0, len(intro)))
 
 
 def _sentence(
@@ -242,21 +274,29 @@ def _sentence(
         # the question asks for.
         levels = [replace(f, start=0, end=0) for f in required_levels(f"{intro} {text}")]
     facts = switch_dates(text, ctx, inherited) + levels
+    if facts and any(f.hedged for f in facts) and not cues.authority_page(url):
+        # A possibility, a condition, a past plan or general advice is a fact only on an authority's own page,
+        # and there at a lower confidence.
+        facts = [f for f in facts if not f.hedged]
     if not facts:
         return []
     mentions = matcher.find(text)
+    # A name after "via", "til", "fra", "med", "i" … is what the subject logs in through, moves to or from, or
+    # a channel — not the subject ("kan overgå til MitID Erhverv", "logge på med NemLog-in").
     subjects = [m for m in mentions if not cues.THROUGH.search(text, max(0, m.start - 20), m.start)]
-    mentions = subjects or mentions
     out: list[Observation] = []
     if mentions:
-        groups = _groups(text, mentions)
+        groups = _groups(text, subjects)
         for kind in ("date", "level"):
-            chosen = _assign(text, groups, [f for f in facts if (f.interval is not None) == (kind == "date")])
-            for slug in dict.fromkeys(m.slug for m in mentions):
+            items = [f for f in facts if (f.interval is not None) == (kind == "date")]
+            if kind == "level":
+                items = [f for f in items if _subject_of(text, subjects, f) is not None]
+            chosen = _assign(text, groups, items) if groups and items else {}
+            for slug in dict.fromkeys(m.slug for m in subjects):
                 if slug in chosen:
                     m, f = chosen[slug]
                     ev = evidence(text, min(m.start, f.start), max(m.end, f.end))
-                    if inherited and f.cue == inherited and f.interval is not None:
+                    if inherited and f.cue == inherited.words and f.interval is not None:
                         ev = evidence(f"{intro} {ev}", len(intro) + 1, len(intro) + 1)
                     out.append(_observation(source, url, m, f, ev))
         return out
@@ -264,11 +304,27 @@ def _sentence(
         return []
     said = evidence(subject.said, subject.mention.start, subject.mention.end, limit=120)
     for kind in ("date", "level"):
-        first = next((f for f in facts if (f.interval is not None) == (kind == "date")), None)
+        # An obligation ("skal") binds the solution only when the sentence names it: with the subject taken from
+        # a heading or the page's title it is general advice ("Alle med NemID skal … have MitID" on virk.dk).
+        first = next((f for f in facts if (f.interval is not None) == (kind == "date") and not f.needs_name), None)
         if first is not None:
             ev = evidence(f"{said} … {text}", 0, 0) if said != text else evidence(text)
             out.append(_observation(source, url, subject.mention, first, ev))
     return out
+
+
+def _subject_of(text: str, subjects: Sequence[Mention], fact: _Fact) -> Mention | None:
+    """The solution that is the subject of a level's requirement verb: named before it in its clause ("SEB kræver
+    …"), or right after it ("Fra 2025 kræver Serviceplatformen …", "Hvilket sikringsniveau kræver SEB?")."""
+    a, b = fact.cue_at
+    if a == b:
+        return subjects[0] if subjects else None
+    lo, hi = cues.clause(text, a, b)
+    before = [m for m in subjects if lo <= m.start and m.end <= a]
+    if before:
+        return before[-1]
+    after = [m for m in subjects if b <= m.start <= b + 4 and m.end <= hi]
+    return after[0] if after else None
 
 
 _LISTING = re.compile(r",|\s(?:og|samt|and|&)\s", re.IGNORECASE)
@@ -322,13 +378,14 @@ def _row(
     first = _first_date(dated, ctx)
     if first is not None:
         match, header = first
-        fact = _Fact(0, 0, header or "tabelrække", interval=match.interval)
+        fact = _Fact(0, 0, header or "tabelrække", interval=match.interval, rule=rules.BY_ID["tabel"].id,
+                     kind=kind_of(rules.BY_ID["tabel"], unit.text))  # fmt: skip
         out.append(_observation(source, url, mention, fact, ev, slug=slug))
     for header, cell in levelled:
         level = parse_level(cell) or next((m.level for m in find_levels(f"{header}: {cell}")), None)
         if level is not None:
-            out.append(_observation(source, url, mention, _Fact(0, 0, header or "tabelrække", level=level), ev,
-                                    slug=slug))  # fmt: skip
+            level_fact = _Fact(0, 0, header or "tabelrække", level=level, rule="tabel", kind="loa")
+            out.append(_observation(source, url, mention, level_fact, ev, slug=slug))
             break
     return out
 

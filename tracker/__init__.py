@@ -15,6 +15,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from tracker import blueprints, cors, db, errors, http_cache, i18n, metrics, security, settings
     from tracker.api import init_app as init_api
     from tracker.auth import init_app as init_auth
+    from tracker.auth import protect
     from tracker.cli import init_app as init_cli
     from tracker.web import init_app as init_web
 
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     cors.init_app(app)
     init_auth(app)
+    protect.init_app(app)  # templates ask the policy table too: may("solution.edit")
     metrics.init_app(app)
     api = init_api(app)
     init_web(app)
@@ -48,6 +50,7 @@ def connect_features() -> None:
     keeps one connection.
     """
     from tracker import signals
+    from tracker.actions import sync as action_sync
     from tracker.broadcast import outbox
     from tracker.inquiries import queries as inquiry_queries
     from tracker.municipalities import data_version
@@ -66,4 +69,5 @@ def connect_features() -> None:
     )  # coordinators who asked hear of new proposals
     signals.scrape_run_finished.connect(notices.run_recorded, weak=False)  # and of what the scrapers found
     signals.solution_changing.connect(readiness.watch_solution, weak=False)  # readiness verdicts around a change
+    signals.change_event_appended.connect(action_sync.on_change_event, weak=False)  # actions follow the registry
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

@@ -25,6 +25,7 @@ class ApiRoute:
 def api_routes() -> list[ApiRoute]:
     """The API's blueprints (imported here, when the app is built, never at import time)."""
     from tracker.api import (
+        actions,
         events,
         feed_tokens,
         inquiries,
@@ -37,6 +38,7 @@ def api_routes() -> list[ApiRoute]:
         sources,
         subscriptions,
         tokens,
+        transitions,
     )
 
     # Bearer-token APIs: CSRF does not apply (writes refuse the login cookie, see tracker.auth.api_user).
@@ -49,6 +51,9 @@ def api_routes() -> list[ApiRoute]:
             csrf_exempt=True,
             parameters=[municipality_data.CODE_PARAMETER],
         ),
+        ApiRoute(
+            actions.blp, "/api/v1/municipalities", csrf_exempt=True, parameters=[municipality_data.CODE_PARAMETER]
+        ),  # a municipality's own actions
         ApiRoute(overview.blp, "/api/v1", csrf_exempt=True),
         ApiRoute(subscriptions.blp, "/api/v1/subscriptions", csrf_exempt=True),
         ApiRoute(events.blp, "/api/v1/events", csrf_exempt=True),
@@ -58,6 +63,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(feed_tokens.blp, "/api/v1/municipalities", csrf_exempt=True),  # private feed addresses
         ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments
         ApiRoute(notifications.blp, "/api/v1/account/notifications", csrf_exempt=True),
+        ApiRoute(transitions.blp, "/api/v1", csrf_exempt=True),  # transitions, lead times
     ]
 
 

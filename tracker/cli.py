@@ -15,11 +15,18 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import select
 
+from tracker import crypto
+from tracker.auth.admin import apply_active
 from tracker.auth.audit import record
+from tracker.auth.tokens import create_token
+from tracker.auth.users import create_user
 from tracker.broadcast.cli import deliver_command
 from tracker.db import get_db
+from tracker.errors import AppError
 from tracker.ingest.cli import scrape_command
+from tracker.models import Organisation, User
 from tracker.notify.cli import notify_command
+from tracker.seed import seed
 from tracker.settings import ConfigError
 from tracker.stopping import stop_event
 
@@ -46,7 +53,7 @@ cli.add_command(notify_command)  # tracker notify [--once]
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema."""
-    from tracker.migrate import upgrade
+    from tracker.migrate import upgrade  # alembic (0.2 s to import) loads only for this command
 
     try:
         upgrade(get_db().engine, revision)
@@ -65,7 +72,7 @@ def _one_line(exc: Exception) -> str:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Migrate the database down to REVISION."""
-    from tracker.migrate import downgrade
+    from tracker.migrate import downgrade  # alembic loads only for this command
 
     try:
         downgrade(get_db().engine, revision)
@@ -78,8 +85,6 @@ def db_downgrade(revision: str) -> None:
 @click.option("--admin-email", default="admin@tu-tracker.local", show_default=True)
 def seed_command(admin_email: str) -> None:
     """Load the 98 municipalities, organisations and starter solutions (idempotent)."""
-    from tracker.seed import seed
-
     with get_db().unit_of_work() as session:
         report = seed(session, admin_email=admin_email)
     click.echo(
@@ -106,8 +111,6 @@ def framed(*lines: str) -> str:
 @organisations_cli.command("list")
 def organisations_list() -> None:
     """Every organisation's short name (for ``--organisation``), kind and name."""
-    from tracker.models import Organisation
-
     with get_db().unit_of_work() as session:
         rows = session.execute(
             select(Organisation.slug, Organisation.kind, Organisation.name).order_by(Organisation.slug)
@@ -127,9 +130,6 @@ def organisations_list() -> None:
 @click.option("--name", default=None)
 def users_create(email: str, role: str, organisation: str | None, municipality: str | None, name: str | None) -> None:
     """Create a user and print a one-time password."""
-    from tracker.auth.users import create_user
-    from tracker.errors import AppError
-
     try:
         with get_db().unit_of_work() as session:
             user, password = create_user(
@@ -158,10 +158,6 @@ def users_create(email: str, role: str, organisation: str | None, municipality: 
 @click.option("--email", required=True)
 def users_deactivate(email: str) -> None:
     """Deactivate a user: sessions end; their webhook subscriptions and feed tokens stop."""
-    from tracker.auth.admin import apply_active
-    from tracker.errors import AppError
-    from tracker.models import User
-
     try:
         with get_db().unit_of_work() as session:
             user = session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -177,8 +173,6 @@ def users_deactivate(email: str) -> None:
 def rotate_secrets() -> None:
     """Re-encrypt every stored webhook secret with the first key of TRACKER_ENCRYPTION_KEYS."""
     from sqlalchemy import text
-
-    from tracker import crypto
 
     count = 0
     with get_db().unit_of_work() as session:
@@ -199,9 +193,6 @@ def rotate_secrets() -> None:
 @click.option("--name", default="cli")
 def tokens_create(email: str, name: str) -> None:
     """Create an API token for a user and print it once."""
-    from tracker.auth.tokens import create_token
-    from tracker.models import User
-
     with get_db().unit_of_work() as session:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None or not user.is_active:
@@ -222,7 +213,7 @@ def tokens_create(email: str, name: str) -> None:
 @cli.command("scheduler")
 def scheduler_command() -> None:
     """Run the scheduler (stands by unless it holds the leader lock). Stops on Ctrl-C / SIGTERM."""
-    from tracker import scheduler
+    from tracker import scheduler  # apscheduler loads only for this command
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     stop = stop_event()  # no watchdog: a running job (a scrape) is let finish and record its run
@@ -291,7 +282,7 @@ def init_app(app: Flask) -> None:
 
 def main() -> None:
     """Console script entry point: the ``tracker`` group with the app built by ``create_app``."""
-    from tracker import create_app
+    from tracker import create_app  # the composition root (it imports this module)
 
     group = FlaskGroup(create_app=create_app, add_default_commands=False, add_version_option=False)
     for name, command in cli.commands.items():

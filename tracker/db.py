@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from tracker.errors import error_response
+
 log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
@@ -179,8 +181,6 @@ def commit_request(response: Response) -> Response:
     Only successful responses commit; errors roll back. A conflict at commit is a 409, a database that does not
     answer a 503, both in the API's error shape.
     """
-    from tracker.errors import error_response
-
     session: Session | None = g.get("db_session")
     if session is None:
         return response

@@ -35,7 +35,7 @@ TRACKER = shutil.which("tracker", path=os.pathsep.join([str(Path(sys.executable)
 
 def _check_contract(observations: list[dict[str, object]]) -> None:
     for o in observations:
-        assert CONTRACT_KEYS <= set(o) <= CONTRACT_KEYS | {"cue"}, o
+        assert CONTRACT_KEYS <= set(o) <= CONTRACT_KEYS | {"cue", "rule", "kind", "confidence"}, o
         assert o["field"] in ("switch_date", "required_loa")
         if o["field"] == "required_loa":
             assert o["value"] in ("lav", "betydelig", "hoej") and o["latest"] is None
@@ -56,7 +56,7 @@ def test_dry_run_json_prints_the_contract_with_slugs_resolved(runner: FlaskCliRu
     assert result.exit_code == 0, result.output
     observations = json.loads(result.output)
     _check_contract(observations)
-    assert len(observations) == 12
+    assert len(observations) == 11
     by = _launch_by_slug(observations)
     assert by[("kmd-nexus", "switch_date")] == {
         "source": "digst_launch",
@@ -69,6 +69,9 @@ def test_dry_run_json_prints_the_contract_with_slugs_resolved(runner: FlaskCliRu
         "evidence": "Løsning: KMD Nexus | Skæringsdato: Q2 2024 | Sikringsniveau: Substantial",
         "url": LAUNCH_URL,
         "cue": "Skæringsdato",  # why it is a switch date: the column it stands in
+        "rule": "tabel",  # the rule of scrapers.rules that read it
+        "kind": "loa",  # a row with a level column: the date the level takes effect
+        "confidence": "",
     }
     assert by[("fmk", "required_loa")]["value"] == "betydelig"
     assert by[("digital-post", "switch_date")]["solution_text"] == "Digital Post"  # in the day-one registry
@@ -105,7 +108,7 @@ def test_dry_run_of_an_article_with_its_url(runner: FlaskCliRunner) -> None:
     observations = json.loads(result.output)
     _check_contract(observations)
     assert {o["url"] for o in observations} == {url}
-    assert ("virk-dk", "switch_date") in _launch_by_slug(observations)
+    assert ("kmd-nexus", "switch_date") in _launch_by_slug(observations)
 
 
 def test_dry_run_of_a_broken_page_says_why_and_fails(runner: FlaskCliRunner) -> None:
@@ -154,13 +157,13 @@ def test_file_without_dry_run_records_a_run_and_writes_proposals(runner: FlaskCl
                                  "--json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     [summary] = json.loads(result.output)
-    # 12 findings, all of solutions in the day-one registry; FMK's level equals the registry's already
+    # 11 findings, all of solutions in the day-one registry; FMK's level equals the registry's already
     # and Digital Post's two are new.
-    assert (summary["outcome"], summary["findings"], summary["proposals"]) == ("ok", 12, 10)
+    assert (summary["outcome"], summary["findings"], summary["proposals"]) == ("ok", 11, 10)
     assert len(scraper_proposals(session, "digst_launch")) == 10
     assert registry_state(session) == before
     again = runner.invoke(args=["tracker", "scrape", "digst_launch", "--file", str(PAGES / "digst_launch.html")])
-    assert "ok (HTTP –), 12 fund, 0 nye forslag" in again.output
+    assert "ok (HTTP –), 11 fund, 0 nye forslag" in again.output
 
 
 def test_scrape_fetches_from_the_configured_base_url(
@@ -178,7 +181,7 @@ def test_scrape_fetches_from_the_configured_base_url(
     assert summary["url"] == base_url(httpserver) + LAUNCH_PATH
 
     dry = runner.invoke(args=["tracker", "scrape", "digst_launch", "--dry-run", "--json"])
-    assert dry.exit_code == 0 and len(json.loads(dry.output)) == 12
+    assert dry.exit_code == 0 and len(json.loads(dry.output)) == 11
     assert len(runs(session, "digst_launch")) == 1  # the dry run recorded nothing
 
     httpserver.clear()

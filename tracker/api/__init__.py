@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 
+from tracker.api import paging
+from tracker.api.openapi import OperationIdPlugin, add_components, nullable_ref
 from tracker.api.schemas import ErrorSchema
 
 
@@ -32,13 +34,11 @@ def init_app(app: Flask) -> Api:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
-    from tracker.api.openapi import OperationIdPlugin, add_components, nullable_ref
 
     spec_kwargs["extra_plugins"] = [OperationIdPlugin()]
     api = Api(app, spec_kwargs=spec_kwargs)
     api.ma_plugin.converter.add_attribute_function(nullable_ref)
     add_components(api.spec)
-    from tracker.api import paging
 
     paging.init_app(app)
     app.extensions["tracker.api"] = api

@@ -6,26 +6,15 @@ and never a 500. Unknown fields are refused (marshmallow's default), wrong JSON 
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.paging import has_more_field
+from tracker.inputs import CONTROL_CHARS, LINE_BREAKS, MSG_TYPE, Day
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-from tracker.registry.facts import day_problem
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
-
-# C0 control characters other than tab and line breaks: never meant, and poison for exports and databases.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029\x85]")
-MSG_TYPE = {
-    "invalid": "Forkert type: skal være tekst.",
-    "required": "Skal udfyldes.",
-    "null": "Må ikke være tom (null).",
-}
 
 
 def _one_of(values: type[Any]) -> validate.OneOf:
@@ -69,22 +58,6 @@ def Url(**kwargs: Any) -> fields.Url:  # noqa: N802 - reads like the field class
         error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig http(s)-adresse."},
         **kwargs,
     )
-
-
-def Day(**kwargs: Any) -> fields.Date:  # noqa: N802
-    """A calendar day as YYYY-MM-DD within the registry's range; impossible days (2023-02-31) are refused."""
-    return fields.Date(
-        validate=validate_day,
-        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."},
-        **kwargs,
-    )
-
-
-def validate_day(value: date) -> None:
-    """marshmallow's side of ``registry.facts.day_problem``."""
-    problem = day_problem(value)
-    if problem:
-        raise ValidationError(problem)
 
 
 def Choice(values: type[Any], **kwargs: Any) -> Text:  # noqa: N802

@@ -13,13 +13,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.api.edit_schemas import Day, RequiredLoaInSchema, SwitchDateInSchema, Text, Url
+from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, Url
 from tracker.api.paging import has_more_field
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import is_coordinator
 from tracker.db import get_session
 from tracker.errors import ValidationError
+from tracker.inputs import Day
 from tracker.inquiries import assessments, queries, services
 from tracker.models import Inquiry, RiskAssessment
 from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES

@@ -15,6 +15,9 @@ from flask_smorest import Blueprint
 
 from tracker.api import readiness_cache
 from tracker.api.municipality_schemas import (
+    IdpChangeCreateSchema,
+    IdpChangeListSchema,
+    IdpChangeSchema,
     IdpCreateSchema,
     IdpListSchema,
     IdpPatchSchema,
@@ -30,12 +33,13 @@ from tracker.api.municipality_schemas import (
 )
 from tracker.auth import api_user
 from tracker.auth.permissions import require_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.http_cache import MunicipalityState
 from tracker.models import Municipality
-from tracker.municipalities import exports, imports, queries, services
+from tracker.municipalities import exports, imports, plans, queries, services
 from tracker.municipalities.access import require_municipality_access
-from tracker.municipalities.serialize import idp_dict, portfolio_entry_dict, solution_ref
+from tracker.municipalities.serialize import idp_change_dict, idp_dict, portfolio_entry_dict, solution_ref
 from tracker.registry.actors import Actor
 
 blp = Blueprint(
@@ -57,7 +61,8 @@ CODE_PARAMETER = {
 
 
 def private(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Document what every private operation can answer besides success."""
+    """Declare the operation's policy (M's private data) and document what it can answer besides success."""
+    view = requires("municipality.private")(view)
     view = blp.alt_response(401, schema="Error", description="Not logged in / no valid token")(view)
     view = blp.alt_response(403, schema="Error", description="Not this municipality's user or a coordinator")(view)
     view = blp.alt_response(404, schema="Error", description="No such municipality (or IdP, or portfolio entry)")(view)
@@ -138,6 +143,49 @@ class IdpItem(MethodView):
         municipality, actor = _municipality(code, write=True)
         session = get_session()
         services.delete_idp(session, queries.get_idp(session, municipality, idp_id), actor=actor)
+
+
+@blp.route("/<string:code>/idp-changes")
+class IdpChanges(MethodView):
+    """Planned changes of M's IdPs and staff groups: a new level, retirement, a group moving or leaving."""
+
+    @blp.response(200, IdpChangeListSchema)
+    @private
+    def get(self, code: str) -> dict[str, Any]:
+        """M's planned IdP and staff-group changes, by day."""
+        municipality, _ = _municipality(code)
+        items = plans.list_changes(get_session(), municipality)
+        return {"items": [idp_change_dict(c) for c in items], "total": len(items)}
+
+    @blp.arguments(IdpChangeCreateSchema)
+    @blp.response(201, IdpChangeSchema)
+    @blp.alt_response(409, schema="Error", description="That IdP already has a change of that kind on that day")
+    @write
+    def post(self, args: dict[str, Any], code: str) -> dict[str, Any]:
+        """Plan a change: ``loa`` (notified at ``notified_loa`` from ``effective_on``), ``retire``, ``move`` (the
+        group logs in through ``target_idp_id`` from the day) or ``leave`` (the group leaves the municipality)."""
+        municipality, actor = _municipality(code, write=True)
+        return idp_change_dict(plans.create_change(get_session(), municipality, args, actor=actor))
+
+
+@blp.route("/<string:code>/idp-changes/<int:change_id>")
+class IdpChangeItem(MethodView):
+    """One planned change."""
+
+    @blp.response(200, IdpChangeSchema)
+    @private
+    def get(self, code: str, change_id: int) -> dict[str, Any]:
+        """One planned change."""
+        municipality, _ = _municipality(code)
+        return idp_change_dict(plans.get_change(get_session(), municipality, change_id))
+
+    @blp.response(204)
+    @write
+    def delete(self, code: str, change_id: int) -> None:
+        """Remove a planned change (readiness is recomputed; events for rows whose verdict changes today)."""
+        municipality, actor = _municipality(code, write=True)
+        session = get_session()
+        plans.delete_change(session, plans.get_change(session, municipality, change_id), actor=actor)
 
 
 @blp.route("/<string:code>/portfolio")

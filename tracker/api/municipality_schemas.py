@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from tracker.models.municipalities import IdpChangeKind
 from tracker.models.vocab import Loa
 from tracker.municipalities.readiness import ActionCode, Reason, Status
 
@@ -193,6 +194,96 @@ class ActionSchema(Schema):
     text = fields.String(required=True)
 
 
+class LockoutPeriodSchema(Schema):
+    """A run of days on which the staff group's IdP is notified below the level required."""
+
+    from_ = fields.Date(
+        allow_none=True,
+        required=True,
+        attribute="from",
+        data_key="from",
+        metadata={"description": "First day locked out (null: since before any known day)"},
+    )
+    until = fields.Date(
+        allow_none=True,
+        required=True,
+        metadata={"description": "First day no longer locked out (null: no end known)"},
+    )
+    required_loa = fields.String(required=True, metadata={"description": "Level required on the first day"})
+    idp_loa = fields.String(
+        allow_none=True, required=True, metadata={"description": "Level notified on the first day (null: no IdP)"}
+    )
+    requirement_from = fields.String(
+        allow_none=True, required=True, metadata={"description": "Slug of the solution or broker requiring it"}
+    )
+
+
+class IdpChangeSchema(Schema):
+    """A planned change of an IdP or of the staff group it serves."""
+
+    id = fields.Integer(required=True)
+    idp = fields.Nested(IdpRefSchema, required=True)
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf([k.value for k in IdpChangeKind]),
+        metadata={"description": "loa (new notified level) | retire | move (to target_idp) | leave (the municipality)"},
+    )
+    effective_on = fields.Date(required=True)
+    notified_loa = fields.String(allow_none=True, required=True)
+    target_idp = fields.Nested(IdpRefSchema, allow_none=True, required=True)
+    destination = fields.String(allow_none=True, required=True, metadata={"example": "Region Østdanmark"})
+    note = fields.String(allow_none=True, required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class IdpChangeListSchema(Schema):
+    """A municipality's planned IdP and staff-group changes, by day."""
+
+    items = fields.List(fields.Nested(IdpChangeSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+class IdpChangeCreateSchema(Schema):
+    """A new planned change; the service checks it against the IdP's other changes (Danish 422)."""
+
+    idp_id = fields.Integer(required=True, strict=True, metadata={"description": "One of the municipality's IdPs"})
+    kind = fields.String(required=True, metadata={"description": "loa | retire | move | leave"})
+    effective_on = fields.Date(required=True, metadata={"description": "1900-01-01 … 2100-12-31"})
+    notified_loa = fields.String(allow_none=True, metadata={"description": "For loa: lav | betydelig | hoej"})
+    target_idp_id = fields.Integer(
+        allow_none=True, strict=True, metadata={"description": "For move: another of the municipality's IdPs"}
+    )
+    destination = fields.String(allow_none=True, validate=validate.Length(max=200))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class SolutionNameSchema(Schema):
+    """A solution by slug and name."""
+
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class TransitionToActSchema(Schema):
+    """A transition of a solution in the portfolio (or of a broker behind it) that asks the municipality or its
+    local IdP to act; ``act_by`` is the day to have acted by (``act_by_derived``: from a lead time per kind)."""
+
+    id = fields.Integer(required=True)
+    solution = fields.Nested(SolutionNameSchema, required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    earliest = fields.Date(allow_none=True, required=True)
+    latest = fields.Date(allow_none=True, required=True)
+    state = fields.String(required=True)
+    required_loa = fields.String(allow_none=True, required=True)
+    act_by = fields.Date(allow_none=True, required=True)
+    act_by_derived = fields.Boolean(required=True)
+    who_must_act = fields.List(fields.String(), required=True)
+    what_to_do = fields.String(allow_none=True, required=True)
+    category = fields.String(required=True)
+    major = fields.Boolean(required=True)
+
+
 class ReadinessRowSchema(Schema):
     """One (solution, IdP) of the portfolio: ok / at_risk / locked_out / unknown, from which day, what to do."""
 
@@ -219,6 +310,25 @@ class ReadinessRowSchema(Schema):
     stale = fields.Boolean(
         required=True, metadata={"description": "A planned switch whose latest day has passed: to be confirmed"}
     )
+    staff_group = fields.String(
+        allow_none=True, required=True, metadata={"description": "The IdP's user group, else its name (null: no IdP)"}
+    )
+    lockout_periods = fields.List(
+        fields.Nested(LockoutPeriodSchema),
+        required=True,
+        metadata={"description": "Every run of days the group is locked out, in order (planned changes included)"},
+    )
+    next_lockout = fields.Nested(
+        LockoutPeriodSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The period under way today, else the next one; null: none ahead"},
+    )
+    transitions_to_act_on = fields.List(
+        fields.Nested(TransitionToActSchema),
+        required=True,
+        metadata={"description": "Transitions of the solution and its brokers that ask the municipality to act"},
+    )
 
 
 class StatusTotalsSchema(Schema):
@@ -240,6 +350,11 @@ class ReadinessSchema(Schema):
     today = fields.Date(required=True)
     totals = fields.Nested(StatusTotalsSchema, required=True)
     items = fields.List(fields.Nested(ReadinessRowSchema), required=True)
+    transitions_to_act_on = fields.List(
+        fields.Nested(TransitionToActSchema),
+        required=True,
+        metadata={"description": "Every transition in the portfolio that asks the municipality or its IdP to act"},
+    )
 
 
 class VerdictSchema(MunicipalityRefSchema):

@@ -18,7 +18,6 @@ from tracker.api.municipality_schemas import (
     UpcomingQuerySchema,
     UpcomingSchema,
 )
-from tracker.api.schemas import SolutionQuerySchema
 from tracker.auth import current_db_user
 from tracker.db import get_session
 from tracker.http_cache import (
@@ -30,6 +29,7 @@ from tracker.http_cache import (
     serve_cached,
     weak_etag,
 )
+from tracker.inputs import SolutionQuerySchema
 from tracker.municipalities import exports, overview
 from tracker.municipalities.access import require_coordinator, sees_who_uses_what
 from tracker.municipalities.serialize import national_dict, popular_dict, upcoming_dict

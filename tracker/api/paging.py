@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, request
 from marshmallow import fields
 
+from tracker.errors import _DANISH, error_response
 from tracker.http_cache import served_cached
 
 
@@ -92,7 +93,6 @@ def refuse_wrong_content_type() -> Response | None:
     mimetype = request.mimetype or ""
     if mimetype in ACCEPTED_BODIES or mimetype.endswith("+json"):
         return None
-    from tracker.errors import _DANISH, error_response
 
     return error_response(415, "unsupported_media_type", str(_DANISH[415]), {"content_type": mimetype[:100]})
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
-from tracker.api.edit_schemas import Day
 from tracker.api.paging import has_more_field
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
-
-MAX_PAGE = 500
 
 
 class ErrorBodySchema(Schema):
@@ -25,30 +22,6 @@ class ErrorSchema(Schema):
     """Every error: ``{"error": {"code", "message", "details"}}``."""
 
     error = fields.Nested(ErrorBodySchema, required=True)
-
-
-class PageQuerySchema(Schema):
-    """limit/offset paging."""
-
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
-
-
-class SolutionQuerySchema(PageQuerySchema):
-    """Filters of the solution list (SPEC §5)."""
-
-    loa = fields.String(validate=validate.OneOf([v.value for v in Loa]))
-    kind = fields.String(validate=validate.OneOf([v.value for v in SolutionKind]))
-    vendor = fields.String(validate=validate.Length(min=1, max=80))
-    switch_after = Day()
-    switch_before = Day()
-    q = fields.String(validate=validate.Length(min=1, max=200))
-
-    @validates_schema
-    def _order(self, data: dict[str, Any], **_: Any) -> None:
-        after, before = data.get("switch_after"), data.get("switch_before")
-        if after and before and after > before:
-            raise ValidationError("switch_after skal ligge før switch_before.", "switch_after")
 
 
 class OrganisationRefSchema(Schema):

@@ -12,10 +12,11 @@ from marshmallow import Schema, fields, validate
 from tracker.api import solution_writes as writes
 from tracker.api.edit_schemas import SolutionCreateSchema, SolutionPatchSchema
 from tracker.api.paging import finish_page
-from tracker.api.schemas import SolutionPageSchema, SolutionQuerySchema, SolutionSchema
+from tracker.api.schemas import SolutionPageSchema, SolutionSchema
 from tracker.api.serialize import event_dict, solution_dict
 from tracker.db import get_session
 from tracker.http_cache import CachedResponse, Stamp, json_body, serve_cached
+from tracker.inputs import SolutionQuerySchema
 from tracker.registry import queries
 from tracker.registry.events import EVENT_TYPES
 

@@ -14,11 +14,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.api.paging import has_more_field
-from tracker.api.schemas import PageQuerySchema
 from tracker.auth import api_user, current_db_user
 from tracker.broadcast import subscriptions as svc
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import get_session
+from tracker.inputs import PageQuerySchema
 from tracker.models import Delivery, DeliveryAttempt, Subscription, User
 from tracker.registry.events import EVENT_TYPES
 

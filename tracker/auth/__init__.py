@@ -9,11 +9,12 @@ from flask import Flask, Response, current_app, g, request
 from flask_login import AnonymousUserMixin, LoginManager, UserMixin, current_user
 
 from tracker.auth import audit
+from tracker.auth.guard import account_guard, level_guard, level_refusal
 from tracker.auth.sessions import SessionPolicy, live_session
+from tracker.auth.tokens import user_for_token
 from tracker.db import get_session
 from tracker.errors import Forbidden, Unauthorized, error_response, wants_json
 from tracker.models import User, UserSession
-from tracker.registry.actors import Actor
 
 log = logging.getLogger(__name__)
 login_manager = LoginManager()
@@ -64,8 +65,6 @@ def current_db_user() -> User | None:
     user: User | None = None
     header = request.headers.get("Authorization", "")
     if header:
-        from tracker.auth.tokens import user_for_token
-
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Authorization-headeren skal have formen 'Bearer <token>'.")
@@ -76,12 +75,6 @@ def current_db_user() -> User | None:
         user = current_user.user
     g.auth_user = user
     return user
-
-
-def current_actor() -> Actor | None:
-    """The current user as an ``Actor`` for services, or None when anonymous."""
-    user = current_db_user()
-    return Actor.of(user) if user is not None else None
 
 
 def api_user(*, write: bool) -> User | None:
@@ -150,8 +143,6 @@ def init_app(app: Flask) -> None:
         # for another visitor (our user, Flask-Login's, Flask-WTF's token, Flask-Babel's locale) must not leak.
         for cached in ("auth_user", "_login_user", app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "_flask_babel"):
             g.pop(cached, None)
-
-    from tracker.auth.guard import account_guard, level_guard, level_refusal
 
     app.before_request(account_guard)
     app.before_request(level_guard)

@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from tracker.broadcast import worker
 from tracker.stopping import stop_event
 
 STOP_MARGIN_SECONDS = 6.0  # after the grace period: releasing claims and leaving, before the watchdog ends it
@@ -17,8 +18,6 @@ STOP_MARGIN_SECONDS = 6.0  # after the grace period: releasing claims and leavin
 @with_appcontext
 def deliver_command(once: bool, interval: float | None) -> None:
     """Send due webhook deliveries (several workers may run side by side). Stops on Ctrl-C / SIGTERM."""
-    from tracker.broadcast import worker
-
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     # On SIGTERM nothing new is sent; requests in flight get WEBHOOK_STOP_SECONDS, then their claims are
     # released for the next worker, so the process ends within seconds even with receivers that hang.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tracker.actions.access import PRIVATE_EVENT_TYPES, sees_actions
 from tracker.auth.permissions import is_coordinator, own_municipality_id
 from tracker.models import ChangeEvent, User
 
@@ -18,6 +19,12 @@ MAX_LIMIT = 500
 def events_after(session: Session, user: User | None, *, after: int, limit: int) -> list[ChangeEvent]:
     """Up to ``limit`` events with id > ``after`` that the user may see, oldest first."""
     stmt = select(ChangeEvent).where(ChangeEvent.id > after)
+    own_actions = own_municipality_id(user)
+    private = ChangeEvent.type.in_(PRIVATE_EVENT_TYPES)
+    if own_actions is None or not sees_actions(user, own_actions):
+        stmt = stmt.where(~private)  # a municipality's actions: its own users only, coordinators neither
+    else:
+        stmt = stmt.where(or_(~private, ChangeEvent.municipality_id == own_actions))
     if not is_coordinator(user):
         own = own_municipality_id(user)
         if own is not None:

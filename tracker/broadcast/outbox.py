@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload, object_session
 
+from tracker.actions.access import may_receive_event
 from tracker.auth.display import public_label
 from tracker.auth.permissions import can_see_municipality
 from tracker.db import utcnow
@@ -50,6 +51,8 @@ def owner_may_see(subscription: Subscription, event: ChangeEvent) -> bool:
     """A municipality's own events (readiness) go only to its users and to coordinators, as in the event log."""
     if event.municipality_id is None:
         return True
+    if not may_receive_event(subscription.owner, event.type, event.municipality_id):
+        return False  # a municipality's actions: its own users only, coordinators neither
     return can_see_municipality(subscription.owner, event.municipality_id)
 
 

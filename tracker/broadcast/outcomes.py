@@ -8,8 +8,9 @@ meanwhile) are given back with ``release`` and are due again at once.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,11 +23,26 @@ from tracker.models import Delivery, DeliveryAttempt, Subscription
 from tracker.outbox import lease
 from tracker.outbox.queues import WEBHOOKS
 
-if TYPE_CHECKING:
-    from tracker.broadcast.worker import Claimed
-
 log = logging.getLogger("tracker.broadcast.worker")
 SYSTEM_LABEL = "TU-tracker (system)"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed delivery with everything needed to send it, read in the claim's transaction."""
+
+    delivery_id: int
+    subscription_id: int
+    message_id: str
+    url: str
+    body: bytes
+    secrets: list[str]
+    token: str
+
+    @property
+    def row_id(self) -> int:
+        """The outbox row (for the shared loop)."""
+        return self.delivery_id
 
 
 def _disable(session: Any, sub: Subscription, reason: str, now: datetime) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +21,7 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from tracker.broadcast.outcomes import record, record_many, release
+from tracker.broadcast.outcomes import Claimed, record, record_many, release
 from tracker.broadcast.sender import Outcome, SendSettings, encode_body, send
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.broadcast.transport import pinned_session
@@ -36,24 +35,6 @@ from tracker.outbox.wake import Waker, waker_for
 log = logging.getLogger(__name__)
 __all__ = ["Claimed", "RunReport", "claim", "record", "record_many", "release", "run_once", "serve"]
 holder_id = lease.holder_id
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A claimed delivery with everything needed to send it, read in the claim's transaction."""
-
-    delivery_id: int
-    subscription_id: int
-    message_id: str
-    url: str
-    body: bytes
-    secrets: list[str]
-    token: str
-
-    @property
-    def row_id(self) -> int:
-        """The outbox row (for the shared loop)."""
-        return self.delivery_id
 
 
 def lease_for(config: Any) -> timedelta:

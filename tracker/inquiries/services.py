@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, can_report_on, is_coordinator
 from tracker.db import utcnow
 from tracker.errors import AppError, Conflict, Forbidden, Unauthorized, ValidationError
+from tracker.inputs import CONTROL_CHARS
 from tracker.inquiries.messages import _
 from tracker.inquiries.public import public_actor, public_actor_of, source_kind_of
 from tracker.models import Inquiry, InquiryFollower, Solution, User
@@ -30,7 +31,6 @@ MAX_QUESTION = 2000
 MAX_ANSWER = 10000
 MAX_NOTE = 2000
 UNANSWERED = ("open", "asked")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # as the API's text fields refuse
 SIMILARITY = 0.6  # how alike two questions must be (0–1) before the asker is offered to join instead
 
 

@@ -1,19 +1,24 @@
 """All tables, imported here so that Alembic and the app see one complete metadata."""
 
+from tracker.models.actions import Action, ActionChange, ActionRead
 from tracker.models.broadcast import Delivery, DeliveryAttempt, FeedToken, Subscription
 from tracker.models.events import ChangeEvent
 from tracker.models.ingest import PageSnapshot, ScrapeRun, Source
 from tracker.models.inquiries import Inquiry, InquiryFollower, RiskAssessment
 from tracker.models.mail import MailAttempt, MailMessage, MailPreference
-from tracker.models.municipalities import Idp, Municipality, PortfolioEntry
+from tracker.models.municipalities import Idp, IdpChange, Municipality, PortfolioEntry
 from tracker.models.organisations import Organisation
 from tracker.models.review import Proposal
 from tracker.models.saml import SamlAssertionSeen, SamlIdp, SamlRequest
 from tracker.models.scheduler import JobRun, SchedulerLease
 from tracker.models.solutions import Solution
+from tracker.models.transitions import Transition, TransitionLeadTime
 from tracker.models.users import ApiToken, AuditEntry, LoginAttempt, User, UserSession
 
 __all__ = [
+    "Action",
+    "ActionChange",
+    "ActionRead",
     "ApiToken",
     "AuditEntry",
     "ChangeEvent",
@@ -21,6 +26,7 @@ __all__ = [
     "DeliveryAttempt",
     "FeedToken",
     "Idp",
+    "IdpChange",
     "Inquiry",
     "InquiryFollower",
     "JobRun",
@@ -42,6 +48,8 @@ __all__ = [
     "Solution",
     "Source",
     "Subscription",
+    "Transition",
+    "TransitionLeadTime",
     "User",
     "UserSession",
 ]

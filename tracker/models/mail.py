@@ -32,6 +32,8 @@ class MailPreference(Base):
     # Coordinators' work alerts, sent at once: 'proposals' (new ones to review), 'sources' (pages changed,
     # sources turned unhealthy).
     alerts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # How many days before an action's due day its owner is reminded (None: no reminders).
+    action_reminder_days: Mapped[int | None] = mapped_column(Integer, default=7, server_default="7")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -76,6 +77,49 @@ class Idp(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(back_populates="idps")
+    # Planned changes of the IdP and of the staff group it serves, by date (readiness over time).
+    changes: Mapped[list[IdpChange]] = relationship(
+        back_populates="idp",
+        order_by="(IdpChange.effective_on, IdpChange.id)",
+        foreign_keys="IdpChange.idp_id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
+
+class IdpChangeKind(StrEnum):
+    """What a planned change of an IdP (or of the staff group it serves) does from its date."""
+
+    LOA = "loa"  # the IdP is notified at ``notified_loa`` from the date
+    RETIRE = "retire"  # the IdP is closed from the date
+    MOVE = "move"  # its staff group logs in through ``target_idp`` (another IdP of M) from the date
+    LEAVE = "leave"  # its staff group leaves the municipality from the date (e.g. to a region in 2027)
+
+
+class IdpChange(Base):
+    """A dated change of one of M's IdPs or of its staff group (SPEC §8 "Readiness over time")."""
+
+    __tablename__ = "idp_change"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({sql_in(IdpChangeKind)})", name="kind"),
+        CheckConstraint(f"notified_loa IS NULL OR notified_loa IN ({sql_in(Loa)})", name="notified_loa"),
+        UniqueConstraint("idp_id", "kind", "effective_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"), index=True)
+    idp_id: Mapped[int] = mapped_column(ForeignKey("idp.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    effective_on: Mapped[date] = mapped_column(Date)
+    notified_loa: Mapped[str | None] = mapped_column(String(12))
+    target_idp_id: Mapped[int | None] = mapped_column(ForeignKey("idp.id", ondelete="CASCADE"), index=True)
+    destination: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    idp: Mapped[Idp] = relationship(back_populates="changes", foreign_keys=[idp_id])
+    target_idp: Mapped[Idp | None] = relationship(foreign_keys=[target_idp_id], lazy="joined")
 
 
 # The IdPs (each serving one user group) whose staff use a portfolio entry's solution.

@@ -81,6 +81,37 @@ class OrganisationKind(StrEnum):
     OTHER = "other"
 
 
+class TransitionKind(StrEnum):
+    """What a dated transition of a solution changes (issue 22)."""
+
+    LOGIN = "login"  # a new login method or broker
+    LOA = "loa"  # a required NSIS level takes effect
+    PROTOCOL = "protocol"  # e.g. OIOSAML 3 → 4, OIDC
+    CERTIFICATE = "certificate"  # e.g. OCES2 → OCES3 system certificates
+    BROKER_VERSION = "broker_version"  # e.g. Context Handler 1 → 2
+    WALLET = "wallet"  # accepts or requires an identity wallet
+    DECOMMISSION = "decommission"  # closes, or is replaced by another solution
+    ORGANISATION = "organisation"  # owner or service provider changes
+
+
+class TransitionCategory(StrEnum):
+    """What a transition asks of its readers (as Microsoft 365's Message Center sorts its changes)."""
+
+    PLAN_FOR_CHANGE = "plan_for_change"
+    PREVENT_OR_FIX = "prevent_or_fix"
+    STAY_INFORMED = "stay_informed"
+
+
+class WhoMustAct(StrEnum):
+    """Who must act on a transition."""
+
+    MUNICIPALITIES = "municipalities"
+    LOCAL_IDP_OPERATORS = "local_idp_operators"
+    SERVICE_PROVIDER = "service_provider"
+    VENDOR = "vendor"
+    STAFF = "staff"
+
+
 class Role(StrEnum):
     """User roles; vendor users belong to an organisation, municipality users to a municipality."""
 

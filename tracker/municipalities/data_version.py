@@ -1,4 +1,5 @@
-"""``municipality.data_version``: raised whenever a session writes one of M's IdPs or portfolio entries.
+"""``municipality.data_version``: raised whenever a session writes one of M's IdPs (or their planned changes) or
+portfolio entries.
 
 What readiness shows depends on M's IdPs and portfolio besides the registry, and their edits append a change
 event only when a verdict changes; the per-worker caches (``http_cache.municipality_state``) key on this
@@ -14,17 +15,21 @@ from typing import Any
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from tracker.models import Idp, Municipality, PortfolioEntry
+from tracker.models import Idp, IdpChange, Municipality, PortfolioEntry
 
 
 def _raise_versions(session: Session, _flush_context: Any, _instances: Any) -> None:
     """Before a flush: one increment for each municipality whose IdPs or portfolio this flush writes."""
     ids: set[int] = set()
     for obj in (*session.new, *session.deleted):
-        if isinstance(obj, Idp | PortfolioEntry) and obj.municipality_id is not None:
+        if isinstance(obj, Idp | IdpChange | PortfolioEntry) and obj.municipality_id is not None:
             ids.add(obj.municipality_id)
     for obj in session.dirty:
-        if isinstance(obj, Idp | PortfolioEntry) and obj.municipality_id is not None and session.is_modified(obj):
+        if (
+            isinstance(obj, Idp | IdpChange | PortfolioEntry)
+            and obj.municipality_id is not None
+            and session.is_modified(obj)
+        ):
             ids.add(obj.municipality_id)
     if ids:
         # On the connection: the session's own execute would try to flush again.

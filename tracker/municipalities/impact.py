@@ -20,6 +20,7 @@ from tracker.models import Idp, Municipality, Solution
 from tracker.municipalities import requirements
 from tracker.municipalities.readiness import Status
 from tracker.municipalities.readiness_events import affected_entries, rows_with
+from tracker.registry.brokers import broker_edges, dependants
 from tracker.vocabulary import today_in_denmark
 
 DANGER = (Status.AT_RISK, Status.LOCKED_OUT)
@@ -94,13 +95,13 @@ def impact_of(
     caller (``registry.brokers.resolve``); None leaves its broker links as they are.
     """
     day = today or today_in_denmark()
-    edges = requirements.broker_edges(session)
+    edges = broker_edges(session)
     edges_after = edges if brokers is None else {**edges, solution.id: [b.id for b in brokers]}
     solution_ids = frozenset(
         {
             solution.id,
-            *requirements.dependants(edges, solution.id),
-            *requirements.dependants(edges_after, solution.id),
+            *dependants(edges, solution.id),
+            *dependants(edges_after, solution.id),
         }
     )
     entries, idps = affected_entries(session, solution_ids)

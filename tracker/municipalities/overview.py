@@ -18,7 +18,7 @@ from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.vocab import SwitchState
 from tracker.municipalities import requirements
-from tracker.municipalities.readiness import Assessment, Status, choose_idps, row_for
+from tracker.municipalities.readiness import Assessment, Status, choices_on, row_for
 from tracker.vocabulary import today_in_denmark
 
 
@@ -138,7 +138,7 @@ def national_picture(session: Session, *, today: date | None = None, only_risk: 
     for entry in entries:
         solution = solutions[entry.solution_id]
         risk = risks.setdefault(solution.id, SolutionRisk(solution))
-        for choice in choose_idps(groups.get(entry.id, []), idps.get(entry.municipality_id, [])):
+        for choice in choices_on(groups.get(entry.id, []), idps.get(entry.municipality_id, []), day):
             row = row_for(solution, chains[solution.id], choice, day)
             risk.verdicts.append(MunicipalityVerdict(municipalities[entry.municipality_id], row.assessment, row.idp))
     items = list(risks.values())

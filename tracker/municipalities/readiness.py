@@ -13,6 +13,13 @@ drives the row (``requirement_from``). For one requirement:
 Every row says what to do now (``action``) and whether a fact it rests on is stale (a ``planned`` switch whose
 latest day has passed). ``assess`` is pure, so the API, the page, the exports, the national picture and the
 change events all share one definition. ``today`` is injectable everywhere; by default it is today's date in Denmark.
+
+Over time (SPEC §8): an IdP can have planned changes (a new notified level from a date, retired from a date) and
+its staff group can move to another of M's IdPs or leave M from a date (``IdpChange``). On ``today`` a row is for
+the IdP the group logs in through that day (a group that moved is a row of the IdP it moved to; a group that left
+has no rows), assessed at the level notified that day. Each row also carries its lock-out periods
+(``lockout.lockout_periods`` over the requirement steps of the solution and its brokers and the group's dated
+states) and the next one.
 """
 
 from __future__ import annotations
@@ -30,7 +37,18 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import LOA_RANK, Confidence, Loa, SwitchState
-from tracker.municipalities.requirements import Chain, SolutionFacts, chains
+from tracker.municipalities.lockout import (
+    NO_IDP,
+    IdpPlan,
+    Period,
+    PlannedChange,
+    RequirementStep,
+    group_state,
+    group_steps,
+    lockout_periods,
+    next_period,
+)
+from tracker.municipalities.requirements import Chain, SolutionFacts, TransitionRef, chains
 from tracker.vocabulary import format_day, in_readers_language, today_in_denmark
 
 
@@ -238,6 +256,87 @@ def choose_idps(entry_idps: Sequence[Idp], idps: Sequence[Idp]) -> list[IdpChoic
     return [choose_idp(None, idps)]
 
 
+def _rank_of(loa: str | None) -> int | None:
+    return LOA_RANK.get(Loa(loa)) if loa in tuple(Loa) else None
+
+
+LOA_OF_RANK = {rank: loa.value for loa, rank in LOA_RANK.items()}
+
+
+def plans_from(idp: Idp) -> tuple[dict[int, IdpPlan], dict[int, Idp]]:
+    """The planned changes of ``idp`` and of every IdP its staff group moves to (as pure data), and those IdPs."""
+    plans: dict[int, IdpPlan] = {}
+    found: dict[int, Idp] = {}
+    todo = [idp]
+    while todo:
+        current = todo.pop()
+        if current.id in plans:
+            continue
+        found[current.id] = current
+        changes = tuple(
+            PlannedChange(c.kind, c.effective_on, _rank_of(c.notified_loa), c.target_idp_id) for c in current.changes
+        )
+        plans[current.id] = IdpPlan(current.id, _rank_of(current.notified_loa), changes)
+        todo.extend(c.target_idp for c in current.changes if c.target_idp is not None)
+    return plans, found
+
+
+def _level_of(rank: int | None) -> str | None:
+    """A group's rank as the level ``assess`` reads: None for no IdP (retired), ``ukendt`` when unknown."""
+    if rank == NO_IDP:
+        return None
+    return LOA_OF_RANK.get(rank, Loa.UKENDT.value) if rank is not None else Loa.UKENDT.value
+
+
+def _step(rank: int | None, earliest: date | None, state: str, source: str, today: date) -> RequirementStep | None:
+    """A requirement step as ``assess`` reads a switch: a cancelled one, or one without a day (a postponed one
+    whose day has passed), adds none; a switched one without a day binds since always."""
+    if rank is None or state == SwitchState.CANCELLED:
+        return None
+    dated = earliest is not None and not (state == SwitchState.POSTPONED and earliest <= today)
+    return RequirementStep(earliest, rank, source) if state == SwitchState.SWITCHED or dated else None
+
+
+def requirement_steps(chain: Chain, today: date) -> list[RequirementStep]:
+    """The dated requirement steps of a solution and its brokers: each one's level from its switch's earliest day,
+    then each ``loa`` transition's level from its earliest day (a later step of one solution replaces its earlier
+    one). The NSIS login transition is the switch itself and is not counted twice."""
+    steps = []
+    for facts in chain:
+        steps.append(_step(_rank_of(facts.loa_value), facts.switch_earliest_on, facts.switch_state, facts.slug, today))
+        for t in facts.transitions:
+            if t.kind == "loa" and not t.nsis_login:
+                steps.append(_step(_rank_of(t.required_loa), t.earliest_on, t.state, facts.slug, today))
+    return [s for s in steps if s is not None]
+
+
+def to_act_on(chain: Chain, today: date) -> tuple[TransitionRef, ...]:
+    """The transitions of a solution and its brokers that ask the municipality or its local IdP to act and are
+    not done by ``today``, by act-by day (none last), then earliest day."""
+    found = {t.id: t for facts in chain for t in facts.transitions if t.asks_municipality and not t.done(today)}
+    return tuple(sorted(found.values(), key=lambda t: (t.act_by_on or date.max, t.earliest_on or date.max, t.id)))
+
+
+def choices_on(entry_idps: Sequence[Idp], idps: Sequence[Idp], today: date) -> list[IdpChoice]:
+    """``choose_idps`` as the staff groups stand on ``today``: a group that moved is a choice of the IdP it moved
+    to (``moved``), a group that left has none; one choice per IdP."""
+    out: dict[int | None, IdpChoice] = {}
+    for choice in choose_idps(entry_idps, idps):
+        idp = choice.idp
+        if idp is None or not idp.changes:
+            out.setdefault(idp.id if idp else None, choice)
+            continue
+        plans, found = plans_from(idp)
+        state = group_state(plans, idp.id, today)
+        if not state.present:
+            continue
+        if state.idp_id is None or state.idp_id == idp.id:
+            out.setdefault(idp.id, choice)
+        else:
+            out.setdefault(state.idp_id, IdpChoice(found[state.idp_id], "moved"))
+    return list(out.values())
+
+
 @dataclass(frozen=True)
 class ReadinessRow:
     """One line of a municipality's readiness: the solution, one IdP whose staff use it, the verdict, what to do."""
@@ -249,6 +348,16 @@ class ReadinessRow:
     requirement_from: SolutionFacts | None = None
     action: Action = Action(ActionCode.NONE)
     stale: bool = False
+    # Over time: the runs of days the group is locked out, and the one under way or next from today.
+    periods: tuple[Period, ...] = ()
+    next_period: Period | None = None
+    # The transitions of the solution and its brokers that ask M or its local IdP to act, by act-by day.
+    to_act: tuple[TransitionRef, ...] = ()
+
+    @property
+    def group(self) -> str | None:
+        """The staff group of the row: the IdP's user group, else its name."""
+        return (self.idp.user_group or self.idp.name) if self.idp else None
 
     @property
     def key(self) -> tuple[int, int | None]:
@@ -290,6 +399,12 @@ class Readiness:
         counts["stale"] = sum(1 for row in self.rows if row.stale)
         return counts
 
+    @property
+    def to_act(self) -> list[TransitionRef]:
+        """Every transition in the portfolio that asks M or its local IdP to act, once, by act-by day."""
+        found = {t.id: t for row in self.rows for t in row.to_act}
+        return sorted(found.values(), key=lambda t: (t.act_by_on or date.max, t.earliest_on or date.max, t.id))
+
 
 def binding_row(rows: Sequence[ReadinessRow]) -> ReadinessRow | None:
     """Of one solution's rows in a municipality, the one that binds first: the one home of the binding date
@@ -299,11 +414,29 @@ def binding_row(rows: Sequence[ReadinessRow]) -> ReadinessRow | None:
 
 
 def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) -> ReadinessRow:
-    """One (solution, IdP) row from the solution's requirement chain."""
-    verdict, driver = assess_chain(chain, choice.idp.notified_loa if choice.idp else None, today)
+    """One (solution, IdP) row from the solution's requirement chain, at the IdP's level on ``today``."""
+    idp = choice.idp
+    periods: list[Period] = []
+    level = idp.notified_loa if idp else None
+    if idp is not None:
+        plans, _ = plans_from(idp)
+        initial, steps = group_steps(plans, idp.id)
+        if idp.changes:
+            level = _level_of(group_state(plans, idp.id, today).rank)
+        periods = lockout_periods(requirement_steps(chain, today), initial, steps)
+    verdict, driver = assess_chain(chain, level, today)
     stale = chain[0].stale(today) or driver.stale(today)
     return ReadinessRow(
-        solution, choice.idp, choice.source, verdict, driver, action_for(verdict, driver, choice.idp), stale
+        solution,
+        idp,
+        choice.source,
+        verdict,
+        driver,
+        action_for(verdict, driver, idp),
+        stale,
+        tuple(periods),
+        next_period(periods, today),
+        to_act_on(chain, today),
     )
 
 
@@ -317,13 +450,13 @@ def rows_for(
     rows = []
     for entry in entries:
         chain = (requirement_chains or {}).get(entry.solution.id) or (SolutionFacts.of(entry.solution),)
-        for choice in choose_idps(entry.idps, idps):
+        for choice in choices_on(entry.idps, idps, today):
             rows.append(row_for(entry.solution, chain, choice, today))
     return sorted(rows, key=lambda r: r.sort_key)
 
 
 def municipality_readiness(session: Session, municipality: Municipality, *, today: date | None = None) -> Readiness:
-    """M's readiness for every (solution, IdP) of its portfolio, most urgent first (five queries however many)."""
+    """M's readiness for every (solution, IdP) of its portfolio, most urgent first (a fixed number of queries)."""
     entries = session.scalars(
         select(PortfolioEntry)
         .where(PortfolioEntry.municipality_id == municipality.id)

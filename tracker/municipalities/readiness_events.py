@@ -27,11 +27,12 @@ from tracker.municipalities import requirements
 from tracker.municipalities.actions import action_dict
 from tracker.municipalities.readiness import (
     ReadinessRow,
-    choose_idps,
+    choices_on,
     municipality_readiness,
     row_for,
 )
 from tracker.registry.actors import Actor
+from tracker.registry.brokers import broker_edges, dependants
 from tracker.registry.events import append_event
 from tracker.vocabulary import today_in_denmark
 
@@ -231,7 +232,7 @@ def rows_with(
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
         chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])
-        for choice in choose_idps(entry.idps, idps.get(entry.municipality_id, [])):
+        for choice in choices_on(entry.idps, idps.get(entry.municipality_id, []), today):
             row = row_for(entry.solution, chain, choice, today)
             rows[(entry.municipality_id, *row.key)] = row
     return rows
@@ -257,13 +258,13 @@ def watch_solution(
         if after_facts == before_facts and after_brokers == before_brokers:
             return []
         session.flush()
-        edges_after = requirements.broker_edges(session)
+        edges_after = broker_edges(session)
         edges_before = {**edges_after, solution.id: before_brokers}
         solution_ids = frozenset(
             {
                 solution.id,
-                *requirements.dependants(edges_after, solution.id),
-                *requirements.dependants(edges_before, solution.id),
+                *dependants(edges_after, solution.id),
+                *dependants(edges_before, solution.id),
             }
         )
         entries, idps = affected_entries(session, solution_ids)

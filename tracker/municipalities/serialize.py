@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import url_for
 
-from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+from tracker.models import Idp, IdpChange, Municipality, PortfolioEntry, Solution
 from tracker.municipalities.actions import action_dict
+from tracker.municipalities.lockout import Period
 from tracker.municipalities.overview import MunicipalityVerdict, NationalPicture, Popular, Upcoming
-from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status
-from tracker.municipalities.requirements import SolutionFacts
+from tracker.municipalities.readiness import LOA_OF_RANK, STATUS_TEXT, Readiness, ReadinessRow, Status
+from tracker.municipalities.requirements import SolutionFacts, TransitionRef
 
 
 def solution_ref(solution: Solution) -> dict[str, Any]:
@@ -83,6 +84,52 @@ def switch_dict(solution: Solution) -> dict[str, Any]:
     }
 
 
+def idp_change_dict(change: IdpChange) -> dict[str, Any]:
+    """A planned change of an IdP or its staff group, as the API shows it."""
+    return {
+        "id": change.id,
+        "idp": _idp_ref(change.idp),
+        "kind": change.kind,
+        "effective_on": change.effective_on,
+        "notified_loa": change.notified_loa,
+        "target_idp": _idp_ref(change.target_idp),
+        "destination": change.destination,
+        "note": change.note,
+        "created_at": change.created_at,
+    }
+
+
+def period_dict(period: Period) -> dict[str, Any]:
+    """A lock-out period: from (None: before any known day) until the first day staff are let in again (None)."""
+    return {
+        "from": period.start,
+        "until": period.end,
+        "required_loa": LOA_OF_RANK.get(period.required),
+        "idp_loa": LOA_OF_RANK.get(period.have),
+        "requirement_from": period.source or None,
+    }
+
+
+def transition_to_act_dict(t: TransitionRef) -> dict[str, Any]:
+    """A transition that asks the municipality or its local IdP to act, with its act-by day."""
+    return {
+        "id": t.id,
+        "solution": {"slug": t.solution_slug, "name": t.solution_name},
+        "kind": t.kind,
+        "title": t.title,
+        "earliest": t.earliest_on,
+        "latest": t.latest_on,
+        "state": t.state,
+        "required_loa": t.required_loa,
+        "act_by": t.act_by_on,
+        "act_by_derived": t.act_by_derived,
+        "who_must_act": list(t.who_must_act),
+        "what_to_do": t.what_to_do,
+        "category": t.category,
+        "major": t.major,
+    }
+
+
 def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
     """One readiness line."""
     verdict = row.assessment
@@ -101,6 +148,10 @@ def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
         "requirement_from": requirement_ref(row.requirement_from),
         "action": action_dict(row.action),
         "stale": row.stale,
+        "staff_group": row.group,
+        "lockout_periods": [period_dict(p) for p in row.periods],
+        "next_lockout": period_dict(row.next_period) if row.next_period else None,
+        "transitions_to_act_on": [transition_to_act_dict(t) for t in row.to_act],
     }
 
 
@@ -111,6 +162,7 @@ def readiness_dict(readiness: Readiness) -> dict[str, Any]:
         "today": readiness.today,
         "totals": readiness.totals,
         "items": [readiness_row_dict(r) for r in readiness.rows],
+        "transitions_to_act_on": [transition_to_act_dict(t) for t in readiness.to_act],
     }
 
 

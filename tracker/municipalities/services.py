@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from tracker.auth import audit
 from tracker.db import utcnow
 from tracker.errors import Conflict, ValidationError
-from tracker.models import Idp, Municipality, PortfolioEntry, Solution
+from tracker.models import Idp, IdpChange, Municipality, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.vocab import Loa
 from tracker.municipalities import readiness_events as readiness
@@ -168,6 +168,10 @@ def delete_idp(session: Session, idp: Idp, *, actor: Actor) -> None:
         select(PortfolioEntry).join(portfolio_entry_idp).where(portfolio_entry_idp.c.idp_id == idp.id)
     ):
         entry.idps = [i for i in entry.idps if i.id != idp.id]
+    # Planned moves of other groups to this IdP go with it (the database would cascade; the session must agree).
+    for change in session.scalars(select(IdpChange).where(IdpChange.target_idp_id == idp.id)):
+        change.idp.changes.remove(change)
+        session.delete(change)
     name = idp.name
     _audit(session, actor, "idp.deleted", municipality, {"idp_id": idp.id, "name": name})
     session.delete(idp)

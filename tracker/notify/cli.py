@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from tracker.notify import worker
 from tracker.stopping import stop_event
 
 
@@ -15,8 +16,6 @@ from tracker.stopping import stop_event
 @with_appcontext
 def notify_command(once: bool, interval: float | None) -> None:
     """Send due e-mail: immediate alerts and daily/weekly digests. Stops on Ctrl-C / SIGTERM."""
-    from tracker.notify import worker
-
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
         r = worker.run_once(app)

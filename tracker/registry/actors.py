@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker.auth.display import public_actor
 from tracker.models import User
 
 
@@ -20,8 +21,6 @@ class Actor:
     @classmethod
     def of(cls, user: User) -> Actor:
         """The actor for a logged-in user, labelled by role and organisation (never name or e-mail)."""
-        from tracker.auth.display import public_actor
-
         return cls(
             label=public_actor(user),
             user_id=user.id,

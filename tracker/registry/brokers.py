@@ -2,11 +2,14 @@
 
 ``brokers`` is edited as a list of slugs beside the solution's other basic fields and recorded in its history
 (``solution.updated``) like them. Unknown slugs, solutions that are not brokers and cycles are refused with a
-Danish 422 before anything is written.
+Danish 422 before anything is written. The broker graph itself (``broker_edges``, ``reachable``,
+``dependants``) lives here, below the features that read it (municipalities' readiness and impact), so the
+registry never imports them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -14,10 +17,36 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import ValidationError
 from tracker.models import Solution
+from tracker.models.solutions import solution_broker
 from tracker.models.vocab import SolutionKind
-from tracker.municipalities.requirements import broker_edges, reachable
 
 MAX_BROKERS = 20
+
+
+def broker_edges(session: Session) -> dict[int, list[int]]:
+    """Every broker link: solution id → the broker ids it lists (one query; the table is small)."""
+    edges: dict[int, list[int]] = {}
+    for solution_id, broker_id in session.execute(select(solution_broker.c.solution_id, solution_broker.c.broker_id)):
+        edges.setdefault(solution_id, []).append(broker_id)
+    return edges
+
+
+def reachable(edges: Mapping[int, Iterable[int]], start: int) -> set[int]:
+    """The brokers reached from ``start`` through any number of links (``start`` itself only on a cycle)."""
+    seen: set[int] = set()
+    todo = list(edges.get(start, ()))
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        todo.extend(edges.get(node, ()))
+    return seen
+
+
+def dependants(edges: Mapping[int, Iterable[int]], broker_id: int) -> set[int]:
+    """The solutions that reach ``broker_id`` through their brokers (whose readiness it can change)."""
+    return {solution_id for solution_id in edges if broker_id in reachable(edges, solution_id)}
 
 
 def clean_slugs(value: Any) -> list[str]:

@@ -32,6 +32,11 @@ EVENT_TYPES = (
     "inquiry.asked",  # KL has put it to them
     "inquiry.answered",
     "inquiry.closed",
+    "transition.created",  # a dated transition of a solution (issue 22); data.transition names it
+    "transition.updated",
+    "transition.date_changed",  # its date, the date's provenance or its act-by day
+    "transition.cancelled",
+    "action.updated",  # a municipality's own action (tracker.actions): its own users' subscriptions only
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from tracker.models import Solution
+from tracker.models import Organisation, Solution
 
 LOA_FIELDS = ("loa_value", "loa_status", "loa_source_kind", "loa_source_url", "loa_evidence")
 SWITCH_FIELDS = (
@@ -79,6 +79,19 @@ API_FIELD_NAMES = {
     "switch_evidence": "switch_date.source.evidence",
     "service_provider_id": "service_provider.slug",
     "vendor_id": "vendor.slug",
+    # A transition's own columns (transition.* events), named as /api/v1/transitions names them.
+    "earliest_on": "date.earliest",
+    "latest_on": "date.latest",
+    "precision": "date.precision",
+    "text": "date.text",
+    "state": "date.state",
+    "status": "date.status",
+    "source_kind": "date.source.kind",
+    "source_url": "date.source.url",
+    "evidence": "date.source.evidence",
+    "act_by_on": "act_by",
+    "required_loa": "required_loa.value",
+    "replaced_by_solution_id": "replaced_by.id",
 }
 _ORG_FIELDS = {"service_provider_id", "vendor_id"}
 
@@ -99,7 +112,6 @@ def api_changes(changes: dict[str, Any], org_slug: Any = None) -> dict[str, Any]
 
 def org_slugs(session: Any) -> Callable[[int], str | None]:
     """Organisation id → slug (for ``api_changes``), looked up in the given session."""
-    from tracker.models import Organisation
 
     def slug(org_id: int) -> str | None:
         org = session.get(Organisation, org_id) if session is not None else None

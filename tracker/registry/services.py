@@ -22,6 +22,7 @@ from tracker.registry.actors import Actor
 from tracker.registry.events import append_event
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
 from tracker.registry.names import slugify
+from tracker.registry.transition_mirror import sync_nsis_login
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
 
@@ -212,6 +213,7 @@ def create_solution(
         source_url=fields.get("loa_source_url") or fields.get("switch_source_url"),
         reason=reason,
     )
+    sync_nsis_login(session, solution)  # its NSIS login transition, once it has a fact
     return solution
 
 
@@ -273,6 +275,8 @@ def update_solution(
                 reason=reason,
             )
         )
+    if changed.keys() & {*LOA_FIELDS, *SWITCH_FIELDS}:
+        sync_nsis_login(session, solution)  # its NSIS login transition follows the columns
     for callback in after_change:
         callback(actor, reason)
     return events

@@ -15,7 +15,15 @@ from sqlalchemy.orm import Session
 
 from tracker import signals
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import is_coordinator, may_propose_for, owns_solution, provides_solution, require_role
+from tracker.auth.permissions import (
+    is_coordinator,
+    may_propose_for,
+    owns_solution,
+    provides_solution,
+    require,
+    require_role,
+    require_state,
+)
 from tracker.db import utcnow
 from tracker.errors import Conflict, Forbidden, ValidationError
 from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
@@ -269,6 +277,27 @@ def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, rea
     _open_or_conflict(proposal)
     proposal.state = "rejected"
     proposal.review_reason = reason
+    proposal.reviewed_by_id = reviewer.id
+    proposal.reviewed_at = utcnow()
+    session.flush()
+    signals.proposal_decided.send(proposal, session=session)
+
+
+NOT_A_FACT_REASON = "Ikke et faktum: siden siger ikke dette om løsningen."
+
+
+def reject_not_a_fact(session: Session, proposal: Proposal, *, reviewer: User) -> None:
+    """One click: reject a scraper finding as no fact at all; it counts against the rule that read it.
+
+    Coordinators only; the reason is fixed (the proposer is a scraper, and the rule's figures on /kilder say
+    the rest).
+    """
+    require(reviewer, "proposal.review", proposal, check_state=False)
+    _lock(session, proposal)
+    require_state("proposal.review", proposal)
+    proposal.state = "rejected"
+    proposal.not_a_fact = True
+    proposal.review_reason = NOT_A_FACT_REASON
     proposal.reviewed_by_id = reviewer.id
     proposal.reviewed_at = utcnow()
     session.flush()

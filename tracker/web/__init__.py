@@ -4,34 +4,29 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.auth import current_db_user
+from tracker.auth.display import label_for_viewer, public_label
+from tracker.db import get_session
 from tracker.links import link_label, short_links
 from tracker.models import ChangeEvent
 from tracker.municipalities.names import genitive
 from tracker.vocabulary import stored_words
+from tracker.web import about, assets, icons, layout
 from tracker.web import format as fmt
 
 
 def _public_label(label: str | None) -> str:
     """A stored label as the public may see it (no names, no e-mail addresses)."""
-    from tracker.auth.display import public_label
-    from tracker.db import get_session
-
     return public_label(label, get_session())
 
 
 def _event_actor(event: ChangeEvent) -> str:
     """Who made a change: role and organisation; coordinators and admins also see the person."""
-    from tracker.auth import current_db_user
-    from tracker.auth.display import label_for_viewer
-    from tracker.db import get_session
-
     return stored_words(label_for_viewer(event.actor_label, event.actor_id, current_db_user(), get_session()))
 
 
 def init_app(app: Flask) -> None:
     """Install the template helpers (the pages are registered by ``tracker.blueprints``)."""
-    from tracker.web import about, assets, icons, layout  # page frame, static files, statement, privacy
-
     assets.init_app(app)
     app.jinja_env.globals.update(
         error_summary=layout.error_summary,

@@ -26,7 +26,7 @@ try:
 except ImportError:  # WTForms before 3.3 takes (value, label) pairs
     SelectChoice = None
 
-from tracker.api.edit_schemas import CONTROL_CHARS, LINE_BREAKS
+from tracker.inputs import CONTROL_CHARS, LINE_BREAKS
 from tracker.models.vocab import Confidence, OrganisationKind, Role, SolutionKind, SourceKind, SwitchState
 from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
 
@@ -208,6 +208,10 @@ class RejectForm(PlainForm):
     reason = TextAreaField(
         _l("Begrundelse (forslagsstilleren ser den)"), validators=[DataRequired(_REQUIRED), Length(max=2000)]
     )
+
+
+class NotAFactForm(PlainForm):
+    """One click: a scraper finding is no fact (nothing to fill in; the CSRF token only)."""
 
 
 class UserCreateForm(PlainForm):

@@ -8,7 +8,8 @@ from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracker.auth import current_db_user
+from tracker.auth import audit_denial, current_db_user
+from tracker.auth.guard import level_refusal
 from tracker.errors import Forbidden, Unauthorized, error_response
 from tracker.models import User
 from tracker.models.vocab import Role
@@ -43,9 +44,6 @@ def _to_login(exc: Unauthorized) -> BaseResponse:
 
     A single sign-on session whose NSIS level is too low is logged in already: it gets the 403 saying so.
     """
-    from tracker.auth import audit_denial
-    from tracker.auth.guard import level_refusal
-
     refusal = level_refusal()
     if refusal is not None:
         return audit_denial(refusal)

@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowError
 
-from tracker.api.schemas import SolutionQuerySchema
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.http_cache import PUBLIC_PAGE, CachedResponse, Stamp, serve_cached, weak_etag
+from tracker.inputs import SolutionQuerySchema
 from tracker.municipalities.requirements import SolutionFacts
 from tracker.registry import queries
 from tracker.vocabulary import today_in_denmark

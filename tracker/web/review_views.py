@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
@@ -14,9 +15,9 @@ from tracker.municipalities.impact import Impact, impact_of
 from tracker.registry.queries import stale_solutions
 from tracker.review import queries
 from tracker.review.changes import from_json
-from tracker.review.services import StaleProposal, accept_proposal, reject_proposal, visible_to
+from tracker.review.services import StaleProposal, accept_proposal, reject_not_a_fact, reject_proposal, visible_to
 from tracker.vocabulary import today_in_denmark
-from tracker.web.forms import AcceptForm, RejectForm
+from tracker.web.forms import AcceptForm, NotAFactForm, RejectForm
 from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
 
 # Watched pages that changed are shown above the proposals, even when no finding was extracted.
@@ -140,6 +141,27 @@ def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status, reject_form=form)
     flash(_("Forslag #%(id)s er afvist.", id=proposal.id), "info")
+    return redirect(url_for("review.queue"))
+
+
+@bp.post("/forslag/<int:proposal_id>/ikke-et-faktum")
+@requires("proposal.review")
+def not_a_fact(proposal_id: int) -> BaseResponse | tuple[str, int]:
+    """One click: the finding is no fact at all; it counts against the rule that read it (shown on /kilder)."""
+    user = acting_user()
+    session = get_session()
+    proposal = queries.get_proposal(session, proposal_id)
+    form = NotAFactForm()
+    if not form.validate_on_submit():
+        return _detail_again(proposal, user, 422)
+    try:
+        reject_not_a_fact(session, proposal, reviewer=user)
+    except (Forbidden, Unauthorized):
+        raise
+    except AppError as exc:
+        flash(exc.message, "error")
+        return _detail_again(proposal, user, exc.status)
+    flash(_("Forslag #%(id)s er afvist som ikke et faktum; det tæller imod reglen.", id=proposal.id), "info")
     return redirect(url_for("review.queue"))
 
 

@@ -14,6 +14,7 @@ from tracker.auth import current_db_user
 from tracker.auth.permissions import is_coordinator
 from tracker.db import get_session
 from tracker.ingest import queries, services, snapshots
+from tracker.ingest.rule_stats import rule_stats
 from tracker.ingest.targets import ScrapeSettings
 from tracker.web.guards import COORDINATORS, safe_next, send_anonymous_to_login, web_user
 
@@ -37,6 +38,7 @@ def index() -> str:
     return render_template(
         "sources/index.html",
         sources=sources,
+        rules=rule_stats(session),
         unhealthy=sum(1 for s in sources if not s.healthy),
         page_changes=changes,
         next_url=url_for("sources.index"),

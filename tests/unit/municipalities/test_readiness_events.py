@@ -196,8 +196,12 @@ def _portfolio_and_idp_reads(statements: list[str]) -> tuple[int, int]:
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     return (
         sum("FROM portfolio_entry" in s for s in reads),
-        sum("FROM idp" in s for s in reads),
+        sum("FROM idp " in s or "FROM idp\n" in s or s.rstrip().endswith("FROM idp") for s in reads),
     )
+
+
+def _planned_change_reads(statements: list[str]) -> int:
+    return sum("FROM idp_change" in s for s in statements if s.lstrip().upper().startswith("SELECT"))
 
 
 def test_registry_hook_reads_portfolios_and_idps_once_however_many_use_it(session: Session) -> None:
@@ -208,6 +212,8 @@ def test_registry_hook_reads_portfolios_and_idps_once_however_many_use_it(sessio
         update_solution(session, seeded(session, "aula"), {"loa_value": "hoej"}, actor=SYSTEM)
     # After the change only: the entries and their IdP links (two statements), the IdPs — however many use it.
     assert _portfolio_and_idp_reads(seen) == (2, 1)
+    # The IdPs' planned changes: one load for the entries' IdPs, one for the others — however many use it.
+    assert _planned_change_reads(seen) <= 2
     with _statements(session) as seen:  # a change readiness does not depend on reads nothing at all
         update_solution(session, seeded(session, "aula"), {"description": "x"}, actor=SYSTEM)
     assert _portfolio_and_idp_reads(seen) == (0, 0)

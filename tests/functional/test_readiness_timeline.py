@@ -1,0 +1,314 @@
+"""Readiness on a timeline (issue 22 item 3): planned IdP changes and staff-group moves give lock-out periods.
+
+The seed document's two-IdP case (KL's webinar: one IdP for the administration, one for the schools; if Aula
+moves to NSIS the schools' IdP must be notified at Betydelig): only the schools' group gets a lock-out period,
+and a planned raise of the schools' IdP closes it on its date. The region case: a municipality in Region
+Hovedstaden whose home-care staff group moves to the region on 1 January 2027 has no rows for that group from
+that day. Bad input gets a Danish 422 and stores nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.support.municipalities import fresh_client, idp, municipality, solution, use, user_with_token
+from tracker.models import AuditEntry, ChangeEvent, Idp, IdpChange, Solution, Transition
+from tracker.municipalities import plans, services
+from tracker.municipalities.readiness import municipality_readiness
+from tracker.registry.actors import SYSTEM
+from tracker.registry.transition_writes import create_transition
+from tracker.vocabulary import today_in_denmark
+
+TODAY = today_in_denmark()  # the API reads today's date in Denmark; every date below is relative to it
+AULA_DAY = TODAY + timedelta(days=60)
+RAISE_DAY = TODAY + timedelta(days=90)
+READINESS = "/api/v1/municipalities/101/readiness"
+CHANGES = "/api/v1/municipalities/101/idp-changes"
+MERGER = date(2027, 1, 1)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return fresh_client(app)
+
+
+@pytest.fixture
+def kk(session: Session) -> dict[str, str]:
+    _, token = user_with_token(session, "it@kk.dk", "municipality", "101")
+    session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def groups(session: Session) -> tuple[Idp, Idp]:
+    admin = idp(session, "101", "Administration", "betydelig", group="administration")
+    schools = idp(session, "101", "Skoler", "lav", primary=False, group="skoler")
+    solution(session, "x-aula", loa="betydelig", earliest=AULA_DAY, name="Aula-test")
+    use(session, "101", "x-aula", groups=[admin, schools])
+    session.commit()
+    return admin, schools
+
+
+def _rows(client: FlaskClient, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    body = client.get(READINESS, headers=headers).get_json()
+    return {row["staff_group"]: row for row in body["items"]}
+
+
+def _stored(session: Session) -> tuple[int, int, int]:
+    session.expire_all()
+    return (
+        session.scalar(select(func.count()).select_from(IdpChange)) or 0,
+        session.scalar(select(func.count()).select_from(ChangeEvent)) or 0,
+        session.scalar(select(func.count()).select_from(AuditEntry)) or 0,
+    )
+
+
+def test_two_idp_case_only_the_schools_are_locked_out_and_a_planned_raise_closes_the_period(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    _, schools = groups
+    rows = _rows(client, kk)
+    assert rows["administration"]["lockout_periods"] == [] and rows["administration"]["next_lockout"] is None
+    period = {
+        "from": AULA_DAY.isoformat(),
+        "until": None,
+        "required_loa": "betydelig",
+        "idp_loa": "lav",
+        "requirement_from": "x-aula",
+    }
+    assert rows["skoler"]["lockout_periods"] == [period]
+    assert rows["skoler"]["next_lockout"] == period
+    assert rows["skoler"]["status"] == "at_risk"  # today's verdict is unchanged by the timeline
+
+    resp = client.post(
+        CHANGES,
+        json={"idp_id": schools.id, "kind": "loa", "effective_on": RAISE_DAY.isoformat(), "notified_loa": "betydelig"},
+        headers=kk,
+    )
+    assert resp.status_code == 201, resp.get_json()
+    created = resp.get_json()
+    assert (created["kind"], created["effective_on"], created["idp"]["name"]) == (
+        "loa",
+        RAISE_DAY.isoformat(),
+        "Skoler",
+    )
+    closed = {**period, "until": RAISE_DAY.isoformat()}
+    assert _rows(client, kk)["skoler"]["lockout_periods"] == [closed]  # the cached readiness saw the change
+
+    listed = client.get(CHANGES, headers=kk).get_json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == created["id"]
+    assert client.get(f"{CHANGES}/{created['id']}", headers=kk).get_json() == created
+
+    # On and after the raise day the schools are ok and have no period ahead.
+    session.expire_all()
+    after = municipality_readiness(session, municipality(session, "101"), today=RAISE_DAY)
+    school_row = next(r for r in after.rows if r.group == "skoler")
+    assert (school_row.assessment.status.value, school_row.next_period) == ("ok", None)
+
+    # Removing the plan opens the period again.
+    assert client.delete(f"{CHANGES}/{created['id']}", headers=kk).status_code == 204
+    assert _rows(client, kk)["skoler"]["lockout_periods"] == [period]
+
+
+def test_region_case_home_care_leaves_on_1_january_2027_and_has_no_rows_from_that_day(session: Session) -> None:
+    copenhagen = municipality(session, "101")
+    assert copenhagen.region == "Region Hovedstaden"
+    admin = idp(session, "101", "Administration", "betydelig", group="administration")
+    home_care = idp(session, "101", "Hjemmepleje", "lav", primary=False, group="hjemmepleje")
+    solution(session, "x-fmk", loa="betydelig", earliest=date(2026, 12, 1), state="planned", name="FMK-test")
+    use(session, "101", "x-fmk", groups=[admin, home_care])
+    change = plans.create_change(
+        session,
+        copenhagen,
+        {"idp_id": home_care.id, "kind": "leave", "effective_on": "2027-01-01", "destination": "Region Østdanmark"},
+        actor=SYSTEM,
+    )
+    assert change.destination == "Region Østdanmark"
+
+    def groups_on(day: date) -> dict[str | None, Any]:
+        session.expire_all()
+        rows = municipality_readiness(session, municipality(session, "101"), today=day).rows
+        return {row.group: row for row in rows}
+
+    before = groups_on(date(2026, 12, 31))
+    assert set(before) == {"administration", "hjemmepleje"}
+    assert before["hjemmepleje"].assessment.status.value == "locked_out"
+    # Locked out from the switch until the group leaves: not beyond it.
+    assert [(p.start, p.end) for p in before["hjemmepleje"].periods] == [(date(2026, 12, 1), MERGER)]
+    assert set(groups_on(MERGER)) == {"administration"}
+    assert set(groups_on(date(2027, 6, 1))) == {"administration"}
+
+
+def test_a_group_moving_to_another_idp_is_a_row_of_that_idp_from_the_day(session: Session) -> None:
+    old = idp(session, "101", "Gammel IdP", "lav", group="sundhed")
+    new = idp(session, "101", "Ny IdP", "hoej", primary=False, group="sundhed-ny")
+    solution(session, "x-seb", loa="betydelig", earliest=date(2027, 3, 1), name="SEB-test")
+    use(session, "101", "x-seb", via=old)
+    copenhagen = municipality(session, "101")
+    plans.create_change(
+        session, copenhagen, {"idp_id": old.id, "kind": "retire", "effective_on": "2027-04-01"}, actor=SYSTEM
+    )
+    plans.create_change(
+        session,
+        copenhagen,
+        {"idp_id": old.id, "kind": "move", "effective_on": "2027-04-01", "target_idp_id": new.id},
+        actor=SYSTEM,
+    )
+    session.expire_all()
+    early = municipality_readiness(session, municipality(session, "101"), today=date(2027, 1, 1)).rows
+    assert [(r.idp.name if r.idp else None, r.idp_source) for r in early] == [("Gammel IdP", "portfolio")]
+    assert [(p.start, p.end) for p in early[0].periods] == [(date(2027, 3, 1), date(2027, 4, 1))]
+    late = municipality_readiness(session, municipality(session, "101"), today=date(2027, 4, 1)).rows
+    assert [(r.idp.name if r.idp else None, r.idp_source, r.assessment.status.value) for r in late] == [
+        ("Ny IdP", "moved", "ok")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"kind": "loa", "effective_on": "1899-12-31", "notified_loa": "hoej"}, "effective_on", "mellem 1900-01-01"),
+        ({"kind": "loa", "effective_on": "2101-01-01", "notified_loa": "hoej"}, "effective_on", "mellem 1900-01-01"),
+        ({"kind": "loa", "effective_on": "2027-13-01", "notified_loa": "hoej"}, "effective_on", "gyldig dato"),
+        ({"kind": "loa", "effective_on": "2027-02-01"}, "notified_loa", "Angiv niveauet"),
+        ({"kind": "skift", "effective_on": "2027-02-01"}, "kind", "Skal være en af"),
+        ({"kind": "move", "effective_on": "2027-02-01"}, "target_idp_id", "kommunens egne"),
+        ({"kind": "retire", "effective_on": "2027-01-15"}, "effective_on", "ligger før en planlagt"),
+        ({"kind": "loa", "effective_on": "2027-02-01", "notified_loa": "hoej", "note": "a\x01b"}, "note", "styretegn"),
+    ],
+)
+def test_bad_input_gets_a_danish_422_and_stores_nothing(
+    client: FlaskClient,
+    session: Session,
+    kk: dict[str, str],
+    groups: tuple[Idp, Idp],
+    body: dict[str, Any],
+    field: str,
+    words: str,
+) -> None:
+    _, schools = groups
+    planned = client.post(
+        CHANGES,
+        json={"idp_id": schools.id, "kind": "loa", "effective_on": "2027-02-01", "notified_loa": "betydelig"},
+        headers=kk,
+    )
+    assert planned.status_code == 201
+    before = _stored(session)
+    resp = client.post(CHANGES, json={"idp_id": schools.id, **body}, headers=kk)
+    assert resp.status_code == 422, resp.get_json()
+    error = resp.get_json()["error"]
+    assert words in error["details"][field] or words in str(error["details"][field])
+    assert _stored(session) == before
+
+
+def test_a_move_to_another_municipalitys_idp_is_refused(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    _, schools = groups
+    elsewhere = idp(session, "751", "Aarhus IdP", "hoej")
+    session.commit()
+    before = _stored(session)
+    for body in (
+        {"idp_id": schools.id, "kind": "move", "effective_on": "2027-01-01", "target_idp_id": elsewhere.id},
+        {"idp_id": elsewhere.id, "kind": "retire", "effective_on": "2027-01-01"},
+    ):
+        resp = client.post(CHANGES, json=body, headers=kk)
+        assert resp.status_code == 422
+        assert resp.get_json()["error"]["message"] == "Den planlagte ændring kunne ikke gemmes."
+    assert _stored(session) == before
+    # Another municipality's user sees nothing of København's plans.
+    _, token = user_with_token(session, "it@aarhus.dk", "municipality", "751")
+    session.commit()
+    assert client.get(CHANGES, headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    assert client.get(CHANGES).status_code == 401
+
+
+def test_deleting_the_target_idp_drops_the_moves_to_it(session: Session) -> None:
+    old = idp(session, "101", "Gammel", "lav")
+    new = idp(session, "101", "Ny", "hoej", primary=False)
+    copenhagen = municipality(session, "101")
+    plans.create_change(
+        session,
+        copenhagen,
+        {"idp_id": old.id, "kind": "move", "effective_on": "2027-04-01", "target_idp_id": new.id},
+        actor=SYSTEM,
+    )
+    services.delete_idp(session, new, actor=SYSTEM)
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(IdpChange)) == 0
+    assert municipality_readiness(session, municipality(session, "101"), today=date(2027, 5, 1)).rows == []
+
+
+def test_a_loa_transition_after_today_opens_a_period_and_asks_the_municipality_to_act(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    raise_to_hoej = TODAY + timedelta(days=200)
+    act_by = TODAY + timedelta(days=150)
+    aula = session.scalar(select(Solution).where(Solution.slug == "x-aula"))
+    assert aula is not None
+    transition = create_transition(
+        session,
+        aula,
+        {
+            "kind": "loa",
+            "title": "Aula-test kræver Høj",
+            "earliest_on": raise_to_hoej,
+            "latest_on": raise_to_hoej,
+            "precision": "day",
+            "state": "planned",
+            "required_loa": "hoej",
+            "act_by_on": act_by,
+            "who_must_act": ["local_idp_operators"],
+            "what_to_do": "Anmeld IdP'en på Høj.",
+            "category": "plan_for_change",
+        },
+        actor=SYSTEM,
+    )
+    other = create_transition(
+        session,
+        aula,
+        {"kind": "protocol", "title": "Kun for leverandøren", "who_must_act": ["vendor"], "state": "planned"},
+        actor=SYSTEM,
+    )
+    session.commit()
+    rows = _rows(client, kk)
+    assert rows["administration"]["lockout_periods"] == [
+        {
+            "from": raise_to_hoej.isoformat(),
+            "until": None,
+            "required_loa": "hoej",
+            "idp_loa": "betydelig",
+            "requirement_from": "x-aula",
+        }
+    ]
+    assert rows["administration"]["status"] == "ok"  # today's verdict: the level required today is met
+    # The schools: locked out from Aula's day at Betydelig, and the period carries on into the Høj one.
+    assert [(p["from"], p["until"], p["required_loa"]) for p in rows["skoler"]["lockout_periods"]] == [
+        (AULA_DAY.isoformat(), None, "betydelig")
+    ]
+    # Asked to act: the solution's NSIS login transition (act-by derived from its lead time) and the new one,
+    # by act-by day; the vendor's own transition is not the municipality's to act on.
+    mirror = session.scalar(select(Transition).where(Transition.solution_id == aula.id, Transition.nsis_login))
+    assert mirror is not None and mirror.act_by_on is not None
+    asked = rows["administration"]["transitions_to_act_on"]
+    assert [(t["id"], t["act_by"], t["act_by_derived"]) for t in asked] == [
+        (mirror.id, mirror.act_by_on.isoformat(), True),
+        (transition.id, act_by.isoformat(), False),
+    ]
+    body = client.get(READINESS, headers=kk).get_json()
+    assert [t["id"] for t in body["transitions_to_act_on"]] == [mirror.id, transition.id]
+    assert other.id not in {t["id"] for t in body["transitions_to_act_on"]}
+    # On the transition's own day the administration is locked out.
+    session.expire_all()
+    later = municipality_readiness(session, municipality(session, "101"), today=raise_to_hoej)
+    assert {r.group: r.assessment.status.value for r in later.rows}["administration"] == "ok"  # verdict: own facts
+    assert {r.group: r.next_period.start if r.next_period else None for r in later.rows}["administration"] == (
+        raise_to_hoej
+    )

@@ -1,0 +1,931 @@
+"""The hand-written mutants ``make mutants`` runs: each one a plausible mistake that some test must notice.
+
+A mutant names a file, an exact snippet in it (which must occur exactly once), the replacement, the tests to run
+(files or node ids, relative to the worktree) and what the mistake would break. Ids: A auth, I inquiries,
+M municipalities, N notify, H http_cache, X scrapers. When a refactor moves a snippet the runner reports the
+mutant as ``stale``: rewrite it against the new code rather than deleting it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One mutation: ``original`` → ``replacement`` in ``file``, to be killed by ``tests``."""
+
+    id: str
+    file: str
+    original: str
+    replacement: str
+    tests: tuple[str, ...]
+    why: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tests, str) or not self.tests:
+            raise TypeError(f"mutant {self.id}: tests must be a non-empty tuple of test paths")
+
+
+F = "tests/functional/"
+U = "tests/unit/"
+H = "tests/functional/hardening/"
+S = "tests/scrapers/"
+
+AUTHZ_INQ = F + "test_inquiries_authz.py"
+INQ_API = F + "test_inquiries_api.py"
+EDIT_AUTHZ = F + "test_registry_editing_authz.py"
+PRIVACY = F + "test_municipality_privacy.py"
+AUTH_UNIT = U + "auth/test_auth_services.py"
+SECOND = H + "test_second_factor.py"
+SESSIONS = H + "test_sessions_and_accounts.py"
+MAIL = F + "test_mail.py"
+ALERTS = F + "test_mail_alerts.py"
+NOTICES = F + "test_mail_notices.py"
+INQ_MAIL = F + "test_inquiry_mail.py"
+READINESS = U + "municipalities/test_readiness.py"
+READINESS_EVENTS = U + "municipalities/test_readiness_events.py"
+MUNI_API = F + "test_municipality_api.py"
+CACHE_UNIT = U + "test_http_cache.py"
+CACHE_POLICY = F + "test_cache_policy.py"
+READ_CACHING = F + "test_read_caching.py"
+NATIONAL = F + "test_national_cache.py"
+FEEDS = F + "test_feeds.py"
+WHO_HEARS = F + "test_mail_who_hears.py"
+
+PERM = "tracker/auth/permissions.py"
+TOTP = "tracker/auth/totp.py"
+SESS = "tracker/auth/sessions.py"
+TOKENS = "tracker/auth/tokens.py"
+LOGIN = "tracker/auth/login.py"
+INQ = "tracker/inquiries/services.py"
+INQ_Q = "tracker/inquiries/queries.py"
+RECIP = "tracker/notify/recipients.py"
+NOTICE = "tracker/notify/notices.py"
+DIGEST = "tracker/notify/digests.py"
+READY = "tracker/municipalities/readiness.py"
+MSERV = "tracker/municipalities/services.py"
+POLICY = "tracker/http_cache/policy.py"
+STAMPS = "tracker/http_cache/stamps.py"
+STORE = "tracker/http_cache/store.py"
+
+MUTANTS: tuple[Mutant, ...] = (
+    # --- auth: roles, ownership, second factor, sessions, tokens, throttling -----------------------------------
+    Mutant(
+        "A1",
+        PERM,
+        "return user is not None and user.role in (Role.COORDINATOR, Role.ADMIN)",
+        "return user is not None and user.role in (Role.COORDINATOR, Role.ADMIN, Role.VENDOR)",
+        (EDIT_AUTHZ, AUTHZ_INQ),
+        "vendors count as coordinators",
+    ),
+    Mutant(
+        "A2",
+        PERM,
+        """        and user.organisation_id is not None
+        and solution.vendor_id == user.organisation_id""",
+        """        and user.organisation_id is not None""",
+        (EDIT_AUTHZ, AUTHZ_INQ),
+        "ownership dropped: any vendor owns every solution",
+    ),
+    Mutant(
+        "A3",
+        PERM,
+        "and solution.service_provider_id == user.organisation_id",
+        "and solution.vendor_id == user.organisation_id",
+        (EDIT_AUTHZ, AUTHZ_INQ, INQ_API),
+        "the service provider is not recognised as speaking for its solution",
+    ),
+    Mutant(
+        "A4",
+        PERM,
+        "return user.role != Role.VENDOR or speaks_for(user, solution)",
+        "return True",
+        (EDIT_AUTHZ,),
+        "vendors may propose changes to other organisations' solutions",
+    ),
+    Mutant(
+        "A5",
+        PERM,
+        "return own is not None and own == municipality_id",
+        "return own is not None",
+        (PRIVACY, MUNI_API),
+        "a municipality's user sees every municipality's private data",
+    ),
+    Mutant(
+        "A6",
+        PERM,
+        "(is_coordinator(user) or user.role == Role.MUNICIPALITY)",
+        "(is_coordinator(user) or user.role in (Role.MUNICIPALITY, Role.VENDOR))",
+        (AUTHZ_INQ,),
+        "vendors may ask inquiries",
+    ),
+    Mutant(
+        "A7",
+        PERM,
+        "LOA_RANK[Loa(session_loa)] >= LOA_RANK[PRIVATE_MIN_LOA]",
+        "LOA_RANK[Loa(session_loa)] > LOA_RANK[PRIVATE_MIN_LOA]",
+        ("tests/saml/test_sso_authz_matrix.py", U + "test_saml_requirement.py"),
+        "a single sign-on session at Betydelig (the minimum) counts as too weak",
+    ),
+    Mutant(
+        "A8",
+        PERM,
+        """    if user.role not in roles:
+        raise Forbidden""",
+        """    if False:
+        raise Forbidden""",
+        (EDIT_AUTHZ, MUNI_API, F + "test_sso_admin.py"),
+        "require_role lets every logged-in user through",
+    ),
+    Mutant(
+        "A9",
+        TOTP,
+        "for step in (current - 1, current, current + 1):",
+        "for step in (current - 2, current - 1, current, current + 1, current + 2):",
+        (SECOND, AUTH_UNIT),
+        "a TOTP code two steps (60 s) away is accepted (issue 21 item 13)",
+    ),
+    Mutant(
+        "A10",
+        TOTP,
+        "User.totp_last_step < step",
+        "User.totp_last_step <= step",
+        (AUTH_UNIT, SECOND, U + "auth/test_token_use_under_concurrency.py"),
+        "a used TOTP code works again in the same step",
+    ),
+    Mutant(
+        "A11",
+        TOTP,
+        "user.recovery_codes = [h for h in remaining if h != hashed]",
+        "user.recovery_codes = remaining",
+        (SECOND, AUTH_UNIT, U + "auth/test_token_use_under_concurrency.py"),
+        "a recovery code is never struck out",
+    ),
+    Mutant(
+        "A12",
+        TOTP,
+        "return user.role in (Role.COORDINATOR, Role.ADMIN)",
+        "return user.role in (Role.ADMIN,)",
+        (F + "test_auth_web.py", AUTH_UNIT, SESSIONS),
+        "coordinators need no second factor",
+    ),
+    Mutant(
+        "A13",
+        SESS,
+        "if row is None or row.user_id != user_id or row.ended_at is not None:",
+        "if row is None or row.ended_at is not None:",
+        (SECOND, SESSIONS),
+        "a session presented under another user's id is accepted (issue 21 item 13)",
+    ),
+    Mutant(
+        "A14",
+        SESS,
+        "if row is None or row.user_id != user_id or row.ended_at is not None:",
+        "if row is None or row.user_id != user_id:",
+        (SESSIONS, F + "test_auth_web.py"),
+        "a logged-out session still works",
+    ),
+    Mutant(
+        "A15",
+        SESS,
+        "if now - row.last_seen_at > policy.idle or now - row.created_at > policy.max_age:",
+        "if now - row.created_at > policy.max_age:",
+        (SESSIONS, F + "test_auth_web.py"),
+        "sessions never idle out",
+    ),
+    Mutant(
+        "A16",
+        SESS,
+        "if row.not_on_or_after is not None and now >= row.not_on_or_after:",
+        "if row.not_on_or_after is not None and now > row.not_on_or_after:",
+        ("tests/saml/test_sso_sessions.py", SESSIONS),
+        "a single sign-on session still works at the instant its IdP said it ends",
+    ),
+    Mutant(
+        "A17",
+        TOKENS,
+        "if row is None or row.revoked_at is not None or not row.user.is_active:",
+        "if row is None or not row.user.is_active:",
+        (AUTH_UNIT, F + "test_token_cache.py"),
+        "a revoked API token still works",
+    ),
+    Mutant(
+        "A18",
+        TOKENS,
+        "if row is None or row.revoked_at is not None or not row.user.is_active:",
+        "if row is None or row.revoked_at is not None:",
+        (AUTH_UNIT, F + "test_token_cache.py", H + "test_deactivated_owners.py"),
+        "a deactivated user's API token still works",
+    ),
+    Mutant(
+        "A19",
+        TOKENS,
+        "if row is None or row.user_id != user.id:",
+        "if row is None:",
+        (AUTH_UNIT, F + "test_auth_web.py"),
+        "a user may revoke another user's token (ownership filter dropped)",
+    ),
+    Mutant(
+        "A20",
+        TOKENS,
+        """        token.revoked_at = utcnow()
+    token_cache.forget_all()""",
+        """        token.revoked_at = utcnow()""",
+        (F + "test_token_cache.py",),
+        "a revoked token stays believed by this worker's cache for its window",
+    ),
+    Mutant(
+        "A21",
+        LOGIN,
+        "if count >= policy.max_failures and oldest is not None:",
+        "if count > policy.max_failures and oldest is not None:",
+        (AUTH_UNIT, SESSIONS),
+        "one failed login more than the limit before the account is throttled",
+    ),
+    Mutant(
+        "A22",
+        LOGIN,
+        "ok = ok and user is not None and user.is_active",
+        "ok = ok and user is not None",
+        (AUTH_UNIT, F + "test_auth_web.py"),
+        "a deactivated user logs in with a password",
+    ),
+    Mutant(
+        "A23",
+        LOGIN,
+        "account_since = max(since, last_success) if last_success is not None else since",
+        "account_since = since",
+        (AUTH_UNIT, SESSIONS),
+        "old typos before a successful login still count toward the throttle",
+    ),
+    Mutant(
+        "A24",
+        LOGIN,
+        "if count >= policy.max_failures * ADDRESS_FACTOR and oldest is not None:",
+        "if count >= policy.max_failures and oldest is not None:",
+        (AUTH_UNIT, SESSIONS),
+        "the address-wide limit is as low as the per-account one (an office NAT locks out)",
+    ),
+    Mutant(
+        "A25",
+        "tracker/auth/passwords.py",
+        "if len(password) < MIN_LENGTH:",
+        "if len(password) < MIN_LENGTH - 1:",
+        (F + "test_password_edges.py", AUTH_UNIT),
+        "an 11-character password is accepted",
+    ),
+    Mutant(
+        "A26",
+        "tracker/auth/guard.py",
+        "if totp.required_for(user) and (row is None or not row.second_factor):",
+        "if totp.required_for(user) and row is None:",
+        (F + "test_auth_web.py", SESSIONS),
+        "a coordinator's session that skipped the second factor goes anywhere",
+    ),
+    Mutant(
+        "A27",
+        "tracker/auth/token_cache.py",
+        "if self.clock() >= entry[0]:",
+        "if self.clock() > entry[0]:",
+        (F + "test_token_cache.py",),
+        "a remembered token is believed at the instant its window ends",
+    ),
+    # --- inquiries ------------------------------------------------------------------------------------------
+    Mutant(
+        "I1",
+        INQ,
+        """    if not can_ask_inquiry(user):
+        raise Forbidden""",
+        """    if False:
+        raise Forbidden""",
+        (AUTHZ_INQ,),
+        "anyone logged in may ask",
+    ),
+    Mutant(
+        "I2",
+        INQ,
+        "if (asked_today or 0) >= daily_limit:",
+        "if (asked_today or 0) > daily_limit:",
+        (INQ_API, AUTHZ_INQ),
+        "one question more than the daily limit",
+    ),
+    Mutant(
+        "I3",
+        INQ,
+        """    _lock(session, inquiry)
+    _unanswered_or_conflict(inquiry)
+    if propose:""",
+        """    _lock(session, inquiry)
+    if propose:""",
+        (INQ_API, AUTHZ_INQ),
+        "an answered inquiry is answered again, the second answer overwriting the first (issue 28 I3, 21 item 4)",
+    ),
+    Mutant(
+        "I4",
+        INQ,
+        """    if inquiry.state == "answered":
+        raise Conflict""",
+        """    if inquiry.state == "asked":
+        raise Conflict""",
+        (INQ_API, AUTHZ_INQ),
+        "swapped status: an asked inquiry counts as answered, an answered one as open",
+    ),
+    Mutant(
+        "I5",
+        INQ,
+        "if not can_answer_inquiry(user, solution):",
+        "if not (can_answer_inquiry(user, solution) or can_ask_inquiry(user)):",
+        (AUTHZ_INQ,),
+        "municipalities may answer their own questions",
+    ),
+    Mutant(
+        "I6",
+        INQ,
+        """    _lock(session, inquiry)
+    if inquiry.state == "closed":""",
+        """    _lock(session, inquiry)
+    if False:""",
+        (INQ_API, AUTHZ_INQ),
+        "a closed inquiry is closed again",
+    ),
+    Mutant(
+        "I7",
+        INQ,
+        """    if user.role != Role.MUNICIPALITY:
+        raise Forbidden(_("Kun kommuner kan tilslutte""",
+        """    if False:
+        raise Forbidden(_("Kun kommuner kan tilslutte""",
+        (AUTHZ_INQ, INQ_API),
+        "vendors and coordinators may join the wait",
+    ),
+    Mutant(
+        "I8",
+        INQ,
+        "InquiryFollower.inquiry_id == inquiry.id, InquiryFollower.user_id == user.id)",
+        "InquiryFollower.inquiry_id == inquiry.id)",
+        (INQ_API, AUTHZ_INQ),
+        "once anyone follows, nobody else can join",
+    ),
+    Mutant(
+        "I9",
+        INQ,
+        """        select(func.count(func.distinct(InquiryFollower.municipality_id))).where(
+            InquiryFollower.inquiry_id == inquiry.id
+        )""",
+        """        select(func.count(InquiryFollower.municipality_id)).where(
+            InquiryFollower.inquiry_id == inquiry.id
+        )""",
+        (INQ_API, F + "test_inquiries_pages.py"),
+        "two users of one municipality count as two municipalities waiting",
+    ),
+    Mutant(
+        "I10",
+        INQ,
+        "select(Inquiry).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED)).limit(500)",
+        "select(Inquiry).where(Inquiry.solution_id == solution.id).limit(500)",
+        (INQ_API, U + "inquiries/test_similarity.py"),
+        "an answered or closed question is offered to join",
+    ),
+    Mutant(
+        "I11",
+        INQ,
+        "select(Inquiry).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED)).limit(500)",
+        "select(Inquiry).where(Inquiry.state.in_(UNANSWERED)).limit(500)",
+        (INQ_API, U + "inquiries/test_similarity.py"),
+        "a similar question about another solution blocks a new one",
+    ),
+    Mutant(
+        "I12",
+        INQ,
+        "    if not is_coordinator(user):\n        raise Forbidden(_(\"Kun KL's koordinatorer kan gøre",
+        "    if user.organisation_id is not None:\n        raise Forbidden(_(\"Kun KL's koordinatorer kan gøre",
+        (AUTHZ_INQ,),
+        "municipality users may mark as asked and close",
+    ),
+    Mutant(
+        "I13",
+        INQ,
+        "if len(text) > maximum:",
+        "if len(text) >= maximum:",
+        (INQ_API,),
+        "a question of exactly the maximum length is refused",
+    ),
+    Mutant(
+        "I14",
+        INQ_Q,
+        "stmt = select(User).where(or_(User.id.in_(followers), User.id == inquiry.asker_id), User.is_active.is_(True))",
+        "stmt = select(User).where(User.id.in_(followers), User.is_active.is_(True))",
+        (INQ_MAIL,),
+        "a coordinator who asked (and follows nothing) never hears the answer",
+    ),
+    Mutant(
+        "I15",
+        INQ_Q,
+        """        .where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED))
+    )
+    return Summary""",
+        """        .where(Inquiry.solution_id == solution.id)
+    )
+    return Summary""",
+        (INQ_API, F + "test_inquiries_pages.py"),
+        "municipalities waiting on answered questions still count as waiting",
+    ),
+    Mutant(
+        "I16",
+        "tracker/inquiries/public.py",
+        "if user.organisation_id == solution.service_provider_id:",
+        "if user.organisation_id == solution.vendor_id:",
+        (INQ_API, H + "test_provenance.py"),
+        "a vendor's answer is labelled the authority's (and the provider's a vendor's)",
+    ),
+    Mutant(
+        "I17",
+        "tracker/inquiries/public.py",
+        """        if municipality is not None:
+            return municipality_label(municipality)""",
+        """        if municipality is not None:
+            return user.email""",
+        (INQ_API, F + "test_inquiries_pages.py", H + "test_privacy_labels.py"),
+        "an asker is shown by e-mail address, not as the municipality",
+    ),
+    Mutant(
+        "I18",
+        "tracker/inquiries/assessments.py",
+        "    if not is_coordinator(user):\n        raise Forbidden(_(\"Kun KL's koordinatorer kan registrere",
+        "    if user.organisation_id is not None:\n        raise Forbidden(_(\"Kun KL's koordinatorer kan registrere",
+        (AUTHZ_INQ, INQ_API),
+        "municipality users may record risk assessments",
+    ),
+    Mutant(
+        "I19",
+        "tracker/inquiries/assessments.py",
+        "if assessed_on > today_in_denmark():",
+        "if assessed_on >= today_in_denmark():",
+        (INQ_API,),
+        "an assessment made today is refused as made in the future",
+    ),
+    # --- municipalities: readiness, access, IdPs ------------------------------------------------------------
+    Mutant(
+        "M1",
+        READY,
+        "    if have >= required:\n        return Assessment(Status.OK)",
+        "    if have > required:\n        return Assessment(Status.OK)",
+        (READINESS, MUNI_API),
+        "an IdP exactly at the required level is not ready",
+    ),
+    Mutant(
+        "M2",
+        READY,
+        "    if earliest > today:\n",
+        "    if earliest >= today:\n",
+        (READINESS, MUNI_API),
+        "on the switch day itself staff count as at risk (0 days left), not locked out",
+    ),
+    Mutant(
+        "M3",
+        READY,
+        "days_left=(earliest - today).days, from_day=earliest",
+        "days_left=(earliest - today).days + 1, from_day=earliest",
+        (READINESS, MUNI_API),
+        "days left off by one",
+    ),
+    Mutant(
+        "M4",
+        READY,
+        "by=verdict.from_day - timedelta(days=1)",
+        "by=verdict.from_day",
+        (READINESS, MUNI_API, F + "test_municipality_exports.py"),
+        "'notify the IdP by' names the lock-out day itself, not the day before",
+    ),
+    Mutant(
+        "M5",
+        READY,
+        "if earliest is None or state == SwitchState.CANCELLED:",
+        "if earliest is None:",
+        (READINESS, MUNI_API),
+        "a cancelled switch with a date still puts staff at risk",
+    ),
+    Mutant(
+        "M6",
+        READY,
+        "if key < best_key or (key == best_key",
+        "if key > best_key or (key == best_key",
+        (READINESS, MUNI_API, F + "test_staff_groups_api.py"),
+        "the least urgent requirement of a broker chain drives the row",
+    ),
+    Mutant(
+        "M7",
+        READY,
+        "primary = next((i for i in idps if i.is_primary), None)",
+        "primary = next((i for i in idps), None)",
+        (READINESS, MUNI_API),
+        "the first IdP, not the primary one, stands for entries that name none",
+    ),
+    Mutant(
+        "M8",
+        READY,
+        "    if len(idps) == 1:\n",
+        "    if len(idps) >= 1:\n",
+        (READINESS, MUNI_API),
+        "with several IdPs and no primary one, the first is guessed instead of asking",
+    ),
+    Mutant(
+        "M9",
+        READY,
+        "return min(dated, key=lambda row: (row.binding_on, row.sort_key)) if dated else None",
+        "return max(dated, key=lambda row: (row.binding_on, row.sort_key)) if dated else None",
+        (F + "test_calendar.py", FEEDS, F + "test_municipality_exports.py"),
+        "the latest, not the first, binding date of a solution's rows is shown (issue 21 item 2)",
+    ),
+    Mutant(
+        "M10",
+        "tracker/municipalities/access.py",
+        "    if not can_see_municipality(user, municipality.id):\n        raise Forbidden(",
+        "    if False:\n        raise Forbidden(",
+        (PRIVACY, MUNI_API),
+        "any logged-in user sees any municipality's IdPs, portfolio and readiness",
+    ),
+    Mutant(
+        "M11",
+        "tracker/municipalities/access.py",
+        "    return is_coordinator(user)\n",
+        "    return user is not None\n",
+        (PRIVACY, F + "test_ui_pages.py"),
+        "every logged-in user sees which municipalities use a solution",
+    ),
+    Mutant(
+        "M12",
+        MSERV,
+        "select(Idp).where(Idp.id.in_(wanted), Idp.municipality_id == municipality.id)",
+        "select(Idp).where(Idp.id.in_(wanted))",
+        (MUNI_API, PRIVACY, F + "test_staff_groups_api.py"),
+        "a portfolio entry may name another municipality's IdP (ownership filter dropped)",
+    ),
+    Mutant(
+        "M13",
+        MSERV,
+        "        other.is_primary = False\n",
+        "        pass\n",
+        (MUNI_API, F + "test_staff_groups_api.py"),
+        "two primary IdPs in one municipality",
+    ),
+    Mutant(
+        "M14",
+        MSERV,
+        "func.lower(Idp.name) == name.lower()",
+        "Idp.name == name",
+        (MUNI_API,),
+        "'KMD IdP' and 'kmd idp' both accepted in one municipality",
+    ),
+    Mutant(
+        "M15",
+        "tracker/municipalities/exports.py",
+        '_FORMULA_STARTS = ("=", "+", "-", "@", "\\t", "\\r")',
+        '_FORMULA_STARTS = ("+", "-", "@", "\\t", "\\r")',
+        (F + "test_municipality_exports.py",),
+        "a vendor's name starting with '=' runs as a formula in the spreadsheet (dropped escaping)",
+    ),
+    # --- notify: who is mailed, when, about what ------------------------------------------------------------
+    Mutant(
+        "N1",
+        RECIP,
+        "if rule is None or not user.is_active or event.actor_id == user.id:",
+        "if rule is None or not user.is_active:",
+        (MAIL,),
+        "people are mailed about their own change",
+    ),
+    Mutant(
+        "N2",
+        RECIP,
+        'if scope == "all" or user.role in COORDINATORS:',
+        'if scope == "all":',
+        (WHO_HEARS, MAIL),
+        "coordinators with the 'portfolio' scope hear of no registry change",
+    ),
+    Mutant(
+        "N3",
+        RECIP,
+        "return user.municipality_id in ctx.users_of(event.solution_id)",
+        "return True",
+        (WHO_HEARS, MAIL),
+        "municipalities hear of solutions outside their portfolio",
+    ),
+    Mutant(
+        "N4",
+        RECIP,
+        "return user.organisation_id in ctx.organisations_of(event.solution_id)",
+        "return True",
+        (WHO_HEARS, MAIL),
+        "vendors hear of other organisations' solutions",
+    ),
+    Mutant(
+        "N5",
+        RECIP,
+        "return user.municipality_id == event.municipality_id",
+        "return True",
+        (WHO_HEARS, MAIL, READINESS_EVENTS),
+        "a municipality is mailed another municipality's private readiness",
+    ),
+    Mutant(
+        "N6",
+        RECIP,
+        'return user.role in COORDINATORS and scope == "all"',
+        "return user.role in COORDINATORS",
+        (WHO_HEARS, MAIL),
+        "coordinators with the 'portfolio' scope get every municipality's readiness mail (issue 28 N6)",
+    ),
+    Mutant(
+        "N7",
+        DIGEST,
+        "if local.time() < time(hour):",
+        "if local.time() <= time(hour):",
+        (MAIL,),
+        "at exactly 07:00 the period just ended is not yet due",
+    ),
+    Mutant(
+        "N8",
+        DIGEST,
+        "end_day -= timedelta(days=end_day.weekday())  # back to Monday",
+        "end_day -= timedelta(days=end_day.weekday() + 1)  # back to Monday",
+        (MAIL,),
+        "weekly digests end on Sunday, not Monday",
+    ),
+    Mutant(
+        "N9",
+        DIGEST,
+        "ChangeEvent.occurred_at < end,",
+        "ChangeEvent.occurred_at <= end,",
+        (MAIL,),
+        "a change at the period's end instant lands in two digests",
+    ),
+    Mutant(
+        "N10",
+        DIGEST,
+        "if (e.id > cursor if cursor is not None",
+        "if (e.id >= cursor if cursor is not None",
+        (MAIL,),
+        "the last change of one digest is repeated in the next",
+    ),
+    Mutant(
+        "N11",
+        NOTICE,
+        "if proposer is None or not proposer.is_active or proposer.id == proposal.reviewed_by_id:",
+        "if proposer is None or not proposer.is_active:",
+        (WHO_HEARS, NOTICES),
+        "a coordinator is told of their own decision on their own proposal (issue 28 N12)",
+    ),
+    Mutant(
+        "N12",
+        NOTICE,
+        """    if preference_of(session, proposer)["mode"] == "off":
+        return
+""",
+        "",
+        (WHO_HEARS, NOTICES),
+        "a proposer who turned mail off is still mailed the outcome",
+    ),
+    Mutant(
+        "N13",
+        NOTICE,
+        "return [u for u, p in rows if u.id != exclude_id and wanted & set(p.alerts or [])]",
+        "return [u for u, p in rows if wanted & set(p.alerts or [])]",
+        (WHO_HEARS, ALERTS),
+        "a coordinator is alerted of their own new proposal",
+    ),
+    Mutant(
+        "N14",
+        NOTICE,
+        ', MailPreference.mode != "off")',
+        ")",
+        (WHO_HEARS, ALERTS),
+        "a coordinator who turned mail off still gets work alerts",
+    ),
+    Mutant(
+        "N15",
+        NOTICE,
+        '{"sources"} if news.changed_pages or news.became_unhealthy else set()',
+        '{"sources"} if news.became_unhealthy else set()',
+        (ALERTS,),
+        "changed source pages alert nobody",
+    ),
+    Mutant(
+        "N16",
+        "tracker/notify/preferences.py",
+        "elif alerts and user is not None and user.role not in (Role.COORDINATOR, Role.ADMIN):",
+        "elif alerts and user is None:",
+        (ALERTS,),
+        "municipality users may ask for coordinators' work alerts",
+    ),
+    Mutant(
+        "N17",
+        "tracker/notify/preferences.py",
+        "data = _serializer().loads(token, max_age=max_age)",
+        "data = _serializer().loads(token)",
+        (MAIL,),
+        "an expired unsubscribe link still works",
+    ),
+    Mutant(
+        "N18",
+        "tracker/notify/compose.py",
+        'key = ("changes", language, mail.kind,',
+        'key = ("changes", mail.kind,',
+        (MAIL, F + "test_mail_layout.py", F + "test_mail_worker.py"),
+        "the rendered-mail cache drops the language: a Danish reader gets the English body (cache-key part)",
+    ),
+    # --- http_cache ---------------------------------------------------------------------------------------
+    Mutant(
+        "H1",
+        POLICY,
+        'if request.method not in ("GET", "HEAD") or endpoint in LIVE_ENDPOINTS:',
+        "if endpoint in LIVE_ENDPOINTS:",
+        (CACHE_POLICY,),
+        "answers to writes may be stored",
+    ),
+    Mutant(
+        "H2",
+        POLICY,
+        "if response.status_code in PUBLIC_STATUSES and _anonymous(app, response):",
+        "if _anonymous(app, response):",
+        (CACHE_POLICY,),
+        "an error answer of a public endpoint is cached publicly",
+    ),
+    Mutant(
+        "H3",
+        POLICY,
+        'if "Authorization" in request.headers or "Set-Cookie" in response.headers:',
+        'if "Set-Cookie" in response.headers:',
+        (CACHE_POLICY, READ_CACHING),
+        "a token holder's answer is marked public for shared caches",
+    ),
+    Mutant(
+        "H4",
+        POLICY,
+        "return not any(name in request.cookies for name in names) and not session.modified",
+        "return not any(name in request.cookies for name in names)",
+        (CACHE_POLICY,),
+        "an answer that is about to set a session cookie is marked public",
+    ),
+    Mutant(
+        "H5",
+        POLICY,
+        """        vary.add("Authorization")
+        vary.add("Cookie")""",
+        """        vary.add("Authorization")""",
+        (CACHE_POLICY, READ_CACHING),
+        "public answers do not vary on Cookie: a shared cache serves a logged-in page to everyone",
+    ),
+    Mutant(
+        "H6",
+        POLICY,
+        "if NO_STORE in current or IMMUTABLE in current:",
+        "if IMMUTABLE in current:",
+        (CACHE_POLICY, F + "test_auth_web.py"),
+        "a view's no-store (secrets) is weakened to private, no-cache",
+    ),
+    Mutant(
+        "H7",
+        STAMPS,
+        'f"{scope}|{latest_id}|{extra}"',
+        'f"{scope}|{latest_id}"',
+        (FEEDS, F + "test_calendar.py", H + "test_private_feeds.py"),
+        "a document's ETag ignores its extra key part (a municipality's portfolio)",
+    ),
+    Mutant(
+        "H8",
+        STAMPS,
+        'f"{scope}|{latest_id}|{extra}"',
+        'f"{latest_id}|{extra}"',
+        (FEEDS, F + "test_calendar.py"),
+        "two documents with the same newest event share an ETag (scope dropped)",
+    ),
+    Mutant(
+        "H9",
+        STAMPS,
+        'return MunicipalityState(int(mid), str(mcode), str(name), _stamp(event_id, event_at), f"v{version or 0}")',
+        'return MunicipalityState(int(mid), str(mcode), str(name), _stamp(event_id, event_at), "v0")',
+        (READ_CACHING, MUNI_API),
+        "a cached readiness answer survives an IdP edit (data_version dropped from the key)",
+    ),
+    Mutant(
+        "H10",
+        STAMPS,
+        'return f"n{int(total)}:{int(count)}"',
+        'return f"n{int(count)}"',
+        (NATIONAL,),
+        "the national picture's cache ignores IdP and portfolio edits",
+    ),
+    Mutant(
+        "H11",
+        STORE,
+        "            if entry[0] != stamp:\n",
+        "            if False:\n",
+        (CACHE_UNIT, READ_CACHING),
+        "a cached body outlives the registry state it was rendered at",
+    ),
+    Mutant(
+        "H12",
+        STAMPS,
+        "return (int(event_id), instant)",
+        'return (int(event_id), "")',
+        (CACHE_UNIT, READ_CACHING),
+        "the stamp forgets the instant: SQLite's reused id of a rolled-back event names two states",
+    ),
+    Mutant(
+        "H13",
+        STORE,
+        "fresh = last_modified is not None and since is not None and last_modified <= since",
+        "fresh = last_modified is not None and since is not None and last_modified < since",
+        (FEEDS, F + "test_calendar.py"),
+        "If-Modified-Since equal to Last-Modified renders the document again instead of 304",
+    ),
+    Mutant(
+        "H14",
+        STORE,
+        "while self._bytes > self.max_bytes or len(self._entries) > self.max_entries:",
+        "while self._bytes > self.max_bytes:",
+        (CACHE_UNIT,),
+        "the response cache grows past its entry bound",
+    ),
+    Mutant(
+        "H15",
+        STORE,
+        "if response.status_code != 200 or not _accepts_gzip():",
+        "if not _accepts_gzip():",
+        (F + "test_compressed_clients.py", READ_CACHING),
+        "a bodiless 304 gets a gzip body",
+    ),
+    # --- scrapers: dates, cues, levels ------------------------------------------------------------------------
+    Mutant(
+        "X1",
+        "scrapers/dates.py",
+        "day = spans[0][0] + timedelta(days=1)",
+        "day = spans[0][0]",
+        (S + "test_dates.py", S + "test_facts.py"),
+        "'Efter den 30. juni' reads as 30 June, not 1 July",
+    ),
+    Mutant(
+        "X2",
+        "scrapers/dates.py",
+        "precision = max(ap, bp, key=_ORDER.__getitem__)",
+        "precision = min(ap, bp, key=_ORDER.__getitem__)",
+        (S + "test_dates.py",),
+        "a span 'fra oktober 2022 frem mod juni 2023' claims the finer precision of its ends",
+    ),
+    Mutant(
+        "X3",
+        "scrapers/cues.py",
+        "return bool(acts) and not SWITCH_CUE.search(sentence, acts[-1].end(), start)",
+        "return bool(acts)",
+        (S + "test_facts.py", S + "test_real_pages.py", S + "test_digst_news.py"),
+        "'udsendt en opgave med deadline i maj 2024': the deadline is vetoed by the sending",
+    ),
+    Mutant(
+        "X4",
+        "scrapers/cues.py",
+        "    if any(distance(a, b) < near for a, b in masked):\n        return None",
+        "    if False:\n        return None",
+        (S + "test_facts.py", S + "test_real_pages.py", S + "test_digst_news.py"),
+        "a rollout word nearer the date than the cue no longer vetoes it",
+    ),
+    Mutant(
+        "X5",
+        "scrapers/levels.py",
+        '_NUMBER_LEVEL = {"2": "lav", "3": "betydelig", "4": "hoej"}',
+        '_NUMBER_LEVEL = {"2": "lav", "3": "hoej", "4": "hoej"}',
+        (S + "test_levels.py",),
+        "'sikringsniveau 3' reads as Høj",
+    ),
+    Mutant(
+        "X6",
+        "scrapers/levels.py",
+        "    if len(levels) != 1:\n        return None",
+        "    if not levels:\n        return None",
+        (S + "test_levels.py",),
+        "a cell naming two levels is read as one of them",
+    ),
+    Mutant(
+        "X7",
+        "scrapers/_vocab.py",
+        "end = last_day(year, month) if part == ULTIMO else date(year, month, start + 9)",
+        "end = last_day(year, month) if part == ULTIMO else date(year, month, start + 10)",
+        (S + "test_dates.py",),
+        "primo/medio run eleven days, overlapping the next part",
+    ),
+    Mutant(
+        "X8",
+        "scrapers/_vocab.py",
+        "first, count = ((1, 3), (5, 4), (10, 3))[part]",
+        "first, count = ((1, 3), (4, 4), (10, 3))[part]",
+        (S + "test_dates.py",),
+        "'medio 2024' starts in April instead of May",
+    ),
+    Mutant(
+        "X9",
+        "scrapers/_vocab.py",
+        'return monday, monday + timedelta(days=6), "week"',
+        'return monday, monday + timedelta(days=7), "week"',
+        (S + "test_dates.py",),
+        "an ISO week runs eight days",
+    ),
+)

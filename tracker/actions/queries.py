@@ -1,0 +1,145 @@
+"""Reading actions: M's list with the page's and the API's filters (overdue first), one action with its history,
+the progress summary, and KL's national counts (numbers only, never a note or an owner)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from tracker.auth.permissions import holders
+from tracker.models import Action, ActionChange, ActionRead, Municipality, User
+
+OPEN = ("new", "in_progress", "blocked")
+CLOSED = ("done", "not_relevant")
+
+
+def is_overdue(action: Action, day: date) -> bool:
+    """Open and past its due day."""
+    return action.status in OPEN and action.due_on is not None and action.due_on < day
+
+
+def sort_key(action: Action, day: date) -> tuple[Any, ...]:
+    """Overdue first, then open by due day (undated last), then closed; by id within each."""
+    closed = action.status in CLOSED
+    return (
+        0 if is_overdue(action, day) else 1 if not closed else 2,
+        action.due_on or date.max,
+        action.id,
+    )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The list's filters: status (several), owner ('me', 'none', a user id, 'team:<name>'), due window,
+    overdue only, unread only."""
+
+    statuses: tuple[str, ...] = ()
+    owner: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    overdue: bool = False
+    unread: bool = False
+
+
+NO_FILTERS = Filters()
+
+
+def list_actions(
+    session: Session, municipality: Municipality, user: User, day: date, filters: Filters = NO_FILTERS
+) -> list[Action]:
+    """M's actions as the filters select them, overdue first."""
+    stmt = (
+        select(Action)
+        .where(Action.municipality_id == municipality.id)
+        .options(joinedload(Action.solution), joinedload(Action.idp), joinedload(Action.owner))
+    )
+    if filters.statuses:
+        stmt = stmt.where(Action.status.in_(filters.statuses))
+    if filters.owner == "me":
+        stmt = stmt.where(Action.owner_user_id == user.id)
+    elif filters.owner == "none":
+        stmt = stmt.where(Action.owner_user_id.is_(None), Action.owner_team.is_(None))
+    elif filters.owner and filters.owner.startswith("team:"):
+        stmt = stmt.where(Action.owner_team == filters.owner.removeprefix("team:"))
+    elif filters.owner and filters.owner.isdigit():
+        stmt = stmt.where(Action.owner_user_id == int(filters.owner))
+    if filters.due_before is not None:
+        stmt = stmt.where(Action.due_on <= filters.due_before)
+    if filters.due_after is not None:
+        stmt = stmt.where(Action.due_on >= filters.due_after)
+    actions = list(session.scalars(stmt))
+    if filters.overdue:
+        actions = [a for a in actions if is_overdue(a, day)]
+    if filters.unread:
+        seen = seen_versions(session, user, [a.id for a in actions])
+        actions = [a for a in actions if seen.get(a.id, 0) < a.version]
+    return sorted(actions, key=lambda a: sort_key(a, day))
+
+
+def seen_versions(session: Session, user: User, action_ids: Sequence[int]) -> dict[int, int]:
+    """Per action, the version the user has seen."""
+    if not action_ids:
+        return {}
+    rows = session.execute(
+        select(ActionRead.action_id, ActionRead.seen_version).where(
+            ActionRead.user_id == user.id, ActionRead.action_id.in_(list(action_ids))
+        )
+    )
+    return {int(action_id): int(version) for action_id, version in rows}
+
+
+def history(session: Session, action: Action) -> list[ActionChange]:
+    """The action's changes, oldest first."""
+    return list(
+        session.scalars(select(ActionChange).where(ActionChange.action_id == action.id).order_by(ActionChange.id))
+    )
+
+
+def summary(actions: Sequence[Action], day: date) -> dict[str, int]:
+    """Progress: done, open, overdue (of the open), not relevant, and all."""
+    return {
+        "total": len(actions),
+        "done": sum(1 for a in actions if a.status == "done"),
+        "open": sum(1 for a in actions if a.status in OPEN),
+        "overdue": sum(1 for a in actions if is_overdue(a, day)),
+        "in_progress": sum(1 for a in actions if a.status == "in_progress"),
+        "not_relevant": sum(1 for a in actions if a.status == "not_relevant"),
+    }
+
+
+def owner_choices(session: Session, municipality: Municipality) -> list[User]:
+    """The users who may own M's actions: M's active users, by name."""
+    users = session.scalars(
+        select(User).where(
+            User.municipality_id == municipality.id, holders("municipality.action_owner"), User.is_active
+        )
+    )
+    return sorted(users, key=lambda u: ((u.name or u.email).casefold(), u.id))
+
+
+def teams(session: Session, municipality: Municipality) -> list[str]:
+    """The teams already named as owners in M."""
+    return sorted(
+        t
+        for t in session.scalars(
+            select(Action.owner_team)
+            .where(Action.municipality_id == municipality.id, Action.owner_team.is_not(None))
+            .distinct()
+        )
+        if t
+    )
+
+
+def actions_by_row(session: Session, municipality: Municipality) -> dict[tuple[int, int | None], Action]:
+    """M's readiness actions by (solution, IdP): what the readiness rows show beside each row."""
+    found = session.scalars(
+        select(Action)
+        .where(Action.municipality_id == municipality.id, Action.subject_kind == "readiness")
+        .options(joinedload(Action.owner))
+    )
+    return {(a.solution_id or 0, a.idp_id): a for a in found}

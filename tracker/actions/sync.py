@@ -1,0 +1,277 @@
+"""Actions follow the registry, never silently.
+
+``sync_municipality`` materialises one action per readiness row that asks the municipality to act and brings
+existing ones in line with what the registry now says, writing a history line (and an ``action.updated`` event)
+for every change it makes:
+
+- a due day that was the default follows the act-by day; a day set by hand stays, unless the act-by day moved
+  before it (then it moves to the act-by day, and says so);
+- a stricter requirement or another day reopens a ``done`` action with the reason;
+- a row that no longer asks to act closes an open action as ``not_relevant`` with the reason (and reopens it if
+  the row asks again).
+
+``on_change_event`` (a receiver of ``signals.change_event_appended``) runs it for the municipalities a registry
+change can reach: those whose actions exist already; the others materialise on first read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.actions import texts
+from tracker.actions.events import emit_updated
+from tracker.db import utcnow
+from tracker.models import Action, ActionChange, ChangeEvent, Municipality
+from tracker.models.vocab import LOA_RANK, Loa
+from tracker.municipalities.readiness import ActionCode, ReadinessRow, Status, municipality_readiness
+
+DANISH = ZoneInfo("Europe/Copenhagen")
+OPEN_STATUSES = ("new", "in_progress", "blocked")
+
+
+def today() -> date:
+    """Today in Denmark by the app's clock (``tracker.db.clock_set_to`` moves it in tests and replays)."""
+    return utcnow().astimezone(DANISH).date()
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What one subject asks of the municipality now."""
+
+    key: str
+    kind: str
+    code: str
+    level: str | None
+    act_by: date | None
+    solution_id: int | None = None
+    idp_id: int | None = None
+    transition_id: int | None = None
+
+
+def readiness_key(solution_id: int, idp_id: int | None) -> str:
+    """The subject key of a readiness row."""
+    return f"readiness:{solution_id}:{idp_id or 0}"
+
+
+def row_act_by(row: ReadinessRow, day: date) -> date | None:
+    """A row's default due day: the day staff are (or will be) locked out; for an unknown verdict, the
+    solution's switch when it still lies ahead."""
+    if row.assessment.from_day is not None:
+        return row.assessment.from_day
+    earliest = row.solution.switch_earliest_on
+    if row.assessment.status is Status.UNKNOWN and earliest is not None and earliest > day:
+        return earliest
+    return None
+
+
+def wanted_from_readiness(rows: list[ReadinessRow], day: date) -> dict[str, Wanted]:
+    """One wanted action per row whose ``action`` asks the municipality to do something."""
+    wanted = {}
+    for row in rows:
+        if row.action.code is ActionCode.NONE:
+            continue
+        key = readiness_key(row.solution.id, row.idp.id if row.idp else None)
+        driver = row.requirement_from
+        level = driver.loa_value if driver is not None and driver.loa_value in LOA_RANK_KEYS else None
+        wanted[key] = Wanted(
+            key=key,
+            kind="readiness",
+            code=row.action.code.value,
+            level=level,
+            act_by=row_act_by(row, day),
+            solution_id=row.solution.id,
+            idp_id=row.idp.id if row.idp else None,
+        )
+    return wanted
+
+
+LOA_RANK_KEYS = {loa.value for loa in LOA_RANK}
+
+
+def _rank(level: str | None) -> int:
+    return LOA_RANK[Loa(level)] if level in LOA_RANK_KEYS else 0
+
+
+def record(
+    session: Session,
+    action: Action,
+    changes: dict[str, Any],
+    *,
+    actor_id: int | None,
+    actor_label: str,
+    reason: str | None = None,
+) -> ActionChange:
+    """One history line; raises the action's version (its ETag, and what makes it unread)."""
+    now = utcnow()
+    action.version = (action.version or 0) + 1
+    action.updated_at = now
+    change = ActionChange(
+        action_id=action.id,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        occurred_at=now,
+        changes=changes,
+        reason=reason,
+    )
+    session.add(change)
+    return change
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def follow(action: Action, want: Wanted) -> tuple[dict[str, Any], list[str]]:
+    """Bring one existing action in line with what its subject asks now; returns the changes and reasons."""
+    changes: dict[str, Any] = {}
+    reasons: list[str] = []
+    reopen: list[str] = []
+    if _rank(want.level) > _rank(action.basis_level) and action.basis_level is not None:
+        reopen.append(texts.stricter_reason(action.basis_level, want.level))
+    if want.act_by != action.act_by_on:
+        reopen.append(texts.new_date_reason(action.act_by_on, want.act_by))
+        changes["act_by_on"] = [_day(action.act_by_on), _day(want.act_by)]
+    if want.level != action.basis_level:
+        changes["basis_level"] = [action.basis_level, want.level]
+    if want.code != action.code:
+        changes["code"] = [action.code, want.code]
+    if not action.open_in_registry:
+        changes["open_in_registry"] = [False, True]
+        if action.status == "not_relevant" and action.closed_by_registry:
+            changes["status"] = [action.status, "new"]
+            changes["status_reason"] = [action.status_reason, None]
+            reasons.append(texts.asked_again_reason())
+    elif action.status == "done" and reopen:
+        changes["status"] = ["done", "new"]
+        changes["reopened_reason"] = [action.reopened_reason, " ".join(reopen)]
+    reasons.extend(reopen)
+    new_due = action.due_on
+    if action.due_is_default or action.due_on is None:
+        new_due = want.act_by
+    elif want.act_by is not None and action.due_on > want.act_by:
+        new_due = want.act_by  # the act-by day moved before the day set by hand
+        changes["due_is_default"] = [False, True]
+    if new_due != action.due_on:
+        changes["due_on"] = [_day(action.due_on), _day(new_due)]
+    return changes, reasons
+
+
+def _apply(action: Action, changes: dict[str, Any], want: Wanted | None) -> None:
+    for field, (_before, after) in changes.items():
+        if field in ("act_by_on", "due_on"):
+            setattr(action, field, date.fromisoformat(after) if after else None)
+        else:
+            setattr(action, field, after)
+    if "status" in changes:
+        action.closed_by_registry = changes["status"][1] == "not_relevant"
+    if want is not None:
+        action.solution_id, action.idp_id = want.solution_id, want.idp_id
+
+
+def sync_wanted(
+    session: Session,
+    municipality: Municipality,
+    kind: str,
+    wanted: dict[str, Wanted],
+    *,
+    reason: str | None = None,
+) -> list[Action]:
+    """Create, follow and close ``kind`` actions of M so that they match ``wanted``; returns changed actions."""
+    existing = {
+        a.subject_key: a
+        for a in session.scalars(
+            select(Action).where(Action.municipality_id == municipality.id, Action.subject_kind == kind)
+        )
+    }
+    changed: list[Action] = []
+    now = utcnow()
+    for key, want in wanted.items():
+        action = existing.pop(key, None)
+        if action is None:
+            action = Action(
+                municipality_id=municipality.id,
+                subject_kind=kind,
+                subject_key=key,
+                solution_id=want.solution_id,
+                idp_id=want.idp_id,
+                transition_id=want.transition_id,
+                code=want.code,
+                basis_level=want.level,
+                act_by_on=want.act_by,
+                open_in_registry=True,
+                status="new",
+                closed_by_registry=False,
+                due_on=want.act_by,
+                due_is_default=True,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(action)
+            continue
+        changes, reasons = follow(action, want)
+        if not changes:
+            continue
+        _apply(action, changes, want)
+        session.flush()
+        note = " ".join([*reasons, reason] if reason else reasons) or None
+        record(session, action, changes, actor_id=None, actor_label=texts.REGISTRY_LABEL, reason=note)
+        if reasons or {"status", "due_on"} & changes.keys():
+            emit_updated(session, action, changes, actor=None, reason=note)
+        changed.append(action)
+    for action in existing.values():
+        if not action.open_in_registry:
+            continue
+        changes = {"open_in_registry": [True, False]}
+        if action.status in OPEN_STATUSES:
+            changes["status"] = [action.status, "not_relevant"]
+            changes["status_reason"] = [action.status_reason, texts.no_longer_asked_reason()]
+        _apply(action, changes, None)
+        note = texts.no_longer_asked_reason() + (f" {reason}" if reason else "")
+        record(session, action, changes, actor_id=None, actor_label=texts.REGISTRY_LABEL, reason=note)
+        if "status" in changes:
+            emit_updated(session, action, changes, actor=None, reason=note)
+        changed.append(action)
+    session.flush()
+    return changed
+
+
+def sync_municipality(
+    session: Session, municipality: Municipality, *, day: date | None = None, reason: str | None = None
+) -> list[Action]:
+    """Bring M's readiness actions in line with its readiness rows now (idempotent)."""
+    day = day or today()
+    readiness = municipality_readiness(session, municipality, today=day)
+    return sync_wanted(session, municipality, "readiness", wanted_from_readiness(readiness.rows, day), reason=reason)
+
+
+def has_actions(session: Session, municipality_id: int) -> bool:
+    """Whether M's actions have been materialised (the registry keeps them in line from then on)."""
+    return session.scalar(select(Action.id).where(Action.municipality_id == municipality_id).limit(1)) is not None
+
+
+def on_change_event(event: ChangeEvent, *, session: Session, **_: Any) -> None:
+    """The receiver of ``signals.change_event_appended``: re-sync the municipalities the change can reach.
+
+    A municipality's own event (readiness) re-syncs that municipality; a registry change of a solution re-syncs
+    every municipality whose actions exist (a broker's change reaches the solutions behind it, so the portfolio
+    alone does not say who is concerned). Actions' own events are ignored.
+    """
+    if event.type.startswith("action."):
+        return
+    if event.municipality_id is not None:
+        ids = [event.municipality_id] if has_actions(session, event.municipality_id) else []
+    elif event.solution_id is not None:
+        ids = list(session.scalars(select(Action.municipality_id).distinct()))
+    else:
+        return
+    for municipality_id in sorted(ids):
+        municipality = session.get(Municipality, municipality_id)
+        if municipality is not None:
+            sync_municipality(session, municipality, reason=event.reason)

@@ -1,0 +1,66 @@
+"""Input rules both faces apply, the pages' forms and the API's schemas, so neither imports the other.
+
+Text a database can store (no control characters; one line where a line is meant), a calendar day in the
+registry's range, and the solution list's filters and paging (the front page's GET form is the API's query).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from tracker.models.vocab import Loa, SolutionKind
+from tracker.registry.facts import day_problem
+
+# C0 control characters other than tab and line breaks: never meant, and poison for exports and databases.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029\x85]")
+MSG_TYPE = {
+    "invalid": "Forkert type: skal være tekst.",
+    "required": "Skal udfyldes.",
+    "null": "Må ikke være tom (null).",
+}
+MAX_PAGE = 500
+
+
+def Day(**kwargs: Any) -> fields.Date:  # noqa: N802 - reads like a field class
+    """A calendar day as YYYY-MM-DD within the registry's range; impossible days (2023-02-31) are refused."""
+    return fields.Date(
+        validate=validate_day,
+        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."},
+        **kwargs,
+    )
+
+
+def validate_day(value: date) -> None:
+    """marshmallow's side of ``registry.facts.day_problem``."""
+    problem = day_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+class PageQuerySchema(Schema):
+    """limit/offset paging."""
+
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PAGE))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class SolutionQuerySchema(PageQuerySchema):
+    """Filters of the solution list (SPEC §5)."""
+
+    loa = fields.String(validate=validate.OneOf([v.value for v in Loa]))
+    kind = fields.String(validate=validate.OneOf([v.value for v in SolutionKind]))
+    vendor = fields.String(validate=validate.Length(min=1, max=80))
+    switch_after = Day()
+    switch_before = Day()
+    q = fields.String(validate=validate.Length(min=1, max=200))
+
+    @validates_schema
+    def _order(self, data: dict[str, Any], **_: Any) -> None:
+        after, before = data.get("switch_after"), data.get("switch_before")
+        if after and before and after > before:
+            raise ValidationError("switch_after skal ligge før switch_before.", "switch_after")

@@ -1,0 +1,234 @@
+"""Planned changes of M's IdPs and staff groups (``IdpChange``): check, add, remove — each with readiness events.
+
+A change is dated (1900–2100) and one of: ``loa`` (the IdP is notified at a level from the date), ``retire`` (the
+IdP closes), ``move`` (its staff group logs in through another of M's IdPs), ``leave`` (its staff group leaves M,
+e.g. to a region on 1 January 2027). Bad input is refused whole, in Danish, before anything is written (422);
+a change that exists (same IdP, kind and day) is a conflict (409). Services only flush (house rule 3).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.errors import NotFound, ValidationError
+from tracker.models import Idp, IdpChange, Municipality
+from tracker.models.municipalities import IdpChangeKind
+from tracker.models.vocab import LOA_RANK
+from tracker.municipalities import readiness_events as readiness
+from tracker.municipalities.queries import is_id
+from tracker.municipalities.services import CONTROL_RE, NOTE_MAX_LEN, _audit, _unique
+from tracker.registry.actors import Actor
+from tracker.vocabulary import danish_day
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+FIELDS = ("idp_id", "kind", "effective_on", "notified_loa", "target_idp_id", "destination", "note")
+DESTINATION_MAX_LEN = 200
+REFUSED = "Den planlagte ændring kunne ikke gemmes."
+KIND_TEXT = {
+    IdpChangeKind.LOA.value: "nyt anmeldt niveau",
+    IdpChangeKind.RETIRE.value: "nedlæggelse",
+    IdpChangeKind.MOVE.value: "flytning til en anden IdP",
+    IdpChangeKind.LEAVE.value: "gruppen forlader kommunen",
+}
+
+
+def list_changes(session: Session, municipality: Municipality) -> list[IdpChange]:
+    """M's planned changes, by day."""
+    return list(
+        session.scalars(
+            select(IdpChange)
+            .where(IdpChange.municipality_id == municipality.id)
+            .order_by(IdpChange.effective_on, IdpChange.id)
+        )
+    )
+
+
+def get_change(session: Session, municipality: Municipality, change_id: int) -> IdpChange:
+    """One of M's planned changes (another municipality's or none: 404)."""
+    change = session.get(IdpChange, change_id)
+    if change is None or change.municipality_id != municipality.id:
+        raise NotFound("Den planlagte ændring findes ikke.", {"id": str(change_id)})
+    return change
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _text(value: Any, field: str, limit: int, problems: dict[str, str]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems[field] = "Skal være tekst."
+        return None
+    if CONTROL_RE.search(value):
+        problems[field] = "Må ikke indeholde styretegn."
+    elif len(value) > limit:
+        problems[field] = f"Højst {limit} tegn."
+    return value.strip() or None
+
+
+def _own_idp(session: Session, municipality: Municipality, value: Any) -> Idp | None:
+    if not is_id(value):
+        return None
+    found = session.get(Idp, value)
+    return found if found is not None and found.municipality_id == municipality.id else None
+
+
+def check(session: Session, municipality: Municipality, values: dict[str, Any]) -> dict[str, Any]:
+    """The change's fields, checked against M's IdPs and their other planned changes; every problem at once."""
+    problems: dict[str, str] = {}
+    for field in sorted(set(values) - set(FIELDS)):
+        problems[field] = "Feltet kendes ikke."
+    idp = _own_idp(session, municipality, values.get("idp_id"))
+    if idp is None:
+        problems["idp_id"] = "Vælg en af kommunens egne IdP'er."
+    kind = values.get("kind")
+    if kind not in tuple(IdpChangeKind):
+        problems["kind"] = f"Skal være en af: {', '.join(IdpChangeKind)}."
+    day = _day(values.get("effective_on"))
+    if day is None:
+        problems["effective_on"] = "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."
+    elif not FIRST_DAY <= day <= LAST_DAY:
+        problems["effective_on"] = "Datoen skal ligge mellem 1900-01-01 og 2100-12-31."
+    level = values.get("notified_loa")
+    if kind == IdpChangeKind.LOA:
+        if level not in {loa.value for loa in LOA_RANK}:
+            problems["notified_loa"] = "Angiv niveauet IdP'en anmeldes på fra datoen: lav, betydelig eller hoej."
+    elif level is not None:
+        problems["notified_loa"] = "Kun en ændring af typen 'loa' har et niveau."
+    target = None
+    if kind == IdpChangeKind.MOVE:
+        target = _own_idp(session, municipality, values.get("target_idp_id"))
+        if target is None or (idp is not None and target.id == idp.id):
+            problems["target_idp_id"] = "Gruppen kan kun flytte til en anden af kommunens egne IdP'er."
+    elif values.get("target_idp_id") is not None:
+        problems["target_idp_id"] = "Kun en flytning har en mål-IdP."
+    destination = _text(values.get("destination"), "destination", DESTINATION_MAX_LEN, problems)
+    if destination and kind != IdpChangeKind.LEAVE:
+        problems["destination"] = "Kun en ændring af typen 'leave' har en modtager."
+    note = _text(values.get("note"), "note", NOTE_MAX_LEN, problems)
+    if not problems and idp is not None and day is not None:
+        _check_order(idp, str(kind), day, target, problems)
+    if problems:
+        raise ValidationError(REFUSED, problems)
+    assert idp is not None and day is not None
+    return {
+        "idp": idp,
+        "kind": kind,
+        "effective_on": day,
+        "notified_loa": level if kind == IdpChangeKind.LOA else None,
+        "target_idp": target,
+        "destination": destination,
+        "note": note,
+    }
+
+
+def _check_order(idp: Idp, kind: str, day: date, target: Idp | None, problems: dict[str, str]) -> None:
+    """The change must fit the IdP's other planned changes (and the target's, for a move)."""
+    ends = [c for c in idp.changes if c.kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE)]
+    if kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE):
+        same = [c for c in ends if c.kind == kind]
+        if same:
+            problems["kind"] = (
+                f"IdP'en har allerede en planlagt {KIND_TEXT[kind]} ({danish_day(same[0].effective_on)})."
+            )
+            return
+        later = [c for c in idp.changes if c.kind in (IdpChangeKind.LOA, IdpChangeKind.MOVE) and c.effective_on > day]
+        if later:
+            problems["effective_on"] = (
+                f"Datoen ligger før en planlagt {KIND_TEXT[later[0].kind]} den {danish_day(later[0].effective_on)}; "
+                "slet eller flyt den først."
+            )
+        return
+    closing = [c for c in ends if c.effective_on < day or (c.effective_on == day and kind == IdpChangeKind.LOA)]
+    if closing:
+        first = min(closing, key=lambda c: c.effective_on)
+        problems["effective_on"] = (
+            f"IdP'en har en planlagt {KIND_TEXT[first.kind]} den {danish_day(first.effective_on)}, før denne dato."
+        )
+    if kind == IdpChangeKind.MOVE and target is not None:
+        gone = [c for c in target.changes if c.kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE)]
+        if any(c.effective_on <= day for c in gone):
+            problems["target_idp_id"] = "Mål-IdP'en er nedlagt, eller dens gruppe har forladt kommunen, på datoen."
+        if _moves_into(target, idp.id):
+            problems["target_idp_id"] = "Flytningen ville danne en løkke: mål-IdP'ens gruppe flytter selv hertil."
+
+
+def _moves_into(start: Idp, idp_id: int) -> bool:
+    seen: set[int] = set()
+    todo = [start]
+    while todo:
+        current = todo.pop()
+        if current.id in seen:
+            continue
+        seen.add(current.id)
+        for change in current.changes:
+            if change.target_idp is not None:
+                if change.target_idp.id == idp_id:
+                    return True
+                todo.append(change.target_idp)
+    return False
+
+
+def describe(change: IdpChange) -> str:
+    """One Danish line naming the change (audit and event reasons)."""
+    text = f"{KIND_TEXT[change.kind]} fra {danish_day(change.effective_on)}"
+    if change.kind == IdpChangeKind.LOA:
+        text += f" ({change.notified_loa})"
+    return f"IdP '{change.idp.name}': {text}"
+
+
+def create_change(session: Session, municipality: Municipality, values: dict[str, Any], *, actor: Actor) -> IdpChange:
+    """Add a planned change to one of M's IdPs; readiness events for the rows it moves today."""
+    clean = check(session, municipality, values)
+    before = readiness.snapshot_municipality(session, municipality)
+    idp: Idp = clean.pop("idp")
+    target: Idp | None = clean.pop("target_idp")
+    change = IdpChange(
+        municipality_id=municipality.id, idp_id=idp.id, target_idp_id=target.id if target else None, **clean
+    )
+    with _unique(session, "Der er allerede en sådan ændring på den dato.", {"effective_on": "Findes allerede."}):
+        session.add(change)
+    session.expire(idp, ["changes"])  # the IdP's list must show the new change to readiness from now on
+    _audit(session, actor, "idp_change.created", municipality, change_dict_for_audit(change))
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=describe(change))
+    return change
+
+
+def delete_change(session: Session, change: IdpChange, *, actor: Actor) -> None:
+    """Remove a planned change."""
+    municipality = session.get(Municipality, change.municipality_id)
+    assert municipality is not None
+    before = readiness.snapshot_municipality(session, municipality)
+    reason = f"Planlagt ændring slettet: {describe(change)}"
+    _audit(session, actor, "idp_change.deleted", municipality, change_dict_for_audit(change))
+    change.idp.changes.remove(change)
+    session.delete(change)
+    session.flush()
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=reason)
+
+
+def change_dict_for_audit(change: IdpChange) -> dict[str, Any]:
+    """The change's facts as plain JSON."""
+    return {
+        "id": change.id,
+        "idp_id": change.idp_id or change.idp.id,
+        "kind": change.kind,
+        "effective_on": change.effective_on.isoformat(),
+        "notified_loa": change.notified_loa,
+        "target_idp_id": change.target_idp.id if change.target_idp else None,
+        "destination": change.destination,
+        "note": change.note,
+    }
