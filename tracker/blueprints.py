@@ -71,6 +71,7 @@ def web_blueprints() -> list[Blueprint]:
     """The HTML pages and the feed/calendar documents."""
     from tracker.web import (
         about,
+        action_views,
         admin_views,
         assessment_views,
         auth_views,
@@ -102,6 +103,7 @@ def web_blueprints() -> list[Blueprint]:
         feed_views.bp,
         broadcast_pages.bp,
         municipality_views.bp,
+        action_views.bp,
         inquiry_views.bp,
         assessment_views.bp,
         mail_views.bp,

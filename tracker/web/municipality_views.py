@@ -15,14 +15,17 @@ from flask import session as web_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality, is_coordinator
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
-from tracker.models import Municipality
+from tracker.models import Action, Municipality
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
 from tracker.municipalities.actions import action_text
@@ -109,6 +112,7 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         municipality=municipality,
         readiness=state,
         readiness_page=Pager.of(state.rows, READINESS_PAGE, "parathed"),
+        own_actions=action_marks(session, municipality, current_db_user(), state),
         action_text=action_text,
         lockout_charts=timeline.lockout_charts(state.today, state.rows),
         planned_changes=plans.list_changes(session, municipality),
@@ -127,6 +131,19 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         **forms,
     )
     return html, status
+
+
+_ACTIONS = Action.__table__.c
+_ACTIONS_STATE = select(func.count(), func.max(_ACTIONS.updated_at), func.sum(_ACTIONS.version)).where(
+    _ACTIONS.municipality_id == bindparam("municipality")
+)
+
+
+def _actions_state(db: Session, municipality_id: int) -> str:
+    """M's own actions (status, owner, due day on the readiness rows) change without a change event or M's
+    fingerprint: their count, newest update and sum of versions (one indexed query) go in the page's key."""
+    count, newest, versions = db.connection().execute(_ACTIONS_STATE, {"municipality": municipality_id}).one()
+    return f"{count}/{newest}/{versions}"
 
 
 def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Response:
@@ -159,6 +176,7 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
         user.municipality_id,
         web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
         state.fingerprint,
+        _actions_state(db, state.id),
     )
 
     def make(stamp: Stamp) -> CachedResponse:
