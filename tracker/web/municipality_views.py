@@ -15,8 +15,6 @@ from flask import session as web_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.actions.views import action_marks
@@ -25,7 +23,7 @@ from tracker.auth.permissions import can_see_municipality, is_coordinator
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
-from tracker.models import Action, Municipality
+from tracker.models import Municipality
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
 from tracker.municipalities.actions import action_text
@@ -133,19 +131,6 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
     return html, status
 
 
-_ACTIONS = Action.__table__.c
-_ACTIONS_STATE = select(func.count(), func.max(_ACTIONS.updated_at), func.sum(_ACTIONS.version)).where(
-    _ACTIONS.municipality_id == bindparam("municipality")
-)
-
-
-def _actions_state(db: Session, municipality_id: int) -> str:
-    """M's own actions (status, owner, due day on the readiness rows) change without a change event or M's
-    fingerprint: their count, newest update and sum of versions (one indexed query) go in the page's key."""
-    count, newest, versions = db.connection().execute(_ACTIONS_STATE, {"municipality": municipality_id}).one()
-    return f"{count}/{newest}/{versions}"
-
-
 def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Response:
     """A GET of one of M's own pages through the response cache, gzip-compressed like readiness.
 
@@ -175,8 +160,7 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
         user.role,
         user.municipality_id,
         web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
-        state.fingerprint,
-        _actions_state(db, state.id),
+        state.fingerprint,  # M's IdPs, planned changes and portfolio; its actions append change events
     )
 
     def make(stamp: Stamp) -> CachedResponse:
