@@ -234,6 +234,12 @@ POLICIES: dict[str, Policy] = {
         others="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
     ),
     "national.read": Policy(allow=_MAINTAINERS),
+    # A municipality's actions (issue 27): its own users only — KL sees counts (national.read), never an action.
+    "municipality.actions": Policy(
+        allow={MUNICIPALITY: OWN_MUNICIPALITY},
+        refusal=_l("Handlingerne er kommunens egne. Kun kommunens egne brugere har adgang til dem."),
+        others=_l("Handlingerne er kommunens egne. Kun kommunens egne brugere har adgang til dem."),
+    ),
     # Who may be named responsible for one of M's actions (issue 27): M's own users.
     "municipality.action_owner": Policy(allow={MUNICIPALITY: OWN_MUNICIPALITY}),
     # Webhook subscriptions: owned by municipality users, coordinators and admins.

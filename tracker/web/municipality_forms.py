@@ -85,3 +85,50 @@ class ImportForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+CHANGE_KINDS = (
+    ("loa", _l("IdP'en anmeldes på et nyt niveau")),
+    ("retire", _l("IdP'en nedlægges")),
+    ("move", _l("Medarbejdergruppen flytter til en anden af kommunens IdP'er")),
+    ("leave", _l("Medarbejdergruppen forlader kommunen (fx til regionen)")),
+)
+
+
+class IdpChangeForm(FlaskForm):
+    """Plan a dated change of an IdP or of the staff group it serves (the service checks it, in Danish)."""
+
+    idp_id = SelectField(_l("IdP (medarbejdergruppe)"), validators=[DataRequired(_l("Vælg en IdP."))])
+    kind = SelectField(_l("Ændring"), choices=options(CHANGE_KINDS))
+    effective_on = StringField(
+        _l("Fra dato (ÅÅÅÅ-MM-DD)"), validators=[DataRequired(_l("Skal udfyldes.")), Length(max=10)]
+    )
+    notified_loa = SelectField(
+        _l("Nyt anmeldt niveau (kun ved nyt niveau)"),
+        choices=options([("", "–"), *((v.value, LOA_LABELS[v.value]) for v in Loa if v != Loa.UKENDT)]),
+        validators=[Optional()],
+    )
+    target_idp_id = SelectField(_l("Ny IdP (kun ved flytning)"), validators=[Optional()])
+    destination = StringField(
+        _l("Hvortil (kun når gruppen forlader kommunen, fx Region Østdanmark)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    note = StringField(_l("Bemærkning (valgfri)"), validators=[Optional(), Length(max=2000)])
+
+    def fill(self, idps: list[Idp]) -> None:
+        """The municipality's IdPs as choices."""
+        choices = [(str(i.id), f"{i.name}" + (f" – {i.user_group}" if i.user_group else "")) for i in idps]
+        self.idp_id.choices = options(choices)
+        self.target_idp_id.choices = options([("", "–"), *choices])
+
+    def values(self) -> dict[str, Any]:
+        """The service's input: empty choices mean 'not given'."""
+        return {
+            "idp_id": int(self.idp_id.data) if str(self.idp_id.data or "").isdigit() else None,
+            "kind": self.kind.data,
+            "effective_on": (self.effective_on.data or "").strip(),
+            "notified_loa": self.notified_loa.data or None,
+            "target_idp_id": int(self.target_idp_id.data) if str(self.target_idp_id.data or "").isdigit() else None,
+            "destination": self.destination.data or None,
+            "note": self.note.data or None,
+        }

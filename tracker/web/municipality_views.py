@@ -12,12 +12,13 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality, is_coordinator
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized
 from tracker.models import Municipality
-from tracker.municipalities import imports, overview, queries, readiness, services
+from tracker.municipalities import imports, overview, plans, queries, readiness, services
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.names import official_name
@@ -26,6 +27,7 @@ from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login, web_user
 from tracker.web.municipality_forms import (
     ButtonForm,
+    IdpChangeForm,
     IdpForm,
     ImportForm,
     PortfolioAddForm,
@@ -70,11 +72,17 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         for i in idps
     ]
     state = readiness.municipality_readiness(session, municipality)
+    change_form = forms.pop("change_form", None) or IdpChangeForm(formdata=None, prefix="plan")
+    change_form.fill(idps)
     html = render_template(
         "municipalities/page.html",
         municipality=municipality,
         readiness=state,
+        own_actions=action_marks(session, municipality, current_db_user(), state),
         action_text=action_text,
+        lockout_charts=timeline.lockout_charts(state.today, state.rows),
+        planned_changes=plans.list_changes(session, municipality),
+        change_form=change_form,
         # One mark per solution, however many staff groups use it.
         timeline=timeline.build(
             state.today, dict.fromkeys((r.solution.switch_earliest_on, r.solution.name) for r in state.rows)
@@ -194,6 +202,39 @@ def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
     services.delete_idp(session, idp, actor=actor)
     flash(_("IdP'en %(name)s er slettet.", name=name), "info")
     return _back(municipality, "idps")
+
+
+@bp.post("/kommuner/<string:code>/planlagte-aendringer")
+def create_change(code: str) -> Page | BaseResponse:
+    """Plan a dated change of an IdP or its staff group."""
+    municipality, actor = _mine(code)
+    session = get_session()
+    form = IdpChangeForm(prefix="plan")
+    form.fill(queries.list_idps(session, municipality))
+    if not form.validate_on_submit():
+        return _page(municipality, 422, change_form=form)
+    try:
+        plans.create_change(session, municipality, form.values(), actor=actor)
+    except AppError as exc:
+        for name, problem in exc.details.items():  # the service's words beside the fields they concern
+            if hasattr(form, name):
+                getattr(form, name).errors = [str(problem)]
+        return _failed(municipality, exc, change_form=form)
+    flash(_("Den planlagte ændring er gemt."), "info")
+    return _back(municipality, "planlagt")
+
+
+@bp.post("/kommuner/<string:code>/planlagte-aendringer/<int:change_id>/slet")
+def delete_change(code: str, change_id: int) -> Page | BaseResponse:
+    """Remove a planned change."""
+    municipality, actor = _mine(code)
+    session = get_session()
+    change = plans.get_change(session, municipality, change_id)
+    if not ButtonForm().validate_on_submit():
+        return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
+    plans.delete_change(session, change, actor=actor)
+    flash(_("Den planlagte ændring er slettet."), "info")
+    return _back(municipality, "planlagt")
 
 
 @bp.post("/kommuner/<string:code>/portefoelje")

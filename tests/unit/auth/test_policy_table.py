@@ -65,6 +65,7 @@ EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "municipality.feed_tokens": ("municipality", _row(municipality=OWN, coordinator=ALL, admin=ALL), None),
     "national.read": ("municipality", MAINTAINERS, None),
     "municipality.action_owner": ("municipality", _row(municipality=OWN), None),
+    "municipality.actions": ("municipality", _row(municipality=OWN), None),
     "subscription.manage": ("subscription", _row(municipality=ALL, coordinator=ALL, admin=ALL), None),
     "subscription.filter_municipality": (
         "municipality",
