@@ -57,14 +57,15 @@ def _day(earliest: str, latest: str | None = None, precision: str = "day", **res
 # The certificate switches as the day-one registry held them in the solutions' switch date (``switch``'s shape).
 DATAFORDELEREN_OCES3 = switch(
     "2023-06-07",
-    "2023-06-07",
+    "2023-10-31",
     "day",
-    "7. juni 2023",
+    "7. juni 2023 – 31. oktober 2023",
     state="switched",
     status="confirmed",
     kind="authority",
     url=SDFI_OCES3,
-    evidence='SDFI-siden "Tjenestebruger - overgang til OCES3": Datafordeleren tager imod OCES3 fra 7. juni 2023',
+    evidence='SDFI-siden "Tjenestebruger - overgang til OCES3": Datafordeleren tager imod OCES3 fra '
+    "7. juni 2023; OCES2 til og med 31. oktober 2023",
 )
 SEB_OCES3 = switch(
     "2023-04-24",
@@ -99,7 +100,6 @@ def _certificate(old: dict[str, Any]) -> dict[str, Any]:
 # key → (solution slug, fields). The switch fields a certificate switch used to occupy are in CERTIFICATE_SWITCHES.
 TRANSITIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "oces3-serviceplatformen": ("serviceplatformen", _certificate(OCES3_KOMBIT)),
-    "oces3-beskedfordeler": ("beskedfordeler", _certificate(OCES3_KOMBIT)),
     "oces3-stoettesystemerne": ("stoettesystemerne", _certificate(OCES3_KOMBIT)),
     "oces3-datafordeleren": ("datafordeleren", _certificate(DATAFORDELEREN_OCES3)),
     "oces3-seb": ("seb", _certificate(SEB_OCES3)),
@@ -283,8 +283,24 @@ HEALTH_TRANSFER: dict[str, Any] = {
 TRANSITIONS["sundhedsreform-2027-fmk"] = ("fmk", HEALTH_TRANSFER)
 TRANSITIONS["sundhedsreform-2027-seb"] = ("seb", HEALTH_TRANSFER)
 
-# The switch fields the day-one registry used to hold for a certificate switch (moved out by ``load``).
+# The switch fields the day-one registry used to hold for a certificate switch (moved out by ``load``): the
+# ones shipped now as transitions, and two earlier versions facts corrected (issue 24): Datafordeleren's single
+# day, and Beskedfordeler's 23 May 2023, which its own source contradicts (no certificate transition for it).
 CERTIFICATE_SWITCHES = frozenset(key for key in TRANSITIONS if key.startswith("oces3-"))
+_OLD_DATAFORDELEREN = {
+    **DATAFORDELEREN_OCES3,
+    "switch_latest_on": "2023-06-07",
+    "switch_text": "7. juni 2023",
+    "switch_evidence": 'SDFI-siden "Tjenestebruger - overgang til OCES3": Datafordeleren tager imod OCES3 fra '
+    "7. juni 2023",
+}
+LEGACY_SWITCHES: dict[str, list[dict[str, Any]]] = {
+    "serviceplatformen": [OCES3_KOMBIT],
+    "stoettesystemerne": [OCES3_KOMBIT],
+    "beskedfordeler": [OCES3_KOMBIT],
+    "datafordeleren": [DATAFORDELEREN_OCES3, _OLD_DATAFORDELEREN],
+    "seb": [SEB_OCES3],
+}
 _CLEARED = {
     "switch_earliest_on": None,
     "switch_latest_on": None,
@@ -298,12 +314,13 @@ _CLEARED = {
 }
 
 
-def _move_certificate_switch(session: Session, solution: Solution, fields: dict[str, Any]) -> None:
-    """A solution still holding the shipped certificate switch as its NSIS switch date gets it cleared."""
-    if (
-        solution.switch_source_url == fields["source_url"]
-        and solution.switch_evidence == fields["evidence"]
-        and solution.switch_earliest_on == fields["earliest_on"]
+def _move_certificate_switch(session: Session, solution: Solution) -> None:
+    """A solution still holding a shipped certificate switch as its NSIS switch date gets it cleared."""
+    if any(
+        solution.switch_source_url == old["switch_source_url"]
+        and solution.switch_evidence == old["switch_evidence"]
+        and solution.switch_earliest_on == date.fromisoformat(old["switch_earliest_on"])
+        for old in LEGACY_SWITCHES.get(solution.slug, [])
     ):
         update_solution(
             session,
@@ -318,15 +335,16 @@ def _move_certificate_switch(session: Session, solution: Solution, fields: dict[
 def load(session: Session) -> int:
     """Create each shipped transition that is missing (its solution must exist); returns how many were created."""
     have = set(session.scalars(select(Transition.starter_key).where(Transition.starter_key.is_not(None))))
-    slugs = {slug for slug, _ in TRANSITIONS.values()}
+    slugs = {slug for slug, _ in TRANSITIONS.values()} | set(LEGACY_SWITCHES)
     solutions = {s.slug: s for s in session.scalars(select(Solution).where(Solution.slug.in_(slugs)))}
+    for slug in LEGACY_SWITCHES:
+        if slug in solutions:
+            _move_certificate_switch(session, solutions[slug])
     created = 0
     for key, (slug, fields) in TRANSITIONS.items():
         solution = solutions.get(slug)
         if solution is None:
             continue
-        if key in CERTIFICATE_SWITCHES:
-            _move_certificate_switch(session, solution, fields)
         if key in have:
             continue
         create_transition(session, solution, dict(fields), actor=SYSTEM, reason="Startdata", starter_key=key)

@@ -53,7 +53,10 @@ def test_certificate_switches_are_transitions_and_not_switch_dates(session: Sess
         t = seeded[key]
         assert t.kind == "certificate" and t.state == "switched" and t.status == "confirmed"
         assert t.solution.switch_earliest_on is None, f"{t.solution.slug} still holds a certificate switch"
-    assert seeded["oces3-datafordeleren"].earliest_on == date(2023, 6, 7)
+    assert (seeded["oces3-datafordeleren"].earliest_on, seeded["oces3-datafordeleren"].latest_on) == (
+        date(2023, 6, 7),
+        date(2023, 10, 31),
+    )
     assert seeded["oces3-serviceplatformen"].latest_on == date(2023, 10, 31)
 
 
@@ -61,7 +64,7 @@ def test_loading_again_adds_nothing_and_moves_an_old_certificate_switch_out(sess
     assert starter_transitions.load(session) == 0
     old = session.scalars(select(Solution).where(Solution.slug == "datafordeleren")).one()
     # As a registry seeded before this change holds it.
-    for key, value in starter_transitions.DATAFORDELEREN_OCES3.items():
+    for key, value in starter_transitions.LEGACY_SWITCHES["datafordeleren"][1].items():
         setattr(old, key, date.fromisoformat(value) if key.endswith("_on") else value)
     session.flush()
     assert starter_transitions.load(session) == 0
