@@ -33,6 +33,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ENDPOINT_POLICIES: dict[str, str] = {
     "static": "public",
     "api-docs.openapi_json": "public",
+    "favicon": "public",
+    "metrics": "operations.metrics",
 }
 
 
