@@ -369,11 +369,15 @@ def edit_portfolio(
     own = {i.id: i for i in session.scalars(select(Idp).where(Idp.municipality_id == municipality.id))}
     for ids in wanted.values():
         if not all(is_id(i) for i in ids) or len(ids) > MAX_IDPS_PER_ENTRY:
-            raise ValidationError("Ugyldig IdP.", {"idp_ids": f"Højst {MAX_IDPS_PER_ENTRY} af kommunens IdP'er."})
+            raise ValidationError(
+                "municipalities.ugyldig_idp", {"idp_ids": f"Højst {MAX_IDPS_PER_ENTRY} af kommunens IdP'er."}
+            )
         missing = [i for i in ids if i not in own]
         if missing:
             raise ValidationError(
-                f"Kommunen har ingen IdP med id {missing[0]}.", {"idp_ids": "Kommunen har ingen IdP med det id."}
+                "municipalities.kommunen_ingen_idp_id",
+                {"idp_ids": "Kommunen har ingen IdP med det id."},
+                idp_id=missing[0],
             )
     changed = {
         slug: sorted(set(ids))
