@@ -877,7 +877,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "scrapers/cues.py",
         "return bool(acts) and not SWITCH_CUE.search(sentence, acts[-1].end(), start)",
         "return bool(acts)",
-        (S + "test_facts.py", S + "test_real_pages.py", S + "test_digst_news.py"),
+        (S + "test_cue_vetoes.py", S + "test_facts.py", S + "test_real_pages.py"),
         "'udsendt en opgave med deadline i maj 2024': the deadline is vetoed by the sending",
     ),
     Mutant(
@@ -885,7 +885,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "scrapers/cues.py",
         "    if any(distance(a, b) < near for a, b in masked):\n        return None",
         "    if False:\n        return None",
-        (S + "test_facts.py", S + "test_real_pages.py", S + "test_digst_news.py"),
+        (S + "test_cue_vetoes.py", S + "test_facts.py", S + "test_real_pages.py"),
         "a rollout word nearer the date than the cue no longer vetoes it",
     ),
     Mutant(
