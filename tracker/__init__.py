@@ -15,6 +15,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from tracker import blueprints, cors, db, errors, http_cache, i18n, metrics, security, settings
     from tracker.api import init_app as init_api
     from tracker.auth import init_app as init_auth
+    from tracker.auth import protect
     from tracker.cli import init_app as init_cli
     from tracker.web import init_app as init_web
 
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     cors.init_app(app)
     init_auth(app)
+    protect.init_app(app)  # templates ask the policy table too: may("solution.edit")
     metrics.init_app(app)
     api = init_api(app)
     init_web(app)

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.municipalities import fresh_client, idp, municipality, solution, use, user_with_token
-from tracker.models import AuditEntry, ChangeEvent, Idp, IdpChange
+from tracker.models import AuditEntry, ChangeEvent, Idp, IdpChange, Solution, Transition
 from tracker.municipalities import plans, services
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry.actors import SYSTEM
+from tracker.registry.transition_writes import create_transition
 from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()  # the API reads today's date in Denmark; every date below is relative to it
@@ -243,3 +244,71 @@ def test_deleting_the_target_idp_drops_the_moves_to_it(session: Session) -> None
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(IdpChange)) == 0
     assert municipality_readiness(session, municipality(session, "101"), today=date(2027, 5, 1)).rows == []
+
+
+def test_a_loa_transition_after_today_opens_a_period_and_asks_the_municipality_to_act(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    raise_to_hoej = TODAY + timedelta(days=200)
+    act_by = TODAY + timedelta(days=150)
+    aula = session.scalar(select(Solution).where(Solution.slug == "x-aula"))
+    assert aula is not None
+    transition = create_transition(
+        session,
+        aula,
+        {
+            "kind": "loa",
+            "title": "Aula-test kræver Høj",
+            "earliest_on": raise_to_hoej,
+            "latest_on": raise_to_hoej,
+            "precision": "day",
+            "state": "planned",
+            "required_loa": "hoej",
+            "act_by_on": act_by,
+            "who_must_act": ["local_idp_operators"],
+            "what_to_do": "Anmeld IdP'en på Høj.",
+            "category": "plan_for_change",
+        },
+        actor=SYSTEM,
+    )
+    other = create_transition(
+        session,
+        aula,
+        {"kind": "protocol", "title": "Kun for leverandøren", "who_must_act": ["vendor"], "state": "planned"},
+        actor=SYSTEM,
+    )
+    session.commit()
+    rows = _rows(client, kk)
+    assert rows["administration"]["lockout_periods"] == [
+        {
+            "from": raise_to_hoej.isoformat(),
+            "until": None,
+            "required_loa": "hoej",
+            "idp_loa": "betydelig",
+            "requirement_from": "x-aula",
+        }
+    ]
+    assert rows["administration"]["status"] == "ok"  # today's verdict: the level required today is met
+    # The schools: locked out from Aula's day at Betydelig, and the period carries on into the Høj one.
+    assert [(p["from"], p["until"], p["required_loa"]) for p in rows["skoler"]["lockout_periods"]] == [
+        (AULA_DAY.isoformat(), None, "betydelig")
+    ]
+    # Asked to act: the solution's NSIS login transition (act-by derived from its lead time) and the new one,
+    # by act-by day; the vendor's own transition is not the municipality's to act on.
+    mirror = session.scalar(select(Transition).where(Transition.solution_id == aula.id, Transition.nsis_login))
+    assert mirror is not None and mirror.act_by_on is not None
+    asked = rows["administration"]["transitions_to_act_on"]
+    assert [(t["id"], t["act_by"], t["act_by_derived"]) for t in asked] == [
+        (mirror.id, mirror.act_by_on.isoformat(), True),
+        (transition.id, act_by.isoformat(), False),
+    ]
+    body = client.get(READINESS, headers=kk).get_json()
+    assert [t["id"] for t in body["transitions_to_act_on"]] == [mirror.id, transition.id]
+    assert other.id not in {t["id"] for t in body["transitions_to_act_on"]}
+    # On the transition's own day the administration is locked out.
+    session.expire_all()
+    later = municipality_readiness(session, municipality(session, "101"), today=raise_to_hoej)
+    assert {r.group: r.assessment.status.value for r in later.rows}["administration"] == "ok"  # verdict: own facts
+    assert {r.group: r.next_period.start if r.next_period else None for r in later.rows}["administration"] == (
+        raise_to_hoej
+    )

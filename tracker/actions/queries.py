@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.auth.permissions import holders
 from tracker.models import Action, ActionChange, ActionRead, Municipality, User
 
 OPEN = ("new", "in_progress", "blocked")
@@ -114,7 +115,9 @@ def summary(actions: Sequence[Action], day: date) -> dict[str, int]:
 def owner_choices(session: Session, municipality: Municipality) -> list[User]:
     """The users who may own M's actions: M's active users, by name."""
     users = session.scalars(
-        select(User).where(User.municipality_id == municipality.id, User.role == "municipality", User.is_active)
+        select(User).where(
+            User.municipality_id == municipality.id, holders("municipality.action_owner"), User.is_active
+        )
     )
     return sorted(users, key=lambda u: ((u.name or u.email).casefold(), u.id))
 

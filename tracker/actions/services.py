@@ -13,29 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.actions import texts
+from tracker.actions.events import emit_updated, owner_label
 from tracker.actions.sync import record
+from tracker.auth.permissions import may
 from tracker.db import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import Action, ActionRead, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
-from tracker.models.vocab import Role
-from tracker.registry.actors import SYSTEM, Actor
-from tracker.registry.events import append_event
 
 NEEDS_REASON = ("not_relevant", "blocked")
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 MAX_NOTE, MAX_REASON, MAX_TEAM = 5000, 1000, 200
 FIELDS = ("status", "status_reason", "owner_user_id", "owner_team", "due_on", "note")
 DEFAULT = "default"  # due_on: back to the act-by day
-
-
-def owner_label(action: Action) -> str | None:
-    """The owner as the municipality sees it: the person's name (or e-mail), or the team."""
-    if action.owner is not None:
-        return action.owner.name or action.owner.email
-    if action.owner_team:
-        return texts.danish("Team: %(team)s", team=action.owner_team)
-    return None
 
 
 def _text(value: Any, limit: int, field: str, errors: dict[str, str]) -> str | None:
@@ -58,7 +48,7 @@ def _owner(session: Session, municipality: Municipality, user_id: Any, errors: d
         errors["owner"] = _("Ansvarlig skal være en bruger (id) eller et team.")
         return None
     user = session.get(User, user_id)
-    if user is None or user.role != Role.MUNICIPALITY or user.municipality_id != municipality.id:
+    if user is None or not may(user, "municipality.action_owner", municipality):
         errors["owner"] = _("Den ansvarlige skal være en bruger i %(name)s.", name=municipality.name)
         return None
     if not user.is_active:
@@ -180,37 +170,6 @@ def mark_read(session: Session, action: Action, user: User) -> None:
         session.add(ActionRead(action_id=action.id, user_id=user.id, seen_version=action.version, seen_at=utcnow()))
     elif row.seen_version != action.version:
         row.seen_version, row.seen_at = action.version, utcnow()
-
-
-def action_ref(action: Action) -> dict[str, Any]:
-    """What an ``action.updated`` event says about the action (never its note)."""
-    return {
-        "id": action.id,
-        "subject": {"kind": action.subject_kind, "key": action.subject_key},
-        "status": action.status,
-        "owner": owner_label(action),
-        "due": action.due_on.isoformat() if action.due_on else None,
-    }
-
-
-def emit_updated(
-    session: Session, action: Action, changes: dict[str, Any], *, actor: User | None, reason: str | None = None
-) -> None:
-    """``action.updated`` for the municipality's own subscribers (``access.may_receive_event``)."""
-    shown = {f: {"before": b, "after": a} for f, (b, a) in changes.items() if f != "note" and f in PUBLIC_FIELDS}
-    append_event(
-        session,
-        type="action.updated",
-        actor=Actor.of(actor) if actor is not None else SYSTEM,
-        changes=shown,
-        municipality=action.municipality,
-        solution=action.solution,
-        reason=reason,
-        data={"action": action_ref(action)},
-    )
-
-
-PUBLIC_FIELDS = ("status", "status_reason", "owner", "due_on", "reopened_reason")
 
 
 def get_action(session: Session, municipality: Municipality, action_id: int) -> Action:

@@ -33,6 +33,7 @@ from tracker.api.municipality_schemas import (
 )
 from tracker.auth import api_user
 from tracker.auth.permissions import require_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.http_cache import MunicipalityState
 from tracker.models import Municipality
@@ -60,7 +61,8 @@ CODE_PARAMETER = {
 
 
 def private(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Document what every private operation can answer besides success."""
+    """Declare the operation's policy (M's private data) and document what it can answer besides success."""
+    view = requires("municipality.private")(view)
     view = blp.alt_response(401, schema="Error", description="Not logged in / no valid token")(view)
     view = blp.alt_response(403, schema="Error", description="Not this municipality's user or a coordinator")(view)
     view = blp.alt_response(404, schema="Error", description="No such municipality (or IdP, or portfolio entry)")(view)

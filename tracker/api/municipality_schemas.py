@@ -257,6 +257,33 @@ class IdpChangeCreateSchema(Schema):
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
+class SolutionNameSchema(Schema):
+    """A solution by slug and name."""
+
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class TransitionToActSchema(Schema):
+    """A transition of a solution in the portfolio (or of a broker behind it) that asks the municipality or its
+    local IdP to act; ``act_by`` is the day to have acted by (``act_by_derived``: from a lead time per kind)."""
+
+    id = fields.Integer(required=True)
+    solution = fields.Nested(SolutionNameSchema, required=True)
+    kind = fields.String(required=True)
+    title = fields.String(required=True)
+    earliest = fields.Date(allow_none=True, required=True)
+    latest = fields.Date(allow_none=True, required=True)
+    state = fields.String(required=True)
+    required_loa = fields.String(allow_none=True, required=True)
+    act_by = fields.Date(allow_none=True, required=True)
+    act_by_derived = fields.Boolean(required=True)
+    who_must_act = fields.List(fields.String(), required=True)
+    what_to_do = fields.String(allow_none=True, required=True)
+    category = fields.String(required=True)
+    major = fields.Boolean(required=True)
+
+
 class ReadinessRowSchema(Schema):
     """One (solution, IdP) of the portfolio: ok / at_risk / locked_out / unknown, from which day, what to do."""
 
@@ -297,6 +324,11 @@ class ReadinessRowSchema(Schema):
         required=True,
         metadata={"description": "The period under way today, else the next one; null: none ahead"},
     )
+    transitions_to_act_on = fields.List(
+        fields.Nested(TransitionToActSchema),
+        required=True,
+        metadata={"description": "Transitions of the solution and its brokers that ask the municipality to act"},
+    )
 
 
 class StatusTotalsSchema(Schema):
@@ -318,6 +350,11 @@ class ReadinessSchema(Schema):
     today = fields.Date(required=True)
     totals = fields.Nested(StatusTotalsSchema, required=True)
     items = fields.List(fields.Nested(ReadinessRowSchema), required=True)
+    transitions_to_act_on = fields.List(
+        fields.Nested(TransitionToActSchema),
+        required=True,
+        metadata={"description": "Every transition in the portfolio that asks the municipality or its IdP to act"},
+    )
 
 
 class VerdictSchema(MunicipalityRefSchema):

@@ -36,6 +36,11 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
+def _iso_transition(transition: dict[str, Any]) -> None:
+    for field in ("earliest", "latest", "act_by"):
+        transition[field] = _iso(transition[field])
+
+
 def readiness_json(result: readiness.Readiness) -> dict[str, Any]:
     """``readiness_dict`` as ``ReadinessSchema`` dumps it (dates as ISO strings), without a schema dump per row.
 
@@ -49,6 +54,10 @@ def readiness_json(result: readiness.Readiness) -> dict[str, Any]:
         switch["earliest"], switch["latest"] = _iso(switch["earliest"]), _iso(switch["latest"])
         for period in (*item["lockout_periods"], *([item["next_lockout"]] if item["next_lockout"] else [])):
             period["from"], period["until"] = _iso(period["from"]), _iso(period["until"])
+        for transition in item["transitions_to_act_on"]:
+            _iso_transition(transition)
+    for transition in data["transitions_to_act_on"]:
+        _iso_transition(transition)
     return data
 
 

@@ -1,63 +1,159 @@
 """Who may do and see what: one place decides, and every route, service, the outbox and the event log ask here.
 
-- roles: ``require_user``, ``require_role``, ``is_coordinator``;
-- vendor ownership: ``owns_solution`` (a vendor's organisation is the solution's vendor), ``provides_solution``
-  (it is the service provider), ``speaks_for`` (either), ``can_report_on``, ``may_propose_for``;
-- a municipality's private data (IdPs, portfolio, readiness, its own events): ``can_see_municipality``,
-  ``own_municipality_id``;
+The rules are the table in ``tracker.auth.policies`` (role × action × ownership × state); this module reads it:
+
+- ``may(user, action, obj)``: a yes or no (menus, filters, mail recipients);
+- ``require(user, action, obj)``: the user, or 401 when anonymous, 403 when the role (or ownership) does not
+  allow it, 409 when the object's state does not;
+- the named helpers below (``is_coordinator``, ``can_see_municipality`` …) are ``may`` with the action spelt
+  out, kept because they read well where they are used;
 - the NSIS level of a single sign-on session: ``level_suffices`` — below Substantial a session counts as
   anonymous (public pages only) and is refused with a clear 403 elsewhere (``tracker.auth.guard.level_guard``
   applies it to every request before any view runs).
+
+Routes declare their action with ``tracker.auth.protect.requires``; nothing outside these three modules
+compares roles (``tests/unit/auth/test_policy_layer.py`` scans the code).
 """
 
 from __future__ import annotations
 
-from tracker.errors import Forbidden, Unauthorized
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+from tracker.auth.policies import BUILDS, MUNICIPALITY_ROLES, ORGANISATION_ROLES, POLICIES, PROVIDES, Policy, _l
+from tracker.errors import Conflict, Forbidden, Unauthorized
+from tracker.i18n import translated
 from tracker.models import Solution, User
 from tracker.models.vocab import LOA_RANK, Loa, Role
 
 # A municipality's private data and every write need a login at least this strong (NSIS Betydelig).
 PRIVATE_MIN_LOA = Loa.BETYDELIG
 
+# The words of a refusal where the policy has none of its own: the pages' and the API's/services'.
+LOGIN_WEB = _l("Log ind for at fortsætte.")
+LOGIN_API = _l("Du skal logge ind eller sende et API-token.")
+REFUSED_WEB = _l("Din rolle giver ikke adgang til denne side eller handling.")
+REFUSED_API = _l("Din rolle giver ikke adgang til denne handling.")
 
-def require_user(user: User | None) -> User:
-    """The user, or 401 when anonymous."""
+
+def policy(action: str) -> Policy:
+    """The policy of an action (KeyError for an action the table does not know: a programming error)."""
+    return POLICIES[action]
+
+
+def _role(user: User) -> Role | None:
+    try:
+        return Role(user.role)
+    except ValueError:
+        return None
+
+
+def _allowed(user: User | None, rule: Policy, obj: Any) -> tuple[bool, bool]:
+    """(role allowed, object allowed) under ``rule``; without ``obj`` the object part is the role part."""
+    if rule.public:
+        return True, True
     if user is None:
-        raise Unauthorized("Du skal logge ind eller sende et API-token.")
+        return False, False
+    if rule.any_user:
+        return True, True
+    role = _role(user)
+    ownership = rule.allow.get(role) if role is not None else None
+    if ownership is None:
+        return False, False
+    return True, obj is None or ownership(user, obj)
+
+
+def may(user: User | None, action: str, obj: Any = None, *, check_state: bool = True) -> bool:
+    """Whether ``user`` may do ``action`` (to ``obj``, in its current state); without ``obj``: to some object."""
+    rule = policy(action)
+    _role_ok, ok = _allowed(user, rule, obj)
+    if not ok:
+        return False
+    return not (check_state and obj is not None and rule.state is not None and not rule.state(obj))
+
+
+def require(
+    user: User | None,
+    action: str,
+    obj: Any = None,
+    *,
+    web: bool = False,
+    check_state: bool = True,
+    details: dict[str, Any] | None = None,
+) -> User:
+    """The user if they may do ``action`` (to ``obj``); 401 when anonymous, 403 when not allowed, 409 by state.
+
+    ``web``: the pages' words for the defaults (log in to continue); else the API's (log in or send a token).
+    ``check_state=False`` leaves the state to a later call, made once the object's row is locked.
+    """
+    rule = policy(action)
+    if rule.public and user is not None:
+        return user
+    if user is None:
+        raise Unauthorized(translated(LOGIN_WEB if web else LOGIN_API))
+    role_ok, object_ok = _allowed(user, rule, obj)
+    if not role_ok:
+        raise Forbidden(translated(rule.refusal or (REFUSED_WEB if web else REFUSED_API)), details)
+    if not object_ok:
+        others = rule.others
+        if callable(others):
+            others = others(obj)
+        raise Forbidden(translated(others or rule.refusal or (REFUSED_WEB if web else REFUSED_API)), details)
+    if check_state and obj is not None and rule.state is not None and not rule.state(obj):
+        raise Conflict(rule.state.conflict(obj), {"state": getattr(obj, "state", None)})
     return user
 
 
+def role_may(role: str | Role, action: str) -> bool:
+    """Whether a role may do ``action`` to some object (a user's new role, a role asked about in a form)."""
+    rule = policy(action)
+    if rule.public or rule.any_user:
+        return True
+    try:
+        return Role(role) in rule.allow
+    except ValueError:
+        return False
+
+
+def holders(action: str) -> ColumnElement[bool]:
+    """SQL: the users whose role may do ``action`` to some object (recipients, owners, the last admin)."""
+    return User.role.in_(sorted(r.value for r in Role if role_may(r, action)))
+
+
+def require_state(action: str, obj: Any) -> None:
+    """409 unless ``obj``'s state allows ``action`` (after its row was locked and re-read)."""
+    rule = policy(action)
+    if rule.state is not None and not rule.state(obj):
+        raise Conflict(rule.state.conflict(obj), {"state": getattr(obj, "state", None)})
+
+
+def require_user(user: User | None) -> User:
+    """The user, or 401 when anonymous."""
+    return require(user, "account")
+
+
 def require_role(user: User | None, *roles: Role) -> User:
-    """The user if their role is one of ``roles``; else 401/403."""
+    """The user if their role is one of ``roles``; else 401/403. (Being replaced by ``require`` with an action.)"""
     user = require_user(user)
-    if user.role not in roles:
-        raise Forbidden("Din rolle giver ikke adgang til denne handling.")
+    if _role(user) not in roles:
+        raise Forbidden(translated(REFUSED_API))
     return user
 
 
 def is_coordinator(user: User | None) -> bool:
     """Coordinators and admins maintain the registry."""
-    return user is not None and user.role in (Role.COORDINATOR, Role.ADMIN)
+    return may(user, "solution.edit")
 
 
 def owns_solution(user: User | None, solution: Solution) -> bool:
     """A vendor user whose organisation is the solution's vendor."""
-    return (
-        user is not None
-        and user.role == Role.VENDOR
-        and user.organisation_id is not None
-        and solution.vendor_id == user.organisation_id
-    )
+    return user is not None and _role(user) in ORGANISATION_ROLES and BUILDS(user, solution)
 
 
 def provides_solution(user: User | None, solution: Solution) -> bool:
     """A user of the solution's service provider: the authority that decides its level."""
-    return (
-        user is not None
-        and user.role == Role.VENDOR
-        and user.organisation_id is not None
-        and solution.service_provider_id == user.organisation_id
-    )
+    return user is not None and _role(user) in ORGANISATION_ROLES and PROVIDES(user, solution)
 
 
 def speaks_for(user: User | None, solution: Solution) -> bool:
@@ -67,37 +163,50 @@ def speaks_for(user: User | None, solution: Solution) -> bool:
 
 def can_report_on(user: User | None, solution: Solution) -> bool:
     """Coordinators on any solution; organisations' users on the solutions they build or provide."""
-    return is_coordinator(user) or speaks_for(user, solution)
+    return may(user, "solution.report", solution)
 
 
 def may_propose_for(user: User, solution: Solution) -> bool:
     """Organisations propose changes to the solutions they build or provide only; other roles, to any."""
-    return user.role != Role.VENDOR or speaks_for(user, solution)
+    return _role(user) not in ORGANISATION_ROLES or speaks_for(user, solution)
 
 
 def own_municipality_id(user: User | None) -> int | None:
     """The municipality a municipality user belongs to (None for everyone else)."""
-    if user is None or user.role != Role.MUNICIPALITY:
+    if user is None or _role(user) not in MUNICIPALITY_ROLES:
         return None
     return user.municipality_id
 
 
 def can_see_municipality(user: User | None, municipality_id: int) -> bool:
     """A municipality's IdPs, portfolio, readiness and own events: its own users and coordinators only."""
-    if is_coordinator(user):
-        return True
-    own = own_municipality_id(user)
-    return own is not None and own == municipality_id
+    return may(user, "municipality.private", municipality_id)
 
 
 def can_answer_inquiry(user: User | None, solution: Solution) -> bool:
     """Inquiries are answered by the solution's vendor or service provider (their users), or coordinators."""
-    return can_report_on(user, solution)
+    return may(user, "solution.report", solution)
 
 
 def can_ask_inquiry(user: User | None) -> bool:
     """Municipalities ask (and join) for themselves; coordinators ask on behalf of all."""
-    return user is not None and (is_coordinator(user) or user.role == Role.MUNICIPALITY)
+    return may(user, "inquiry.ask")
+
+
+# A municipality's own events that only its own users may receive (webhooks, event log): its actions (issue 27).
+PRIVATE_EVENT_TYPES = ("action.updated",)
+
+
+def may_receive_event(user: User | None, event_type: str, municipality_id: int | None) -> bool:
+    """Whether an event may reach this user; a municipality's actions' events only its own active users."""
+    if event_type not in PRIVATE_EVENT_TYPES:
+        return True
+    return (
+        municipality_id is not None
+        and user is not None
+        and user.is_active
+        and may(user, "municipality.actions", municipality_id)
+    )
 
 
 def level_suffices(session_loa: str | None) -> bool:

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.broadcast.feeds import EPOCH
-from tracker.models import ChangeEvent, Solution
+from tracker.broadcast.transition_calendar import add_transitions
+from tracker.models import ChangeEvent, Solution, Transition
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status, binding_row
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
@@ -85,7 +86,13 @@ def switch_histories(
     rows = session.execute(
         select(ChangeEvent.solution_id, func.count(), func.max(ChangeEvent.occurred_at))
         # Creation is version 0 of the entry; every change after it counts.
-        .where(ChangeEvent.solution_id.in_(list(solution_ids)), scope, ChangeEvent.type != CREATED_EVENT)
+        # A transition's events change its own entries (their SEQUENCE is its version), not the switch's.
+        .where(
+            ChangeEvent.solution_id.in_(list(solution_ids)),
+            scope,
+            ChangeEvent.type != CREATED_EVENT,
+            ChangeEvent.type.not_like("transition.%"),
+        )
         .group_by(ChangeEvent.solution_id)
     ).all()
     # max() over a TypeDecorator column comes back raw on SQLite; normalise through the model's type.
@@ -219,8 +226,10 @@ def render(
     page_url: Callable[[Solution], str],
     readiness: Readiness | None = None,
     base_url: str | None = None,
+    transitions: Sequence[Transition] = (),
 ) -> bytes:
-    """The calendar file for the given solutions (with a municipality's readiness when given)."""
+    """The calendar file for the given solutions (with a municipality's readiness when given), and the given
+    transitions' events (``transition_calendar``)."""
     cal = Calendar()
     cal.add("prodid", "-//TU-tracker//TU-tracker//DA")
     cal.add("version", "2.0")
@@ -241,5 +250,6 @@ def render(
         cal.add_component(
             _vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id, []), domain)
         )
+    add_transitions(cal, transitions, lambda t: page_url(t.solution), domain)
     data: bytes = cal.to_ical()
     return data

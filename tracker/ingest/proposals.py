@@ -30,6 +30,7 @@ from scrapers.base import Observation, SolutionRef
 from scrapers.dates import find_date_matches
 from tracker.db import utcnow
 from tracker.errors import AppError
+from tracker.ingest.rule_stats import misleading_rules
 from tracker.ingest.targets import AUTHORITY_SOURCES, Target
 from tracker.models import Proposal, Solution
 from tracker.models.vocab import Confidence, Loa, SourceKind, SwitchState
@@ -128,6 +129,8 @@ def insert_proposal(
     source_url: str | None,
     dedupe: str,
     cue: str | None = None,
+    rule_id: str | None = None,
+    transition_kind: str | None = None,
 ) -> Proposal:
     """Add one pending scraper proposal (flushes).
 
@@ -142,6 +145,8 @@ def insert_proposal(
         changes=changes,
         evidence=evidence,
         cue=(cue or "")[:200] or None,
+        rule_id=(rule_id or "")[:40] or None,
+        transition_kind=(transition_kind or "")[:20] or None,
         source_kind=SourceKind.SCRAPER.value,
         source_url=(source_url or "")[:1000] or None,
         base_version=solution.version,
@@ -192,6 +197,7 @@ def propose(
     existing = set(session.scalars(select(Proposal.dedupe_key).where(Proposal.dedupe_key.in_(set(keys.values())))))
     status = Confidence.CONFIRMED if target.source.key in AUTHORITY_SOURCES else Confidence.EXPECTED
     actor = scraper_actor(target.key)
+    misleading = misleading_rules(session)
     added = pending = 0
     for automatic_pass in (True, False):
         if automatic_pass and not auto_accept:
@@ -200,11 +206,15 @@ def propose(
             solution = solutions[obs.solution_slug or ""]
             if key in existing or equals_registry(solution, obs):
                 continue
-            if automatic_pass and not fills_unknown(solution, obs.field):
+            # A hedged finding, or one of a rule coordinators mostly reject as no fact, is never applied unseen.
+            if automatic_pass and (
+                not fills_unknown(solution, obs.field) or obs.confidence == "low" or obs.rule in misleading
+            ):
                 continue
             existing.add(key)
-            # No person looked at an automatic change, so it is never recorded as confirmed.
-            changes = observation_changes(obs, status=(Confidence.EXPECTED if automatic_pass else status).value)
+            # No person looked at an automatic change, so it is never recorded as confirmed; nor is a hedged one.
+            low = automatic_pass or obs.confidence == "low"
+            changes = observation_changes(obs, status=(Confidence.EXPECTED if low else status).value)
             if _add_one(session, solution, obs, changes, key, actor, automatic=automatic_pass):
                 added += 1
                 pending += not automatic_pass
@@ -233,6 +243,8 @@ def _add_one(
                 source_url=obs.url,
                 dedupe=key,
                 cue=obs.cue,
+                rule_id=obs.rule,
+                transition_kind=obs.kind,
             )
             if automatic:
                 _auto_accept(session, proposal, solution, actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -34,6 +34,11 @@ class Proposal(Base):
     evidence: Mapped[str | None] = mapped_column(Text)
     # A scraper finding's reason: the cue word(s) or table column that make it a switch date or a level.
     cue: Mapped[str | None] = mapped_column(String(200))
+    # The id of the rule (scrapers.rules) that read the finding, and the transition kind of its date or level.
+    rule_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    transition_kind: Mapped[str | None] = mapped_column(String(20))
+    # A coordinator rejected it as no fact at all (one click): it counts against its rule.
+    not_a_fact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source_kind: Mapped[str | None] = mapped_column(String(20))
     source_url: Mapped[str | None] = mapped_column(String(1000))
     # The solution version the proposal was made against; a later change makes it stale.

@@ -48,7 +48,7 @@ from tracker.municipalities.lockout import (
     lockout_periods,
     next_period,
 )
-from tracker.municipalities.requirements import Chain, SolutionFacts, chains
+from tracker.municipalities.requirements import Chain, SolutionFacts, TransitionRef, chains
 from tracker.vocabulary import format_day, in_readers_language, today_in_denmark
 
 
@@ -288,22 +288,33 @@ def _level_of(rank: int | None) -> str | None:
     return LOA_OF_RANK.get(rank, Loa.UKENDT.value) if rank is not None else Loa.UKENDT.value
 
 
-def requirement_steps(chain: Chain, today: date) -> list[RequirementStep]:
-    """The dated requirement steps of a solution and its brokers: each one's level from its switch's earliest day.
+def _step(rank: int | None, earliest: date | None, state: str, source: str, today: date) -> RequirementStep | None:
+    """A requirement step as ``assess`` reads a switch: a cancelled one, or one without a day (a postponed one
+    whose day has passed), adds none; a switched one without a day binds since always."""
+    if rank is None or state == SwitchState.CANCELLED:
+        return None
+    dated = earliest is not None and not (state == SwitchState.POSTPONED and earliest <= today)
+    return RequirementStep(earliest, rank, source) if state == SwitchState.SWITCHED or dated else None
 
-    As ``assess`` reads a switch: a cancelled one, or one without a day (a postponed one whose day has passed),
-    adds no step; a switched one without a day binds since always.
-    """
+
+def requirement_steps(chain: Chain, today: date) -> list[RequirementStep]:
+    """The dated requirement steps of a solution and its brokers: each one's level from its switch's earliest day,
+    then each ``loa`` transition's level from its earliest day (a later step of one solution replaces its earlier
+    one). The NSIS login transition is the switch itself and is not counted twice."""
     steps = []
     for facts in chain:
-        rank = _rank_of(facts.loa_value)
-        earliest, state = facts.switch_earliest_on, facts.switch_state
-        if rank is None or state == SwitchState.CANCELLED:
-            continue
-        dated = earliest is not None and not (state == SwitchState.POSTPONED and earliest <= today)
-        if state == SwitchState.SWITCHED or dated:
-            steps.append(RequirementStep(earliest, rank, facts.slug))
-    return steps
+        steps.append(_step(_rank_of(facts.loa_value), facts.switch_earliest_on, facts.switch_state, facts.slug, today))
+        for t in facts.transitions:
+            if t.kind == "loa" and not t.nsis_login:
+                steps.append(_step(_rank_of(t.required_loa), t.earliest_on, t.state, facts.slug, today))
+    return [s for s in steps if s is not None]
+
+
+def to_act_on(chain: Chain, today: date) -> tuple[TransitionRef, ...]:
+    """The transitions of a solution and its brokers that ask the municipality or its local IdP to act and are
+    not done by ``today``, by act-by day (none last), then earliest day."""
+    found = {t.id: t for facts in chain for t in facts.transitions if t.asks_municipality and not t.done(today)}
+    return tuple(sorted(found.values(), key=lambda t: (t.act_by_on or date.max, t.earliest_on or date.max, t.id)))
 
 
 def choices_on(entry_idps: Sequence[Idp], idps: Sequence[Idp], today: date) -> list[IdpChoice]:
@@ -340,6 +351,8 @@ class ReadinessRow:
     # Over time: the runs of days the group is locked out, and the one under way or next from today.
     periods: tuple[Period, ...] = ()
     next_period: Period | None = None
+    # The transitions of the solution and its brokers that ask M or its local IdP to act, by act-by day.
+    to_act: tuple[TransitionRef, ...] = ()
 
     @property
     def group(self) -> str | None:
@@ -386,6 +399,12 @@ class Readiness:
         counts["stale"] = sum(1 for row in self.rows if row.stale)
         return counts
 
+    @property
+    def to_act(self) -> list[TransitionRef]:
+        """Every transition in the portfolio that asks M or its local IdP to act, once, by act-by day."""
+        found = {t.id: t for row in self.rows for t in row.to_act}
+        return sorted(found.values(), key=lambda t: (t.act_by_on or date.max, t.earliest_on or date.max, t.id))
+
 
 def binding_row(rows: Sequence[ReadinessRow]) -> ReadinessRow | None:
     """Of one solution's rows in a municipality, the one that binds first: the one home of the binding date
@@ -417,6 +436,7 @@ def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) ->
         stale,
         tuple(periods),
         next_period(periods, today),
+        to_act_on(chain, today),
     )
 
 

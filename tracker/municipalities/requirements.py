@@ -4,21 +4,83 @@ A solution lists brokers (solutions of kind ``broker``: NemLog-in, Context Handl
 may itself sit behind another broker, so the requirements of a solution are its own facts followed by those of
 every broker it reaches (the transitive closure of the registry's broker graph, ``registry.brokers``, which
 refuses cycles). Loading them costs two queries
-however many solutions are asked for: all broker links, then the brokers reached.
+however many solutions are asked for: all broker links, then the brokers reached. ``chains`` also attaches each
+one's transitions (``TransitionRef``; one more query): ``loa`` transitions are requirement steps of readiness over
+time, and those that ask the municipality or its local IdP to act are listed with their act-by day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.models import Solution
-from tracker.models.vocab import SwitchState
+from tracker.models import Solution, Transition
+from tracker.models.vocab import SwitchState, WhoMustAct
 from tracker.registry.brokers import broker_edges, reachable
+from tracker.registry.transitions import transitions_for
+
+# Who must act, when a transition concerns the municipality itself (its IT staff or its local IdP's operator).
+MUNICIPAL_ACTORS = frozenset({WhoMustAct.MUNICIPALITIES.value, WhoMustAct.LOCAL_IDP_OPERATORS.value})
+
+
+@dataclass(frozen=True)
+class TransitionRef:
+    """What readiness needs of one transition of a solution (or broker): when, which level, who acts by when."""
+
+    id: int
+    solution_slug: str
+    solution_name: str
+    kind: str
+    title: str
+    earliest_on: date | None
+    latest_on: date | None
+    state: str
+    required_loa: str | None
+    act_by_on: date | None
+    act_by_derived: bool
+    who_must_act: tuple[str, ...]
+    what_to_do: str | None
+    category: str
+    major: bool
+    nsis_login: bool
+
+    @classmethod
+    def of(cls, transition: Transition, solution: Solution) -> TransitionRef:
+        """A copy of the transition's facts."""
+        return cls(
+            id=transition.id,
+            solution_slug=solution.slug,
+            solution_name=solution.name,
+            kind=transition.kind,
+            title=transition.title,
+            earliest_on=transition.earliest_on,
+            latest_on=transition.latest_on,
+            state=transition.state,
+            required_loa=transition.required_loa,
+            act_by_on=transition.act_by_on,
+            act_by_derived=bool(transition.act_by_derived),
+            who_must_act=tuple(transition.who_must_act or ()),
+            what_to_do=transition.what_to_do,
+            category=transition.category,
+            major=bool(transition.major),
+            nsis_login=bool(transition.nsis_login),
+        )
+
+    @property
+    def asks_municipality(self) -> bool:
+        """Whether the municipality or its local IdP's operator must act."""
+        return bool(MUNICIPAL_ACTORS.intersection(self.who_must_act))
+
+    def done(self, today: date) -> bool:
+        """Switched, cancelled, or its latest possible day has passed (as ``registry.transitions.is_done``)."""
+        if self.state in (SwitchState.SWITCHED.value, SwitchState.CANCELLED.value):
+            return True
+        last = self.latest_on or self.earliest_on
+        return last is not None and last < today
 
 
 @dataclass(frozen=True)
@@ -34,6 +96,8 @@ class SolutionFacts:
     switch_status: str = "unknown"
     switch_latest_on: date | None = None
     provider: str | None = None
+    # Its transitions (filled by ``chains``; ``of`` alone leaves them out), by earliest day.
+    transitions: tuple[TransitionRef, ...] = ()
 
     @classmethod
     def of(cls, solution: Solution) -> SolutionFacts:
@@ -71,14 +135,24 @@ def chains(
     links = broker_edges(session) if edges is None else edges
     reach = {s.id: reachable(links, s.id) - {s.id} for s in solutions}
     wanted = set().union(*reach.values()) if reach else set()
-    brokers: dict[int, SolutionFacts] = {}
+    everyone: dict[int, Solution] = {s.id: s for s in solutions}
     if wanted:
         for broker in session.scalars(
             select(Solution).where(Solution.id.in_(wanted)).options(joinedload(Solution.service_provider))
         ):
-            brokers[broker.id] = SolutionFacts.of(broker)
+            everyone[broker.id] = broker
+    found = transitions_for(session, everyone) if everyone else {}
+    facts = {
+        i: replace(
+            SolutionFacts.of(solution), transitions=tuple(TransitionRef.of(t, solution) for t in found.get(i, ()))
+        )
+        for i, solution in everyone.items()
+    }
     return {
-        s.id: (SolutionFacts.of(s), *sorted((brokers[b] for b in reach[s.id] if b in brokers), key=lambda f: f.slug))
+        s.id: (
+            facts[s.id],
+            *sorted((facts[b] for b in reach[s.id] if b in wanted and b in facts), key=lambda f: f.slug),
+        )
         for s in solutions
     }
 

@@ -16,7 +16,7 @@ from tracker.municipalities.actions import action_dict
 from tracker.municipalities.lockout import Period
 from tracker.municipalities.overview import MunicipalityVerdict, NationalPicture, Popular, Upcoming
 from tracker.municipalities.readiness import LOA_OF_RANK, STATUS_TEXT, Readiness, ReadinessRow, Status
-from tracker.municipalities.requirements import SolutionFacts
+from tracker.municipalities.requirements import SolutionFacts, TransitionRef
 
 
 def solution_ref(solution: Solution) -> dict[str, Any]:
@@ -110,6 +110,26 @@ def period_dict(period: Period) -> dict[str, Any]:
     }
 
 
+def transition_to_act_dict(t: TransitionRef) -> dict[str, Any]:
+    """A transition that asks the municipality or its local IdP to act, with its act-by day."""
+    return {
+        "id": t.id,
+        "solution": {"slug": t.solution_slug, "name": t.solution_name},
+        "kind": t.kind,
+        "title": t.title,
+        "earliest": t.earliest_on,
+        "latest": t.latest_on,
+        "state": t.state,
+        "required_loa": t.required_loa,
+        "act_by": t.act_by_on,
+        "act_by_derived": t.act_by_derived,
+        "who_must_act": list(t.who_must_act),
+        "what_to_do": t.what_to_do,
+        "category": t.category,
+        "major": t.major,
+    }
+
+
 def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
     """One readiness line."""
     verdict = row.assessment
@@ -131,6 +151,7 @@ def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
         "staff_group": row.group,
         "lockout_periods": [period_dict(p) for p in row.periods],
         "next_lockout": period_dict(row.next_period) if row.next_period else None,
+        "transitions_to_act_on": [transition_to_act_dict(t) for t in row.to_act],
     }
 
 
@@ -141,6 +162,7 @@ def readiness_dict(readiness: Readiness) -> dict[str, Any]:
         "today": readiness.today,
         "totals": readiness.totals,
         "items": [readiness_row_dict(r) for r in readiness.rows],
+        "transitions_to_act_on": [transition_to_act_dict(t) for t in readiness.to_act],
     }
 
 

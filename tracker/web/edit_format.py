@@ -75,6 +75,17 @@ PROPOSAL_STATE_LABELS = {
     "accepted": _l("Godkendt"),
     "rejected": _l("Afvist"),
 }
+# The kind of transition a scraper finding's date belongs to (tracker.models.vocab.TransitionKind).
+TRANSITION_KIND_LABELS = {
+    "login": _l("login"),
+    "loa": _l("sikringsniveau"),
+    "protocol": _l("protokol"),
+    "certificate": _l("certifikat"),
+    "broker_version": _l("brokerversion"),
+    "wallet": _l("identitetstegnebog"),
+    "decommission": _l("lukning eller afløsning"),
+    "organisation": _l("organisation"),
+}
 ORIGIN_LABELS = {
     "vendor": _l("Leverandør"),
     "municipality": _l("Kommune"),
@@ -125,6 +136,7 @@ def init_app(app: Flask) -> None:
         ORG_KIND_LABELS=ORG_KIND_LABELS,
         PROPOSAL_STATE_LABELS=PROPOSAL_STATE_LABELS,
         ORIGIN_LABELS=ORIGIN_LABELS,
+        TRANSITION_KIND_LABELS=TRANSITION_KIND_LABELS,
         EVENT_LABELS=EVENT_LABELS,
         field_label=field_label,
         field_value=field_value,

@@ -210,6 +210,10 @@ class RejectForm(PlainForm):
     )
 
 
+class NotAFactForm(PlainForm):
+    """One click: a scraper finding is no fact (nothing to fill in; the CSRF token only)."""
+
+
 class UserCreateForm(PlainForm):
     """An admin creates a user."""
 

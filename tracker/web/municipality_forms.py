@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.models import Idp, Solution
+from tracker.models import Idp
 from tracker.models.vocab import Loa
 from tracker.web.format import LOA_LABELS
 from tracker.web.forms import options
@@ -40,13 +40,18 @@ class IdpForm(FlaskForm):
         }
 
 
-def group_choices(idps: list[Idp]) -> list[Any]:
-    """The IdPs (staff groups) a solution can be used by; none chosen means the primary IdP."""
-    choices: list[tuple[str, Any]] = []
+def group_pairs(idps: list[Idp]) -> list[tuple[str, str]]:
+    """The IdPs (staff groups) a solution can be used by, as (value, label); none chosen means the primary IdP."""
+    choices: list[tuple[str, str]] = []
     for i in idps:
         group = f" – {i.user_group}" if i.user_group else ""
         choices.append((str(i.id), f"{i.name}{group} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})"))
-    return options(choices)
+    return choices
+
+
+def group_choices(idps: list[Idp]) -> list[Any]:
+    """``group_pairs`` as a select field's choices."""
+    return options(group_pairs(idps))
 
 
 def chosen_idps(raw: list[str] | None) -> list[int]:
@@ -55,16 +60,19 @@ def chosen_idps(raw: list[str] | None) -> list[int]:
 
 
 class PortfolioAddForm(FlaskForm):
-    """Add a solution to the portfolio."""
+    """Add a solution to the portfolio: its name (or slug or alias) typed in, not chosen from the whole registry."""
 
-    solution = SelectField(_l("Løsning"), validators=[DataRequired(_l("Vælg en løsning."))])
+    solution = StringField(
+        _l("Løsning"),
+        validators=[DataRequired(_l("Skriv løsningens navn.")), Length(max=300)],
+        description=_l("Løsningens navn, et andet navn for den eller dens kortnavn fra adressen (fx aula)."),
+    )
     idp_ids = SelectMultipleField(
         _l("Medarbejdergrupper (IdP'er); ingen valgt: den primære IdP"), validators=[Optional()]
     )
 
-    def fill(self, solutions: list[Solution], idps: list[Idp]) -> None:
+    def fill(self, idps: list[Idp]) -> None:
         """The choices of this municipality."""
-        self.solution.choices = options([("", _l("Vælg løsning …")), *((s.slug, s.name) for s in solutions)])
         self.idp_ids.choices = group_choices(idps)
 
 
@@ -85,3 +93,50 @@ class ImportForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+CHANGE_KINDS = (
+    ("loa", _l("IdP'en anmeldes på et nyt niveau")),
+    ("retire", _l("IdP'en nedlægges")),
+    ("move", _l("Medarbejdergruppen flytter til en anden af kommunens IdP'er")),
+    ("leave", _l("Medarbejdergruppen forlader kommunen (fx til regionen)")),
+)
+
+
+class IdpChangeForm(FlaskForm):
+    """Plan a dated change of an IdP or of the staff group it serves (the service checks it, in Danish)."""
+
+    idp_id = SelectField(_l("IdP (medarbejdergruppe)"), validators=[DataRequired(_l("Vælg en IdP."))])
+    kind = SelectField(_l("Ændring"), choices=options(CHANGE_KINDS))
+    effective_on = StringField(
+        _l("Fra dato (ÅÅÅÅ-MM-DD)"), validators=[DataRequired(_l("Skal udfyldes.")), Length(max=10)]
+    )
+    notified_loa = SelectField(
+        _l("Nyt anmeldt niveau (kun ved nyt niveau)"),
+        choices=options([("", "–"), *((v.value, LOA_LABELS[v.value]) for v in Loa if v != Loa.UKENDT)]),
+        validators=[Optional()],
+    )
+    target_idp_id = SelectField(_l("Ny IdP (kun ved flytning)"), validators=[Optional()])
+    destination = StringField(
+        _l("Hvortil (kun når gruppen forlader kommunen, fx Region Østdanmark)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    note = StringField(_l("Bemærkning (valgfri)"), validators=[Optional(), Length(max=2000)])
+
+    def fill(self, idps: list[Idp]) -> None:
+        """The municipality's IdPs as choices."""
+        choices = [(str(i.id), f"{i.name}" + (f" – {i.user_group}" if i.user_group else "")) for i in idps]
+        self.idp_id.choices = options(choices)
+        self.target_idp_id.choices = options([("", "–"), *choices])
+
+    def values(self) -> dict[str, Any]:
+        """The service's input: empty choices mean 'not given'."""
+        return {
+            "idp_id": int(self.idp_id.data) if str(self.idp_id.data or "").isdigit() else None,
+            "kind": self.kind.data,
+            "effective_on": (self.effective_on.data or "").strip(),
+            "notified_loa": self.notified_loa.data or None,
+            "target_idp_id": int(self.target_idp_id.data) if str(self.target_idp_id.data or "").isdigit() else None,
+            "destination": self.destination.data or None,
+            "note": self.note.data or None,
+        }

@@ -53,8 +53,8 @@ def test_launch_page_becomes_pending_proposals_for_coordinators(session: Session
     before = registry_state(session)
     run = _import(session, "digst_launch", "digst_launch.html")
     assert run.outcome == "ok"
-    assert run.findings == 12
-    # FMK's level equals the registry (betydelig): 10 of 12 findings are new (Digital Post is in the
+    assert run.findings == 11
+    # FMK's level equals the registry (betydelig): 10 of 11 findings are new (Digital Post is in the
     # day-one registry).
     assert run.proposals == 10
     assert ("digital-post", "switch_date") in _by_slug(scraper_proposals(session, "digst_launch"))
@@ -86,7 +86,7 @@ def test_a_repeated_finding_adds_nothing(session: Session) -> None:
     count = len(scraper_proposals(session))
     second = _import(session, "digst_launch", "digst_launch.html")
     assert first.proposals == 10
-    assert second.outcome == "ok" and second.findings == 12 and second.proposals == 0
+    assert second.outcome == "ok" and second.findings == 11 and second.proposals == 0
     assert len(scraper_proposals(session)) == count
 
 
@@ -124,10 +124,13 @@ def test_news_article_findings_name_the_article_and_level(session: Session) -> N
     run = _import(session, "digst_news", "digst_news_article.html", ARTICLE_URL)
     assert run.outcome == "ok"
     proposals = _by_slug(scraper_proposals(session, "digst_news"))
-    virk = proposals[("virk-dk", "switch_date")]
-    assert virk.changes["switch_earliest_on"] == "2022-10-24" and virk.changes["switch_precision"] == "day"
-    assert virk.source_url == ARTICLE_URL
-    assert proposals[("sundhed-dk", "required_loa")].changes["loa_value"] == "betydelig"
+    nexus = proposals[("kmd-nexus", "switch_date")]
+    assert nexus.changes["switch_earliest_on"] == "2023-07-01" and nexus.changes["switch_precision"] == "half"
+    assert nexus.source_url == ARTICLE_URL
+    # The rule that read it and the kind of transition its date belongs to travel with the proposal.
+    assert (nexus.cue, nexus.rule_id, nexus.transition_kind) == ("skifte", "skifter", "loa")
+    level = proposals[("sundhed-dk", "required_loa")]
+    assert level.changes["loa_value"] == "betydelig" and (level.rule_id, level.transition_kind) == ("kraever", "loa")
 
 
 def test_watched_pages_propose_expected_not_confirmed(session: Session) -> None:
