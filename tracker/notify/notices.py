@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.actions import reminders as action_reminders
 from tracker.db import utcnow
 from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
@@ -97,9 +98,12 @@ def compose_notice(session: Session, mail: MailMessage, user: User, language: st
     """The notice's message; None when what it is about has gone (it is then not sent)."""
     kind = mail.key.partition(":")[0]
     with force_locale(language):
-        built = {"proposal": _decision, "proposal-new": _new_proposal, "run": _run}.get(kind, _nothing)(
-            session, mail, user
-        )
+        built = {
+            "proposal": _decision,
+            "proposal-new": _new_proposal,
+            "run": _run,
+            action_reminders.PREFIX: action_reminders.compose,
+        }.get(kind, _nothing)(session, mail, user)
         if built is None:
             return None
         subject, template, context = built

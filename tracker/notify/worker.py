@@ -22,6 +22,7 @@ from flask import Flask
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.actions import reminders as action_reminders
 from tracker.db import Database, get_db, utcnow
 from tracker.models import ChangeEvent, MailAttempt, MailMessage, MailPreference
 from tracker.notify import digests, notices, transport
@@ -59,6 +60,7 @@ class RunReport:
     """What one run did."""
 
     digests: int = 0
+    reminders: int = 0
     claimed: int = 0
     sent: int = 0
     failed: int = 0
@@ -91,7 +93,8 @@ def _compose_all(
                 composed.append(notices.compose_notice(session, mail, user, language, now))
             else:
                 listed = [events[i] for i in sorted(set(mail.event_ids or [])) if i in events]
-                composed.append(compose(mail, user, listed, language, now, bodies) if listed else None)
+                overdue = action_reminders.overdue_for(session, user, now.astimezone(action_reminders.DANISH).date())
+                composed.append(compose(mail, user, listed, language, now, bodies, overdue) if listed else None)
     return composed
 
 
@@ -244,6 +247,7 @@ def run_once(
     report = RunReport()
     with get_db(app).unit_of_work() as session:
         report.digests = digests.queue_digests(session, clock())
+        report.reminders = action_reminders.queue_reminders(session, clock())
     done = loop.run_once(
         channel,
         holder=holder or holder_id(),

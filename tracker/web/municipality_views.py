@@ -12,6 +12,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.actions import views as action_views
+from tracker.actions.access import sees_actions
+from tracker.actions.national import national_progress
 from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality, is_coordinator
@@ -132,6 +135,9 @@ def page(code: str) -> Page:
 def _report_html(code: str) -> str:
     municipality, _actor = _mine(code)
     state = readiness.municipality_readiness(get_session(), municipality)
+    user = current_db_user()
+    # Progress counts for everyone who may see the report; who owns what only for M's own users.
+    listed = action_views.load(get_session(), municipality, user) if user is not None else None
     picture = timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows))
     return render_template(
         "municipalities/report.html",
@@ -141,6 +147,8 @@ def _report_html(code: str) -> str:
         todo=[r for r in state.rows if r.assessment.status != "ok"],
         timeline=picture,
         action_text=action_text,
+        actions=listed,
+        actions_shown=user is not None and sees_actions(user, municipality.id),
     )
 
 
@@ -316,7 +324,8 @@ def national() -> str:
     require_coordinator(web_user())
     only_risk = request.args.get("kun_risiko") == "1"
     picture = overview.national_picture(get_session(), only_risk=only_risk)
-    return render_template("municipalities/national.html", picture=picture, only_risk=only_risk)
+    progress = national_progress(get_session())  # counts only: never a municipality's note or owner
+    return render_template("municipalities/national.html", picture=picture, only_risk=only_risk, progress=progress)
 
 
 @bp.get("/kommende-skift")
