@@ -90,17 +90,8 @@ BROKERS: list[dict[str, Any]] = [
             link("NemLog-in: tilslutning og vilkår", "https://tu.nemlog-in.dk/tilslutning/vilkar/"),
             link("Services og standarder i NemLog-in", NEMLOGIN_SERVICES),
         ],
-        fields=switch(
-            "2023-10-31",
-            "2023-10-31",
-            "day",
-            "31. oktober 2023",
-            state="switched",
-            status="confirmed",
-            kind="authority",
-            url=NEMID_CLOSED,
-            evidence="NemID medarbejdersignatur lukkede den 31. oktober 2023",
-        ),
+        # No switch date: the 31 October 2023 shipped here before was the day NemID medarbejdersignatur closed
+        # (mitid-erhverv.dk), not a switch of NemLog-in's (issue 24); no public page we have gives NemLog-in's own.
     ),
     solution(
         "context-handler",

@@ -6,10 +6,15 @@ Forms post back here with a CSRF token; an invalid form comes back with its erro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.actions import views as action_views
@@ -19,13 +24,16 @@ from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality, is_coordinator
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, Unauthorized
+from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
+from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.models import Municipality
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
 from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.names import official_name
+from tracker.municipalities.suggest import look_up
 from tracker.registry.actors import Actor
+from tracker.vocabulary import today_in_denmark
 from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login, web_user
 from tracker.web.municipality_forms import (
@@ -37,6 +45,7 @@ from tracker.web.municipality_forms import (
     PortfolioIdpForm,
     chosen_idps,
     group_choices,
+    group_pairs,
 )
 from tracker.web.pdf import html_to_pdf
 
@@ -53,17 +62,39 @@ def _mine(code: str) -> tuple[Municipality, Actor]:
     return municipality, Actor.of(require_municipality_access(user, municipality))
 
 
+PORTFOLIO_PAGE = 100  # portfolio rows per page of the edit form
+READINESS_PAGE = 250  # readiness rows per page (most urgent first); the exports hold every row
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a long list: its number (from 1), how many pages, and the rows on it."""
+
+    number: int
+    pages: int
+    rows: list[Any]
+    param: str
+
+    @classmethod
+    def of(cls, rows: list[Any], size: int, param: str) -> Pager:
+        """The page ``request.args[param]`` asks for (the first when missing or out of range)."""
+        pages = max(1, -(-len(rows) // size))
+        raw = request.args.get(param, "1")
+        number = min(max(int(raw), 1), pages) if raw.isdigit() and len(raw) < 6 else 1
+        return cls(number, pages, rows[(number - 1) * size : number * size], param)
+
+
 def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
-    """M's page, with the given forms (carrying the person's input and errors) in place of empty ones."""
+    """M's page, with the given forms (carrying the person's input and errors) in place of empty ones.
+
+    It costs O(portfolio), not O(registry): a solution is added by typing its name (no list of the registry),
+    the portfolio is one form (IdPs and removal per row), and long portfolios and readiness tables are paged.
+    """
     session = get_session()
     idps = queries.list_idps(session, municipality)
     add_form = forms.pop("add_form", None) or PortfolioAddForm(formdata=None)
-    add_form.fill(queries.solutions_not_in_portfolio(session, municipality), idps)
-    entry_forms = []
-    for entry in queries.list_portfolio(session, municipality):
-        form = PortfolioIdpForm(formdata=None, prefix=f"e{entry.id}", idp_ids=[str(i.id) for i in entry.idps])
-        form.idp_ids.choices = group_choices(idps)
-        entry_forms.append((entry, form))
+    add_form.fill(idps)
+    portfolio = Pager.of(queries.list_portfolio(session, municipality), PORTFOLIO_PAGE, "side")
     failed_idp: tuple[int, IdpForm] | None = forms.pop("failed_idp", None)
     idp_forms = [
         (
@@ -81,6 +112,7 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         "municipalities/page.html",
         municipality=municipality,
         readiness=state,
+        readiness_page=Pager.of(state.rows, READINESS_PAGE, "parathed"),
         own_actions=action_marks(session, municipality, current_db_user(), state),
         action_text=action_text,
         lockout_charts=timeline.lockout_charts(state.today, state.rows),
@@ -91,7 +123,8 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
             state.today, dict.fromkeys((r.solution.switch_earliest_on, r.solution.name) for r in state.rows)
         ),
         idp_forms=idp_forms,
-        entry_forms=entry_forms,
+        idp_choices=group_pairs(idps),
+        portfolio=portfolio,
         new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
         add_form=add_form,
         import_form=forms.pop("import_form", None) or ImportForm(formdata=None),
@@ -99,6 +132,47 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         **forms,
     )
     return html, status
+
+
+def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Response:
+    """A GET of one of M's own pages through the response cache, gzip-compressed like readiness.
+
+    The page shows the person (address, menu, the session's CSRF token), M's data and today's verdicts, so the
+    key holds the user, the session's CSRF token, the language, host, URL and day beside M's fingerprint and the
+    registry stamp (``municipality_state``, one query): a repeated visit is that query and a dictionary hit. A
+    page that carries a one-time message (a flash) is rendered and not kept.
+    """
+    user = web_user()
+    db = get_session()
+    state = queries.get_state(db, code)
+    require_municipality_access(user, state)
+    if "_flashes" in web_session:
+        municipality = db.get(Municipality, state.id)
+        assert municipality is not None  # read in this transaction a moment ago
+        return Response(render(municipality), mimetype="text/html")
+    generate_csrf()  # a session without a token gets it now, before the key reads it
+    key = (
+        name,
+        state.code,
+        request.full_path,
+        request.host_url,
+        str(get_locale()),
+        today_in_denmark().isoformat(),
+        user.id,
+        user.email,
+        user.role,
+        user.municipality_id,
+        web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
+        state.fingerprint,  # M's IdPs, planned changes and portfolio; its actions append change events
+    )
+
+    def make(stamp: Stamp) -> CachedResponse:
+        municipality = db.get(Municipality, state.id)
+        assert municipality is not None
+        body = render(municipality).encode()
+        return CachedResponse(body, "text/html", weak_etag("k", (key, stamp)))
+
+    return serve_cached(db, key, make, policy=PRIVATE_DATA, stamp=state.stamp)
 
 
 def _failed(municipality: Municipality, exc: AppError, **forms: Any) -> Page:
@@ -126,14 +200,12 @@ def index() -> str:
 
 
 @bp.get("/kommuner/<string:code>")
-def page(code: str) -> Page:
+def page(code: str) -> Response:
     """M's IdPs, portfolio and readiness (who gets locked out, when), with exports."""
-    municipality, _actor = _mine(code)
-    return _page(municipality)
+    return _cached(code, "kommuner.page", lambda m: str(_page(m)[0]))
 
 
-def _report_html(code: str) -> str:
-    municipality, _actor = _mine(code)
+def _report_html(municipality: Municipality) -> str:
     state = readiness.municipality_readiness(get_session(), municipality)
     user = current_db_user()
     # Progress counts for everyone who may see the report; who owns what only for M's own users.
@@ -153,15 +225,16 @@ def _report_html(code: str) -> str:
 
 
 @bp.get("/kommuner/<string:code>/rapport")
-def report(code: str) -> str:
+def report(code: str) -> Response:
     """Rapport til ledelsen: M's readiness in brief, what to do and the sources, printable on A4."""
-    return _report_html(code)
+    return _cached(code, "kommuner.report", _report_html)
 
 
 @bp.get("/kommuner/<string:code>/rapport.pdf")
 def report_pdf(code: str) -> Response:
     """The same report as an A4 PDF (WeasyPrint)."""
-    pdf = html_to_pdf(_report_html(code), base_url=request.host_url)
+    municipality, _actor = _mine(code)
+    pdf = html_to_pdf(_report_html(municipality), base_url=request.host_url)
     headers = {"Content-Disposition": f'inline; filename="rapport-{code}.pdf"', "Cache-Control": "private, no-store"}
     return Response(pdf, mimetype="application/pdf", headers=headers)
 
@@ -247,21 +320,56 @@ def delete_change(code: str, change_id: int) -> Page | BaseResponse:
 
 @bp.post("/kommuner/<string:code>/portefoelje")
 def add_solution(code: str) -> Page | BaseResponse:
-    """Add a solution to the portfolio."""
+    """Add a solution to the portfolio, named as typed (name, alias or slug); no match: suggestions."""
     municipality, actor = _mine(code)
     session = get_session()
     form = PortfolioAddForm()
-    form.fill(queries.solutions_not_in_portfolio(session, municipality), queries.list_idps(session, municipality))
+    form.fill(queries.list_idps(session, municipality))
     if not form.validate_on_submit():
         return _page(municipality, 422, add_form=form)
+    found, suggestions = look_up(session, form.solution.data)
+    if found is None:
+        text = form.solution.data.strip()
+        if suggestions:
+            names = ", ".join(f"'{c.name}'" for c in suggestions)
+            message = _("Ingen løsning hedder '%(text)s'. Mente du: %(names)s?", text=text, names=names)
+        else:
+            message = _("Ingen løsning hedder '%(text)s'. Se navnet i registrets liste over løsninger.", text=text)
+        form.solution.errors = [message]
+        return _failed(municipality, ValidationError(message, {"solution": message}), add_form=form)
     try:
         entry = services.add_to_portfolio(
-            session, municipality, form.solution.data, actor=actor, idp_ids=chosen_idps(form.idp_ids.data)
+            session, municipality, found.slug, actor=actor, idp_ids=chosen_idps(form.idp_ids.data)
         )
     except AppError as exc:
         return _failed(municipality, exc, add_form=form)
     flash(_("%(name)s er tilføjet porteføljen.", name=entry.solution.name), "info")
     return _back(municipality, "parathed")
+
+
+MAX_FORM_ROWS = 1000
+
+
+@bp.post("/kommuner/<string:code>/portefoelje/gem")
+def save_portfolio(code: str) -> Page | BaseResponse:
+    """The portfolio's one form: each listed row's IdPs, and the rows ticked for removal."""
+    municipality, actor = _mine(code)
+    if not ButtonForm().validate_on_submit():
+        return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
+    slugs = request.form.getlist("entry")[:MAX_FORM_ROWS]
+    remove = request.form.getlist("fjern")[:MAX_FORM_ROWS]
+    wanted = {slug: chosen_idps(request.form.getlist(f"idps-{slug}")) for slug in slugs}
+    try:
+        changed, removed = services.edit_portfolio(get_session(), municipality, wanted, remove, actor=actor)
+    except AppError as exc:
+        return _failed(municipality, exc)
+    flash(
+        _("Porteføljen er gemt: %(changed)s ændret, %(removed)s fjernet.", changed=len(changed), removed=len(removed)),
+        "info",
+    )
+    page = request.args.get("side", "")
+    target = url_for("kommuner.page", code=municipality.code, side=page if page.isdigit() else None)
+    return redirect(target + "#portefoelje", code=303)
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>")

@@ -14,7 +14,7 @@ import pytest
 from tracker.auth.permissions import may, require
 from tracker.auth.policies import POLICIES, MailTopic
 from tracker.errors import Conflict, Forbidden, Unauthorized
-from tracker.models import Inquiry, Proposal, Solution, Subscription, User
+from tracker.models import Inquiry, Organisation, Proposal, Solution, Subscription, User
 
 ROLES = ("anonymous", "municipality", "vendor", "coordinator", "admin")
 ALL, OWN, NONE = "all", "own", "none"
@@ -49,6 +49,9 @@ EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "solution.propose_form": ("solution", _row(municipality=ALL, vendor=OWN), None),
     "solution.report": ("solution", _row(vendor=OWN, coordinator=ALL, admin=ALL), None),
     "solution.see_users": ("solution", MAINTAINERS, None),
+    "fact.decide": ("authority", _row(vendor=OWN, coordinator=ALL, admin=ALL), None),
+    "proposal.without_evidence": ("solution", _row(vendor=ALL, coordinator=ALL, admin=ALL), None),
+    "proposal.accepted_at_once": ("organisation", _row(vendor=ALL), "trusted"),
     "proposal.review": ("proposal", MAINTAINERS, "proposal"),
     "proposal.queue": ("proposal", MAINTAINERS, None),
     "proposal.read": ("proposal", _row(municipality=OWN, vendor=OWN, coordinator=ALL, admin=ALL), None),
@@ -89,6 +92,7 @@ STATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "inquiry": (("open", "asked"), ("answered", "closed")),
     "proposal": (("pending", "stale"), ("accepted", "rejected")),
     "decision": (("by_other",), ("by_self",)),
+    "trusted": (("trusted",), ("untrusted",)),
 }
 
 MUNICIPALITY_ID, OTHER_MUNICIPALITY_ID, ORG_ID, OTHER_ORG_ID = 11, 12, 21, 22
@@ -113,6 +117,12 @@ def _solution(vendor: int | None, provider: int | None) -> Solution:
 
 def objects(kind: str, own: bool, user_id: int, state: str | None) -> list[Any]:
     """The objects of ``kind`` that are the user's own (every way of owning it), or someone else's."""
+    if kind == "authority":  # provides the solution without building it
+        if own:
+            return [_solution(OTHER_ORG_ID, ORG_ID)]
+        return [_solution(ORG_ID, ORG_ID), _solution(ORG_ID, None), _solution(OTHER_ORG_ID, OTHER_ORG_ID)]
+    if kind == "organisation":
+        return [Organisation(id=ORG_ID if own else OTHER_ORG_ID, trusted=state == "trusted")]
     if kind in ("solution", "inquiry"):
         solutions = [_solution(ORG_ID, None), _solution(None, ORG_ID)] if own else [_solution(OTHER_ORG_ID, None)]
         if kind == "solution":
