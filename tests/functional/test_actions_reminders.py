@@ -101,7 +101,7 @@ def test_one_reminder_per_action_on_the_chosen_day_and_none_after_done_or_to_a_d
 def test_a_reminder_queued_before_done_is_cancelled_not_sent(
     mail_app: Flask, session: Session, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tracker.actions.reminders import queue_reminders
+    from tracker.notify.action_reminders import queue_reminders
 
     assert queue_reminders(session, at(date(2027, 2, 22))) == 2  # Ida's and Carl's, written but not yet sent
     services.update_action(session, world["actions"]["omsorg"], {"status": "done"}, user=world["ida"])

@@ -24,12 +24,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.actions import reminders as action_reminders
 from tracker.db import utcnow
 from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
 from tracker.models import MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
 from tracker.models.vocab import Role
+from tracker.notify import action_reminders
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
 from tracker.notify.recipients import message_id_for

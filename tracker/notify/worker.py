@@ -22,10 +22,9 @@ from flask import Flask
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.actions import reminders as action_reminders
 from tracker.db import Database, get_db, utcnow
 from tracker.models import ChangeEvent, MailAttempt, MailMessage, MailPreference
-from tracker.notify import digests, notices, transport
+from tracker.notify import action_reminders, digests, notices, transport
 from tracker.notify.compose import compose
 from tracker.notify.preferences import DEFAULTS
 from tracker.outbox import loop, schedule

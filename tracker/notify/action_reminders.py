@@ -1,4 +1,4 @@
-"""Reminders of actions' due days, by mail, and the overdue list of the digest.
+"""Reminders of actions' due days (issue 27), by mail, and the overdue list of the digest.
 
 - ``queue_reminders`` (the mail worker, each run): the owner of an open action is reminded the chosen number
   of days before its due day (``mail_preference.action_reminder_days``, 7 by default; NULL: none). One mail per
@@ -21,8 +21,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.actions.access import sees_actions
 from tracker.actions.texts import STATUS_LABELS
+from tracker.actions.views import load_one
 from tracker.models import Action, MailMessage, MailPreference, User
+from tracker.notify.compose import link
+from tracker.notify.recipients import message_id_for
 from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
 
@@ -48,8 +52,6 @@ def _insert(session: Session, values: dict[str, Any]) -> bool:
 
 def queue_reminders(session: Session, now: datetime) -> int:
     """Write the reminders that are due by ``now`` (Danish date) and not yet written; returns how many."""
-    from tracker.notify.recipients import message_id_for
-
     today = now.astimezone(DANISH).date()
     days = func.coalesce(MailPreference.action_reminder_days, DEFAULT_DAYS)
     rows = session.execute(
@@ -95,8 +97,6 @@ def queue_reminders(session: Session, now: datetime) -> int:
 def compose(session: Session, mail: MailMessage, user: User) -> tuple[str, str, dict[str, Any]] | None:
     """The reminder's subject, template and context; None when it no longer applies (closed, other owner,
     other due day)."""
-    from tracker.notify.compose import link
-
     _prefix, number, day = [*mail.key.split(":"), "", ""][:3]
     action = session.get(Action, int(number)) if number.isdigit() else None
     if (
@@ -107,8 +107,6 @@ def compose(session: Session, mail: MailMessage, user: User) -> tuple[str, str, 
         or action.due_on.isoformat() != day
     ):
         return None
-    from tracker.actions.views import load_one
-
     item = load_one(session, action.municipality, user, action)
     url = link("handlinger.item_page", code=action.municipality.code, action_id=action.id)
     subject = _("TU-tracker: frist %(day)s for en handling, du er ansvarlig for", day=action.due_on.isoformat())
@@ -127,9 +125,6 @@ def overdue_for(session: Session, user: User, day: date) -> list[tuple[str, str]
     day that the user owns or that nobody owns, oldest due day first."""
     if user.municipality_id is None:
         return []
-    from tracker.actions.access import sees_actions
-    from tracker.notify.compose import link
-
     if not sees_actions(user, user.municipality_id):
         return []
     actions = session.scalars(
