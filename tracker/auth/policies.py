@@ -191,6 +191,12 @@ _OWN_SOLUTIONS = _l(
 POLICIES: dict[str, Policy] = {
     # Anyone: the public registry, feeds, calendars, log-in steps, health, static files.
     "public": PUBLIC,
+    # Reachable without a login on purpose; the view checks what stands in for one. A municipality's private
+    # feed and calendar: the feed token in the URL, else municipality.private. Logging out: any session, also
+    # one below Substantial (anonymous: 401 in the view). Metrics: the operators' networks or token.
+    "municipality.feed": PUBLIC,
+    "session.end": PUBLIC,
+    "operations.metrics": PUBLIC,
     # Any logged-in user: their own account, tokens, mail preference, their own proposals.
     "account": LOGGED_IN,
     # The registry.
@@ -240,9 +246,9 @@ POLICIES: dict[str, Policy] = {
     ),
     "municipality.feed_tokens": Policy(
         allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: OWN_MUNICIPALITY},
-        others="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
+        refusal="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
     ),
-    "national.read": Policy(allow=_MAINTAINERS),
+    "national.read": Policy(allow=_MAINTAINERS, refusal=_l("Din rolle giver ikke adgang til denne handling.")),
     # A municipality's actions (issue 27): its own users only — KL sees counts (national.read), never an action.
     "municipality.actions": Policy(
         allow={MUNICIPALITY: OWN_MUNICIPALITY},

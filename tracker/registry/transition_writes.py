@@ -191,7 +191,7 @@ def update_transition(
     changed = {f for f in EDITABLE_FIELDS if json_value(after[f]) != json_value(current[f])}
     if not changed:
         return events
-    validate(session, solution, after, transition_id=transition.id)
+    validate(session, solution, after, transition_id=transition.id, touched=changed)
     before = {f: json_value(current[f]) for f in changed}
     now = utcnow()
     for field in changed:

@@ -41,6 +41,9 @@ LOGGED_IN = _row(NONE, ALL, ALL, ALL, ALL)
 # action: (object kind, who may: all objects / own objects only / none, state kind or None)
 EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "public": ("solution", EVERYONE, None),
+    "municipality.feed": ("municipality", EVERYONE, None),
+    "session.end": ("solution", EVERYONE, None),
+    "operations.metrics": ("solution", EVERYONE, None),
     "account": ("solution", LOGGED_IN, None),
     "solution.create": ("solution", MAINTAINERS, None),
     "solution.edit": ("solution", MAINTAINERS, None),
