@@ -4,8 +4,9 @@ A page is full of dates: when it was published or updated, when a task was sent 
 a product was launched or rolled out, law numbers and versions. Only a *cue* turns a date into a switch
 date, and every cue is a rule of ``scrapers.rules`` (a table: id, words, kind, a real quote and its page).
 The cue must stand in the date's own clause (``clause``); an *anti-cue* just before the date ("modtog 31.
-maj 2022", "opdateret den …", "lov nr. 783 af 4. maj 2021") vetoes it; a hedged, conditional, past-plan or
-general-advice sentence (``hedged``) states no fact (kept at a lower confidence on an authority's page).
+maj 2022", "opdateret den …", "lov nr. 783 af 4. maj 2021") vetoes it; a conditional, past-plan or
+general-advice sentence (``no_fact``) states no fact, and a possibility ("kan", ``hedged``) is kept only on an
+authority's own page, at a lower confidence.
 
 Levels: only NSIS wording makes a required level (``scrapers.levels``), and only with a requirement verb of
 the rules table whose subject is the solution ("SEB kræver sikringsniveau Betydelig"). A level of a
@@ -196,20 +197,15 @@ _BUT = re.compile(r"(?<!\w)men(?!\w)", re.IGNORECASE)
 
 
 def hedged(sentence: str, lo: int = 0, hi: int | None = None) -> bool:
-    """Whether the date's clause lo..hi (or the sentence) is a possibility or a condition ("kan", "hvis")."""
-    end = len(sentence) if hi is None else hi
-    return bool(
-        _CONDITIONAL_SENTENCE.search(sentence)
-        or _CLAUSE_HEDGE.search(sentence, lo, end)
-        or _MAY.search(sentence, lo, end)
-    )
+    """Whether the date's clause lo..hi is a possibility ("kan overgå til … i starten af 2023")."""
+    return bool(_MAY.search(sentence, lo, len(sentence) if hi is None else hi))
 
 
 def no_fact(sentence: str, lo: int = 0, hi: int | None = None) -> bool:
-    """Whether the sentence is general advice or what usually happens, or the date's clause lo..hi a past plan: no
-    fact on any page."""
+    """Whether the sentence is general advice, what usually happens or conditional, or the date's clause lo..hi a
+    condition or a past plan: no fact on any page."""
     end = len(sentence) if hi is None else hi
-    if HEDGE.search(sentence):
+    if HEDGE.search(sentence) or _CONDITIONAL_SENTENCE.search(sentence) or _CLAUSE_HEDGE.search(sentence, lo, end):
         return True
     return any(not _BUT.search(sentence, plan.end(), end) for plan in _PAST_PLAN.finditer(sentence, 0, end))
 

@@ -199,7 +199,7 @@ def switch_dates(sentence: str, ctx: date | None, inherited: cues.Cue | None = N
                 needs_name=own and cue.rule.role == "obligation",
                 names_other=_names_something(sentence, lo, hi),
                 cue_span=cue.at,
-                clause=(_antecedent(sentence, lo) if own else 0, hi if own else len(sentence)),
+                clause=(_antecedent(sentence, lo, cue.at[0]) if own else 0, hi if own else len(sentence)),
             )
         )
     return out
@@ -364,12 +364,17 @@ def _names_something(sentence: str, lo: int, hi: int) -> bool:
 
 
 _RELATIVE = re.compile(r"\W*(?:som|der|hvor|hvilket|hvis)\s", re.IGNORECASE)
+# A coordinated clause whose verb comes right after the conjunction shares the subject before it ("Meebook blev
+# rullet ud i 2019, men skifter til NSIS den 1. marts 2027").
+_ELLIPSIS = re.compile(
+    r"\W*(?:og|men|samt|eller)\s+(?:(?:nu|også|så|derefter|dernæst|senere|allerede|fortsat)\s+)?$", re.IGNORECASE
+)
 
 
-def _antecedent(sentence: str, lo: int) -> int:
-    """Where the date's clause starts, a relative clause ("…, som skal gå i luften ultimo 2022") taken with the
-    clause its pronoun refers back to."""
-    if lo and _RELATIVE.match(sentence, lo):
+def _antecedent(sentence: str, lo: int, cue_start: int) -> int:
+    """Where the date's clause starts, taken with the clause before it when it has no subject of its own: a relative
+    clause ("…, som skal gå i luften ultimo 2022") or a coordinated one whose verb follows its conjunction."""
+    if lo and (_RELATIVE.match(sentence, lo) or (cue_start >= lo and _ELLIPSIS.match(sentence[lo:cue_start]))):
         return cues.clause(sentence, max(0, lo - 2), max(0, lo - 2))[0]
     return lo
 
