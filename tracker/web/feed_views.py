@@ -272,6 +272,7 @@ def municipality_calendar(code: str) -> Response:
             page_url=lambda s: solution_url(s.slug),
             readiness=readiness,
             base_url=current_app.config.get("BASE_URL"),
+            solution_url=solution_url,
         )
 
     return _serve(
