@@ -46,7 +46,11 @@ _REL = r"(?P<rel>næste\s+år|i\s+år|sidste\s+år|next\s+year|this\s+year|last\
 _NOT_UD = r"(?!\s+ud(?!\w))"
 _DEN = r"(?:(?:den|d\.)\s*)?"
 _MOD = (
-    r"(?P<mod>primo|medio|ultimo|i\s+(?:starten|begyndelsen|midten|slutningen)\s+af|"
+    # "sidst i 2021", "sidst på året" (late in), "først på året", "først i april" (early in — but "det sker først i
+    # 2022" is "not until 2022": after a verb "først" is no part of the year)
+    r"(?P<mod>primo|medio|ultimo|sidst\s+i|sidst\s+på|først\s+på|"
+    r"(?<!sker\s)(?<!kommer\s)(?<!bliver\s)(?<!er\s)(?<!blev\s)(?<!var\s)først\s+i|"
+    r"i\s+(?:starten|begyndelsen|midten|slutningen)\s+af|"
     r"(?:starten|begyndelsen|midten|slutningen)\s+af|(?:ved\s+)?udgangen\s+af|midt\s+i|"
     r"start|slut|early|late|mid-|mid|(?:the\s+)?(?:beginning|start|middle|end)\s+of)"
 )
@@ -230,6 +234,26 @@ def _b_year_part(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     return [v.year_part(_year(m, ctx), v.modifier_part(m.group("mod")))]
 
 
+def _b_year_part_relative(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "i slutningen af året" (the page's year), "i begyndelsen af næste år"/"det nye år" (the year after it)."""
+    if ctx is None:
+        raise NoDateError
+    rel = m.group("relyear").lower()
+    year = ctx.year + (1 if rel.startswith(("næste", "det")) else -1 if rel.startswith("sidste") else 0)
+    return [v.year_part(year, v.modifier_part(m.group("mod")))]
+
+
+def _b_after_summer_holiday(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "efter sommerferien 2023": August, when work starts again (without a year: the next August from the page)."""
+    if m.group("y"):
+        year = int(m.group("y"))
+    elif ctx is not None:
+        year = ctx.year if ctx.month <= 8 else ctx.year + 1
+    else:
+        raise NoDateError
+    return [v.months_span(year, 8, 1, "month")]
+
+
 def _b_season(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     name = m.group("s").lower()
     if not m.group("y") and name not in v.YEARLESS_SEASONS:
@@ -364,7 +388,14 @@ _P: list[tuple[str, Builder]] = [
     # ultimo november 2021, ultimo oktober (context year)
     (rf"(?<!\w){_MOD}{_MOD_SEP}{_MON}{_OPT_YEAR}", _b_month_part),
     # primo 2024, i starten af 2023, mid-2024
-    (rf"(?<!\w){_MOD}{_MOD_SEP}{_YEAR}", _b_year_part),
+    (rf"(?<!\w){_MOD}{_MOD_SEP}(?:året\s+)?{_YEAR}", _b_year_part),
+    # i slutningen af året, sidst på året, i begyndelsen af næste år (the page's year, or the one after it)
+    (
+        rf"(?<!\w){_MOD}\s+(?P<relyear>året|det\s+nye\s+år|næste\s+år|sidste\s+år)(?!{_W})(?!\s*\d)",
+        _b_year_part_relative,
+    ),
+    # efter sommerferien (2023): August
+    (rf"(?<!\w)efter\s+sommerferien(?:\s+{_YEAR})?(?!\s*\d)", _b_after_summer_holiday),
     # efteråret 2022, vinteren 2022/23, I efteråret (context year)
     (
         rf"(?<!\w)(?P<s>{_alt(v.SEASONS)})(?!{_W})(?:\s+(?:of\s+)?{_YEAR_RAW}(?:/(?P<y2>\d\d(?:\d\d)?))?{_END})?",

@@ -47,6 +47,9 @@ _CLAUSE = re.compile(
 _JOINER = re.compile(r"\s*(?:,|og|samt|eller|and|or|&)?\s*(?:og\s+|and\s+)?", re.IGNORECASE)
 _DATE_HEADER = re.compile(r"dato|date|tidspunkt|hvornår|frist|skift|when|deadline|overgang|forventet|plan", re.I)
 _LEVEL_HEADER = re.compile(r"niveau|level|loa|sikring|assurance", re.IGNORECASE)
+# Capitalised words that are no names: months and weekdays in headings and labels, level words.
+_NOT_NAMES = frozenset({*MONTHS, "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+                        "lav", "betydelig", "høj", "nsis", "q1", "q2", "q3", "q4"})  # fmt: skip
 _LEVEL_WORD = re.compile(r"(?<!\w)(lav|lavt|betydelig|betydeligt|høj|højt|low|substantial|high)(?!\w)", re.I)
 _LEVEL_KEY = {"lav": "lav", "lavt": "lav", "low": "lav", "betydelig": "betydelig", "betydeligt": "betydelig",
               "substantial": "betydelig", "høj": "hoej", "højt": "hoej", "high": "hoej"}  # fmt: skip
@@ -86,6 +89,7 @@ class _Fact:
     hedged: bool = False  # a possibility, a condition, a past plan or general advice
     needs_name: bool = False  # an obligation ("skal"): only of a solution the sentence itself names
     cue_at: tuple[int, int] = (0, 0)  # a level's requirement verb (its subject is the solution)
+    names_other: bool = False  # its clause names something the registry does not know ("NemID lukker …")
 
 
 def _groups(text: str, mentions: Sequence[Mention]) -> list[list[Mention]]:
@@ -191,6 +195,7 @@ def switch_dates(sentence: str, ctx: date | None, inherited: cues.Cue | None = N
                 kind=kind_of(cue.rule, sentence[lo:hi]),
                 hedged=cues.hedged(sentence, lo, hi),
                 needs_name=own and cue.rule.role == "obligation",
+                names_other=_names_something(sentence, lo, hi),
             )
         )
     return out
@@ -306,11 +311,39 @@ def _sentence(
     for kind in ("date", "level"):
         # An obligation ("skal") binds the solution only when the sentence names it: with the subject taken from
         # a heading or the page's title it is general advice ("Alle med NemID skal … have MitID" on virk.dk).
-        first = next((f for f in facts if (f.interval is not None) == (kind == "date") and not f.needs_name), None)
+        # Nor does a sentence naming something else ("NemID medarbejdersignatur vil fortsat fungere frem til 30. juni
+        # 2023" under a heading about MitID Erhverv), or a hedged one: the subject is not the heading's.
+        first = next(
+            (
+                f
+                for f in facts
+                if (f.interval is not None) == (kind == "date") and not (f.needs_name or f.names_other or f.hedged)
+            ),
+            None,
+        )
         if first is not None:
             ev = evidence(f"{said} … {text}", 0, 0) if said != text else evidence(text)
             out.append(_observation(source, url, subject.mention, first, ev))
     return out
+
+
+# A proper name: a word with a capital inside ("NemID", "MitID"), an acronym ("OCES2", "POST"), or a capitalised
+# word that does not start the sentence (Danish capitalises names only). The pronoun "I" is no name.
+_NAME = re.compile(r"(?<![\w-])(?:[A-ZÆØÅ]?[a-zæøå]+[A-ZÆØÅ][\wæøå-]*|[A-ZÆØÅ]{2,}[\wæøå-]*|[A-ZÆØÅ][a-zæøå][\wæøå-]*)")
+
+
+def _names_something(sentence: str, lo: int, hi: int) -> bool:
+    """Whether the clause lo..hi names something (the registry did not recognise it, or the caller would know)."""
+    first = re.match(r"\W*", sentence).end()  # type: ignore[union-attr]  # \W* always matches
+    for m in _NAME.finditer(sentence, lo, hi):
+        word = m.group(0)
+        starts = m.start() == first or sentence[max(0, m.start() - 2) : m.start()].rstrip().endswith((":", "."))
+        if starts and word[1:].islower():
+            continue  # an ordinary word written with a capital because it starts the sentence
+        if word.lower().rstrip(".") in _NOT_NAMES:
+            continue
+        return True
+    return False
 
 
 def _subject_of(text: str, subjects: Sequence[Mention], fact: _Fact) -> Mention | None:

@@ -38,6 +38,7 @@ def api_routes() -> list[ApiRoute]:
         sources,
         subscriptions,
         tokens,
+        transitions,
     )
 
     # Bearer-token APIs: CSRF does not apply (writes refuse the login cookie, see tracker.auth.api_user).
@@ -62,6 +63,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(feed_tokens.blp, "/api/v1/municipalities", csrf_exempt=True),  # private feed addresses
         ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments
         ApiRoute(notifications.blp, "/api/v1/account/notifications", csrf_exempt=True),
+        ApiRoute(transitions.blp, "/api/v1", csrf_exempt=True),  # transitions, lead times
     ]
 
 
@@ -69,6 +71,7 @@ def web_blueprints() -> list[Blueprint]:
     """The HTML pages and the feed/calendar documents."""
     from tracker.web import (
         about,
+        action_views,
         admin_views,
         assessment_views,
         auth_views,
@@ -100,6 +103,7 @@ def web_blueprints() -> list[Blueprint]:
         feed_views.bp,
         broadcast_pages.bp,
         municipality_views.bp,
+        action_views.bp,
         inquiry_views.bp,
         assessment_views.bp,
         mail_views.bp,

@@ -13,7 +13,6 @@ from tracker.starter_brokers import (
     KL_WEBINAR,
     MITID_ERHVERV_FAQ,
     NEMLOGIN_SERVICES,
-    OCES3_KOMBIT,
     OES2_KOMBIT,
     OS2VALGHALLA_IDP,
     SEB_PAGE,
@@ -24,6 +23,13 @@ from tracker.starter_brokers import (
 )
 
 __all__ = ["BROKERS", "KL_WEBINAR", "SOLUTIONS", "SOLUTIONS_NAMED"]
+
+DIGST_2022_MAJ = (
+    "https://digst.dk/nyheder/nyhedsarkiv/2022/maj/danske-virksomheder-kan-faa-mitid-erhverv-fra-oktober-2022/"
+)
+STAR_BRUGERADMIN = "https://star.dk/da/it/it-administration-i-jobcentre-og-a-kasser/brugeradministration/"
+EFLIS_DFDG = "https://eflis.dk/dataomrader/flis-arbejdsmarked-beskaeftigelse/dfdg/"
+DIGST_SERVICEDEKLARATION = "http://www.digst.dk/It-loesninger/Servicedeklaration"
 
 _NEMLOGIN_SSO = {"broker": "NemLog-in", "brokers": ["nemlog-in"]}
 _VIA_SEB = {"brokers": ["seb"]}
@@ -75,7 +81,19 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
             "sikringsniveauer … KL: Korrekt, her afventes en AULA beslutning. — " + KL_WEBINAR,
         },
     ),
-    solution("kmd-nexus", "KMD Nexus", "leverandoer", ["KMD Nexus", "KMD-NEXUS", "Nexus"], vendor="kmd"),
+    solution(
+        "kmd-nexus",
+        "KMD Nexus",
+        "leverandoer",
+        ["KMD Nexus", "KMD-NEXUS", "Nexus"],
+        vendor="kmd",
+        links=[
+            link(
+                "KMD: implementering af KMD Nexus i Kalundborg Kommune",
+                "https://www.kmd.dk/indsigter/skarp-projektledelse-bag-kmd-nexus-implementering-i-kalundborg",
+            )
+        ],
+    ),
     solution(
         "virk-dk",
         "virk.dk",
@@ -148,7 +166,13 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
             )
         ],
     ),
-    solution("eindkomst", "eIndkomst", "faellesoffentlig", ["eIndkomst"]),
+    solution(
+        "eindkomst",
+        "eIndkomst",
+        "faellesoffentlig",
+        ["eIndkomst"],
+        links=[link("Skattestyrelsen: indberet løn (eIndkomst)", "https://skat.dk/skat.aspx?oId=2234866")],
+    ),
     solution(
         "serviceplatformen",
         "Serviceplatformen",
@@ -156,7 +180,6 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         ["Serviceplatformen", "KOMBIT Serviceplatformen"],
         **_KOMBIT,
         links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
     ),
     solution(
         "beskedfordeler",
@@ -164,8 +187,14 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         "faelleskommunal",
         ["Beskedfordeler", "Beskedfordeleren"],
         **_KOMBIT,
-        links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
+        # No date: KOMBIT's page on the OCES3 switch says Beskedfordeler's users must wait (issue 24: the
+        # 23 May 2023 shipped here before was contradicted by its own source).
+        links=[
+            link(
+                "Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur (Beskedfordeleren: afvent)",
+                OES2_KOMBIT,
+            )
+        ],
     ),
     solution(
         "stoettesystemerne",
@@ -174,11 +203,36 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         ["Støttesystemerne", "Støttesystemer", "Fælleskommunalt Administrationsmodul"],
         **_KOMBIT,
         links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
     ),
-    solution("ky", "KY", "faelleskommunal", ["KY"], **_KOMBIT),
-    solution("ksd", "KSD", "faelleskommunal", ["KSD"], **_KOMBIT),
-    solution("sapa", "SAPA", "faelleskommunal", ["SAPA"], **_KOMBIT),
+    solution(
+        "ky",
+        "KY – Kommunernes Ydelsessystem",
+        "faelleskommunal",
+        ["KY", "Kommunernes Ydelsessystem"],
+        **_KOMBIT,
+        links=[link("FLIS: DFDG, KY og Ydelsesrefusion", EFLIS_DFDG)],
+    ),
+    solution(
+        "ksd",
+        "KSD – Kommunernes Sygedagpengesystem",
+        "faelleskommunal",
+        ["KSD", "Kommunernes Sygedagpengesystem"],
+        **_KOMBIT,
+        links=[link("KOMBIT: KSD FAQ – funktionalitet", "https://kombit.dk/content/ksd-faq-funktionalitet")],
+    ),
+    solution(
+        "sapa",
+        "SAPA",
+        "faelleskommunal",
+        ["SAPA"],
+        **_KOMBIT,
+        links=[
+            link(
+                "SAPA – snitfladestrategi (KOMBIT-notat, kopi)",
+                "https://deploy.doczz.net/doc/7095432/sapa---snitfladestrategi",
+            )
+        ],
+    ),
     solution("ddv", "DDV", "faellesoffentlig", ["DDV"], **_VIA_SEB, links=[link("SEB hos services.nsi.dk", SEB_PAGE)]),
     solution(
         "dnhf", "DNHF", "faellesoffentlig", ["DNHF"], **_VIA_SEB, links=[link("SEB hos services.nsi.dk", SEB_PAGE)]
@@ -263,18 +317,171 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
                 "https://confluence.sdfi.dk/display/DML/Tjenestebruger+-+overgang+til+OCES3",
             )
         ],
+        # Its OCES2 → OCES3 window is a 'certificate' transition (tracker.starter_transitions).
+    ),
+]
+
+# More real solutions municipal staff log in to, each named by the public page linked (issue 24, item 6). Facts
+# only where a page states one; the rest is unknown until a source says more.
+SOLUTIONS_NAMED += [
+    solution(
+        "mitid-erhverv",
+        "MitID Erhverv",
+        "faellesoffentlig",
+        ["MitID Erhverv"],
+        service_provider="digst",
+        links=[
+            link("Danske virksomheder kan få MitID Erhverv fra oktober 2022 (digst.dk)", DIGST_2022_MAJ),
+            link("MitID Erhverv: adgang til selvbetjeningsløsninger", MITID_ERHVERV_FAQ),
+        ],
+        # The login method itself: its rollout, as Digitaliseringsstyrelsen's own news gives it.
         fields=switch(
-            "2023-06-07",
-            "2023-06-07",
-            "day",
-            "7. juni 2023",
+            "2022-10-01",
+            "2023-06-30",
+            "month",
+            "fra oktober 2022 og frem mod juni 2023",
             state="switched",
             status="confirmed",
             kind="authority",
-            url="https://confluence.sdfi.dk/display/DML/Tjenestebruger+-+overgang+til+OCES3",
-            evidence='SDFI-siden "Tjenestebruger - overgang til OCES3": Datafordeleren tager imod OCES3 fra '
-            "7. juni 2023",
+            url=DIGST_2022_MAJ,
+            evidence="MitID Erhverv erstatter NemID medarbejdersignatur og rulles ud til de danske virksomheder fra "
+            "oktober 2022 og frem mod juni 2023.",
         ),
+    ),
+    solution(
+        "arbejdsmarkedsportalen",
+        "Arbejdsmarkedsportalen",
+        "faellesoffentlig",
+        ["Arbejdsmarkedsportalen", "AMP"],
+        links=[link("STAR: brugeradministration af adgang til Arbejdsmarkedsportalen", STAR_BRUGERADMIN)],
+    ),
+    solution(
+        "dfdg",
+        "DFDG – Det Fælles Datagrundlag",
+        "faellesoffentlig",
+        ["DFDG", "Det Fælles Datagrundlag", "Det fælles it-baserede datagrundlag"],
+        links=[
+            link(
+                "STAR: behandling af oplysninger registreret af a-kasser og jobcentre (DFDG)",
+                "https://star.dk/digital-service/borger-it/behandling-af-oplysninger-der-er-registreret-af-a-kasser-og-"
+                "jobcentre",
+            )
+        ],
+    ),
+    solution(
+        "jobnet-jobkon",
+        "Jobnet for Jobkonsulenter (JobKon)",
+        "faellesoffentlig",
+        ["JobKon", "Jobnet for Jobkonsulenter"],
+        links=[link("STAR: applikationer via Arbejdsmarkedsportalen", STAR_BRUGERADMIN)],
+    ),
+    solution(
+        "jobcenter-planner",
+        "Jobcenter Planner",
+        "faellesoffentlig",
+        ["Jobcenter Planner"],
+        links=[link("STAR: applikationer via Arbejdsmarkedsportalen", STAR_BRUGERADMIN)],
+    ),
+    solution(
+        "nsp",
+        "NSP – Den Nationale Serviceplatform",
+        "faellesoffentlig",
+        ["NSP", "Den Nationale Serviceplatform"],
+        service_provider="sundhedsdatastyrelsen",
+        links=[
+            link("NSPOP: overblik over NSP services", "https://www.nspop.dk/display/web/Overblik+over+NSP+services")
+        ],
+    ),
+    solution(
+        "et-samlet-patientoverblik",
+        "Et Samlet Patientoverblik",
+        "faellesoffentlig",
+        ["Et Samlet Patientoverblik"],
+        links=[
+            link(
+                "MedCom: Drejebog Et Samlet Patientoverblik, Aftaleoversigt og Fælles Stamkort (kopi)",
+                "https://9pdf.org/document/zx5nn1gv-drejebog-et-samlet-patientoverblik-aftaleoversigt-og-f%C3%A6lles-"
+                "stamkort.html",
+            )
+        ],
+    ),
+    solution(
+        "nemkonto",
+        "NemKonto",
+        "faellesoffentlig",
+        ["NemKonto"],
+        service_provider="digst",
+        links=[link("Digitaliseringsstyrelsen: servicedeklaration (NemKonto)", DIGST_SERVICEDEKLARATION)],
+    ),
+    solution(
+        "nemsms",
+        "NemSMS",
+        "faellesoffentlig",
+        ["NemSMS"],
+        service_provider="digst",
+        links=[link("Digitaliseringsstyrelsen: servicedeklaration (NemSMS)", DIGST_SERVICEDEKLARATION)],
+    ),
+    solution(
+        "tinglysning",
+        "Tinglysning.dk – Den Digitale Tingbog",
+        "faellesoffentlig",
+        ["tinglysning.dk", "Den Digitale Tingbog"],
+        links=[
+            link(
+                "Tinglysningsretten: underskriftsdatabasen (MitID Erhverv)",
+                "https://domstol.dk/tinglysningsretten/professionelle-brugere/underskriftsdatabasen/",
+            )
+        ],
+    ),
+    solution(
+        "kmd-opus",
+        "KMD Opus",
+        "leverandoer",
+        ["KMD Opus", "KMD Opus Personale"],
+        vendor="kmd",
+        links=[
+            link("KMD Opus Personale (integration)", "https://opusintegration.kmd.dk/area/opus-personal-api/personale")
+        ],
+    ),
+    solution(
+        "sbsys",
+        "SBSYS",
+        "leverandoer",
+        ["SBSYS"],
+        links=[
+            link(
+                "Version2: Tønder Kommune skifter til SBSYS",
+                "https://www.version2.dk/artikel/toenders-esdh-kinderaeg-billigere-i-indkoeb-billigere-i-drift-og-valgt-"
+                "uden-udbud-16360",
+            )
+        ],
+    ),
+    solution(
+        "flis",
+        "FLIS – Fælleskommunalt Ledelsesinformationssystem",
+        "faelleskommunal",
+        ["FLIS"],
+        **_KOMBIT,
+        links=[link("FLIS: dataområdet DFDG", EFLIS_DFDG)],
+    ),
+    solution(
+        "eg-winplc",
+        "EG WinPLC",
+        "leverandoer",
+        ["EG WinPLC", "WinPLC"],
+        links=[
+            link(
+                "EG WinPLC: login med MitID Erhverv",
+                "https://manual-winplc.eghealthcare.dk/login-med-mitid-erhverv.html",
+            )
+        ],
+    ),
+    solution(
+        "jobnet",
+        "Jobnet",
+        "faellesoffentlig",
+        ["Jobnet", "Jobnet.dk"],
+        links=[link("STAR: Jobnets administrationsportal via Arbejdsmarkedsportalen", STAR_BRUGERADMIN)],
     ),
 ]
 

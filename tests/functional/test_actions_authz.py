@@ -204,3 +204,13 @@ def test_another_municipalitys_action_id_is_not_found_even_for_its_own_url(
         headers={**world["tokens"]["aarhus"], "If-Match": "*"},
     )
     assert resp.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["coordinator", "admin"])
+def test_kl_sees_the_municipality_page_but_no_action_owner_or_note(
+    client: FlaskClient, world: dict[str, Any], who: str
+) -> None:
+    log_in(client, world["users"][who])
+    html = client.get("/kommuner/101").get_data(as_text=True)
+    assert "Omsorg" in html  # the readiness row itself is theirs to see
+    assert SECRET_TEAM not in html and SECRET_NOTE not in html and "Vores handling" not in html

@@ -97,9 +97,14 @@ def test_an_obligation_needs_the_solution_named_in_its_own_sentence() -> None:
     # virk.dk's help page: the page title is the only subject, and "Alle med NemID skal …" is general advice.
     body = "<h1>Hjælp til Virk</h1><p>Alle med NemID skal i løbet af 2021 og 2022 have MitID.</p>"
     assert _facts(body) == []
-    assert _facts("<h1>Hjælp til Virk</h1><p>Brugerne skal senest 1. marts 2027 logge på med MitID.</p>") == [
+    assert _facts("<h1>Hjælp til Virk</h1><p>Brugerne skal logge på med det nye login senest 1. marts 2027.</p>") == [
         ("virk-dk", "2027-03-01", "senest", "login", "")
     ]
+    # A sentence naming another system is about that system, not the heading's.
+    assert (
+        _facts("<h1>MitID Erhverv</h1><p>NemID medarbejdersignatur vil fortsat fungere frem til 30. juni 2023.</p>")
+        == []
+    )
     assert _facts("<h1>Hjælp</h1><p>Fra 1. marts 2027 skal Aula bruge Context Handler 2.</p>") == [
         ("aula", "2027-03-01", "skal", "broker_version", "")
     ]

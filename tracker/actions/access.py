@@ -7,31 +7,44 @@ here, so the rule can move into the shared permission layer (``tracker.auth.perm
 
 from __future__ import annotations
 
-from tracker.auth.permissions import own_municipality_id, require_user
-from tracker.errors import Forbidden
-from tracker.models import Municipality, User
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-PRIVATE_EVENT_TYPES = ("action.updated",)
+from tracker.auth.permissions import PRIVATE_EVENT_TYPES, may, may_receive_event, require
+from tracker.broadcast.feed_tokens import hash_token, token_is_valid
+from tracker.errors import Forbidden
+from tracker.models import FeedToken, Municipality, User
+
+ACTION = "municipality.actions"  # the policy table's row (tracker.auth.policies)
+__all__ = [
+    "ACTION",
+    "PRIVATE_EVENT_TYPES",
+    "actions_token_owner",
+    "may_receive_event",
+    "require_actions_access",
+    "sees_actions",
+]
 
 
 def sees_actions(user: User | None, municipality_id: int) -> bool:
     """Whether the user may read and change the municipality's actions (active users of that municipality)."""
-    own = own_municipality_id(user)
-    return user is not None and user.is_active and own is not None and own == municipality_id
+    return user is not None and user.is_active and may(user, ACTION, municipality_id)
 
 
-def require_actions_access(user: User | None, municipality: Municipality) -> User:
+def require_actions_access(user: User | None, municipality: Municipality, *, web: bool = False) -> User:
     """The user if they may work on M's actions; 401 when anonymous, 403 for everyone else."""
-    user = require_user(user)
-    if not sees_actions(user, municipality.id):
-        raise Forbidden(
-            f"Handlingerne for {municipality.name} er kommunens egne. Kun kommunens egne brugere har adgang til dem."
-        )
+    user = require(user, ACTION, municipality, web=web)
+    if not user.is_active:
+        raise Forbidden("Brugeren er deaktiveret.")
     return user
 
 
-def may_receive_event(user: User | None, event_type: str, municipality_id: int | None) -> bool:
-    """Whether a municipality's private event (``action.updated``) may reach this user (webhook, event log)."""
-    if event_type not in PRIVATE_EVENT_TYPES:
-        return True
-    return municipality_id is not None and sees_actions(user, municipality_id)
+def actions_token_owner(session: Session, municipality: Municipality, plain: str | None) -> User | None:
+    """The user behind a municipality's feed token, if it is valid and its creator may see M's actions.
+
+    A feed token made by a coordinator opens M's calendar of switches, never its actions."""
+    if not plain or not token_is_valid(session, municipality.id, plain):
+        return None
+    row = session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(plain)))
+    creator = session.get(User, row.created_by_id) if row is not None and row.created_by_id is not None else None
+    return creator if creator is not None and sees_actions(creator, municipality.id) else None

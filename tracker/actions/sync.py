@@ -27,9 +27,11 @@ from sqlalchemy.orm import Session
 from tracker.actions import texts
 from tracker.actions.events import emit_updated
 from tracker.db import utcnow
-from tracker.models import Action, ActionChange, ChangeEvent, Municipality
-from tracker.models.vocab import LOA_RANK, Loa
-from tracker.municipalities.readiness import ActionCode, ReadinessRow, Status, municipality_readiness
+from tracker.models import Action, ActionChange, ChangeEvent, Municipality, PortfolioEntry, Transition
+from tracker.models.vocab import LOA_RANK, Loa, SwitchState, WhoMustAct
+from tracker.municipalities.readiness import ActionCode, Readiness, ReadinessRow, Status, municipality_readiness
+from tracker.municipalities.requirements import broker_edges, reachable
+from tracker.registry.transitions import transitions_for
 
 DANISH = ZoneInfo("Europe/Copenhagen")
 OPEN_STATUSES = ("new", "in_progress", "blocked")
@@ -181,8 +183,12 @@ def sync_wanted(
     wanted: dict[str, Wanted],
     *,
     reason: str | None = None,
+    closing: dict[str, str] | None = None,
 ) -> list[Action]:
-    """Create, follow and close ``kind`` actions of M so that they match ``wanted``; returns changed actions."""
+    """Create, follow and close ``kind`` actions of M so that they match ``wanted``; returns changed actions.
+
+    A subject that no longer asks closes its open action as ``not_relevant`` with the reason ``closing`` gives
+    for its key (a cancelled transition), else "no longer asks"."""
     existing = {
         a.subject_key: a
         for a in session.scalars(
@@ -228,12 +234,13 @@ def sync_wanted(
     for action in existing.values():
         if not action.open_in_registry:
             continue
+        why = (closing or {}).get(action.subject_key) or texts.no_longer_asked_reason()
         changes = {"open_in_registry": [True, False]}
         if action.status in OPEN_STATUSES:
             changes["status"] = [action.status, "not_relevant"]
-            changes["status_reason"] = [action.status_reason, texts.no_longer_asked_reason()]
+            changes["status_reason"] = [action.status_reason, why]
         _apply(action, changes, None)
-        note = texts.no_longer_asked_reason() + (f" {reason}" if reason else "")
+        note = why + (f" {reason}" if reason and reason not in why else "")
         record(session, action, changes, actor_id=None, actor_label=texts.REGISTRY_LABEL, reason=note)
         if "status" in changes:
             emit_updated(session, action, changes, actor=None, reason=note)
@@ -242,13 +249,69 @@ def sync_wanted(
     return changed
 
 
+ACTING = {WhoMustAct.MUNICIPALITIES.value, WhoMustAct.LOCAL_IDP_OPERATORS.value}
+
+
+def transition_key(transition_id: int) -> str:
+    """The subject key of a transition."""
+    return f"transition:{transition_id}"
+
+
+def portfolio_transitions(session: Session, municipality: Municipality) -> list[Transition]:
+    """The transitions of M's portfolio's solutions and of the brokers staff reach them through that ask
+    municipalities or local IdP operators to act (cancelled included; the NSIS login transition is the
+    readiness rows' subject, so it is left out here)."""
+    used = list(
+        session.scalars(select(PortfolioEntry.solution_id).where(PortfolioEntry.municipality_id == municipality.id))
+    )
+    if not used:
+        return []
+    edges = broker_edges(session)
+    ids = set(used).union(*(reachable(edges, s) for s in used))
+    return [
+        t
+        for rows in transitions_for(session, ids).values()
+        for t in rows
+        if not t.nsis_login and ACTING & set(t.who_must_act or ())
+    ]
+
+
+def wanted_from_transitions(transitions: list[Transition]) -> tuple[dict[str, Wanted], dict[str, str]]:
+    """One wanted action per transition that is not cancelled; the cancelled ones' keys with their reason."""
+    wanted: dict[str, Wanted] = {}
+    cancelled: dict[str, str] = {}
+    for t in transitions:
+        key = transition_key(t.id)
+        if t.state == SwitchState.CANCELLED.value:
+            cancelled[key] = texts.cancelled_reason(t.title)
+            continue
+        wanted[key] = Wanted(
+            key=key,
+            kind="transition",
+            code=t.kind,
+            level=t.required_loa,
+            act_by=t.act_by_on or t.earliest_on,
+            solution_id=t.solution_id,
+            transition_id=t.id,
+        )
+    return wanted, cancelled
+
+
 def sync_municipality(
-    session: Session, municipality: Municipality, *, day: date | None = None, reason: str | None = None
+    session: Session,
+    municipality: Municipality,
+    *,
+    day: date | None = None,
+    reason: str | None = None,
+    readiness: Readiness | None = None,
 ) -> list[Action]:
-    """Bring M's readiness actions in line with its readiness rows now (idempotent)."""
+    """Bring M's actions in line with its readiness rows (``readiness``: computed already for ``day``) and its
+    portfolio's transitions now (idempotent)."""
     day = day or today()
-    readiness = municipality_readiness(session, municipality, today=day)
-    return sync_wanted(session, municipality, "readiness", wanted_from_readiness(readiness.rows, day), reason=reason)
+    readiness = readiness or municipality_readiness(session, municipality, today=day)
+    changed = sync_wanted(session, municipality, "readiness", wanted_from_readiness(readiness.rows, day), reason=reason)
+    wanted, cancelled = wanted_from_transitions(portfolio_transitions(session, municipality))
+    return changed + sync_wanted(session, municipality, "transition", wanted, reason=reason, closing=cancelled)
 
 
 def has_actions(session: Session, municipality_id: int) -> bool:

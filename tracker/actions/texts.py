@@ -28,7 +28,7 @@ FIELD_LABELS = {
     "owner": _l("Ansvarlig"),
     "due_on": _l("Frist"),
     "note": _l("Note"),
-    "code": _l("Handling"),
+    "reopened_reason": _l("Genåbnet"),
 }
 REGISTRY_LABEL = "TU-tracker (registeret)"
 
@@ -79,3 +79,8 @@ def asked_again_reason() -> str:
 def cancelled_reason(title: str) -> str:
     """Why an action on a cancelled transition is not relevant."""
     return danish("Skiftet '%(title)s' er aflyst.", title=title)
+
+
+def no_longer_asked_title() -> str:
+    """What a closed action's subject says now, in the reader's language."""
+    return gettext("Kræver ikke længere handling")

@@ -1,5 +1,6 @@
-"""Actions as the page, the API and the exports show them: each with what to do (the readiness row's sentence),
-its subject's names, whether it is overdue or unread, and the list's progress summary.
+"""Actions as the page, the API and the exports show them: each with what to do (the readiness row's sentence,
+or the transition's title and what it asks), its subject's names, whether it is overdue or unread, and the
+list's progress summary.
 
 ``load`` brings M's actions in line with the registry first (``sync``), so the first look at the list
 materialises them and every look shows what the registry says now.
@@ -7,17 +8,20 @@ materialises them and every look shows what the registry says now.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.actions import queries, sync
+from tracker.actions.access import sees_actions
 from tracker.actions.services import owner_label
-from tracker.actions.texts import STATUS_LABELS, danish
-from tracker.models import Action, Municipality, User
+from tracker.actions.texts import STATUS_LABELS, no_longer_asked_title
+from tracker.models import Action, Municipality, Transition, User
 from tracker.municipalities.actions import action_text
-from tracker.municipalities.readiness import ReadinessRow, municipality_readiness
+from tracker.municipalities.readiness import Readiness, ReadinessRow, municipality_readiness
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,23 @@ class ActionList:
     day: date
 
 
-def _title(action: Action, row: ReadinessRow | None) -> str:
-    if row is not None:
+def _rows(readiness: Readiness) -> dict[str, ReadinessRow]:
+    return {sync.readiness_key(r.solution.id, r.idp.id if r.idp else None): r for r in readiness.rows}
+
+
+def _transitions(session: Session, actions: Sequence[Action]) -> dict[int, Transition]:
+    ids = {a.transition_id for a in actions if a.transition_id is not None}
+    if not ids:
+        return {}
+    return {t.id: t for t in session.scalars(select(Transition).where(Transition.id.in_(ids)))}
+
+
+def _title(action: Action, row: ReadinessRow | None, transition: Transition | None) -> str:
+    if transition is not None:
+        return f"{transition.title}: {transition.what_to_do}" if transition.what_to_do else transition.title
+    if row is not None and action.open_in_registry:
         return action_text(row.action)
-    return danish("Rækken kræver ikke længere handling")
+    return no_longer_asked_title()
 
 
 def load(
@@ -69,21 +86,20 @@ def load(
     """M's actions, synced with the registry, as views (overdue first), with the summary of all of M's actions."""
     day = day or sync.today()
     readiness = municipality_readiness(session, municipality, today=day)
-    sync.sync_wanted(session, municipality, "readiness", sync.wanted_from_readiness(readiness.rows, day))
-    rows = {sync.readiness_key(r.solution.id, r.idp.id if r.idp else None): r for r in readiness.rows}
+    sync.sync_municipality(session, municipality, day=day, readiness=readiness)
     everything = queries.list_actions(session, municipality, user, day)
     chosen = (
         queries.list_actions(session, municipality, user, day, filters) if filters != queries.NO_FILTERS else everything
     )
     seen = queries.seen_versions(session, user, [a.id for a in chosen])
-    return ActionList(
-        [view(a, rows.get(a.subject_key), day, seen.get(a.id, 0)) for a in chosen],
-        queries.summary(everything, day),
-        day,
-    )
+    rows, transitions = _rows(readiness), _transitions(session, chosen)
+    items = [
+        view(a, rows.get(a.subject_key), transitions.get(a.transition_id or 0), day, seen.get(a.id, 0)) for a in chosen
+    ]
+    return ActionList(items, queries.summary(everything, day), day)
 
 
-def view(action: Action, row: ReadinessRow | None, day: date, seen_version: int) -> ActionView:
+def view(action: Action, row: ReadinessRow | None, transition: Transition | None, day: date, seen: int) -> ActionView:
     """One action's view."""
     solution = action.solution
     group = None
@@ -91,12 +107,12 @@ def view(action: Action, row: ReadinessRow | None, day: date, seen_version: int)
         group = action.idp.user_group or action.idp.name
     return ActionView(
         action=action,
-        title=_title(action, row) if action.open_in_registry else danish("Rækken kræver ikke længere handling"),
+        title=_title(action, row, transition),
         solution_name=solution.name if solution else None,
         solution_slug=solution.slug if solution else None,
         group=group,
         overdue=queries.is_overdue(action, day),
-        unread=seen_version < action.version,
+        unread=seen < action.version,
     )
 
 
@@ -105,7 +121,24 @@ def load_one(
 ) -> ActionView:
     """One action's view (its row looked up in M's readiness for the sentence)."""
     day = day or sync.today()
-    readiness = municipality_readiness(session, municipality, today=day)
-    rows = {sync.readiness_key(r.solution.id, r.idp.id if r.idp else None): r for r in readiness.rows}
+    rows = _rows(municipality_readiness(session, municipality, today=day))
     seen = queries.seen_versions(session, user, [action.id])
-    return view(action, rows.get(action.subject_key), day, seen.get(action.id, 0))
+    transition = _transitions(session, [action]).get(action.transition_id or 0)
+    return view(action, rows.get(action.subject_key), transition, day, seen.get(action.id, 0))
+
+
+def action_marks(
+    session: Session, municipality: Municipality, user: User | None, readiness: Readiness
+) -> dict[tuple[int, int | None], ActionView] | None:
+    """For M's own users: the action of each readiness row by (solution, IdP), as the readiness table and the
+    timeline show it (status and owner). None for everyone else (coordinators see no owners)."""
+    if user is None or not sees_actions(user, municipality.id):
+        return None
+    sync.sync_municipality(session, municipality, day=readiness.today, readiness=readiness)
+    rows = _rows(readiness)
+    marks = {}
+    for action in queries.actions_by_row(session, municipality).values():
+        marks[(action.solution_id or 0, action.idp_id)] = view(
+            action, rows.get(action.subject_key), None, readiness.today, action.version
+        )
+    return marks

@@ -6,6 +6,7 @@ anonymous callers 401, everyone else 403, coordinators included (KL sees counts 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -15,10 +16,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from tracker.actions import exports, queries, services, views
-from tracker.actions.access import require_actions_access
-from tracker.api.municipality_data import BINARY, TEXT, download, private
+from tracker.actions.access import ACTION, require_actions_access
+from tracker.api.municipality_data import BINARY, SECURITY, TEXT, download
 from tracker.api.solution_writes import IF_MATCH_PARAMETER, PreconditionRequired
 from tracker.auth import api_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import PreconditionFailed
 from tracker.models import Action, Municipality, User
@@ -32,6 +34,15 @@ blp = Blueprint(
     "kun for kommunens egne brugere.",
 )
 ACTION_TAG = re.compile(r"a([0-9]{1,9})")
+
+
+def own_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Declare the operation's policy (M's actions: M's own users only) and document its refusals."""
+    view = requires(ACTION)(view)
+    view = blp.alt_response(401, schema="Error", description="Not logged in / no valid token")(view)
+    view = blp.alt_response(403, schema="Error", description="Not one of this municipality's own users")(view)
+    view = blp.alt_response(404, schema="Error", description="No such municipality or action")(view)
+    return blp.doc(security=SECURITY)(view)
 
 
 class TaskQuerySchema(Schema):
@@ -205,7 +216,7 @@ class ActionList(MethodView):
 
     @blp.arguments(TaskQuerySchema, location="query")
     @blp.response(200, TaskListSchema)
-    @private
+    @own_only
     def get(self, args: dict[str, Any], code: str) -> Response:
         """M's actions (one per readiness row that asks M to act), overdue first, filtered as asked; the summary
         counts all of them."""
@@ -241,7 +252,7 @@ class ActionItem(MethodView):
     """One of M's actions."""
 
     @blp.response(200, TaskSchema)
-    @private
+    @own_only
     def get(self, code: str, action_id: int) -> Response:
         """One action with its history; sends an ETag for PATCH's If-Match, and marks it read for the caller."""
         municipality, user = _caller(code)
@@ -254,7 +265,7 @@ class ActionItem(MethodView):
     @blp.alt_response(422, schema="Error", description="Refused input (Danish message, nothing stored)")
     @blp.alt_response(428, schema="Error", description="If-Match is required (send the ETag from GET)")
     @blp.doc(parameters=[IF_MATCH_PARAMETER])
-    @private
+    @own_only
     def patch(self, args: dict[str, Any], code: str, action_id: int) -> Response:
         """Change status (with a reason for not_relevant and blocked), owner, due day or note."""
         municipality, user = _caller(code, write=True)
@@ -273,7 +284,7 @@ class ActionsCsv(MethodView):
     """M's actions as CSV."""
 
     @blp.response(200, TEXT, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
-    @private
+    @own_only
     def get(self, code: str) -> Response:
         """Every action: what, solution, staff group, owner, status, due day (overdue first)."""
         municipality, user = _caller(code)
@@ -287,7 +298,7 @@ class ActionsXlsx(MethodView):
     """M's actions as XLSX."""
 
     @blp.response(200, BINARY, content_type=exports.XLSX_MIMETYPE, description="Excel workbook")
-    @private
+    @own_only
     def get(self, code: str) -> Response:
         """Every action as a workbook, with a progress sheet."""
         municipality, user = _caller(code)

@@ -15,6 +15,7 @@ from apispec import APISpec, BasePlugin
 from flask import Flask
 from marshmallow import Schema, fields, validate
 
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.municipalities.readiness_events import BULK_SHAPE
 from tracker.registry.events import EVENT_TYPES
 
@@ -176,6 +177,26 @@ class InquiryDataSchema(WebhookDataSchema):
     inquiry = fields.Nested(PayloadInquirySchema, required=True)
 
 
+class PayloadTransitionSchema(Schema):
+    """The transition an event is about, as it stands after the event (subscribers filter on these)."""
+
+    id = fields.Integer(required=True, metadata={"description": "GET /api/v1/transitions/{id}"})
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in TransitionKind]))
+    title = fields.String(required=True)
+    category = fields.String(required=True, validate=validate.OneOf([c.value for c in TransitionCategory]))
+    major = fields.Boolean(required=True)
+    act_by = fields.String(allow_none=True, metadata={"description": "The act-by day, YYYY-MM-DD"})
+    earliest = fields.String(allow_none=True, metadata={"description": "The earliest day, YYYY-MM-DD"})
+    nsis_login = fields.Boolean(required=True, metadata={"description": "The solution's NSIS login transition"})
+
+
+class TransitionDataSchema(WebhookDataSchema):
+    """``data`` of ``transition.*``: the change (``changes`` named as in the transitions API: date.earliest,
+    act_by, required_loa.value, …) and the transition it is about."""
+
+    transition = fields.Nested(PayloadTransitionSchema, required=True)
+
+
 class TestDataSchema(Schema):
     """``data`` of ``subscription.test``: which subscription was pinged (no change event)."""
 
@@ -185,6 +206,7 @@ class TestDataSchema(Schema):
 
 SOLUTION_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t.startswith("solution."))
 INQUIRY_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t.startswith("inquiry."))
+TRANSITION_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t.startswith("transition."))
 READINESS_EVENT_TYPES = ("municipality.readiness.changed",)
 ACTION_EVENT_TYPES = ("action.updated",)
 TEST_EVENT_TYPES = ("subscription.test",)
@@ -208,6 +230,7 @@ PAYLOADS: dict[str, tuple[tuple[str, ...], type[Schema]]] = {
     "SolutionEventPayload": (SOLUTION_EVENT_TYPES, WebhookDataSchema),
     "ReadinessEventPayload": (READINESS_EVENT_TYPES, ReadinessDataSchema),
     "InquiryEventPayload": (INQUIRY_EVENT_TYPES, InquiryDataSchema),
+    "TransitionEventPayload": (TRANSITION_EVENT_TYPES, TransitionDataSchema),
     "ActionEventPayload": (ACTION_EVENT_TYPES, ActionDataSchema),
     "TestEventPayload": (TEST_EVENT_TYPES, TestDataSchema),
 }
@@ -259,6 +282,8 @@ PUBLIC_READS = frozenset({
     "api_overview.PopularSolutions", "api_municipalities.MunicipalityList", "api_municipalities.MunicipalityItem",
     "api_sources.SourceList", "api_sources.SourceItem", "api_events.EventLog", "api_inquiries.InquiryList",
     "api_inquiries.InquiryItem", "api_inquiries.SolutionInquiries", "api_inquiries.RiskAssessments",
+    "api_transitions.TransitionList", "api_transitions.SolutionTransitions", "api_transitions.TransitionItem",
+    "api_transitions.TransitionHistory", "api_transitions.LeadTimes",
 })  # fmt: skip
 _RULE_ARGUMENT = re.compile(r"<(?:[^<>]*:)?([^<>:]+)>")
 

@@ -193,6 +193,22 @@ def can_ask_inquiry(user: User | None) -> bool:
     return may(user, "inquiry.ask")
 
 
+# A municipality's own events that only its own users may receive (webhooks, event log): its actions (issue 27).
+PRIVATE_EVENT_TYPES = ("action.updated",)
+
+
+def may_receive_event(user: User | None, event_type: str, municipality_id: int | None) -> bool:
+    """Whether an event may reach this user; a municipality's actions' events only its own active users."""
+    if event_type not in PRIVATE_EVENT_TYPES:
+        return True
+    return (
+        municipality_id is not None
+        and user is not None
+        and user.is_active
+        and may(user, "municipality.actions", municipality_id)
+    )
+
+
 def level_suffices(session_loa: str | None) -> bool:
     """Whether a login session's NSIS level allows more than public pages.
 

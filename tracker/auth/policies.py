@@ -126,6 +126,7 @@ BUILDS = Ownership("builds", _builds)  # the organisation is the solution's vend
 PROVIDES = Ownership("provides", _provides)  # the organisation is the solution's service provider
 OWN_MUNICIPALITY = Ownership("own_municipality", _own_municipality)
 OWN = Ownership("own", _own)  # the user's own proposal, subscription, token …
+AUTHORITY = Ownership("authority", lambda user, obj: _provides(user, obj) and not _builds(user, obj))
 SCOPE_ALL = Ownership("scope_all", lambda user, obj: obj.scope == "all")  # a reader who asked for everything
 USES_SOLUTION = Ownership("uses_solution", lambda user, obj: user.municipality_id in obj.users)
 BEHIND_SOLUTION = Ownership("behind_solution", lambda user, obj: user.organisation_id in obj.organisations)
@@ -144,6 +145,7 @@ PROPOSAL_OPEN = State(
     lambda p: p.state in ("pending", "stale"),
     lambda p: f"Forslag #{p.id} er allerede behandlet ({p.state}).",
 )
+TRUSTED = State("trusted", lambda org: bool(org.trusted), lambda org: "Organisationen er ikke betroet.")
 # N12: nobody is told of a decision they made themselves (the proposal's reviewer is not its proposer).
 DECIDED_BY_OTHERS = State(
     "decided_by_others", lambda p: p.reviewed_by_id != p.proposer_id, lambda p: "Din egen afgørelse."
@@ -189,6 +191,12 @@ _OWN_SOLUTIONS = _l(
 POLICIES: dict[str, Policy] = {
     # Anyone: the public registry, feeds, calendars, log-in steps, health, static files.
     "public": PUBLIC,
+    # Reachable without a login on purpose; the view checks what stands in for one. A municipality's private
+    # feed and calendar: the feed token in the URL, else municipality.private. Logging out: any session, also
+    # one below Substantial (anonymous: 401 in the view). Metrics: the operators' networks or token.
+    "municipality.feed": PUBLIC,
+    "session.end": PUBLIC,
+    "operations.metrics": PUBLIC,
     # Any logged-in user: their own account, tokens, mail preference, their own proposals.
     "account": LOGGED_IN,
     # The registry.
@@ -203,6 +211,13 @@ POLICIES: dict[str, Policy] = {
     # What the solution's vendor or service provider (or a coordinator) reports, e.g. with an answer.
     "solution.report": Policy(allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: SPEAKS_FOR}),
     "solution.see_users": Policy(allow=_MAINTAINERS),  # which municipalities use a solution
+    # Who decides a fact's value: a service provider on the solutions it provides but does not build (its
+    # proposals count as confirmed by the authority), coordinators on any.
+    "fact.decide": Policy(allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: AUTHORITY}),
+    # A municipality's correction must say what it saw (evidence); the others' proposals may go without.
+    "proposal.without_evidence": Policy(allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: ANY}),
+    # A trusted vendor's proposal is accepted at once (the object is the proposer's organisation).
+    "proposal.accepted_at_once": Policy(allow={VENDOR: ANY}, state=TRUSTED),
     "proposal.review": Policy(allow=_MAINTAINERS, state=PROPOSAL_OPEN),
     "proposal.queue": Policy(allow=_MAINTAINERS),
     "proposal.read": Policy(allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: OWN, VENDOR: OWN}),
@@ -231,9 +246,15 @@ POLICIES: dict[str, Policy] = {
     ),
     "municipality.feed_tokens": Policy(
         allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: OWN_MUNICIPALITY},
-        others="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
+        refusal="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
     ),
-    "national.read": Policy(allow=_MAINTAINERS),
+    "national.read": Policy(allow=_MAINTAINERS, refusal=_l("Din rolle giver ikke adgang til denne handling.")),
+    # A municipality's actions (issue 27): its own users only — KL sees counts (national.read), never an action.
+    "municipality.actions": Policy(
+        allow={MUNICIPALITY: OWN_MUNICIPALITY},
+        refusal=_l("Handlingerne er kommunens egne. Kun kommunens egne brugere har adgang til dem."),
+        others=_l("Handlingerne er kommunens egne. Kun kommunens egne brugere har adgang til dem."),
+    ),
     # Who may be named responsible for one of M's actions (issue 27): M's own users.
     "municipality.action_owner": Policy(allow={MUNICIPALITY: OWN_MUNICIPALITY}),
     # Webhook subscriptions: owned by municipality users, coordinators and admins.

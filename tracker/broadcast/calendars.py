@@ -10,8 +10,9 @@ goes into the file is derived from stored data — no 'now' — so the same data
 A municipality's calendar also has (readiness over time) one event per lock-out period of each (solution,
 staff group) — UID ``lockout-<municipality>-<solution>-<IdP>-<first day>@host``, SEQUENCE the municipality's
 ``data_version`` plus the solution's, so any change of M's IdPs, plans or portfolio or of the solution raises
-it — and one event per act-by day of a transition that asks M or its local IdP to act (UID
-``transition-<id>-act-by-m<municipality>@host``, SEQUENCE the transition's version).
+it — and one event per act-by day of a broker's transition (behind the portfolio) that asks M or its local IdP
+to act (UID ``transition-<id>-act-by-m<municipality>@host``, SEQUENCE the transition's version); the portfolio's
+own transitions have their events from ``transition_calendar``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.broadcast.feeds import EPOCH
-from tracker.models import ChangeEvent, Solution
+from tracker.broadcast.transition_calendar import add_transitions
+from tracker.models import ChangeEvent, Solution, Transition
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.lockout import Period
 from tracker.municipalities.readiness import LOA_OF_RANK, STATUS_TEXT, Readiness, ReadinessRow, Status, binding_row
@@ -93,7 +95,13 @@ def switch_histories(
     rows = session.execute(
         select(ChangeEvent.solution_id, func.count(), func.max(ChangeEvent.occurred_at))
         # Creation is version 0 of the entry; every change after it counts.
-        .where(ChangeEvent.solution_id.in_(list(solution_ids)), scope, ChangeEvent.type != CREATED_EVENT)
+        # A transition's events change its own entries (their SEQUENCE is its version), not the switch's.
+        .where(
+            ChangeEvent.solution_id.in_(list(solution_ids)),
+            scope,
+            ChangeEvent.type != CREATED_EVENT,
+            ChangeEvent.type.not_like("transition.%"),
+        )
         .group_by(ChangeEvent.solution_id)
     ).all()
     # max() over a TypeDecorator column comes back raw on SQLite; normalise through the model's type.
@@ -303,9 +311,11 @@ def render(
     page_url: Callable[[Solution], str],
     readiness: Readiness | None = None,
     base_url: str | None = None,
+    transitions: Sequence[Transition] = (),
     solution_url: Callable[[str], str] | None = None,
 ) -> bytes:
-    """The calendar file for the given solutions (with a municipality's readiness when given)."""
+    """The calendar file for the given solutions (with a municipality's readiness when given), and the given
+    transitions' events (``transition_calendar``)."""
     cal = Calendar()
     cal.add("prodid", "-//TU-tracker//TU-tracker//DA")
     cal.add("version", "2.0")
@@ -326,6 +336,7 @@ def render(
         cal.add_component(
             _vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id, []), domain)
         )
+    add_transitions(cal, transitions, lambda t: page_url(t.solution), domain)
     if readiness is not None:
         version = readiness.municipality.data_version or 0
         for row in readiness.rows:
@@ -339,8 +350,11 @@ def render(
                             row, period, readiness.municipality.id, sequence, stamp, page_url(row.solution), domain
                         )
                     )
+        # Act-by days the transitions' own events do not already give: those of brokers behind the portfolio.
+        # (An NSIS login transition is the solution's switch entry, with its reminders: no event of its own.)
+        shown = {t.id for t in transitions}
         for t in readiness.to_act:
-            if t.act_by_on is not None and _in_range(t.act_by_on):
+            if t.act_by_on is not None and _in_range(t.act_by_on) and not t.nsis_login and t.id not in shown:
                 url = solution_url(t.solution_slug) if solution_url else None
                 cal.add_component(_act_by_vevent(t, readiness.municipality.id, url, domain))
     data: bytes = cal.to_ical()

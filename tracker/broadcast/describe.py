@@ -16,6 +16,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.broadcast.transition_text import transition_parts
 from tracker.models import ChangeEvent
 from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
 
@@ -272,6 +273,8 @@ def describe(event: ChangeEvent, language: str = "da") -> Description:
             parts = _readiness_parts(ch, event.data or {})
         elif event.type.startswith("inquiry."):
             parts = _inquiry_parts(event)
+        elif event.type.startswith("transition."):
+            parts = transition_parts(event)
         else:
             fields = [str(FIELD_LABELS.get(f, f)) for f in ch] or [_("oplysninger")]
             parts = [_("opdateret: %(fields)s", fields=", ".join(fields))]

@@ -9,8 +9,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tracker.actions.access import PRIVATE_EVENT_TYPES, sees_actions
-from tracker.auth.permissions import is_coordinator, own_municipality_id
+from tracker.auth.permissions import PRIVATE_EVENT_TYPES, is_coordinator, may, own_municipality_id
 from tracker.models import ChangeEvent, User
 
 MAX_LIMIT = 500
@@ -21,7 +20,7 @@ def events_after(session: Session, user: User | None, *, after: int, limit: int)
     stmt = select(ChangeEvent).where(ChangeEvent.id > after)
     own_actions = own_municipality_id(user)
     private = ChangeEvent.type.in_(PRIVATE_EVENT_TYPES)
-    if own_actions is None or not sees_actions(user, own_actions):
+    if own_actions is None or user is None or not may(user, "municipality.actions", own_actions):
         stmt = stmt.where(~private)  # a municipality's actions: its own users only, coordinators neither
     else:
         stmt = stmt.where(or_(~private, ChangeEvent.municipality_id == own_actions))

@@ -54,6 +54,32 @@ def municipality_events(municipality: Municipality, solution_ids: Sequence[int])
     )
 
 
+@dataclass(frozen=True)
+class TransitionFilters:
+    """A feed's or calendar's narrowing to transitions (``?kind=&category=&major=``); empty: no narrowing."""
+
+    kind: str | None = None
+    category: str | None = None
+    major: bool | None = None
+
+    def __bool__(self) -> bool:
+        """Whether anything narrows."""
+        return self.kind is not None or self.category is not None or self.major is not None
+
+
+def transition_events(filters: TransitionFilters) -> ColumnElement[bool]:
+    """``transition.*`` events whose transition (as the event recorded it) matches the filters."""
+    transition = ChangeEvent.data["transition"]
+    conditions = [ChangeEvent.type.like("transition.%")]
+    if filters.kind is not None:
+        conditions.append(transition["kind"].as_string() == filters.kind)
+    if filters.category is not None:
+        conditions.append(transition["category"].as_string() == filters.category)
+    if filters.major is not None:
+        conditions.append(transition["major"].as_boolean().is_(filters.major))
+    return and_(*conditions)
+
+
 def recent_events(session: Session, where: ColumnElement[bool], *, limit: int = FEED_ENTRIES) -> list[ChangeEvent]:
     """The newest events of the selection, newest first."""
     return list(session.scalars(select(ChangeEvent).where(where).order_by(ChangeEvent.id.desc()).limit(limit)))

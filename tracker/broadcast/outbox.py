@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload, object_session
 
-from tracker.actions.access import may_receive_event
 from tracker.auth.display import public_label
-from tracker.auth.permissions import can_see_municipality
+from tracker.auth.permissions import can_see_municipality, may_receive_event
 from tracker.db import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subscription

@@ -19,6 +19,7 @@ Rules kept here:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -39,6 +40,7 @@ from tracker.ingest.proposals import propose, solution_refs
 from tracker.ingest.snapshots import is_page_change, record_snapshot
 from tracker.ingest.targets import ScrapeSettings, Target, known_keys, targets_for
 from tracker.models import ScrapeRun, Source, User
+from tracker.registry.queries import solutions_state
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +90,27 @@ def prepare(session: Session, target: Target, refs: tuple[SolutionRef, ...] | No
     return Plan(target, row.id, row.etag, row.last_modified, refs if refs is not None else names_of(session))
 
 
+_names_cache: dict[str, tuple[tuple[int, str], tuple[SolutionRef, ...]]] = {}
+_names_lock = threading.Lock()
+
+
 def names_of(session: Session) -> tuple[SolutionRef, ...]:
-    """The registry's solution names for one run (``proposals.solution_refs``)."""
-    return tuple(solution_refs(session))
+    """The registry's solution names for one run (``proposals.solution_refs``).
+
+    Kept per process for the registry's state (``solutions_state``: one aggregate query): at 10,000 solutions
+    reading and building every name was most of a short run, and the scheduler's runs mostly find the names as
+    they were."""
+    bind = session.get_bind()
+    key = str(bind.engine.url)
+    state = solutions_state(session)
+    with _names_lock:
+        cached = _names_cache.get(key)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    refs = tuple(solution_refs(session))
+    with _names_lock:
+        _names_cache[key] = (state, refs)
+    return refs
 
 
 def _healthy(source: Source, result: FetchResult) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from tracker.auth import audit
 from tracker.db import utcnow
@@ -340,6 +340,58 @@ def update_portfolio_entry(
     _audit(session, actor, "portfolio.updated", municipality, details)
     readiness.emit_municipality_changes(session, before, actor=actor, reason=f"IdP for {entry.solution.name} ændret")
     return entry
+
+
+def edit_portfolio(
+    session: Session,
+    municipality: Municipality,
+    idps_by_slug: dict[str, list[int]],
+    remove: Iterable[str],
+    *,
+    actor: Actor,
+) -> tuple[list[Solution], list[Solution]]:
+    """The portfolio page's one form: per listed solution its IdPs (ids; empty: the primary), and which to remove.
+
+    One readiness comparison and one audit record for the whole form; returns (changed, removed). A slug no
+    longer in the portfolio (removed meanwhile) is skipped; an IdP that is not M's refuses the form (422).
+    """
+    entries = {
+        e.solution.slug: e
+        for e in session.scalars(
+            select(PortfolioEntry)
+            .join(Solution, Solution.id == PortfolioEntry.solution_id)
+            .where(PortfolioEntry.municipality_id == municipality.id)
+            .options(contains_eager(PortfolioEntry.solution), selectinload(PortfolioEntry.idps))
+        )
+    }
+    gone = [entries[slug] for slug in dict.fromkeys(remove) if slug in entries]
+    wanted = {slug: ids for slug, ids in idps_by_slug.items() if slug in entries and entries[slug] not in gone}
+    own = {i.id: i for i in session.scalars(select(Idp).where(Idp.municipality_id == municipality.id))}
+    for ids in wanted.values():
+        if not all(is_id(i) for i in ids) or len(ids) > MAX_IDPS_PER_ENTRY:
+            raise ValidationError("Ugyldig IdP.", {"idp_ids": f"Højst {MAX_IDPS_PER_ENTRY} af kommunens IdP'er."})
+        missing = [i for i in ids if i not in own]
+        if missing:
+            raise ValidationError(
+                f"Kommunen har ingen IdP med id {missing[0]}.", {"idp_ids": "Kommunen har ingen IdP med det id."}
+            )
+    changed = {
+        slug: sorted(set(ids))
+        for slug, ids in wanted.items()
+        if sorted(set(ids)) != sorted(i.id for i in entries[slug].idps)
+    }
+    if not changed and not gone:
+        return [], []
+    before = readiness.snapshot_municipality(session, municipality)
+    for entry in gone:
+        session.delete(entry)
+    for slug, ids in changed.items():
+        entries[slug].idps = [own[i] for i in ids]
+    session.flush()
+    details = {"removed": [e.solution.slug for e in gone], "idp_ids": changed}
+    _audit(session, actor, "portfolio.edited", municipality, details)
+    readiness.emit_municipality_changes(session, before, actor=actor, reason="Porteføljen ændret")
+    return [entries[slug].solution for slug in changed], [e.solution for e in gone]
 
 
 def remove_from_portfolio(session: Session, entry: PortfolioEntry, *, actor: Actor) -> None:

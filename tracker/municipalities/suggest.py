@@ -14,11 +14,12 @@ import threading
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from tracker.models import Solution
+from tracker.registry.queries import solutions_state
 
 SUGGESTIONS = 3
 CUTOFF = 70.0  # rapidfuzz's 0–100 similarity (Indel ratio): below this a "suggestion" is noise
@@ -68,13 +69,6 @@ _cache: dict[str, NameIndex] = {}
 _lock = threading.Lock()
 
 
-def _state(session: Session) -> tuple[int, str]:
-    count, newest, versions = session.execute(
-        select(func.count(Solution.id), func.max(Solution.updated_at), func.sum(Solution.version))
-    ).one()
-    return int(count or 0), f"{newest}/{versions}"
-
-
 def _build(session: Session, state: tuple[int, str]) -> NameIndex:
     rows = session.execute(select(Solution.id, Solution.slug, Solution.name, Solution.aliases).order_by(Solution.id))
     by_key: dict[str, Candidate] = {}
@@ -95,7 +89,7 @@ def name_index(session: Session) -> NameIndex:
     """The index for the registry as it is now: built again only when the solutions changed."""
     bind = session.get_bind()
     key = str(bind.engine.url if isinstance(bind, Connection) else bind.url)
-    state = _state(session)
+    state = solutions_state(session)
     with _lock:
         current = _cache.get(key)
         if current is not None and current.state == state:
@@ -104,3 +98,10 @@ def name_index(session: Session) -> NameIndex:
     with _lock:
         _cache[key] = built
     return built
+
+
+def look_up(session: Session, text: str) -> tuple[Candidate | None, list[Candidate]]:
+    """The solution ``text`` names (name, slug or alias, ignoring case and spacing), else up to three suggestions."""
+    index = name_index(session)
+    found = index.find(text)
+    return (found, []) if found is not None else (None, index.suggest(text))

@@ -79,6 +79,19 @@ API_FIELD_NAMES = {
     "switch_evidence": "switch_date.source.evidence",
     "service_provider_id": "service_provider.slug",
     "vendor_id": "vendor.slug",
+    # A transition's own columns (transition.* events), named as /api/v1/transitions names them.
+    "earliest_on": "date.earliest",
+    "latest_on": "date.latest",
+    "precision": "date.precision",
+    "text": "date.text",
+    "state": "date.state",
+    "status": "date.status",
+    "source_kind": "date.source.kind",
+    "source_url": "date.source.url",
+    "evidence": "date.source.evidence",
+    "act_by_on": "act_by",
+    "required_loa": "required_loa.value",
+    "replaced_by_solution_id": "replaced_by.id",
 }
 _ORG_FIELDS = {"service_provider_id", "vendor_id"}
 

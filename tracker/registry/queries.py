@@ -126,3 +126,12 @@ def stale_solutions(session: Session, today: date, *, limit: int = 100) -> list[
             .limit(limit)
         )
     )
+
+
+def solutions_state(session: Session) -> tuple[int, str]:
+    """A value that changes whenever a solution is added, removed or changed: their count, newest update and the
+    sum of their versions (one aggregate query). Per-process indexes of every solution's names key on it."""
+    count, newest, versions = session.execute(
+        select(func.count(Solution.id), func.max(Solution.updated_at), func.sum(Solution.version))
+    ).one()
+    return int(count or 0), f"{newest}/{versions}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.db import utcnow
@@ -191,7 +191,7 @@ def update_transition(
     changed = {f for f in EDITABLE_FIELDS if json_value(after[f]) != json_value(current[f])}
     if not changed:
         return events
-    validate(session, solution, after, transition_id=transition.id)
+    validate(session, solution, after, transition_id=transition.id, touched=changed)
     before = {f: json_value(current[f]) for f in changed}
     now = utcnow()
     for field in changed:
@@ -243,12 +243,21 @@ def set_lead_time(session: Session, kind: str, days: int, *, actor: Actor) -> in
     ).all()
     for transition in rows:
         day = derived_act_by(transition.earliest_on, days)
-        if day != transition.act_by_on:
-            session.execute(
-                update(Transition)
-                .where(Transition.id == transition.id)
-                .values(act_by_on=day, version=Transition.version + 1, updated_at=now)
-            )
-            moved += 1
-    session.expire_all()
+        if day == transition.act_by_on:
+            continue
+        before = json_value(transition.act_by_on)
+        transition.act_by_on = day
+        transition.version += 1
+        transition.updated_at = now
+        session.flush()
+        append_event(
+            session,
+            type="transition.date_changed",
+            actor=actor,
+            solution=transition.solution,
+            changes={"act_by_on": {"before": before, "after": json_value(day)}},
+            reason=f"Varslingstiden for {kind} er nu {days} dage.",  # history keeps Danish
+            data={"transition": transition_ref(transition)},
+        )
+        moved += 1
     return moved

@@ -297,14 +297,32 @@ def _field_problems(after: dict[str, Any]) -> dict[str, str]:
     return problems
 
 
-def validate(session: Session, solution: Solution, after: dict[str, Any], *, transition_id: int | None = None) -> None:
+def validate(
+    session: Session,
+    solution: Solution,
+    after: dict[str, Any],
+    *,
+    transition_id: int | None = None,
+    touched: set[str] | None = None,
+) -> None:
     """Check a transition as it would be after a change (every editable field in ``after``); a Danish 422.
 
     Rules: known vocabularies; days within 1900–2100; earliest ≤ latest; the act-by day not after the latest
     day; a ``loa`` transition names a level; a ``decommission`` replacement is another solution and closes no
-    cycle of replacements.
+    cycle of replacements; ``confirmed`` only with a source (address or evidence), checked on the facts
+    ``touched`` (None: all), as a solution's.
     """
     problems = _field_problems(after)
+    for status, url, evidence in (
+        ("status", "source_url", "evidence"),
+        ("loa_status", "loa_source_url", "loa_evidence"),
+    ):
+        if touched is not None and not touched & {status, url, evidence}:
+            continue
+        if after.get(status) == Confidence.CONFIRMED and not (
+            (after.get(url) or "").strip() or (after.get(evidence) or "").strip()
+        ):
+            problems[status] = _("Bekræftet kræver en kilde: angiv kildens adresse eller belægget.")
     if problems:
         raise ValidationError(_("Nogle felter er ugyldige."), problems)
     earliest, latest, act = after.get("earliest_on"), after.get("latest_on"), after.get("act_by_on")

@@ -15,17 +15,9 @@ from sqlalchemy.orm import Session
 
 from tracker import signals
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import (
-    is_coordinator,
-    may_propose_for,
-    owns_solution,
-    provides_solution,
-    require,
-    require_role,
-    require_state,
-)
+from tracker.auth.permissions import may, require, require_state
 from tracker.db import utcnow
-from tracker.errors import Conflict, Forbidden, ValidationError
+from tracker.errors import Conflict, ValidationError
 from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
 from tracker.models.vocab import Confidence, Role, SourceKind
 from tracker.registry.actors import Actor
@@ -61,6 +53,14 @@ def _facts_touched(changes: dict[str, Any]) -> list[str]:
 # The fields that are a fact's value (not its source or evidence), per fact.
 _VALUE_FIELDS = {"loa": ("loa_value",), "switch": ("switch_earliest_on", "switch_latest_on", "switch_state")}
 _REPORTER = {Role.VENDOR: SourceKind.VENDOR, Role.MUNICIPALITY: SourceKind.MUNICIPALITY}
+# What a proposer's word on a fact is, by role and whether they are the authority that decides it (a
+# solution's service provider that does not build it): the source kind, and the status it is given
+# (None: a 'confirmed' it claims becomes 'reported'). Coordinators' proposals keep what they state.
+_WORD: dict[tuple[Role, bool], tuple[SourceKind, Confidence | None]] = {
+    (Role.VENDOR, True): (SourceKind.AUTHORITY, Confidence.CONFIRMED),
+    (Role.VENDOR, False): (SourceKind.VENDOR, Confidence.REPORTED),
+    (Role.MUNICIPALITY, False): (SourceKind.MUNICIPALITY, None),
+}
 
 
 def _values_changed(solution: Solution, changes: dict[str, Any]) -> list[str]:
@@ -90,15 +90,13 @@ def _with_provenance(
     service provider's (``authority``) is 'confirmed' by the authority that decides it."""
     result = dict(changes)
     for prefix in _facts_touched(changes):
-        if role == Role.VENDOR and authority:
-            result[f"{prefix}_status"] = Confidence.CONFIRMED.value
-            result[f"{prefix}_source_kind"] = SourceKind.AUTHORITY.value
-        elif role == Role.VENDOR:
-            result[f"{prefix}_status"] = Confidence.REPORTED.value
-            result[f"{prefix}_source_kind"] = SourceKind.VENDOR.value
-        elif role == Role.MUNICIPALITY:
-            result[f"{prefix}_source_kind"] = SourceKind.MUNICIPALITY.value
-            if result.get(f"{prefix}_status") == Confidence.CONFIRMED:
+        word = _WORD.get((Role(role), authority))
+        if word is not None:
+            kind, status = word
+            result[f"{prefix}_source_kind"] = kind.value
+            if status is not None:
+                result[f"{prefix}_status"] = status.value
+            elif result.get(f"{prefix}_status") == Confidence.CONFIRMED:
                 # Only a coordinator, from the authority's own word, may call a fact confirmed.
                 result[f"{prefix}_status"] = Confidence.REPORTED.value
         if solution is not None and prefix in _values_changed(solution, changes) and f"{prefix}_status" not in result:
@@ -123,12 +121,7 @@ def create_proposal(
     source_url: str | None = None,
 ) -> Proposal:
     """Record a proposal; a trusted vendor's is accepted at once. Vendors only for their own solutions."""
-    require_role(proposer, Role.VENDOR, Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
-    if not may_propose_for(proposer, solution):
-        raise Forbidden(
-            "Leverandører og tjenesteudbydere kan kun foreslå ændringer til de løsninger, de leverer eller udbyder.",
-            {"solution": solution.slug},
-        )
+    require(proposer, "solution.propose", solution, details={"solution": solution.slug})
     evidence = (evidence or "").strip() or None
     if evidence and len(evidence) > MAX_EVIDENCE:
         raise ValidationError(f"Belægget må højst have {MAX_EVIDENCE} tegn.", {"evidence": "For langt."})
@@ -139,9 +132,11 @@ def create_proposal(
         )
     if not changes:
         raise ValidationError("Forslaget indeholder ingen ændringer.", {"changes": "Tomt."})
-    authority = provides_solution(proposer, solution) and not owns_solution(proposer, solution)
+    authority = may(proposer, "fact.decide", solution)
     changes = _with_provenance(proposer.role, changes, evidence, source_url, authority=authority, solution=solution)
-    if proposer.role == Role.MUNICIPALITY and not any(changes.get(f"{p}_evidence") for p in _facts_touched(changes)):
+    if not may(proposer, "proposal.without_evidence") and not any(
+        changes.get(f"{p}_evidence") for p in _facts_touched(changes)
+    ):
         raise ValidationError(
             "En rettelse fra en kommune skal have belæg: hvad så I, hvor og hvornår?", {"evidence": "Mangler."}
         )
@@ -167,7 +162,7 @@ def create_proposal(
     session.add(proposal)
     session.flush()
     organisation = session.get(Organisation, proposer.organisation_id) if proposer.organisation_id else None
-    if proposer.role == Role.VENDOR and organisation is not None and organisation.trusted:
+    if organisation is not None and may(proposer, "proposal.accepted_at_once", organisation):
         _apply(
             session,
             proposal,
@@ -196,8 +191,7 @@ def _lock(session: Session, proposal: Proposal) -> Solution:
 
 
 def _open_or_conflict(proposal: Proposal) -> None:
-    if proposal.state not in ("pending", "stale"):
-        raise Conflict(f"Forslag #{proposal.id} er allerede behandlet ({proposal.state}).", {"state": proposal.state})
+    require_state("proposal.review", proposal)
 
 
 def _event_reason(proposal: Proposal, note: str | None) -> str:
@@ -241,7 +235,7 @@ def accept_proposal(
     session: Session, proposal: Proposal, *, reviewer: User, confirm_stale: bool = False, note: str | None = None
 ) -> list[ChangeEvent]:
     """Accept: the changes go through ``update_solution`` with actor, source and reason. Coordinators only."""
-    require_role(reviewer, Role.COORDINATOR, Role.ADMIN)
+    require(reviewer, "proposal.review", proposal, check_state=False)
     if note is not None and len(note) > MAX_REASON:
         raise ValidationError(f"Begrundelsen må højst have {MAX_REASON} tegn.", {"reason": "For lang."})
     solution = _lock(session, proposal)
@@ -267,7 +261,7 @@ def accept_proposal(
 
 def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, reason: str) -> None:
     """Reject with a reason the proposer sees. Coordinators only."""
-    require_role(reviewer, Role.COORDINATOR, Role.ADMIN)
+    require(reviewer, "proposal.review", proposal, check_state=False)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Skriv en begrundelse; forslagsstilleren ser den.", {"reason": "Mangler."})
@@ -324,4 +318,4 @@ def mark_stale(session: Session, solution: Solution, *, except_id: int | None = 
 
 def visible_to(user: User, proposal: Proposal) -> bool:
     """Coordinators see every proposal; others only their own."""
-    return is_coordinator(user) or proposal.proposer_id == user.id
+    return may(user, "proposal.read", proposal)

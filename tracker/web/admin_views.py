@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import admin
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized
-from tracker.models.vocab import Role
 from tracker.web.form_changes import organisation_choices, show_errors
 from tracker.web.forms import ActionForm, OrganisationForm, RoleForm, TrustForm, UserCreateForm
-from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 send_anonymous_to_login(bp)
@@ -41,9 +41,9 @@ def _users_page(status: int = 200, **extra: object) -> Page:
 
 
 @bp.get("/brugere")
+@requires("user.manage")
 def users() -> Page:
     """All users, with forms to create, deactivate, reset a password, change a role."""
-    web_user(Role.ADMIN)
     return _users_page()
 
 
@@ -52,9 +52,10 @@ def _refused(exc: AppError) -> bool:
 
 
 @bp.post("/brugere")
+@requires("user.manage")
 def create_user() -> Page:
     """Create a user; the one-time password is shown on this response only."""
-    user = web_user(Role.ADMIN)
+    user = acting_user()
     form = UserCreateForm()
     form.organisation.choices = organisation_choices(get_session())
     if not form.validate_on_submit():
@@ -79,19 +80,21 @@ def create_user() -> Page:
 
 
 @bp.post("/brugere/<int:user_id>/deaktiver")
+@requires("user.manage")
 def deactivate(user_id: int) -> BaseResponse:
     """Deactivate: the user's sessions and tokens stop working at once."""
     return _set_active(user_id, active=False)
 
 
 @bp.post("/brugere/<int:user_id>/aktiver")
+@requires("user.manage")
 def activate(user_id: int) -> BaseResponse:
     """Reactivate a user."""
     return _set_active(user_id, active=True)
 
 
 def _set_active(user_id: int, *, active: bool) -> BaseResponse:
-    actor = web_user(Role.ADMIN)
+    actor = acting_user()
     session = get_session()
     target = admin.get_user(session, user_id)
     admin.set_active(session, admin=actor, user=target, active=active, remote_addr=request.remote_addr)
@@ -103,9 +106,10 @@ def _set_active(user_id: int, *, active: bool) -> BaseResponse:
 
 
 @bp.post("/brugere/<int:user_id>/nulstil-adgangskode")
+@requires("user.manage")
 def reset_password(user_id: int) -> Page:
     """A new one-time password, shown once; the user's sessions end."""
-    actor = web_user(Role.ADMIN)
+    actor = acting_user()
     session = get_session()
     target = admin.get_user(session, user_id)
     password = admin.reset_password(session, admin=actor, user=target, remote_addr=request.remote_addr)
@@ -113,9 +117,10 @@ def reset_password(user_id: int) -> Page:
 
 
 @bp.post("/brugere/<int:user_id>/rolle")
+@requires("user.manage")
 def change_role(user_id: int) -> BaseResponse | Page:
     """Change a user's role (and the organisation or municipality it binds to)."""
-    actor = web_user(Role.ADMIN)
+    actor = acting_user()
     session = get_session()
     target = admin.get_user(session, user_id)
     form = RoleForm()
@@ -154,16 +159,17 @@ def _organisations_page(status: int = 200, **extra: object) -> Page:
 
 
 @bp.get("/organisationer")
+@requires("organisation.manage")
 def organisations() -> Page:
     """Organisations, with a form to create one and a switch to trust a vendor."""
-    web_user(*COORDINATORS)
     return _organisations_page()
 
 
 @bp.post("/organisationer")
+@requires("organisation.manage")
 def create_organisation() -> BaseResponse | Page:
     """Create an organisation."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     form = OrganisationForm()
     if not form.validate_on_submit():
         return _organisations_page(422, form=form)
@@ -187,9 +193,10 @@ def create_organisation() -> BaseResponse | Page:
 
 
 @bp.post("/organisationer/<int:organisation_id>/betroet")
+@requires("organisation.manage")
 def trust(organisation_id: int) -> BaseResponse:
     """Mark a vendor organisation trusted (or no longer trusted)."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     session = get_session()
     org = admin.get_organisation(session, organisation_id)
     form = TrustForm()

@@ -18,14 +18,16 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality
+from tracker.auth.protect import requires
 from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, normalised_code
+from tracker.broadcast.transition_calendar import calendar_transitions
 from tracker.db import get_session
-from tracker.errors import Forbidden, NotFound
+from tracker.errors import Forbidden, NotFound, ValidationError
 from tracker.http_cache import (
     PRIVATE_DOCUMENT,
     PUBLIC_DOCUMENT,
@@ -39,6 +41,7 @@ from tracker.http_cache import (
 )
 from tracker.links import absolute
 from tracker.models import ChangeEvent, Municipality, Solution
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.municipalities.names import genitive, official_name
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry import queries
@@ -111,6 +114,21 @@ def _private_state(code: str) -> MunicipalityState:
     )
 
 
+def transition_filters() -> feeds.TransitionFilters:
+    """``?kind=&category=&major=`` of a feed or calendar: only transitions of that kind, category, weight."""
+    kind, category, major = (request.args.get(k) for k in ("kind", "category", "major"))
+    problems = {}
+    if kind is not None and kind not in tuple(TransitionKind):
+        problems["kind"] = _("Skal være en af: %(values)s.", values=", ".join(TransitionKind))
+    if category is not None and category not in tuple(TransitionCategory):
+        problems["category"] = _("Skal være en af: %(values)s.", values=", ".join(TransitionCategory))
+    if major is not None and major not in ("true", "false"):
+        problems["major"] = _("Skal være true eller false.")
+    if problems:
+        raise ValidationError(_("Nogle felter er ugyldige."), problems)
+    return feeds.TransitionFilters(kind, category, None if major is None else major == "true")
+
+
 def _feed(
     make_info: Callable[[], tuple[ColumnElement[bool], feeds.FeedInfo]],
     fmt: str,
@@ -128,9 +146,12 @@ def _feed(
     session = get_session()
     where_info: list[tuple[ColumnElement[bool], feeds.FeedInfo]] = []
 
+    filters = transition_filters()
+
     def selection() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         if not where_info:
-            where_info.append(make_info())
+            where, info = make_info()
+            where_info.append((and_(where, feeds.transition_events(filters)) if filters else where, info))
         return where_info[0]
 
     def make_validators() -> Validators:
@@ -140,13 +161,22 @@ def _feed(
         where, info = selection()
         return feeds.render(info, feeds.recent_events(session, where), _event_link, fmt)
 
-    # The links name the host (when no canonical base is set); the query string plays no part in a feed.
-    cache_key = ("broadcast.feed", request.path, request.host_url, key)
-    return _serve(cache_key, make_validators, build, fmt, private=private, filename=f"{scope}.{fmt}", stamp=stamp)
+    # The links name the host (when no canonical base is set); of the query string only the filters count.
+    cache_key = ("broadcast.feed", request.path, request.host_url, key, filters)
+    return _serve(
+        cache_key,
+        make_validators,
+        build,
+        fmt,
+        private=private,
+        filename=f"{scope}.{fmt}",
+        stamp=None if filters else stamp,
+    )
 
 
 @bp.get("/feeds/changes.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/changes.rss", defaults={"fmt": "rss"})
+@requires("public")
 def changes(fmt: str) -> Response:
     """Every accepted change to the registry, newest first."""
 
@@ -164,6 +194,7 @@ def changes(fmt: str) -> Response:
 
 @bp.get("/feeds/solutions/<string:slug>.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/solutions/<string:slug>.rss", defaults={"fmt": "rss"})
+@requires("public")
 def solution_feed(slug: str, fmt: str) -> Response:
     """One solution's changes."""
     if not SLUG_RE.match(slug):
@@ -185,6 +216,7 @@ def solution_feed(slug: str, fmt: str) -> Response:
 
 @bp.get("/feeds/municipalities/<string:code>.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/municipalities/<string:code>.rss", defaults={"fmt": "rss"})
+@requires("municipality.feed")
 def municipality_feed(code: str, fmt: str) -> Response:
     """A municipality's private feed: its portfolio's changes and its own readiness changes."""
     state = _private_state(code)  # before the cache: nothing private without the right token
@@ -218,28 +250,35 @@ def municipality_feed(code: str, fmt: str) -> Response:
 
 
 @bp.get("/calendar/solutions.ics")
+@requires("public")
 def solutions_calendar() -> Response:
     """Every known switch as an all-day event, with reminders 30 and 7 days ahead."""
     session = get_session()
+    filters = transition_filters()
 
     def make_validators() -> Validators:
-        return selection_validators(session, feeds.public_events(), scope="calendar-solutions")
+        return selection_validators(session, feeds.public_events(), scope="calendar-solutions", extra=repr(filters))
 
     def build() -> bytes:
+        # Narrowed to transitions (?kind=…), the calendar holds only their events.
         return calendars.render(
             session,
-            calendars.dated_solutions(session),
+            [] if filters else calendars.dated_solutions(session),
             name="TU-tracker: skæringsdatoer",
             description="Hvornår TU-løsningerne skifter login og krævet sikringsniveau.",
             page_url=lambda s: solution_url(s.slug),
             base_url=current_app.config.get("BASE_URL"),
+            transitions=calendar_transitions(
+                session, kind=filters.kind, category=filters.category, major=filters.major
+            ),
         )
 
-    key = ("broadcast.calendar", request.path, request.host_url)
+    key = ("broadcast.calendar", request.path, request.host_url, filters)
     return _serve(key, make_validators, build, "ics", private=False, filename="tu-tracker.ics")
 
 
 @bp.get("/calendar/municipalities/<string:code>.ics")
+@requires("municipality.feed")
 def municipality_calendar(code: str) -> Response:
     """The switches of a municipality's portfolio, each with what it means for the municipality's staff."""
     state = _private_state(code)  # before the cache: nothing private without the right token
@@ -264,14 +303,16 @@ def municipality_calendar(code: str) -> Response:
         municipality = session.get(Municipality, state.id)
         assert municipality is not None  # read in this transaction a moment ago
         readiness = municipality_readiness(session, municipality, today=today)
+        solution_ids = sorted({row.solution.id for row in readiness.rows})
         return calendars.render(
             session,
-            calendars.dated_solutions(session, [row.solution.id for row in readiness.rows]),
+            calendars.dated_solutions(session, solution_ids),
             name=f"TU-tracker: {official_name(municipality)}",
             description=f"Skæringsdatoer for løsningerne i {municipality.name}s portefølje og hvad de betyder for jer.",
             page_url=lambda s: solution_url(s.slug),
             readiness=readiness,
             base_url=current_app.config.get("BASE_URL"),
+            transitions=calendar_transitions(session, solution_ids),
             solution_url=solution_url,
         )
 

@@ -8,14 +8,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import AppError, ValidationError
 from tracker.models import MailAttempt, MailMessage, User
-from tracker.models.vocab import Role
 from tracker.notify import preferences
 from tracker.security import csrf
 from tracker.web.auth_views import account_page
-from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 
 bp = Blueprint("mail_web", __name__)
 send_anonymous_to_login(bp)
@@ -25,9 +25,10 @@ NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
 @bp.post("/konto/mail")
+@requires("account")
 def update_preference() -> Response | Page:
     """Change one's mail preference from the account page."""
-    user = web_user()
+    user = acting_user()
     data: dict[str, Any] = {name: request.form[name] for name in ("mode", "scope", "language") if name in request.form}
     if "alerts_shown" in request.form:  # the alert boxes were on the form: none ticked means none wanted
         data["alerts"] = request.form.getlist("alerts")
@@ -42,6 +43,7 @@ def update_preference() -> Response | Page:
 
 
 @bp.get("/afmeld/<string:token>")
+@requires("public")
 def unsubscribe(token: str) -> Page:
     """The link in every mail: confirm with one button (a GET never changes anything)."""
     try:
@@ -53,6 +55,7 @@ def unsubscribe(token: str) -> Page:
 
 @bp.post("/afmeld/<string:token>")
 @csrf.exempt
+@requires("public")
 def unsubscribe_post(token: str) -> Page:
     """One-click unsubscribe (``List-Unsubscribe=One-Click``, also the button): mode ``off``, no login."""
     try:
@@ -63,9 +66,9 @@ def unsubscribe_post(token: str) -> Page:
 
 
 @bp.get("/admin/mail")
+@requires("mail.admin")
 def failing_addresses() -> Page:
     """Admins: addresses whose mail fails (retrying or given up), with the latest error."""
-    web_user(Role.ADMIN)
     session = get_session()
     rows = session.execute(
         select(

@@ -10,7 +10,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.models import Idp, Solution
+from tracker.models import Idp
 from tracker.models.vocab import Loa
 from tracker.web.format import LOA_LABELS
 from tracker.web.forms import options
@@ -40,13 +40,18 @@ class IdpForm(FlaskForm):
         }
 
 
-def group_choices(idps: list[Idp]) -> list[Any]:
-    """The IdPs (staff groups) a solution can be used by; none chosen means the primary IdP."""
-    choices: list[tuple[str, Any]] = []
+def group_pairs(idps: list[Idp]) -> list[tuple[str, str]]:
+    """The IdPs (staff groups) a solution can be used by, as (value, label); none chosen means the primary IdP."""
+    choices: list[tuple[str, str]] = []
     for i in idps:
         group = f" – {i.user_group}" if i.user_group else ""
         choices.append((str(i.id), f"{i.name}{group} ({LOA_LABELS.get(i.notified_loa, i.notified_loa)})"))
-    return options(choices)
+    return choices
+
+
+def group_choices(idps: list[Idp]) -> list[Any]:
+    """``group_pairs`` as a select field's choices."""
+    return options(group_pairs(idps))
 
 
 def chosen_idps(raw: list[str] | None) -> list[int]:
@@ -55,16 +60,19 @@ def chosen_idps(raw: list[str] | None) -> list[int]:
 
 
 class PortfolioAddForm(FlaskForm):
-    """Add a solution to the portfolio."""
+    """Add a solution to the portfolio: its name (or slug or alias) typed in, not chosen from the whole registry."""
 
-    solution = SelectField(_l("Løsning"), validators=[DataRequired(_l("Vælg en løsning."))])
+    solution = StringField(
+        _l("Løsning"),
+        validators=[DataRequired(_l("Skriv løsningens navn.")), Length(max=300)],
+        description=_l("Løsningens navn, et andet navn for den eller dens kortnavn fra adressen (fx aula)."),
+    )
     idp_ids = SelectMultipleField(
         _l("Medarbejdergrupper (IdP'er); ingen valgt: den primære IdP"), validators=[Optional()]
     )
 
-    def fill(self, solutions: list[Solution], idps: list[Idp]) -> None:
+    def fill(self, idps: list[Idp]) -> None:
         """The choices of this municipality."""
-        self.solution.choices = options([("", _l("Vælg løsning …")), *((s.slug, s.name) for s in solutions)])
         self.idp_ids.choices = group_choices(idps)
 
 

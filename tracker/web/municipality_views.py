@@ -6,24 +6,34 @@ Forms post back here with a CSRF token; an invalid form comes back with its erro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
-from tracker.auth.permissions import can_see_municipality, is_coordinator
+from tracker.auth.permissions import may
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, Unauthorized
+from tracker.errors import AppError, ValidationError
+from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.models import Municipality
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
-from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
+from tracker.municipalities.access import require_municipality_access
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.names import official_name
+from tracker.municipalities.suggest import look_up
 from tracker.registry.actors import Actor
+from tracker.vocabulary import today_in_denmark
 from tracker.web import timeline
-from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 from tracker.web.municipality_forms import (
     ButtonForm,
     IdpChangeForm,
@@ -33,6 +43,7 @@ from tracker.web.municipality_forms import (
     PortfolioIdpForm,
     chosen_idps,
     group_choices,
+    group_pairs,
 )
 from tracker.web.pdf import html_to_pdf
 
@@ -44,22 +55,44 @@ Page = str | tuple[str, int]
 
 def _mine(code: str) -> tuple[Municipality, Actor]:
     """M, for its own users and coordinators (anonymous: to the login page; others: 403)."""
-    user = web_user()
+    user = acting_user()
     municipality = queries.get_municipality(get_session(), code)
     return municipality, Actor.of(require_municipality_access(user, municipality))
 
 
+PORTFOLIO_PAGE = 100  # portfolio rows per page of the edit form
+READINESS_PAGE = 250  # readiness rows per page (most urgent first); the exports hold every row
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a long list: its number (from 1), how many pages, and the rows on it."""
+
+    number: int
+    pages: int
+    rows: list[Any]
+    param: str
+
+    @classmethod
+    def of(cls, rows: list[Any], size: int, param: str) -> Pager:
+        """The page ``request.args[param]`` asks for (the first when missing or out of range)."""
+        pages = max(1, -(-len(rows) // size))
+        raw = request.args.get(param, "1")
+        number = min(max(int(raw), 1), pages) if raw.isdigit() and len(raw) < 6 else 1
+        return cls(number, pages, rows[(number - 1) * size : number * size], param)
+
+
 def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
-    """M's page, with the given forms (carrying the person's input and errors) in place of empty ones."""
+    """M's page, with the given forms (carrying the person's input and errors) in place of empty ones.
+
+    It costs O(portfolio), not O(registry): a solution is added by typing its name (no list of the registry),
+    the portfolio is one form (IdPs and removal per row), and long portfolios and readiness tables are paged.
+    """
     session = get_session()
     idps = queries.list_idps(session, municipality)
     add_form = forms.pop("add_form", None) or PortfolioAddForm(formdata=None)
-    add_form.fill(queries.solutions_not_in_portfolio(session, municipality), idps)
-    entry_forms = []
-    for entry in queries.list_portfolio(session, municipality):
-        form = PortfolioIdpForm(formdata=None, prefix=f"e{entry.id}", idp_ids=[str(i.id) for i in entry.idps])
-        form.idp_ids.choices = group_choices(idps)
-        entry_forms.append((entry, form))
+    add_form.fill(idps)
+    portfolio = Pager.of(queries.list_portfolio(session, municipality), PORTFOLIO_PAGE, "side")
     failed_idp: tuple[int, IdpForm] | None = forms.pop("failed_idp", None)
     idp_forms = [
         (
@@ -77,6 +110,8 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         "municipalities/page.html",
         municipality=municipality,
         readiness=state,
+        readiness_page=Pager.of(state.rows, READINESS_PAGE, "parathed"),
+        own_actions=action_marks(session, municipality, current_db_user(), state),
         action_text=action_text,
         lockout_charts=timeline.lockout_charts(state.today, state.rows),
         planned_changes=plans.list_changes(session, municipality),
@@ -86,7 +121,8 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
             state.today, dict.fromkeys((r.solution.switch_earliest_on, r.solution.name) for r in state.rows)
         ),
         idp_forms=idp_forms,
-        entry_forms=entry_forms,
+        idp_choices=group_pairs(idps),
+        portfolio=portfolio,
         new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
         add_form=add_form,
         import_form=forms.pop("import_form", None) or ImportForm(formdata=None),
@@ -96,10 +132,49 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
     return html, status
 
 
+def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Response:
+    """A GET of one of M's own pages through the response cache, gzip-compressed like readiness.
+
+    The page shows the person (address, menu, the session's CSRF token), M's data and today's verdicts, so the
+    key holds the user, the session's CSRF token, the language, host, URL and day beside M's fingerprint and the
+    registry stamp (``municipality_state``, one query): a repeated visit is that query and a dictionary hit. A
+    page that carries a one-time message (a flash) is rendered and not kept.
+    """
+    user = acting_user()
+    db = get_session()
+    state = queries.get_state(db, code)
+    require_municipality_access(user, state)
+    if "_flashes" in web_session:
+        municipality = db.get(Municipality, state.id)
+        assert municipality is not None  # read in this transaction a moment ago
+        return Response(render(municipality), mimetype="text/html")
+    generate_csrf()  # a session without a token gets it now, before the key reads it
+    key = (
+        name,
+        state.code,
+        request.full_path,
+        request.host_url,
+        str(get_locale()),
+        today_in_denmark().isoformat(),
+        user.id,
+        user.email,
+        user.role,
+        user.municipality_id,
+        web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
+        state.fingerprint,  # M's IdPs, planned changes and portfolio; its actions append change events
+    )
+
+    def make(stamp: Stamp) -> CachedResponse:
+        municipality = db.get(Municipality, state.id)
+        assert municipality is not None
+        body = render(municipality).encode()
+        return CachedResponse(body, "text/html", weak_etag("k", (key, stamp)))
+
+    return serve_cached(db, key, make, policy=PRIVATE_DATA, stamp=state.stamp)
+
+
 def _failed(municipality: Municipality, exc: AppError, **forms: Any) -> Page:
     """Show the page again with what went wrong; the 4xx status rolls the request back."""
-    if isinstance(exc, Forbidden | Unauthorized):
-        raise exc
     return _page(municipality, exc.status, error=exc, **forms)
 
 
@@ -108,27 +183,27 @@ def _back(municipality: Municipality, anchor: str) -> BaseResponse:
 
 
 @bp.get("/kommuner")
+@requires("public")
 def index() -> str:
     """The 98 municipalities; a logged-in municipality user finds their own at the top."""
     user = current_db_user()
     own = user.municipality if user is not None and user.municipality_id else None
     municipalities = queries.list_municipalities(get_session())
-    if user is not None and not is_coordinator(user):  # logged in: only what this user may open
-        municipalities = [m for m in municipalities if can_see_municipality(user, m.id)]
+    if user is not None:  # logged in: only what this user may open
+        municipalities = [m for m in municipalities if may(user, "municipality.private", m.id)]
     return render_template(
         "municipalities/index.html", municipalities=municipalities, own=own, restricted=user is not None
     )
 
 
 @bp.get("/kommuner/<string:code>")
-def page(code: str) -> Page:
+@requires("municipality.private")
+def page(code: str) -> Response:
     """M's IdPs, portfolio and readiness (who gets locked out, when), with exports."""
-    municipality, _actor = _mine(code)
-    return _page(municipality)
+    return _cached(code, "kommuner.page", lambda m: str(_page(m)[0]))
 
 
-def _report_html(code: str) -> str:
-    municipality, _actor = _mine(code)
+def _report_html(municipality: Municipality) -> str:
     state = readiness.municipality_readiness(get_session(), municipality)
     picture = timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows))
     return render_template(
@@ -144,20 +219,24 @@ def _report_html(code: str) -> str:
 
 
 @bp.get("/kommuner/<string:code>/rapport")
-def report(code: str) -> str:
+@requires("municipality.private")
+def report(code: str) -> Response:
     """Rapport til ledelsen: M's readiness in brief, what to do and the sources, printable on A4."""
-    return _report_html(code)
+    return _cached(code, "kommuner.report", _report_html)
 
 
 @bp.get("/kommuner/<string:code>/rapport.pdf")
+@requires("municipality.private")
 def report_pdf(code: str) -> Response:
     """The same report as an A4 PDF (WeasyPrint)."""
-    pdf = html_to_pdf(_report_html(code), base_url=request.host_url)
+    municipality, _actor = _mine(code)
+    pdf = html_to_pdf(_report_html(municipality), base_url=request.host_url)
     headers = {"Content-Disposition": f'inline; filename="rapport-{code}.pdf"', "Cache-Control": "private, no-store"}
     return Response(pdf, mimetype="application/pdf", headers=headers)
 
 
 @bp.post("/kommuner/<string:code>/idps")
+@requires("municipality.private")
 def create_idp(code: str) -> Page | BaseResponse:
     """Add an IdP."""
     municipality, actor = _mine(code)
@@ -173,6 +252,7 @@ def create_idp(code: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>")
+@requires("municipality.private")
 def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Change an IdP."""
     municipality, actor = _mine(code)
@@ -190,6 +270,7 @@ def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>/slet")
+@requires("municipality.private")
 def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Remove an IdP."""
     municipality, actor = _mine(code)
@@ -204,6 +285,7 @@ def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/planlagte-aendringer")
+@requires("municipality.private")
 def create_change(code: str) -> Page | BaseResponse:
     """Plan a dated change of an IdP or its staff group."""
     municipality, actor = _mine(code)
@@ -224,6 +306,7 @@ def create_change(code: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/planlagte-aendringer/<int:change_id>/slet")
+@requires("municipality.private")
 def delete_change(code: str, change_id: int) -> Page | BaseResponse:
     """Remove a planned change."""
     municipality, actor = _mine(code)
@@ -237,17 +320,28 @@ def delete_change(code: str, change_id: int) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje")
+@requires("municipality.private")
 def add_solution(code: str) -> Page | BaseResponse:
-    """Add a solution to the portfolio."""
+    """Add a solution to the portfolio, named as typed (name, alias or slug); no match: suggestions."""
     municipality, actor = _mine(code)
     session = get_session()
     form = PortfolioAddForm()
-    form.fill(queries.solutions_not_in_portfolio(session, municipality), queries.list_idps(session, municipality))
+    form.fill(queries.list_idps(session, municipality))
     if not form.validate_on_submit():
         return _page(municipality, 422, add_form=form)
+    found, suggestions = look_up(session, form.solution.data)
+    if found is None:
+        text = form.solution.data.strip()
+        if suggestions:
+            names = ", ".join(f"'{c.name}'" for c in suggestions)
+            message = _("Ingen løsning hedder '%(text)s'. Mente du: %(names)s?", text=text, names=names)
+        else:
+            message = _("Ingen løsning hedder '%(text)s'. Se navnet i registrets liste over løsninger.", text=text)
+        form.solution.errors = [message]
+        return _failed(municipality, ValidationError(message, {"solution": message}), add_form=form)
     try:
         entry = services.add_to_portfolio(
-            session, municipality, form.solution.data, actor=actor, idp_ids=chosen_idps(form.idp_ids.data)
+            session, municipality, found.slug, actor=actor, idp_ids=chosen_idps(form.idp_ids.data)
         )
     except AppError as exc:
         return _failed(municipality, exc, add_form=form)
@@ -255,7 +349,34 @@ def add_solution(code: str) -> Page | BaseResponse:
     return _back(municipality, "parathed")
 
 
+MAX_FORM_ROWS = 1000
+
+
+@bp.post("/kommuner/<string:code>/portefoelje/gem")
+@requires("municipality.private")
+def save_portfolio(code: str) -> Page | BaseResponse:
+    """The portfolio's one form: each listed row's IdPs, and the rows ticked for removal."""
+    municipality, actor = _mine(code)
+    if not ButtonForm().validate_on_submit():
+        return _page(municipality, 400, error=AppError(_("Formularen er udløbet. Prøv igen.")))
+    slugs = request.form.getlist("entry")[:MAX_FORM_ROWS]
+    remove = request.form.getlist("fjern")[:MAX_FORM_ROWS]
+    wanted = {slug: chosen_idps(request.form.getlist(f"idps-{slug}")) for slug in slugs}
+    try:
+        changed, removed = services.edit_portfolio(get_session(), municipality, wanted, remove, actor=actor)
+    except AppError as exc:
+        return _failed(municipality, exc)
+    flash(
+        _("Porteføljen er gemt: %(changed)s ændret, %(removed)s fjernet.", changed=len(changed), removed=len(removed)),
+        "info",
+    )
+    page = request.args.get("side", "")
+    target = url_for("kommuner.page", code=municipality.code, side=page if page.isdigit() else None)
+    return redirect(target + "#portefoelje", code=303)
+
+
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>")
+@requires("municipality.private")
 def set_solution_idp(code: str, slug: str) -> Page | BaseResponse:
     """Choose the IdP staff use for one solution."""
     municipality, actor = _mine(code)
@@ -274,6 +395,7 @@ def set_solution_idp(code: str, slug: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>/fjern")
+@requires("municipality.private")
 def remove_solution(code: str, slug: str) -> Page | BaseResponse:
     """Remove a solution from the portfolio."""
     municipality, actor = _mine(code)
@@ -288,6 +410,7 @@ def remove_solution(code: str, slug: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/import")
+@requires("municipality.private")
 def import_portfolio(code: str) -> Page:
     """Import solution names from a file; the page shows what was added and what could not be matched."""
     municipality, actor = _mine(code)
@@ -310,20 +433,21 @@ def import_portfolio(code: str) -> Page:
 
 
 @bp.get("/landsoverblik")
+@requires("national.read")
 def national() -> str:
     """For coordinators: per solution, which municipalities are locked out or at risk, and from when."""
-    require_coordinator(web_user())
     only_risk = request.args.get("kun_risiko") == "1"
     picture = overview.national_picture(get_session(), only_risk=only_risk)
     return render_template("municipalities/national.html", picture=picture, only_risk=only_risk)
 
 
 @bp.get("/kommende-skift")
+@requires("public")
 def upcoming() -> str:
     """For everyone: switches in the next 12 months, and the most used solutions."""
     session = get_session()
     start, until, items = overview.upcoming_switches(session)
-    with_names = sees_who_uses_what(current_db_user())
+    with_names = may(current_db_user(), "solution.see_users")
     popular = overview.popular_solutions(session, limit=20, with_municipalities=with_names)
     picture = timeline.build(start, ((u.solution.switch_earliest_on, u.solution.name) for u in items))
     return render_template(
@@ -338,6 +462,7 @@ def upcoming() -> str:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/import/bekraeft")
+@requires("municipality.private")
 def confirm_import(code: str) -> Page | BaseResponse:
     """After a dry run: add what it showed, without choosing the file again."""
     municipality, actor = _mine(code)

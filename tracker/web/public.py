@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowError
 
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.http_cache import PUBLIC_PAGE, CachedResponse, Stamp, serve_cached, weak_etag
@@ -104,6 +105,7 @@ def _render_index(raw: dict[str, str]) -> tuple[str, int]:
 
 
 @bp.get("/")
+@requires("public")
 def index() -> tuple[str, int] | Response:
     """The registry by switch date, with the list filters of the API as a plain GET form.
 
@@ -129,6 +131,7 @@ def index() -> tuple[str, int] | Response:
 
 
 @bp.get("/loesninger/<string:slug>")
+@requires("public")
 def solution(slug: str) -> str:
     """One solution: both facts with confidence and source, and its history."""
     session = get_session()

@@ -6,11 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.auth.permissions import may
 from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
+from tracker.errors import AppError, NotFound
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
-from tracker.models import Proposal
+from tracker.models import Proposal, User
 from tracker.municipalities.impact import Impact, impact_of
 from tracker.registry.queries import stale_solutions
 from tracker.review import queries
@@ -18,7 +19,7 @@ from tracker.review.changes import from_json
 from tracker.review.services import StaleProposal, accept_proposal, reject_not_a_fact, reject_proposal, visible_to
 from tracker.vocabulary import today_in_denmark
 from tracker.web.forms import AcceptForm, NotAFactForm, RejectForm
-from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 
 # Watched pages that changed are shown above the proposals, even when no finding was extracted.
 PAGE_CHANGES_SHOWN = 10
@@ -40,17 +41,17 @@ def _context(proposal: Proposal) -> dict[str, object]:
     }
 
 
-def _impact(proposal: Proposal, user: object) -> Impact | None:
+def _impact(proposal: Proposal, user: User) -> Impact | None:
     """For coordinators, before accepting: which municipalities' rows the proposal would move."""
-    if getattr(user, "role", None) not in COORDINATORS or proposal.state not in ("pending", "stale"):
+    if not may(user, "proposal.review", proposal):
         return None
     return impact_of(get_session(), proposal.solution, from_json(proposal.changes or {}))
 
 
 @bp.get("/forslag")
+@requires("proposal.queue")
 def queue() -> str:
     """Open proposals (pending and stale), oldest first, each with its diff and evidence."""
-    web_user(*COORDINATORS)
     state = request.args.get("state", "open")
     if state not in queries.STATE_FILTERS:
         state = "open"
@@ -75,9 +76,10 @@ def queue() -> str:
 
 
 @bp.get("/forslag/<int:proposal_id>")
+@requires("account")
 def detail(proposal_id: int) -> str:
     """One proposal: coordinators and its proposer see it; to anyone else it does not exist."""
-    user = web_user()
+    user = acting_user()
     proposal = queries.get_proposal(get_session(), proposal_id)
     if not visible_to(user, proposal):
         raise NotFound(_("Der findes intet forslag #%(id)s.", id=proposal_id))
@@ -93,9 +95,10 @@ def detail(proposal_id: int) -> str:
 
 
 @bp.post("/forslag/<int:proposal_id>/godkend")
+@requires("proposal.review")
 def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """Accept: the change enters the registry and its history; a stale proposal needs the box ticked."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     session = get_session()
     proposal = queries.get_proposal(session, proposal_id)
     form = AcceptForm()
@@ -112,8 +115,6 @@ def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
     except StaleProposal as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, 409, accept_form=form)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status, accept_form=form)
@@ -125,9 +126,10 @@ def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
 
 
 @bp.post("/forslag/<int:proposal_id>/afvis")
+@requires("proposal.review")
 def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """Reject with a reason the proposer will see."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     session = get_session()
     proposal = queries.get_proposal(session, proposal_id)
     form = RejectForm()
@@ -135,8 +137,6 @@ def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
         return _detail_again(proposal, user, 422, reject_form=form)
     try:
         reject_proposal(session, proposal, reviewer=user, reason=form.reason.data)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status, reject_form=form)
@@ -156,8 +156,6 @@ def not_a_fact(proposal_id: int) -> BaseResponse | tuple[str, int]:
         return _detail_again(proposal, user, 422)
     try:
         reject_not_a_fact(session, proposal, reviewer=user)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status)
@@ -165,7 +163,7 @@ def not_a_fact(proposal_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("review.queue"))
 
 
-def _detail_again(proposal: Proposal, user: object, status: int, **forms: object) -> tuple[str, int]:
+def _detail_again(proposal: Proposal, user: User, status: int, **forms: object) -> tuple[str, int]:
     forms.setdefault("accept_form", AcceptForm(formdata=None))
     forms.setdefault("reject_form", RejectForm(formdata=None))
     page = render_template(
@@ -180,9 +178,10 @@ def _detail_again(proposal: Proposal, user: object, status: int, **forms: object
 
 
 @bp.get("/mine-forslag")
+@requires("account")
 def mine() -> str:
     """The proposals the logged-in person made, with their state and the reviewer's reason."""
-    user = web_user()
+    user = acting_user()
     rows, total = queries.list_proposals(
         get_session(), queries.ProposalFilter(proposer_id=user.id), limit=QUEUE_SIZE, newest_first=True
     )

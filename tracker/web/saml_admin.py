@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import AppError, NotFound, ValidationError
 from tracker.models import Municipality, Organisation, SamlIdp
-from tracker.models.vocab import Role
 from tracker.municipalities import cvr as cvr_numbers
 from tracker.saml import idps
 from tracker.saml.keys import sp_keys
-from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 
 bp = Blueprint("saml_admin", __name__, url_prefix="/admin/sso")
 send_anonymous_to_login(bp)
@@ -45,16 +45,17 @@ def _failed(exc: AppError) -> tuple[str, int, dict[str, str]]:
 
 
 @bp.get("")
+@requires("sso.manage")
 def index() -> tuple[str, int, dict[str, str]]:
     """The IdPs, organisations' CVRs and the municipalities' CVRs with their source."""
-    web_user(Role.ADMIN)
     return _page()
 
 
 @bp.post("/idps")
+@requires("sso.manage")
 def add_idp() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Trust an IdP from uploaded metadata or a metadata URL (fetched through the SSRF guard)."""
-    user = web_user(Role.ADMIN)
+    user = acting_user()
     session = get_session()
     upload = request.files.get("metadata")
     url = (request.form.get("metadata_url") or "").strip()
@@ -88,9 +89,10 @@ def add_idp() -> BaseResponse | tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/idps/<int:idp_id>/aktiv")
+@requires("sso.manage")
 def toggle_idp(idp_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Switch an IdP off (its logins are refused at once) or on again."""
-    user = web_user(Role.ADMIN)
+    user = acting_user()
     try:
         idps.set_active(get_session(), idp_id, active=request.form.get("active") == "y", actor=user)
     except AppError as exc:
@@ -99,9 +101,10 @@ def toggle_idp(idp_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/organisationer")
+@requires("sso.manage")
 def organisation_cvr() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Set an organisation's CVR (KL's scopes the coordinator privilege)."""
-    user = web_user(Role.ADMIN)
+    user = acting_user()
     session = get_session()
     organisation = session.scalar(select(Organisation).where(Organisation.slug == request.form.get("organisation", "")))
     try:
@@ -117,9 +120,10 @@ def organisation_cvr() -> BaseResponse | tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/kommuner")
+@requires("sso.manage")
 def municipality_cvr() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Correct (or confirm) a municipality's CVR, with its source."""
-    user = web_user(Role.ADMIN)
+    user = acting_user()
     try:
         cvr_numbers.correct_municipality_cvr(
             get_session(),

@@ -12,11 +12,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import is_coordinator
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.ingest import queries, services, snapshots
 from tracker.ingest.rule_stats import rule_stats
 from tracker.ingest.targets import ScrapeSettings
-from tracker.web.guards import COORDINATORS, safe_next, send_anonymous_to_login, web_user
+from tracker.web.guards import safe_next, send_anonymous_to_login
 
 bp = Blueprint("sources", __name__)
 send_anonymous_to_login(bp)
@@ -29,6 +30,7 @@ def _settings() -> ScrapeSettings:
 
 
 @bp.get("/kilder")
+@requires("public")
 def index() -> str:
     """All sources with health and last run; coordinators also see the page changes awaiting review."""
     session = get_session()
@@ -46,6 +48,7 @@ def index() -> str:
 
 
 @bp.get("/kilder/<string:key>")
+@requires("public")
 def detail(key: str) -> str:
     """One source: health, recent runs; for coordinators the latest page change and those awaiting review."""
     session = get_session()
@@ -65,18 +68,20 @@ def detail(key: str) -> str:
 
 
 @bp.post("/kilder/aendringer/<int:snapshot_id>/gennemset")
+@requires("source.manage")
 def mark_reviewed(snapshot_id: int) -> BaseResponse:
     """Mark a page change as reviewed (coordinators; CSRF-protected like every form)."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     snapshots.mark_page_change_reviewed(get_session(), snapshot_id, user=user)
     flash(_("Sideændringen er markeret som gennemset."), "info")
     return redirect(safe_next(request.form.get("next")) or url_for("sources.index"))
 
 
 @bp.post("/kilder/<string:key>/nulstil")
+@requires("source.manage")
 def reset(key: str) -> BaseResponse:
     """Accept the source's current state: healthy again, and an empty page no longer counts as an alarm."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     services.reset_health(get_session(), key, user=user)
     flash(_("Kilden er markeret som sund igen."), "info")
     return redirect(url_for("sources.detail", key=key))

@@ -28,6 +28,7 @@ from tracker.municipalities import services as municipality_services
 from tracker.registry.actors import SYSTEM
 from tracker.registry.events import EVENT_TYPES
 from tracker.registry.services import create_solution, update_solution
+from tracker.registry.transition_writes import create_transition, update_transition
 
 LOOPBACK_CONFIG = {"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_CONNECT_TIMEOUT": 2.0, "SERVER_NAME": None}
 QUESTION = "Hvornår skifter KMD Nexus til NSIS, og hvilket sikringsniveau kræves for medarbejdere?"
@@ -54,6 +55,9 @@ def _every_kind_of_event(app: Flask) -> None:
         day = date(2031, 3, 1)
         changes = {"switch_earliest_on": day, "switch_latest_on": day, "switch_state": "planned"}
         update_solution(session, solution, changes, actor=SYSTEM)  # switch date, and KK's row turns at risk
+        transition = create_transition(session, solution, {"kind": "protocol", "title": "OIOSAML 4"}, actor=SYSTEM)
+        update_transition(session, transition, {"earliest_on": date(2031, 6, 1), "major": True}, actor=SYSTEM)
+        update_transition(session, transition, {"state": "cancelled"}, actor=SYSTEM)
         asker = make_user(session, "spoerger@kk.example.dk", "municipality", municipality="101")
         vendor = make_user(session, "svar@kmd.example.dk", "vendor", organisation="kmd")
         tokens = {
@@ -167,6 +171,10 @@ def test_every_delivered_event_type_matches_its_documented_schema(fresh_db: str,
 def _no_additional(model: Any, where: str) -> None:
     """A generated model keeps fields its schema does not name in ``additional_properties``: the body and its
     ``data`` (and the objects in it with fixed fields) must have none. ``changes`` is a map: its keys are free."""
-    for part in (model, model.data, *(getattr(model.data, f, None) for f in ("idp", "action", "inquiry", "source"))):
+    for part in (
+        model,
+        model.data,
+        *(getattr(model.data, f, None) for f in ("idp", "action", "inquiry", "source", "transition")),
+    ):
         extra = getattr(part, "additional_properties", None) or {}
         assert not extra, f"{where}: fields the document does not name: {sorted(extra)}"

@@ -14,7 +14,7 @@ import pytest
 from tracker.auth.permissions import may, require
 from tracker.auth.policies import POLICIES, MailTopic
 from tracker.errors import Conflict, Forbidden, Unauthorized
-from tracker.models import Inquiry, Proposal, Solution, Subscription, User
+from tracker.models import Inquiry, Organisation, Proposal, Solution, Subscription, User
 
 ROLES = ("anonymous", "municipality", "vendor", "coordinator", "admin")
 ALL, OWN, NONE = "all", "own", "none"
@@ -41,6 +41,9 @@ LOGGED_IN = _row(NONE, ALL, ALL, ALL, ALL)
 # action: (object kind, who may: all objects / own objects only / none, state kind or None)
 EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "public": ("solution", EVERYONE, None),
+    "municipality.feed": ("municipality", EVERYONE, None),
+    "session.end": ("solution", EVERYONE, None),
+    "operations.metrics": ("solution", EVERYONE, None),
     "account": ("solution", LOGGED_IN, None),
     "solution.create": ("solution", MAINTAINERS, None),
     "solution.edit": ("solution", MAINTAINERS, None),
@@ -49,6 +52,9 @@ EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "solution.propose_form": ("solution", _row(municipality=ALL, vendor=OWN), None),
     "solution.report": ("solution", _row(vendor=OWN, coordinator=ALL, admin=ALL), None),
     "solution.see_users": ("solution", MAINTAINERS, None),
+    "fact.decide": ("authority", _row(vendor=OWN, coordinator=ALL, admin=ALL), None),
+    "proposal.without_evidence": ("solution", _row(vendor=ALL, coordinator=ALL, admin=ALL), None),
+    "proposal.accepted_at_once": ("organisation", _row(vendor=ALL), "trusted"),
     "proposal.review": ("proposal", MAINTAINERS, "proposal"),
     "proposal.queue": ("proposal", MAINTAINERS, None),
     "proposal.read": ("proposal", _row(municipality=OWN, vendor=OWN, coordinator=ALL, admin=ALL), None),
@@ -65,6 +71,7 @@ EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "municipality.feed_tokens": ("municipality", _row(municipality=OWN, coordinator=ALL, admin=ALL), None),
     "national.read": ("municipality", MAINTAINERS, None),
     "municipality.action_owner": ("municipality", _row(municipality=OWN), None),
+    "municipality.actions": ("municipality", _row(municipality=OWN), None),
     "subscription.manage": ("subscription", _row(municipality=ALL, coordinator=ALL, admin=ALL), None),
     "subscription.filter_municipality": (
         "municipality",
@@ -88,6 +95,7 @@ STATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "inquiry": (("open", "asked"), ("answered", "closed")),
     "proposal": (("pending", "stale"), ("accepted", "rejected")),
     "decision": (("by_other",), ("by_self",)),
+    "trusted": (("trusted",), ("untrusted",)),
 }
 
 MUNICIPALITY_ID, OTHER_MUNICIPALITY_ID, ORG_ID, OTHER_ORG_ID = 11, 12, 21, 22
@@ -112,6 +120,12 @@ def _solution(vendor: int | None, provider: int | None) -> Solution:
 
 def objects(kind: str, own: bool, user_id: int, state: str | None) -> list[Any]:
     """The objects of ``kind`` that are the user's own (every way of owning it), or someone else's."""
+    if kind == "authority":  # provides the solution without building it
+        if own:
+            return [_solution(OTHER_ORG_ID, ORG_ID)]
+        return [_solution(ORG_ID, ORG_ID), _solution(ORG_ID, None), _solution(OTHER_ORG_ID, OTHER_ORG_ID)]
+    if kind == "organisation":
+        return [Organisation(id=ORG_ID if own else OTHER_ORG_ID, trusted=state == "trusted")]
     if kind in ("solution", "inquiry"):
         solutions = [_solution(ORG_ID, None), _solution(None, ORG_ID)] if own else [_solution(OTHER_ORG_ID, None)]
         if kind == "solution":

@@ -1,0 +1,146 @@
+"""Schemas of /api/v1/transitions: the transition as GET shows it, what POST/PATCH take, the list's filters.
+
+The date and the level have the shapes of a solution's ``switch_date`` and ``required_loa`` (the same schemas),
+so a client that reads a solution reads a transition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, _length
+from tracker.api.paging import has_more_field
+from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
+from tracker.inputs import Day, PageQuerySchema
+from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
+
+
+class TransitionSolutionSchema(Schema):
+    """A solution named inside another object."""
+
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class TransitionLoaSchema(Schema):
+    """The level a ``loa`` transition requires (null on other kinds unless given)."""
+
+    value = Enum(Loa, required=True)
+    status = Enum(Confidence, required=True)
+    source = fields.Nested(ProvenanceSchema, required=True)
+
+
+class TransitionSchema(Schema):
+    """A transition as the API shows it."""
+
+    id = fields.Integer(required=True)
+    solution = fields.Nested(TransitionSolutionSchema, required=True)
+    kind = Enum(TransitionKind, required=True)
+    title = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    date = fields.Nested(SwitchDateSchema, required=True, metadata={"description": "As a solution's switch_date"})
+    act_by = fields.Date(
+        allow_none=True, required=True, metadata={"description": "The day those affected must have acted by"}
+    )
+    act_by_derived = fields.Boolean(
+        required=True, metadata={"description": "True: derived from the earliest day by the kind's lead time"}
+    )
+    required_loa = fields.Nested(TransitionLoaSchema, allow_none=True, required=True)
+    category = Enum(TransitionCategory, required=True)
+    major = fields.Boolean(required=True)
+    who_must_act = fields.List(Enum(WhoMustAct), required=True)
+    what_to_do = fields.String(allow_none=True)
+    replaced_by = fields.Nested(TransitionSolutionSchema, allow_none=True, required=True)
+    nsis_login = fields.Boolean(
+        required=True,
+        metadata={"description": "The solution's NSIS login transition: its date and level are the solution's"},
+    )
+    version = fields.Integer(required=True)
+    updated_at = fields.DateTime(required=True)
+    url = fields.String(required=True)
+
+
+class TransitionListSchema(Schema):
+    """A solution's transitions, by earliest day (unknown last)."""
+
+    items = fields.List(fields.Nested(TransitionSchema), required=True)
+
+
+class TransitionPageSchema(Schema):
+    """A page of transitions."""
+
+    items = fields.List(fields.Nested(TransitionSchema), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    has_more = has_more_field()
+
+
+class TransitionQuerySchema(PageQuerySchema):
+    """Filters of ``GET /api/v1/transitions``."""
+
+    kind = fields.String(validate=validate.OneOf([v.value for v in TransitionKind]))
+    category = fields.String(validate=validate.OneOf([v.value for v in TransitionCategory]))
+    major = fields.Boolean()
+    solution = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "Solution slug"})
+    state = fields.String(validate=validate.OneOf([v.value for v in SwitchState]))
+    after = Day(metadata={"description": "Latest day on or after"})
+    before = Day(metadata={"description": "Earliest day on or before"})
+    act_by_before = Day(metadata={"description": "Act-by day on or before"})
+    order = fields.String(load_default="date", validate=validate.OneOf(["date", "act_by"]))
+    q = fields.String(validate=validate.Length(min=1, max=200))
+
+    @validates_schema
+    def _order(self, data: dict[str, Any], **_: Any) -> None:
+        after, before = data.get("after"), data.get("before")
+        if after and before and after > before:
+            raise ValidationError("after skal ligge før before.", "after")
+
+
+class TransitionPatchSchema(Schema):
+    """A change to a transition: only the fields sent are changed (the shape GET returns)."""
+
+    kind = fields.String(validate=validate.OneOf([v.value for v in TransitionKind]))
+    title = Text(multiline=False, validate=_length(200, 1))
+    description = Text(allow_none=True, validate=_length(5000))
+    date = fields.Nested(SwitchDateInSchema, metadata={"description": "As a solution's switch_date"})
+    act_by = Day(allow_none=True, metadata={"description": "As the source states it; null: derived"})
+    required_loa = fields.Nested(RequiredLoaInSchema)
+    category = fields.String(validate=validate.OneOf([v.value for v in TransitionCategory]))
+    major = fields.Boolean()
+    who_must_act = fields.List(
+        fields.String(validate=validate.OneOf([v.value for v in WhoMustAct])), validate=validate.Length(max=5)
+    )
+    what_to_do = Text(allow_none=True, validate=_length(5000))
+    replaced_by = Text(
+        multiline=False, allow_none=True, validate=_length(80, 1), metadata={"description": "Solution slug"}
+    )
+    reason = Text(allow_none=True, validate=_length(2000), metadata={"description": "Why (shown in history)"})
+
+
+class TransitionCreateSchema(TransitionPatchSchema):
+    """A new transition of the solution in the path."""
+
+    kind = fields.String(required=True, validate=validate.OneOf([v.value for v in TransitionKind]))
+    title = Text(multiline=False, required=True, validate=_length(200, 1))
+
+
+class LeadTimeSchema(Schema):
+    """Days between a transition's earliest day and its derived act-by day, for one kind."""
+
+    kind = Enum(TransitionKind, required=True)
+    days = fields.Integer(required=True, validate=validate.Range(min=0, max=3650))
+
+
+class LeadTimeListSchema(Schema):
+    """The lead time of every kind."""
+
+    items = fields.List(fields.Nested(LeadTimeSchema), required=True)
+
+
+class LeadTimeInSchema(Schema):
+    """A new lead time for a kind."""
+
+    days = fields.Integer(required=True, validate=validate.Range(min=0, max=3650))
