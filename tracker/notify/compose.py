@@ -120,18 +120,30 @@ def compose(
     language: str,
     now: datetime,
     cache: dict[Any, Bodies] | None = None,
+    overdue: list[tuple[str, str]] | None = None,
 ) -> Message:
     """The complete message, ready to send.
 
     ``cache`` (one per claimed batch) holds the rendered bodies per language and event list: the 5,000
     readers of one change share one rendering, each message then gets its own unsubscribe link.
     """
-    key = ("changes", language, mail.kind, mail.period_start, mail.period_end, tuple(e.id for e in events))
+    overdue = overdue if mail.kind in ("daily", "weekly") else []  # a digest lists the reader's overdue actions
+    key = (
+        "changes",
+        language,
+        mail.kind,
+        mail.period_start,
+        mail.period_end,
+        tuple(e.id for e in events),
+        tuple(overdue or ()),
+    )
     bodies = cache.get(key) if cache is not None else None
     if bodies is None:
         with force_locale(language):
             subject = _subject(mail, events, language)
-            text, html = _render(mail, "changes", subject, language, UNSUBSCRIBE, groups=_groups(events, language))
+            text, html = _render(
+                mail, "changes", subject, language, UNSUBSCRIBE, groups=_groups(events, language), overdue=overdue or []
+            )
         bodies = (subject, text, html)
         if cache is not None:
             cache[key] = bodies
