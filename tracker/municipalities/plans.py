@@ -51,7 +51,7 @@ def get_change(session: Session, municipality: Municipality, change_id: int) -> 
     """One of M's planned changes (another municipality's or none: 404)."""
     change = session.get(IdpChange, change_id)
     if change is None or change.municipality_id != municipality.id:
-        raise NotFound("Den planlagte ændring findes ikke.", {"id": str(change_id)})
+        raise NotFound("municipalities.planlagte_aendring_findes", {"id": str(change_id)})
     return change
 
 
