@@ -313,6 +313,7 @@ def municipality_calendar(code: str) -> Response:
             readiness=readiness,
             base_url=current_app.config.get("BASE_URL"),
             transitions=calendar_transitions(session, solution_ids),
+            solution_url=solution_url,
         )
 
     return _serve(
