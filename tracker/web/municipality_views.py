@@ -220,6 +220,7 @@ def _report_html(municipality: Municipality) -> str:
         official=official_name(municipality),
         readiness=state,
         todo=[r for r in state.rows if r.assessment.status != "ok"],
+        lockouts=timeline.next_lockouts(state.rows),
         timeline=picture,
         action_text=action_text,
         actions=listed,
