@@ -42,7 +42,7 @@ def update_preference() -> Response | Page:
         errors = exc.details.get("fields", {})
         return account_page(exc.status, mail_preference=wanted, mail_errors=errors)
     flash(_("Dine mailindstillinger er gemt."), "info")
-    return redirect(url_for("auth.account") + "#mail-h")  # type: ignore[return-value]
+    return redirect(url_for("auth.account") + "#mail-h")  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 @bp.get("/afmeld/<string:token>")

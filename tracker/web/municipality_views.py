@@ -28,11 +28,13 @@ from tracker.db import get_session
 from tracker.errors import AppError, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.models import Municipality
+from tracker.models.vocab import TransitionKind
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
 from tracker.municipalities.access import require_municipality_access
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.names import official_name
 from tracker.municipalities.suggest import look_up
+from tracker.registry import transitions as transition_queries
 from tracker.registry.actors import Actor
 from tracker.vocabulary import today_in_denmark
 from tracker.web import timeline
@@ -218,6 +220,7 @@ def _report_html(municipality: Municipality) -> str:
         official=official_name(municipality),
         readiness=state,
         todo=[r for r in state.rows if r.assessment.status != "ok"],
+        lockouts=timeline.next_lockouts(state.rows),
         timeline=picture,
         action_text=action_text,
         actions=listed,
@@ -458,6 +461,9 @@ def upcoming() -> str:
     with_names = may(current_db_user(), "solution.see_users")
     popular = overview.popular_solutions(session, limit=20, with_municipalities=with_names)
     picture = timeline.build(start, ((u.solution.switch_earliest_on, u.solution.name) for u in items))
+    kind = request.args.get("kind") or None
+    if kind not in (None, *TransitionKind):
+        kind = None  # an unknown kind shows them all, as the form offers
     return render_template(
         "municipalities/upcoming.html",
         start=start,
@@ -466,6 +472,8 @@ def upcoming() -> str:
         popular=popular,
         with_names=with_names,
         timeline=picture,
+        transitions=transition_queries.upcoming_transitions(session, today_in_denmark(), kind=kind),
+        transition_kind=kind,
     )
 
 
