@@ -51,6 +51,7 @@ CACHE_POLICY = F + "test_cache_policy.py"
 READ_CACHING = F + "test_read_caching.py"
 NATIONAL = F + "test_national_cache.py"
 FEEDS = F + "test_feeds.py"
+DIGEST_EDGES = F + "test_digest_edges.py"
 WHO_HEARS = F + "test_mail_who_hears.py"
 
 PERM = "tracker/auth/permissions.py"
@@ -199,7 +200,7 @@ MUTANTS: tuple[Mutant, ...] = (
         SESS,
         "if row.not_on_or_after is not None and now >= row.not_on_or_after:",
         "if row.not_on_or_after is not None and now > row.not_on_or_after:",
-        ("tests/saml/test_sso_sessions.py", SESSIONS),
+        (F + "test_session_edges.py", "tests/saml/test_sso_sessions.py"),
         "a single sign-on session still works at the instant its IdP said it ends",
     ),
     Mutant(
@@ -640,7 +641,10 @@ MUTANTS: tuple[Mutant, ...] = (
         DIGEST,
         "if local.time() < time(hour):",
         "if local.time() <= time(hour):",
-        (MAIL,),
+        (
+            DIGEST_EDGES,
+            MAIL,
+        ),
         "at exactly 07:00 the period just ended is not yet due",
     ),
     Mutant(
@@ -656,7 +660,10 @@ MUTANTS: tuple[Mutant, ...] = (
         DIGEST,
         "ChangeEvent.occurred_at < end,",
         "ChangeEvent.occurred_at <= end,",
-        (MAIL,),
+        (
+            DIGEST_EDGES,
+            MAIL,
+        ),
         "a change at the period's end instant lands in two digests",
     ),
     Mutant(
@@ -828,7 +835,7 @@ MUTANTS: tuple[Mutant, ...] = (
         STAMPS,
         "return (int(event_id), instant)",
         'return (int(event_id), "")',
-        (CACHE_UNIT, READ_CACHING),
+        (F + "test_cache_stamp.py", CACHE_UNIT, READ_CACHING),
         "the stamp forgets the instant: SQLite's reused id of a rolled-back event names two states",
     ),
     Mutant(
@@ -877,7 +884,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "scrapers/cues.py",
         "return bool(acts) and not SWITCH_CUE.search(sentence, acts[-1].end(), start)",
         "return bool(acts)",
-        (S + "test_facts.py", S + "test_real_pages.py", S + "test_digst_news.py"),
+        (S + "test_cue_vetoes.py", S + "test_facts.py", S + "test_real_pages.py"),
         "'udsendt en opgave med deadline i maj 2024': the deadline is vetoed by the sending",
     ),
     Mutant(
@@ -885,7 +892,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "scrapers/cues.py",
         "    if any(distance(a, b) < near for a, b in masked):\n        return None",
         "    if False:\n        return None",
-        (S + "test_facts.py", S + "test_real_pages.py", S + "test_digst_news.py"),
+        (S + "test_cue_vetoes.py", S + "test_facts.py", S + "test_real_pages.py"),
         "a rollout word nearer the date than the cue no longer vetoes it",
     ),
     Mutant(

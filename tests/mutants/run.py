@@ -21,6 +21,7 @@ Not part of ``make test`` or CI: it takes about half an hour on two cores.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -84,12 +85,26 @@ def copy_tree(target: Path) -> None:
 
 
 def environment(copy: Path) -> dict[str, str]:
-    """The tests import the copy (not the installed editable package) and never use stale bytecode."""
+    """The tests import the copy (not the installed editable package); its bytecode stays inside the copy."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(copy)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a same-size mutant written in the same second would reuse a .pyc
+    env["PYTHONPYCACHEPREFIX"] = str(copy / ".pycache")
     env.setdefault("TRACKER_ENV", "testing")
     return env
+
+
+_stamps = itertools.count(int(time.time()) + 10, 2)
+
+
+def write(path: Path, text: str) -> None:
+    """Write ``text`` with a modification time (whole seconds) the file never had before.
+
+    A .pyc is reused when the source's mtime (in seconds) and size match; a same-size mutant written within the
+    same second as the original would otherwise run as the original.
+    """
+    path.write_text(text, encoding="utf-8")
+    stamp = next(_stamps)
+    os.utime(path, (stamp, stamp))
 
 
 def check_imports_copy(copy: Path, env: dict[str, str]) -> None:
@@ -134,11 +149,11 @@ def run_one(copy: Path, env: dict[str, str], mutant: Mutant, timeout: float) -> 
     except SyntaxError as exc:
         return Result(mutant, "error", detail=f"does not compile: {exc}")
     started = time.monotonic()
-    path.write_text(mutated, encoding="utf-8")
+    write(path, mutated)
     try:
         code, tail = pytest(copy, env, mutant.tests, timeout)
     finally:
-        path.write_text(original, encoding="utf-8")
+        write(path, original)
     seconds = time.monotonic() - started
     if code is None:
         return Result(mutant, "timeout", seconds)

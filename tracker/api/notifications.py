@@ -29,6 +29,10 @@ class NotificationSchema(ma.Schema):
     scope = ma.fields.String(metadata={"enum": list(preferences.SCOPES)})
     language = ma.fields.String(metadata={"enum": list(preferences.LANGUAGES)})
     alerts = ma.fields.List(ma.fields.String(metadata={"enum": list(preferences.ALERTS)}))
+    action_reminder_days = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Days before an action's due day its owner is reminded (0-90; null: never)"},
+    )
 
 
 @blp.route("")

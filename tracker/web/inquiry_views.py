@@ -164,12 +164,12 @@ def ask(slug: str) -> tuple[str, int] | Response:
     except AppError as exc:
         return _ask_page(solution, form, exc.status, form_error=exc.message)
     flash(_("Tak. Spørgsmålet er stillet; vi giver besked, når det er besvaret."), "info")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 def _after(inquiry: Inquiry, message: str) -> Response:
     flash(message, "info")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/tilslut")
