@@ -19,13 +19,12 @@ from tracker.auth.permissions import may, require, require_state
 from tracker.db import utcnow
 from tracker.errors import Conflict, ValidationError
 from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
-from tracker.models.vocab import Confidence, Role, SourceKind, SwitchState, TransitionKind
+from tracker.models.vocab import Confidence, Role, SourceKind
 from tracker.registry.actors import Actor
 from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
 from tracker.registry.services import update_solution, validate_changes
-from tracker.registry.transition_writes import create_transition
+from tracker.registry.transition_writes import NSIS_KINDS, create_from_switch_fields, created_event
 from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
-from tracker.vocabulary import today_in_denmark
 
 MAX_REASON = 2000
 MAX_EVIDENCE = 5000
@@ -210,16 +209,20 @@ def _apply(
     note: str | None = None,
 ) -> list[ChangeEvent]:
     changes = from_json(proposal.changes)
-    if (
-        proposal.origin == "scraper"
-        and proposal.transition_kind in OTHER_TRANSITIONS
-        and changes.get("switch_earliest_on")
-    ):
-        # A certificate, protocol, broker-version, wallet or closing date is a transition of its own, never the
-        # solution's NSIS login switch date (issue 24, item 4).
-        events = _as_transition(session, proposal, solution, changes, actor=actor, reason=_event_reason(proposal, note))
+    if proposal.origin in ("vendor", "municipality"):
+        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed'.
+        for prefix in _facts_touched(changes):
+            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
+                changes[f"{prefix}_status"] = Confidence.REPORTED.value
+    kind = proposal.transition_kind
+    if kind and kind not in NSIS_KINDS and not changes.keys() & set(LOA_FIELDS):
+        # A date of another kind (a certificate, a protocol …) is its own transition, not the NSIS switch date.
+        transition = create_from_switch_fields(
+            session, solution, kind, changes, actor=actor, reason=_event_reason(proposal, note)
+        )
+        events = [e for e in [created_event(transition)] if e is not None]
     else:
-        events = _to_solution(session, proposal, solution, changes, actor=actor, note=note)
+        events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
     proposal.state = "accepted"
     proposal.reviewed_by_id = reviewer_id
     proposal.reviewed_at = utcnow()
@@ -229,56 +232,6 @@ def _apply(
         mark_stale(session, solution, except_id=proposal.id)
     session.flush()
     return events
-
-
-# The transition kinds a scraper finding becomes a transition of when accepted (login and loa are the NSIS switch).
-OTHER_TRANSITIONS = {
-    TransitionKind.PROTOCOL.value: "Protokolskift",
-    TransitionKind.CERTIFICATE.value: "Certifikatskift",
-    TransitionKind.BROKER_VERSION.value: "Ny brokerversion",
-    TransitionKind.WALLET.value: "Identitetstegnebog",
-    TransitionKind.DECOMMISSION.value: "Lukning eller afløsning",
-}
-
-
-def _as_transition(
-    session: Session, proposal: Proposal, solution: Solution, changes: dict[str, Any], *, actor: Actor, reason: str
-) -> list[ChangeEvent]:
-    kind = proposal.transition_kind or ""
-    latest = changes.get("switch_latest_on") or changes["switch_earliest_on"]
-    text = changes.get("switch_text") or str(changes["switch_earliest_on"])
-    fields = {
-        "kind": kind,
-        "title": f"{OTHER_TRANSITIONS[kind]}: {text}"[:200],
-        "earliest_on": changes["switch_earliest_on"],
-        "latest_on": latest,
-        "precision": changes.get("switch_precision") or "day",
-        "text": text,
-        "state": (SwitchState.PLANNED if latest >= today_in_denmark() else SwitchState.UNKNOWN).value,
-        "status": changes.get("switch_status") or Confidence.EXPECTED.value,
-        "source_kind": changes.get("switch_source_kind") or SourceKind.SCRAPER.value,
-        "source_url": changes.get("switch_source_url"),
-        "evidence": changes.get("switch_evidence"),
-    }
-    transition = create_transition(session, solution, fields, actor=actor, reason=reason)
-    event = session.scalar(
-        select(ChangeEvent)
-        .where(ChangeEvent.solution_id == solution.id, ChangeEvent.type == "transition.created")
-        .order_by(ChangeEvent.id.desc())
-        .limit(1)
-    )
-    return [event] if event is not None and transition.id else []
-
-
-def _to_solution(
-    session: Session, proposal: Proposal, solution: Solution, changes: dict[str, Any], *, actor: Actor, note: str | None
-) -> list[ChangeEvent]:
-    if proposal.origin in ("vendor", "municipality"):
-        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed'.
-        for prefix in _facts_touched(changes):
-            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
-                changes[f"{prefix}_status"] = Confidence.REPORTED.value
-    return update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
 
 
 def accept_proposal(
