@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -29,8 +28,8 @@ from tracker.notify.compose import link
 from tracker.notify.recipients import message_id_for
 from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
+from tracker.vocabulary import DANISH_TIME
 
-DANISH = ZoneInfo("Europe/Copenhagen")
 KIND = "notice"  # sent at once by the mail worker, like the other personal notices
 PREFIX = "action-due"
 DEFAULT_DAYS = 7
@@ -52,7 +51,7 @@ def _insert(session: Session, values: dict[str, Any]) -> bool:
 
 def queue_reminders(session: Session, now: datetime) -> int:
     """Write the reminders that are due by ``now`` (Danish date) and not yet written; returns how many."""
-    today = now.astimezone(DANISH).date()
+    today = now.astimezone(DANISH_TIME).date()
     days = func.coalesce(MailPreference.action_reminder_days, DEFAULT_DAYS)
     rows = session.execute(
         select(Action, days, MailPreference.action_reminder_days.is_(None) & MailPreference.user_id.is_not(None))

@@ -33,6 +33,7 @@ from tracker.outbox.lease import holder_id
 from tracker.outbox.loop import Clock
 from tracker.outbox.queues import MAIL
 from tracker.outbox.wake import Waker, waker_for
+from tracker.vocabulary import DANISH_TIME
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def _compose_all(
                 composed.append(notices.compose_notice(session, mail, user, language, now))
             else:
                 listed = [events[i] for i in sorted(set(mail.event_ids or [])) if i in events]
-                overdue = action_reminders.overdue_for(session, user, now.astimezone(action_reminders.DANISH).date())
+                overdue = action_reminders.overdue_for(session, user, now.astimezone(DANISH_TIME).date())
                 composed.append(compose(mail, user, listed, language, now, bodies, overdue) if listed else None)
     return composed
 

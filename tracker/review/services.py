@@ -23,6 +23,7 @@ from tracker.models.vocab import Confidence, Role, SourceKind
 from tracker.registry.actors import Actor
 from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
 from tracker.registry.services import update_solution, validate_changes
+from tracker.registry.transition_writes import NSIS_KINDS, create_from_switch_fields, created_event
 from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
 
 MAX_REASON = 2000
@@ -213,7 +214,15 @@ def _apply(
         for prefix in _facts_touched(changes):
             if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
                 changes[f"{prefix}_status"] = Confidence.REPORTED.value
-    events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
+    kind = proposal.transition_kind
+    if kind and kind not in NSIS_KINDS and not changes.keys() & set(LOA_FIELDS):
+        # A date of another kind (a certificate, a protocol …) is its own transition, not the NSIS switch date.
+        transition = create_from_switch_fields(
+            session, solution, kind, changes, actor=actor, reason=_event_reason(proposal, note)
+        )
+        events = [e for e in [created_event(transition)] if e is not None]
+    else:
+        events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
     proposal.state = "accepted"
     proposal.reviewed_by_id = reviewer_id
     proposal.reviewed_at = utcnow()
