@@ -37,6 +37,7 @@ from tracker.models import (
     PortfolioEntry,
     Solution,
     Subscription,
+    Transition,
     User,
 )
 from tracker.models.municipalities import portfolio_entry_idp
@@ -68,6 +69,7 @@ class Scale:
     events: int = 200_000
     subscriptions: int = 1_000
     vendors: int = 200
+    transitions_per_solution: int = 5
 
     def times(self, factor: float) -> Scale:
         """This scale multiplied by ``factor`` (at least one of each)."""
@@ -77,6 +79,7 @@ class Scale:
             events=max(1, round(self.events * factor)),
             subscriptions=max(1, round(self.subscriptions * factor)),
             vendors=max(1, round(self.vendors * factor)),
+            transitions_per_solution=self.transitions_per_solution,
         )
 
 
@@ -248,6 +251,46 @@ def _solutions(conn: Connection, rng: random.Random, scale: Scale, plan: list[in
     return [(int(i), str(slug), str(name)) for i, slug, name in conn.execute(query)]
 
 
+TRANSITION_KINDS = ("protocol", "certificate", "broker_version", "wallet", "decommission", "organisation")
+CATEGORIES = ("plan_for_change", "prevent_or_fix", "stay_informed")
+
+
+def _transition_rows(rng: random.Random, scale: Scale, solutions: Sequence[Row3]) -> list[dict[str, Any]]:
+    """``scale.transitions_per_solution`` dated transitions per synthetic solution (some undated, some past)."""
+    now = datetime.now(UTC)
+    rows = []
+    for solution_id, slug, _name in solutions:
+        for n in range(scale.transitions_per_solution):
+            interval = _interval(rng)
+            kind = rng.choice(TRANSITION_KINDS)
+            earliest = interval["switch_earliest_on"]
+            act_by = earliest - timedelta(days=90) if earliest else None
+            rows.append(
+                {
+                    "solution_id": solution_id,
+                    "kind": kind,
+                    "title": f"Syntetisk overgang {n} af {slug}",
+                    "earliest_on": earliest,
+                    "latest_on": interval["switch_latest_on"],
+                    "precision": interval["switch_precision"],
+                    "text": interval["switch_text"],
+                    "state": interval["switch_state"],
+                    "status": rng.choice(CONFIDENCES[1:]),
+                    "act_by_on": act_by,
+                    "act_by_derived": act_by is not None,
+                    "loa_status": "unknown",
+                    "category": rng.choice(CATEGORIES),
+                    "major": rng.random() < 0.2,
+                    "who_must_act": ["municipalities"],
+                    "nsis_login": False,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    return rows
+
+
 def _municipal(conn: Connection, rng: random.Random, scale: Scale) -> list[Row3]:
     """Two IdPs per municipality and a portfolio of ``scale.portfolio_size`` solutions; returns (id, code, name)."""
     municipalities = [
@@ -303,6 +346,7 @@ def _counts(conn: Connection) -> dict[str, int]:
         ("change_events", ChangeEvent),
         ("subscriptions", Subscription),
         ("organisations", Organisation),
+        ("transitions", Transition),
     )
     return {name: int(conn.scalar(select(func.count()).select_from(model)) or 0) for name, model in models}
 
@@ -326,6 +370,7 @@ def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value:
     plan = _event_plan(rng, scale)
     with engine.begin() as conn:
         solutions = _solutions(conn, rng, scale, plan)
+        _bulk(conn, _table(Transition), _transition_rows(rng, scale, solutions))
         municipalities = _municipal(conn, rng, scale)
     seconds["solutions_portfolios"] = time.perf_counter() - t0
 
