@@ -31,6 +31,7 @@ from tracker.models import (
     ChangeEvent,
     FeedToken,
     Idp,
+    IdpChange,
     Municipality,
     Organisation,
     PortfolioEntry,
@@ -301,6 +302,7 @@ def _municipal(conn: Connection, rng: random.Random, scale: Scale) -> list[Row3]
         (int(mid), bool(primary)): int(iid)
         for iid, mid, primary in conn.execute(select(Idp.id, Idp.municipality_id, Idp.is_primary))
     }
+    _bulk(conn, _table(IdpChange), _idp_change_rows(idps))
     all_solution_ids = list(conn.scalars(select(Solution.id)))
     # Every portfolio holds a few of the real solutions reached through a login broker (Aula through Unilogin
     # …), as every real municipality's does, a dated one first: the shape of a readiness and a calendar (a
@@ -400,6 +402,22 @@ def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value:
         counts=counts,
         seconds={k: round(v, 2) for k, v in seconds.items()},
     )
+
+
+def _idp_change_rows(idps: dict[tuple[int, bool], int]) -> list[dict[str, Any]]:
+    """Dated IdP changes (readiness over time): every schools' IdP is raised to Betydelig on a day, and in every
+    third municipality the schools' group then moves to the administration's IdP and its IdP is retired."""
+    rows: list[dict[str, Any]] = []
+    for mid in sorted({m for m, _primary in idps}):
+        admin, schools = idps.get((mid, True)), idps.get((mid, False))
+        if admin is None or schools is None:
+            continue
+        base = {"municipality_id": mid, "idp_id": schools, "notified_loa": None, "target_idp_id": None}
+        rows.append({**base, "kind": "loa", "effective_on": date(2027, 8, 1), "notified_loa": "betydelig"})
+        if mid % 3 == 0:  # every row has the same keys: one executemany
+            rows.append({**base, "kind": "move", "effective_on": date(2028, 1, 1), "target_idp_id": admin})
+            rows.append({**base, "kind": "retire", "effective_on": date(2028, 1, 1)})
+    return rows
 
 
 def _idp_rows(rng: random.Random, municipalities: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:
