@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import require_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.notify import preferences
@@ -40,6 +41,7 @@ class Notifications(MethodView):
 
     @blp.response(200, NotificationSchema)
     @documented(blp, 401)
+    @requires("account")
     def get(self) -> dict[str, Any]:
         """Your mail preference."""
         user = require_user(api_user(write=False))
@@ -48,6 +50,7 @@ class Notifications(MethodView):
     @blp.doc(requestBody={"content": {"application/json": {"schema": NotificationSchema}}})
     @blp.response(200, NotificationSchema)
     @documented(blp, 401, 422)
+    @requires("account")
     def put(self) -> dict[str, Any]:
         """Change your mail preference; fields left out keep their value. Unknown values are 422."""
         user = require_user(api_user(write=True))

@@ -15,8 +15,7 @@ from flask_smorest import Blueprint
 
 from tracker.api.schemas import SolutionSchema
 from tracker.api.serialize import solution_dict
-from tracker.auth import api_user
-from tracker.auth.permissions import require_role
+from tracker.auth.protect import acting_user
 from tracker.db import get_session
 from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution
@@ -96,7 +95,7 @@ def _if_match_versions() -> set[int] | None:
 
 def create(data: dict[str, Any]) -> Response:
     """POST /solutions: a coordinator creates a solution; ``solution.created`` records every given field."""
-    user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    user = acting_user()
     session = get_session()
     data = dict(data)
     slug, name, reason = data.pop("slug", None), data.pop("name"), data.pop("reason", None)
@@ -109,7 +108,7 @@ def create(data: dict[str, Any]) -> Response:
 
 def patch(data: dict[str, Any], slug: str) -> Response:
     """PATCH /solutions/{slug}: change what was sent, if the solution is still the version If-Match names."""
-    user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    user = acting_user()
     versions = _if_match_versions()
     session = get_session()
     data = dict(data)
@@ -123,7 +122,7 @@ def patch(data: dict[str, Any], slug: str) -> Response:
 
 def impact(data: dict[str, Any], slug: str) -> dict[str, Any]:
     """POST /solutions/{slug}/impact: what PATCH with this body would do to readiness (nothing is written)."""
-    require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    # the role was checked by the route's @requires("solution.impact")
     session = get_session()
     solution = queries.get_solution(session, slug)
     data = dict(data)
