@@ -53,8 +53,10 @@ NATIONAL = F + "test_national_cache.py"
 FEEDS = F + "test_feeds.py"
 DIGEST_EDGES = F + "test_digest_edges.py"
 WHO_HEARS = F + "test_mail_who_hears.py"
+INQ_EDGES = F + "test_inquiry_edges.py"
 
 PERM = "tracker/auth/permissions.py"
+POLICIES_PY = "tracker/auth/policies.py"
 TOTP = "tracker/auth/totp.py"
 SESS = "tracker/auth/sessions.py"
 TOKENS = "tracker/auth/tokens.py"
@@ -74,52 +76,59 @@ MUTANTS: tuple[Mutant, ...] = (
     # --- auth: roles, ownership, second factor, sessions, tokens, throttling -----------------------------------
     Mutant(
         "A1",
-        PERM,
-        "return user is not None and user.role in (Role.COORDINATOR, Role.ADMIN)",
-        "return user is not None and user.role in (Role.COORDINATOR, Role.ADMIN, Role.VENDOR)",
+        POLICIES_PY,
+        "_MAINTAINERS = {COORDINATOR: ANY, ADMIN: ANY}",
+        "_MAINTAINERS = {COORDINATOR: ANY, ADMIN: ANY, VENDOR: ANY}",
         (EDIT_AUTHZ, AUTHZ_INQ),
         "vendors count as coordinators",
     ),
     Mutant(
         "A2",
-        PERM,
-        """        and user.organisation_id is not None
-        and solution.vendor_id == user.organisation_id""",
-        """        and user.organisation_id is not None""",
+        POLICIES_PY,
+        "return org is not None and org in (solution.vendor_id, solution.service_provider_id)",
+        "return org is not None",
         (EDIT_AUTHZ, AUTHZ_INQ),
         "ownership dropped: any vendor owns every solution",
     ),
     Mutant(
         "A3",
-        PERM,
-        "and solution.service_provider_id == user.organisation_id",
-        "and solution.vendor_id == user.organisation_id",
+        POLICIES_PY,
+        "return org is not None and org in (solution.vendor_id, solution.service_provider_id)",
+        "return org is not None and org in (solution.vendor_id,)",
         (EDIT_AUTHZ, AUTHZ_INQ, INQ_API),
         "the service provider is not recognised as speaking for its solution",
     ),
     Mutant(
         "A4",
-        PERM,
-        "return user.role != Role.VENDOR or speaks_for(user, solution)",
-        "return True",
+        POLICIES_PY,
+        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: SPEAKS_FOR}",
+        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: ANY}",
         (EDIT_AUTHZ,),
         "vendors may propose changes to other organisations' solutions",
     ),
     Mutant(
         "A5",
-        PERM,
-        "return own is not None and own == municipality_id",
+        POLICIES_PY,
+        "return own is not None and own == municipality_id_of(obj)",
         "return own is not None",
         (PRIVACY, MUNI_API),
         "a municipality's user sees every municipality's private data",
     ),
     Mutant(
         "A6",
-        PERM,
-        "(is_coordinator(user) or user.role == Role.MUNICIPALITY)",
-        "(is_coordinator(user) or user.role in (Role.MUNICIPALITY, Role.VENDOR))",
+        POLICIES_PY,
+        'allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY},\n        refusal=_l("Kun kommuner',
+        'allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: ANY},\n        refusal=_l("Kun kommuner',
         (AUTHZ_INQ,),
         "vendors may ask inquiries",
+    ),
+    Mutant(
+        "A28",
+        POLICIES_PY,
+        'AUTHORITY = Ownership("authority", lambda user, obj: _provides(user, obj) and not _builds(user, obj))',
+        'AUTHORITY = Ownership("authority", lambda user, obj: _provides(user, obj))',
+        (EDIT_AUTHZ, F + "test_registry_editing_api.py"),
+        "an organisation that builds the solution it provides decides its level as the authority",
     ),
     Mutant(
         "A7",
@@ -132,12 +141,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "A8",
         PERM,
-        """    if user.role not in roles:
-        raise Forbidden""",
-        """    if False:
-        raise Forbidden""",
+        "    if not role_ok:\n        raise Forbidden",
+        "    if False:\n        raise Forbidden",
         (EDIT_AUTHZ, MUNI_API, F + "test_sso_admin.py"),
-        "require_role lets every logged-in user through",
+        "require lets every logged-in role through (the object's ownership still checked)",
     ),
     Mutant(
         "A9",
@@ -265,7 +272,7 @@ MUTANTS: tuple[Mutant, ...] = (
         LOGIN,
         "if count >= policy.max_failures * ADDRESS_FACTOR and oldest is not None:",
         "if count >= policy.max_failures and oldest is not None:",
-        (AUTH_UNIT, SESSIONS),
+        (F + "test_login_throttle_edges.py", AUTH_UNIT, SESSIONS),
         "the address-wide limit is as low as the per-account one (an office NAT locks out)",
     ),
     Mutant(
@@ -409,7 +416,10 @@ MUTANTS: tuple[Mutant, ...] = (
         INQ,
         "if len(text) > maximum:",
         "if len(text) >= maximum:",
-        (INQ_API,),
+        (
+            INQ_EDGES,
+            INQ_API,
+        ),
         "a question of exactly the maximum length is refused",
     ),
     Mutant(
@@ -417,7 +427,10 @@ MUTANTS: tuple[Mutant, ...] = (
         INQ_Q,
         "stmt = select(User).where(or_(User.id.in_(followers), User.id == inquiry.asker_id), User.is_active.is_(True))",
         "stmt = select(User).where(User.id.in_(followers), User.is_active.is_(True))",
-        (INQ_MAIL,),
+        (
+            INQ_EDGES,
+            INQ_MAIL,
+        ),
         "a coordinator who asked (and follows nothing) never hears the answer",
     ),
     Mutant(
@@ -429,7 +442,7 @@ MUTANTS: tuple[Mutant, ...] = (
         """        .where(Inquiry.solution_id == solution.id)
     )
     return Summary""",
-        (INQ_API, F + "test_inquiries_pages.py"),
+        (INQ_EDGES, INQ_API, F + "test_inquiries_pages.py"),
         "municipalities waiting on answered questions still count as waiting",
     ),
     Mutant(
@@ -541,17 +554,17 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "M10",
-        "tracker/municipalities/access.py",
-        "    if not can_see_municipality(user, municipality.id):\n        raise Forbidden(",
-        "    if False:\n        raise Forbidden(",
+        POLICIES_PY,
+        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: OWN_MUNICIPALITY}, others=_municipality_refusal",
+        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY}, others=_municipality_refusal",
         (PRIVACY, MUNI_API),
         "any logged-in user sees any municipality's IdPs, portfolio and readiness",
     ),
     Mutant(
         "M11",
-        "tracker/municipalities/access.py",
-        "    return is_coordinator(user)\n",
-        "    return user is not None\n",
+        POLICIES_PY,
+        '"solution.see_users": Policy(allow=_MAINTAINERS)',
+        '"solution.see_users": Policy(any_user=True)',
         (PRIVACY, F + "test_ui_pages.py"),
         "every logged-in user sees which municipalities use a solution",
     ),
