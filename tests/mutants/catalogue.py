@@ -54,6 +54,7 @@ FEEDS = F + "test_feeds.py"
 DIGEST_EDGES = F + "test_digest_edges.py"
 WHO_HEARS = F + "test_mail_who_hears.py"
 INQ_EDGES = F + "test_inquiry_edges.py"
+BINDING = F + "test_binding_day.py"
 
 PERM = "tracker/auth/permissions.py"
 POLICIES_PY = "tracker/auth/policies.py"
@@ -509,7 +510,7 @@ MUTANTS: tuple[Mutant, ...] = (
         READY,
         "by=verdict.from_day - timedelta(days=1)",
         "by=verdict.from_day",
-        (READINESS, MUNI_API, F + "test_municipality_exports.py"),
+        (BINDING, READINESS, MUNI_API, F + "test_municipality_exports.py"),
         "'notify the IdP by' names the lock-out day itself, not the day before",
     ),
     Mutant(
@@ -549,7 +550,7 @@ MUTANTS: tuple[Mutant, ...] = (
         READY,
         "return min(dated, key=lambda row: (row.binding_on, row.sort_key)) if dated else None",
         "return max(dated, key=lambda row: (row.binding_on, row.sort_key)) if dated else None",
-        (F + "test_calendar.py", FEEDS, F + "test_municipality_exports.py"),
+        (BINDING, F + "test_calendar.py", FEEDS, F + "test_municipality_exports.py"),
         "the latest, not the first, binding date of a solution's rows is shown (issue 21 item 2)",
     ),
     Mutant(
@@ -750,7 +751,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "tracker/notify/compose.py",
         'key = ("changes", language, mail.kind,',
         'key = ("changes", mail.kind,',
-        (MAIL, F + "test_mail_layout.py", F + "test_mail_worker.py"),
+        (WHO_HEARS, MAIL, F + "test_mail_layout.py", F + "test_mail_worker.py"),
         "the rendered-mail cache drops the language: a Danish reader gets the English body (cache-key part)",
     ),
     # --- http_cache ---------------------------------------------------------------------------------------
@@ -767,7 +768,10 @@ MUTANTS: tuple[Mutant, ...] = (
         POLICY,
         "if response.status_code in PUBLIC_STATUSES and _anonymous(app, response):",
         "if _anonymous(app, response):",
-        (CACHE_POLICY,),
+        (
+            F + "test_cache_policy_edges.py",
+            CACHE_POLICY,
+        ),
         "an error answer of a public endpoint is cached publicly",
     ),
     Mutant(
