@@ -134,3 +134,42 @@ def test_the_dates_of_documents_are_not_switch_dates() -> None:
 def test_kinds_follow_what_the_clause_says_changes() -> None:
     assert _facts("<p>Serviceplatformen skifter til OCES3-certifikater den 23. maj 2023.</p>")[0][3] == "certificate"
     assert _facts("<p>Aula lukker den 1. marts 2027.</p>")[0][3] == "decommission"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "want"),
+    [
+        ("Den 24. oktober 2022 overgik NemLog-in til den nye erhvervsløsning.", ("nemlog-in", "overgaar-til", "login")),
+        ("Sundhed.dk tager MitID Erhverv i brug den 15. november 2022.", ("sundhed-dk", "i-brug", "login")),
+        ("KOMBIT har besluttet, at Context Handler 1 lukker den 30. juni 2025.", ("context-handler", "lukker",
+                                                                                "broker_version")),
+        ("Digital Post lukker for login med NemID den 30. juni 2023.", ("digital-post", "lukker", "login")),
+        ("Fra den 1. marts 2024 skal du logge på Arbejdsmarkedsportalen med MitID Erhverv.",
+         ("arbejdsmarkedsportalen", "skal", "login")),
+    ],
+)  # fmt: skip
+def test_the_subject_of_the_dates_clause_gets_the_date(sentence: str, want: tuple[str, str, str]) -> None:
+    [(slug, _, rule, kind, _)] = _facts(f"<p>{sentence}</p>")
+    assert (slug, rule, kind) == want
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Den 31. oktober 2023 lukkede NemID, og alle skal nu bruge MitID Erhverv.",  # another clause's subject
+        "Tidligere var det planlagt, at Aula skulle skifte 1. august 2023.",  # a past plan reaches its at-clause
+        "MitID Erhverv blev lanceret den 24. oktober 2022.",
+        "I 2019 tog kommunerne Aula i brug.",  # history: "tog … i brug" is no rule
+        "Nedenfor kan du se vilkårene for NemLog-in, der gælder fra 10. juli 2024.",
+        "Vi holder webinar om SBSYS den 3. marts 2024.",
+    ],
+)
+def test_not_a_fact_of_the_named_solution(sentence: str) -> None:
+    assert _facts(f"<p>{sentence}</p>", url="https://digst.dk/nyhed") == []
+
+
+def test_every_kind_a_rule_gives_is_a_kind_of_the_transitions_model() -> None:
+    from tracker.models.vocab import TransitionKind
+
+    assert set(rules.KINDS) <= {k.value for k in TransitionKind}
+    assert {r.kind for r in rules.RULES} <= set(rules.KINDS)

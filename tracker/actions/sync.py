@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,16 +29,16 @@ from tracker.db import utcnow
 from tracker.models import Action, ActionChange, ChangeEvent, Municipality, PortfolioEntry, Transition
 from tracker.models.vocab import LOA_RANK, Loa, SwitchState, WhoMustAct
 from tracker.municipalities.readiness import ActionCode, Readiness, ReadinessRow, Status, municipality_readiness
-from tracker.municipalities.requirements import broker_edges, reachable
+from tracker.registry.brokers import broker_edges, reachable
 from tracker.registry.transitions import transitions_for
+from tracker.vocabulary import DANISH_TIME
 
-DANISH = ZoneInfo("Europe/Copenhagen")
 OPEN_STATUSES = ("new", "in_progress", "blocked")
 
 
 def today() -> date:
     """Today in Denmark by the app's clock (``tracker.db.clock_set_to`` moves it in tests and replays)."""
-    return utcnow().astimezone(DANISH).date()
+    return utcnow().astimezone(DANISH_TIME).date()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from tracker.api.paging import has_more_field
 from tracker.auth import api_user, current_db_user
+from tracker.auth.protect import requires
 from tracker.broadcast import subscriptions as svc
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import get_session
@@ -191,6 +192,7 @@ class SubscriptionList(MethodView):
     @blp.response(200, SubscriptionListSchema)
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks (vendors)")
+    @requires("subscription.manage")
     def get(self) -> dict[str, Any]:
         """Your own subscriptions, newest first."""
         return {"items": _subscription_dicts(svc.list_owned(get_session(), current_db_user()))}
@@ -201,6 +203,7 @@ class SubscriptionList(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks, or another municipality")
     @blp.alt_response(409, schema="Error", description="Too many subscriptions")
+    @requires("subscription.manage")
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Register an endpoint. The URL must be https and resolve to public addresses only; the response
         carries the signing secret (whsec_…) this once."""
@@ -219,6 +222,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def get(self, subscription_id: int) -> dict[str, Any]:
         """One subscription, with why it was disabled if it was."""
         return _subscription_dicts([_owned(subscription_id, current_db_user())])[0]
@@ -229,6 +233,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks, or another municipality")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def patch(self, args: dict[str, Any], subscription_id: int) -> dict[str, Any]:
         """Change the URL, description or filters, or switch it off/on (on clears the disable notice)."""
         user = _writer()
@@ -241,6 +246,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def delete(self, subscription_id: int) -> None:
         """Delete the subscription and its delivery log."""
         user = _writer()
@@ -257,6 +263,7 @@ class SubscriptionTest(MethodView):
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
     @blp.alt_response(409, schema="Error", description="The subscription is disabled")
+    @requires("subscription.manage")
     def post(self, subscription_id: int) -> dict[str, Any]:
         """Queue a subscription.test delivery; the worker sends it within seconds (see the delivery log)."""
         return _one_delivery(svc.send_test(get_session(), _owned(subscription_id, _writer())))
@@ -271,6 +278,7 @@ class SubscriptionRotate(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def post(self, subscription_id: int) -> dict[str, Any]:
         """A new secret, shown this once; for 24 hours both the new and the old secret sign every delivery."""
         user = _writer()
@@ -289,6 +297,7 @@ class SubscriptionDeliveries(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def get(self, args: dict[str, Any], subscription_id: int) -> dict[str, Any]:
         """Deliveries, newest first, each with its attempts (status, latency, error)."""
         session = get_session()
@@ -313,6 +322,7 @@ class DeliveryRedeliver(MethodView):
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription or delivery of yours")
     @blp.alt_response(409, schema="Error", description="Disabled subscription, or the delivery is being sent")
+    @requires("subscription.manage")
     def post(self, subscription_id: int, delivery_id: int) -> dict[str, Any]:
         """Send a delivery again, with the same webhook-id, from the start of the retry schedule."""
         sub = _owned(subscription_id, _writer())

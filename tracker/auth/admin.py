@@ -27,7 +27,7 @@ def get_user(session: Session, user_id: int) -> User:
     """A user by id, or 404."""
     user = session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None:
-        raise NotFound("Brugeren findes ikke.")
+        raise NotFound("auth.brugeren_findes")
     return user
 
 
@@ -80,7 +80,7 @@ def set_active(session: Session, *, admin: User, user: User, active: bool, remot
     """Deactivate (ends sessions and tokens at once) or reactivate a user. Admins cannot lock themselves out."""
     require_role(admin, Role.ADMIN)
     if not active and user.id == admin.id and user.is_active:
-        raise Conflict("Du kan ikke deaktivere din egen konto.")
+        raise Conflict("auth.du_deaktivere_din_egen")
     apply_active(session, user=user, active=active, actor=admin, remote_addr=remote_addr)
 
 
@@ -102,7 +102,7 @@ def apply_active(
     if user.is_active == active:
         return
     if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
-        raise Conflict("Den sidste aktive administrator kan ikke deaktiveres.")
+        raise Conflict("auth.sidste_aktive_administrator_deaktiveres")
     user.is_active = active
     token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS
     # A new nonce ends every existing login session of the user.
@@ -169,9 +169,9 @@ def change_role(
     require_role(admin, Role.ADMIN)
     org, mun, problems = resolve_binding(session, role, organisation, municipality)
     if problems:
-        raise ValidationError("Rollen kunne ikke ændres.", problems)
+        raise ValidationError("auth.rollen_kunne_aendres", problems)
     if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admins(session) <= 1:
-        raise Conflict("Den sidste aktive administrator kan ikke miste sin rolle.")
+        raise Conflict("auth.sidste_aktive_administrator_miste")
     before = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     user.role = role
     token_cache.forget_all()  # remembered tokens carry the old role
@@ -196,7 +196,7 @@ def change_own_password(
 ) -> None:
     """A user replaces their (one-time) password; other sessions end."""
     if not verify_password(user.password_hash, current):
-        raise ValidationError("Den nuværende adgangskode er forkert.", {"current": "Forkert adgangskode."})
+        raise ValidationError("auth.nuvaerende_adgangskode_forkert", {"current": "Forkert adgangskode."})
     if verify_password(user.password_hash, new):
         same = "Den nye adgangskode skal være en anden end den nuværende."
         raise ValidationError(same, {"new": same})
@@ -214,7 +214,7 @@ def change_own_password(
 def set_first_password(session: Session, *, user: User, new: str, remote_addr: str | None = None) -> None:
     """Replace a one-time password right after logging in with it (the login proved the current one)."""
     if not user.must_change_password:
-        raise Conflict("Adgangskoden er allerede din egen; skift den fra siden 'Min konto'.")
+        raise Conflict("auth.adgangskoden_allerede_din_egen")
     if verify_password(user.password_hash, new):
         same = "Den nye adgangskode skal være en anden end engangsadgangskoden."
         raise ValidationError(same, {"new": same})
@@ -249,7 +249,7 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation:
     """An organisation by id, or 404."""
     org = session.get(Organisation, organisation_id) if 0 < organisation_id < 2**31 else None
     if org is None:
-        raise NotFound("Organisationen findes ikke.")
+        raise NotFound("auth.organisationen_findes")
     return org
 
 
@@ -276,9 +276,9 @@ def create_organisation(
     if url and (len(url) > 500 or not url.startswith(("https://", "http://"))):
         problems["url"] = "Skal være en http(s)-adresse på højst 500 tegn."
     if problems:
-        raise ValidationError("Organisationen kunne ikke oprettes.", problems)
+        raise ValidationError("auth.organisationen_kunne_oprettes", problems)
     if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-        raise Conflict(f"Der findes allerede en organisation med slug '{slug}'.", {"slug": "Findes allerede."})
+        raise Conflict("auth.findes_allerede_organisation_slug", {"slug": "Findes allerede."}, slug=slug)
     org = Organisation(slug=slug, name=name, kind=kind, url=url or None, trusted=False)
     session.add(org)
     session.flush()
@@ -300,7 +300,7 @@ def set_trusted(
     """Mark a vendor organisation trusted (its proposals are accepted at once, as 'reported') or not."""
     require_role(actor, Role.ADMIN, Role.COORDINATOR)
     if trusted and organisation.kind != OrganisationKind.VENDOR:
-        raise ValidationError("Kun leverandører kan markeres som betroede.", {"trusted": "Kun leverandører."})
+        raise ValidationError("auth.kun_leverandoerer_markeres_betroede", {"trusted": "Kun leverandører."})
     if organisation.trusted == trusted:
         return
     organisation.trusted = trusted

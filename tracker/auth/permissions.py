@@ -178,6 +178,13 @@ def own_municipality_id(user: User | None) -> int | None:
     return user.municipality_id
 
 
+def own_organisation_id(user: User | None) -> int | None:
+    """The organisation an organisation's user (a vendor's or a service provider's) speaks for (None for others)."""
+    if user is None or _role(user) not in ORGANISATION_ROLES:
+        return None
+    return user.organisation_id
+
+
 def can_see_municipality(user: User | None, municipality_id: int) -> bool:
     """A municipality's IdPs, portfolio, readiness and own events: its own users and coordinators only."""
     return may(user, "municipality.private", municipality_id)

@@ -140,6 +140,7 @@ def _inquiry_conflict(inquiry: Any) -> str:
 
 # I3: an answered (or closed) inquiry is not answered, joined, marked or closed again.
 INQUIRY_UNANSWERED = State("inquiry_unanswered", lambda i: i.state in ("open", "asked"), _inquiry_conflict)
+INQUIRY_NOT_CLOSED = State("inquiry_not_closed", lambda i: i.state != "closed", _inquiry_conflict)
 PROPOSAL_OPEN = State(
     "proposal_open",
     lambda p: p.state in ("pending", "stale"),
@@ -235,8 +236,11 @@ POLICIES: dict[str, Policy] = {
     "inquiry.answer": Policy(
         allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: SPEAKS_FOR}, state=INQUIRY_UNANSWERED, refusal=_ANSWERERS
     ),
-    "inquiry.manage": Policy(allow=_MAINTAINERS, state=INQUIRY_UNANSWERED, refusal=_ONLY_COORDINATORS),
-    "inquiry.triage": Policy(allow=_MAINTAINERS),  # the queue ordered oldest unanswered first
+    "inquiry.mark_asked": Policy(allow=_MAINTAINERS, state=INQUIRY_UNANSWERED, refusal=_ONLY_COORDINATORS),
+    "inquiry.close": Policy(allow=_MAINTAINERS, state=INQUIRY_NOT_CLOSED, refusal=_ONLY_COORDINATORS),
+    "inquiry.triage": Policy(allow=_MAINTAINERS),
+    # Who hears of a new question about a solution: the users of its vendor and service provider.
+    "mail.inquiry_created": Policy(allow={VENDOR: SPEAKS_FOR}),  # the queue ordered oldest unanswered first
     "risk_assessment.record": Policy(
         allow=_MAINTAINERS, refusal=_l("Kun KL's koordinatorer kan registrere risikovurderinger.")
     ),

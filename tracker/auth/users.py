@@ -53,9 +53,9 @@ def create_user(
     org, mun, binding_problems = resolve_binding(session, role, organisation, municipality)
     problems.update(binding_problems)
     if problems:
-        raise ValidationError("Brugeren kunne ikke oprettes.", problems)
+        raise ValidationError("auth.brugeren_kunne_oprettes", problems)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"Der findes allerede en bruger med e-mail {email}.", {"email": "Findes allerede."})
+        raise Conflict("auth.findes_allerede_bruger_e", {"email": "Findes allerede."}, email=email)
     password = generate_password()
     user = User(
         email=email,

@@ -47,9 +47,9 @@ def _description(value: str | None) -> str | None:
     """Free text up to 200 characters, without control characters (PostgreSQL refuses NUL)."""
     text = (value or "").strip()
     if any(ord(ch) < 32 and ch not in "\t" for ch in text):
-        raise ValidationError("Beskrivelsen indeholder ugyldige tegn.", {"description": "Fjern kontroltegn."})
+        raise ValidationError("broadcast.beskrivelsen_indeholder_ugyldige_tegn", {"description": "Fjern kontroltegn."})
     if len(text) > 200:
-        raise ValidationError("Beskrivelsen er for lang.", {"description": "Højst 200 tegn."})
+        raise ValidationError("broadcast.beskrivelsen_lang", {"description": "Højst 200 tegn."})
     return text or None
 
 
@@ -57,7 +57,7 @@ def _check_url(url: str, policy: TargetPolicy) -> str:
     try:
         return check_url(url, policy)
     except TargetRefused as exc:
-        raise ValidationError(f"Webhook-adressen kan ikke bruges: {exc.message}", {"url": exc.message}) from exc
+        raise ValidationError("broadcast.webhook_adressen_bruges", {"url": exc.message}, problem=exc.message) from exc
 
 
 def _event_types(values: Iterable[str]) -> list[str]:
@@ -65,7 +65,8 @@ def _event_types(values: Iterable[str]) -> list[str]:
     unknown = [v for v in values if v not in EVENT_TYPES]
     if unknown:
         raise ValidationError(
-            "Ukendt hændelsestype.", {"event_types": f"Ukendt: {', '.join(unknown)}. Mulige: {', '.join(EVENT_TYPES)}."}
+            "broadcast.ukendt_haendelsestype",
+            {"event_types": f"Ukendt: {', '.join(unknown)}. Mulige: {', '.join(EVENT_TYPES)}."},
         )
     for value in values:
         if value not in result:
@@ -77,16 +78,20 @@ def _solution_ids(session: Session, slugs: Sequence[str]) -> list[int]:
     wanted = list(dict.fromkeys(slugs))
     malformed = [s for s in wanted if not isinstance(s, str) or not SLUG_RE.match(s)]
     if malformed:
-        raise ValidationError("Ukendt løsning i filteret.", {"solutions": "Angiv løsningernes slug (a-z, 0-9, -)."})
+        raise ValidationError(
+            "broadcast.ukendt_loesning_filteret", {"solutions": "Angiv løsningernes slug (a-z, 0-9, -)."}
+        )
     if len(wanted) > MAX_SOLUTION_FILTERS:
-        raise ValidationError("For mange løsninger i filteret.", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
+        raise ValidationError("broadcast.mange_loesninger_filteret", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
     if not wanted:
         return []
     rows = session.execute(select(Solution.slug, Solution.id).where(Solution.slug.in_(wanted))).all()
     found: dict[str, int] = dict(rows)  # rows are (slug, id) pairs
     missing = [s for s in wanted if s not in found]
     if missing:
-        raise ValidationError("Ukendt løsning i filteret.", {"solutions": f"Findes ikke: {', '.join(missing)}."})
+        raise ValidationError(
+            "broadcast.ukendt_loesning_filteret", {"solutions": f"Findes ikke: {', '.join(missing)}."}
+        )
     return [found[s] for s in wanted]
 
 
@@ -111,7 +116,9 @@ def _municipality_id(session: Session, owner: User, code: str | None) -> int | N
         return None
     municipality = municipality_by_code(session, code)
     if municipality is None:
-        raise ValidationError("Ukendt kommune.", {"municipality": f"Der findes ingen kommune med kode '{code}'."})
+        raise ValidationError(
+            "broadcast.ukendt_kommune", {"municipality": f"Der findes ingen kommune med kode '{code}'."}
+        )
     if not can_see_municipality(owner, municipality.id):
         raise Forbidden("Du kan kun filtrere på din egen kommunes portefølje.")
     return municipality.id
@@ -132,7 +139,9 @@ def create_subscription(
     require_manager(owner)
     count = session.scalar(select(func.count()).select_from(Subscription).where(Subscription.owner_id == owner.id))
     if (count or 0) >= MAX_SUBSCRIPTIONS_PER_OWNER:
-        raise Conflict(f"Du har allerede {MAX_SUBSCRIPTIONS_PER_OWNER} abonnementer. Slet et, før du opretter flere.")
+        raise Conflict(
+            "broadcast.du_allerede_abonnementer_slet", max_subscriptions_per_owner=MAX_SUBSCRIPTIONS_PER_OWNER
+        )
     sub = Subscription(
         owner_id=owner.id,
         url=_check_url(url, policy),
@@ -203,7 +212,7 @@ def get_owned(session: Session, owner: User | None, subscription_id: int) -> Sub
     user = require_manager(owner)
     sub = session.get(Subscription, subscription_id) if 0 < subscription_id < 2**31 else None
     if sub is None or sub.owner_id != user.id:
-        raise NotFound(f"Der findes intet abonnement med id {subscription_id}.")
+        raise NotFound("broadcast.findes_intet_abonnement_id", subscription_id=subscription_id)
     return sub
 
 
@@ -246,7 +255,7 @@ def get_delivery(session: Session, sub: Subscription, delivery_id: int) -> Deliv
     """One delivery of the subscription, or 404."""
     delivery = session.get(Delivery, delivery_id) if 0 < delivery_id < 2**31 else None
     if delivery is None or delivery.subscription_id != sub.id:
-        raise NotFound(f"Abonnementet har ingen levering med id {delivery_id}.")
+        raise NotFound("broadcast.abonnementet_ingen_levering_id", delivery_id=delivery_id)
     return delivery
 
 

@@ -51,7 +51,7 @@ def get_change(session: Session, municipality: Municipality, change_id: int) -> 
     """One of M's planned changes (another municipality's or none: 404)."""
     change = session.get(IdpChange, change_id)
     if change is None or change.municipality_id != municipality.id:
-        raise NotFound("Den planlagte ændring findes ikke.", {"id": str(change_id)})
+        raise NotFound("municipalities.planlagte_aendring_findes", {"id": str(change_id)})
     return change
 
 
@@ -203,7 +203,7 @@ def create_change(session: Session, municipality: Municipality, values: dict[str
         session.add(change)
     session.expire(idp, ["changes"])  # the IdP's list must show the new change to readiness from now on
     _audit(session, actor, "idp_change.created", municipality, change_dict_for_audit(change))
-    readiness.emit_municipality_changes(session, before, actor=actor, reason=describe(change))
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=describe(change), over_time=True)
     return change
 
 
@@ -217,7 +217,7 @@ def delete_change(session: Session, change: IdpChange, *, actor: Actor) -> None:
     change.idp.changes.remove(change)
     session.delete(change)
     session.flush()
-    readiness.emit_municipality_changes(session, before, actor=actor, reason=reason)
+    readiness.emit_municipality_changes(session, before, actor=actor, reason=reason, over_time=True)
 
 
 def change_dict_for_audit(change: IdpChange) -> dict[str, Any]:

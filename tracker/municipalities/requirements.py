@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -47,6 +47,8 @@ class TransitionRef:
     category: str
     major: bool
     nsis_login: bool
+    version: int = 1
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, transition: Transition, solution: Solution) -> TransitionRef:
@@ -68,6 +70,8 @@ class TransitionRef:
             category=transition.category,
             major=bool(transition.major),
             nsis_login=bool(transition.nsis_login),
+            version=transition.version or 1,
+            updated_at=transition.updated_at,
         )
 
     @property

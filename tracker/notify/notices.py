@@ -29,6 +29,7 @@ from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
 from tracker.models import MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
 from tracker.models.vocab import Role
+from tracker.notify import action_reminders
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
 from tracker.notify.recipients import message_id_for
@@ -97,9 +98,12 @@ def compose_notice(session: Session, mail: MailMessage, user: User, language: st
     """The notice's message; None when what it is about has gone (it is then not sent)."""
     kind = mail.key.partition(":")[0]
     with force_locale(language):
-        built = {"proposal": _decision, "proposal-new": _new_proposal, "run": _run}.get(kind, _nothing)(
-            session, mail, user
-        )
+        built = {
+            "proposal": _decision,
+            "proposal-new": _new_proposal,
+            "run": _run,
+            action_reminders.PREFIX: action_reminders.compose,
+        }.get(kind, _nothing)(session, mail, user)
         if built is None:
             return None
         subject, template, context = built

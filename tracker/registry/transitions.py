@@ -7,6 +7,7 @@ Public functions (others build on these; the writes are in ``tracker.registry.tr
 - ``next_transitions(session, solution_ids, today) -> dict[int, Transition]``: each solution's next transition
   (not cancelled, not done, latest day not before today; unknown dates count as ahead), one statement.
 - ``list_transitions(session, TransitionFilter(...), limit=, offset=) -> (items, total)``: the API's list.
+- ``upcoming_transitions(session, today, kind=None)``: not done yet, by act-by day ("Kommende skift").
 - ``get_transition(session, id) -> Transition`` (404 in Danish), ``transition_history(session, t)``.
 - ``lead_times(session) -> dict[kind, days]``; ``derived_act_by(earliest, days)``.
 - ``validate(session, solution, after)``: the rules (act-by after the latest day, ``loa`` without a level,
@@ -159,6 +160,24 @@ def next_transitions(session: Session, solution_ids: Iterable[int], today: date)
         if ahead:
             result[solution_id] = ahead[0]
     return result
+
+
+def upcoming_transitions(
+    session: Session, today: date, *, kind: str | None = None, limit: int = 200
+) -> list[Transition]:
+    """Transitions not done by ``today`` (not switched or cancelled, latest day not passed; undated ones too),
+    by act-by day (unknown last), then day; optionally of one kind. One statement."""
+    last = func.coalesce(Transition.latest_on, Transition.earliest_on)
+    stmt = select(Transition).where(Transition.state.not_in(DONE_STATES), or_(last.is_(None), last >= today))
+    if kind:
+        stmt = stmt.where(Transition.kind == kind)
+    return list(
+        session.scalars(
+            stmt.options(joinedload(Transition.solution), joinedload(Transition.replaced_by))
+            .order_by(Transition.act_by_on.asc().nulls_last(), *_by_day())
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)

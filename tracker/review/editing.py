@@ -34,7 +34,7 @@ def lock_solution(session: Session, slug: str) -> Solution:
         .execution_options(populate_existing=True)
     )
     if solution is None:
-        raise NotFound(f"Der findes ingen løsning med slug '{slug[:80]}'.")
+        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug[:80])
     return solution
 
 
@@ -52,7 +52,7 @@ def edit_solution(
     solution = lock_solution(session, slug)
     if accepted_versions is not None and solution.version not in accepted_versions:
         raise PreconditionFailed(
-            "Løsningen er ændret af en anden i mellemtiden. Hent den igen og gentag ændringen.",
+            "registry.loesningen_aendret_anden_mellemtiden",
             {"current_version": solution.version},
         )
     validate_changes(solution, changes)

@@ -91,4 +91,4 @@ def index(slug: str) -> tuple[str, int] | Response:
     except AppError as exc:
         return _page(solution, form, exc.status, form_error=exc.message)
     flash(_("Risikovurderingen er registreret."), "info")
-    return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]
+    return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's

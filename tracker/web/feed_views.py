@@ -95,7 +95,7 @@ def _private_state(code: str) -> MunicipalityState:
     session = get_session()
     state = municipality_state(session, normalised_code(code))
     if state is None:
-        raise NotFound(f"Der findes ingen kommune med kode '{code[:10]}'.")
+        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code[:10])
     token = request.args.get("token")
     if token:
         if feed_tokens.token_is_valid(session, state.id, token):
@@ -198,7 +198,7 @@ def changes(fmt: str) -> Response:
 def solution_feed(slug: str, fmt: str) -> Response:
     """One solution's changes."""
     if not SLUG_RE.match(slug):
-        raise NotFound(f"Der findes ingen løsning med slug '{slug[:80]}'.")
+        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug[:80])
 
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         # Only on a miss: a hit was rendered for this slug at this stamp, so the solution still exists.
@@ -313,6 +313,7 @@ def municipality_calendar(code: str) -> Response:
             readiness=readiness,
             base_url=current_app.config.get("BASE_URL"),
             transitions=calendar_transitions(session, solution_ids),
+            solution_url=solution_url,
         )
 
     return _serve(

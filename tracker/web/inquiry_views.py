@@ -89,7 +89,7 @@ def _detail_page(inquiry: Inquiry, status: int = 200, **forms: Any) -> tuple[str
         user=user,
         may_answer=may(user, "inquiry.answer", inquiry, check_state=False),
         may_join=may(user, "inquiry.join", inquiry),
-        is_coordinator=may(user, "inquiry.manage"),
+        is_coordinator=may(user, "inquiry.close"),
         joined=user is not None and any(f.user_id == user.id for f in inquiry.followers),
         join_form=forms.get("join_form") or ActionForm(),
         answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
@@ -164,12 +164,12 @@ def ask(slug: str) -> tuple[str, int] | Response:
     except AppError as exc:
         return _ask_page(solution, form, exc.status, form_error=exc.message)
     flash(_("Tak. Spørgsmålet er stillet; vi giver besked, når det er besvaret."), "info")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 def _after(inquiry: Inquiry, message: str) -> Response:
     flash(message, "info")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/tilslut")
@@ -188,7 +188,7 @@ def join(inquiry_id: int) -> tuple[str, int] | Response:
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/spurgt")
-@requires("inquiry.manage")
+@requires("inquiry.mark_asked")
 def asked(inquiry_id: int) -> tuple[str, int] | Response:
     """A coordinator records that the question has been put to the vendor or service provider."""
     inquiry = queries.get_inquiry(get_session(), inquiry_id)
@@ -233,7 +233,7 @@ def answer(inquiry_id: int) -> tuple[str, int] | Response:
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/luk")
-@requires("inquiry.manage")
+@requires("inquiry.close")
 def close(inquiry_id: int) -> tuple[str, int] | Response:
     """A coordinator closes the question with a reason."""
     inquiry = queries.get_inquiry(get_session(), inquiry_id)

@@ -17,6 +17,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.actions import views as action_views
+from tracker.actions.access import sees_actions
+from tracker.actions.national import national_progress
 from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import may
@@ -25,11 +28,13 @@ from tracker.db import get_session
 from tracker.errors import AppError, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.models import Municipality
+from tracker.models.vocab import TransitionKind
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
 from tracker.municipalities.access import require_municipality_access
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.names import official_name
 from tracker.municipalities.suggest import look_up
+from tracker.registry import transitions as transition_queries
 from tracker.registry.actors import Actor
 from tracker.vocabulary import today_in_denmark
 from tracker.web import timeline
@@ -205,6 +210,9 @@ def page(code: str) -> Response:
 
 def _report_html(municipality: Municipality) -> str:
     state = readiness.municipality_readiness(get_session(), municipality)
+    user = current_db_user()
+    # Progress counts for everyone who may see the report; who owns what only for M's own users.
+    listed = action_views.load(get_session(), municipality, user) if user is not None else None
     picture = timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows))
     return render_template(
         "municipalities/report.html",
@@ -212,8 +220,11 @@ def _report_html(municipality: Municipality) -> str:
         official=official_name(municipality),
         readiness=state,
         todo=[r for r in state.rows if r.assessment.status != "ok"],
+        lockouts=timeline.next_lockouts(state.rows),
         timeline=picture,
         action_text=action_text,
+        actions=listed,
+        actions_shown=user is not None and sees_actions(user, municipality.id),
     )
 
 
@@ -437,7 +448,8 @@ def national() -> str:
     """For coordinators: per solution, which municipalities are locked out or at risk, and from when."""
     only_risk = request.args.get("kun_risiko") == "1"
     picture = overview.national_picture(get_session(), only_risk=only_risk)
-    return render_template("municipalities/national.html", picture=picture, only_risk=only_risk)
+    progress = national_progress(get_session())  # counts only: never a municipality's note or owner
+    return render_template("municipalities/national.html", picture=picture, only_risk=only_risk, progress=progress)
 
 
 @bp.get("/kommende-skift")
@@ -449,6 +461,9 @@ def upcoming() -> str:
     with_names = may(current_db_user(), "solution.see_users")
     popular = overview.popular_solutions(session, limit=20, with_municipalities=with_names)
     picture = timeline.build(start, ((u.solution.switch_earliest_on, u.solution.name) for u in items))
+    kind = request.args.get("kind") or None
+    if kind not in (None, *TransitionKind):
+        kind = None  # an unknown kind shows them all, as the form offers
     return render_template(
         "municipalities/upcoming.html",
         start=start,
@@ -457,6 +472,8 @@ def upcoming() -> str:
         popular=popular,
         with_names=with_names,
         timeline=picture,
+        transitions=transition_queries.upcoming_transitions(session, today_in_denmark(), kind=kind),
+        transition_kind=kind,
     )
 
 

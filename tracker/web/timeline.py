@@ -213,3 +213,13 @@ def lockout_charts(today: date, rows: Iterable[ReadinessRow]) -> list[GroupChart
 
 def _loa_name(rank: int | None) -> str | None:
     return LOA_OF_RANK.get(rank) if rank is not None else None
+
+
+def next_lockouts(rows: Iterable[ReadinessRow]) -> list[tuple[ReadinessRow, Bar]]:
+    """Each row's lock-out period under way or next, soonest first (one without a start day first of all)."""
+    found = [
+        (row, Bar(p.start, p.end, _loa_name(p.required), _loa_name(p.have)))
+        for row in rows
+        if (p := row.next_period) is not None
+    ]
+    return sorted(found, key=lambda pair: (pair[1].start or date.min, pair[0].solution.name.casefold()))
