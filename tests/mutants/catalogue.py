@@ -303,11 +303,9 @@ MUTANTS: tuple[Mutant, ...] = (
     # --- inquiries ------------------------------------------------------------------------------------------
     Mutant(
         "I1",
-        INQ,
-        """    if not can_ask_inquiry(user):
-        raise Forbidden""",
-        """    if False:
-        raise Forbidden""",
+        POLICIES_PY,
+        '"inquiry.ask": Policy(\n        allow=',
+        '"inquiry.ask": Policy(\n        any_user=True,\n        allow=',
         (AUTHZ_INQ,),
         "anyone logged in may ask",
     ),
@@ -322,49 +320,41 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "I3",
         INQ,
-        """    _lock(session, inquiry)
-    _unanswered_or_conflict(inquiry)
-    if propose:""",
-        """    _lock(session, inquiry)
-    if propose:""",
+        '    require_state("inquiry.answer", inquiry)  # I3: an answered inquiry is not answered again\n',
+        "",
         (INQ_API, AUTHZ_INQ),
         "an answered inquiry is answered again, the second answer overwriting the first (issue 28 I3, 21 item 4)",
     ),
     Mutant(
         "I4",
-        INQ,
-        """    if inquiry.state == "answered":
-        raise Conflict""",
-        """    if inquiry.state == "asked":
-        raise Conflict""",
+        POLICIES_PY,
+        'lambda i: i.state in ("open", "asked")',
+        'lambda i: i.state in ("open", "answered")',
         (INQ_API, AUTHZ_INQ),
         "swapped status: an asked inquiry counts as answered, an answered one as open",
     ),
     Mutant(
         "I5",
-        INQ,
-        "if not can_answer_inquiry(user, solution):",
-        "if not (can_answer_inquiry(user, solution) or can_ask_inquiry(user)):",
+        POLICIES_PY,
+        "allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: SPEAKS_FOR}, state=INQUIRY_UNANSWERED, refusal=_ANSWERERS",
+        "allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: SPEAKS_FOR, MUNICIPALITY: ANY}, "
+        "state=INQUIRY_UNANSWERED, refusal=_ANSWERERS",
         (AUTHZ_INQ,),
         "municipalities may answer their own questions",
     ),
     Mutant(
         "I6",
-        INQ,
-        """    _lock(session, inquiry)
-    if inquiry.state == "closed":""",
-        """    _lock(session, inquiry)
-    if False:""",
+        POLICIES_PY,
+        'State("inquiry_not_closed", lambda i: i.state != "closed"',
+        'State("inquiry_not_closed", lambda i: True',
         (INQ_API, AUTHZ_INQ),
         "a closed inquiry is closed again",
     ),
     Mutant(
         "I7",
-        INQ,
-        """    if user.role != Role.MUNICIPALITY:
-        raise Forbidden(_("Kun kommuner kan tilslutte""",
-        """    if False:
-        raise Forbidden(_("Kun kommuner kan tilslutte""",
+        POLICIES_PY,
+        "allow={MUNICIPALITY: ANY}, state=INQUIRY_UNANSWERED",
+        "allow={MUNICIPALITY: ANY, VENDOR: ANY, COORDINATOR: ANY}, state=INQUIRY_UNANSWERED",
         (AUTHZ_INQ, INQ_API),
         "vendors and coordinators may join the wait",
     ),
@@ -406,9 +396,9 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "I12",
-        INQ,
-        "    if not is_coordinator(user):\n        raise Forbidden(_(\"Kun KL's koordinatorer kan gøre",
-        "    if user.organisation_id is not None:\n        raise Forbidden(_(\"Kun KL's koordinatorer kan gøre",
+        POLICIES_PY,
+        '"inquiry.mark_asked": Policy(allow=_MAINTAINERS,',
+        '"inquiry.mark_asked": Policy(allow={**_MAINTAINERS, MUNICIPALITY: ANY},',
         (AUTHZ_INQ,),
         "municipality users may mark as asked and close",
     ),
@@ -449,8 +439,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "I16",
         "tracker/inquiries/public.py",
-        "if user.organisation_id == solution.service_provider_id:",
-        "if user.organisation_id == solution.vendor_id:",
+        "if organisation_id == solution.service_provider_id:",
+        "if organisation_id == solution.vendor_id:",
         (INQ_API, H + "test_provenance.py"),
         "a vendor's answer is labelled the authority's (and the provider's a vendor's)",
     ),
@@ -466,9 +456,9 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "I18",
-        "tracker/inquiries/assessments.py",
-        "    if not is_coordinator(user):\n        raise Forbidden(_(\"Kun KL's koordinatorer kan registrere",
-        "    if user.organisation_id is not None:\n        raise Forbidden(_(\"Kun KL's koordinatorer kan registrere",
+        POLICIES_PY,
+        '"risk_assessment.record": Policy(\n        allow=_MAINTAINERS,',
+        '"risk_assessment.record": Policy(\n        allow={**_MAINTAINERS, MUNICIPALITY: ANY},',
         (AUTHZ_INQ, INQ_API),
         "municipality users may record risk assessments",
     ),
@@ -749,8 +739,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "N18",
         "tracker/notify/compose.py",
-        'key = ("changes", language, mail.kind,',
-        'key = ("changes", mail.kind,',
+        'key = (\n        "changes",\n        language,\n',
+        'key = (\n        "changes",\n',
         (WHO_HEARS, MAIL, F + "test_mail_layout.py", F + "test_mail_worker.py"),
         "the rendered-mail cache drops the language: a Danish reader gets the English body (cache-key part)",
     ),
@@ -878,6 +868,23 @@ MUTANTS: tuple[Mutant, ...] = (
         "if not _accepts_gzip():",
         (F + "test_compressed_clients.py", READ_CACHING),
         "a bodiless 304 gets a gzip body",
+    ),
+    # --- broadcast: what leaves the house in feeds and calendars (outside the six packages, named in issue 21) --
+    Mutant(
+        "B1",
+        "tracker/broadcast/feeds.py",
+        "return escape(text, quote=False)",
+        "return text",
+        (FEEDS,),
+        "RSS descriptions carry user text as HTML: a question's <img src=…> renders (dropped escaping, 21 item 9)",
+    ),
+    Mutant(
+        "B2",
+        "tracker/broadcast/calendars.py",
+        "REMINDER_DAYS = (30, 7)",
+        "REMINDER_DAYS = (29, 7)",
+        (F + "test_calendar.py",),
+        "the 30-day reminder fires a day late",
     ),
     # --- scrapers: dates, cues, levels ------------------------------------------------------------------------
     Mutant(
