@@ -149,6 +149,13 @@ def test_readiness_rows_show_the_actions_status_and_owner(world: dict[str, Any],
     html = client.get("/kommuner/101").get_data(as_text=True)
     row = re.search(r'<tr class="readiness-row" data-solution="omsorg".*?</tr>', html, re.S)
     assert row and "I gang" in row.group(0) and "Sikkerhedschef" in row.group(0)
+    # and the timeline (each staff group's 24 months, its table alternative) says it beside the solution
+    chart = re.search(r'<table class="table table--responsive-headers lockout-table">.*?</table>', html, re.S)
+    assert chart is not None
+    lane = re.search(
+        r"<tr><th scope=\"row\">OMSORG</th>.*?</tr>|<tr><th scope=\"row\">Omsorg</th>.*?</tr>", chart.group(0), re.S
+    )
+    assert lane is not None and "I gang · Sikkerhedschef" in lane.group(0)
 
 
 def test_the_private_calendar_has_one_event_per_action_with_a_stable_uid(

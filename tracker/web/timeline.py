@@ -116,6 +116,7 @@ class Lane:
     y: int
     bars: list[Bar]
     periods: list[Bar]
+    solution_id: int = 0  # with the chart's IdP: the row whose action (issue 27) the chart shows beside it
 
 
 @dataclass
@@ -131,6 +132,7 @@ class GroupChart:
     months: list[Month]
     baseline: int
     today_x: int = 0
+    idp_id: int = 0
 
     @property
     def locked_lanes(self) -> int:
@@ -189,7 +191,7 @@ def lockout_charts(today: date, rows: Iterable[ReadinessRow]) -> list[GroupChart
                         clipped_right=p.end is None or p.end > end,
                     )
                 )
-        lanes.append(Lane(row.solution.name, row.solution.slug, 0, bars, periods))
+        lanes.append(Lane(row.solution.name, row.solution.slug, 0, bars, periods, solution_id=row.solution.id))
     charts = []
     for idp_id, (idp, lanes) in groups.items():
         for i, lane in enumerate(lanes):
@@ -206,6 +208,7 @@ def lockout_charts(today: date, rows: Iterable[ReadinessRow]) -> list[GroupChart
                 months=months,
                 baseline=baseline,
                 today_x=x_of(today),
+                idp_id=idp_id,
             )
         )
     return charts
