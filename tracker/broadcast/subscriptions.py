@@ -17,18 +17,17 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import can_see_municipality, require_role
+from tracker.auth.permissions import require
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, check_url
 from tracker.db import utcnow
-from tracker.errors import Conflict, Forbidden, NotFound, ValidationError
+from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
-from tracker.models.vocab import Role, TransitionCategory, TransitionKind
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.registry.events import EVENT_TYPES
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-MANAGER_ROLES = (Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
 MAX_SUBSCRIPTIONS_PER_OWNER = 50
 MAX_SOLUTION_FILTERS = 200
 SECRET_OVERLAP = timedelta(hours=24)
@@ -36,7 +35,7 @@ SECRET_OVERLAP = timedelta(hours=24)
 
 def require_manager(user: User | None) -> User:
     """The user if they may own webhook subscriptions (municipality users, coordinators, admins)."""
-    return require_role(user, *MANAGER_ROLES)
+    return require(user, "subscription.manage")
 
 
 def _audit(session: Session, actor: User, action: str, sub: Subscription, **details: Any) -> None:
@@ -139,8 +138,7 @@ def _municipality_id(session: Session, owner: User, code: str | None) -> int | N
         raise ValidationError(
             "broadcast.ukendt_kommune", {"municipality": f"Der findes ingen kommune med kode '{code}'."}
         )
-    if not can_see_municipality(owner, municipality.id):
-        raise Forbidden("Du kan kun filtrere på din egen kommunes portefølje.")
+    require(owner, "subscription.filter_municipality", municipality.id)
     return municipality.id
 
 

@@ -26,11 +26,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.auth.permissions import holders, may
 from tracker.db import utcnow
 from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
 from tracker.models import MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
-from tracker.models.vocab import Role
 from tracker.notify import action_reminders
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
@@ -63,7 +63,7 @@ def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) 
     rows = session.execute(
         select(User, MailPreference)
         .join(MailPreference, MailPreference.user_id == User.id)
-        .where(User.is_active.is_(True), User.role.in_([Role.COORDINATOR, Role.ADMIN]), MailPreference.mode != "off")
+        .where(User.is_active.is_(True), holders("mail.work_alert"), MailPreference.mode != "off")
         .order_by(User.id)
     ).all()
     return [u for u, p in rows if u.id != exclude_id and wanted & set(p.alerts or [])]
@@ -72,7 +72,8 @@ def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) 
 def proposal_decided(proposal: Proposal, *, session: Session, **_: Any) -> None:
     """Tell the proposer that a coordinator accepted or rejected their proposal (``signals.proposal_decided``)."""
     proposer = session.get(User, proposal.proposer_id) if proposal.proposer_id is not None else None
-    if proposer is None or not proposer.is_active or proposer.id == proposal.reviewed_by_id:
+    # N12: nobody is told of a decision they made themselves (the table's mail.decision_notice).
+    if proposer is None or not proposer.is_active or not may(proposer, "mail.decision_notice", proposal):
         return
     if preference_of(session, proposer)["mode"] == "off":
         return
