@@ -23,7 +23,7 @@ COLUMNS = (
 def test_notice_keys_become_typed_columns(kind: str, tmp_path: Path) -> None:
     with fresh_database(tmp_path, kind) as url:
         engine = make_engine(url)
-        upgrade(engine, "tr0002")
+        upgrade(engine, "fa0001")
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -56,7 +56,7 @@ def test_notice_keys_become_typed_columns(kind: str, tmp_path: Path) -> None:
             ("action_due", None, None, None, None, None, None, None, "2027-01-05"),
             (None, None, None, None, None, None, None, None, None),
         ]
-        downgrade(engine, "tr0002")
+        downgrade(engine, "fa0001")
         with engine.connect() as conn:
             keys = [r[0] for r in conn.execute(text("SELECT key FROM mail_message ORDER BY id"))]
         assert keys[2] == "run:997:p2:c1:u1"  # the key still holds everything

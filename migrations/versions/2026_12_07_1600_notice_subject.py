@@ -9,7 +9,7 @@ proposal or run that no longer exists leaves the column empty (the notice is the
 Downgrade drops the columns; the keys still hold everything.
 
 Revision ID: ho0001
-Revises: tr0002
+Revises: fa0001
 Create Date: 2026-12-07 16:00:00
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "ho0001"
-down_revision = "tr0002"
+down_revision = "fa0001"
 branch_labels = None
 depends_on = None
 
