@@ -347,7 +347,7 @@ MUTANTS: tuple[Mutant, ...] = (
         POLICIES_PY,
         'State("inquiry_not_closed", lambda i: i.state != "closed"',
         'State("inquiry_not_closed", lambda i: True',
-        (INQ_API, AUTHZ_INQ),
+        (INQ_EDGES, INQ_API, AUTHZ_INQ),
         "a closed inquiry is closed again",
     ),
     Mutant(
