@@ -185,7 +185,8 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"(?:\s*\([^()]*\)|[\s.,;:!?]|\s*(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d\d)?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d\d)?)?)+$",
+    r"(?:\s*\([^()]*\)|[\s.,;:!?]|\s*(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d\d)?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d\d)?)?|"
+    r"T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)+$",
     re.IGNORECASE,
 )
 

@@ -118,6 +118,8 @@ MESSAGES: dict[str, str] = {
         "Række %(row)s: kommunen har ingen IdP med navnet eller brugergruppen '%(text)s'."
     ),
     "municipalities.planlagte_aendring_findes": N_("Den planlagte ændring findes ikke."),
+    "municipalities.planlagte_aendring_kunne_gemmes": N_("Den planlagte ændring kunne ikke gemmes."),
+    "municipalities.planlagt_aendring_findes_allerede": N_("Der er allerede en sådan ændring på den dato."),
     "municipalities.kommunen_ingen_idp_id": N_("Kommunen har ingen IdP med id %(idp_id)s."),
     "municipalities.loesningen_kommunens_portefoelje": N_("Løsningen er ikke i kommunens portefølje."),
     "municipalities.loesningen_kommunens_portefoelje_2": N_("Løsningen '%(slug)s' er ikke i kommunens portefølje."),

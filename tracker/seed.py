@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker import starter_transitions
+from tracker.auth.permissions import holders
 from tracker.auth.users import create_user
 from tracker.models import Municipality, Organisation, Solution, User
 from tracker.models.vocab import Role, SolutionKind
@@ -124,7 +125,7 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
     _link_brokers(session, created)
     report.transitions_created = starter_transitions.load(session)
 
-    if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
+    if not session.scalar(select(func.count()).select_from(User).where(holders("user.manage"))):
         # Made as `tracker users create` makes users: a one-time password that must be changed at first login.
         admin, password = create_user(session, email=admin_email, role=Role.ADMIN, name="Administrator")
         report.admin_email, report.admin_password = admin.email, password

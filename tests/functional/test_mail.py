@@ -29,10 +29,11 @@ from tracker.models import (
     User,
 )
 from tracker.notify import preferences
-from tracker.notify.digests import DANISH, period_bounds
+from tracker.notify.digests import period_bounds
 from tracker.notify.worker import run_once
 from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution
+from tracker.vocabulary import DANISH_TIME as DANISH
 
 KBH = "101"
 

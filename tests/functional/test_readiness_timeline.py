@@ -403,3 +403,22 @@ def test_the_management_report_lists_next_lockouts(app: Flask, session: Session,
     html = client.get("/kommuner/101/rapport").get_data(as_text=True)
     assert "Lukkeperioder og frister" in html
     assert f"fra {danish_day(AULA_DAY)}, ingen slutdato" in html
+
+
+def test_the_same_change_twice_is_a_conflict_and_english_is_available(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    _, schools = groups
+    body = {"idp_id": schools.id, "kind": "retire", "effective_on": "2030-01-01"}
+    assert client.post(CHANGES, json=body, headers=kk).status_code == 201
+    again = client.post(CHANGES, json=body, headers=kk)
+    assert again.status_code == 422  # a second retirement of the same IdP is refused by the rules first
+    assert "allerede en planlagt nedlæggelse" in again.get_json()["error"]["details"]["kind"]
+    loa = {"idp_id": schools.id, "kind": "loa", "effective_on": "2029-01-01", "notified_loa": "hoej"}
+    assert client.post(CHANGES, json=loa, headers=kk).status_code == 201
+    twice = client.post(CHANGES, json=loa, headers=kk)
+    assert twice.status_code == 409
+    assert twice.get_json()["error"]["message"] == "Der er allerede en sådan ændring på den dato."
+    refused = client.post(CHANGES + "?lang=en", json={**loa, "effective_on": "1800-01-01"}, headers=kk)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["message"] == "The planned change could not be saved."

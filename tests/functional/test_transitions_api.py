@@ -190,3 +190,16 @@ def test_every_operation_has_an_operation_id(client: FlaskClient) -> None:
         for method, operation in spec["paths"][path].items():
             if method in {"get", "post", "patch"}:
                 assert operation.get("operationId"), (path, method)
+
+
+def test_lists_answer_304_until_a_transition_changes(client: FlaskClient, accounts: dict[str, Account]) -> None:
+    first = client.get("/api/v1/transitions?kind=protocol")
+    etag = first.headers["ETag"]
+    assert client.get("/api/v1/transitions?kind=protocol", headers={"If-None-Match": etag}).status_code == 304
+    own = client.get("/api/v1/solutions/aula/transitions").headers["ETag"]
+    created = _post(client, accounts["coordinator"], OIOSAML4).get_json()
+    again = client.get("/api/v1/transitions?kind=protocol", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and created["id"] in [t["id"] for t in again.get_json()["items"]]
+    listed = client.get("/api/v1/solutions/aula/transitions", headers={"If-None-Match": own})
+    assert listed.status_code == 200 and created["id"] in [t["id"] for t in listed.get_json()["items"]]
+    assert client.get("/api/v1/solutions/no-such/transitions").status_code == 404

@@ -381,6 +381,17 @@ REMAINING = [
     ("efter sommerferien", D(2022, 10, 1), D(2023, 8, 1), D(2023, 8, 31), "month"),
     ("til og med 31. december 2024", None, D(2024, 12, 31), D(2024, 12, 31), "day"),
     ("i slutningen af 2023 eller starten af 2024", None, D(2023, 10, 1), D(2024, 3, 31), "quarter"),
+    ("ult. 2023", None, D(2023, 10, 1), D(2023, 12, 31), "quarter"),
+    ("ultimo i år", D(2023, 3, 15), D(2023, 10, 1), D(2023, 12, 31), "quarter"),
+    ("i marts måned 2024", D(2023, 3, 15), D(2024, 3, 1), D(2024, 3, 31), "month"),
+    ("2024-03-01T10:00", None, D(2024, 3, 1), D(2024, 3, 1), "day"),
+    ("i næste måned", D(2023, 12, 15), D(2024, 1, 1), D(2024, 1, 31), "month"),
+    ("i uge 10-12", D(2023, 3, 15), D(2023, 3, 6), D(2023, 3, 26), "week"),
+    ("uge 10 og 11", D(2023, 3, 15), D(2023, 3, 6), D(2023, 3, 19), "week"),
+    ("inden sommerferien 2024", None, D(2024, 6, 1), D(2024, 6, 30), "month"),
+    ("1. og 2. kvartal 2024", None, D(2024, 1, 1), D(2024, 6, 30), "quarter"),
+    ("sommeren '24", D(2023, 3, 15), D(2024, 6, 1), D(2024, 8, 31), "season"),
+    ("i 2024 eller 2025", None, D(2024, 1, 1), D(2025, 12, 31), "year"),
 ]
 
 

@@ -21,6 +21,7 @@ from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import get_session
 from tracker.inputs import PageQuerySchema
 from tracker.models import Delivery, DeliveryAttempt, Subscription, User
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.registry.events import EVENT_TYPES
 
 blp = Blueprint(
@@ -29,6 +30,22 @@ blp = Blueprint(
     description="Webhook-abonnementer: signerede leveringer (Standard Webhooks) af ændringer, med log og gensending.",
 )
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+class TransitionFilterSchema(Schema):
+    """Which transition.* events to deliver (the other events follow event_types); empty lists: any."""
+
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf([k.value for k in TransitionKind])),
+        load_default=list,
+        validate=validate.Length(max=8),
+    )
+    categories = fields.List(
+        fields.String(validate=validate.OneOf([c.value for c in TransitionCategory])),
+        load_default=list,
+        validate=validate.Length(max=3),
+    )
+    major = fields.Boolean(allow_none=True, load_default=None, metadata={"description": "null: major or not"})
 
 
 class SubscriptionInSchema(Schema):
@@ -51,6 +68,7 @@ class SubscriptionInSchema(Schema):
         validate=validate.Length(min=3, max=4),
         metadata={"description": "Only solutions in this municipality's portfolio (code), plus its readiness."},
     )
+    transitions = fields.Nested(TransitionFilterSchema, allow_none=True, load_default=None)
 
 
 class SubscriptionPatchSchema(Schema):
@@ -63,6 +81,7 @@ class SubscriptionPatchSchema(Schema):
         fields.String(validate=validate.Length(min=1, max=80)), validate=validate.Length(max=svc.MAX_SOLUTION_FILTERS)
     )
     municipality = fields.String(allow_none=True, validate=validate.Length(min=3, max=4))
+    transitions = fields.Nested(TransitionFilterSchema, allow_none=True)
     active = fields.Boolean()
 
 
@@ -75,6 +94,7 @@ class SubscriptionSchema(Schema):
     event_types = fields.List(fields.String(), required=True)
     solutions = fields.List(fields.String(), required=True)
     municipality = fields.String(allow_none=True)
+    transitions = fields.Nested(TransitionFilterSchema, allow_none=True, required=True)
     active = fields.Boolean(required=True)
     disabled_reason = fields.String(allow_none=True)
     failing_since = fields.DateTime(allow_none=True)
@@ -141,6 +161,7 @@ def _subscription_dicts(subs: list[Subscription]) -> list[dict[str, Any]]:
             "event_types": list(s.event_types or []),
             "solutions": [slugs[i] for i in (s.solution_ids or []) if i in slugs],
             "municipality": codes.get(s.municipality_id) if s.municipality_id is not None else None,
+            "transitions": s.transition_filter,
             "active": s.active,
             "disabled_reason": s.disabled_reason,
             "failing_since": s.failing_since,

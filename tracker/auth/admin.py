@@ -13,12 +13,18 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit, token_cache
 from tracker.auth.passwords import generate_password, hash_password, password_problem, user_inputs, verify_password
-from tracker.auth.permissions import require_role
+from tracker.auth.permissions import (
+    holders,
+    require,
+    role_belongs_to_municipality,
+    role_belongs_to_organisation,
+    role_may,
+)
 from tracker.auth.users import create_user, resolve_binding
 from tracker.db import utcnow
 from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import FeedToken, Organisation, Subscription, User
-from tracker.models.vocab import OrganisationKind, Role
+from tracker.models.vocab import OrganisationKind
 
 ORG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
 
@@ -48,7 +54,7 @@ def admin_create_user(
     remote_addr: str | None = None,
 ) -> tuple[User, str]:
     """Create a user with a one-time password (returned once, never stored in the clear)."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     user, password = create_user(
         session,
         email=email,
@@ -71,14 +77,14 @@ def admin_create_user(
 
 def _active_admins(session: Session) -> int:
     return (
-        session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active.is_(True)))
+        session.scalar(select(func.count()).select_from(User).where(holders("user.manage"), User.is_active.is_(True)))
         or 0
     )
 
 
 def set_active(session: Session, *, admin: User, user: User, active: bool, remote_addr: str | None = None) -> None:
     """Deactivate (ends sessions and tokens at once) or reactivate a user. Admins cannot lock themselves out."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     if not active and user.id == admin.id and user.is_active:
         raise Conflict("auth.du_deaktivere_din_egen")
     apply_active(session, user=user, active=active, actor=admin, remote_addr=remote_addr)
@@ -101,7 +107,7 @@ def apply_active(
     """
     if user.is_active == active:
         return
-    if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
+    if not active and role_may(user.role, "user.manage") and _active_admins(session) <= 1:
         raise Conflict("auth.sidste_aktive_administrator_deaktiveres")
     user.is_active = active
     token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS
@@ -138,7 +144,7 @@ def apply_active(
 
 def reset_password(session: Session, *, admin: User, user: User, remote_addr: str | None = None) -> str:
     """Give the user a new one-time password; old sessions end. Returns the password to show once."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -166,17 +172,19 @@ def change_role(
     remote_addr: str | None = None,
 ) -> None:
     """Change a user's role and binding (vendors need an organisation, municipality users a municipality)."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     org, mun, problems = resolve_binding(session, role, organisation, municipality)
     if problems:
         raise ValidationError("auth.rollen_kunne_aendres", problems)
-    if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admins(session) <= 1:
+    # The last active user who may manage users keeps a role that may.
+    demoted = role_may(user.role, "user.manage") and not role_may(role, "user.manage")
+    if demoted and user.is_active and _active_admins(session) <= 1:
         raise Conflict("auth.sidste_aktive_administrator_miste")
     before = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     user.role = role
     token_cache.forget_all()  # remembered tokens carry the old role
-    user.organisation_id = org.id if org is not None and role == Role.VENDOR else None
-    user.municipality_id = mun.id if mun is not None and role == Role.MUNICIPALITY else None
+    user.organisation_id = org.id if org is not None and role_belongs_to_organisation(role) else None
+    user.municipality_id = mun.id if mun is not None and role_belongs_to_municipality(role) else None
     after = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     if before != after:
         audit.record(
@@ -264,7 +272,7 @@ def create_organisation(
     remote_addr: str | None = None,
 ) -> Organisation:
     """Create an organisation (coordinators and admins)."""
-    require_role(actor, Role.ADMIN, Role.COORDINATOR)
+    require(actor, "organisation.manage")
     slug, name = slug.strip().lower(), name.strip()
     problems: dict[str, str] = {}
     if not ORG_SLUG_RE.fullmatch(slug):
@@ -298,7 +306,7 @@ def set_trusted(
     session: Session, *, actor: User, organisation: Organisation, trusted: bool, remote_addr: str | None = None
 ) -> None:
     """Mark a vendor organisation trusted (its proposals are accepted at once, as 'reported') or not."""
-    require_role(actor, Role.ADMIN, Role.COORDINATOR)
+    require(actor, "organisation.manage")
     if trusted and organisation.kind != OrganisationKind.VENDOR:
         raise ValidationError("auth.kun_leverandoerer_markeres_betroede", {"trusted": "Kun leverandører."})
     if organisation.trusted == trusted:

@@ -17,6 +17,7 @@ municipality, a proposal, a subscription …); state is a named predicate on tha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,8 +117,8 @@ class MailTopic:
 
     scope: str
     municipality_id: int | None = None
-    users: frozenset[int] = frozenset()
-    organisations: frozenset[int] = frozenset()
+    users: AbstractSet[int] = frozenset()
+    organisations: AbstractSet[int] = frozenset()
 
 
 ANY = Ownership("any", lambda user, obj: True)

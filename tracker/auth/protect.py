@@ -102,15 +102,18 @@ def policy_of(app: Flask, endpoint: str, method: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Let templates ask the same question: ``{% if may("solution.edit") %}`` or ``may("inquiry.answer", i)``."""
+    """Let templates ask the same question: ``{% if may("solution.edit") %}``, ``may("inquiry.answer", i)``,
+    ``may("user.manage", user=nav_user)``."""
 
     @app.context_processor
     def _may() -> dict[str, Any]:
-        def template_may(action: str, obj: Any = None) -> bool:
-            try:
-                user = current_db_user()
-            except Unauthorized:
-                return False
+        def template_may(action: str, obj: Any = None, user: User | None = None) -> bool:
+            """``user``: the one a template shows (the menu's logged-in user), else the request's."""
+            if user is None:
+                try:
+                    user = current_db_user()
+                except Unauthorized:
+                    return False
             return may(user, action, obj)
 
         return {"may": template_may}

@@ -20,10 +20,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
+from tracker.auth.permissions import may
 from tracker.db import utcnow
 from tracker.errors import ValidationError
 from tracker.models import User
-from tracker.models.vocab import Role
 
 ISSUER = "TU-tracker"
 RECOVERY_CODES = 10
@@ -32,7 +32,7 @@ STEP = 30
 
 def required_for(user: User) -> bool:
     """Whether the user's role requires a second factor."""
-    return user.role in (Role.COORDINATOR, Role.ADMIN)
+    return may(user, "account.second_factor")
 
 
 def enabled(user: User) -> bool:

@@ -17,18 +17,17 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import can_see_municipality, require_role
+from tracker.auth.permissions import require
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, check_url
 from tracker.db import utcnow
-from tracker.errors import Conflict, Forbidden, NotFound, ValidationError
+from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
-from tracker.models.vocab import Role
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.registry.events import EVENT_TYPES
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-MANAGER_ROLES = (Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
 MAX_SUBSCRIPTIONS_PER_OWNER = 50
 MAX_SOLUTION_FILTERS = 200
 SECRET_OVERLAP = timedelta(hours=24)
@@ -36,7 +35,7 @@ SECRET_OVERLAP = timedelta(hours=24)
 
 def require_manager(user: User | None) -> User:
     """The user if they may own webhook subscriptions (municipality users, coordinators, admins)."""
-    return require_role(user, *MANAGER_ROLES)
+    return require(user, "subscription.manage")
 
 
 def _audit(session: Session, actor: User, action: str, sub: Subscription, **details: Any) -> None:
@@ -58,6 +57,26 @@ def _check_url(url: str, policy: TargetPolicy) -> str:
         return check_url(url, policy)
     except TargetRefused as exc:
         raise ValidationError("broadcast.webhook_adressen_bruges", {"url": exc.message}, problem=exc.message) from exc
+
+
+def transition_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A subscription's transition filter, checked and normalised (None or empty: no narrowing)."""
+    if not value:
+        return None
+    kinds, categories = list(value.get("kinds") or []), list(value.get("categories") or [])
+    problems = {}
+    if any(k not in tuple(TransitionKind) for k in kinds):
+        problems["transitions.kinds"] = "Mulige: " + ", ".join(TransitionKind) + "."
+    if any(c not in tuple(TransitionCategory) for c in categories):
+        problems["transitions.categories"] = "Mulige: " + ", ".join(TransitionCategory) + "."
+    major = value.get("major")
+    if major is not None and not isinstance(major, bool):
+        problems["transitions.major"] = "Skal være true, false eller null."
+    if problems:
+        raise ValidationError("Nogle felter er ugyldige.", problems)
+    if not kinds and not categories and major is None:
+        return None
+    return {"kinds": sorted(set(kinds)), "categories": sorted(set(categories)), "major": major}
 
 
 def _event_types(values: Iterable[str]) -> list[str]:
@@ -119,8 +138,7 @@ def _municipality_id(session: Session, owner: User, code: str | None) -> int | N
         raise ValidationError(
             "broadcast.ukendt_kommune", {"municipality": f"Der findes ingen kommune med kode '{code}'."}
         )
-    if not can_see_municipality(owner, municipality.id):
-        raise Forbidden("Du kan kun filtrere på din egen kommunes portefølje.")
+    require(owner, "subscription.filter_municipality", municipality.id)
     return municipality.id
 
 
@@ -134,6 +152,7 @@ def create_subscription(
     event_types: Sequence[str] = (),
     solutions: Sequence[str] = (),
     municipality: str | None = None,
+    transitions: dict[str, Any] | None = None,
 ) -> tuple[Subscription, str]:
     """Register an endpoint after the same SSRF check the sender makes; returns it and its secret (shown once)."""
     require_manager(owner)
@@ -150,6 +169,7 @@ def create_subscription(
         event_types=_event_types(event_types),
         solution_ids=_solution_ids(session, solutions),
         municipality_id=_municipality_id(session, owner, municipality),
+        transition_filter=transition_filter(transitions),
         active=True,
     )
     session.add(sub)
@@ -172,6 +192,8 @@ def update_subscription(
         sub.solution_ids = _solution_ids(session, changes["solutions"] or [])
     if "municipality" in changes:
         sub.municipality_id = _municipality_id(session, owner, changes["municipality"])
+    if "transitions" in changes:
+        sub.transition_filter = transition_filter(changes["transitions"])
     if "active" in changes and changes["active"] is not None and bool(changes["active"]) != sub.active:
         sub.active = bool(changes["active"])
         sub.failing_since = None

@@ -3,7 +3,8 @@
 - ``queue_reminders`` (the mail worker, each run): the owner of an open action is reminded the chosen number
   of days before its due day (``mail_preference.action_reminder_days``, 7 by default; NULL: none). One mail per
   action per due day — the row's key ``action-due:<id>:<due day>`` is unique per user, so a second run, or a
-  parallel one, adds nothing; a moved due day is reminded again. Nobody whose mail is off, no deactivated
+  parallel one, adds nothing (the row's ``action_id`` and ``due_on`` say what it is about; the key is never
+  read); a moved due day is reminded again. Nobody whose mail is off, no deactivated
   owner, nothing for an action that is done, not relevant or has no owner.
 - ``compose`` (the mail worker, when sending): the reminder, or nothing when the action was closed, changed
   owner or moved its due day meanwhile (the mail is then cancelled, not sent).
@@ -32,6 +33,7 @@ from tracker.vocabulary import DANISH_TIME
 
 KIND = "notice"  # sent at once by the mail worker, like the other personal notices
 PREFIX = "action-due"
+NOTICE = "action_due"  # the row's ``notice``: its subject is ``action_id`` and ``due_on`` (typed columns)
 DEFAULT_DAYS = 7
 OPEN = ("new", "in_progress", "blocked")
 
@@ -79,6 +81,9 @@ def queue_reminders(session: Session, now: datetime) -> int:
                 "user_id": action.owner_user_id,
                 "key": key,
                 "kind": KIND,
+                "notice": NOTICE,
+                "action_id": action.id,
+                "due_on": action.due_on,
                 "message_id": message_id_for(action.owner_user_id or 0, key),
                 "event_ids": [],
                 "state": "pending",
@@ -96,14 +101,13 @@ def queue_reminders(session: Session, now: datetime) -> int:
 def compose(session: Session, mail: MailMessage, user: User) -> tuple[str, str, dict[str, Any]] | None:
     """The reminder's subject, template and context; None when it no longer applies (closed, other owner,
     other due day)."""
-    _prefix, number, day = [*mail.key.split(":"), "", ""][:3]
-    action = session.get(Action, int(number)) if number.isdigit() else None
+    action = session.get(Action, mail.action_id) if mail.action_id is not None else None
     if (
         action is None
         or action.status not in OPEN
         or action.owner_user_id != user.id
         or action.due_on is None
-        or action.due_on.isoformat() != day
+        or action.due_on != mail.due_on
     ):
         return None
     item = load_one(session, action.municipality, user, action)

@@ -11,10 +11,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from tracker.auth.audit import record as audit
+from tracker.auth.permissions import may
 from tracker.db import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import MailPreference, User
-from tracker.models.vocab import Role
 
 MODES = ("immediate", "daily", "weekly", "off")
 SCOPES = ("portfolio", "all")
@@ -68,7 +68,7 @@ def validate(data: dict[str, Any], user: User | None = None) -> dict[str, Any]:
     if alerts is not None:
         if not isinstance(alerts, list) or not all(isinstance(a, str) and a in ALERTS for a in alerts):
             errors["alerts"] = _("Ukendt værdi. Tilladt: %(allowed)s.", allowed=", ".join(ALERTS))
-        elif alerts and user is not None and user.role not in (Role.COORDINATOR, Role.ADMIN):
+        elif alerts and user is not None and not may(user, "mail.work_alerts"):
             errors["alerts"] = _("Arbejdsbeskeder er for KL's koordinatorer.")
         else:
             clean["alerts"] = [a for a in ALERTS if a in alerts]

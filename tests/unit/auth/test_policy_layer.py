@@ -31,30 +31,6 @@ TEMPLATE_ROLE = re.compile(
     r"\.role\s*(==|!=|\bin\b|\bnot in\b)|\bin\s*\(\s*[\"'](coordinator|admin|vendor|municipality)"
 )
 
-# Not yet converted (this list only shrinks; the final landing of issue 28 empties it): module → findings.
-# Every route names a policy: there is no such list for routes.
-KNOWN: dict[str, int] = {
-    "tracker/auth/admin.py": 12,
-    "tracker/auth/display.py": 5,
-    "tracker/auth/totp.py": 1,
-    "tracker/auth/users.py": 2,
-    "tracker/broadcast/subscriptions.py": 1,
-    "tracker/notify/notices.py": 1,
-    "tracker/notify/preferences.py": 1,
-    "tracker/notify/recipients.py": 5,
-    "tracker/review/editing.py": 2,
-    "tracker/seed.py": 1,
-    "tracker/web/form_changes.py": 1,
-    "tracker/web/guards.py": 2,
-    "tracker/web/templates/_nav_account.html": 3,
-    "tracker/web/templates/_solution_actions.html": 1,
-    "tracker/web/templates/auth/account.html": 1,
-    "tracker/web/templates/broadcast/_nav.html": 1,
-    "tracker/web/templates/edit/proposal_form.html": 2,
-    "tracker/web/templates/municipalities/_nav.html": 2,
-    "tracker/web/templates/review/detail.html": 3,
-}
-
 
 def _mentions_role(node: ast.AST) -> bool:
     for n in ast.walk(node):
@@ -118,10 +94,7 @@ def test_the_scan_sees_a_role_comparison() -> None:
 def test_no_role_compared_outside_the_permission_layer() -> None:
     """Outside ``tracker/auth/{policies,permissions,protect}.py`` nobody compares roles: ask ``may``."""
     found = findings()
-    unexpected = {m: lines for m, lines in found.items() if len(lines) > KNOWN.get(m, 0)}
-    assert not unexpected, f"role compared outside the permission layer (use permissions.may): {unexpected}"
-    stale = {m: n for m, n in KNOWN.items() if len(found.get(m, [])) < n}
-    assert not stale, f"fewer findings than listed: shrink KNOWN in this test: {stale}"
+    assert not found, f"role compared outside the permission layer (ask permissions.may): {found}"
 
 
 def _methods(rule: object) -> list[str]:
