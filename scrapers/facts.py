@@ -302,6 +302,13 @@ def _sentence(
         if not cues.THROUGH.search(text, max(0, m.start - 20), m.start)
         and not any(a < m.start and m.end <= b for a, b in spans)
     ]
+    # "… skal tilslutte deres IdP til Context Handler 2 senest 22. januar 2024": what is connected to is whose date
+    # it is, when the clause names no subject of its own.
+    joined = [m for m in mentions if m not in subjects and _CONNECT.search(text, max(0, m.start - 60), m.start)]
+    for f in facts:
+        if f.interval is not None and f.clause is not None and not any(_within(m, f.clause) for m in subjects):
+            subjects += [m for m in joined if _within(m, f.clause) and m not in subjects]
+    subjects.sort(key=lambda m: m.start)
     out: list[Observation] = []
     if mentions:
         groups = _groups(text, subjects)
@@ -363,6 +370,10 @@ def _names_something(sentence: str, lo: int, hi: int) -> bool:
     return False
 
 
+_CONNECT = re.compile(
+    r"(?<!\w)(?:tilslut\w*|kobl\w*|integrer\w*)(?:\s+(?!til\b)[\w'’-]+){0,3}\s+til(?:\s+den\s+nye\s+version\s+af)?\s+$",
+    re.IGNORECASE,
+)
 _RELATIVE = re.compile(r"\W*(?:som|der|hvor|hvilket|hvis)\s", re.IGNORECASE)
 # A coordinated clause whose verb comes right after the conjunction shares the subject before it ("Meebook blev
 # rullet ud i 2019, men skifter til NSIS den 1. marts 2027").

@@ -117,6 +117,14 @@ def test_a_name_after_a_preposition_is_not_the_subject() -> None:
     )
 
 
+def test_what_is_connected_to_takes_the_date_when_the_clause_has_no_subject_of_its_own() -> None:
+    for sentence in (
+        "Kommunerne skal tilslutte deres IdP til Context Handler 2 senest 22. januar 2024.",
+        "Tilslutning til Context Handler 2 skal ske senest 22. januar 2024.",
+    ):
+        assert _facts(f"<p>{sentence}</p>") == [("context-handler", "2024-01-22", "senest", "broker_version", "")]
+
+
 def test_a_requirement_needs_the_solution_as_the_subject_of_its_verb() -> None:
     assert _facts("<p>SEB kræver sikringsniveau Betydelig.</p>") == [("seb", "betydelig", "kraever", "loa", "")]
     assert _facts("<p>Brugere af FMK skal typisk logge på med sikringsniveau Høj.</p>") == []
