@@ -181,3 +181,12 @@ def test_every_kind_a_rule_gives_is_a_kind_of_the_transitions_model() -> None:
 
     assert set(rules.KINDS) <= {k.value for k in TransitionKind}
     assert {r.kind for r in rules.RULES} <= set(rules.KINDS)
+
+
+def test_a_test_environments_day_is_no_switch_date() -> None:
+    body = (
+        "<h1>Serviceplatformen</h1><p>Følgende datoer gælder for skiftet:</p>"
+        "<ul><li>Test: 3. april 2023</li><li>Produktion: 24. april 2023</li></ul>"
+        "<p>SEB skifter 3. april 2023 (test).</p>"
+    )
+    assert [(slug, value) for slug, value, *_ in _facts(body)] == [("serviceplatformen", "2023-04-24")]

@@ -6,8 +6,8 @@ Why: a subscriber who only cares about, say, major certificate changes should no
 before). Downgrading drops the column (the filters are lost; the subscriptions stay).
 
 Revision ID: tr0002
-Revises: fa0001
-Create Date: 2026-12-07 16:00:00
+Revises: ho0001
+Create Date: 2026-12-07 16:10:00
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "tr0002"
-down_revision = "fa0001"
+down_revision = "ho0001"
 branch_labels = None
 depends_on = None
 
