@@ -173,8 +173,10 @@ def switch_dates(sentence: str, ctx: date | None, inherited: cues.Cue | None = N
     postponed = bool(cues.POSTPONED.search(sentence))
     out: list[_Fact] = []
     for (start, end), same in by_span.items():
-        if cues.vetoed(sentence, start):
+        if cues.vetoed(sentence, start) or _TEST_ONLY.search(sentence, max(0, start - 25), start):
             continue
+        if _TEST_AFTER.match(sentence, end) and len(same) == 1:
+            continue  # "3. april 2023 (test)": a test environment's day, not the switch
         cue = cues.switch_cue(sentence, start, end)
         own = cue is not None
         if cue is None and inherited is not None:
@@ -370,8 +372,11 @@ def _names_something(sentence: str, lo: int, hi: int) -> bool:
     return False
 
 
+# A date labelled as a test environment's ("Test: 3. april 2023", "testmiljøet den 3. april"): no switch date.
+_TEST_ONLY = re.compile(r"(?<!\w)(?:test\w*|preprod\w*|præprod\w*)\s*[:–-]?\s*(?:(?:den|d\.|fra|pr\.)\s*)?$", re.I)
+_TEST_AFTER = re.compile(r"\s*\((?:test\w*|preprod\w*)[^()]*\)", re.IGNORECASE)
 _CONNECT = re.compile(
-    r"(?<!\w)(?:tilslut\w*|kobl\w*|integrer\w*)(?:\s+(?!til\b)[\w'’-]+){0,3}\s+til(?:\s+den\s+nye\s+version\s+af)?\s+$",
+    r"(?<!\w)(?:tilslut\w*|kobl\w*|integrer\w*|\w*anmeld\w*)(?:\s+(?!til\b)[\w'’-]+){0,3}\s+til(?:\s+den\s+nye\s+version\s+af)?\s+$",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r"\W*(?:som|der|hvor|hvilket|hvis)\s", re.IGNORECASE)

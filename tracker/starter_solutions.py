@@ -352,7 +352,7 @@ SOLUTIONS_NAMED += [
         "arbejdsmarkedsportalen",
         "Arbejdsmarkedsportalen",
         "faellesoffentlig",
-        ["Arbejdsmarkedsportalen", "AMP"],
+        ["Arbejdsmarkedsportalen"],
         links=[link("STAR: brugeradministration af adgang til Arbejdsmarkedsportalen", STAR_BRUGERADMIN)],
     ),
     solution(

@@ -260,3 +260,24 @@ def test_the_national_view_gives_kl_counts_only(
         assert "København".encode() not in api.data and b"K\\u00f8benhavn" not in api.data  # not even who
     else:
         assert api.status_code == (401 if who == "anonymous" else 403)
+
+
+def test_no_feed_and_no_event_log_carries_an_action_to_kl_or_another_municipality(
+    app: Flask, client: FlaskClient, session: Session, world: dict[str, Any]
+) -> None:
+    headers = {**world["tokens"]["kk"], "If-Match": "*"}
+    url = f"/api/v1/municipalities/101/actions/{world['action_id']}"
+    assert client.patch(url, json={"status": "in_progress"}, headers=headers).status_code == 200
+    for who in ("coordinator", "admin", "aarhus", "vendor"):
+        log = client.get("/api/v1/events?after=0&limit=500", headers=world["tokens"][who]).get_json()["items"]
+        assert "action.updated" not in {e["type"] for e in log}, who
+    own = client.get("/api/v1/events?after=0&limit=500", headers=world["tokens"]["kk"]).get_json()["items"]
+    assert "action.updated" in {e["type"] for e in own}
+    for who in ("coordinator", "kk"):
+        fresh = fresh_client(app)
+        log_in(fresh, world["users"][who])
+        for feed in ("/feeds/municipalities/101.atom", "/feeds/changes.atom", "/calendar/municipalities/101.ics"):
+            resp = fresh.get(feed)
+            assert resp.status_code == 200, (who, feed, resp.status_code)
+            body = resp.data
+            assert b"action.updated" not in body and SECRET_TEAM.encode() not in body, (who, feed)

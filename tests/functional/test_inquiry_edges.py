@@ -80,3 +80,21 @@ def test_municipalities_stop_waiting_once_the_question_is_answered(app: Flask, p
     assert _answer(client, people["kmd"], inquiry_id).status_code == 200
     page = client.get("/loesninger/kmd-nexus").get_data(as_text=True)
     assert "0 åbne – 0 kommuner venter" in page
+
+
+def test_a_closed_inquiry_is_not_closed_again(app: Flask, session: Session, people: dict[str, Account]) -> None:
+    """A second close is a conflict and keeps the first reason (mutant I6: the state check of closing dropped)."""
+    client = app.test_client()
+    asked = _ask(client, people["kbh"], "Skifter KMD Nexus til MitID Erhverv for alle medarbejdere samtidig?")
+    assert asked.status_code == 201, asked.get_json()
+    url = f"/api/v1/inquiries/{asked.get_json()['id']}/close"
+    first = client.post(url, json={"reason": "Dublet af et andet spørgsmål"}, headers=people["kl"].bearer)
+    assert first.status_code == 200 and first.get_json()["state"] == "closed"
+    again = client.post(url, json={"reason": "Noget helt andet"}, headers=people["kl"].bearer)
+    assert again.status_code == 409, again.get_json()
+    shown = client.get(f"/api/v1/inquiries/{asked.get_json()['id']}").get_json()
+    assert shown["close_reason"] == "Dublet af et andet spørgsmål"
+    events = session.scalars(
+        select(ChangeEvent).where(ChangeEvent.type == "inquiry.closed").order_by(ChangeEvent.id.desc())
+    ).all()
+    assert sum(1 for e in events if (e.data or {}).get("inquiry", {}).get("id") == asked.get_json()["id"]) == 1

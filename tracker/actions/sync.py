@@ -318,19 +318,36 @@ def has_actions(session: Session, municipality_id: int) -> bool:
     return session.scalar(select(Action.id).where(Action.municipality_id == municipality_id).limit(1)) is not None
 
 
+def concerned(session: Session, solution_id: int) -> list[int]:
+    """The municipalities with actions whose portfolio uses the solution, or a solution that reaches it as a
+    broker (three queries)."""
+    edges = broker_edges(session)
+    behind = {solution_id} | {s for s in edges if solution_id in reachable(edges, s)}
+    return list(
+        session.scalars(
+            select(PortfolioEntry.municipality_id)
+            .where(
+                PortfolioEntry.solution_id.in_(behind),
+                PortfolioEntry.municipality_id.in_(select(Action.municipality_id).distinct()),
+            )
+            .distinct()
+        )
+    )
+
+
 def on_change_event(event: ChangeEvent, *, session: Session, **_: Any) -> None:
     """The receiver of ``signals.change_event_appended``: re-sync the municipalities the change can reach.
 
-    A municipality's own event (readiness) re-syncs that municipality; a registry change of a solution re-syncs
-    every municipality whose actions exist (a broker's change reaches the solutions behind it, so the portfolio
-    alone does not say who is concerned). Actions' own events are ignored.
+    A municipality's own event (readiness) re-syncs that municipality; a registry change of a solution (or of
+    one of its transitions) re-syncs the municipalities whose actions exist and whose portfolio uses the solution
+    or a solution behind it (a broker's change reaches the solutions behind it). Actions' own events are ignored.
     """
     if event.type.startswith("action."):
         return
     if event.municipality_id is not None:
         ids = [event.municipality_id] if has_actions(session, event.municipality_id) else []
     elif event.solution_id is not None:
-        ids = list(session.scalars(select(Action.municipality_id).distinct()))
+        ids = concerned(session, event.solution_id)
     else:
         return
     for municipality_id in sorted(ids):

@@ -262,7 +262,7 @@ def rows_with(
 ) -> dict[RowKey, ReadinessRow]:
     """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own`` (what-if too)."""
     solutions = {e.solution.id: e.solution for e in entries}.values()
-    chains = requirements.chains(session, solutions, edges=edges)
+    chains = requirements.chains(session, solutions, edges=edges, with_transitions=False)  # verdicts only
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
         chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])
