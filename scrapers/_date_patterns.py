@@ -46,7 +46,11 @@ _REL = r"(?P<rel>næste\s+år|i\s+år|sidste\s+år|next\s+year|this\s+year|last\
 _NOT_UD = r"(?!\s+ud(?!\w))"
 _DEN = r"(?:(?:den|d\.)\s*)?"
 _MOD = (
-    r"(?P<mod>primo|medio|ultimo|i\s+(?:starten|begyndelsen|midten|slutningen)\s+af|"
+    # "sidst i 2021", "sidst på året" (late in), "først på året", "først i april" (early in — but "det sker først i
+    # 2022" is "not until 2022": after a verb "først" is no part of the year)
+    r"(?P<mod>primo|medio|ultimo|ult\.|prim\.|sidst\s+i|sidst\s+på|først\s+på|"
+    r"(?<!sker\s)(?<!kommer\s)(?<!bliver\s)(?<!er\s)(?<!blev\s)(?<!var\s)først\s+i|"
+    r"i\s+(?:starten|begyndelsen|midten|slutningen)\s+af|"
     r"(?:starten|begyndelsen|midten|slutningen)\s+af|(?:ved\s+)?udgangen\s+af|midt\s+i|"
     r"start|slut|early|late|mid-|mid|(?:the\s+)?(?:beginning|start|middle|end)\s+of)"
 )
@@ -230,6 +234,51 @@ def _b_year_part(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     return [v.year_part(_year(m, ctx), v.modifier_part(m.group("mod")))]
 
 
+def _b_relative_month(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "i næste måned": the month after the page's; "denne" its own; "sidste" the one before."""
+    if ctx is None:
+        raise NoDateError
+    shift = {"næste": 1, "denne": 0, "sidste": -1}[m.group("relm").lower()]
+    year, month = v.add_months(ctx.year, ctx.month, shift)
+    return [v.months_span(year, month, 1, "month")]
+
+
+def _b_season_short_year(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "sommeren '24": the season of 2024."""
+    return [v.season(_two_digit_year(m.group("yy"), ctx), m.group("s").lower())]
+
+
+def _b_week_range(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "uge 10-12": Monday of the first week to Sunday of the last."""
+    year = _year(m, ctx)
+    first, last = v.iso_week(year, int(m.group("w1"))), v.iso_week(year, int(m.group("w")))
+    if first[0] >= last[0]:
+        raise NoDateError
+    return [(first[0], last[1], "week")]
+
+
+def _b_year_part_relative(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "i slutningen af året" (the page's year), "i begyndelsen af næste år"/"det nye år" (the year after it)."""
+    if ctx is None:
+        raise NoDateError
+    rel = m.group("relyear").lower()
+    year = ctx.year + (1 if rel.startswith(("næste", "det")) else -1 if rel.startswith("sidste") else 0)
+    return [v.year_part(year, v.modifier_part(m.group("mod")))]
+
+
+def _b_after_summer_holiday(m: re.Match[str], ctx: date | None) -> list[v.Span]:
+    """ "efter sommerferien 2023": August, when work starts again; "inden sommerferien": June (without a year: the
+    next one from the page's date)."""
+    month = 8 if m.group("when").lower() == "efter" else 6
+    if m.group("y"):
+        year = int(m.group("y"))
+    elif ctx is not None:
+        year = ctx.year if ctx.month <= month else ctx.year + 1
+    else:
+        raise NoDateError
+    return [v.months_span(year, month, 1, "month")]
+
+
 def _b_season(m: re.Match[str], ctx: date | None) -> list[v.Span]:
     name = m.group("s").lower()
     if not m.group("y") and name not in v.YEARLESS_SEASONS:
@@ -290,7 +339,7 @@ def _b_year_span(m: re.Match[str], ctx: date | None) -> list[v.Span]:
 
 _P: list[tuple[str, Builder]] = [
     # 2023-05-12
-    (rf"{_NUM_START}{_YEAR_RAW}-(?P<m>\d\d)-(?P<d>\d\d){_END}", _b_day),
+    (rf"{_NUM_START}{_YEAR_RAW}-(?P<m>\d\d)-(?P<d>\d\d)(?:{_END}|(?=T\d\d:))", _b_day),
     # 12-05-2022, 14.01.2020, 19/03/2025, 22/8-2016
     (
         rf"{_NUM_START}(?P<d>\d{{1,2}})(?:-(?P<m1>\d{{1,2}})-|\.(?P<m2>\d{{1,2}})\.|/(?P<m3>\d{{1,2}})[/-]){_YEAR}",
@@ -355,25 +404,43 @@ _P: list[tuple[str, Builder]] = [
     # i april måned, overgangen til december (year from context)
     (
         rf"(?<!\w){_MONTH_CUE}\s+{_month_re('mon', {m for m in v.DA_MONTHS if m not in v.ABBREVIATIONS})}"
-        rf"(?:\s+måned)?(?!\s*\d)(?!\s*(?:[-–/]|til|og)\s*(?:{_alt(v.MONTHS)}))(?P<y>)",
+        rf"(?:\s+måned)?(?!\s*(?:måned\s*)?\d)(?!\s*(?:[-–/]|til|og)\s*(?:{_alt(v.MONTHS)}))(?P<y>)",
         _b_month_yearless,
     ),
+    # i næste måned, i denne måned (from the page's date)
+    (rf"(?<!\w)(?:i|fra|inden|til)\s+(?P<relm>næste|denne|sidste)\s+måned(?!{_W})", _b_relative_month),
+    # marts måned 2024
+    (rf"(?<!\w){_MON}\s+måned\s+{_YEAR}", _b_month),
     # oktober 2022, okt. 2023, May '24
     (rf"(?<!\w){_MON}\s+{_YEAR}", _b_month),
     (rf"(?<!\w){_MON}\s*['’‘](?P<yy>\d\d)(?!\d)", _b_month),
     # ultimo november 2021, ultimo oktober (context year)
     (rf"(?<!\w){_MOD}{_MOD_SEP}{_MON}{_OPT_YEAR}", _b_month_part),
     # primo 2024, i starten af 2023, mid-2024
-    (rf"(?<!\w){_MOD}{_MOD_SEP}{_YEAR}", _b_year_part),
+    (rf"(?<!\w){_MOD}{_MOD_SEP}(?:året\s+)?{_YEAR}", _b_year_part),
+    # i slutningen af året, sidst på året, i begyndelsen af næste år (the page's year, or the one after it)
+    (
+        rf"(?<!\w){_MOD}\s+(?P<relyear>året|det\s+nye\s+år|næste\s+år|sidste\s+år|i\s+år)(?!{_W})(?!\s*\d)",
+        _b_year_part_relative,
+    ),
+    # efter sommerferien (2023): August
+    (rf"(?<!\w)(?P<when>efter|inden|før)\s+sommerferien(?:\s+{_YEAR})?(?!\s*\d)", _b_after_summer_holiday),
     # efteråret 2022, vinteren 2022/23, I efteråret (context year)
     (
         rf"(?<!\w)(?P<s>{_alt(v.SEASONS)})(?!{_W})(?:\s+(?:of\s+)?{_YEAR_RAW}(?:/(?P<y2>\d\d(?:\d\d)?))?{_END})?",
         _b_season,
     ),
+    # sommeren '24
+    (rf"(?<!\w)(?P<s>{_alt(v.SEASONS)})\s*['’‘](?P<yy>\d\d)(?!\d)(?P<y>)(?P<y2>)", _b_season_short_year),
     # i Q1 og delvist i Q2 2021, Q3-Q4 2024
     (
         rf"(?<!\w)Q(?P<q1>[1-4])\s*(?:[-–/]|og|and|til|to)\s*(?:(?:delvist|delvis|evt\.|eventuelt|muligvis|"
         rf"måske|partly|possibly)\s+)?(?:i\s+|in\s+)?Q(?P<q>[1-4])(?:\s*[-/]\s*|\s+)(?:of\s+)?{_YEAR}",
+        _b_quarter_range,
+    ),
+    # 1. og 2. kvartal 2024, 3.-4. kvartal 2024
+    (
+        rf"(?<![\w.])(?P<q1>[1-4])\.\s*(?:[-–]|og|til)\s*(?P<q>[1-4])\.\s*(?:kvartal|kvt\.)(?!{_W})\s+(?:i\s+|af\s+)?{_YEAR}",
         _b_quarter_range,
     ),
     # Q2 2021, 2021-Q2
@@ -392,6 +459,12 @@ _P: list[tuple[str, Builder]] = [
         _b_half,
     ),
     (rf"(?<!\w)H(?P<h>[12])\s+{_YEAR}", _b_half),
+    # uge 10-12, ugerne 10-12 2024, uge 10 og 11
+    (
+        rf"(?<!\w)(?:uge(?:rne)?|weeks?)\s*(?P<w1>\d{{1,2}})\s*(?:[-–]|og|til|and|to)\s*(?P<w>\d{{1,2}})(?!\d)"
+        rf"(?:\s*(?:,|/|i|in|of)?\s*{_YEAR})?",
+        _b_week_range,
+    ),
     # uge 8, uge 43 2022, week 43, 2022
     (
         rf"(?<!\w)(?:uge|week)\s*(?:nr\.?\s*)?(?P<w>\d{{1,2}})(?!\d)(?:\s*(?:,|/|i|in|of)?\s*{_YEAR})?",
@@ -405,7 +478,8 @@ _P: list[tuple[str, Builder]] = [
     ),
     # i løbet af 2021 og 2022: both years
     (
-        rf"(?<!\w)(?:i\s+løbet\s+af|i\s+årene|during|in)\s+{_YEAR_RAW}\s+(?:og|and)\s+(?P<y3>(?:19|20)\d\d)"
+        rf"(?<!\w)(?:i\s+løbet\s+af|i\s+årene|i|during|in)\s+{_YEAR_RAW}\s+(?:og|eller|and|or)\s+(?:i\s+)?"
+        r"(?P<y3>(?:19|20)\d\d)"
         r"(?P<y2>)(?!\w|[.,/-]\d)",
         _b_year_span,
     ),

@@ -69,7 +69,7 @@ ULTIMO = 2
 def modifier_part(word: str) -> int:
     """Map a start/middle/end wording ("primo", "i slutningen af", "mid-") to PRIMO/MEDIO/ULTIMO."""
     w = word.lower()
-    if any(k in w for k in ("primo", "start", "begynd", "early", "beginning")):
+    if any(k in w for k in ("primo", "start", "begynd", "early", "beginning", "først")):
         return PRIMO
     if any(k in w for k in ("medio", "midt", "midten", "mid")):
         return MEDIO

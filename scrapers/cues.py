@@ -4,8 +4,9 @@ A page is full of dates: when it was published or updated, when a task was sent 
 a product was launched or rolled out, law numbers and versions. Only a *cue* turns a date into a switch
 date, and every cue is a rule of ``scrapers.rules`` (a table: id, words, kind, a real quote and its page).
 The cue must stand in the date's own clause (``clause``); an *anti-cue* just before the date ("modtog 31.
-maj 2022", "opdateret den …", "lov nr. 783 af 4. maj 2021") vetoes it; a hedged, conditional, past-plan or
-general-advice sentence (``hedged``) states no fact (kept at a lower confidence on an authority's page).
+maj 2022", "opdateret den …", "lov nr. 783 af 4. maj 2021") vetoes it; a conditional, past-plan or
+general-advice sentence (``no_fact``) states no fact, and a possibility ("kan", ``hedged``) is kept only on an
+authority's own page, at a lower confidence.
 
 Levels: only NSIS wording makes a required level (``scrapers.levels``), and only with a requirement verb of
 the rules table whose subject is the solution ("SEB kræver sikringsniveau Betydelig"). A level of a
@@ -72,7 +73,7 @@ THROUGH = re.compile(
 # The date of a document (terms, a guide, a version of one) is not a solution's switch ("Version 1.1 af vilkårene
 # gælder frem til den 9. juli 2024").
 DOCUMENT = re.compile(
-    r"(?<!\w)(?:\w*vilkår\w*|\w*vejledning\w*|guide[ns]?|dokumentation\w*|\w*aftale[nr]?|"
+    r"(?<!\w)(?:\w*vilkår\w*|\w*vejledning\w*|guide[ns]?|dokumentation\w*|\w*aftale[nr]?|lovændring\w*|"
     r"(?:version|v\.?)\s*\d+\.\d+(?:\.\d+)?)(?!\w)",
     re.IGNORECASE,
 )
@@ -104,6 +105,7 @@ class Cue:
     rule: Rule
     words: str
     clause: tuple[int, int]
+    at: tuple[int, int] = (0, 0)  # where the cue's words stand
 
 
 # Where a clause ends inside a sentence: ";", a comma before a conjunction or a subordinate clause, and a colon
@@ -126,7 +128,16 @@ def clause(sentence: str, start: int, end: int) -> tuple[int, int]:
         elif m.start() >= end:
             hi = m.start()
             break
+    # "Det er først i starten af 2023, at masseoprettelse kan tages i brug": in a cleft sentence the date governs
+    # the at-clause that follows it.
+    if _CLEFT.match(sentence, lo, start) and _AT_CLAUSE.match(sentence, hi):
+        following = [m.start() for m in _CLAUSE_CUT.finditer(sentence, hi + 1) if m.group(0) != ":"]
+        hi = following[0] if following else len(sentence)
     return lo, hi
+
+
+_CLEFT = re.compile(r"\W*det\s+(?:er|var|bliver|blev)\s", re.IGNORECASE)
+_AT_CLAUSE = re.compile(r",\s*at\s", re.IGNORECASE)
 
 
 def switch_cue(sentence: str, start: int, end: int) -> Cue | None:
@@ -144,36 +155,59 @@ def switch_cue(sentence: str, start: int, end: int) -> Cue | None:
         return start - b if b <= start else a - end if a >= end else 0
 
     found = [
-        (distance(m.start(), m.end()), m.start(), rules.rule_of(m), " ".join(m.group(0).split()))
+        (distance(m.start(), m.end()), (m.start(), m.end()), rules.rule_of(m), " ".join(m.group(0).split()))
         for m in SWITCH_CUE.finditer(sentence, lo, hi)
         if not any(a <= m.start() < b for a, b in masked) and not (start <= m.start() < end)
     ]
     if before:
-        found.append((0, before.start(), rules.rule_of(before), " ".join(before.group(0).split())))
+        found.append((0, (before.start(), before.end()), rules.rule_of(before), " ".join(before.group(0).split())))
     if not found:
         return None
-    near, _, rule, words = min(found, key=lambda c: (c[0], c[1]))
+    near, at, rule, words = min(found, key=lambda c: (c[0], c[1]))
     if any(distance(a, b) < near for a, b in masked):
         return None
-    return Cue(rule, words, (lo, hi))
+    return Cue(rule, words, (lo, hi), at)
 
 
 # Hedged, conditional, past-plan and general-advice wording: the sentence states no fact ("var egentlig planlagt
 # til …", "typisk …", "hvis …", "Alle med NemID skal …").
-HEDGE = re.compile(
-    r"(?<!\w)(?:var\s+(?:egentlig\s+|oprindelig(?:t)?\s+|ellers\s+)*planlagt|"
-    r"skulle\s+(?:egentlig\s+|oprindelig(?:t)?\s+)*have\s+været|typisk|typiske|normalt|som\s+regel|"
-    r"hvis|såfremt|medmindre|alle\s+med)(?!\w)",
+# Sentence-wide: general advice and what usually happens ("Alle med NemID skal …", "typisk …").
+HEDGE = re.compile(r"(?<!\w)(?:typisk|typiske|normalt|som\s+regel|alle\s+med)(?!\w)", re.IGNORECASE)
+# In the date's own clause: a past plan ("var egentlig planlagt til … 30. november" — while the same sentence's
+# "men nu … forsinket indtil første kvartal næste år" is the news) or a condition ("hvis …"); a sentence opening
+# with "Hvis" is conditional throughout.
+_CLAUSE_HEDGE = re.compile(
+    r"(?<!\w)(?:hvis|såfremt|medmindre)(?!\w)",
     re.IGNORECASE,
 )
+_CONDITIONAL_SENTENCE = re.compile(r"^\W*(?:hvis|såfremt|medmindre)(?!\w)", re.IGNORECASE)
 # "kan" in the date's clause makes it a possibility ("kan overgå til MitID Erhverv i starten af 2023"); "kan ikke",
 # "kan først", "kan kun" are no hedges.
 _MAY = re.compile(r"(?<!\w)(?:kan|kunne)(?!\w)(?!\s+(?:ikke|først|kun|ikke\s+længere)(?!\w))", re.IGNORECASE)
 
 
+# A past plan reaches into what follows it ("Tidligere var det planlagt, at Aula skulle skifte 1. august 2023"), up to
+# a "men" that brings the news.
+_PAST_PLAN = re.compile(
+    r"(?<!\w)(?:var\s+(?:det\s+)?(?:egentlig\s+|oprindelig(?:t)?\s+|ellers\s+)*planlagt|"
+    r"skulle\s+(?:egentlig\s+|oprindelig(?:t)?\s+)*have\s+været)(?!\w)",
+    re.IGNORECASE,
+)
+_BUT = re.compile(r"(?<!\w)men(?!\w)", re.IGNORECASE)
+
+
 def hedged(sentence: str, lo: int = 0, hi: int | None = None) -> bool:
-    """Whether the sentence is hedged, conditional, a past plan or general advice, or its clause lo..hi a may."""
-    return bool(HEDGE.search(sentence) or _MAY.search(sentence, lo, len(sentence) if hi is None else hi))
+    """Whether the date's clause lo..hi is a possibility ("kan overgå til … i starten af 2023")."""
+    return bool(_MAY.search(sentence, lo, len(sentence) if hi is None else hi))
+
+
+def no_fact(sentence: str, lo: int = 0, hi: int | None = None) -> bool:
+    """Whether the sentence is general advice, what usually happens or conditional, or the date's clause lo..hi a
+    condition or a past plan: no fact on any page."""
+    end = len(sentence) if hi is None else hi
+    if HEDGE.search(sentence) or _CONDITIONAL_SENTENCE.search(sentence) or _CLAUSE_HEDGE.search(sentence, lo, end):
+        return True
+    return any(not _BUT.search(sentence, plan.end(), end) for plan in _PAST_PLAN.finditer(sentence, 0, end))
 
 
 # Hosts of the authorities whose own pages are sources (a hedged sentence there is kept, at a lower confidence).

@@ -177,7 +177,7 @@ def find_dates(text: str, *, context_date: date | None = None) -> list[DateInter
 
 
 _LEADING = re.compile(
-    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|siden|since|i\s+løbet\s+a[ft]|senere\s+i|tidligere\s+i|helt\s+til|inden\s+for|"
+    r"^(?:pr\.|per|d\.|den|fra(?:\s+og\s+med)?|til\s+og\s+med|t\.o\.m\.|indtil|siden|since|i\s+løbet\s+a[ft]|senere\s+i|tidligere\s+i|helt\s+til|inden\s+for|"
     r"i|senest|inden|efter|tidligst|forventet(?:vis)?|forventeligt|mellem|between|"
     r"ca\.|cirka|omkring|ved|by|from|on|in|until|til|frem\s+(?:mod|til)|around|approx\.|the|"
     r"mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -185,7 +185,8 @@ _LEADING = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"(?:\s*\([^()]*\)|[\s.,;:!?]|\s*(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d\d)?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d\d)?)?)+$",
+    r"(?:\s*\([^()]*\)|[\s.,;:!?]|\s*(?:kl\.?|klokken)\s*\d{1,2}(?:[.:]\d\d)?(?:\s*[-–]\s*\d{1,2}(?:[.:]\d\d)?)?|"
+    r"T\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)+$",
     re.IGNORECASE,
 )
 
@@ -221,6 +222,36 @@ def parse_date(text: str, *, context_date: date | None = None) -> DateInterval |
             return DateInterval(first, last, precision, original)
         stripped = _LEADING.sub("", rest, count=1)
         if stripped == rest:
-            return None
+            break
         rest = stripped
-    return None
+    return _joined(base, context_date, original)
+
+
+# What may stand between the dates of one phrase that is read as their span ("i slutningen af 2023 eller starten af
+# 2024", "3. (test) og 24. april 2023").
+_JOINING = re.compile(
+    r"(?:[\s,;/()–—-]|\b(?:og|eller|samt|til|i|fra|senest|inden|mellem|hhv|henholdsvis|evt|eventuelt|alternativt|"
+    r"and|or|to|in|from)\b|\.)*",
+    re.IGNORECASE,
+)
+
+
+def _joined(text: str, ctx: date | None, original: str) -> DateInterval | None:
+    """Several date expressions making up the whole phrase: their span, at the coarsest precision of them.
+
+    So ``parse_date`` reads every phrase ``find_dates`` reads, as the span of what it finds.
+    """
+    matches = find_date_matches(text, context_date=ctx)
+    if len(matches) < 2:
+        return None
+    pos = 0
+    for m in sorted(matches, key=lambda m: m.start):
+        if m.start > pos and not _JOINING.fullmatch(text, pos, m.start):
+            return None
+        pos = max(pos, m.end)
+    if pos < len(text) and not _JOINING.fullmatch(text, pos):
+        return None
+    first = min(m.interval.earliest for m in matches)
+    last = max(m.interval.latest for m in matches)
+    precision = max((m.interval.precision for m in matches), key=_ORDER.__getitem__)
+    return DateInterval(first, last, precision, original)

@@ -90,6 +90,8 @@ class _Fact:
     needs_name: bool = False  # an obligation ("skal"): only of a solution the sentence itself names
     cue_at: tuple[int, int] = (0, 0)  # a level's requirement verb (its subject is the solution)
     names_other: bool = False  # its clause names something the registry does not know ("NemID lukker …")
+    cue_span: tuple[int, int] = (0, 0)  # a date's cue words in the sentence (a name inside them is their object)
+    clause: tuple[int, int] | None = None  # a date's clause, a relative clause with the one it hangs on
 
 
 def _groups(text: str, mentions: Sequence[Mention]) -> list[list[Mention]]:
@@ -171,8 +173,10 @@ def switch_dates(sentence: str, ctx: date | None, inherited: cues.Cue | None = N
     postponed = bool(cues.POSTPONED.search(sentence))
     out: list[_Fact] = []
     for (start, end), same in by_span.items():
-        if cues.vetoed(sentence, start):
+        if cues.vetoed(sentence, start) or _TEST_ONLY.search(sentence, max(0, start - 25), start):
             continue
+        if _TEST_AFTER.match(sentence, end) and len(same) == 1:
+            continue  # "3. april 2023 (test)": a test environment's day, not the switch
         cue = cues.switch_cue(sentence, start, end)
         own = cue is not None
         if cue is None and inherited is not None:
@@ -180,7 +184,7 @@ def switch_dates(sentence: str, ctx: date | None, inherited: cues.Cue | None = N
         if cue is None:
             continue
         lo, hi = cue.clause
-        if cues.DOCUMENT.search(sentence, lo, hi):
+        if cues.DOCUMENT.search(sentence, lo, hi) or cues.no_fact(sentence, lo, hi):
             continue
         chosen = _production(sentence, same) if len(same) > 1 else same[0]
         if postponed:
@@ -196,6 +200,8 @@ def switch_dates(sentence: str, ctx: date | None, inherited: cues.Cue | None = N
                 hedged=cues.hedged(sentence, lo, hi),
                 needs_name=own and cue.rule.role == "obligation",
                 names_other=_names_something(sentence, lo, hi),
+                cue_span=cue.at,
+                clause=(_antecedent(sentence, lo, cue.at[0]) if own else 0, hi if own else len(sentence)),
             )
         )
     return out
@@ -222,6 +228,8 @@ def required_levels(sentence: str) -> list[_Fact]:
         return []
     found = find_levels(sentence) or _capital_levels(sentence)
     if not found or (cues.OWN_IDP.search(sentence) and not cues.DEMANDED_OF_IDP.search(sentence)):
+        return []
+    if cues.no_fact(sentence):
         return []
     named = {m.level for m in found} | {_LEVEL_KEY[w.lower()] for w in _LEVEL_WORD.findall(sentence)}
     cue = cues.LEVEL_CUE.search(sentence)
@@ -288,7 +296,21 @@ def _sentence(
     mentions = matcher.find(text)
     # A name after "via", "til", "fra", "med", "i" … is what the subject logs in through, moves to or from, or
     # a channel — not the subject ("kan overgå til MitID Erhverv", "logge på med NemLog-in").
-    subjects = [m for m in mentions if not cues.THROUGH.search(text, max(0, m.start - 20), m.start)]
+    # … nor one inside the cue's own words ("Sundhed.dk tager MitID Erhverv i brug").
+    spans = [f.cue_span for f in facts if f.rule in rules.OBJECT_INSIDE]
+    subjects = [
+        m
+        for m in mentions
+        if not cues.THROUGH.search(text, max(0, m.start - 20), m.start)
+        and not any(a < m.start and m.end <= b for a, b in spans)
+    ]
+    # "… skal tilslutte deres IdP til Context Handler 2 senest 22. januar 2024": what is connected to is whose date
+    # it is, when the clause names no subject of its own.
+    joined = [m for m in mentions if m not in subjects and _CONNECT.search(text, max(0, m.start - 60), m.start)]
+    for f in facts:
+        if f.interval is not None and f.clause is not None and not any(_within(m, f.clause) for m in subjects):
+            subjects += [m for m in joined if _within(m, f.clause) and m not in subjects]
+    subjects.sort(key=lambda m: m.start)
     out: list[Observation] = []
     if mentions:
         groups = _groups(text, subjects)
@@ -296,6 +318,10 @@ def _sentence(
             items = [f for f in facts if (f.interval is not None) == (kind == "date")]
             if kind == "level":
                 items = [f for f in items if _subject_of(text, subjects, f) is not None]
+            else:
+                # A date's solution stands in the date's own clause ("Den 31. oktober 2023 lukkede NemID, og alle skal
+                # nu bruge MitID Erhverv" is no MitID Erhverv date).
+                items = [f for f in items if f.clause is None or any(_within(m, f.clause) for m in subjects)]
             chosen = _assign(text, groups, items) if groups and items else {}
             for slug in dict.fromkeys(m.slug for m in subjects):
                 if slug in chosen:
@@ -344,6 +370,33 @@ def _names_something(sentence: str, lo: int, hi: int) -> bool:
             continue
         return True
     return False
+
+
+# A date labelled as a test environment's ("Test: 3. april 2023", "testmiljøet den 3. april"): no switch date.
+_TEST_ONLY = re.compile(r"(?<!\w)(?:test\w*|preprod\w*|præprod\w*)\s*[:–-]?\s*(?:(?:den|d\.|fra|pr\.)\s*)?$", re.I)
+_TEST_AFTER = re.compile(r"\s*\((?:test\w*|preprod\w*)[^()]*\)", re.IGNORECASE)
+_CONNECT = re.compile(
+    r"(?<!\w)(?:tilslut\w*|kobl\w*|integrer\w*|\w*anmeld\w*)(?:\s+(?!til\b)[\w'’-]+){0,3}\s+til(?:\s+den\s+nye\s+version\s+af)?\s+$",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"\W*(?:som|der|hvor|hvilket|hvis)\s", re.IGNORECASE)
+# A coordinated clause whose verb comes right after the conjunction shares the subject before it ("Meebook blev
+# rullet ud i 2019, men skifter til NSIS den 1. marts 2027").
+_ELLIPSIS = re.compile(
+    r"\W*(?:og|men|samt|eller)\s+(?:(?:nu|også|så|derefter|dernæst|senere|allerede|fortsat)\s+)?$", re.IGNORECASE
+)
+
+
+def _antecedent(sentence: str, lo: int, cue_start: int) -> int:
+    """Where the date's clause starts, taken with the clause before it when it has no subject of its own: a relative
+    clause ("…, som skal gå i luften ultimo 2022") or a coordinated one whose verb follows its conjunction."""
+    if lo and (_RELATIVE.match(sentence, lo) or (cue_start >= lo and _ELLIPSIS.match(sentence[lo:cue_start]))):
+        return cues.clause(sentence, max(0, lo - 2), max(0, lo - 2))[0]
+    return lo
+
+
+def _within(m: Mention, span: tuple[int, int]) -> bool:
+    return span[0] <= m.start and m.end <= span[1]
 
 
 def _subject_of(text: str, subjects: Sequence[Mention], fact: _Fact) -> Mention | None:

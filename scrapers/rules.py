@@ -54,6 +54,9 @@ ITCHEFER_DEADLINE = "https://itchefer.dk/article/ingen-generel-deadline-nsis-rev
 ITCHEFER_FORSINKET = (
     "https://itchefer.dk/article/flemming-engstroem-engstroem-consul-faa-overblik-over-jeres-nsis-implementering"
 )
+SULLISSIVIK_MYNDIGHEDER = "https://www.sullissivik.gl/Emner/E_MitID/Offentlige-myndigheder?sc_lang=da&segment=business"
+# As the public page index stores its address.
+OLD_KOMBIT_SERVICEPLATFORMEN = "http://old-kombit.gobasic.dk/nyheder\\kommunale-brugere-p%C3%A5-serviceplatformen.html"
 OS2VALGHALLA_LOA = "https://os2web.atlassian.net/wiki/pages/viewpage.action?pageId=2382790658"
 KL_WEBINAR = "KL-webinar om NemLog-in3 og MitID Erhverv, spørgsmål og svar (2022)"
 
@@ -168,11 +171,19 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "overgaar-til",
         "switch",
-        r"overg[åa]r?\s+til|overgangen\s+til|overgået\s+til",
+        r"(?:overgår|overgå|overgik|overgået)(?:\s+[\w.’'-]+){0,3}?\s+til|overgangen\s+til",
         "login",
         "De store virksomheder og offentlige myndigheder kan overgå til MitID Erhverv i starten af 2023.",
         DIGST_2022_MAJ,
         "real_pages/digst-news-2022-maj-mitid-erhverv.html",
+    ),
+    Rule(
+        "i-brug",
+        "switch",
+        r"tages\s+i\s+brug|(?:tager|tage)\s+(?:[\w-]+\s+){0,3}i\s+brug|ibrugtag\w*",
+        "login",
+        "Det er først i starten af 2023, at masseoprettelse kan tages i brug.",
+        SULLISSIVIK_MYNDIGHEDER,
     ),
     Rule(
         "skifter",
@@ -192,6 +203,24 @@ RULES: tuple[Rule, ...] = (
         "erhvervsidentiteter.",
         GLOBETEAM,
         "real_pages_2/globeteam-nsis.html",
+    ),
+    Rule(
+        "frist",
+        "switch",
+        r"frist(?:en|er|erne)?",
+        "login",
+        "Den 22. oktober er der frist for kommunernes indsendelse af certifikatoplysninger til KOMBIT til "
+        "oprettelse af første bruger.",
+        OLD_KOMBIT_SERVICEPLATFORMEN,
+    ),
+    Rule(
+        "udfases",
+        "switch",
+        r"udfases|udfaset|udfaser|udfase|udfasning(?:en)?",
+        "decommission",
+        "Øvrige attributter fra OCES-certifikaterne udfases med NemLog-in’s go-live (se nedenfor).",
+        DIGITALISER_OCES,
+        "real_pages_2/digitaliser-oces-attributter-udfases.html",
     ),
     Rule(
         "senest",
@@ -305,6 +334,9 @@ def rule_of(match: re.Match[str]) -> Rule:
     return RULES[int(name[1:])]
 
 
+# Rules whose words hold the object between them ("tager MitID Erhverv i brug"): a name there is no subject. (In
+# "overgik NemLog-in til …" the name between the words is the subject.)
+OBJECT_INSIDE = frozenset({"i-brug"})
 SWITCH = _compile("switch")
 OBLIGATION = _compile("obligation")
 LEVEL = _compile("level")
@@ -315,17 +347,28 @@ BEFORE = re.compile(rf"(?:^|(?<=\W))(?:{_BEFORE_ALTS})\s*(?:den\s+|d\.\s*)?$", r
 _TOPICS = (
     ("certificate", re.compile(r"(?<!\w)(?:oces\s?[23]\w*|\w*certifikat\w*|metadata\w*)(?!\w)", re.I)),
     ("wallet", re.compile(r"(?<!\w)(?:\w*wallet\w*|\w*tegnebog\w*|eudi\w*)(?!\w)", re.I)),
-    ("protocol", re.compile(r"(?<!\w)(?:oiosaml\w*|oidc|openid|saml\s?[23]|memo-format\w*|protokol\w*)(?!\w)", re.I)),
+    (
+        "protocol",
+        re.compile(
+            r"(?<!\w)(?:oiosaml\w*|oidc|openid|saml\s?[23]|memo-format\w*|protokol\w*|\w*snitflade\w*)(?!\w)", re.I
+        ),
+    ),
     ("broker_version", re.compile(r"(?<!\w)context\s+handler\s+[12](?!\w)", re.I)),
     ("loa", re.compile(r"(?<!\w)(?:sikringsniveau\w*|nsis-niveau\w*)(?!\w)", re.I)),
 )
 
 
+_LOGIN = re.compile(r"(?<!\w)(?:login\w*|log-in\w*|logge\s+(?:ind|på)|logger\s+(?:ind|på))(?!\w)", re.I)
+
+
 def kind_of(rule: Rule, clause: str) -> str:
-    """The transition kind of a date read by ``rule`` in ``clause``: the clause's topic, else the rule's."""
+    """The transition kind of a date read by ``rule`` in ``clause``: the clause's topic, else the rule's (a closing
+    that is about login — "lukker for login med NemID" — is a login change)."""
     for kind, topic in _TOPICS:
         if topic.search(clause):
             return kind
+    if rule.kind == "decommission" and _LOGIN.search(clause):
+        return "login"
     return rule.kind
 
 

@@ -54,6 +54,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(
             actions.blp, "/api/v1/municipalities", csrf_exempt=True, parameters=[municipality_data.CODE_PARAMETER]
         ),  # a municipality's own actions
+        ApiRoute(actions.national_blp, "/api/v1", csrf_exempt=True),  # KL's counts of the municipalities' actions
         ApiRoute(overview.blp, "/api/v1", csrf_exempt=True),
         ApiRoute(subscriptions.blp, "/api/v1/subscriptions", csrf_exempt=True),
         ApiRoute(events.blp, "/api/v1/events", csrf_exempt=True),

@@ -1,6 +1,8 @@
 """Errors as the API contract says: ``{"error": {"code", "message", "details"}}`` — never a trace.
 
-HTML requests get a Danish error page instead; both come from the same exceptions.
+Services raise domain errors: a code from ``tracker.error_messages`` and its parameters, no sentence. The edge
+words them through the message catalogue (``DomainError.message``, in the request's language); HTML requests
+get a Danish error page, API requests JSON, both from the same exceptions.
 """
 
 from __future__ import annotations
@@ -13,19 +15,50 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from tracker.error_messages import MESSAGES
+from tracker.i18n import translated
+
 log = logging.getLogger(__name__)
 
 
-class AppError(Exception):
-    """An error a person can act on, with an HTTP status and a stable code."""
+class DomainError(Exception):
+    """What a service refuses, as a code (``"registry.findes_ingen_loesning_slug"``) and its parameters.
+
+    The words are looked up only when shown: ``message`` is the catalogue's sentence in the request's language
+    (Danish outside a request: jobs, the CLI, stored logs). A text already worded (a form's own message, a
+    ``gettext`` result) that is no code passes as it is.
+    """
+
+    def __init__(self, reason: str, /, **params: Any) -> None:
+        """Name what went wrong by its code; ``params`` fill the sentence's ``%(name)s`` places."""
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        """The sentence for a person, in the request's language."""
+        sentence = MESSAGES.get(self.reason)
+        if sentence is None:
+            return self.reason
+        return translated(sentence, **self.params)
+
+    def __str__(self) -> str:
+        """The worded message (as before codes: logs and composed messages read it)."""
+        return self.message
+
+
+class AppError(DomainError):
+    """An error a person can act on, with an HTTP status and a stable API code (``code``, the contract's)."""
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None, *, status: int | None = None) -> None:
-        """Say what went wrong in words a person understands; ``details`` names fields."""
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, reason: str, details: dict[str, Any] | None = None, /, *, status: int | None = None, **params: Any
+    ) -> None:
+        """A code from ``tracker.error_messages`` with its ``params``; ``details`` names fields."""
+        super().__init__(reason, **params)
         self.details = details or {}
         if status is not None:
             self.status = status

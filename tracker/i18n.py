@@ -86,7 +86,7 @@ def current_language() -> str:
     return locale.language if locale is not None else "da"
 
 
-def translated(text: str, **variables: Any) -> str:
+def translated(text: str, /, **variables: Any) -> str:
     """``gettext`` inside a request; the Danish text (formatted) outside one (jobs, the CLI, tests)."""
     if has_request_context():
         return str(gettext(text, **variables))

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker import starter_transitions
+from tracker.auth.permissions import holders
 from tracker.auth.users import create_user
 from tracker.models import Municipality, Organisation, Solution, User
 from tracker.models.vocab import Role, SolutionKind
@@ -39,6 +41,7 @@ class SeedReport:
     municipalities_updated: int = 0
     organisations_created: int = 0
     solutions_created: int = 0
+    transitions_created: int = 0
     admin_email: str | None = None
     admin_password: str | None = None
 
@@ -120,8 +123,9 @@ def seed(session: Session, *, admin_email: str = "admin@tu-tracker.local") -> Se
         create_solution(session, actor=SYSTEM, slug=data["slug"], name=data["name"], fields=fields, reason="Startdata")
         report.solutions_created += 1
     _link_brokers(session, created)
+    report.transitions_created = starter_transitions.load(session)
 
-    if not session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
+    if not session.scalar(select(func.count()).select_from(User).where(holders("user.manage"))):
         # Made as `tracker users create` makes users: a one-time password that must be changed at first login.
         admin, password = create_user(session, email=admin_email, role=Role.ADMIN, name="Administrator")
         report.admin_email, report.admin_password = admin.email, password

@@ -65,7 +65,8 @@ def solution(slug: str, name: str, kind: str, aliases: list[str], **rest: Any) -
     return data
 
 
-# The OCES2 → OCES3 certificate switch of the fælleskommunale infrastructure (KOMBIT's own page).
+# The OCES2 → OCES3 certificate switch of the fælleskommunale infrastructure (KOMBIT's own page): once the
+# switch date of three KOMBIT solutions, now their 'certificate' transitions (tracker.starter_transitions).
 OCES3_KOMBIT = switch(
     "2023-05-23",
     "2023-10-31",
@@ -145,17 +146,6 @@ BROKERS: list[dict[str, Any]] = [
         "broker",
         ["SEB", "Sundhedsvæsenets Elektroniske Brugerstyring", "SEB Borger", "SEB Sundhed"],
         links=[link("SEB hos services.nsi.dk", SEB_PAGE)],
-        fields=switch(
-            "2023-04-24",
-            "2023-04-24",
-            "day",
-            "24. april 2023 (Produktion)",
-            state="switched",
-            status="confirmed",
-            kind="authority",
-            url=SEB_PAGE,
-            evidence="SEB Metadata Skift til OCES3: Fra hhv. 3. (Test) og 24. april 2023 (Produktion) skal alle "
-            "services der benytter SEB, både SEB Borger og SEB Sundhed ski…",
-        ),
+        # Its OCES3 metadata switch is a 'certificate' transition (tracker.starter_transitions).
     ),
 ]

@@ -13,7 +13,6 @@ from tracker.starter_brokers import (
     KL_WEBINAR,
     MITID_ERHVERV_FAQ,
     NEMLOGIN_SERVICES,
-    OCES3_KOMBIT,
     OES2_KOMBIT,
     OS2VALGHALLA_IDP,
     SEB_PAGE,
@@ -181,7 +180,6 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         ["Serviceplatformen", "KOMBIT Serviceplatformen"],
         **_KOMBIT,
         links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
     ),
     solution(
         "beskedfordeler",
@@ -205,7 +203,6 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
         ["Støttesystemerne", "Støttesystemer", "Fælleskommunalt Administrationsmodul"],
         **_KOMBIT,
         links=[link("Udskiftning af OCES2-certifikater i den fælleskommunale infrastruktur", OES2_KOMBIT)],
-        fields=OCES3_KOMBIT,
     ),
     solution(
         "ky",
@@ -320,19 +317,7 @@ SOLUTIONS_NAMED: list[dict[str, Any]] = [
                 "https://confluence.sdfi.dk/display/DML/Tjenestebruger+-+overgang+til+OCES3",
             )
         ],
-        # The switch is a window: OCES3 accepted from 7 June 2023, OCES2 until it closed on 31 October 2023.
-        fields=switch(
-            "2023-06-07",
-            "2023-10-31",
-            "day",
-            "7. juni 2023 – 31. oktober 2023",
-            state="switched",
-            status="confirmed",
-            kind="authority",
-            url="https://confluence.sdfi.dk/display/DML/Tjenestebruger+-+overgang+til+OCES3",
-            evidence='SDFI-siden "Tjenestebruger - overgang til OCES3": Datafordeleren tager imod OCES3 fra '
-            "7. juni 2023; OCES2 til og med 31. oktober 2023",
-        ),
+        # Its OCES2 → OCES3 window is a 'certificate' transition (tracker.starter_transitions).
     ),
 ]
 
@@ -367,7 +352,7 @@ SOLUTIONS_NAMED += [
         "arbejdsmarkedsportalen",
         "Arbejdsmarkedsportalen",
         "faellesoffentlig",
-        ["Arbejdsmarkedsportalen", "AMP"],
+        ["Arbejdsmarkedsportalen"],
         links=[link("STAR: brugeradministration af adgang til Arbejdsmarkedsportalen", STAR_BRUGERADMIN)],
     ),
     solution(

@@ -63,6 +63,16 @@ def routes_for(data: BenchData) -> list[Route]:
         ),
         Route("readiness", f"/api/v1/municipalities/{code}/readiness", headers=bearer, min_ratio=0.6),
         Route("index", "/", headers=CLIENT),
+        # Transitions (issue 22): five per synthetic solution.
+        Route("transitions_list", "/api/v1/transitions?limit=100", headers=CLIENT, min_ratio=None, load=False),
+        Route(
+            "solution_transitions",
+            f"/api/v1/solutions/{slug}/transitions",
+            headers=CLIENT,
+            min_ratio=None,
+            load=False,
+        ),
+        Route("solution_page", f"/loesninger/{slug}", headers=CLIENT, min_ratio=None, load=False),
         Route(
             "national",
             "/api/v1/national",

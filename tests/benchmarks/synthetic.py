@@ -31,11 +31,13 @@ from tracker.models import (
     ChangeEvent,
     FeedToken,
     Idp,
+    IdpChange,
     Municipality,
     Organisation,
     PortfolioEntry,
     Solution,
     Subscription,
+    Transition,
     User,
 )
 from tracker.models.municipalities import portfolio_entry_idp
@@ -67,6 +69,7 @@ class Scale:
     events: int = 200_000
     subscriptions: int = 1_000
     vendors: int = 200
+    transitions_per_solution: int = 5
 
     def times(self, factor: float) -> Scale:
         """This scale multiplied by ``factor`` (at least one of each)."""
@@ -76,6 +79,7 @@ class Scale:
             events=max(1, round(self.events * factor)),
             subscriptions=max(1, round(self.subscriptions * factor)),
             vendors=max(1, round(self.vendors * factor)),
+            transitions_per_solution=self.transitions_per_solution,
         )
 
 
@@ -247,6 +251,46 @@ def _solutions(conn: Connection, rng: random.Random, scale: Scale, plan: list[in
     return [(int(i), str(slug), str(name)) for i, slug, name in conn.execute(query)]
 
 
+TRANSITION_KINDS = ("protocol", "certificate", "broker_version", "wallet", "decommission", "organisation")
+CATEGORIES = ("plan_for_change", "prevent_or_fix", "stay_informed")
+
+
+def _transition_rows(rng: random.Random, scale: Scale, solutions: Sequence[Row3]) -> list[dict[str, Any]]:
+    """``scale.transitions_per_solution`` dated transitions per synthetic solution (some undated, some past)."""
+    now = datetime.now(UTC)
+    rows = []
+    for solution_id, slug, _name in solutions:
+        for n in range(scale.transitions_per_solution):
+            interval = _interval(rng)
+            kind = rng.choice(TRANSITION_KINDS)
+            earliest = interval["switch_earliest_on"]
+            act_by = earliest - timedelta(days=90) if earliest else None
+            rows.append(
+                {
+                    "solution_id": solution_id,
+                    "kind": kind,
+                    "title": f"Syntetisk overgang {n} af {slug}",
+                    "earliest_on": earliest,
+                    "latest_on": interval["switch_latest_on"],
+                    "precision": interval["switch_precision"],
+                    "text": interval["switch_text"],
+                    "state": interval["switch_state"],
+                    "status": rng.choice(CONFIDENCES[1:]),
+                    "act_by_on": act_by,
+                    "act_by_derived": act_by is not None,
+                    "loa_status": "unknown",
+                    "category": rng.choice(CATEGORIES),
+                    "major": rng.random() < 0.2,
+                    "who_must_act": ["municipalities"],
+                    "nsis_login": False,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    return rows
+
+
 def _municipal(conn: Connection, rng: random.Random, scale: Scale) -> list[Row3]:
     """Two IdPs per municipality and a portfolio of ``scale.portfolio_size`` solutions; returns (id, code, name)."""
     municipalities = [
@@ -258,6 +302,7 @@ def _municipal(conn: Connection, rng: random.Random, scale: Scale) -> list[Row3]
         (int(mid), bool(primary)): int(iid)
         for iid, mid, primary in conn.execute(select(Idp.id, Idp.municipality_id, Idp.is_primary))
     }
+    _bulk(conn, _table(IdpChange), _idp_change_rows(idps))
     all_solution_ids = list(conn.scalars(select(Solution.id)))
     # Every portfolio holds a few of the real solutions reached through a login broker (Aula through Unilogin
     # …), as every real municipality's does, a dated one first: the shape of a readiness and a calendar (a
@@ -301,6 +346,7 @@ def _counts(conn: Connection) -> dict[str, int]:
         ("change_events", ChangeEvent),
         ("subscriptions", Subscription),
         ("organisations", Organisation),
+        ("transitions", Transition),
     )
     return {name: int(conn.scalar(select(func.count()).select_from(model)) or 0) for name, model in models}
 
@@ -324,6 +370,7 @@ def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value:
     plan = _event_plan(rng, scale)
     with engine.begin() as conn:
         solutions = _solutions(conn, rng, scale, plan)
+        _bulk(conn, _table(Transition), _transition_rows(rng, scale, solutions))
         municipalities = _municipal(conn, rng, scale)
     seconds["solutions_portfolios"] = time.perf_counter() - t0
 
@@ -355,6 +402,22 @@ def build_registry(engine: Engine, url: str, scale: Scale = FULL, *, seed_value:
         counts=counts,
         seconds={k: round(v, 2) for k, v in seconds.items()},
     )
+
+
+def _idp_change_rows(idps: dict[tuple[int, bool], int]) -> list[dict[str, Any]]:
+    """Dated IdP changes (readiness over time): every schools' IdP is raised to Betydelig on a day, and in every
+    third municipality the schools' group then moves to the administration's IdP and its IdP is retired."""
+    rows: list[dict[str, Any]] = []
+    for mid in sorted({m for m, _primary in idps}):
+        admin, schools = idps.get((mid, True)), idps.get((mid, False))
+        if admin is None or schools is None:
+            continue
+        base = {"municipality_id": mid, "idp_id": schools, "notified_loa": None, "target_idp_id": None}
+        rows.append({**base, "kind": "loa", "effective_on": date(2027, 8, 1), "notified_loa": "betydelig"})
+        if mid % 3 == 0:  # every row has the same keys: one executemany
+            rows.append({**base, "kind": "move", "effective_on": date(2028, 1, 1), "target_idp_id": admin})
+            rows.append({**base, "kind": "retire", "effective_on": date(2028, 1, 1)})
+    return rows
 
 
 def _idp_rows(rng: random.Random, municipalities: Sequence[tuple[int, str, str]]) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from tracker.models import Action, ActionChange, ActionRead, ChangeEvent
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 SECRET_NOTE = "Hemmelig-note-KK"
 SECRET_TEAM = "Hemmeligt-team-KK"
+NATIONAL = "/api/v1/national/actions"  # KL's counts: coordinators and admins only (checked below)
 OUTSIDERS = ("anonymous", "aarhus", "aarhus_cookie", "vendor", "coordinator", "admin", "admin_cookie")
 
 
@@ -72,7 +73,7 @@ def api_operations(client: FlaskClient) -> list[tuple[str, str]]:
     return [
         (method.upper(), path)
         for path, item in spec["paths"].items()
-        if "/actions" in path
+        if "/actions" in path and path != NATIONAL
         for method in item
         if method in {"get", "post", "patch", "delete", "put"}
     ]
@@ -214,3 +215,69 @@ def test_kl_sees_the_municipality_page_but_no_action_owner_or_note(
     html = client.get("/kommuner/101").get_data(as_text=True)
     assert "Omsorg" in html  # the readiness row itself is theirs to see
     assert SECRET_TEAM not in html and SECRET_NOTE not in html and "Vores handling" not in html
+
+
+@pytest.mark.parametrize("who", ["anonymous", "kk", "aarhus", "vendor", "coordinator", "admin"])
+def test_the_national_view_gives_kl_counts_only(
+    app: Flask, client: FlaskClient, session: Session, world: dict[str, Any], who: str
+) -> None:
+    from tests.support.municipalities import seeded
+    from tracker.registry.actors import SYSTEM
+    from tracker.registry.transition_writes import create_transition
+
+    omsorg = seeded(session, "omsorg")
+    create_transition(
+        session,
+        omsorg,
+        {
+            "kind": "protocol",
+            "title": "Omsorg skifter protokol",
+            "who_must_act": ["municipalities"],
+            "earliest_on": date(2027, 9, 1),
+            "latest_on": date(2027, 9, 1),
+            "precision": "day",
+            "state": "planned",
+            "act_by_on": date(2027, 6, 1),
+        },
+        actor=SYSTEM,
+    )
+    sync_municipality(session, municipality(session, "101"))
+    mine = session.scalars(select(Action).where(Action.subject_kind == "transition")).one()
+    mine.status, mine.note, mine.owner_team = "in_progress", SECRET_NOTE, SECRET_TEAM
+    session.commit()
+    headers = world["tokens"].get(who, {})
+    api = client.get(NATIONAL, headers=headers)
+    if who in ("coordinator", "admin"):
+        assert api.status_code == 200
+        [row] = [r for r in api.get_json()["items"] if r["transition"]["title"] == "Omsorg skifter protokol"]
+        assert (row["in_progress"], row["done"], row["not_started"]) == (1, 0, 0)
+        assert row["not_affected"] == 97
+        log_in(client, world["users"][who])
+        page = client.get("/landsoverblik").get_data(as_text=True)
+        assert "Omsorg skifter protokol" in page
+        bodies = api.data + page.encode()
+        assert SECRET_NOTE.encode() not in bodies and SECRET_TEAM.encode() not in bodies
+        assert "København".encode() not in api.data and b"K\\u00f8benhavn" not in api.data  # not even who
+    else:
+        assert api.status_code == (401 if who == "anonymous" else 403)
+
+
+def test_no_feed_and_no_event_log_carries_an_action_to_kl_or_another_municipality(
+    app: Flask, client: FlaskClient, session: Session, world: dict[str, Any]
+) -> None:
+    headers = {**world["tokens"]["kk"], "If-Match": "*"}
+    url = f"/api/v1/municipalities/101/actions/{world['action_id']}"
+    assert client.patch(url, json={"status": "in_progress"}, headers=headers).status_code == 200
+    for who in ("coordinator", "admin", "aarhus", "vendor"):
+        log = client.get("/api/v1/events?after=0&limit=500", headers=world["tokens"][who]).get_json()["items"]
+        assert "action.updated" not in {e["type"] for e in log}, who
+    own = client.get("/api/v1/events?after=0&limit=500", headers=world["tokens"]["kk"]).get_json()["items"]
+    assert "action.updated" in {e["type"] for e in own}
+    for who in ("coordinator", "kk"):
+        fresh = fresh_client(app)
+        log_in(fresh, world["users"][who])
+        for feed in ("/feeds/municipalities/101.atom", "/feeds/changes.atom", "/calendar/municipalities/101.ics"):
+            resp = fresh.get(feed)
+            assert resp.status_code == 200, (who, feed, resp.status_code)
+            body = resp.data
+            assert b"action.updated" not in body and SECRET_TEAM.encode() not in body, (who, feed)

@@ -69,7 +69,7 @@ def test_the_list_shows_progress_and_overdue_first(world: dict[str, Any]) -> Non
     assert len(rows) == 2 and rows[0][0] == " overdue" and rows[1][0] == ""
     assert "Overskredet" in html and "Ikke startet" in html
     english = world["client"].get("/kommuner/101/handlinger?lang=en").get_data(as_text=True)
-    assert "Our actions" in english or "Vores handlinger" in english
+    assert "<h1>Our actions</h1>" in english and "Overdue" in english and "Not started" in english
 
 
 def test_bulk_change_assigns_an_owner_and_a_status_to_the_chosen(world: dict[str, Any], session: Session) -> None:
@@ -149,6 +149,13 @@ def test_readiness_rows_show_the_actions_status_and_owner(world: dict[str, Any],
     html = client.get("/kommuner/101").get_data(as_text=True)
     row = re.search(r'<tr class="readiness-row" data-solution="omsorg".*?</tr>', html, re.S)
     assert row and "I gang" in row.group(0) and "Sikkerhedschef" in row.group(0)
+    # and the timeline (each staff group's 24 months, its table alternative) says it beside the solution
+    chart = re.search(r'<table class="table table--responsive-headers lockout-table">.*?</table>', html, re.S)
+    assert chart is not None
+    lane = re.search(
+        r"<tr><th scope=\"row\">OMSORG</th>.*?</tr>|<tr><th scope=\"row\">Omsorg</th>.*?</tr>", chart.group(0), re.S
+    )
+    assert lane is not None and "I gang · Sikkerhedschef" in lane.group(0)
 
 
 def test_the_private_calendar_has_one_event_per_action_with_a_stable_uid(
@@ -174,3 +181,54 @@ def test_the_private_calendar_has_one_event_per_action_with_a_stable_uid(
     assert moved["DTSTART"].dt == date(2027, 2, 1) and int(moved["SEQUENCE"]) > 1
     assert anonymous.get(f"/kommuner/101/handlinger.ics?token={kl_token}").status_code in {302, 401, 403}
     assert anonymous.get("/kommuner/101/handlinger.ics?token=tuf_bogus").status_code in {302, 401, 403}
+
+
+def test_the_management_report_has_the_actions_table_and_progress(world: dict[str, Any], session: Session) -> None:
+    client = world["client"]
+    client.get("/kommuner/101/handlinger")
+    action_id = _ids(session)["omsorg"]
+    url = f"/kommuner/101/handlinger/{action_id}"
+    client.post(url, data={"csrf_token": _csrf(client, url), "status": "done", "owner": str(world["kk2"].id)})
+    html = client.get("/kommuner/101/rapport").get_data(as_text=True)
+    table = re.search(r'<table class="table table--responsive-headers actions-report">.*?</table>', html, re.S)
+    assert table is not None
+    headers = re.findall(r'<th scope="col">([^<]+)</th>', table.group(0))
+    assert headers == ["Handling", "Ansvarlig", "Status", "Frist"]
+    assert "Sikkerhedschef" in table.group(0) and "Færdig" in table.group(0)
+    progress = re.search(r'<ul class="totals progress".*?</ul>', html, re.S)
+    assert progress is not None
+    assert re.findall(r"<strong>(\d+)</strong>", progress.group(0)) == ["1", "1", "1", "2"]  # done, open, overdue, all
+
+
+def test_the_transitions_to_act_on_show_the_actions_status_and_owner(world: dict[str, Any], session: Session) -> None:
+    from tests.support.municipalities import seeded
+    from tracker.registry.actors import SYSTEM
+    from tracker.registry.transition_writes import create_transition
+
+    create_transition(
+        session,
+        seeded(session, "omsorg"),
+        {
+            "kind": "protocol",
+            "title": "Omsorg skifter til OIOSAML 4",
+            "who_must_act": ["local_idp_operators"],
+            "earliest_on": date(2027, 9, 1),
+            "latest_on": date(2027, 9, 1),
+            "precision": "day",
+            "state": "planned",
+            "act_by_on": date(2027, 6, 1),
+        },
+        actor=SYSTEM,
+    )
+    session.commit()
+    client = world["client"]
+    client.get("/kommuner/101/handlinger")
+    session.expire_all()
+    action = session.scalars(select(Action).where(Action.subject_kind == "transition")).one()
+    url = f"/kommuner/101/handlinger/{action.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Omsorg skifter til OIOSAML 4" in html and "1. juni 2027" in html
+    client.post(url, data={"csrf_token": _csrf(client, url), "status": "in_progress", "owner_team": "IdP-drift"})
+    page = client.get("/kommuner/101").get_data(as_text=True)
+    row = re.search(r'<tr data-transition="\d+"><th scope="row">Omsorg skifter til OIOSAML 4</th>.*?</tr>', page, re.S)
+    assert row is not None and "I gang" in row.group(0) and "Team: IdP-drift" in row.group(0)

@@ -108,7 +108,9 @@ def test_municipality_calendar_holds_its_portfolio_and_says_who_is_locked_out(
     _, token = feed_tokens.create_token(session, user, kbh)
     session.commit()
     events = _events(client, f"/calendar/municipalities/101.ics?token={token}")
-    assert set(events) == {f"solution-{risky.id}-switch@{HOST}"}
+    assert {uid for uid in events if uid.startswith("solution-")} == {f"solution-{risky.id}-switch@{HOST}"}
+    # Readiness over time adds the staff group's lock-out period (and act-by days of transitions to act on).
+    assert any(uid.startswith(f"lockout-{kbh.id}-{risky.id}-") for uid in events)
     assert f"solution-{other.id}-switch@{HOST}" not in events
     event = events[f"solution-{risky.id}-switch@{HOST}"]
     assert "Jeres medarbejdere lukkes ude fra 1. september 2031" in str(event["DESCRIPTION"])

@@ -29,10 +29,11 @@ from tracker.models import (
     User,
 )
 from tracker.notify import preferences
-from tracker.notify.digests import DANISH, period_bounds
+from tracker.notify.digests import period_bounds
 from tracker.notify.worker import run_once
 from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution
+from tracker.vocabulary import DANISH_TIME as DANISH
 
 KBH = "101"
 
@@ -214,7 +215,13 @@ def test_preference_api_defaults_validation_and_danish_errors(session: Session, 
     session.commit()
     resp = client.get("/api/v1/account/notifications", headers=bearer(token))
     assert resp.status_code == 200
-    assert resp.get_json() == {"mode": "daily", "scope": "portfolio", "language": "da", "alerts": []}
+    assert resp.get_json() == {
+        "mode": "daily",
+        "scope": "portfolio",
+        "language": "da",
+        "alerts": [],
+        "action_reminder_days": 7,
+    }
     for body in ({"mode": "hourly"}, {"scope": "neighbours"}, {"mode": 3}, "immediate"):
         resp = client.put("/api/v1/account/notifications", json=body, headers=bearer(token))
         assert resp.status_code == 422, body
@@ -227,7 +234,13 @@ def test_preference_api_defaults_validation_and_danish_errors(session: Session, 
     assert session.get(MailPreference, user.id) is None, "nothing changed"
     resp = client.put("/api/v1/account/notifications", json={"mode": "weekly", "scope": "all"}, headers=bearer(token))
     assert resp.status_code == 200
-    assert resp.get_json() == {"mode": "weekly", "scope": "all", "language": "da", "alerts": []}
+    assert resp.get_json() == {
+        "mode": "weekly",
+        "scope": "all",
+        "language": "da",
+        "alerts": [],
+        "action_reminder_days": 7,
+    }
     resp = client.get("/api/v1/account/notifications")
     assert resp.status_code == 401
 
@@ -251,6 +264,7 @@ def test_account_form_saves_and_refuses_unknown_values(session: Session, client:
         "scope": "all",
         "language": "da",
         "alerts": [],
+        "action_reminder_days": 7,  # the account form keeps the default when the field is left as it was
     }
 
 

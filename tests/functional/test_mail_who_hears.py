@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import make_account, make_user
+from tests.support.mail import smtp_server, text_part
 from tests.support.municipalities import (
     AARHUS,
     COPENHAGEN,
@@ -27,6 +30,7 @@ from tests.support.municipalities import (
 )
 from tracker.models import MailMessage, User
 from tracker.notify import preferences
+from tracker.notify.worker import run_once
 from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution
 
@@ -135,3 +139,34 @@ def test_mail_turned_off_silences_work_alerts_and_notices(session: Session, clie
     rejected = client.post(f"/api/v1/proposals/{proposal}/reject", json={"reason": "Nej."}, headers=silent.bearer)
     assert rejected.status_code == 200
     assert _queued(session, vendor.user, "notice") == [], "mail off: no notice of the outcome"
+
+
+def test_two_readers_of_one_change_each_get_it_in_their_own_language(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One change read by a Danish and an English reader is rendered once per language (the worker's cache of
+    rendered bodies keys on the language: mutant N18)."""
+    monkeypatch.setitem(app.config, "BASE_URL", "https://tu-tracker.example.dk")
+    monkeypatch.setitem(app.config, "MAIL_FROM", "TU-tracker <tu-tracker@example.dk>")
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5.0)
+    nexus = seeded(session, "kmd-nexus")
+    danish = make_user(session, "da@kbh.example.dk", "municipality", municipality=COPENHAGEN)
+    english = make_user(session, "en@kbh.example.dk", "municipality", municipality=COPENHAGEN)
+    preferences.set_preference(session, danish, {"mode": "immediate", "language": "da"})
+    preferences.set_preference(session, english, {"mode": "immediate", "language": "en"})
+    use(session, COPENHAGEN, "kmd-nexus")
+    update_solution(
+        session,
+        nexus,
+        {"switch_earliest_on": date(2031, 4, 2), "switch_latest_on": date(2031, 4, 2)},
+        actor=Actor("KL"),
+    )
+    session.commit()
+    with smtp_server() as (inbox, url):
+        monkeypatch.setitem(app.config, "MAIL_URL", url)
+        run_once(app)
+    to = {str(m["To"]): m for m in inbox.messages}
+    assert to["en@kbh.example.dk"]["Content-Language"] == "en"
+    assert "2 April 2031" in text_part(to["en@kbh.example.dk"])
+    assert to["da@kbh.example.dk"]["Content-Language"] == "da"
+    assert "2. april 2031" in text_part(to["da@kbh.example.dk"])

@@ -19,6 +19,8 @@ from tests.support.accounts import bearer
 from tests.support.municipalities import fresh_client, idp, log_in, municipality, use, user_with_token
 from tracker.models import ChangeEvent, Idp, PortfolioEntry
 from tracker.models.municipalities import portfolio_entry_idp
+from tracker.municipalities import plans
+from tracker.registry.actors import SYSTEM
 
 SECRET_IDP = "Hemmelig-IdP-KK"
 SECRET_GROUP = "skoleportal-kk"
@@ -36,6 +38,13 @@ def world(session: Session) -> dict[str, Any]:
     """København with a private IdP and portfolio; users of København, Aarhus, a vendor and a coordinator."""
     secret = idp(session, "101", SECRET_IDP, "betydelig", group=SECRET_GROUP)
     use(session, "101", "aula", via=secret)
+    # A planned change of the secret IdP (readiness over time): its own operations are private too.
+    change = plans.create_change(
+        session,
+        municipality(session, "101"),
+        {"idp_id": secret.id, "kind": "retire", "effective_on": "2030-01-01"},
+        actor=SYSTEM,
+    )
     kk_user, kk_token = user_with_token(session, "it@kk.dk", "municipality", "101")
     aarhus_user, aarhus_token = user_with_token(session, "it@aarhus.dk", "municipality", "751")
     _, vendor_token = user_with_token(session, "x@kmd.dk", "vendor", organisation="kmd")
@@ -43,6 +52,7 @@ def world(session: Session) -> dict[str, Any]:
     session.commit()
     return {
         "idp_id": secret.id,
+        "change_id": change.id,
         "kk_user": kk_user,
         "kk": bearer(kk_token),
         "aarhus_user": aarhus_user,
@@ -62,13 +72,16 @@ def _private_operations(client: FlaskClient) -> list[tuple[str, str]]:
     return ops
 
 
-def _call(client: FlaskClient, method: str, path: str, idp_id: int, headers: dict[str, str]) -> Any:
+def _call(client: FlaskClient, method: str, path: str, idp_id: int, headers: dict[str, str], change_id: int = 1) -> Any:
     url = path.replace("{code}", "101").replace("{idp_id}", str(idp_id)).replace("{slug}", "aula")
+    url = url.replace("{change_id}", str(change_id))
     url = url.replace("{token_id}", "1")  # a feed token: refused before it is looked up
     url = url.replace("{action_id}", "1")  # an action: refused before it is looked up
     kwargs: dict[str, Any] = {"headers": headers}
     if url.endswith("/import"):
         kwargs.update(data={"file": (io.BytesIO(b"FMK\n"), "x.csv")}, content_type="multipart/form-data")
+    elif method == "POST" and url.endswith("/idp-changes"):
+        kwargs["json"] = {"idp_id": idp_id, "kind": "loa", "effective_on": "2030-02-01", "notified_loa": "hoej"}
     elif method == "POST" and url.endswith("/idps"):
         kwargs["json"] = {"name": "Indtrænger", "notified_loa": "lav"}
     elif method == "POST":
@@ -116,7 +129,7 @@ def test_outsiders_get_nothing_from_any_api_operation(
         log_in(client, world["aarhus_user"])
     before = _state(session)
     for method, path in _private_operations(client):
-        resp = _call(client, method, path, world["idp_id"], headers)
+        resp = _call(client, method, path, world["idp_id"], headers, world["change_id"])
         assert resp.status_code in {401, 403}, (who, method, path, resp.status_code)
         assert SECRET_IDP.encode() not in resp.data and SECRET_GROUP.encode() not in resp.data, (who, method, path)
         assert resp.is_json and resp.get_json()["error"]["code"] in {"unauthorized", "forbidden"}
@@ -130,7 +143,7 @@ def test_own_users_and_coordinators_read_everything(client: FlaskClient, world: 
             continue
         if "/actions" in path and who == "coordinator":
             continue  # a municipality's actions are its own: KL sees counts only (test_actions_authz)
-        resp = _call(client, method, path, world["idp_id"], world[who])
+        resp = _call(client, method, path, world["idp_id"], world[who], world["change_id"])
         assert resp.status_code == 200, (who, path, resp.status_code)
     body = client.get("/api/v1/municipalities/101/idps", headers=world[who]).get_data(as_text=True)
     assert SECRET_IDP in body

@@ -80,7 +80,7 @@ def test_filters(client: FlaskClient, session: Session) -> None:
     assert slugs("switch_after=2031-01-01") == {"x-low"}
     # The day-one registry's switches of 2022–2024 are before 2031 too; the filter is checked above them.
     assert slugs("switch_after=2025-01-01&switch_before=2031-01-01") == {"x-high"}
-    assert {"x-high", "seb", "context-handler"} <= slugs("switch_before=2031-01-01")
+    assert {"x-high", "unilogin", "context-handler"} <= slugs("switch_before=2031-01-01")
     assert slugs("switch_after=2030-03-15&switch_before=2030-04-01") == {"x-high"}  # interval overlaps
     assert slugs("vendor=kmd") == {"kmd-nexus", "kmd-opus"}
     assert {"aula", "serviceplatformen", "os2valghalla"} <= slugs("kind=faelleskommunal")

@@ -9,22 +9,28 @@ that day. Bad input gets a Danish 422 and stores nothing.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 from typing import Any
 
+import feedparser
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from icalendar import Calendar
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.municipalities import fresh_client, idp, municipality, solution, use, user_with_token
-from tracker.models import AuditEntry, ChangeEvent, Idp, IdpChange, Solution, Transition
+from tests.support.municipalities import fresh_client, idp, log_in, municipality, solution, use, user_with_token
+from tracker.broadcast import feed_tokens
+from tracker.models import AuditEntry, ChangeEvent, Idp, IdpChange, Solution, Transition, User
 from tracker.municipalities import plans, services
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry.actors import SYSTEM
 from tracker.registry.transition_writes import create_transition
-from tracker.vocabulary import today_in_denmark
+from tracker.vocabulary import danish_day, today_in_denmark
 
 TODAY = today_in_denmark()  # the API reads today's date in Denmark; every date below is relative to it
 AULA_DAY = TODAY + timedelta(days=60)
@@ -312,3 +318,107 @@ def test_a_loa_transition_after_today_opens_a_period_and_asks_the_municipality_t
     assert {r.group: r.next_period.start if r.next_period else None for r in later.rows}["administration"] == (
         raise_to_hoej
     )
+
+
+def test_the_timeline_reaches_the_exports_the_calendar_the_feed_and_the_report(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    _, schools = groups
+    mark = session.scalar(select(func.max(ChangeEvent.id))) or 0
+    resp = client.post(
+        CHANGES,
+        json={"idp_id": schools.id, "kind": "loa", "effective_on": RAISE_DAY.isoformat(), "notified_loa": "betydelig"},
+        headers=kk,
+    )
+    assert resp.status_code == 201
+    last_day = RAISE_DAY - timedelta(days=1)
+
+    # The verdict stays at_risk, but the next lock-out period now ends: one readiness event says so.
+    session.expire_all()
+    events = list(session.scalars(select(ChangeEvent).where(ChangeEvent.id > mark)))
+    assert [e.type for e in events] == ["municipality.readiness.changed"]
+    assert events[0].changes["next_lockout"] == {
+        "before": {"from": AULA_DAY.isoformat(), "until": None},
+        "after": {"from": AULA_DAY.isoformat(), "until": RAISE_DAY.isoformat()},
+    }
+    assert events[0].data["next_lockout"] == {"from": AULA_DAY.isoformat(), "until": RAISE_DAY.isoformat()}
+
+    # CSV and XLSX: the same rows with the new columns at the end.
+    text = client.get("/api/v1/municipalities/101/readiness.csv", headers=kk).data.decode("utf-8")
+    header, *rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert header[-4:] == [
+        "Næste lukkeperiode fra",
+        "Næste lukkeperiode til og med",
+        "Lukkeperioder",
+        "Skift at handle på",
+    ]
+    by_group = {row[header.index("Brugergruppe")]: row for row in rows}
+    assert by_group["skoler"][-4:-1] == [
+        AULA_DAY.isoformat(),
+        last_day.isoformat(),
+        f"{AULA_DAY.isoformat()} – {last_day.isoformat()}",
+    ]
+    assert by_group["administration"][-4:-1] == ["", "", ""]
+    sheet = load_workbook(io.BytesIO(client.get("/api/v1/municipalities/101/readiness.xlsx", headers=kk).data)).active
+    head, *cells = list(sheet.iter_rows(values_only=True))
+    schools_row = next(r for r in cells if r[head.index("Brugergruppe")] == "skoler")
+    assert schools_row[head.index("Næste lukkeperiode til og med")].date() == last_day
+
+    # The calendar: one event over the period's days, and the act-by day of the NSIS login transition.
+    municipality_row = municipality(session, "101")
+    user = session.scalar(select(User).where(User.email == "it@kk.dk"))
+    assert user is not None
+    _, token = feed_tokens.create_token(session, user, municipality_row)
+    session.commit()
+    calendar = Calendar.from_ical(client.get(f"/calendar/municipalities/101.ics?token={token}").data)
+    events_by_uid = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    aula = session.scalar(select(Solution).where(Solution.slug == "x-aula"))
+    assert aula is not None
+    lockout = events_by_uid[f"lockout-{municipality_row.id}-{aula.id}-{schools.id}-{AULA_DAY.isoformat()}@127.0.0.1"]
+    assert (lockout.decoded("DTSTART"), lockout.decoded("DTEND")) == (AULA_DAY, RAISE_DAY)
+    assert "skoler" in str(lockout["SUMMARY"]) and "Aula-test" in str(lockout["SUMMARY"])
+    # The NSIS login transition's act-by day is the switch entry's business (no event of its own).
+    assert not any("-act-by" in uid for uid in events_by_uid)
+    sequence = int(lockout["SEQUENCE"])
+    client.delete(f"{CHANGES}/{resp.get_json()['id']}", headers=kk)
+    again = Calendar.from_ical(client.get(f"/calendar/municipalities/101.ics?token={token}").data)
+    moved = {str(e["UID"]): e for e in again.walk("VEVENT")}[
+        f"lockout-{municipality_row.id}-{aula.id}-{schools.id}-{AULA_DAY.isoformat()}@127.0.0.1"
+    ]
+    assert int(moved["SEQUENCE"]) > sequence and moved.decoded("DTEND") == AULA_DAY + timedelta(days=1)
+
+    # The feed: the planned change's event names the period's end.
+    feed = feedparser.parse(client.get(f"/feeds/municipalities/101.atom?token={token}").data)
+    texts = " ".join(entry.get("summary", "") + entry.get("title", "") for entry in feed.entries)
+    assert f"Næste lukkeperiode: {danish_day(AULA_DAY)} til og med {danish_day(last_day)}." in texts
+
+
+def test_the_management_report_lists_next_lockouts(app: Flask, session: Session, groups: tuple[Idp, Idp]) -> None:
+    user = session.scalar(select(User).where(User.email == "it@kk.dk"))
+    if user is None:
+        user, _ = user_with_token(session, "rapport@kk.dk", "municipality", "101")
+        session.commit()
+    client = fresh_client(app)
+    log_in(client, user)
+    html = client.get("/kommuner/101/rapport").get_data(as_text=True)
+    assert "Lukkeperioder og frister" in html
+    assert f"fra {danish_day(AULA_DAY)}, ingen slutdato" in html
+
+
+def test_the_same_change_twice_is_a_conflict_and_english_is_available(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    _, schools = groups
+    body = {"idp_id": schools.id, "kind": "retire", "effective_on": "2030-01-01"}
+    assert client.post(CHANGES, json=body, headers=kk).status_code == 201
+    again = client.post(CHANGES, json=body, headers=kk)
+    assert again.status_code == 422  # a second retirement of the same IdP is refused by the rules first
+    assert "allerede en planlagt nedlæggelse" in again.get_json()["error"]["details"]["kind"]
+    loa = {"idp_id": schools.id, "kind": "loa", "effective_on": "2029-01-01", "notified_loa": "hoej"}
+    assert client.post(CHANGES, json=loa, headers=kk).status_code == 201
+    twice = client.post(CHANGES, json=loa, headers=kk)
+    assert twice.status_code == 409
+    assert twice.get_json()["error"]["message"] == "Der er allerede en sådan ændring på den dato."
+    refused = client.post(CHANGES + "?lang=en", json={**loa, "effective_on": "1800-01-01"}, headers=kk)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["message"] == "The planned change could not be saved."

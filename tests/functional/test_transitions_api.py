@@ -62,12 +62,17 @@ def test_create_read_filter_patch_and_history(client: FlaskClient, accounts: dic
 
     listed = client.get("/api/v1/transitions?kind=protocol&major=true&solution=aula").get_json()
     assert [t["id"] for t in listed["items"]] == [body["id"]] and listed["total"] == 1
-    assert client.get("/api/v1/transitions?kind=protocol&category=stay_informed").get_json()["total"] == 0
-    assert client.get("/api/v1/transitions?kind=protocol&act_by_before=2026-12-02").get_json()["total"] == 0
-    assert client.get("/api/v1/transitions?kind=protocol&act_by_before=2026-12-03").get_json()["total"] == 1
-    assert client.get("/api/v1/transitions?kind=protocol&after=2027-07-01").get_json()["total"] == 0
-    assert client.get("/api/v1/transitions?kind=protocol&before=2027-05-31").get_json()["total"] == 0
-    assert client.get("/api/v1/transitions?q=oiosaml%204").get_json()["total"] >= 1
+    assert client.get("/api/v1/transitions?solution=aula&kind=protocol&category=stay_informed").get_json()["total"] == 0
+    assert (
+        client.get("/api/v1/transitions?solution=aula&kind=protocol&act_by_before=2026-12-02").get_json()["total"] == 0
+    )
+    assert (
+        client.get("/api/v1/transitions?solution=aula&kind=protocol&act_by_before=2026-12-03").get_json()["total"] == 1
+    )
+    assert client.get("/api/v1/transitions?solution=aula&kind=protocol&after=2027-07-01").get_json()["total"] == 0
+    assert client.get("/api/v1/transitions?solution=aula&kind=protocol&before=2027-05-31").get_json()["total"] == 0
+    assert client.get("/api/v1/transitions?q=oiosaml%204").get_json()["total"] == 2  # and NemLog-in's
+    assert client.get("/api/v1/transitions?kind=protocol&category=stay_informed").get_json()["total"] == 2
     own = client.get("/api/v1/solutions/aula/transitions").get_json()["items"]
     assert body["id"] in [t["id"] for t in own]
 
@@ -185,3 +190,16 @@ def test_every_operation_has_an_operation_id(client: FlaskClient) -> None:
         for method, operation in spec["paths"][path].items():
             if method in {"get", "post", "patch"}:
                 assert operation.get("operationId"), (path, method)
+
+
+def test_lists_answer_304_until_a_transition_changes(client: FlaskClient, accounts: dict[str, Account]) -> None:
+    first = client.get("/api/v1/transitions?kind=protocol")
+    etag = first.headers["ETag"]
+    assert client.get("/api/v1/transitions?kind=protocol", headers={"If-None-Match": etag}).status_code == 304
+    own = client.get("/api/v1/solutions/aula/transitions").headers["ETag"]
+    created = _post(client, accounts["coordinator"], OIOSAML4).get_json()
+    again = client.get("/api/v1/transitions?kind=protocol", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and created["id"] in [t["id"] for t in again.get_json()["items"]]
+    listed = client.get("/api/v1/solutions/aula/transitions", headers={"If-None-Match": own})
+    assert listed.status_code == 200 and created["id"] in [t["id"] for t in listed.get_json()["items"]]
+    assert client.get("/api/v1/solutions/no-such/transitions").status_code == 404

@@ -8,10 +8,12 @@ from datetime import date
 import feedparser
 from flask.testing import FlaskClient
 from icalendar import Calendar, Event
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.broadcast import solution_by_slug
-from tracker.models import Transition
+from tests.support.accounts import make_user
+from tests.support.broadcast import solution_by_slug, subscribe, token_for
+from tracker.models import Delivery, Subscription, Transition
 from tracker.registry.actors import SYSTEM
 from tracker.registry.transition_writes import create_transition, set_lead_time, update_transition
 
@@ -113,3 +115,39 @@ def test_calendar_has_an_event_per_transition_and_its_act_by_day_with_rising_seq
     assert int(narrowed[f"transition-{t.id}@{HOST}"]["SEQUENCE"]) == 3
     assert all(uid.startswith("transition-") for uid in narrowed)
     assert f"transition-{t.id}@{HOST}" not in _events(client, "/calendar/solutions.ics?kind=wallet")
+
+
+def test_webhook_subscriptions_filter_transition_events_by_kind_category_and_major(
+    client: FlaskClient, session: Session
+) -> None:
+    owner = make_user(session, "hooks-tr@kl.example.dk", "coordinator")
+    everything, _ = subscribe(session, owner, "https://127.0.0.1:9/alle")
+    certificates, _ = subscribe(session, owner, "https://127.0.0.1:9/cert", transitions={"kinds": ["certificate"]})
+    major, _ = subscribe(session, owner, "https://127.0.0.1:9/stor", transitions={"major": True})
+    planning, _ = subscribe(
+        session, owner, "https://127.0.0.1:9/plan", transitions={"categories": ["plan_for_change"], "major": None}
+    )
+    t = _oiosaml(session)  # protocol, plan_for_change, major
+    update_transition(session, t, {"major": False}, actor=SYSTEM)
+    session.commit()
+
+    def delivered(sub: Subscription) -> list[str]:
+        rows = session.scalars(
+            select(Delivery.event_type).where(Delivery.subscription_id == sub.id).order_by(Delivery.id)
+        )
+        return list(rows)
+
+    assert delivered(everything) == ["transition.created", "transition.updated"]
+    assert delivered(certificates) == []
+    assert delivered(major) == ["transition.created"], "the update says major is false now"
+    assert delivered(planning) == ["transition.created", "transition.updated"]
+    token = token_for(session, owner)
+    session.commit()
+    listed = client.get(f"/api/v1/subscriptions/{certificates.id}", headers={"Authorization": f"Bearer {token}"})
+    assert listed.get_json()["transitions"] == {"kinds": ["certificate"], "categories": [], "major": None}
+    bad = client.patch(
+        f"/api/v1/subscriptions/{certificates.id}",
+        json={"transitions": {"kinds": ["teleport"]}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert bad.status_code == 422

@@ -21,9 +21,11 @@ Not part of ``make test`` or CI: it takes about half an hour on two cores.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -52,7 +54,7 @@ class Result:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The runner's options; the defaults are what ``make mutants`` runs."""
     parser = argparse.ArgumentParser(prog="python -m tests.mutants.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="", help="comma-separated mutant ids (or id prefixes, e.g. 'I,N6')")
+    parser.add_argument("--only", default="", help="comma-separated mutant ids, or prefixes ending in * (e.g. 'I*,N6')")
     parser.add_argument("--list", action="store_true", help="list the mutants and whether each snippet is found")
     parser.add_argument("--no-baseline", action="store_true", help="skip the run of the unmutated tests")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per mutant's tests (default 600)")
@@ -63,11 +65,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def selected(only: str) -> list[Mutant]:
-    """The mutants named by ``--only`` (exact ids or prefixes), else all of them."""
+    """The mutants named by ``--only`` (exact ids, or a prefix ending in ``*``: ``N*``), else all of them."""
     if not only:
         return list(MUTANTS)
     wanted = [w.strip() for w in only.split(",") if w.strip()]
-    return [m for m in MUTANTS if any(m.id == w or m.id.startswith(w) for w in wanted)]
+    return [m for m in MUTANTS if any(m.id == w or (w.endswith("*") and m.id.startswith(w[:-1])) for w in wanted)]
 
 
 def copy_tree(target: Path) -> None:
@@ -84,12 +86,26 @@ def copy_tree(target: Path) -> None:
 
 
 def environment(copy: Path) -> dict[str, str]:
-    """The tests import the copy (not the installed editable package) and never use stale bytecode."""
+    """The tests import the copy (not the installed editable package); its bytecode stays inside the copy."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(copy)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a same-size mutant written in the same second would reuse a .pyc
+    env["PYTHONPYCACHEPREFIX"] = str(copy / ".pycache")
     env.setdefault("TRACKER_ENV", "testing")
     return env
+
+
+_stamps = itertools.count(int(time.time()) + 10, 2)
+
+
+def write(path: Path, text: str) -> None:
+    """Write ``text`` with a modification time (whole seconds) the file never had before.
+
+    A .pyc is reused when the source's mtime (in seconds) and size match; a same-size mutant written within the
+    same second as the original would otherwise run as the original.
+    """
+    path.write_text(text, encoding="utf-8")
+    stamp = next(_stamps)
+    os.utime(path, (stamp, stamp))
 
 
 def check_imports_copy(copy: Path, env: dict[str, str]) -> None:
@@ -134,11 +150,11 @@ def run_one(copy: Path, env: dict[str, str], mutant: Mutant, timeout: float) -> 
     except SyntaxError as exc:
         return Result(mutant, "error", detail=f"does not compile: {exc}")
     started = time.monotonic()
-    path.write_text(mutated, encoding="utf-8")
+    write(path, mutated)
     try:
         code, tail = pytest(copy, env, mutant.tests, timeout)
     finally:
-        path.write_text(original, encoding="utf-8")
+        write(path, original)
     seconds = time.monotonic() - started
     if code is None:
         return Result(mutant, "timeout", seconds)
@@ -199,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             state = "ok" if found == 1 else "STALE" if found == 0 else f"AMBIGUOUS×{found}"
             print(f"{m.id:6} {state:12} {m.file}: {m.why}")
         return 0
+    # Stopped (kill, Ctrl-C): the running pytest is killed (subprocess.run does that when interrupted) and the
+    # copy removed, by the ``finally`` below.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     copy = Path(tempfile.mkdtemp(prefix="tracker-mutants-"))
     try:
         copy_tree(copy)

@@ -363,3 +363,49 @@ def test_parse_date_reads_what_find_dates_finds_after_siden(text: str) -> None:
     (found,) = find_dates(text)
     parsed = parse_date(text)
     assert parsed is not None and (parsed.earliest, parsed.latest) == (found.earliest, found.latest)
+
+
+# Issue 24, item 5: the remaining classes — "sidst i"/"først på" a year or month, a year named by the page's date
+# ("i slutningen af året", "i begyndelsen af næste år"), "efter sommerferien", "til og med", several expressions
+# making up one phrase.
+REMAINING = [
+    ("sidst i 2021", None, D(2021, 10, 1), D(2021, 12, 31), "quarter"),
+    ("sidst i marts 2023", None, D(2023, 3, 21), D(2023, 3, 31), "month"),
+    ("først i april 2023", None, D(2023, 4, 1), D(2023, 4, 10), "month"),
+    ("sidst på året 2023", None, D(2023, 10, 1), D(2023, 12, 31), "quarter"),
+    ("først på året", D(2022, 5, 12), D(2022, 1, 1), D(2022, 3, 31), "quarter"),
+    ("i slutningen af året", D(2022, 5, 12), D(2022, 10, 1), D(2022, 12, 31), "quarter"),
+    ("i begyndelsen af næste år", D(2022, 5, 12), D(2023, 1, 1), D(2023, 3, 31), "quarter"),
+    ("i starten af det nye år", D(2022, 11, 2), D(2023, 1, 1), D(2023, 3, 31), "quarter"),
+    ("efter sommerferien 2023", None, D(2023, 8, 1), D(2023, 8, 31), "month"),
+    ("efter sommerferien", D(2022, 10, 1), D(2023, 8, 1), D(2023, 8, 31), "month"),
+    ("til og med 31. december 2024", None, D(2024, 12, 31), D(2024, 12, 31), "day"),
+    ("i slutningen af 2023 eller starten af 2024", None, D(2023, 10, 1), D(2024, 3, 31), "quarter"),
+    ("ult. 2023", None, D(2023, 10, 1), D(2023, 12, 31), "quarter"),
+    ("ultimo i år", D(2023, 3, 15), D(2023, 10, 1), D(2023, 12, 31), "quarter"),
+    ("i marts måned 2024", D(2023, 3, 15), D(2024, 3, 1), D(2024, 3, 31), "month"),
+    ("2024-03-01T10:00", None, D(2024, 3, 1), D(2024, 3, 1), "day"),
+    ("i næste måned", D(2023, 12, 15), D(2024, 1, 1), D(2024, 1, 31), "month"),
+    ("i uge 10-12", D(2023, 3, 15), D(2023, 3, 6), D(2023, 3, 26), "week"),
+    ("uge 10 og 11", D(2023, 3, 15), D(2023, 3, 6), D(2023, 3, 19), "week"),
+    ("inden sommerferien 2024", None, D(2024, 6, 1), D(2024, 6, 30), "month"),
+    ("1. og 2. kvartal 2024", None, D(2024, 1, 1), D(2024, 6, 30), "quarter"),
+    ("sommeren '24", D(2023, 3, 15), D(2024, 6, 1), D(2024, 8, 31), "season"),
+    ("i 2024 eller 2025", None, D(2024, 1, 1), D(2025, 12, 31), "year"),
+]
+
+
+@pytest.mark.parametrize(("text", "ctx", "earliest", "latest", "precision"), REMAINING)
+def test_remaining_classes_parse_and_are_found(
+    text: str, ctx: date | None, earliest: date, latest: date, precision: str
+) -> None:
+    got = parse_date(text, context_date=ctx)
+    assert got is not None and (got.earliest, got.latest, got.precision) == (earliest, latest, precision)
+    found = find_dates(text, context_date=ctx)
+    assert (min(f.earliest for f in found), max(f.latest for f in found)) == (earliest, latest)
+
+
+def test_not_until_a_year_is_the_year() -> None:
+    # "det sker først i 2022": after a verb, "først" means "not until", not "early in".
+    [found] = find_dates("NemID medarbejdersignatur bliver til MitID Erhverv, men det sker først i 2022.")
+    assert (found.earliest, found.latest) == (D(2022, 1, 1), D(2022, 12, 31))

@@ -31,7 +31,7 @@ def _page_text(rule: rules.Rule) -> str:
 
 @pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.id)
 def test_every_rule_reads_its_real_quote(rule: rules.Rule) -> None:
-    assert rule.quote and (rule.url.startswith("https://") or rule.url == rules.KL_WEBINAR)
+    assert rule.quote and (rule.url.startswith(("https://", "http://")) or rule.url == rules.KL_WEBINAR)
     if rule.file:
         assert " ".join(rule.quote.split()) in _page_text(rule), "the quote is the page's own words"
     if rule.role == "column":
@@ -117,6 +117,14 @@ def test_a_name_after_a_preposition_is_not_the_subject() -> None:
     )
 
 
+def test_what_is_connected_to_takes_the_date_when_the_clause_has_no_subject_of_its_own() -> None:
+    for sentence in (
+        "Kommunerne skal tilslutte deres IdP til Context Handler 2 senest 22. januar 2024.",
+        "Tilslutning til Context Handler 2 skal ske senest 22. januar 2024.",
+    ):
+        assert _facts(f"<p>{sentence}</p>") == [("context-handler", "2024-01-22", "senest", "broker_version", "")]
+
+
 def test_a_requirement_needs_the_solution_as_the_subject_of_its_verb() -> None:
     assert _facts("<p>SEB kræver sikringsniveau Betydelig.</p>") == [("seb", "betydelig", "kraever", "loa", "")]
     assert _facts("<p>Brugere af FMK skal typisk logge på med sikringsniveau Høj.</p>") == []
@@ -134,3 +142,60 @@ def test_the_dates_of_documents_are_not_switch_dates() -> None:
 def test_kinds_follow_what_the_clause_says_changes() -> None:
     assert _facts("<p>Serviceplatformen skifter til OCES3-certifikater den 23. maj 2023.</p>")[0][3] == "certificate"
     assert _facts("<p>Aula lukker den 1. marts 2027.</p>")[0][3] == "decommission"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "want"),
+    [
+        ("Den 24. oktober 2022 overgik NemLog-in til den nye erhvervsløsning.", ("nemlog-in", "overgaar-til", "login")),
+        ("Sundhed.dk tager MitID Erhverv i brug den 15. november 2022.", ("sundhed-dk", "i-brug", "login")),
+        ("KOMBIT har besluttet, at Context Handler 1 lukker den 30. juni 2025.", ("context-handler", "lukker",
+                                                                                "broker_version")),
+        ("Digital Post lukker for login med NemID den 30. juni 2023.", ("digital-post", "lukker", "login")),
+        ("Fra den 1. marts 2024 skal du logge på Arbejdsmarkedsportalen med MitID Erhverv.",
+         ("arbejdsmarkedsportalen", "skal", "login")),
+    ],
+)  # fmt: skip
+def test_the_subject_of_the_dates_clause_gets_the_date(sentence: str, want: tuple[str, str, str]) -> None:
+    [(slug, _, rule, kind, _)] = _facts(f"<p>{sentence}</p>")
+    assert (slug, rule, kind) == want
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Den 31. oktober 2023 lukkede NemID, og alle skal nu bruge MitID Erhverv.",  # another clause's subject
+        "Tidligere var det planlagt, at Aula skulle skifte 1. august 2023.",  # a past plan reaches its at-clause
+        "MitID Erhverv blev lanceret den 24. oktober 2022.",
+        "I 2019 tog kommunerne Aula i brug.",  # history: "tog … i brug" is no rule
+        "Nedenfor kan du se vilkårene for NemLog-in, der gælder fra 10. juli 2024.",
+        "Vi holder webinar om SBSYS den 3. marts 2024.",
+    ],
+)
+def test_not_a_fact_of_the_named_solution(sentence: str) -> None:
+    assert _facts(f"<p>{sentence}</p>", url="https://digst.dk/nyhed") == []
+
+
+def test_every_kind_a_rule_gives_is_a_kind_of_the_transitions_model() -> None:
+    from tracker.models.vocab import TransitionKind
+
+    assert set(rules.KINDS) <= {k.value for k in TransitionKind}
+    assert {r.kind for r in rules.RULES} <= set(rules.KINDS)
+
+
+def test_a_test_environments_day_is_no_switch_date() -> None:
+    body = (
+        "<h1>Serviceplatformen</h1><p>Følgende datoer gælder for skiftet:</p>"
+        "<ul><li>Test: 3. april 2023</li><li>Produktion: 24. april 2023</li></ul>"
+        "<p>SEB skifter 3. april 2023 (test).</p>"
+    )
+    assert [(slug, value) for slug, value, *_ in _facts(body)] == [("serviceplatformen", "2023-04-24")]
+
+
+def test_frist_and_udfases_are_read_with_their_solution() -> None:
+    assert _facts("<p>Fristen for at blive NSIS-anmeldt til Unilogin er 1. marts 2023.</p>") == [
+        ("unilogin", "2023-03-01", "frist", "login", "")
+    ]
+    assert _facts("<p>OCES2-certifikater udfases på Serviceplatformen den 31. oktober 2023.</p>") == [
+        ("serviceplatformen", "2023-10-31", "udfases", "certificate", "")
+    ]

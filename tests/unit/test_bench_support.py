@@ -14,7 +14,7 @@ from tests.benchmarks.sqlcount import bench_app, count_request, count_statements
 from tests.benchmarks.synthetic import Scale, build_registry
 from tracker.db import make_engine
 from tracker.migrate import upgrade
-from tracker.models import Idp, Solution
+from tracker.models import Idp, IdpChange, Solution
 from tracker.starter_data import SOLUTIONS
 
 TINY = Scale(solutions=20, portfolio_size=5, events=60, subscriptions=3, vendors=2)
@@ -40,10 +40,12 @@ def test_synthetic_registry_builds_and_serves_at_tiny_scale(fresh_db: str) -> No
     data = build_registry(engine, fresh_db, TINY)
     with Session(engine) as session:
         primaries = session.scalar(select(func.count()).select_from(Idp).where(Idp.is_primary.is_(True)))
+        planned = session.scalar(select(func.count()).select_from(IdpChange))
     engine.dispose()
     assert data.counts["solutions"] == TINY.solutions + len(SOLUTIONS)
     assert data.counts["municipalities"] == 98
     assert data.counts["idps"] == 2 * 98 and primaries == 98
+    assert planned is not None and planned >= 98  # dated IdP changes (readiness over time) in every municipality
     assert data.counts["portfolio_entries"] == 98 * TINY.portfolio_size
     assert data.counts["change_events"] >= TINY.events
     assert data.counts["subscriptions"] == TINY.subscriptions

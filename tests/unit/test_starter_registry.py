@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.models import Solution
+from tracker.models import Solution, Transition
 from tracker.starter_data import KL_WEBINAR, SOLUTIONS
 
 UNSOURCED = {"meebook"}
@@ -77,8 +77,11 @@ def test_the_corrected_facts(session: Session) -> None:
     seeded = _solutions(session)
     assert seeded["nemlog-in"].switch_earliest_on is None and seeded["nemlog-in"].switch_status == "unknown"
     assert seeded["beskedfordeler"].switch_earliest_on is None
+    # Datafordeleren's OCES3 window is its 'certificate' transition (tracker.starter_transitions), not its switch.
     data = seeded["datafordeleren"]
-    assert (data.switch_earliest_on, data.switch_latest_on) == (date(2023, 6, 7), date(2023, 10, 31))
+    assert data.switch_earliest_on is None
+    (window,) = session.scalars(select(Transition).where(Transition.solution_id == data.id)).all()
+    assert (window.kind, window.earliest_on, window.latest_on) == ("certificate", date(2023, 6, 7), date(2023, 10, 31))
     mitid = seeded["mitid-erhverv"]
     assert (mitid.switch_earliest_on, mitid.switch_latest_on) == (date(2022, 10, 1), date(2023, 6, 30))
     assert "fra oktober 2022 og frem mod juni 2023" in (mitid.switch_evidence or "")

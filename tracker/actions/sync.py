@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,16 +29,16 @@ from tracker.db import utcnow
 from tracker.models import Action, ActionChange, ChangeEvent, Municipality, PortfolioEntry, Transition
 from tracker.models.vocab import LOA_RANK, Loa, SwitchState, WhoMustAct
 from tracker.municipalities.readiness import ActionCode, Readiness, ReadinessRow, Status, municipality_readiness
-from tracker.municipalities.requirements import broker_edges, reachable
+from tracker.registry.brokers import broker_edges, reachable
 from tracker.registry.transitions import transitions_for
+from tracker.vocabulary import DANISH_TIME
 
-DANISH = ZoneInfo("Europe/Copenhagen")
 OPEN_STATUSES = ("new", "in_progress", "blocked")
 
 
 def today() -> date:
     """Today in Denmark by the app's clock (``tracker.db.clock_set_to`` moves it in tests and replays)."""
-    return utcnow().astimezone(DANISH).date()
+    return utcnow().astimezone(DANISH_TIME).date()
 
 
 @dataclass(frozen=True)
@@ -319,19 +318,36 @@ def has_actions(session: Session, municipality_id: int) -> bool:
     return session.scalar(select(Action.id).where(Action.municipality_id == municipality_id).limit(1)) is not None
 
 
+def concerned(session: Session, solution_id: int) -> list[int]:
+    """The municipalities with actions whose portfolio uses the solution, or a solution that reaches it as a
+    broker (three queries)."""
+    edges = broker_edges(session)
+    behind = {solution_id} | {s for s in edges if solution_id in reachable(edges, s)}
+    return list(
+        session.scalars(
+            select(PortfolioEntry.municipality_id)
+            .where(
+                PortfolioEntry.solution_id.in_(behind),
+                PortfolioEntry.municipality_id.in_(select(Action.municipality_id).distinct()),
+            )
+            .distinct()
+        )
+    )
+
+
 def on_change_event(event: ChangeEvent, *, session: Session, **_: Any) -> None:
     """The receiver of ``signals.change_event_appended``: re-sync the municipalities the change can reach.
 
-    A municipality's own event (readiness) re-syncs that municipality; a registry change of a solution re-syncs
-    every municipality whose actions exist (a broker's change reaches the solutions behind it, so the portfolio
-    alone does not say who is concerned). Actions' own events are ignored.
+    A municipality's own event (readiness) re-syncs that municipality; a registry change of a solution (or of
+    one of its transitions) re-syncs the municipalities whose actions exist and whose portfolio uses the solution
+    or a solution behind it (a broker's change reaches the solutions behind it). Actions' own events are ignored.
     """
     if event.type.startswith("action."):
         return
     if event.municipality_id is not None:
         ids = [event.municipality_id] if has_actions(session, event.municipality_id) else []
     elif event.solution_id is not None:
-        ids = list(session.scalars(select(Action.municipality_id).distinct()))
+        ids = concerned(session, event.solution_id)
     else:
         return
     for municipality_id in sorted(ids):

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.actions import exports, queries, services, views
+from tracker.actions import exports, national, queries, services, views
 from tracker.actions.access import ACTION, require_actions_access
 from tracker.api.municipality_data import BINARY, SECURITY, TEXT, download
 from tracker.api.solution_writes import IF_MATCH_PARAMETER, PreconditionRequired
@@ -235,16 +235,14 @@ class ActionList(MethodView):
 def _if_match(action: Action) -> None:
     """428 without If-Match, 412 unless it names the action's current version (or '*')."""
     if not request.headers.get("If-Match"):
-        raise PreconditionRequired(
-            'Send If-Match med ETag\'en fra GET (fx "a3"), så ingen ændring overskrives ubemærket.'
-        )
+        raise PreconditionRequired("api.send_if_match_etag")
     if request.if_match.star_tag:
         return
     for tag in request.if_match.as_set():
         match = ACTION_TAG.fullmatch(tag) if isinstance(tag, str) else None
         if match and int(match.group(1)) == action.version:
             return
-    raise PreconditionFailed("Handlingen er ændret i mellemtiden. Hent den igen og gentag ændringen.")
+    raise PreconditionFailed("api.handlingen_aendret_mellemtiden_hent")
 
 
 @blp.route("/<string:code>/actions/<int:action_id>")
@@ -305,3 +303,58 @@ class ActionsXlsx(MethodView):
         with force_locale("da"):
             listed = views.load(get_session(), municipality, user)
         return download(exports.to_xlsx(listed), exports.XLSX_MIMETYPE, f"handlinger-{municipality.code}.xlsx")
+
+
+class TransitionProgressSchema(Schema):
+    """One transition's progress over the municipalities: counts only."""
+
+    transition = fields.Dict(required=True, metadata={"description": "{id, title, kind, act_by}"})
+    done = fields.Integer(required=True)
+    in_progress = fields.Integer(required=True)
+    not_started = fields.Integer(required=True)
+    not_affected = fields.Integer(required=True)
+
+
+class NationalActionsSchema(Schema):
+    """KL's national view of the municipalities' actions."""
+
+    items = fields.List(fields.Nested(TransitionProgressSchema), required=True)
+
+
+national_blp = Blueprint(
+    "api_national_actions",
+    __name__,
+    description="KL's landsoverblik over kommunernes handlinger: kun tal, aldrig noter eller ansvarlige.",
+)
+
+
+@national_blp.route("/national/actions")
+class NationalActions(MethodView):
+    """KL's national view of actions."""
+
+    @national_blp.response(200, NationalActionsSchema)
+    @national_blp.alt_response(401, schema="Error", description="Not logged in / no valid token")
+    @national_blp.alt_response(403, schema="Error", description="Coordinators and admins only")
+    @national_blp.doc(security=SECURITY)
+    @requires("national.read")
+    def get(self) -> Response:
+        """Per transition that asks municipalities or local IdP operators to act: how many municipalities are
+        done, in progress, not started or not affected. Counts only, never a note or an owner."""
+        items = [
+            {
+                "transition": {
+                    "id": p.transition.id,
+                    "title": p.transition.title,
+                    "kind": p.transition.kind,
+                    "act_by": p.transition.act_by_on.isoformat() if p.transition.act_by_on else None,
+                },
+                "done": p.done,
+                "in_progress": p.in_progress,
+                "not_started": p.not_started,
+                "not_affected": p.not_affected,
+            }
+            for p in national.national_progress(get_session())
+        ]
+        resp = jsonify(NationalActionsSchema().dump({"items": items}))
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp

@@ -76,7 +76,7 @@ def Url(**kwargs: Any) -> fields.Url:  # noqa: N802 - reads like the field class
     )
 
 
-def Choice(values: type[Any], **kwargs: Any) -> Text:  # noqa: N802
+def Choice(values: type[Any], **kwargs: Any) -> Text:  # noqa: N802 - reads like a field class
     """One value of a vocabulary."""
     return Text(validate=_one_of(values), multiline=False, **kwargs)
 

@@ -12,6 +12,7 @@ from tracker.api.paging import has_more_field
 from tracker.api.serialize import event_dict
 from tracker.api.solutions import EventSchema
 from tracker.auth import current_db_user
+from tracker.auth.protect import requires
 from tracker.broadcast.eventlog import MAX_LIMIT, events_after
 from tracker.db import get_session
 
@@ -44,6 +45,7 @@ class EventLog(MethodView):
     @blp.arguments(EventLogQuerySchema, location="query")
     @blp.response(200, EventLogSchema)
     @blp.alt_response(401, schema="Error", description="Invalid bearer token")
+    @requires("public")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Events after the cursor, oldest first. Solution events are public; a municipality's readiness
         events are shown only to its users and coordinators (send a bearer token)."""

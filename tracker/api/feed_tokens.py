@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from tracker.auth import api_user
+from tracker.auth.protect import requires
 from tracker.broadcast import feed_tokens
 from tracker.broadcast.subscriptions import municipality_by_code
 from tracker.db import get_session
@@ -58,7 +59,7 @@ class FeedTokenListSchema(Schema):
 def _municipality(code: str) -> Municipality:
     municipality = municipality_by_code(get_session(), code[:10])
     if municipality is None:
-        raise NotFound(f"Der findes ingen kommune med kode '{code[:10]}'.")
+        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code[:10])
     return municipality
 
 
@@ -75,6 +76,7 @@ class FeedTokens(MethodView):
     @blp.alt_response(403, schema="Error", description="Not this municipality's user or a coordinator")
     @blp.alt_response(404, schema="Error", description="No such municipality")
     @blp.doc(security=SECURITY)
+    @requires("municipality.feed_tokens")
     def get(self, code: str) -> dict[str, Any]:
         """The municipality's tokens (never their values)."""
         municipality = _municipality(code)
@@ -86,6 +88,7 @@ class FeedTokens(MethodView):
     @blp.alt_response(403, schema="Error", description="Not this municipality's user or a coordinator")
     @blp.alt_response(404, schema="Error", description="No such municipality")
     @blp.doc(security=SECURITY)
+    @requires("municipality.feed_tokens")
     def post(self, code: str) -> Response:
         """A new private address; the token is in this answer only."""
         municipality = _municipality(code)
@@ -106,6 +109,7 @@ class FeedTokenItem(MethodView):
     @blp.alt_response(403, schema="Error", description="Not this municipality's user or a coordinator")
     @blp.alt_response(404, schema="Error", description="No such municipality or token")
     @blp.doc(security=SECURITY)
+    @requires("municipality.feed_tokens")
     def delete(self, code: str, token_id: int) -> None:
         """Revoke the token: feeds and calendars using it stop at once."""
         municipality = _municipality(code)

@@ -17,7 +17,8 @@ from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Te
 from tracker.api.paging import has_more_field
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
-from tracker.auth.permissions import is_coordinator
+from tracker.auth.permissions import may
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.inputs import Day
@@ -218,6 +219,7 @@ class SolutionInquiries(MethodView):
 
     @blp.arguments(InquiryQuerySchema, location="query")
     @blp.response(200, InquiryPageSchema)
+    @requires("public")
     def get(self, args: dict[str, Any], slug: str) -> dict[str, Any]:
         """The solution's inquiries, most waited-for first, then oldest. Public."""
         session = get_session()
@@ -230,6 +232,7 @@ class SolutionInquiries(MethodView):
     @blp.arguments(InquiryAskSchema)
     @blp.response(201, InquirySchema)
     @documented(blp, 401, 403, 404, 409, 422)
+    @requires("inquiry.ask")
     def post(self, data: dict[str, Any], slug: str) -> Response:
         """Ask (municipality users, coordinators). A similar open question is offered instead: 409 with
         ``details.similar``; join it, or send ``force: true``. At most TRACKER_INQUIRY_DAILY_LIMIT a day (429)."""
@@ -255,6 +258,7 @@ class InquiryList(MethodView):
 
     @blp.arguments(InquiryQuerySchema, location="query")
     @blp.response(200, InquiryPageSchema)
+    @requires("public")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Inquiries (filters: state, solution), most waited-for first, then oldest. Public; with a
         coordinator's token the oldest unanswered come first."""
@@ -264,7 +268,7 @@ class InquiryList(MethodView):
             session,
             state=args.get("state"),
             solution=solution,
-            oldest_unanswered_first=is_coordinator(api_user(write=False)),
+            oldest_unanswered_first=may(api_user(write=False), "inquiry.triage"),
             limit=args["limit"],
             offset=args["offset"],
         )
@@ -277,6 +281,7 @@ class InquiryItem(MethodView):
 
     @blp.response(200, InquirySchema)
     @blp.alt_response(404, schema="Error", description="No such inquiry")
+    @requires("public")
     def get(self, inquiry_id: int) -> Response:
         """One inquiry: question, state, waiting, answer and its source. Public."""
         return _one(queries.get_inquiry(get_session(), inquiry_id))
@@ -288,6 +293,7 @@ class InquiryJoin(MethodView):
 
     @blp.response(200, InquirySchema)
     @documented(blp, 401, 403, 404, 409)
+    @requires("inquiry.join")
     def post(self, inquiry_id: int) -> Response:
         """Your municipality waits for this answer too (municipality users; idempotent)."""
         user = api_user(write=True)
@@ -303,6 +309,7 @@ class InquiryAsked(MethodView):
     @blp.arguments(InquiryNoteSchema)
     @blp.response(200, InquirySchema)
     @documented(blp, 401, 403, 404, 409, 422)
+    @requires("inquiry.mark_asked")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
         """'KL har spurgt KMD den …' (coordinators)."""
         user = api_user(write=True)
@@ -318,6 +325,7 @@ class InquiryAnswer(MethodView):
     @blp.arguments(InquiryAnswerSchema)
     @blp.response(200, InquirySchema)
     @documented(blp, 401, 403, 404, 409, 422)
+    @requires("inquiry.answer")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
         """The answer (users of the solution's vendor or service provider, coordinators). A ``propose``d fact
         becomes a proposal with the answer as its evidence, reviewed as usual."""
@@ -328,7 +336,7 @@ class InquiryAnswer(MethodView):
         if data.get("propose"):
             propose = flatten(session, data["propose"], today=today_in_denmark())
             if not propose:
-                raise ValidationError("Forslaget indeholder ingen ændringer.", {"propose": "Tomt."})
+                raise ValidationError("review.forslaget_indeholder_ingen_aendringer", {"propose": "Tomt."})
         services.answer(
             session, user=user, inquiry=inquiry, text=data["answer"], source_url=data.get("source_url"), propose=propose
         )
@@ -342,6 +350,7 @@ class InquiryClose(MethodView):
     @blp.arguments(InquiryCloseSchema)
     @blp.response(200, InquirySchema)
     @documented(blp, 401, 403, 404, 409, 422)
+    @requires("inquiry.close")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
         """Close with a reason (coordinators)."""
         user = api_user(write=True)
@@ -355,6 +364,7 @@ class RiskAssessments(MethodView):
     """A solution's shared risk assessments."""
 
     @blp.response(200, AssessmentListSchema)
+    @requires("public")
     def get(self, slug: str) -> dict[str, Any]:
         """Risk assessments made on behalf of all (or some) municipalities. Public, without personal data."""
         session = get_session()
@@ -364,6 +374,7 @@ class RiskAssessments(MethodView):
     @blp.arguments(AssessmentCreateSchema)
     @blp.response(201, AssessmentSchema)
     @documented(blp, 401, 403, 404, 422)
+    @requires("risk_assessment.record")
     def post(self, data: dict[str, Any], slug: str) -> Response:
         """Record one (coordinators). With ``propose: true`` the concluded level is proposed as the required
         level, source kind ``risk_assessment``."""

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from tracker.api.schemas import MunicipalityListSchema, MunicipalitySchema
 from tracker.api.serialize import municipality_dict
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.models import Municipality
 from tracker.municipalities import queries
@@ -26,6 +27,7 @@ class MunicipalityList(MethodView):
     """All municipalities."""
 
     @blp.response(200, MunicipalityListSchema)
+    @requires("public")
     def get(self) -> dict[str, Any]:
         """The 98 municipalities, by code."""
         rows = queries.list_municipalities(get_session())
@@ -38,6 +40,7 @@ class MunicipalityItem(MethodView):
 
     @blp.response(200, MunicipalitySchema)
     @blp.alt_response(404, schema="Error", description="No such municipality")
+    @requires("public")
     def get(self, code: str) -> dict[str, Any]:
         """One municipality by official code."""
         return municipality_dict(get_municipality_or_404(code))

@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import require_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.notify import preferences
@@ -28,6 +29,10 @@ class NotificationSchema(ma.Schema):
     scope = ma.fields.String(metadata={"enum": list(preferences.SCOPES)})
     language = ma.fields.String(metadata={"enum": list(preferences.LANGUAGES)})
     alerts = ma.fields.List(ma.fields.String(metadata={"enum": list(preferences.ALERTS)}))
+    action_reminder_days = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Days before an action's due day its owner is reminded (0-90; null: never)"},
+    )
 
 
 @blp.route("")
@@ -36,6 +41,7 @@ class Notifications(MethodView):
 
     @blp.response(200, NotificationSchema)
     @documented(blp, 401)
+    @requires("account")
     def get(self) -> dict[str, Any]:
         """Your mail preference."""
         user = require_user(api_user(write=False))
@@ -44,6 +50,7 @@ class Notifications(MethodView):
     @blp.doc(requestBody={"content": {"application/json": {"schema": NotificationSchema}}})
     @blp.response(200, NotificationSchema)
     @documented(blp, 401, 422)
+    @requires("account")
     def put(self) -> dict[str, Any]:
         """Change your mail preference; fields left out keep their value. Unknown values are 422."""
         user = require_user(api_user(write=True))

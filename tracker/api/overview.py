@@ -19,6 +19,7 @@ from tracker.api.municipality_schemas import (
     UpcomingSchema,
 )
 from tracker.auth import current_db_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.http_cache import (
     PRIVATE_DATA,
@@ -62,6 +63,7 @@ class National(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in / no valid token")
     @blp.alt_response(403, schema="Error", description="Coordinators and admins only")
     @blp.doc(security=SECURITY)
+    @requires("national.read")
     def get(self, args: dict[str, Any]) -> Response:
         """Per solution: how many and which municipalities are locked out or at risk, and from when."""
         require_coordinator(current_db_user())  # before the cache: the picture names municipalities
@@ -91,6 +93,7 @@ class UpcomingSwitches(MethodView):
 
     @blp.arguments(UpcomingQuerySchema, location="query")
     @blp.response(200, UpcomingSchema)
+    @requires("public")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Solutions whose switch may happen within the next ``months`` (default 12), by earliest day."""
         start, until, items = overview.upcoming_switches(get_session(), months=args["months"])
@@ -103,6 +106,7 @@ class PopularSolutions(MethodView):
 
     @blp.arguments(PopularQuerySchema, location="query")
     @blp.response(200, PopularSchema)
+    @requires("public")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Solutions by how many municipalities use them; which municipalities only for coordinators."""
         with_names = sees_who_uses_what(current_db_user())
@@ -123,6 +127,7 @@ class RegistryCsv(MethodView):
 
     @blp.arguments(ExportQuerySchema, location="query")
     @blp.response(200, TEXT, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
+    @requires("public")
     def get(self, args: dict[str, Any]) -> Response:
         """Every solution matching the list filters, in the list's order, as CSV."""
         name = exports.filename("tu-loesninger", today_in_denmark(), "csv")
@@ -135,6 +140,7 @@ class RegistryXlsx(MethodView):
 
     @blp.arguments(ExportQuerySchema, location="query")
     @blp.response(200, BINARY, content_type=exports.XLSX_MIMETYPE, description="Excel workbook")
+    @requires("public")
     def get(self, args: dict[str, Any]) -> Response:
         """Every solution matching the list filters, in the list's order, as an Excel workbook."""
         name = exports.filename("tu-loesninger", today_in_denmark(), "xlsx")

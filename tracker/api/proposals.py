@@ -22,11 +22,11 @@ from tracker.api.edit_schemas import (
 )
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user
-from tracker.auth.permissions import is_coordinator, require_role, require_user
+from tracker.auth.permissions import may, require_user
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import NotFound
 from tracker.models import Proposal, User
-from tracker.models.vocab import Role
 from tracker.registry.queries import get_solution
 from tracker.review import queries
 from tracker.review.changes import flatten
@@ -34,7 +34,6 @@ from tracker.review.services import accept_proposal, create_proposal, reject_pro
 from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint("api_proposals", __name__, description="Forslag til ændringer og gennemsyn af dem.")
-REVIEWERS = (Role.COORDINATOR, Role.ADMIN)
 
 
 def proposal_dict(proposal: Proposal) -> dict[str, Any]:
@@ -62,7 +61,7 @@ def proposal_dict(proposal: Proposal) -> dict[str, Any]:
 def _visible(user: User, proposal_id: int) -> Proposal:
     proposal = queries.get_proposal(get_session(), proposal_id)
     if not visible_to(user, proposal):
-        raise NotFound(f"Der findes intet forslag #{proposal_id}.")
+        raise NotFound("review.findes_intet_forslag", proposal_id=proposal_id)
     return proposal
 
 
@@ -79,10 +78,11 @@ class ProposalList(MethodView):
     @blp.arguments(ProposalQuerySchema, location="query")
     @blp.response(200, ProposalPageSchema)
     @documented(blp, 401)
+    @requires("account")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The review queue (coordinators: all; others: their own). Filters: state, solution, mine."""
         user = require_user(api_user(write=False))
-        mine = args["mine"] or not is_coordinator(user)
+        mine = args["mine"] or not may(user, "proposal.queue")
         flt = queries.ProposalFilter(
             state=args.get("state"), solution=args.get("solution"), proposer_id=user.id if mine else None
         )
@@ -97,6 +97,7 @@ class ProposalList(MethodView):
     @blp.arguments(ProposalCreateSchema)
     @blp.response(201, ProposalSchema)
     @documented(blp, 401, 403, 404, 422)
+    @requires("solution.propose")
     def post(self, data: dict[str, Any]) -> Response:
         """Propose a change: vendors for their own solutions only, municipalities with evidence.
 
@@ -125,6 +126,7 @@ class ProposalItem(MethodView):
 
     @blp.response(200, ProposalSchema)
     @documented(blp, 401, 404)
+    @requires("account")
     def get(self, proposal_id: int) -> Response:
         """One proposal with its diff against the current values (its proposer and coordinators)."""
         return _one(_visible(require_user(api_user(write=False)), proposal_id))
@@ -137,9 +139,10 @@ class ProposalAccept(MethodView):
     @blp.arguments(AcceptSchema)
     @blp.response(200, ProposalSchema)
     @documented(blp, 401, 403, 404, 409, 422)
+    @requires("proposal.review")
     def post(self, data: dict[str, Any], proposal_id: int) -> Response:
         """Accept: the change enters the registry with a change event. A stale one needs confirm_stale (409)."""
-        user = require_role(api_user(write=True), *REVIEWERS)
+        user = acting_user()
         proposal = queries.get_proposal(get_session(), proposal_id)
         accept_proposal(
             get_session(), proposal, reviewer=user, confirm_stale=data["confirm_stale"], note=data.get("reason")
@@ -154,9 +157,10 @@ class ProposalReject(MethodView):
     @blp.arguments(RejectSchema)
     @blp.response(200, ProposalSchema)
     @documented(blp, 401, 403, 404, 409, 422)
+    @requires("proposal.review")
     def post(self, data: dict[str, Any], proposal_id: int) -> Response:
         """Reject with a reason the proposer sees (coordinators and admins)."""
-        user = require_role(api_user(write=True), *REVIEWERS)
+        user = acting_user()
         proposal = queries.get_proposal(get_session(), proposal_id)
         reject_proposal(get_session(), proposal, reviewer=user, reason=data["reason"])
         return _one(proposal)

@@ -15,8 +15,7 @@ from flask_smorest import Blueprint
 
 from tracker.api.schemas import SolutionSchema
 from tracker.api.serialize import solution_dict
-from tracker.auth import api_user
-from tracker.auth.permissions import require_role
+from tracker.auth.protect import acting_user
 from tracker.db import get_session
 from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution
@@ -81,9 +80,7 @@ def _solution_response(solution: Solution, status: int) -> Response:
 def _if_match_versions() -> set[int] | None:
     """The versions If-Match accepts (None for '*'); 428 when absent, 412 when it names no version."""
     if not request.headers.get("If-Match"):
-        raise PreconditionRequired(
-            'Send If-Match med ETag\'en fra GET (fx "v3"), så ingen ændring overskrives ubemærket.'
-        )
+        raise PreconditionRequired("api.send_if_match_etag_2")
     if request.if_match.star_tag:
         return None
     versions = set()
@@ -92,13 +89,13 @@ def _if_match_versions() -> set[int] | None:
         if match:
             versions.add(int(match.group(1)))
     if not versions:
-        raise PreconditionFailed("If-Match svarer ikke til nogen version af løsningen. Hent den igen.")
+        raise PreconditionFailed("api.if_match_svarer_nogen")
     return versions
 
 
 def create(data: dict[str, Any]) -> Response:
     """POST /solutions: a coordinator creates a solution; ``solution.created`` records every given field."""
-    user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    user = acting_user()
     session = get_session()
     data = dict(data)
     slug, name, reason = data.pop("slug", None), data.pop("name"), data.pop("reason", None)
@@ -111,7 +108,7 @@ def create(data: dict[str, Any]) -> Response:
 
 def patch(data: dict[str, Any], slug: str) -> Response:
     """PATCH /solutions/{slug}: change what was sent, if the solution is still the version If-Match names."""
-    user = require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    user = acting_user()
     versions = _if_match_versions()
     session = get_session()
     data = dict(data)
@@ -125,7 +122,7 @@ def patch(data: dict[str, Any], slug: str) -> Response:
 
 def impact(data: dict[str, Any], slug: str) -> dict[str, Any]:
     """POST /solutions/{slug}/impact: what PATCH with this body would do to readiness (nothing is written)."""
-    require_role(api_user(write=True), *editing.EDITOR_ROLES)
+    # the role was checked by the route's @requires("solution.impact")
     session = get_session()
     solution = queries.get_solution(session, slug)
     data = dict(data)

@@ -14,6 +14,7 @@ from tracker.api.edit_schemas import SolutionCreateSchema, SolutionPatchSchema
 from tracker.api.paging import finish_page
 from tracker.api.schemas import SolutionPageSchema, SolutionSchema
 from tracker.api.serialize import event_dict, solution_dict
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.http_cache import CachedResponse, Stamp, json_body, serve_cached
 from tracker.inputs import SolutionQuerySchema
@@ -76,6 +77,7 @@ class SolutionList(MethodView):
     @blp.arguments(SolutionQuerySchema, location="query")
     @blp.response(200, SolutionPageSchema)
     @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
+    @requires("public")
     def get(self, args: dict[str, Any]) -> Response:
         """List solutions by switch date, with filters and paging. Sends an ETag; If-None-Match gives a 304."""
         # Absolute URLs in the body depend on the host asked, so it is part of the key.
@@ -85,6 +87,7 @@ class SolutionList(MethodView):
     @blp.arguments(SolutionCreateSchema)
     @blp.response(201, SolutionSchema)
     @writes.documented(blp, 401, 403, 409, 422)
+    @requires("solution.create")
     def post(self, data: dict[str, Any]) -> Response:
         """Create a solution (coordinators, admins; bearer token). Sends its ETag and Location."""
         return writes.create(data)
@@ -97,6 +100,7 @@ class SolutionItem(MethodView):
     @blp.response(200, SolutionSchema)
     @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @blp.alt_response(404, schema="Error", description="No such solution")
+    @requires("public")
     def get(self, slug: str) -> Response:
         """One solution with both tracked facts and their sources. Sends an ETag for If-Match and If-None-Match."""
         key = ("api.solution", request.host_url, slug)
@@ -105,6 +109,7 @@ class SolutionItem(MethodView):
     @blp.arguments(SolutionPatchSchema)
     @blp.response(200, SolutionSchema)
     @writes.documented(blp, 401, 403, 404, 412, 422, 428, if_match=True)
+    @requires("solution.edit")
     def patch(self, data: dict[str, Any], slug: str) -> Response:
         """Change what is sent, in the shape GET returns; needs If-Match with the ETag from GET (412/428)."""
         return writes.patch(data, slug)
@@ -116,6 +121,7 @@ class SolutionHistory(MethodView):
 
     @blp.response(200, HistorySchema)
     @blp.alt_response(404, schema="Error", description="No such solution")
+    @requires("public")
     def get(self, slug: str) -> dict[str, Any]:
         """Every change: who, when, what (before/after), from which source, why. Newest first."""
         session = get_session()
@@ -150,6 +156,7 @@ class SolutionImpact(MethodView):
     @blp.arguments(SolutionPatchSchema)
     @blp.response(200, ImpactSchema)
     @writes.documented(blp, 401, 403, 404, 422)
+    @requires("solution.impact")
     def post(self, data: dict[str, Any], slug: str) -> dict[str, Any]:
         """The change as PATCH takes it; answers which municipalities' rows would move. Stores nothing."""
         return writes.impact(data, slug)

@@ -14,6 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.ingest import queries
 from tracker.ingest.targets import ScrapeSettings
@@ -133,6 +134,7 @@ class SourceList(MethodView):
     """Every source."""
 
     @blp.response(200, SourceListSchema)
+    @requires("public")
     def get(self) -> dict[str, Any]:
         """All scrapers and watched pages with health, last run and counts; configured ones first."""
         infos = queries.list_sources(get_session(), _settings())
@@ -149,6 +151,7 @@ class SourceItem(MethodView):
 
     @blp.response(200, SourceDetailSchema)
     @blp.alt_response(404, schema="Error", description="No such source")
+    @requires("public")
     def get(self, key: str) -> dict[str, Any]:
         """One source with its health and its most recent runs, newest first."""
         info = queries.get_source(get_session(), key, _settings())

@@ -15,11 +15,13 @@ from marshmallow import Schema, fields, validate
 
 from tracker.api.paging import has_more_field
 from tracker.auth import api_user, current_db_user
+from tracker.auth.protect import requires
 from tracker.broadcast import subscriptions as svc
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import get_session
 from tracker.inputs import PageQuerySchema
 from tracker.models import Delivery, DeliveryAttempt, Subscription, User
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.registry.events import EVENT_TYPES
 
 blp = Blueprint(
@@ -37,6 +39,22 @@ _URL = {
     "description": "https:// address of the receiver (resolving to a public address)",
 }
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,79}$"
+
+
+class TransitionFilterSchema(Schema):
+    """Which transition.* events to deliver (the other events follow event_types); empty lists: any."""
+
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf([k.value for k in TransitionKind])),
+        load_default=list,
+        validate=validate.Length(max=8),
+    )
+    categories = fields.List(
+        fields.String(validate=validate.OneOf([c.value for c in TransitionCategory])),
+        load_default=list,
+        validate=validate.Length(max=3),
+    )
+    major = fields.Boolean(allow_none=True, load_default=None, metadata={"description": "null: major or not"})
 
 
 class SubscriptionInSchema(Schema):
@@ -59,6 +77,7 @@ class SubscriptionInSchema(Schema):
         validate=validate.Length(min=3, max=4),
         metadata={"description": "Only solutions in this municipality's portfolio (code), plus its readiness."},
     )
+    transitions = fields.Nested(TransitionFilterSchema, allow_none=True, load_default=None)
 
 
 class SubscriptionPatchSchema(Schema):
@@ -72,6 +91,7 @@ class SubscriptionPatchSchema(Schema):
         validate=validate.Length(max=svc.MAX_SOLUTION_FILTERS),
     )
     municipality = fields.String(allow_none=True, validate=validate.Length(min=3, max=4))
+    transitions = fields.Nested(TransitionFilterSchema, allow_none=True)
     active = fields.Boolean()
 
 
@@ -84,6 +104,7 @@ class SubscriptionSchema(Schema):
     event_types = fields.List(fields.String(), required=True)
     solutions = fields.List(fields.String(), required=True)
     municipality = fields.String(allow_none=True)
+    transitions = fields.Nested(TransitionFilterSchema, allow_none=True, required=True)
     active = fields.Boolean(required=True)
     disabled_reason = fields.String(allow_none=True)
     failing_since = fields.DateTime(allow_none=True)
@@ -150,6 +171,7 @@ def _subscription_dicts(subs: list[Subscription]) -> list[dict[str, Any]]:
             "event_types": list(s.event_types or []),
             "solutions": [slugs[i] for i in (s.solution_ids or []) if i in slugs],
             "municipality": codes.get(s.municipality_id) if s.municipality_id is not None else None,
+            "transitions": s.transition_filter,
             "active": s.active,
             "disabled_reason": s.disabled_reason,
             "failing_since": s.failing_since,
@@ -201,6 +223,7 @@ class SubscriptionList(MethodView):
     @blp.response(200, SubscriptionListSchema)
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks (vendors)")
+    @requires("subscription.manage")
     def get(self) -> dict[str, Any]:
         """Your own subscriptions, newest first."""
         return {"items": _subscription_dicts(svc.list_owned(get_session(), current_db_user()))}
@@ -211,6 +234,7 @@ class SubscriptionList(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks, or another municipality")
     @blp.alt_response(409, schema="Error", description="Too many subscriptions")
+    @requires("subscription.manage")
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Register an endpoint. The URL must be https and resolve to public addresses only; the response
         carries the signing secret (whsec_…) this once."""
@@ -229,6 +253,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def get(self, subscription_id: int) -> dict[str, Any]:
         """One subscription, with why it was disabled if it was."""
         return _subscription_dicts([_owned(subscription_id, current_db_user())])[0]
@@ -239,6 +264,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks, or another municipality")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def patch(self, args: dict[str, Any], subscription_id: int) -> dict[str, Any]:
         """Change the URL, description or filters, or switch it off/on (on clears the disable notice)."""
         user = _writer()
@@ -251,6 +277,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def delete(self, subscription_id: int) -> None:
         """Delete the subscription and its delivery log."""
         user = _writer()
@@ -267,6 +294,7 @@ class SubscriptionTest(MethodView):
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
     @blp.alt_response(409, schema="Error", description="The subscription is disabled")
+    @requires("subscription.manage")
     def post(self, subscription_id: int) -> dict[str, Any]:
         """Queue a subscription.test delivery; the worker sends it within seconds (see the delivery log)."""
         return _one_delivery(svc.send_test(get_session(), _owned(subscription_id, _writer())))
@@ -281,6 +309,7 @@ class SubscriptionRotate(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def post(self, subscription_id: int) -> dict[str, Any]:
         """A new secret, shown this once; for 24 hours both the new and the old secret sign every delivery."""
         user = _writer()
@@ -299,6 +328,7 @@ class SubscriptionDeliveries(MethodView):
     @blp.alt_response(401, schema="Error", description="Not logged in")
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription of yours")
+    @requires("subscription.manage")
     def get(self, args: dict[str, Any], subscription_id: int) -> dict[str, Any]:
         """Deliveries, newest first, each with its attempts (status, latency, error)."""
         session = get_session()
@@ -323,6 +353,7 @@ class DeliveryRedeliver(MethodView):
     @blp.alt_response(403, schema="Error", description="Role may not own webhooks")
     @blp.alt_response(404, schema="Error", description="No such subscription or delivery of yours")
     @blp.alt_response(409, schema="Error", description="Disabled subscription, or the delivery is being sent")
+    @requires("subscription.manage")
     def post(self, subscription_id: int, delivery_id: int) -> dict[str, Any]:
         """Send a delivery again, with the same webhook-id, from the start of the retry schedule."""
         sub = _owned(subscription_id, _writer())

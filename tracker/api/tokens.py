@@ -12,6 +12,7 @@ from tracker.api.edit_schemas import TokenCreateSchema, TokenListSchema, TokenSc
 from tracker.api.solution_writes import documented
 from tracker.auth import api_user, tokens
 from tracker.auth.permissions import require_user
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.models import ApiToken
 
@@ -39,6 +40,7 @@ class TokenList(MethodView):
 
     @blp.response(200, TokenListSchema)
     @documented(blp, 401)
+    @requires("account")
     def get(self) -> dict[str, Any]:
         """Your tokens, newest first, with when each was last used."""
         user = require_user(api_user(write=False))
@@ -47,6 +49,7 @@ class TokenList(MethodView):
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, TokenSchema)
     @documented(blp, 401, 422)
+    @requires("account")
     def post(self, data: dict[str, Any]) -> Response:
         """Create a token; the response is the only place it is ever shown."""
         user = require_user(api_user(write=True))
@@ -63,6 +66,7 @@ class TokenItem(MethodView):
 
     @blp.response(200, TokenSchema)
     @documented(blp, 401, 404)
+    @requires("account")
     def delete(self, token_id: int) -> dict[str, Any]:
         """Revoke the token at once (another user's token is 'not found')."""
         user = require_user(api_user(write=True))

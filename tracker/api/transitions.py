@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from tracker.api import solution_writes as writes
+from tracker.api.paging import finish_page
 from tracker.api.serialize import event_dict
 from tracker.api.solutions import HistorySchema
 from tracker.api.transition_schemas import (
@@ -37,6 +38,7 @@ from tracker.auth.display import public_label
 from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.errors import PreconditionFailed, ValidationError
+from tracker.http_cache import CachedResponse, Stamp, json_body, serve_cached
 from tracker.i18n import translated as _
 from tracker.models import Solution, Transition
 from tracker.registry import queries
@@ -155,22 +157,41 @@ def _if_match_versions() -> set[int] | None:
     return versions
 
 
+def _render_page(args: dict[str, Any], stamp: Stamp) -> CachedResponse:
+    """One page of the list as JSON, with a weak ETag naming the registry state it shows (every change of a
+    transition appends an event, so the state names its transitions too)."""
+    limit, offset, order = args.pop("limit"), args.pop("offset"), args.pop("order")
+    items, total = tq.list_transitions(
+        get_session(), tq.TransitionFilter(**args), limit=limit, offset=offset, order=order
+    )
+    page = {"items": [transition_dict(t) for t in items], "total": total, "limit": limit, "offset": offset}
+    headers = finish_page(page)
+    body = json_body(TransitionPageSchema().dump(page))
+    return CachedResponse(body, "application/json", f'W/"t{stamp[0]}"', headers=tuple(headers.items()))
+
+
+def _render_solution_list(slug: str, stamp: Stamp) -> CachedResponse:
+    """A solution's transitions as JSON (a 404, not cached, when there is no such solution)."""
+    session = get_session()
+    solution = queries.get_solution(session, slug)
+    rows = tq.transitions_for(session, [solution.id])[solution.id]
+    body = json_body(TransitionListSchema().dump({"items": [transition_dict(t) for t in rows]}))
+    return CachedResponse(body, "application/json", f'W/"s{stamp[0]}"')
+
+
 @blp.route("/transitions")
 class TransitionList(MethodView):
     """Every transition of every solution."""
 
     @blp.arguments(TransitionQuerySchema, location="query")
     @blp.response(200, TransitionPageSchema)
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @requires("public")
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """List transitions with filters (kind, category, major, solution, state, after, before, act_by_before,
-        q) and paging; ``order=act_by`` sorts by the act-by day."""
-        args = dict(args)
-        limit, offset, order = args.pop("limit"), args.pop("offset"), args.pop("order")
-        items, total = tq.list_transitions(
-            get_session(), tq.TransitionFilter(**args), limit=limit, offset=offset, order=order
-        )
-        return {"items": [transition_dict(t) for t in items], "total": total, "limit": limit, "offset": offset}
+        q) and paging; ``order=act_by`` sorts by the act-by day. Sends an ETag; If-None-Match gives a 304."""
+        key = ("api.transitions", request.host_url, tuple(sorted(args.items())))
+        return serve_cached(get_session(), key, lambda stamp: _render_page(dict(args), stamp))
 
 
 @blp.route("/solutions/<string:slug>/transitions")
@@ -178,16 +199,13 @@ class SolutionTransitions(MethodView):
     """One solution's transitions."""
 
     @blp.response(200, TransitionListSchema)
+    @blp.alt_response(304, description="Not modified since the ETag sent in If-None-Match")
     @blp.alt_response(404, schema="Error", description="No such solution")
     @requires("public")
-    def get(self, slug: str) -> dict[str, Any]:
-        """The solution's transitions by earliest day (unknown last), cancelled ones included."""
-        session = get_session()
-        solution = queries.get_solution(session, slug)
-        rows = tq.transitions_for(session, [solution.id])[solution.id]
-        for row in rows:
-            row.solution = solution
-        return {"items": [transition_dict(t) for t in rows]}
+    def get(self, slug: str) -> Response:
+        """The solution's transitions by earliest day (unknown last), cancelled ones included. Sends an ETag."""
+        key = ("api.solution_transitions", request.host_url, slug)
+        return serve_cached(get_session(), key, lambda stamp: _render_solution_list(slug, stamp))
 
     @blp.arguments(TransitionCreateSchema)
     @blp.response(201, TransitionSchema)

@@ -13,12 +13,18 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit, token_cache
 from tracker.auth.passwords import generate_password, hash_password, password_problem, user_inputs, verify_password
-from tracker.auth.permissions import require_role
+from tracker.auth.permissions import (
+    holders,
+    require,
+    role_belongs_to_municipality,
+    role_belongs_to_organisation,
+    role_may,
+)
 from tracker.auth.users import create_user, resolve_binding
 from tracker.db import utcnow
 from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import FeedToken, Organisation, Subscription, User
-from tracker.models.vocab import OrganisationKind, Role
+from tracker.models.vocab import OrganisationKind
 
 ORG_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,78}[a-z0-9]$|^[a-z0-9]$")
 
@@ -27,7 +33,7 @@ def get_user(session: Session, user_id: int) -> User:
     """A user by id, or 404."""
     user = session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None:
-        raise NotFound("Brugeren findes ikke.")
+        raise NotFound("auth.brugeren_findes")
     return user
 
 
@@ -48,7 +54,7 @@ def admin_create_user(
     remote_addr: str | None = None,
 ) -> tuple[User, str]:
     """Create a user with a one-time password (returned once, never stored in the clear)."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     user, password = create_user(
         session,
         email=email,
@@ -71,16 +77,16 @@ def admin_create_user(
 
 def _active_admins(session: Session) -> int:
     return (
-        session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active.is_(True)))
+        session.scalar(select(func.count()).select_from(User).where(holders("user.manage"), User.is_active.is_(True)))
         or 0
     )
 
 
 def set_active(session: Session, *, admin: User, user: User, active: bool, remote_addr: str | None = None) -> None:
     """Deactivate (ends sessions and tokens at once) or reactivate a user. Admins cannot lock themselves out."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     if not active and user.id == admin.id and user.is_active:
-        raise Conflict("Du kan ikke deaktivere din egen konto.")
+        raise Conflict("auth.du_deaktivere_din_egen")
     apply_active(session, user=user, active=active, actor=admin, remote_addr=remote_addr)
 
 
@@ -101,8 +107,8 @@ def apply_active(
     """
     if user.is_active == active:
         return
-    if not active and user.role == Role.ADMIN and _active_admins(session) <= 1:
-        raise Conflict("Den sidste aktive administrator kan ikke deaktiveres.")
+    if not active and role_may(user.role, "user.manage") and _active_admins(session) <= 1:
+        raise Conflict("auth.sidste_aktive_administrator_deaktiveres")
     user.is_active = active
     token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS
     # A new nonce ends every existing login session of the user.
@@ -138,7 +144,7 @@ def apply_active(
 
 def reset_password(session: Session, *, admin: User, user: User, remote_addr: str | None = None) -> str:
     """Give the user a new one-time password; old sessions end. Returns the password to show once."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -166,17 +172,19 @@ def change_role(
     remote_addr: str | None = None,
 ) -> None:
     """Change a user's role and binding (vendors need an organisation, municipality users a municipality)."""
-    require_role(admin, Role.ADMIN)
+    require(admin, "user.manage")
     org, mun, problems = resolve_binding(session, role, organisation, municipality)
     if problems:
-        raise ValidationError("Rollen kunne ikke ændres.", problems)
-    if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admins(session) <= 1:
-        raise Conflict("Den sidste aktive administrator kan ikke miste sin rolle.")
+        raise ValidationError("auth.rollen_kunne_aendres", problems)
+    # The last active user who may manage users keeps a role that may.
+    demoted = role_may(user.role, "user.manage") and not role_may(role, "user.manage")
+    if demoted and user.is_active and _active_admins(session) <= 1:
+        raise Conflict("auth.sidste_aktive_administrator_miste")
     before = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     user.role = role
     token_cache.forget_all()  # remembered tokens carry the old role
-    user.organisation_id = org.id if org is not None and role == Role.VENDOR else None
-    user.municipality_id = mun.id if mun is not None and role == Role.MUNICIPALITY else None
+    user.organisation_id = org.id if org is not None and role_belongs_to_organisation(role) else None
+    user.municipality_id = mun.id if mun is not None and role_belongs_to_municipality(role) else None
     after = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     if before != after:
         audit.record(
@@ -196,7 +204,7 @@ def change_own_password(
 ) -> None:
     """A user replaces their (one-time) password; other sessions end."""
     if not verify_password(user.password_hash, current):
-        raise ValidationError("Den nuværende adgangskode er forkert.", {"current": "Forkert adgangskode."})
+        raise ValidationError("auth.nuvaerende_adgangskode_forkert", {"current": "Forkert adgangskode."})
     if verify_password(user.password_hash, new):
         same = "Den nye adgangskode skal være en anden end den nuværende."
         raise ValidationError(same, {"new": same})
@@ -214,7 +222,7 @@ def change_own_password(
 def set_first_password(session: Session, *, user: User, new: str, remote_addr: str | None = None) -> None:
     """Replace a one-time password right after logging in with it (the login proved the current one)."""
     if not user.must_change_password:
-        raise Conflict("Adgangskoden er allerede din egen; skift den fra siden 'Min konto'.")
+        raise Conflict("auth.adgangskoden_allerede_din_egen")
     if verify_password(user.password_hash, new):
         same = "Den nye adgangskode skal være en anden end engangsadgangskoden."
         raise ValidationError(same, {"new": same})
@@ -249,7 +257,7 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation:
     """An organisation by id, or 404."""
     org = session.get(Organisation, organisation_id) if 0 < organisation_id < 2**31 else None
     if org is None:
-        raise NotFound("Organisationen findes ikke.")
+        raise NotFound("auth.organisationen_findes")
     return org
 
 
@@ -264,7 +272,7 @@ def create_organisation(
     remote_addr: str | None = None,
 ) -> Organisation:
     """Create an organisation (coordinators and admins)."""
-    require_role(actor, Role.ADMIN, Role.COORDINATOR)
+    require(actor, "organisation.manage")
     slug, name = slug.strip().lower(), name.strip()
     problems: dict[str, str] = {}
     if not ORG_SLUG_RE.fullmatch(slug):
@@ -276,9 +284,9 @@ def create_organisation(
     if url and (len(url) > 500 or not url.startswith(("https://", "http://"))):
         problems["url"] = "Skal være en http(s)-adresse på højst 500 tegn."
     if problems:
-        raise ValidationError("Organisationen kunne ikke oprettes.", problems)
+        raise ValidationError("auth.organisationen_kunne_oprettes", problems)
     if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-        raise Conflict(f"Der findes allerede en organisation med slug '{slug}'.", {"slug": "Findes allerede."})
+        raise Conflict("auth.findes_allerede_organisation_slug", {"slug": "Findes allerede."}, slug=slug)
     org = Organisation(slug=slug, name=name, kind=kind, url=url or None, trusted=False)
     session.add(org)
     session.flush()
@@ -298,9 +306,9 @@ def set_trusted(
     session: Session, *, actor: User, organisation: Organisation, trusted: bool, remote_addr: str | None = None
 ) -> None:
     """Mark a vendor organisation trusted (its proposals are accepted at once, as 'reported') or not."""
-    require_role(actor, Role.ADMIN, Role.COORDINATOR)
+    require(actor, "organisation.manage")
     if trusted and organisation.kind != OrganisationKind.VENDOR:
-        raise ValidationError("Kun leverandører kan markeres som betroede.", {"trusted": "Kun leverandører."})
+        raise ValidationError("auth.kun_leverandoerer_markeres_betroede", {"trusted": "Kun leverandører."})
     if organisation.trusted == trusted:
         return
     organisation.trusted = trusted

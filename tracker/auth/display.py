@@ -10,10 +10,12 @@ they are rewritten when shown, never in the database. Coordinators and admins se
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.auth.permissions import may
 from tracker.models import User
 from tracker.models.vocab import Role
 
@@ -21,19 +23,21 @@ _EMAIL_RE = re.compile(r"[^\s<>@(),]+@[^\s<>@(),]+\.[^\s<>@(),]+")
 _CACHE_KEY = "public_actor_by_email"
 
 
+_PUBLIC_LABELS: dict[Role, Callable[[User], str]] = {
+    Role.COORDINATOR: lambda user: "KL-koordinator",
+    Role.ADMIN: lambda user: "TU-tracker-administrator",
+    Role.VENDOR: lambda user: f"{user.organisation.name} (leverandør)" if user.organisation else "Leverandør",
+    Role.MUNICIPALITY: lambda user: f"{user.municipality.name} (kommune)" if user.municipality else "Kommune",
+}
+
+
 def public_actor(user: User) -> str:
     """The public label of a user: 'KL-koordinator', 'KMD (leverandør)', 'København (kommune)'."""
-    if user.role == Role.COORDINATOR:
-        return "KL-koordinator"
-    if user.role == Role.ADMIN:
-        return "TU-tracker-administrator"
-    if user.role == Role.VENDOR:
-        org = user.organisation
-        return f"{org.name} (leverandør)" if org is not None else "Leverandør"
-    if user.role == Role.MUNICIPALITY:
-        mun = user.municipality
-        return f"{mun.name} (kommune)" if mun is not None else "Kommune"
-    return "Bruger"
+    try:
+        describe = _PUBLIC_LABELS[Role(user.role)]
+    except ValueError:
+        return "Bruger"
+    return describe(user)
 
 
 def _user_by_email(session: Session | None, email: str) -> User | None:
@@ -64,7 +68,7 @@ def label_for_viewer(
 ) -> str:
     """The public label; coordinators and admins also see the name of the user who acted."""
     shown = public_label(label, session)
-    if viewer is None or viewer.role not in (Role.COORDINATOR, Role.ADMIN) or actor_id is None or session is None:
+    if not may(viewer, "actor.identify") or actor_id is None or session is None:
         return shown
     user = session.get(User, actor_id)
     return shown if user is None else f"{shown} · {user.label}"

@@ -133,14 +133,6 @@ def require_user(user: User | None) -> User:
     return require(user, "account")
 
 
-def require_role(user: User | None, *roles: Role) -> User:
-    """The user if their role is one of ``roles``; else 401/403. (Being replaced by ``require`` with an action.)"""
-    user = require_user(user)
-    if _role(user) not in roles:
-        raise Forbidden(translated(REFUSED_API))
-    return user
-
-
 def is_coordinator(user: User | None) -> bool:
     """Coordinators and admins maintain the registry."""
     return may(user, "solution.edit")
@@ -176,6 +168,23 @@ def own_municipality_id(user: User | None) -> int | None:
     if user is None or _role(user) not in MUNICIPALITY_ROLES:
         return None
     return user.municipality_id
+
+
+def own_organisation_id(user: User | None) -> int | None:
+    """The organisation an organisation's user (a vendor's or a service provider's) speaks for (None for others)."""
+    if user is None or _role(user) not in ORGANISATION_ROLES:
+        return None
+    return user.organisation_id
+
+
+def role_belongs_to_organisation(role: str | Role) -> bool:
+    """Whether a user of this role must belong to an organisation (a vendor's or service provider's user)."""
+    return role in ORGANISATION_ROLES
+
+
+def role_belongs_to_municipality(role: str | Role) -> bool:
+    """Whether a user of this role must belong to a municipality."""
+    return role in MUNICIPALITY_ROLES
 
 
 def can_see_municipality(user: User | None, municipality_id: int) -> bool:

@@ -17,6 +17,7 @@ municipality, a proposal, a subscription …); state is a named predicate on tha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,8 +117,8 @@ class MailTopic:
 
     scope: str
     municipality_id: int | None = None
-    users: frozenset[int] = frozenset()
-    organisations: frozenset[int] = frozenset()
+    users: AbstractSet[int] = frozenset()
+    organisations: AbstractSet[int] = frozenset()
 
 
 ANY = Ownership("any", lambda user, obj: True)
@@ -140,6 +141,7 @@ def _inquiry_conflict(inquiry: Any) -> str:
 
 # I3: an answered (or closed) inquiry is not answered, joined, marked or closed again.
 INQUIRY_UNANSWERED = State("inquiry_unanswered", lambda i: i.state in ("open", "asked"), _inquiry_conflict)
+INQUIRY_NOT_CLOSED = State("inquiry_not_closed", lambda i: i.state != "closed", _inquiry_conflict)
 PROPOSAL_OPEN = State(
     "proposal_open",
     lambda p: p.state in ("pending", "stale"),
@@ -191,6 +193,12 @@ _OWN_SOLUTIONS = _l(
 POLICIES: dict[str, Policy] = {
     # Anyone: the public registry, feeds, calendars, log-in steps, health, static files.
     "public": PUBLIC,
+    # Reachable without a login on purpose; the view checks what stands in for one. A municipality's private
+    # feed and calendar: the feed token in the URL, else municipality.private. Logging out: any session, also
+    # one below Substantial (anonymous: 401 in the view). Metrics: the operators' networks or token.
+    "municipality.feed": PUBLIC,
+    "session.end": PUBLIC,
+    "operations.metrics": PUBLIC,
     # Any logged-in user: their own account, tokens, mail preference, their own proposals.
     "account": LOGGED_IN,
     # The registry.
@@ -229,8 +237,11 @@ POLICIES: dict[str, Policy] = {
     "inquiry.answer": Policy(
         allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: SPEAKS_FOR}, state=INQUIRY_UNANSWERED, refusal=_ANSWERERS
     ),
-    "inquiry.manage": Policy(allow=_MAINTAINERS, state=INQUIRY_UNANSWERED, refusal=_ONLY_COORDINATORS),
-    "inquiry.triage": Policy(allow=_MAINTAINERS),  # the queue ordered oldest unanswered first
+    "inquiry.mark_asked": Policy(allow=_MAINTAINERS, state=INQUIRY_UNANSWERED, refusal=_ONLY_COORDINATORS),
+    "inquiry.close": Policy(allow=_MAINTAINERS, state=INQUIRY_NOT_CLOSED, refusal=_ONLY_COORDINATORS),
+    "inquiry.triage": Policy(allow=_MAINTAINERS),
+    # Who hears of a new question about a solution: the users of its vendor and service provider.
+    "mail.inquiry_created": Policy(allow={VENDOR: SPEAKS_FOR}),  # the queue ordered oldest unanswered first
     "risk_assessment.record": Policy(
         allow=_MAINTAINERS, refusal=_l("Kun KL's koordinatorer kan registrere risikovurderinger.")
     ),
@@ -240,9 +251,9 @@ POLICIES: dict[str, Policy] = {
     ),
     "municipality.feed_tokens": Policy(
         allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: OWN_MUNICIPALITY},
-        others="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
+        refusal="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
     ),
-    "national.read": Policy(allow=_MAINTAINERS),
+    "national.read": Policy(allow=_MAINTAINERS, refusal=_l("Din rolle giver ikke adgang til denne handling.")),
     # A municipality's actions (issue 27): its own users only — KL sees counts (national.read), never an action.
     "municipality.actions": Policy(
         allow={MUNICIPALITY: OWN_MUNICIPALITY},

@@ -33,6 +33,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ENDPOINT_POLICIES: dict[str, str] = {
     "static": "public",
     "api-docs.openapi_json": "public",
+    "favicon": "public",
+    "metrics": "operations.metrics",
 }
 
 
@@ -76,10 +78,11 @@ def requires(action: str, **methods: str) -> Callable[[F], F]:
 
 
 def acting_user() -> User:
-    """The user the view's ``@requires`` let in (401 if the view has no non-public policy: a programming error)."""
+    """The user the view's ``@requires`` let in; in a view without one (the route test flags it), the logged-in
+    user or 401."""
     user: User | None = g.get("policy_user")
     if user is None:
-        raise Unauthorized("Du skal logge ind eller sende et API-token.")
+        user = require(request_user(), "account", web=not request.path.startswith("/api/"))
     return user
 
 
@@ -99,15 +102,18 @@ def policy_of(app: Flask, endpoint: str, method: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Let templates ask the same question: ``{% if may("solution.edit") %}`` or ``may("inquiry.answer", i)``."""
+    """Let templates ask the same question: ``{% if may("solution.edit") %}``, ``may("inquiry.answer", i)``,
+    ``may("user.manage", user=nav_user)``."""
 
     @app.context_processor
     def _may() -> dict[str, Any]:
-        def template_may(action: str, obj: Any = None) -> bool:
-            try:
-                user = current_db_user()
-            except Unauthorized:
-                return False
+        def template_may(action: str, obj: Any = None, user: User | None = None) -> bool:
+            """``user``: the one a template shows (the menu's logged-in user), else the request's."""
+            if user is None:
+                try:
+                    user = current_db_user()
+                except Unauthorized:
+                    return False
             return may(user, action, obj)
 
         return {"may": template_may}

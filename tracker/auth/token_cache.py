@@ -84,7 +84,7 @@ def token_cache(app: Flask | None = None) -> TokenCache:
     if app is None:
         if not has_app_context():
             return _DISABLED
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     cache: TokenCache | None = app.extensions.get(_EXTENSION)
     if cache is None:
         seconds = float(app.config.get("AUTH_CACHE_SECONDS", 0) or 0)

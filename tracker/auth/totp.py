@@ -20,10 +20,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit
+from tracker.auth.permissions import may
 from tracker.db import utcnow
 from tracker.errors import ValidationError
 from tracker.models import User
-from tracker.models.vocab import Role
 
 ISSUER = "TU-tracker"
 RECOVERY_CODES = 10
@@ -32,7 +32,7 @@ STEP = 30
 
 def required_for(user: User) -> bool:
     """Whether the user's role requires a second factor."""
-    return user.role in (Role.COORDINATOR, Role.ADMIN)
+    return may(user, "account.second_factor")
 
 
 def enabled(user: User) -> bool:
@@ -43,7 +43,7 @@ def enabled(user: User) -> bool:
 def begin_enrolment(session: Session, user: User) -> str:
     """A new (pending) secret for the user's authenticator app, unless one is already pending."""
     if enabled(user):
-        raise ValidationError("Totrinsbekræftelse er allerede slået til.")
+        raise ValidationError("auth.totrinsbekraeftelse_allerede_slaaet")
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         session.flush()
@@ -75,10 +75,10 @@ def _hash_code(code: str) -> str:
 def confirm_enrolment(session: Session, user: User, code: str, *, now: float | None = None) -> list[str]:
     """Switch the second factor on with a first valid code; returns the recovery codes (shown once)."""
     if enabled(user) or not user.totp_secret:
-        raise ValidationError("Start opsætningen af totrinsbekræftelse først.")
+        raise ValidationError("auth.start_opsaetningen_totrinsbekraeftelse_foerst")
     step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
     if step is None:
-        raise ValidationError("Koden passer ikke. Tjek uret på telefonen og prøv igen.", {"code": "Forkert kode."})
+        raise ValidationError("auth.koden_passer_tjek_uret", {"code": "Forkert kode."})
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
     user.recovery_codes = [_hash_code(c) for c in codes]
     user.totp_last_step = step

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.passwords import generate_password, hash_password
+from tracker.auth.permissions import role_belongs_to_municipality, role_belongs_to_organisation
 from tracker.errors import Conflict, ValidationError
 from tracker.models import Municipality, Organisation, User
 from tracker.models.vocab import Role
@@ -29,9 +30,9 @@ def resolve_binding(
     mun = session.scalar(select(Municipality).where(Municipality.code == municipality)) if municipality else None
     if municipality and mun is None:
         problems["municipality"] = f"Ukendt kommunekode '{municipality}'."
-    if role == Role.VENDOR and org is None:
+    if role_belongs_to_organisation(role) and org is None:
         problems.setdefault("organisation", "En leverandørbruger skal høre til en organisation.")
-    if role == Role.MUNICIPALITY and mun is None:
+    if role_belongs_to_municipality(role) and mun is None:
         problems.setdefault("municipality", "En kommunebruger skal høre til en kommune.")
     return org, mun, problems
 
@@ -53,9 +54,9 @@ def create_user(
     org, mun, binding_problems = resolve_binding(session, role, organisation, municipality)
     problems.update(binding_problems)
     if problems:
-        raise ValidationError("Brugeren kunne ikke oprettes.", problems)
+        raise ValidationError("auth.brugeren_kunne_oprettes", problems)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"Der findes allerede en bruger med e-mail {email}.", {"email": "Findes allerede."})
+        raise Conflict("auth.findes_allerede_bruger_e", {"email": "Findes allerede."}, email=email)
     password = generate_password()
     user = User(
         email=email,

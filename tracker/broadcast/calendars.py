@@ -6,6 +6,13 @@ readiness events for it), so any change of what the entry says (date, level, tex
 same calendar entry, with DTSTAMP/LAST-MODIFIED the time of the newest such change.
 The event spans the whole interval (first to last possible day). Everything that
 goes into the file is derived from stored data — no 'now' — so the same data gives the same bytes.
+
+A municipality's calendar also has (readiness over time) one event per lock-out period of each (solution,
+staff group) — UID ``lockout-<municipality>-<solution>-<IdP>-<first day>@host``, SEQUENCE the municipality's
+``data_version`` plus the solution's, so any change of M's IdPs, plans or portfolio or of the solution raises
+it — and one event per act-by day of a broker's transition (behind the portfolio) that asks M or its local IdP
+to act (UID ``transition-<id>-act-by-m<municipality>@host``, SEQUENCE the transition's version); the portfolio's
+own transitions have their events from ``transition_calendar``.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from tracker.broadcast.feeds import EPOCH
 from tracker.broadcast.transition_calendar import add_transitions
 from tracker.models import ChangeEvent, Solution, Transition
 from tracker.municipalities.actions import action_text
-from tracker.municipalities.readiness import STATUS_TEXT, Readiness, ReadinessRow, Status, binding_row
+from tracker.municipalities.lockout import Period
+from tracker.municipalities.readiness import LOA_OF_RANK, STATUS_TEXT, Readiness, ReadinessRow, Status, binding_row
+from tracker.municipalities.requirements import TransitionRef
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
 from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, LOA_LABELS, STATE_LABELS, danish_day
 
@@ -217,6 +226,82 @@ def _vevent(
     return event
 
 
+def _lockout_vevent(
+    row: ReadinessRow,
+    period: Period,
+    municipality_id: int,
+    sequence: int,
+    stamp: datetime,
+    page_url: str,
+    domain: str,
+) -> Event:
+    """One lock-out period of a (solution, staff group) as an all-day event over its days (one day if open)."""
+    assert period.start is not None and row.idp is not None
+    group = row.group or row.idp.name
+    event = Event()
+    event.add("uid", f"lockout-{municipality_id}-{row.solution.id}-{row.idp.id}-{period.start.isoformat()}@{domain}")
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("dtstart", period.start)
+    event.add("dtend", period.end if period.end is not None else period.start + timedelta(days=1))
+    required = _label(LOA_LABELS, LOA_OF_RANK.get(period.required))
+    have = _label(LOA_LABELS, LOA_OF_RANK.get(period.have)) if period.have in LOA_OF_RANK else "ingen IdP"
+    until = f" til og med {danish_day(period.end - timedelta(days=1))}" if period.end else " (ingen slutdato kendt)"
+    event.add("summary", f"Lukket ude: {group} — {row.solution.name}")
+    event.add(
+        "description",
+        f"Medarbejdergruppen {group} (IdP {row.idp.name}) er lukket ude af {row.solution.name} fra "
+        f"{danish_day(period.start)}{until}: krævet {required}, anmeldt {have}.\nSe mere: {page_url}",
+    )
+    event.add("url", page_url)
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["TU-tracker", "Lukkeperiode"])
+    event.add("status", "TENTATIVE" if row.solution.switch_status != "confirmed" else "CONFIRMED")
+    for days in REMINDER_DAYS:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(days=-days))
+        alarm.add("description", f"Om {days} dage lukkes {group} ude af {row.solution.name}.")
+        event.add_component(alarm)
+    return event
+
+
+def _act_by_vevent(t: TransitionRef, municipality_id: int, url: str | None, domain: str) -> Event:
+    """The day a transition asks the municipality or its local IdP to have acted by."""
+    assert t.act_by_on is not None
+    event = Event()
+    event.add("uid", f"transition-{t.id}-act-by-m{municipality_id}@{domain}")
+    event.add("sequence", t.version)
+    stamp = t.updated_at or EPOCH
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("dtstart", t.act_by_on)
+    event.add("dtend", t.act_by_on + timedelta(days=1))
+    derived = " (beregnet ud fra en standardfrist)" if t.act_by_derived else ""
+    event.add("summary", f"Handl senest: {t.title} ({t.solution_name})")
+    lines = [f"Senest {danish_day(t.act_by_on)}{derived} skal kommunen eller dens IdP have handlet: {t.title}."]
+    if t.what_to_do:
+        lines.append(t.what_to_do)
+    if url:
+        lines.append(f"Se mere: {url}")
+        event.add("url", url)
+    event.add("description", "\n".join(lines))
+    event.add("transp", "TRANSPARENT")
+    event.add("categories", ["TU-tracker", "Handl senest"])
+    for days in REMINDER_DAYS:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(days=-days))
+        alarm.add("description", f"Om {days} dage: frist for {t.title}.")
+        event.add_component(alarm)
+    return event
+
+
+def _in_range(day: date | None) -> bool:
+    return day is None or FIRST_DAY <= day <= LAST_DAY
+
+
 def render(
     session: Session,
     solutions: Sequence[Solution],
@@ -227,6 +312,7 @@ def render(
     readiness: Readiness | None = None,
     base_url: str | None = None,
     transitions: Sequence[Transition] = (),
+    solution_url: Callable[[str], str] | None = None,
 ) -> bytes:
     """The calendar file for the given solutions (with a municipality's readiness when given), and the given
     transitions' events (``transition_calendar``)."""
@@ -251,5 +337,25 @@ def render(
             _vevent(solution, histories.get(solution.id), page_url(solution), rows.get(solution.id, []), domain)
         )
     add_transitions(cal, transitions, lambda t: page_url(t.solution), domain)
+    if readiness is not None:
+        version = readiness.municipality.data_version or 0
+        for row in readiness.rows:
+            history = histories.get(row.solution.id)
+            stamp = (history.last_changed_at if history else None) or row.solution.created_at
+            sequence = version + (history.sequence if history else 0)
+            for period in row.periods:
+                if period.start is not None and _in_range(period.start) and _in_range(period.end):
+                    cal.add_component(
+                        _lockout_vevent(
+                            row, period, readiness.municipality.id, sequence, stamp, page_url(row.solution), domain
+                        )
+                    )
+        # Act-by days the transitions' own events do not already give: those of brokers behind the portfolio.
+        # (An NSIS login transition is the solution's switch entry, with its reminders: no event of its own.)
+        shown = {t.id for t in transitions}
+        for t in readiness.to_act:
+            if t.act_by_on is not None and _in_range(t.act_by_on) and not t.nsis_login and t.id not in shown:
+                url = solution_url(t.solution_slug) if solution_url else None
+                cal.add_component(_act_by_vevent(t, readiness.municipality.id, url, domain))
     data: bytes = cal.to_ical()
     return data

@@ -9,7 +9,7 @@ readiness action) stays as it was written. Call inside an app context.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import force_locale, ngettext
@@ -187,8 +187,26 @@ def _readiness_parts(ch: dict[str, Any], data: dict[str, Any]) -> list[str]:
                 text = (
                     full_stop(text) + " " + _("Gør nu: %(action)s.", action=str(action.get("text") or "").rstrip("."))
                 )
+            if lockout := _lockout_sentence(data.get("next_lockout"), change[1]):
+                text = full_stop(text) + " " + lockout
             return [text]
     return [_("%(what)s ændret", what=subject)]
+
+
+def _lockout_sentence(lockout: Any, after: Any) -> str:
+    """The next lock-out period, when it says more than the verdict's day: it ends, or starts on another day."""
+    if not isinstance(lockout, dict):
+        return ""
+    start, until = lockout.get("from"), lockout.get("until")
+    verdict_day = after.get("from") if isinstance(after, dict) else None
+    if until is None and start == verdict_day:
+        return ""
+    if until is not None:
+        last = _day((date.fromisoformat(str(until)[:10]) - timedelta(days=1)).isoformat())
+        if start:
+            return _("Næste lukkeperiode: %(start)s til og med %(last)s.", start=_day(start), last=last)
+        return _("Lukket ude til og med %(last)s.", last=last)
+    return _("Næste lukkeperiode: fra %(start)s.", start=_day(start)) if start else ""
 
 
 def full_stop(text: str) -> str:

@@ -70,6 +70,15 @@ def _solutions_of(event: ChangeEvent) -> set[int]:
     return cached
 
 
+def _transition_matches(wanted: dict[str, Any], transition: dict[str, Any]) -> bool:
+    """A transition event's transition (as the event recorded it) against a subscription's transition filter."""
+    if wanted.get("kinds") and transition.get("kind") not in wanted["kinds"]:
+        return False
+    if wanted.get("categories") and transition.get("category") not in wanted["categories"]:
+        return False
+    return wanted.get("major") is None or bool(transition.get("major")) == wanted["major"]
+
+
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:
     """Whether a subscription's filters (and its owner's rights) let an event through."""
     if not owner_may_see(subscription, event):
@@ -77,6 +86,12 @@ def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_i
     if subscription.event_types and event.type not in subscription.event_types:
         return False
     if subscription.solution_ids and not (_solutions_of(event) & set(subscription.solution_ids)):
+        return False
+    if (
+        subscription.transition_filter
+        and event.type.startswith("transition.")
+        and not _transition_matches(subscription.transition_filter, (event.data or {}).get("transition") or {})
+    ):
         return False
     if subscription.municipality_id is not None:
         if event.municipality_id is not None:
@@ -132,7 +147,7 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
 def enqueue_test(session: Session, subscription: Subscription, *, now: datetime | None = None) -> Delivery:
     """Queue a ``subscription.test`` ping; the worker sends it like any delivery (never inside a request)."""
     if not subscription.active:
-        raise Conflict("Abonnementet er deaktiveret. Genaktivér det, før du sender en test.")
+        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer")
     now = now or utcnow()
     delivery = Delivery(
         subscription_id=subscription.id,
@@ -155,10 +170,10 @@ def enqueue_test(session: Session, subscription: Subscription, *, now: datetime 
 def requeue(session: Session, delivery: Delivery, *, now: datetime | None = None) -> Delivery:
     """Send a delivery again from the start of the schedule, with the same ``webhook-id`` and body."""
     if not delivery.subscription.active:
-        raise Conflict("Abonnementet er deaktiveret. Genaktivér det, før du gensender.")
+        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer_2")
     now = now or utcnow()
     if delivery.claimed_until is not None and delivery.claimed_until > now:
-        raise Conflict("Leveringen er ved at blive sendt lige nu. Prøv igen om lidt.")
+        raise Conflict("broadcast.leveringen_ved_blive_sendt")
     delivery.state = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from tracker.errors import DomainError
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -45,13 +47,8 @@ EXTRA_BLOCKED: tuple[IPNetwork, ...] = tuple(
 )
 
 
-class TargetRefused(Exception):
-    """A webhook target that may not be used; ``message`` says why in words a person understands."""
-
-    def __init__(self, message: str) -> None:
-        """Keep the Danish explanation for the API, the form and the delivery log."""
-        super().__init__(message)
-        self.message = message
+class TargetRefused(DomainError):
+    """A webhook target that may not be used: a code; ``message`` words it (Danish in the delivery log)."""
 
 
 @dataclass(frozen=True)
@@ -111,32 +108,32 @@ def is_public(ip: IPAddress) -> bool:
 def split_url(url: str) -> tuple[SplitResult, str, int]:
     """Parse and check the URL's form: scheme, host, port, no credentials; returns (parts, host, port)."""
     if not isinstance(url, str) or not url.strip():
-        raise TargetRefused("Angiv en URL.")
+        raise TargetRefused("broadcast.angiv_url")
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise TargetRefused(f"URL'en er for lang (højst {MAX_URL_LENGTH} tegn).")
+        raise TargetRefused("broadcast.url_lang_hoejst_tegn", max_url_length=MAX_URL_LENGTH)
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise TargetRefused("URL'en må ikke indeholde mellemrum eller kontroltegn.")
+        raise TargetRefused("broadcast.url_maa_indeholde_mellemrum")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise TargetRefused("URL'en kunne ikke forstås (ugyldig vært eller port).") from exc
+        raise TargetRefused("broadcast.url_kunne_forstaas_ugyldig") from exc
     if parts.scheme not in {"http", "https"}:
-        raise TargetRefused("URL'en skal begynde med https://.")
+        raise TargetRefused("broadcast.url_begynde_https")
     if parts.username is not None or parts.password is not None:
-        raise TargetRefused("URL'en må ikke indeholde brugernavn eller adgangskode.")
+        raise TargetRefused("broadcast.url_maa_indeholde_brugernavn")
     if parts.fragment:
-        raise TargetRefused("URL'en må ikke indeholde et #fragment.")
+        raise TargetRefused("broadcast.url_maa_indeholde_fragment")
     host = parts.hostname or ""
     if not host:
-        raise TargetRefused("URL'en mangler et værtsnavn.")
+        raise TargetRefused("broadcast.url_mangler_vaertsnavn")
     try:
         host = host.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise TargetRefused("Værtsnavnet er ugyldigt.") from exc
+        raise TargetRefused("broadcast.vaertsnavnet_ugyldigt") from exc
     if port == 0:
-        raise TargetRefused("Port 0 kan ikke bruges.")
+        raise TargetRefused("broadcast.port_0_bruges")
     return parts, host, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -145,9 +142,9 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise TargetRefused(f"Værten '{host}' kunne ikke slås op i DNS.") from exc
+        raise TargetRefused("broadcast.vaerten_kunne_slaas_op", host=host) from exc
     except OSError as exc:
-        raise TargetRefused(f"Værten '{host}' kunne ikke slås op: {exc}.") from exc
+        raise TargetRefused("broadcast.vaerten_kunne_slaas_op_2", host=host, exc=exc) from exc
     addresses: list[IPAddress] = []
     for family, _type, _proto, _canon, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -156,7 +153,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise TargetRefused(f"Værten '{host}' har ingen IP-adresse.")
+        raise TargetRefused("broadcast.vaerten_ingen_ip_adresse", host=host)
     return addresses
 
 
@@ -165,12 +162,9 @@ def check_addresses(host: str, scheme: str, addresses: Sequence[IPAddress], poli
     for ip in addresses:
         if not (in_allowed(ip, policy) or is_public(ip)):
             shown = host if host == str(ip) else f"{host} ({ip})"
-            raise TargetRefused(
-                f"Adressen {shown} er ikke offentlig (fx loopback, privat net, link-local eller metadata-tjeneste) "
-                "og må ikke bruges som webhook-modtager."
-            )
+            raise TargetRefused("broadcast.adressen_offentlig_fx_loopback", shown=shown)
     if scheme != "https" and policy.require_https and not all(in_allowed(ip, policy) for ip in addresses):
-        raise TargetRefused("Webhook-URL'en skal bruge https://.")
+        raise TargetRefused("broadcast.webhook_url_bruge_https")
     return addresses[0]
 
 

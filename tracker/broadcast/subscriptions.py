@@ -17,18 +17,17 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit
 from tracker.auth.display import public_actor
-from tracker.auth.permissions import can_see_municipality, require_role
+from tracker.auth.permissions import require
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, check_url
 from tracker.db import utcnow
-from tracker.errors import Conflict, Forbidden, NotFound, ValidationError
+from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
-from tracker.models.vocab import Role
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.registry.events import EVENT_TYPES
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-MANAGER_ROLES = (Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
 MAX_SUBSCRIPTIONS_PER_OWNER = 50
 MAX_SOLUTION_FILTERS = 200
 SECRET_OVERLAP = timedelta(hours=24)
@@ -36,7 +35,7 @@ SECRET_OVERLAP = timedelta(hours=24)
 
 def require_manager(user: User | None) -> User:
     """The user if they may own webhook subscriptions (municipality users, coordinators, admins)."""
-    return require_role(user, *MANAGER_ROLES)
+    return require(user, "subscription.manage")
 
 
 def _audit(session: Session, actor: User, action: str, sub: Subscription, **details: Any) -> None:
@@ -47,9 +46,9 @@ def _description(value: str | None) -> str | None:
     """Free text up to 200 characters, without control characters (PostgreSQL refuses NUL)."""
     text = (value or "").strip()
     if any(ord(ch) < 32 and ch not in "\t" for ch in text):
-        raise ValidationError("Beskrivelsen indeholder ugyldige tegn.", {"description": "Fjern kontroltegn."})
+        raise ValidationError("broadcast.beskrivelsen_indeholder_ugyldige_tegn", {"description": "Fjern kontroltegn."})
     if len(text) > 200:
-        raise ValidationError("Beskrivelsen er for lang.", {"description": "Højst 200 tegn."})
+        raise ValidationError("broadcast.beskrivelsen_lang", {"description": "Højst 200 tegn."})
     return text or None
 
 
@@ -57,7 +56,27 @@ def _check_url(url: str, policy: TargetPolicy) -> str:
     try:
         return check_url(url, policy)
     except TargetRefused as exc:
-        raise ValidationError(f"Webhook-adressen kan ikke bruges: {exc.message}", {"url": exc.message}) from exc
+        raise ValidationError("broadcast.webhook_adressen_bruges", {"url": exc.message}, problem=exc.message) from exc
+
+
+def transition_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A subscription's transition filter, checked and normalised (None or empty: no narrowing)."""
+    if not value:
+        return None
+    kinds, categories = list(value.get("kinds") or []), list(value.get("categories") or [])
+    problems = {}
+    if any(k not in tuple(TransitionKind) for k in kinds):
+        problems["transitions.kinds"] = "Mulige: " + ", ".join(TransitionKind) + "."
+    if any(c not in tuple(TransitionCategory) for c in categories):
+        problems["transitions.categories"] = "Mulige: " + ", ".join(TransitionCategory) + "."
+    major = value.get("major")
+    if major is not None and not isinstance(major, bool):
+        problems["transitions.major"] = "Skal være true, false eller null."
+    if problems:
+        raise ValidationError("registry.nogle_felter_ugyldige", problems)
+    if not kinds and not categories and major is None:
+        return None
+    return {"kinds": sorted(set(kinds)), "categories": sorted(set(categories)), "major": major}
 
 
 def _event_types(values: Iterable[str]) -> list[str]:
@@ -65,7 +84,8 @@ def _event_types(values: Iterable[str]) -> list[str]:
     unknown = [v for v in values if v not in EVENT_TYPES]
     if unknown:
         raise ValidationError(
-            "Ukendt hændelsestype.", {"event_types": f"Ukendt: {', '.join(unknown)}. Mulige: {', '.join(EVENT_TYPES)}."}
+            "broadcast.ukendt_haendelsestype",
+            {"event_types": f"Ukendt: {', '.join(unknown)}. Mulige: {', '.join(EVENT_TYPES)}."},
         )
     for value in values:
         if value not in result:
@@ -77,16 +97,20 @@ def _solution_ids(session: Session, slugs: Sequence[str]) -> list[int]:
     wanted = list(dict.fromkeys(slugs))
     malformed = [s for s in wanted if not isinstance(s, str) or not SLUG_RE.match(s)]
     if malformed:
-        raise ValidationError("Ukendt løsning i filteret.", {"solutions": "Angiv løsningernes slug (a-z, 0-9, -)."})
+        raise ValidationError(
+            "broadcast.ukendt_loesning_filteret", {"solutions": "Angiv løsningernes slug (a-z, 0-9, -)."}
+        )
     if len(wanted) > MAX_SOLUTION_FILTERS:
-        raise ValidationError("For mange løsninger i filteret.", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
+        raise ValidationError("broadcast.mange_loesninger_filteret", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
     if not wanted:
         return []
     rows = session.execute(select(Solution.slug, Solution.id).where(Solution.slug.in_(wanted))).all()
     found: dict[str, int] = dict(rows)  # rows are (slug, id) pairs
     missing = [s for s in wanted if s not in found]
     if missing:
-        raise ValidationError("Ukendt løsning i filteret.", {"solutions": f"Findes ikke: {', '.join(missing)}."})
+        raise ValidationError(
+            "broadcast.ukendt_loesning_filteret", {"solutions": f"Findes ikke: {', '.join(missing)}."}
+        )
     return [found[s] for s in wanted]
 
 
@@ -111,9 +135,10 @@ def _municipality_id(session: Session, owner: User, code: str | None) -> int | N
         return None
     municipality = municipality_by_code(session, code)
     if municipality is None:
-        raise ValidationError("Ukendt kommune.", {"municipality": f"Der findes ingen kommune med kode '{code}'."})
-    if not can_see_municipality(owner, municipality.id):
-        raise Forbidden("Du kan kun filtrere på din egen kommunes portefølje.")
+        raise ValidationError(
+            "broadcast.ukendt_kommune", {"municipality": f"Der findes ingen kommune med kode '{code}'."}
+        )
+    require(owner, "subscription.filter_municipality", municipality.id)
     return municipality.id
 
 
@@ -127,12 +152,15 @@ def create_subscription(
     event_types: Sequence[str] = (),
     solutions: Sequence[str] = (),
     municipality: str | None = None,
+    transitions: dict[str, Any] | None = None,
 ) -> tuple[Subscription, str]:
     """Register an endpoint after the same SSRF check the sender makes; returns it and its secret (shown once)."""
     require_manager(owner)
     count = session.scalar(select(func.count()).select_from(Subscription).where(Subscription.owner_id == owner.id))
     if (count or 0) >= MAX_SUBSCRIPTIONS_PER_OWNER:
-        raise Conflict(f"Du har allerede {MAX_SUBSCRIPTIONS_PER_OWNER} abonnementer. Slet et, før du opretter flere.")
+        raise Conflict(
+            "broadcast.du_allerede_abonnementer_slet", max_subscriptions_per_owner=MAX_SUBSCRIPTIONS_PER_OWNER
+        )
     sub = Subscription(
         owner_id=owner.id,
         url=_check_url(url, policy),
@@ -141,6 +169,7 @@ def create_subscription(
         event_types=_event_types(event_types),
         solution_ids=_solution_ids(session, solutions),
         municipality_id=_municipality_id(session, owner, municipality),
+        transition_filter=transition_filter(transitions),
         active=True,
     )
     session.add(sub)
@@ -163,6 +192,8 @@ def update_subscription(
         sub.solution_ids = _solution_ids(session, changes["solutions"] or [])
     if "municipality" in changes:
         sub.municipality_id = _municipality_id(session, owner, changes["municipality"])
+    if "transitions" in changes:
+        sub.transition_filter = transition_filter(changes["transitions"])
     if "active" in changes and changes["active"] is not None and bool(changes["active"]) != sub.active:
         sub.active = bool(changes["active"])
         sub.failing_since = None
@@ -203,7 +234,7 @@ def get_owned(session: Session, owner: User | None, subscription_id: int) -> Sub
     user = require_manager(owner)
     sub = session.get(Subscription, subscription_id) if 0 < subscription_id < 2**31 else None
     if sub is None or sub.owner_id != user.id:
-        raise NotFound(f"Der findes intet abonnement med id {subscription_id}.")
+        raise NotFound("broadcast.findes_intet_abonnement_id", subscription_id=subscription_id)
     return sub
 
 
@@ -246,7 +277,7 @@ def get_delivery(session: Session, sub: Subscription, delivery_id: int) -> Deliv
     """One delivery of the subscription, or 404."""
     delivery = session.get(Delivery, delivery_id) if 0 < delivery_id < 2**31 else None
     if delivery is None or delivery.subscription_id != sub.id:
-        raise NotFound(f"Abonnementet har ingen levering med id {delivery_id}.")
+        raise NotFound("broadcast.abonnementet_ingen_levering_id", delivery_id=delivery_id)
     return delivery
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.auth.permissions import is_coordinator
-from tracker.errors import Forbidden, Unauthorized, ValidationError
+from tracker.auth.permissions import require
+from tracker.errors import ValidationError
 from tracker.inquiries.messages import _
 from tracker.inquiries.public import municipality_label
 from tracker.models import Municipality, Organisation, RiskAssessment, Solution, User
@@ -77,10 +77,7 @@ def record(
     propose: bool = False,
 ) -> RiskAssessment:
     """Record an assessment (coordinators); with ``propose`` its level becomes a pending proposal."""
-    if user is None:
-        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
-    if not is_coordinator(user):
-        raise Forbidden(_("Kun KL's koordinatorer kan registrere risikovurderinger."), {"solution": solution.slug})
+    user = require(user, "risk_assessment.record", solution, details={"solution": solution.slug})
     if concluded_loa not in ASSESSED_LEVELS:
         raise ValidationError(
             _("Konklusionen skal være et af niveauerne lav, betydelig eller hoej."), {"concluded_loa": _("Ugyldig.")}

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from tracker.auth.permissions import own_municipality_id, own_organisation_id
 from tracker.models import Municipality, Organisation, Solution, User
-from tracker.models.vocab import Role, SourceKind
+from tracker.models.vocab import SourceKind
 from tracker.municipalities.names import official_name
 from tracker.registry.actors import Actor
 
@@ -22,12 +23,13 @@ def municipality_label(municipality: Municipality) -> str:
 
 def public_actor(session: Session, user: User) -> str:
     """A user as the public may see them: their municipality, their organisation, or KL for coordinators."""
-    if user.role == Role.MUNICIPALITY and user.municipality_id is not None:
-        municipality = session.get(Municipality, user.municipality_id)
+    municipality_id, organisation_id = own_municipality_id(user), own_organisation_id(user)
+    if municipality_id is not None:
+        municipality = session.get(Municipality, municipality_id)
         if municipality is not None:
             return municipality_label(municipality)
-    if user.role == Role.VENDOR and user.organisation_id is not None:
-        organisation = session.get(Organisation, user.organisation_id)
+    if organisation_id is not None:
+        organisation = session.get(Organisation, organisation_id)
         if organisation is not None:
             return organisation.name
     return KL_LABEL
@@ -46,8 +48,9 @@ def public_actor_of(session: Session, user: User) -> Actor:
 
 def source_kind_of(user: User, solution: Solution) -> str:
     """The source kind of an answer: the service provider is the authority, the vendor reports, KL coordinates."""
-    if user.role == Role.VENDOR and user.organisation_id is not None:
-        if user.organisation_id == solution.service_provider_id:
+    organisation_id = own_organisation_id(user)
+    if organisation_id is not None:
+        if organisation_id == solution.service_provider_id:
             return SourceKind.AUTHORITY.value
         return SourceKind.VENDOR.value
     return SourceKind.COORDINATOR.value

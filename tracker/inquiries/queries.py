@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.auth.permissions import holders
 from tracker.errors import NotFound
 from tracker.inquiries.services import UNANSWERED
 from tracker.models import ChangeEvent, Inquiry, InquiryFollower, RiskAssessment, Solution, User
-from tracker.models.vocab import Role
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def get_inquiry(session: Session, inquiry_id: int) -> Inquiry:
     """One inquiry, or a 404 in words."""
     inquiry = session.scalar(select(Inquiry).where(Inquiry.id == inquiry_id).options(joinedload(Inquiry.solution)))
     if inquiry is None:
-        raise NotFound(f"Der findes intet spørgsmål #{inquiry_id}.")
+        raise NotFound("inquiries.findes_intet_spoergsmaal", inquiry_id=inquiry_id)
     return inquiry
 
 
@@ -117,7 +117,7 @@ def mail_recipients(session: Session, event: ChangeEvent) -> list[User]:
     if event.type == "inquiry.created":
         organisations = [o for o in (inquiry.solution.vendor_id, inquiry.solution.service_provider_id) if o]
         stmt = select(User).where(
-            User.role == Role.VENDOR, User.organisation_id.in_(organisations), User.is_active.is_(True)
+            holders("mail.inquiry_created"), User.organisation_id.in_(organisations), User.is_active.is_(True)
         )
     elif event.type in ("inquiry.asked", "inquiry.answered", "inquiry.closed"):
         followers = select(InquiryFollower.user_id).where(InquiryFollower.inquiry_id == inquiry.id)

@@ -16,14 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, can_report_on, is_coordinator
+from tracker.auth.permissions import may, own_municipality_id, require, require_state
 from tracker.db import utcnow
-from tracker.errors import AppError, Conflict, Forbidden, Unauthorized, ValidationError
+from tracker.errors import AppError, Conflict, ValidationError
 from tracker.inputs import CONTROL_CHARS
 from tracker.inquiries.messages import _
 from tracker.inquiries.public import public_actor, public_actor_of, source_kind_of
 from tracker.models import Inquiry, InquiryFollower, Solution, User
-from tracker.models.vocab import Role
 from tracker.registry.events import append_event
 from tracker.review.services import create_proposal
 
@@ -135,10 +134,7 @@ def ask(
     session: Session, *, user: User | None, solution: Solution, question: str | None, daily_limit: int, force: bool
 ) -> Inquiry:
     """A new question (municipality users, coordinators). A similar open one is offered instead (409)."""
-    if user is None:
-        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
-    if not can_ask_inquiry(user):
-        raise Forbidden(_("Kun kommuner og KL's koordinatorer kan stille spørgsmål."), {"solution": solution.slug})
+    user = require(user, "inquiry.ask", solution, details={"solution": solution.slug})
     text = _text(question, field="question", maximum=MAX_QUESTION, missing=_("Skriv et spørgsmål."))
     since = utcnow() - timedelta(days=1)
     asked_today = session.scalar(select(func.count()).where(Inquiry.asker_id == user.id, Inquiry.created_at >= since))
@@ -158,13 +154,13 @@ def ask(
         state="open",
         waiting=0,
         asker_id=user.id,
-        asker_municipality_id=user.municipality_id if user.role == Role.MUNICIPALITY else None,
+        asker_municipality_id=own_municipality_id(user),
         asker_label=public_actor(session, user),
         created_at=now,
     )
     session.add(inquiry)
     session.flush()
-    if user.role == Role.MUNICIPALITY:
+    if own_municipality_id(user) is not None:  # a municipality waits for its own question's answer
         _follow(session, inquiry, user)
     append_event(
         session,
@@ -183,30 +179,20 @@ def _lock(session: Session, inquiry: Inquiry) -> None:
     session.refresh(inquiry)
 
 
-def _unanswered_or_conflict(inquiry: Inquiry) -> None:
-    if inquiry.state == "closed":
-        raise Conflict(_("Spørgsmål #%(id)s er lukket.", id=inquiry.id), {"state": inquiry.state})
-    if inquiry.state == "answered":
-        raise Conflict(_("Spørgsmål #%(id)s er allerede besvaret.", id=inquiry.id), {"state": inquiry.state})
-
-
 def join(session: Session, *, user: User | None, inquiry: Inquiry) -> bool:
     """A municipality's user joins the wait (idempotent: True only the first time)."""
-    if user is None:
-        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
-    if user.role != Role.MUNICIPALITY:
-        raise Forbidden(_("Kun kommuner kan tilslutte sig et spørgsmål."), {"object_id": inquiry.id})
+    user = require(user, "inquiry.join", inquiry, check_state=False, details={"object_id": inquiry.id})
     _lock(session, inquiry)  # joins one at a time, so the waiting count counts every one of them
-    _unanswered_or_conflict(inquiry)
+    require_state("inquiry.join", inquiry)
     return _follow(session, inquiry, user)
 
 
 def mark_asked(session: Session, *, user: User | None, inquiry: Inquiry, note: str | None) -> Inquiry:
     """A coordinator records that KL has put the question to the vendor/service provider."""
-    user = _require_coordinator(user, inquiry)
+    user = require(user, "inquiry.mark_asked", inquiry, check_state=False, details={"object_id": inquiry.id})
     text = _text(note, field="note", maximum=MAX_NOTE, missing=_("Skriv hvem der er spurgt og hvornår."))
     _lock(session, inquiry)
-    _unanswered_or_conflict(inquiry)
+    require_state("inquiry.mark_asked", inquiry)
     before = inquiry.state
     inquiry.state = "asked"
     inquiry.asked_note = text
@@ -231,14 +217,6 @@ def _state_event(
     )
 
 
-def _require_coordinator(user: User | None, inquiry: Inquiry) -> User:
-    if user is None:
-        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
-    if not is_coordinator(user):
-        raise Forbidden(_("Kun KL's koordinatorer kan gøre dette."), {"object_id": inquiry.id})
-    return user
-
-
 def answer(
     session: Session,
     *,
@@ -249,19 +227,14 @@ def answer(
     propose: dict[str, Any] | None = None,
 ) -> Inquiry:
     """The vendor's or service provider's answer (or a coordinator's); a proposed fact becomes a proposal."""
-    if user is None:
-        raise Unauthorized(_("Du skal logge ind eller sende et API-token."))
     solution = inquiry.solution
-    if not can_answer_inquiry(user, solution):
-        raise Forbidden(
-            _("Kun løsningens leverandør eller tjenesteudbyder og KL's koordinatorer kan svare."),
-            {"solution": solution.slug, "object_id": inquiry.id},
-        )
+    details = {"solution": solution.slug, "object_id": inquiry.id}
+    user = require(user, "inquiry.answer", inquiry, check_state=False, details=details)
     body = _text(text, field="answer", maximum=MAX_ANSWER, missing=_("Skriv et svar."))
     _lock(session, inquiry)
-    _unanswered_or_conflict(inquiry)
+    require_state("inquiry.answer", inquiry)  # I3: an answered inquiry is not answered again
     if propose:
-        if not can_report_on(user, solution):
+        if not may(user, "solution.report", solution):
             raise ValidationError(
                 _("Kun løsningens leverandør eller tjenesteudbyder og KL's koordinatorer kan foreslå en ændring."),
                 {"propose": _("Ikke tilladt for jeres organisation.")},
@@ -293,11 +266,10 @@ def answer(
 
 def close(session: Session, *, user: User | None, inquiry: Inquiry, reason: str | None) -> Inquiry:
     """A coordinator closes a question (duplicate, out of scope, answered elsewhere), with a reason."""
-    user = _require_coordinator(user, inquiry)
+    user = require(user, "inquiry.close", inquiry, check_state=False, details={"object_id": inquiry.id})
     text = _text(reason, field="reason", maximum=MAX_NOTE, missing=_("Skriv hvorfor spørgsmålet lukkes."))
     _lock(session, inquiry)
-    if inquiry.state == "closed":
-        raise Conflict(_("Spørgsmål #%(id)s er lukket.", id=inquiry.id), {"state": inquiry.state})
+    require_state("inquiry.close", inquiry)
     before = inquiry.state
     inquiry.state = "closed"
     inquiry.close_reason = text

@@ -31,6 +31,8 @@ class Subscription(Base):
     event_types: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: all
     solution_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # empty: all
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))  # portfolio filter
+    # Narrows transition.* events: {"kinds": [...], "categories": [...], "major": bool | None}; None: all of them.
+    transition_filter: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

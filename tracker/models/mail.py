@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -47,14 +47,28 @@ class MailMessage(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "key"),
         Index("ix_mail_message_state_next_attempt_at", "state", "next_attempt_at"),
+        CheckConstraint(
+            "notice IN ('proposal_decided', 'proposal_created', 'run_recorded', 'action_due')", name="notice"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     # 'immediate:<first event id>' (older rows: 'event:<id>'), 'daily:<YYYY-MM-DD>' or 'weekly:<YYYY-MM-DD>'
-    # (the period's end, Danish date), or a notice's key
+    # (the period's end, Danish date), or a notice's key. Only the mail's identity (one row per user and key, the
+    # Message-ID); what a notice is about is in the typed columns below, never read back from the key.
     key: Mapped[str] = mapped_column(String(60))
-    kind: Mapped[str] = mapped_column(String(12))  # immediate|daily|weekly
+    kind: Mapped[str] = mapped_column(String(12))  # immediate|daily|weekly|notice
+    # A notice's subject (kind 'notice'; NULL otherwise): which signal wrote it, and what it is about.
+    notice: Mapped[str | None] = mapped_column(String(20))  # proposal_decided|proposal_created|run_recorded|action_due
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"))
+    decision: Mapped[str | None] = mapped_column(String(12))  # the proposal's state when decided: accepted|rejected
+    scrape_run_id: Mapped[int | None] = mapped_column(ForeignKey("scrape_run.id", ondelete="SET NULL"))
+    new_proposals: Mapped[int | None] = mapped_column(Integer)  # a run's proposals left for review
+    changed_pages: Mapped[int | None] = mapped_column(Integer)  # a run's pages that changed
+    became_unhealthy: Mapped[bool | None] = mapped_column(Boolean)  # the run turned its source unhealthy
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("action.id", ondelete="SET NULL"))  # a due-day reminder
+    due_on: Mapped[date | None] = mapped_column(Date)  # the due day it reminds of
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     event_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)

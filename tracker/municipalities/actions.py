@@ -9,20 +9,11 @@ from datetime import date
 from typing import Any
 
 from flask import has_app_context, has_request_context
-from flask_babel import force_locale, format_date, get_locale, gettext
+from flask_babel import force_locale, format_date, get_locale
 
+from tracker.i18n import translated as _
 from tracker.municipalities.readiness import Action, ActionCode
 from tracker.vocabulary import LOA_LABELS, danish_day
-
-
-def _(msgid: str, **values: Any) -> str:
-    """gettext in a request; Danish elsewhere (events written by the worker or the CLI)."""
-    if has_request_context():
-        return gettext(msgid, **values)
-    if has_app_context():
-        with force_locale("da"):
-            return gettext(msgid, **values)
-    return msgid % values if values else msgid
 
 
 def _day(day: date | None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import force_locale
@@ -20,8 +20,9 @@ from openpyxl.utils import get_column_letter
 
 from tracker.models import Solution
 from tracker.municipalities.actions import action_text
+from tracker.municipalities.lockout import Period
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness
-from tracker.municipalities.requirements import SolutionFacts
+from tracker.municipalities.requirements import SolutionFacts, TransitionRef
 from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, KIND_LABELS, LOA_LABELS, STATE_LABELS
 
 CSV_MIMETYPE = "text/csv"
@@ -50,6 +51,11 @@ READINESS_HEADERS = (
     "Kildens ord (niveau)",
     "Kilde (dato)",
     "Kildens ord (dato)",
+    # Readiness over time (added at the end: existing columns keep their places).
+    "Næste lukkeperiode fra",
+    "Næste lukkeperiode til og med",
+    "Lukkeperioder",
+    "Skift at handle på",
 )
 
 REGISTRY_HEADERS = (
@@ -141,9 +147,32 @@ def readiness_table(readiness: Readiness) -> Table:
                     solution.loa_evidence,
                     solution.switch_source_url,
                     solution.switch_evidence,
+                    *_next_period(row.next_period),
+                    "; ".join(period_words(p) for p in row.periods) or None,
+                    "; ".join(transition_words(t) for t in row.to_act) or None,
                 ]
             )
     return READINESS_HEADERS, rows
+
+
+def _next_period(period: Period | None) -> tuple[date | None, date | None]:
+    """The next lock-out period's first and last day (the last None: no end known)."""
+    if period is None:
+        return (None, None)
+    return (period.start, period.end - timedelta(days=1) if period.end else None)
+
+
+def period_words(period: Period) -> str:
+    """A lock-out period in Danish: '2027-03-01 – 2027-04-30' (an open end or start left blank)."""
+    last = period.end - timedelta(days=1) if period.end else None
+    start = period.start.isoformat() if period.start else ""
+    return f"{start} – {last.isoformat() if last else ''}".strip()
+
+
+def transition_words(t: TransitionRef) -> str:
+    """A transition to act on in Danish: 'Title (Solution), senest 2027-02-01 (beregnet)'."""
+    by = f"senest {t.act_by_on.isoformat()}" if t.act_by_on else "frist ukendt"
+    return f"{t.title} ({t.solution_name}), {by}{' (beregnet)' if t.act_by_derived and t.act_by_on else ''}"
 
 
 def registry_table(solutions: Sequence[Solution], *, today: date | None = None) -> Table:

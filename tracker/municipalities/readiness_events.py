@@ -59,6 +59,22 @@ BULK_SHAPE = (
 )
 
 
+def lockout_json(row: ReadinessRow | None) -> dict[str, Any] | None:
+    """The row's lock-out period under way or next (``from``; ``until`` the first day let in again), or None."""
+    period = row.next_period if row is not None else None
+    if period is None:
+        return None
+    return {
+        "from": period.start.isoformat() if period.start else None,
+        "until": period.end.isoformat() if period.end else None,
+    }
+
+
+def _compared_over_time(row: ReadinessRow | None) -> Any:
+    """The verdict and the next lock-out period: what a planned IdP or staff-group change can move."""
+    return (_compared(row), lockout_json(row))
+
+
 def _row_data(before: ReadinessRow | None, after: ReadinessRow | None) -> dict[str, Any]:
     """One changed row: what a single-row event says in ``data`` (its ``changes`` beside it)."""
     row = after or before
@@ -71,6 +87,7 @@ def _row_data(before: ReadinessRow | None, after: ReadinessRow | None) -> dict[s
         "requirement_from": {"slug": driver.slug, "name": driver.name} if driver else None,
         "action": action_dict(after.action) if after else None,
         "stale": after.stale if after else False,
+        "next_lockout": lockout_json(after),
     }
 
 
@@ -81,7 +98,14 @@ def _emit(
     *,
     actor: Actor,
     reason: str | None,
+    over_time: bool = False,
 ) -> ChangeEvent:
+    def changes(before: ReadinessRow | None, after: ReadinessRow | None) -> dict[str, Any]:
+        out = {"readiness": {"before": row_json(before), "after": row_json(after)}}
+        if over_time and lockout_json(before) != lockout_json(after):
+            out["next_lockout"] = {"before": lockout_json(before), "after": lockout_json(after)}
+        return out
+
     if len(changed) == 1:
         before, after = changed[0]
         row = after or before
@@ -92,7 +116,7 @@ def _emit(
             actor=actor,
             municipality=municipality,
             solution=row.solution,
-            changes={"readiness": {"before": row_json(before), "after": row_json(after)}},
+            changes=changes(before, after),
             data=_row_data(before, after),
             reason=reason,
         )
@@ -104,7 +128,7 @@ def _emit(
             {
                 "solution": {"slug": row.solution.slug, "name": row.solution.name},
                 **_row_data(before, after),
-                "changes": {"readiness": {"before": row_json(before), "after": row_json(after)}},
+                "changes": changes(before, after),
             }
         )
     return append_event(
@@ -126,15 +150,19 @@ def _emit_all(
     *,
     actor: Actor,
     reason: str | None,
+    over_time: bool = False,
 ) -> list[ChangeEvent]:
-    """One event per municipality with changed rows (a single row keeps the single-row shape)."""
+    """One event per municipality with changed rows (a single row keeps the single-row shape). ``over_time``:
+    a row whose next lock-out period moved counts as changed too (planned IdP and staff-group changes)."""
+    compared = _compared_over_time if over_time else _compared
     changed: dict[int, list[tuple[ReadinessRow | None, ReadinessRow | None]]] = {}
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1], k[2] or 0)):
         old, new = before.get(key), after.get(key)
-        if _compared(old) != _compared(new):
+        if compared(old) != compared(new):
             changed.setdefault(key[0], []).append((old, new))
     return [
-        _emit(session, municipalities[mid], rows, actor=actor, reason=reason) for mid, rows in sorted(changed.items())
+        _emit(session, municipalities[mid], rows, actor=actor, reason=reason, over_time=over_time)
+        for mid, rows in sorted(changed.items())
     ]
 
 
@@ -186,13 +214,19 @@ def snapshot_municipality(
 
 
 def emit_municipality_changes(
-    session: Session, snapshot: MunicipalitySnapshot, *, actor: Actor, reason: str | None = None
+    session: Session,
+    snapshot: MunicipalitySnapshot,
+    *,
+    actor: Actor,
+    reason: str | None = None,
+    over_time: bool = False,
 ) -> list[ChangeEvent]:
-    """One event per (solution, IdP) row of M whose verdict changed (added and removed rows included)."""
+    """One event per (solution, IdP) row of M whose verdict changed (added and removed rows included); with
+    ``over_time`` also each row whose next lock-out period moved."""
     session.flush()
     _, now = _rows(session, snapshot.municipality, snapshot.today)
     municipality = {snapshot.municipality.id: snapshot.municipality}
-    return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason)
+    return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason, over_time=over_time)
 
 
 def affected_entries(
@@ -228,7 +262,7 @@ def rows_with(
 ) -> dict[RowKey, ReadinessRow]:
     """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own`` (what-if too)."""
     solutions = {e.solution.id: e.solution for e in entries}.values()
-    chains = requirements.chains(session, solutions, edges=edges)
+    chains = requirements.chains(session, solutions, edges=edges, with_transitions=False)  # verdicts only
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
         chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import Solution, Transition
 from tracker.models.vocab import SwitchState, WhoMustAct
 from tracker.registry.brokers import broker_edges, reachable
-from tracker.registry.transitions import transitions_for
 
 # Who must act, when a transition concerns the municipality itself (its IT staff or its local IdP's operator).
 MUNICIPAL_ACTORS = frozenset({WhoMustAct.MUNICIPALITIES.value, WhoMustAct.LOCAL_IDP_OPERATORS.value})
@@ -47,6 +46,8 @@ class TransitionRef:
     category: str
     major: bool
     nsis_login: bool
+    version: int = 1
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, transition: Transition, solution: Solution) -> TransitionRef:
@@ -68,6 +69,8 @@ class TransitionRef:
             category=transition.category,
             major=bool(transition.major),
             nsis_login=bool(transition.nsis_login),
+            version=transition.version or 1,
+            updated_at=transition.updated_at,
         )
 
     @property
@@ -127,10 +130,77 @@ class SolutionFacts:
 Chain = tuple[SolutionFacts, ...]
 
 
+def transition_refs(session: Session, solutions: Mapping[int, Solution]) -> dict[int, list[TransitionRef]]:
+    """The transitions readiness reads, per solution id, in one statement of plain columns (no ORM objects):
+    ``loa`` transitions (requirement steps) and those whose ``who_must_act`` names the municipality or its local
+    IdP's operators (the list to act on), by earliest day (unknown last)."""
+    if not solutions:
+        return {}
+    who = cast(Transition.who_must_act, String)
+    columns = (
+        Transition.id,
+        Transition.solution_id,
+        Transition.kind,
+        Transition.title,
+        Transition.earliest_on,
+        Transition.latest_on,
+        Transition.state,
+        Transition.required_loa,
+        Transition.act_by_on,
+        Transition.act_by_derived,
+        Transition.who_must_act,
+        Transition.what_to_do,
+        Transition.category,
+        Transition.major,
+        Transition.nsis_login,
+        Transition.version,
+        Transition.updated_at,
+    )
+    stmt = (
+        select(*columns)
+        .where(
+            Transition.solution_id.in_(list(solutions)),
+            or_(Transition.kind == "loa", *(who.like(f'%"{actor}"%') for actor in sorted(MUNICIPAL_ACTORS))),
+        )
+        .order_by(Transition.earliest_on.asc().nulls_last(), Transition.id)
+    )
+    found: dict[int, list[TransitionRef]] = {}
+    for row in session.execute(stmt):
+        solution = solutions[row.solution_id]
+        found.setdefault(row.solution_id, []).append(
+            TransitionRef(
+                id=row.id,
+                solution_slug=solution.slug,
+                solution_name=solution.name,
+                kind=row.kind,
+                title=row.title,
+                earliest_on=row.earliest_on,
+                latest_on=row.latest_on,
+                state=row.state,
+                required_loa=row.required_loa,
+                act_by_on=row.act_by_on,
+                act_by_derived=bool(row.act_by_derived),
+                who_must_act=tuple(row.who_must_act or ()),
+                what_to_do=row.what_to_do,
+                category=row.category,
+                major=bool(row.major),
+                nsis_login=bool(row.nsis_login),
+                version=row.version or 1,
+                updated_at=row.updated_at,
+            )
+        )
+    return found
+
+
 def chains(
-    session: Session, solutions: Iterable[Solution], *, edges: Mapping[int, Iterable[int]] | None = None
+    session: Session,
+    solutions: Iterable[Solution],
+    *,
+    edges: Mapping[int, Iterable[int]] | None = None,
+    with_transitions: bool = True,
 ) -> dict[int, Chain]:
-    """Each solution's requirement chain, by solution id (two queries at most)."""
+    """Each solution's requirement chain, by solution id (two queries at most, a third for the transitions;
+    ``with_transitions=False`` leaves them out where only today's verdicts are read)."""
     solutions = list(solutions)
     links = broker_edges(session) if edges is None else edges
     reach = {s.id: reachable(links, s.id) - {s.id} for s in solutions}
@@ -141,12 +211,9 @@ def chains(
             select(Solution).where(Solution.id.in_(wanted)).options(joinedload(Solution.service_provider))
         ):
             everyone[broker.id] = broker
-    found = transitions_for(session, everyone) if everyone else {}
+    found = transition_refs(session, everyone) if with_transitions else {}
     facts = {
-        i: replace(
-            SolutionFacts.of(solution), transitions=tuple(TransitionRef.of(t, solution) for t in found.get(i, ()))
-        )
-        for i, solution in everyone.items()
+        i: replace(SolutionFacts.of(solution), transitions=tuple(found.get(i, ()))) for i, solution in everyone.items()
     }
     return {
         s.id: (

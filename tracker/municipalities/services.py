@@ -89,7 +89,7 @@ def _clean_idp_fields(values: dict[str, Any]) -> dict[str, Any]:
                 problems[field] = "Skal være sand eller falsk."
             clean[field] = value
     if problems:
-        raise ValidationError("IdP'en kunne ikke gemmes.", problems)
+        raise ValidationError("municipalities.idp_kunne_gemmes", problems)
     return clean
 
 
@@ -117,7 +117,7 @@ def create_idp(session: Session, municipality: Municipality, values: dict[str, A
     """Add an IdP to M (``name`` required; level ``ukendt`` unless given)."""
     clean = _clean_idp_fields({"notified_loa": Loa.UKENDT.value, "is_primary": False, **values})
     if "name" not in clean:
-        raise ValidationError("IdP'en kunne ikke gemmes.", {"name": "Navnet skal udfyldes."})
+        raise ValidationError("municipalities.idp_kunne_gemmes", {"name": "Navnet skal udfyldes."})
     _check_unique_name(session, municipality, clean["name"], None)
     before = readiness.snapshot_municipality(session, municipality)
     now = utcnow()
@@ -187,9 +187,9 @@ def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, 
     if idp_ids is None:
         return []
     if not isinstance(idp_ids, list | tuple) or not all(is_id(i) for i in idp_ids):
-        raise ValidationError("Ugyldig IdP.", {field: "Skal være en liste af IdP-id'er."})
+        raise ValidationError("municipalities.ugyldig_idp", {field: "Skal være en liste af IdP-id'er."})
     if len(idp_ids) > MAX_IDPS_PER_ENTRY:
-        raise ValidationError("For mange IdP'er.", {field: f"Højst {MAX_IDPS_PER_ENTRY}."})
+        raise ValidationError("municipalities.mange_idp", {field: f"Højst {MAX_IDPS_PER_ENTRY}."})
     wanted = sorted(set(idp_ids))
     found = {
         i.id: i for i in session.scalars(select(Idp).where(Idp.id.in_(wanted), Idp.municipality_id == municipality.id))
@@ -197,7 +197,7 @@ def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, 
     missing = [i for i in wanted if i not in found]
     if missing:
         raise ValidationError(
-            f"Kommunen har ingen IdP med id {missing[0]}.", {field: "Kommunen har ingen IdP med det id."}
+            "municipalities.kommunen_ingen_idp_id", {field: "Kommunen har ingen IdP med det id."}, idp_id=missing[0]
         )
     return [found[i] for i in wanted]
 
@@ -205,13 +205,13 @@ def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, 
 def idps_from_input(session: Session, municipality: Municipality, values: dict[str, Any]) -> list[Idp] | None:
     """``idp_ids`` (a list) or its one-element shorthand ``idp_id``; None when neither was sent."""
     if "idp_ids" in values and "idp_id" in values:
-        raise ValidationError("Send enten idp_ids eller idp_id, ikke begge.", {"idp_id": "Brug idp_ids."})
+        raise ValidationError("municipalities.send_enten_idp_ids", {"idp_id": "Brug idp_ids."})
     if "idp_ids" in values:
         return resolve_idps(session, municipality, values["idp_ids"])
     if "idp_id" in values:
         idp_id = values["idp_id"]
         if idp_id is not None and not is_id(idp_id):
-            raise ValidationError("Ugyldig IdP.", {"idp_id": "Skal være et IdP-id."})
+            raise ValidationError("municipalities.ugyldig_idp", {"idp_id": "Skal være et IdP-id."})
         return resolve_idps(session, municipality, [] if idp_id is None else [idp_id], field="idp_id")
     return None
 
@@ -220,11 +220,11 @@ def _clean_note(note: Any) -> str | None:
     if note is None:
         return None
     if not isinstance(note, str):
-        raise ValidationError("Ugyldig note.", {"note": "Skal være tekst."})
+        raise ValidationError("municipalities.ugyldig_note", {"note": "Skal være tekst."})
     if len(note) > NOTE_MAX_LEN:
-        raise ValidationError("Noten er for lang.", {"note": f"Højst {NOTE_MAX_LEN} tegn."})
+        raise ValidationError("municipalities.noten_lang", {"note": f"Højst {NOTE_MAX_LEN} tegn."})
     if CONTROL_RE.search(note):
-        raise ValidationError("Ugyldig note.", {"note": "Må ikke indeholde styretegn."})
+        raise ValidationError("municipalities.ugyldig_note", {"note": "Må ikke indeholde styretegn."})
     return note.strip() or None
 
 
@@ -232,7 +232,7 @@ def solution_for_input(session: Session, slug: Any) -> Solution:
     """The solution a request names by slug; an unknown slug is bad input (422), not a missing page."""
     solution = session.scalar(select(Solution).where(Solution.slug == slug)) if is_slug(slug) else None
     if solution is None:
-        raise ValidationError(f"Der findes ingen løsning med slug '{slug}'.", {"solution": "Findes ikke."})
+        raise ValidationError("registry.findes_ingen_loesning_slug", {"solution": "Findes ikke."}, slug=slug)
     return solution
 
 
@@ -322,7 +322,7 @@ def update_portfolio_entry(
     municipality = entry.municipality
     unknown = set(changes) - {"idp_ids", "idp_id", "note"}
     if unknown:
-        raise ValidationError("Ukendte felter.", dict.fromkeys(sorted(unknown), "Feltet kendes ikke."))
+        raise ValidationError("municipalities.ukendte_felter", dict.fromkeys(sorted(unknown), "Feltet kendes ikke."))
     idps = idps_from_input(session, municipality, changes)
     note = _clean_note(changes["note"]) if "note" in changes else entry.note
     idps_changed = idps is not None and [i.id for i in idps] != [i.id for i in entry.idps]
@@ -369,11 +369,15 @@ def edit_portfolio(
     own = {i.id: i for i in session.scalars(select(Idp).where(Idp.municipality_id == municipality.id))}
     for ids in wanted.values():
         if not all(is_id(i) for i in ids) or len(ids) > MAX_IDPS_PER_ENTRY:
-            raise ValidationError("Ugyldig IdP.", {"idp_ids": f"Højst {MAX_IDPS_PER_ENTRY} af kommunens IdP'er."})
+            raise ValidationError(
+                "municipalities.ugyldig_idp", {"idp_ids": f"Højst {MAX_IDPS_PER_ENTRY} af kommunens IdP'er."}
+            )
         missing = [i for i in ids if i not in own]
         if missing:
             raise ValidationError(
-                f"Kommunen har ingen IdP med id {missing[0]}.", {"idp_ids": "Kommunen har ingen IdP med det id."}
+                "municipalities.kommunen_ingen_idp_id",
+                {"idp_ids": "Kommunen har ingen IdP med det id."},
+                idp_id=missing[0],
             )
     changed = {
         slug: sorted(set(ids))

@@ -27,7 +27,7 @@ from tracker.stopping import stop_event
 @with_appcontext
 def notify_command(once: bool, interval: float | None, at: datetime | None) -> None:
     """Send due e-mail: immediate alerts and daily/weekly digests. Stops on Ctrl-C / SIGTERM."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # the LocalProxy stub does not declare its unwrapping method
     if at is not None and not once:
         raise click.UsageError("--at goes with --once.")
     if once:

@@ -15,7 +15,6 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import force_locale, ngettext
@@ -27,9 +26,8 @@ from tracker.links import absolute_for
 from tracker.models import ChangeEvent, MailMessage, User
 from tracker.municipalities.readiness_events import expand
 from tracker.notify.preferences import unsubscribe_token
-from tracker.vocabulary import format_day
+from tracker.vocabulary import DANISH_TIME, format_day
 
-DANISH = ZoneInfo("Europe/Copenhagen")
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in the raw message, unlike base64
 
@@ -93,7 +91,7 @@ def _subject(mail: MailMessage, events: list[ChangeEvent], language: str) -> str
             title=title,
         )
     count = len(events)
-    day = format_day(mail.period_end.astimezone(DANISH).date()) if mail.period_end else ""
+    day = format_day(mail.period_end.astimezone(DANISH_TIME).date()) if mail.period_end else ""
     if mail.kind == "weekly":
         return ngettext(
             "TU-tracker: ugens ændringer (%(num)d ændring, uge til %(day)s)",
@@ -120,18 +118,30 @@ def compose(
     language: str,
     now: datetime,
     cache: dict[Any, Any] | None = None,
+    overdue: list[tuple[str, str]] | None = None,
 ) -> Message:
     """The complete message, ready to send.
 
     ``cache`` (one per claimed batch) holds the rendered bodies per language and event list: the 5,000
     readers of one change share one rendering, each message then gets its own unsubscribe link.
     """
-    key = ("changes", language, mail.kind, mail.period_start, mail.period_end, tuple(e.id for e in events))
+    overdue = overdue if mail.kind in ("daily", "weekly") else []  # a digest lists the reader's overdue actions
+    key = (
+        "changes",
+        language,
+        mail.kind,
+        mail.period_start,
+        mail.period_end,
+        tuple(e.id for e in events),
+        tuple(overdue or ()),
+    )
     bodies = cache.get(key) if cache is not None else None
     if bodies is None:
         with force_locale(language):
             subject = _subject(mail, events, language)
-            text, html = _render(mail, "changes", subject, language, UNSUBSCRIBE, groups=_groups(events, language))
+            text, html = _render(
+                mail, "changes", subject, language, UNSUBSCRIBE, groups=_groups(events, language), overdue=overdue or []
+            )
         bodies = (subject, text, html)
         if cache is not None:
             cache[key] = bodies
@@ -199,5 +209,5 @@ def _message(
     msg["Auto-Submitted"] = "auto-generated"
     msg["Content-Language"] = language
     msg.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]  # a Charset is accepted
-    msg.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]  # (typeshed says str)
+    msg.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]  # typeshed says str; a Charset object is what makes quoted-printable
     return msg

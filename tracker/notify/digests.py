@@ -9,7 +9,6 @@ one, add nothing. Empty digests are not sent. ``now`` is passed in, so tests fre
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,8 +16,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import ChangeEvent, MailMessage, MailPreference, User
 from tracker.notify.recipients import Context, concerns, message_id_for, rules
+from tracker.vocabulary import DANISH_TIME
 
-DANISH = ZoneInfo("Europe/Copenhagen")
 DIGEST_HOUR = 7
 PERIODS = {"daily": 1, "weekly": 7}
 MAX_CATCH_UP = timedelta(days=31)
@@ -26,21 +25,21 @@ MAX_CATCH_UP = timedelta(days=31)
 
 def period_bounds(kind: str, now: datetime, hour: int = DIGEST_HOUR) -> tuple[datetime, datetime]:
     """The last finished period before ``now`` as UTC instants: [start, end), both at ``hour`` Danish time."""
-    local = now.astimezone(DANISH)
+    local = now.astimezone(DANISH_TIME)
     end_day = local.date()
     if local.time() < time(hour):
         end_day -= timedelta(days=1)
     if kind == "weekly":
         end_day -= timedelta(days=end_day.weekday())  # back to Monday
     start_day = end_day - timedelta(days=PERIODS[kind])
-    end = datetime.combine(end_day, time(hour), DANISH).astimezone(UTC)
-    start = datetime.combine(start_day, time(hour), DANISH).astimezone(UTC)
+    end = datetime.combine(end_day, time(hour), DANISH_TIME).astimezone(UTC)
+    start = datetime.combine(start_day, time(hour), DANISH_TIME).astimezone(UTC)
     return start, end
 
 
 def period_key(kind: str, end: datetime) -> str:
     """``daily:2026-12-02``: the Danish date the period ends on."""
-    return f"{kind}:{end.astimezone(DANISH).date().isoformat()}"
+    return f"{kind}:{end.astimezone(DANISH_TIME).date().isoformat()}"
 
 
 def _subscribers(session: Session, kind: str) -> list[tuple[User, str]]:

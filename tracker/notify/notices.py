@@ -1,10 +1,13 @@
 """Personal notices by mail: what happened to something of yours, or to your work, that is not a public change.
 
-- The outcome of your proposal (accepted, or rejected with the coordinator's reason): ``proposal:<id>:<state>``.
+- The outcome of your proposal (accepted, or rejected with the coordinator's reason): ``proposal_decided``.
 - A coordinator's work alerts, if asked for (``alerts`` in the mail preference): a new proposal from a person
-  (``proposal-new:<id>``, alert ``proposals``), and what a scrape run brought — proposals left for review
-  (alert ``proposals``), changed pages and a source turning unhealthy (alert ``sources``):
-  ``run:<id>:p<pending>:c<changed>:u<0|1>``.
+  (``proposal_created``, alert ``proposals``), and what a scrape run brought — proposals left for review
+  (alert ``proposals``), changed pages and a source turning unhealthy (alert ``sources``): ``run_recorded``.
+
+What a notice is about is kept in the row's typed columns (``notice``, ``proposal_id``, ``decision``,
+``scrape_run_id``, the run's counts). Its key (``proposal:<id>:<state>``, ``proposal-new:<id>``,
+``run:<id>:p<pending>:c<changed>:u<0|1>``) only makes it one row per user and thing, and its Message-ID.
 
 A notice is a mail row of kind ``notice``, written in the transaction of what it tells (receivers of the review's
 and the ingest's signals) and sent by the mail worker like any other, with a stable Message-ID. It goes out at once
@@ -14,7 +17,6 @@ the person who caused it.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from email.message import Message
 from typing import Any
@@ -24,11 +26,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.auth.permissions import holders, may
 from tracker.db import utcnow
 from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
 from tracker.models import MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
-from tracker.models.vocab import Role
+from tracker.notify import action_reminders
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
 from tracker.notify.recipients import message_id_for
@@ -36,10 +39,10 @@ from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
 
 KIND = "notice"
-_RUN_KEY = re.compile(r"run:(\d+):p(\d+):c(\d+):u([01])")
 
 
-def _add(session: Session, user: User, key: str) -> None:
+def _add(session: Session, user: User, key: str, notice: str, **subject: Any) -> None:
+    """One notice row: ``key`` its identity, ``notice`` and ``subject`` (typed columns) what it is about."""
     session.add(
         MailMessage(
             user_id=user.id,
@@ -48,6 +51,8 @@ def _add(session: Session, user: User, key: str) -> None:
             message_id=message_id_for(user.id, key[:60]),
             event_ids=[],
             next_attempt_at=utcnow(),
+            notice=notice,
+            **subject,
         )
     )
     wake.announce(session, MAIL.name)
@@ -58,7 +63,7 @@ def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) 
     rows = session.execute(
         select(User, MailPreference)
         .join(MailPreference, MailPreference.user_id == User.id)
-        .where(User.is_active.is_(True), User.role.in_([Role.COORDINATOR, Role.ADMIN]), MailPreference.mode != "off")
+        .where(User.is_active.is_(True), holders("mail.work_alert"), MailPreference.mode != "off")
         .order_by(User.id)
     ).all()
     return [u for u, p in rows if u.id != exclude_id and wanted & set(p.alerts or [])]
@@ -67,18 +72,26 @@ def _alerted(session: Session, wanted: set[str], exclude_id: int | None = None) 
 def proposal_decided(proposal: Proposal, *, session: Session, **_: Any) -> None:
     """Tell the proposer that a coordinator accepted or rejected their proposal (``signals.proposal_decided``)."""
     proposer = session.get(User, proposal.proposer_id) if proposal.proposer_id is not None else None
-    if proposer is None or not proposer.is_active or proposer.id == proposal.reviewed_by_id:
+    # N12: nobody is told of a decision they made themselves (the table's mail.decision_notice).
+    if proposer is None or not proposer.is_active or not may(proposer, "mail.decision_notice", proposal):
         return
     if preference_of(session, proposer)["mode"] == "off":
         return
-    _add(session, proposer, f"proposal:{proposal.id}:{proposal.state}")
+    _add(
+        session,
+        proposer,
+        f"proposal:{proposal.id}:{proposal.state}",
+        "proposal_decided",
+        proposal_id=proposal.id,
+        decision=proposal.state,
+    )
     session.flush()
 
 
 def proposal_created(proposal: Proposal, *, session: Session, **_: Any) -> None:
     """Alert the coordinators who asked of a person's new proposal (``signals.proposal_created``)."""
     for user in _alerted(session, {"proposals"}, exclude_id=proposal.proposer_id):
-        _add(session, user, f"proposal-new:{proposal.id}")
+        _add(session, user, f"proposal-new:{proposal.id}", "proposal_created", proposal_id=proposal.id)
     session.flush()
 
 
@@ -88,18 +101,26 @@ def run_recorded(run: ScrapeRun, *, session: Session, source: Source, news: RunN
         {"sources"} if news.changed_pages or news.became_unhealthy else set()
     )
     key = f"run:{run.id}:p{news.proposals}:c{len(news.changed_pages)}:u{int(news.became_unhealthy)}"
+    counts = {
+        "new_proposals": news.proposals,
+        "changed_pages": len(news.changed_pages),
+        "became_unhealthy": bool(news.became_unhealthy),
+    }
     for user in _alerted(session, wanted):
-        _add(session, user, key)
+        _add(session, user, key, "run_recorded", scrape_run_id=run.id, **counts)
     session.flush()
 
 
 def compose_notice(session: Session, mail: MailMessage, user: User, language: str, now: datetime) -> Message | None:
     """The notice's message; None when what it is about has gone (it is then not sent)."""
-    kind = mail.key.partition(":")[0]
+    compose = {
+        "proposal_decided": _decision,
+        "proposal_created": _new_proposal,
+        "run_recorded": _run,
+        action_reminders.NOTICE: action_reminders.compose,
+    }
     with force_locale(language):
-        built = {"proposal": _decision, "proposal-new": _new_proposal, "run": _run}.get(kind, _nothing)(
-            session, mail, user
-        )
+        built = compose.get(mail.notice or "", _nothing)(session, mail, user)
         if built is None:
             return None
         subject, template, context = built
@@ -113,14 +134,9 @@ def _nothing(_session: Session, _mail: MailMessage, _user: User) -> Built:
     return None
 
 
-def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
-
-
 def _decision(session: Session, mail: MailMessage, user: User) -> Built:
-    _kind, number, state = [*mail.key.split(":"), "", ""][:3]
-    pid = _number(number)
-    proposal = session.get(Proposal, pid) if pid is not None else None
+    state = mail.decision or ""
+    proposal = session.get(Proposal, mail.proposal_id) if mail.proposal_id is not None else None
     if proposal is None or proposal.proposer_id != user.id or state not in ("accepted", "rejected"):
         return None
     name = proposal.solution.name
@@ -138,8 +154,7 @@ def _decision(session: Session, mail: MailMessage, user: User) -> Built:
 
 
 def _new_proposal(session: Session, mail: MailMessage, _user: User) -> Built:
-    pid = _number(mail.key.partition(":")[2])
-    proposal = session.get(Proposal, pid) if pid is not None else None
+    proposal = session.get(Proposal, mail.proposal_id) if mail.proposal_id is not None else None
     if proposal is None or proposal.state not in ("pending", "stale"):
         return None  # decided meanwhile: nothing left to do
     name = proposal.solution.name
@@ -152,14 +167,13 @@ def _new_proposal(session: Session, mail: MailMessage, _user: User) -> Built:
 
 
 def _run(session: Session, mail: MailMessage, _user: User) -> Built:
-    match = _RUN_KEY.fullmatch(mail.key)
-    run = session.get(ScrapeRun, int(match.group(1))) if match else None
-    if match is None or run is None:
+    run = session.get(ScrapeRun, mail.scrape_run_id) if mail.scrape_run_id is not None else None
+    if run is None:
         return None
     source = session.get(Source, run.source_id)
     if source is None:
         return None
-    pending, changed, unhealthy = int(match.group(2)), int(match.group(3)), match.group(4) == "1"
+    pending, changed, unhealthy = mail.new_proposals or 0, mail.changed_pages or 0, bool(mail.became_unhealthy)
     lines: list[tuple[str, str | None]] = []
     if pending:
         text = ngettext(

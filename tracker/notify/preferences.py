@@ -11,21 +11,34 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from tracker.auth.audit import record as audit
+from tracker.auth.permissions import may
 from tracker.db import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import MailPreference, User
-from tracker.models.vocab import Role
 
 MODES = ("immediate", "daily", "weekly", "off")
 SCOPES = ("portfolio", "all")
 LANGUAGES = ("da", "en")
 ALERTS = ("proposals", "sources")  # new proposals to review; source pages changed or sources unhealthy
-DEFAULTS: dict[str, Any] = {"mode": "daily", "scope": "portfolio", "language": "da", "alerts": []}
+DEFAULTS: dict[str, Any] = {
+    "mode": "daily",
+    "scope": "portfolio",
+    "language": "da",
+    "alerts": [],
+    "action_reminder_days": 7,  # days before an action's due day its owner is reminded (None: never)
+}
+MAX_REMINDER_DAYS = 90
 TOKEN_SALT = "tracker.mail.unsubscribe"  # noqa: S105 - a signing namespace, not a secret
 
 
 def _as_dict(row: MailPreference) -> dict[str, Any]:
-    return {"mode": row.mode, "scope": row.scope, "language": row.language, "alerts": list(row.alerts or [])}
+    return {
+        "mode": row.mode,
+        "scope": row.scope,
+        "language": row.language,
+        "alerts": list(row.alerts or []),
+        "action_reminder_days": row.action_reminder_days,
+    }
 
 
 def preference_of(session: Session, user: User) -> dict[str, Any]:
@@ -41,7 +54,7 @@ def validate(data: dict[str, Any], user: User | None = None) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     vocab = {"mode": MODES, "scope": SCOPES, "language": LANGUAGES}
     for name in data:
-        if name not in vocab and name != "alerts":
+        if name not in vocab and name not in ("alerts", "action_reminder_days"):
             errors[name] = _("Ukendt felt.")
     for name, allowed in vocab.items():
         if name not in data or data[name] is None:
@@ -55,10 +68,20 @@ def validate(data: dict[str, Any], user: User | None = None) -> dict[str, Any]:
     if alerts is not None:
         if not isinstance(alerts, list) or not all(isinstance(a, str) and a in ALERTS for a in alerts):
             errors["alerts"] = _("Ukendt værdi. Tilladt: %(allowed)s.", allowed=", ".join(ALERTS))
-        elif alerts and user is not None and user.role not in (Role.COORDINATOR, Role.ADMIN):
+        elif alerts and user is not None and not may(user, "mail.work_alerts"):
             errors["alerts"] = _("Arbejdsbeskeder er for KL's koordinatorer.")
         else:
             clean["alerts"] = [a for a in ALERTS if a in alerts]
+    if "action_reminder_days" in data:
+        days = data["action_reminder_days"]
+        if days is not None and (
+            not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= MAX_REMINDER_DAYS
+        ):
+            errors["action_reminder_days"] = _(
+                "Skal være et antal dage fra 0 til %(max)d, eller null (ingen påmindelser).", max=MAX_REMINDER_DAYS
+            )
+        else:
+            clean["action_reminder_days"] = days
     if errors:
         raise ValidationError(_("Ugyldige mailindstillinger."), {"fields": errors})
     return clean

@@ -17,12 +17,11 @@ from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from tracker import signals
+from tracker.auth.permissions import may
+from tracker.auth.policies import MailTopic
 from tracker.models import ChangeEvent, MailMessage, MailPreference, PortfolioEntry, Solution, User
-from tracker.models.vocab import Role
 from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
-
-COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
 
 
 @dataclass
@@ -70,20 +69,15 @@ Rule = Callable[[User, str, ChangeEvent, Context], bool]
 def solution_rule(user: User, scope: str, event: ChangeEvent, ctx: Context) -> bool:
     """A registry change: everyone with scope 'all'; with 'portfolio' the municipalities using the solution,
     the solution's own vendor/provider, and coordinators (whose portfolio is the registry)."""
-    if scope == "all" or user.role in COORDINATORS:
-        return True
-    if user.role == Role.MUNICIPALITY:
-        return user.municipality_id in ctx.users_of(event.solution_id)
-    if user.role == Role.VENDOR:
-        return user.organisation_id in ctx.organisations_of(event.solution_id)
-    return False
+    topic = MailTopic(
+        scope, users=ctx.users_of(event.solution_id), organisations=ctx.organisations_of(event.solution_id)
+    )
+    return may(user, "mail.solution_change", topic)
 
 
 def readiness_rule(user: User, scope: str, event: ChangeEvent, ctx: Context) -> bool:
     """A municipality's readiness: its own users, and coordinators who chose 'all' (as in the event log)."""
-    if user.role == Role.MUNICIPALITY:
-        return user.municipality_id == event.municipality_id
-    return user.role in COORDINATORS and scope == "all"
+    return may(user, "mail.readiness_change", MailTopic(scope, municipality_id=event.municipality_id))  # N6
 
 
 RULES: dict[str, Rule] = {

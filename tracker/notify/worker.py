@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.db import Database, get_db, utcnow
 from tracker.models import ChangeEvent, MailAttempt, MailMessage, MailPreference
-from tracker.notify import digests, notices, transport
+from tracker.notify import action_reminders, digests, notices, transport
 from tracker.notify.compose import compose
 from tracker.notify.preferences import DEFAULTS
 from tracker.outbox import loop, schedule
@@ -33,6 +33,7 @@ from tracker.outbox.lease import holder_id
 from tracker.outbox.loop import Clock
 from tracker.outbox.queues import MAIL
 from tracker.outbox.wake import Waker, waker_for
+from tracker.vocabulary import DANISH_TIME
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class RunReport:
     """What one run did."""
 
     digests: int = 0
+    reminders: int = 0
     claimed: int = 0
     sent: int = 0
     failed: int = 0
@@ -91,7 +93,8 @@ def _compose_all(
                 composed.append(notices.compose_notice(session, mail, user, language, now))
             else:
                 listed = [events[i] for i in sorted(set(mail.event_ids or [])) if i in events]
-                composed.append(compose(mail, user, listed, language, now, bodies) if listed else None)
+                overdue = action_reminders.overdue_for(session, user, now.astimezone(DANISH_TIME).date())
+                composed.append(compose(mail, user, listed, language, now, bodies, overdue) if listed else None)
     return composed
 
 
@@ -247,6 +250,7 @@ def run_once(
     report = RunReport()
     with get_db(app).unit_of_work() as session:
         report.digests = digests.queue_digests(session, clock())
+        report.reminders = action_reminders.queue_reminders(session, clock())
     done = loop.run_once(
         channel,
         holder=holder or holder_id(),

@@ -127,7 +127,7 @@ def create_transition(
     session.add(transition)
     session.flush()
     shown = {f: json_value(getattr(transition, f)) for f in ("kind", "title", *fields, *ACT_FIELDS)}
-    append_event(
+    transition.__dict__["_created_event"] = append_event(
         session,
         type="transition.created",
         actor=actor,
@@ -191,7 +191,7 @@ def update_transition(
     changed = {f for f in EDITABLE_FIELDS if json_value(after[f]) != json_value(current[f])}
     if not changed:
         return events
-    validate(session, solution, after, transition_id=transition.id)
+    validate(session, solution, after, transition_id=transition.id, touched=changed)
     before = {f: json_value(current[f]) for f in changed}
     now = utcnow()
     for field in changed:
@@ -261,3 +261,42 @@ def set_lead_time(session: Session, kind: str, days: int, *, actor: Actor) -> in
         )
         moved += 1
     return moved
+
+
+# Proposals carry the solution's switch fields; a scraper's finding names the kind of transition its date is.
+NSIS_KINDS = (TransitionKind.LOGIN.value, TransitionKind.LOA.value)
+_KIND_TITLES = {
+    "protocol": "Protokolskift",
+    "certificate": "Certifikatskift",
+    "broker_version": "Ny brokerversion",
+    "wallet": "Identitetstegnebog",
+    "decommission": "Lukning",
+    "organisation": "Organisationsændring",
+}
+
+
+def create_from_switch_fields(
+    session: Session,
+    solution: Solution,
+    kind: str,
+    changes: dict[str, Any],
+    *,
+    actor: Actor,
+    reason: str | None,
+    title: str | None = None,
+) -> Transition:
+    """A transition of ``kind`` from a proposal's switch-date fields (``switch_*``): a date that is not the
+    solution's NSIS login switch (a certificate, a protocol …) becomes its own transition, never the switch date."""
+    from_solution = {column: field for field, column in NSIS_MIRROR.items()}
+    fields = {from_solution[k]: v for k, v in changes.items() if k.startswith("switch_") and k in from_solution}
+    fields.pop("recorded_by", None)
+    fields.pop("recorded_at", None)
+    fields["kind"] = kind
+    fields["title"] = title or _KIND_TITLES.get(kind, kind)
+    return create_transition(session, solution, fields, actor=actor, reason=reason)
+
+
+def created_event(transition: Transition) -> ChangeEvent | None:
+    """The ``transition.created`` event of a transition created in this session (None otherwise)."""
+    event: ChangeEvent | None = transition.__dict__.get("_created_event")
+    return event

@@ -7,6 +7,7 @@ Public functions (others build on these; the writes are in ``tracker.registry.tr
 - ``next_transitions(session, solution_ids, today) -> dict[int, Transition]``: each solution's next transition
   (not cancelled, not done, latest day not before today; unknown dates count as ahead), one statement.
 - ``list_transitions(session, TransitionFilter(...), limit=, offset=) -> (items, total)``: the API's list.
+- ``upcoming_transitions(session, today, kind=None)``: not done yet, by act-by day ("Kommende skift").
 - ``get_transition(session, id) -> Transition`` (404 in Danish), ``transition_history(session, t)``.
 - ``lead_times(session) -> dict[kind, days]``; ``derived_act_by(earliest, days)``.
 - ``validate(session, solution, after)``: the rules (act-by after the latest day, ``loa`` without a level,
@@ -161,6 +162,24 @@ def next_transitions(session: Session, solution_ids: Iterable[int], today: date)
     return result
 
 
+def upcoming_transitions(
+    session: Session, today: date, *, kind: str | None = None, limit: int = 200
+) -> list[Transition]:
+    """Transitions not done by ``today`` (not switched or cancelled, latest day not passed; undated ones too),
+    by act-by day (unknown last), then day; optionally of one kind. One statement."""
+    last = func.coalesce(Transition.latest_on, Transition.earliest_on)
+    stmt = select(Transition).where(Transition.state.not_in(DONE_STATES), or_(last.is_(None), last >= today))
+    if kind:
+        stmt = stmt.where(Transition.kind == kind)
+    return list(
+        session.scalars(
+            stmt.options(joinedload(Transition.solution), joinedload(Transition.replaced_by))
+            .order_by(Transition.act_by_on.asc().nulls_last(), *_by_day())
+            .limit(limit)
+        )
+    )
+
+
 @dataclass(frozen=True)
 class TransitionFilter:
     """The filters of ``GET /api/v1/transitions``."""
@@ -297,14 +316,32 @@ def _field_problems(after: dict[str, Any]) -> dict[str, str]:
     return problems
 
 
-def validate(session: Session, solution: Solution, after: dict[str, Any], *, transition_id: int | None = None) -> None:
+def validate(
+    session: Session,
+    solution: Solution,
+    after: dict[str, Any],
+    *,
+    transition_id: int | None = None,
+    touched: set[str] | None = None,
+) -> None:
     """Check a transition as it would be after a change (every editable field in ``after``); a Danish 422.
 
     Rules: known vocabularies; days within 1900–2100; earliest ≤ latest; the act-by day not after the latest
     day; a ``loa`` transition names a level; a ``decommission`` replacement is another solution and closes no
-    cycle of replacements.
+    cycle of replacements; ``confirmed`` only with a source (address or evidence), checked on the facts
+    ``touched`` (None: all), as a solution's.
     """
     problems = _field_problems(after)
+    for status, url, evidence in (
+        ("status", "source_url", "evidence"),
+        ("loa_status", "loa_source_url", "loa_evidence"),
+    ):
+        if touched is not None and not touched & {status, url, evidence}:
+            continue
+        if after.get(status) == Confidence.CONFIRMED and not (
+            (after.get(url) or "").strip() or (after.get(evidence) or "").strip()
+        ):
+            problems[status] = _("Bekræftet kræver en kilde: angiv kildens adresse eller belægget.")
     if problems:
         raise ValidationError(_("Nogle felter er ugyldige."), problems)
     earliest, latest, act = after.get("earliest_on"), after.get("latest_on"), after.get("act_by_on")

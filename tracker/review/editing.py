@@ -13,15 +13,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.auth.permissions import require_role
+from tracker.auth.permissions import require
 from tracker.errors import NotFound, PreconditionFailed
 from tracker.models import ChangeEvent, Solution, User
-from tracker.models.vocab import Role
 from tracker.registry.actors import Actor
 from tracker.registry.services import create_solution, update_solution, validate_changes
 from tracker.review.services import mark_stale
-
-EDITOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 
 
 def lock_solution(session: Session, slug: str) -> Solution:
@@ -34,7 +31,7 @@ def lock_solution(session: Session, slug: str) -> Solution:
         .execution_options(populate_existing=True)
     )
     if solution is None:
-        raise NotFound(f"Der findes ingen løsning med slug '{slug[:80]}'.")
+        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug[:80])
     return solution
 
 
@@ -48,11 +45,11 @@ def edit_solution(
     accepted_versions: Collection[int] | None,
 ) -> tuple[Solution, list[ChangeEvent]]:
     """Apply a coordinator's changes if the solution is still at one of ``accepted_versions`` (None: any)."""
-    require_role(editor, *EDITOR_ROLES)
+    require(editor, "solution.edit")
     solution = lock_solution(session, slug)
     if accepted_versions is not None and solution.version not in accepted_versions:
         raise PreconditionFailed(
-            "Løsningen er ændret af en anden i mellemtiden. Hent den igen og gentag ændringen.",
+            "registry.loesningen_aendret_anden_mellemtiden",
             {"current_version": solution.version},
         )
     validate_changes(solution, changes)
@@ -70,6 +67,6 @@ def new_solution(
     session: Session, *, editor: User, slug: str | None, name: str, fields: dict[str, Any], reason: str | None
 ) -> Solution:
     """Create a solution as a coordinator; ``solution.created`` records every given field."""
-    require_role(editor, *EDITOR_ROLES)
+    require(editor, "solution.create")
     validate_changes(None, {"name": name, **fields})
     return create_solution(session, actor=Actor.of(editor), slug=slug, name=name, fields=fields, reason=reason)

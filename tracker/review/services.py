@@ -23,6 +23,7 @@ from tracker.models.vocab import Confidence, Role, SourceKind
 from tracker.registry.actors import Actor
 from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
 from tracker.registry.services import update_solution, validate_changes
+from tracker.registry.transition_writes import NSIS_KINDS, create_from_switch_fields, created_event
 from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
 
 MAX_REASON = 2000
@@ -124,27 +125,21 @@ def create_proposal(
     require(proposer, "solution.propose", solution, details={"solution": solution.slug})
     evidence = (evidence or "").strip() or None
     if evidence and len(evidence) > MAX_EVIDENCE:
-        raise ValidationError(f"Belægget må højst have {MAX_EVIDENCE} tegn.", {"evidence": "For langt."})
+        raise ValidationError("review.belaegget_maa_hoejst_have", {"evidence": "For langt."}, max_evidence=MAX_EVIDENCE)
     extra = sorted(set(changes) - set(PROPOSABLE_FIELDS))
     if extra:
-        raise ValidationError(
-            "Et forslag kan kun ændre sikringsniveau og skæringsdato.", dict.fromkeys(extra, "Kan ikke foreslås.")
-        )
+        raise ValidationError("review.forslag_kun_aendre_sikringsniveau", dict.fromkeys(extra, "Kan ikke foreslås."))
     if not changes:
-        raise ValidationError("Forslaget indeholder ingen ændringer.", {"changes": "Tomt."})
+        raise ValidationError("review.forslaget_indeholder_ingen_aendringer", {"changes": "Tomt."})
     authority = may(proposer, "fact.decide", solution)
     changes = _with_provenance(proposer.role, changes, evidence, source_url, authority=authority, solution=solution)
     if not may(proposer, "proposal.without_evidence") and not any(
         changes.get(f"{p}_evidence") for p in _facts_touched(changes)
     ):
-        raise ValidationError(
-            "En rettelse fra en kommune skal have belæg: hvad så I, hvor og hvornår?", {"evidence": "Mangler."}
-        )
+        raise ValidationError("review.rettelse_kommune_have_belaeg", {"evidence": "Mangler."})
     validate_changes(solution, changes)
     if all(json_value(getattr(solution, f)) == json_value(v) for f, v in changes.items()):
-        raise ValidationError(
-            "Forslaget ændrer intet i forhold til de nuværende oplysninger.", {"changes": "Ingen forskel."}
-        )
+        raise ValidationError("review.forslaget_aendrer_intet_forhold", {"changes": "Ingen forskel."})
     prefixes = _facts_touched(changes)
     proposal = Proposal(
         solution_id=solution.id,
@@ -219,7 +214,15 @@ def _apply(
         for prefix in _facts_touched(changes):
             if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
                 changes[f"{prefix}_status"] = Confidence.REPORTED.value
-    events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
+    kind = proposal.transition_kind
+    if kind and kind not in NSIS_KINDS and not changes.keys() & set(LOA_FIELDS):
+        # A date of another kind (a certificate, a protocol …) is its own transition, not the NSIS switch date.
+        transition = create_from_switch_fields(
+            session, solution, kind, changes, actor=actor, reason=_event_reason(proposal, note)
+        )
+        events = [e for e in [created_event(transition)] if e is not None]
+    else:
+        events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
     proposal.state = "accepted"
     proposal.reviewed_by_id = reviewer_id
     proposal.reviewed_at = utcnow()
@@ -237,13 +240,14 @@ def accept_proposal(
     """Accept: the changes go through ``update_solution`` with actor, source and reason. Coordinators only."""
     require(reviewer, "proposal.review", proposal, check_state=False)
     if note is not None and len(note) > MAX_REASON:
-        raise ValidationError(f"Begrundelsen må højst have {MAX_REASON} tegn.", {"reason": "For lang."})
+        raise ValidationError("review.begrundelsen_maa_hoejst_have", {"reason": "For lang."}, max_reason=MAX_REASON)
     solution = _lock(session, proposal)
     _open_or_conflict(proposal)
     if (proposal.state == "stale" or proposal.base_version != solution.version) and not confirm_stale:
         raise StaleProposal(
-            f"Løsningen er ændret siden forslag #{proposal.id} blev lavet. Se forskellen igen og bekræft.",
+            "review.loesningen_aendret_siden_forslag",
             {"base_version": proposal.base_version, "current_version": solution.version, "confirm_stale": True},
+            id=proposal.id,
         )
     reviewer_actor = Actor.of(reviewer)
     label = f"{proposal.proposer_label[:90]} (forslag #{proposal.id}, godkendt af {reviewer_actor.label[:70]})"
@@ -264,9 +268,9 @@ def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, rea
     require(reviewer, "proposal.review", proposal, check_state=False)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Skriv en begrundelse; forslagsstilleren ser den.", {"reason": "Mangler."})
+        raise ValidationError("review.skriv_begrundelse_forslagsstilleren_ser", {"reason": "Mangler."})
     if len(reason) > MAX_REASON:
-        raise ValidationError(f"Begrundelsen må højst have {MAX_REASON} tegn.", {"reason": "For lang."})
+        raise ValidationError("review.begrundelsen_maa_hoejst_have", {"reason": "For lang."}, max_reason=MAX_REASON)
     _lock(session, proposal)
     _open_or_conflict(proposal)
     proposal.state = "rejected"

@@ -11,7 +11,7 @@ from tracker.links import link_label, short_links
 from tracker.models import ChangeEvent
 from tracker.municipalities.names import genitive
 from tracker.vocabulary import stored_words
-from tracker.web import about, assets, icons, layout
+from tracker.web import about, assets, icons, layout, transition_format
 from tracker.web import format as fmt
 
 
@@ -28,6 +28,7 @@ def _event_actor(event: ChangeEvent) -> str:
 def init_app(app: Flask) -> None:
     """Install the template helpers (the pages are registered by ``tracker.blueprints``)."""
     assets.init_app(app)
+    transition_format.init_app(app)
     app.jinja_env.globals.update(
         error_summary=layout.error_summary,
         nav_link=layout.nav_link,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from tracker.auth.protect import requires
+
 bp = Blueprint("about", __name__)
 
 
@@ -18,12 +20,14 @@ def site_contact() -> str:
 
 
 @bp.get("/tilgaengelighed")
+@requires("public")
 def accessibility() -> str:
     """The accessibility statement required by the Danish web accessibility law (lov nr. 692 af 08/06/2018)."""
     return render_template("about/accessibility.html")
 
 
 @bp.get("/privatliv")
+@requires("public")
 def privacy() -> str:
     """What the service stores about people, why, and for how long."""
     return render_template("about/privacy.html")

@@ -9,9 +9,10 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.auth import current_db_user
-from tracker.auth.permissions import is_coordinator
+from tracker.auth.permissions import may
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, Unauthorized
+from tracker.errors import AppError
 from tracker.inquiries import assessments, queries
 from tracker.models import Solution
 from tracker.models.inquiries import ASSESSED_LEVELS
@@ -54,13 +55,14 @@ def _page(
         solution=solution,
         items=queries.risk_assessments(get_session(), solution),
         form=form,
-        may_record=is_coordinator(user),
+        may_record=may(user, "risk_assessment.record"),
         form_error=form_error,
     )
     return page, status
 
 
 @bp.route("/loesninger/<string:slug>/risikovurderinger", methods=["GET", "POST"])
+@requires("public", post="risk_assessment.record")
 def index(slug: str) -> tuple[str, int] | Response:
     """The solution's shared risk assessments; coordinators record a new one."""
     session = get_session()
@@ -68,11 +70,7 @@ def index(slug: str) -> tuple[str, int] | Response:
     form = AssessmentForm()
     if not form.is_submitted():
         return _page(solution, form)
-    user = current_db_user()
-    if user is None:
-        raise Unauthorized(_("Log ind for at fortsætte."))
-    if not is_coordinator(user):
-        raise Forbidden(_("Kun KL's koordinatorer kan registrere risikovurderinger."), {"solution": slug})
+    user = acting_user()
     if not form.validate_on_submit():
         return _page(solution, form, 422)
     raw = (form.on_behalf_of.data or "").strip()
@@ -90,9 +88,7 @@ def index(slug: str) -> tuple[str, int] | Response:
             note=form.note.data,
             propose=bool(form.propose.data),
         )
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         return _page(solution, form, exc.status, form_error=exc.message)
     flash(_("Risikovurderingen er registreret."), "info")
-    return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]
+    return redirect(url_for("web.solution", slug=slug))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import SessionUser, admin, audit, sessions, tokens, totp
 from tracker.auth.login import ThrottlePolicy, attempt_login
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
@@ -53,6 +54,7 @@ def _after_login(user: User, next_url: str | None) -> BaseResponse:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@requires("public")
 def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The login form; the attempt is recorded in its own transaction so throttling counts every failure."""
     form = LoginForm()
@@ -100,6 +102,7 @@ def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/logout")
+@requires("session.end")
 def logout() -> BaseResponse:
     """Log out (a POST with CSRF token, so no other site can log you out).
 
@@ -129,7 +132,7 @@ def logout() -> BaseResponse:
 
 
 def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str, str]]:
-    user = web_user()
+    user = acting_user()
     page = render_template(
         "auth/account.html",
         user=user,
@@ -145,15 +148,17 @@ def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str
 
 
 @bp.get("/konto")
+@requires("account")
 def account() -> tuple[str, int, dict[str, str]]:
     """One's own account: change the password, manage API tokens."""
     return account_page()
 
 
 @bp.post("/konto/adgangskode")
+@requires("account")
 def change_password() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Replace one's password; other sessions end, this one continues."""
-    user = web_user()
+    user = acting_user()
     form = PasswordForm()
     if not form.validate_on_submit():
         return account_page(422, password_form=form)
@@ -175,9 +180,10 @@ def _renew_after_password_change(user: User) -> None:
 
 
 @bp.route("/konto/ny-adgangskode", methods=["GET", "POST"])
+@requires("account")
 def first_password() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """After logging in with a one-time password: choose one's own before anything else."""
-    user = web_user()
+    user = acting_user()
     form = FirstPasswordForm()
     status = 200
     if form.validate_on_submit():
@@ -203,9 +209,10 @@ def _after_login_steps(user: User) -> BaseResponse:
 
 
 @bp.post("/konto/tokens")
+@requires("account")
 def create_token() -> tuple[str, int, dict[str, str]]:
     """Create an API token; it is shown on this response only."""
-    user = web_user()
+    user = acting_user()
     form = TokenForm()
     if not form.validate_on_submit():
         return account_page(422, token_form=form)
@@ -214,9 +221,10 @@ def create_token() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/konto/tokens/<int:token_id>/tilbagekald")
+@requires("account")
 def revoke_token(token_id: int) -> BaseResponse:
     """Revoke one of one's own tokens (another user's token is 'not found')."""
-    user = web_user()
+    user = acting_user()
     tokens.revoke_own_token(get_session(), user, token_id, remote_addr=request.remote_addr)
     flash(_("Tokenet er tilbagekaldt."), "info")
     return redirect(url_for("auth.account"))

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracker.auth.permissions import is_coordinator
+from tracker.auth.permissions import is_coordinator, own_municipality_id
+from tracker.auth.protect import acting_user, requires
 from tracker.broadcast import feed_tokens
 from tracker.broadcast import subscriptions as svc
 from tracker.broadcast.ssrf import policy_from_config
@@ -18,11 +19,10 @@ from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
 from tracker.links import absolute
 from tracker.models import Municipality, Solution, Subscription, User
-from tracker.models.vocab import Role
 from tracker.municipalities.names import genitive
 from tracker.web.broadcast_forms import DELIVERY_LABELS, EVENT_TYPE_LABELS, ActivateForm, SubscriptionForm
 from tracker.web.forms import ActionForm, options
-from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 
 bp = Blueprint("subscriptions_web", __name__, url_prefix="/abonnementer")
 send_anonymous_to_login(bp)
@@ -33,7 +33,7 @@ DELIVERY_LOG_SIZE = 50
 
 
 def _manager() -> User:
-    return web_user(Role.MUNICIPALITY, Role.COORDINATOR, Role.ADMIN)
+    return acting_user()
 
 
 def _form(user: User, form: SubscriptionForm | None = None) -> SubscriptionForm:
@@ -60,7 +60,7 @@ def _list_page(user: User, status: int = 200, form: SubscriptionForm | None = No
         form=_form(user, form),
         error=error,
         event_labels=EVENT_TYPE_LABELS,
-        municipality=user.municipality if user.role == Role.MUNICIPALITY else None,
+        municipality=user.municipality if own_municipality_id(user) is not None else None,
     )
     return page, status, NO_STORE
 
@@ -84,12 +84,14 @@ def _detail_page(user: User, sub: Subscription, status: int = 200, secret: str |
 
 
 @bp.get("")
+@requires("subscription.manage")
 def index() -> Page:
     """Your webhook subscriptions and the form for a new one."""
     return _list_page(_manager())
 
 
 @bp.post("")
+@requires("subscription.manage")
 def create() -> Page:
     """Register an endpoint; the signing secret is shown on this response only."""
     user = _manager()
@@ -121,6 +123,7 @@ def _owned(subscription_id: int) -> tuple[User, Subscription]:
 
 
 @bp.get("/<int:subscription_id>")
+@requires("subscription.manage")
 def detail(subscription_id: int) -> Page:
     """One subscription with its delivery log."""
     user, sub = _owned(subscription_id)
@@ -131,6 +134,7 @@ def detail(subscription_id: int) -> Page:
 
 
 @bp.post("/<int:subscription_id>/test")
+@requires("subscription.manage")
 def test_ping(subscription_id: int) -> BaseResponse:
     """Queue a test ping."""
     sub = _owned(subscription_id)[1]
@@ -140,6 +144,7 @@ def test_ping(subscription_id: int) -> BaseResponse:
 
 
 @bp.post("/<int:subscription_id>/hemmelighed")
+@requires("subscription.manage")
 def rotate(subscription_id: int) -> Page:
     """Rotate the secret; the new one is shown on this response only."""
     user, sub = _owned(subscription_id)
@@ -148,6 +153,7 @@ def rotate(subscription_id: int) -> Page:
 
 
 @bp.post("/<int:subscription_id>/aktiv")
+@requires("subscription.manage")
 def set_active(subscription_id: int) -> BaseResponse:
     """Switch the subscription off, or on again (clears the disable notice)."""
     form = ActivateForm()
@@ -162,6 +168,7 @@ def set_active(subscription_id: int) -> BaseResponse:
 
 
 @bp.post("/<int:subscription_id>/slet")
+@requires("subscription.manage")
 def delete(subscription_id: int) -> BaseResponse:
     """Delete the subscription and its delivery log."""
     user, sub = _owned(subscription_id)
@@ -171,6 +178,7 @@ def delete(subscription_id: int) -> BaseResponse:
 
 
 @bp.post("/<int:subscription_id>/leveringer/<int:delivery_id>/gensend")
+@requires("subscription.manage")
 def redeliver(subscription_id: int, delivery_id: int) -> BaseResponse:
     """Send one delivery again with the same webhook-id."""
     sub = _owned(subscription_id)[1]
@@ -183,7 +191,7 @@ def redeliver(subscription_id: int, delivery_id: int) -> BaseResponse:
 
 
 def _municipality(code: str) -> tuple[User, Municipality]:
-    user = web_user()
+    user = acting_user()
     municipality = svc.municipality_by_code(get_session(), code)
     if municipality is None:
         raise NotFound(_("Der findes ingen kommune med kode '%(code)s'.", code=code[:10]))
@@ -217,6 +225,7 @@ def _tokens_page(user: User, municipality: Municipality, status: int = 200, toke
 
 
 @bp.get("/kommuner/<string:code>/feeds")
+@requires("municipality.feed_tokens")
 def municipality_tokens(code: str) -> Page:
     """The municipality's private feed/calendar tokens (never their values) and the form for a new one.
 
@@ -230,6 +239,7 @@ def municipality_tokens(code: str) -> Page:
 
 
 @bp.post("/kommuner/<string:code>/feeds")
+@requires("municipality.feed_tokens")
 def create_municipality_token(code: str) -> BaseResponse:
     """A new private address, then back to the page (POST-redirect-GET: a reload makes no second token)."""
     user, municipality = _municipality(code)
@@ -239,6 +249,7 @@ def create_municipality_token(code: str) -> BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/feeds/<int:token_id>/tilbagekald")
+@requires("municipality.feed_tokens")
 def revoke_municipality_token(code: str, token_id: int) -> BaseResponse:
     """Revoke a private address: readers and calendars using it stop getting updates at once."""
     user, municipality = _municipality(code)

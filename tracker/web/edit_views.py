@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
-from tracker.auth.permissions import may_propose_for
+from tracker.auth.permissions import may, require
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, PreconditionFailed, Unauthorized
+from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution, User
-from tracker.models.vocab import Role
 from tracker.municipalities.impact import impact_of
 from tracker.registry import queries
 from tracker.registry.services import checked_brokers
@@ -37,7 +37,7 @@ from tracker.web.form_changes import (
     solution_form_changes,
 )
 from tracker.web.forms import ProposalForm, SolutionForm
-from tracker.web.guards import COORDINATORS, send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 
 bp = Blueprint("edit", __name__)
 send_anonymous_to_login(bp)
@@ -58,9 +58,10 @@ def _form_page(form: SolutionForm, solution: Solution | None, status: int = 200,
 
 
 @bp.route("/loesninger/ny", methods=["GET", "POST"])
+@requires("solution.create")
 def create() -> Page | BaseResponse:
     """A new solution: facts unknown unless given."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     session = get_session()
     form = SolutionForm()
     prepare_solution_form(form, session, None)
@@ -76,8 +77,6 @@ def create() -> Page | BaseResponse:
             fields=fields,
             reason=form.reason.data or None,
         )
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         show_errors(form, exc, "name")
         return _form_page(form, None, exc.status, form_error=exc.message)
@@ -90,8 +89,6 @@ def _preview(form: SolutionForm, session: Session, solution: Solution) -> Page:
     try:
         changes = solution_form_changes(form, session, solution, today=today_in_denmark())
         new_brokers = checked_brokers(session, solution, changes)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         show_errors(form, exc, "reason")
         return _form_page(form, solution, exc.status, form_error=exc.message)
@@ -105,9 +102,10 @@ def _version(raw: str | None) -> int:
 
 
 @bp.route("/loesninger/<string:slug>/rediger", methods=["GET", "POST"])
+@requires("solution.edit")
 def edit(slug: str) -> Page | BaseResponse:
     """Edit a solution's facts, sources and description; a concurrent change is shown, not overwritten."""
-    user = web_user(*COORDINATORS)
+    user = acting_user()
     session = get_session()
     solution = queries.get_solution(session, slug)
     form = SolutionForm()
@@ -137,8 +135,6 @@ def edit(slug: str) -> Page | BaseResponse:
         form.version.data = str(solution.version)
         form.seen_event.data = str(review_queries.last_event_id(session, solution))
         return _form_page(form, solution, 409, meanwhile=meanwhile)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         show_errors(form, exc, "reason")
         return _form_page(form, solution, exc.status, form_error=exc.message)
@@ -148,17 +144,14 @@ def edit(slug: str) -> Page | BaseResponse:
 
 def _proposer(slug: str) -> tuple[User, Solution]:
     """Vendors only for their own solutions (refused and logged otherwise); municipalities for any."""
-    user = web_user(Role.VENDOR, Role.MUNICIPALITY)
+    user = acting_user()
     solution = queries.get_solution(get_session(), slug)
-    if not may_propose_for(user, solution):
-        raise Forbidden(
-            _("Leverandører og tjenesteudbydere kan kun foreslå ændringer til de løsninger, de leverer eller udbyder."),
-            {"solution": slug},
-        )
+    require(user, "solution.propose_form", solution, web=True, details={"solution": slug})
     return user, solution
 
 
 @bp.route("/loesninger/<string:slug>/foreslaa", methods=["GET", "POST"])
+@requires("solution.propose_form")
 def propose(slug: str) -> Page | BaseResponse:
     """A vendor's report on its own solution, or a municipality's correction with evidence."""
     user, solution = _proposer(slug)
@@ -176,8 +169,6 @@ def propose(slug: str) -> Page | BaseResponse:
             evidence=form.evidence.data,
             source_url=form.source_url.data or None,
         )
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         show_errors(form, exc, "evidence")
         page = render_template(
@@ -200,8 +191,6 @@ def _edit_links() -> dict[str, object]:
             user = current_db_user()
         except AppError:
             return False
-        if user is None:
-            return False
-        return user.role in (Role.MUNICIPALITY, Role.VENDOR) and may_propose_for(user, solution)
+        return may(user, "solution.propose_form", solution)
 
     return {"may_propose": may_propose}

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_
 
 from tracker.auth import current_db_user
 from tracker.auth.permissions import can_see_municipality
+from tracker.auth.protect import requires
 from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, normalised_code
 from tracker.broadcast.transition_calendar import calendar_transitions
@@ -94,7 +95,7 @@ def _private_state(code: str) -> MunicipalityState:
     session = get_session()
     state = municipality_state(session, normalised_code(code))
     if state is None:
-        raise NotFound(f"Der findes ingen kommune med kode '{code[:10]}'.")
+        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code[:10])
     token = request.args.get("token")
     if token:
         if feed_tokens.token_is_valid(session, state.id, token):
@@ -175,6 +176,7 @@ def _feed(
 
 @bp.get("/feeds/changes.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/changes.rss", defaults={"fmt": "rss"})
+@requires("public")
 def changes(fmt: str) -> Response:
     """Every accepted change to the registry, newest first."""
 
@@ -192,10 +194,11 @@ def changes(fmt: str) -> Response:
 
 @bp.get("/feeds/solutions/<string:slug>.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/solutions/<string:slug>.rss", defaults={"fmt": "rss"})
+@requires("public")
 def solution_feed(slug: str, fmt: str) -> Response:
     """One solution's changes."""
     if not SLUG_RE.match(slug):
-        raise NotFound(f"Der findes ingen løsning med slug '{slug[:80]}'.")
+        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug[:80])
 
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         # Only on a miss: a hit was rendered for this slug at this stamp, so the solution still exists.
@@ -213,6 +216,7 @@ def solution_feed(slug: str, fmt: str) -> Response:
 
 @bp.get("/feeds/municipalities/<string:code>.atom", defaults={"fmt": "atom"})
 @bp.get("/feeds/municipalities/<string:code>.rss", defaults={"fmt": "rss"})
+@requires("municipality.feed")
 def municipality_feed(code: str, fmt: str) -> Response:
     """A municipality's private feed: its portfolio's changes and its own readiness changes."""
     state = _private_state(code)  # before the cache: nothing private without the right token
@@ -246,6 +250,7 @@ def municipality_feed(code: str, fmt: str) -> Response:
 
 
 @bp.get("/calendar/solutions.ics")
+@requires("public")
 def solutions_calendar() -> Response:
     """Every known switch as an all-day event, with reminders 30 and 7 days ahead."""
     session = get_session()
@@ -273,6 +278,7 @@ def solutions_calendar() -> Response:
 
 
 @bp.get("/calendar/municipalities/<string:code>.ics")
+@requires("municipality.feed")
 def municipality_calendar(code: str) -> Response:
     """The switches of a municipality's portfolio, each with what it means for the municipality's staff."""
     state = _private_state(code)  # before the cache: nothing private without the right token
@@ -307,6 +313,7 @@ def municipality_calendar(code: str) -> Response:
             readiness=readiness,
             base_url=current_app.config.get("BASE_URL"),
             transitions=calendar_transitions(session, solution_ids),
+            solution_url=solution_url,
         )
 
     return _serve(

@@ -14,9 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from tracker.auth.permissions import own_organisation_id
 from tracker.errors import AppError
 from tracker.models import ChangeEvent, Organisation, Solution, User
-from tracker.models.vocab import Role, SolutionKind
+from tracker.models.vocab import SolutionKind
 from tracker.registry.facts import snapshot
 from tracker.review.changes import switch_from_text
 from tracker.web.format import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS
@@ -171,7 +172,7 @@ def prepare_proposal_form(form: ProposalForm, user: User) -> None:
     form.loa_value.choices = options([("", NO_CHANGE), *LOA_LABELS.items()])
     form.switch_state.choices = options([("", NO_CHANGE), *STATE_LABELS.items()])
     form.loa_status.choices = options([("", NO_CHANGE), *CONFIDENCE_LABELS.items()])
-    if user.role == Role.VENDOR:
+    if own_organisation_id(user) is not None:
         # A vendor's word is recorded as 'reported' whatever is chosen; no need to ask.
         del form.loa_status
 

@@ -1,30 +1,23 @@
-"""Who may see a page: the logged-in user with a given role; anonymous visitors are sent to the login page."""
+"""The pages' side of logging in: the logged-in user, the login redirect for anonymous visitors, safe return
+paths and where a user lands. Who may do what is the policy table's (``tracker.auth.protect.requires``)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import audit_denial, current_db_user
 from tracker.auth.guard import level_refusal
-from tracker.errors import Forbidden, Unauthorized, error_response
+from tracker.auth.permissions import own_municipality_id, require
+from tracker.errors import Unauthorized, error_response
 from tracker.models import User
-from tracker.models.vocab import Role
-
-COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
 
 
-def web_user(*roles: Role) -> User:
-    """The logged-in user (with one of ``roles`` if given); else 401 (→ login page) or 403."""
-    user = current_db_user()
-    if user is None:
-        raise Unauthorized(_("Log ind for at fortsætte."))
-    if roles and user.role not in roles:
-        raise Forbidden(_("Din rolle giver ikke adgang til denne side eller handling."))
-    return user
+def web_user() -> User:
+    """The logged-in user; else 401 (→ login page). Which role may do what: ``@requires`` on the view."""
+    return require(current_db_user(), "account", web=True)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -60,6 +53,6 @@ def send_anonymous_to_login(bp: Blueprint) -> None:
 
 def landing_url(user: User) -> str:
     """Where a user lands after logging in: a municipality's user on their municipality, others on the overview."""
-    if user.role == Role.MUNICIPALITY and user.municipality is not None:
+    if own_municipality_id(user) is not None and user.municipality is not None:
         return url_for("kommuner.page", code=user.municipality.code)
     return url_for("web.index")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
+from tracker.auth.protect import requires
 from tracker.db import get_session
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@requires("public")
 def healthz() -> tuple[Response, int]:
     """Liveness and database status, cheap enough to poll."""
     try:

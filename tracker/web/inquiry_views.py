@@ -15,13 +15,14 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.auth import current_db_user
-from tracker.auth.permissions import can_answer_inquiry, can_ask_inquiry, is_coordinator
+from tracker.auth.permissions import may, require
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, Unauthorized
+from tracker.errors import AppError
 from tracker.inquiries import assessments, queries, services
 from tracker.models import Inquiry, Solution, User
 from tracker.models.inquiries import INQUIRY_STATES
-from tracker.models.vocab import Loa, Role
+from tracker.models.vocab import Loa
 from tracker.registry import queries as registry_queries
 from tracker.review.changes import switch_from_text
 from tracker.vocabulary import today_in_denmark
@@ -86,8 +87,9 @@ def _detail_page(inquiry: Inquiry, status: int = 200, **forms: Any) -> tuple[str
         inquiry=inquiry,
         waiting=services.waiting(session, inquiry),
         user=user,
-        may_answer=can_answer_inquiry(user, inquiry.solution),
-        is_coordinator=is_coordinator(user),
+        may_answer=may(user, "inquiry.answer", inquiry, check_state=False),
+        may_join=may(user, "inquiry.join", inquiry),
+        is_coordinator=may(user, "inquiry.close"),
         joined=user is not None and any(f.user_id == user.id for f in inquiry.followers),
         join_form=forms.get("join_form") or ActionForm(),
         answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
@@ -99,6 +101,7 @@ def _detail_page(inquiry: Inquiry, status: int = 200, **forms: Any) -> tuple[str
 
 
 @bp.get("/spoergsmaal")
+@requires("public")
 def index() -> str:
     """All questions: most waited-for first, then oldest; coordinators see the oldest unanswered first."""
     state = request.args.get("state") or None
@@ -106,12 +109,13 @@ def index() -> str:
         state = None
     user = _user()
     rows, total = queries.list_inquiries(
-        get_session(), state=state, oldest_unanswered_first=is_coordinator(user), limit=200
+        get_session(), state=state, oldest_unanswered_first=may(user, "inquiry.triage"), limit=200
     )
     return render_template("inquiries/list.html", rows=rows, total=total, state=state, solution=None)
 
 
 @bp.get("/spoergsmaal/<int(max=2147483647):inquiry_id>")
+@requires("public")
 def detail(inquiry_id: int) -> tuple[str, int]:
     """One question with its answer, and the forms its reader may use."""
     return _detail_page(queries.get_inquiry(get_session(), inquiry_id))
@@ -127,13 +131,14 @@ def _ask_page(solution: Solution, form: AskForm, status: int = 200, **extra: Any
         state=None,
         solution=solution,
         form=form,
-        may_ask=can_ask_inquiry(user),
+        may_ask=may(user, "inquiry.ask"),
         **extra,
     )
     return page, status
 
 
 @bp.route("/loesninger/<string:slug>/spoergsmaal", methods=["GET", "POST"])
+@requires("public", post="inquiry.ask")
 def ask(slug: str) -> tuple[str, int] | Response:
     """A solution's questions and the form to ask a new one (municipality users and coordinators)."""
     session = get_session()
@@ -156,20 +161,19 @@ def ask(slug: str) -> tuple[str, int] | Response:
         ids = [s["id"] for s in exc.details.get("similar", [])]
         similar = [queries.get_inquiry(session, i) for i in ids]
         return _ask_page(solution, form, exc.status, form_error=exc.message, similar=similar)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         return _ask_page(solution, form, exc.status, form_error=exc.message)
     flash(_("Tak. Spørgsmålet er stillet; vi giver besked, når det er besvaret."), "info")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 def _after(inquiry: Inquiry, message: str) -> Response:
     flash(message, "info")
-    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]
+    return redirect(url_for("inquiries.detail", inquiry_id=inquiry.id))  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/tilslut")
+@requires("inquiry.join")
 def join(inquiry_id: int) -> tuple[str, int] | Response:
     """Our municipality waits for this answer too."""
     inquiry = queries.get_inquiry(get_session(), inquiry_id)
@@ -178,51 +182,36 @@ def join(inquiry_id: int) -> tuple[str, int] | Response:
         return _detail_page(inquiry, 400, form_error=_("Formularen er udløbet. Hent siden igen."))
     try:
         services.join(get_session(), user=current_db_user(), inquiry=inquiry)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         return _detail_page(inquiry, exc.status, form_error=exc.message)
     return _after(inquiry, _("I venter nu også på svaret."))
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/spurgt")
+@requires("inquiry.mark_asked")
 def asked(inquiry_id: int) -> tuple[str, int] | Response:
     """A coordinator records that the question has been put to the vendor or service provider."""
     inquiry = queries.get_inquiry(get_session(), inquiry_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        _guard_coordinator()
         return _detail_page(inquiry, 422, note_form=form)
     try:
         services.mark_asked(get_session(), user=current_db_user(), inquiry=inquiry, note=form.note.data)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         return _detail_page(inquiry, exc.status, note_form=form, form_error=exc.message)
     return _after(inquiry, _("Spørgsmålet er markeret som stillet."))
 
 
-def _guard_coordinator() -> None:
-    """Refuse a bad form from someone who may not use it anyway with 401/403, not with a 422."""
-    user = current_db_user()
-    if user is None:
-        raise Unauthorized(_("Log ind for at fortsætte."))
-    if not is_coordinator(user):
-        raise Forbidden(_("Kun KL's koordinatorer kan gøre dette."))
-
-
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/svar")
+@requires("inquiry.answer")
 def answer(inquiry_id: int) -> tuple[str, int] | Response:
     """The vendor's or service provider's answer (or a coordinator's), optionally proposing a fact."""
     session = get_session()
     inquiry = queries.get_inquiry(session, inquiry_id)
-    user = current_db_user()
-    if user is None:
-        raise Unauthorized(_("Log ind for at fortsætte."))
+    # Whose inquiry it is, before the form: a bad form from someone who may not answer is a 403, not a 422.
+    user = require(acting_user(), "inquiry.answer", inquiry, web=True, check_state=False)
     form = AnswerForm()
     if not form.validate_on_submit():
-        if not can_answer_inquiry(user, inquiry.solution):
-            raise Forbidden(_("Kun løsningens leverandør eller tjenesteudbyder og KL's koordinatorer kan svare."))
         return _detail_page(inquiry, 422, answer_form=form)
     try:
         propose: dict[str, Any] = {}
@@ -238,25 +227,21 @@ def answer(inquiry_id: int) -> tuple[str, int] | Response:
             source_url=form.source_url.data or None,
             propose=propose or None,
         )
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         return _detail_page(inquiry, exc.status, answer_form=form, form_error=exc.message)
     return _after(inquiry, _("Tak for svaret. Alle, der venter, får besked."))
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/luk")
+@requires("inquiry.close")
 def close(inquiry_id: int) -> tuple[str, int] | Response:
     """A coordinator closes the question with a reason."""
     inquiry = queries.get_inquiry(get_session(), inquiry_id)
     form = CloseForm()
     if not form.validate_on_submit():
-        _guard_coordinator()
         return _detail_page(inquiry, 422, close_form=form)
     try:
         services.close(get_session(), user=current_db_user(), inquiry=inquiry, reason=form.reason.data)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         return _detail_page(inquiry, exc.status, close_form=form, form_error=exc.message)
     return _after(inquiry, _("Spørgsmålet er lukket."))
@@ -281,6 +266,5 @@ def _solution_page_helpers() -> dict[str, object]:
         "solution_assessments": solution_assessments,
         "assessment_by": assessments.by_label,
         "INQUIRY_STATE_LABELS": INQUIRY_STATE_LABELS,
-        "may_ask_inquiry": lambda: can_ask_inquiry(_user()),
-        "is_municipality_user": lambda: (u := _user()) is not None and u.role == Role.MUNICIPALITY,
+        "may_ask_inquiry": lambda: may(_user(), "inquiry.ask"),
     }

@@ -30,6 +30,9 @@ def update_preference() -> Response | Page:
     """Change one's mail preference from the account page."""
     user = acting_user()
     data: dict[str, Any] = {name: request.form[name] for name in ("mode", "scope", "language") if name in request.form}
+    if "action_reminder_days" in request.form:  # empty: no reminders
+        days = request.form["action_reminder_days"].strip()
+        data["action_reminder_days"] = int(days) if days.isdigit() else (days or None)
     if "alerts_shown" in request.form:  # the alert boxes were on the form: none ticked means none wanted
         data["alerts"] = request.form.getlist("alerts")
     try:
@@ -39,7 +42,7 @@ def update_preference() -> Response | Page:
         errors = exc.details.get("fields", {})
         return account_page(exc.status, mail_preference=wanted, mail_errors=errors)
     flash(_("Dine mailindstillinger er gemt."), "info")
-    return redirect(url_for("auth.account") + "#mail-h")  # type: ignore[return-value]
+    return redirect(url_for("auth.account") + "#mail-h")  # type: ignore[return-value]  # redirect() is typed as werkzeug's Response, the base of flask's
 
 
 @bp.get("/afmeld/<string:token>")

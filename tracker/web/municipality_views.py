@@ -17,22 +17,28 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
+from tracker.actions import views as action_views
+from tracker.actions.access import sees_actions
+from tracker.actions.national import national_progress
 from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
-from tracker.auth.permissions import can_see_municipality, is_coordinator
+from tracker.auth.permissions import may
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
+from tracker.errors import AppError, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.models import Municipality
+from tracker.models.vocab import TransitionKind
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
-from tracker.municipalities.access import require_coordinator, require_municipality_access, sees_who_uses_what
+from tracker.municipalities.access import require_municipality_access
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.names import official_name
 from tracker.municipalities.suggest import look_up
+from tracker.registry import transitions as transition_queries
 from tracker.registry.actors import Actor
 from tracker.vocabulary import today_in_denmark
 from tracker.web import timeline
-from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.guards import send_anonymous_to_login
 from tracker.web.municipality_forms import (
     ButtonForm,
     IdpChangeForm,
@@ -54,7 +60,7 @@ Page = str | tuple[str, int]
 
 def _mine(code: str) -> tuple[Municipality, Actor]:
     """M, for its own users and coordinators (anonymous: to the login page; others: 403)."""
-    user = web_user()
+    user = acting_user()
     municipality = queries.get_municipality(get_session(), code)
     return municipality, Actor.of(require_municipality_access(user, municipality))
 
@@ -139,7 +145,7 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
     registry stamp (``municipality_state``, one query): a repeated visit is that query and a dictionary hit. A
     page that carries a one-time message (a flash) is rendered and not kept.
     """
-    user = web_user()
+    user = acting_user()
     db = get_session()
     state = queries.get_state(db, code)
     require_municipality_access(user, state)
@@ -174,8 +180,6 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
 
 def _failed(municipality: Municipality, exc: AppError, **forms: Any) -> Page:
     """Show the page again with what went wrong; the 4xx status rolls the request back."""
-    if isinstance(exc, Forbidden | Unauthorized):
-        raise exc
     return _page(municipality, exc.status, error=exc, **forms)
 
 
@@ -184,19 +188,21 @@ def _back(municipality: Municipality, anchor: str) -> BaseResponse:
 
 
 @bp.get("/kommuner")
+@requires("public")
 def index() -> str:
     """The 98 municipalities; a logged-in municipality user finds their own at the top."""
     user = current_db_user()
     own = user.municipality if user is not None and user.municipality_id else None
     municipalities = queries.list_municipalities(get_session())
-    if user is not None and not is_coordinator(user):  # logged in: only what this user may open
-        municipalities = [m for m in municipalities if can_see_municipality(user, m.id)]
+    if user is not None:  # logged in: only what this user may open
+        municipalities = [m for m in municipalities if may(user, "municipality.private", m.id)]
     return render_template(
         "municipalities/index.html", municipalities=municipalities, own=own, restricted=user is not None
     )
 
 
 @bp.get("/kommuner/<string:code>")
+@requires("municipality.private")
 def page(code: str) -> Response:
     """M's IdPs, portfolio and readiness (who gets locked out, when), with exports."""
     return _cached(code, "kommuner.page", lambda m: str(_page(m)[0]))
@@ -204,6 +210,9 @@ def page(code: str) -> Response:
 
 def _report_html(municipality: Municipality) -> str:
     state = readiness.municipality_readiness(get_session(), municipality)
+    user = current_db_user()
+    # Progress counts for everyone who may see the report; who owns what only for M's own users.
+    listed = action_views.load(get_session(), municipality, user) if user is not None else None
     picture = timeline.build(state.today, ((r.solution.switch_earliest_on, r.solution.name) for r in state.rows))
     return render_template(
         "municipalities/report.html",
@@ -211,18 +220,23 @@ def _report_html(municipality: Municipality) -> str:
         official=official_name(municipality),
         readiness=state,
         todo=[r for r in state.rows if r.assessment.status != "ok"],
+        lockouts=timeline.next_lockouts(state.rows),
         timeline=picture,
         action_text=action_text,
+        actions=listed,
+        actions_shown=user is not None and sees_actions(user, municipality.id),
     )
 
 
 @bp.get("/kommuner/<string:code>/rapport")
+@requires("municipality.private")
 def report(code: str) -> Response:
     """Rapport til ledelsen: M's readiness in brief, what to do and the sources, printable on A4."""
     return _cached(code, "kommuner.report", _report_html)
 
 
 @bp.get("/kommuner/<string:code>/rapport.pdf")
+@requires("municipality.private")
 def report_pdf(code: str) -> Response:
     """The same report as an A4 PDF (WeasyPrint)."""
     municipality, _actor = _mine(code)
@@ -232,6 +246,7 @@ def report_pdf(code: str) -> Response:
 
 
 @bp.post("/kommuner/<string:code>/idps")
+@requires("municipality.private")
 def create_idp(code: str) -> Page | BaseResponse:
     """Add an IdP."""
     municipality, actor = _mine(code)
@@ -247,6 +262,7 @@ def create_idp(code: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>")
+@requires("municipality.private")
 def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Change an IdP."""
     municipality, actor = _mine(code)
@@ -264,6 +280,7 @@ def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/idps/<int:idp_id>/slet")
+@requires("municipality.private")
 def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Remove an IdP."""
     municipality, actor = _mine(code)
@@ -278,6 +295,7 @@ def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/planlagte-aendringer")
+@requires("municipality.private")
 def create_change(code: str) -> Page | BaseResponse:
     """Plan a dated change of an IdP or its staff group."""
     municipality, actor = _mine(code)
@@ -298,6 +316,7 @@ def create_change(code: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/planlagte-aendringer/<int:change_id>/slet")
+@requires("municipality.private")
 def delete_change(code: str, change_id: int) -> Page | BaseResponse:
     """Remove a planned change."""
     municipality, actor = _mine(code)
@@ -311,6 +330,7 @@ def delete_change(code: str, change_id: int) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje")
+@requires("municipality.private")
 def add_solution(code: str) -> Page | BaseResponse:
     """Add a solution to the portfolio, named as typed (name, alias or slug); no match: suggestions."""
     municipality, actor = _mine(code)
@@ -343,6 +363,7 @@ MAX_FORM_ROWS = 1000
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/gem")
+@requires("municipality.private")
 def save_portfolio(code: str) -> Page | BaseResponse:
     """The portfolio's one form: each listed row's IdPs, and the rows ticked for removal."""
     municipality, actor = _mine(code)
@@ -365,6 +386,7 @@ def save_portfolio(code: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>")
+@requires("municipality.private")
 def set_solution_idp(code: str, slug: str) -> Page | BaseResponse:
     """Choose the IdP staff use for one solution."""
     municipality, actor = _mine(code)
@@ -383,6 +405,7 @@ def set_solution_idp(code: str, slug: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/<string:slug>/fjern")
+@requires("municipality.private")
 def remove_solution(code: str, slug: str) -> Page | BaseResponse:
     """Remove a solution from the portfolio."""
     municipality, actor = _mine(code)
@@ -397,6 +420,7 @@ def remove_solution(code: str, slug: str) -> Page | BaseResponse:
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/import")
+@requires("municipality.private")
 def import_portfolio(code: str) -> Page:
     """Import solution names from a file; the page shows what was added and what could not be matched."""
     municipality, actor = _mine(code)
@@ -419,22 +443,27 @@ def import_portfolio(code: str) -> Page:
 
 
 @bp.get("/landsoverblik")
+@requires("national.read")
 def national() -> str:
     """For coordinators: per solution, which municipalities are locked out or at risk, and from when."""
-    require_coordinator(web_user())
     only_risk = request.args.get("kun_risiko") == "1"
     picture = overview.national_picture(get_session(), only_risk=only_risk)
-    return render_template("municipalities/national.html", picture=picture, only_risk=only_risk)
+    progress = national_progress(get_session())  # counts only: never a municipality's note or owner
+    return render_template("municipalities/national.html", picture=picture, only_risk=only_risk, progress=progress)
 
 
 @bp.get("/kommende-skift")
+@requires("public")
 def upcoming() -> str:
     """For everyone: switches in the next 12 months, and the most used solutions."""
     session = get_session()
     start, until, items = overview.upcoming_switches(session)
-    with_names = sees_who_uses_what(current_db_user())
+    with_names = may(current_db_user(), "solution.see_users")
     popular = overview.popular_solutions(session, limit=20, with_municipalities=with_names)
     picture = timeline.build(start, ((u.solution.switch_earliest_on, u.solution.name) for u in items))
+    kind = request.args.get("kind") or None
+    if kind not in (None, *TransitionKind):
+        kind = None  # an unknown kind shows them all, as the form offers
     return render_template(
         "municipalities/upcoming.html",
         start=start,
@@ -443,10 +472,13 @@ def upcoming() -> str:
         popular=popular,
         with_names=with_names,
         timeline=picture,
+        transitions=transition_queries.upcoming_transitions(session, today_in_denmark(), kind=kind),
+        transition_kind=kind,
     )
 
 
 @bp.post("/kommuner/<string:code>/portefoelje/import/bekraeft")
+@requires("municipality.private")
 def confirm_import(code: str) -> Page | BaseResponse:
     """After a dry run: add what it showed, without choosing the file again."""
     municipality, actor = _mine(code)

@@ -10,13 +10,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowError
 
+from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.http_cache import PUBLIC_PAGE, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.inputs import SolutionQuerySchema
 from tracker.municipalities.requirements import SolutionFacts
-from tracker.registry import queries
+from tracker.registry import queries, transitions
 from tracker.vocabulary import today_in_denmark
+from tracker.web import transition_format
 from tracker.web.layout import sort_args
 
 bp = Blueprint("web", __name__)
@@ -87,9 +89,11 @@ def _render_index(raw: dict[str, str]) -> tuple[str, int]:
         descending=direction == "desc",
     )
     error = ValidationError(str(_l("Filtrene kunne ikke forstås.")), problems) if problems else None
+    upcoming = transitions.next_transitions(get_session(), [s.id for s in solutions], today_in_denmark())
     html = render_template(
         "index.html",
         solutions=solutions,
+        next_transitions=upcoming,
         total=total,
         offset=offset,
         limit=limit,
@@ -104,6 +108,7 @@ def _render_index(raw: dict[str, str]) -> tuple[str, int]:
 
 
 @bp.get("/")
+@requires("public")
 def index() -> tuple[str, int] | Response:
     """The registry by switch date, with the list filters of the API as a plain GET form.
 
@@ -118,6 +123,7 @@ def index() -> tuple[str, int] | Response:
         "web.index",
         request.host_url,
         str(get_locale()),
+        today_in_denmark(),  # each solution's next transition moves on with the day
         tuple(sorted(raw.items())),
         sort_args(queries.SOLUTION_ORDERS, "switch"),
     )
@@ -129,10 +135,13 @@ def index() -> tuple[str, int] | Response:
 
 
 @bp.get("/loesninger/<string:slug>")
+@requires("public")
 def solution(slug: str) -> str:
     """One solution: both facts with confidence and source, and its history."""
     session = get_session()
     item = queries.get_solution(session, slug)
     history = queries.solution_history(session, item)
-    stale = SolutionFacts.of(item).stale(today_in_denmark())
-    return render_template("solution.html", solution=item, history=history, stale=stale)
+    today = today_in_denmark()
+    stale = SolutionFacts.of(item).stale(today)
+    placed = transition_format.timeline(transitions.transitions_for(session, [item.id])[item.id], today)
+    return render_template("solution.html", solution=item, history=history, stale=stale, placed=placed)

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth.permissions import may
 from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, NotFound, Unauthorized
+from tracker.errors import AppError, NotFound
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
 from tracker.models import Proposal, User
 from tracker.municipalities.impact import Impact, impact_of
@@ -115,8 +115,6 @@ def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
     except StaleProposal as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, 409, accept_form=form)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status, accept_form=form)
@@ -139,8 +137,6 @@ def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
         return _detail_again(proposal, user, 422, reject_form=form)
     try:
         reject_proposal(session, proposal, reviewer=user, reason=form.reason.data)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status, reject_form=form)
@@ -160,8 +156,6 @@ def not_a_fact(proposal_id: int) -> BaseResponse | tuple[str, int]:
         return _detail_again(proposal, user, 422)
     try:
         reject_not_a_fact(session, proposal, reviewer=user)
-    except (Forbidden, Unauthorized):
-        raise
     except AppError as exc:
         flash(exc.message, "error")
         return _detail_again(proposal, user, exc.status)

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import SessionUser, audit, sessions
 from tracker.auth.permissions import level_suffices
+from tracker.auth.protect import requires
 from tracker.db import get_db, get_session, utcnow
 from tracker.errors import NotFound, error_response
 from tracker.models import SamlIdp
@@ -77,6 +78,7 @@ def refusal_page(exc: Refused) -> Response:
 
 
 @bp.get("/metadata")
+@requires("public")
 def metadata() -> Response:
     """The SP's metadata, for registering TU-tracker with NemLog-in or a local IdP."""
     keys = sp_keys(current_app.config)
@@ -87,6 +89,7 @@ def metadata() -> Response:
 
 
 @bp.get("/login")
+@requires("public")
 def login() -> BaseResponse | tuple[str, int]:
     """Choose an IdP (when there are several) and go there with a signed AuthnRequest."""
     db = get_session()
@@ -124,6 +127,7 @@ def login() -> BaseResponse | tuple[str, int]:
 
 @bp.post("/acs")
 @csrf.exempt
+@requires("public")
 def acs() -> BaseResponse:
     """The IdP's HTTP-POST answer: every check, then a session that keeps the asserted NSIS level."""
     db = get_session()
@@ -184,6 +188,7 @@ def acs() -> BaseResponse:
 
 
 @bp.get("/slo")
+@requires("public")
 def slo() -> BaseResponse:
     """Single logout over HTTP-Redirect: the IdP's request (end the sessions it names) or its answer to ours."""
     args = dict(request.args.items())

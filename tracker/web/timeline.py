@@ -116,6 +116,7 @@ class Lane:
     y: int
     bars: list[Bar]
     periods: list[Bar]
+    solution_id: int = 0  # with the chart's IdP: the row whose action (issue 27) the chart shows beside it
 
 
 @dataclass
@@ -131,6 +132,9 @@ class GroupChart:
     months: list[Month]
     baseline: int
     today_x: int = 0
+    idp_id: int = 0
+    more: int = 0  # solutions with a lock-out period in the window beyond the lanes drawn (see the export)
+    clear: int = 0  # solutions of the group without a lock-out period in the window
 
     @property
     def locked_lanes(self) -> int:
@@ -142,8 +146,12 @@ def _month_start(day: date, months: int) -> date:
     return date(day.year + index // 12, index % 12 + 1, 1)
 
 
-def lockout_charts(today: date, rows: Iterable[ReadinessRow]) -> list[GroupChart]:
-    """Per staff group (IdP), the lock-out periods of each solution in the 24 months from ``today``'s month."""
+LANES_SHOWN = 30  # a page stays readable (and small) with 300 solutions per group: the export has them all
+
+
+def lockout_charts(today: date, rows: Iterable[ReadinessRow], *, max_lanes: int = LANES_SHOWN) -> list[GroupChart]:
+    """Per staff group (IdP), a lane for each solution that locks it out in the 24 months from ``today``'s
+    month (the soonest ``max_lanes``; ``more`` counts the rest, ``clear`` the solutions without one)."""
     names = _month_names()
     start, end = _month_start(today, 0), _month_start(today, LOCKOUT_MONTHS)
     span = (end - start).days
@@ -189,9 +197,11 @@ def lockout_charts(today: date, rows: Iterable[ReadinessRow]) -> list[GroupChart
                         clipped_right=p.end is None or p.end > end,
                     )
                 )
-        lanes.append(Lane(row.solution.name, row.solution.slug, 0, bars, periods))
+        lanes.append(Lane(row.solution.name, row.solution.slug, 0, bars, periods, solution_id=row.solution.id))
     charts = []
-    for idp_id, (idp, lanes) in groups.items():
+    for idp_id, (idp, every) in groups.items():
+        locked = sorted((lane for lane in every if lane.bars), key=lambda lane: lane.bars[0].x)
+        lanes = locked[:max_lanes]
         for i, lane in enumerate(lanes):
             lane.y = i * (LANE_HEIGHT + LANE_GAP) + LANE_GAP
         baseline = len(lanes) * (LANE_HEIGHT + LANE_GAP) + LANE_GAP
@@ -206,6 +216,9 @@ def lockout_charts(today: date, rows: Iterable[ReadinessRow]) -> list[GroupChart
                 months=months,
                 baseline=baseline,
                 today_x=x_of(today),
+                idp_id=idp_id,
+                more=len(locked) - len(lanes),
+                clear=len(every) - len(locked),
             )
         )
     return charts
@@ -213,3 +226,13 @@ def lockout_charts(today: date, rows: Iterable[ReadinessRow]) -> list[GroupChart
 
 def _loa_name(rank: int | None) -> str | None:
     return LOA_OF_RANK.get(rank) if rank is not None else None
+
+
+def next_lockouts(rows: Iterable[ReadinessRow]) -> list[tuple[ReadinessRow, Bar]]:
+    """Each row's lock-out period under way or next, soonest first (one without a start day first of all)."""
+    found = [
+        (row, Bar(p.start, p.end, _loa_name(p.required), _loa_name(p.have)))
+        for row in rows
+        if (p := row.next_period) is not None
+    ]
+    return sorted(found, key=lambda pair: (pair[1].start or date.min, pair[0].solution.name.casefold()))

@@ -11,12 +11,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import totp
 from tracker.auth.login import throttle_state
+from tracker.auth.protect import acting_user, requires
 from tracker.db import get_db, get_session, utcnow, writer_transaction
 from tracker.errors import AppError
 from tracker.models import LoginAttempt, User
 from tracker.web.auth_views import _after_login, _policy, _start_session, bp
 from tracker.web.forms import CodeForm
-from tracker.web.guards import web_user
 
 # How long the password step of a login stays valid while the code is asked for.
 PENDING_SECONDS = 300
@@ -34,6 +34,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/login/kode", methods=["GET", "POST"])
+@requires("public")
 def login_code() -> BaseResponse | tuple[str, int, dict[str, str]]:
     """The second step of a login: a code from the authenticator app (or a recovery code)."""
     user = _pending_user()
@@ -71,9 +72,10 @@ def login_code() -> BaseResponse | tuple[str, int, dict[str, str]]:
 
 
 @bp.get("/konto/totp")
+@requires("account")
 def totp_setup() -> tuple[str, int, dict[str, str]]:
     """Set up the second factor: the secret for the authenticator app and a field for its first code."""
-    user = web_user()
+    user = acting_user()
     if totp.enabled(user):
         return render_template("auth/totp_setup.html", enabled=True, form=None), 200, NO_STORE
     secret = totp.begin_enrolment(get_session(), user)
@@ -89,9 +91,10 @@ def totp_setup() -> tuple[str, int, dict[str, str]]:
 
 
 @bp.post("/konto/totp")
+@requires("account")
 def totp_confirm() -> Response | tuple[str, int, dict[str, str]]:
     """Confirm the first code: the second factor is on, this session counts as passed, recovery codes shown once."""
-    user = web_user()
+    user = acting_user()
     form = CodeForm()
     error: str | None = None
     if form.validate_on_submit():

@@ -34,8 +34,10 @@ LOOPBACK_CONFIG = {"WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_CONNECT_T
 QUESTION = "Hvornår skifter KMD Nexus til NSIS, og hvilket sikringsniveau kræves for medarbejdere?"
 
 
-def _every_kind_of_event(app: Flask) -> None:
-    """One real change of every event type, through the services and the API, committed."""
+def _every_kind_of_event(app: Flask, receiver_url: str) -> None:
+    """One real change of every event type, through the services and the API, committed.
+
+    ``action.updated`` reaches only the municipality's own subscribers: the asker (a KK user) subscribes too."""
     with get_db(app).unit_of_work() as session:
         solution = create_solution(session, actor=SYSTEM, slug="x-kontrakt", name="Kontrakttest", fields={})
         update_solution(session, solution, {"description": "Beskrivelse"}, actor=SYSTEM)
@@ -59,6 +61,7 @@ def _every_kind_of_event(app: Flask) -> None:
         update_transition(session, transition, {"earliest_on": date(2031, 6, 1), "major": True}, actor=SYSTEM)
         update_transition(session, transition, {"state": "cancelled"}, actor=SYSTEM)
         asker = make_user(session, "spoerger@kk.example.dk", "municipality", municipality="101")
+        subscribe(session, asker, receiver_url)
         vendor = make_user(session, "svar@kmd.example.dk", "vendor", organisation="kmd")
         tokens = {
             "asker": token_for(session, asker),
@@ -80,6 +83,19 @@ def _every_kind_of_event(app: Flask) -> None:
         "/api/v1/solutions/kmd-nexus/inquiries", "asker", {"question": "Gælder kravet også vikarer?", "force": True}
     )["id"]
     post(f"/api/v1/inquiries/{second}/close", "coordinator", {"reason": "Dublet"})
+
+    # KK's own action for the row at risk: its owner starts on it.
+    asker = {"Authorization": f"Bearer {tokens['asker']}"}
+    listed = client.get("/api/v1/municipalities/101/actions", headers=asker)
+    assert listed.status_code == 200, listed.get_json()
+    action_id = listed.get_json()["items"][0]["id"]
+    etag = client.get(f"/api/v1/municipalities/101/actions/{action_id}", headers=asker).headers["ETag"]
+    changed = client.patch(
+        f"/api/v1/municipalities/101/actions/{action_id}",
+        json={"status": "in_progress"},
+        headers={**asker, "If-Match": etag},
+    )
+    assert changed.status_code == 200, changed.get_json()
 
 
 def _generate_client(spec: dict[str, Any], target: Path) -> Any:
@@ -134,7 +150,7 @@ def test_every_delivered_event_type_matches_its_documented_schema(fresh_db: str,
             owner = make_user(session, "kontrakt@kl.example.dk", "coordinator")
             subscription, _secret = subscribe(session, owner, rx.url())
             subscription_id = subscription.id
-        _every_kind_of_event(app)
+        _every_kind_of_event(app, rx.url())
         with get_db(app).unit_of_work() as session:
             found = session.get(Subscription, subscription_id)
             assert found is not None

@@ -31,142 +31,6 @@ TEMPLATE_ROLE = re.compile(
     r"\.role\s*(==|!=|\bin\b|\bnot in\b)|\bin\s*\(\s*[\"'](coordinator|admin|vendor|municipality)"
 )
 
-# Not yet converted (this list only shrinks; the final landing of issue 28 empties it): module → findings.
-KNOWN: dict[str, int] = {
-    "tracker/api/proposals.py": 2,
-    "tracker/api/solution_writes.py": 3,
-    "tracker/auth/admin.py": 12,
-    "tracker/auth/display.py": 5,
-    "tracker/auth/totp.py": 1,
-    "tracker/auth/users.py": 2,
-    "tracker/broadcast/subscriptions.py": 1,
-    "tracker/inquiries/public.py": 3,
-    "tracker/inquiries/queries.py": 1,
-    "tracker/inquiries/services.py": 3,
-    "tracker/municipalities/access.py": 1,
-    "tracker/notify/notices.py": 1,
-    "tracker/notify/preferences.py": 1,
-    "tracker/notify/recipients.py": 5,
-    "tracker/review/editing.py": 2,
-    "tracker/seed.py": 1,
-    "tracker/web/broadcast_pages.py": 2,
-    "tracker/web/edit_views.py": 4,
-    "tracker/web/form_changes.py": 1,
-    "tracker/web/guards.py": 2,
-    "tracker/web/inquiry_views.py": 1,
-    "tracker/web/templates/_nav_account.html": 3,
-    "tracker/web/templates/_solution_actions.html": 1,
-    "tracker/web/templates/auth/account.html": 1,
-    "tracker/web/templates/broadcast/_nav.html": 1,
-    "tracker/web/templates/edit/proposal_form.html": 2,
-    "tracker/web/templates/inquiries/detail.html": 1,
-    "tracker/web/templates/municipalities/_nav.html": 2,
-    "tracker/web/templates/review/detail.html": 3,
-}
-KNOWN_ROUTES: set[str] = {
-    "about.accessibility",
-    "about.privacy",
-    "api_events.EventLog",
-    "api_feed_tokens.FeedTokenItem",
-    "api_feed_tokens.FeedTokens",
-    "api_inquiries.InquiryAnswer",
-    "api_inquiries.InquiryAsked",
-    "api_inquiries.InquiryClose",
-    "api_inquiries.InquiryItem",
-    "api_inquiries.InquiryJoin",
-    "api_inquiries.InquiryList",
-    "api_inquiries.RiskAssessments",
-    "api_inquiries.SolutionInquiries",
-    "api_municipalities.MunicipalityItem",
-    "api_municipalities.MunicipalityList",
-    "api_notifications.Notifications",
-    "api_overview.National",
-    "api_overview.PopularSolutions",
-    "api_overview.RegistryCsv",
-    "api_overview.RegistryXlsx",
-    "api_overview.UpcomingSwitches",
-    "api_proposals.ProposalAccept",
-    "api_proposals.ProposalItem",
-    "api_proposals.ProposalList",
-    "api_proposals.ProposalReject",
-    "api_solutions.SolutionHistory",
-    "api_solutions.SolutionImpact",
-    "api_solutions.SolutionItem",
-    "api_solutions.SolutionList",
-    "api_sources.SourceItem",
-    "api_sources.SourceList",
-    "api_subscriptions.DeliveryRedeliver",
-    "api_subscriptions.SubscriptionDeliveries",
-    "api_subscriptions.SubscriptionItem",
-    "api_subscriptions.SubscriptionList",
-    "api_subscriptions.SubscriptionRotate",
-    "api_subscriptions.SubscriptionTest",
-    "api_tokens.TokenItem",
-    "api_tokens.TokenList",
-    "assessments.index",
-    "auth.account",
-    "auth.change_password",
-    "auth.create_token",
-    "auth.first_password",
-    "auth.login",
-    "auth.login_code",
-    "auth.logout",
-    "auth.revoke_token",
-    "auth.totp_confirm",
-    "auth.totp_setup",
-    "broadcast.changes",
-    "broadcast.municipality_calendar",
-    "broadcast.municipality_feed",
-    "broadcast.solution_feed",
-    "broadcast.solutions_calendar",
-    "edit.create",
-    "edit.edit",
-    "edit.propose",
-    "favicon",
-    "health.healthz",
-    "inquiries.answer",
-    "inquiries.ask",
-    "inquiries.asked",
-    "inquiries.close",
-    "inquiries.detail",
-    "inquiries.index",
-    "inquiries.join",
-    "kommuner.add_solution",
-    "kommuner.confirm_import",
-    "kommuner.create_change",
-    "kommuner.create_idp",
-    "kommuner.delete_change",
-    "kommuner.delete_idp",
-    "kommuner.import_portfolio",
-    "kommuner.index",
-    "kommuner.national",
-    "kommuner.page",
-    "kommuner.remove_solution",
-    "kommuner.report",
-    "kommuner.report_pdf",
-    "kommuner.set_solution_idp",
-    "kommuner.upcoming",
-    "kommuner.update_idp",
-    "metrics",
-    "saml.acs",
-    "saml.login",
-    "saml.metadata",
-    "saml.slo",
-    "subscriptions_web.create",
-    "subscriptions_web.create_municipality_token",
-    "subscriptions_web.delete",
-    "subscriptions_web.detail",
-    "subscriptions_web.index",
-    "subscriptions_web.municipality_tokens",
-    "subscriptions_web.redeliver",
-    "subscriptions_web.revoke_municipality_token",
-    "subscriptions_web.rotate",
-    "subscriptions_web.set_active",
-    "subscriptions_web.test_ping",
-    "web.index",
-    "web.solution",
-}
-
 
 def _mentions_role(node: ast.AST) -> bool:
     for n in ast.walk(node):
@@ -230,10 +94,7 @@ def test_the_scan_sees_a_role_comparison() -> None:
 def test_no_role_compared_outside_the_permission_layer() -> None:
     """Outside ``tracker/auth/{policies,permissions,protect}.py`` nobody compares roles: ask ``may``."""
     found = findings()
-    unexpected = {m: lines for m, lines in found.items() if len(lines) > KNOWN.get(m, 0)}
-    assert not unexpected, f"role compared outside the permission layer (use permissions.may): {unexpected}"
-    stale = {m: n for m, n in KNOWN.items() if len(found.get(m, [])) < n}
-    assert not stale, f"fewer findings than listed: shrink KNOWN in this test: {stale}"
+    assert not found, f"role compared outside the permission layer (ask permissions.may): {found}"
 
 
 def _methods(rule: object) -> list[str]:
@@ -247,14 +108,11 @@ def test_every_route_names_a_policy(base_app: Flask) -> None:
         for method in _methods(rule):
             action = policy_of(base_app, rule.endpoint, method)
             if action is None:
-                if rule.endpoint not in KNOWN_ROUTES:
-                    missing.append(f"{method} {rule.rule} ({rule.endpoint})")
+                missing.append(f"{method} {rule.rule} ({rule.endpoint})")
             elif action not in POLICIES:
                 unknown.append(f"{method} {rule.rule}: {action}")
     assert not missing, "routes without a policy (add @requires(...)): " + ", ".join(sorted(missing))
     assert not unknown, "routes naming an unknown action: " + ", ".join(unknown)
-    named = {r.endpoint for r in base_app.url_map.iter_rules()}
-    assert named >= KNOWN_ROUTES, f"KNOWN_ROUTES names routes that are gone: {KNOWN_ROUTES - named}"
 
 
 def _sample_url(rule: object) -> str:

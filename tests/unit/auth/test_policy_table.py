@@ -41,6 +41,9 @@ LOGGED_IN = _row(NONE, ALL, ALL, ALL, ALL)
 # action: (object kind, who may: all objects / own objects only / none, state kind or None)
 EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "public": ("solution", EVERYONE, None),
+    "municipality.feed": ("municipality", EVERYONE, None),
+    "session.end": ("solution", EVERYONE, None),
+    "operations.metrics": ("solution", EVERYONE, None),
     "account": ("solution", LOGGED_IN, None),
     "solution.create": ("solution", MAINTAINERS, None),
     "solution.edit": ("solution", MAINTAINERS, None),
@@ -61,7 +64,9 @@ EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "inquiry.ask": ("solution", _row(municipality=ALL, coordinator=ALL, admin=ALL), None),
     "inquiry.join": ("inquiry", _row(municipality=ALL), "inquiry"),
     "inquiry.answer": ("inquiry", _row(vendor=OWN, coordinator=ALL, admin=ALL), "inquiry"),
-    "inquiry.manage": ("inquiry", MAINTAINERS, "inquiry"),
+    "inquiry.mark_asked": ("inquiry", MAINTAINERS, "inquiry"),
+    "inquiry.close": ("inquiry", MAINTAINERS, "inquiry_not_closed"),
+    "mail.inquiry_created": ("solution", _row(vendor=OWN), None),
     "inquiry.triage": ("inquiry", MAINTAINERS, None),
     "risk_assessment.record": ("solution", MAINTAINERS, None),
     "municipality.private": ("municipality", _row(municipality=OWN, coordinator=ALL, admin=ALL), None),
@@ -90,6 +95,7 @@ EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
 # Objects in a state that allows the action, and in states that do not (→ 409).
 STATES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "inquiry": (("open", "asked"), ("answered", "closed")),
+    "inquiry_not_closed": (("open", "asked", "answered"), ("closed",)),
     "proposal": (("pending", "stale"), ("accepted", "rejected")),
     "decision": (("by_other",), ("by_self",)),
     "trusted": (("trusted",), ("untrusted",)),

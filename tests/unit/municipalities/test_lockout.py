@@ -159,3 +159,36 @@ def test_next_period_is_never_over_and_nothing_ahead_is_skipped(
             None,
         )
         assert first_locked is not None and found.contains(first_locked)
+
+
+# --- The steps of a staff group say exactly what ``group_state`` says on every day ---------------------------
+
+KINDS = st.sampled_from(["loa", "retire", "move", "leave"])
+
+
+@st.composite
+def plan_graphs(draw: st.DrawFn) -> dict[int, IdpPlan]:
+    ids = list(range(1, draw(st.integers(min_value=1, max_value=4)) + 1))
+    plans = {}
+    for idp_id in ids:
+        changes = []
+        for _ in range(draw(st.integers(min_value=0, max_value=3))):
+            kind = draw(KINDS)
+            on = draw(days)
+            if kind == "loa":
+                changes.append(PlannedChange(kind, on, rank=draw(st.one_of(st.none(), st.integers(2, 4)))))
+            elif kind == "move":
+                changes.append(PlannedChange(kind, on, target=draw(st.sampled_from([*ids, 99]))))
+            else:
+                changes.append(PlannedChange(kind, on))
+        plans[idp_id] = IdpPlan(idp_id, draw(st.one_of(st.none(), st.integers(2, 4))), tuple(changes))
+    return plans
+
+
+@given(plan_graphs())
+def test_group_steps_agree_with_group_state_on_every_day(plans: dict[int, IdpPlan]) -> None:
+    for idp_id in plans:
+        initial, steps = group_steps(plans, idp_id)
+        for offset in range(-1, SPAN + 2):
+            day = FIRST + timedelta(days=offset)
+            assert state_on(initial, steps, day) == group_state(plans, idp_id, day), (idp_id, day)

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.support.accounts import make_user
+from tracker.db import utcnow
 from tracker.errors import PreconditionFailed, ValidationError
-from tracker.models import ChangeEvent, Solution, Transition
+from tracker.models import ChangeEvent, Proposal, Solution, Transition
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution, update_solution
 from tracker.registry.transition_writes import create_transition, set_lead_time, update_transition
@@ -21,6 +23,8 @@ from tracker.registry.transitions import (
     transition_history,
     transitions_for,
 )
+from tracker.review.changes import to_json
+from tracker.review.services import accept_proposal
 
 
 def _solution(session: Session, slug: str) -> Solution:
@@ -181,3 +185,40 @@ def test_lists_filter_and_next_transition(session: Session) -> None:
     assert [t.id for t in items] == [ahead.id] and total == 1
     items, _ = list_transitions(session, TransitionFilter(q="gammel"), limit=10, offset=0)
     assert [t.id for t in items] == [past.id]
+
+
+def test_an_accepted_finding_of_another_kind_becomes_a_transition_not_the_switch_date(session: Session) -> None:
+    aula = _solution(session, "aula")
+    before = (aula.switch_earliest_on, aula.version)
+    changes = {
+        "switch_earliest_on": date(2027, 3, 1),
+        "switch_latest_on": date(2027, 3, 1),
+        "switch_precision": "day",
+        "switch_text": "1. marts 2027",
+        "switch_state": "planned",
+        "switch_status": "reported",
+        "switch_source_kind": "scraper",
+        "switch_source_url": "https://example.org/oces",
+        "switch_evidence": "Skift til nye OCES3-certifikater 1. marts 2027",
+    }
+    proposal = Proposal(
+        solution_id=aula.id,
+        origin="scraper",
+        proposer_label="Skraber",
+        changes=to_json(changes),
+        transition_kind="certificate",
+        base_version=aula.version,
+        state="pending",
+        created_at=utcnow(),
+    )
+    session.add(proposal)
+    session.flush()
+    events = accept_proposal(session, proposal, reviewer=make_user(session, "k-acc@kl.example.dk", "coordinator"))
+    assert [e.type for e in events] == ["transition.created"] and proposal.event_id == events[0].id
+    assert (aula.switch_earliest_on, aula.version) == before, "the NSIS switch date is untouched"
+    (made,) = [t for t in transitions_for(session, [aula.id])[aula.id] if t.kind == "certificate"]
+    assert (made.earliest_on, made.status, made.source_url) == (
+        date(2027, 3, 1),
+        "reported",
+        "https://example.org/oces",
+    )
