@@ -376,7 +376,7 @@ def _names_something(sentence: str, lo: int, hi: int) -> bool:
 _TEST_ONLY = re.compile(r"(?<!\w)(?:test\w*|preprod\w*|præprod\w*)\s*[:–-]?\s*(?:(?:den|d\.|fra|pr\.)\s*)?$", re.I)
 _TEST_AFTER = re.compile(r"\s*\((?:test\w*|preprod\w*)[^()]*\)", re.IGNORECASE)
 _CONNECT = re.compile(
-    r"(?<!\w)(?:tilslut\w*|kobl\w*|integrer\w*)(?:\s+(?!til\b)[\w'’-]+){0,3}\s+til(?:\s+den\s+nye\s+version\s+af)?\s+$",
+    r"(?<!\w)(?:tilslut\w*|kobl\w*|integrer\w*|\w*anmeld\w*)(?:\s+(?!til\b)[\w'’-]+){0,3}\s+til(?:\s+den\s+nye\s+version\s+af)?\s+$",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(r"\W*(?:som|der|hvor|hvilket|hvis)\s", re.IGNORECASE)
