@@ -73,7 +73,7 @@ def transition_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if major is not None and not isinstance(major, bool):
         problems["transitions.major"] = "Skal være true, false eller null."
     if problems:
-        raise ValidationError("Nogle felter er ugyldige.", problems)
+        raise ValidationError("registry.nogle_felter_ugyldige", problems)
     if not kinds and not categories and major is None:
         return None
     return {"kinds": sorted(set(kinds)), "categories": sorted(set(categories)), "major": major}
