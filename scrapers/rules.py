@@ -55,6 +55,8 @@ ITCHEFER_FORSINKET = (
     "https://itchefer.dk/article/flemming-engstroem-engstroem-consul-faa-overblik-over-jeres-nsis-implementering"
 )
 SULLISSIVIK_MYNDIGHEDER = "https://www.sullissivik.gl/Emner/E_MitID/Offentlige-myndigheder?sc_lang=da&segment=business"
+# As the public page index stores its address.
+OLD_KOMBIT_SERVICEPLATFORMEN = "http://old-kombit.gobasic.dk/nyheder\\kommunale-brugere-p%C3%A5-serviceplatformen.html"
 OS2VALGHALLA_LOA = "https://os2web.atlassian.net/wiki/pages/viewpage.action?pageId=2382790658"
 KL_WEBINAR = "KL-webinar om NemLog-in3 og MitID Erhverv, spørgsmål og svar (2022)"
 
@@ -201,6 +203,24 @@ RULES: tuple[Rule, ...] = (
         "erhvervsidentiteter.",
         GLOBETEAM,
         "real_pages_2/globeteam-nsis.html",
+    ),
+    Rule(
+        "frist",
+        "switch",
+        r"frist(?:en|er|erne)?",
+        "login",
+        "Den 22. oktober er der frist for kommunernes indsendelse af certifikatoplysninger til KOMBIT til "
+        "oprettelse af første bruger.",
+        OLD_KOMBIT_SERVICEPLATFORMEN,
+    ),
+    Rule(
+        "udfases",
+        "switch",
+        r"udfases|udfaset|udfaser|udfase|udfasning(?:en)?",
+        "decommission",
+        "Øvrige attributter fra OCES-certifikaterne udfases med NemLog-in’s go-live (se nedenfor).",
+        DIGITALISER_OCES,
+        "real_pages_2/digitaliser-oces-attributter-udfases.html",
     ),
     Rule(
         "senest",

@@ -198,3 +198,37 @@ def test_the_management_report_has_the_actions_table_and_progress(world: dict[st
     progress = re.search(r'<ul class="totals progress".*?</ul>', html, re.S)
     assert progress is not None
     assert re.findall(r"<strong>(\d+)</strong>", progress.group(0)) == ["1", "1", "1", "2"]  # done, open, overdue, all
+
+
+def test_the_transitions_to_act_on_show_the_actions_status_and_owner(world: dict[str, Any], session: Session) -> None:
+    from tests.support.municipalities import seeded
+    from tracker.registry.actors import SYSTEM
+    from tracker.registry.transition_writes import create_transition
+
+    create_transition(
+        session,
+        seeded(session, "omsorg"),
+        {
+            "kind": "protocol",
+            "title": "Omsorg skifter til OIOSAML 4",
+            "who_must_act": ["local_idp_operators"],
+            "earliest_on": date(2027, 9, 1),
+            "latest_on": date(2027, 9, 1),
+            "precision": "day",
+            "state": "planned",
+            "act_by_on": date(2027, 6, 1),
+        },
+        actor=SYSTEM,
+    )
+    session.commit()
+    client = world["client"]
+    client.get("/kommuner/101/handlinger")
+    session.expire_all()
+    action = session.scalars(select(Action).where(Action.subject_kind == "transition")).one()
+    url = f"/kommuner/101/handlinger/{action.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Omsorg skifter til OIOSAML 4" in html and "1. juni 2027" in html
+    client.post(url, data={"csrf_token": _csrf(client, url), "status": "in_progress", "owner_team": "IdP-drift"})
+    page = client.get("/kommuner/101").get_data(as_text=True)
+    row = re.search(r'<tr data-transition="\d+"><th scope="row">Omsorg skifter til OIOSAML 4</th>.*?</tr>', page, re.S)
+    assert row is not None and "I gang" in row.group(0) and "Team: IdP-drift" in row.group(0)

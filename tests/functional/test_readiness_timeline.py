@@ -422,3 +422,27 @@ def test_the_same_change_twice_is_a_conflict_and_english_is_available(
     refused = client.post(CHANGES + "?lang=en", json={**loa, "effective_on": "1800-01-01"}, headers=kk)
     assert refused.status_code == 422
     assert refused.get_json()["error"]["message"] == "The planned change could not be saved."
+
+
+def test_the_planned_changes_export_as_csv(
+    client: FlaskClient, session: Session, kk: dict[str, str], groups: tuple[Idp, Idp]
+) -> None:
+    admin, schools = groups
+    for body in (
+        {"idp_id": schools.id, "kind": "loa", "effective_on": "2027-03-01", "notified_loa": "betydelig"},
+        {"idp_id": schools.id, "kind": "move", "effective_on": "2028-01-01", "target_idp_id": admin.id},
+        {"idp_id": admin.id, "kind": "leave", "effective_on": "2027-01-01", "destination": "=Region Østdanmark"},
+    ):
+        assert client.post(CHANGES, json=body, headers=kk).status_code == 201
+    resp = client.get(CHANGES + ".csv", headers=kk)
+    assert resp.status_code == 200 and resp.mimetype == "text/csv" and "no-store" in resp.headers["Cache-Control"]
+    header, *rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8").removeprefix("\ufeff")), delimiter=";"))
+    assert header[:4] == ["Fra dato", "IdP", "Brugergruppe", "Ændring"]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        ("2027-01-01", "Administration", "Gruppen forlader kommunen"),
+        ("2027-03-01", "Skoler", "Nyt anmeldt niveau"),
+        ("2028-01-01", "Skoler", "Gruppen flytter til en anden IdP"),
+    ]
+    assert rows[0][6] == "'=Region Østdanmark"  # a spreadsheet formula is neutralised
+    assert rows[1][4] == "Betydelig" and rows[2][5] == "Administration"
+    assert client.get(CHANGES + ".csv").status_code == 401

@@ -31,7 +31,7 @@ def _page_text(rule: rules.Rule) -> str:
 
 @pytest.mark.parametrize("rule", rules.RULES, ids=lambda r: r.id)
 def test_every_rule_reads_its_real_quote(rule: rules.Rule) -> None:
-    assert rule.quote and (rule.url.startswith("https://") or rule.url == rules.KL_WEBINAR)
+    assert rule.quote and (rule.url.startswith(("https://", "http://")) or rule.url == rules.KL_WEBINAR)
     if rule.file:
         assert " ".join(rule.quote.split()) in _page_text(rule), "the quote is the page's own words"
     if rule.role == "column":
@@ -190,3 +190,20 @@ def test_a_test_environments_day_is_no_switch_date() -> None:
         "<p>SEB skifter 3. april 2023 (test).</p>"
     )
     assert [(slug, value) for slug, value, *_ in _facts(body)] == [("serviceplatformen", "2023-04-24")]
+
+
+def test_frist_and_udfases_are_read_with_their_solution() -> None:
+    assert _facts("<p>Fristen for at blive NSIS-anmeldt til Unilogin er 1. marts 2023.</p>") == [
+        ("unilogin", "2023-03-01", "frist", "login", "")
+    ]
+    assert _facts("<p>OCES2-certifikater udfases på Serviceplatformen den 31. oktober 2023.</p>") == [
+        ("serviceplatformen", "2023-10-31", "udfases", "certificate", "")
+    ]
+
+
+def test_an_actor_named_in_the_sentence_leaves_the_headings_subject() -> None:
+    assert _facts("<h1>Context Handler</h1><p>KOMBIT har fastsat deadline den 22. januar 2024.</p>") == [
+        ("context-handler", "2024-01-22", "deadline", "login", "")
+    ]
+    # … but another system named as the subject takes it away.
+    assert _facts("<h1>Aula</h1><p>Den 31. oktober 2023 lukkede NemID.</p>") == []

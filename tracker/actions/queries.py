@@ -143,3 +143,14 @@ def actions_by_row(session: Session, municipality: Municipality) -> dict[tuple[i
         .options(joinedload(Action.owner))
     )
     return {(a.solution_id or 0, a.idp_id): a for a in found}
+
+
+def transition_actions(session: Session, municipality: Municipality) -> list[Action]:
+    """M's actions on transitions (with their owners)."""
+    return list(
+        session.scalars(
+            select(Action)
+            .where(Action.municipality_id == municipality.id, Action.subject_kind == "transition")
+            .options(joinedload(Action.owner), joinedload(Action.solution))
+        )
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -129,16 +130,23 @@ def load_one(
 
 def action_marks(
     session: Session, municipality: Municipality, user: User | None, readiness: Readiness
-) -> dict[tuple[int, int | None], ActionView] | None:
-    """For M's own users: the action of each readiness row by (solution, IdP), as the readiness table and the
-    timeline show it (status and owner). None for everyone else (coordinators see no owners)."""
+) -> dict[tuple[Any, Any], ActionView] | None:
+    """For M's own users: the action of each readiness row by (solution, IdP), and of each transition by
+    ("transition", id), as the readiness table, the timeline and the transitions to act on show it (status and
+    owner). None for everyone else (coordinators see no owners)."""
     if user is None or not sees_actions(user, municipality.id):
         return None
     sync.sync_municipality(session, municipality, day=readiness.today, readiness=readiness)
     rows = _rows(readiness)
-    marks = {}
+    marks: dict[tuple[Any, Any], ActionView] = {}
     for action in queries.actions_by_row(session, municipality).values():
         marks[(action.solution_id or 0, action.idp_id)] = view(
             action, rows.get(action.subject_key), None, readiness.today, action.version
+        )
+    found = queries.transition_actions(session, municipality)
+    transitions = _transitions(session, found)
+    for action in found:
+        marks[("transition", action.transition_id)] = view(
+            action, None, transitions.get(action.transition_id or 0), readiness.today, action.version
         )
     return marks

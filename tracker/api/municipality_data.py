@@ -168,6 +168,19 @@ class IdpChanges(MethodView):
         return idp_change_dict(plans.create_change(get_session(), municipality, args, actor=actor))
 
 
+@blp.route("/<string:code>/idp-changes.csv")
+class IdpChangesCsv(MethodView):
+    """The planned changes as CSV."""
+
+    @blp.response(200, TEXT, content_type=exports.CSV_MIMETYPE, description="Semicolon-separated, UTF-8 with BOM")
+    @private
+    def get(self, code: str) -> Response:
+        """M's planned IdP and staff-group changes as CSV (Danish headers, by day)."""
+        municipality, _ = _municipality(code)
+        table = exports.idp_changes_table(plans.list_changes(get_session(), municipality))
+        return download(exports.to_csv(table), exports.CSV_MIMETYPE, f"planlagte-aendringer-{municipality.code}.csv")
+
+
 @blp.route("/<string:code>/idp-changes/<int:change_id>")
 class IdpChangeItem(MethodView):
     """One planned change."""

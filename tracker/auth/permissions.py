@@ -5,8 +5,9 @@ The rules are the table in ``tracker.auth.policies`` (role × action × ownershi
 - ``may(user, action, obj)``: a yes or no (menus, filters, mail recipients);
 - ``require(user, action, obj)``: the user, or 401 when anonymous, 403 when the role (or ownership) does not
   allow it, 409 when the object's state does not;
-- the named helpers below (``is_coordinator``, ``can_see_municipality`` …) are ``may`` with the action spelt
-  out, kept because they read well where they are used;
+- ``require_state``: the state part alone, once the object's row is locked and re-read;
+- ``role_may``/``holders``: the same table for a role rather than a user (a role being given, SQL recipient lists);
+- ``own_municipality_id``/``own_organisation_id``: whom a user speaks for (labels, provenance);
 - the NSIS level of a single sign-on session: ``level_suffices`` — below Substantial a session counts as
   anonymous (public pages only) and is refused with a clear 403 elsewhere (``tracker.auth.guard.level_guard``
   applies it to every request before any view runs).
@@ -21,10 +22,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from tracker.auth.policies import BUILDS, MUNICIPALITY_ROLES, ORGANISATION_ROLES, POLICIES, PROVIDES, Policy, _l
+from tracker.auth.policies import MUNICIPALITY_ROLES, ORGANISATION_ROLES, POLICIES, Policy, _l
 from tracker.errors import Conflict, Forbidden, Unauthorized
 from tracker.i18n import translated
-from tracker.models import Solution, User
+from tracker.models import User
 from tracker.models.vocab import LOA_RANK, Loa, Role
 
 # A municipality's private data and every write need a login at least this strong (NSIS Betydelig).
@@ -133,36 +134,6 @@ def require_user(user: User | None) -> User:
     return require(user, "account")
 
 
-def is_coordinator(user: User | None) -> bool:
-    """Coordinators and admins maintain the registry."""
-    return may(user, "solution.edit")
-
-
-def owns_solution(user: User | None, solution: Solution) -> bool:
-    """A vendor user whose organisation is the solution's vendor."""
-    return user is not None and _role(user) in ORGANISATION_ROLES and BUILDS(user, solution)
-
-
-def provides_solution(user: User | None, solution: Solution) -> bool:
-    """A user of the solution's service provider: the authority that decides its level."""
-    return user is not None and _role(user) in ORGANISATION_ROLES and PROVIDES(user, solution)
-
-
-def speaks_for(user: User | None, solution: Solution) -> bool:
-    """A user of the organisation that builds the solution or of the one that provides it."""
-    return owns_solution(user, solution) or provides_solution(user, solution)
-
-
-def can_report_on(user: User | None, solution: Solution) -> bool:
-    """Coordinators on any solution; organisations' users on the solutions they build or provide."""
-    return may(user, "solution.report", solution)
-
-
-def may_propose_for(user: User, solution: Solution) -> bool:
-    """Organisations propose changes to the solutions they build or provide only; other roles, to any."""
-    return _role(user) not in ORGANISATION_ROLES or speaks_for(user, solution)
-
-
 def own_municipality_id(user: User | None) -> int | None:
     """The municipality a municipality user belongs to (None for everyone else)."""
     if user is None or _role(user) not in MUNICIPALITY_ROLES:
@@ -185,21 +156,6 @@ def role_belongs_to_organisation(role: str | Role) -> bool:
 def role_belongs_to_municipality(role: str | Role) -> bool:
     """Whether a user of this role must belong to a municipality."""
     return role in MUNICIPALITY_ROLES
-
-
-def can_see_municipality(user: User | None, municipality_id: int) -> bool:
-    """A municipality's IdPs, portfolio, readiness and own events: its own users and coordinators only."""
-    return may(user, "municipality.private", municipality_id)
-
-
-def can_answer_inquiry(user: User | None, solution: Solution) -> bool:
-    """Inquiries are answered by the solution's vendor or service provider (their users), or coordinators."""
-    return may(user, "solution.report", solution)
-
-
-def can_ask_inquiry(user: User | None) -> bool:
-    """Municipalities ask (and join) for themselves; coordinators ask on behalf of all."""
-    return may(user, "inquiry.ask")
 
 
 # A municipality's own events that only its own users may receive (webhooks, event log): its actions (issue 27).

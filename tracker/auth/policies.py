@@ -251,7 +251,7 @@ POLICIES: dict[str, Policy] = {
     ),
     "municipality.feed_tokens": Policy(
         allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: OWN_MUNICIPALITY},
-        refusal="Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.",
+        refusal=_l("Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser."),
     ),
     "national.read": Policy(allow=_MAINTAINERS, refusal=_l("Din rolle giver ikke adgang til denne handling.")),
     # A municipality's actions (issue 27): its own users only — KL sees counts (national.read), never an action.

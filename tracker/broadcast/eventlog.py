@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from tracker.auth.permissions import PRIVATE_EVENT_TYPES, is_coordinator, may, own_municipality_id
+from tracker.auth.permissions import PRIVATE_EVENT_TYPES, may, own_municipality_id
 from tracker.models import ChangeEvent, User
 
 MAX_LIMIT = 500
@@ -24,7 +24,7 @@ def events_after(session: Session, user: User | None, *, after: int, limit: int)
         stmt = stmt.where(~private)  # a municipality's actions: its own users only, coordinators neither
     else:
         stmt = stmt.where(or_(~private, ChangeEvent.municipality_id == own_actions))
-    if not is_coordinator(user):
+    if not may(user, "national.read"):  # coordinators read every municipality's events
         own = own_municipality_id(user)
         if own is not None:
             stmt = stmt.where(or_(ChangeEvent.municipality_id.is_(None), ChangeEvent.municipality_id == own))

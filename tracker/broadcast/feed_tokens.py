@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth import audit, token_cache
-from tracker.auth.permissions import can_see_municipality, require_user
+from tracker.auth.permissions import require
 from tracker.db import utcnow
-from tracker.errors import Forbidden, NotFound
+from tracker.errors import NotFound
 from tracker.models import FeedToken, Municipality, User
 
 TOKEN_PREFIX = "ftk_"  # noqa: S105 - a public prefix, not a secret
@@ -32,10 +32,7 @@ def hash_token(plain: str) -> str:
 
 def require_access(user: User | None, municipality: Municipality) -> User:
     """The user if they may manage this municipality's tokens (its own users, coordinators, admins)."""
-    user = require_user(user)
-    if not can_see_municipality(user, municipality.id):
-        raise Forbidden("Kun kommunens egne brugere og KL's koordinatorer kan se kommunens private feed-adresser.")
-    return user
+    return require(user, "municipality.feed_tokens", municipality)
 
 
 def _audit(session: Session, user: User, action: str, token: FeedToken, municipality: Municipality) -> None:

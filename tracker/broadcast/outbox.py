@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload, object_session
 
 from tracker.auth.display import public_label
-from tracker.auth.permissions import can_see_municipality, may_receive_event
+from tracker.auth.permissions import may, may_receive_event
 from tracker.db import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subscription
@@ -52,7 +52,7 @@ def owner_may_see(subscription: Subscription, event: ChangeEvent) -> bool:
         return True
     if not may_receive_event(subscription.owner, event.type, event.municipality_id):
         return False  # a municipality's actions: its own users only, coordinators neither
-    return can_see_municipality(subscription.owner, event.municipality_id)
+    return may(subscription.owner, "municipality.private", event.municipality_id)
 
 
 def _solutions_of(event: ChangeEvent) -> set[int]:

@@ -18,7 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from tracker.models import Solution
+from tracker.models import IdpChange, Solution
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.lockout import Period
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness
@@ -173,6 +173,33 @@ def transition_words(t: TransitionRef) -> str:
     """A transition to act on in Danish: 'Title (Solution), senest 2027-02-01 (beregnet)'."""
     by = f"senest {t.act_by_on.isoformat()}" if t.act_by_on else "frist ukendt"
     return f"{t.title} ({t.solution_name}), {by}{' (beregnet)' if t.act_by_derived and t.act_by_on else ''}"
+
+
+IDP_CHANGE_HEADERS = ("Fra dato", "IdP", "Brugergruppe", "Ændring", "Nyt niveau", "Ny IdP", "Hvortil", "Bemærkning")
+IDP_CHANGE_KINDS_DA = {
+    "loa": "Nyt anmeldt niveau",
+    "retire": "IdP'en nedlægges",
+    "move": "Gruppen flytter til en anden IdP",
+    "leave": "Gruppen forlader kommunen",
+}
+
+
+def idp_changes_table(changes: Sequence[IdpChange]) -> Table:
+    """A municipality's planned IdP and staff-group changes as header and rows (Danish labels), by day."""
+    rows = [
+        [
+            c.effective_on,
+            c.idp.name,
+            c.idp.user_group,
+            IDP_CHANGE_KINDS_DA.get(c.kind, c.kind),
+            _da(LOA_LABELS, c.notified_loa),
+            c.target_idp.name if c.target_idp else None,
+            c.destination,
+            c.note,
+        ]
+        for c in changes
+    ]
+    return IDP_CHANGE_HEADERS, rows
 
 
 def registry_table(solutions: Sequence[Solution], *, today: date | None = None) -> Table:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from tracker.auth.permissions import is_coordinator, own_municipality_id
+from tracker.auth.permissions import may, own_municipality_id
 from tracker.auth.protect import acting_user, requires
 from tracker.broadcast import feed_tokens
 from tracker.broadcast import subscriptions as svc
@@ -43,7 +43,7 @@ def _form(user: User, form: SubscriptionForm | None = None) -> SubscriptionForm:
     solutions = session.execute(select(Solution.slug, Solution.name).order_by(Solution.name))
     form.solutions.choices = options((slug, name) for slug, name in solutions)
     choices = [("", _("Alle løsninger"))]
-    if is_coordinator(user):
+    if may(user, "national.read"):  # every municipality's portfolio to filter on
         rows = session.execute(select(Municipality.code, Municipality.name).order_by(Municipality.code))
         choices += [(code, f"{code} {name}") for code, name in rows]
     elif user.municipality is not None:

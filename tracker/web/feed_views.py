@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, and_
 
 from tracker.auth import current_db_user
-from tracker.auth.permissions import can_see_municipality
+from tracker.auth.permissions import may
 from tracker.auth.protect import requires
 from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, normalised_code
@@ -104,7 +104,7 @@ def _private_state(code: str) -> MunicipalityState:
             "Tokenet i feed-adressen er ugyldigt eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "
             "fra siden 'Private feeds og kalender'."
         )
-    if can_see_municipality(current_db_user(), state.id):
+    if may(current_db_user(), "municipality.private", state.id):
         return state
     raise Forbidden(
         _(

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth import current_db_user
-from tracker.auth.permissions import is_coordinator
+from tracker.auth.permissions import may
 from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
 from tracker.ingest import queries, services, snapshots
@@ -35,7 +35,7 @@ def index() -> str:
     """All sources with health and last run; coordinators also see the page changes awaiting review."""
     session = get_session()
     sources = queries.list_sources(session, _settings())
-    coordinator = is_coordinator(current_db_user())
+    coordinator = may(current_db_user(), "source.manage")
     changes = snapshots.pending_page_changes(session, limit=PAGE_CHANGES_SHOWN) if coordinator else None
     return render_template(
         "sources/index.html",
@@ -53,7 +53,7 @@ def detail(key: str) -> str:
     """One source: health, recent runs; for coordinators the latest page change and those awaiting review."""
     session = get_session()
     info = queries.get_source(session, key, _settings())
-    coordinator = is_coordinator(current_db_user())
+    coordinator = may(current_db_user(), "source.manage")
     latest, pending = None, None
     if coordinator and info.source_id is not None:
         latest, pending = snapshots.source_page_changes(session, info.source_id)
