@@ -2,23 +2,30 @@
 
 Rules (general, for pages nobody here wrote):
 
-* Each paragraph or list item is read sentence by sentence. A date is a switch date only with a cue in
-  its sentence (``scrapers.cues``); a publication, sending, finding, launch or rollout date, a law's or a
-  version's date is not. Several labelled dates in one phrase ("3. (Test) og 24. april 2023
-  (Produktion)") → the production one. A postponement ("udskydes fra A til B") → B; a date "i stedet
-  for" another is the new one. A law or provision entering into force dates the law. List items take
-  the cue of the sentence that introduces their list ("… skifter på disse datoer:"); the first block
-  under a question heading ("Hvornår skal vi …?") takes the question's cue, and its level.
-* The subject is the solution named in the sentence; without one, the solution named by the nearest
-  earlier sentence of the same paragraph/list item (its lead), else by the section heading — each only
-  when it names exactly one solution.
-* A level needs NSIS words (``scrapers.levels``), a requirement or login cue, exactly one level named in
-  the sentence, and no municipality's own IdP as its subject (unless the solution demands that level of
-  the IdP). A solution given two different levels on one page gets none (the page contradicts itself).
+* Each paragraph or list item is read sentence by sentence. A date is a switch date only with a cue — a rule
+  of ``scrapers.rules`` — in its own clause (``scrapers.cues``); a publication, sending, finding, launch or
+  rollout date, a law's, a bill's, a document's or a version's date, a test environment's day is not.
+  Several labelled dates in one phrase ("3. (Test) og 24. april 2023 (Produktion)") → the production one. A
+  postponement ("udskydes fra A til B") → B; a date "i stedet for" another is the new one. List items take
+  the cue of the sentence that introduces their list ("… skifter på disse datoer:"); the first block under
+  a question heading ("Hvornår skal vi …?") takes the question's cue, and its level. General advice, what
+  usually happens, conditions and past plans state no fact; a possibility ("kan") only on an authority's
+  own page, at a lower confidence.
+* The subject is the solution named in the date's clause (a relative clause, or a coordinated one whose verb
+  follows its conjunction, counts with the clause before it) — not a name after "til", "fra", "med", "via",
+  "i" … (what is logged in through or moved to), except what is connected to ("tilslutte … til X") when the
+  clause has no other subject. Without a name in the sentence, the solution named by the nearest earlier
+  sentence of the same paragraph/list item (its lead), else by the section heading — each only when it names
+  exactly one solution, and never for an obligation ("skal"), a hedged sentence or one naming something
+  else ("NemID medarbejdersignatur …").
+* A level needs NSIS words (``scrapers.levels``), a requirement verb of the rules table whose subject is the
+  solution, exactly one level named in the sentence, and no municipality's own IdP as its subject (unless the
+  solution demands that level of the IdP). A solution given two different levels on one page gets none.
 * Table rows (and description lists, read as one row): any row naming a known solution is read,
   whatever the headers say; a date cell counts unless its column is a publication/update column (a
   postponing cell gives its new date); a level comes from a level column or a cell in NSIS words; the
-  column header is the cue.
+  column header is the cue (rule "tabel").
+* Every observation carries its rule's id and the transition kind of its date (``scrapers.rules.kind_of``).
 """
 
 from __future__ import annotations
@@ -49,7 +56,11 @@ _DATE_HEADER = re.compile(r"dato|date|tidspunkt|hvornår|frist|skift|when|deadli
 _LEVEL_HEADER = re.compile(r"niveau|level|loa|sikring|assurance", re.IGNORECASE)
 # Capitalised words that are no names: months and weekdays in headings and labels, level words.
 _NOT_NAMES = frozenset({*MONTHS, "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
-                        "lav", "betydelig", "høj", "nsis", "q1", "q2", "q3", "q4"})  # fmt: skip
+                        "lav", "betydelig", "høj", "nsis", "q1", "q2", "q3", "q4",
+                        # Who announces or decides, not what changes.
+                        "kombit", "kl", "digitaliseringsstyrelsen", "digst", "stil", "star", "styrelsen",
+                        "sundhedsdatastyrelsen", "sdfi", "erhvervsstyrelsen", "medcom", "kommunen", "kommunerne",
+                        "regionen", "regionerne", "danmark", "i"})  # fmt: skip
 _LEVEL_WORD = re.compile(r"(?<!\w)(lav|lavt|betydelig|betydeligt|høj|højt|low|substantial|high)(?!\w)", re.I)
 _LEVEL_KEY = {"lav": "lav", "lavt": "lav", "low": "lav", "betydelig": "betydelig", "betydeligt": "betydelig",
               "substantial": "betydelig", "høj": "hoej", "højt": "hoej", "high": "hoej"}  # fmt: skip
@@ -366,8 +377,8 @@ def _names_something(sentence: str, lo: int, hi: int) -> bool:
         starts = m.start() == first or sentence[max(0, m.start() - 2) : m.start()].rstrip().endswith((":", "."))
         if starts and word[1:].islower():
             continue  # an ordinary word written with a capital because it starts the sentence
-        if word.lower().rstrip(".") in _NOT_NAMES:
-            continue
+        if word.lower().rstrip(".") in _NOT_NAMES or cues.THROUGH.search(sentence, max(0, m.start() - 20), m.start()):
+            continue  # a month, a level word, an actor ("KOMBIT har fastsat …"), or an object ("… med MitID")
         return True
     return False
 

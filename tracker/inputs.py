@@ -24,13 +24,20 @@ MSG_TYPE = {
     "null": "Må ikke være tom (null).",
 }
 MAX_PAGE = 500
+# The same rules as patterns in the OpenAPI document, so a client (and schemathesis) knows them up front.
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$"
+# A day between 1900-01-01 and 2100-12-31 (``registry.facts.day_problem``); impossible days are refused too.
+DAY_PATTERN = "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 def Day(**kwargs: Any) -> fields.Date:  # noqa: N802 - reads like a field class
     """A calendar day as YYYY-MM-DD within the registry's range; impossible days (2023-02-31) are refused."""
+    metadata = {"pattern": DAY_PATTERN, **kwargs.pop("metadata", {})}
     return fields.Date(
         validate=validate_day,
         error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."},
+        metadata=metadata,
         **kwargs,
     )
 
@@ -54,10 +61,10 @@ class SolutionQuerySchema(PageQuerySchema):
 
     loa = fields.String(validate=validate.OneOf([v.value for v in Loa]))
     kind = fields.String(validate=validate.OneOf([v.value for v in SolutionKind]))
-    vendor = fields.String(validate=validate.Length(min=1, max=80))
+    vendor = fields.String(validate=validate.Length(min=1, max=80), metadata={"pattern": LINE_PATTERN})
     switch_after = Day()
     switch_before = Day()
-    q = fields.String(validate=validate.Length(min=1, max=200))
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"pattern": LINE_PATTERN})
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:

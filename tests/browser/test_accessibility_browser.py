@@ -30,6 +30,7 @@ MUNICIPALITY = "751"  # Aarhus: this file's own users; other browser tests use O
 COMMON = [
     "/",
     "/loesninger/aula",
+    "/loesninger/nemlog-in",  # the day-one transitions: ahead, past (muted) and unknown dates
     "/kilder",
     "/kilder/{source}",
     "/kommuner",

@@ -1,6 +1,10 @@
 """A killed ``tracker notify`` loses no mail and sends none twice: a real worker process (several mails in
 flight on reused connections) is SIGKILLed while the SMTP server holds its fourth mail and the others are
-sent and recorded; after its leases lapse another run sends the rest, each Message-ID once."""
+sent and recorded; after its leases lapse another run sends the rest, each Message-ID once.
+
+The test's clock is a fixed instant, handed to the worker process (``notify --once --at``): a process started
+under ``faketime`` begins its faked clock anew, so it must not read its own. Its monotonic clock stays real
+(``FAKETIME_DONT_FAKE_MONOTONIC``): libfaketime fakes it too, and Python's timed waits then never return."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +23,7 @@ from tests.support.accounts import make_user
 from tests.support.apps import migrated_app
 from tests.support.broadcast import Clock
 from tests.support.mail import smtp_server
-from tracker.db import get_db, utcnow
+from tracker.db import clock_set_to, get_db
 from tracker.models import MailMessage, Solution
 from tracker.notify import preferences
 from tracker.notify.worker import run_once
@@ -35,7 +39,8 @@ def _states(app: Flask) -> list[str]:
 
 
 def test_a_killed_notify_loses_nothing_and_sends_nothing_twice(fresh_db: str) -> None:
-    with smtp_server() as (inbox, url), migrated_app(fresh_db, MAIL_URL=url) as app:
+    clock = Clock()  # the instant the changes are made and the worker runs at
+    with smtp_server() as (inbox, url), migrated_app(fresh_db, MAIL_URL=url) as app, clock_set_to(clock):
         inbox.hang_from = 4  # the fourth DATA is held until released
         with get_db(app).unit_of_work() as session:
             for i in range(6):  # six people: one person's changes would be coalesced into one mail
@@ -58,9 +63,10 @@ def test_a_killed_notify_loses_nothing_and_sends_nothing_twice(fresh_db: str) ->
             "TRACKER_MAIL_TIMEOUT": "60",
             "TRACKER_MAIL_CLAIM_SECONDS": "120",
             "PYTHONPATH": str(ROOT),
+            "FAKETIME_DONT_FAKE_MONOTONIC": "1",  # no effect without faketime
         }
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tracker.cli", "notify", "--once"],
+            [sys.executable, "-m", "tracker.cli", "notify", "--once", "--at", clock.now.isoformat(timespec="seconds")],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -83,9 +89,9 @@ def test_a_killed_notify_loses_nothing_and_sends_nothing_twice(fresh_db: str) ->
         with get_db(app).unit_of_work() as session:
             rows = list(session.scalars(select(MailMessage)))
         assert sorted(r.state for r in rows) == ["pending"] + ["sent"] * 5
-        assert all(r.claimed_until is not None and r.claimed_until > utcnow() for r in rows if r.state == "pending")
+        assert all(r.claimed_until is not None and r.claimed_until > clock.now for r in rows if r.state == "pending")
         # Before the leases lapse nobody takes the rows; afterwards a new run sends exactly the rest.
-        assert run_once(app).claimed == 0
-        report = run_once(app, clock=Clock())  # a fixed instant after the leases lapsed
+        assert run_once(app, clock=clock).claimed == 0
+        report = run_once(app, clock=Clock(clock.now + timedelta(seconds=121)))  # the 120 s leases have lapsed
         assert report.sent == 1
         assert sorted(inbox.ids()) == sorted(expected), "every mail arrived, none twice"

@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.paging import has_more_field
-from tracker.inputs import CONTROL_CHARS, LINE_BREAKS, MSG_TYPE, Day
+from tracker.inputs import CONTROL_CHARS, LINE_BREAKS, LINE_PATTERN, MSG_TYPE, TEXT_PATTERN, Day
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
@@ -35,6 +35,12 @@ class Text(fields.String):
         """A string field with Danish messages."""
         kwargs.setdefault("error_messages", MSG_TYPE)
         self.multiline = multiline
+        rules = kwargs.get("validate")
+        if not any(
+            isinstance(r, validate.Regexp | validate.OneOf) for r in (rules if isinstance(rules, list) else [rules])
+        ):
+            # The document says which characters are refused (a Regexp or a choice states its own rule).
+            kwargs["metadata"] = {"pattern": TEXT_PATTERN if multiline else LINE_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(*args, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -50,12 +56,22 @@ class Text(fields.String):
         return text
 
 
+# What marshmallow's URL check accepts, as the document states it: http(s), a host name with a top-level
+# domain (labels of letters, digits and inner hyphens), an optional port, then no spaces or control characters.
+URL_PATTERN = (
+    "^https?://([A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?\\.){1,5}[A-Za-z]{2,6}(:[0-9]{1,5})?"
+    "(/|[/?][^\\s\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]+)?$"
+)
+
+
 def Url(**kwargs: Any) -> fields.Url:  # noqa: N802 - reads like the field class it builds
     """An http(s) address of at most 1000 characters."""
+    metadata = {"pattern": URL_PATTERN, **kwargs.pop("metadata", {})}
     return fields.Url(
         schemes={"http", "https"},
         validate=_length(1000),
         error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig http(s)-adresse."},
+        metadata=metadata,
         **kwargs,
     )
 

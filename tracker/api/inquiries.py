@@ -138,7 +138,16 @@ class AssessmentCreateSchema(Schema):
     """Who assessed (municipality code or organisation slug), for whom, when, what they concluded."""
 
     by = Text(multiline=False, required=True, validate=validate.Length(min=1, max=80))
-    on_behalf_of = fields.Raw(required=True)
+    on_behalf_of = fields.Raw(
+        required=True,
+        metadata={
+            "description": '"all", or the official codes of the municipalities it was made for',
+            "oneOf": [
+                {"type": "string", "enum": ["all"]},
+                {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[0-9]{3}$"}},
+            ],
+        },
+    )
     assessed_on = Day(required=True)
     concluded_loa = Text(multiline=False, required=True, validate=validate.OneOf(ASSESSED_LEVELS))
     document_url = Url(allow_none=True)

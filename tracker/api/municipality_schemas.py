@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from tracker.inputs import DAY_PATTERN, LINE_PATTERN, TEXT_PATTERN
 from tracker.models.municipalities import IdpChangeKind
 from tracker.models.vocab import Loa
 from tracker.municipalities.readiness import ActionCode, Reason, Status
@@ -50,10 +51,10 @@ class IdpListSchema(Schema):
 class IdpPatchSchema(Schema):
     """Fields of an IdP to change."""
 
-    name = fields.String(validate=validate.Length(min=1, max=200))
-    user_group = fields.String(allow_none=True, validate=validate.Length(max=200))
+    name = fields.String(validate=validate.Length(min=1, max=200), metadata={"pattern": LINE_PATTERN})
+    user_group = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={"pattern": LINE_PATTERN})
     notified_loa = fields.String(validate=_LOA)
-    broker = fields.String(allow_none=True, validate=validate.Length(max=80))
+    broker = fields.String(allow_none=True, validate=validate.Length(max=80), metadata={"pattern": LINE_PATTERN})
     is_primary = fields.Boolean()
 
 
@@ -61,7 +62,9 @@ class IdpCreateSchema(IdpPatchSchema):
     """A new IdP: a name is required; the level is 'ukendt' unless given."""
 
     name = fields.String(
-        required=True, validate=validate.Length(min=1, max=200), metadata={"example": "Administration AD FS"}
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"example": "Administration AD FS", "pattern": LINE_PATTERN},
     )
 
 
@@ -95,25 +98,33 @@ class PortfolioListSchema(Schema):
     total = fields.Integer(required=True)
 
 
+_ID = validate.Range(min=1, max=2**31 - 1, error="Skal være et IdP-id.")  # a row id (``queries.is_id``)
+
+
 class PortfolioPatchSchema(Schema):
     """Change the IdPs whose staff use the solution (empty: the primary IdP) or the note."""
 
     idp_ids = fields.List(
-        fields.Integer(strict=True),
+        fields.Integer(strict=True, validate=_ID),
         validate=validate.Length(max=20),
         metadata={"description": "The IdPs (each serving a user group) whose staff use the solution"},
     )
     idp_id = fields.Integer(
-        allow_none=True, strict=True, metadata={"description": "Shorthand for idp_ids with one id (null: [])"}
+        allow_none=True,
+        strict=True,
+        validate=_ID,
+        metadata={"description": "Shorthand for idp_ids with one id (null: [])"},
     )
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000), metadata={"pattern": TEXT_PATTERN})
 
 
 class PortfolioAddSchema(PortfolioPatchSchema):
     """Add a solution, by slug, to the portfolio."""
 
     solution = fields.String(
-        required=True, validate=validate.Length(min=1, max=80), metadata={"description": "Slug", "example": "aula"}
+        required=True,
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "Slug", "example": "aula", "pattern": "^[a-z0-9][a-z0-9-]{0,79}$"},
     )
 
 
@@ -247,14 +258,22 @@ class IdpChangeCreateSchema(Schema):
     """A new planned change; the service checks it against the IdP's other changes (Danish 422)."""
 
     idp_id = fields.Integer(required=True, strict=True, metadata={"description": "One of the municipality's IdPs"})
-    kind = fields.String(required=True, metadata={"description": "loa | retire | move | leave"})
-    effective_on = fields.Date(required=True, metadata={"description": "1900-01-01 … 2100-12-31"})
-    notified_loa = fields.String(allow_none=True, metadata={"description": "For loa: lav | betydelig | hoej"})
+    kind = fields.String(
+        required=True,
+        metadata={"description": "loa | retire | move | leave", "enum": ["loa", "retire", "move", "leave"]},
+    )
+    effective_on = fields.Date(
+        required=True, metadata={"description": "1900-01-01 … 2100-12-31", "pattern": DAY_PATTERN}
+    )
+    notified_loa = fields.String(
+        allow_none=True,
+        metadata={"description": "For loa: lav | betydelig | hoej", "enum": ["lav", "betydelig", "hoej", None]},
+    )
     target_idp_id = fields.Integer(
         allow_none=True, strict=True, metadata={"description": "For move: another of the municipality's IdPs"}
     )
-    destination = fields.String(allow_none=True, validate=validate.Length(max=200))
-    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    destination = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={"pattern": LINE_PATTERN})
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000), metadata={"pattern": TEXT_PATTERN})
 
 
 class SolutionNameSchema(Schema):

@@ -32,6 +32,15 @@ blp = Blueprint(
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
+# The receiver's address as the API checks it (``broadcast.ssrf``): https:// (plain http only for networks the
+# operator exempts), no spaces or control characters; it must also resolve to a public address when used.
+_URL = {
+    "pattern": "^https://[^\\s#\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]+$",
+    "description": "https:// address of the receiver (resolving to a public address)",
+}
+SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,79}$"
+
+
 class TransitionFilterSchema(Schema):
     """Which transition.* events to deliver (the other events follow event_types); empty lists: any."""
 
@@ -51,13 +60,13 @@ class TransitionFilterSchema(Schema):
 class SubscriptionInSchema(Schema):
     """A new subscription."""
 
-    url = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    url = fields.String(required=True, validate=validate.Length(min=1, max=1000), metadata=_URL)
     description = fields.String(allow_none=True, validate=validate.Length(max=200))
     event_types = fields.List(
         fields.String(validate=validate.OneOf(EVENT_TYPES)), load_default=list, validate=validate.Length(max=20)
     )
     solutions = fields.List(
-        fields.String(validate=validate.Length(min=1, max=80)),
+        fields.String(validate=validate.Length(min=1, max=80), metadata={"pattern": SLUG_PATTERN}),
         load_default=list,
         validate=validate.Length(max=svc.MAX_SOLUTION_FILTERS),
         metadata={"description": "Solution slugs; empty: all solutions."},
@@ -74,11 +83,12 @@ class SubscriptionInSchema(Schema):
 class SubscriptionPatchSchema(Schema):
     """Changes to a subscription; ``active: true`` re-enables one that was switched off."""
 
-    url = fields.String(validate=validate.Length(min=1, max=1000))
+    url = fields.String(validate=validate.Length(min=1, max=1000), metadata=_URL)
     description = fields.String(allow_none=True, validate=validate.Length(max=200))
     event_types = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)), validate=validate.Length(max=20))
     solutions = fields.List(
-        fields.String(validate=validate.Length(min=1, max=80)), validate=validate.Length(max=svc.MAX_SOLUTION_FILTERS)
+        fields.String(validate=validate.Length(min=1, max=80), metadata={"pattern": SLUG_PATTERN}),
+        validate=validate.Length(max=svc.MAX_SOLUTION_FILTERS),
     )
     municipality = fields.String(allow_none=True, validate=validate.Length(min=3, max=4))
     transitions = fields.Nested(TransitionFilterSchema, allow_none=True)

@@ -117,7 +117,7 @@ def compose(
     events: list[ChangeEvent],
     language: str,
     now: datetime,
-    cache: dict[Any, Bodies] | None = None,
+    cache: dict[Any, Any] | None = None,
     overdue: list[tuple[str, str]] | None = None,
 ) -> Message:
     """The complete message, ready to send.
@@ -146,10 +146,21 @@ def compose(
         if cache is not None:
             cache[key] = bodies
     subject, text, html = bodies
-    unsubscribe_url = link("mail_web.unsubscribe", token=unsubscribe_token(user))
+    unsubscribe_url = _unsubscribe_url(user, cache)
     text = text.replace(UNSUBSCRIBE, unsubscribe_url)
     html = html.replace(str(escape(UNSUBSCRIBE)), str(escape(unsubscribe_url)))
     return _message(mail, user, subject, language, now, text, html, unsubscribe_url)
+
+
+def _unsubscribe_url(user: User, cache: dict[Any, Any] | None) -> str:
+    """The reader's unsubscribe link, signed once per run for a reader with several mails in it."""
+    key = ("unsubscribe", user.id)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        found = link("mail_web.unsubscribe", token=unsubscribe_token(user))
+        if cache is not None:
+            cache[key] = found
+    return str(found)
 
 
 def _render(

@@ -197,10 +197,13 @@ class MailChannel:
         self.lease = timedelta(seconds=float(cfg["MAIL_CLAIM_SECONDS"]) or 2 * self.timeout + 30)
         self.concurrency = max(1, int(cfg.get("MAIL_CONCURRENCY") or 4))
         self.batch = max(1, int(cfg["MAIL_BATCH_SIZE"]))
-        self.in_flight = self.batch  # a whole batch is claimed (and composed) at once, then sent in parallel
-        # Outcomes are written at the latest every 0.2 s (loop.RECORD_EVERY), a few at a time: a killed worker
-        # re-sends at most those (at-least-once, same Message-ID), and PostgreSQL is not asked for a commit per mail.
-        self.record_batch = self.concurrency
+        # Whole batches are claimed (and composed) at once and sent in parallel; the next batch is claimed while
+        # half of this one is still out, so the senders never wait for a claim and claims stay few.
+        self.in_flight = 2 * self.batch
+        self.claim_min = max(1, self.batch // 2)
+        # Outcomes are written at the latest every 0.2 s (loop.RECORD_EVERY), together: a killed worker re-sends
+        # at most those (at-least-once, same Message-ID), and PostgreSQL is not asked for a commit per mail.
+        self.record_batch = self.batch
         self.stop_seconds = self.timeout
         self.bodies: dict[Any, Any] = {}  # renderings of this run, shared by every reader of the same changes
 

@@ -152,6 +152,8 @@ def run_once(
     # Claimed rows out at once (sending, or queued for the next free sender): twice the senders, or what the
     # channel asks for (mail claims whole batches: each claim composes, and fewer claims cost less).
     capacity = max(2 * channel.concurrency, getattr(channel, "in_flight", 0))
+    # Claim again once this many are free (a channel whose claim costs much, like mail's compose, asks for more).
+    refill = min(channel.batch, getattr(channel, "claim_min", 0) or capacity // 8)
     exhausted_at: float | None = None
     rounds = 0
     idle = True
@@ -160,7 +162,7 @@ def run_once(
             free = capacity - len(run.in_flight)
             woken = waker is not None and waker.event.is_set()
             may_claim = exhausted_at is None or woken or time.monotonic() - exhausted_at >= poll
-            if free > 0 and may_claim and (idle or not run.in_flight or free >= min(channel.batch, capacity // 8)):
+            if free > 0 and may_claim and (idle or not run.in_flight or free >= refill):
                 if woken and waker is not None:
                     waker.event.clear()
                 rounds += 1

@@ -1,0 +1,135 @@
+"""Issue 21 item 15: the OpenAPI document states the rules the API enforces. schemathesis generates only
+requests the document allows (positive mode) for every operation; the API must not refuse one as malformed
+(400, 413, 415, 422) — lengths, patterns (no control characters, one line where a line is meant, days
+1900–2100, http(s) addresses as checked), enums, required fields and ranges are all in the document.
+
+What a schema cannot say is listed in ``BEYOND_THE_DOCUMENT``, each rule by operation, field and the API's
+words: a reference to something that must exist (a vendor, a municipality's own IdP), one field depending
+on another (after ≤ before; notified_loa for kind 'loa'), a webhook address that must resolve to a public
+host, and a file's contents. A refusal outside that list fails the test, naming the request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.config import SchemathesisConfig
+
+from tracker.auth.tokens import create_token
+from tracker.auth.users import create_user
+from tracker.db import get_db
+
+MAX_EXAMPLES = 25
+MALFORMED = frozenset({400, 413, 415, 422})
+
+# (operation, field in the answer's details, a regular expression for the API's words about it)
+BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
+    # References: the named thing must exist (and be the municipality's own).
+    ("POST /api/v1/solutions", "vendor", "Findes ikke"),
+    ("POST /api/v1/solutions", "service_provider", "Findes ikke"),
+    ("PATCH /api/v1/solutions/{slug}", "vendor", "Findes ikke"),
+    ("PATCH /api/v1/solutions/{slug}", "service_provider", "Findes ikke"),
+    ("POST /api/v1/solutions/{slug}/impact", "vendor", "Findes ikke"),
+    ("POST /api/v1/solutions/{slug}/impact", "service_provider", "Findes ikke"),
+    ("POST /api/v1/solutions", "brokers", "Ukendt"),
+    ("PATCH /api/v1/solutions/{slug}", "brokers", "Ukendt"),
+    ("POST /api/v1/solutions/{slug}/impact", "brokers", "Ukendt"),
+    ("POST /api/v1/municipalities/{code}/portfolio", "solution", "Findes ikke"),
+    ("POST /api/v1/municipalities/{code}/portfolio", "idp_id", "ingen IdP med det id"),
+    ("POST /api/v1/municipalities/{code}/portfolio", "idp_ids", "ingen IdP med det id"),
+    ("PATCH /api/v1/municipalities/{code}/portfolio/{slug}", "idp_id", "ingen IdP med det id"),
+    ("PATCH /api/v1/municipalities/{code}/portfolio/{slug}", "idp_ids", "ingen IdP med det id"),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "idp_id", "kommunens egne"),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "target_idp_id", ""),
+    ("POST /api/v1/solutions/{slug}/risk-assessments", "on_behalf_of", "Findes ikke"),
+    ("POST /api/v1/solutions/{slug}/risk-assessments", "by", "Findes ikke"),
+    # One field depending on another: a confirmed fact needs its source.
+    *(
+        (operation, field, "kræver en kilde")
+        for operation in (
+            "POST /api/v1/solutions",
+            "PATCH /api/v1/solutions/{slug}",
+            "POST /api/v1/solutions/{slug}/impact",
+        )
+        for field in ("switch_status", "loa_status", "required_loa", "switch_date")
+    ),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "notified_loa", ""),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "destination", ""),
+    ("POST /api/v1/municipalities/{code}/portfolio", "idp_id", "Brug idp_ids"),
+    ("PATCH /api/v1/municipalities/{code}/portfolio/{slug}", "idp_id", "Brug idp_ids"),
+    ("POST /api/v1/proposals", "required_loa", "og/eller"),
+    ("POST /api/v1/proposals", "switch_date.earliest", "Mangler"),
+    ("POST /api/v1/proposals", "switch_date.latest", "samme dag"),
+    ("GET /api/v1/solutions", "switch_after", "før"),
+    ("GET /api/v1/solutions.csv", "switch_after", "før"),
+    ("GET /api/v1/solutions.xlsx", "switch_after", "før"),
+    ("GET /api/v1/transitions", "after", "før"),
+    ("GET /api/v1/transitions", "act_by_after", "før"),
+    # A webhook receiver must resolve to a public address (the SSRF guard asks DNS).
+    ("POST /api/v1/subscriptions", "url", "offentlig|DNS|Værtsnavnet|forstås"),
+    ("PATCH /api/v1/subscriptions/{subscription_id}", "url", "offentlig|DNS|Værtsnavnet|forstås"),
+    # A file's contents.
+    ("POST /api/v1/municipalities/{code}/portfolio/import", "file", ""),
+]
+
+
+@pytest.fixture
+def positive_schema(app: Flask) -> Iterator[schemathesis.BaseSchema]:
+    """The live document, generating only what it allows."""
+    config = SchemathesisConfig.from_dict({"generation": {"mode": "positive"}})
+    yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+
+
+@pytest.fixture
+def admin_token(app: Flask) -> str:
+    """An admin's bearer token: every operation is reachable."""
+    with get_db(app).unit_of_work() as session:
+        user, _ = create_user(session, email="document-rules@example.dk", role="admin")
+        user.must_change_password = False
+        _, token = create_token(session, user, "schema")
+    return token
+
+
+def _beyond(operation: str, details: dict[str, object]) -> bool:
+    """Whether every problem the API named is one the document cannot state."""
+    if not details:
+        return False
+    for name, words in details.items():
+        text = json.dumps(words, ensure_ascii=False)
+        if not any(
+            op == operation and field == name and re.search(rule, text) for op, field, rule in BEYOND_THE_DOCUMENT
+        ):
+            return False
+    return True
+
+
+schema = schemathesis.pytest.from_fixture("positive_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],
+)
+def test_a_request_the_document_allows_is_never_refused_as_malformed(case: schemathesis.Case, admin_token: str) -> None:
+    """Positive data only: a 4xx saying the input is malformed means the document under-states a rule."""
+    response = case.call(headers={"Authorization": f"Bearer {admin_token}", "Accept-Encoding": "identity"})
+    if response.status_code not in MALFORMED:
+        return
+    operation = f"{case.method} {case.operation.path}"
+    try:
+        details = response.json().get("error", {}).get("details") or {}
+    except ValueError:
+        details = {}
+    assert _beyond(operation, details), (
+        f"the document allows what the API refuses: {operation} → {response.status_code} {response.text[:400]}\n"
+        f"path {case.path_parameters} query {case.query} body {str(case.body)[:400]}"
+    )
