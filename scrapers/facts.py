@@ -56,7 +56,11 @@ _DATE_HEADER = re.compile(r"dato|date|tidspunkt|hvornår|frist|skift|when|deadli
 _LEVEL_HEADER = re.compile(r"niveau|level|loa|sikring|assurance", re.IGNORECASE)
 # Capitalised words that are no names: months and weekdays in headings and labels, level words.
 _NOT_NAMES = frozenset({*MONTHS, "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
-                        "lav", "betydelig", "høj", "nsis", "q1", "q2", "q3", "q4"})  # fmt: skip
+                        "lav", "betydelig", "høj", "nsis", "q1", "q2", "q3", "q4",
+                        # Who announces or decides, not what changes.
+                        "kombit", "kl", "digitaliseringsstyrelsen", "digst", "stil", "star", "styrelsen",
+                        "sundhedsdatastyrelsen", "sdfi", "erhvervsstyrelsen", "medcom", "kommunen", "kommunerne",
+                        "regionen", "regionerne", "danmark", "i"})  # fmt: skip
 _LEVEL_WORD = re.compile(r"(?<!\w)(lav|lavt|betydelig|betydeligt|høj|højt|low|substantial|high)(?!\w)", re.I)
 _LEVEL_KEY = {"lav": "lav", "lavt": "lav", "low": "lav", "betydelig": "betydelig", "betydeligt": "betydelig",
               "substantial": "betydelig", "høj": "hoej", "højt": "hoej", "high": "hoej"}  # fmt: skip
@@ -373,8 +377,8 @@ def _names_something(sentence: str, lo: int, hi: int) -> bool:
         starts = m.start() == first or sentence[max(0, m.start() - 2) : m.start()].rstrip().endswith((":", "."))
         if starts and word[1:].islower():
             continue  # an ordinary word written with a capital because it starts the sentence
-        if word.lower().rstrip(".") in _NOT_NAMES:
-            continue
+        if word.lower().rstrip(".") in _NOT_NAMES or cues.THROUGH.search(sentence, max(0, m.start() - 20), m.start()):
+            continue  # a month, a level word, an actor ("KOMBIT har fastsat …"), or an object ("… med MitID")
         return True
     return False
 

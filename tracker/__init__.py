@@ -70,4 +70,5 @@ def connect_features() -> None:
     signals.scrape_run_finished.connect(notices.run_recorded, weak=False)  # and of what the scrapers found
     signals.solution_changing.connect(readiness.watch_solution, weak=False)  # readiness verdicts around a change
     signals.change_event_appended.connect(action_sync.on_change_event, weak=False)  # actions follow the registry
+    signals.action_followed_registry.connect(notices.action_followed_registry, weak=False)  # and tell the owner
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

@@ -18,6 +18,8 @@ process builds: blinker keeps one connection per receiver).
   coordinators' alerts.
 - ``mail_recipients`` (asked by ``notify.recipients``; no sender): each receiver returns
   ``{event type: rule}`` for its own feature's events (inquiries).
+- ``action_followed_registry`` (``actions.sync``, the registry reopened, closed or moved a municipality's action;
+  keywords ``changes``, ``reason``): the owner's notice.
 """
 
 from __future__ import annotations
@@ -48,4 +50,9 @@ mail_recipients = _signals.signal(
     "mail-recipients",
     doc="Which of a feature's event types are mailed, and to whom: each receiver returns a mapping "
     "event type → rule ``(user, scope, event, context) -> bool`` (sender: None).",
+)
+action_followed_registry = _signals.signal(
+    "action-followed-registry",
+    doc="The registry reopened, closed or moved the due day of a municipality's action (sender: the action; "
+    "keywords: session, changes, reason).",
 )

@@ -156,3 +156,32 @@ def test_the_digest_lists_the_readers_overdue_actions(
         body = text_part(digest)
         assert "Jeres overskredne handlinger" in body and "Omsorg 2: frist 2027-03-01" in body
         assert "Pleje" not in body.split("Jeres overskredne handlinger")[1]  # Bo's, not Ida's
+
+
+def test_the_owner_hears_when_the_registry_reopens_their_done_action(
+    mail_app: Flask, session: Session, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.registry.actors import SYSTEM
+    from tracker.registry.services import update_solution
+
+    admin.set_active(session, admin=world["root"], user=world["carl"], active=False)
+    with clock_set_to(lambda: at(date(2026, 12, 8))):
+        services.update_action(session, world["actions"]["omsorg"], {"status": "done"}, user=world["ida"])
+        services.update_action(session, world["actions"]["skole"], {"status": "done"}, user=world["ida"])
+        for slug in ("omsorg", "skole"):
+            update_solution(
+                session,
+                world["actions"][slug].solution,
+                {"switch_earliest_on": date(2027, 2, 1), "switch_latest_on": date(2027, 2, 1)},
+                actor=SYSTEM,
+                reason="Udbyderen har fremrykket skiftet",
+            )
+    session.commit()
+    with smtp_server() as (inbox, url):
+        _run(mail_app, url, at(date(2026, 12, 8), 12), monkeypatch)
+        told = [m for m in inbox.messages if "registeret har ændret" in str(m["Subject"])]
+        assert [str(m["To"]) for m in told] == ["ida@kk.example.dk"]  # not Carl: deactivated
+        assert str(told[0]["Subject"]) == "TU-tracker: registeret har ændret en handling, du er ansvarlig for (Omsorg)"
+        body = text_part(told[0])
+        assert "Datoen er ændret fra 1. marts 2027 til 1. februar 2027." in body and "Ikke startet" in body
+        assert "Udbyderen har fremrykket skiftet" in body

@@ -128,7 +128,7 @@ MUTANTS: tuple[Mutant, ...] = (
         POLICIES_PY,
         'AUTHORITY = Ownership("authority", lambda user, obj: _provides(user, obj) and not _builds(user, obj))',
         'AUTHORITY = Ownership("authority", lambda user, obj: _provides(user, obj))',
-        (EDIT_AUTHZ, F + "test_registry_editing_api.py"),
+        (F + "test_authority_edges.py", EDIT_AUTHZ, F + "test_registry_editing_api.py"),
         "an organisation that builds the solution it provides decides its level as the authority",
     ),
     Mutant(

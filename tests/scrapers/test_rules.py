@@ -199,3 +199,11 @@ def test_frist_and_udfases_are_read_with_their_solution() -> None:
     assert _facts("<p>OCES2-certifikater udfases på Serviceplatformen den 31. oktober 2023.</p>") == [
         ("serviceplatformen", "2023-10-31", "udfases", "certificate", "")
     ]
+
+
+def test_an_actor_named_in_the_sentence_leaves_the_headings_subject() -> None:
+    assert _facts("<h1>Context Handler</h1><p>KOMBIT har fastsat deadline den 22. januar 2024.</p>") == [
+        ("context-handler", "2024-01-22", "deadline", "login", "")
+    ]
+    # … but another system named as the subject takes it away.
+    assert _facts("<h1>Aula</h1><p>Den 31. oktober 2023 lukkede NemID.</p>") == []

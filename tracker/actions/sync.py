@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import signals
 from tracker.actions import texts
 from tracker.actions.events import emit_updated
 from tracker.db import utcnow
@@ -229,6 +230,7 @@ def sync_wanted(
         record(session, action, changes, actor_id=None, actor_label=texts.REGISTRY_LABEL, reason=note)
         if reasons or {"status", "due_on"} & changes.keys():
             emit_updated(session, action, changes, actor=None, reason=note)
+            signals.action_followed_registry.send(action, session=session, changes=changes, reason=note)
         changed.append(action)
     for action in existing.values():
         if not action.open_in_registry:
@@ -243,6 +245,7 @@ def sync_wanted(
         record(session, action, changes, actor_id=None, actor_label=texts.REGISTRY_LABEL, reason=note)
         if "status" in changes:
             emit_updated(session, action, changes, actor=None, reason=note)
+            signals.action_followed_registry.send(action, session=session, changes=changes, reason=note)
         changed.append(action)
     session.flush()
     return changed

@@ -48,7 +48,8 @@ class MailMessage(Base):
         UniqueConstraint("user_id", "key"),
         Index("ix_mail_message_state_next_attempt_at", "state", "next_attempt_at"),
         CheckConstraint(
-            "notice IN ('proposal_decided', 'proposal_created', 'run_recorded', 'action_due')", name="notice"
+            "notice IN ('proposal_decided', 'proposal_created', 'run_recorded', 'action_due', 'action_registry')",
+            name="notice",
         ),
     )
 
@@ -60,7 +61,7 @@ class MailMessage(Base):
     key: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(12))  # immediate|daily|weekly|notice
     # A notice's subject (kind 'notice'; NULL otherwise): which signal wrote it, and what it is about.
-    notice: Mapped[str | None] = mapped_column(String(20))  # proposal_decided|proposal_created|run_recorded|action_due
+    notice: Mapped[str | None] = mapped_column(String(20))  # …|action_due|action_registry
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"))
     decision: Mapped[str | None] = mapped_column(String(12))  # the proposal's state when decided: accepted|rejected
     scrape_run_id: Mapped[int | None] = mapped_column(ForeignKey("scrape_run.id", ondelete="SET NULL"))

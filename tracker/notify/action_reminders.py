@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.actions.access import sees_actions
 from tracker.actions.texts import STATUS_LABELS
 from tracker.actions.views import load_one
-from tracker.models import Action, MailMessage, MailPreference, User
+from tracker.models import Action, ActionChange, MailMessage, MailPreference, User
 from tracker.notify.compose import link
 from tracker.notify.recipients import message_id_for
 from tracker.outbox import wake
@@ -33,6 +33,7 @@ from tracker.vocabulary import DANISH_TIME
 
 KIND = "notice"  # sent at once by the mail worker, like the other personal notices
 PREFIX = "action-due"
+CHANGED_NOTICE = "action_registry"  # the registry reopened, closed or moved the owner's action (``action_id``)
 NOTICE = "action_due"  # the row's ``notice``: its subject is ``action_id`` and ``due_on`` (typed columns)
 DEFAULT_DAYS = 7
 OPEN = ("new", "in_progress", "blocked")
@@ -154,3 +155,29 @@ def overdue_for(session: Session, user: User, day: date) -> list[tuple[str, str]
         )
         for a in actions
     ]
+
+
+def compose_changed(session: Session, mail: MailMessage, user: User) -> tuple[str, str, dict[str, Any]] | None:
+    """The owner's notice that the registry changed their action: what it is now, and why (the history's
+    reason). None when the action is gone or no longer theirs."""
+    action = session.get(Action, mail.action_id) if mail.action_id is not None else None
+    if action is None or action.owner_user_id != user.id:
+        return None
+    change = session.scalar(
+        select(ActionChange)
+        .where(ActionChange.action_id == action.id, ActionChange.actor_id.is_(None))
+        .order_by(ActionChange.id.desc())
+        .limit(1)
+    )
+    item = load_one(session, action.municipality, user, action)
+    url = link("handlinger.item_page", code=action.municipality.code, action_id=action.id)
+    subject = _(
+        "TU-tracker: registeret har ændret en handling, du er ansvarlig for (%(name)s)", name=item.solution_name or "–"
+    )
+    lines: list[tuple[str, str | None]] = [(item.title, url)]
+    if change is not None and change.reason:
+        lines.append((change.reason, None))
+    lines.append((_("Status: %(status)s", status=str(STATUS_LABELS[action.status])), None))
+    if action.due_on is not None:
+        lines.append((_("Frist: %(day)s", day=action.due_on.isoformat()), None))
+    return subject, "alert", {"lines": lines, "reason": _("Du får denne mail, fordi du er ansvarlig for handlingen.")}

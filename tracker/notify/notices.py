@@ -30,7 +30,7 @@ from tracker.auth.permissions import holders, may
 from tracker.db import utcnow
 from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
-from tracker.models import MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
+from tracker.models import Action, MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User
 from tracker.notify import action_reminders
 from tracker.notify.compose import link, render
 from tracker.notify.preferences import preference_of
@@ -111,6 +111,17 @@ def run_recorded(run: ScrapeRun, *, session: Session, source: Source, news: RunN
     session.flush()
 
 
+def action_followed_registry(action: Action, *, session: Session, **_: Any) -> None:
+    """Tell an action's owner that the registry reopened, closed or moved it (``signals.action_followed_registry``):
+    never silently. Not to a deactivated owner, nor one whose mail is off; one notice per version of the action."""
+    owner = session.get(User, action.owner_user_id) if action.owner_user_id is not None else None
+    if owner is None or not owner.is_active or preference_of(session, owner)["mode"] == "off":
+        return
+    key = f"action-registry:{action.id}:{action.version}"
+    _add(session, owner, key, action_reminders.CHANGED_NOTICE, action_id=action.id)
+    session.flush()
+
+
 def compose_notice(session: Session, mail: MailMessage, user: User, language: str, now: datetime) -> Message | None:
     """The notice's message; None when what it is about has gone (it is then not sent)."""
     compose = {
@@ -118,6 +129,7 @@ def compose_notice(session: Session, mail: MailMessage, user: User, language: st
         "proposal_created": _new_proposal,
         "run_recorded": _run,
         action_reminders.NOTICE: action_reminders.compose,
+        action_reminders.CHANGED_NOTICE: action_reminders.compose_changed,
     }
     with force_locale(language):
         built = compose.get(mail.notice or "", _nothing)(session, mail, user)
