@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -107,3 +108,16 @@ def test_a_text_already_worded_passes_as_it_is() -> None:
 def test_codes_are_namespaced_by_package(code: str) -> None:
     assert CODE.match(code)
     assert (TRACKER / code.split(".")[0]).is_dir()
+
+
+def test_every_sentence_has_an_english_translation() -> None:
+    catalog_path = TRACKER / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    with catalog_path.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    translated = {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+    assert sorted(code for code, sentence in MESSAGES.items() if sentence not in translated) == []
+
+
+def test_the_api_words_a_code_in_english_when_asked(client: FlaskClient) -> None:
+    body = client.get("/api/v1/solutions/findes-ikke?lang=en").get_json()
+    assert body["error"]["message"] == "There is no solution with slug 'findes-ikke'."
