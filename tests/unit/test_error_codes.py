@@ -3,7 +3,7 @@
 Read from the source with ``ast``: every ``raise X(…)`` of one of our errors (a class imported from ``tracker`` or
 defined in ``tracker``) whose first argument is written out in the raise (a string, an f-string, a sum of them)
 must be a code of ``tracker.error_messages``; a sentence raised as it is could not be translated. Refusals of
-the permission layer (``Forbidden``, ``Unauthorized``) word their text in ``auth`` and are counted apart.
+the permission layer's table (``auth/policies``) words its own refusals, raised through ``require``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from tracker.errors import AppError, DomainError, NotFound
 
 TRACKER = Path(__file__).resolve().parents[2] / "tracker"
 CODE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
-PERMISSION_REFUSALS = {"Forbidden", "Unauthorized"}
 
 
 def _written_out(node: ast.expr) -> bool:
@@ -52,7 +51,7 @@ def _raised_sentences() -> list[str]:
                 continue
             name = ast.unparse(node.exc.func).split(".")[-1]
             first = node.exc.args[0]
-            if name in PERMISSION_REFUSALS or not _written_out(first) or not _domain_error(module, name):
+            if not _written_out(first) or not _domain_error(module, name):
                 continue
             if isinstance(first, ast.Constant) and CODE.match(first.value) and first.value in MESSAGES:
                 continue
