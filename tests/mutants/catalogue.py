@@ -142,10 +142,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "A8",
         PERM,
-        "    if not role_ok:\n        raise Forbidden",
-        "    if False:\n        raise Forbidden",
+        "    if ownership is None:\n        return False, False",
+        "    if ownership is None:\n        return True, True",
         (EDIT_AUTHZ, MUNI_API, F + "test_sso_admin.py"),
-        "require lets every logged-in role through (the object's ownership still checked)",
+        "a role without a row in an action's policy is allowed it (the table's default turned to yes)",
     ),
     Mutant(
         "A9",
