@@ -787,14 +787,14 @@ MUTANTS: tuple[Mutant, ...] = (
         vary.add("Cookie")""",
         """        vary.add("Authorization")""",
         (CACHE_POLICY, READ_CACHING),
-        "public answers do not vary on Cookie: a shared cache serves a logged-in page to everyone",
+        "public answers do not vary on Cookie (equivalent while _anonymous reads the session: Flask adds it)",
     ),
     Mutant(
         "H6",
         POLICY,
         "if NO_STORE in current or IMMUTABLE in current:",
         "if IMMUTABLE in current:",
-        (CACHE_POLICY, F + "test_auth_web.py"),
+        (F + "test_cache_policy_edges.py", CACHE_POLICY, F + "test_auth_web.py"),
         "a view's no-store (secrets) is weakened to private, no-cache",
     ),
     Mutant(
