@@ -383,7 +383,7 @@ MUTANTS: tuple[Mutant, ...] = (
         INQ,
         "select(Inquiry).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED)).limit(500)",
         "select(Inquiry).where(Inquiry.solution_id == solution.id).limit(500)",
-        (INQ_API, U + "inquiries/test_similarity.py"),
+        (INQ_EDGES, INQ_API, U + "inquiries/test_similarity.py"),
         "an answered or closed question is offered to join",
     ),
     Mutant(
@@ -391,7 +391,7 @@ MUTANTS: tuple[Mutant, ...] = (
         INQ,
         "select(Inquiry).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED)).limit(500)",
         "select(Inquiry).where(Inquiry.state.in_(UNANSWERED)).limit(500)",
-        (INQ_API, U + "inquiries/test_similarity.py"),
+        (INQ_EDGES, INQ_API, U + "inquiries/test_similarity.py"),
         "a similar question about another solution blocks a new one",
     ),
     Mutant(
