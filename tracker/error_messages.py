@@ -16,6 +16,8 @@ def N_(msgid: str) -> str:  # noqa: N802 - gettext's name for "mark for the cata
 
 
 MESSAGES: dict[str, str] = {
+    # actions
+    "actions.brugeren_deaktiveret": N_("Brugeren er deaktiveret."),
     # api
     "api.handlingen_aendret_mellemtiden_hent": N_(
         "Handlingen er ændret i mellemtiden. Hent den igen og gentag ændringen."
@@ -28,6 +30,12 @@ MESSAGES: dict[str, str] = {
     ),
     "api.if_match_svarer_nogen": N_("If-Match svarer ikke til nogen version af løsningen. Hent den igen."),
     # auth
+    "auth.aendringer_gennem_api_kraever": N_(
+        "Ændringer gennem API'et kræver et API-token (Authorization: Bearer …); "
+        "log-ind på hjemmesiden gælder kun for hjemmesidens formularer."
+    ),
+    "auth.ugyldigt_eller_tilbagekaldt_api": N_("Ugyldigt eller tilbagekaldt API-token."),
+    "auth.authorization_headeren_have_formen": N_("Authorization-headeren skal have formen 'Bearer <token>'."),
     "auth.brugeren_findes": N_("Brugeren findes ikke."),
     "auth.du_deaktivere_din_egen": N_("Du kan ikke deaktivere din egen konto."),
     "auth.sidste_aktive_administrator_deaktiveres": N_("Den sidste aktive administrator kan ikke deaktiveres."),
@@ -187,5 +195,9 @@ MESSAGES: dict[str, str] = {
     "saml.identitetsudbyderen_allerede_aktiv": N_("Identitetsudbyderen er allerede aktiv."),
     "saml.identitetsudbyderen_allerede_slaaet_fra": N_("Identitetsudbyderen er allerede slået fra."),
     # web
+    "web.tokenet_feed_adressen_ugyldigt": N_(
+        "Tokenet i feed-adressen er ugyldigt eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "
+        "fra siden 'Private feeds og kalender'."
+    ),
     "web.pdf_laves_paa_denne": N_("PDF kan ikke laves på denne server; brug browserens udskrift i stedet."),
 }

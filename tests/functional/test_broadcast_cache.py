@@ -35,7 +35,8 @@ def _token(session: Session, municipality: Municipality, email: str) -> str:
 
 
 def _description(body: bytes) -> str:
-    [event] = Calendar.from_ical(body).walk("VEVENT")
+    """The one switch event's text (a lock-out period has an event of its own beside it)."""
+    [event] = [e for e in Calendar.from_ical(body).walk("VEVENT") if str(e["UID"]).startswith("solution-")]
     return str(event["DESCRIPTION"])
 
 

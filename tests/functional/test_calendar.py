@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import make_user
 from tests.support.broadcast import dated_solution, solution_by_slug
 from tracker.broadcast import feed_tokens
+from tracker.broadcast.feeds import FEED_ENTRIES
 from tracker.models import Municipality
 from tracker.municipalities import services as municipality_services
 from tracker.registry.actors import SYSTEM
@@ -78,9 +79,10 @@ def test_changing_a_switch_date_moves_the_event_and_adds_one_feed_entry(client: 
     entries_after = feedparser.parse(client.get("/feeds/changes.atom").data).entries
     assert after.decoded("DTSTART") == date(2030, 5, 1) and before.decoded("DTSTART") == date(2030, 3, 1)
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
-    assert len(entries_after) == len(entries_before) + 1
+    # The feed holds the newest FEED_ENTRIES: the seeded registry alone can fill it, so the oldest may drop out.
+    assert len(entries_after) == min(len(entries_before) + 1, FEED_ENTRIES)
     assert entries_after[0].title == "Aula: skæringsdato flyttet fra 1. marts 2030 til 1. maj 2030"
-    assert [e.id for e in entries_after[1:]] == [e.id for e in entries_before]
+    assert [e.id for e in entries_after[1:]] == [e.id for e in entries_before][: len(entries_after) - 1]
 
 
 def test_calendar_answers_304_until_something_changes(client: FlaskClient, session: Session) -> None:

@@ -3,7 +3,7 @@
 Read from the source with ``ast``: every ``raise X(…)`` of one of our errors (a class imported from ``tracker`` or
 defined in ``tracker``) whose first argument is written out in the raise (a string, an f-string, a sum of them)
 must be a code of ``tracker.error_messages``; a sentence raised as it is could not be translated. Refusals of
-the permission layer (``Forbidden``, ``Unauthorized``) word their text in ``auth`` and are counted apart.
+the permission layer's table (``auth/policies``) words its own refusals, raised through ``require``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -23,7 +24,6 @@ from tracker.errors import AppError, DomainError, NotFound
 
 TRACKER = Path(__file__).resolve().parents[2] / "tracker"
 CODE = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
-PERMISSION_REFUSALS = {"Forbidden", "Unauthorized"}
 
 
 def _written_out(node: ast.expr) -> bool:
@@ -51,7 +51,7 @@ def _raised_sentences() -> list[str]:
                 continue
             name = ast.unparse(node.exc.func).split(".")[-1]
             first = node.exc.args[0]
-            if name in PERMISSION_REFUSALS or not _written_out(first) or not _domain_error(module, name):
+            if not _written_out(first) or not _domain_error(module, name):
                 continue
             if isinstance(first, ast.Constant) and CODE.match(first.value) and first.value in MESSAGES:
                 continue
@@ -107,3 +107,16 @@ def test_a_text_already_worded_passes_as_it_is() -> None:
 def test_codes_are_namespaced_by_package(code: str) -> None:
     assert CODE.match(code)
     assert (TRACKER / code.split(".")[0]).is_dir()
+
+
+def test_every_sentence_has_an_english_translation() -> None:
+    catalog_path = TRACKER / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    with catalog_path.open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    translated = {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+    assert sorted(code for code, sentence in MESSAGES.items() if sentence not in translated) == []
+
+
+def test_the_api_words_a_code_in_english_when_asked(client: FlaskClient) -> None:
+    body = client.get("/api/v1/solutions/findes-ikke?lang=en").get_json()
+    assert body["error"]["message"] == "There is no solution with slug 'findes-ikke'."

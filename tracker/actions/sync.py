@@ -35,6 +35,8 @@ from tracker.registry.transitions import transitions_for
 from tracker.vocabulary import DANISH_TIME
 
 OPEN_STATUSES = ("new", "in_progress", "blocked")
+# The basic fields that change which requirements reach a municipality's staff (the broker graph).
+ROUTE_FIELDS = frozenset({"kind", "broker", "brokers"})
 
 
 def today() -> date:
@@ -323,7 +325,9 @@ def has_actions(session: Session, municipality_id: int) -> bool:
 
 def concerned(session: Session, solution_id: int) -> list[int]:
     """The municipalities with actions whose portfolio uses the solution, or a solution that reaches it as a
-    broker (three queries)."""
+    broker (at most four queries, however many municipalities)."""
+    if session.scalar(select(Action.id).limit(1)) is None:
+        return []  # no municipality has opened its actions yet: nothing to follow
     edges = broker_edges(session)
     behind = {solution_id} | {s for s in edges if solution_id in reachable(edges, s)}
     return list(
@@ -347,6 +351,8 @@ def on_change_event(event: ChangeEvent, *, session: Session, **_: Any) -> None:
     """
     if event.type.startswith("action."):
         return
+    if event.type == "solution.updated" and not set(event.changes or {}) & ROUTE_FIELDS:
+        return  # a name, a description, links: nothing an action follows
     if event.municipality_id is not None:
         ids = [event.municipality_id] if has_actions(session, event.municipality_id) else []
     elif event.solution_id is not None:

@@ -317,7 +317,12 @@ class ReadinessRowSchema(Schema):
     switch_date = fields.Nested(SwitchRefSchema, required=True)
     idp = fields.Nested(IdpRefSchema, allow_none=True, required=True)
     idp_source = fields.String(
-        allow_none=True, required=True, metadata={"description": "portfolio | primary | only | null (no IdP)"}
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "portfolio | primary | only | moved (the staff group moved to this IdP by a planned "
+            "change) | null (no IdP)"
+        },
     )
     requirement_from = fields.Nested(
         RequirementRefSchema,

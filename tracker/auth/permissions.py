@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from tracker.auth.policies import MUNICIPALITY_ROLES, ORGANISATION_ROLES, POLICIES, Policy, _l
+from tracker.auth.policies import ANY, MUNICIPALITY_ROLES, ORGANISATION_ROLES, POLICIES, Policy, _l
 from tracker.errors import Conflict, Forbidden, Unauthorized
 from tracker.i18n import translated
 from tracker.models import User
@@ -50,8 +50,19 @@ def _role(user: User) -> Role | None:
         return None
 
 
+class _Some:
+    """The object of ``may(user, action)`` without one: "to some object", the role part alone."""
+
+    def __repr__(self) -> str:
+        return "SOME"
+
+
+# Passing None is not the same: a missing object (no municipality, no solution) passes only an "any" ownership.
+SOME: Any = _Some()
+
+
 def _allowed(user: User | None, rule: Policy, obj: Any) -> tuple[bool, bool]:
-    """(role allowed, object allowed) under ``rule``; without ``obj`` the object part is the role part."""
+    """(role allowed, object allowed) under ``rule``; for ``SOME`` the object part is the role part."""
     if rule.public:
         return True, True
     if user is None:
@@ -62,22 +73,28 @@ def _allowed(user: User | None, rule: Policy, obj: Any) -> tuple[bool, bool]:
     ownership = rule.allow.get(role) if role is not None else None
     if ownership is None:
         return False, False
-    return True, obj is None or ownership(user, obj)
+    if obj is SOME or ownership is ANY:
+        return True, True
+    return True, obj is not None and ownership(user, obj)
 
 
-def may(user: User | None, action: str, obj: Any = None, *, check_state: bool = True) -> bool:
+def may(user: User | None, action: str, obj: Any = SOME, *, check_state: bool = True) -> bool:
     """Whether ``user`` may do ``action`` (to ``obj``, in its current state); without ``obj``: to some object."""
     rule = policy(action)
     _role_ok, ok = _allowed(user, rule, obj)
     if not ok:
         return False
-    return not (check_state and obj is not None and rule.state is not None and not rule.state(obj))
+    return not (check_state and _has_state(obj) and rule.state is not None and not rule.state(obj))
+
+
+def _has_state(obj: Any) -> bool:
+    return obj is not SOME and obj is not None
 
 
 def require(
     user: User | None,
     action: str,
-    obj: Any = None,
+    obj: Any = SOME,
     *,
     web: bool = False,
     check_state: bool = True,
@@ -101,7 +118,7 @@ def require(
         if callable(others):
             others = others(obj)
         raise Forbidden(translated(others or rule.refusal or (REFUSED_WEB if web else REFUSED_API)), details)
-    if check_state and obj is not None and rule.state is not None and not rule.state(obj):
+    if check_state and _has_state(obj) and rule.state is not None and not rule.state(obj):
         raise Conflict(rule.state.conflict(obj), {"state": getattr(obj, "state", None)})
     return user
 

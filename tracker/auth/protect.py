@@ -107,13 +107,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _may() -> dict[str, Any]:
-        def template_may(action: str, obj: Any = None, user: User | None = None) -> bool:
-            """``user``: the one a template shows (the menu's logged-in user), else the request's."""
+        def template_may(action: str, *obj: Any, user: User | None = None) -> bool:
+            """``user``: the one a template shows (the menu's logged-in user), else the request's. Without an
+            object: to some object (a None object is one that is missing)."""
             if user is None:
                 try:
                     user = current_db_user()
                 except Unauthorized:
                     return False
-            return may(user, action, obj)
+            return may(user, action, *obj[:1])
 
         return {"may": template_may}

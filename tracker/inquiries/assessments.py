@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.permissions import require
 from tracker.errors import ValidationError
-from tracker.inquiries.messages import _
+from tracker.i18n import translated as _
 from tracker.inquiries.public import municipality_label
 from tracker.models import Municipality, Organisation, RiskAssessment, Solution, User
 from tracker.models.inquiries import ASSESSED_LEVELS

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from tracker.auth.permissions import may, own_municipality_id, require, require_state
 from tracker.db import utcnow
 from tracker.errors import AppError, Conflict, ValidationError
+from tracker.i18n import translated as _
 from tracker.inputs import CONTROL_CHARS
-from tracker.inquiries.messages import _
 from tracker.inquiries.public import public_actor, public_actor_of, source_kind_of
 from tracker.models import Inquiry, InquiryFollower, Solution, User
 from tracker.registry.events import append_event

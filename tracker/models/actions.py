@@ -56,7 +56,7 @@ class Action(Base):
     subject_key: Mapped[str] = mapped_column(String(80))
     solution_id: Mapped[int | None] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"), index=True)
     idp_id: Mapped[int | None] = mapped_column(ForeignKey("idp.id", ondelete="SET NULL"), index=True)
-    transition_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    transition_id: Mapped[int | None] = mapped_column(ForeignKey("transition.id", ondelete="CASCADE"), index=True)
     # What the registry asked when last synced: the row's action code, the required level, the day it binds.
     # A stricter level or another day reopens a done action; the day is the default due day.
     code: Mapped[str] = mapped_column(String(40), default="")

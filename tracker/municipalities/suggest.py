@@ -25,9 +25,12 @@ SUGGESTIONS = 3
 CUTOFF = 70.0  # rapidfuzz's 0–100 similarity (Indel ratio): below this a "suggestion" is noise
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise(text: str) -> str:
     """Case- and spacing-insensitive form of a name."""
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 @dataclass(frozen=True)

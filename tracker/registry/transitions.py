@@ -260,19 +260,15 @@ NSIS_EVENT_TYPES = ("solution.switch_date.changed", "solution.required_loa.chang
 def transition_history(session: Session, transition: Transition, *, limit: int = 200) -> list[ChangeEvent]:
     """The transition's change events, newest first; an NSIS login transition's include its solution's date
     and level events (they announce its changes)."""
-    events = session.scalars(
+    own = ChangeEvent.data["transition"]["id"].as_integer() == transition.id
+    mine = or_(own, ChangeEvent.type.in_(NSIS_EVENT_TYPES)) if transition.nsis_login else own
+    stmt = (
         select(ChangeEvent)
-        .where(ChangeEvent.solution_id == transition.solution_id, ChangeEvent.municipality_id.is_(None))
+        .where(ChangeEvent.solution_id == transition.solution_id, ChangeEvent.municipality_id.is_(None), mine)
         .order_by(ChangeEvent.id.desc())
-        .limit(limit * 4)
+        .limit(limit)
     )
-    result = []
-    for event in events:
-        own = (event.data or {}).get("transition", {}).get("id") == transition.id
-        mirrored = transition.nsis_login and event.type in NSIS_EVENT_TYPES
-        if own or mirrored:
-            result.append(event)
-    return result[:limit]
+    return list(session.scalars(stmt))
 
 
 def lead_times(session: Session) -> dict[str, int]:

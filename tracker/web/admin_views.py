@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth import admin
 from tracker.auth.protect import acting_user, requires
 from tracker.db import get_session
-from tracker.errors import AppError, Forbidden, Unauthorized
+from tracker.errors import AppError
 from tracker.web.form_changes import organisation_choices, show_errors
 from tracker.web.forms import ActionForm, OrganisationForm, RoleForm, TrustForm, UserCreateForm
 from tracker.web.guards import send_anonymous_to_login
@@ -47,10 +47,6 @@ def users() -> Page:
     return _users_page()
 
 
-def _refused(exc: AppError) -> bool:
-    return isinstance(exc, Forbidden | Unauthorized)
-
-
 @bp.post("/brugere")
 @requires("user.manage")
 def create_user() -> Page:
@@ -72,8 +68,6 @@ def create_user() -> Page:
             remote_addr=request.remote_addr,
         )
     except AppError as exc:
-        if _refused(exc):
-            raise
         show_errors(form, exc, "email")
         return _users_page(exc.status, create_form=form)
     return _users_page(201, one_time={"email": created.email, "password": password})
@@ -138,8 +132,6 @@ def change_role(user_id: int) -> BaseResponse | Page:
             remote_addr=request.remote_addr,
         )
     except AppError as exc:
-        if _refused(exc):
-            raise
         details = "; ".join(str(v) for v in exc.details.values())
         return _users_page(exc.status, role_error=f"{target.email}: {exc.message} {details}".strip())
     flash(_("Rollen for %(who)s er ændret.", who=target.email), "info")
@@ -184,8 +176,6 @@ def create_organisation() -> BaseResponse | Page:
             remote_addr=request.remote_addr,
         )
     except AppError as exc:
-        if _refused(exc):
-            raise
         show_errors(form, exc, "slug")
         return _organisations_page(exc.status, form=form)
     flash(_("Organisationen %(name)s er oprettet.", name=org.name), "info")

@@ -100,10 +100,7 @@ def _private_state(code: str) -> MunicipalityState:
     if token:
         if feed_tokens.token_is_valid(session, state.id, token):
             return state
-        raise Forbidden(
-            "Tokenet i feed-adressen er ugyldigt eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "
-            "fra siden 'Private feeds og kalender'."
-        )
+        raise Forbidden("web.tokenet_feed_adressen_ugyldigt")
     if may(current_db_user(), "municipality.private", state.id):
         return state
     raise Forbidden(

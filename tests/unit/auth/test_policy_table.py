@@ -221,3 +221,15 @@ def test_require_raises_401_403_409() -> None:
 
     with pytest.raises(Forbidden, match="parathed for Gribskov"):
         require(municipality, "municipality.private", Named())
+
+
+def test_a_missing_object_passes_only_an_any_ownership() -> None:
+    """``may(user, action)`` answers for the role ("to some object"); a None object is a missing one: a
+    municipality's user may not see 'the municipality None', a coordinator (any municipality) still may."""
+    municipality, coordinator, vendor = user_for("municipality"), user_for("coordinator"), user_for("vendor")
+    assert may(municipality, "municipality.private")
+    assert not may(municipality, "municipality.private", None)
+    assert may(coordinator, "municipality.private", None)
+    assert not may(vendor, "inquiry.answer", None)
+    with pytest.raises(Forbidden):
+        require(municipality, "municipality.feed_tokens", None)

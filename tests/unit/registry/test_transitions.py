@@ -168,6 +168,10 @@ def test_a_date_change_on_the_nsis_transition_changes_the_solution(session: Sess
     events = update_transition(session, mirror, {"earliest_on": date(2027, 9, 1), "major": False}, actor=SYSTEM)
     assert fmk.switch_earliest_on == date(2027, 9, 1) and mirror.earliest_on == date(2027, 9, 1)
     assert [e.type for e in events] == ["solution.switch_date.changed", "transition.updated"]
+    history = [e.type for e in transition_history(session, mirror)]
+    assert history[:2] == ["transition.updated", "solution.switch_date.changed"]
+    other = create_transition(session, fmk, _base(), actor=SYSTEM)
+    assert [e.type for e in transition_history(session, other)] == ["transition.created"]
     with pytest.raises(ValidationError):
         update_transition(session, mirror, {"kind": "protocol"}, actor=SYSTEM)
 
