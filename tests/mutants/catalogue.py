@@ -468,7 +468,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "if assessed_on > today_in_denmark():",
         "if assessed_on >= today_in_denmark():",
         (INQ_API,),
-        "an assessment made today is refused as made in the future",
+        "an assessment made today is refused as made in the future (survives: 'today' reads the wall clock, "
+        "vocabulary.today_in_denmark ignores clock_set_to, so no test can pin the day)",
     ),
     # --- municipalities: readiness, access, IdPs ------------------------------------------------------------
     Mutant(
@@ -827,7 +828,8 @@ MUTANTS: tuple[Mutant, ...] = (
         'return f"n{int(total)}:{int(count)}"',
         'return f"n{int(count)}"',
         (NATIONAL,),
-        "the national picture's cache ignores IdP and portfolio edits",
+        "the national picture's cache ignores IdP and portfolio edits (survives: every edit that moves a count "
+        "also appends a readiness event, which moves the stamp the cache keys on too)",
     ),
     Mutant(
         "H11",
@@ -867,7 +869,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "if response.status_code != 200 or not _accepts_gzip():",
         "if not _accepts_gzip():",
         (F + "test_compressed_clients.py", READ_CACHING),
-        "a bodiless 304 gets a gzip body",
+        "a bodiless 304 gets a gzip body (survives: werkzeug never sends a 304's body; only the header differs)",
     ),
     # --- broadcast: what leaves the house in feeds and calendars (outside the six packages, named in issue 21) --
     Mutant(
