@@ -241,6 +241,15 @@ RULES: tuple[Rule, ...] = (
         solution="nemlog-in",
     ),
     Rule(
+        "aabner-for",
+        "switch",
+        r"åbner\s+for|åbnede\s+for|åbnes\s+for",  # "åbner der et vindue" is no switch: only "åbner for …"
+        "login",
+        "NemLog-in3 åbner for tilkobling af lokale IdP-løsninger i november 2022",
+        ITCHEFER_FORSINKET,
+        solution="nemlog-in",
+    ),
+    Rule(
         "skaeringsdato",
         "switch",
         r"skæringsdato(?:en|er|erne)?",

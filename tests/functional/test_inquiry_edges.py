@@ -98,3 +98,23 @@ def test_a_closed_inquiry_is_not_closed_again(app: Flask, session: Session, peop
         select(ChangeEvent).where(ChangeEvent.type == "inquiry.closed").order_by(ChangeEvent.id.desc())
     ).all()
     assert sum(1 for e in events if (e.data or {}).get("inquiry", {}).get("id") == asked.get_json()["id"]) == 1
+
+
+def test_only_unanswered_questions_about_the_same_solution_are_offered_to_join(
+    app: Flask, people: dict[str, Account]
+) -> None:
+    """A like question is offered instead only while it is unanswered (I10) and only about the same solution
+    (I11): an answered one, or one about another solution, lets the new question through."""
+    client = app.test_client()
+    question = "Hvornår skal medarbejderne logge ind med MitID Erhverv på sikringsniveau betydelig?"
+    first = _ask(client, people["kbh"], question)
+    assert first.status_code == 201, first.get_json()
+    offered = _ask(client, people["aarhus"], question)
+    assert offered.status_code == 409 and offered.get_json()["error"]["code"] == "similar_inquiry"
+    other_solution = client.post(
+        "/api/v1/solutions/aula/inquiries", json={"question": question}, headers=people["aarhus"].bearer
+    )
+    assert other_solution.status_code == 201, other_solution.get_json()
+    assert _answer(client, people["kmd"], first.get_json()["id"]).status_code == 200
+    again = _ask(client, people["aarhus"], question)
+    assert again.status_code == 201, again.get_json()

@@ -142,10 +142,10 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "A8",
         PERM,
-        "    if not role_ok:\n        raise Forbidden",
-        "    if False:\n        raise Forbidden",
+        "    if ownership is None:\n        return False, False",
+        "    if ownership is None:\n        return True, True",
         (EDIT_AUTHZ, MUNI_API, F + "test_sso_admin.py"),
-        "require lets every logged-in role through (the object's ownership still checked)",
+        "a role without a row in an action's policy is allowed it (the table's default turned to yes)",
     ),
     Mutant(
         "A9",
@@ -383,7 +383,7 @@ MUTANTS: tuple[Mutant, ...] = (
         INQ,
         "select(Inquiry).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED)).limit(500)",
         "select(Inquiry).where(Inquiry.solution_id == solution.id).limit(500)",
-        (INQ_API, U + "inquiries/test_similarity.py"),
+        (INQ_EDGES, INQ_API, U + "inquiries/test_similarity.py"),
         "an answered or closed question is offered to join",
     ),
     Mutant(
@@ -391,7 +391,7 @@ MUTANTS: tuple[Mutant, ...] = (
         INQ,
         "select(Inquiry).where(Inquiry.solution_id == solution.id, Inquiry.state.in_(UNANSWERED)).limit(500)",
         "select(Inquiry).where(Inquiry.state.in_(UNANSWERED)).limit(500)",
-        (INQ_API, U + "inquiries/test_similarity.py"),
+        (INQ_EDGES, INQ_API, U + "inquiries/test_similarity.py"),
         "a similar question about another solution blocks a new one",
     ),
     Mutant(
@@ -468,7 +468,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "if assessed_on > today_in_denmark():",
         "if assessed_on >= today_in_denmark():",
         (INQ_API,),
-        "an assessment made today is refused as made in the future",
+        "an assessment made today is refused as made in the future (survives: 'today' reads the wall clock, "
+        "vocabulary.today_in_denmark ignores clock_set_to, so no test can pin the day)",
     ),
     # --- municipalities: readiness, access, IdPs ------------------------------------------------------------
     Mutant(
@@ -787,14 +788,14 @@ MUTANTS: tuple[Mutant, ...] = (
         vary.add("Cookie")""",
         """        vary.add("Authorization")""",
         (CACHE_POLICY, READ_CACHING),
-        "public answers do not vary on Cookie: a shared cache serves a logged-in page to everyone",
+        "public answers do not vary on Cookie (equivalent while _anonymous reads the session: Flask adds it)",
     ),
     Mutant(
         "H6",
         POLICY,
         "if NO_STORE in current or IMMUTABLE in current:",
         "if IMMUTABLE in current:",
-        (CACHE_POLICY, F + "test_auth_web.py"),
+        (F + "test_cache_policy_edges.py", CACHE_POLICY, F + "test_auth_web.py"),
         "a view's no-store (secrets) is weakened to private, no-cache",
     ),
     Mutant(
@@ -827,7 +828,8 @@ MUTANTS: tuple[Mutant, ...] = (
         'return f"n{int(total)}:{int(count)}"',
         'return f"n{int(count)}"',
         (NATIONAL,),
-        "the national picture's cache ignores IdP and portfolio edits",
+        "the national picture's cache ignores IdP and portfolio edits (survives: every edit that moves a count "
+        "also appends a readiness event, which moves the stamp the cache keys on too)",
     ),
     Mutant(
         "H11",
@@ -867,7 +869,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "if response.status_code != 200 or not _accepts_gzip():",
         "if not _accepts_gzip():",
         (F + "test_compressed_clients.py", READ_CACHING),
-        "a bodiless 304 gets a gzip body",
+        "a bodiless 304 gets a gzip body (survives: werkzeug never sends a 304's body; only the header differs)",
     ),
     # --- broadcast: what leaves the house in feeds and calendars (outside the six packages, named in issue 21) --
     Mutant(

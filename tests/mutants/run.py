@@ -16,7 +16,8 @@ is restored. Outcomes:
 Before the mutants, every test file they name runs once on the unmutated copy (``--no-baseline`` skips it): a test
 that fails already would "kill" every mutant. The score is killed over the mutants that ran (timeouts included);
 the run exits 1 when it is below ``--min-score`` (90 %) or any mutant is stale or in error.
-Not part of ``make test`` or CI: it takes about half an hour on two cores.
+Not part of ``make test`` or CI: about an hour on two idle cores (each mutant starts pytest and builds its database),
+far longer on a loaded machine; ``--only`` runs some.
 """
 
 from __future__ import annotations

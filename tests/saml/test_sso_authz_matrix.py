@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 
 from tests.support.municipalities import idp, use
 from tests.support.saml import AARHUS_CVR, KBH_CVR, KL_CVR, KL_PRIVILEGE, KMD_CVR, SsoWorld, person
-from tracker.models import ChangeEvent, Idp, PortfolioEntry
+from tracker.models import ChangeEvent, Idp, IdpChange, PortfolioEntry
+from tracker.municipalities import plans
+from tracker.registry.actors import SYSTEM
 
 SECRET = "Hemmelig-SSO-IdP-KK"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -39,6 +41,10 @@ def browsers(world: SsoWorld) -> dict[str, tuple[requests.Session, str]]:
     with world.unit_of_work() as s:
         secret = idp(s, "101", SECRET, "betydelig", primary=False)
         use(s, "101", "aula", via=secret)
+        # A planned change of the secret IdP (readiness over time): its operations are private too.
+        plans.create_change(
+            s, secret.municipality, {"idp_id": secret.id, "kind": "retire", "effective_on": "2030-01-01"}, actor=SYSTEM
+        )
     people = {
         "kbh": person(KBH_CVR),
         "kbh_low": person(KBH_CVR, loa="Low"),
@@ -74,10 +80,14 @@ def _private_operations(world: SsoWorld) -> list[tuple[str, str]]:
     return ops
 
 
-def _body(method: str, url: str) -> dict[str, Any]:
+def _body(method: str, url: str, idp_id: int) -> dict[str, Any]:
     """A well-formed body per operation (as the cookie-less matrix sends), so only permission can refuse it."""
     if url.endswith("/import"):
         return {"files": {"file": ("x.csv", b"FMK\n")}}
+    if method == "POST" and url.endswith("/idp-changes"):
+        return {"json": {"idp_id": idp_id, "kind": "loa", "effective_on": "2030-02-01", "notified_loa": "hoej"}}
+    if method == "PATCH" and "/actions/" in url:
+        return {"json": {"status": "done"}, "headers": {"If-Match": "*"}}
     if method == "POST" and url.endswith("/idps"):
         return {"json": {"name": "Indtrænger", "notified_loa": "lav"}}
     if method == "POST":
@@ -98,6 +108,18 @@ def _state(world: SsoWorld) -> tuple[Any, ...]:
         )
 
 
+def _url(world: SsoWorld, path: str, idp_id: int, change_id: int, action_id: int = 1) -> str:
+    """The operation's URL for København's private objects (an action id of 1: refused before it is looked up)."""
+    url = path.replace("{code}", "101").replace("{idp_id}", str(idp_id)).replace("{slug}", "aula")
+    url = url.replace("{change_id}", str(change_id)).replace("{action_id}", str(action_id))
+    return world.url + url.replace("{token_id}", "1")
+
+
+def _secret_change_id(world: SsoWorld) -> int:
+    with world.unit_of_work() as s:
+        return int(s.scalars(select(IdpChange.id)).one())
+
+
 def _secret_idp_id(world: SsoWorld) -> int:
     with world.unit_of_work() as s:
         return int(s.scalars(select(Idp.id).where(Idp.name == SECRET)).one())
@@ -106,7 +128,7 @@ def _secret_idp_id(world: SsoWorld) -> int:
 def test_no_outsider_reads_or_writes_a_municipalitys_private_data(
     world: SsoWorld, browsers: dict[str, tuple[requests.Session, str]]
 ) -> None:
-    idp_id = _secret_idp_id(world)
+    idp_id, change_id = _secret_idp_id(world), _secret_change_id(world)
     ops = _private_operations(world)
     assert len(ops) >= 14
     crossings: list[tuple[str, str, str, int]] = []
@@ -115,10 +137,10 @@ def test_no_outsider_reads_or_writes_a_municipalitys_private_data(
     for who in OUTSIDERS:
         browser, token = browsers[who]
         for method, path in ops:
-            url = world.url + path.replace("{code}", "101").replace("{idp_id}", str(idp_id)).replace("{slug}", "aula")
-            url = url.replace("{token_id}", "1")
-            answer = browser.request(method, url, **_body(method, url), headers={"X-CSRFToken": token},
-                                     allow_redirects=False, timeout=30)  # fmt: skip
+            url = _url(world, path, idp_id, change_id)
+            body = _body(method, url, idp_id)
+            headers = {"X-CSRFToken": token, **body.pop("headers", {})}
+            answer = browser.request(method, url, **body, headers=headers, allow_redirects=False, timeout=30)
             tried += 1
             if answer.status_code not in (401, 403) or SECRET in answer.text:
                 crossings.append((who, method, path, answer.status_code))
@@ -144,11 +166,15 @@ def test_the_owner_and_coordinators_read_what_outsiders_cannot(
     world: SsoWorld, browsers: dict[str, tuple[requests.Session, str]], who: str
 ) -> None:
     browser, _token = browsers[who]
-    idp_id = _secret_idp_id(world)
+    idp_id, change_id = _secret_idp_id(world), _secret_change_id(world)
+    actions = browser.get(world.url + "/api/v1/municipalities/101/actions", timeout=30)
+    action_id = actions.json()["items"][0]["id"] if who == "kbh" else 1
     for method, path in _private_operations(world):
         if method != "GET" or (path == "/api/v1/national" and who == "kbh"):
             continue
-        url = world.url + path.replace("{code}", "101").replace("{idp_id}", str(idp_id)).replace("{slug}", "aula")
+        if "/actions" in path and who == "coordinator":
+            continue  # a municipality's actions are its own: KL sees counts only (tests/functional/test_actions_authz)
+        url = _url(world, path, idp_id, change_id, action_id)
         assert browser.get(url, timeout=30).status_code == 200, (who, path)
     page = browser.get(world.url + "/kommuner/101", timeout=30)
     assert page.status_code == 200 and SECRET in page.text

@@ -57,7 +57,9 @@ def test_article_links_follow_a_local_base_url(page: Callable[[str], str]) -> No
 def test_article_goes_through_the_same_matcher(page: Callable[[str], str], solutions: list[SolutionRef]) -> None:
     plan = "FMK følger efter i løbet af 2023, og KMD Nexus forventes at skifte i 2. halvår 2023 på sikringsniveau 3."
     assert get_source("digst_news").parse(page("digst_news_article.html"), ARTICLE, solutions) == [
-        # "Virk.dk åbner for log-in … den 24. oktober": "åbner" is no rule (no real page shows it as a switch cue)
+        # "Virk.dk åbner for log-in … den 24. oktober": the rule "aabner-for" ("åbner der et vindue" is not it)
+        _obs(ARTICLE, "virk-dk", "Virk.dk", "switch_date", "2022-10-24", "2022-10-24", "day",
+             "Virk.dk åbner for log-in med MitID Erhverv den 24. oktober."),
         _obs(ARTICLE, "sundhed-dk", "Sundhed.dk", "required_loa", "betydelig", None, "exact",
              "Sundhed.dk kræver NSIS-sikringsniveau Betydelig for fagpersoner."),
         # FMK's clause ("FMK følger efter i løbet af 2023") has no cue of its own: "skifte" governs Nexus's date only
