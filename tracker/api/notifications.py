@@ -31,7 +31,11 @@ class NotificationSchema(ma.Schema):
     alerts = ma.fields.List(ma.fields.String(metadata={"enum": list(preferences.ALERTS)}))
     action_reminder_days = ma.fields.Integer(
         allow_none=True,
-        metadata={"description": "Days before an action's due day its owner is reminded (0-90; null: never)"},
+        metadata={
+            "description": "Days before an action's due day its owner is reminded (0-90; null: never)",
+            "minimum": 0,
+            "maximum": 90,
+        },
     )
 
 

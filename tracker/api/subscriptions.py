@@ -35,8 +35,12 @@ SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 # The receiver's address as the API checks it (``broadcast.ssrf``): https:// (plain http only for networks the
 # operator exempts), no spaces or control characters; it must also resolve to a public address when used.
 _URL = {
-    "pattern": "^https://[^\\s#\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]+$",
-    "description": "https:// address of the receiver (resolving to a public address)",
+    # No user name or password before the host (no "@" until the first "/").
+    "pattern": (
+        "^https://[^\\s#/@\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]+"
+        "(?:/[^\\s#\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]*)?$"
+    ),
+    "description": "https:// address of the receiver, without user name or password (resolving to a public address)",
 }
 SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,79}$"
 

@@ -41,6 +41,7 @@ from tracker.errors import PreconditionFailed, ValidationError
 from tracker.http_cache import CachedResponse, Stamp, json_body, serve_cached
 from tracker.i18n import translated as _
 from tracker.models import Solution, Transition
+from tracker.models.vocab import TransitionKind
 from tracker.registry import queries
 from tracker.registry import transition_writes as tw
 from tracker.registry import transitions as tq
@@ -282,7 +283,10 @@ class LeadTimes(MethodView):
         return {"items": [{"kind": k, "days": d} for k, d in tq.lead_times(get_session()).items()]}
 
 
-@blp.route("/transition-lead-times/<string:kind>")
+@blp.route(
+    "/transition-lead-times/<string:kind>",
+    parameters=[{"in": "path", "name": "kind", "schema": {"type": "string", "enum": list(TransitionKind)}}],
+)
 class LeadTimeItem(MethodView):
     """One kind's lead time."""
 
