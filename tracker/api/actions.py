@@ -245,7 +245,7 @@ def _if_match(action: Action) -> None:
     raise PreconditionFailed("api.handlingen_aendret_mellemtiden_hent")
 
 
-@blp.route("/<string:code>/actions/<int:action_id>")
+@blp.route("/<string:code>/actions/<int(max=2147483647):action_id>")
 class ActionItem(MethodView):
     """One of M's actions."""
 

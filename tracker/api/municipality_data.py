@@ -115,7 +115,7 @@ class Idps(MethodView):
         return idp_dict(services.create_idp(get_session(), municipality, args, actor=actor))
 
 
-@blp.route("/<string:code>/idps/<int:idp_id>")
+@blp.route("/<string:code>/idps/<int(max=2147483647):idp_id>")
 class IdpItem(MethodView):
     """One of M's IdPs."""
 
@@ -181,7 +181,7 @@ class IdpChangesCsv(MethodView):
         return download(exports.to_csv(table), exports.CSV_MIMETYPE, f"planlagte-aendringer-{municipality.code}.csv")
 
 
-@blp.route("/<string:code>/idp-changes/<int:change_id>")
+@blp.route("/<string:code>/idp-changes/<int(max=2147483647):change_id>")
 class IdpChangeItem(MethodView):
     """One planned change."""
 

@@ -51,7 +51,7 @@ class Notifications(MethodView):
         user = require_user(api_user(write=False))
         return preferences.preference_of(get_session(), user)
 
-    @blp.doc(requestBody={"content": {"application/json": {"schema": NotificationSchema}}})
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": NotificationSchema}}})
     @blp.response(200, NotificationSchema)
     @documented(blp, 401, 422)
     @requires("account")

@@ -19,7 +19,7 @@ from tracker.auth.protect import requires
 from tracker.broadcast import subscriptions as svc
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.db import get_session
-from tracker.inputs import PageQuerySchema
+from tracker.inputs import LINE_PATTERN, TEXT_PATTERN, PageQuerySchema
 from tracker.models import Delivery, DeliveryAttempt, Subscription, User
 from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.registry.events import EVENT_TYPES
@@ -65,7 +65,7 @@ class SubscriptionInSchema(Schema):
     """A new subscription."""
 
     url = fields.String(required=True, validate=validate.Length(min=1, max=1000), metadata=_URL)
-    description = fields.String(allow_none=True, validate=validate.Length(max=200))
+    description = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={"pattern": TEXT_PATTERN})
     event_types = fields.List(
         fields.String(validate=validate.OneOf(EVENT_TYPES)), load_default=list, validate=validate.Length(max=20)
     )
@@ -79,7 +79,10 @@ class SubscriptionInSchema(Schema):
         allow_none=True,
         load_default=None,
         validate=validate.Length(min=3, max=4),
-        metadata={"description": "Only solutions in this municipality's portfolio (code), plus its readiness."},
+        metadata={
+            "description": "Only solutions in this municipality's portfolio (code), plus its readiness.",
+            "pattern": LINE_PATTERN,
+        },
     )
     transitions = fields.Nested(TransitionFilterSchema, allow_none=True, load_default=None)
 
@@ -88,13 +91,15 @@ class SubscriptionPatchSchema(Schema):
     """Changes to a subscription; ``active: true`` re-enables one that was switched off."""
 
     url = fields.String(validate=validate.Length(min=1, max=1000), metadata=_URL)
-    description = fields.String(allow_none=True, validate=validate.Length(max=200))
+    description = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={"pattern": TEXT_PATTERN})
     event_types = fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)), validate=validate.Length(max=20))
     solutions = fields.List(
         fields.String(validate=validate.Length(min=1, max=80), metadata={"pattern": SLUG_PATTERN}),
         validate=validate.Length(max=svc.MAX_SOLUTION_FILTERS),
     )
-    municipality = fields.String(allow_none=True, validate=validate.Length(min=3, max=4))
+    municipality = fields.String(
+        allow_none=True, validate=validate.Length(min=3, max=4), metadata={"pattern": LINE_PATTERN}
+    )
     transitions = fields.Nested(TransitionFilterSchema, allow_none=True)
     active = fields.Boolean()
 
@@ -248,7 +253,7 @@ class SubscriptionList(MethodView):
         return {**_subscription_dicts([sub])[0], "secret": secret}
 
 
-@blp.route("/<int:subscription_id>")
+@blp.route("/<int(max=2147483647):subscription_id>")
 class SubscriptionItem(MethodView):
     """One of your subscriptions."""
 
@@ -288,7 +293,7 @@ class SubscriptionItem(MethodView):
         svc.delete_subscription(get_session(), _owned(subscription_id, user), user)
 
 
-@blp.route("/<int:subscription_id>/test")
+@blp.route("/<int(max=2147483647):subscription_id>/test")
 class SubscriptionTest(MethodView):
     """A test ping."""
 
@@ -304,7 +309,7 @@ class SubscriptionTest(MethodView):
         return _one_delivery(svc.send_test(get_session(), _owned(subscription_id, _writer())))
 
 
-@blp.route("/<int:subscription_id>/rotate-secret")
+@blp.route("/<int(max=2147483647):subscription_id>/rotate-secret")
 class SubscriptionRotate(MethodView):
     """Secret rotation."""
 
@@ -322,7 +327,7 @@ class SubscriptionRotate(MethodView):
         return {**_subscription_dicts([sub])[0], "secret": secret}
 
 
-@blp.route("/<int:subscription_id>/deliveries")
+@blp.route("/<int(max=2147483647):subscription_id>/deliveries")
 class SubscriptionDeliveries(MethodView):
     """The delivery log."""
 
@@ -347,7 +352,7 @@ class SubscriptionDeliveries(MethodView):
         }
 
 
-@blp.route("/<int:subscription_id>/deliveries/<int:delivery_id>/redeliver")
+@blp.route("/<int(max=2147483647):subscription_id>/deliveries/<int(max=2147483647):delivery_id>/redeliver")
 class DeliveryRedeliver(MethodView):
     """Manual redelivery."""
 

@@ -194,7 +194,7 @@ def _item_page(municipality: Municipality, user: User, action_id: int, status: i
     return html, status
 
 
-@bp.get("/kommuner/<string:code>/handlinger/<int:action_id>")
+@bp.get("/kommuner/<string:code>/handlinger/<int(max=2147483647):action_id>")
 @requires(ACTION)
 def item_page(code: str, action_id: int) -> Page:
     """One action: what to do, its form and its history (marked read)."""
@@ -202,7 +202,7 @@ def item_page(code: str, action_id: int) -> Page:
     return _item_page(municipality, user, action_id)
 
 
-@bp.post("/kommuner/<string:code>/handlinger/<int:action_id>")
+@bp.post("/kommuner/<string:code>/handlinger/<int(max=2147483647):action_id>")
 @requires(ACTION)
 def save(code: str, action_id: int) -> Page | BaseResponse:
     """Save status, reason, owner, due day and note; a refusal shows the form again with the errors (422)."""

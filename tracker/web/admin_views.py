@@ -73,14 +73,14 @@ def create_user() -> Page:
     return _users_page(201, one_time={"email": created.email, "password": password})
 
 
-@bp.post("/brugere/<int:user_id>/deaktiver")
+@bp.post("/brugere/<int(max=2147483647):user_id>/deaktiver")
 @requires("user.manage")
 def deactivate(user_id: int) -> BaseResponse:
     """Deactivate: the user's sessions and tokens stop working at once."""
     return _set_active(user_id, active=False)
 
 
-@bp.post("/brugere/<int:user_id>/aktiver")
+@bp.post("/brugere/<int(max=2147483647):user_id>/aktiver")
 @requires("user.manage")
 def activate(user_id: int) -> BaseResponse:
     """Reactivate a user."""
@@ -99,7 +99,7 @@ def _set_active(user_id: int, *, active: bool) -> BaseResponse:
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/brugere/<int:user_id>/nulstil-adgangskode")
+@bp.post("/brugere/<int(max=2147483647):user_id>/nulstil-adgangskode")
 @requires("user.manage")
 def reset_password(user_id: int) -> Page:
     """A new one-time password, shown once; the user's sessions end."""
@@ -110,7 +110,7 @@ def reset_password(user_id: int) -> Page:
     return _users_page(200, one_time={"email": target.email, "password": password})
 
 
-@bp.post("/brugere/<int:user_id>/rolle")
+@bp.post("/brugere/<int(max=2147483647):user_id>/rolle")
 @requires("user.manage")
 def change_role(user_id: int) -> BaseResponse | Page:
     """Change a user's role (and the organisation or municipality it binds to)."""
@@ -182,7 +182,7 @@ def create_organisation() -> BaseResponse | Page:
     return redirect(url_for("admin.organisations"))
 
 
-@bp.post("/organisationer/<int:organisation_id>/betroet")
+@bp.post("/organisationer/<int(max=2147483647):organisation_id>/betroet")
 @requires("organisation.manage")
 def trust(organisation_id: int) -> BaseResponse:
     """Mark a vendor organisation trusted (or no longer trusted)."""

@@ -220,7 +220,7 @@ def create_token() -> tuple[str, int, dict[str, str]]:
     return account_page(201, new_token=plain, new_token_name=row.name)
 
 
-@bp.post("/konto/tokens/<int:token_id>/tilbagekald")
+@bp.post("/konto/tokens/<int(max=2147483647):token_id>/tilbagekald")
 @requires("account")
 def revoke_token(token_id: int) -> BaseResponse:
     """Revoke one of one's own tokens (another user's token is 'not found')."""

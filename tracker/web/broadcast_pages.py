@@ -122,7 +122,7 @@ def _owned(subscription_id: int) -> tuple[User, Subscription]:
     return user, svc.get_owned(get_session(), user, subscription_id)
 
 
-@bp.get("/<int:subscription_id>")
+@bp.get("/<int(max=2147483647):subscription_id>")
 @requires("subscription.manage")
 def detail(subscription_id: int) -> Page:
     """One subscription with its delivery log."""
@@ -133,7 +133,7 @@ def detail(subscription_id: int) -> Page:
 # Every POST below is a button with only the CSRF token, which CSRFProtect checks before the view runs.
 
 
-@bp.post("/<int:subscription_id>/test")
+@bp.post("/<int(max=2147483647):subscription_id>/test")
 @requires("subscription.manage")
 def test_ping(subscription_id: int) -> BaseResponse:
     """Queue a test ping."""
@@ -143,7 +143,7 @@ def test_ping(subscription_id: int) -> BaseResponse:
     return redirect(url_for(".detail", subscription_id=sub.id))
 
 
-@bp.post("/<int:subscription_id>/hemmelighed")
+@bp.post("/<int(max=2147483647):subscription_id>/hemmelighed")
 @requires("subscription.manage")
 def rotate(subscription_id: int) -> Page:
     """Rotate the secret; the new one is shown on this response only."""
@@ -152,7 +152,7 @@ def rotate(subscription_id: int) -> Page:
     return _detail_page(user, sub, secret=secret)
 
 
-@bp.post("/<int:subscription_id>/aktiv")
+@bp.post("/<int(max=2147483647):subscription_id>/aktiv")
 @requires("subscription.manage")
 def set_active(subscription_id: int) -> BaseResponse:
     """Switch the subscription off, or on again (clears the disable notice)."""
@@ -167,7 +167,7 @@ def set_active(subscription_id: int) -> BaseResponse:
     return redirect(url_for(".detail", subscription_id=sub.id))
 
 
-@bp.post("/<int:subscription_id>/slet")
+@bp.post("/<int(max=2147483647):subscription_id>/slet")
 @requires("subscription.manage")
 def delete(subscription_id: int) -> BaseResponse:
     """Delete the subscription and its delivery log."""
@@ -177,7 +177,7 @@ def delete(subscription_id: int) -> BaseResponse:
     return redirect(url_for(".index"))
 
 
-@bp.post("/<int:subscription_id>/leveringer/<int:delivery_id>/gensend")
+@bp.post("/<int(max=2147483647):subscription_id>/leveringer/<int(max=2147483647):delivery_id>/gensend")
 @requires("subscription.manage")
 def redeliver(subscription_id: int, delivery_id: int) -> BaseResponse:
     """Send one delivery again with the same webhook-id."""
@@ -248,7 +248,7 @@ def create_municipality_token(code: str) -> BaseResponse:
     return redirect(url_for(".municipality_tokens", code=municipality.code), 303)
 
 
-@bp.post("/kommuner/<string:code>/feeds/<int:token_id>/tilbagekald")
+@bp.post("/kommuner/<string:code>/feeds/<int(max=2147483647):token_id>/tilbagekald")
 @requires("municipality.feed_tokens")
 def revoke_municipality_token(code: str, token_id: int) -> BaseResponse:
     """Revoke a private address: readers and calendars using it stop getting updates at once."""

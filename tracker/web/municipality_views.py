@@ -261,7 +261,7 @@ def create_idp(code: str) -> Page | BaseResponse:
     return _back(municipality, "idps")
 
 
-@bp.post("/kommuner/<string:code>/idps/<int:idp_id>")
+@bp.post("/kommuner/<string:code>/idps/<int(max=2147483647):idp_id>")
 @requires("municipality.private")
 def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Change an IdP."""
@@ -279,7 +279,7 @@ def update_idp(code: str, idp_id: int) -> Page | BaseResponse:
     return _back(municipality, "idps")
 
 
-@bp.post("/kommuner/<string:code>/idps/<int:idp_id>/slet")
+@bp.post("/kommuner/<string:code>/idps/<int(max=2147483647):idp_id>/slet")
 @requires("municipality.private")
 def delete_idp(code: str, idp_id: int) -> Page | BaseResponse:
     """Remove an IdP."""
@@ -315,7 +315,7 @@ def create_change(code: str) -> Page | BaseResponse:
     return _back(municipality, "planlagt")
 
 
-@bp.post("/kommuner/<string:code>/planlagte-aendringer/<int:change_id>/slet")
+@bp.post("/kommuner/<string:code>/planlagte-aendringer/<int(max=2147483647):change_id>/slet")
 @requires("municipality.private")
 def delete_change(code: str, change_id: int) -> Page | BaseResponse:
     """Remove a planned change."""

@@ -75,7 +75,7 @@ def queue() -> str:
     )
 
 
-@bp.get("/forslag/<int:proposal_id>")
+@bp.get("/forslag/<int(max=2147483647):proposal_id>")
 @requires("account")
 def detail(proposal_id: int) -> str:
     """One proposal: coordinators and its proposer see it; to anyone else it does not exist."""
@@ -94,7 +94,7 @@ def detail(proposal_id: int) -> str:
     )
 
 
-@bp.post("/forslag/<int:proposal_id>/godkend")
+@bp.post("/forslag/<int(max=2147483647):proposal_id>/godkend")
 @requires("proposal.review")
 def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """Accept: the change enters the registry and its history; a stale proposal needs the box ticked."""
@@ -125,7 +125,7 @@ def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("review.queue"))
 
 
-@bp.post("/forslag/<int:proposal_id>/afvis")
+@bp.post("/forslag/<int(max=2147483647):proposal_id>/afvis")
 @requires("proposal.review")
 def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """Reject with a reason the proposer will see."""
@@ -144,7 +144,7 @@ def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("review.queue"))
 
 
-@bp.post("/forslag/<int:proposal_id>/ikke-et-faktum")
+@bp.post("/forslag/<int(max=2147483647):proposal_id>/ikke-et-faktum")
 @requires("proposal.review")
 def not_a_fact(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """One click: the finding is no fact at all; it counts against the rule that read it (shown on /kilder)."""

@@ -88,7 +88,7 @@ def add_idp() -> BaseResponse | tuple[str, int, dict[str, str]]:
     return redirect(url_for("saml_admin.index"))
 
 
-@bp.post("/idps/<int:idp_id>/aktiv")
+@bp.post("/idps/<int(max=2147483647):idp_id>/aktiv")
 @requires("sso.manage")
 def toggle_idp(idp_id: int) -> BaseResponse | tuple[str, int, dict[str, str]]:
     """Switch an IdP off (its logins are refused at once) or on again."""

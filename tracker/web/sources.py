@@ -67,7 +67,7 @@ def detail(key: str) -> str:
     )
 
 
-@bp.post("/kilder/aendringer/<int:snapshot_id>/gennemset")
+@bp.post("/kilder/aendringer/<int(max=2147483647):snapshot_id>/gennemset")
 @requires("source.manage")
 def mark_reviewed(snapshot_id: int) -> BaseResponse:
     """Mark a page change as reviewed (coordinators; CSRF-protected like every form)."""

@@ -48,6 +48,8 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("POST /api/v1/municipalities/{code}/idp-changes", "idp_id", "kommunens egne"),
     ("POST /api/v1/municipalities/{code}/idp-changes", "target_idp_id", ""),
     ("POST /api/v1/solutions/{slug}/risk-assessments", "on_behalf_of", "Findes ikke"),
+    ("POST /api/v1/solutions/{slug}/transitions", "replaced_by", "Ukendt"),
+    ("PATCH /api/v1/transitions/{transition_id}", "replaced_by", "Ukendt"),
     ("POST /api/v1/solutions/{slug}/risk-assessments", "by", "Findes ikke"),
     # One field depending on another: a confirmed fact needs its source.
     *(

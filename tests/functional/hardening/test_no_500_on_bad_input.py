@@ -76,3 +76,14 @@ def test_an_xlsx_with_a_doctype_is_refused(app: Flask, client: FlaskClient, kk: 
     )
     assert resp.status_code == 422
     assert "DOCTYPE" in resp.get_json()["error"]["message"]
+
+
+def test_an_id_beyond_the_databases_integers_is_a_404(app: Flask, client: FlaskClient, kk: dict[str, str]) -> None:
+    """An id past 2**31 - 1 is no row: PostgreSQL refuses to compare it with an integer column (a 500 before)."""
+    huge = 2**31 * 10**12
+    assert client.delete(f"/api/v1/municipalities/101/idp-changes/{huge}", headers=kk).status_code == 404
+    # Every integer in a route is bounded the same way, pages included.
+    unbounded = [
+        r.rule for r in app.url_map.iter_rules() if "<int:" in r.rule or ("<int(" in r.rule and "max=" not in r.rule)
+    ]
+    assert unbounded == []
