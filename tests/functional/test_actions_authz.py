@@ -95,7 +95,7 @@ def _url(path: str, action_id: int) -> str:
         .replace("<code>", "101")
         .replace("<string:code>", "101")
         .replace("{action_id}", str(action_id))
-        .replace("<int:action_id>", str(action_id))
+        .replace("<int(max=2147483647):action_id>", str(action_id))
     )
 
 
