@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import force_locale
-from icalendar import Alarm, Calendar, Event
+from icalendar import Calendar, Event
 
 from tracker.actions.views import ActionList
+from tracker.broadcast.alarms import add_reminders
 from tracker.broadcast.calendars import uid_domain
 from tracker.models import Municipality
 
@@ -56,11 +57,7 @@ def render(municipality: Municipality, listed: ActionList, *, base_url: str | No
             closed = a.status in ("done", "not_relevant")
             event.add("status", "CANCELLED" if closed else "CONFIRMED")
             if not closed:
-                alarm = Alarm()
-                alarm.add("action", "DISPLAY")
-                alarm.add("trigger", timedelta(days=-7))
-                alarm.add("description", f"Om 7 dage: frist for {item.title}")
-                event.add_component(alarm)
+                add_reminders(event, [(days, f"Om {days} dage: frist for {item.title}") for days in (7,)])
             cal.add_component(event)
     data: bytes = cal.to_ical()
     return data

@@ -23,11 +23,12 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import force_locale
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Calendar, Event, vDuration
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.broadcast.alarms import add_reminders
 from tracker.broadcast.feeds import EPOCH
 from tracker.broadcast.transition_calendar import add_transitions
 from tracker.models import ChangeEvent, Solution, Transition
@@ -217,12 +218,9 @@ def _vevent(
         event.add("status", "CANCELLED")
     else:
         event.add("status", "CONFIRMED" if solution.switch_status == "confirmed" else "TENTATIVE")
-    for days in REMINDER_DAYS:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("trigger", timedelta(days=-days))
-        alarm.add("description", f"Om {days} dage: {solution.name} skifter login/sikringsniveau.")
-        event.add_component(alarm)
+    add_reminders(
+        event, [(days, f"Om {days} dage: {solution.name} skifter login/sikringsniveau.") for days in REMINDER_DAYS]
+    )
     return event
 
 
@@ -258,12 +256,9 @@ def _lockout_vevent(
     event.add("transp", "TRANSPARENT")
     event.add("categories", ["TU-tracker", "Lukkeperiode"])
     event.add("status", "TENTATIVE" if row.solution.switch_status != "confirmed" else "CONFIRMED")
-    for days in REMINDER_DAYS:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("trigger", timedelta(days=-days))
-        alarm.add("description", f"Om {days} dage lukkes {group} ude af {row.solution.name}.")
-        event.add_component(alarm)
+    add_reminders(
+        event, [(days, f"Om {days} dage lukkes {group} ude af {row.solution.name}.") for days in REMINDER_DAYS]
+    )
     return event
 
 
@@ -289,12 +284,7 @@ def _act_by_vevent(t: TransitionRef, municipality_id: int, url: str | None, doma
     event.add("description", "\n".join(lines))
     event.add("transp", "TRANSPARENT")
     event.add("categories", ["TU-tracker", "Handl senest"])
-    for days in REMINDER_DAYS:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("trigger", timedelta(days=-days))
-        alarm.add("description", f"Om {days} dage: frist for {t.title}.")
-        event.add_component(alarm)
+    add_reminders(event, [(days, f"Om {days} dage: frist for {t.title}.") for days in REMINDER_DAYS])
     return event
 
 

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from flask_babel import force_locale
-from icalendar import Alarm, Calendar, Event
+from icalendar import Calendar, Event
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
+from tracker.broadcast.alarms import add_reminders
 from tracker.models import Transition
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
 from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS, WHO_LABELS, label
@@ -127,10 +128,6 @@ def add_transitions(
                     ("Afledt handlingsfrist. " if t.act_by_derived else "") + text,
                     url,
                 )
-                for days in ACT_BY_REMINDER_DAYS:
-                    alarm = Alarm()
-                    alarm.add("action", "DISPLAY")
-                    alarm.add("trigger", timedelta(days=-days))
-                    alarm.add("description", f"Om {days} dage: handl senest for {name}: {t.title}.")
-                    event.add_component(alarm)
+                reminder = f"handl senest for {name}: {t.title}."
+                add_reminders(event, [(days, f"Om {days} dage: {reminder}") for days in ACT_BY_REMINDER_DAYS])
                 cal.add_component(event)

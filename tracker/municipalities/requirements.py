@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import Row, String, cast, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import Solution, Transition
@@ -50,8 +51,8 @@ class TransitionRef:
     updated_at: datetime | None = None
 
     @classmethod
-    def of(cls, transition: Transition, solution: Solution) -> TransitionRef:
-        """A copy of the transition's facts."""
+    def of(cls, transition: Transition | Row[*tuple[Any, ...]], solution: Solution) -> TransitionRef:
+        """A copy of the transition's facts (from the model, or a row of its columns)."""
         return cls(
             id=transition.id,
             solution_slug=solution.slug,
@@ -167,28 +168,7 @@ def transition_refs(session: Session, solutions: Mapping[int, Solution]) -> dict
     found: dict[int, list[TransitionRef]] = {}
     for row in session.execute(stmt):
         solution = solutions[row.solution_id]
-        found.setdefault(row.solution_id, []).append(
-            TransitionRef(
-                id=row.id,
-                solution_slug=solution.slug,
-                solution_name=solution.name,
-                kind=row.kind,
-                title=row.title,
-                earliest_on=row.earliest_on,
-                latest_on=row.latest_on,
-                state=row.state,
-                required_loa=row.required_loa,
-                act_by_on=row.act_by_on,
-                act_by_derived=bool(row.act_by_derived),
-                who_must_act=tuple(row.who_must_act or ()),
-                what_to_do=row.what_to_do,
-                category=row.category,
-                major=bool(row.major),
-                nsis_login=bool(row.nsis_login),
-                version=row.version or 1,
-                updated_at=row.updated_at,
-            )
-        )
+        found.setdefault(row.solution_id, []).append(TransitionRef.of(row, solution))
     return found
 
 
