@@ -92,6 +92,20 @@ def test_deeply_nested_json_is_a_400_not_a_500(server: tuple[str, int], depth: i
             assert headers["content-language"] == "da"
 
 
+def test_a_body_over_the_size_limit_is_a_json_413(server: tuple[str, int]) -> None:
+    """A body past MAX_CONTENT_LENGTH is refused by its Content-Length, in Danish, before anything is read or stored."""
+    body = b'{"question": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    for path in ("/api/v1/solutions/aula/inquiries", "/api/v1/proposals"):
+        try:
+            status, headers, answer = _send(
+                server, "POST", path, {"Host": "localhost", "Content-Type": "application/json"}, body
+            )
+        except (BrokenPipeError, ConnectionResetError):
+            pytest.fail(f"{path}: the server closed the connection instead of answering 413")
+        assert status == 413, (path, status, answer[:200])
+        assert json.loads(answer)["error"]["message"] and headers["content-language"] == "da"
+
+
 def test_json_nesting_within_the_limit_reaches_validation(server: tuple[str, int]) -> None:
     body = json.dumps({"question": [[["x"]]]}).encode()
     status, _, _ = _send(
