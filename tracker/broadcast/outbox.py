@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload, object_session
 
 from tracker.auth.display import public_label
 from tracker.auth.permissions import may, may_receive_event
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subscription
 from tracker.outbox import wake

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, UTCDateTime, utcnow
+from tracker.clock import utcnow
+from tracker.db import Base, UTCDateTime
 from tracker.models.users import User
 
 

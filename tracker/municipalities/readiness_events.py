@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from tracker.clock import today_in_denmark
 from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solution
 from tracker.municipalities import requirements
 from tracker.municipalities.actions import action_dict
@@ -34,7 +35,6 @@ from tracker.municipalities.readiness import (
 from tracker.registry.actors import Actor
 from tracker.registry.brokers import broker_edges, dependants
 from tracker.registry.events import append_event
-from tracker.vocabulary import today_in_denmark
 
 EVENT_TYPE = "municipality.readiness.changed"
 RowKey = tuple[int, int, int | None]  # (municipality, solution, IdP)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import signals
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
 from tracker.i18n import translated as _
 from tracker.models import ChangeEvent, Organisation, Solution

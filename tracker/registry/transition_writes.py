@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import PreconditionFailed, ValidationError
 from tracker.i18n import translated as _
 from tracker.models import ChangeEvent, Solution, Transition, TransitionLeadTime
