@@ -61,7 +61,7 @@ def proposal_dict(proposal: Proposal) -> dict[str, Any]:
 def _visible(user: User, proposal_id: int) -> Proposal:
     proposal = queries.get_proposal(get_session(), proposal_id)
     if not visible_to(user, proposal):
-        raise NotFound("review.findes_intet_forslag", proposal_id=proposal_id)
+        raise NotFound("review.proposal_not_found", proposal_id=proposal_id)
     return proposal
 
 
