@@ -12,11 +12,10 @@ from sqlalchemy import select
 from tests.browser.conftest import LiveServer
 from tracker.auth.tokens import create_token
 from tracker.auth.users import create_user
-from tracker.clock import today_in_denmark
 from tracker.models import Solution
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
-from tracker.vocabulary import danish_day
+from tracker.vocabulary import danish_day, today_in_denmark
 
 pytestmark = pytest.mark.browser
 

@@ -25,8 +25,7 @@ from tracker.broadcast.outcomes import Claimed, record, record_many, release
 from tracker.broadcast.sender import Outcome, SendSettings, encode_body, send
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.broadcast.transport import pinned_session
-from tracker.clock import utcnow
-from tracker.db import get_db
+from tracker.db import get_db, utcnow
 from tracker.models import Delivery, Subscription
 from tracker.outbox import lease, loop
 from tracker.outbox.loop import Clock, RunReport

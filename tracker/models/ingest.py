@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.clock import utcnow
-from tracker.db import Base, UTCDateTime
+from tracker.db import Base, UTCDateTime, utcnow
 
 
 class Source(Base):
