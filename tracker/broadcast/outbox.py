@@ -7,7 +7,6 @@ delivery's ``webhook-id`` so receivers can de-duplicate.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +15,13 @@ from sqlalchemy.orm import Session, joinedload, object_session
 
 from tracker.auth.display import public_label
 from tracker.auth.permissions import may, may_receive_event
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subscription
 from tracker.outbox import wake
 from tracker.outbox.queues import WEBHOOKS
 from tracker.registry.facts import api_changes, org_slugs
+from tracker.registry.transition_filter import TransitionFilter
 
 TEST_EVENT_TYPE = "subscription.test"
 
@@ -71,28 +71,6 @@ def _solutions_of(event: ChangeEvent) -> set[int]:
     return cached
 
 
-def _prefill_row_solutions(session: Session, events: Sequence[ChangeEvent]) -> None:
-    """``_solutions_of`` for every bulk readiness event of a batch, in one query."""
-    bulk = [e for e in events if e.solution_id is None and "_row_solution_ids" not in e.__dict__]
-    slugs = {(row.get("solution") or {}).get("slug") for e in bulk for row in (e.data or {}).get("rows") or []} - {None}
-    if not slugs:
-        return
-    ids = dict(session.execute(select(Solution.slug, Solution.id).where(Solution.slug.in_(slugs))))
-    for event in bulk:
-        rows = (event.data or {}).get("rows") or []
-        found = {ids[slug] for row in rows if (slug := (row.get("solution") or {}).get("slug")) in ids}
-        event.__dict__["_row_solution_ids"] = found
-
-
-def _transition_matches(wanted: dict[str, Any], transition: dict[str, Any]) -> bool:
-    """A transition event's transition (as the event recorded it) against a subscription's transition filter."""
-    if wanted.get("kinds") and transition.get("kind") not in wanted["kinds"]:
-        return False
-    if wanted.get("categories") and transition.get("category") not in wanted["categories"]:
-        return False
-    return wanted.get("major") is None or bool(transition.get("major")) == wanted["major"]
-
-
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:
     """Whether a subscription's filters (and its owner's rights) let an event through."""
     if not owner_may_see(subscription, event):
@@ -101,11 +79,7 @@ def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_i
         return False
     if subscription.solution_ids and not (_solutions_of(event) & set(subscription.solution_ids)):
         return False
-    if (
-        subscription.transition_filter
-        and event.type.startswith("transition.")
-        and not _transition_matches(subscription.transition_filter, (event.data or {}).get("transition") or {})
-    ):
+    if not TransitionFilter.from_json(subscription.transition_filter).lets_through(event):
         return False
     if subscription.municipality_id is not None:
         if event.municipality_id is not None:
@@ -119,53 +93,39 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
 
     The receiver of ``signals.change_event_appended``: runs in the transaction that appended the event.
     """
-    return enqueue_events((event,), session=session)
-
-
-def enqueue_events(events: Sequence[ChangeEvent], *, session: Session, **_: Any) -> int:
-    """``enqueue`` for events appended together (``signals.change_events_appended``): the subscriptions and the
-    portfolios read once, one multi-row insert, however many events."""
     subscriptions = session.scalars(
         select(Subscription).where(Subscription.active.is_(True)).options(joinedload(Subscription.owner))
     ).all()
-    if not subscriptions or not events:
+    if not subscriptions:
         return 0
     municipality_ids = {s.municipality_id for s in subscriptions if s.municipality_id is not None}
-    solution_ids = {e.solution_id for e in events if e.solution_id is not None}
     portfolios: dict[int, set[int]] = {}
-    if municipality_ids and solution_ids:
+    if municipality_ids and event.solution_id is not None:
         rows = session.execute(
             select(PortfolioEntry.municipality_id, PortfolioEntry.solution_id).where(
                 PortfolioEntry.municipality_id.in_(municipality_ids),
-                PortfolioEntry.solution_id.in_(solution_ids),
+                PortfolioEntry.solution_id == event.solution_id,
             )
         )
         for municipality_id, solution_id in rows:
             portfolios.setdefault(municipality_id, set()).add(solution_id)
-    if any(s.solution_ids for s in subscriptions):
-        _prefill_row_solutions(session, events)
+    payload = event_payload(event)
     now = utcnow()
-    deliveries = []
-    for event in events:
-        payload: dict[str, Any] | None = None
-        for sub in subscriptions:
-            portfolio = portfolios.get(sub.municipality_id, set()) if sub.municipality_id is not None else None
-            if not matches(sub, event, portfolio):
-                continue
-            payload = payload or event_payload(event)
-            deliveries.append(
-                {
-                    "subscription_id": sub.id,
-                    "event_id": event.id,
-                    "message_id": new_message_id(),
-                    "event_type": event.type,
-                    "payload": payload,
-                    "state": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
-            )
+    deliveries = [
+        {
+            "subscription_id": sub.id,
+            "event_id": event.id,
+            "message_id": new_message_id(),
+            "event_type": event.type,
+            "payload": payload,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for sub in subscriptions
+        if matches(sub, event, portfolios.get(sub.municipality_id, set()) if sub.municipality_id is not None else None)
+    ]
     if deliveries:  # one multi-row insert, not an ORM object per receiver
         session.execute(insert(Delivery), deliveries)
         wake.announce(session, WEBHOOKS.name)
@@ -175,7 +135,7 @@ def enqueue_events(events: Sequence[ChangeEvent], *, session: Session, **_: Any)
 def enqueue_test(session: Session, subscription: Subscription, *, now: datetime | None = None) -> Delivery:
     """Queue a ``subscription.test`` ping; the worker sends it like any delivery (never inside a request)."""
     if not subscription.active:
-        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer")
+        raise Conflict("broadcast.test_to_inactive_subscription")
     now = now or utcnow()
     delivery = Delivery(
         subscription_id=subscription.id,
@@ -198,10 +158,10 @@ def enqueue_test(session: Session, subscription: Subscription, *, now: datetime 
 def requeue(session: Session, delivery: Delivery, *, now: datetime | None = None) -> Delivery:
     """Send a delivery again from the start of the schedule, with the same ``webhook-id`` and body."""
     if not delivery.subscription.active:
-        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer_2")
+        raise Conflict("broadcast.resend_to_inactive_subscription")
     now = now or utcnow()
     if delivery.claimed_until is not None and delivery.claimed_until > now:
-        raise Conflict("broadcast.leveringen_ved_blive_sendt")
+        raise Conflict("broadcast.delivery_in_progress")
     delivery.state = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now
