@@ -129,6 +129,25 @@ MESSAGES: dict[str, str] = {
     "municipalities.planlagte_aendring_kunne_gemmes": N_("Den planlagte ændring kunne ikke gemmes."),
     "municipalities.planlagt_aendring_findes_allerede": N_("Der er allerede en sådan ændring på den dato."),
     "municipalities.kommunen_ingen_idp_id": N_("Kommunen har ingen IdP med id %(idp_id)s."),
+    "municipalities.planfil_for_mange_raekker": N_(
+        "Filen har mere end %(limit)s planlagte ændringer (højst %(limit)s pr. fil; overskriftsrækken tæller ikke "
+        "med). Del den op."
+    ),
+    "municipalities.planfil_mangler_kolonne": N_(
+        "Filen mangler kolonnen '%(column)s'. Første række skal være overskrifterne, som eksporten skriver dem: "
+        "%(headers)s."
+    ),
+    "municipalities.planfil_ingen_raekker": N_(
+        "Filen indeholder ingen planlagte ændringer, kun overskrifterne. Slet ændringer én ad gangen på siden."
+    ),
+    "municipalities.planfil_fejl": N_(
+        "Filen er ikke importeret: %(count)s fejl (se hver række). Intet er gemt; ret filen og prøv igen."
+    ),
+    "municipalities.forhaandsvisningen_ulaeselig": N_("Forhåndsvisningen kunne ikke læses. Vælg filen igen."),
+    "municipalities.plan_aendret_siden_visningen": N_(
+        "De planlagte ændringer er ændret, siden filen blev vist. Vælg filen igen, og se den nye forhåndsvisning."
+    ),
+    "municipalities.plan_aendret_samtidig": N_("De planlagte ændringer blev ændret af en anden samtidig. Prøv igen."),
     "municipalities.loesningen_kommunens_portefoelje": N_("Løsningen er ikke i kommunens portefølje."),
     "municipalities.loesningen_kommunens_portefoelje_2": N_("Løsningen '%(slug)s' er ikke i kommunens portefølje."),
     "municipalities.idp_kunne_gemmes": N_("IdP'en kunne ikke gemmes."),
