@@ -29,10 +29,10 @@ from tests.support.municipalities import (
     use,
     user_with_token,
 )
+from tracker.clock import today_in_denmark
 from tracker.models import AuditEntry, ChangeEvent, IdpChange, User
 from tracker.municipalities import exports, plan_imports, plans
 from tracker.registry.actors import SYSTEM
-from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()  # every day below is relative to today in Denmark, as readiness reads it
 SBSYS_DAY = TODAY + timedelta(days=30)

@@ -94,7 +94,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _too_many() -> AppError:
-    return PayloadTooLarge("municipalities.planfil_for_mange_raekker", {"file": f"Højst {MAX_ROWS}."}, limit=MAX_ROWS)
+    return PayloadTooLarge("municipalities.planned_changes_row_limit", {"file": f"Højst {MAX_ROWS}."}, limit=MAX_ROWS)
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,9 @@ class PlanReport:
     def refusal(self) -> ValidationError:
         """The 422 that refuses the file: every row's problem in ``details.rows``, worded for the request."""
         rows = [{"line": p.line, "column": p.column, "message": p.message} for p in self.problems]
-        return ValidationError("municipalities.planfil_fejl", {"rows": rows}, count=len(self.problems))
+        return ValidationError(
+            "municipalities.planned_changes_import_refused", {"rows": rows}, count=len(self.problems)
+        )
 
 
 def _clean(cell: str) -> str:
@@ -208,7 +210,7 @@ def _header(cells: list[str]) -> dict[int, str]:
     if missing:
         headers = "; ".join(IDP_CHANGE_HEADERS)
         raise ValidationError(
-            "municipalities.planfil_mangler_kolonne",
+            "municipalities.planned_changes_header_missing",
             {"file": f"Mangler '{COLUMN_HEADER[missing[0]]}'."},
             column=COLUMN_HEADER[missing[0]],
             headers=headers,
@@ -219,28 +221,28 @@ def _header(cells: list[str]) -> dict[int, str]:
 def read_rows(filename: str, data: bytes) -> list[RawRow]:
     """The rows of a CSV or XLSX file of planned changes (a header row first), each with its number in the file."""
     if len(data) > imports.MAX_BYTES:
-        raise PayloadTooLarge("municipalities.filen_stor_hoejst_mb", value=imports.MAX_BYTES // 1000000)
+        raise PayloadTooLarge("municipalities.import_file_too_large", value=imports.MAX_BYTES // 1000000)
     if not data.strip():
-        raise ValidationError("municipalities.filen_tom", {"file": "Filen er tom."})
+        raise ValidationError("municipalities.import_file_empty", {"file": "Filen er tom."})
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if data.startswith(imports._XLSX_MAGIC):
         rows = imports.xlsx_rows(data, limit=MAX_ROWS, too_many=_too_many, max_col=len(COLUMNS) + 20)
     elif extension in {"xlsx", "xlsm"}:
-        raise ValidationError("municipalities.xlsx_filen_kunne_laeses", {"file": "Ikke en XLSX-fil."})
+        raise ValidationError("municipalities.import_xlsx_unreadable", {"file": "Ikke en XLSX-fil."})
     elif extension in {"csv", "txt", ""}:
         rows = imports.csv_rows(data, limit=MAX_ROWS, too_many=_too_many, by_header=True)
     else:
         raise UnsupportedMediaType(
-            "municipalities.filtypen_importeres_brug_csv", {"file": "CSV eller XLSX."}, extension=extension
+            "municipalities.import_file_type_unsupported", {"file": "CSV eller XLSX."}, extension=extension
         )
     if not rows:
-        raise ValidationError("municipalities.filen_tom", {"file": "Filen er tom."})
+        raise ValidationError("municipalities.import_file_empty", {"file": "Filen er tom."})
     columns = _header(rows[0][1])
     body = rows[1:]
     if len(body) > MAX_ROWS:
         raise _too_many()
     if not body:
-        raise ValidationError("municipalities.planfil_ingen_raekker", {"file": "Ingen rækker."})
+        raise ValidationError("municipalities.planned_changes_file_empty", {"file": "Ingen rækker."})
     result = []
     for line, cells in body:
         by_name = {name: _clean(cells[i]) if i < len(cells) else "" for i, name in columns.items()}
@@ -258,7 +260,7 @@ def rows_from_form(values: list[str]) -> list[RawRow]:
             parsed = json.loads(value)
             line, cells = parsed["line"], parsed["cells"]
         except (ValueError, TypeError, KeyError) as exc:
-            raise ValidationError("municipalities.forhaandsvisningen_ulaeselig", {"row": value[:100]}) from exc
+            raise ValidationError("municipalities.planned_changes_unreadable", {"row": value[:100]}) from exc
         if (
             not isinstance(line, int)
             or isinstance(line, bool)
@@ -267,10 +269,10 @@ def rows_from_form(values: list[str]) -> list[RawRow]:
             or len(cells) != len(COLUMNS)
             or not all(isinstance(cell, str) and len(cell) <= 5000 for cell in cells)
         ):
-            raise ValidationError("municipalities.forhaandsvisningen_ulaeselig", {"row": value[:100]})
+            raise ValidationError("municipalities.planned_changes_unreadable", {"row": value[:100]})
         rows.append(RawRow(line, tuple(cell.strip() for cell in cells)))
     if not rows:
-        raise ValidationError("municipalities.forhaandsvisningen_ulaeselig", {"row": "Ingen rækker."})
+        raise ValidationError("municipalities.planned_changes_unreadable", {"row": "Ingen rækker."})
     return rows
 
 
@@ -472,7 +474,7 @@ def _apply(session: Session, municipality: Municipality, report: PlanReport, *, 
         )
         for planned in report.added
     ]
-    with _unique(session, "municipalities.plan_aendret_samtidig", {}):
+    with _unique(session, "municipalities.planned_changes_changed_meanwhile", {}):
         for change in report.removed:
             change.idp.changes.remove(change)
             session.delete(change)
@@ -518,7 +520,7 @@ def run(
     """
     report = plan(session, municipality, rows, dry_run=dry_run)
     if expected_state is not None and expected_state != report.state:
-        raise Conflict("municipalities.plan_aendret_siden_visningen", {"state": "Ændret."})
+        raise Conflict("municipalities.planned_changes_changed_since", {"state": "Ændret."})
     if not dry_run and report.valid and report.changes:
         _apply(session, municipality, report, actor=actor)
     return report
