@@ -24,7 +24,8 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import IntegrityError
 
 from scrapers import SOURCES
-from tracker.db import get_db, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db
 from tracker.models import JobRun, SchedulerLease
 
 log = logging.getLogger(__name__)

@@ -26,22 +26,16 @@ from sqlalchemy.orm import Session
 from tracker import signals
 from tracker.actions import texts
 from tracker.actions.events import emit_updated
-from tracker.db import utcnow
+from tracker.clock import today_in_denmark, utcnow
 from tracker.models import Action, ActionChange, ChangeEvent, Municipality, PortfolioEntry, Transition
 from tracker.models.vocab import LOA_RANK, Loa, SwitchState, WhoMustAct
 from tracker.municipalities.readiness import ActionCode, Readiness, ReadinessRow, Status, municipality_readiness
 from tracker.registry.brokers import broker_edges, reachable
 from tracker.registry.transitions import transitions_for
-from tracker.vocabulary import DANISH_TIME
 
 OPEN_STATUSES = ("new", "in_progress", "blocked")
 # The basic fields that change which requirements reach a municipality's staff (the broker graph).
 ROUTE_FIELDS = frozenset({"kind", "broker", "brokers"})
-
-
-def today() -> date:
-    """Today in Denmark by the app's clock (``tracker.db.clock_set_to`` moves it in tests and replays)."""
-    return utcnow().astimezone(DANISH_TIME).date()
 
 
 @dataclass(frozen=True)
@@ -311,7 +305,7 @@ def sync_municipality(
 ) -> list[Action]:
     """Bring M's actions in line with its readiness rows (``readiness``: computed already for ``day``) and its
     portfolio's transitions now (idempotent)."""
-    day = day or today()
+    day = day or today_in_denmark()
     readiness = readiness or municipality_readiness(session, municipality, today=day)
     changed = sync_wanted(session, municipality, "readiness", wanted_from_readiness(readiness.rows, day), reason=reason)
     wanted, cancelled = wanted_from_transitions(portfolio_transitions(session, municipality))

@@ -20,6 +20,7 @@ from tracker.actions import queries, sync
 from tracker.actions.access import sees_actions
 from tracker.actions.services import owner_label
 from tracker.actions.texts import STATUS_LABELS, no_longer_asked_title
+from tracker.clock import today_in_denmark
 from tracker.models import Action, Municipality, Transition, User
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.readiness import Readiness, ReadinessRow, municipality_readiness
@@ -85,7 +86,7 @@ def load(
     filters: queries.Filters = queries.NO_FILTERS,
 ) -> ActionList:
     """M's actions, synced with the registry, as views (overdue first), with the summary of all of M's actions."""
-    day = day or sync.today()
+    day = day or today_in_denmark()
     readiness = municipality_readiness(session, municipality, today=day)
     sync.sync_municipality(session, municipality, day=day, readiness=readiness)
     everything = queries.list_actions(session, municipality, user, day)
@@ -121,7 +122,7 @@ def load_one(
     session: Session, municipality: Municipality, user: User, action: Action, *, day: date | None = None
 ) -> ActionView:
     """One action's view (its row looked up in M's readiness for the sentence)."""
-    day = day or sync.today()
+    day = day or today_in_denmark()
     rows = _rows(municipality_readiness(session, municipality, today=day))
     seen = queries.seen_versions(session, user, [action.id])
     transition = _transitions(session, [action]).get(action.transition_id or 0)

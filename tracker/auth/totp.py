@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 
 import pyotp
 from sqlalchemy import or_, select, update
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit
 from tracker.auth.permissions import may
-from tracker.db import utcnow
+from tracker.clock import timestamp, utcnow
 from tracker.errors import ValidationError
 from tracker.models import User
 
@@ -43,7 +42,7 @@ def enabled(user: User) -> bool:
 def begin_enrolment(session: Session, user: User) -> str:
     """A new (pending) secret for the user's authenticator app, unless one is already pending."""
     if enabled(user):
-        raise ValidationError("auth.totrinsbekraeftelse_allerede_slaaet")
+        raise ValidationError("auth.totp_already_enabled")
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         session.flush()
@@ -75,10 +74,10 @@ def _hash_code(code: str) -> str:
 def confirm_enrolment(session: Session, user: User, code: str, *, now: float | None = None) -> list[str]:
     """Switch the second factor on with a first valid code; returns the recovery codes (shown once)."""
     if enabled(user) or not user.totp_secret:
-        raise ValidationError("auth.start_opsaetningen_totrinsbekraeftelse_foerst")
-    step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
+        raise ValidationError("auth.totp_setup_not_started")
+    step = _matching_step(user.totp_secret, code, timestamp() if now is None else now)
     if step is None:
-        raise ValidationError("auth.koden_passer_tjek_uret", {"code": "Forkert kode."})
+        raise ValidationError("auth.totp_code_wrong", {"code": "Forkert kode."})
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
     user.recovery_codes = [_hash_code(c) for c in codes]
     user.totp_last_step = step
@@ -118,7 +117,7 @@ def verify(session: Session, user: User, code: str, *, now: float | None = None)
     if not enabled(user) or not code or len(code) > 40:
         return False
     assert user.totp_secret
-    step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
+    step = _matching_step(user.totp_secret, code, timestamp() if now is None else now)
     if step is not None:
         return _take_step(session, user, step)
     hashed = _hash_code(code)
@@ -143,4 +142,4 @@ def verify(session: Session, user: User, code: str, *, now: float | None = None)
 
 def current_code(secret: str, *, now: float | None = None) -> str:
     """The code an authenticator shows now (tests and the CLI use it; the UI never shows it)."""
-    return pyotp.TOTP(secret).at(int(time.time() if now is None else now))
+    return pyotp.TOTP(secret).at(int(timestamp() if now is None else now))

@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, joinedload, object_session
 
 from tracker.auth.display import public_label
 from tracker.auth.permissions import may, may_receive_event
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subscription
 from tracker.outbox import wake
 from tracker.outbox.queues import WEBHOOKS
 from tracker.registry.facts import api_changes, org_slugs
+from tracker.registry.transition_filter import TransitionFilter
 
 TEST_EVENT_TYPE = "subscription.test"
 
@@ -70,15 +71,6 @@ def _solutions_of(event: ChangeEvent) -> set[int]:
     return cached
 
 
-def _transition_matches(wanted: dict[str, Any], transition: dict[str, Any]) -> bool:
-    """A transition event's transition (as the event recorded it) against a subscription's transition filter."""
-    if wanted.get("kinds") and transition.get("kind") not in wanted["kinds"]:
-        return False
-    if wanted.get("categories") and transition.get("category") not in wanted["categories"]:
-        return False
-    return wanted.get("major") is None or bool(transition.get("major")) == wanted["major"]
-
-
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:
     """Whether a subscription's filters (and its owner's rights) let an event through."""
     if not owner_may_see(subscription, event):
@@ -87,11 +79,7 @@ def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_i
         return False
     if subscription.solution_ids and not (_solutions_of(event) & set(subscription.solution_ids)):
         return False
-    if (
-        subscription.transition_filter
-        and event.type.startswith("transition.")
-        and not _transition_matches(subscription.transition_filter, (event.data or {}).get("transition") or {})
-    ):
+    if not TransitionFilter.from_json(subscription.transition_filter).lets_through(event):
         return False
     if subscription.municipality_id is not None:
         if event.municipality_id is not None:
@@ -147,7 +135,7 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
 def enqueue_test(session: Session, subscription: Subscription, *, now: datetime | None = None) -> Delivery:
     """Queue a ``subscription.test`` ping; the worker sends it like any delivery (never inside a request)."""
     if not subscription.active:
-        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer")
+        raise Conflict("broadcast.test_to_inactive_subscription")
     now = now or utcnow()
     delivery = Delivery(
         subscription_id=subscription.id,
@@ -170,10 +158,10 @@ def enqueue_test(session: Session, subscription: Subscription, *, now: datetime 
 def requeue(session: Session, delivery: Delivery, *, now: datetime | None = None) -> Delivery:
     """Send a delivery again from the start of the schedule, with the same ``webhook-id`` and body."""
     if not delivery.subscription.active:
-        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer_2")
+        raise Conflict("broadcast.resend_to_inactive_subscription")
     now = now or utcnow()
     if delivery.claimed_until is not None and delivery.claimed_until > now:
-        raise Conflict("broadcast.leveringen_ved_blive_sendt")
+        raise Conflict("broadcast.delivery_in_progress")
     delivery.state = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now

@@ -24,7 +24,7 @@ from scrapers.dates import find_date_matches
 from scrapers.levels import find_levels
 from scrapers.matching import SolutionMatcher, matcher_for
 from tracker.auth import audit
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import NotFound
 from tracker.ingest.proposals import solution_refs
 from tracker.models import PageSnapshot, Source, User
@@ -236,7 +236,7 @@ def mark_page_change_reviewed(session: Session, snapshot_id: int, *, user: User)
     """Mark a page change as looked at (idempotent: the first review time stays); audited."""
     snapshot = session.get(PageSnapshot, snapshot_id)
     if snapshot is None:
-        raise NotFound("ingest.findes_ingen_sideaendring_nummer", snapshot_id=snapshot_id)
+        raise NotFound("ingest.snapshot_not_found", snapshot_id=snapshot_id)
     if snapshot.reviewed_at is None:
         snapshot.reviewed_at = utcnow()
         audit.record(

@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from tracker.clock import today_in_denmark
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import LOA_RANK, Confidence, Loa, SwitchState
 from tracker.municipalities.lockout import (
@@ -49,7 +50,7 @@ from tracker.municipalities.lockout import (
     next_period,
 )
 from tracker.municipalities.requirements import Chain, SolutionFacts, TransitionRef, chains
-from tracker.vocabulary import format_day, in_readers_language, today_in_denmark
+from tracker.vocabulary import format_day, in_readers_language
 
 
 class Status(StrEnum):

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.permissions import holders, may
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.ingest.news import RunNews
 from tracker.ingest.snapshots import is_page_change
 from tracker.models import Action, MailMessage, MailPreference, PageSnapshot, Proposal, ScrapeRun, Source, User

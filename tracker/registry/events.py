@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tracker import signals
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.models import ChangeEvent, Municipality, Solution
 from tracker.registry.actors import Actor
 

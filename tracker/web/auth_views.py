@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
@@ -13,10 +12,13 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth import SessionUser, admin, audit, sessions, tokens, totp
 from tracker.auth.login import ThrottlePolicy, attempt_login
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import timestamp
 from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
+from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.notify.preferences import preference_of
+from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS
 from tracker.saml import logout as saml_logout
 from tracker.web.forms import ActionForm, FirstPasswordForm, LoginForm, PasswordForm, TokenForm
 from tracker.web.guards import landing_url, safe_next, send_anonymous_to_login, web_user
@@ -93,7 +95,7 @@ def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if totp.enabled(user):
         # The password was right; the login completes only with the second factor (login_code).
         session.clear()
-        session["pending_login"] = {"user_id": user.id, "nonce": user.session_nonce, "at": int(time.time())}
+        session["pending_login"] = {"user_id": user.id, "nonce": user.session_nonce, "at": int(timestamp())}
         if next_url:
             session["pending_next"] = next_url
         return redirect(url_for("auth.login_code"))
@@ -141,6 +143,10 @@ def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str
         token_form=extra.pop("token_form", None) or TokenForm(formdata=None),
         action_form=ActionForm(),
         mail_preference=extra.pop("mail_preference", None) or preference_of(get_session(), user),
+        transition_choices={
+            "transition_kinds": [(value, KIND_LABELS[value]) for value in TransitionKind],
+            "transition_categories": [(value, CATEGORY_LABELS[value]) for value in TransitionCategory],
+        },
         **extra,
     )
     # A page that may show a new token once must not be kept by any cache.

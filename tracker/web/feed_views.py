@@ -26,6 +26,7 @@ from tracker.auth.protect import requires
 from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, normalised_code
 from tracker.broadcast.transition_calendar import calendar_transitions
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound, ValidationError
 from tracker.http_cache import (
@@ -45,7 +46,6 @@ from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.municipalities.names import genitive, official_name
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry import queries
-from tracker.vocabulary import today_in_denmark
 
 bp = Blueprint("broadcast", __name__)
 
@@ -95,12 +95,12 @@ def _private_state(code: str) -> MunicipalityState:
     session = get_session()
     state = municipality_state(session, normalised_code(code))
     if state is None:
-        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code[:10])
+        raise NotFound("municipalities.municipality_not_found", code=code[:10])
     token = request.args.get("token")
     if token:
         if feed_tokens.token_is_valid(session, state.id, token):
             return state
-        raise Forbidden("web.tokenet_feed_adressen_ugyldigt")
+        raise Forbidden("web.feed_token_invalid")
     if may(current_db_user(), "municipality.private", state.id):
         return state
     raise Forbidden(
@@ -195,7 +195,7 @@ def changes(fmt: str) -> Response:
 def solution_feed(slug: str, fmt: str) -> Response:
     """One solution's changes."""
     if not SLUG_RE.match(slug):
-        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug[:80])
+        raise NotFound("registry.solution_not_found", slug=slug[:80])
 
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         # Only on a miss: a hit was rendered for this slug at this stamp, so the solution still exists.

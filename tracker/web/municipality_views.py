@@ -24,6 +24,7 @@ from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import may
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
@@ -36,7 +37,6 @@ from tracker.municipalities.names import official_name
 from tracker.municipalities.suggest import look_up
 from tracker.registry import transitions as transition_queries
 from tracker.registry.actors import Actor
-from tracker.vocabulary import today_in_denmark
 from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login
 from tracker.web.municipality_forms import (
@@ -166,7 +166,7 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
         user.role,
         user.municipality_id,
         web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
-        state.fingerprint,  # M's IdPs, planned changes and portfolio; its actions append change events
+        state.fingerprint,  # M's own fields, IdPs, planned changes and portfolio; its actions append change events
     )
 
     def make(stamp: Stamp) -> CachedResponse:

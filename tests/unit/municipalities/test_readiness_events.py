@@ -19,12 +19,12 @@ from tests.support.municipalities import (
     use,
     user_with_token,
 )
+from tracker.clock import today_in_denmark
 from tracker.models import Delivery, PortfolioEntry, Subscription
 from tracker.municipalities import services
 from tracker.municipalities.queries import list_portfolio
 from tracker.registry.actors import SYSTEM, Actor
 from tracker.registry.services import update_solution
-from tracker.vocabulary import today_in_denmark
 
 FUTURE = today_in_denmark() + timedelta(days=200)
 
