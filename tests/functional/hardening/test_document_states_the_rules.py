@@ -101,6 +101,8 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("PATCH /api/v1/subscriptions/{subscription_id}", "url", "offentlig|DNS|slås op|IP-adresse"),
     # A file's contents.
     ("POST /api/v1/municipalities/{code}/portfolio/import", "file", ""),
+    ("POST /api/v1/municipalities/{code}/idp-changes/import", "file", ""),
+    ("POST /api/v1/municipalities/{code}/idp-changes/import", "rows", ""),
     # A date in words must be one the reader understands ("1. marts 2023", "Q2 2024", "ultimo 2023").
     *(
         (operation, "switch_date.text", "Skriv fx")
@@ -115,7 +117,9 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("PATCH /api/v1/transitions/{transition_id}", "replaced_by", "nedlukning"),
 ]
 # Operations whose refusal names no field: a file the API cannot read as CSV or XLSX (415).
-CONTENT_REFUSALS = frozenset({"POST /api/v1/municipalities/{code}/portfolio/import"})
+CONTENT_REFUSALS = frozenset(
+    {"POST /api/v1/municipalities/{code}/portfolio/import", "POST /api/v1/municipalities/{code}/idp-changes/import"}
+)
 # A lone surrogate (U+D800–U+DFFF): JSON Schema cannot exclude it from a string (a pattern reads UTF-16 code
 # units in some engines and code points in others). A NUL has its own words, and the patterns exclude it.
 LONE_SURROGATE = re.compile("enligt surrogat-tegn")
