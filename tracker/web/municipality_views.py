@@ -44,6 +44,7 @@ from tracker.web.municipality_forms import (
     IdpChangeForm,
     IdpForm,
     ImportForm,
+    PlanImportForm,
     PortfolioAddForm,
     PortfolioIdpForm,
     chosen_idps,
@@ -131,6 +132,7 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
         add_form=add_form,
         import_form=forms.pop("import_form", None) or ImportForm(formdata=None),
+        plan_import_form=forms.pop("plan_import_form", None) or PlanImportForm(formdata=None),
         button=ButtonForm(formdata=None),
         **forms,
     )
