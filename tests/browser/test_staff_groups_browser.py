@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from tests.browser.conftest import LiveServer
 from tracker.auth.users import create_user
+from tracker.clock import today_in_denmark
 from tracker.models import Municipality
 from tracker.municipalities import services
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution
-from tracker.vocabulary import danish_day, today_in_denmark
+from tracker.vocabulary import danish_day
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import bearer
 from tests.support.broadcast import subscribe
 from tests.support.municipalities import fresh_client, idp, municipality, solution, use, user_with_token
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.models import Action, ActionChange, ChangeEvent, Delivery
 from tracker.municipalities import queries as municipality_queries
 from tracker.municipalities import services as municipality_services

@@ -16,7 +16,7 @@ from tracker.actions import texts
 from tracker.actions.events import emit_updated, owner_label
 from tracker.actions.sync import record
 from tracker.auth.permissions import may
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import Action, ActionRead, Municipality, User
 from tracker.models.actions import ACTION_STATUSES

@@ -19,6 +19,7 @@ from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import may
 from tracker.auth.protect import requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.inputs import Day
@@ -27,7 +28,6 @@ from tracker.models import Inquiry, RiskAssessment
 from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES
 from tracker.registry.queries import get_solution
 from tracker.review.changes import flatten
-from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_inquiries",

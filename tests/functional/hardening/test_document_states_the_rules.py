@@ -79,6 +79,8 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("PATCH /api/v1/subscriptions/{subscription_id}", "url", "offentlig|DNS|Værtsnavnet|forstås"),
     # A file's contents.
     ("POST /api/v1/municipalities/{code}/portfolio/import", "file", ""),
+    ("POST /api/v1/municipalities/{code}/idp-changes/import", "file", ""),
+    ("POST /api/v1/municipalities/{code}/idp-changes/import", "rows", ""),
     # A date in words must be one the reader understands ("1. marts 2023", "Q2 2024", "ultimo 2023").
     *(
         (operation, "switch_date.text", "Skriv fx")
@@ -93,7 +95,9 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("PATCH /api/v1/transitions/{transition_id}", "replaced_by", "nedlukning"),
 ]
 # Operations whose refusal names no field: a file the API cannot read as CSV or XLSX (415).
-CONTENT_REFUSALS = frozenset({"POST /api/v1/municipalities/{code}/portfolio/import"})
+CONTENT_REFUSALS = frozenset(
+    {"POST /api/v1/municipalities/{code}/portfolio/import", "POST /api/v1/municipalities/{code}/idp-changes/import"}
+)
 # A lone surrogate (U+D800–U+DFFF) in a query or path: JSON Schema has no way to exclude it from a string.
 LONE_SURROGATE = re.compile("surrogat")
 # Text that is only spaces: the API trims and then finds nothing (a pattern could say it, the schemas do not yet).
