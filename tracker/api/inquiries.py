@@ -82,20 +82,20 @@ class InquiryQuerySchema(Schema):
 class InquiryAskSchema(Schema):
     """A new question; ``force`` asks even though a similar open question exists."""
 
-    question = Text(required=True)
+    question = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_QUESTION})
     force = fields.Boolean(load_default=False)
 
 
 class InquiryNoteSchema(Schema):
     """'KL har spurgt KMD den …'."""
 
-    note = Text(required=True)
+    note = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_NOTE})
 
 
 class InquiryCloseSchema(Schema):
     """Why the question is closed."""
 
-    reason = Text(required=True)
+    reason = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_NOTE})
 
 
 class InquiryProposeSchema(Schema):
@@ -108,7 +108,7 @@ class InquiryProposeSchema(Schema):
 class InquiryAnswerSchema(Schema):
     """The answer, its source and optionally a proposed fact (becomes a proposal with the answer as evidence)."""
 
-    answer = Text(required=True)
+    answer = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_ANSWER})
     source_url = Url(allow_none=True)
     propose = fields.Nested(InquiryProposeSchema, allow_none=True)
 
