@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.error_messages import N_
 from tracker.i18n import translated
 from tracker.inputs import (
@@ -253,14 +253,10 @@ class ProposalSchema(Schema):
     event_id = fields.Integer(allow_none=True)
 
 
-class ProposalPageSchema(Schema):
+class ProposalPageSchema(PageSchema):
     """A page of proposals."""
 
     items = fields.List(fields.Nested(ProposalSchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 class TokenSchema(Schema):
