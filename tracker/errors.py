@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from tracker.error_messages import MESSAGES
-from tracker.i18n import translated
+from tracker.i18n import translated, worded
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> Response:
-        resp = error_response(exc.status, exc.code, exc.message, exc.details)
+        details = {
+            name: worded(problem) if isinstance(problem, str) else problem for name, problem in exc.details.items()
+        }
+        resp = error_response(exc.status, exc.code, exc.message, details)
         if exc.status == 401 and wants_json():
             resp.headers["WWW-Authenticate"] = 'Bearer realm="tu-tracker"'
         return resp

@@ -438,3 +438,11 @@ def test_the_operation_is_documented(client: FlaskClient) -> None:
     assert operation["operationId"]
     assert {"200", "401", "403", "413", "415", "422"} <= set(operation["responses"])
     assert any(p["name"] == "dry_run" for p in operation["parameters"])
+
+
+def test_a_single_change_words_its_problems_in_english_too(client: FlaskClient, world: dict[str, Any]) -> None:
+    body = {"idp_id": world["schools"].id, "kind": "loa", "effective_on": "2101-01-01", "notified_loa": "hoej"}
+    danish = client.post(CHANGES, json=body, headers=world["kk"]).get_json()["error"]["details"]
+    english = client.post(CHANGES, json=body, headers={**world["kk"], "Accept-Language": "en"}).get_json()
+    assert danish == {"effective_on": "Datoen skal ligge mellem 1900-01-01 og 2100-12-31."}
+    assert english["error"]["details"] == {"effective_on": "The date must lie between 1900-01-01 and 2100-12-31."}

@@ -11,9 +11,9 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, _length
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
-from tracker.inputs import Day, PageQuerySchema
+from tracker.inputs import LINE_PATTERN, Day, PageQuerySchema
 from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
 
 
@@ -68,14 +68,10 @@ class TransitionListSchema(Schema):
     items = fields.List(fields.Nested(TransitionSchema), required=True)
 
 
-class TransitionPageSchema(Schema):
+class TransitionPageSchema(PageSchema):
     """A page of transitions."""
 
     items = fields.List(fields.Nested(TransitionSchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 class TransitionQuerySchema(PageQuerySchema):
@@ -84,13 +80,16 @@ class TransitionQuerySchema(PageQuerySchema):
     kind = fields.String(validate=validate.OneOf([v.value for v in TransitionKind]))
     category = fields.String(validate=validate.OneOf([v.value for v in TransitionCategory]))
     major = fields.Boolean()
-    solution = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "Solution slug"})
+    solution = fields.String(
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "Solution slug", "pattern": "^[a-z0-9][a-z0-9-]{0,79}$"},
+    )
     state = fields.String(validate=validate.OneOf([v.value for v in SwitchState]))
     after = Day(metadata={"description": "Latest day on or after"})
     before = Day(metadata={"description": "Earliest day on or before"})
     act_by_before = Day(metadata={"description": "Act-by day on or before"})
     order = fields.String(load_default="date", validate=validate.OneOf(["date", "act_by"]))
-    q = fields.String(validate=validate.Length(min=1, max=200))
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"pattern": LINE_PATTERN})
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:

@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 
 from tracker.error_messages import N_
 from tracker.errors import AppError, Conflict, ValidationError
+from tracker.i18n import Said, worded
 from tracker.models import Idp, IdpChange, Municipality
 from tracker.models.municipalities import IdpChangeKind
 from tracker.municipalities import imports, plans, queries
 from tracker.municipalities import readiness_events as readiness
 from tracker.municipalities.exports import IDP_CHANGE_HEADERS, IDP_CHANGE_KINDS_DA
 from tracker.municipalities.imports import PayloadTooLarge, UnsupportedMediaType
-from tracker.municipalities.plans import Said, worded
 from tracker.municipalities.services import _audit, _unique
 from tracker.municipalities.suggest import normalise
 from tracker.registry.actors import Actor

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.error_messages import N_
 from tracker.errors import NotFound, ValidationError
-from tracker.i18n import translated
+from tracker.i18n import Said
 from tracker.models import Idp, IdpChange, Municipality
 from tracker.models.municipalities import IdpChangeKind
 from tracker.models.vocab import LOA_RANK
@@ -37,33 +37,6 @@ KIND_TEXT = {
     IdpChangeKind.MOVE.value: N_("flytning til en anden IdP"),
     IdpChangeKind.LEAVE.value: N_("gruppen forlader kommunen"),
 }
-
-
-class Said(str):
-    """A problem's Danish sentence (what the single edit's ``details`` carry, as before) that remembers its msgid
-    and parameters, so a face can word it again in the request's language (``worded``): the file import lists
-    every row's problems in English with Accept-Language: en."""
-
-    __slots__ = ("msgid", "params")
-    msgid: str
-    params: dict[str, Any]
-
-    def __new__(cls, msgid: str, **params: Any) -> Said:
-        """The sentence filled in Danish; ``params`` may be ``Said`` themselves (a kind's words)."""
-        text = msgid % {k: str(v) for k, v in params.items()} if params else msgid
-        said = super().__new__(cls, text)
-        said.msgid, said.params = msgid, params
-        return said
-
-    def worded(self) -> str:
-        """The sentence in the request's language (Danish outside a request)."""
-        values = {k: v.worded() if isinstance(v, Said) else v for k, v in self.params.items()}
-        return translated(self.msgid, **values)
-
-
-def worded(problem: str) -> str:
-    """A problem in the request's language: a ``Said`` is worded again, any other text passes as it is."""
-    return problem.worded() if isinstance(problem, Said) else problem
 
 
 class Dated(Protocol):
