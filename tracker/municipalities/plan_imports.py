@@ -434,7 +434,12 @@ def plan(session: Session, municipality: Municipality, rows: list[RawRow], *, dr
         def others(idp: Idp, me: Planned = planned) -> list[Planned]:
             return [p for p in by_idp.get(idp.id, []) if p is not me]
 
-        plans.check_order(planned.idp, planned.kind, planned.effective_on, planned.target_idp, problems, others)
+        def arriving(idp: Idp, me: Planned = planned) -> list[Planned]:
+            return [p for p in good if p is not me and p.kind == IdpChangeKind.MOVE and p.target_idp is idp]
+
+        plans.check_order(
+            planned.idp, planned.kind, planned.effective_on, planned.target_idp, problems, others, arriving
+        )
         report.problems += [RowProblem(planned.line, FIELD_COLUMN[k], v) for k, v in problems.items()]
     order = {header: i for i, header in enumerate(IDP_CHANGE_HEADERS)}
     report.problems.sort(key=lambda p: (p.line, order.get(p.column or "", len(order))))
