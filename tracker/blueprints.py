@@ -38,6 +38,7 @@ def api_routes() -> list[ApiRoute]:
         sources,
         subscriptions,
         tokens,
+        transition_proposals,
         transitions,
     )
 
@@ -65,6 +66,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments
         ApiRoute(notifications.blp, "/api/v1/account/notifications", csrf_exempt=True),
         ApiRoute(transitions.blp, "/api/v1", csrf_exempt=True),  # transitions, lead times
+        ApiRoute(transition_proposals.blp, "/api/v1", csrf_exempt=True),  # proposals of transitions
     ]
 
 

@@ -194,6 +194,18 @@ MESSAGES: dict[str, str] = {
     "saml.metadata_adressen_svarede": N_("Metadata-adressen svarede %(status_code)s."),
     "saml.identitetsudbyderen_allerede_aktiv": N_("Identitetsudbyderen er allerede aktiv."),
     "saml.identitetsudbyderen_allerede_slaaet_fra": N_("Identitetsudbyderen er allerede slået fra."),
+    # transitions: proposals of a new transition or a change to one (issue 22)
+    "transitions.proposal_needs_source": N_(
+        "Et forslag til en overgang skal have en kilde: kildens adresse og/eller et citat af den."
+    ),
+    "transitions.proposal_changes_nothing": N_("Forslaget ændrer intet i forhold til overgangen, som den er nu."),
+    "transitions.proposal_conflicts": N_(
+        "Overgangen er ændret, siden forslag #%(id)s blev lavet (version %(base)s, nu %(current)s). "
+        "Se forskellen igen og bekræft."
+    ),
+    "inquiries.one_proposal_per_answer": N_(
+        "Et svar kan foreslå én ting: enten løsningens sikringsniveau og skæringsdato eller en overgang."
+    ),
     # web
     "web.tokenet_feed_adressen_ugyldigt": N_(
         "Tokenet i feed-adressen er ugyldigt eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "
