@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """What a service refuses, as a code (``"registry.findes_ingen_loesning_slug"``) and its parameters.
+    """What a service refuses, as a code (``"registry.solution_not_found"``) and its parameters.
 
     The words are looked up only when shown: ``message`` is the catalogue's sentence in the request's language
     (Danish outside a request: jobs, the CLI, stored logs). A text already worded (a form's own message, a

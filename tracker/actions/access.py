@@ -35,7 +35,7 @@ def require_actions_access(user: User | None, municipality: Municipality, *, web
     """The user if they may work on M's actions; 401 when anonymous, 403 for everyone else."""
     user = require(user, ACTION, municipality, web=web)
     if not user.is_active:
-        raise Forbidden("actions.brugeren_deaktiveret")
+        raise Forbidden("actions.user_deactivated")
     return user
 
 

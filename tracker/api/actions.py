@@ -235,14 +235,14 @@ class ActionList(MethodView):
 def _if_match(action: Action) -> None:
     """428 without If-Match, 412 unless it names the action's current version (or '*')."""
     if not request.headers.get("If-Match"):
-        raise PreconditionRequired("api.send_if_match_etag")
+        raise PreconditionRequired("api.action_if_match_required")
     if request.if_match.star_tag:
         return
     for tag in request.if_match.as_set():
         match = ACTION_TAG.fullmatch(tag) if isinstance(tag, str) else None
         if match and int(match.group(1)) == action.version:
             return
-    raise PreconditionFailed("api.handlingen_aendret_mellemtiden_hent")
+    raise PreconditionFailed("api.action_changed_meanwhile")
 
 
 @blp.route("/<string:code>/actions/<int(max=2147483647):action_id>")

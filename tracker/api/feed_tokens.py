@@ -59,7 +59,7 @@ class FeedTokenListSchema(Schema):
 def _municipality(code: str) -> Municipality:
     municipality = municipality_by_code(get_session(), code[:10])
     if municipality is None:
-        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code[:10])
+        raise NotFound("municipalities.municipality_not_found", code=code[:10])
     return municipality
 
 

@@ -336,7 +336,7 @@ class InquiryAnswer(MethodView):
         if data.get("propose"):
             propose = flatten(session, data["propose"], today=today_in_denmark())
             if not propose:
-                raise ValidationError("review.forslaget_indeholder_ingen_aendringer", {"propose": "Tomt."})
+                raise ValidationError("review.proposal_empty", {"propose": "Tomt."})
         services.answer(
             session, user=user, inquiry=inquiry, text=data["answer"], source_url=data.get("source_url"), propose=propose
         )

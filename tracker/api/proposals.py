@@ -87,7 +87,7 @@ def _transition(proposal: Proposal) -> dict[str, Any] | None:
 def _visible(user: User, proposal_id: int) -> Proposal:
     proposal = queries.get_proposal(get_session(), proposal_id)
     if not visible_to(user, proposal):
-        raise NotFound("review.findes_intet_forslag", proposal_id=proposal_id)
+        raise NotFound("review.proposal_not_found", proposal_id=proposal_id)
     return proposal
 
 

@@ -80,7 +80,7 @@ def _solution_response(solution: Solution, status: int) -> Response:
 def _if_match_versions() -> set[int] | None:
     """The versions If-Match accepts (None for '*'); 428 when absent, 412 when it names no version."""
     if not request.headers.get("If-Match"):
-        raise PreconditionRequired("api.send_if_match_etag_2")
+        raise PreconditionRequired("api.solution_if_match_required")
     if request.if_match.star_tag:
         return None
     versions = set()
@@ -89,7 +89,7 @@ def _if_match_versions() -> set[int] | None:
         if match:
             versions.add(int(match.group(1)))
     if not versions:
-        raise PreconditionFailed("api.if_match_svarer_nogen")
+        raise PreconditionFailed("api.if_match_no_version")
     return versions
 
 

@@ -67,10 +67,10 @@ def current_db_user() -> User | None:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("auth.authorization_headeren_have_formen")
+            raise Unauthorized("auth.authorization_header_malformed")
         user = user_for_token(get_session(), token.strip())
         if user is None:
-            raise Unauthorized("auth.ugyldigt_eller_tilbagekaldt_api")
+            raise Unauthorized("auth.api_token_invalid")
     elif current_user.is_authenticated:
         user = current_user.user
     g.auth_user = user
@@ -85,7 +85,7 @@ def api_user(*, write: bool) -> User | None:
     """
     if write and not request.headers.get("Authorization"):
         if current_user.is_authenticated:
-            raise Unauthorized("auth.aendringer_gennem_api_kraever")
+            raise Unauthorized("auth.api_token_required")
         return None
     return current_db_user()
 

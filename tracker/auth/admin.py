@@ -33,7 +33,7 @@ def get_user(session: Session, user_id: int) -> User:
     """A user by id, or 404."""
     user = session.get(User, user_id) if 0 < user_id < 2**31 else None
     if user is None:
-        raise NotFound("auth.brugeren_findes")
+        raise NotFound("auth.user_not_found")
     return user
 
 
@@ -86,7 +86,7 @@ def set_active(session: Session, *, admin: User, user: User, active: bool, remot
     """Deactivate (ends sessions and tokens at once) or reactivate a user. Admins cannot lock themselves out."""
     require(admin, "user.manage")
     if not active and user.id == admin.id and user.is_active:
-        raise Conflict("auth.du_deaktivere_din_egen")
+        raise Conflict("auth.self_not_deactivated")
     apply_active(session, user=user, active=active, actor=admin, remote_addr=remote_addr)
 
 
@@ -108,7 +108,7 @@ def apply_active(
     if user.is_active == active:
         return
     if not active and role_may(user.role, "user.manage") and _active_admins(session) <= 1:
-        raise Conflict("auth.sidste_aktive_administrator_deaktiveres")
+        raise Conflict("auth.last_admin_not_deactivated")
     user.is_active = active
     token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS
     # A new nonce ends every existing login session of the user.
@@ -175,11 +175,11 @@ def change_role(
     require(admin, "user.manage")
     org, mun, problems = resolve_binding(session, role, organisation, municipality)
     if problems:
-        raise ValidationError("auth.rollen_kunne_aendres", problems)
+        raise ValidationError("auth.role_not_changed", problems)
     # The last active user who may manage users keeps a role that may.
     demoted = role_may(user.role, "user.manage") and not role_may(role, "user.manage")
     if demoted and user.is_active and _active_admins(session) <= 1:
-        raise Conflict("auth.sidste_aktive_administrator_miste")
+        raise Conflict("auth.last_admin_role_kept")
     before = {"role": user.role, "organisation_id": user.organisation_id, "municipality_id": user.municipality_id}
     user.role = role
     token_cache.forget_all()  # remembered tokens carry the old role
@@ -204,7 +204,7 @@ def change_own_password(
 ) -> None:
     """A user replaces their (one-time) password; other sessions end."""
     if not verify_password(user.password_hash, current):
-        raise ValidationError("auth.nuvaerende_adgangskode_forkert", {"current": "Forkert adgangskode."})
+        raise ValidationError("auth.current_password_wrong", {"current": "Forkert adgangskode."})
     if verify_password(user.password_hash, new):
         same = "Den nye adgangskode skal være en anden end den nuværende."
         raise ValidationError(same, {"new": same})
@@ -222,7 +222,7 @@ def change_own_password(
 def set_first_password(session: Session, *, user: User, new: str, remote_addr: str | None = None) -> None:
     """Replace a one-time password right after logging in with it (the login proved the current one)."""
     if not user.must_change_password:
-        raise Conflict("auth.adgangskoden_allerede_din_egen")
+        raise Conflict("auth.first_password_already_set")
     if verify_password(user.password_hash, new):
         same = "Den nye adgangskode skal være en anden end engangsadgangskoden."
         raise ValidationError(same, {"new": same})
@@ -257,7 +257,7 @@ def get_organisation(session: Session, organisation_id: int) -> Organisation:
     """An organisation by id, or 404."""
     org = session.get(Organisation, organisation_id) if 0 < organisation_id < 2**31 else None
     if org is None:
-        raise NotFound("auth.organisationen_findes")
+        raise NotFound("auth.organisation_not_found")
     return org
 
 
@@ -284,9 +284,9 @@ def create_organisation(
     if url and (len(url) > 500 or not url.startswith(("https://", "http://"))):
         problems["url"] = "Skal være en http(s)-adresse på højst 500 tegn."
     if problems:
-        raise ValidationError("auth.organisationen_kunne_oprettes", problems)
+        raise ValidationError("auth.organisation_not_created", problems)
     if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-        raise Conflict("auth.findes_allerede_organisation_slug", {"slug": "Findes allerede."}, slug=slug)
+        raise Conflict("auth.organisation_slug_taken", {"slug": "Findes allerede."}, slug=slug)
     org = Organisation(slug=slug, name=name, kind=kind, url=url or None, trusted=False)
     session.add(org)
     session.flush()
@@ -308,7 +308,7 @@ def set_trusted(
     """Mark a vendor organisation trusted (its proposals are accepted at once, as 'reported') or not."""
     require(actor, "organisation.manage")
     if trusted and organisation.kind != OrganisationKind.VENDOR:
-        raise ValidationError("auth.kun_leverandoerer_markeres_betroede", {"trusted": "Kun leverandører."})
+        raise ValidationError("auth.only_suppliers_trusted", {"trusted": "Kun leverandører."})
     if organisation.trusted == trusted:
         return
     organisation.trusted = trusted

@@ -97,7 +97,7 @@ def revoke_own_token(session: Session, user: User, token_id: int, *, remote_addr
     """Revoke one of the user's own tokens. Another user's token id is 'not found', never a hint it exists."""
     row = session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
     if row is None or row.user_id != user.id:
-        raise NotFound("auth.api_tokenet_findes")
+        raise NotFound("auth.api_token_not_found")
     if row.revoked_at is None:
         revoke_token(session, row)
         audit.record(

@@ -43,7 +43,7 @@ def enabled(user: User) -> bool:
 def begin_enrolment(session: Session, user: User) -> str:
     """A new (pending) secret for the user's authenticator app, unless one is already pending."""
     if enabled(user):
-        raise ValidationError("auth.totrinsbekraeftelse_allerede_slaaet")
+        raise ValidationError("auth.totp_already_enabled")
     if not user.totp_secret:
         user.totp_secret = pyotp.random_base32()
         session.flush()
@@ -75,10 +75,10 @@ def _hash_code(code: str) -> str:
 def confirm_enrolment(session: Session, user: User, code: str, *, now: float | None = None) -> list[str]:
     """Switch the second factor on with a first valid code; returns the recovery codes (shown once)."""
     if enabled(user) or not user.totp_secret:
-        raise ValidationError("auth.start_opsaetningen_totrinsbekraeftelse_foerst")
+        raise ValidationError("auth.totp_setup_not_started")
     step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
     if step is None:
-        raise ValidationError("auth.koden_passer_tjek_uret", {"code": "Forkert kode."})
+        raise ValidationError("auth.totp_code_wrong", {"code": "Forkert kode."})
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
     user.recovery_codes = [_hash_code(c) for c in codes]
     user.totp_last_step = step

@@ -54,9 +54,9 @@ def create_user(
     org, mun, binding_problems = resolve_binding(session, role, organisation, municipality)
     problems.update(binding_problems)
     if problems:
-        raise ValidationError("auth.brugeren_kunne_oprettes", problems)
+        raise ValidationError("auth.user_not_created", problems)
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("auth.findes_allerede_bruger_e", {"email": "Findes allerede."}, email=email)
+        raise Conflict("auth.user_email_taken", {"email": "Findes allerede."}, email=email)
     password = generate_password()
     user = User(
         email=email,

@@ -72,7 +72,7 @@ def revoke_token(session: Session, user: User | None, municipality: Municipality
     user = require_access(user, municipality)
     row = session.get(FeedToken, token_id) if 0 < token_id < 2**31 else None
     if row is None or row.municipality_id != municipality.id:
-        raise NotFound("broadcast.kommunen_intet_feed_token", token_id=token_id)
+        raise NotFound("broadcast.feed_token_not_found", token_id=token_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         token_cache.forget_all()  # this worker at once; the others within AUTH_CACHE_SECONDS

@@ -147,7 +147,7 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
 def enqueue_test(session: Session, subscription: Subscription, *, now: datetime | None = None) -> Delivery:
     """Queue a ``subscription.test`` ping; the worker sends it like any delivery (never inside a request)."""
     if not subscription.active:
-        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer")
+        raise Conflict("broadcast.test_to_inactive_subscription")
     now = now or utcnow()
     delivery = Delivery(
         subscription_id=subscription.id,
@@ -170,10 +170,10 @@ def enqueue_test(session: Session, subscription: Subscription, *, now: datetime 
 def requeue(session: Session, delivery: Delivery, *, now: datetime | None = None) -> Delivery:
     """Send a delivery again from the start of the schedule, with the same ``webhook-id`` and body."""
     if not delivery.subscription.active:
-        raise Conflict("broadcast.abonnementet_deaktiveret_genaktiver_foer_2")
+        raise Conflict("broadcast.resend_to_inactive_subscription")
     now = now or utcnow()
     if delivery.claimed_until is not None and delivery.claimed_until > now:
-        raise Conflict("broadcast.leveringen_ved_blive_sendt")
+        raise Conflict("broadcast.delivery_in_progress")
     delivery.state = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now

@@ -108,32 +108,32 @@ def is_public(ip: IPAddress) -> bool:
 def split_url(url: str) -> tuple[SplitResult, str, int]:
     """Parse and check the URL's form: scheme, host, port, no credentials; returns (parts, host, port)."""
     if not isinstance(url, str) or not url.strip():
-        raise TargetRefused("broadcast.angiv_url")
+        raise TargetRefused("broadcast.url_missing")
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
-        raise TargetRefused("broadcast.url_lang_hoejst_tegn", max_url_length=MAX_URL_LENGTH)
+        raise TargetRefused("broadcast.url_too_long", max_url_length=MAX_URL_LENGTH)
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise TargetRefused("broadcast.url_maa_indeholde_mellemrum")
+        raise TargetRefused("broadcast.url_has_space_or_control")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise TargetRefused("broadcast.url_kunne_forstaas_ugyldig") from exc
+        raise TargetRefused("broadcast.url_unparsable") from exc
     if parts.scheme not in {"http", "https"}:
-        raise TargetRefused("broadcast.url_begynde_https")
+        raise TargetRefused("broadcast.url_scheme_not_http")
     if parts.username is not None or parts.password is not None:
-        raise TargetRefused("broadcast.url_maa_indeholde_brugernavn")
+        raise TargetRefused("broadcast.url_has_credentials")
     if parts.fragment:
-        raise TargetRefused("broadcast.url_maa_indeholde_fragment")
+        raise TargetRefused("broadcast.url_has_fragment")
     host = parts.hostname or ""
     if not host:
-        raise TargetRefused("broadcast.url_mangler_vaertsnavn")
+        raise TargetRefused("broadcast.url_host_missing")
     try:
         host = host.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise TargetRefused("broadcast.vaertsnavnet_ugyldigt") from exc
+        raise TargetRefused("broadcast.host_name_invalid") from exc
     if port == 0:
-        raise TargetRefused("broadcast.port_0_bruges")
+        raise TargetRefused("broadcast.url_port_zero")
     return parts, host, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -142,9 +142,9 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise TargetRefused("broadcast.vaerten_kunne_slaas_op", host=host) from exc
+        raise TargetRefused("broadcast.host_not_resolved", host=host) from exc
     except OSError as exc:
-        raise TargetRefused("broadcast.vaerten_kunne_slaas_op_2", host=host, exc=exc) from exc
+        raise TargetRefused("broadcast.host_lookup_failed", host=host, exc=exc) from exc
     addresses: list[IPAddress] = []
     for family, _type, _proto, _canon, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -153,7 +153,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
         if ip not in addresses:
             addresses.append(ip)
     if not addresses:
-        raise TargetRefused("broadcast.vaerten_ingen_ip_adresse", host=host)
+        raise TargetRefused("broadcast.host_has_no_address", host=host)
     return addresses
 
 
@@ -162,9 +162,9 @@ def check_addresses(host: str, scheme: str, addresses: Sequence[IPAddress], poli
     for ip in addresses:
         if not (in_allowed(ip, policy) or is_public(ip)):
             shown = host if host == str(ip) else f"{host} ({ip})"
-            raise TargetRefused("broadcast.adressen_offentlig_fx_loopback", shown=shown)
+            raise TargetRefused("broadcast.address_not_public", shown=shown)
     if scheme != "https" and policy.require_https and not all(in_allowed(ip, policy) for ip in addresses):
-        raise TargetRefused("broadcast.webhook_url_bruge_https")
+        raise TargetRefused("broadcast.url_https_required")
     return addresses[0]
 
 

@@ -46,9 +46,9 @@ def _description(value: str | None) -> str | None:
     """Free text up to 200 characters, without control characters (PostgreSQL refuses NUL)."""
     text = (value or "").strip()
     if any(ord(ch) < 32 and ch not in "\t" for ch in text):
-        raise ValidationError("broadcast.beskrivelsen_indeholder_ugyldige_tegn", {"description": "Fjern kontroltegn."})
+        raise ValidationError("broadcast.description_has_control_chars", {"description": "Fjern kontroltegn."})
     if len(text) > 200:
-        raise ValidationError("broadcast.beskrivelsen_lang", {"description": "Højst 200 tegn."})
+        raise ValidationError("broadcast.description_too_long", {"description": "Højst 200 tegn."})
     return text or None
 
 
@@ -56,7 +56,7 @@ def _check_url(url: str, policy: TargetPolicy) -> str:
     try:
         return check_url(url, policy)
     except TargetRefused as exc:
-        raise ValidationError("broadcast.webhook_adressen_bruges", {"url": exc.message}, problem=exc.message) from exc
+        raise ValidationError("broadcast.webhook_url_refused", {"url": exc.message}, problem=exc.message) from exc
 
 
 def transition_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -73,7 +73,7 @@ def transition_filter(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if major is not None and not isinstance(major, bool):
         problems["transitions.major"] = "Skal være true, false eller null."
     if problems:
-        raise ValidationError("registry.nogle_felter_ugyldige", problems)
+        raise ValidationError("registry.fields_invalid", problems)
     if not kinds and not categories and major is None:
         return None
     return {"kinds": sorted(set(kinds)), "categories": sorted(set(categories)), "major": major}
@@ -84,7 +84,7 @@ def _event_types(values: Iterable[str]) -> list[str]:
     unknown = [v for v in values if v not in EVENT_TYPES]
     if unknown:
         raise ValidationError(
-            "broadcast.ukendt_haendelsestype",
+            "broadcast.event_type_unknown",
             {"event_types": f"Ukendt: {', '.join(unknown)}. Mulige: {', '.join(EVENT_TYPES)}."},
         )
     for value in values:
@@ -98,19 +98,17 @@ def _solution_ids(session: Session, slugs: Sequence[str]) -> list[int]:
     malformed = [s for s in wanted if not isinstance(s, str) or not SLUG_RE.match(s)]
     if malformed:
         raise ValidationError(
-            "broadcast.ukendt_loesning_filteret", {"solutions": "Angiv løsningernes slug (a-z, 0-9, -)."}
+            "broadcast.filter_solution_unknown", {"solutions": "Angiv løsningernes slug (a-z, 0-9, -)."}
         )
     if len(wanted) > MAX_SOLUTION_FILTERS:
-        raise ValidationError("broadcast.mange_loesninger_filteret", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
+        raise ValidationError("broadcast.filter_too_many_solutions", {"solutions": f"Højst {MAX_SOLUTION_FILTERS}."})
     if not wanted:
         return []
     rows = session.execute(select(Solution.slug, Solution.id).where(Solution.slug.in_(wanted))).all()
     found: dict[str, int] = dict(rows)  # rows are (slug, id) pairs
     missing = [s for s in wanted if s not in found]
     if missing:
-        raise ValidationError(
-            "broadcast.ukendt_loesning_filteret", {"solutions": f"Findes ikke: {', '.join(missing)}."}
-        )
+        raise ValidationError("broadcast.filter_solution_unknown", {"solutions": f"Findes ikke: {', '.join(missing)}."})
     return [found[s] for s in wanted]
 
 
@@ -136,7 +134,7 @@ def _municipality_id(session: Session, owner: User, code: str | None) -> int | N
     municipality = municipality_by_code(session, code)
     if municipality is None:
         raise ValidationError(
-            "broadcast.ukendt_kommune", {"municipality": f"Der findes ingen kommune med kode '{code}'."}
+            "broadcast.municipality_unknown", {"municipality": f"Der findes ingen kommune med kode '{code}'."}
         )
     require(owner, "subscription.filter_municipality", municipality.id)
     return municipality.id
@@ -158,9 +156,7 @@ def create_subscription(
     require_manager(owner)
     count = session.scalar(select(func.count()).select_from(Subscription).where(Subscription.owner_id == owner.id))
     if (count or 0) >= MAX_SUBSCRIPTIONS_PER_OWNER:
-        raise Conflict(
-            "broadcast.du_allerede_abonnementer_slet", max_subscriptions_per_owner=MAX_SUBSCRIPTIONS_PER_OWNER
-        )
+        raise Conflict("broadcast.subscription_limit_reached", max_subscriptions_per_owner=MAX_SUBSCRIPTIONS_PER_OWNER)
     sub = Subscription(
         owner_id=owner.id,
         url=_check_url(url, policy),
@@ -234,7 +230,7 @@ def get_owned(session: Session, owner: User | None, subscription_id: int) -> Sub
     user = require_manager(owner)
     sub = session.get(Subscription, subscription_id) if 0 < subscription_id < 2**31 else None
     if sub is None or sub.owner_id != user.id:
-        raise NotFound("broadcast.findes_intet_abonnement_id", subscription_id=subscription_id)
+        raise NotFound("broadcast.subscription_not_found", subscription_id=subscription_id)
     return sub
 
 
@@ -277,7 +273,7 @@ def get_delivery(session: Session, sub: Subscription, delivery_id: int) -> Deliv
     """One delivery of the subscription, or 404."""
     delivery = session.get(Delivery, delivery_id) if 0 < delivery_id < 2**31 else None
     if delivery is None or delivery.subscription_id != sub.id:
-        raise NotFound("broadcast.abonnementet_ingen_levering_id", delivery_id=delivery_id)
+        raise NotFound("broadcast.delivery_not_found", delivery_id=delivery_id)
     return delivery
 
 

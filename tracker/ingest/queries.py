@@ -139,7 +139,7 @@ def get_source(session: Session, key: str, settings: ScrapeSettings, *, runs: in
     row = session.scalar(select(Source).where(Source.key == key))
     configured = {t.key: t for t in all_targets(settings)}
     if row is None and key not in configured:
-        raise NotFound("ingest.findes_ingen_kilde_noeglen", key=key)
+        raise NotFound("ingest.source_not_found", key=key)
     info = _from_row(row, key in configured) if row is not None else _from_target(configured[key])
     _fill(session, [info])
     if row is not None:

@@ -62,7 +62,7 @@ def resolve_targets(key: str, settings: ScrapeSettings) -> list[Target]:
         return targets_for(key, settings)
     except KeyError:
         raise NotFound(
-            "ingest.ukendt_kilde_kendte_kilder", {"source": key}, key=key, known_keys=", ".join(known_keys(settings))
+            "ingest.source_unknown", {"source": key}, key=key, known_keys=", ".join(known_keys(settings))
         ) from None
 
 
@@ -142,7 +142,7 @@ def record(
     session.execute(update(Source).where(Source.id == plan.source_id).values(last_run_at=result.started_at))
     source = session.get(Source, plan.source_id, populate_existing=True)
     if source is None:
-        raise NotFound("ingest.kilden_findes_laengere", key=plan.target.key)
+        raise NotFound("ingest.source_gone", key=plan.target.key)
     found = len(result.observations)
     was_healthy = source.healthy is not False
     pending = 0
@@ -329,7 +329,7 @@ def reset_health(session: Session, source_key: str, *, user: User) -> Source:
     """A coordinator accepts the source's current state: healthy again, and an empty page is now normal."""
     source = session.scalar(select(Source).where(Source.key == source_key))
     if source is None:
-        raise NotFound("ingest.findes_ingen_kilde_noeglen", key=source_key)
+        raise NotFound("ingest.source_not_found", key=source_key)
     before = {"healthy": source.healthy, "reason": source.health_reason, "last_findings": source.last_findings}
     source.healthy, source.health_reason, source.consecutive_failures = True, None, 0
     source.last_findings = None

@@ -236,7 +236,7 @@ def mark_page_change_reviewed(session: Session, snapshot_id: int, *, user: User)
     """Mark a page change as looked at (idempotent: the first review time stays); audited."""
     snapshot = session.get(PageSnapshot, snapshot_id)
     if snapshot is None:
-        raise NotFound("ingest.findes_ingen_sideaendring_nummer", snapshot_id=snapshot_id)
+        raise NotFound("ingest.snapshot_not_found", snapshot_id=snapshot_id)
     if snapshot.reviewed_at is None:
         snapshot.reviewed_at = utcnow()
         audit.record(

@@ -65,7 +65,7 @@ def get_inquiry(session: Session, inquiry_id: int) -> Inquiry:
     """One inquiry, or a 404 in words."""
     inquiry = session.scalar(select(Inquiry).where(Inquiry.id == inquiry_id).options(joinedload(Inquiry.solution)))
     if inquiry is None:
-        raise NotFound("inquiries.findes_intet_spoergsmaal", inquiry_id=inquiry_id)
+        raise NotFound("inquiries.inquiry_not_found", inquiry_id=inquiry_id)
     return inquiry
 
 

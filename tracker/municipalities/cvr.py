@@ -57,9 +57,7 @@ def fill_missing(session: Session) -> int:
 def _checked(raw: str) -> str:
     cvr = normalise_cvr(raw)
     if not valid_cvr(cvr):
-        raise ValidationError(
-            "municipalities.ugyldigt_cvr_nummer", {"cvr": "Skal være 8 cifre med gyldigt kontrolciffer."}
-        )
+        raise ValidationError("municipalities.cvr_invalid", {"cvr": "Skal være 8 cifre med gyldigt kontrolciffer."})
     return cvr
 
 
@@ -75,12 +73,12 @@ def correct_municipality_cvr(session: Session, *, code: str, cvr: str, source: s
     """An admin's correction (or confirmation) of a municipality's CVR, with its source; audited."""
     municipality = session.scalar(select(Municipality).where(Municipality.code == code.strip()))
     if municipality is None:
-        raise NotFound("municipalities.ukendt_kommunekode", {"code": "Findes ikke."})
+        raise NotFound("municipalities.municipality_code_unknown", {"code": "Findes ikke."})
     number = _checked(cvr)
     if not source.strip():
-        raise ValidationError("municipalities.angiv_kilden_cvr_nummeret", {"source": "Skal udfyldes."})
+        raise ValidationError("municipalities.cvr_source_missing", {"source": "Skal udfyldes."})
     if _taken(session, number, municipality_id=municipality.id):
-        raise Conflict("municipalities.cvr_nummeret_bruges_allerede", {"cvr": "Findes allerede."})
+        raise Conflict("municipalities.cvr_taken", {"cvr": "Findes allerede."})
     before = municipality.cvr
     municipality.cvr, municipality.cvr_status, municipality.cvr_source = number, "confirmed", source.strip()[:1000]
     audit.record(
@@ -99,7 +97,7 @@ def set_organisation_cvr(session: Session, *, organisation: Organisation, cvr: s
     """Set (or clear, with an empty value) an organisation's CVR; audited."""
     number = _checked(cvr) if cvr.strip() else None
     if number is not None and _taken(session, number, organisation_id=organisation.id):
-        raise Conflict("municipalities.cvr_nummeret_bruges_allerede", {"cvr": "Findes allerede."})
+        raise Conflict("municipalities.cvr_taken", {"cvr": "Findes allerede."})
     before = organisation.cvr
     organisation.cvr = number
     audit.record(

@@ -93,7 +93,7 @@ def _decode(data: bytes) -> str:
 def _csv_rows(data: bytes) -> list[list[str]]:
     text = _decode(data)
     if "\x00" in text:
-        raise UnsupportedMediaType("municipalities.filen_ligner_csv_fil")
+        raise UnsupportedMediaType("municipalities.import_not_csv")
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
@@ -107,7 +107,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
                     raise PayloadTooLarge(TOO_MANY)
                 rows.append(row)
     except csv.Error as exc:
-        raise ValidationError("municipalities.csv_filen_kunne_laeses", {"file": str(exc)}) from exc
+        raise ValidationError("municipalities.import_csv_unreadable", {"file": str(exc)}) from exc
     return rows
 
 
@@ -121,9 +121,9 @@ def _check_unpacked_size(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise ValidationError("municipalities.xlsx_filen_kunne_laeses", {"file": str(exc)}) from exc
+        raise ValidationError("municipalities.import_xlsx_unreadable", {"file": str(exc)}) from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise PayloadTooLarge("municipalities.xlsx_filen_fylder_meget")
+        raise PayloadTooLarge("municipalities.import_xlsx_unpacks_too_large")
     _refuse_doctypes(data)
 
 
@@ -140,7 +140,7 @@ def _refuse_doctypes(data: bytes) -> None:
                 head = member.read(MAX_XLSX_UNPACKED_BYTES).upper()
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise ValidationError(
-                    "municipalities.xlsx_filen_indeholder_xml",
+                    "municipalities.import_xlsx_has_doctype",
                     {"file": info.filename[:100]},
                 )
 
@@ -150,7 +150,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValidationError("municipalities.xlsx_filen_kunne_laeses", {"file": str(exc)}) from exc
+        raise ValidationError("municipalities.import_xlsx_unreadable", {"file": str(exc)}) from exc
     try:
         sheet = workbook.worksheets[0]
         rows: list[list[str]] = []
@@ -162,7 +162,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
                 rows.append(row)
         return rows
     except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as exc:
-        raise ValidationError("municipalities.xlsx_filen_kunne_laeses", {"file": str(exc)}) from exc
+        raise ValidationError("municipalities.import_xlsx_unreadable", {"file": str(exc)}) from exc
     finally:
         workbook.close()
 
@@ -170,19 +170,19 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
 def read_names(filename: str, data: bytes) -> list[ImportedName]:
     """The solution names in a CSV or XLSX file, deduplicated, in file order."""
     if len(data) > MAX_BYTES:
-        raise PayloadTooLarge("municipalities.filen_stor_hoejst_mb", value=MAX_BYTES // 1000000)
+        raise PayloadTooLarge("municipalities.import_file_too_large", value=MAX_BYTES // 1000000)
     if not data.strip():
-        raise ValidationError("municipalities.filen_tom", {"file": "Filen indeholder ingen løsningsnavne."})
+        raise ValidationError("municipalities.import_file_empty", {"file": "Filen indeholder ingen løsningsnavne."})
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if data.startswith(_XLSX_MAGIC):
         rows = _xlsx_rows(data)
     elif extension in {"xlsx", "xlsm"}:
-        raise ValidationError("municipalities.xlsx_filen_kunne_laeses", {"file": "Ikke en XLSX-fil."})
+        raise ValidationError("municipalities.import_xlsx_unreadable", {"file": "Ikke en XLSX-fil."})
     elif extension in {"csv", "txt", ""}:
         rows = _csv_rows(data)
     else:
         raise UnsupportedMediaType(
-            "municipalities.filtypen_importeres_brug_csv", {"file": "CSV eller XLSX."}, extension=extension
+            "municipalities.import_file_type_unsupported", {"file": "CSV eller XLSX."}, extension=extension
         )
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     column, start, idp_column = 0, 0, None
@@ -205,7 +205,7 @@ def read_names(filename: str, data: bytes) -> list[ImportedName]:
         if idp and normalise(idp) not in {normalise(i) for i in first.idps}:
             names[key] = ImportedName(first.text, first.row, (*first.idps, idp))
     if not names:
-        raise ValidationError("municipalities.filen_indeholder_ingen_loesningsnavne", {"file": "Ingen navne fundet."})
+        raise ValidationError("municipalities.import_no_solution_names", {"file": "Ingen navne fundet."})
     return list(names.values())
 
 
@@ -226,7 +226,7 @@ def _idps_named(session: Session, municipality: Municipality, names: list[Import
             found = index.get(normalise(text))
             if found is None:
                 raise ValidationError(
-                    "municipalities.raekke_kommunen_ingen_idp", {"file": "Ukendt IdP."}, row=name.row, text=text
+                    "municipalities.import_row_idp_unknown", {"file": "Ukendt IdP."}, row=name.row, text=text
                 )
             if found not in result.setdefault(name.text, []):
                 result[name.text].append(found)
@@ -301,7 +301,7 @@ def confirm_import(
     the preview.
     """
     if len(slugs) > MAX_ROWS or len(idps or []) > MAX_ROWS * 5:
-        raise ValidationError("municipalities.mange_loesninger_paa_gang", {"slug": f"Højst {MAX_ROWS}."})
+        raise ValidationError("municipalities.import_too_many_solutions", {"slug": f"Højst {MAX_ROWS}."})
     wanted = sorted(set(slugs))
     found = list(session.scalars(select(Solution).where(Solution.slug.in_(wanted)).order_by(Solution.name)))
     own = {idp.id: idp for idp in queries.list_idps(session, municipality)}

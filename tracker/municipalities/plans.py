@@ -27,7 +27,7 @@ from tracker.vocabulary import danish_day
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 FIELDS = ("idp_id", "kind", "effective_on", "notified_loa", "target_idp_id", "destination", "note")
 DESTINATION_MAX_LEN = 200
-REFUSED = "municipalities.planlagte_aendring_kunne_gemmes"  # "Den planlagte ændring kunne ikke gemmes."
+REFUSED = "municipalities.planned_change_not_saved"  # "Den planlagte ændring kunne ikke gemmes."
 KIND_TEXT = {
     IdpChangeKind.LOA.value: "nyt anmeldt niveau",
     IdpChangeKind.RETIRE.value: "nedlæggelse",
@@ -51,7 +51,7 @@ def get_change(session: Session, municipality: Municipality, change_id: int) -> 
     """One of M's planned changes (another municipality's or none: 404)."""
     change = session.get(IdpChange, change_id)
     if change is None or change.municipality_id != municipality.id:
-        raise NotFound("municipalities.planlagte_aendring_findes", {"id": str(change_id)})
+        raise NotFound("municipalities.planned_change_not_found", {"id": str(change_id)})
     return change
 
 
@@ -199,7 +199,7 @@ def create_change(session: Session, municipality: Municipality, values: dict[str
     change = IdpChange(
         municipality_id=municipality.id, idp_id=idp.id, target_idp_id=target.id if target else None, **clean
     )
-    duplicate = "municipalities.planlagt_aendring_findes_allerede"
+    duplicate = "municipalities.planned_change_duplicate"
     with _unique(session, duplicate, {"effective_on": "Findes allerede."}):
         session.add(change)
     session.expire(idp, ["changes"])  # the IdP's list must show the new change to readiness from now on

@@ -40,7 +40,7 @@ def get_municipality(session: Session, code: str) -> Municipality:
         session.scalar(select(Municipality).where(Municipality.code == normalise_code(code))) if found else None
     )
     if municipality is None:
-        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code)
+        raise NotFound("municipalities.municipality_not_found", code=code)
     return municipality
 
 
@@ -48,7 +48,7 @@ def get_state(session: Session, code: str) -> MunicipalityState:
     """M with the registry stamp and its fingerprint in one query (``get_municipality``'s 404 when none)."""
     state = municipality_state(session, normalise_code(code)) if CODE_RE.fullmatch(code) else None
     if state is None:
-        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code)
+        raise NotFound("municipalities.municipality_not_found", code=code)
     return state
 
 
@@ -74,7 +74,7 @@ def get_idp(session: Session, municipality: Municipality, idp_id: int) -> Idp:
         else None
     )
     if idp is None:
-        raise NotFound("municipalities.kommunen_ingen_idp_id", idp_id=idp_id)
+        raise NotFound("municipalities.idp_not_found", idp_id=idp_id)
     return idp
 
 
@@ -91,7 +91,7 @@ def list_portfolio(session: Session, municipality: Municipality) -> list[Portfol
 def get_portfolio_entry(session: Session, municipality: Municipality, slug: str) -> PortfolioEntry:
     """M's portfolio entry for a solution slug, or a 404."""
     if not is_slug(slug):
-        raise NotFound("municipalities.loesningen_kommunens_portefoelje")
+        raise NotFound("municipalities.solution_not_in_portfolio")
     entry = session.scalar(
         select(PortfolioEntry)
         .join(Solution, Solution.id == PortfolioEntry.solution_id)
@@ -99,7 +99,7 @@ def get_portfolio_entry(session: Session, municipality: Municipality, slug: str)
         .options(joinedload(PortfolioEntry.solution), selectinload(PortfolioEntry.idps))
     )
     if entry is None:
-        raise NotFound("municipalities.loesningen_kommunens_portefoelje_2", slug=slug)
+        raise NotFound("municipalities.slug_not_in_portfolio", slug=slug)
     return entry
 
 

@@ -89,7 +89,7 @@ def _clean_idp_fields(values: dict[str, Any]) -> dict[str, Any]:
                 problems[field] = "Skal være sand eller falsk."
             clean[field] = value
     if problems:
-        raise ValidationError("municipalities.idp_kunne_gemmes", problems)
+        raise ValidationError("municipalities.idp_not_saved", problems)
     return clean
 
 
@@ -117,7 +117,7 @@ def create_idp(session: Session, municipality: Municipality, values: dict[str, A
     """Add an IdP to M (``name`` required; level ``ukendt`` unless given)."""
     clean = _clean_idp_fields({"notified_loa": Loa.UKENDT.value, "is_primary": False, **values})
     if "name" not in clean:
-        raise ValidationError("municipalities.idp_kunne_gemmes", {"name": "Navnet skal udfyldes."})
+        raise ValidationError("municipalities.idp_not_saved", {"name": "Navnet skal udfyldes."})
     _check_unique_name(session, municipality, clean["name"], None)
     before = readiness.snapshot_municipality(session, municipality)
     now = utcnow()
@@ -187,9 +187,9 @@ def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, 
     if idp_ids is None:
         return []
     if not isinstance(idp_ids, list | tuple) or not all(is_id(i) for i in idp_ids):
-        raise ValidationError("municipalities.ugyldig_idp", {field: "Skal være en liste af IdP-id'er."})
+        raise ValidationError("municipalities.idp_invalid", {field: "Skal være en liste af IdP-id'er."})
     if len(idp_ids) > MAX_IDPS_PER_ENTRY:
-        raise ValidationError("municipalities.mange_idp", {field: f"Højst {MAX_IDPS_PER_ENTRY}."})
+        raise ValidationError("municipalities.too_many_idps", {field: f"Højst {MAX_IDPS_PER_ENTRY}."})
     wanted = sorted(set(idp_ids))
     found = {
         i.id: i for i in session.scalars(select(Idp).where(Idp.id.in_(wanted), Idp.municipality_id == municipality.id))
@@ -197,7 +197,7 @@ def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, 
     missing = [i for i in wanted if i not in found]
     if missing:
         raise ValidationError(
-            "municipalities.kommunen_ingen_idp_id", {field: "Kommunen har ingen IdP med det id."}, idp_id=missing[0]
+            "municipalities.idp_not_found", {field: "Kommunen har ingen IdP med det id."}, idp_id=missing[0]
         )
     return [found[i] for i in wanted]
 
@@ -205,13 +205,13 @@ def resolve_idps(session: Session, municipality: Municipality, idp_ids: Any, *, 
 def idps_from_input(session: Session, municipality: Municipality, values: dict[str, Any]) -> list[Idp] | None:
     """``idp_ids`` (a list) or its one-element shorthand ``idp_id``; None when neither was sent."""
     if "idp_ids" in values and "idp_id" in values:
-        raise ValidationError("municipalities.send_enten_idp_ids", {"idp_id": "Brug idp_ids."})
+        raise ValidationError("municipalities.both_idp_fields_sent", {"idp_id": "Brug idp_ids."})
     if "idp_ids" in values:
         return resolve_idps(session, municipality, values["idp_ids"])
     if "idp_id" in values:
         idp_id = values["idp_id"]
         if idp_id is not None and not is_id(idp_id):
-            raise ValidationError("municipalities.ugyldig_idp", {"idp_id": "Skal være et IdP-id."})
+            raise ValidationError("municipalities.idp_invalid", {"idp_id": "Skal være et IdP-id."})
         return resolve_idps(session, municipality, [] if idp_id is None else [idp_id], field="idp_id")
     return None
 
@@ -220,11 +220,11 @@ def _clean_note(note: Any) -> str | None:
     if note is None:
         return None
     if not isinstance(note, str):
-        raise ValidationError("municipalities.ugyldig_note", {"note": "Skal være tekst."})
+        raise ValidationError("municipalities.note_invalid", {"note": "Skal være tekst."})
     if len(note) > NOTE_MAX_LEN:
-        raise ValidationError("municipalities.noten_lang", {"note": f"Højst {NOTE_MAX_LEN} tegn."})
+        raise ValidationError("municipalities.note_too_long", {"note": f"Højst {NOTE_MAX_LEN} tegn."})
     if CONTROL_RE.search(note):
-        raise ValidationError("municipalities.ugyldig_note", {"note": "Må ikke indeholde styretegn."})
+        raise ValidationError("municipalities.note_invalid", {"note": "Må ikke indeholde styretegn."})
     return note.strip() or None
 
 
@@ -232,7 +232,7 @@ def solution_for_input(session: Session, slug: Any) -> Solution:
     """The solution a request names by slug; an unknown slug is bad input (422), not a missing page."""
     solution = session.scalar(select(Solution).where(Solution.slug == slug)) if is_slug(slug) else None
     if solution is None:
-        raise ValidationError("registry.findes_ingen_loesning_slug", {"solution": "Findes ikke."}, slug=slug)
+        raise ValidationError("registry.solution_not_found", {"solution": "Findes ikke."}, slug=slug)
     return solution
 
 
@@ -322,7 +322,7 @@ def update_portfolio_entry(
     municipality = entry.municipality
     unknown = set(changes) - {"idp_ids", "idp_id", "note"}
     if unknown:
-        raise ValidationError("municipalities.ukendte_felter", dict.fromkeys(sorted(unknown), "Feltet kendes ikke."))
+        raise ValidationError("municipalities.fields_unknown", dict.fromkeys(sorted(unknown), "Feltet kendes ikke."))
     idps = idps_from_input(session, municipality, changes)
     note = _clean_note(changes["note"]) if "note" in changes else entry.note
     idps_changed = idps is not None and [i.id for i in idps] != [i.id for i in entry.idps]
@@ -370,12 +370,12 @@ def edit_portfolio(
     for ids in wanted.values():
         if not all(is_id(i) for i in ids) or len(ids) > MAX_IDPS_PER_ENTRY:
             raise ValidationError(
-                "municipalities.ugyldig_idp", {"idp_ids": f"Højst {MAX_IDPS_PER_ENTRY} af kommunens IdP'er."}
+                "municipalities.idp_invalid", {"idp_ids": f"Højst {MAX_IDPS_PER_ENTRY} af kommunens IdP'er."}
             )
         missing = [i for i in ids if i not in own]
         if missing:
             raise ValidationError(
-                "municipalities.kommunen_ingen_idp_id",
+                "municipalities.idp_not_found",
                 {"idp_ids": "Kommunen har ingen IdP med det id."},
                 idp_id=missing[0],
             )

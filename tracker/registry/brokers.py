@@ -52,9 +52,9 @@ def dependants(edges: Mapping[int, Iterable[int]], broker_id: int) -> set[int]:
 def clean_slugs(value: Any) -> list[str]:
     """A list of distinct slugs, sorted (the order is immaterial); anything else is a 422."""
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValidationError("registry.ugyldige_brokere", {"brokers": "Skal være en liste af løsningers slugs."})
+        raise ValidationError("registry.brokers_invalid", {"brokers": "Skal være en liste af løsningers slugs."})
     if len(value) > MAX_BROKERS:
-        raise ValidationError("registry.mange_brokere", {"brokers": f"Højst {MAX_BROKERS}."})
+        raise ValidationError("registry.too_many_brokers", {"brokers": f"Højst {MAX_BROKERS}."})
     return sorted({v.strip() for v in value})
 
 
@@ -67,20 +67,20 @@ def resolve(session: Session, solution: Solution | None, value: Any) -> list[Sol
     unknown = [s for s in slugs if s not in found]
     if unknown:
         raise ValidationError(
-            "registry.findes_ingen_loesning_slug", {"brokers": f"Ukendt: {', '.join(unknown)}."}, slug=unknown[0]
+            "registry.solution_not_found", {"brokers": f"Ukendt: {', '.join(unknown)}."}, slug=unknown[0]
         )
     not_brokers = [s for s in slugs if found[s].kind != SolutionKind.BROKER.value]
     if not_brokers:
         raise ValidationError(
-            "registry.login_broker_loesningens_type",
+            "registry.not_a_broker",
             {"brokers": f"Ikke en broker: {', '.join(not_brokers)}."},
             name=found[not_brokers[0]].name,
         )
     if solution is not None and solution.id is not None:
         if solution.slug in found:
-            raise ValidationError("registry.loesning_vaere_sin_egen", {"brokers": "Kredsløb."})
+            raise ValidationError("registry.broker_is_itself", {"brokers": "Kredsløb."})
         edges = broker_edges(session)
         edges[solution.id] = [found[s].id for s in slugs]
         if solution.id in reachable(edges, solution.id):
-            raise ValidationError("registry.brokerne_danner_kredsloeb_broker", {"brokers": "Kredsløb."})
+            raise ValidationError("registry.broker_cycle", {"brokers": "Kredsløb."})
     return [found[s] for s in slugs]

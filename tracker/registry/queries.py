@@ -99,7 +99,7 @@ def get_solution(session: Session, slug: str) -> Solution:
         )
     )
     if solution is None:
-        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug)
+        raise NotFound("registry.solution_not_found", slug=slug)
     return solution
 
 

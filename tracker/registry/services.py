@@ -88,7 +88,7 @@ def _validate(changes: dict[str, Any]) -> None:
         } and (value is None):
             problems[field] = "Må ikke være tomt."
     if problems:
-        raise ValidationError("registry.nogle_felter_ugyldige", problems)
+        raise ValidationError("registry.fields_invalid", problems)
 
 
 NO_SOURCE = "Bekræftet kræver en kilde: angiv kildens adresse eller belægget (hvad, hvor og hvornår)."
@@ -134,7 +134,7 @@ def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None
     earliest, latest = after("switch_earliest_on"), after("switch_latest_on")
     if earliest and latest and earliest > latest:
         raise ValidationError(
-            "registry.skaeringsdatoens_foerste_dag_ligger",
+            "registry.switch_date_range_reversed",
             {"switch_latest_on": "Skal være samme dag som eller senere end første dag."},
         )
 
@@ -152,7 +152,7 @@ def _check_interval(solution: Solution) -> None:
     earliest, latest = solution.switch_earliest_on, solution.switch_latest_on
     if earliest and latest and earliest > latest:
         raise ValidationError(
-            "registry.skaeringsdatoens_foerste_dag_ligger",
+            "registry.switch_date_range_reversed",
             {"switch_latest_on": "Skal være samme dag som eller senere end første dag."},
         )
 
@@ -183,9 +183,9 @@ def create_solution(
     check_name(session, name)
     slug = slug or slugify(name)
     if not SLUG_RE.fullmatch(slug):  # fullmatch: "$" alone would let "aula\n" through
-        raise ValidationError("registry.ugyldig_slug", {"slug": "Kun små bogstaver a-z, tal og bindestreg."})
+        raise ValidationError("registry.slug_invalid", {"slug": "Kun små bogstaver a-z, tal og bindestreg."})
     if session.scalar(select(Solution.id).where(Solution.slug == slug)) is not None:
-        raise Conflict("registry.findes_allerede_loesning_slug", {"slug": "Findes allerede."}, slug=slug)
+        raise Conflict("registry.solution_slug_taken", {"slug": "Findes allerede."}, slug=slug)
     _validate({"name": name, **fields})
     _check_provenance(None, fields)
     solution = Solution(slug=slug, name=name.strip(), aliases=[], links=[], version=1)
@@ -229,7 +229,7 @@ def update_solution(
     """Apply field changes; append one event per tracked fact that changed. No-op changes add nothing."""
     if expected_version is not None and expected_version != solution.version:
         raise PreconditionFailed(
-            "registry.loesningen_aendret_anden_mellemtiden",
+            "registry.solution_changed_meanwhile",
             {"current_version": solution.version},
         )
     _validate(changes)
@@ -288,5 +288,5 @@ def organisation_by_slug(session: Session, slug: str | None) -> Organisation | N
         return None
     org = session.scalar(select(Organisation).where(Organisation.slug == slug))
     if org is None:
-        raise ValidationError("registry.ukendt_organisation", {"organisation": "Findes ikke."}, slug=slug)
+        raise ValidationError("registry.organisation_unknown", {"organisation": "Findes ikke."}, slug=slug)
     return org

@@ -43,9 +43,7 @@ def switch_from_text(text: str | None, *, today: date, field: str = "switch_date
     text = text.strip()
     interval = parse_date(text, context_date=today)
     if interval is None:
-        raise ValidationError(
-            "review.skaeringsdatoen_kunne_forstaas_eller", {field: DATE_HINT}, text=text[:80], date_hint=DATE_HINT
-        )
+        raise ValidationError("review.switch_date_unreadable", {field: DATE_HINT}, text=text[:80], date_hint=DATE_HINT)
     for day in (interval.earliest, interval.latest):
         problem = day_problem(day) if day is not None else None
         if problem:
@@ -64,17 +62,19 @@ def _switch_interval(data: Mapping[str, Any], today: date) -> dict[str, Any]:
         earliest = data["earliest"]
         if earliest is None:
             if data.get("latest") is not None:
-                raise ValidationError("review.sidste_dag_kraever_foerste", {"switch_date.earliest": "Mangler."})
+                raise ValidationError(
+                    "review.switch_date_latest_without_earliest", {"switch_date.earliest": "Mangler."}
+                )
             return {**switch_from_text(None, today=today), "switch_text": data.get("text")}
         latest = data.get("latest") or earliest
         if latest < earliest:
             raise ValidationError(
-                "registry.skaeringsdatoens_foerste_dag_ligger",
+                "registry.switch_date_range_reversed",
                 {"switch_date.latest": "Skal være samme dag som eller senere end første dag."},
             )
         precision = data.get("precision") or ("day" if latest == earliest else None)
         if precision is None:
-            raise ValidationError("review.angiv_praecisionen_periode_fx", {"switch_date.precision": "Mangler."})
+            raise ValidationError("review.switch_date_precision_missing", {"switch_date.precision": "Mangler."})
         return {
             "switch_earliest_on": earliest,
             "switch_latest_on": latest,
@@ -82,7 +82,7 @@ def _switch_interval(data: Mapping[str, Any], today: date) -> dict[str, Any]:
             "switch_text": data.get("text"),
         }
     if "latest" in data:
-        raise ValidationError("review.sidste_dag_kraever_foerste", {"switch_date.earliest": "Mangler."})
+        raise ValidationError("review.switch_date_latest_without_earliest", {"switch_date.earliest": "Mangler."})
     if "text" in data:
         # The words decide the precision; a precision sent beside them would only contradict them.
         return switch_from_text(data["text"], today=today)
@@ -102,7 +102,7 @@ def organisation_id(session: Session, slug: str | None, field: str) -> int | Non
         return None
     org_id = session.scalar(select(Organisation.id).where(Organisation.slug == slug))
     if org_id is None:
-        raise ValidationError("registry.ukendt_organisation", {field: "Findes ikke."}, slug=slug[:80])
+        raise ValidationError("registry.organisation_unknown", {field: "Findes ikke."}, slug=slug[:80])
     return int(org_id)
 
 

@@ -31,7 +31,7 @@ def lock_solution(session: Session, slug: str) -> Solution:
         .execution_options(populate_existing=True)
     )
     if solution is None:
-        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug[:80])
+        raise NotFound("registry.solution_not_found", slug=slug[:80])
     return solution
 
 
@@ -49,7 +49,7 @@ def edit_solution(
     solution = lock_solution(session, slug)
     if accepted_versions is not None and solution.version not in accepted_versions:
         raise PreconditionFailed(
-            "registry.loesningen_aendret_anden_mellemtiden",
+            "registry.solution_changed_meanwhile",
             {"current_version": solution.version},
         )
     validate_changes(solution, changes)

@@ -107,7 +107,7 @@ def get_proposal(session: Session, proposal_id: int) -> Proposal:
     """One proposal by id, or a 404."""
     proposal = session.get(Proposal, proposal_id) if 0 < proposal_id <= MAX_ID else None
     if proposal is None:
-        raise NotFound("review.findes_intet_forslag", proposal_id=proposal_id)
+        raise NotFound("review.proposal_not_found", proposal_id=proposal_id)
     return proposal
 
 

@@ -126,21 +126,21 @@ def create_proposal(
     require(proposer, "solution.propose", solution, details={"solution": solution.slug})
     evidence = (evidence or "").strip() or None
     if evidence and len(evidence) > MAX_EVIDENCE:
-        raise ValidationError("review.belaegget_maa_hoejst_have", {"evidence": "For langt."}, max_evidence=MAX_EVIDENCE)
+        raise ValidationError("review.evidence_too_long", {"evidence": "For langt."}, max_evidence=MAX_EVIDENCE)
     extra = sorted(set(changes) - set(PROPOSABLE_FIELDS))
     if extra:
-        raise ValidationError("review.forslag_kun_aendre_sikringsniveau", dict.fromkeys(extra, "Kan ikke foreslås."))
+        raise ValidationError("review.proposal_field_not_allowed", dict.fromkeys(extra, "Kan ikke foreslås."))
     if not changes:
-        raise ValidationError("review.forslaget_indeholder_ingen_aendringer", {"changes": "Tomt."})
+        raise ValidationError("review.proposal_empty", {"changes": "Tomt."})
     authority = may(proposer, "fact.decide", solution)
     changes = _with_provenance(proposer.role, changes, evidence, source_url, authority=authority, solution=solution)
     if not may(proposer, "proposal.without_evidence") and not any(
         changes.get(f"{p}_evidence") for p in _facts_touched(changes)
     ):
-        raise ValidationError("review.rettelse_kommune_have_belaeg", {"evidence": "Mangler."})
+        raise ValidationError("review.evidence_required", {"evidence": "Mangler."})
     validate_changes(solution, changes)
     if all(json_value(getattr(solution, f)) == json_value(v) for f, v in changes.items()):
-        raise ValidationError("review.forslaget_aendrer_intet_forhold", {"changes": "Ingen forskel."})
+        raise ValidationError("review.proposal_changes_nothing", {"changes": "Ingen forskel."})
     prefixes = _facts_touched(changes)
     proposal = Proposal(
         solution_id=solution.id,
@@ -258,14 +258,14 @@ def accept_proposal(
     actor, source and reason. Coordinators only."""
     require(reviewer, "proposal.review", proposal, check_state=False)
     if note is not None and len(note) > MAX_REASON:
-        raise ValidationError("review.begrundelsen_maa_hoejst_have", {"reason": "For lang."}, max_reason=MAX_REASON)
+        raise ValidationError("review.reason_too_long", {"reason": "For lang."}, max_reason=MAX_REASON)
     solution = _lock(session, proposal)
     _open_or_conflict(proposal)
     transition = transition_changes.lock_transition(session, proposal)
     if transition is not None and not confirm_stale:
         if proposal.state == "stale" or proposal.transition_base_version != transition.version:
             raise StaleProposal(
-                "transitions.proposal_conflicts",
+                "review.transition_changed_meanwhile",
                 {
                     "base_version": proposal.transition_base_version,
                     "current_version": transition.version,
@@ -281,7 +281,7 @@ def accept_proposal(
         and not confirm_stale
     ):
         raise StaleProposal(
-            "review.loesningen_aendret_siden_forslag",
+            "review.solution_changed_since_proposal",
             {"base_version": proposal.base_version, "current_version": solution.version, "confirm_stale": True},
             id=proposal.id,
         )
@@ -304,9 +304,9 @@ def reject_proposal(session: Session, proposal: Proposal, *, reviewer: User, rea
     require(reviewer, "proposal.review", proposal, check_state=False)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("review.skriv_begrundelse_forslagsstilleren_ser", {"reason": "Mangler."})
+        raise ValidationError("review.reason_required", {"reason": "Mangler."})
     if len(reason) > MAX_REASON:
-        raise ValidationError("review.begrundelsen_maa_hoejst_have", {"reason": "For lang."}, max_reason=MAX_REASON)
+        raise ValidationError("review.reason_too_long", {"reason": "For lang."}, max_reason=MAX_REASON)
     _lock(session, proposal)
     _open_or_conflict(proposal)
     proposal.state = "rejected"

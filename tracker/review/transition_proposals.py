@@ -89,7 +89,7 @@ def create_transition_proposal(
         )
     if not evidence and not source_url:
         raise ValidationError(
-            "transitions.proposal_needs_source", {"source_url": _("Mangler."), "evidence": _("Mangler.")}
+            "review.transition_source_missing", {"source_url": _("Mangler."), "evidence": _("Mangler.")}
         )
     if not fields:
         raise ValidationError("review.forslaget_indeholder_ingen_aendringer", {"changes": _("Tomt.")})
@@ -99,7 +99,7 @@ def create_transition_proposal(
     if transition is None:
         prepare_new(session, solution, stamped)
     elif not prepare_change(session, transition, stamped):
-        raise ValidationError("transitions.proposal_changes_nothing", {"changes": _("Ingen forskel.")})
+        raise ValidationError("review.transition_changes_nothing", {"changes": _("Ingen forskel.")})
     proposal = Proposal(
         solution_id=solution.id,
         target="transition",

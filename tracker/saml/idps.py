@@ -33,24 +33,22 @@ def parse_metadata(xml: str) -> tuple[str, str]:
     try:
         root = ElementTree.fromstring(xml, forbid_dtd=True)
     except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
-        raise ValidationError("saml.metadata_kunne_laeses_xml", {"metadata": str(exc)[:200]}) from exc
+        raise ValidationError("saml.metadata_not_xml", {"metadata": str(exc)[:200]}) from exc
     if root.tag != f"{{{MD}}}EntityDescriptor" or not root.get("entityID"):
-        raise ValidationError("saml.metadata_vaere_entitydescriptor_element", {"metadata": "Forkert rod."})
+        raise ValidationError("saml.metadata_root_invalid", {"metadata": "Forkert rod."})
     idp = root.find(f"{{{MD}}}IDPSSODescriptor")
     if idp is None:
-        raise ValidationError("saml.metadata_beskriver_ingen_identitetsudbyder", {"metadata": "Mangler."})
+        raise ValidationError("saml.metadata_no_idp", {"metadata": "Mangler."})
     redirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
     if not any(s.get("Binding") == redirect for s in idp.findall(f"{{{MD}}}SingleSignOnService")):
-        raise ValidationError(
-            "saml.identitetsudbyderen_tilbyder_http_redirect", {"metadata": "Ingen SingleSignOnService."}
-        )
+        raise ValidationError("saml.idp_no_redirect_binding", {"metadata": "Ingen SingleSignOnService."})
     signing = [
         k
         for k in idp.findall(f"{{{MD}}}KeyDescriptor")
         if k.get("use") in (None, "signing") and k.find(f".//{{{DSIG}}}X509Certificate") is not None
     ]
     if not signing:
-        raise ValidationError("saml.metadata_intet_signeringscertifikat", {"metadata": "Mangler certifikat."})
+        raise ValidationError("saml.metadata_no_signing_certificate", {"metadata": "Mangler certifikat."})
     name = ""
     for element in root.iter():
         if str(element.tag).endswith("}OrganizationDisplayName") and (element.text or "").strip():
@@ -72,23 +70,23 @@ def fetch_metadata(config: Mapping[str, Any], url: str) -> str:
         with session.get(url, timeout=(5, 20), allow_redirects=False, stream=True) as response:
             if response.status_code != 200:
                 raise ValidationError(
-                    "saml.metadata_adressen_svarede", {"metadata_url": "Ikke hentet."}, status_code=response.status_code
+                    "saml.metadata_url_error_status", {"metadata_url": "Ikke hentet."}, status_code=response.status_code
                 )
             body = b""
             for chunk in response.iter_content(65536):
                 body += chunk
                 if len(body) > limit:
-                    raise ValidationError("saml.metadata_stor", {"metadata_url": f"Over {limit} bytes."})
+                    raise ValidationError("saml.metadata_too_large", {"metadata_url": f"Over {limit} bytes."})
     except TargetRefused as exc:
         raise ValidationError(exc.message, {"metadata_url": exc.message}) from exc
     except requests.RequestException as exc:
-        raise ValidationError("saml.metadata_kunne_hentes", {"metadata_url": type(exc).__name__}) from exc
+        raise ValidationError("saml.metadata_not_fetched", {"metadata_url": type(exc).__name__}) from exc
     finally:
         session.close()
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValidationError("saml.metadata_utf_8", {"metadata_url": "Forkert tegnsæt."}) from exc
+        raise ValidationError("saml.metadata_not_utf8", {"metadata_url": "Forkert tegnsæt."}) from exc
 
 
 def parse_cvrs(text: str) -> list[str]:
@@ -100,7 +98,7 @@ def parse_cvrs(text: str) -> list[str]:
         cvr = normalise_cvr(part)
         if not valid_cvr(cvr):
             raise ValidationError(
-                "municipalities.ugyldigt_cvr_nummer", {"cvrs": f"'{part.strip()}' er ikke et gyldigt CVR-nummer."}
+                "municipalities.cvr_invalid", {"cvrs": f"'{part.strip()}' er ikke et gyldigt CVR-nummer."}
             )
         if cvr not in found:
             found.append(cvr)
@@ -128,7 +126,7 @@ def add_idp(
         # A refresh of the metadata keeps the CVRs already trusted.
         cvrs, all_municipalities = list(idp.allowed_cvrs or []), idp.all_municipalities
     if not cvrs and not all_municipalities:
-        raise ValidationError("saml.angiv_cvr_numre_identitetsudbyderen", {"cvrs": "Skal udfyldes."})
+        raise ValidationError("saml.idp_cvrs_missing", {"cvrs": "Skal udfyldes."})
     idp.name = (name or display)[:200]
     idp.metadata_xml, idp.metadata_url = metadata_xml, metadata_url
     idp.allowed_cvrs, idp.all_municipalities, idp.active, idp.updated_at = cvrs, all_municipalities, True, now
@@ -148,11 +146,9 @@ def set_active(session: Session, idp_id: int, *, active: bool, actor: User) -> S
     """Switch an IdP off (its logins are refused at once) or on again; audited."""
     idp = session.get(SamlIdp, idp_id)
     if idp is None:
-        raise NotFound("saml.ukendt_identitetsudbyder")
+        raise NotFound("saml.idp_not_found")
     if idp.active == active:
-        raise Conflict(
-            "saml.identitetsudbyderen_allerede_aktiv" if active else "saml.identitetsudbyderen_allerede_slaaet_fra"
-        )
+        raise Conflict("saml.idp_already_active" if active else "saml.idp_already_inactive")
     idp.active, idp.updated_at = active, utcnow()
     audit.record(session, "saml.idp_" + ("enabled" if active else "disabled"), actor=actor, object_type="saml_idp",
                  object_id=idp.id)  # fmt: skip

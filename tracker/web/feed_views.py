@@ -95,12 +95,12 @@ def _private_state(code: str) -> MunicipalityState:
     session = get_session()
     state = municipality_state(session, normalised_code(code))
     if state is None:
-        raise NotFound("municipalities.findes_ingen_kommune_kode", code=code[:10])
+        raise NotFound("municipalities.municipality_not_found", code=code[:10])
     token = request.args.get("token")
     if token:
         if feed_tokens.token_is_valid(session, state.id, token):
             return state
-        raise Forbidden("web.tokenet_feed_adressen_ugyldigt")
+        raise Forbidden("web.feed_token_invalid")
     if may(current_db_user(), "municipality.private", state.id):
         return state
     raise Forbidden(
@@ -195,7 +195,7 @@ def changes(fmt: str) -> Response:
 def solution_feed(slug: str, fmt: str) -> Response:
     """One solution's changes."""
     if not SLUG_RE.match(slug):
-        raise NotFound("registry.findes_ingen_loesning_slug", slug=slug[:80])
+        raise NotFound("registry.solution_not_found", slug=slug[:80])
 
     def make_info() -> tuple[ColumnElement[bool], feeds.FeedInfo]:
         # Only on a miss: a hit was rendered for this slug at this stamp, so the solution still exists.

@@ -166,7 +166,7 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
         user.role,
         user.municipality_id,
         web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
-        state.fingerprint,  # M's IdPs, planned changes and portfolio; its actions append change events
+        state.fingerprint,  # M's own fields, IdPs, planned changes and portfolio; its actions append change events
     )
 
     def make(stamp: Stamp) -> CachedResponse:

@@ -75,7 +75,7 @@ def html_to_pdf(html: str, base_url: str) -> bytes:
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: Pango missing
-        raise PdfUnavailable("web.pdf_laves_paa_denne") from exc
+        raise PdfUnavailable("web.pdf_unavailable") from exc
     store: AssetStore = current_app.extensions["assets"]
     fetcher = _static_fetcher(store)
     html = re.sub(
