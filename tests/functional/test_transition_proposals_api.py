@@ -320,3 +320,74 @@ def test_a_change_is_checked_as_a_direct_write_and_said_in_english_when_asked(
     assert "changes nothing" in same_en.get_json()["error"]["message"]
     assert _propose_change(client, accounts["municipality"], 2**31 - 1, {"title": "x", **SOURCE}).status_code == 404
     assert _counts(session) == before
+
+
+def _ask(client: FlaskClient, account: Account, slug: str = "kmd-nexus") -> int:
+    asked = client.post(
+        f"/api/v1/solutions/{slug}/inquiries",
+        json={"question": "Hvornår skifter Nexus systemcertifikater?", "force": True},
+        headers=account.bearer,
+    )
+    assert asked.status_code == 201, asked.get_json()
+    return int(asked.get_json()["id"])
+
+
+def test_an_inquirys_answer_proposes_a_change_to_a_transition(
+    client: FlaskClient, accounts: dict[str, Account], session: Session
+) -> None:
+    coordinator, vendor = accounts["coordinator"], accounts["vendor_owner"]
+    t = _a_transition(client, coordinator)
+    inquiry = _ask(client, accounts["municipality"])
+    answer = {
+        "answer": "Vi skifter certifikaterne 1. oktober 2027.",
+        "source_url": "https://www.kmd.dk/nexus/certifikater",
+        "propose_transition": {"transition": t["id"], "date": {"earliest": "2027-10-01"}},
+    }
+    answered = client.post(f"/api/v1/inquiries/{inquiry}/answer", json=answer, headers=vendor.bearer)
+    assert answered.status_code == 200, answered.get_json()
+    proposal_id = answered.get_json()["proposal_id"]
+    proposal = client.get(f"/api/v1/proposals/{proposal_id}", headers=vendor.bearer).get_json()
+    assert proposal["target"] == "transition" and proposal["transition"]["id"] == t["id"]
+    assert proposal["evidence"] == answer["answer"] and proposal["source"]["url"] == answer["source_url"]
+    assert {d["field"]: d["proposed"] for d in proposal["diff"]}["earliest_on"] == "2027-10-01"
+    assert proposal["state"] == "pending"
+    accepted = client.post(f"/api/v1/proposals/{proposal_id}/accept", json={}, headers=coordinator.bearer)
+    assert accepted.status_code == 200
+    got = client.get(f"/api/v1/transitions/{t['id']}").get_json()
+    assert got["date"]["earliest"] == "2027-10-01" and got["date"]["source"]["evidence"] == answer["answer"]
+
+
+def test_an_inquirys_answer_proposes_a_new_transition_or_refuses_two_things(
+    client: FlaskClient, accounts: dict[str, Account], session: Session
+) -> None:
+    vendor = accounts["vendor_owner"]
+    inquiry = _ask(client, accounts["municipality"])
+    before = _counts(session)
+    both = {
+        "answer": "Svar.",
+        "propose": {"required_loa": {"value": "betydelig"}},
+        "propose_transition": {"kind": "wallet", "title": "Nexus tager imod EU-tegnebogen"},
+    }
+    refused = client.post(f"/api/v1/inquiries/{inquiry}/answer", json=both, headers=vendor.bearer)
+    assert refused.status_code == 422 and "én ting" in refused.get_json()["error"]["message"]
+    nameless = {"answer": "Svar.", "propose_transition": {"date": {"text": "2028"}}}
+    refused = client.post(f"/api/v1/inquiries/{inquiry}/answer", json=nameless, headers=vendor.bearer)
+    assert refused.status_code == 422 and {"kind", "title"} <= set(
+        refused.get_json()["error"]["details"]["propose_transition"]
+    )
+    elsewhere = _a_transition(client, accounts["coordinator"], slug="aula")
+    wrong = {"answer": "Svar.", "propose_transition": {"transition": elsewhere["id"], "title": "x"}}
+    refused = client.post(f"/api/v1/inquiries/{inquiry}/answer", json=wrong, headers=vendor.bearer)
+    assert refused.status_code == 422
+    assert client.get(f"/api/v1/inquiries/{inquiry}").get_json()["state"] == "open"
+    assert _counts(session)[:2] == (before[0], before[1] + 1)  # only the coordinator's transition on Aula
+
+    new = {
+        "answer": "Nexus tager imod EU-tegnebogen fra 2028.",
+        "propose_transition": {**both["propose_transition"], "date": {"text": "2028"}},
+    }
+    answered = client.post(f"/api/v1/inquiries/{inquiry}/answer", json=new, headers=vendor.bearer)
+    assert answered.status_code == 200, answered.get_json()
+    proposal = client.get(f"/api/v1/proposals/{answered.get_json()['proposal_id']}", headers=vendor.bearer).get_json()
+    assert proposal["transition"]["new"] is True and proposal["transition"]["kind"] == "wallet"
+    assert {d["field"]: d["proposed"] for d in proposal["diff"]}["precision"] == "year"

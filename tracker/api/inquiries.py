@@ -16,6 +16,8 @@ from marshmallow import Schema, fields, validate
 from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, Url
 from tracker.api.paging import has_more_field
 from tracker.api.solution_writes import documented
+from tracker.api.transition_proposals import proposed_fields
+from tracker.api.transition_schemas import AnswerTransitionProposalSchema
 from tracker.auth import api_user
 from tracker.auth.permissions import may
 from tracker.auth.protect import requires
@@ -27,6 +29,7 @@ from tracker.models import Inquiry, RiskAssessment
 from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES
 from tracker.registry.queries import get_solution
 from tracker.review.changes import flatten
+from tracker.review.transition_proposals import ProposedTransition
 from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
@@ -111,6 +114,11 @@ class InquiryAnswerSchema(Schema):
     answer = Text(required=True)
     source_url = Url(allow_none=True)
     propose = fields.Nested(InquiryProposeSchema, allow_none=True)
+    propose_transition = fields.Nested(
+        AnswerTransitionProposalSchema,
+        allow_none=True,
+        metadata={"description": "A new transition of the inquiry's solution, or a change to one of them"},
+    )
 
 
 class AssessmentSchema(Schema):
@@ -327,8 +335,9 @@ class InquiryAnswer(MethodView):
     @documented(blp, 401, 403, 404, 409, 422)
     @requires("inquiry.answer")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
-        """The answer (users of the solution's vendor or service provider, coordinators). A ``propose``d fact
-        becomes a proposal with the answer as its evidence, reviewed as usual."""
+        """The answer (users of the solution's vendor or service provider, coordinators). A ``propose``d fact or a
+        ``propose_transition`` (a new transition, or a change to one of the solution's) becomes a proposal with
+        the answer as its evidence, reviewed as usual; one of the two."""
         user = api_user(write=True)
         session = get_session()
         inquiry = queries.get_inquiry(session, inquiry_id)
@@ -337,8 +346,18 @@ class InquiryAnswer(MethodView):
             propose = flatten(session, data["propose"], today=today_in_denmark())
             if not propose:
                 raise ValidationError("review.proposal_empty", {"propose": "Tomt."})
+        proposed = None
+        if data.get("propose_transition"):
+            body = data["propose_transition"]
+            proposed = ProposedTransition(body.get("transition"), proposed_fields(session, body, today_in_denmark()))
         services.answer(
-            session, user=user, inquiry=inquiry, text=data["answer"], source_url=data.get("source_url"), propose=propose
+            session,
+            user=user,
+            inquiry=inquiry,
+            text=data["answer"],
+            source_url=data.get("source_url"),
+            propose=propose,
+            propose_transition=proposed,
         )
         return _one(inquiry)
 

@@ -11,6 +11,7 @@ vendor's proposal is accepted at once (``services.submit``). An inquiry's answer
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,16 @@ from tracker.registry.transition_writes import prepare_change, prepare_new
 from tracker.registry.transitions import DATE_FIELDS, LOA_FIELDS
 from tracker.review import transition_changes
 from tracker.review.services import MAX_EVIDENCE, ORIGIN, PROPOSER_WORD, REPORTER, submit
+
+
+@dataclass(frozen=True)
+class ProposedTransition:
+    """A transition proposed alongside something else (an inquiry's answer): the transition a change names
+    (None: a new one) and the proposed fields, as ``transition_writes`` takes them."""
+
+    transition_id: int | None
+    fields: dict[str, Any] = field(default_factory=dict)
+
 
 # Each fact of a transition: the prefix of its provenance fields, and the fields that make it.
 _FACTS = {"": DATE_FIELDS, "loa_": LOA_FIELDS}
@@ -84,15 +95,13 @@ def create_transition_proposal(
     evidence = (evidence or "").strip() or None
     source_url = (source_url or "").strip() or None
     if evidence and len(evidence) > MAX_EVIDENCE:
-        raise ValidationError(
-            "review.belaegget_maa_hoejst_have", {"evidence": _("For lang.")}, max_evidence=MAX_EVIDENCE
-        )
+        raise ValidationError("review.evidence_too_long", {"evidence": _("For lang.")}, max_evidence=MAX_EVIDENCE)
     if not evidence and not source_url:
         raise ValidationError(
             "review.transition_source_missing", {"source_url": _("Mangler."), "evidence": _("Mangler.")}
         )
     if not fields:
-        raise ValidationError("review.forslaget_indeholder_ingen_aendringer", {"changes": _("Tomt.")})
+        raise ValidationError("review.proposal_empty", {"changes": _("Tomt.")})
     new = transition is None
     authority = may(proposer, "fact.decide", solution)
     stamped = with_provenance(proposer, fields, evidence, source_url, authority=authority, new=new)
