@@ -91,6 +91,7 @@ def web_blueprints() -> list[Blueprint]:
         saml_views,
         sources,
         totp_views,  # noqa: F401 - adds the second-factor routes to auth_views.bp
+        transition_proposal_views,
     )
 
     return [
@@ -100,6 +101,7 @@ def web_blueprints() -> list[Blueprint]:
         saml_views.bp,
         saml_admin.bp,
         edit_views.bp,
+        transition_proposal_views.bp,
         review_views.bp,
         admin_views.bp,
         sources.bp,
