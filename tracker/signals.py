@@ -10,8 +10,9 @@ process builds: blinker keeps one connection per receiver).
 
 - ``change_event_appended`` (``registry.events.append_event``; the event): broadcast's webhook deliveries and
   the immediate mail rows.
-- ``solution_changing`` (``registry.services``, before a solution's facts change; the solution): readiness
-  verdicts; each receiver returns a callback ``(actor, reason)`` that runs after the change.
+- ``solution_changing`` (``registry.services``, before a solution's facts change; ``registry.transition_writes``,
+  before one of its transitions is written, with the keyword ``transitions=True``; the solution): readiness
+  verdicts and lock-out periods; each receiver returns a callback ``(actor, reason)`` that runs after the change.
 - ``proposal_created`` (``review.services``, a person's pending proposal): coordinators' alerts.
 - ``proposal_decided`` (``review.services``, accepted or rejected): the proposer's notice.
 - ``scrape_run_finished`` (``ingest.services.record``, a run with news; keywords ``source``, ``news``):
@@ -33,8 +34,9 @@ change_event_appended = _signals.signal(
 )
 solution_changing = _signals.signal(
     "solution-changing",
-    doc="A solution's facts are about to change (sender: the solution; keyword: session). Each receiver returns "
-    "a callable ``(actor, reason)`` that runs after the change.",
+    doc="A solution's facts, or one of its transitions (keyword ``transitions=True``), are about to change "
+    "(sender: the solution; keyword: session). Each receiver returns a callable ``(actor, reason)`` that runs "
+    "after the change.",
 )
 proposal_created = _signals.signal(
     "proposal-created", doc="A person's proposal waits for review (sender: the proposal; keyword: session)."

@@ -221,6 +221,9 @@ def test_preference_api_defaults_validation_and_danish_errors(session: Session, 
         "language": "da",
         "alerts": [],
         "action_reminder_days": 7,
+        "transition_kinds": [],
+        "transition_categories": [],
+        "transition_major_only": False,
     }
     for body in ({"mode": "hourly"}, {"scope": "neighbours"}, {"mode": 3}, "immediate"):
         resp = client.put("/api/v1/account/notifications", json=body, headers=bearer(token))
@@ -240,6 +243,9 @@ def test_preference_api_defaults_validation_and_danish_errors(session: Session, 
         "language": "da",
         "alerts": [],
         "action_reminder_days": 7,
+        "transition_kinds": [],
+        "transition_categories": [],
+        "transition_major_only": False,
     }
     resp = client.get("/api/v1/account/notifications")
     assert resp.status_code == 401
@@ -265,6 +271,9 @@ def test_account_form_saves_and_refuses_unknown_values(session: Session, client:
         "language": "da",
         "alerts": [],
         "action_reminder_days": 7,  # the account form keeps the default when the field is left as it was
+        "transition_kinds": [],
+        "transition_categories": [],
+        "transition_major_only": False,
     }
 
 

@@ -1,4 +1,5 @@
-"""/api/v1/account/notifications — one's own e-mail preference: mode, scope, language and work alerts."""
+"""/api/v1/account/notifications — one's own e-mail preference: mode, scope, language, work alerts, reminders and
+which transitions are mailed."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ blp = Blueprint("api_notifications", __name__, description="Dine mailindstilling
 
 class NotificationSchema(ma.Schema):
     """Mode: immediate|daily|weekly|off; scope: portfolio|all; language: da|en; alerts (coordinators): any of
-    proposals (new ones to review), sources (pages changed, sources unhealthy), sent at once."""
+    proposals (new ones to review), sources (pages changed, sources unhealthy), sent at once. Transition mail
+    (``transition.*`` events, immediate and in digests) can be narrowed to kinds, categories and major changes;
+    empty lists and false: every transition. Other events (readiness, inquiries, a solution's facts) are never
+    narrowed."""
 
     mode = ma.fields.String(metadata={"enum": list(preferences.MODES)})
     scope = ma.fields.String(metadata={"enum": list(preferences.SCOPES)})
@@ -36,6 +40,19 @@ class NotificationSchema(ma.Schema):
             "minimum": 0,
             "maximum": 90,
         },
+    )
+    transition_kinds = ma.fields.List(
+        ma.fields.String(metadata={"enum": list(preferences.TRANSITION_LISTS["transition_kinds"])}),
+        metadata={"description": "Mail transitions of these kinds only (empty: every kind); an unknown one is 422"},
+    )
+    transition_categories = ma.fields.List(
+        ma.fields.String(metadata={"enum": list(preferences.TRANSITION_LISTS["transition_categories"])}),
+        metadata={
+            "description": "Mail transitions of these categories only (empty: every category); an unknown one is 422"
+        },
+    )
+    transition_major_only = ma.fields.Boolean(
+        metadata={"description": "true: mail major transitions only; false (default): any weight"}
     )
 
 

@@ -187,7 +187,7 @@ def _readiness_parts(ch: dict[str, Any], data: dict[str, Any]) -> list[str]:
                 text = (
                     full_stop(text) + " " + _("Gør nu: %(action)s.", action=str(action.get("text") or "").rstrip("."))
                 )
-            if lockout := _lockout_sentence(data.get("next_lockout"), change[1]):
+            if lockout := _lockout_sentence(data.get("next_lockout"), change[1]) or _lockout_gone(ch):
                 text = full_stop(text) + " " + lockout
             return [text]
     return [_("%(what)s ændret", what=subject)]
@@ -207,6 +207,16 @@ def _lockout_sentence(lockout: Any, after: Any) -> str:
             return _("Næste lukkeperiode: %(start)s til og med %(last)s.", start=_day(start), last=last)
         return _("Lukket ude til og med %(last)s.", last=last)
     return _("Næste lukkeperiode: fra %(start)s.", start=_day(start)) if start else ""
+
+
+def _lockout_gone(ch: dict[str, Any]) -> str:
+    """When the change took the next lock-out period away (e.g. a cancelled ``loa`` transition): say so."""
+    moved = _change(ch, "next_lockout")
+    if not moved or not isinstance(moved[0], dict) or moved[1]:
+        return ""
+    if start := moved[0].get("from"):
+        return _("Ingen lukkeperiode forude længere (den næste var fra %(start)s).", start=_day(start))
+    return _("Ingen lukkeperiode længere.")
 
 
 def full_stop(text: str) -> str:

@@ -21,6 +21,7 @@ from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subs
 from tracker.outbox import wake
 from tracker.outbox.queues import WEBHOOKS
 from tracker.registry.facts import api_changes, org_slugs
+from tracker.registry.transition_filter import TransitionFilter
 
 TEST_EVENT_TYPE = "subscription.test"
 
@@ -70,15 +71,6 @@ def _solutions_of(event: ChangeEvent) -> set[int]:
     return cached
 
 
-def _transition_matches(wanted: dict[str, Any], transition: dict[str, Any]) -> bool:
-    """A transition event's transition (as the event recorded it) against a subscription's transition filter."""
-    if wanted.get("kinds") and transition.get("kind") not in wanted["kinds"]:
-        return False
-    if wanted.get("categories") and transition.get("category") not in wanted["categories"]:
-        return False
-    return wanted.get("major") is None or bool(transition.get("major")) == wanted["major"]
-
-
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:
     """Whether a subscription's filters (and its owner's rights) let an event through."""
     if not owner_may_see(subscription, event):
@@ -87,11 +79,7 @@ def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_i
         return False
     if subscription.solution_ids and not (_solutions_of(event) & set(subscription.solution_ids)):
         return False
-    if (
-        subscription.transition_filter
-        and event.type.startswith("transition.")
-        and not _transition_matches(subscription.transition_filter, (event.data or {}).get("transition") or {})
-    ):
+    if not TransitionFilter.from_json(subscription.transition_filter).lets_through(event):
         return False
     if subscription.municipality_id is not None:
         if event.municipality_id is not None:

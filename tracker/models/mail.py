@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.db import Base, UTCDateTime, utcnow
@@ -13,8 +25,8 @@ from tracker.models.users import User
 
 
 class MailPreference(Base):
-    """How a user wants mail: mode (immediate/daily/weekly/off), scope (portfolio/all), language (da/en), and
-    a coordinator's work alerts.
+    """How a user wants mail: mode (immediate/daily/weekly/off), scope (portfolio/all), language (da/en),
+    a coordinator's work alerts, and which transitions (kinds, categories, major only).
 
     A user without a row has the defaults (daily, portfolio, Danish)."""
 
@@ -34,6 +46,11 @@ class MailPreference(Base):
     alerts: Mapped[list[str]] = mapped_column(JSON, default=list)
     # How many days before an action's due day its owner is reminded (None: no reminders).
     action_reminder_days: Mapped[int | None] = mapped_column(Integer, default=7, server_default="7")
+    # Transition mail narrowed to these kinds and categories (empty: all) and to major changes only; other events
+    # (readiness, inquiries, a solution's own facts) are never narrowed (``registry.transition_filter``).
+    transition_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    transition_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    transition_major_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()

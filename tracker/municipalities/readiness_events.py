@@ -15,7 +15,7 @@ queries however many municipalities or rows they cover.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -29,6 +29,7 @@ from tracker.municipalities.readiness import (
     ReadinessRow,
     choices_on,
     municipality_readiness,
+    requirement_steps,
     row_for,
 )
 from tracker.registry.actors import Actor
@@ -259,10 +260,15 @@ def rows_with(
     edges: dict[int, list[int]],
     own: requirements.SolutionFacts,
     today: date,
+    *,
+    with_transitions: bool = False,
 ) -> dict[RowKey, ReadinessRow]:
-    """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own`` (what-if too)."""
+    """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own`` (what-if too).
+
+    Without ``with_transitions`` only the verdicts are right (no ``loa`` transition is a requirement step); with
+    it every solution's and broker's transitions are read and ``own`` carries the changed solution's."""
     solutions = {e.solution.id: e.solution for e in entries}.values()
-    chains = requirements.chains(session, solutions, edges=edges, with_transitions=False)  # verdicts only
+    chains = requirements.chains(session, solutions, edges=edges, with_transitions=with_transitions)
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
         chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])
@@ -272,8 +278,13 @@ def rows_with(
     return rows
 
 
+def _own_transitions(session: Session, solution: Solution) -> tuple[requirements.TransitionRef, ...]:
+    """The solution's transitions as readiness reads them (one query)."""
+    return tuple(requirements.transition_refs(session, {solution.id: solution}).get(solution.id, ()))
+
+
 def watch_solution(
-    solution: Solution, *, session: Session, **_: Any
+    solution: Solution, *, session: Session, transitions: bool = False, **_: Any
 ) -> Callable[[Actor, str | None], list[ChangeEvent]]:
     """The receiver of ``signals.solution_changing``: remember, then emit per changed row.
 
@@ -281,15 +292,24 @@ def watch_solution(
     nothing is read unless one of them changed; then the rows of the solution and of every solution behind it
     (as a broker, before or after) are computed with the old and the new facts — a fixed number of queries
     however many municipalities use them.
+
+    ``transitions``: the change is to one of the solution's transitions (``registry.transition_writes``). Its
+    transitions are remembered too (one query), and when its requirement steps (``loa`` transitions) moved, the
+    rows are compared over time: a row counts as changed when its verdict or its next lock-out period moved.
     """
     before_facts = requirements.SolutionFacts.of(solution)
     before_brokers = sorted(b.id for b in solution.broker_solutions)
+    before_own = _own_transitions(session, solution) if transitions else ()
     today = today_in_denmark()
 
     def after(actor: Actor, reason: str | None) -> list[ChangeEvent]:
         after_facts = requirements.SolutionFacts.of(solution)
         after_brokers = sorted(b.id for b in solution.broker_solutions)
-        if after_facts == before_facts and after_brokers == before_brokers:
+        after_own = _own_transitions(session, solution) if transitions else ()
+        old_facts = replace(before_facts, transitions=before_own)
+        new_facts = replace(after_facts, transitions=after_own)
+        steps_moved = transitions and requirement_steps((old_facts,), today) != requirement_steps((new_facts,), today)
+        if after_facts == before_facts and after_brokers == before_brokers and not steps_moved:
             return []
         session.flush()
         edges_after = broker_edges(session)
@@ -304,9 +324,9 @@ def watch_solution(
         entries, idps = affected_entries(session, solution_ids)
         if not entries:
             return []
-        old = rows_with(session, entries, idps, edges_before, before_facts, today)
-        new = rows_with(session, entries, idps, edges_after, after_facts, today)
+        old = rows_with(session, entries, idps, edges_before, old_facts, today, with_transitions=transitions)
+        new = rows_with(session, entries, idps, edges_after, new_facts, today, with_transitions=transitions)
         municipalities = {e.municipality_id: e.municipality for e in entries}
-        return _emit_all(session, municipalities, old, new, actor=actor, reason=reason)
+        return _emit_all(session, municipalities, old, new, actor=actor, reason=reason, over_time=transitions)
 
     return after

@@ -15,7 +15,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.models import ChangeEvent, MailMessage, MailPreference, User
+from tracker.notify.preferences import transition_filter
 from tracker.notify.recipients import Context, concerns, message_id_for, rules
+from tracker.registry.transition_filter import TransitionFilter
 from tracker.vocabulary import DANISH_TIME
 
 DIGEST_HOUR = 7
@@ -42,19 +44,28 @@ def period_key(kind: str, end: datetime) -> str:
     return f"{kind}:{end.astimezone(DANISH_TIME).date().isoformat()}"
 
 
-def _subscribers(session: Session, kind: str) -> list[tuple[User, str]]:
-    """Active users whose mode is ``kind``; users without a stored preference have the default (daily)."""
+def _subscribers(session: Session, kind: str) -> list[tuple[User, str, TransitionFilter]]:
+    """Active users whose mode is ``kind``, with their scope and their narrowing of transition mail; users without a
+    stored preference have the default (daily, portfolio, every transition)."""
     mode_matches = MailPreference.mode == kind
     if kind == "daily":
         mode_matches = or_(mode_matches, MailPreference.user_id.is_(None))
     rows = session.execute(
-        select(User, func.coalesce(MailPreference.scope, "portfolio"))
+        select(
+            User,
+            func.coalesce(MailPreference.scope, "portfolio"),
+            MailPreference.transition_kinds,
+            MailPreference.transition_categories,
+            MailPreference.transition_major_only,
+        )
         .outerjoin(MailPreference, MailPreference.user_id == User.id)
         .where(User.is_active.is_(True), mode_matches)
         .options(joinedload(User.municipality))
         .order_by(User.id)
     ).all()
-    return [(user, scope) for user, scope in rows]
+    return [
+        (user, scope, transition_filter(kinds, categories, major)) for user, scope, kinds, categories, major in rows
+    ]
 
 
 def _cursors(session: Session, kind: str) -> dict[int, int]:
@@ -88,11 +99,11 @@ def queue_digests(session: Session, now: datetime) -> int:
             session.scalars(select(MailMessage.user_id).where(MailMessage.key == key, MailMessage.kind == kind))
         )
         cursors = _cursors(session, kind)
-        todo = [(u, s) for u, s in users if u.id not in existing]
+        todo = [(u, s, f) for u, s, f in users if u.id not in existing]
         if not todo:
             continue
         # Since the last digest (by event id, so a change committed late is never skipped), else the period.
-        earliest = end - MAX_CATCH_UP if any(u.id in cursors for u, _ in todo) else start
+        earliest = end - MAX_CATCH_UP if any(u.id in cursors for u, _, _ in todo) else start
         events = list(
             session.scalars(
                 select(ChangeEvent)
@@ -106,12 +117,13 @@ def queue_digests(session: Session, now: datetime) -> int:
         )
         ctx = Context(session)
         ctx.load(e.solution_id for e in events)
-        for user, scope in todo:
+        for user, scope, narrowing in todo:
             cursor = cursors.get(user.id)
             ids = [
                 e.id
                 for e in events
-                if (e.id > cursor if cursor is not None else e.occurred_at >= start) and concerns(user, scope, e, ctx)
+                if (e.id > cursor if cursor is not None else e.occurred_at >= start)
+                and concerns(user, scope, e, ctx, narrowing)
             ]
             if not ids:
                 continue

@@ -1,5 +1,5 @@
-"""Each user's mail preference (mode, scope, language, a coordinator's work alerts) and the signed one-click
-unsubscribe token."""
+"""Each user's mail preference (mode, scope, language, a coordinator's work alerts, which transitions) and the
+signed one-click unsubscribe token."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from tracker.auth.permissions import may
 from tracker.db import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import MailPreference, User
+from tracker.models.vocab import TransitionCategory, TransitionKind
+from tracker.registry.transition_filter import TransitionFilter
 
 MODES = ("immediate", "daily", "weekly", "off")
 SCOPES = ("portfolio", "all")
@@ -26,6 +28,14 @@ DEFAULTS: dict[str, Any] = {
     "language": "da",
     "alerts": [],
     "action_reminder_days": 7,  # days before an action's due day its owner is reminded (None: never)
+    "transition_kinds": [],  # transition mail of these kinds only (empty: all)
+    "transition_categories": [],  # … of these categories only (empty: all)
+    "transition_major_only": False,  # … major changes only
+}
+# The transition filter's lists and their vocabularies, in the order they are stored and shown.
+TRANSITION_LISTS: dict[str, tuple[str, ...]] = {
+    "transition_kinds": tuple(TransitionKind),
+    "transition_categories": tuple(TransitionCategory),
 }
 MAX_REMINDER_DAYS = 90
 TOKEN_SALT = "tracker.mail.unsubscribe"  # noqa: S105 - a signing namespace, not a secret
@@ -38,13 +48,47 @@ def _as_dict(row: MailPreference) -> dict[str, Any]:
         "language": row.language,
         "alerts": list(row.alerts or []),
         "action_reminder_days": row.action_reminder_days,
+        "transition_kinds": list(row.transition_kinds or []),
+        "transition_categories": list(row.transition_categories or []),
+        "transition_major_only": bool(row.transition_major_only),
     }
+
+
+def _fresh_defaults() -> dict[str, Any]:
+    """The defaults with lists of their own (never the shared ones)."""
+    return {name: list(value) if isinstance(value, list) else value for name, value in DEFAULTS.items()}
 
 
 def preference_of(session: Session, user: User) -> dict[str, Any]:
     """The user's preference, the defaults where none is stored."""
     row = session.get(MailPreference, user.id)
-    return {**DEFAULTS, "alerts": []} if row is None else _as_dict(row)
+    return _fresh_defaults() if row is None else _as_dict(row)
+
+
+def transition_filter(
+    kinds: list[str] | None, categories: list[str] | None, major_only: bool | None
+) -> TransitionFilter:
+    """The narrowing of a user's transition mail, from the stored columns (None, as for a user without a stored
+    preference: no narrowing)."""
+    return TransitionFilter.of(kinds, categories, True if major_only else None)
+
+
+def _transition_list(name: str, value: Any, errors: dict[str, str]) -> list[str] | None:
+    """A checked list of kinds or categories in the vocabulary's order, or None with the problem in ``errors``,
+    naming the values that are not allowed."""
+    allowed = TRANSITION_LISTS[name]
+    if not isinstance(value, list):
+        errors[name] = _("Skal være en liste. Tilladt: %(allowed)s.", allowed=", ".join(allowed))
+        return None
+    unknown = [f"'{str(item)[:80]}'" for item in value if not isinstance(item, str) or item not in allowed]
+    if unknown:
+        errors[name] = _(
+            "Ukendt værdi: %(values)s. Tilladt: %(allowed)s.",
+            values=", ".join(unknown[:10]),
+            allowed=", ".join(allowed),
+        )
+        return None
+    return [a for a in allowed if a in value]
 
 
 def validate(data: dict[str, Any], user: User | None = None) -> dict[str, Any]:
@@ -54,7 +98,7 @@ def validate(data: dict[str, Any], user: User | None = None) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     vocab = {"mode": MODES, "scope": SCOPES, "language": LANGUAGES}
     for name in data:
-        if name not in vocab and name not in ("alerts", "action_reminder_days"):
+        if name not in DEFAULTS:
             errors[name] = _("Ukendt felt.")
     for name, allowed in vocab.items():
         if name not in data or data[name] is None:
@@ -82,6 +126,17 @@ def validate(data: dict[str, Any], user: User | None = None) -> dict[str, Any]:
             )
         else:
             clean["action_reminder_days"] = days
+    for name in TRANSITION_LISTS:
+        if name in data:
+            chosen = _transition_list(name, [] if data[name] is None else data[name], errors)
+            if chosen is not None:
+                clean[name] = chosen
+    if "transition_major_only" in data:
+        major_only = data["transition_major_only"]
+        if major_only is not None and not isinstance(major_only, bool):
+            errors["transition_major_only"] = _("Skal være true eller false.")
+        else:
+            clean["transition_major_only"] = bool(major_only)
     if errors:
         raise ValidationError(_("Ugyldige mailindstillinger."), {"fields": errors})
     return clean
@@ -94,7 +149,7 @@ def set_preference(
     clean = validate(data, user)
     row = session.get(MailPreference, user.id)
     if row is None:
-        row = MailPreference(user_id=user.id, **{**DEFAULTS, "alerts": []})
+        row = MailPreference(user_id=user.id, **_fresh_defaults())
         session.add(row)
     before = _as_dict(row)
     for name, value in clean.items():

@@ -2,7 +2,8 @@
 
 A rule answers for one user (with the scope they chose) whether an event concerns them. Other features' event
 types plug in by answering ``signals.mail_recipients`` (e.g. ``inquiry.created`` → the vendors of the solution).
-Events without a rule mail nobody. Nobody is mailed about their own change.
+Events without a rule mail nobody. Nobody is mailed about their own change. A user who narrowed their transition
+mail (kinds, categories, major only) gets only the transition events that match; no other event is narrowed.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from tracker import signals
 from tracker.auth.permissions import may
 from tracker.auth.policies import MailTopic
 from tracker.models import ChangeEvent, MailMessage, MailPreference, PortfolioEntry, Solution, User
+from tracker.notify.preferences import transition_filter
 from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
+from tracker.registry.transition_filter import EVERYTHING, TransitionFilter
 
 
 @dataclass
@@ -86,6 +89,11 @@ RULES: dict[str, Rule] = {
     "solution.switch_date.changed": solution_rule,
     "solution.required_loa.changed": solution_rule,
     "municipality.readiness.changed": readiness_rule,
+    # A solution's transitions reach whom a change of its facts reaches (narrowed by each reader's filter).
+    "transition.created": solution_rule,
+    "transition.updated": solution_rule,
+    "transition.date_changed": solution_rule,
+    "transition.cancelled": solution_rule,
 }
 
 
@@ -98,12 +106,14 @@ def rules() -> dict[str, Rule]:
     return table
 
 
-def concerns(user: User, scope: str, event: ChangeEvent, ctx: Context) -> bool:
-    """Whether an event should reach this user."""
+def concerns(
+    user: User, scope: str, event: ChangeEvent, ctx: Context, transitions: TransitionFilter = EVERYTHING
+) -> bool:
+    """Whether an event should reach this user (``transitions``: the user's narrowing of transition mail)."""
     rule = rules().get(event.type)
     if rule is None or not user.is_active or event.actor_id == user.id:
         return False
-    return rule(user, scope, event, ctx)
+    return transitions.lets_through(event) and rule(user, scope, event, ctx)
 
 
 def mail_domain() -> str:
@@ -158,7 +168,13 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
     if event.type not in rules():
         return 0
     rows = session.execute(
-        select(User, MailPreference.scope)
+        select(
+            User,
+            MailPreference.scope,
+            MailPreference.transition_kinds,
+            MailPreference.transition_categories,
+            MailPreference.transition_major_only,
+        )
         .join(MailPreference, MailPreference.user_id == User.id)
         .where(MailPreference.mode == "immediate", User.is_active.is_(True))
         .options(joinedload(User.municipality))
@@ -166,7 +182,11 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
     if not rows:
         return 0
     ctx = Context(session)
-    recipients = [user.id for user, scope in rows if concerns(user, scope, event, ctx)]
+    recipients = [
+        user.id
+        for user, scope, kinds, categories, major_only in rows
+        if concerns(user, scope, event, ctx, transition_filter(kinds, categories, major_only))
+    ]
     if not recipients:
         return 0
     waiting = session.execute(

@@ -6,16 +6,20 @@ for everything else. Every event's ``data.transition`` names the transition (id,
 act-by day), so feeds, webhooks and calendars filter without another read.
 
 A change to an NSIS login transition's date or level is a change of its solution's ``switch_date`` or
-``required_loa``: it goes through ``services.update_solution`` (its events, readiness, the mirror's sync).
+``required_loa``: it goes through ``services.update_solution`` (its events, readiness, the mirror's sync). Any other
+write sends ``signals.solution_changing`` with ``transitions=True`` around it, so a ``loa`` transition created,
+re-dated, re-levelled or cancelled is one ``municipality.readiness.changed`` per municipality whose readiness moved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker import signals
 from tracker.db import utcnow
 from tracker.errors import PreconditionFailed, ValidationError
 from tracker.i18n import translated as _
@@ -159,6 +163,7 @@ def create_transition(
 
     ``source``: the event's source (kind, URL) when it is not the transition's date source (a proposal's)."""
     after = prepare_new(session, solution, fields)
+    readiness = _watch_readiness(session, solution)
     now = utcnow()
     transition = Transition(solution_id=solution.id, nsis_login=False, starter_key=starter_key, version=1, **after)
     transition.title = str(after["title"]).strip()
@@ -181,7 +186,15 @@ def create_transition(
         reason=reason,
         data={"transition": transition_ref(transition)},
     )
+    for callback in readiness:
+        callback(actor, reason)
     return transition
+
+
+def _watch_readiness(session: Session, solution: Solution) -> list[Callable[[Actor, str | None], Any]]:
+    """Before a transition of ``solution`` is written: the receivers of ``signals.solution_changing`` (readiness
+    over time: a ``loa`` transition is a requirement step) remember, and their callbacks run after the write."""
+    return [after for _, after in signals.solution_changing.send(solution, session=session, transitions=True)]
 
 
 def _event_groups(changed: set[str], state_after: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -231,6 +244,8 @@ def update_transition(
     if not changed:
         return events
     validate(session, solution, after, transition_id=transition.id, touched=changed)
+    # The NSIS login transition's level and date are the solution's, whose change has told readiness already.
+    readiness = [] if transition.nsis_login else _watch_readiness(session, solution)
     before = {f: json_value(current[f]) for f in changed}
     now = utcnow()
     for field in changed:
@@ -257,6 +272,8 @@ def update_transition(
                 data={"transition": transition_ref(transition)},
             )
         )
+    for callback in readiness:
+        callback(actor, reason)
     return events
 
 

@@ -35,6 +35,10 @@ def update_preference() -> Response | Page:
         data["action_reminder_days"] = int(days) if days.isdigit() else (days or None)
     if "alerts_shown" in request.form:  # the alert boxes were on the form: none ticked means none wanted
         data["alerts"] = request.form.getlist("alerts")
+    if "transitions_shown" in request.form:  # the transition boxes were on the form: none ticked means all
+        data["transition_kinds"] = request.form.getlist("transition_kinds")
+        data["transition_categories"] = request.form.getlist("transition_categories")
+        data["transition_major_only"] = "transition_major_only" in request.form
     try:
         preferences.set_preference(get_session(), user, data, remote_addr=request.remote_addr)
     except ValidationError as exc:
