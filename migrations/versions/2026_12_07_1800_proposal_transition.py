@@ -9,7 +9,7 @@ proposals of solutions (the server default); the downgrade deletes transition pr
 schema cannot say what they change.
 
 Revision ID: pt0001
-Revises: ac0003
+Revises: mf0001
 Create Date: 2026-12-07 18:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "pt0001"
-down_revision = "ac0003"
+down_revision = "mf0001"
 branch_labels = None
 depends_on = None
 
