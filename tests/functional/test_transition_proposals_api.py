@@ -391,3 +391,32 @@ def test_an_inquirys_answer_proposes_a_new_transition_or_refuses_two_things(
     proposal = client.get(f"/api/v1/proposals/{answered.get_json()['proposal_id']}", headers=vendor.bearer).get_json()
     assert proposal["transition"]["new"] is True and proposal["transition"]["kind"] == "wallet"
     assert {d["field"]: d["proposed"] for d in proposal["diff"]}["precision"] == "year"
+
+
+def test_a_change_to_the_nsis_login_transition_is_a_change_of_the_solutions_switch_date(
+    client: FlaskClient, accounts: dict[str, Account]
+) -> None:
+    coordinator, municipality = accounts["coordinator"], accounts["municipality"]
+    items = client.get("/api/v1/transitions?limit=500").get_json()["items"]
+    nsis = next(t for t in items if t["nsis_login"] and t["date"]["state"] != "switched")
+    slug = nsis["solution"]["slug"]
+    kind_change = _propose_change(client, municipality, nsis["id"], {"kind": "wallet", **SOURCE})
+    assert kind_change.status_code == 422 and "kind" in kind_change.get_json()["error"]["details"]
+    body = {"date": {"text": "Q4 2031", "state": "planned"}, **SOURCE}
+    made = _propose_change(client, municipality, nsis["id"], body)
+    assert made.status_code == 201, made.get_json()
+    accepted = client.post(f"/api/v1/proposals/{made.get_json()['id']}/accept", json={}, headers=coordinator.bearer)
+    assert accepted.status_code == 200, accepted.get_json()
+    switch = client.get(f"/api/v1/solutions/{slug}").get_json()["switch_date"]
+    assert (switch["earliest"], switch["latest"], switch["text"], switch["status"]) == (
+        "2031-10-01",
+        "2031-12-31",
+        "Q4 2031",
+        "reported",
+    )
+    assert switch["source"]["kind"] == "municipality" and switch["source"]["url"] == SOURCE["source_url"]
+    history = client.get(f"/api/v1/solutions/{slug}/history").get_json()["items"]
+    assert history[0]["type"] == "solution.switch_date.changed"
+    assert f"Forslag #{made.get_json()['id']}" in history[0]["reason"]
+    mirrored = client.get(f"/api/v1/transitions/{nsis['id']}").get_json()
+    assert mirrored["date"]["earliest"] == "2031-10-01"
