@@ -70,5 +70,9 @@ def connect_features() -> None:
     signals.scrape_run_finished.connect(notices.run_recorded, weak=False)  # and of what the scrapers found
     signals.solution_changing.connect(readiness.watch_solution, weak=False)  # readiness verdicts around a change
     signals.change_event_appended.connect(action_sync.on_change_event, weak=False)  # actions follow the registry
-    signals.action_followed_registry.connect(notices.action_followed_registry, weak=False)  # and tell the owner
+    # Events appended together (a change reaching many municipalities): the same receivers, set-based.
+    signals.change_events_appended.connect(outbox.enqueue_events, weak=False)
+    signals.change_events_appended.connect(mail_recipients.enqueue_events, weak=False)
+    signals.change_events_appended.connect(action_sync.on_change_events, weak=False)
+    signals.actions_followed_registry.connect(notices.actions_followed_registry, weak=False)  # and tell the owners
     data_version.init_app()  # IdP and portfolio writes raise their municipality's data_version

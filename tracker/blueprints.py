@@ -85,6 +85,7 @@ def web_blueprints() -> list[Blueprint]:
         inquiry_views,
         mail_views,
         municipality_views,
+        plan_import_views,  # noqa: F401 - adds the planned-changes import to municipality_views.bp
         public,
         review_views,
         saml_admin,

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,27 +54,6 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Attach UTC to what the database returns."""
         return None if value is None else value.replace(tzinfo=UTC)
-
-
-# A clock set for the current context (see ``clock_set_to``); None: the wall clock.
-_clock: ContextVar[Callable[[], datetime] | None] = ContextVar("tracker_clock", default=None)
-
-
-def utcnow() -> datetime:
-    """The current instant, aware UTC: the context's clock when one is set, else the wall clock."""
-    clock = _clock.get()
-    return clock() if clock is not None else datetime.now(UTC)
-
-
-@contextlib.contextmanager
-def clock_set_to(clock: Callable[[], datetime]) -> Iterator[None]:
-    """Within the block (this thread or task), ``utcnow`` reads ``clock``: a replay at a given instant, or a
-    test that must not depend on the hour it runs at. Jobs that take a ``clock`` argument get it passed."""
-    token = _clock.set(clock)
-    try:
-        yield
-    finally:
-        _clock.reset(token)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

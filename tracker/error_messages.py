@@ -126,6 +126,27 @@ MESSAGES: dict[str, str] = {
     "municipalities.planned_change_not_saved": N_("Den planlagte ændring kunne ikke gemmes."),
     "municipalities.planned_change_duplicate": N_("Der er allerede en sådan ændring på den dato."),
     "municipalities.idp_not_found": N_("Kommunen har ingen IdP med id %(idp_id)s."),
+    "municipalities.planned_changes_row_limit": N_(
+        "Filen har mere end %(limit)s planlagte ændringer (højst %(limit)s pr. fil; overskriftsrækken tæller ikke "
+        "med). Del den op."
+    ),
+    "municipalities.planned_changes_header_missing": N_(
+        "Filen mangler kolonnen '%(column)s'. Første række skal være overskrifterne, som eksporten skriver dem: "
+        "%(headers)s."
+    ),
+    "municipalities.planned_changes_file_empty": N_(
+        "Filen indeholder ingen planlagte ændringer, kun overskrifterne. Slet ændringer én ad gangen på siden."
+    ),
+    "municipalities.planned_changes_import_refused": N_(
+        "Filen er ikke importeret: %(count)s fejl (se hver række). Intet er gemt; ret filen og prøv igen."
+    ),
+    "municipalities.planned_changes_unreadable": N_("Forhåndsvisningen kunne ikke læses. Vælg filen igen."),
+    "municipalities.planned_changes_changed_since": N_(
+        "De planlagte ændringer er ændret, siden filen blev vist. Vælg filen igen, og se den nye forhåndsvisning."
+    ),
+    "municipalities.planned_changes_changed_meanwhile": N_(
+        "De planlagte ændringer blev ændret af en anden samtidig. Prøv igen."
+    ),
     "municipalities.solution_not_in_portfolio": N_("Løsningen er ikke i kommunens portefølje."),
     "municipalities.slug_not_in_portfolio": N_("Løsningen '%(slug)s' er ikke i kommunens portefølje."),
     "municipalities.idp_not_saved": N_("IdP'en kunne ikke gemmes."),

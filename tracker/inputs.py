@@ -27,6 +27,15 @@ MAX_PAGE = 500
 # The same rules as patterns in the OpenAPI document, so a client (and schemathesis) knows them up front.
 TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$"
+# Text that must say something: besides TEXT_PATTERN, at least one character that is not white space as Python's
+# str.strip() sees it (the API strips, then finds nothing in "   ").
+_SPACE = "\\u0009-\\u000d\\u0020\\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_TEXT_CHAR = "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]"
+_SAYING_CHAR = "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f" + _SPACE + "]"
+NONBLANK_TEXT_PATTERN = "^" + _TEXT_CHAR + "*" + _SAYING_CHAR + _TEXT_CHAR + "*$"
+_LINE_CHAR = "[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]"
+_SAYING_LINE_CHAR = "[^\\u0000-\\u001f\\u007f" + _SPACE + "]"
+NONBLANK_LINE_PATTERN = "^" + _LINE_CHAR + "*" + _SAYING_LINE_CHAR + _LINE_CHAR + "*$"
 # A day between 1900-01-01 and 2100-12-31 (``registry.facts.day_problem``); impossible days are refused too.
 DAY_PATTERN = "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 

@@ -19,7 +19,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tracker.db import get_db, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db
 from tracker.errors import error_response
 from tracker.models import ChangeEvent, Delivery, JobRun, SchedulerLease, Source
 from tracker.outbox.queues import QUEUES

@@ -24,7 +24,8 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import IntegrityError
 
 from scrapers import SOURCES
-from tracker.db import get_db, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db
 from tracker.models import JobRun, SchedulerLease
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ def jobs(app: Flask) -> list[Job]:
             app.config["DELIVERY_INTERVAL_SECONDS"],
         ),
         Job("send_mail", "tracker.notify.worker:scheduled_run", app.config["MAIL_INTERVAL_SECONDS"]),
+        # What the passing days move in municipalities' actions (a switch day reached, a group that has left).
+        Job("follow_actions", "tracker.actions.sync:scheduled_follow", 3600),
     ]
     for key in SOURCES:
         result.append(

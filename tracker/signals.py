@@ -10,6 +10,8 @@ process builds: blinker keeps one connection per receiver).
 
 - ``change_event_appended`` (``registry.events.append_event``; the event): broadcast's webhook deliveries and
   the immediate mail rows.
+- ``change_events_appended`` (``registry.events.append_events``; a tuple of events appended together): the
+  same receivers, set-based (a fixed number of statements per batch).
 - ``solution_changing`` (``registry.services``, before a solution's facts change; ``registry.transition_writes``,
   before one of its transitions is written, with the keyword ``transitions=True``; the solution): readiness
   verdicts and lock-out periods; each receiver returns a callback ``(actor, reason)`` that runs after the change.
@@ -19,8 +21,8 @@ process builds: blinker keeps one connection per receiver).
   coordinators' alerts.
 - ``mail_recipients`` (asked by ``notify.recipients``; no sender): each receiver returns
   ``{event type: rule}`` for its own feature's events (inquiries).
-- ``action_followed_registry`` (``actions.sync``, the registry reopened, closed or moved a municipality's action;
-  keywords ``changes``, ``reason``): the owner's notice.
+- ``actions_followed_registry`` (``actions.sync``, the registry reopened, closed or moved municipalities' actions;
+  the sender is a tuple of those actions): the owners' notices.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ solution_changing = _signals.signal(
     "(sender: the solution; keyword: session). Each receiver returns a callable ``(actor, reason)`` that runs "
     "after the change.",
 )
+change_events_appended = _signals.signal(
+    "change-events-appended",
+    doc="Several change events were appended together (sender: a tuple of the events; keyword: session).",
+)
 proposal_created = _signals.signal(
     "proposal-created", doc="A person's proposal waits for review (sender: the proposal; keyword: session)."
 )
@@ -53,8 +59,8 @@ mail_recipients = _signals.signal(
     doc="Which of a feature's event types are mailed, and to whom: each receiver returns a mapping "
     "event type → rule ``(user, scope, event, context) -> bool`` (sender: None).",
 )
-action_followed_registry = _signals.signal(
-    "action-followed-registry",
-    doc="The registry reopened, closed or moved the due day of a municipality's action (sender: the action; "
-    "keywords: session, changes, reason).",
+actions_followed_registry = _signals.signal(
+    "actions-followed-registry",
+    doc="The registry reopened, closed or moved the due day of municipalities' actions (sender: a tuple of the "
+    "actions, each at its new version; keyword: session).",
 )

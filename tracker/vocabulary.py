@@ -1,26 +1,22 @@
-"""The shared vocabulary: how facts read to a person, and what day it is for the users.
+"""The shared vocabulary: how facts read to a person.
 
 Level, confidence, state and kind labels; Danish (and English) month names; a day and a switch interval as a
-person says them; today's date in Denmark. It sits below every feature (it imports only the models and
-Flask-Babel), so the domain, the broadcast documents and the templates (through ``tracker.web.format``) share
-one wording without the domain importing the web layer.
+person says them (what day it is for the users is ``tracker.clock``'s). It sits below every feature (it imports
+only the models and Flask-Babel), so the domain, the broadcast documents and the templates (through
+``tracker.web.format``) share one wording without the domain importing the web layer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import has_app_context, has_request_context
 from flask_babel import force_locale, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import Solution
-
-# A switch 'on 1 March' starts at Danish midnight: every "today" of the service is this zone's date.
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 MONTHS_DA = (
     "januar",
@@ -106,11 +102,6 @@ def format_switch(solution: Solution) -> str:
         return format_day(earliest)
     words = f" ({solution.switch_text})" if solution.switch_text else ""
     return f"{format_day(earliest)} – {format_day(latest)}{words}"
-
-
-def today_in_denmark() -> date:
-    """Today's date where the users are (a switch 'on 1 March' starts at Danish midnight)."""
-    return datetime.now(DANISH_TIME).date()
 
 
 def danish_day(day: date) -> str:

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from tests.support.apps import make_test_app
-from tracker.db import get_db, make_engine, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db, make_engine
 from tracker.inquiries import queries
 from tracker.migrate import upgrade
 from tracker.models import Inquiry, InquiryFollower, Municipality, Solution, User

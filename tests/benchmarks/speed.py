@@ -38,7 +38,8 @@ from tests.benchmarks.synthetic import BENCH_USER
 from tests.support.accounts import log_in, make_user
 from tests.support.apps import migrate_and_seed
 from tests.support.mail import smtp_server
-from tracker.db import get_db, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db
 from tracker.models import ChangeEvent, MailMessage, Municipality, Solution, Subscription, User
 
 POLL = 2.0  # the workers' fallback poll in the latency row (SQLite has no NOTIFY)

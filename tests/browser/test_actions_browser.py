@@ -17,11 +17,11 @@ from sqlalchemy import select
 from tests.browser.axe import AXE_JS, overflow, run_axe
 from tests.browser.conftest import LiveServer, _unavailable
 from tracker.auth.users import create_user
+from tracker.clock import today_in_denmark
 from tracker.models import Municipality
 from tracker.municipalities import services
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution
-from tracker.vocabulary import today_in_denmark
 
 pytestmark = pytest.mark.browser
 

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from tests.browser.conftest import LiveServer
 from tracker.auth.tokens import create_token
 from tracker.auth.users import create_user
+from tracker.clock import today_in_denmark
 from tracker.models import Solution
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
-from tracker.vocabulary import danish_day, today_in_denmark
+from tracker.vocabulary import danish_day
 
 pytestmark = pytest.mark.browser
 

@@ -13,11 +13,11 @@ from tests.browser.axe import AXE_JS, overflow, run_axe, scrolled_boxes
 from tests.browser.conftest import LiveServer, _unavailable
 from tests.browser.test_accessibility_browser import log_in
 from tracker.auth.users import create_user
+from tracker.clock import today_in_denmark
 from tracker.models import Municipality
 from tracker.municipalities import plans, services
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import create_solution
-from tracker.vocabulary import today_in_denmark
 
 pytestmark = pytest.mark.browser
 

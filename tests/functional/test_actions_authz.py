@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import CSRF_RE, bearer
 from tests.support.municipalities import fresh_client, idp, log_in, municipality, solution, use, user_with_token
 from tracker.actions.sync import sync_municipality
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.models import Action, ActionChange, ActionRead, ChangeEvent
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)

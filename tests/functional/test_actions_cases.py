@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.municipalities import idp, municipality, solution, use
 from tracker.actions.sync import sync_municipality
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.models import Action
 from tracker.municipalities import plans
 from tracker.registry.actors import SYSTEM

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import CSRF_RE
 from tests.support.municipalities import fresh_client, idp, log_in, municipality, solution, use, user_with_token
 from tracker.broadcast.feed_tokens import create_token as create_feed_token
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.models import Action, ActionChange
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from tests.support.municipalities import idp, municipality, solution, use
 from tracker.actions import services
 from tracker.actions.sync import sync_municipality
 from tracker.auth import admin
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.models import Action, MailMessage
 from tracker.notify import preferences
 from tracker.notify.worker import run_once

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.municipalities import idp, municipality, solution, use, user_with_token
 from tracker.actions import services, sync
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.models import Action, Transition
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.broadcast import Clock
 from tests.support.municipalities import seeded
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
 

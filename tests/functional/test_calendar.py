@@ -136,8 +136,8 @@ def test_a_brokers_earlier_requirement_dates_the_event_its_reminders_and_every_v
     import csv
     import io
 
+    from tracker.clock import today_in_denmark
     from tracker.models import ChangeEvent
-    from tracker.vocabulary import today_in_denmark
 
     year = today_in_denmark().year + 2
     broker_day, own_day = date(year, 6, 1), date(year, 7, 1)

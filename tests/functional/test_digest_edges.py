@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import make_user
 from tests.support.broadcast import Clock
 from tests.support.municipalities import COPENHAGEN, seeded, use
-from tracker.db import clock_set_to
+from tracker.clock import DANISH_TIME as DANISH
+from tracker.clock import clock_set_to
 from tracker.models import MailMessage
 from tracker.notify.digests import period_bounds, period_key, queue_digests
 from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution
-from tracker.vocabulary import DANISH_TIME as DANISH
 
 
 def test_the_daily_period_ends_at_exactly_seven() -> None:

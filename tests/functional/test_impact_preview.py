@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import Account, csrf_token, log_in, make_role_accounts
 from tests.support.forms import form_fields
 from tests.support.municipalities import fresh_client, idp, solution, use
+from tracker.clock import today_in_denmark
 from tracker.models import ChangeEvent, Proposal, Solution
 from tracker.review.services import create_proposal
-from tracker.vocabulary import today_in_denmark
 
 DAY = today_in_denmark() + timedelta(days=40)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, make_account, make_role_accounts
+from tracker.clock import clock_set_to
 from tracker.inquiries.queries import mail_recipients
 from tracker.models import (
     ChangeEvent,
@@ -247,6 +249,30 @@ def test_shared_risk_assessment_and_its_proposal(app: Flask, session: Session, a
     assert "Aarhus Kommune vurderede" in page and "alle kommuner" in page
     session.expire_all()
     assert session.scalars(select(Solution.loa_value).where(Solution.slug == "kmd-nexus")).one() == "ukendt"
+
+
+def test_an_assessment_may_be_made_today_in_denmark_but_not_tomorrow(
+    app: Flask, session: Session, accounts: dict[str, Account]
+) -> None:
+    """ "Today" is Copenhagen's date by the service's clock: at 00:30 on 2 March in Denmark it is still 1 March
+    in UTC, and an assessment dated 2 March is made today, not in the future; one dated 3 March is."""
+    client = app.test_client()
+    body = {"by": "751", "on_behalf_of": "all", "concluded_loa": "betydelig"}
+
+    def record(assessed_on: str) -> Any:
+        return client.post(
+            "/api/v1/solutions/kmd-nexus/risk-assessments",
+            json={**body, "assessed_on": assessed_on},
+            headers=accounts["coordinator"].bearer,
+        )
+
+    with clock_set_to(lambda: datetime(2027, 3, 1, 23, 30, tzinfo=UTC)):
+        tomorrow = record("2027-03-03")
+        today = record("2027-03-02")
+    assert tomorrow.status_code == 422 and tomorrow.get_json()["error"]["details"] == {"assessed_on": "Ugyldig."}
+    assert today.status_code == 201, today.get_json()
+    assert today.get_json()["assessed_on"] == "2027-03-02"
+    assert session.scalars(select(RiskAssessment.assessed_on)).all() == [date(2027, 3, 2)]
 
 
 def test_webhooks_filtered_by_type_get_the_inquiry_events_in_the_same_transaction(

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import bearer, make_user
 from tests.support.broadcast import Clock, log_in, token_for
 from tests.support.mail import free_port, html_part, smtp_server, text_part
-from tracker.db import clock_set_to
+from tracker.clock import DANISH_TIME as DANISH
+from tracker.clock import clock_set_to
 from tracker.models import (
     ChangeEvent,
     MailAttempt,
@@ -33,7 +34,6 @@ from tracker.notify.digests import period_bounds
 from tracker.notify.worker import run_once
 from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution
-from tracker.vocabulary import DANISH_TIME as DANISH
 
 KBH = "101"
 

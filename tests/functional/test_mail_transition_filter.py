@@ -20,7 +20,8 @@ from tests.support.broadcast import Clock, log_in, token_for
 from tests.support.mail import smtp_server, text_part
 from tests.support.municipalities import solution as make_solution
 from tests.support.municipalities import use
-from tracker.db import clock_set_to
+from tracker.clock import DANISH_TIME as DANISH
+from tracker.clock import clock_set_to
 from tracker.models import MailMessage, MailPreference, Solution, User
 from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.notify import preferences
@@ -28,7 +29,6 @@ from tracker.notify.worker import run_once
 from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution
 from tracker.registry.transition_writes import create_transition
-from tracker.vocabulary import DANISH_TIME as DANISH
 
 KBH = "101"
 KL = Actor(label="KL")

@@ -23,7 +23,8 @@ from tests.support.accounts import make_user
 from tests.support.apps import migrated_app
 from tests.support.broadcast import Clock
 from tests.support.mail import smtp_server
-from tracker.db import clock_set_to, get_db
+from tracker.clock import clock_set_to
+from tracker.db import get_db
 from tracker.models import MailMessage, Solution
 from tracker.notify import preferences
 from tracker.notify.worker import run_once

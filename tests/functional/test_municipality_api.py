@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from tests.support.accounts import bearer
 from tests.support.municipalities import fresh_client, idp, log_in, municipality, seeded, solution, use, user_with_token
+from tracker.clock import today_in_denmark
 from tracker.models import Idp, PortfolioEntry
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
-from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()
 

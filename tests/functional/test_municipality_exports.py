@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.accounts import bearer
 from tests.support.municipalities import fresh_client, idp, solution, use, user_with_token
-from tracker.vocabulary import today_in_denmark
+from tracker.clock import today_in_denmark
 
 TODAY = today_in_denmark()
 

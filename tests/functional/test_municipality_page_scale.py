@@ -30,9 +30,9 @@ from tests.support.municipalities import (
     use,
     user_with_token,
 )
+from tracker.clock import today_in_denmark
 from tracker.db import get_db
 from tracker.models import Action, PortfolioEntry, Solution, User
-from tracker.vocabulary import today_in_denmark
 from tracker.web.municipality_views import PORTFOLIO_PAGE
 
 TODAY = today_in_denmark()

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.municipalities import fresh_client, idp, log_in, municipality, solution, use, user_with_token
+from tracker.clock import today_in_denmark
 from tracker.models import Idp, PortfolioEntry, User
-from tracker.vocabulary import today_in_denmark
 
 TODAY = today_in_denmark()
 

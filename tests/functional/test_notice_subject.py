@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import make_account
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.models import MailMessage
 from tracker.notify.notices import compose_notice
 

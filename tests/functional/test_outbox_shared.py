@@ -22,7 +22,8 @@ from tests.support.databases import fresh_database
 from tests.support.mail import free_port, smtp_server, text_part
 from tests.support.municipalities import last_event_id, municipality, stored_readiness_events
 from tracker.broadcast import worker as webhook_worker
-from tracker.db import clock_set_to, get_db
+from tracker.clock import clock_set_to
+from tracker.db import get_db
 from tracker.models import Delivery, MailAttempt, MailMessage, Solution
 from tracker.municipalities import imports
 from tracker.notify import preferences

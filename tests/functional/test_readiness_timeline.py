@@ -25,12 +25,13 @@ from sqlalchemy.orm import Session
 
 from tests.support.municipalities import fresh_client, idp, log_in, municipality, solution, use, user_with_token
 from tracker.broadcast import feed_tokens
+from tracker.clock import today_in_denmark
 from tracker.models import AuditEntry, ChangeEvent, Idp, IdpChange, Solution, Transition, User
 from tracker.municipalities import plans, services
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry.actors import SYSTEM
 from tracker.registry.transition_writes import create_transition
-from tracker.vocabulary import danish_day, today_in_denmark
+from tracker.vocabulary import danish_day
 
 TODAY = today_in_denmark()  # the API reads today's date in Denmark; every date below is relative to it
 AULA_DAY = TODAY + timedelta(days=60)

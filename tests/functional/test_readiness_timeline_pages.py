@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from tests.support.forms import form_fields
 from tests.support.municipalities import fresh_client, idp, log_in, solution, use, user_with_token
+from tracker.clock import today_in_denmark
 from tracker.models import Idp, IdpChange, User
-from tracker.vocabulary import danish_day, today_in_denmark
+from tracker.vocabulary import danish_day
 
 TODAY = today_in_denmark()
 AULA_DAY = TODAY + timedelta(days=60)

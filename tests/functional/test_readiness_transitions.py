@@ -30,11 +30,12 @@ from tests.support.municipalities import (
     user_with_token,
 )
 from tracker.broadcast import feed_tokens
+from tracker.clock import today_in_denmark
 from tracker.models import ChangeEvent, Solution, Transition
 from tracker.registry.actors import SYSTEM, Actor
 from tracker.registry.services import create_solution, update_solution
 from tracker.registry.transition_writes import create_transition, update_transition
-from tracker.vocabulary import danish_day, today_in_denmark
+from tracker.vocabulary import danish_day
 
 TODAY = today_in_denmark()  # readiness reads today's date in Denmark; every date below is relative to it
 RAISE = TODAY + timedelta(days=200)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tests.support.accounts import make_user
 from tests.support.broadcast import Clock
 from tracker.auth.sessions import start_session
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 
 ENDS = datetime(2040, 3, 6, 12, 0, tzinfo=UTC)
 

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, bearer, make_role_accounts
 from tests.support.municipalities import fresh_client, idp, solution, use, user_with_token
+from tracker.clock import today_in_denmark
 from tracker.models import ChangeEvent, Idp, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.solutions import solution_broker
-from tracker.vocabulary import danish_day, today_in_denmark
+from tracker.vocabulary import danish_day
 
 TODAY = today_in_denmark()
 AULA_DAY = TODAY + timedelta(days=60)

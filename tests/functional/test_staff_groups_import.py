@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from tests.support.accounts import bearer
 from tests.support.municipalities import fresh_client, idp, solution, user_with_token
+from tracker.clock import today_in_denmark
 from tracker.models import ChangeEvent
 from tracker.models.municipalities import portfolio_entry_idp
-from tracker.vocabulary import today_in_denmark
 
 URL = "/api/v1/municipalities/101/portfolio/import"
 

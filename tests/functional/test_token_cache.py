@@ -18,7 +18,7 @@ from tests.support.accounts import make_account
 from tracker.auth import token_cache
 from tracker.auth.tokens import hash_token, revoke_token
 from tracker.broadcast import feed_tokens
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.models import ApiToken, FeedToken, Municipality
 
 WINDOW = 5.0

@@ -10,10 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tests.support.broadcast import solution_by_slug
+from tracker.clock import today_in_denmark
 from tracker.models import Transition
 from tracker.registry.actors import SYSTEM
 from tracker.registry.transition_writes import create_transition
-from tracker.vocabulary import today_in_denmark
 
 
 def _page(client: FlaskClient, url: str) -> BeautifulSoup:

@@ -24,7 +24,8 @@ from tests.support.apps import migrated_app
 from tests.support.broadcast import Clock, Receiver, allow_loopback, receiver, receivers, subscribe
 from tests.support.databases import fresh_database
 from tracker.broadcast.worker import run_once
-from tracker.db import get_db, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db
 from tracker.models import Delivery, DeliveryAttempt, Solution
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution

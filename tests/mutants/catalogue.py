@@ -2,8 +2,8 @@
 
 A mutant names a file, an exact snippet in it (which must occur exactly once), the replacement, the tests to run
 (files or node ids, relative to the worktree) and what the mistake would break. Ids: A auth, I inquiries,
-M municipalities, N notify, H http_cache, X scrapers. When a refactor moves a snippet the runner reports the
-mutant as ``stale``: rewrite it against the new code rather than deleting it.
+M municipalities, N notify, H http_cache, T the clock, X scrapers. When a refactor moves a snippet the runner
+reports the mutant as ``stale``: rewrite it against the new code rather than deleting it.
 """
 
 from __future__ import annotations
@@ -468,8 +468,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "if assessed_on > today_in_denmark():",
         "if assessed_on >= today_in_denmark():",
         (INQ_API,),
-        "an assessment made today is refused as made in the future (survives: 'today' reads the wall clock, "
-        "vocabulary.today_in_denmark ignores clock_set_to, so no test can pin the day)",
+        "an assessment made today is refused as made in the future",
     ),
     # --- municipalities: readiness, access, IdPs ------------------------------------------------------------
     Mutant(
@@ -887,6 +886,23 @@ MUTANTS: tuple[Mutant, ...] = (
         "REMINDER_DAYS = (29, 7)",
         (F + "test_calendar.py",),
         "the 30-day reminder fires a day late",
+    ),
+    # --- the clock: what day it is for the users ----------------------------------------------------------------
+    Mutant(
+        "T1",
+        "tracker/clock.py",
+        "return utcnow().astimezone(DANISH_TIME).date()",
+        "return utcnow().date()",
+        (U + "test_clock.py", INQ_API + "::test_an_assessment_may_be_made_today_in_denmark_but_not_tomorrow"),
+        "'today' is UTC's date: for an hour or two after Danish midnight the service lives in yesterday",
+    ),
+    Mutant(
+        "T2",
+        "tracker/clock.py",
+        "return clock() if clock is not None else datetime.now(UTC)",
+        "return datetime.now(UTC)",
+        (INQ_API + "::test_an_assessment_may_be_made_today_in_denmark_but_not_tomorrow",),
+        "a clock set for a test or a replay is ignored: the wall clock decides",
     ),
     # --- scrapers: dates, cues, levels ------------------------------------------------------------------------
     Mutant(

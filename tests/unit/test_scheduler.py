@@ -15,7 +15,8 @@ from tests.support.apps import make_test_app
 from tests.support.databases import fresh_database
 from tests.support.waiting import wait_until
 from tracker import scheduler
-from tracker.db import get_db, make_engine, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db, make_engine
 from tracker.migrate import upgrade
 from tracker.models import JobRun, SchedulerLease
 

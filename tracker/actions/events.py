@@ -35,21 +35,27 @@ def action_ref(action: Action) -> dict[str, Any]:
     }
 
 
+def updated_fields(
+    action: Action, changes: dict[str, Any], *, actor: User | None, reason: str | None = None
+) -> dict[str, Any]:
+    """The keywords of ``action.updated`` for one change (``append_event``/``append_events``)."""
+    shown = {f: {"before": b, "after": a} for f, (b, a) in changes.items() if f != "note" and f in PUBLIC_FIELDS}
+    return {
+        "type": "action.updated",
+        "actor": Actor.of(actor) if actor is not None else SYSTEM,
+        "changes": shown,
+        "municipality": action.municipality,
+        "solution": action.solution,
+        "reason": reason,
+        "data": {"action": action_ref(action)},
+    }
+
+
 def emit_updated(
     session: Session, action: Action, changes: dict[str, Any], *, actor: User | None, reason: str | None = None
 ) -> None:
     """``action.updated`` for the municipality's own subscribers (``access.may_receive_event``)."""
-    shown = {f: {"before": b, "after": a} for f, (b, a) in changes.items() if f != "note" and f in PUBLIC_FIELDS}
-    append_event(
-        session,
-        type="action.updated",
-        actor=Actor.of(actor) if actor is not None else SYSTEM,
-        changes=shown,
-        municipality=action.municipality,
-        solution=action.solution,
-        reason=reason,
-        data={"action": action_ref(action)},
-    )
+    append_event(session, **updated_fields(action, changes, actor=actor, reason=reason))
 
 
 PUBLIC_FIELDS = ("status", "status_reason", "owner", "due_on", "reopened_reason")

@@ -5,7 +5,7 @@ note, owner or even which municipality is where (those stay the municipality's o
 - not affected: the transition is outside the municipality's portfolio (neither a solution it uses nor a
   broker behind one), or the municipality closed it as not relevant;
 - done: its action is ``done``; in progress: ``in_progress`` or ``blocked``;
-- not started: ``new``, or no action yet (the municipality has not opened its actions since).
+- not started: ``new``, or no action yet (the registry's follow-up has not reached it yet).
 
 A fixed number of queries however many municipalities.
 """

@@ -2,8 +2,7 @@
 or the transition's title and what it asks), its subject's names, whether it is overdue or unread, and the
 list's progress summary.
 
-``load`` brings M's actions in line with the registry first (``sync``), so the first look at the list
-materialises them and every look shows what the registry says now.
+Reading writes nothing: the actions are kept in line with the registry where it changes (``sync``).
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from tracker.actions import queries, sync
 from tracker.actions.access import sees_actions
 from tracker.actions.services import owner_label
 from tracker.actions.texts import STATUS_LABELS, no_longer_asked_title
+from tracker.clock import today_in_denmark
 from tracker.models import Action, Municipality, Transition, User
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.readiness import Readiness, ReadinessRow, municipality_readiness
@@ -84,10 +84,9 @@ def load(
     day: date | None = None,
     filters: queries.Filters = queries.NO_FILTERS,
 ) -> ActionList:
-    """M's actions, synced with the registry, as views (overdue first), with the summary of all of M's actions."""
-    day = day or sync.today()
+    """M's actions as views (overdue first), with the summary of all of M's actions."""
+    day = day or today_in_denmark()
     readiness = municipality_readiness(session, municipality, today=day)
-    sync.sync_municipality(session, municipality, day=day, readiness=readiness)
     everything = queries.list_actions(session, municipality, user, day)
     chosen = (
         queries.list_actions(session, municipality, user, day, filters) if filters != queries.NO_FILTERS else everything
@@ -121,7 +120,7 @@ def load_one(
     session: Session, municipality: Municipality, user: User, action: Action, *, day: date | None = None
 ) -> ActionView:
     """One action's view (its row looked up in M's readiness for the sentence)."""
-    day = day or sync.today()
+    day = day or today_in_denmark()
     rows = _rows(municipality_readiness(session, municipality, today=day))
     seen = queries.seen_versions(session, user, [action.id])
     transition = _transitions(session, [action]).get(action.transition_id or 0)
@@ -136,7 +135,6 @@ def action_marks(
     owner). None for everyone else (coordinators see no owners)."""
     if user is None or not sees_actions(user, municipality.id):
         return None
-    sync.sync_municipality(session, municipality, day=readiness.today, readiness=readiness)
     rows = _rows(readiness)
     marks: dict[tuple[Any, Any], ActionView] = {}
     for action in queries.actions_by_row(session, municipality).values():

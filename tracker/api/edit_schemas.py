@@ -11,7 +11,16 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.paging import has_more_field
-from tracker.inputs import CONTROL_CHARS, LINE_BREAKS, LINE_PATTERN, MSG_TYPE, TEXT_PATTERN, Day
+from tracker.inputs import (
+    CONTROL_CHARS,
+    LINE_BREAKS,
+    LINE_PATTERN,
+    MSG_TYPE,
+    NONBLANK_LINE_PATTERN,
+    NONBLANK_TEXT_PATTERN,
+    TEXT_PATTERN,
+    Day,
+)
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState, TransitionKind
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
@@ -31,8 +40,9 @@ class Text(fields.String):
     ``multiline=False`` (names, slugs, dates in words) also refuses line breaks and tabs.
     """
 
-    def __init__(self, *args: Any, multiline: bool = True, **kwargs: Any) -> None:
-        """A string field with Danish messages."""
+    def __init__(self, *args: Any, multiline: bool = True, says_something: bool = False, **kwargs: Any) -> None:
+        """A string field with Danish messages; ``says_something``: the API strips it and refuses what is left
+        empty, so the document's pattern asks for one character that is not white space."""
         kwargs.setdefault("error_messages", MSG_TYPE)
         self.multiline = multiline
         rules = kwargs.get("validate")
@@ -40,7 +50,11 @@ class Text(fields.String):
             isinstance(r, validate.Regexp | validate.OneOf) for r in (rules if isinstance(rules, list) else [rules])
         ):
             # The document says which characters are refused (a Regexp or a choice states its own rule).
-            kwargs["metadata"] = {"pattern": TEXT_PATTERN if multiline else LINE_PATTERN, **kwargs.get("metadata", {})}
+            if says_something:
+                pattern = NONBLANK_TEXT_PATTERN if multiline else NONBLANK_LINE_PATTERN
+            else:
+                pattern = TEXT_PATTERN if multiline else LINE_PATTERN
+            kwargs["metadata"] = {"pattern": pattern, **kwargs.get("metadata", {})}
         super().__init__(*args, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -109,9 +123,14 @@ class SwitchDateInSchema(Schema):
             "2024-04-01. Læses når 'earliest' ikke er givet; tom/null: ukendt."
         },
     )
-    earliest = Day(allow_none=True)
-    latest = Day(allow_none=True)
-    precision = Choice(Precision)
+    earliest = Day(allow_none=True, metadata={"description": "The first possible day; needed when latest is sent"})
+    latest = Day(
+        allow_none=True,
+        metadata={"description": "The last possible day: on or after earliest (absent: the same day as earliest)"},
+    )
+    precision = Choice(
+        Precision, metadata={"description": "Needed when latest is after earliest (a period); a single day: day"}
+    )
     state = Choice(SwitchState)
     status = Choice(Confidence)
     source = fields.Nested(SourceInSchema)

@@ -21,6 +21,7 @@ from tracker.api.transition_schemas import AnswerTransitionProposalSchema
 from tracker.auth import api_user
 from tracker.auth.permissions import may
 from tracker.auth.protect import requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.inputs import Day
@@ -30,7 +31,6 @@ from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES
 from tracker.registry.queries import get_solution
 from tracker.review.changes import flatten
 from tracker.review.transition_proposals import ProposedTransition
-from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_inquiries",
@@ -85,20 +85,20 @@ class InquiryQuerySchema(Schema):
 class InquiryAskSchema(Schema):
     """A new question; ``force`` asks even though a similar open question exists."""
 
-    question = Text(required=True)
+    question = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_QUESTION})
     force = fields.Boolean(load_default=False)
 
 
 class InquiryNoteSchema(Schema):
     """'KL har spurgt KMD den …'."""
 
-    note = Text(required=True)
+    note = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_NOTE})
 
 
 class InquiryCloseSchema(Schema):
     """Why the question is closed."""
 
-    reason = Text(required=True)
+    reason = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_NOTE})
 
 
 class InquiryProposeSchema(Schema):
@@ -111,7 +111,7 @@ class InquiryProposeSchema(Schema):
 class InquiryAnswerSchema(Schema):
     """The answer, its source and optionally a proposed fact (becomes a proposal with the answer as evidence)."""
 
-    answer = Text(required=True)
+    answer = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_ANSWER})
     source_url = Url(allow_none=True)
     propose = fields.Nested(InquiryProposeSchema, allow_none=True)
     propose_transition = fields.Nested(

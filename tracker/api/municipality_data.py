@@ -31,15 +31,22 @@ from tracker.api.municipality_schemas import (
     PortfolioPatchSchema,
     ReadinessSchema,
 )
+from tracker.api.plan_import_schemas import PlanFileSchema, PlanImportQuerySchema, PlanImportReportSchema
 from tracker.auth import api_user
 from tracker.auth.permissions import require_user
 from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.http_cache import MunicipalityState
 from tracker.models import Municipality
-from tracker.municipalities import exports, imports, plans, queries, services
+from tracker.municipalities import exports, imports, plan_imports, plans, queries, services
 from tracker.municipalities.access import require_municipality_access
-from tracker.municipalities.serialize import idp_change_dict, idp_dict, portfolio_entry_dict, solution_ref
+from tracker.municipalities.serialize import (
+    idp_change_dict,
+    idp_dict,
+    idp_ref,
+    portfolio_entry_dict,
+    solution_ref,
+)
 from tracker.registry.actors import Actor
 
 blp = Blueprint(
@@ -179,6 +186,66 @@ class IdpChangesCsv(MethodView):
         municipality, _ = _municipality(code)
         table = exports.idp_changes_table(plans.list_changes(get_session(), municipality))
         return download(exports.to_csv(table), exports.CSV_MIMETYPE, f"planlagte-aendringer-{municipality.code}.csv")
+
+
+def plan_report_dict(report: plan_imports.PlanReport) -> dict[str, Any]:
+    """What a file of planned changes did (or would do), as JSON; problems worded in the request's language."""
+
+    def row(planned: plan_imports.Planned) -> dict[str, Any]:
+        stored = planned.existing
+        return {
+            "line": planned.line,
+            "id": stored.id if stored else None,
+            "idp": idp_ref(planned.idp),
+            "kind": planned.kind,
+            "effective_on": planned.effective_on,
+            "notified_loa": planned.notified_loa,
+            "target_idp": idp_ref(planned.target_idp),
+            "destination": planned.destination,
+            "note": planned.note,
+            "before": idp_change_dict(stored) if stored and not report.applied else None,
+        }
+
+    return {
+        "rows": report.rows,
+        "dry_run": report.dry_run,
+        "valid": report.valid,
+        "applied": report.applied,
+        "added": [row(p) for p in report.added],
+        "changed": [row(p) for p in report.changed],
+        "removed": [idp_change_dict(c) for c in report.removed],
+        "unchanged": len(report.unchanged),
+        "errors": [{"line": p.line, "column": p.column, "message": p.message} for p in report.problems],
+    }
+
+
+@blp.route("/<string:code>/idp-changes/import")
+class IdpChangesImport(MethodView):
+    """The planned changes from a file: the export's columns, all or nothing."""
+
+    @blp.arguments(PlanImportQuerySchema, location="query")
+    @blp.arguments(PlanFileSchema, location="files")
+    @blp.response(200, PlanImportReportSchema)
+    @blp.alt_response(409, schema="Error", description="The plan was changed by someone else at the same time")
+    @blp.alt_response(413, schema="Error", description="File too large, or more than 500 rows")
+    @blp.alt_response(415, schema="Error", description="Not a CSV or XLSX file")
+    @blp.alt_response(422, schema="Error", description="A row has a problem (details.rows: line, column, message)")
+    @write
+    def post(self, query: dict[str, Any], files: dict[str, Any], code: str) -> dict[str, Any]:
+        """Make M's planned IdP and staff-group changes what a CSV/XLSX file says (the columns of
+        ``idp-changes.csv``): rows that are new are added, rows whose change exists with other facts change it,
+        stored changes no row names are removed. Every row is checked as a single change is; one problem
+        refuses the file (422, every problem with its row number) and nothing is stored. ``dry_run``: only say
+        what would happen (200, with ``errors``). The import is one readiness event for the municipality."""
+        municipality, actor = _municipality(code, write=True)
+        upload = files["file"]
+        data = upload.stream.read(imports.MAX_BYTES + 1)
+        report = plan_imports.import_plan(
+            get_session(), municipality, upload.filename or "", data, actor=actor, dry_run=query["dry_run"]
+        )
+        if not report.dry_run and not report.valid:
+            raise report.refusal()
+        return plan_report_dict(report)
 
 
 @blp.route("/<string:code>/idp-changes/<int(max=2147483647):change_id>")

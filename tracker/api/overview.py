@@ -20,6 +20,7 @@ from tracker.api.municipality_schemas import (
 )
 from tracker.auth import current_db_user
 from tracker.auth.protect import requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.http_cache import (
     PRIVATE_DATA,
@@ -35,7 +36,6 @@ from tracker.municipalities import exports, overview
 from tracker.municipalities.access import require_coordinator, sees_who_uses_what
 from tracker.municipalities.serialize import national_dict, popular_dict, upcoming_dict
 from tracker.registry import queries as registry_queries
-from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_overview",

@@ -28,6 +28,7 @@ from tracker.api.solution_writes import documented
 from tracker.auth import api_user
 from tracker.auth.permissions import may, require_user
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import NotFound
 from tracker.models import Proposal, User
@@ -35,7 +36,6 @@ from tracker.registry.queries import get_solution
 from tracker.review import queries
 from tracker.review.changes import flatten
 from tracker.review.services import accept_proposal, create_proposal, reject_proposal, visible_to
-from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint("api_proposals", __name__, description="Forslag til ændringer og gennemsyn af dem.")
 

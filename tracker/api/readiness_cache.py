@@ -16,6 +16,7 @@ from flask import Response, request
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
+from tracker.clock import today_in_denmark
 from tracker.http_cache import (
     PRIVATE_DATA,
     PRIVATE_DOWNLOAD,
@@ -29,7 +30,6 @@ from tracker.http_cache import (
 from tracker.models import Municipality
 from tracker.municipalities import exports, readiness
 from tracker.municipalities.serialize import readiness_dict
-from tracker.vocabulary import today_in_denmark
 
 
 def _iso(day: date | None) -> str | None:

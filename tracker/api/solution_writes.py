@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 from tracker.api.schemas import SolutionSchema
 from tracker.api.serialize import solution_dict
 from tracker.auth.protect import acting_user
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution
@@ -24,7 +25,6 @@ from tracker.registry import queries
 from tracker.registry.services import checked_brokers
 from tracker.review import editing
 from tracker.review.changes import flatten
-from tracker.vocabulary import today_in_denmark
 
 F = TypeVar("F", bound=Callable[..., Any])
 VERSION_TAG = re.compile(r"v([0-9]{1,9})")

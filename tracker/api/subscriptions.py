@@ -32,13 +32,15 @@ blp = Blueprint(
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
-# The receiver's address as the API checks it (``broadcast.ssrf``): https:// (plain http only for networks the
-# operator exempts), no spaces or control characters; it must also resolve to a public address when used.
+# The receiver's address as the API checks its form (``broadcast.ssrf.split_url``): https:// (plain http only for
+# networks the operator exempts), no user name or password, a host name of labels of letters, digits and inner
+# hyphens (at most 63 each: a Unicode name is sent in its xn-- form), a port 1–65535, then no spaces, control
+# characters or fragment. Whether the host resolves to a public address is asked of DNS when it is used.
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 _URL = {
-    # No user name or password before the host (no "@" until the first "/").
     "pattern": (
-        "^https://[^\\s#/@\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]+"
-        "(?:/[^\\s#\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]*)?$"
+        f"^https://({_LABEL}\\.)*{_LABEL}(:{_PORT})?([/?][^\\s#\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]*)?$"
     ),
     "description": "https:// address of the receiver, without user name or password (resolving to a public address)",
 }

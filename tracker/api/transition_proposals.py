@@ -23,13 +23,13 @@ from tracker.api.solution_writes import documented
 from tracker.api.transition_schemas import TransitionProposalChangeSchema, TransitionProposalNewSchema
 from tracker.api.transitions import fields_from
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.models import Proposal
 from tracker.models.vocab import SwitchState
 from tracker.registry import queries
 from tracker.registry import transitions as tq
 from tracker.review.transition_proposals import create_transition_proposal
-from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_transition_proposals",

@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, Url, _length
 from tracker.api.paging import has_more_field
 from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
-from tracker.inputs import Day, PageQuerySchema
+from tracker.inputs import LINE_PATTERN, Day, PageQuerySchema
 from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
 
 
@@ -84,13 +84,16 @@ class TransitionQuerySchema(PageQuerySchema):
     kind = fields.String(validate=validate.OneOf([v.value for v in TransitionKind]))
     category = fields.String(validate=validate.OneOf([v.value for v in TransitionCategory]))
     major = fields.Boolean()
-    solution = fields.String(validate=validate.Length(min=1, max=80), metadata={"description": "Solution slug"})
+    solution = fields.String(
+        validate=validate.Length(min=1, max=80),
+        metadata={"description": "Solution slug", "pattern": "^[a-z0-9][a-z0-9-]{0,79}$"},
+    )
     state = fields.String(validate=validate.OneOf([v.value for v in SwitchState]))
     after = Day(metadata={"description": "Latest day on or after"})
     before = Day(metadata={"description": "Earliest day on or before"})
     act_by_before = Day(metadata={"description": "Act-by day on or before"})
     order = fields.String(load_default="date", validate=validate.OneOf(["date", "act_by"]))
-    q = fields.String(validate=validate.Length(min=1, max=200))
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"pattern": LINE_PATTERN})
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:

@@ -36,6 +36,7 @@ from tracker.api.transition_schemas import (
 )
 from tracker.auth.display import public_label
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import PreconditionFailed, ValidationError
 from tracker.http_cache import CachedResponse, Stamp, json_body, serve_cached
@@ -48,7 +49,6 @@ from tracker.registry import transitions as tq
 from tracker.registry.actors import Actor
 from tracker.review import editing
 from tracker.review.changes import flatten
-from tracker.vocabulary import today_in_denmark
 
 blp = Blueprint(
     "api_transitions", __name__, description="Overgange: hver dateret ændring en løsning gennemgår (issue 22)."

@@ -21,7 +21,7 @@ from tracker.auth.permissions import (
     role_may,
 )
 from tracker.auth.users import create_user, resolve_binding
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import FeedToken, Organisation, Subscription, User
 from tracker.models.vocab import OrganisationKind

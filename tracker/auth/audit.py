@@ -13,7 +13,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from tracker.db import get_db, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db
 from tracker.models import AuditEntry, User
 
 MAX_LABEL = 200

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit
 from tracker.auth.passwords import hash_password, verify_password
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import AppError
 from tracker.models import LoginAttempt, User
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.models import User, UserSession
 
 # How often the last-seen time is written: the idle timeout needs minutes, not every request.

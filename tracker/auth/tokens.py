@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.auth import audit, token_cache
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import NotFound
 from tracker.models import ApiToken, User
 

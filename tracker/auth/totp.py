@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 
 import pyotp
 from sqlalchemy import or_, select, update
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit
 from tracker.auth.permissions import may
-from tracker.db import utcnow
+from tracker.clock import timestamp, utcnow
 from tracker.errors import ValidationError
 from tracker.models import User
 
@@ -76,7 +75,7 @@ def confirm_enrolment(session: Session, user: User, code: str, *, now: float | N
     """Switch the second factor on with a first valid code; returns the recovery codes (shown once)."""
     if enabled(user) or not user.totp_secret:
         raise ValidationError("auth.totp_setup_not_started")
-    step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
+    step = _matching_step(user.totp_secret, code, timestamp() if now is None else now)
     if step is None:
         raise ValidationError("auth.totp_code_wrong", {"code": "Forkert kode."})
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
@@ -118,7 +117,7 @@ def verify(session: Session, user: User, code: str, *, now: float | None = None)
     if not enabled(user) or not code or len(code) > 40:
         return False
     assert user.totp_secret
-    step = _matching_step(user.totp_secret, code, time.time() if now is None else now)
+    step = _matching_step(user.totp_secret, code, timestamp() if now is None else now)
     if step is not None:
         return _take_step(session, user, step)
     hashed = _hash_code(code)
@@ -143,4 +142,4 @@ def verify(session: Session, user: User, code: str, *, now: float | None = None)
 
 def current_code(secret: str, *, now: float | None = None) -> str:
     """The code an authenticator shows now (tests and the CLI use it; the UI never shows it)."""
-    return pyotp.TOTP(secret).at(int(time.time() if now is None else now))
+    return pyotp.TOTP(secret).at(int(timestamp() if now is None else now))

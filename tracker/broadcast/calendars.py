@@ -31,13 +31,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker.broadcast.alarms import add_reminders
 from tracker.broadcast.feeds import EPOCH
 from tracker.broadcast.transition_calendar import add_transitions
+from tracker.clock import DANISH_TIME
 from tracker.models import ChangeEvent, Solution, Transition
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.lockout import Period
 from tracker.municipalities.readiness import LOA_OF_RANK, STATUS_TEXT, Readiness, ReadinessRow, Status, binding_row
 from tracker.municipalities.requirements import TransitionRef
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
-from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, LOA_LABELS, STATE_LABELS, danish_day
+from tracker.vocabulary import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS, danish_day
 
 REMINDER_DAYS = (30, 7)
 SWITCH_EVENT = "solution.switch_date.changed"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth import audit, token_cache
 from tracker.auth.permissions import require
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import NotFound
 from tracker.models import FeedToken, Municipality, User
 

@@ -7,6 +7,7 @@ delivery's ``webhook-id`` so receivers can de-duplicate.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload, object_session
 
 from tracker.auth.display import public_label
 from tracker.auth.permissions import may, may_receive_event
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict
 from tracker.models import ChangeEvent, Delivery, PortfolioEntry, Solution, Subscription
 from tracker.outbox import wake
@@ -71,6 +72,19 @@ def _solutions_of(event: ChangeEvent) -> set[int]:
     return cached
 
 
+def _prefill_row_solutions(session: Session, events: Sequence[ChangeEvent]) -> None:
+    """``_solutions_of`` for every bulk readiness event of a batch, in one query."""
+    bulk = [e for e in events if e.solution_id is None and "_row_solution_ids" not in e.__dict__]
+    slugs = {(row.get("solution") or {}).get("slug") for e in bulk for row in (e.data or {}).get("rows") or []} - {None}
+    if not slugs:
+        return
+    ids = dict(session.execute(select(Solution.slug, Solution.id).where(Solution.slug.in_(slugs))))
+    for event in bulk:
+        rows = (event.data or {}).get("rows") or []
+        found = {ids[slug] for row in rows if (slug := (row.get("solution") or {}).get("slug")) in ids}
+        event.__dict__["_row_solution_ids"] = found
+
+
 def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_ids: set[int] | None) -> bool:
     """Whether a subscription's filters (and its owner's rights) let an event through."""
     if not owner_may_see(subscription, event):
@@ -93,39 +107,53 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
 
     The receiver of ``signals.change_event_appended``: runs in the transaction that appended the event.
     """
+    return enqueue_events((event,), session=session)
+
+
+def enqueue_events(events: Sequence[ChangeEvent], *, session: Session, **_: Any) -> int:
+    """``enqueue`` for events appended together (``signals.change_events_appended``): the subscriptions and the
+    portfolios read once, one multi-row insert, however many events."""
     subscriptions = session.scalars(
         select(Subscription).where(Subscription.active.is_(True)).options(joinedload(Subscription.owner))
     ).all()
-    if not subscriptions:
+    if not subscriptions or not events:
         return 0
     municipality_ids = {s.municipality_id for s in subscriptions if s.municipality_id is not None}
+    solution_ids = {e.solution_id for e in events if e.solution_id is not None}
     portfolios: dict[int, set[int]] = {}
-    if municipality_ids and event.solution_id is not None:
+    if municipality_ids and solution_ids:
         rows = session.execute(
             select(PortfolioEntry.municipality_id, PortfolioEntry.solution_id).where(
                 PortfolioEntry.municipality_id.in_(municipality_ids),
-                PortfolioEntry.solution_id == event.solution_id,
+                PortfolioEntry.solution_id.in_(solution_ids),
             )
         )
         for municipality_id, solution_id in rows:
             portfolios.setdefault(municipality_id, set()).add(solution_id)
-    payload = event_payload(event)
+    if any(s.solution_ids for s in subscriptions):
+        _prefill_row_solutions(session, events)
     now = utcnow()
-    deliveries = [
-        {
-            "subscription_id": sub.id,
-            "event_id": event.id,
-            "message_id": new_message_id(),
-            "event_type": event.type,
-            "payload": payload,
-            "state": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for sub in subscriptions
-        if matches(sub, event, portfolios.get(sub.municipality_id, set()) if sub.municipality_id is not None else None)
-    ]
+    deliveries = []
+    for event in events:
+        payload: dict[str, Any] | None = None
+        for sub in subscriptions:
+            portfolio = portfolios.get(sub.municipality_id, set()) if sub.municipality_id is not None else None
+            if not matches(sub, event, portfolio):
+                continue
+            payload = payload or event_payload(event)
+            deliveries.append(
+                {
+                    "subscription_id": sub.id,
+                    "event_id": event.id,
+                    "message_id": new_message_id(),
+                    "event_type": event.type,
+                    "payload": payload,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
     if deliveries:  # one multi-row insert, not an ORM object per receiver
         session.execute(insert(Delivery), deliveries)
         wake.announce(session, WEBHOOKS.name)

@@ -19,6 +19,7 @@ import requests
 from tracker.broadcast import signing
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, split_url
 from tracker.broadcast.transport import pinned_session
+from tracker.clock import timestamp, utcnow
 from tracker.outbox import schedule
 from tracker.outbox.queues import WEBHOOKS
 
@@ -100,7 +101,7 @@ def send(
 
     try:
         split_url(url)  # the form rules again: the URL may predate today's rules
-        headers = signing.webhook_headers(message_id, int(time.time()), body, signing_secrets)
+        headers = signing.webhook_headers(message_id, int(timestamp()), body, signing_secrets)
         own, exhausted = session is None, False
         http = session if session is not None else pinned_session(settings.policy, settings.user_agent)
         try:
@@ -146,7 +147,7 @@ def send(
         error = f"Modtageren svarede {status} (omdirigering til {where[:200]!r}); omdirigeringer følges ikke."
     else:
         error = f"Modtageren svarede {status}." + (f" Svar: {text[:300]}" if text else "")
-    retry_after = parse_retry_after(resp.headers.get("Retry-After"), datetime.now(UTC))
+    retry_after = parse_retry_after(resp.headers.get("Retry-After"), utcnow())
     return Outcome(False, status, latency, error, retry_after=retry_after, gone=status == 410)
 
 

@@ -11,8 +11,9 @@ import binascii
 import hashlib
 import hmac
 import secrets
-import time
 from collections.abc import Mapping, Sequence
+
+from tracker import clock
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the spec's public prefix, not a secret
 SECRET_BYTES = 32  # the spec asks for 24–64 random bytes
@@ -58,7 +59,7 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes, *, now: float |
         timestamp = int(raw_ts)
     except ValueError:
         return False
-    if abs((time.time() if now is None else now) - timestamp) > TOLERANCE_SECONDS:
+    if abs((clock.timestamp() if now is None else now) - timestamp) > TOLERANCE_SECONDS:
         return False
     expected = sign(secret, message_id, timestamp, body)
     return any(hmac.compare_digest(expected, candidate) for candidate in header.split())

@@ -21,7 +21,7 @@ from tracker.auth.permissions import require
 from tracker.broadcast import outbox
 from tracker.broadcast.signing import generate_secret
 from tracker.broadcast.ssrf import TargetPolicy, TargetRefused, check_url
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import Delivery, DeliveryAttempt, Municipality, Solution, Subscription, User
 from tracker.models.vocab import TransitionCategory, TransitionKind

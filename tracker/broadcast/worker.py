@@ -25,7 +25,8 @@ from tracker.broadcast.outcomes import Claimed, record, record_many, release
 from tracker.broadcast.sender import Outcome, SendSettings, encode_body, send
 from tracker.broadcast.ssrf import policy_from_config
 from tracker.broadcast.transport import pinned_session
-from tracker.db import get_db, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db
 from tracker.models import Delivery, Subscription
 from tracker.outbox import lease, loop
 from tracker.outbox.loop import Clock, RunReport

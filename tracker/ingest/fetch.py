@@ -18,7 +18,7 @@ from scrapers.base import FetchError, LayoutChanged, Observation, Page, PageRefu
 from scrapers.http import Fetcher
 from scrapers.news import NewsArchiveSource
 from scrapers.pagetext import language
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.ingest.targets import Target
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from scrapers.base import Observation, SolutionRef
 from scrapers.dates import find_date_matches
-from tracker.db import utcnow
+from tracker.clock import today_in_denmark, utcnow
 from tracker.errors import AppError
 from tracker.ingest.rule_stats import misleading_rules
 from tracker.ingest.targets import AUTHORITY_SOURCES, Target
@@ -38,7 +38,6 @@ from tracker.registry.actors import Actor
 from tracker.registry.services import update_solution, validate_changes
 from tracker.review.changes import from_json
 from tracker.review.services import mark_stale
-from tracker.vocabulary import today_in_denmark
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from scrapers.dates import find_date_matches
 from scrapers.levels import find_levels
 from scrapers.matching import SolutionMatcher, matcher_for
 from tracker.auth import audit
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import NotFound
 from tracker.ingest.proposals import solution_refs
 from tracker.models import PageSnapshot, Source, User

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.auth.permissions import require
+from tracker.clock import today_in_denmark
 from tracker.errors import ValidationError
 from tracker.i18n import translated as _
 from tracker.inquiries.public import municipality_label
@@ -21,7 +22,6 @@ from tracker.models import Municipality, Organisation, RiskAssessment, Solution,
 from tracker.models.inquiries import ASSESSED_LEVELS
 from tracker.models.vocab import SourceKind
 from tracker.review.services import create_proposal
-from tracker.vocabulary import today_in_denmark
 
 MAX_NOTE = 2000
 CODE_RE = re.compile(r"[0-9]{3}")

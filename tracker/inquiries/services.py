@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tracker.auth.permissions import may, own_municipality_id, require, require_state
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import AppError, Conflict, ValidationError
 from tracker.i18n import translated as _
 from tracker.inputs import CONTROL_CHARS

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.clock import utcnow
 from tracker.crypto import EncryptedString
-from tracker.db import Base, UTCDateTime, utcnow
+from tracker.db import Base, UTCDateTime
 from tracker.models.events import ChangeEvent, EventId
 from tracker.models.users import User
 

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, UTCDateTime, utcnow
+from tracker.clock import utcnow
+from tracker.db import Base, UTCDateTime
 from tracker.models.municipalities import Municipality
 from tracker.models.solutions import Solution
 

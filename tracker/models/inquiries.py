@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.db import Base, UTCDateTime, utcnow
+from tracker.clock import utcnow
+from tracker.db import Base, UTCDateTime
 from tracker.models.municipalities import Municipality
 from tracker.models.organisations import Organisation
 from tracker.models.solutions import Solution

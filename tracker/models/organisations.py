@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.db import Base, UTCDateTime, utcnow
+from tracker.clock import utcnow
+from tracker.db import Base, UTCDateTime
 from tracker.models.vocab import OrganisationKind, sql_in
 
 

@@ -18,12 +18,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from tracker.clock import DANISH_TIME, today_in_denmark, utcnow
 from tracker.models import IdpChange, Solution
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.lockout import Period
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness
 from tracker.municipalities.requirements import SolutionFacts, TransitionRef
-from tracker.vocabulary import CONFIDENCE_LABELS, DANISH_TIME, KIND_LABELS, LOA_LABELS, STATE_LABELS
+from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -204,7 +205,7 @@ def idp_changes_table(changes: Sequence[IdpChange]) -> Table:
 
 def registry_table(solutions: Sequence[Solution], *, today: date | None = None) -> Table:
     """The registry as header and rows (the API list's order), with Danish labels, sources and Danish time."""
-    day = today or datetime.now(DANISH_TIME).date()
+    day = today or today_in_denmark()
     rows = [
         [
             s.slug,
@@ -307,7 +308,7 @@ def readiness_summary(readiness: Readiness) -> list[tuple[str, Any]]:
         ("I alt", totals["total"]),
         ("Løsninger", totals["solutions"]),
         ("Forældede oplysninger", totals["stale"]),
-        ("Udskrevet (dansk tid)", danish_time(datetime.now(DANISH_TIME))),
+        ("Udskrevet (dansk tid)", danish_time(utcnow())),
     ]
 
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tracker.clock import today_in_denmark
 from tracker.models import Idp, Municipality, Solution
 from tracker.municipalities import requirements
 from tracker.municipalities.readiness import Status
 from tracker.municipalities.readiness_events import affected_entries, rows_with
 from tracker.registry.brokers import broker_edges, dependants
-from tracker.vocabulary import today_in_denmark
 
 DANGER = (Status.AT_RISK, Status.LOCKED_OUT)
 _FACT_FIELDS = {

@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl import load_workbook
@@ -90,25 +92,54 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _too_many() -> AppError:
+    return PayloadTooLarge(TOO_MANY)
+
+
+TooMany = Callable[[], AppError]
+
+
+def header_delimiter(text: str) -> str | None:
+    """The delimiter of a file whose first line is a header of plain words: ';' (Danish Excel), ',' or a tab."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
+
+
+def csv_rows(
+    data: bytes, *, limit: int = MAX_ROWS, too_many: TooMany = _too_many, by_header: bool = False
+) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a CSV file (UTF-8 with or without BOM, else Windows-1252), each with its line number
+    (1 = the first line). The delimiter is sniffed or, ``by_header``, read off the header line. More than
+    ``limit`` rows after a header row: ``too_many()``."""
     text = _decode(data)
     if "\x00" in text:
         raise UnsupportedMediaType("municipalities.import_not_csv")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel  # one column, or nothing to tell the delimiter by
-    reader = csv.reader(io.StringIO(text), dialect)
-    rows: list[list[str]] = []
+    if by_header:
+        reader = csv.reader(io.StringIO(text), delimiter=header_delimiter(text) or ";")
+    else:
+        try:
+            dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        except csv.Error:
+            dialect = csv.excel  # one column, or nothing to tell the delimiter by
+        reader = csv.reader(io.StringIO(text), dialect)
+    rows: list[tuple[int, list[str]]] = []
+    ended = 0  # the line the previous row ended on (a quoted cell may span lines)
     try:
         for row in reader:
+            start, ended = ended + 1, reader.line_num
             if any(cell.strip() for cell in row):
-                if len(rows) > MAX_ROWS:  # room for a header row; the names are counted after it is found
-                    raise PayloadTooLarge(TOO_MANY)
-                rows.append(row)
+                if len(rows) > limit:  # room for a header row; the rest are counted after it is found
+                    raise too_many()
+                rows.append((start, row))
     except csv.Error as exc:
         raise ValidationError("municipalities.import_csv_unreadable", {"file": str(exc)}) from exc
     return rows
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return [row for _, row in csv_rows(data)]
 
 
 # A portfolio sheet unpacks to well under a megabyte; a "zip bomb" unpacks to gigabytes before openpyxl's
@@ -145,7 +176,23 @@ def _refuse_doctypes(data: bytes) -> None:
                 )
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as text: a date (or a date-time at midnight, as Excel stores days) as ÅÅÅÅ-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def xlsx_rows(
+    data: bytes, *, limit: int = MAX_ROWS, too_many: TooMany = _too_many, max_col: int = 30
+) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a workbook's first sheet as text, each with its row number; unpacked size and XML
+    (no DOCTYPE, no entities) checked before openpyxl reads it, read-only. More than ``limit`` rows after a
+    header row: ``too_many()``."""
     _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -153,18 +200,22 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         raise ValidationError("municipalities.import_xlsx_unreadable", {"file": str(exc)}) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows: list[list[str]] = []
-        for values in sheet.iter_rows(max_col=30, values_only=True):
-            row = ["" if v is None else str(v) for v in values]
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(sheet.iter_rows(max_col=max_col, values_only=True), start=1):
+            row = [cell_text(v) for v in values]
             if any(cell.strip() for cell in row):
-                if len(rows) > MAX_ROWS:  # room for a header row; the names are counted after it is found
-                    raise PayloadTooLarge(TOO_MANY)
-                rows.append(row)
+                if len(rows) > limit:  # room for a header row; the rest are counted after it is found
+                    raise too_many()
+                rows.append((number, row))
         return rows
     except (zipfile.BadZipFile, KeyError, ValueError, IndexError) as exc:
         raise ValidationError("municipalities.import_xlsx_unreadable", {"file": str(exc)}) from exc
     finally:
         workbook.close()
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    return [row for _, row in xlsx_rows(data)]
 
 
 def read_names(filename: str, data: bytes) -> list[ImportedName]:

@@ -14,12 +14,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.clock import today_in_denmark
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp
 from tracker.models.vocab import SwitchState
 from tracker.municipalities import requirements
 from tracker.municipalities.readiness import Assessment, Status, choices_on, row_for
-from tracker.vocabulary import today_in_denmark
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,16 @@ a change that exists (same IdP, kind and day) is a conflict (409). Services only
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.error_messages import N_
 from tracker.errors import NotFound, ValidationError
+from tracker.i18n import translated
 from tracker.models import Idp, IdpChange, Municipality
 from tracker.models.municipalities import IdpChangeKind
 from tracker.models.vocab import LOA_RANK
@@ -29,11 +32,62 @@ FIELDS = ("idp_id", "kind", "effective_on", "notified_loa", "target_idp_id", "de
 DESTINATION_MAX_LEN = 200
 REFUSED = "municipalities.planned_change_not_saved"  # "Den planlagte ændring kunne ikke gemmes."
 KIND_TEXT = {
-    IdpChangeKind.LOA.value: "nyt anmeldt niveau",
-    IdpChangeKind.RETIRE.value: "nedlæggelse",
-    IdpChangeKind.MOVE.value: "flytning til en anden IdP",
-    IdpChangeKind.LEAVE.value: "gruppen forlader kommunen",
+    IdpChangeKind.LOA.value: N_("nyt anmeldt niveau"),
+    IdpChangeKind.RETIRE.value: N_("nedlæggelse"),
+    IdpChangeKind.MOVE.value: N_("flytning til en anden IdP"),
+    IdpChangeKind.LEAVE.value: N_("gruppen forlader kommunen"),
 }
+
+
+class Said(str):
+    """A problem's Danish sentence (what the single edit's ``details`` carry, as before) that remembers its msgid
+    and parameters, so a face can word it again in the request's language (``worded``): the file import lists
+    every row's problems in English with Accept-Language: en."""
+
+    __slots__ = ("msgid", "params")
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Said:
+        """The sentence filled in Danish; ``params`` may be ``Said`` themselves (a kind's words)."""
+        text = msgid % {k: str(v) for k, v in params.items()} if params else msgid
+        said = super().__new__(cls, text)
+        said.msgid, said.params = msgid, params
+        return said
+
+    def worded(self) -> str:
+        """The sentence in the request's language (Danish outside a request)."""
+        values = {k: v.worded() if isinstance(v, Said) else v for k, v in self.params.items()}
+        return translated(self.msgid, **values)
+
+
+def worded(problem: str) -> str:
+    """A problem in the request's language: a ``Said`` is worded again, any other text passes as it is."""
+    return problem.worded() if isinstance(problem, Said) else problem
+
+
+class Dated(Protocol):
+    """What the order rules read of a planned change: a stored ``IdpChange`` or a file's row (``Planned``)."""
+
+    @property
+    def kind(self) -> str:
+        """``IdpChangeKind``'s value."""
+
+    @property
+    def effective_on(self) -> date:
+        """The day it takes effect."""
+
+    @property
+    def target_idp(self) -> Idp | None:
+        """For a move, the IdP the group moves to."""
+
+
+ChangesOf = Callable[[Idp], Sequence[Dated]]
+
+
+def stored_changes(idp: Idp) -> Sequence[Dated]:
+    """An IdP's planned changes as stored (what a single edit is checked against)."""
+    return idp.changes
 
 
 def list_changes(session: Session, municipality: Municipality) -> list[IdpChange]:
@@ -70,12 +124,12 @@ def _text(value: Any, field: str, limit: int, problems: dict[str, str]) -> str |
     if value is None:
         return None
     if not isinstance(value, str):
-        problems[field] = "Skal være tekst."
+        problems[field] = Said(N_("Skal være tekst."))
         return None
     if CONTROL_RE.search(value):
-        problems[field] = "Må ikke indeholde styretegn."
+        problems[field] = Said(N_("Må ikke indeholde styretegn."))
     elif len(value) > limit:
-        problems[field] = f"Højst {limit} tegn."
+        problems[field] = Said(N_("Højst %(limit)s tegn."), limit=limit)
     return value.strip() or None
 
 
@@ -88,43 +142,53 @@ def _own_idp(session: Session, municipality: Municipality, value: Any) -> Idp | 
 
 def check(session: Session, municipality: Municipality, values: dict[str, Any]) -> dict[str, Any]:
     """The change's fields, checked against M's IdPs and their other planned changes; every problem at once."""
+    clean, problems = check_fields(session, municipality, values)
+    if not problems and clean["idp"] is not None and clean["effective_on"] is not None:
+        check_order(clean["idp"], str(clean["kind"]), clean["effective_on"], clean["target_idp"], problems)
+    if problems:
+        raise ValidationError(REFUSED, problems)
+    return clean
+
+
+def check_fields(
+    session: Session, municipality: Municipality, values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The change's fields on their own (not yet against other planned changes): the clean values and every
+    problem by field (none: the values are good)."""
     problems: dict[str, str] = {}
     for field in sorted(set(values) - set(FIELDS)):
-        problems[field] = "Feltet kendes ikke."
+        problems[field] = Said(N_("Feltet kendes ikke."))
     idp = _own_idp(session, municipality, values.get("idp_id"))
     if idp is None:
-        problems["idp_id"] = "Vælg en af kommunens egne IdP'er."
+        problems["idp_id"] = Said(N_("Vælg en af kommunens egne IdP'er."))
     kind = values.get("kind")
     if kind not in tuple(IdpChangeKind):
-        problems["kind"] = f"Skal være en af: {', '.join(IdpChangeKind)}."
+        problems["kind"] = Said(N_("Skal være en af: %(choices)s."), choices=", ".join(IdpChangeKind))
     day = _day(values.get("effective_on"))
     if day is None:
-        problems["effective_on"] = "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."
+        problems["effective_on"] = Said(N_("Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."))
     elif not FIRST_DAY <= day <= LAST_DAY:
-        problems["effective_on"] = "Datoen skal ligge mellem 1900-01-01 og 2100-12-31."
+        problems["effective_on"] = Said(N_("Datoen skal ligge mellem 1900-01-01 og 2100-12-31."))
     level = values.get("notified_loa")
     if kind == IdpChangeKind.LOA:
         if level not in {loa.value for loa in LOA_RANK}:
-            problems["notified_loa"] = "Angiv niveauet IdP'en anmeldes på fra datoen: lav, betydelig eller hoej."
+            problems["notified_loa"] = Said(
+                N_("Angiv niveauet IdP'en anmeldes på fra datoen: lav, betydelig eller hoej.")
+            )
     elif level is not None:
-        problems["notified_loa"] = "Kun en ændring af typen 'loa' har et niveau."
+        problems["notified_loa"] = Said(N_("Kun en ændring af typen 'loa' har et niveau."))
     target = None
     if kind == IdpChangeKind.MOVE:
         target = _own_idp(session, municipality, values.get("target_idp_id"))
         if target is None or (idp is not None and target.id == idp.id):
-            problems["target_idp_id"] = "Gruppen kan kun flytte til en anden af kommunens egne IdP'er."
+            problems["target_idp_id"] = Said(N_("Gruppen kan kun flytte til en anden af kommunens egne IdP'er."))
     elif values.get("target_idp_id") is not None:
-        problems["target_idp_id"] = "Kun en flytning har en mål-IdP."
+        problems["target_idp_id"] = Said(N_("Kun en flytning har en mål-IdP."))
     destination = _text(values.get("destination"), "destination", DESTINATION_MAX_LEN, problems)
     if destination and kind != IdpChangeKind.LEAVE:
-        problems["destination"] = "Kun en ændring af typen 'leave' har en modtager."
+        problems["destination"] = Said(N_("Kun en ændring af typen 'leave' har en modtager."))
     note = _text(values.get("note"), "note", NOTE_MAX_LEN, problems)
-    if not problems and idp is not None and day is not None:
-        _check_order(idp, str(kind), day, target, problems)
-    if problems:
-        raise ValidationError(REFUSED, problems)
-    assert idp is not None and day is not None
-    return {
+    clean = {
         "idp": idp,
         "kind": kind,
         "effective_on": day,
@@ -133,40 +197,59 @@ def check(session: Session, municipality: Municipality, values: dict[str, Any]) 
         "destination": destination,
         "note": note,
     }
+    return clean, problems
 
 
-def _check_order(idp: Idp, kind: str, day: date, target: Idp | None, problems: dict[str, str]) -> None:
-    """The change must fit the IdP's other planned changes (and the target's, for a move)."""
-    ends = [c for c in idp.changes if c.kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE)]
+def check_order(
+    idp: Idp,
+    kind: str,
+    day: date,
+    target: Idp | None,
+    problems: dict[str, str],
+    changes_of: ChangesOf = stored_changes,
+) -> None:
+    """The change must fit the IdP's other planned changes (and the target's, for a move). ``changes_of`` gives
+    an IdP's other changes: as stored for a single edit, the file's other rows for an import."""
+    own = changes_of(idp)
+    ends = [c for c in own if c.kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE)]
     if kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE):
         same = [c for c in ends if c.kind == kind]
         if same:
-            problems["kind"] = (
-                f"IdP'en har allerede en planlagt {KIND_TEXT[kind]} ({danish_day(same[0].effective_on)})."
+            problems["kind"] = Said(
+                N_("IdP'en har allerede en planlagt %(kind)s (%(day)s)."),
+                kind=Said(KIND_TEXT[kind]),
+                day=danish_day(same[0].effective_on),
             )
             return
-        later = [c for c in idp.changes if c.kind in (IdpChangeKind.LOA, IdpChangeKind.MOVE) and c.effective_on > day]
+        later = [c for c in own if c.kind in (IdpChangeKind.LOA, IdpChangeKind.MOVE) and c.effective_on > day]
         if later:
-            problems["effective_on"] = (
-                f"Datoen ligger før en planlagt {KIND_TEXT[later[0].kind]} den {danish_day(later[0].effective_on)}; "
-                "slet eller flyt den først."
+            problems["effective_on"] = Said(
+                N_("Datoen ligger før en planlagt %(kind)s den %(day)s; slet eller flyt den først."),
+                kind=Said(KIND_TEXT[later[0].kind]),
+                day=danish_day(later[0].effective_on),
             )
         return
     closing = [c for c in ends if c.effective_on < day or (c.effective_on == day and kind == IdpChangeKind.LOA)]
     if closing:
         first = min(closing, key=lambda c: c.effective_on)
-        problems["effective_on"] = (
-            f"IdP'en har en planlagt {KIND_TEXT[first.kind]} den {danish_day(first.effective_on)}, før denne dato."
+        problems["effective_on"] = Said(
+            N_("IdP'en har en planlagt %(kind)s den %(day)s, før denne dato."),
+            kind=Said(KIND_TEXT[first.kind]),
+            day=danish_day(first.effective_on),
         )
     if kind == IdpChangeKind.MOVE and target is not None:
-        gone = [c for c in target.changes if c.kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE)]
+        gone = [c for c in changes_of(target) if c.kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE)]
         if any(c.effective_on <= day for c in gone):
-            problems["target_idp_id"] = "Mål-IdP'en er nedlagt, eller dens gruppe har forladt kommunen, på datoen."
-        if _moves_into(target, idp.id):
-            problems["target_idp_id"] = "Flytningen ville danne en løkke: mål-IdP'ens gruppe flytter selv hertil."
+            problems["target_idp_id"] = Said(
+                N_("Mål-IdP'en er nedlagt, eller dens gruppe har forladt kommunen, på datoen.")
+            )
+        if _moves_into(target, idp.id, changes_of):
+            problems["target_idp_id"] = Said(
+                N_("Flytningen ville danne en løkke: mål-IdP'ens gruppe flytter selv hertil.")
+            )
 
 
-def _moves_into(start: Idp, idp_id: int) -> bool:
+def _moves_into(start: Idp, idp_id: int, changes_of: ChangesOf) -> bool:
     seen: set[int] = set()
     todo = [start]
     while todo:
@@ -174,7 +257,7 @@ def _moves_into(start: Idp, idp_id: int) -> bool:
         if current.id in seen:
             continue
         seen.add(current.id)
-        for change in current.changes:
+        for change in changes_of(current):
             if change.target_idp is not None:
                 if change.target_idp.id == idp_id:
                     return True
@@ -184,7 +267,7 @@ def _moves_into(start: Idp, idp_id: int) -> bool:
 
 def describe(change: IdpChange) -> str:
     """One Danish line naming the change (audit and event reasons)."""
-    text = f"{KIND_TEXT[change.kind]} fra {danish_day(change.effective_on)}"
+    text = f"{KIND_TEXT[change.kind]} fra {danish_day(change.effective_on)}"  # Danish: stored in the history
     if change.kind == IdpChangeKind.LOA:
         text += f" ({change.notified_loa})"
     return f"IdP '{change.idp.name}': {text}"

@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from tracker.clock import today_in_denmark
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import LOA_RANK, Confidence, Loa, SwitchState
 from tracker.municipalities.lockout import (
@@ -49,7 +50,7 @@ from tracker.municipalities.lockout import (
     next_period,
 )
 from tracker.municipalities.requirements import Chain, SolutionFacts, TransitionRef, chains
-from tracker.vocabulary import format_day, in_readers_language, today_in_denmark
+from tracker.vocabulary import format_day, in_readers_language
 
 
 class Status(StrEnum):
@@ -387,6 +388,8 @@ class Readiness:
     municipality: Municipality
     today: date
     rows: list[ReadinessRow]
+    # The solutions of the portfolio (``readiness_of`` fills it: a group that has left has no rows, its entry stays).
+    solution_ids: frozenset[int] = frozenset()
 
     @property
     def totals(self) -> dict[str, int]:
@@ -468,3 +471,41 @@ def municipality_readiness(session: Session, municipality: Municipality, *, toda
     idps = session.scalars(select(Idp).where(Idp.municipality_id == municipality.id).order_by(Idp.id)).all()
     day = today or today_in_denmark()
     return Readiness(municipality, day, rows_for(entries, idps, day, chains(session, [e.solution for e in entries])))
+
+
+def readiness_of(
+    session: Session, municipality_ids: Iterable[int], *, today: date | None = None
+) -> dict[int, Readiness]:
+    """``municipality_readiness`` of several municipalities at once, by id: a fixed number of queries however
+    many municipalities (their IdPs with planned changes, their portfolios, one set of requirement chains)."""
+    ids = sorted(set(municipality_ids))
+    if not ids:
+        return {}
+    day = today or today_in_denmark()
+    municipalities = list(session.scalars(select(Municipality).where(Municipality.id.in_(ids))))
+    idps: dict[int, list[Idp]] = {}
+    for idp in session.scalars(
+        select(Idp).where(Idp.municipality_id.in_(ids)).order_by(Idp.id).options(selectinload(Idp.changes))
+    ):
+        idps.setdefault(idp.municipality_id, []).append(idp)
+    entries: dict[int, list[PortfolioEntry]] = {}
+    for entry in session.scalars(
+        select(PortfolioEntry)
+        .where(PortfolioEntry.municipality_id.in_(ids))
+        .options(
+            joinedload(PortfolioEntry.solution).joinedload(Solution.service_provider),
+            selectinload(PortfolioEntry.idps),
+        )
+    ):
+        entries.setdefault(entry.municipality_id, []).append(entry)
+    solutions = {e.solution.id: e.solution for found in entries.values() for e in found}
+    requirement_chains = chains(session, solutions.values())
+    return {
+        m.id: Readiness(
+            m,
+            day,
+            rows_for(entries.get(m.id, []), idps.get(m.id, []), day, requirement_chains),
+            frozenset(e.solution_id for e in entries.get(m.id, [])),
+        )
+        for m in municipalities
+    }

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from tracker.clock import today_in_denmark
 from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solution
 from tracker.municipalities import requirements
 from tracker.municipalities.actions import action_dict
@@ -34,8 +35,7 @@ from tracker.municipalities.readiness import (
 )
 from tracker.registry.actors import Actor
 from tracker.registry.brokers import broker_edges, dependants
-from tracker.registry.events import append_event
-from tracker.vocabulary import today_in_denmark
+from tracker.registry.events import append_events
 
 EVENT_TYPE = "municipality.readiness.changed"
 RowKey = tuple[int, int, int | None]  # (municipality, solution, IdP)
@@ -92,15 +92,16 @@ def _row_data(before: ReadinessRow | None, after: ReadinessRow | None) -> dict[s
     }
 
 
-def _emit(
-    session: Session,
+def _event_fields(
     municipality: Municipality,
     changed: list[tuple[ReadinessRow | None, ReadinessRow | None]],
     *,
     actor: Actor,
     reason: str | None,
     over_time: bool = False,
-) -> ChangeEvent:
+) -> dict[str, Any]:
+    """The keywords of one municipality's readiness event (``append_events``)."""
+
     def changes(before: ReadinessRow | None, after: ReadinessRow | None) -> dict[str, Any]:
         out = {"readiness": {"before": row_json(before), "after": row_json(after)}}
         if over_time and lockout_json(before) != lockout_json(after):
@@ -111,16 +112,15 @@ def _emit(
         before, after = changed[0]
         row = after or before
         assert row is not None
-        return append_event(
-            session,
-            type=EVENT_TYPE,
-            actor=actor,
-            municipality=municipality,
-            solution=row.solution,
-            changes=changes(before, after),
-            data=_row_data(before, after),
-            reason=reason,
-        )
+        return {
+            "type": EVENT_TYPE,
+            "actor": actor,
+            "municipality": municipality,
+            "solution": row.solution,
+            "changes": changes(before, after),
+            "data": _row_data(before, after),
+            "reason": reason,
+        }
     rows = []
     for before, after in changed:
         row = after or before
@@ -132,15 +132,14 @@ def _emit(
                 "changes": changes(before, after),
             }
         )
-    return append_event(
-        session,
-        type=EVENT_TYPE,
-        actor=actor,
-        municipality=municipality,
-        changes={},
-        data={"rows": rows, "count": len(rows)},
-        reason=reason,
-    )
+    return {
+        "type": EVENT_TYPE,
+        "actor": actor,
+        "municipality": municipality,
+        "changes": {},
+        "data": {"rows": rows, "count": len(rows)},
+        "reason": reason,
+    }
 
 
 def _emit_all(
@@ -153,7 +152,8 @@ def _emit_all(
     reason: str | None,
     over_time: bool = False,
 ) -> list[ChangeEvent]:
-    """One event per municipality with changed rows (a single row keeps the single-row shape). ``over_time``:
+    """One event per municipality with changed rows (a single row keeps the single-row shape), appended together
+    (one insert, one ``change_events_appended``). ``over_time``:
     a row whose next lock-out period moved counts as changed too (planned IdP and staff-group changes)."""
     compared = _compared_over_time if over_time else _compared
     changed: dict[int, list[tuple[ReadinessRow | None, ReadinessRow | None]]] = {}
@@ -161,10 +161,13 @@ def _emit_all(
         old, new = before.get(key), after.get(key)
         if compared(old) != compared(new):
             changed.setdefault(key[0], []).append((old, new))
-    return [
-        _emit(session, municipalities[mid], rows, actor=actor, reason=reason, over_time=over_time)
-        for mid, rows in sorted(changed.items())
-    ]
+    return append_events(
+        session,
+        [
+            _event_fields(municipalities[mid], rows, actor=actor, reason=reason, over_time=over_time)
+            for mid, rows in sorted(changed.items())
+        ],
+    )
 
 
 def expand(event: ChangeEvent) -> list[ChangeEvent]:

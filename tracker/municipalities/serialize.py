@@ -47,7 +47,8 @@ def idp_dict(idp: Idp) -> dict[str, Any]:
     }
 
 
-def _idp_ref(idp: Idp | None) -> dict[str, Any] | None:
+def idp_ref(idp: Idp | None) -> dict[str, Any] | None:
+    """An IdP named inside another object (None: no IdP)."""
     if idp is None:
         return None
     return {"id": idp.id, "name": idp.name, "user_group": idp.user_group, "notified_loa": idp.notified_loa}
@@ -65,8 +66,8 @@ def portfolio_entry_dict(entry: PortfolioEntry) -> dict[str, Any]:
     """
     return {
         "solution": solution_ref(entry.solution),
-        "idps": [_idp_ref(i) for i in entry.idps],
-        "idp": _idp_ref(entry.idps[0]) if entry.idps else None,
+        "idps": [idp_ref(i) for i in entry.idps],
+        "idp": idp_ref(entry.idps[0]) if entry.idps else None,
         "note": entry.note,
         "added_at": entry.created_at,
     }
@@ -88,11 +89,11 @@ def idp_change_dict(change: IdpChange) -> dict[str, Any]:
     """A planned change of an IdP or its staff group, as the API shows it."""
     return {
         "id": change.id,
-        "idp": _idp_ref(change.idp),
+        "idp": idp_ref(change.idp),
         "kind": change.kind,
         "effective_on": change.effective_on,
         "notified_loa": change.notified_loa,
-        "target_idp": _idp_ref(change.target_idp),
+        "target_idp": idp_ref(change.target_idp),
         "destination": change.destination,
         "note": change.note,
         "created_at": change.created_at,
@@ -143,7 +144,7 @@ def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
         "locked_out_from": verdict.from_day,
         "required_loa": {"value": row.solution.loa_value, "status": row.solution.loa_status},
         "switch_date": switch_dict(row.solution),
-        "idp": _idp_ref(row.idp),
+        "idp": idp_ref(row.idp),
         "idp_source": row.idp_source,
         "requirement_from": requirement_ref(row.requirement_from),
         "action": action_dict(row.action),
@@ -170,7 +171,7 @@ def _verdict_dict(verdict: MunicipalityVerdict) -> dict[str, Any]:
     assessment = verdict.assessment
     return {
         **municipality_ref(verdict.municipality),
-        "idp": _idp_ref(verdict.idp),
+        "idp": idp_ref(verdict.idp),
         "group": verdict.group,
         "from": assessment.from_day,
         "days_left": assessment.days_left,

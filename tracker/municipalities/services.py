@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from tracker.auth import audit
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, ValidationError
 from tracker.models import Idp, IdpChange, Municipality, PortfolioEntry, Solution
 from tracker.models.municipalities import portfolio_entry_idp

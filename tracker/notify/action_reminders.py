@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session, joinedload
 from tracker.actions.access import sees_actions
 from tracker.actions.texts import STATUS_LABELS
 from tracker.actions.views import load_one
+from tracker.clock import DANISH_TIME
 from tracker.models import Action, ActionChange, MailMessage, MailPreference, User
 from tracker.notify.compose import link
 from tracker.notify.recipients import message_id_for
 from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
-from tracker.vocabulary import DANISH_TIME
 
 KIND = "notice"  # sent at once by the mail worker, like the other personal notices
 PREFIX = "action-due"

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from tracker.db import clock_set_to
+from tracker.clock import clock_set_to
 from tracker.notify import worker
 from tracker.stopping import stop_event
 

@@ -22,11 +22,12 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from tracker.broadcast.describe import describe, subject_name
+from tracker.clock import DANISH_TIME
 from tracker.links import absolute_for
 from tracker.models import ChangeEvent, MailMessage, User
 from tracker.municipalities.readiness_events import expand
 from tracker.notify.preferences import unsubscribe_token
-from tracker.vocabulary import DANISH_TIME, format_day
+from tracker.vocabulary import format_day
 
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in the raw message, unlike base64

@@ -14,11 +14,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
+from tracker.clock import DANISH_TIME
 from tracker.models import ChangeEvent, MailMessage, MailPreference, User
 from tracker.notify.preferences import transition_filter
 from tracker.notify.recipients import Context, concerns, message_id_for, rules
 from tracker.registry.transition_filter import TransitionFilter
-from tracker.vocabulary import DANISH_TIME
 
 DIGEST_HOUR = 7
 PERIODS = {"daily": 1, "weekly": 7}

@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from tracker.auth.audit import record as audit
 from tracker.auth.permissions import may
-from tracker.db import utcnow
+from tracker.clock import timestamp, utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import MailPreference, User
 from tracker.models.vocab import TransitionCategory, TransitionKind
@@ -170,8 +170,16 @@ def set_preference(
     return after
 
 
+class _ClockSigner(TimestampSigner):
+    """Stamps and ages tokens by the service's clock (``tracker.clock``), not itsdangerous's ``time.time()``."""
+
+    def get_timestamp(self) -> int:
+        """Now, in whole seconds since the epoch."""
+        return int(timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT, signer=_ClockSigner)
 
 
 def unsubscribe_token(user: User) -> str:

@@ -8,7 +8,8 @@ mail (kinds, categories, major only) gets only the transition events that match;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -134,24 +135,29 @@ def coalesce_window() -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _append_event(session: Session, mail_ids: list[int], event_id: int) -> set[int]:
-    """Add ``event_id`` to open immediate mails (not claimed, never tried); returns the users whose mail took it.
+def _append_events(session: Session, mail_ids: list[int], event_ids: Sequence[int]) -> set[int]:
+    """Add ``event_ids`` to open immediate mails (not claimed, never tried); returns the users whose mail took them.
 
     One statement whatever the number of rows; a row the worker claimed meanwhile is left alone (PostgreSQL
     re-checks the condition after waiting for the row's lock; SQLite's writer lock serialises the two).
     """
-    if not mail_ids:
+    if not mail_ids or not event_ids:
         return set()
+    params: dict[str, Any] = {"ids": mail_ids}
     if session.get_bind().dialect.name == "postgresql":
-        appended = "(event_ids::jsonb || to_jsonb(CAST(:event_id AS bigint)))::json"
+        appended = "(event_ids::jsonb || CAST(:more AS jsonb))::json"
+        params["more"] = json.dumps(list(event_ids))
     else:
-        appended = "json_insert(event_ids, '$[#]', :event_id)"
+        appended = "event_ids"
+        for n, event_id in enumerate(event_ids):
+            appended = f"json_insert({appended}, '$[#]', :e{n})"
+            params[f"e{n}"] = event_id
     rows = session.execute(
         text(
-            f"UPDATE mail_message SET event_ids = {appended} "  # noqa: S608 - two fixed expressions, no input
+            f"UPDATE mail_message SET event_ids = {appended} "  # noqa: S608 - fixed expressions, no input
             "WHERE id IN :ids AND claimed_by IS NULL AND state = 'pending' AND attempts = 0 RETURNING user_id"
         ).bindparams(bindparam("ids", expanding=True)),
-        {"event_id": event_id, "ids": mail_ids},
+        params,
     )
     return {user_id for (user_id,) in rows}
 
@@ -165,7 +171,16 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
     made within ``MAIL_COALESCE_SECONDS`` of each other reach a person as one mail listing them all. Set-based:
     one query for the recipients, one update for the waiting mails, one insert for the rest.
     """
-    if event.type not in rules():
+    return enqueue_events((event,), session=session)
+
+
+def enqueue_events(events: Sequence[ChangeEvent], *, session: Session, **_: Any) -> int:
+    """``enqueue`` for events appended together (``signals.change_events_appended``): each recipient's events of
+    the batch join their waiting mail, or make one new mail listing them all. One query for the recipients, one
+    for the waiting mails, one update per distinct list of events joined, one insert."""
+    table = rules()
+    mailed = [e for e in events if e.type in table]
+    if not mailed:
         return 0
     rows = session.execute(
         select(
@@ -182,12 +197,17 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
     if not rows:
         return 0
     ctx = Context(session)
-    recipients = [
-        user.id
+    ctx.load(e.solution_id for e in mailed)
+    filters = [
+        (user, scope, transition_filter(kinds, categories, major_only))
         for user, scope, kinds, categories, major_only in rows
-        if concerns(user, scope, event, ctx, transition_filter(kinds, categories, major_only))
     ]
-    if not recipients:
+    per_user: dict[int, list[ChangeEvent]] = {}
+    for event in mailed:
+        for user, scope, narrowed in filters:
+            if concerns(user, scope, event, ctx, narrowed):
+                per_user.setdefault(user.id, []).append(event)
+    if not per_user:
         return 0
     waiting = session.execute(
         select(MailMessage.id, MailMessage.user_id).where(
@@ -197,26 +217,33 @@ def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
             MailMessage.claimed_by.is_(None),
         )
     ).all()
-    wanted = set(recipients)
-    joined = _append_event(session, [mail_id for mail_id, user_id in waiting if user_id in wanted], event.id)
-    key = f"immediate:{event.id}"
-    due = event.occurred_at + coalesce_window()
-    fresh = [
-        {
-            "user_id": user_id,
-            "key": key,
-            "kind": "immediate",
-            "message_id": message_id_for(user_id, key),
-            "event_ids": [event.id],
-            "state": "pending",
-            "attempts": 0,
-            "next_attempt_at": due,
-            "created_at": event.occurred_at,
-        }
-        for user_id in recipients
-        if user_id not in joined
-    ]
+    by_events: dict[tuple[int, ...], list[int]] = {}
+    for mail_id, user_id in waiting:
+        if user_id in per_user:
+            by_events.setdefault(tuple(e.id for e in per_user[user_id]), []).append(mail_id)
+    joined: set[int] = set()
+    for event_ids, mail_ids in by_events.items():
+        joined |= _append_events(session, mail_ids, event_ids)
+    fresh = []
+    for user_id, found in per_user.items():
+        if user_id in joined:
+            continue
+        first = found[0]
+        key = f"immediate:{first.id}"
+        fresh.append(
+            {
+                "user_id": user_id,
+                "key": key,
+                "kind": "immediate",
+                "message_id": message_id_for(user_id, key),
+                "event_ids": [e.id for e in found],
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": first.occurred_at + coalesce_window(),
+                "created_at": first.occurred_at,
+            }
+        )
     if fresh:
         session.execute(insert(MailMessage), fresh)
     wake.announce(session, MAIL.name)
-    return len(recipients)
+    return sum(len(found) for found in per_user.values())

@@ -22,7 +22,8 @@ from flask import Flask
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, joinedload
 
-from tracker.db import Database, get_db, utcnow
+from tracker.clock import DANISH_TIME, utcnow
+from tracker.db import Database, get_db
 from tracker.models import ChangeEvent, MailAttempt, MailMessage, MailPreference
 from tracker.notify import action_reminders, digests, notices, transport
 from tracker.notify.compose import compose
@@ -33,7 +34,6 @@ from tracker.outbox.lease import holder_id
 from tracker.outbox.loop import Clock
 from tracker.outbox.queues import MAIL
 from tracker.outbox.wake import Waker, waker_for
-from tracker.vocabulary import DANISH_TIME
 
 log = logging.getLogger(__name__)
 

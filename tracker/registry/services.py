@@ -12,14 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import signals
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, PreconditionFailed, ValidationError
 from tracker.i18n import translated as _
 from tracker.models import ChangeEvent, Organisation, Solution
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
 from tracker.registry import brokers, names
 from tracker.registry.actors import Actor
-from tracker.registry.events import append_event
+from tracker.registry.events import append_event, gathering
 from tracker.registry.facts import BASIC_FIELDS, EDITABLE_FIELDS, LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
 from tracker.registry.names import slugify
 from tracker.registry.transition_mirror import sync_nsis_login
@@ -217,6 +217,7 @@ def create_solution(
     return solution
 
 
+@gathering
 def update_solution(
     session: Session,
     solution: Solution,

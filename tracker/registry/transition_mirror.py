@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.models import Solution, Transition
 from tracker.models.vocab import Loa, TransitionCategory, TransitionKind, WhoMustAct
 from tracker.registry.transitions import NSIS_MIRROR, NSIS_TITLE, NSIS_WHAT, derived_act_by, lead_times

@@ -20,14 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import signals
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import PreconditionFailed, ValidationError
 from tracker.i18n import translated as _
 from tracker.models import ChangeEvent, Solution, Transition, TransitionLeadTime
 from tracker.models.vocab import Confidence, Precision, SwitchState, TransitionCategory, TransitionKind
 from tracker.registry import services
 from tracker.registry.actors import Actor
-from tracker.registry.events import append_event
+from tracker.registry.events import append_event, gathering
 from tracker.registry.facts import json_value
 from tracker.registry.transition_mirror import sync_nsis_login
 from tracker.registry.transitions import (
@@ -149,6 +149,7 @@ def prepare_change(session: Session, transition: Transition, changes: dict[str, 
     return changed
 
 
+@gathering
 def create_transition(
     session: Session,
     solution: Solution,
@@ -210,6 +211,7 @@ def _event_groups(changed: set[str], state_after: str) -> list[tuple[str, tuple[
     return groups
 
 
+@gathering
 def update_transition(
     session: Session,
     transition: Transition,
@@ -277,6 +279,7 @@ def update_transition(
     return events
 
 
+@gathering
 def set_lead_time(session: Session, kind: str, days: int, *, actor: Actor) -> int:
     """Change a kind's lead time; every derived act-by day of that kind follows. Returns how many moved."""
     if kind not in tuple(TransitionKind):

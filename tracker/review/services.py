@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tracker import signals
 from tracker.auth.display import public_actor
 from tracker.auth.permissions import may, require, require_state
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, ValidationError
 from tracker.models import ChangeEvent, Organisation, Proposal, Solution, User
 from tracker.models.vocab import Confidence, Role, SourceKind

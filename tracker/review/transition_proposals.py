@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tracker.auth.display import public_actor
 from tracker.auth.permissions import may, require
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.i18n import translated as _
 from tracker.models import Proposal, Solution, Transition, User

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tracker.auth import audit
 from tracker.broadcast.ssrf import TargetRefused, check_url, policy_from_config
 from tracker.broadcast.transport import pinned_session
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, NotFound, ValidationError
 from tracker.models import SamlIdp, User
 from tracker.municipalities.cvr import normalise_cvr, valid_cvr

@@ -17,7 +17,7 @@ from saml2.xmldsig import SIG_RSA_SHA256
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.models import SamlIdp, UserSession
 from tracker.saml import checks, sp
 from tracker.saml.checks import Reason, Refused

@@ -19,12 +19,12 @@ from tracker.actions.access import ACTION, actions_token_owner, require_actions_
 from tracker.actions.texts import FIELD_LABELS, STATUS_LABELS
 from tracker.auth import current_db_user
 from tracker.auth.protect import requires
+from tracker.clock import DANISH_TIME
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
 from tracker.models import ActionChange, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
 from tracker.municipalities import queries as municipality_queries
-from tracker.vocabulary import DANISH_TIME
 from tracker.web.guards import send_anonymous_to_login, web_user
 
 bp = Blueprint("handlinger", __name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
@@ -13,6 +12,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth import SessionUser, admin, audit, sessions, tokens, totp
 from tracker.auth.login import ThrottlePolicy, attempt_login
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import timestamp
 from tracker.db import get_db, get_session
 from tracker.errors import AppError
 from tracker.models import User
@@ -95,7 +95,7 @@ def login() -> BaseResponse | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if totp.enabled(user):
         # The password was right; the login completes only with the second factor (login_code).
         session.clear()
-        session["pending_login"] = {"user_id": user.id, "nonce": user.session_nonce, "at": int(time.time())}
+        session["pending_login"] = {"user_id": user.id, "nonce": user.session_nonce, "at": int(timestamp())}
         if next_url:
             session["pending_next"] = next_url
         return redirect(url_for("auth.login_code"))

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth import current_db_user
 from tracker.auth.permissions import may, require
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, PreconditionFailed
 from tracker.models import Solution, User
@@ -26,7 +27,6 @@ from tracker.registry.services import checked_brokers
 from tracker.review import editing
 from tracker.review import queries as review_queries
 from tracker.review.services import create_proposal
-from tracker.vocabulary import today_in_denmark
 from tracker.web import edit_format
 from tracker.web.form_changes import (
     merge_concurrent,

@@ -26,6 +26,7 @@ from tracker.auth.protect import requires
 from tracker.broadcast import calendars, feed_tokens, feeds
 from tracker.broadcast.subscriptions import SLUG_RE, normalised_code
 from tracker.broadcast.transition_calendar import calendar_transitions
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import Forbidden, NotFound, ValidationError
 from tracker.http_cache import (
@@ -45,7 +46,6 @@ from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.municipalities.names import genitive, official_name
 from tracker.municipalities.readiness import municipality_readiness
 from tracker.registry import queries
-from tracker.vocabulary import today_in_denmark
 
 bp = Blueprint("broadcast", __name__)
 

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from tracker.auth import current_db_user
 from tracker.auth.permissions import may, require
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError
 from tracker.inquiries import assessments, queries, services
@@ -25,7 +26,6 @@ from tracker.models.inquiries import INQUIRY_STATES
 from tracker.models.vocab import Loa
 from tracker.registry import queries as registry_queries
 from tracker.review.changes import switch_from_text
-from tracker.vocabulary import today_in_denmark
 from tracker.web.format import INQUIRY_STATE_LABELS, LOA_LABELS
 from tracker.web.forms import ActionForm, PlainForm, _choices, _source_url
 

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models import Idp
 from tracker.models.vocab import Loa
+from tracker.municipalities.plan_imports import MAX_ROWS as MAX_PLAN_ROWS
 from tracker.web.format import LOA_LABELS
 from tracker.web.forms import options
 
@@ -89,6 +90,21 @@ class ImportForm(FlaskForm):
         _l("Fil (CSV eller XLSX) med en kolonne af løsningsnavne"), validators=[FileRequired(_l("Vælg en fil."))]
     )
     dry_run = BooleanField(_l("Vis kun, hvad der ville ske (gem intet)"))
+
+
+class PlanImportForm(FlaskForm):
+    """Upload a CSV or XLSX file of planned IdP and staff-group changes (the export's columns)."""
+
+    file = FileField(
+        _l("Fil (CSV eller XLSX) med de planlagte ændringer"),
+        validators=[FileRequired(_l("Vælg en fil."))],
+        description=_l(
+            "Kolonnerne som i eksporten: Fra dato, IdP, Brugergruppe, Ændring, Nyt niveau, Ny IdP, Hvortil, "
+            "Bemærkning. Højst %(limit)s rækker. Filen er hele planen: ændringer, den ikke nævner, fjernes. "
+            "Du ser først, hvad der vil ske.",
+            limit=MAX_PLAN_ROWS,
+        ),
+    )
 
 
 class ButtonForm(FlaskForm):

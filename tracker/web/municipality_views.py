@@ -24,6 +24,7 @@ from tracker.actions.views import action_marks
 from tracker.auth import current_db_user
 from tracker.auth.permissions import may
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
@@ -36,7 +37,6 @@ from tracker.municipalities.names import official_name
 from tracker.municipalities.suggest import look_up
 from tracker.registry import transitions as transition_queries
 from tracker.registry.actors import Actor
-from tracker.vocabulary import today_in_denmark
 from tracker.web import timeline
 from tracker.web.guards import send_anonymous_to_login
 from tracker.web.municipality_forms import (
@@ -44,6 +44,7 @@ from tracker.web.municipality_forms import (
     IdpChangeForm,
     IdpForm,
     ImportForm,
+    PlanImportForm,
     PortfolioAddForm,
     PortfolioIdpForm,
     chosen_idps,
@@ -131,6 +132,7 @@ def _page(municipality: Municipality, status: int = 200, **forms: Any) -> Page:
         new_idp_form=forms.pop("new_idp_form", None) or IdpForm(formdata=None, prefix="new"),
         add_form=add_form,
         import_form=forms.pop("import_form", None) or ImportForm(formdata=None),
+        plan_import_form=forms.pop("plan_import_form", None) or PlanImportForm(formdata=None),
         button=ButtonForm(formdata=None),
         **forms,
     )

@@ -11,13 +11,13 @@ from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowError
 
 from tracker.auth.protect import requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.http_cache import PUBLIC_PAGE, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.inputs import SolutionQuerySchema
 from tracker.municipalities.requirements import SolutionFacts
 from tracker.registry import queries, transitions
-from tracker.vocabulary import today_in_denmark
 from tracker.web import transition_format
 from tracker.web.layout import sort_args
 

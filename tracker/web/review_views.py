@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.permissions import may
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, NotFound
 from tracker.ingest.snapshots import count_pending_page_changes, pending_page_changes
@@ -17,7 +18,6 @@ from tracker.registry.queries import stale_solutions
 from tracker.review import queries
 from tracker.review.changes import from_json
 from tracker.review.services import StaleProposal, accept_proposal, reject_not_a_fact, reject_proposal, visible_to
-from tracker.vocabulary import today_in_denmark
 from tracker.web.forms import AcceptForm, NotAFactForm, RejectForm
 from tracker.web.guards import send_anonymous_to_login
 

@@ -16,7 +16,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth import SessionUser, audit, sessions
 from tracker.auth.permissions import level_suffices
 from tracker.auth.protect import requires
-from tracker.db import get_db, get_session, utcnow
+from tracker.clock import utcnow
+from tracker.db import get_db, get_session
 from tracker.errors import NotFound, error_response
 from tracker.models import SamlIdp
 from tracker.saml import flow, identity, idps, logout

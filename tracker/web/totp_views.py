@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +10,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from tracker.auth import totp
 from tracker.auth.login import throttle_state
 from tracker.auth.protect import acting_user, requires
-from tracker.db import get_db, get_session, utcnow, writer_transaction
+from tracker.clock import timestamp, utcnow
+from tracker.db import get_db, get_session, writer_transaction
 from tracker.errors import AppError
 from tracker.models import LoginAttempt, User
 from tracker.web.auth_views import _after_login, _policy, _start_session, bp
@@ -25,7 +24,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _pending_user() -> User | None:
     pending = session.get("pending_login")
-    if not isinstance(pending, dict) or time.time() - int(pending.get("at", 0)) > PENDING_SECONDS:
+    if not isinstance(pending, dict) or timestamp() - int(pending.get("at", 0)) > PENDING_SECONDS:
         return None
     user = get_session().get(User, int(pending.get("user_id", 0)))
     if user is None or not user.is_active or user.session_nonce != pending.get("nonce"):

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.permissions import require
 from tracker.auth.protect import acting_user, requires
+from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, NotFound, ValidationError
 from tracker.models import Solution, Transition, User
@@ -27,7 +28,7 @@ from tracker.registry import transitions as tq
 from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS, WHO_LABELS
 from tracker.review.changes import switch_from_text
 from tracker.review.transition_proposals import create_transition_proposal
-from tracker.vocabulary import LOA_LABELS, today_in_denmark
+from tracker.vocabulary import LOA_LABELS
 from tracker.web.form_changes import switch_words
 from tracker.web.forms import TransitionProposalForm, options
 from tracker.web.guards import send_anonymous_to_login

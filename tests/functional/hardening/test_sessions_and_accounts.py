@@ -17,7 +17,7 @@ from tracker.auth.admin import change_own_password
 from tracker.auth.login import ThrottlePolicy, attempt_login
 from tracker.auth.totp import current_code
 from tracker.auth.users import create_user
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import ValidationError
 from tracker.models import User, UserSession
 

@@ -12,7 +12,7 @@ from tracker.auth import admin, tokens
 from tracker.auth.login import ThrottlePolicy, attempt_login, throttle_state
 from tracker.auth.passwords import verify_password
 from tracker.auth.users import create_user
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import Conflict, Forbidden, NotFound, ValidationError
 from tracker.models import AuditEntry, LoginAttempt, Organisation, User
 

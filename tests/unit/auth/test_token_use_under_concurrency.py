@@ -11,7 +11,8 @@ from sqlalchemy.orm import sessionmaker
 from tests.support.databases import sqlite_database
 from tracker.auth.tokens import create_token, user_for_token
 from tracker.auth.users import create_user
-from tracker.db import Database, make_engine, utcnow
+from tracker.clock import utcnow
+from tracker.db import Database, make_engine
 from tracker.migrate import upgrade
 from tracker.models import ApiToken, Municipality
 from tracker.seed import seed

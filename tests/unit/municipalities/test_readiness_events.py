@@ -19,12 +19,12 @@ from tests.support.municipalities import (
     use,
     user_with_token,
 )
+from tracker.clock import today_in_denmark
 from tracker.models import Delivery, PortfolioEntry, Subscription
 from tracker.municipalities import services
 from tracker.municipalities.queries import list_portfolio
 from tracker.registry.actors import SYSTEM, Actor
 from tracker.registry.services import update_solution
-from tracker.vocabulary import today_in_denmark
 
 FUTURE = today_in_denmark() + timedelta(days=200)
 
@@ -210,10 +210,13 @@ def test_registry_hook_reads_portfolios_and_idps_once_however_many_use_it(sessio
     session.flush()
     with _statements(session) as seen:
         update_solution(session, seeded(session, "aula"), {"loa_value": "hoej"}, actor=SYSTEM)
-    # After the change only: the entries and their IdP links (two statements), the IdPs — however many use it.
-    assert _portfolio_and_idp_reads(seen) == (2, 1)
-    # The IdPs' planned changes: one load for the entries' IdPs, one for the others — however many use it.
-    assert _planned_change_reads(seen) <= 2
+    # After the change only: the entries and their IdP links (two statements), the IdPs — however many use it;
+    # then the actions of every municipality it reaches follow, set-based: the municipalities using it (one), their
+    # entries and IdP links (two), their IdPs (one).
+    assert _portfolio_and_idp_reads(seen) == (2 + 3, 1 + 1)
+    # The IdPs' planned changes: one load for the entries' IdPs, one for the others (and the same two for the
+    # actions) — however many use it.
+    assert _planned_change_reads(seen) <= 2 + 2
     with _statements(session) as seen:  # a change readiness does not depend on reads nothing at all
         update_solution(session, seeded(session, "aula"), {"description": "x"}, actor=SYSTEM)
     assert _portfolio_and_idp_reads(seen) == (0, 0)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.support.accounts import make_user
-from tracker.db import utcnow
+from tracker.clock import utcnow
 from tracker.errors import PreconditionFailed, ValidationError
 from tracker.models import ChangeEvent, Proposal, Solution, Transition
 from tracker.registry.actors import SYSTEM
