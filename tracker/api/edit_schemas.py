@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.inputs import (
     CONTROL_CHARS,
     LINE_BREAKS,
@@ -260,14 +260,10 @@ class ProposalSchema(Schema):
     transition = fields.Nested(ProposalTransitionSchema, allow_none=True, required=True)
 
 
-class ProposalPageSchema(Schema):
+class ProposalPageSchema(PageSchema):
     """A page of proposals."""
 
     items = fields.List(fields.Nested(ProposalSchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 class TokenSchema(Schema):

@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, Url, _length
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
 from tracker.inputs import LINE_PATTERN, Day, PageQuerySchema
 from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
@@ -68,14 +68,10 @@ class TransitionListSchema(Schema):
     items = fields.List(fields.Nested(TransitionSchema), required=True)
 
 
-class TransitionPageSchema(Schema):
+class TransitionPageSchema(PageSchema):
     """A page of transitions."""
 
     items = fields.List(fields.Nested(TransitionSchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 class TransitionQuerySchema(PageQuerySchema):

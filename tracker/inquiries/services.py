@@ -190,16 +190,40 @@ def join(session: Session, *, user: User | None, inquiry: Inquiry) -> bool:
 
 def mark_asked(session: Session, *, user: User | None, inquiry: Inquiry, note: str | None) -> Inquiry:
     """A coordinator records that KL has put the question to the vendor/service provider."""
-    user = require(user, "inquiry.mark_asked", inquiry, check_state=False, details={"object_id": inquiry.id})
-    text = _text(note, field="note", maximum=MAX_NOTE, missing=_("Skriv hvem der er spurgt og hvornår."))
+    missing = _("Skriv hvem der er spurgt og hvornår.")
+    return _coordinator_step(
+        session, user, inquiry, "inquiry.mark_asked", "asked", field="note", text=note, missing=missing
+    )
+
+
+# What each coordinator's step writes: the state it leaves, the column of its text, the column of its time.
+_STEPS = {"asked": ("asked_note", "asked_at"), "closed": ("close_reason", "closed_at")}
+
+
+def _coordinator_step(
+    session: Session,
+    user: User | None,
+    inquiry: Inquiry,
+    action: str,
+    state: str,
+    *,
+    field: str,
+    text: str | None,
+    missing: str,
+) -> Inquiry:
+    """Take ``action`` (the permission layer's name) to ``state`` with the coordinator's ``text`` (the form's
+    ``field``; ``missing`` says it must be written). Those waiting hear of the step."""
+    user = require(user, action, inquiry, check_state=False, details={"object_id": inquiry.id})
+    words = _text(text, field=field, maximum=MAX_NOTE, missing=missing)
     _lock(session, inquiry)
-    require_state("inquiry.mark_asked", inquiry)
+    require_state(action, inquiry)
     before = inquiry.state
-    inquiry.state = "asked"
-    inquiry.asked_note = text
-    inquiry.asked_at = utcnow()
+    column, stamp = _STEPS[state]
+    inquiry.state = state
+    setattr(inquiry, column, words)
+    setattr(inquiry, stamp, utcnow())
     session.flush()
-    _state_event(session, inquiry, user, "inquiry.asked", before, {"asked_note": {"before": None, "after": text}})
+    _state_event(session, inquiry, user, f"inquiry.{state}", before, {column: {"before": None, "after": words}})
     return inquiry
 
 
@@ -305,14 +329,7 @@ def _proposal(
 
 def close(session: Session, *, user: User | None, inquiry: Inquiry, reason: str | None) -> Inquiry:
     """A coordinator closes a question (duplicate, out of scope, answered elsewhere), with a reason."""
-    user = require(user, "inquiry.close", inquiry, check_state=False, details={"object_id": inquiry.id})
-    text = _text(reason, field="reason", maximum=MAX_NOTE, missing=_("Skriv hvorfor spørgsmålet lukkes."))
-    _lock(session, inquiry)
-    require_state("inquiry.close", inquiry)
-    before = inquiry.state
-    inquiry.state = "closed"
-    inquiry.close_reason = text
-    inquiry.closed_at = utcnow()
-    session.flush()
-    _state_event(session, inquiry, user, "inquiry.closed", before, {"close_reason": {"before": None, "after": text}})
-    return inquiry
+    missing = _("Skriv hvorfor spørgsmålet lukkes.")
+    return _coordinator_step(
+        session, user, inquiry, "inquiry.close", "closed", field="reason", text=reason, missing=missing
+    )
