@@ -180,6 +180,7 @@ MESSAGES: dict[str, str] = {
         "Skæringsdatoen '%(text)s' kunne ikke forstås eller findes ikke. %(date_hint)s"
     ),
     "review.switch_date_latest_without_earliest": N_("En sidste dag kræver en første dag."),
+    "review.switch_date_not_in_range": N_("Datoen skal ligge mellem 1900-01-01 og 2100-12-31."),
     "review.switch_date_precision_missing": N_("Angiv præcisionen for en periode (fx 'month' eller 'quarter')."),
     "review.evidence_too_long": N_("Belægget må højst have %(max_evidence)s tegn."),
     "review.proposal_field_not_allowed": N_("Et forslag kan kun ændre sikringsniveau og skæringsdato."),
