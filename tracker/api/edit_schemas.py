@@ -23,7 +23,7 @@ from tracker.inputs import (
     TEXT_PATTERN,
     Day,
 )
-from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
+from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState, TransitionKind
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
 
@@ -232,6 +232,22 @@ class RejectSchema(Schema):
     reason = Text(required=True, validate=_length(2000, 1))
 
 
+class ProposalTransitionSchema(Schema):
+    """The transition a proposal is about: the one a change names, or the new one (its id once accepted)."""
+
+    id = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "null: a new transition not yet accepted"}
+    )
+    new = fields.Boolean(required=True, metadata={"description": "true: a proposal of a new transition"})
+    kind = fields.String(allow_none=True, required=True, validate=validate.OneOf([k.value for k in TransitionKind]))
+    title = fields.String(allow_none=True, required=True)
+    base_version = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The transition's version the change was made against"}
+    )
+    current_version = fields.Integer(allow_none=True, required=True)
+    url = fields.String(allow_none=True, required=True)
+
+
 class ProposalSchema(Schema):
     """A proposal with its diff against the current values."""
 
@@ -251,6 +267,14 @@ class ProposalSchema(Schema):
     reviewed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime(required=True)
     event_id = fields.Integer(allow_none=True)
+    target = fields.String(
+        required=True,
+        validate=validate.OneOf(["solution", "transition"]),
+        metadata={
+            "description": "solution: changes are the solution's fields; transition: a transition's (see transition)"
+        },
+    )
+    transition = fields.Nested(ProposalTransitionSchema, allow_none=True, required=True)
 
 
 class ProposalPageSchema(PageSchema):

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.api.edit_schemas import Length, OneOf, RequiredLoaInSchema, SwitchDateInSchema, Text, _length
+from tracker.api.edit_schemas import Length, OneOf, RequiredLoaInSchema, SwitchDateInSchema, Text, Url, _length
 from tracker.api.paging import PageSchema
 from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
 from tracker.error_messages import N_
@@ -149,3 +149,59 @@ class LeadTimeInSchema(Schema):
     days = fields.Integer(
         required=True, validate=validate.Range(min=0, max=3650, error=N_("Skal være et heltal mellem 0 og 3650."))
     )
+
+
+class _ProposalSource(Schema):
+    """Where a proposal's words come from: the source's address and/or its own words (at least one)."""
+
+    evidence = Text(
+        allow_none=True, validate=_length(5000), metadata={"description": "The source's own words (a quote)"}
+    )
+    source_url = Url(allow_none=True, metadata={"description": "The source's address"})
+
+    @validates_schema
+    def _a_source(self, data: dict[str, Any], **_: Any) -> None:
+        if not (data.get("evidence") or "").strip() and not data.get("source_url"):
+            raise ValidationError(
+                N_("Angiv kildens adresse (source_url) og/eller et citat af den (evidence)."), "source_url"
+            )
+
+
+class TransitionProposalNewSchema(TransitionCreateSchema, _ProposalSource):
+    """A proposed new transition of the solution in the path, in the shape GET returns, with its source."""
+
+    class Meta:
+        exclude = ("reason",)
+
+
+class TransitionProposalChangeSchema(TransitionPatchSchema, _ProposalSource):
+    """A proposed change to the transition in the path: only the fields sent (the shape GET returns), or
+    ``cancel``; with its source."""
+
+    class Meta:
+        exclude = ("reason",)
+
+    cancel = fields.Boolean(metadata={"description": "true: the transition will not happen (its state: cancelled)"})
+
+
+class AnswerTransitionProposalSchema(TransitionPatchSchema):
+    """A transition proposed with an inquiry's answer (the answer and its address are the source): a change to
+    ``transition`` (an id of the inquiry's solution), or with no ``transition`` a new one (``kind`` and ``title``
+    required)."""
+
+    class Meta:
+        exclude = ("reason",)
+
+    transition = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**31 - 1, error=N_("Ukendt overgang.")),
+        metadata={"description": "The transition to change; absent or null: a new transition"},
+    )
+    cancel = fields.Boolean(metadata={"description": "true: the transition will not happen (its state: cancelled)"})
+
+    @validates_schema
+    def _new_needs_kind_and_title(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("transition") is None:
+            missing = {f: [N_("Skal udfyldes.")] for f in ("kind", "title") if not data.get(f)}
+            if missing:
+                raise ValidationError(missing)
