@@ -12,21 +12,33 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from tracker.error_messages import N_
 from tracker.models.vocab import Loa, SolutionKind
 from tracker.registry.facts import day_problem
 
 # C0 control characters other than tab and line breaks: never meant, and poison for exports and databases.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029\x85]")
+# marshmallow's own messages for our fields, in Danish; msgids of the catalogue, worded in the reader's language
+# when the error is shown (``errors``).
 MSG_TYPE = {
-    "invalid": "Forkert type: skal være tekst.",
-    "required": "Skal udfyldes.",
-    "null": "Må ikke være tom (null).",
+    "invalid": N_("Forkert type: skal være tekst."),
+    "required": N_("Skal udfyldes."),
+    "null": N_("Må ikke være tom (null)."),
 }
 MAX_PAGE = 500
 # The same rules as patterns in the OpenAPI document, so a client (and schemathesis) knows them up front.
 TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 LINE_PATTERN = "^[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]*$"
+# Text that must say something: besides TEXT_PATTERN, at least one character that is not white space as Python's
+# str.strip() sees it (the API strips, then finds nothing in "   ").
+_SPACE = "\\u0009-\\u000d\\u0020\\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_TEXT_CHAR = "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]"
+_SAYING_CHAR = "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f" + _SPACE + "]"
+NONBLANK_TEXT_PATTERN = "^" + _TEXT_CHAR + "*" + _SAYING_CHAR + _TEXT_CHAR + "*$"
+_LINE_CHAR = "[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]"
+_SAYING_LINE_CHAR = "[^\\u0000-\\u001f\\u007f" + _SPACE + "]"
+NONBLANK_LINE_PATTERN = "^" + _LINE_CHAR + "*" + _SAYING_LINE_CHAR + _LINE_CHAR + "*$"
 # A day between 1900-01-01 and 2100-12-31 (``registry.facts.day_problem``); impossible days are refused too.
 DAY_PATTERN = "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
@@ -36,7 +48,7 @@ def Day(**kwargs: Any) -> fields.Date:  # noqa: N802 - reads like a field class
     metadata = {"pattern": DAY_PATTERN, **kwargs.pop("metadata", {})}
     return fields.Date(
         validate=validate_day,
-        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."},
+        error_messages={**MSG_TYPE, "invalid": N_("Skal være en gyldig dato (ÅÅÅÅ-MM-DD).")},
         metadata=metadata,
         **kwargs,
     )
@@ -70,4 +82,4 @@ class SolutionQuerySchema(PageQuerySchema):
     def _order(self, data: dict[str, Any], **_: Any) -> None:
         after, before = data.get("switch_after"), data.get("switch_before")
         if after and before and after > before:
-            raise ValidationError("switch_after skal ligge før switch_before.", "switch_after")
+            raise ValidationError(N_("switch_after skal ligge før switch_before."), "switch_after")

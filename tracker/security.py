@@ -55,15 +55,30 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def _bad_text(value: str) -> bool:
-    """NUL (PostgreSQL cannot store it) or a lone surrogate (no encoder takes it): never meant by a person."""
+def _bad_text(value: str) -> str | None:
+    """What makes ``value`` unusable: "nul" (PostgreSQL cannot store it), "surrogate" (a lone surrogate: no
+    encoder takes it), or None. Neither is ever meant by a person."""
     if "\x00" in value:
-        return True
+        return "nul"
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        return True
-    return False
+        return "surrogate"
+    return None
+
+
+def _bad_request_words(kinds: set[str | None]) -> str:
+    """The refusal of a query, path or form with a NUL or a lone surrogate (the NUL is named first)."""
+    if "nul" in kinds:
+        return _("Forespørgslen indeholder et NUL-tegn (U+0000), som ikke kan bruges.")
+    return _("Forespørgslen indeholder et enligt surrogat-tegn (U+D800–U+DFFF), som ikke kan bruges.")
+
+
+def _bad_text_words(kind: str) -> str:
+    """The refusal of one JSON field with a NUL or a lone surrogate."""
+    if kind == "nul":
+        return _("Teksten indeholder et NUL-tegn (U+0000), som ikke kan gemmes.")
+    return _("Teksten indeholder et enligt surrogat-tegn (U+D800–U+DFFF), som ikke kan gemmes.")
 
 
 def _json_strings(value: Any, field: str = "body", depth: int = 0) -> Iterator[tuple[str, str]]:
@@ -90,18 +105,21 @@ def refuse_bad_request_shape(app: Flask) -> Response | None:
     if len(raw_uri) > int(app.config.get("MAX_URL_LENGTH", 4094)):
         return error_response(414, "uri_too_long", "Adressen er for lang. Brug færre eller kortere parametre.")
     values = [*request.args.keys(), *request.args.values(), *request.form.values(), request.path]
-    if any(_bad_text(value) for value in values):
-        return error_response(
-            400, "bad_request", "Forespørgslen indeholder et ugyldigt tegn (NUL eller et enligt surrogat-tegn)."
-        )
+    kinds = {_bad_text(value) for value in values} - {None}
+    if kinds:
+        return error_response(400, "bad_request", _bad_request_words(kinds))
     if request.is_json:  # also without a Content-Length (chunked): webargs would parse the body all the same
         if request_guards.json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
             message = _("JSON-dokumentet er indlejret for dybt (højst %(depth)s niveauer).", depth=MAX_JSON_DEPTH)
             return error_response(400, "bad_request", message)
-        bad = sorted({field for field, value in _json_strings(request.get_json(silent=True)) if _bad_text(value)})
-        if bad:
-            problem = "Teksten indeholder et ugyldigt tegn (NUL eller et enligt surrogat-tegn)."
-            return error_response(
-                422, "validation_error", "Nogle felter er ugyldige: " + ", ".join(bad), dict.fromkeys(bad, problem)
-            )
+        problems: dict[str, str] = {}
+        for field, value in _json_strings(request.get_json(silent=True)):
+            kind = _bad_text(value)
+            if kind is not None and problems.get(field) != "nul":
+                problems[field] = kind
+        if problems:
+            bad = sorted(problems)
+            details = {field: _bad_text_words(problems[field]) for field in bad}
+            message = _("Nogle felter er ugyldige: %(fields)s", fields=", ".join(bad))
+            return error_response(422, "validation_error", message, details)
     return None

@@ -86,7 +86,7 @@ def test_two_staff_groups_import_readiness_and_export(
     assert rows.nth(0).get_attribute("data-idp") == "Skole-IdP"  # the urgent row first
 
     with page.expect_download() as download:
-        page.get_by_role("link", name="CSV").click()
+        page.get_by_role("link", name="CSV", exact=True).click()  # readiness's; the planned changes have theirs
     text = Path(download.value.path()).read_text("utf-8-sig")
     header, *lines = list(csv.reader(io.StringIO(text), delimiter=";"))
     mine = [dict(zip(header, line, strict=True)) for line in lines if line[1] == "x-skoleportal"]

@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -268,6 +269,17 @@ def test_filters_and_overdue_first(client: FlaskClient, session: Session, world:
     assert all(i["overdue"] for i in _list(client, world, "?overdue=true")["items"])
     assert _list(client, world, "?due_before=2026-01-01")["items"][0]["subject"]["solution"]["slug"] == "gammel"
     assert client.get("/api/v1/municipalities/101/actions?status=bogus", headers=world["kk"]).status_code == 422
+
+
+@pytest.mark.parametrize("owner", ["²", "١٢", "9999999999", "someone", "team:"])
+def test_an_owner_filter_outside_its_documented_shape_is_a_422(
+    client: FlaskClient, world: dict[str, Any], owner: str
+) -> None:
+    """'me', 'none', an id or 'team:<name>' (the document's pattern); a superscript or Arabic-Indic digit passed
+    str.isdigit() and then failed int() — a 500 — and a ten-digit id is beyond the databases' integers."""
+    resp = client.get(f"/api/v1/municipalities/101/actions?owner={quote(owner)}", headers=world["kk"])
+    assert resp.status_code == 422, resp.get_data(as_text=True)
+    assert "owner" in resp.get_json()["error"]["details"]
 
 
 def test_unread_until_the_user_opens_it(client: FlaskClient, world: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from tracker.models.actions import ACTION_STATUSES
 NEEDS_REASON = ("not_relevant", "blocked")
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 MAX_NOTE, MAX_REASON, MAX_TEAM = 5000, 1000, 200
+MAX_ID = 2**31 - 1  # the databases' integer ids
 FIELDS = ("status", "status_reason", "owner_user_id", "owner_team", "due_on", "note")
 DEFAULT = "default"  # due_on: back to the act-by day
 
@@ -47,7 +48,7 @@ def _owner(session: Session, municipality: Municipality, user_id: Any, errors: d
     if not isinstance(user_id, int) or isinstance(user_id, bool):
         errors["owner"] = _("Ansvarlig skal være en bruger (id) eller et team.")
         return None
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if 0 < user_id <= MAX_ID else None  # beyond the column: no such user
     if user is None or not may(user, "municipality.action_owner", municipality):
         errors["owner"] = _("Den ansvarlige skal være en bruger i %(name)s.", name=municipality.name)
         return None

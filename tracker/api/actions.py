@@ -23,6 +23,7 @@ from tracker.auth import api_user
 from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import PreconditionFailed
+from tracker.inputs import DAY_PATTERN, LINE_PATTERN, TEXT_PATTERN
 from tracker.models import Action, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
 from tracker.municipalities import queries as municipality_queries
@@ -34,6 +35,8 @@ blp = Blueprint(
     "kun for kommunens egne brugere.",
 )
 ACTION_TAG = re.compile(r"a([0-9]{1,9})")
+# The list's owner filter: 'me', 'none', a user id, or a team's name (one line).
+OWNER_FILTER = "^(me|none|[0-9]{1,9}|team:[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]{1,200})$"
 
 
 def own_only(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,8 +54,8 @@ class TaskQuerySchema(Schema):
     status = fields.List(fields.String(validate=validate.OneOf(ACTION_STATUSES)), load_default=list)
     owner = fields.String(
         load_default=None,
-        validate=validate.Length(max=210),
-        metadata={"description": "'me', 'none', a user id, or 'team:<name>'"},
+        validate=validate.Regexp(OWNER_FILTER, error="Skal være 'me', 'none', et bruger-id eller 'team:<navn>'."),
+        metadata={"description": "'me', 'none', a user id, or 'team:<name>'", "pattern": OWNER_FILTER},
     )
     due_before = fields.Date(load_default=None)
     due_after = fields.Date(load_default=None)
@@ -134,11 +137,32 @@ class TaskPatchSchema(Schema):
     """What may change; fields not sent stay as they are."""
 
     status = fields.String(validate=validate.OneOf(ACTION_STATUSES))
-    status_reason = fields.String(allow_none=True, metadata={"description": "Required for not_relevant, blocked"})
-    owner_user_id = fields.Integer(allow_none=True, metadata={"description": "A user of this municipality"})
-    owner_team = fields.String(allow_none=True, validate=validate.Length(max=200))
-    due = fields.Date(allow_none=True, metadata={"description": "On or before act_by; null: back to act_by"})
-    note = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    status_reason = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Required for not_relevant, blocked (unless the action keeps its reason)",
+            "pattern": TEXT_PATTERN,
+            "maxLength": services.MAX_REASON,
+        },
+    )
+    owner_user_id = fields.Integer(
+        allow_none=True,
+        metadata={
+            "description": "An active user of this municipality who may own actions; not with owner_team",
+            "minimum": 1,
+            "maximum": services.MAX_ID,
+        },
+    )
+    owner_team = fields.String(
+        allow_none=True, validate=validate.Length(max=services.MAX_TEAM), metadata={"pattern": LINE_PATTERN}
+    )
+    due = fields.Date(
+        allow_none=True,
+        metadata={"description": "On or before act_by; null: back to act_by", "pattern": DAY_PATTERN},
+    )
+    note = fields.String(
+        allow_none=True, validate=validate.Length(max=services.MAX_NOTE), metadata={"pattern": TEXT_PATTERN}
+    )
 
 
 def action_dict(item: views.ActionView, history: list[Any] | None = None) -> dict[str, Any]:

@@ -10,19 +10,44 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.api.paging import has_more_field
-from tracker.inputs import CONTROL_CHARS, LINE_BREAKS, LINE_PATTERN, MSG_TYPE, TEXT_PATTERN, Day
-from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
+from tracker.api.paging import PageSchema
+from tracker.error_messages import N_
+from tracker.i18n import translated
+from tracker.inputs import (
+    CONTROL_CHARS,
+    LINE_BREAKS,
+    LINE_PATTERN,
+    MSG_TYPE,
+    NONBLANK_LINE_PATTERN,
+    NONBLANK_TEXT_PATTERN,
+    TEXT_PATTERN,
+    Day,
+)
+from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState, TransitionKind
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
 
 
+class OneOf(validate.OneOf):
+    """marshmallow's ``OneOf``, worded through the catalogue when it fails (the reader's language)."""
+
+    def _format_error(self, value: Any) -> str:
+        return translated("Skal være en af: %(values)s.", values=self.choices_text)
+
+
+class Length(validate.Length):
+    """marshmallow's ``Length`` for text, worded through the catalogue when it fails (the reader's language)."""
+
+    def _format_error(self, value: Any, message: str) -> str:
+        return translated("Skal have %(min)s–%(max)s tegn.", min=self.min or 0, max=self.max)
+
+
 def _one_of(values: type[Any]) -> validate.OneOf:
-    return validate.OneOf([v.value for v in values], error="Skal være en af: {choices}.")
+    return OneOf([v.value for v in values])
 
 
 def _length(maximum: int, minimum: int | None = None) -> validate.Length:
-    return validate.Length(min=minimum, max=maximum, error=f"Skal have {minimum or 0}–{maximum} tegn.")
+    return Length(min=minimum, max=maximum)
 
 
 class Text(fields.String):
@@ -31,8 +56,9 @@ class Text(fields.String):
     ``multiline=False`` (names, slugs, dates in words) also refuses line breaks and tabs.
     """
 
-    def __init__(self, *args: Any, multiline: bool = True, **kwargs: Any) -> None:
-        """A string field with Danish messages."""
+    def __init__(self, *args: Any, multiline: bool = True, says_something: bool = False, **kwargs: Any) -> None:
+        """A string field with Danish messages; ``says_something``: the API strips it and refuses what is left
+        empty, so the document's pattern asks for one character that is not white space."""
         kwargs.setdefault("error_messages", MSG_TYPE)
         self.multiline = multiline
         rules = kwargs.get("validate")
@@ -40,19 +66,23 @@ class Text(fields.String):
             isinstance(r, validate.Regexp | validate.OneOf) for r in (rules if isinstance(rules, list) else [rules])
         ):
             # The document says which characters are refused (a Regexp or a choice states its own rule).
-            kwargs["metadata"] = {"pattern": TEXT_PATTERN if multiline else LINE_PATTERN, **kwargs.get("metadata", {})}
+            if says_something:
+                pattern = NONBLANK_TEXT_PATTERN if multiline else NONBLANK_LINE_PATTERN
+            else:
+                pattern = TEXT_PATTERN if multiline else LINE_PATTERN
+            kwargs["metadata"] = {"pattern": pattern, **kwargs.get("metadata", {})}
         super().__init__(*args, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         if CONTROL_CHARS.search(text):
-            raise ValidationError("Teksten indeholder et ugyldigt kontroltegn.")
+            raise ValidationError(translated("Teksten indeholder et ugyldigt kontroltegn."))
         if not self.multiline and LINE_BREAKS.search(text):
-            raise ValidationError("Må kun være én linje (ingen linjeskift eller tabulatorer).")
+            raise ValidationError(translated("Må kun være én linje (ingen linjeskift eller tabulatorer)."))
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise ValidationError("Teksten indeholder ugyldige tegn.") from exc
+            raise ValidationError(translated("Teksten indeholder ugyldige tegn.")) from exc
         return text
 
 
@@ -70,7 +100,7 @@ def Url(**kwargs: Any) -> fields.Url:  # noqa: N802 - reads like the field class
     return fields.Url(
         schemes={"http", "https"},
         validate=_length(1000),
-        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig http(s)-adresse."},
+        error_messages={**MSG_TYPE, "invalid": N_("Skal være en gyldig http(s)-adresse.")},
         metadata=metadata,
         **kwargs,
     )
@@ -109,9 +139,14 @@ class SwitchDateInSchema(Schema):
             "2024-04-01. Læses når 'earliest' ikke er givet; tom/null: ukendt."
         },
     )
-    earliest = Day(allow_none=True)
-    latest = Day(allow_none=True)
-    precision = Choice(Precision)
+    earliest = Day(allow_none=True, metadata={"description": "The first possible day; needed when latest is sent"})
+    latest = Day(
+        allow_none=True,
+        metadata={"description": "The last possible day: on or after earliest (absent: the same day as earliest)"},
+    )
+    precision = Choice(
+        Precision, metadata={"description": "Needed when latest is after earliest (a period); a single day: day"}
+    )
     state = Choice(SwitchState)
     status = Choice(Confidence)
     source = fields.Nested(SourceInSchema)
@@ -153,7 +188,8 @@ class SolutionCreateSchema(SolutionPatchSchema):
     """A new solution; the slug is made from the name when not given."""
 
     slug = Text(
-        multiline=False, validate=validate.Regexp(SLUG_RE, error="Kun små bogstaver a-z, tal og bindestreg (højst 80).")
+        multiline=False,
+        validate=validate.Regexp(SLUG_RE, error=N_("Kun små bogstaver a-z, tal og bindestreg (højst 80).")),
     )
     name = Text(multiline=False, required=True, validate=_length(200, 1))
 
@@ -170,13 +206,13 @@ class ProposalCreateSchema(Schema):
     @validates_schema
     def _something(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("required_loa") and not data.get("switch_date"):
-            raise ValidationError("Foreslå en ændring af 'required_loa' og/eller 'switch_date'.", "required_loa")
+            raise ValidationError(N_("Foreslå en ændring af 'required_loa' og/eller 'switch_date'."), "required_loa")
 
 
 class ProposalQuerySchema(Schema):
     """Filters of the proposal list."""
 
-    state = Text(multiline=False, validate=validate.OneOf(STATE_FILTERS, error="Skal være en af: {choices}."))
+    state = Text(multiline=False, validate=OneOf(STATE_FILTERS))
     solution = Text(multiline=False, validate=_length(80, 1))
     mine = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -194,6 +230,22 @@ class RejectSchema(Schema):
     """Reject a proposal with a reason the proposer sees."""
 
     reason = Text(required=True, validate=_length(2000, 1))
+
+
+class ProposalTransitionSchema(Schema):
+    """The transition a proposal is about: the one a change names, or the new one (its id once accepted)."""
+
+    id = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "null: a new transition not yet accepted"}
+    )
+    new = fields.Boolean(required=True, metadata={"description": "true: a proposal of a new transition"})
+    kind = fields.String(allow_none=True, required=True, validate=validate.OneOf([k.value for k in TransitionKind]))
+    title = fields.String(allow_none=True, required=True)
+    base_version = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The transition's version the change was made against"}
+    )
+    current_version = fields.Integer(allow_none=True, required=True)
+    url = fields.String(allow_none=True, required=True)
 
 
 class ProposalSchema(Schema):
@@ -215,16 +267,20 @@ class ProposalSchema(Schema):
     reviewed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime(required=True)
     event_id = fields.Integer(allow_none=True)
+    target = fields.String(
+        required=True,
+        validate=validate.OneOf(["solution", "transition"]),
+        metadata={
+            "description": "solution: changes are the solution's fields; transition: a transition's (see transition)"
+        },
+    )
+    transition = fields.Nested(ProposalTransitionSchema, allow_none=True, required=True)
 
 
-class ProposalPageSchema(Schema):
+class ProposalPageSchema(PageSchema):
     """A page of proposals."""
 
     items = fields.List(fields.Nested(ProposalSchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 class TokenSchema(Schema):

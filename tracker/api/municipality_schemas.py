@@ -257,7 +257,9 @@ class IdpChangeListSchema(Schema):
 class IdpChangeCreateSchema(Schema):
     """A new planned change; the service checks it against the IdP's other changes (Danish 422)."""
 
-    idp_id = fields.Integer(required=True, strict=True, metadata={"description": "One of the municipality's IdPs"})
+    idp_id = fields.Integer(
+        required=True, strict=True, validate=_ID, metadata={"description": "One of the municipality's IdPs"}
+    )
     kind = fields.String(
         required=True,
         metadata={"description": "loa | retire | move | leave", "enum": ["loa", "retire", "move", "leave"]},
@@ -267,12 +269,22 @@ class IdpChangeCreateSchema(Schema):
     )
     notified_loa = fields.String(
         allow_none=True,
-        metadata={"description": "For loa: lav | betydelig | hoej", "enum": ["lav", "betydelig", "hoej", None]},
+        metadata={
+            "description": "For loa (and only for loa): lav | betydelig | hoej",
+            "enum": ["lav", "betydelig", "hoej", None],
+        },
     )
     target_idp_id = fields.Integer(
-        allow_none=True, strict=True, metadata={"description": "For move: another of the municipality's IdPs"}
+        allow_none=True,
+        strict=True,
+        validate=_ID,
+        metadata={"description": "For move (and only for move): another of the municipality's IdPs"},
     )
-    destination = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={"pattern": LINE_PATTERN})
+    destination = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"pattern": LINE_PATTERN, "description": "For leave (and only for leave): who takes the group"},
+    )
     note = fields.String(allow_none=True, validate=validate.Length(max=2000), metadata={"pattern": TEXT_PATTERN})
 
 

@@ -15,6 +15,7 @@ from apispec import APISpec, BasePlugin
 from flask import Flask
 from marshmallow import Schema, fields, validate
 
+from tracker.inputs import LINE_PATTERN
 from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.municipalities.readiness_events import BULK_SHAPE
 from tracker.registry.events import EVENT_TYPES
@@ -288,9 +289,36 @@ PUBLIC_READS = frozenset({
 _RULE_ARGUMENT = re.compile(r"<(?:[^<>]*:)?([^<>:]+)>")
 
 
+# What a path's names can be, where the route's converter says only "a string": a slug, a municipality code
+# (3 digits, or 4 with a leading 0), a source's key (one line). Anything else is a 404, never a refusal of input —
+# but a NUL is refused before routing, so the document says which characters a name is made of.
+PATH_NAMES: dict[str, dict[str, Any]] = {
+    "slug": {"pattern": "^[a-z0-9][a-z0-9-]{0,79}$", "maxLength": 80},
+    "code": {"pattern": "^0?[0-9]{3}$"},
+    "key": {"pattern": LINE_PATTERN, "minLength": 1, "maxLength": 200},
+}
+
+
+def document_path_names(paths: dict[str, dict[str, Any]]) -> None:
+    """State the shape of every path name whose route converter is a plain string (``PATH_NAMES``)."""
+    for item in paths.values():
+        operations = [item, *(op for op in item.values() if isinstance(op, dict))]
+        for holder in operations:
+            for parameter in holder.get("parameters") or []:
+                if not isinstance(parameter, dict) or parameter.get("in") != "path":
+                    continue
+                rule = PATH_NAMES.get(str(parameter.get("name")))
+                schema = parameter.get("schema")
+                if rule and isinstance(schema, dict) and schema.get("type") == "string" and "pattern" not in schema:
+                    schema.pop("minLength", None)
+                    schema.update(rule)
+
+
 def document_security(app: Flask, spec: APISpec) -> None:
-    """``security: []`` on the public reads, ``bearerAuth`` on every other operation (once routes exist)."""
+    """``security: []`` on the public reads, ``bearerAuth`` on every other operation (once routes exist); the
+    shape of every plain-string path name (``document_path_names``)."""
     paths: dict[str, dict[str, Any]] = spec._paths  # apispec keeps the paths here until the document is built
+    document_path_names(paths)
     for rule in app.url_map.iter_rules():
         operations = paths.get(_RULE_ARGUMENT.sub(r"{\1}", rule.rule))
         for method, operation in (operations or {}).items():

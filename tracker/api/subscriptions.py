@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.auth import api_user, current_db_user
 from tracker.auth.protect import requires
 from tracker.broadcast import subscriptions as svc
@@ -32,13 +32,15 @@ blp = Blueprint(
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
-# The receiver's address as the API checks it (``broadcast.ssrf``): https:// (plain http only for networks the
-# operator exempts), no spaces or control characters; it must also resolve to a public address when used.
+# The receiver's address as the API checks its form (``broadcast.ssrf.split_url``): https:// (plain http only for
+# networks the operator exempts), no user name or password, a host name of labels of letters, digits and inner
+# hyphens (at most 63 each: a Unicode name is sent in its xn-- form), a port 1–65535, then no spaces, control
+# characters or fragment. Whether the host resolves to a public address is asked of DNS when it is used.
+_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 _URL = {
-    # No user name or password before the host (no "@" until the first "/").
     "pattern": (
-        "^https://[^\\s#/@\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]+"
-        "(?:/[^\\s#\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]*)?$"
+        f"^https://({_LABEL}\\.)*{_LABEL}(:{_PORT})?([/?][^\\s#\\u0000-\\u001f\\u007f\\u0085\\u00a0\\u2028\\u2029]*)?$"
     ),
     "description": "https:// address of the receiver, without user name or password (resolving to a public address)",
 }
@@ -159,14 +161,10 @@ class DeliverySchema(Schema):
     attempt_log = fields.List(fields.Nested(AttemptSchema), required=True)
 
 
-class DeliveryPageSchema(Schema):
+class DeliveryPageSchema(PageSchema):
     """A page of the delivery log."""
 
     items = fields.List(fields.Nested(DeliverySchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 def _subscription_dicts(subs: list[Subscription]) -> list[dict[str, Any]]:

@@ -47,7 +47,7 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("PATCH /api/v1/municipalities/{code}/portfolio/{slug}", "idp_id", "ingen IdP med det id"),
     ("PATCH /api/v1/municipalities/{code}/portfolio/{slug}", "idp_ids", "ingen IdP med det id"),
     ("POST /api/v1/municipalities/{code}/idp-changes", "idp_id", "kommunens egne"),
-    ("POST /api/v1/municipalities/{code}/idp-changes", "target_idp_id", ""),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "target_idp_id", "kommunens egne"),
     ("POST /api/v1/solutions/{slug}/risk-assessments", "on_behalf_of", "Findes ikke"),
     ("POST /api/v1/solutions/{slug}/transitions", "replaced_by", "Ukendt"),
     ("PATCH /api/v1/transitions/{transition_id}", "replaced_by", "Ukendt"),
@@ -62,21 +62,43 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
         )
         for field in ("switch_status", "loa_status", "required_loa", "switch_date")
     ),
-    ("POST /api/v1/municipalities/{code}/idp-changes", "notified_loa", ""),
-    ("POST /api/v1/municipalities/{code}/idp-changes", "destination", ""),
+    # (a field that belongs to one kind of planned change: the level to 'loa', the target to 'move', the
+    # receiver to 'leave' — each field's description says so)
+    ("POST /api/v1/municipalities/{code}/idp-changes", "notified_loa", "Angiv niveauet|typen 'loa'"),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "target_idp_id", "Kun en flytning"),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "destination", "typen 'leave'"),
+    # A planned change must fit the IdP's other planned changes (the stored state, not the request).
+    ("POST /api/v1/municipalities/{code}/idp-changes", "kind", "allerede en planlagt"),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "effective_on", "planlagt"),
+    ("POST /api/v1/municipalities/{code}/idp-changes", "target_idp_id", "Mål-IdP'en er nedlagt|løkke"),
+    # An action: its owner must be an active user of the municipality, and not given with a team; its due day
+    # not after the action's own act-by day; a reason for not_relevant/blocked unless the action keeps one.
+    ("PATCH /api/v1/municipalities/{code}/actions/{action_id}", "owner", "ansvarlig|deaktiveret"),
+    ("PATCH /api/v1/municipalities/{code}/actions/{action_id}", "due_on", "handlingsdatoen"),
+    ("PATCH /api/v1/municipalities/{code}/actions/{action_id}", "status_reason", "Skriv en begrundelse"),
     ("POST /api/v1/municipalities/{code}/portfolio", "idp_id", "Brug idp_ids"),
     ("PATCH /api/v1/municipalities/{code}/portfolio/{slug}", "idp_id", "Brug idp_ids"),
     ("POST /api/v1/proposals", "required_loa", "og/eller"),
-    ("POST /api/v1/proposals", "switch_date.earliest", "Mangler"),
-    ("POST /api/v1/proposals", "switch_date.latest", "samme dag"),
+    # A date's days depend on each other: latest needs earliest, is not before it, and a period needs a precision.
+    *(
+        (operation, f"switch_date.{field}", rule)
+        for operation in (
+            "POST /api/v1/solutions",
+            "PATCH /api/v1/solutions/{slug}",
+            "POST /api/v1/solutions/{slug}/impact",
+            "POST /api/v1/proposals",
+            "POST /api/v1/inquiries/{inquiry_id}/answer",
+        )
+        for field, rule in (("earliest", "Mangler"), ("latest", "samme dag"), ("precision", "Mangler"))
+    ),
     ("GET /api/v1/solutions", "switch_after", "før"),
     ("GET /api/v1/solutions.csv", "switch_after", "før"),
     ("GET /api/v1/solutions.xlsx", "switch_after", "før"),
     ("GET /api/v1/transitions", "after", "før"),
     ("GET /api/v1/transitions", "act_by_after", "før"),
     # A webhook receiver must resolve to a public address (the SSRF guard asks DNS).
-    ("POST /api/v1/subscriptions", "url", "offentlig|DNS|Værtsnavnet|forstås"),
-    ("PATCH /api/v1/subscriptions/{subscription_id}", "url", "offentlig|DNS|Værtsnavnet|forstås"),
+    ("POST /api/v1/subscriptions", "url", "offentlig|DNS|slås op|IP-adresse"),
+    ("PATCH /api/v1/subscriptions/{subscription_id}", "url", "offentlig|DNS|slås op|IP-adresse"),
     # A file's contents.
     ("POST /api/v1/municipalities/{code}/portfolio/import", "file", ""),
     ("POST /api/v1/municipalities/{code}/idp-changes/import", "file", ""),
@@ -98,10 +120,9 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
 CONTENT_REFUSALS = frozenset(
     {"POST /api/v1/municipalities/{code}/portfolio/import", "POST /api/v1/municipalities/{code}/idp-changes/import"}
 )
-# A lone surrogate (U+D800–U+DFFF) in a query or path: JSON Schema has no way to exclude it from a string.
-LONE_SURROGATE = re.compile("surrogat")
-# Text that is only spaces: the API trims and then finds nothing (a pattern could say it, the schemas do not yet).
-BLANK = "Skal udfyldes."
+# A lone surrogate (U+D800–U+DFFF): JSON Schema cannot exclude it from a string (a pattern reads UTF-16 code
+# units in some engines and code points in others). A NUL has its own words, and the patterns exclude it.
+LONE_SURROGATE = re.compile("enligt surrogat-tegn")
 
 
 @pytest.fixture
@@ -123,13 +144,13 @@ def admin_token(app: Flask) -> str:
 
 def _beyond(operation: str, details: dict[str, object], message: str = "") -> bool:
     """Whether every problem the API named is one the document cannot state."""
-    if LONE_SURROGATE.search(message):
+    if not details and LONE_SURROGATE.search(message):
         return True
     if not details:
         return operation in CONTENT_REFUSALS
     for name, words in details.items():
         text = json.dumps(words, ensure_ascii=False)
-        if words == BLANK:
+        if LONE_SURROGATE.search(text):
             continue
         if not any(
             op == operation and field == name and re.search(rule, text) for op, field, rule in BEYOND_THE_DOCUMENT
@@ -153,7 +174,7 @@ pytestmark = pytest.mark.skipif(
     deadline=None,
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.generate],
-    derandomize=True,  # the same requests every run: CI answers for this document, not for a lucky draw
+    derandomize=os.environ.get("DOCRULES_RANDOM") != "1",
 )
 def test_a_request_the_document_allows_is_never_refused_as_malformed(case: schemathesis.Case, admin_token: str) -> None:
     """Positive data only: a 4xx saying the input is malformed means the document under-states a rule."""
