@@ -247,7 +247,7 @@ def test_a_long_list_is_paged_with_its_filters_kept(world: dict[str, Any], sessi
     first = client.get("/kommuner/101/handlinger?status=new&status=in_progress").get_data(as_text=True)
     rows = re.findall(r'class="action-row( overdue)?" data-action-id="(\d+)"', first)
     assert len(rows) == 100 and rows[0][0] == " overdue"  # 'gammel' (overdue) leads the first page
-    assert "Handlinger <span class=\"muted\">(103)</span>" in first and "Viser 1–100 af 103." in first
+    assert 'Handlinger <span class="muted">(103)</span>' in first and "Viser 1–100 af 103." in first
     links = re.findall(r'<a href="([^"]*side=2[^"]*)">2</a>', first)
     assert len(links) == 1 and "status=new&amp;status=in_progress" in links[0]
     second = client.get(links[0].replace("&amp;", "&")).get_data(as_text=True)
