@@ -39,16 +39,17 @@ MALFORMED = frozenset({400, 413, 415, 422})
 
 # (operation, field in the answer's details, a regular expression for the API's words about it)
 BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
-    # References: the named thing must exist (and be the municipality's own).
+    # References: the named thing must exist (and be the municipality's own; a broker a solution of kind broker
+    # that closes no cycle).
     ("POST /api/v1/solutions", "vendor", "Findes ikke"),
     ("POST /api/v1/solutions", "service_provider", "Findes ikke"),
     ("PATCH /api/v1/solutions/{slug}", "vendor", "Findes ikke"),
     ("PATCH /api/v1/solutions/{slug}", "service_provider", "Findes ikke"),
     ("POST /api/v1/solutions/{slug}/impact", "vendor", "Findes ikke"),
     ("POST /api/v1/solutions/{slug}/impact", "service_provider", "Findes ikke"),
-    ("POST /api/v1/solutions", "brokers", "Ukendt"),
-    ("PATCH /api/v1/solutions/{slug}", "brokers", "Ukendt"),
-    ("POST /api/v1/solutions/{slug}/impact", "brokers", "Ukendt"),
+    ("POST /api/v1/solutions", "brokers", "Ukendt|Ikke en broker|Kredsløb"),
+    ("PATCH /api/v1/solutions/{slug}", "brokers", "Ukendt|Ikke en broker|Kredsløb"),
+    ("POST /api/v1/solutions/{slug}/impact", "brokers", "Ukendt|Ikke en broker|Kredsløb"),
     ("POST /api/v1/municipalities/{code}/portfolio", "solution", "Findes ikke"),
     ("POST /api/v1/municipalities/{code}/portfolio", "idp_id", "ingen IdP med det id"),
     ("POST /api/v1/municipalities/{code}/portfolio", "idp_ids", "ingen IdP med det id"),
