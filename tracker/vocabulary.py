@@ -131,10 +131,16 @@ def stored_words(text: str | None) -> str:
     return text
 
 
+def in_danish(words: Callable[[], str]) -> str:
+    """``words()`` (which calls gettext or reads labels) in Danish whatever the reader's language: what the registry
+    stores as history, exports, calendars. Outside the app the catalogue's msgids are said, and they are Danish."""
+    with force_locale("da"):
+        return words()
+
+
 def in_readers_language(words: Callable[[], str]) -> str:
     """``words()`` (which calls gettext, format_day …) in the request's language; Danish outside a request (events
     written by the worker or the CLI), where there is no reader to ask."""
     if has_request_context() or not has_app_context():
         return words()
-    with force_locale("da"):
-        return words()
+    return in_danish(words)

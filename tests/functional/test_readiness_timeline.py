@@ -432,7 +432,8 @@ def test_the_planned_changes_export_as_csv(
     for body in (
         {"idp_id": schools.id, "kind": "loa", "effective_on": "2027-03-01", "notified_loa": "betydelig"},
         {"idp_id": schools.id, "kind": "move", "effective_on": "2028-01-01", "target_idp_id": admin.id},
-        {"idp_id": admin.id, "kind": "leave", "effective_on": "2027-01-01", "destination": "=Region Østdanmark"},
+        # After the schools' group has moved in: leaving before it would be refused (either order).
+        {"idp_id": admin.id, "kind": "leave", "effective_on": "2029-01-01", "destination": "=Region Østdanmark"},
     ):
         assert client.post(CHANGES, json=body, headers=kk).status_code == 201
     resp = client.get(CHANGES + ".csv", headers=kk)
@@ -440,10 +441,10 @@ def test_the_planned_changes_export_as_csv(
     header, *rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8").removeprefix("\ufeff")), delimiter=";"))
     assert header[:4] == ["Fra dato", "IdP", "Brugergruppe", "Ændring"]
     assert [(r[0], r[1], r[3]) for r in rows] == [
-        ("2027-01-01", "Administration", "Gruppen forlader kommunen"),
         ("2027-03-01", "Skoler", "Nyt anmeldt niveau"),
         ("2028-01-01", "Skoler", "Gruppen flytter til en anden IdP"),
+        ("2029-01-01", "Administration", "Gruppen forlader kommunen"),
     ]
-    assert rows[0][6] == "'=Region Østdanmark"  # a spreadsheet formula is neutralised
-    assert rows[1][4] == "Betydelig" and rows[2][5] == "Administration"
+    assert rows[2][6] == "'=Region Østdanmark"  # a spreadsheet formula is neutralised
+    assert rows[0][4] == "Betydelig" and rows[1][5] == "Administration"
     assert client.get(CHANGES + ".csv").status_code == 401

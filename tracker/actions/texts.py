@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import has_app_context
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from tracker.vocabulary import LOA_LABELS, danish_day
+from tracker.vocabulary import LOA_LABELS, danish_day, in_danish
 
 STATUS_LABELS = {
     "new": _l("Ikke startet"),
@@ -35,21 +34,13 @@ REGISTRY_LABEL = "TU-tracker (registeret)"
 
 def danish(msgid: str, **values: Any) -> str:
     """A catalogue message in Danish (stored history), whatever the request's language."""
-    if has_app_context():
-        with force_locale("da"):
-            return gettext(msgid, **values)
-    return msgid % values if values else msgid
+    return in_danish(lambda: gettext(msgid, **values))
 
 
 def level_da(code: str | None) -> str:
-    """A level's Danish label ('Betydelig')."""
+    """A level's Danish label ('Betydelig'); the code itself when it is no level."""
     label = LOA_LABELS.get(code or "")
-    if label is None:
-        return code or "?"
-    if has_app_context():
-        with force_locale("da"):
-            return str(label)
-    return code or "?"
+    return code or "?" if label is None else in_danish(lambda: str(label))
 
 
 def stricter_reason(before: str | None, after: str | None) -> str:

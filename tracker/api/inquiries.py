@@ -6,16 +6,20 @@ person. Writes take a bearer token only (the API is exempt from CSRF); each serv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
 
 from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, Url
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.api.solution_writes import documented
+from tracker.api.transition_proposals import proposed_fields
+from tracker.api.transition_schemas import AnswerTransitionProposalSchema
 from tracker.auth import api_user
 from tracker.auth.permissions import may
 from tracker.auth.protect import requires
@@ -24,10 +28,11 @@ from tracker.db import get_session
 from tracker.errors import ValidationError
 from tracker.inputs import Day
 from tracker.inquiries import assessments, queries, services
-from tracker.models import Inquiry, RiskAssessment
+from tracker.models import Inquiry, RiskAssessment, User
 from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES
 from tracker.registry.queries import get_solution
 from tracker.review.changes import flatten
+from tracker.review.transition_proposals import ProposedTransition
 
 blp = Blueprint(
     "api_inquiries",
@@ -60,14 +65,10 @@ class InquirySchema(Schema):
     close_reason = fields.String(allow_none=True)
 
 
-class InquiryPageSchema(Schema):
+class InquiryPageSchema(PageSchema):
     """A page of inquiries."""
 
     items = fields.List(fields.Nested(InquirySchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 class InquiryQuerySchema(Schema):
@@ -111,6 +112,11 @@ class InquiryAnswerSchema(Schema):
     answer = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_ANSWER})
     source_url = Url(allow_none=True)
     propose = fields.Nested(InquiryProposeSchema, allow_none=True)
+    propose_transition = fields.Nested(
+        AnswerTransitionProposalSchema,
+        allow_none=True,
+        metadata={"description": "A new transition of the inquiry's solution, or a change to one of them"},
+    )
 
 
 class AssessmentSchema(Schema):
@@ -208,6 +214,40 @@ def _one(inquiry: Inquiry, status: int = 200) -> Response:
     return resp
 
 
+def _step(inquiry_id: int, take: Callable[..., object], **values: Any) -> Response:
+    """A step on an inquiry (join, mark asked, answer, close) by the API's user; answers with the inquiry after it.
+
+    Who asks is known first (401), then which inquiry (404); the service checks the rest (403, 409, 422).
+    """
+    user = api_user(write=True)
+    session = get_session()
+    inquiry = queries.get_inquiry(session, inquiry_id)
+    take(session, user=user, inquiry=inquiry, **values)
+    return _one(inquiry)
+
+
+def _answer(session: Session, *, user: User, inquiry: Inquiry, data: dict[str, Any]) -> None:
+    """The answer, and the fact or transition it proposes (if any) as the registry's fields."""
+    propose = None
+    if data.get("propose"):
+        propose = flatten(session, data["propose"], today=today_in_denmark())
+        if not propose:
+            raise ValidationError("review.proposal_empty", {"propose": "Tomt."})
+    proposed = None
+    if data.get("propose_transition"):
+        body = data["propose_transition"]
+        proposed = ProposedTransition(body.get("transition"), proposed_fields(session, body, today_in_denmark()))
+    services.answer(
+        session,
+        user=user,
+        inquiry=inquiry,
+        text=data["answer"],
+        source_url=data.get("source_url"),
+        propose=propose,
+        propose_transition=proposed,
+    )
+
+
 def _page(rows: list[queries.Row], total: int, limit: int, offset: int) -> dict[str, Any]:
     items = [inquiry_dict(r.inquiry, r.waiting) for r in rows]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
@@ -296,10 +336,7 @@ class InquiryJoin(MethodView):
     @requires("inquiry.join")
     def post(self, inquiry_id: int) -> Response:
         """Your municipality waits for this answer too (municipality users; idempotent)."""
-        user = api_user(write=True)
-        inquiry = queries.get_inquiry(get_session(), inquiry_id)
-        services.join(get_session(), user=user, inquiry=inquiry)
-        return _one(inquiry)
+        return _step(inquiry_id, services.join)
 
 
 @blp.route(f"/inquiries/{ID}/asked")
@@ -312,10 +349,7 @@ class InquiryAsked(MethodView):
     @requires("inquiry.mark_asked")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
         """'KL har spurgt KMD den …' (coordinators)."""
-        user = api_user(write=True)
-        inquiry = queries.get_inquiry(get_session(), inquiry_id)
-        services.mark_asked(get_session(), user=user, inquiry=inquiry, note=data["note"])
-        return _one(inquiry)
+        return _step(inquiry_id, services.mark_asked, note=data["note"])
 
 
 @blp.route(f"/inquiries/{ID}/answer")
@@ -327,20 +361,10 @@ class InquiryAnswer(MethodView):
     @documented(blp, 401, 403, 404, 409, 422)
     @requires("inquiry.answer")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
-        """The answer (users of the solution's vendor or service provider, coordinators). A ``propose``d fact
-        becomes a proposal with the answer as its evidence, reviewed as usual."""
-        user = api_user(write=True)
-        session = get_session()
-        inquiry = queries.get_inquiry(session, inquiry_id)
-        propose = None
-        if data.get("propose"):
-            propose = flatten(session, data["propose"], today=today_in_denmark())
-            if not propose:
-                raise ValidationError("review.proposal_empty", {"propose": "Tomt."})
-        services.answer(
-            session, user=user, inquiry=inquiry, text=data["answer"], source_url=data.get("source_url"), propose=propose
-        )
-        return _one(inquiry)
+        """The answer (users of the solution's vendor or service provider, coordinators). A ``propose``d fact or a
+        ``propose_transition`` (a new transition, or a change to one of the solution's) becomes a proposal with
+        the answer as its evidence, reviewed as usual; one of the two."""
+        return _step(inquiry_id, _answer, data=data)
 
 
 @blp.route(f"/inquiries/{ID}/close")
@@ -353,10 +377,7 @@ class InquiryClose(MethodView):
     @requires("inquiry.close")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
         """Close with a reason (coordinators)."""
-        user = api_user(write=True)
-        inquiry = queries.get_inquiry(get_session(), inquiry_id)
-        services.close(get_session(), user=user, inquiry=inquiry, reason=data["reason"])
-        return _one(inquiry)
+        return _step(inquiry_id, services.close, reason=data["reason"])
 
 
 @blp.route("/solutions/<string:slug>/risk-assessments")

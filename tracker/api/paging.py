@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, Response, request
-from marshmallow import fields
+from marshmallow import Schema, fields
 
 from tracker.errors import _DANISH, error_response
 from tracker.http_cache import served_cached
@@ -20,6 +20,17 @@ from tracker.http_cache import served_cached
 def has_more_field() -> fields.Boolean:
     """The schema field every page declares."""
     return fields.Boolean(required=True, metadata={"description": "More items follow (see the Link header)"})
+
+
+class PageSchema(Schema):
+    """A page of a list by offset: its ``items`` (a page names their schema, keeping them first), the total and
+    where the page starts, and whether more follow."""
+
+    items = fields.List(fields.Raw(), required=True)
+    total = fields.Integer(required=True)
+    limit = fields.Integer(required=True)
+    offset = fields.Integer(required=True)
+    has_more = has_more_field()
 
 
 def _next_url(**changes: Any) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
 
 
@@ -95,14 +95,10 @@ class SolutionSchema(Schema):
     url = fields.String(required=True)
 
 
-class SolutionPageSchema(Schema):
+class SolutionPageSchema(PageSchema):
     """A page of solutions."""
 
     items = fields.List(fields.Nested(SolutionSchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 class MunicipalitySchema(Schema):

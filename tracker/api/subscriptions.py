@@ -13,7 +13,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from tracker.api.paging import has_more_field
+from tracker.api.paging import PageSchema
 from tracker.auth import api_user, current_db_user
 from tracker.auth.protect import requires
 from tracker.broadcast import subscriptions as svc
@@ -161,14 +161,10 @@ class DeliverySchema(Schema):
     attempt_log = fields.List(fields.Nested(AttemptSchema), required=True)
 
 
-class DeliveryPageSchema(Schema):
+class DeliveryPageSchema(PageSchema):
     """A page of the delivery log."""
 
     items = fields.List(fields.Nested(DeliverySchema), required=True)
-    total = fields.Integer(required=True)
-    limit = fields.Integer(required=True)
-    offset = fields.Integer(required=True)
-    has_more = has_more_field()
 
 
 def _subscription_dicts(subs: list[Subscription]) -> list[dict[str, Any]]:

@@ -205,26 +205,21 @@ def change_own_password(
     """A user replaces their (one-time) password; other sessions end."""
     if not verify_password(user.password_hash, current):
         raise ValidationError("auth.current_password_wrong", {"current": "Forkert adgangskode."})
-    if verify_password(user.password_hash, new):
-        same = "Den nye adgangskode skal være en anden end den nuværende."
-        raise ValidationError(same, {"new": same})
-    problem = password_problem(new, password_user_inputs(user))
-    if problem:
-        raise ValidationError(problem, {"new": problem})
-    user.password_hash = hash_password(new)
-    user.must_change_password = False
-    user.session_nonce = secrets.token_hex(8)
-    audit.record(
-        session, "user.change_password", actor=user, object_type="user", object_id=user.id, remote_addr=remote_addr
-    )
+    _replace_password(session, user, new, "Den nye adgangskode skal være en anden end den nuværende.", remote_addr)
 
 
 def set_first_password(session: Session, *, user: User, new: str, remote_addr: str | None = None) -> None:
     """Replace a one-time password right after logging in with it (the login proved the current one)."""
     if not user.must_change_password:
         raise Conflict("auth.first_password_already_set")
+    _replace_password(
+        session, user, new, "Den nye adgangskode skal være en anden end engangsadgangskoden.", remote_addr
+    )
+
+
+def _replace_password(session: Session, user: User, new: str, same: str, remote_addr: str | None) -> None:
+    """Set the user's own new password (``same`` refuses the one they have); their other sessions end."""
     if verify_password(user.password_hash, new):
-        same = "Den nye adgangskode skal være en anden end engangsadgangskoden."
         raise ValidationError(same, {"new": same})
     problem = password_problem(new, password_user_inputs(user))
     if problem:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import has_app_context, has_request_context
-from flask_babel import force_locale, format_date, get_locale
+from flask import has_request_context
+from flask_babel import format_date, get_locale
 
 from tracker.i18n import translated as _
 from tracker.municipalities.readiness import Action, ActionCode
-from tracker.vocabulary import LOA_LABELS, danish_day
+from tracker.vocabulary import LOA_LABELS, danish_day, in_readers_language
 
 
 def _day(day: date | None) -> str:
@@ -26,14 +26,7 @@ def _day(day: date | None) -> str:
 
 def _level(code: str | None) -> str:
     label = LOA_LABELS.get(code or "")
-    if label is None:
-        return code or ""
-    if has_request_context():
-        return str(label)
-    if has_app_context():
-        with force_locale("da"):
-            return str(label)
-    return str(label._args[0]) if hasattr(label, "_args") else code or ""
+    return code or "" if label is None else in_readers_language(lambda: str(label))
 
 
 def action_text(action: Action) -> str:

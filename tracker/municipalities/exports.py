@@ -24,7 +24,7 @@ from tracker.municipalities.actions import action_text
 from tracker.municipalities.lockout import Period
 from tracker.municipalities.readiness import STATUS_TEXT, Readiness
 from tracker.municipalities.requirements import SolutionFacts, TransitionRef
-from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
+from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, in_danish
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,10 +99,7 @@ Table = tuple[Sequence[str], list[list[Any]]]
 
 def _da(labels: Mapping[str, Any], code: str | None) -> str | None:
     """A code's Danish label (the exports are Danish whatever the user's language)."""
-    if code is None:
-        return None
-    with force_locale("da"):
-        return str(labels.get(code, code))
+    return None if code is None else in_danish(lambda: str(labels.get(code, code)))
 
 
 def danish_time(instant: datetime | None) -> str | None:

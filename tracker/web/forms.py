@@ -253,3 +253,23 @@ class TrustForm(PlainForm):
     """Mark a vendor organisation trusted or not."""
 
     trusted = BooleanField(_l("Betroet: forslag godkendes straks som 'indberettet af leverandør'"))
+
+
+class TransitionProposalForm(PlainForm):
+    """A proposed new transition, or a change to one (filled with its current values): what, when, who acts,
+    and the source. Only what differs from the transition as shown is proposed."""
+
+    kind = SelectField(_l("Type af overgang"), choices=[])
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)])
+    date_text = StringField(_l("Dato eller periode, som kilden skriver den"), validators=[Optional(), Length(max=200)])
+    state = SelectField(_l("Status for overgangen"), choices=_choices(STATE_LABELS, list(SwitchState)))
+    act_by = StringField(_l("Handl senest (ÅÅÅÅ-MM-DD)"), validators=[Optional(), Length(max=10)])
+    required_loa = SelectField(_l("Krævet sikringsniveau"), choices=[])
+    category = SelectField(_l("Kategori"), choices=[])
+    major = BooleanField(_l("Stor ændring"))
+    who_must_act = SelectMultipleField(_l("Hvem skal handle?"), choices=[])
+    what_to_do = TextAreaField(_l("Hvad skal de gøre?"), validators=[Optional(), Length(max=5000)])
+    cancel = BooleanField(_l("Overgangen bliver ikke til noget (aflyst)"))
+    source_url = _source_url()
+    evidence = TextAreaField(_l("Citat fra kilden"), validators=[Optional(), Length(max=5000)])

@@ -6,6 +6,7 @@ Views are thin: parse the form, call one service in ``tracker.inquiries``, rende
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -191,15 +192,12 @@ def join(inquiry_id: int) -> tuple[str, int] | Response:
 @requires("inquiry.mark_asked")
 def asked(inquiry_id: int) -> tuple[str, int] | Response:
     """A coordinator records that the question has been put to the vendor or service provider."""
-    inquiry = queries.get_inquiry(get_session(), inquiry_id)
     form = NoteForm()
-    if not form.validate_on_submit():
-        return _detail_page(inquiry, 422, note_form=form)
-    try:
-        services.mark_asked(get_session(), user=current_db_user(), inquiry=inquiry, note=form.note.data)
-    except AppError as exc:
-        return _detail_page(inquiry, exc.status, note_form=form, form_error=exc.message)
-    return _after(inquiry, _("Spørgsmålet er markeret som stillet."))
+
+    def mark(inquiry: Inquiry) -> object:
+        return services.mark_asked(get_session(), user=current_db_user(), inquiry=inquiry, note=form.note.data)
+
+    return _form_step(inquiry_id, "note_form", form, mark, _("Spørgsmålet er markeret som stillet."))
 
 
 @bp.post("/spoergsmaal/<int(max=2147483647):inquiry_id>/svar")
@@ -236,15 +234,27 @@ def answer(inquiry_id: int) -> tuple[str, int] | Response:
 @requires("inquiry.close")
 def close(inquiry_id: int) -> tuple[str, int] | Response:
     """A coordinator closes the question with a reason."""
-    inquiry = queries.get_inquiry(get_session(), inquiry_id)
     form = CloseForm()
+
+    def close_it(inquiry: Inquiry) -> object:
+        return services.close(get_session(), user=current_db_user(), inquiry=inquiry, reason=form.reason.data)
+
+    return _form_step(inquiry_id, "close_form", form, close_it, _("Spørgsmålet er lukket."))
+
+
+def _form_step(
+    inquiry_id: int, name: str, form: PlainForm, take: Callable[[Inquiry], object], done: str
+) -> tuple[str, int] | Response:
+    """A step taken with a form (``name`` on the detail page): a bad form or a refusal shows the page again with
+    the form as it was sent (422, or the refusal's status), else back to the inquiry saying ``done``."""
+    inquiry = queries.get_inquiry(get_session(), inquiry_id)
     if not form.validate_on_submit():
-        return _detail_page(inquiry, 422, close_form=form)
+        return _detail_page(inquiry, 422, **{name: form})
     try:
-        services.close(get_session(), user=current_db_user(), inquiry=inquiry, reason=form.reason.data)
+        take(inquiry)
     except AppError as exc:
-        return _detail_page(inquiry, exc.status, close_form=form, form_error=exc.message)
-    return _after(inquiry, _("Spørgsmålet er lukket."))
+        return _detail_page(inquiry, exc.status, form_error=exc.message, **{name: form})
+    return _after(inquiry, done)
 
 
 @bp.app_context_processor

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.auth.permissions import may
@@ -43,7 +47,7 @@ def _context(proposal: Proposal) -> dict[str, object]:
 
 def _impact(proposal: Proposal, user: User) -> Impact | None:
     """For coordinators, before accepting: which municipalities' rows the proposal would move."""
-    if not may(user, "proposal.review", proposal):
+    if not may(user, "proposal.review", proposal) or proposal.target != "solution":
         return None
     return impact_of(get_session(), proposal.solution, from_json(proposal.changes or {}))
 
@@ -129,37 +133,47 @@ def accept(proposal_id: int) -> BaseResponse | tuple[str, int]:
 @requires("proposal.review")
 def reject(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """Reject with a reason the proposer will see."""
-    user = acting_user()
-    session = get_session()
-    proposal = queries.get_proposal(session, proposal_id)
     form = RejectForm()
-    if not form.validate_on_submit():
-        return _detail_again(proposal, user, 422, reject_form=form)
-    try:
+
+    def reject_it(session: Session, proposal: Proposal, user: User) -> None:
         reject_proposal(session, proposal, reviewer=user, reason=form.reason.data)
-    except AppError as exc:
-        flash(exc.message, "error")
-        return _detail_again(proposal, user, exc.status, reject_form=form)
-    flash(_("Forslag #%(id)s er afvist.", id=proposal.id), "info")
-    return redirect(url_for("review.queue"))
+
+    done = _("Forslag #%(id)s er afvist.", id=proposal_id)
+    return _rejection(proposal_id, form, reject_it, done, reject_form=form)
 
 
 @bp.post("/forslag/<int(max=2147483647):proposal_id>/ikke-et-faktum")
 @requires("proposal.review")
 def not_a_fact(proposal_id: int) -> BaseResponse | tuple[str, int]:
     """One click: the finding is no fact at all; it counts against the rule that read it (shown on /kilder)."""
+
+    def not_a_fact_it(session: Session, proposal: Proposal, user: User) -> None:
+        reject_not_a_fact(session, proposal, reviewer=user)
+
+    done = _("Forslag #%(id)s er afvist som ikke et faktum; det tæller imod reglen.", id=proposal_id)
+    return _rejection(proposal_id, NotAFactForm(), not_a_fact_it, done)
+
+
+def _rejection(
+    proposal_id: int,
+    form: FlaskForm,
+    take: Callable[[Session, Proposal, User], object],
+    done: str,
+    **shown: FlaskForm,
+) -> BaseResponse | tuple[str, int]:
+    """A reviewer's rejection sent with ``form``: a bad form or a refusal shows the proposal again (with the
+    ``shown`` forms as sent), else the queue with ``done`` said."""
     user = acting_user()
     session = get_session()
     proposal = queries.get_proposal(session, proposal_id)
-    form = NotAFactForm()
     if not form.validate_on_submit():
-        return _detail_again(proposal, user, 422)
+        return _detail_again(proposal, user, 422, **shown)
     try:
-        reject_not_a_fact(session, proposal, reviewer=user)
+        take(session, proposal, user)
     except AppError as exc:
         flash(exc.message, "error")
-        return _detail_again(proposal, user, exc.status)
-    flash(_("Forslag #%(id)s er afvist som ikke et faktum; det tæller imod reglen.", id=proposal.id), "info")
+        return _detail_again(proposal, user, exc.status, **shown)
+    flash(done, "info")
     return redirect(url_for("review.queue"))
 
 
