@@ -88,6 +88,11 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("POST /api/v1/municipalities/{code}/portfolio", "idp_id", "Brug idp_ids"),
     ("PATCH /api/v1/municipalities/{code}/portfolio/{slug}", "idp_id", "Brug idp_ids"),
     ("POST /api/v1/proposals", "required_loa", "og/eller"),
+    # A proposed transition needs a source: its address and/or its words (either field, at least one).
+    ("POST /api/v1/solutions/{slug}/transitions/proposals", "source_url", "og/eller"),
+    ("POST /api/v1/transitions/{transition_id}/proposals", "source_url", "og/eller"),
+    # A transition proposed with an answer: without 'transition' (a change to one) it is new, and needs kind and title.
+    ("POST /api/v1/inquiries/{inquiry_id}/answer", "propose_transition", "Skal udfyldes"),
     # A proposal must differ from what the registry records now (the stored state, not the request's shape).
     ("POST /api/v1/proposals", "changes", "Ingen forskel"),
     ("POST /api/v1/inquiries/{inquiry_id}/answer", "changes", "Ingen forskel"),
