@@ -75,7 +75,8 @@ class AnswerForm(PlainForm):
         _l("Foreslå skæringsdato (valgfrit, fx 'Q2 2027' eller 2027-04-01)"), validators=[Optional(), Length(max=200)]
     )
     # Or a transition: a new one, or a change to one of the solution's (its fields in ``proposal``).
-    transition = SelectField(_l("Foreslå en overgang (valgfrit)"), choices=[], validators=[Optional()])
+    # Choices checked by the view and the services (a form without these fields is an answer without a proposal).
+    transition = SelectField(_l("Foreslå en overgang (valgfrit)"), choices=[], validate_choice=False, default="")
     proposal = FormField(AnswerTransitionForm, separator="-")
 
 

@@ -73,6 +73,9 @@ def prepare_fields(form: TransitionFields, *, blank: bool = False) -> None:
     form.who_must_act.choices = options((w.value, WHO_LABELS.get(w.value, w.value)) for w in WhoMustAct)
     if blank:
         form.state.choices = options([*empty, *((v.value, STATE_LABELS.get(v.value, v.value)) for v in SwitchState)])
+        # Left out or empty says nothing; a value outside the vocabularies is refused by the rules of the writes.
+        for select in (form.kind, form.state, form.category, form.required_loa):
+            select.validate_choice = False
 
 
 def shown(t: Transition) -> dict[str, Any]:
