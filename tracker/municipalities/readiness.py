@@ -25,7 +25,7 @@ states) and the next one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -84,6 +84,10 @@ STATUS_TEXT = {
     Status.LOCKED_OUT: _l("Lukket ude"),
     Status.UNKNOWN: _l("Ukendt"),
 }
+# ``session.info`` key: readiness just computed after a municipality's own change, by municipality id, while its
+# readiness event is being sent (``readiness_events.emit_municipality_changes``), so that a receiver following
+# the change (the actions) need not compute it again.
+FRESH_READINESS = "tracker.readiness.fresh"
 _URGENCY = {Status.LOCKED_OUT: 0, Status.AT_RISK: 1, Status.UNKNOWN: 2, Status.OK: 3}
 # A cancelled switch will not happen, and a postponed one whose old day has passed has no day yet.
 _NO_SWITCH_YET = {SwitchState.POSTPONED.value, SwitchState.CANCELLED.value}
@@ -388,8 +392,10 @@ class Readiness:
     municipality: Municipality
     today: date
     rows: list[ReadinessRow]
-    # The solutions of the portfolio (``readiness_of`` fills it: a group that has left has no rows, its entry stays).
+    # The solutions of the portfolio (a group that has left has no rows, its entry stays), and each one's
+    # requirement chain (its own facts and transitions, then its brokers').
     solution_ids: frozenset[int] = frozenset()
+    chains: Mapping[int, Chain] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -470,7 +476,10 @@ def municipality_readiness(session: Session, municipality: Municipality, *, toda
     ).all()
     idps = session.scalars(select(Idp).where(Idp.municipality_id == municipality.id).order_by(Idp.id)).all()
     day = today or today_in_denmark()
-    return Readiness(municipality, day, rows_for(entries, idps, day, chains(session, [e.solution for e in entries])))
+    found = chains(session, [e.solution for e in entries])
+    return Readiness(
+        municipality, day, rows_for(entries, idps, day, found), frozenset(e.solution_id for e in entries), found
+    )
 
 
 def readiness_of(
@@ -506,6 +515,7 @@ def readiness_of(
             day,
             rows_for(entries.get(m.id, []), idps.get(m.id, []), day, requirement_chains),
             frozenset(e.solution_id for e in entries.get(m.id, [])),
+            requirement_chains,
         )
         for m in municipalities
     }

@@ -27,6 +27,7 @@ from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solut
 from tracker.municipalities import requirements
 from tracker.municipalities.actions import action_dict
 from tracker.municipalities.readiness import (
+    FRESH_READINESS,
     ReadinessRow,
     choices_on,
     municipality_readiness,
@@ -228,9 +229,14 @@ def emit_municipality_changes(
     """One event per (solution, IdP) row of M whose verdict changed (added and removed rows included); with
     ``over_time`` also each row whose next lock-out period moved."""
     session.flush()
-    _, now = _rows(session, snapshot.municipality, snapshot.today)
+    result = municipality_readiness(session, snapshot.municipality, today=snapshot.today)
+    now = {(snapshot.municipality.id, *row.key): row for row in result.rows}
     municipality = {snapshot.municipality.id: snapshot.municipality}
-    return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason, over_time=over_time)
+    session.info[FRESH_READINESS] = {snapshot.municipality.id: result}  # what the event's receivers may reuse
+    try:
+        return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason, over_time=over_time)
+    finally:
+        session.info.pop(FRESH_READINESS, None)
 
 
 def affected_entries(

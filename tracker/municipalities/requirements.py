@@ -49,6 +49,7 @@ class TransitionRef:
     nsis_login: bool
     version: int = 1
     updated_at: datetime | None = None
+    solution_id: int = 0
 
     @classmethod
     def of(cls, transition: Transition | Row[*tuple[Any, ...]], solution: Solution) -> TransitionRef:
@@ -72,6 +73,7 @@ class TransitionRef:
             nsis_login=bool(transition.nsis_login),
             version=transition.version or 1,
             updated_at=transition.updated_at,
+            solution_id=transition.solution_id,
         )
 
     @property
