@@ -295,7 +295,19 @@ def test_a_loa_transition_after_today_opens_a_period_and_asks_the_municipality_t
             "requirement_from": "x-aula",
         }
     ]
-    assert rows["administration"]["status"] == "ok"  # today's verdict: the level required today is met
+    # Today's verdict reads the same steps: the administration is at risk from the raise's day, and told to
+    # have its IdP notified at Høj by the day before.
+    admin_row = rows["administration"]
+    assert (admin_row["status"], admin_row["days_left"], admin_row["locked_out_from"]) == (
+        "at_risk",
+        200,
+        raise_to_hoej.isoformat(),
+    )
+    assert admin_row["requirement_from"] == {"slug": "x-aula", "name": "Aula-test"}
+    assert admin_row["action"] == {
+        "code": "notify_idp",
+        "text": f"Anmeld IdP'en 'Administration' på Høj senest {danish_day(raise_to_hoej - timedelta(days=1))}",
+    }
     # The schools: locked out from Aula's day at Betydelig, and the period carries on into the Høj one.
     assert [(p["from"], p["until"], p["required_loa"]) for p in rows["skoler"]["lockout_periods"]] == [
         (AULA_DAY.isoformat(), None, "betydelig")
@@ -315,7 +327,7 @@ def test_a_loa_transition_after_today_opens_a_period_and_asks_the_municipality_t
     # On the transition's own day the administration is locked out.
     session.expire_all()
     later = municipality_readiness(session, municipality(session, "101"), today=raise_to_hoej)
-    assert {r.group: r.assessment.status.value for r in later.rows}["administration"] == "ok"  # verdict: own facts
+    assert {r.group: r.assessment.status.value for r in later.rows}["administration"] == "locked_out"
     assert {r.group: r.next_period.start if r.next_period else None for r in later.rows}["administration"] == (
         raise_to_hoej
     )

@@ -122,7 +122,16 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
     assert event.data["solution"]["slug"] == "x-sbsys"
     assert event.data["next_lockout"] == {"from": RAISE.isoformat(), "until": None}
     assert _next_lockout(event) == (None, {"from": RAISE.isoformat(), "until": None})
-    assert event.changes["readiness"]["after"]["status"] == "ok", "today's verdict is unchanged; the period is ahead"
+    # Today's verdict reads the same dated requirement steps as the period: at risk from the raise's day.
+    assert event.changes["readiness"] == {
+        "before": {"status": "ok", "days_left": None, "reason": None, "from": None},
+        "after": {"status": "at_risk", "days_left": 200, "reason": None, "from": RAISE.isoformat()},
+    }
+    assert event.data["requirement_from"] == {"slug": "x-sbsys", "name": "SBSYS-test"}
+    assert event.data["action"] == {
+        "code": "notify_idp",
+        "text": f"Anmeld IdP'en 'KK IdP' på Høj senest {danish_day(RAISE - timedelta(days=1))}",
+    }
     # Through the one fan-out: a webhook delivery and the immediate mail of Copenhagen's user are queued.
     session.expire_all()
     deliveries = session.scalars(select(Delivery.event_id).where(Delivery.subscription_id == hook.id)).all()
@@ -137,7 +146,9 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
     assert not feed.bozo, feed.get("bozo_exception")
     newest = feed.entries[0]
     assert newest.tags[0].term == "municipality.readiness.changed"
-    assert f"Næste lukkeperiode: fra {danish_day(RAISE)}" in newest.title
+    # The verdict's own day is the period's start, so the title names it once.
+    assert "ændret fra Klar til I fare" in newest.title
+    assert f"Medarbejderne lukkes ude fra {danish_day(RAISE)}, 200 dage tilbage" in newest.title
 
     # The event log: Copenhagen's users see it, Aarhus's do not (a municipality's readiness is its own).
     mine = client.get(f"/api/v1/events?after={start}", headers={"Authorization": f"Bearer {kk_token}"})
@@ -156,6 +167,8 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
         {"from": RAISE.isoformat(), "until": None},
         {"from": LATER.isoformat(), "until": None},
     )
+    assert found[COPENHAGEN].changes["readiness"]["after"]["from"] == LATER.isoformat()
+    assert found[COPENHAGEN].changes["readiness"]["after"]["days_left"] == 260
 
     # Cancelled: the reverse, worded so a reader sees the period is gone.
     mark = last_event_id(session)
@@ -165,6 +178,7 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
     assert set(found) == {COPENHAGEN}
     assert _next_lockout(found[COPENHAGEN]) == ({"from": LATER.isoformat(), "until": None}, None)
     assert found[COPENHAGEN].data["next_lockout"] is None
+    assert found[COPENHAGEN].changes["readiness"]["after"]["status"] == "ok", "a cancelled raise binds no more"
     newest = feedparser.parse(client.get(f"/feeds/municipalities/{COPENHAGEN}.atom?token={feed_token}").data)
     assert f"Ingen lukkeperiode forude længere (den næste var fra {danish_day(LATER)})" in newest.entries[0].title
 
@@ -227,6 +241,9 @@ def test_a_brokers_loa_transition_reaches_the_municipalities_using_solutions_beh
     assert set(found) == {COPENHAGEN}, "nobody has the broker itself; Copenhagen reaches it through SBSYS"
     assert found[COPENHAGEN].data["solution"]["slug"] == "x-sbsys"
     assert _next_lockout(found[COPENHAGEN]) == (None, {"from": RAISE.isoformat(), "until": None})
+    # The broker's raise drives the row's verdict too, and is named as its requirement.
+    assert found[COPENHAGEN].changes["readiness"]["after"]["status"] == "at_risk"
+    assert found[COPENHAGEN].data["requirement_from"] == {"slug": "x-kontekst", "name": "Kontekst-test"}
 
 
 def test_the_statements_a_loa_transition_costs_do_not_grow_with_the_municipalities_it_reaches(

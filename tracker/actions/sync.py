@@ -97,8 +97,7 @@ def wanted_from_readiness(rows: list[ReadinessRow], day: date) -> dict[str, Want
         if row.action.code is ActionCode.NONE:
             continue
         key = readiness_key(row.solution.id, row.idp.id if row.idp else None)
-        driver = row.requirement_from
-        level = driver.loa_value if driver is not None and driver.loa_value in LOA_RANK_KEYS else None
+        level = row.required_level if row.required_level in LOA_RANK_KEYS else None
         wanted[key] = Wanted(
             key=key,
             kind="readiness",

@@ -179,10 +179,9 @@ def chains(
     solutions: Iterable[Solution],
     *,
     edges: Mapping[int, Iterable[int]] | None = None,
-    with_transitions: bool = True,
 ) -> dict[int, Chain]:
-    """Each solution's requirement chain, by solution id (two queries at most, a third for the transitions;
-    ``with_transitions=False`` leaves them out where only today's verdicts are read)."""
+    """Each solution's requirement chain, by solution id (two queries at most, a third for the transitions,
+    which today's verdicts read as much as the lock-out periods do)."""
     solutions = list(solutions)
     links = broker_edges(session) if edges is None else edges
     reach = {s.id: reachable(links, s.id) - {s.id} for s in solutions}
@@ -193,7 +192,7 @@ def chains(
             select(Solution).where(Solution.id.in_(wanted)).options(joinedload(Solution.service_provider))
         ):
             everyone[broker.id] = broker
-    found = transition_refs(session, everyone) if with_transitions else {}
+    found = transition_refs(session, everyone)
     facts = {
         i: replace(SolutionFacts.of(solution), transitions=tuple(found.get(i, ()))) for i, solution in everyone.items()
     }
