@@ -572,12 +572,23 @@ def rows_for(
     return sorted(rows, key=lambda r: r.sort_key)
 
 
-def municipality_readiness(session: Session, municipality: Municipality, *, today: date | None = None) -> Readiness:
-    """M's readiness for every (solution, IdP) of its portfolio, most urgent first (a fixed number of queries)."""
+def municipality_readiness(
+    session: Session,
+    municipality: Municipality,
+    *,
+    today: date | None = None,
+    solution_ids: Iterable[int] | None = None,
+) -> Readiness:
+    """M's readiness for every (solution, IdP) of its portfolio, most urgent first (a fixed number of queries).
+
+    With ``solution_ids``, only those solutions' rows (each row is the same as in the whole readiness: a row
+    depends on its own entry, chain and IdPs only) — what a page of M's actions needs to word its rows.
+    """
+    stmt = select(PortfolioEntry).where(PortfolioEntry.municipality_id == municipality.id)
+    if solution_ids is not None:
+        stmt = stmt.where(PortfolioEntry.solution_id.in_(sorted(set(solution_ids))))
     entries = session.scalars(
-        select(PortfolioEntry)
-        .where(PortfolioEntry.municipality_id == municipality.id)
-        .options(
+        stmt.options(
             joinedload(PortfolioEntry.solution).joinedload(Solution.service_provider),
             selectinload(PortfolioEntry.idps),
         )
