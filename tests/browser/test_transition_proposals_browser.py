@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.axe import AXE_JS, overflow, run_axe
+from tests.browser.axe import AXE_JS, overflow, run_axe, scrolled_boxes
 from tests.browser.conftest import LiveServer, _unavailable
 from tests.browser.test_editing_browser import log_in
 from tests.support.accounts import enrol_totp
@@ -116,7 +116,7 @@ def coordinator_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
 
 
 def _checked(page: Any, where: str) -> list[str]:
-    """axe at each width, and no sideways scroll of the page at the narrow one."""
+    """axe at each width, and at the narrow one no sideways scroll of the page or of a box in it."""
     problems: list[str] = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -124,6 +124,8 @@ def _checked(page: Any, where: str) -> list[str]:
         if width < 1000 and (extra := overflow(page)) > 0:
             wide = page.evaluate(_WIDE)
             problems.append(f"{where} @{width}px: {extra}px wider than the viewport {wide}")
+        if width < 1000:
+            problems += [f"{where} @{width}px: scrolls sideways: {box}" for box in scrolled_boxes(page)]
     return problems
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.accounts import Account, client_for, make_role_accounts
 from tests.support.forms import form_fields
+from tracker.inquiries import services as inquiry_services
 from tracker.models import ChangeEvent, Proposal, Solution, Transition
 from tracker.registry.actors import SYSTEM
 from tracker.registry.transition_writes import create_transition
@@ -192,3 +193,56 @@ def test_cancelling_by_form(
     assert vendor.post(url, data=form).status_code == 302
     proposal = session.scalars(select(Proposal).order_by(Proposal.id.desc())).first()
     assert proposal is not None and proposal.changes["state"] == "cancelled"
+
+
+def _inquiry(session: Session, asker: Account) -> int:
+    nexus = session.scalar(select(Solution).where(Solution.slug == "kmd-nexus"))
+    assert nexus is not None
+    inquiry = inquiry_services.ask(
+        session,
+        user=asker.user,
+        solution=nexus,
+        question="Hvornår skifter Nexus systemcertifikater?",
+        daily_limit=10,
+        force=True,
+    )
+    session.commit()
+    return inquiry.id
+
+
+def test_an_inquirys_answer_proposes_a_transition_by_form(
+    app: Flask, accounts: dict[str, Account], certificate: Transition, session: Session
+) -> None:
+    inquiry_id = _inquiry(session, accounts["municipality"])
+    vendor, _ = client_for(app, accounts["vendor_owner"])
+    url = f"/spoergsmaal/{inquiry_id}/svar"
+    page = vendor.get(f"/spoergsmaal/{inquiry_id}").get_data(as_text=True)
+    assert "Foreslå også en overgang" in page and f"Ændring af «{certificate.title}»" in page
+    form = form_fields(page, f'form[action="{url}"]')
+    assert form["transition"] == "" and form["proposal-kind"] == "" and form["proposal-state"] == ""
+    before = _counts(session)
+    # A new transition needs a kind and a title: refused, nothing stored, the answer kept.
+    answer = {"answer": "Vi skifter i oktober 2027.", "transition": "ny", "proposal-date_text": "oktober 2027"}
+    refused = vendor.post(url, data={**form, **answer})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="proposal-title-error"' in html and 'id="proposal-kind-error"' in html
+    assert "Vi skifter i oktober 2027." in html and 'value="oktober 2027"' in html
+    assert _counts(session) == before
+    form.update(
+        answer="Vi skifter certifikaterne i oktober 2027.",
+        source_url="https://www.kmd.dk/nexus/certifikater",
+        transition=str(certificate.id),
+        **{"proposal-date_text": "oktober 2027"},
+    )
+    answered = vendor.post(url, data=form)
+    assert answered.status_code == 302, answered.get_data(as_text=True)[:3000]
+    session.expire_all()
+    proposal = session.scalars(select(Proposal).order_by(Proposal.id.desc())).first()
+    assert proposal is not None and proposal.transition_id == certificate.id and proposal.origin == "vendor"
+    assert proposal.evidence == "Vi skifter certifikaterne i oktober 2027."
+    assert proposal.changes["earliest_on"] == "2027-10-01" and proposal.changes["latest_on"] == "2027-10-31"
+    # Only what was filled in: the title, kind and category stay as they are.
+    assert not {"title", "kind", "category", "major", "who_must_act"} & set(proposal.changes)
+    detail = vendor.get(f"/spoergsmaal/{inquiry_id}").get_data(as_text=True)
+    assert "Vi skifter certifikaterne i oktober 2027." in detail

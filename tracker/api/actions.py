@@ -36,8 +36,8 @@ blp = Blueprint(
     "kun for kommunens egne brugere.",
 )
 ACTION_TAG = re.compile(r"a([0-9]{1,9})")
-# The list's owner filter: 'me', 'none', a user id, or a team's name (one line).
 LIST_PAGE = 100  # actions per page unless ?limit= says otherwise (as the page's)
+# The list's owner filter: 'me', 'none', a user id, or a team's name (one line).
 OWNER_FILTER = "^(me|none|[0-9]{1,9}|team:[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]{1,200})$"
 
 

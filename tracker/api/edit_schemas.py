@@ -195,7 +195,8 @@ class SolutionCreateSchema(SolutionPatchSchema):
 
 
 class ProposalCreateSchema(Schema):
-    """A proposed change to one solution's tracked facts, with evidence."""
+    """A proposed change to one solution's tracked facts, with evidence: required_loa and/or switch_date, and at
+    least one value that differs from what the registry records (otherwise a 422 names ``changes``)."""
 
     solution = Text(multiline=False, required=True, validate=_length(80, 1), metadata={"description": "Solution slug"})
     required_loa = fields.Nested(RequiredLoaInSchema)

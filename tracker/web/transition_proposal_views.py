@@ -28,9 +28,9 @@ from tracker.registry import transitions as tq
 from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS, WHO_LABELS
 from tracker.review.changes import switch_from_text
 from tracker.review.transition_proposals import create_transition_proposal
-from tracker.vocabulary import LOA_LABELS
+from tracker.vocabulary import LOA_LABELS, STATE_LABELS
 from tracker.web.form_changes import switch_words
-from tracker.web.forms import TransitionProposalForm, options
+from tracker.web.forms import TransitionFields, TransitionProposalForm, options
 from tracker.web.guards import send_anonymous_to_login
 
 bp = Blueprint("transition_proposals", __name__)
@@ -59,16 +59,26 @@ _ERROR_FIELDS = {
 }
 
 
-def _prepare(form: TransitionProposalForm) -> None:
-    form.kind.choices = options((k.value, KIND_LABELS.get(k.value, k.value)) for k in TransitionKind)
+def prepare_fields(form: TransitionFields, *, blank: bool = False) -> None:
+    """The choices of a transition's fields (kinds, levels, categories, who acts), in the reader's language;
+    ``blank``: every choice may be left empty ('not said'), as in an inquiry's answer."""
+    empty = [("", "–")] if blank else []
+    form.kind.choices = options([*empty, *((k.value, KIND_LABELS.get(k.value, k.value)) for k in TransitionKind)])
     form.required_loa.choices = options(
         [("", "–"), *((v.value, LOA_LABELS.get(v.value, v.value)) for v in Loa if v != Loa.UKENDT)]
     )
-    form.category.choices = options((c.value, CATEGORY_LABELS.get(c.value, c.value)) for c in TransitionCategory)
+    form.category.choices = options(
+        [*empty, *((c.value, CATEGORY_LABELS.get(c.value, c.value)) for c in TransitionCategory)]
+    )
     form.who_must_act.choices = options((w.value, WHO_LABELS.get(w.value, w.value)) for w in WhoMustAct)
+    if blank:
+        form.state.choices = options([*empty, *((v.value, STATE_LABELS.get(v.value, v.value)) for v in SwitchState)])
+        # Left out or empty says nothing; a value outside the vocabularies is refused by the rules of the writes.
+        for select in (form.kind, form.state, form.category, form.required_loa):
+            select.validate_choice = False
 
 
-def _shown(t: Transition) -> dict[str, Any]:
+def shown(t: Transition) -> dict[str, Any]:
     """What the change form shows for a transition (and what counts as 'not changed')."""
     return {
         "kind": t.kind,
@@ -114,9 +124,10 @@ def _day(text: str) -> date:
         ) from None
 
 
-def _submitted(form: TransitionProposalForm, before: dict[str, Any]) -> dict[str, Any]:
+def submitted(form: TransitionFields, before: dict[str, Any], *, only_filled: bool = False) -> dict[str, Any]:
     """The form's values that differ from ``before`` (the transition as shown; a new one: nothing), as
-    ``transition_writes`` fields."""
+    ``transition_writes`` fields; ``only_filled``: a field left empty says nothing (an inquiry's answer, whose
+    form is not filled with the transition)."""
     now = {
         "kind": form.kind.data,
         "title": (form.title.data or "").strip(),
@@ -132,7 +143,7 @@ def _submitted(form: TransitionProposalForm, before: dict[str, Any]) -> dict[str
     }
     fields: dict[str, Any] = {}
     for name, value in now.items():
-        if name in before and before[name] == value:
+        if (name in before and before[name] == value) or (only_filled and value in ("", [], False, None)):
             continue
         if name == "date_text":
             interval = switch_from_text(value or None, today=today_in_denmark(), field="date_text")
@@ -150,6 +161,15 @@ def _submitted(form: TransitionProposalForm, before: dict[str, Any]) -> dict[str
     return fields
 
 
+def place_errors(form: Any, exc: AppError, prefix: str = "") -> None:
+    """Put a service's field problems next to the fields they concern (``prefix``: the details name the fields
+    under it, as an inquiry's answer does: ``propose_transition.…``)."""
+    for key, problem in (exc.details or {}).items():
+        name = _ERROR_FIELDS.get(key.removeprefix(prefix), key.removeprefix(prefix))
+        if name in form:
+            form[name].errors = [*list(form[name].errors or []), str(problem)]
+
+
 def _page(
     form: TransitionProposalForm, solution: Solution, transition: Transition | None, status: int = 200, **extra: Any
 ) -> Page:
@@ -161,8 +181,8 @@ def _page(
 
 def _propose(user: User, solution: Solution, transition: Transition | None) -> Page | BaseResponse:
     form = TransitionProposalForm()
-    _prepare(form)
-    before = _shown(transition) if transition is not None else {}
+    prepare_fields(form)
+    before = shown(transition) if transition is not None else {}
     if not form.is_submitted():
         _fill(form, before or _defaults())
         return _page(form, solution, transition)
@@ -174,15 +194,12 @@ def _propose(user: User, solution: Solution, transition: Transition | None) -> P
             proposer=user,
             solution=solution,
             transition=transition,
-            fields=_submitted(form, before),
+            fields=submitted(form, before),
             evidence=form.evidence.data,
             source_url=form.source_url.data or None,
         )
     except AppError as exc:
-        for key, problem in (exc.details or {}).items():
-            name = _ERROR_FIELDS.get(key, key)
-            if name in form:
-                form[name].errors = [*list(form[name].errors or []), str(problem)]
+        place_errors(form, exc)
         return _page(form, solution, transition, exc.status, form_error=exc.message)
     if proposal.state == "accepted":
         flash(_("Tak. Jeres organisation er betroet, så overgangen er allerede registreret."), "info")
