@@ -14,7 +14,7 @@ queries however many municipalities or rows they cover.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -203,19 +203,32 @@ class MunicipalitySnapshot:
     municipality: Municipality
     today: date
     rows: dict[RowKey, ReadinessRow]
+    # The solutions the change can touch (None: any): only their rows were taken, and only theirs are compared.
+    solution_ids: frozenset[int] | None = None
 
 
-def _rows(session: Session, municipality: Municipality, today: date | None) -> tuple[date, dict[RowKey, ReadinessRow]]:
-    result = municipality_readiness(session, municipality, today=today)
+def _rows(
+    session: Session, municipality: Municipality, today: date | None, solution_ids: frozenset[int] | None = None
+) -> tuple[date, dict[RowKey, ReadinessRow]]:
+    result = municipality_readiness(session, municipality, today=today, solution_ids=solution_ids)
     return result.today, {(municipality.id, *row.key): row for row in result.rows}
 
 
 def snapshot_municipality(
-    session: Session, municipality: Municipality, *, today: date | None = None
+    session: Session,
+    municipality: Municipality,
+    *,
+    today: date | None = None,
+    solution_ids: Iterable[int] | None = None,
 ) -> MunicipalitySnapshot:
-    """Take M's rows now, to compare with after the change (``emit_municipality_changes``)."""
-    day, rows = _rows(session, municipality, today)
-    return MunicipalitySnapshot(municipality, day, rows)
+    """Take M's rows now, to compare with after the change (``emit_municipality_changes``). ``solution_ids``:
+    the change touches only these solutions' entries (a row depends on its own entry, chain and M's IdPs), so
+    only their rows are taken now — a bulk import reads no readiness of what was there before."""
+    only = frozenset(solution_ids) if solution_ids is not None else None
+    if only is not None and not only:
+        return MunicipalitySnapshot(municipality, today or today_in_denmark(), {}, only)
+    day, rows = _rows(session, municipality, today, only)
+    return MunicipalitySnapshot(municipality, day, rows, only)
 
 
 def emit_municipality_changes(
@@ -230,7 +243,8 @@ def emit_municipality_changes(
     ``over_time`` also each row whose next lock-out period moved."""
     session.flush()
     result = municipality_readiness(session, snapshot.municipality, today=snapshot.today)
-    now = {(snapshot.municipality.id, *row.key): row for row in result.rows}
+    only = snapshot.solution_ids
+    now = {(snapshot.municipality.id, *row.key): row for row in result.rows if only is None or row.solution.id in only}
     municipality = {snapshot.municipality.id: snapshot.municipality}
     session.info[FRESH_READINESS] = {snapshot.municipality.id: result}  # what the event's receivers may reuse
     try:

@@ -291,7 +291,10 @@ def add_many(
     added: list[Solution] = []
     already: list[Solution] = []
     widened: list[str] = []
-    before = readiness.snapshot_municipality(session, municipality)
+    solutions = list(solutions)
+    # Only the solutions added or given more IdPs can change a row: the rows of the others are not read now.
+    touched = {s.id for s in solutions if s.id not in present or named.get(s.id)}
+    before = readiness.snapshot_municipality(session, municipality, solution_ids=touched)
     now = utcnow()
     with _unique(session, "Porteføljen blev ændret af en anden samtidig. Prøv igen.", {}):
         for solution in solutions:
