@@ -38,6 +38,7 @@ def api_routes() -> list[ApiRoute]:
         sources,
         subscriptions,
         tokens,
+        transition_proposals,
         transitions,
     )
 
@@ -65,6 +66,7 @@ def api_routes() -> list[ApiRoute]:
         ApiRoute(inquiries.blp, "/api/v1", csrf_exempt=True),  # inquiries, risk assessments
         ApiRoute(notifications.blp, "/api/v1/account/notifications", csrf_exempt=True),
         ApiRoute(transitions.blp, "/api/v1", csrf_exempt=True),  # transitions, lead times
+        ApiRoute(transition_proposals.blp, "/api/v1", csrf_exempt=True),  # proposals of transitions
     ]
 
 
@@ -90,6 +92,7 @@ def web_blueprints() -> list[Blueprint]:
         saml_views,
         sources,
         totp_views,  # noqa: F401 - adds the second-factor routes to auth_views.bp
+        transition_proposal_views,
     )
 
     return [
@@ -99,6 +102,7 @@ def web_blueprints() -> list[Blueprint]:
         saml_views.bp,
         saml_admin.bp,
         edit_views.bp,
+        transition_proposal_views.bp,
         review_views.bp,
         admin_views.bp,
         sources.bp,

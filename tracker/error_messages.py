@@ -180,6 +180,7 @@ MESSAGES: dict[str, str] = {
         "Skæringsdatoen '%(text)s' kunne ikke forstås eller findes ikke. %(date_hint)s"
     ),
     "review.switch_date_latest_without_earliest": N_("En sidste dag kræver en første dag."),
+    "review.switch_date_not_in_range": N_("Datoen skal ligge mellem 1900-01-01 og 2100-12-31."),
     "review.switch_date_precision_missing": N_("Angiv præcisionen for en periode (fx 'month' eller 'quarter')."),
     "review.evidence_too_long": N_("Belægget må højst have %(max_evidence)s tegn."),
     "review.proposal_field_not_allowed": N_("Et forslag kan kun ændre sikringsniveau og skæringsdato."),
@@ -204,6 +205,18 @@ MESSAGES: dict[str, str] = {
     "saml.metadata_url_error_status": N_("Metadata-adressen svarede %(status_code)s."),
     "saml.idp_already_active": N_("Identitetsudbyderen er allerede aktiv."),
     "saml.idp_already_inactive": N_("Identitetsudbyderen er allerede slået fra."),
+    # transitions: proposals of a new transition or a change to one (issue 22)
+    "review.transition_source_missing": N_(
+        "Et forslag til en overgang skal have en kilde: kildens adresse og/eller et citat af den."
+    ),
+    "review.transition_changes_nothing": N_("Forslaget ændrer intet i forhold til overgangen, som den er nu."),
+    "review.transition_changed_meanwhile": N_(
+        "Overgangen er ændret, siden forslag #%(id)s blev lavet (version %(base)s, nu %(current)s). "
+        "Se forskellen igen og bekræft."
+    ),
+    "inquiries.only_one_proposal": N_(
+        "Et svar kan foreslå én ting: enten løsningens sikringsniveau og skæringsdato eller en overgang."
+    ),
     # web
     "web.feed_token_invalid": N_(
         "Tokenet i feed-adressen er ugyldigt eller tilbagekaldt. Bed en bruger i kommunen om en ny adresse "

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from tracker.error_messages import MESSAGES
-from tracker.i18n import translated
+from tracker.i18n import translated, worded
 
 log = logging.getLogger(__name__)
 
@@ -178,14 +178,16 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 
 
 def _danish(value: Any) -> Any:
-    """Field messages with marshmallow's English defaults replaced by ours (nested as marshmallow nests)."""
+    """Field messages in the reader's language: marshmallow's English defaults replaced by ours, ours looked up in the
+    catalogue (nested as marshmallow nests)."""
     if isinstance(value, str):
         known = _FIELD_MESSAGES.get(value)
         if known is not None:
             return str(known)
         if value.startswith("Must be one of: "):
             return str(_l("Skal være en af: %(choices)s", choices=value.removeprefix("Must be one of: ").rstrip(".")))
-        return value
+        # Our schemas' own Danish messages are msgids of the catalogue (marked N_): the reader's language.
+        return translated(value)
     if isinstance(value, list):
         return [_danish(v) for v in value]
     if isinstance(value, dict):
@@ -214,7 +216,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> Response:
-        resp = error_response(exc.status, exc.code, exc.message, exc.details)
+        details = {
+            name: worded(problem) if isinstance(problem, str) else problem for name, problem in exc.details.items()
+        }
+        resp = error_response(exc.status, exc.code, exc.message, details)
         if exc.status == 401 and wants_json():
             resp.headers["WWW-Authenticate"] = 'Bearer realm="tu-tracker"'
         return resp

@@ -91,3 +91,30 @@ def translated(text: str, /, **variables: Any) -> str:
     if has_request_context():
         return str(gettext(text, **variables))
     return text % variables if variables else text
+
+
+class Said(str):
+    """A Danish sentence (a problem in an error's ``details``, say) that remembers its msgid and parameters, so
+    the edge can word it again in the request's language (``worded``): the error handler does for ``details``,
+    the planned-changes import for every row's problem (English with Accept-Language: en)."""
+
+    __slots__ = ("msgid", "params")
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Said:
+        """The sentence filled in Danish; ``params`` may be ``Said`` themselves (a kind's words)."""
+        text = msgid % {k: str(v) for k, v in params.items()} if params else msgid
+        said = super().__new__(cls, text)
+        said.msgid, said.params = msgid, params
+        return said
+
+    def worded(self) -> str:
+        """The sentence in the request's language (Danish outside a request)."""
+        values = {k: v.worded() if isinstance(v, Said) else v for k, v in self.params.items()}
+        return translated(self.msgid, **values)
+
+
+def worded(problem: str) -> str:
+    """A problem in the request's language: a ``Said`` is worded again, any other text passes as it is."""
+    return problem.worded() if isinstance(problem, Said) else problem

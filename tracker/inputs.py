@@ -12,16 +12,19 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from tracker.error_messages import N_
 from tracker.models.vocab import Loa, SolutionKind
 from tracker.registry.facts import day_problem
 
 # C0 control characters other than tab and line breaks: never meant, and poison for exports and databases.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029\x85]")
+# marshmallow's own messages for our fields, in Danish; msgids of the catalogue, worded in the reader's language
+# when the error is shown (``errors``).
 MSG_TYPE = {
-    "invalid": "Forkert type: skal være tekst.",
-    "required": "Skal udfyldes.",
-    "null": "Må ikke være tom (null).",
+    "invalid": N_("Forkert type: skal være tekst."),
+    "required": N_("Skal udfyldes."),
+    "null": N_("Må ikke være tom (null)."),
 }
 MAX_PAGE = 500
 # The same rules as patterns in the OpenAPI document, so a client (and schemathesis) knows them up front.
@@ -45,7 +48,7 @@ def Day(**kwargs: Any) -> fields.Date:  # noqa: N802 - reads like a field class
     metadata = {"pattern": DAY_PATTERN, **kwargs.pop("metadata", {})}
     return fields.Date(
         validate=validate_day,
-        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig dato (ÅÅÅÅ-MM-DD)."},
+        error_messages={**MSG_TYPE, "invalid": N_("Skal være en gyldig dato (ÅÅÅÅ-MM-DD).")},
         metadata=metadata,
         **kwargs,
     )
@@ -79,4 +82,4 @@ class SolutionQuerySchema(PageQuerySchema):
     def _order(self, data: dict[str, Any], **_: Any) -> None:
         after, before = data.get("switch_after"), data.get("switch_before")
         if after and before and after > before:
-            raise ValidationError("switch_after skal ligge før switch_before.", "switch_after")
+            raise ValidationError(N_("switch_after skal ligge før switch_before."), "switch_after")

@@ -4,7 +4,9 @@ report, and scraping — each a row measured beside its baseline in the same run
 Rows (named so a reader finds them in the report):
 
 - "mail …": mails/s of the real worker (claim, compose, send on reused connections, record) against plain
-  ``smtplib`` sending the same messages over one connection to the same aiosmtpd server (≥ 0.5).
+  ``smtplib`` sending the same messages over one connection to the same aiosmtpd server (≥ 0.5). The server
+  runs in a process of its own (in the bench's process it competed with the senders for the GIL), and the two
+  are measured in interleaved rounds: the median of the rounds' ratios.
 - "change → first delivery …": p50 from the commit of a change to its webhook's arrival, the worker waiting
   (woken by NOTIFY on PostgreSQL, polling every ``POLL`` s on SQLite); baseline: one direct POST.
 - "fan-out to 5000 …": the last live delivery of one change to 5,000 receivers, 5 % hanging (5 % refused), by the real
@@ -13,6 +15,11 @@ Rows (named so a reader finds them in the report):
 - "municipality page …" and "report …": bytes sent (gzip) and the warm in-process time against /healthz's.
 - "scraping …": per watched page of a run (names, parse, record) at 10,000 solutions against the starter
   registry (≤ 2×).
+- "registry change → actions …": one switch-date change reaching N municipalities whose actions are done and
+  owned (each reopened with its reason, a history line, an ``action.updated`` event, the owner's notice), at
+  N = 5 and N = 50: the SQL statements (the same at both sizes) and the time against /healthz's.
+- "municipality page with actions …" and "actions list …": the page and the actions list at 10,000 solutions ×
+  300 entries for one of the municipality's own users once its actions are made, warm, against /healthz's.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from tests.benchmarks import fanout
 from tests.benchmarks.sqlcount import bench_app
@@ -73,52 +80,119 @@ def _app(url: str, **config: Any) -> Iterator[Flask]:
         get_db(app).engine.dispose()
 
 
+MAIL_ROUNDS = 7
+
+
+@contextmanager
+def _smtp_sink() -> Iterator[str]:
+    """An aiosmtpd server in a process of its own (it takes every mail and keeps none), so that neither the
+    worker's threads nor plain ``smtplib`` share their interpreter with the server; its ``smtp://`` URL."""
+    import socket
+    import subprocess
+    import sys
+
+    from tests.support.mail import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the SMTP sink did not start")
+            time.sleep(0.1)
+        yield f"smtp://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        with suppress(subprocess.TimeoutExpired):
+            server.wait(timeout=10)
+        if server.poll() is None:
+            server.kill()
+
+
+def _queue_mails(app: Flask, count: int, tag: str) -> None:
+    """``count`` immediate mails due now for the first active user, about the first event."""
+    with get_db(app).unit_of_work() as session:
+        user = session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.id)).first()
+        event_id = session.scalar(select(ChangeEvent.id).order_by(ChangeEvent.id))
+        assert user is not None and event_id is not None
+        now = utcnow()
+        session.execute(
+            insert(MailMessage),
+            [
+                {
+                    "user_id": user.id,
+                    "key": f"bench:{tag}:{i}",
+                    "kind": "immediate",
+                    "message_id": f"<bench.{tag}.{i}.{now.timestamp():.0f}@bench.local>",
+                    "event_ids": [event_id],
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for i in range(count)
+            ],
+        )
+
+
 def mail_row(fresh_url: str) -> dict[str, Any]:
-    """The worker's mails/s against plain smtplib to the same server."""
+    """The worker's mails/s against plain smtplib sending the same messages to the same server, a server in a
+    process of its own; ``MAIL_ROUNDS`` interleaved rounds (the order alternates), the median of the rounds' ratios."""
     from tracker.notify.worker import run_once
 
+    # The messages as the worker writes them, to send the same bytes with smtplib (captured once, not timed).
     with smtp_server() as (inbox, url), _app(fresh_url, MAIL_URL=url, MAIL_TIMEOUT=20.0) as app:
-        with get_db(app).unit_of_work() as session:
-            user = session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.id)).first()
-            event_id = session.scalar(select(ChangeEvent.id).order_by(ChangeEvent.id))
-            assert user is not None and event_id is not None
-            now = utcnow()
-            session.execute(
-                insert(MailMessage),
-                [
-                    {
-                        "user_id": user.id,
-                        "key": f"bench:{i}",
-                        "kind": "immediate",
-                        "message_id": f"<bench.{i}.{now.timestamp():.0f}@bench.local>",
-                        "event_ids": [event_id],
-                        "state": "pending",
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                        "created_at": now,
-                    }
-                    for i in range(MAILS)
-                ],
-            )
-        started = time.perf_counter()
-        report = run_once(app)
-        ours = time.perf_counter() - started
-        raw = [m.as_bytes(policy=policy.SMTP) for m in inbox.messages]  # as sent: CRLF, folded lines
+        _queue_mails(app, 20, "capture")
+        run_once(app)
+        captured = [m.as_bytes(policy=policy.SMTP) for m in inbox.messages]  # as sent: CRLF, folded lines
+    assert captured, "the worker sent nothing to capture"
+    raw = (captured * (MAILS // len(captured) + 1))[:MAILS]
+    ours: list[float] = []
+    plain: list[float] = []
+    sent_all = True
+    with _smtp_sink() as url, _app(fresh_url, MAIL_URL=url, MAIL_TIMEOUT=20.0) as app:
         host, port = url.removeprefix("smtp://").split(":")
-        started = time.perf_counter()
-        with smtplib.SMTP(host, int(port), timeout=20) as client:
-            for body in raw:
-                client.sendmail("bench@bench.local", ["reader@bench.local"], body)
-        plain = time.perf_counter() - started
-    rate, base = report.sent / ours, len(raw) / plain
+
+        def worker(n: int) -> None:
+            nonlocal sent_all
+            _queue_mails(app, MAILS, f"r{n}")
+            started = time.perf_counter()
+            report = run_once(app)
+            ours.append(report.sent / (time.perf_counter() - started))
+            sent_all = sent_all and report.sent == MAILS
+
+        def baseline(_n: int) -> None:
+            started = time.perf_counter()
+            with smtplib.SMTP(host, int(port), timeout=20) as client:
+                for body in raw:
+                    client.sendmail("bench@bench.local", ["reader@bench.local"], body)
+            plain.append(len(raw) / (time.perf_counter() - started))
+
+        for n in range(MAIL_ROUNDS):
+            for step in (worker, baseline) if n % 2 == 0 else (baseline, worker):
+                step(n)
+    # Each round's worker against the baseline next to it (the machine's load changes between rounds): the
+    # median of those ratios; the medians of each side beside it.
+    ratios = sorted(o / p for o, p in zip(ours, plain, strict=True))
+    ratio = statistics.median(ratios)
     return _row(
-        f"mail: {MAILS} mails by the worker vs plain smtplib (≥ 0.5)",
-        rate,
-        base,
-        rate / base,
+        f"mail: {MAILS} mails by the worker vs plain smtplib, server in its own process, "
+        f"median of {MAIL_ROUNDS} interleaved rounds (≥ 0.5)",
+        statistics.median(ours),
+        statistics.median(plain),
+        ratio,
         "≥ 0.5",
-        report.sent == MAILS and rate / base >= 0.5,
+        sent_all and ratio >= 0.5,
         unit="mails/s",
+        rounds={"ours": [round(x, 1) for x in ours], "plain": [round(x, 1) for x in plain]},
+        round_ratios=[round(x, 3) for x in ratios],
     )
 
 
@@ -389,6 +463,163 @@ def scraping_row(big_url: str, fresh_url: str) -> dict[str, Any]:
     )
 
 
+ACTION_SIZES = (5, 50)
+
+
+def _health(app: Flask) -> float:
+    took, _, _ = _warm(app.test_client(), "/healthz", {})
+    return took
+
+
+def _actions_world(app: Flask, slug: str, codes: list[str]) -> None:
+    """Each municipality: an IdP at Betydelig whose staff use ``slug`` (Høj from a day ahead), its action made by
+    the portfolio change, owned and done."""
+    from datetime import timedelta
+
+    from tracker.actions import services as action_services
+    from tracker.auth.users import create_user
+    from tracker.models import Action
+    from tracker.municipalities import services as municipality_services
+    from tracker.registry.actors import SYSTEM
+    from tracker.registry.services import create_solution
+
+    day = utcnow().date() + timedelta(days=120)
+    with get_db(app).unit_of_work() as session:
+        fields = {
+            "loa_value": "hoej",
+            "loa_status": "confirmed",
+            "loa_evidence": "Bench",
+            "switch_earliest_on": day,
+            "switch_latest_on": day,
+            "switch_precision": "day",
+            "switch_state": "planned",
+            "switch_status": "confirmed",
+            "switch_evidence": "Bench",
+        }
+        create_solution(session, actor=SYSTEM, slug=slug, name=slug.upper(), fields=fields)
+        for code in codes:
+            m = session.scalars(select(Municipality).where(Municipality.code == code)).one()
+            idp = municipality_services.create_idp(
+                session, m, {"name": f"{slug}-{code}", "notified_loa": "betydelig", "is_primary": False}, actor=SYSTEM
+            )
+            municipality_services.add_to_portfolio(session, m, slug, actor=SYSTEM, idp_ids=[idp.id])
+            owner, _ = create_user(session, email=f"{slug}-{code}@bench.local", role="municipality", municipality=code)
+            action = session.scalars(
+                select(Action).where(Action.municipality_id == m.id, Action.solution.has(slug=slug))
+            ).one()
+            action_services.update_action(session, action, {"owner_user_id": owner.id, "status": "done"}, user=owner)
+
+
+def _registry_change(app: Flask, slug: str) -> tuple[int, float]:
+    """Move the solution's switch 30 days earlier; its statements and seconds (committed)."""
+    from datetime import timedelta
+
+    from tests.benchmarks.sqlcount import count_statements
+    from tracker.registry.actors import SYSTEM
+    from tracker.registry.services import update_solution
+
+    with count_statements(get_db(app).engine) as log:
+        started = time.perf_counter()
+        with get_db(app).unit_of_work() as session:
+            solution = session.scalars(select(Solution).where(Solution.slug == slug)).one()
+            assert solution.switch_earliest_on is not None
+            day = solution.switch_earliest_on - timedelta(days=30)
+            update_solution(
+                session, solution, {"switch_earliest_on": day, "switch_latest_on": day}, actor=SYSTEM, reason="Bench"
+            )
+        took = time.perf_counter() - started
+    return log.count, took
+
+
+def registry_change_rows(fresh_url: str) -> list[dict[str, Any]]:
+    """One switch-date change reaching N municipalities with actions, at two sizes: statements and time."""
+    from tracker.models import Action
+
+    with _app(fresh_url) as app:
+        with get_db(app).sessionmaker() as session:
+            codes = list(session.scalars(select(Municipality.code).order_by(Municipality.code)))
+        measured: dict[int, tuple[int, float]] = {}
+        skip = 0
+        for n in ACTION_SIZES:
+            slug = f"bench-actions-{n}"
+            _actions_world(app, slug, codes[skip : skip + n])
+            skip += n
+            measured[n] = _registry_change(app, slug)
+            with get_db(app).sessionmaker() as session:
+                reopened = session.scalars(
+                    select(func.count(Action.id)).where(Action.solution.has(slug=slug), Action.status == "new")
+                ).one()
+            assert reopened == n, (n, reopened)
+        health = _health(app)
+    small, large = ACTION_SIZES
+    (few, few_s), (many, many_s) = measured[small], measured[large]
+    return [
+        _row(
+            f"registry change → actions of {n} municipalities: {measured[n][0]} statements, seconds vs /healthz",
+            measured[n][1],
+            health,
+            health / measured[n][1],
+            f"statements at {large} = at {small}",
+            many == few,
+            unit="s",
+            statements=measured[n][0],
+        )
+        for n in ACTION_SIZES
+    ] + [
+        _row(
+            f"registry change → actions: {large} vs {small} municipalities, time ratio (statements {many} vs {few})",
+            many_s,
+            few_s,
+            many_s / few_s,
+            "statements equal",
+            many == few,
+            unit="s",
+        )
+    ]
+
+
+def actions_page_rows(big_url: str, code: str) -> list[dict[str, Any]]:
+    """The municipality's page and its actions list for one of its own users, once its actions are made."""
+    from tracker.actions.sync import follow_municipalities
+    from tracker.auth.users import create_user
+    from tracker.models import Action
+
+    headers = {"Accept-Encoding": "gzip"}
+    with _app(big_url) as app:
+        with get_db(app).unit_of_work() as session:
+            m = session.scalars(select(Municipality).where(Municipality.code == code)).one()
+            follow_municipalities(session, [m.id])  # as the hourly job does for data written in bulk
+            count = session.scalars(select(func.count(Action.id)).where(Action.municipality_id == m.id)).one()
+            own = create_user(session, email=f"bench-own-{code}@bench.local", role="municipality", municipality=code)
+            own_id = own[0].id
+        client = app.test_client()
+        with get_db(app).sessionmaker() as session:
+            log_in(client, session.get(User, own_id))
+            session.commit()
+        health, _, _ = _warm(client, "/healthz", headers)
+        rows = []
+        for label, path in (
+            (f"municipality page with {count} actions", f"/kommuner/{code}"),
+            (f"actions list with {count} actions", f"/kommuner/{code}/handlinger"),
+        ):
+            took, status, size = _warm(client, path, headers)
+            ratio = health / took
+            rows.append(
+                _row(
+                    f"{label} at 10,000 solutions × 300 entries, own user, warm (≥ 0.3 of /healthz)",
+                    took,
+                    health,
+                    ratio,
+                    "≥ 0.3",
+                    status == 200 and count > 0 and ratio >= 0.3,
+                    unit="s",
+                    status=status,
+                    bytes=size,
+                )
+            )
+    return rows
+
+
 def run(kind: str, big_url: str, fresh_url: str, code: str, workdir: Path) -> list[dict[str, Any]]:
     """Every row on one database; a row that breaks is reported as a failing row, and the rest go on."""
     migrate_and_seed(fresh_url)
@@ -399,6 +630,8 @@ def run(kind: str, big_url: str, fresh_url: str, code: str, workdir: Path) -> li
         ("municipality page / report", lambda: page_rows(big_url, code)),
         ("import", lambda: import_row(big_url)),
         ("fan-out to 5000", lambda: fanout_row(big_url, workdir)),
+        ("registry change → actions", lambda: registry_change_rows(fresh_url)),
+        ("municipality page with actions", lambda: actions_page_rows(big_url, code)),
     ]
     rows: list[dict[str, Any]] = []
     for name, step in steps:

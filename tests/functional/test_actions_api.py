@@ -332,3 +332,28 @@ def test_exports_carry_owner_status_and_due(client: FlaskClient, world: dict[str
     assert book.sheetnames == ["Handlinger", "Oversigt"]
     values = [[c.value for c in r] for r in book["Handlinger"].iter_rows()]
     assert any(r[header.index("Ansvarlig")] == "sikkerhed@kk.dk" for r in values[1:])
+
+
+def test_the_list_is_paged_by_limit_and_offset(client: FlaskClient, session: Session, world: dict[str, Any]) -> None:
+    """Pages of one walk the whole list in its order (``has_more`` and ``Link`` rel=next); ``total`` counts
+    what the filters select, the summary all of M's actions; a bad limit is a Danish 422."""
+    for n in range(4):
+        solution(session, f"ekstra-{n}", loa="hoej", earliest=SWITCH, name=f"Ekstra {n}")
+        use(session, "101", f"ekstra-{n}", via=world["idp"])
+    session.commit()
+    whole = _list(client, world)
+    assert whole["total"] == len(whole["items"]) == 5 and whole["offset"] == 0 and whole["has_more"] is False
+    walked, url = [], "/api/v1/municipalities/101/actions?limit=2"
+    while url:
+        resp = client.get(url, headers=world["kk"])
+        body = resp.get_json()
+        assert resp.status_code == 200 and body["total"] == 5 and body["limit"] == 2
+        assert body["summary"] == whole["summary"]
+        walked += [i["id"] for i in body["items"]]
+        link = resp.headers.get("Link")
+        assert body["has_more"] is (link is not None)
+        url = link.split(">")[0].removeprefix("<").removeprefix("http://localhost") if link else ""
+    assert walked == [i["id"] for i in whole["items"]]
+    narrowed = _list(client, world, "?status=done&limit=1")
+    assert narrowed["total"] == 0 and narrowed["items"] == [] and narrowed["summary"]["total"] == 5
+    assert client.get("/api/v1/municipalities/101/actions?limit=0", headers=world["kk"]).status_code == 422

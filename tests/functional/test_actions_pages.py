@@ -232,3 +232,28 @@ def test_the_transitions_to_act_on_show_the_actions_status_and_owner(world: dict
     page = client.get("/kommuner/101").get_data(as_text=True)
     row = re.search(r'<tr data-transition="\d+"><th scope="row">Omsorg skifter til OIOSAML 4</th>.*?</tr>', page, re.S)
     assert row is not None and "I gang" in row.group(0) and "Team: IdP-drift" in row.group(0)
+
+
+def test_a_long_list_is_paged_with_its_filters_kept(world: dict[str, Any], session: Session) -> None:
+    """101 more rows that ask to act: 100 per page, overdue first across pages, each page's link keeps every
+    ticked status; the progress counts all of them on every page."""
+    kk_idp = session.scalars(select(Action)).first()
+    assert kk_idp is not None and kk_idp.idp is not None
+    for n in range(101):
+        solution(session, f"ekstra-{n:03d}", loa="hoej", earliest=date(2027, 3, 1), name=f"Ekstra {n:03d}")
+        use(session, "101", f"ekstra-{n:03d}", via=kk_idp.idp)
+    session.commit()
+    client = world["client"]
+    first = client.get("/kommuner/101/handlinger?status=new&status=in_progress").get_data(as_text=True)
+    rows = re.findall(r'class="action-row( overdue)?" data-action-id="(\d+)"', first)
+    assert len(rows) == 100 and rows[0][0] == " overdue"  # 'gammel' (overdue) leads the first page
+    assert 'Handlinger <span class="muted">(103)</span>' in first and "Viser 1–100 af 103." in first
+    links = re.findall(r'<a href="([^"]*side=2[^"]*)">2</a>', first)
+    assert len(links) == 1 and "status=new&amp;status=in_progress" in links[0]
+    second = client.get(links[0].replace("&amp;", "&")).get_data(as_text=True)
+    more = re.findall(r'class="action-row( overdue)?" data-action-id="(\d+)"', second)
+    assert len(more) == 3 and not {i for _, i in rows} & {i for _, i in more}
+    assert '<strong aria-current="page">2</strong>' in second and "<strong>103</strong>" in second
+    assert client.get("/kommuner/101/handlinger?side=9").get_data(as_text=True).count('class="action-row') == 3
+    done = client.get("/kommuner/101/handlinger?status=done&side=2").get_data(as_text=True)
+    assert done.count('class="action-row') == 0 and 'class="pager"' not in done

@@ -438,3 +438,35 @@ def test_the_operation_is_documented(client: FlaskClient) -> None:
     assert operation["operationId"]
     assert {"200", "401", "403", "413", "415", "422"} <= set(operation["responses"])
     assert any(p["name"] == "dry_run" for p in operation["parameters"])
+
+
+def test_a_single_change_words_its_problems_in_english_too(client: FlaskClient, world: dict[str, Any]) -> None:
+    body = {"idp_id": world["schools"].id, "kind": "loa", "effective_on": "2101-01-01", "notified_loa": "hoej"}
+    danish = client.post(CHANGES, json=body, headers=world["kk"]).get_json()["error"]["details"]
+    english = client.post(CHANGES, json=body, headers={**world["kk"], "Accept-Language": "en"}).get_json()
+    assert danish == {"effective_on": "Datoen skal ligge mellem 1900-01-01 og 2100-12-31."}
+    assert english["error"]["details"] == {"effective_on": "The date must lie between 1900-01-01 and 2100-12-31."}
+
+
+def test_a_retirement_before_a_group_moves_in_is_refused_whichever_is_planned_first(
+    client: FlaskClient, session: Session, world: dict[str, Any]
+) -> None:
+    move = {"idp_id": world["schools"].id, "kind": "move", "effective_on": "2028-08-01"}
+    retire = {"idp_id": world["admin"].id, "kind": "retire", "effective_on": "2028-01-01"}
+    assert (
+        client.post(CHANGES, json={**move, "target_idp_id": world["admin"].id}, headers=world["kk"]).status_code == 201
+    )
+    before = _stored(session)
+    refused = client.post(CHANGES, json=retire, headers=world["kk"])  # was accepted when planned after the move
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["effective_on"] == (
+        "Gruppen fra IdP'en 'Skoler' flytter hertil den 1. august 2028; IdP'en må ikke være nedlagt eller have "
+        "forladt kommunen inden da."
+    )
+    assert _stored(session)[:2] == before[:2]
+    # In a file the two rows are checked against each other: both are named.
+    data = _csv("2028-08-01;Skoler;;move;;Administration;;", "2028-01-01;Administration;;retire;;;;")
+    rows = _upload(client, world["kk"], data).get_json()["error"]["details"]["rows"]
+    assert [(r["line"], r["column"]) for r in rows] == [(2, "Ny IdP"), (3, "Fra dato")]
+    assert "flytter hertil den 1. august 2028" in rows[1]["message"]
+    assert _stored(session)[:2] == before[:2]

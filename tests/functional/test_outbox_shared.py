@@ -32,6 +32,7 @@ from tracker.notify.worker import run_once
 from tracker.outbox.queues import MAIL
 from tracker.outbox.wake import Waker
 from tracker.registry.actors import Actor
+from tracker.registry.events import append_events
 from tracker.registry.services import update_solution
 
 KL = Actor(label="KL")
@@ -79,6 +80,30 @@ def test_five_changes_in_the_window_are_one_mail_listing_every_change(
     body = text_part(message)
     assert all(s.name in body for s in solutions), "every change is listed"
     assert "og " in str(message["Subject"]) and "mere" in str(message["Subject"])
+
+
+def test_events_appended_together_join_the_waiting_mail_in_order(
+    app: Flask, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "MAIL_COALESCE_SECONDS", 60)
+    reader = make_user(session, "sammen@kbh.example.dk", "municipality", municipality="101")
+    preferences.set_preference(session, reader, {"mode": "immediate", "scope": "all"})
+    first, *rest = _solutions(session, 4)
+    with clock_set_to(Clock()):
+        _move(session, first, date(2033, 4, 1))  # a mail starts waiting
+        waiting = list(_mail_of(session, reader.id).event_ids)
+        together = append_events(
+            session,
+            [
+                {"type": "solution.updated", "actor": KL, "solution": s, "changes": {"name": {"before": s.name}}}
+                for s in rest
+            ],
+        )
+        session.commit()
+    assert [e.id for e in together] == sorted(e.id for e in together)  # ids in the order appended
+    mail = _mail_of(session, reader.id)
+    assert mail.event_ids == [*waiting, *(e.id for e in together)]  # one mail, the batch joined in order
+    assert len(_mails(session)) == 1
 
 
 def test_a_change_after_the_mail_went_out_starts_a_new_mail(

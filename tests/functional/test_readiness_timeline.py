@@ -295,7 +295,19 @@ def test_a_loa_transition_after_today_opens_a_period_and_asks_the_municipality_t
             "requirement_from": "x-aula",
         }
     ]
-    assert rows["administration"]["status"] == "ok"  # today's verdict: the level required today is met
+    # Today's verdict reads the same steps: the administration is at risk from the raise's day, and told to
+    # have its IdP notified at Høj by the day before.
+    admin_row = rows["administration"]
+    assert (admin_row["status"], admin_row["days_left"], admin_row["locked_out_from"]) == (
+        "at_risk",
+        200,
+        raise_to_hoej.isoformat(),
+    )
+    assert admin_row["requirement_from"] == {"slug": "x-aula", "name": "Aula-test"}
+    assert admin_row["action"] == {
+        "code": "notify_idp",
+        "text": f"Anmeld IdP'en 'Administration' på Høj senest {danish_day(raise_to_hoej - timedelta(days=1))}",
+    }
     # The schools: locked out from Aula's day at Betydelig, and the period carries on into the Høj one.
     assert [(p["from"], p["until"], p["required_loa"]) for p in rows["skoler"]["lockout_periods"]] == [
         (AULA_DAY.isoformat(), None, "betydelig")
@@ -315,7 +327,7 @@ def test_a_loa_transition_after_today_opens_a_period_and_asks_the_municipality_t
     # On the transition's own day the administration is locked out.
     session.expire_all()
     later = municipality_readiness(session, municipality(session, "101"), today=raise_to_hoej)
-    assert {r.group: r.assessment.status.value for r in later.rows}["administration"] == "ok"  # verdict: own facts
+    assert {r.group: r.assessment.status.value for r in later.rows}["administration"] == "locked_out"
     assert {r.group: r.next_period.start if r.next_period else None for r in later.rows}["administration"] == (
         raise_to_hoej
     )
@@ -432,7 +444,8 @@ def test_the_planned_changes_export_as_csv(
     for body in (
         {"idp_id": schools.id, "kind": "loa", "effective_on": "2027-03-01", "notified_loa": "betydelig"},
         {"idp_id": schools.id, "kind": "move", "effective_on": "2028-01-01", "target_idp_id": admin.id},
-        {"idp_id": admin.id, "kind": "leave", "effective_on": "2027-01-01", "destination": "=Region Østdanmark"},
+        # After the schools' group has moved in: leaving before it would be refused (either order).
+        {"idp_id": admin.id, "kind": "leave", "effective_on": "2029-01-01", "destination": "=Region Østdanmark"},
     ):
         assert client.post(CHANGES, json=body, headers=kk).status_code == 201
     resp = client.get(CHANGES + ".csv", headers=kk)
@@ -440,10 +453,10 @@ def test_the_planned_changes_export_as_csv(
     header, *rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8").removeprefix("\ufeff")), delimiter=";"))
     assert header[:4] == ["Fra dato", "IdP", "Brugergruppe", "Ændring"]
     assert [(r[0], r[1], r[3]) for r in rows] == [
-        ("2027-01-01", "Administration", "Gruppen forlader kommunen"),
         ("2027-03-01", "Skoler", "Nyt anmeldt niveau"),
         ("2028-01-01", "Skoler", "Gruppen flytter til en anden IdP"),
+        ("2029-01-01", "Administration", "Gruppen forlader kommunen"),
     ]
-    assert rows[0][6] == "'=Region Østdanmark"  # a spreadsheet formula is neutralised
-    assert rows[1][4] == "Betydelig" and rows[2][5] == "Administration"
+    assert rows[2][6] == "'=Region Østdanmark"  # a spreadsheet formula is neutralised
+    assert rows[0][4] == "Betydelig" and rows[1][5] == "Administration"
     assert client.get(CHANGES + ".csv").status_code == 401

@@ -14,8 +14,11 @@ import feedparser
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.benchmarks.sqlcount import count_statements
+from tests.support.broadcast import subscribe
 from tests.support.municipalities import (
     AARHUS,
     COPENHAGEN,
@@ -31,7 +34,9 @@ from tests.support.municipalities import (
 )
 from tracker.broadcast import feed_tokens
 from tracker.clock import today_in_denmark
-from tracker.models import ChangeEvent, Solution, Transition
+from tracker.db import get_db
+from tracker.models import ChangeEvent, Delivery, MailMessage, Municipality, Solution, Transition
+from tracker.notify import preferences
 from tracker.registry.actors import SYSTEM, Actor
 from tracker.registry.services import create_solution, update_solution
 from tracker.registry.transition_writes import create_transition, update_transition
@@ -102,6 +107,11 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
     kk_user, kk_token = user_with_token(session, "it@kk.example.dk", "municipality", COPENHAGEN)
     _, aarhus_token = user_with_token(session, "it@aarhus.example.dk", "municipality", AARHUS)
     _, feed_token = feed_tokens.create_token(session, kk_user, municipality(session, COPENHAGEN))
+    # Narrowed to wallet transitions: the loa transition's own mail is not wanted, its readiness event is.
+    preferences.set_preference(session, kk_user, {"mode": "immediate", "transition_kinds": ["wallet"]})
+    hook, _ = subscribe(
+        session, kk_user, "http://127.0.0.1:9/hook", event_types=["municipality.readiness.changed"], municipality="101"
+    )
     session.commit()
     start = last_event_id(session)
 
@@ -112,7 +122,22 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
     assert event.data["solution"]["slug"] == "x-sbsys"
     assert event.data["next_lockout"] == {"from": RAISE.isoformat(), "until": None}
     assert _next_lockout(event) == (None, {"from": RAISE.isoformat(), "until": None})
-    assert event.changes["readiness"]["after"]["status"] == "ok", "today's verdict is unchanged; the period is ahead"
+    # Today's verdict reads the same dated requirement steps as the period: at risk from the raise's day.
+    assert event.changes["readiness"] == {
+        "before": {"status": "ok", "days_left": None, "reason": None, "from": None},
+        "after": {"status": "at_risk", "days_left": 200, "reason": None, "from": RAISE.isoformat()},
+    }
+    assert event.data["requirement_from"] == {"slug": "x-sbsys", "name": "SBSYS-test"}
+    assert event.data["action"] == {
+        "code": "notify_idp",
+        "text": f"Anmeld IdP'en 'KK IdP' på Høj senest {danish_day(RAISE - timedelta(days=1))}",
+    }
+    # Through the one fan-out: a webhook delivery and the immediate mail of Copenhagen's user are queued.
+    session.expire_all()
+    deliveries = session.scalars(select(Delivery.event_id).where(Delivery.subscription_id == hook.id)).all()
+    assert list(deliveries) == [event.id]
+    mails = session.scalars(select(MailMessage.event_ids).where(MailMessage.user_id == kk_user.id)).all()
+    assert [ids for ids in mails if ids] == [[event.id]], "a readiness event is never narrowed by the filter"
 
     # The municipality's private feed (a real reader's parser) names the lock-out period.
     resp = client.get(f"/feeds/municipalities/{COPENHAGEN}.atom?token={feed_token}")
@@ -121,7 +146,9 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
     assert not feed.bozo, feed.get("bozo_exception")
     newest = feed.entries[0]
     assert newest.tags[0].term == "municipality.readiness.changed"
-    assert f"Næste lukkeperiode: fra {danish_day(RAISE)}" in newest.title
+    # The verdict's own day is the period's start, so the title names it once.
+    assert "ændret fra Klar til I fare" in newest.title
+    assert f"Medarbejderne lukkes ude fra {danish_day(RAISE)}, 200 dage tilbage" in newest.title
 
     # The event log: Copenhagen's users see it, Aarhus's do not (a municipality's readiness is its own).
     mine = client.get(f"/api/v1/events?after={start}", headers={"Authorization": f"Bearer {kk_token}"})
@@ -140,6 +167,8 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
         {"from": RAISE.isoformat(), "until": None},
         {"from": LATER.isoformat(), "until": None},
     )
+    assert found[COPENHAGEN].changes["readiness"]["after"]["from"] == LATER.isoformat()
+    assert found[COPENHAGEN].changes["readiness"]["after"]["days_left"] == 260
 
     # Cancelled: the reverse, worded so a reader sees the period is gone.
     mark = last_event_id(session)
@@ -149,6 +178,7 @@ def test_a_loa_transition_is_a_readiness_event_for_the_municipality_it_locks_out
     assert set(found) == {COPENHAGEN}
     assert _next_lockout(found[COPENHAGEN]) == ({"from": LATER.isoformat(), "until": None}, None)
     assert found[COPENHAGEN].data["next_lockout"] is None
+    assert found[COPENHAGEN].changes["readiness"]["after"]["status"] == "ok", "a cancelled raise binds no more"
     newest = feedparser.parse(client.get(f"/feeds/municipalities/{COPENHAGEN}.atom?token={feed_token}").data)
     assert f"Ingen lukkeperiode forude længere (den næste var fra {danish_day(LATER)})" in newest.entries[0].title
 
@@ -211,3 +241,33 @@ def test_a_brokers_loa_transition_reaches_the_municipalities_using_solutions_beh
     assert set(found) == {COPENHAGEN}, "nobody has the broker itself; Copenhagen reaches it through SBSYS"
     assert found[COPENHAGEN].data["solution"]["slug"] == "x-sbsys"
     assert _next_lockout(found[COPENHAGEN]) == (None, {"from": RAISE.isoformat(), "until": None})
+    # The broker's raise drives the row's verdict too, and is named as its requirement.
+    assert found[COPENHAGEN].changes["readiness"]["after"]["status"] == "at_risk"
+    assert found[COPENHAGEN].data["requirement_from"] == {"slug": "x-kontekst", "name": "Kontekst-test"}
+
+
+def test_the_statements_a_loa_transition_costs_do_not_grow_with_the_municipalities_it_reaches(
+    app: Flask, session: Session
+) -> None:
+    codes = list(session.scalars(select(Municipality.code).order_by(Municipality.code).limit(12)))
+    for code in codes:
+        idp(session, code, f"IdP {code}", "betydelig")
+    costs: dict[int, int] = {}  # statements, by the number of municipalities reached
+    for count in (3, 12):
+        used = solution(session, f"x-scale-{count}", loa="betydelig")
+        for code in codes[:count]:
+            use(session, code, used.slug)
+        session.commit()
+        mark = last_event_id(session)
+        with count_statements(get_db(app).engine) as log:
+            create_transition(
+                session,
+                used,
+                {"kind": "loa", "title": "Høj", "earliest_on": RAISE, "required_loa": "hoej"},
+                actor=KL,
+            )
+            session.flush()
+        session.commit()
+        assert len(_readiness_after(session, mark)) == count
+        costs[count] = len(log.queries)
+    assert costs[3] == costs[12], costs

@@ -184,7 +184,9 @@ def test_an_accepted_proposal_shows_before_and_after(client: FlaskClient, sessio
     log_in(client, coordinator)
     html = client.get(f"/forslag/{proposal.id}").get_data(as_text=True)
     table = html[
-        html.index('<table class="table diff">') : html.index("</table>", html.index('<table class="table diff">'))
+        html.index('<table class="table table--responsive-headers diff">') : html.index(
+            "</table>", html.index('<table class="table table--responsive-headers diff">')
+        )
     ]
     assert '<th scope="col">Før</th><th scope="col">Efter</th>' in table
     assert "<del>Lav</del>" in table and "<ins>Betydelig</ins>" in table and "uændret" not in table

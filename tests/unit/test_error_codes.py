@@ -39,6 +39,7 @@ _ENGLISH = """
     reversed role root row saved scheme self sent set setup signing since slug snapshot solution solutions source
     space started status subscription suppliers switch taken test to token too totp trusted type unavailable
     unknown unpacks unparsable unreadable unsupported url user utf8 version webhook without wrong xlsx xml zero
+    transition one
 """
 WORDS = frozenset(_ENGLISH.split())
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.auth.permissions import holders
 from tracker.models import Action, ActionChange, ActionRead, Municipality, User
@@ -79,6 +80,83 @@ def list_actions(
         seen = seen_versions(session, user, [a.id for a in actions])
         actions = [a for a in actions if seen.get(a.id, 0) < a.version]
     return sorted(actions, key=lambda a: sort_key(a, day))
+
+
+def _overdue_sql(day: date) -> ColumnElement[bool]:
+    """``is_overdue`` in SQL."""
+    return and_(Action.status.in_(OPEN), Action.due_on.is_not(None), Action.due_on < day)
+
+
+def _filtered(municipality: Municipality, user: User, day: date, filters: Filters) -> Select[Action]:
+    """M's actions as the filters select them, every filter in SQL (unread: the user's seen version is older)."""
+    stmt = select(Action).where(Action.municipality_id == municipality.id)
+    if filters.statuses:
+        stmt = stmt.where(Action.status.in_(filters.statuses))
+    if filters.owner == "me":
+        stmt = stmt.where(Action.owner_user_id == user.id)
+    elif filters.owner == "none":
+        stmt = stmt.where(Action.owner_user_id.is_(None), Action.owner_team.is_(None))
+    elif filters.owner and filters.owner.startswith("team:"):
+        stmt = stmt.where(Action.owner_team == filters.owner.removeprefix("team:"))
+    elif filters.owner and filters.owner.isdigit():
+        stmt = stmt.where(Action.owner_user_id == int(filters.owner))
+    if filters.due_before is not None:
+        stmt = stmt.where(Action.due_on <= filters.due_before)
+    if filters.due_after is not None:
+        stmt = stmt.where(Action.due_on >= filters.due_after)
+    if filters.overdue:
+        stmt = stmt.where(_overdue_sql(day))
+    if filters.unread:
+        seen = (
+            select(ActionRead.seen_version)
+            .where(ActionRead.action_id == Action.id, ActionRead.user_id == user.id)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(func.coalesce(seen, 0) < Action.version)
+    return stmt
+
+
+def page_of_actions(
+    session: Session,
+    municipality: Municipality,
+    user: User,
+    day: date,
+    filters: Filters = NO_FILTERS,
+    *,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[Action], int]:
+    """One page of ``list_actions`` (the same order: ``sort_key`` in SQL) and how many the filters select."""
+    stmt = _filtered(municipality, user, day, filters)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rank = case((_overdue_sql(day), 0), (Action.status.in_(CLOSED), 2), else_=1)
+    page = session.scalars(
+        stmt.order_by(rank, Action.due_on.is_(None), Action.due_on, Action.id)
+        .limit(limit)
+        .offset(offset)
+        .options(joinedload(Action.solution), joinedload(Action.idp), joinedload(Action.owner))
+    )
+    return list(page), int(total)
+
+
+def summary_of(session: Session, municipality: Municipality, day: date) -> dict[str, int]:
+    """``summary`` of all of M's actions, counted in SQL."""
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            func.count(Action.id),
+            count(Action.status == "done"),
+            count(Action.status.in_(OPEN)),
+            count(_overdue_sql(day)),
+            count(Action.status == "in_progress"),
+            count(Action.status == "not_relevant"),
+        ).where(Action.municipality_id == municipality.id)
+    ).one()
+    keys = ("total", "done", "open", "overdue", "in_progress", "not_relevant")
+    return {key: int(value) for key, value in zip(keys, row, strict=True)}
 
 
 def seen_versions(session: Session, user: User, action_ids: Sequence[int]) -> dict[int, int]:

@@ -41,7 +41,15 @@ from tracker.clock import today_in_denmark, utcnow
 from tracker.db import get_db
 from tracker.models import Action, ActionChange, ChangeEvent, Municipality, PortfolioEntry, Transition
 from tracker.models.vocab import LOA_RANK, Loa, SwitchState, WhoMustAct
-from tracker.municipalities.readiness import ActionCode, ReadinessRow, Status, readiness_of
+from tracker.municipalities.readiness import (
+    FRESH_READINESS,
+    ActionCode,
+    Readiness,
+    ReadinessRow,
+    Status,
+    readiness_of,
+)
+from tracker.municipalities.requirements import TransitionRef
 from tracker.registry.brokers import broker_edges, reachable
 from tracker.registry.events import append_events
 from tracker.registry.transitions import transitions_for
@@ -89,8 +97,7 @@ def wanted_from_readiness(rows: list[ReadinessRow], day: date) -> dict[str, Want
         if row.action.code is ActionCode.NONE:
             continue
         key = readiness_key(row.solution.id, row.idp.id if row.idp else None)
-        driver = row.requirement_from
-        level = driver.loa_value if driver is not None and driver.loa_value in LOA_RANK_KEYS else None
+        level = row.required_level if row.required_level in LOA_RANK_KEYS else None
         wanted[key] = Wanted(
             key=key,
             kind="readiness",
@@ -279,8 +286,8 @@ def _after(action: Action, changes: dict[str, Any], now: datetime) -> dict[str, 
 
 def write_plan(session: Session, plan: Plan, now: datetime) -> list[Action]:
     """Write a plan in a fixed number of statements; returns the changed actions (at their new versions)."""
-    if plan.new:
-        session.execute(insert(Action), plan.new)
+    if plan.new:  # one executemany of plain rows (no ORM objects: an import makes a thousand at once)
+        session.execute(insert(cast(Table, Action.__table__)), plan.new)
     if not plan.changed:
         return []
     table = cast(Table, Action.__table__)
@@ -367,6 +374,19 @@ def acting_transitions(
     return {m: [t for sid in sorted(ids) for t in acting.get(sid, [])] for m, ids in reach.items()}
 
 
+def acting_in(readiness: Readiness) -> list[TransitionRef]:
+    """M's transitions to act on, from the requirement chains its readiness read (its portfolio's solutions and
+    the brokers behind them): those that ask municipalities or local IdP operators, cancelled ones included, the
+    NSIS login transition left out (the readiness rows are its actions). No query."""
+    found: dict[int, TransitionRef] = {}
+    for solution_id in sorted(readiness.solution_ids):
+        for facts in readiness.chains.get(solution_id, ()):
+            for t in facts.transitions:
+                if not t.nsis_login and ACTING & set(t.who_must_act or ()):
+                    found.setdefault(t.id, t)
+    return list(found.values())
+
+
 def portfolio_transitions(session: Session, municipality: Municipality) -> list[Transition]:
     """M's transitions to act on (``acting_transitions`` for one municipality)."""
     used = set(
@@ -375,7 +395,9 @@ def portfolio_transitions(session: Session, municipality: Municipality) -> list[
     return acting_transitions(session, {municipality.id: used}, broker_edges(session)).get(municipality.id, [])
 
 
-def wanted_from_transitions(transitions: list[Transition]) -> tuple[dict[str, Wanted], dict[str, str]]:
+def wanted_from_transitions(
+    transitions: Sequence[Transition | TransitionRef],
+) -> tuple[dict[str, Wanted], dict[str, str]]:
     """One wanted action per transition that is not cancelled; the cancelled ones' keys with their reason."""
     wanted: dict[str, Wanted] = {}
     cancelled: dict[str, str] = {}
@@ -411,9 +433,9 @@ def follow_municipalities(
         return []
     day = day or today_in_denmark()
     reasons = reasons or {}
-    readiness = readiness_of(session, ids, today=day)
-    used = {mid: set(found.solution_ids) for mid, found in readiness.items()}
-    transitions = acting_transitions(session, used, broker_edges(session))
+    fresh = {mid: r for mid, r in (session.info.get(FRESH_READINESS) or {}).items() if r.today == day}
+    readiness = fresh | readiness_of(session, set(ids) - set(fresh), today=day)
+    transitions = {mid: acting_in(found) for mid, found in readiness.items()}
     existing: dict[tuple[int, str], dict[str, Action]] = {}
     for action in session.scalars(
         select(Action)

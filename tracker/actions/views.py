@@ -55,6 +55,10 @@ class ActionList:
     items: list[ActionView]
     summary: dict[str, int]
     day: date
+    # How many the filters select (``items`` is one page of them when paged), and where the page starts.
+    total: int = 0
+    offset: int = 0
+    limit: int | None = None
 
 
 def _rows(readiness: Readiness) -> dict[str, ReadinessRow]:
@@ -76,6 +80,27 @@ def _title(action: Action, row: ReadinessRow | None, transition: Transition | No
     return no_longer_asked_title()
 
 
+def _worded_rows(
+    session: Session, municipality: Municipality, actions: Sequence[Action], day: date
+) -> dict[str, ReadinessRow]:
+    """The readiness rows that word these actions (an open readiness action's sentence), computed for their
+    solutions only — not M's whole readiness."""
+    ids = {a.solution_id for a in actions if a.transition_id is None and a.open_in_registry and a.solution_id}
+    if not ids:
+        return {}
+    return _rows(municipality_readiness(session, municipality, today=day, solution_ids=ids))
+
+
+def _views(
+    session: Session, municipality: Municipality, user: User, chosen: Sequence[Action], day: date
+) -> list[ActionView]:
+    seen = queries.seen_versions(session, user, [a.id for a in chosen])
+    rows, transitions = _worded_rows(session, municipality, chosen, day), _transitions(session, chosen)
+    return [
+        view(a, rows.get(a.subject_key), transitions.get(a.transition_id or 0), day, seen.get(a.id, 0)) for a in chosen
+    ]
+
+
 def load(
     session: Session,
     municipality: Municipality,
@@ -84,19 +109,30 @@ def load(
     day: date | None = None,
     filters: queries.Filters = queries.NO_FILTERS,
 ) -> ActionList:
-    """M's actions as views (overdue first), with the summary of all of M's actions."""
+    """M's actions as views (overdue first), every one the filters select, with the summary of all of M's
+    actions (the exports and the calendar; the list and the API show a page: ``load_page``)."""
     day = day or today_in_denmark()
-    readiness = municipality_readiness(session, municipality, today=day)
-    everything = queries.list_actions(session, municipality, user, day)
-    chosen = (
-        queries.list_actions(session, municipality, user, day, filters) if filters != queries.NO_FILTERS else everything
-    )
-    seen = queries.seen_versions(session, user, [a.id for a in chosen])
-    rows, transitions = _rows(readiness), _transitions(session, chosen)
-    items = [
-        view(a, rows.get(a.subject_key), transitions.get(a.transition_id or 0), day, seen.get(a.id, 0)) for a in chosen
-    ]
-    return ActionList(items, queries.summary(everything, day), day)
+    chosen = queries.list_actions(session, municipality, user, day, filters)
+    items = _views(session, municipality, user, chosen, day)
+    return ActionList(items, queries.summary_of(session, municipality, day), day, total=len(items))
+
+
+def load_page(
+    session: Session,
+    municipality: Municipality,
+    user: User,
+    *,
+    limit: int,
+    offset: int = 0,
+    day: date | None = None,
+    filters: queries.Filters = queries.NO_FILTERS,
+) -> ActionList:
+    """One page of ``load``: filtered, ordered and counted in SQL, only the page's rows worded."""
+    day = day or today_in_denmark()
+    chosen, total = queries.page_of_actions(session, municipality, user, day, filters, limit=limit, offset=offset)
+    items = _views(session, municipality, user, chosen, day)
+    summary = queries.summary_of(session, municipality, day)
+    return ActionList(items, summary, day, total=total, offset=offset, limit=limit)
 
 
 def view(action: Action, row: ReadinessRow | None, transition: Transition | None, day: date, seen: int) -> ActionView:
@@ -121,7 +157,7 @@ def load_one(
 ) -> ActionView:
     """One action's view (its row looked up in M's readiness for the sentence)."""
     day = day or today_in_denmark()
-    rows = _rows(municipality_readiness(session, municipality, today=day))
+    rows = _worded_rows(session, municipality, [action], day)
     seen = queries.seen_versions(session, user, [action.id])
     transition = _transitions(session, [action]).get(action.transition_id or 0)
     return view(action, rows.get(action.subject_key), transition, day, seen.get(action.id, 0))

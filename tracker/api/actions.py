@@ -18,6 +18,7 @@ from marshmallow import Schema, fields, validate
 from tracker.actions import exports, national, queries, services, views
 from tracker.actions.access import ACTION, require_actions_access
 from tracker.api.municipality_data import BINARY, SECURITY, TEXT, download
+from tracker.api.paging import PageSchema, finish_page
 from tracker.api.solution_writes import IF_MATCH_PARAMETER, PreconditionRequired
 from tracker.auth import api_user
 from tracker.auth.protect import requires
@@ -35,6 +36,7 @@ blp = Blueprint(
     "kun for kommunens egne brugere.",
 )
 ACTION_TAG = re.compile(r"a([0-9]{1,9})")
+LIST_PAGE = 100  # actions per page unless ?limit= says otherwise (as the page's)
 # The list's owner filter: 'me', 'none', a user id, or a team's name (one line).
 OWNER_FILTER = "^(me|none|[0-9]{1,9}|team:[^\\u0000-\\u001f\\u007f\\u0085\\u2028\\u2029]{1,200})$"
 
@@ -61,6 +63,8 @@ class TaskQuerySchema(Schema):
     due_after = fields.Date(load_default=None)
     overdue = fields.Boolean(load_default=False)
     unread = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=LIST_PAGE, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
 
 
 class TaskOwnerSchema(Schema):
@@ -125,11 +129,10 @@ class TaskSummarySchema(Schema):
     not_relevant = fields.Integer(required=True)
 
 
-class TaskListSchema(Schema):
-    """The municipality's actions, overdue first."""
+class TaskListSchema(PageSchema):
+    """A page of the municipality's actions, overdue first (``total``: how many the filters select)."""
 
     items = fields.List(fields.Nested(TaskSchema), required=True)
-    total = fields.Integer(required=True)
     summary = fields.Nested(TaskSummarySchema, required=True)
 
 
@@ -242,16 +245,23 @@ class ActionList(MethodView):
     @blp.response(200, TaskListSchema)
     @own_only
     def get(self, args: dict[str, Any], code: str) -> Response:
-        """M's actions (one per readiness row that asks M to act), overdue first, filtered as asked; the summary
-        counts all of them."""
+        """M's actions (one per readiness row that asks M to act), overdue first, filtered as asked, a page at a
+        time (``limit``/``offset``, ``has_more`` and a ``Link`` rel=next); ``total`` counts what the filters
+        select, the summary all of M's actions."""
         municipality, user = _caller(code)
-        listed = views.load(get_session(), municipality, user, filters=_filters(args))
-        body = {
+        listed = views.load_page(
+            get_session(), municipality, user, filters=_filters(args), limit=args["limit"], offset=args["offset"]
+        )
+        body: dict[str, Any] = {
             "items": [action_dict(i) for i in listed.items],
-            "total": len(listed.items),
+            "total": listed.total,
+            "limit": args["limit"],
+            "offset": args["offset"],
             "summary": listed.summary,
         }
+        headers = finish_page(body)
         resp = jsonify(TaskListSchema().dump(body))
+        resp.headers.update(headers)
         resp.headers["Cache-Control"] = "private, no-store"
         return resp
 

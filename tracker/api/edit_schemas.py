@@ -11,6 +11,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from tracker.api.paging import PageSchema
+from tracker.error_messages import N_
+from tracker.i18n import translated
 from tracker.inputs import (
     CONTROL_CHARS,
     LINE_BREAKS,
@@ -21,17 +23,31 @@ from tracker.inputs import (
     TEXT_PATTERN,
     Day,
 )
-from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState
+from tracker.models.vocab import Confidence, Loa, Precision, SolutionKind, SourceKind, SwitchState, TransitionKind
 from tracker.registry.services import SLUG_RE
 from tracker.review.queries import STATE_FILTERS
 
 
+class OneOf(validate.OneOf):
+    """marshmallow's ``OneOf``, worded through the catalogue when it fails (the reader's language)."""
+
+    def _format_error(self, value: Any) -> str:
+        return translated("Skal være en af: %(values)s.", values=self.choices_text)
+
+
+class Length(validate.Length):
+    """marshmallow's ``Length`` for text, worded through the catalogue when it fails (the reader's language)."""
+
+    def _format_error(self, value: Any, message: str) -> str:
+        return translated("Skal have %(min)s–%(max)s tegn.", min=self.min or 0, max=self.max)
+
+
 def _one_of(values: type[Any]) -> validate.OneOf:
-    return validate.OneOf([v.value for v in values], error="Skal være en af: {choices}.")
+    return OneOf([v.value for v in values])
 
 
 def _length(maximum: int, minimum: int | None = None) -> validate.Length:
-    return validate.Length(min=minimum, max=maximum, error=f"Skal have {minimum or 0}–{maximum} tegn.")
+    return Length(min=minimum, max=maximum)
 
 
 class Text(fields.String):
@@ -60,13 +76,13 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
         if CONTROL_CHARS.search(text):
-            raise ValidationError("Teksten indeholder et ugyldigt kontroltegn.")
+            raise ValidationError(translated("Teksten indeholder et ugyldigt kontroltegn."))
         if not self.multiline and LINE_BREAKS.search(text):
-            raise ValidationError("Må kun være én linje (ingen linjeskift eller tabulatorer).")
+            raise ValidationError(translated("Må kun være én linje (ingen linjeskift eller tabulatorer)."))
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
-            raise ValidationError("Teksten indeholder ugyldige tegn.") from exc
+            raise ValidationError(translated("Teksten indeholder ugyldige tegn.")) from exc
         return text
 
 
@@ -84,7 +100,7 @@ def Url(**kwargs: Any) -> fields.Url:  # noqa: N802 - reads like the field class
     return fields.Url(
         schemes={"http", "https"},
         validate=_length(1000),
-        error_messages={**MSG_TYPE, "invalid": "Skal være en gyldig http(s)-adresse."},
+        error_messages={**MSG_TYPE, "invalid": N_("Skal være en gyldig http(s)-adresse.")},
         metadata=metadata,
         **kwargs,
     )
@@ -172,13 +188,15 @@ class SolutionCreateSchema(SolutionPatchSchema):
     """A new solution; the slug is made from the name when not given."""
 
     slug = Text(
-        multiline=False, validate=validate.Regexp(SLUG_RE, error="Kun små bogstaver a-z, tal og bindestreg (højst 80).")
+        multiline=False,
+        validate=validate.Regexp(SLUG_RE, error=N_("Kun små bogstaver a-z, tal og bindestreg (højst 80).")),
     )
     name = Text(multiline=False, required=True, validate=_length(200, 1))
 
 
 class ProposalCreateSchema(Schema):
-    """A proposed change to one solution's tracked facts, with evidence."""
+    """A proposed change to one solution's tracked facts, with evidence: required_loa and/or switch_date, and at
+    least one value that differs from what the registry records (otherwise a 422 names ``changes``)."""
 
     solution = Text(multiline=False, required=True, validate=_length(80, 1), metadata={"description": "Solution slug"})
     required_loa = fields.Nested(RequiredLoaInSchema)
@@ -189,13 +207,13 @@ class ProposalCreateSchema(Schema):
     @validates_schema
     def _something(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("required_loa") and not data.get("switch_date"):
-            raise ValidationError("Foreslå en ændring af 'required_loa' og/eller 'switch_date'.", "required_loa")
+            raise ValidationError(N_("Foreslå en ændring af 'required_loa' og/eller 'switch_date'."), "required_loa")
 
 
 class ProposalQuerySchema(Schema):
     """Filters of the proposal list."""
 
-    state = Text(multiline=False, validate=validate.OneOf(STATE_FILTERS, error="Skal være en af: {choices}."))
+    state = Text(multiline=False, validate=OneOf(STATE_FILTERS))
     solution = Text(multiline=False, validate=_length(80, 1))
     mine = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
@@ -213,6 +231,22 @@ class RejectSchema(Schema):
     """Reject a proposal with a reason the proposer sees."""
 
     reason = Text(required=True, validate=_length(2000, 1))
+
+
+class ProposalTransitionSchema(Schema):
+    """The transition a proposal is about: the one a change names, or the new one (its id once accepted)."""
+
+    id = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "null: a new transition not yet accepted"}
+    )
+    new = fields.Boolean(required=True, metadata={"description": "true: a proposal of a new transition"})
+    kind = fields.String(allow_none=True, required=True, validate=validate.OneOf([k.value for k in TransitionKind]))
+    title = fields.String(allow_none=True, required=True)
+    base_version = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "The transition's version the change was made against"}
+    )
+    current_version = fields.Integer(allow_none=True, required=True)
+    url = fields.String(allow_none=True, required=True)
 
 
 class ProposalSchema(Schema):
@@ -234,6 +268,14 @@ class ProposalSchema(Schema):
     reviewed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime(required=True)
     event_id = fields.Integer(allow_none=True)
+    target = fields.String(
+        required=True,
+        validate=validate.OneOf(["solution", "transition"]),
+        metadata={
+            "description": "solution: changes are the solution's fields; transition: a transition's (see transition)"
+        },
+    )
+    transition = fields.Nested(ProposalTransitionSchema, allow_none=True, required=True)
 
 
 class ProposalPageSchema(PageSchema):

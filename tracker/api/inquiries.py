@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, Url
 from tracker.api.paging import PageSchema
 from tracker.api.solution_writes import documented
+from tracker.api.transition_proposals import proposed_fields
+from tracker.api.transition_schemas import AnswerTransitionProposalSchema
 from tracker.auth import api_user
 from tracker.auth.permissions import may
 from tracker.auth.protect import requires
@@ -30,6 +32,7 @@ from tracker.models import Inquiry, RiskAssessment, User
 from tracker.models.inquiries import ASSESSED_LEVELS, INQUIRY_STATES
 from tracker.registry.queries import get_solution
 from tracker.review.changes import flatten
+from tracker.review.transition_proposals import ProposedTransition
 
 blp = Blueprint(
     "api_inquiries",
@@ -109,6 +112,11 @@ class InquiryAnswerSchema(Schema):
     answer = Text(required=True, says_something=True, metadata={"maxLength": services.MAX_ANSWER})
     source_url = Url(allow_none=True)
     propose = fields.Nested(InquiryProposeSchema, allow_none=True)
+    propose_transition = fields.Nested(
+        AnswerTransitionProposalSchema,
+        allow_none=True,
+        metadata={"description": "A new transition of the inquiry's solution, or a change to one of them"},
+    )
 
 
 class AssessmentSchema(Schema):
@@ -219,14 +227,24 @@ def _step(inquiry_id: int, take: Callable[..., object], **values: Any) -> Respon
 
 
 def _answer(session: Session, *, user: User, inquiry: Inquiry, data: dict[str, Any]) -> None:
-    """The answer, and the fact it proposes (if any) as the registry's fields."""
+    """The answer, and the fact or transition it proposes (if any) as the registry's fields."""
     propose = None
     if data.get("propose"):
         propose = flatten(session, data["propose"], today=today_in_denmark())
         if not propose:
             raise ValidationError("review.proposal_empty", {"propose": "Tomt."})
+    proposed = None
+    if data.get("propose_transition"):
+        body = data["propose_transition"]
+        proposed = ProposedTransition(body.get("transition"), proposed_fields(session, body, today_in_denmark()))
     services.answer(
-        session, user=user, inquiry=inquiry, text=data["answer"], source_url=data.get("source_url"), propose=propose
+        session,
+        user=user,
+        inquiry=inquiry,
+        text=data["answer"],
+        source_url=data.get("source_url"),
+        propose=propose,
+        propose_transition=proposed,
     )
 
 
@@ -343,8 +361,9 @@ class InquiryAnswer(MethodView):
     @documented(blp, 401, 403, 404, 409, 422)
     @requires("inquiry.answer")
     def post(self, data: dict[str, Any], inquiry_id: int) -> Response:
-        """The answer (users of the solution's vendor or service provider, coordinators). A ``propose``d fact
-        becomes a proposal with the answer as its evidence, reviewed as usual."""
+        """The answer (users of the solution's vendor or service provider, coordinators). A ``propose``d fact or a
+        ``propose_transition`` (a new transition, or a change to one of the solution's) becomes a proposal with
+        the answer as its evidence, reviewed as usual; one of the two."""
         return _step(inquiry_id, _answer, data=data)
 
 

@@ -1,5 +1,9 @@
 """/api/v1/proposals — vendors report on their own solutions, municipalities correct, coordinators review.
 
+A proposal is of the solution's facts (``target: "solution"``, made here) or of a transition (``target:
+"transition"``, made at ``/api/v1/solutions/{slug}/transitions/proposals`` and ``/api/v1/transitions/{id}/proposals``,
+``tracker.api.transition_proposals``); both are listed, read, accepted and rejected here.
+
 Reads: coordinators see every proposal, everyone else only their own (another's is 'not found').
 Writes take a bearer token only (the API is exempt from CSRF).
 """
@@ -55,6 +59,28 @@ def proposal_dict(proposal: Proposal) -> dict[str, Any]:
         "reviewed_at": proposal.reviewed_at,
         "created_at": proposal.created_at,
         "event_id": proposal.event_id,
+        "target": proposal.target,
+        "transition": _transition(proposal),
+    }
+
+
+def _transition(proposal: Proposal) -> dict[str, Any] | None:
+    """The transition a proposal is about (None for a proposal of the solution's facts)."""
+    if proposal.target != "transition":
+        return None
+    current = proposal.transition
+    url = None
+    if current is not None:
+        url = url_for("api_transitions.TransitionItem", transition_id=current.id, _external=True)
+    changes = proposal.changes or {}
+    return {
+        "id": proposal.transition_id,
+        "new": proposal.transition_base_version is None,
+        "kind": changes.get("kind") or (current.kind if current is not None else None),
+        "title": changes.get("title") or (current.title if current is not None else None),
+        "base_version": proposal.transition_base_version,
+        "current_version": current.version if current is not None else None,
+        "url": url,
     }
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from tracker.api.edit_schemas import RequiredLoaInSchema, SwitchDateInSchema, Text, _length
+from tracker.api.edit_schemas import Length, OneOf, RequiredLoaInSchema, SwitchDateInSchema, Text, Url, _length
 from tracker.api.paging import PageSchema
 from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
+from tracker.error_messages import N_
 from tracker.inputs import LINE_PATTERN, Day, PageQuerySchema
 from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
 
@@ -77,40 +78,41 @@ class TransitionPageSchema(PageSchema):
 class TransitionQuerySchema(PageQuerySchema):
     """Filters of ``GET /api/v1/transitions``."""
 
-    kind = fields.String(validate=validate.OneOf([v.value for v in TransitionKind]))
-    category = fields.String(validate=validate.OneOf([v.value for v in TransitionCategory]))
+    kind = fields.String(validate=OneOf([v.value for v in TransitionKind]))
+    category = fields.String(validate=OneOf([v.value for v in TransitionCategory]))
     major = fields.Boolean()
     solution = fields.String(
-        validate=validate.Length(min=1, max=80),
+        validate=Length(min=1, max=80),
         metadata={"description": "Solution slug", "pattern": "^[a-z0-9][a-z0-9-]{0,79}$"},
     )
-    state = fields.String(validate=validate.OneOf([v.value for v in SwitchState]))
+    state = fields.String(validate=OneOf([v.value for v in SwitchState]))
     after = Day(metadata={"description": "Latest day on or after"})
     before = Day(metadata={"description": "Earliest day on or before"})
     act_by_before = Day(metadata={"description": "Act-by day on or before"})
-    order = fields.String(load_default="date", validate=validate.OneOf(["date", "act_by"]))
-    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"pattern": LINE_PATTERN})
+    order = fields.String(load_default="date", validate=OneOf(["date", "act_by"]))
+    q = fields.String(validate=Length(min=1, max=200), metadata={"pattern": LINE_PATTERN})
 
     @validates_schema
     def _order(self, data: dict[str, Any], **_: Any) -> None:
         after, before = data.get("after"), data.get("before")
         if after and before and after > before:
-            raise ValidationError("after skal ligge før before.", "after")
+            raise ValidationError(N_("after skal ligge før before."), "after")
 
 
 class TransitionPatchSchema(Schema):
     """A change to a transition: only the fields sent are changed (the shape GET returns)."""
 
-    kind = fields.String(validate=validate.OneOf([v.value for v in TransitionKind]))
+    kind = fields.String(validate=OneOf([v.value for v in TransitionKind]))
     title = Text(multiline=False, validate=_length(200, 1))
     description = Text(allow_none=True, validate=_length(5000))
     date = fields.Nested(SwitchDateInSchema, metadata={"description": "As a solution's switch_date"})
     act_by = Day(allow_none=True, metadata={"description": "As the source states it; null: derived"})
     required_loa = fields.Nested(RequiredLoaInSchema)
-    category = fields.String(validate=validate.OneOf([v.value for v in TransitionCategory]))
+    category = fields.String(validate=OneOf([v.value for v in TransitionCategory]))
     major = fields.Boolean()
     who_must_act = fields.List(
-        fields.String(validate=validate.OneOf([v.value for v in WhoMustAct])), validate=validate.Length(max=5)
+        fields.String(validate=OneOf([v.value for v in WhoMustAct])),
+        validate=validate.Length(max=5, error=N_("Højst 5 værdier.")),
     )
     what_to_do = Text(allow_none=True, validate=_length(5000))
     replaced_by = Text(
@@ -122,7 +124,7 @@ class TransitionPatchSchema(Schema):
 class TransitionCreateSchema(TransitionPatchSchema):
     """A new transition of the solution in the path."""
 
-    kind = fields.String(required=True, validate=validate.OneOf([v.value for v in TransitionKind]))
+    kind = fields.String(required=True, validate=OneOf([v.value for v in TransitionKind]))
     title = Text(multiline=False, required=True, validate=_length(200, 1))
 
 
@@ -130,7 +132,9 @@ class LeadTimeSchema(Schema):
     """Days between a transition's earliest day and its derived act-by day, for one kind."""
 
     kind = Enum(TransitionKind, required=True)
-    days = fields.Integer(required=True, validate=validate.Range(min=0, max=3650))
+    days = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=3650, error=N_("Skal være et heltal mellem 0 og 3650."))
+    )
 
 
 class LeadTimeListSchema(Schema):
@@ -142,4 +146,62 @@ class LeadTimeListSchema(Schema):
 class LeadTimeInSchema(Schema):
     """A new lead time for a kind."""
 
-    days = fields.Integer(required=True, validate=validate.Range(min=0, max=3650))
+    days = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=3650, error=N_("Skal være et heltal mellem 0 og 3650."))
+    )
+
+
+class _ProposalSource(Schema):
+    """Where a proposal's words come from: the source's address and/or its own words (at least one)."""
+
+    evidence = Text(
+        allow_none=True, validate=_length(5000), metadata={"description": "The source's own words (a quote)"}
+    )
+    source_url = Url(allow_none=True, metadata={"description": "The source's address"})
+
+    @validates_schema
+    def _a_source(self, data: dict[str, Any], **_: Any) -> None:
+        if not (data.get("evidence") or "").strip() and not data.get("source_url"):
+            raise ValidationError(
+                N_("Angiv kildens adresse (source_url) og/eller et citat af den (evidence)."), "source_url"
+            )
+
+
+class TransitionProposalNewSchema(TransitionCreateSchema, _ProposalSource):
+    """A proposed new transition of the solution in the path, in the shape GET returns, with its source."""
+
+    class Meta:
+        exclude = ("reason",)
+
+
+class TransitionProposalChangeSchema(TransitionPatchSchema, _ProposalSource):
+    """A proposed change to the transition in the path: only the fields sent (the shape GET returns), or
+    ``cancel``; with its source."""
+
+    class Meta:
+        exclude = ("reason",)
+
+    cancel = fields.Boolean(metadata={"description": "true: the transition will not happen (its state: cancelled)"})
+
+
+class AnswerTransitionProposalSchema(TransitionPatchSchema):
+    """A transition proposed with an inquiry's answer (the answer and its address are the source): a change to
+    ``transition`` (an id of the inquiry's solution), or with no ``transition`` a new one (``kind`` and ``title``
+    required)."""
+
+    class Meta:
+        exclude = ("reason",)
+
+    transition = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=2**31 - 1, error=N_("Ukendt overgang.")),
+        metadata={"description": "The transition to change; absent or null: a new transition"},
+    )
+    cancel = fields.Boolean(metadata={"description": "true: the transition will not happen (its state: cancelled)"})
+
+    @validates_schema
+    def _new_needs_kind_and_title(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("transition") is None:
+            missing = {f: [N_("Skal udfyldes.")] for f in ("kind", "title") if not data.get(f)}
+            if missing:
+                raise ValidationError(missing)

@@ -2,9 +2,9 @@
 
 Reads are public; writes take a coordinator's or admin's bearer token (policy ``solution.edit``, as solution
 edits). PATCH needs
-``If-Match`` with the ETag from GET (``"t<version>"``): 428 without, 412 when stale. Vendors propose changes
-of their own solutions through ``/api/v1/proposals`` (the solution facts) — see the README for what is
-not yet proposable.
+``If-Match`` with the ETag from GET (``"t<version>"``): 428 without, 412 when stale. Vendors, municipalities and
+coordinators propose new transitions and changes at ``…/transitions/proposals`` and ``/transitions/{id}/proposals``
+(``tracker.api.transition_proposals``), reviewed under ``/api/v1/proposals``.
 """
 
 from __future__ import annotations

@@ -189,6 +189,9 @@ _ANSWERERS = _l("Kun løsningens leverandør eller tjenesteudbyder og KL's koord
 _OWN_SOLUTIONS = _l(
     "Leverandører og tjenesteudbydere kan kun foreslå ændringer til de løsninger, de leverer eller udbyder."
 )
+_OWN_TRANSITIONS = _l(
+    "Leverandører og tjenesteudbydere kan kun foreslå overgange til de løsninger, de leverer eller udbyder."
+)
 
 POLICIES: dict[str, Policy] = {
     # Anyone: the public registry, feeds, calendars, log-in steps, health, static files.
@@ -210,6 +213,11 @@ POLICIES: dict[str, Policy] = {
     ),
     # The proposal form is for those without the edit form: municipalities, and vendors on their own solutions.
     "solution.propose_form": Policy(allow={MUNICIPALITY: ANY, VENDOR: SPEAKS_FOR}, others=_OWN_SOLUTIONS),
+    # A new transition of a solution, or a change to one, as a proposal reviewed like the facts (issue 22): the
+    # solution's vendor or service provider, any municipality's users, coordinators (the object: the solution).
+    "transition.propose": Policy(
+        allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: SPEAKS_FOR}, others=_OWN_TRANSITIONS
+    ),
     # What the solution's vendor or service provider (or a coordinator) reports, e.g. with an answer.
     "solution.report": Policy(allow={COORDINATOR: ANY, ADMIN: ANY, VENDOR: SPEAKS_FOR}),
     "solution.see_users": Policy(allow=_MAINTAINERS),  # which municipalities use a solution

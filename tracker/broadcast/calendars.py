@@ -173,8 +173,7 @@ def _event_days(solution: Solution, readiness: Sequence[ReadinessRow]) -> tuple[
     if day is None or day == own_first:
         assert own_first is not None
         return own_first, max(own_last or own_first, own_first)
-    driver = binding.requirement_from if binding is not None else None
-    last = driver.switch_latest_on if driver is not None and driver.switch_earliest_on == day else None
+    last = binding.binding_last if binding is not None else None
     return day, max(last or day, day)
 
 

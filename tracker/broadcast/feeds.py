@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tracker.broadcast.describe import describe
 from tracker.models import ChangeEvent, Municipality, PortfolioEntry, Solution
+from tracker.registry.transition_filter import TransitionFilter
 
 FEED_ENTRIES = 50
 READINESS_EVENT = "municipality.readiness.changed"
@@ -69,15 +70,9 @@ class TransitionFilters:
 
 def transition_events(filters: TransitionFilters) -> ColumnElement[bool]:
     """``transition.*`` events whose transition (as the event recorded it) matches the filters."""
-    transition = ChangeEvent.data["transition"]
-    conditions = [ChangeEvent.type.like("transition.%")]
-    if filters.kind is not None:
-        conditions.append(transition["kind"].as_string() == filters.kind)
-    if filters.category is not None:
-        conditions.append(transition["category"].as_string() == filters.category)
-    if filters.major is not None:
-        conditions.append(transition["major"].as_boolean().is_(filters.major))
-    return and_(*conditions)
+    kinds = [filters.kind] if filters.kind is not None else []
+    categories = [filters.category] if filters.category is not None else []
+    return TransitionFilter.of(kinds, categories, filters.major).events()
 
 
 def recent_events(session: Session, where: ColumnElement[bool], *, limit: int = FEED_ENTRIES) -> list[ChangeEvent]:

@@ -22,9 +22,10 @@ from tracker.errors import AppError, Conflict, ValidationError
 from tracker.i18n import translated as _
 from tracker.inputs import CONTROL_CHARS
 from tracker.inquiries.public import public_actor, public_actor_of, source_kind_of
-from tracker.models import Inquiry, InquiryFollower, Solution, User
+from tracker.models import Inquiry, InquiryFollower, Proposal, Solution, Transition, User
 from tracker.registry.events import append_event
 from tracker.review.services import create_proposal
+from tracker.review.transition_proposals import ProposedTransition, create_transition_proposal
 
 MAX_QUESTION = 2000
 MAX_ANSWER = 10000
@@ -249,23 +250,27 @@ def answer(
     text: str | None,
     source_url: str | None,
     propose: dict[str, Any] | None = None,
+    propose_transition: ProposedTransition | None = None,
 ) -> Inquiry:
-    """The vendor's or service provider's answer (or a coordinator's); a proposed fact becomes a proposal."""
+    """The vendor's or service provider's answer (or a coordinator's); a proposed fact (``propose``: the
+    solution's level or switch date) or transition (``propose_transition``: a new one or a change to one of the
+    solution's) becomes a proposal with the answer as its evidence, reviewed as every other."""
     solution = inquiry.solution
     details = {"solution": solution.slug, "object_id": inquiry.id}
     user = require(user, "inquiry.answer", inquiry, check_state=False, details=details)
     body = _text(text, field="answer", maximum=MAX_ANSWER, missing=_("Skriv et svar."))
     _lock(session, inquiry)
     require_state("inquiry.answer", inquiry)  # I3: an answered inquiry is not answered again
-    if propose:
+    if propose and propose_transition is not None:
+        raise ValidationError("inquiries.only_one_proposal", {"propose_transition": _("Foreslå én ting ad gangen.")})
+    if propose or propose_transition is not None:
+        field = "propose" if propose else "propose_transition"
         if not may(user, "solution.report", solution):
             raise ValidationError(
                 _("Kun løsningens leverandør eller tjenesteudbyder og KL's koordinatorer kan foreslå en ændring."),
-                {"propose": _("Ikke tilladt for jeres organisation.")},
+                {field: _("Ikke tilladt for jeres organisation.")},
             )
-        proposal = create_proposal(
-            session, proposer=user, solution=solution, changes=propose, evidence=body[:5000], source_url=source_url
-        )
+        proposal = _proposal(session, user, solution, propose, propose_transition, body[:5000], source_url)
         inquiry.proposal_id = proposal.id
     before = inquiry.state
     inquiry.state = "answered"
@@ -286,6 +291,40 @@ def answer(
         data=_inquiry_data(session, inquiry),
     )
     return inquiry
+
+
+def _proposal(
+    session: Session,
+    user: User,
+    solution: Solution,
+    propose: dict[str, Any] | None,
+    transition: ProposedTransition | None,
+    evidence: str,
+    source_url: str | None,
+) -> Proposal:
+    """The answer's proposal: of the solution's facts, or of one of its transitions (the same services as a
+    proposal made on its own)."""
+    if transition is None:
+        return create_proposal(
+            session, proposer=user, solution=solution, changes=propose or {}, evidence=evidence, source_url=source_url
+        )
+    target = None
+    if transition.transition_id is not None:
+        target = session.get(Transition, transition.transition_id)
+        if target is None or target.solution_id != solution.id:
+            raise ValidationError(
+                _("Nogle felter er ugyldige."),
+                {"propose_transition.transition": _("Løsningen har ingen overgang med dette id.")},
+            )
+    return create_transition_proposal(
+        session,
+        proposer=user,
+        solution=solution,
+        transition=target,
+        fields=transition.fields,
+        evidence=evidence,
+        source_url=source_url,
+    )
 
 
 def close(session: Session, *, user: User | None, inquiry: Inquiry, reason: str | None) -> Inquiry:

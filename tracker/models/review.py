@@ -11,9 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.clock import utcnow
 from tracker.db import Base, UTCDateTime
 from tracker.models.solutions import Solution
+from tracker.models.transitions import Transition
 from tracker.models.users import User
 
 PROPOSAL_STATES = ("pending", "accepted", "rejected", "stale")
+# What a proposal changes: the solution's tracked facts, or one of its transitions (a new one or a change).
+PROPOSAL_TARGETS = ("solution", "transition")
 
 
 class Proposal(Base):
@@ -22,6 +25,7 @@ class Proposal(Base):
     __tablename__ = "proposal"
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'accepted', 'rejected', 'stale')", name="state"),
+        CheckConstraint("target IN ('solution', 'transition')", name="target"),
         Index("ix_proposal_state_created_at", "state", "created_at"),
     )
 
@@ -30,6 +34,12 @@ class Proposal(Base):
     origin: Mapped[str] = mapped_column(String(20))  # vendor | scraper | municipality | coordinator
     proposer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     proposer_label: Mapped[str] = mapped_column(String(200))
+    # 'solution': ``changes`` are the solution's fields; 'transition': a transition's (``transition_writes``'
+    # names), for the transition ``transition_id`` names, or a new one when it is null.
+    target: Mapped[str] = mapped_column(String(12), default="solution", server_default="solution")
+    transition_id: Mapped[int | None] = mapped_column(ForeignKey("transition.id", ondelete="CASCADE"), index=True)
+    # The transition version a change was proposed against; a later change of the transition makes it stale.
+    transition_base_version: Mapped[int | None] = mapped_column(Integer)
     # The proposed field values, in the same shape the registry's update service takes.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     evidence: Mapped[str | None] = mapped_column(Text)
@@ -55,3 +65,4 @@ class Proposal(Base):
 
     solution: Mapped[Solution] = relationship()
     proposer: Mapped[User | None] = relationship(foreign_keys=[proposer_id])
+    transition: Mapped[Transition | None] = relationship()

@@ -25,11 +25,17 @@ NO_IDP = 0  # the rank of "no IdP": below every NSIS level (LOA_RANK starts at 2
 
 @dataclass(frozen=True)
 class RequirementStep:
-    """From ``on`` (None: always), ``source`` requires ``rank`` (None: nothing known; its earlier step ends)."""
+    """From ``on`` (None: always), ``source`` requires ``rank`` (None: nothing known; its earlier step ends).
+
+    ``latest``: the last day the step may take effect (the source's own words); ``transition``: the ``loa``
+    transition it comes from (None: the source's own switch).
+    """
 
     on: date | None
     rank: int | None
     source: str = ""
+    latest: date | None = None
+    transition: int | None = None
 
 
 @dataclass(frozen=True)

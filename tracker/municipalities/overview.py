@@ -133,7 +133,7 @@ def national_picture(session: Session, *, today: date | None = None, only_risk: 
             select(Solution).where(Solution.id.in_(solution_ids)).options(joinedload(Solution.service_provider))
         )
     }
-    chains = requirements.chains(session, solutions.values(), with_transitions=False)  # verdicts only
+    chains = requirements.chains(session, solutions.values())  # the verdicts read the ``loa`` transitions too
     risks: dict[int, SolutionRisk] = {}
     for entry in entries:
         solution = solutions[entry.solution_id]

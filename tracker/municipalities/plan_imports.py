@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session
 
 from tracker.error_messages import N_
 from tracker.errors import AppError, Conflict, ValidationError
+from tracker.i18n import Said, worded
 from tracker.models import Idp, IdpChange, Municipality
 from tracker.models.municipalities import IdpChangeKind
 from tracker.municipalities import imports, plans, queries
 from tracker.municipalities import readiness_events as readiness
 from tracker.municipalities.exports import IDP_CHANGE_HEADERS, IDP_CHANGE_KINDS_DA
 from tracker.municipalities.imports import PayloadTooLarge, UnsupportedMediaType
-from tracker.municipalities.plans import Said, worded
 from tracker.municipalities.services import _audit, _unique
 from tracker.municipalities.suggest import normalise
 from tracker.registry.actors import Actor
@@ -434,7 +434,12 @@ def plan(session: Session, municipality: Municipality, rows: list[RawRow], *, dr
         def others(idp: Idp, me: Planned = planned) -> list[Planned]:
             return [p for p in by_idp.get(idp.id, []) if p is not me]
 
-        plans.check_order(planned.idp, planned.kind, planned.effective_on, planned.target_idp, problems, others)
+        def arriving(idp: Idp, me: Planned = planned) -> list[Planned]:
+            return [p for p in good if p is not me and p.kind == IdpChangeKind.MOVE and p.target_idp is idp]
+
+        plans.check_order(
+            planned.idp, planned.kind, planned.effective_on, planned.target_idp, problems, others, arriving
+        )
         report.problems += [RowProblem(planned.line, FIELD_COLUMN[k], v) for k, v in problems.items()]
     order = {header: i for i, header in enumerate(IDP_CHANGE_HEADERS)}
     report.problems.sort(key=lambda p: (p.line, order.get(p.column or "", len(order))))

@@ -13,11 +13,11 @@ from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from tracker.error_messages import N_
 from tracker.errors import NotFound, ValidationError
-from tracker.i18n import translated
+from tracker.i18n import Said
 from tracker.models import Idp, IdpChange, Municipality
 from tracker.models.municipalities import IdpChangeKind
 from tracker.models.vocab import LOA_RANK
@@ -39,33 +39,6 @@ KIND_TEXT = {
 }
 
 
-class Said(str):
-    """A problem's Danish sentence (what the single edit's ``details`` carry, as before) that remembers its msgid
-    and parameters, so a face can word it again in the request's language (``worded``): the file import lists
-    every row's problems in English with Accept-Language: en."""
-
-    __slots__ = ("msgid", "params")
-    msgid: str
-    params: dict[str, Any]
-
-    def __new__(cls, msgid: str, **params: Any) -> Said:
-        """The sentence filled in Danish; ``params`` may be ``Said`` themselves (a kind's words)."""
-        text = msgid % {k: str(v) for k, v in params.items()} if params else msgid
-        said = super().__new__(cls, text)
-        said.msgid, said.params = msgid, params
-        return said
-
-    def worded(self) -> str:
-        """The sentence in the request's language (Danish outside a request)."""
-        values = {k: v.worded() if isinstance(v, Said) else v for k, v in self.params.items()}
-        return translated(self.msgid, **values)
-
-
-def worded(problem: str) -> str:
-    """A problem in the request's language: a ``Said`` is worded again, any other text passes as it is."""
-    return problem.worded() if isinstance(problem, Said) else problem
-
-
 class Dated(Protocol):
     """What the order rules read of a planned change: a stored ``IdpChange`` or a file's row (``Planned``)."""
 
@@ -82,12 +55,34 @@ class Dated(Protocol):
         """For a move, the IdP the group moves to."""
 
 
+class Arriving(Protocol):
+    """A planned move into an IdP, as the order rules read it: from which IdP, from which day."""
+
+    @property
+    def idp(self) -> Idp:
+        """The IdP whose staff group moves."""
+
+    @property
+    def effective_on(self) -> date:
+        """The day it moves."""
+
+
 ChangesOf = Callable[[Idp], Sequence[Dated]]
+MovesInto = Callable[[Idp], Sequence[Arriving]]
 
 
 def stored_changes(idp: Idp) -> Sequence[Dated]:
     """An IdP's planned changes as stored (what a single edit is checked against)."""
     return idp.changes
+
+
+def stored_moves_into(idp: Idp) -> Sequence[Arriving]:
+    """The stored moves of other staff groups into the IdP."""
+    session = object_session(idp)
+    if session is None or idp.id is None:
+        return []
+    moves = select(IdpChange).where(IdpChange.target_idp_id == idp.id, IdpChange.kind == IdpChangeKind.MOVE.value)
+    return list(session.scalars(moves))
 
 
 def list_changes(session: Session, municipality: Municipality) -> list[IdpChange]:
@@ -207,9 +202,11 @@ def check_order(
     target: Idp | None,
     problems: dict[str, str],
     changes_of: ChangesOf = stored_changes,
+    moves_into: MovesInto = stored_moves_into,
 ) -> None:
-    """The change must fit the IdP's other planned changes (and the target's, for a move). ``changes_of`` gives
-    an IdP's other changes: as stored for a single edit, the file's other rows for an import."""
+    """The change must fit the IdP's other planned changes, the moves of other groups into it (for a retirement
+    or leaving) and the target's changes (for a move). ``changes_of`` and ``moves_into`` give them: as stored
+    for a single edit, the file's other rows for an import, so the rules hold whichever is planned first."""
     own = changes_of(idp)
     ends = [c for c in own if c.kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE)]
     if kind in (IdpChangeKind.RETIRE, IdpChangeKind.LEAVE):
@@ -227,6 +224,20 @@ def check_order(
                 N_("Datoen ligger før en planlagt %(kind)s den %(day)s; slet eller flyt den først."),
                 kind=Said(KIND_TEXT[later[0].kind]),
                 day=danish_day(later[0].effective_on),
+            )
+        arriving = [c for c in moves_into(idp) if c.effective_on >= day]
+        if arriving:
+            soonest = min(arriving, key=lambda c: c.effective_on)
+            problems.setdefault(
+                "effective_on",
+                Said(
+                    N_(
+                        "Gruppen fra IdP'en '%(idp)s' flytter hertil den %(day)s; IdP'en må ikke være nedlagt eller "
+                        "have forladt kommunen inden da."
+                    ),
+                    idp=soonest.idp.name,
+                    day=danish_day(soonest.effective_on),
+                ),
             )
         return
     closing = [c for c in ends if c.effective_on < day or (c.effective_on == day and kind == IdpChangeKind.LOA)]

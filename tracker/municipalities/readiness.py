@@ -3,12 +3,18 @@
 For municipality M, each solution S in its portfolio and each IdP whose staff use S (the IdPs the portfolio
 entry names, else M's primary IdP, else M's only IdP) there is one row. S's requirements are its own and those
 of the brokers staff reach it through (``requirements.chain``); each is assessed, and the most urgent verdict
-drives the row (``requirement_from``). For one requirement:
+drives the row (``requirement_from``; ``requirement``: the dated step that drives it). What a solution requires
+on a day has one definition, ``requirement_steps``: its switch's level from the switch's earliest day, then each
+``loa`` transition's level from its earliest day (a later step replaces an earlier one; the NSIS login
+transition is the switch itself). Today's verdict (``judge``) and the lock-out periods both read those steps.
+For one requirement, at the level the IdP is notified *today*:
 
-- ``ok`` — the IdP's notified level ≥ S's required level;
-- ``at_risk`` — below, and the switch (its *earliest* possible day) lies ahead: N days left;
-- ``locked_out`` — below, and the switch has happened (earliest day ≤ today, or the state says ``switched``);
-- ``unknown`` — the required level, the IdP's level, the IdP itself or (when below) the date is unknown.
+- ``ok`` — the step in force today (if any) is met, and no step ahead asks for more;
+- ``at_risk`` — a step above the IdP's level lies ahead (its *earliest* possible day): N days left;
+- ``locked_out`` — the step in force today is above it (since the first day of that run; the state
+  ``switched`` without a day: since always);
+- ``unknown`` — the required level, the IdP's level, the IdP itself or (when below and no step says more) the
+  date is unknown.
 
 Every row says what to do now (``action``) and whether a fact it rests on is stale (a ``planned`` switch whose
 latest day has passed). ``assess`` is pure, so the API, the page, the exports, the national picture and the
@@ -25,7 +31,7 @@ states) and the next one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
@@ -39,6 +45,7 @@ from tracker.clock import today_in_denmark
 from tracker.models import Idp, Municipality, PortfolioEntry, Solution
 from tracker.models.vocab import LOA_RANK, Confidence, Loa, SwitchState
 from tracker.municipalities.lockout import (
+    DAWN,
     NO_IDP,
     IdpPlan,
     Period,
@@ -84,6 +91,10 @@ STATUS_TEXT = {
     Status.LOCKED_OUT: _l("Lukket ude"),
     Status.UNKNOWN: _l("Ukendt"),
 }
+# ``session.info`` key: readiness just computed after a municipality's own change, by municipality id, while its
+# readiness event is being sent (``readiness_events.emit_municipality_changes``), so that a receiver following
+# the change (the actions) need not compute it again.
+FRESH_READINESS = "tracker.readiness.fresh"
 _URGENCY = {Status.LOCKED_OUT: 0, Status.AT_RISK: 1, Status.UNKNOWN: 2, Status.OK: 3}
 # A cancelled switch will not happen, and a postponed one whose old day has passed has no day yet.
 _NO_SWITCH_YET = {SwitchState.POSTPONED.value, SwitchState.CANCELLED.value}
@@ -129,28 +140,73 @@ class Assessment:
         return gettext("IdP'ens niveau opfylder løsningens krav.")
 
 
-def assess(facts: SolutionFacts, idp_loa: str | None, today: date) -> Assessment:
-    """The readiness of one solution for staff logging in through an IdP at ``idp_loa`` (None: no IdP)."""
+@dataclass(frozen=True)
+class Verdict:
+    """A requirement's verdict and the requirement step that drives it (None: no dated step does: ``ok`` or
+    ``unknown``), with the level that step requires."""
+
+    assessment: Assessment
+    step: RequirementStep | None = None
+
+    @property
+    def rank(self) -> int | None:
+        """The rank of the level that drives the verdict (None: no dated step)."""
+        return self.step.rank if self.step is not None else None
+
+
+def _binding(steps: Sequence[RequirementStep], have: int, today: date) -> Verdict | None:
+    """What one source's dated steps say for staff at rank ``have``: locked out when the step in force on
+    ``today`` is above it (since the first step of that run), else at risk from the first later step above it
+    (None: neither). A later step replaces an earlier one (so a lowered level lets staff in again)."""
+    ordered = sorted(steps, key=lambda s: s.on or DAWN)  # stable: on one day the later-listed step wins
+    in_force = {step.on or DAWN: step for step in ordered}  # each day's step: the last listed that day
+    past = [step for on, step in in_force.items() if on <= today]
+    run: RequirementStep | None = None  # the first step of the run above ``have`` that reaches today
+    for step in past:
+        run = (run or step) if _above(step, have) else None
+    if run is not None:
+        return Verdict(Assessment(Status.LOCKED_OUT, days_left=0, from_day=run.on), past[-1])
+    for on, step in in_force.items():
+        if on > today and _above(step, have):
+            return Verdict(Assessment(Status.AT_RISK, days_left=(on - today).days, from_day=on), step)
+    return None
+
+
+def _above(step: RequirementStep, have: int) -> bool:
+    return step.rank is not None and step.rank > have
+
+
+def judge(facts: SolutionFacts, idp_loa: str | None, today: date) -> Verdict:
+    """The readiness of one solution (or broker) for staff logging in through an IdP at ``idp_loa`` (None: no
+    IdP), read from its dated requirement steps (``requirement_steps``: its switch and its ``loa`` transitions),
+    the same steps the lock-out periods read.
+
+    A step above the IdP's level in force on ``today`` locks staff out; one ahead puts them at risk. When no step
+    is in force, the solution's own level stands undated: unknown when it is unknown, or when it is above the
+    IdP's level and its switch has no day (none known, cancelled, or postponed past its day)."""
     if idp_loa is None:
-        return Assessment(Status.UNKNOWN, Reason.NO_IDP)
-    required = LOA_RANK.get(Loa(facts.loa_value)) if facts.loa_value in tuple(Loa) else None
-    if required is None:
-        return Assessment(Status.UNKNOWN, Reason.REQUIRED_LOA_UNKNOWN)
-    have = LOA_RANK.get(Loa(idp_loa)) if idp_loa in tuple(Loa) else None
+        return Verdict(Assessment(Status.UNKNOWN, Reason.NO_IDP))
+    steps = requirement_steps((facts,), today)
+    required = _rank_of(facts.loa_value)
+    if required is None and not steps:
+        return Verdict(Assessment(Status.UNKNOWN, Reason.REQUIRED_LOA_UNKNOWN))
+    have = _rank_of(idp_loa)
     if have is None:
-        return Assessment(Status.UNKNOWN, Reason.IDP_LOA_UNKNOWN)
-    if have >= required:
-        return Assessment(Status.OK)
-    earliest, state = facts.switch_earliest_on, facts.switch_state
-    if state == SwitchState.SWITCHED:
-        return Assessment(Status.LOCKED_OUT, days_left=0, from_day=earliest if earliest and earliest <= today else None)
-    if earliest is None or state == SwitchState.CANCELLED:
-        return Assessment(Status.UNKNOWN, Reason.SWITCH_DATE_UNKNOWN)
-    if earliest > today:
-        return Assessment(Status.AT_RISK, days_left=(earliest - today).days, from_day=earliest)
-    if state in _NO_SWITCH_YET:
-        return Assessment(Status.UNKNOWN, Reason.SWITCH_DATE_UNKNOWN)
-    return Assessment(Status.LOCKED_OUT, days_left=0, from_day=earliest)
+        return Verdict(Assessment(Status.UNKNOWN, Reason.IDP_LOA_UNKNOWN))
+    binding = _binding(steps, have, today)
+    if binding is not None:
+        return binding
+    if not any((s.on or DAWN) <= today for s in steps):
+        if required is None:
+            return Verdict(Assessment(Status.UNKNOWN, Reason.REQUIRED_LOA_UNKNOWN))
+        if required > have:
+            return Verdict(Assessment(Status.UNKNOWN, Reason.SWITCH_DATE_UNKNOWN))
+    return Verdict(Assessment(Status.OK))
+
+
+def assess(facts: SolutionFacts, idp_loa: str | None, today: date) -> Assessment:
+    """``judge``'s verdict alone."""
+    return judge(facts, idp_loa, today).assessment
 
 
 def _rank(loa: str) -> int:
@@ -161,26 +217,36 @@ def _urgency(verdict: Assessment) -> tuple[int, int]:
     return (_URGENCY[verdict.status], verdict.days_left or 0 if verdict.status is Status.AT_RISK else 0)
 
 
-def assess_chain(chain: Chain, idp_loa: str | None, today: date) -> tuple[Assessment, SolutionFacts]:
+def _strictness(verdict: Verdict, facts: SolutionFacts) -> int:
+    return verdict.rank if verdict.rank is not None else _rank(facts.loa_value)
+
+
+def judge_chain(chain: Chain, idp_loa: str | None, today: date) -> tuple[Verdict, SolutionFacts]:
     """The verdict of a solution's requirements (own first, then brokers') and the requirement that drives it.
 
     The most urgent verdict wins: a broker whose requirement binds earlier than the solution's drives the row.
-    A broker whose own level is unknown adds no requirement (it passes the solution's through). Among equals
+    A broker whose level is unknown adds no requirement (it passes the solution's through). Among equals
     the strictest requirement is named, then the solution's own.
     """
-    best: tuple[Assessment, SolutionFacts] | None = None
+    best: tuple[Verdict, SolutionFacts] | None = None
     for position, facts in enumerate(chain):
-        verdict = assess(facts, idp_loa, today)
-        if position and verdict.reason is Reason.REQUIRED_LOA_UNKNOWN:
+        verdict = judge(facts, idp_loa, today)
+        if position and verdict.assessment.reason is Reason.REQUIRED_LOA_UNKNOWN:
             continue
         if best is None:
             best = (verdict, facts)
             continue
-        key, best_key = _urgency(verdict), _urgency(best[0])
-        if key < best_key or (key == best_key and _rank(facts.loa_value) > _rank(best[1].loa_value)):
+        key, best_key = _urgency(verdict.assessment), _urgency(best[0].assessment)
+        if key < best_key or (key == best_key and _strictness(verdict, facts) > _strictness(*best)):
             best = (verdict, facts)
     assert best is not None  # the solution's own facts always count
     return best
+
+
+def assess_chain(chain: Chain, idp_loa: str | None, today: date) -> tuple[Assessment, SolutionFacts]:
+    """``judge_chain``'s verdict and the solution or broker that drives it."""
+    verdict, driver = judge_chain(chain, idp_loa, today)
+    return verdict.assessment, driver
 
 
 class ActionCode(StrEnum):
@@ -207,19 +273,17 @@ class Action:
     provider: str | None = None
 
 
-def action_for(verdict: Assessment, driver: SolutionFacts, idp: Idp | None) -> Action:
-    """What to do now, given the verdict, the requirement that drives it and the IdP of the row."""
+def action_for(verdict: Assessment, driver: SolutionFacts, idp: Idp | None, level: str | None = None) -> Action:
+    """What to do now, given the verdict, the requirement that drives it (``level``: the level its driving step
+    requires, else the driver's own) and the IdP of the row."""
     provider = driver.provider or driver.name
+    level = level or driver.loa_value
     if verdict.status is Status.OK:
         return Action(ActionCode.NONE)
     if verdict.status is Status.AT_RISK and idp is not None and verdict.from_day is not None:
-        return Action(
-            ActionCode.NOTIFY_IDP, idp=idp.name, level=driver.loa_value, by=verdict.from_day - timedelta(days=1)
-        )
+        return Action(ActionCode.NOTIFY_IDP, idp=idp.name, level=level, by=verdict.from_day - timedelta(days=1))
     if verdict.status is Status.LOCKED_OUT and idp is not None:
-        return Action(
-            ActionCode.USE_MITID_ERHVERV, idp=idp.name, group=idp.user_group or idp.name, level=driver.loa_value
-        )
+        return Action(ActionCode.USE_MITID_ERHVERV, idp=idp.name, group=idp.user_group or idp.name, level=level)
     if verdict.reason is Reason.NO_IDP:
         return Action(ActionCode.CHOOSE_IDP)
     if verdict.reason is Reason.IDP_LOA_UNKNOWN and idp is not None:
@@ -289,25 +353,50 @@ def _level_of(rank: int | None) -> str | None:
     return LOA_OF_RANK.get(rank, Loa.UKENDT.value) if rank is not None else Loa.UKENDT.value
 
 
-def _step(rank: int | None, earliest: date | None, state: str, source: str, today: date) -> RequirementStep | None:
-    """A requirement step as ``assess`` reads a switch: a cancelled one, or one without a day (a postponed one
-    whose day has passed), adds none; a switched one without a day binds since always."""
+def _step(
+    rank: int | None,
+    earliest: date | None,
+    state: str,
+    source: str,
+    today: date,
+    latest: date | None = None,
+    transition: int | None = None,
+) -> RequirementStep | None:
+    """One requirement step of a switch or ``loa`` transition: a cancelled one, or one without a day (a postponed
+    one whose day has passed), adds none; a switched one binds from its day, since always when that is unknown
+    or (against its state) still ahead."""
     if rank is None or state == SwitchState.CANCELLED:
         return None
+    if state == SwitchState.SWITCHED:
+        on = earliest if earliest is not None and earliest <= today else None
+        return RequirementStep(on, rank, source, latest, transition)
     dated = earliest is not None and not (state == SwitchState.POSTPONED and earliest <= today)
-    return RequirementStep(earliest, rank, source) if state == SwitchState.SWITCHED or dated else None
+    return RequirementStep(earliest, rank, source, latest, transition) if dated else None
 
 
 def requirement_steps(chain: Chain, today: date) -> list[RequirementStep]:
-    """The dated requirement steps of a solution and its brokers: each one's level from its switch's earliest day,
-    then each ``loa`` transition's level from its earliest day (a later step of one solution replaces its earlier
-    one). The NSIS login transition is the switch itself and is not counted twice."""
+    """What the solution and its brokers require on each day, as dated steps: each one's level from its switch's
+    earliest day, then each ``loa`` transition's level from its earliest day (a later step of one solution
+    replaces its earlier one). The NSIS login transition is the switch itself and is not counted twice.
+
+    The one definition of a requirement over time: the lock-out periods and today's verdict (``judge``) both
+    read it."""
     steps = []
     for facts in chain:
-        steps.append(_step(_rank_of(facts.loa_value), facts.switch_earliest_on, facts.switch_state, facts.slug, today))
+        own = _step(
+            _rank_of(facts.loa_value),
+            facts.switch_earliest_on,
+            facts.switch_state,
+            facts.slug,
+            today,
+            facts.switch_latest_on,
+        )
+        steps.append(own)
         for t in facts.transitions:
             if t.kind == "loa" and not t.nsis_login:
-                steps.append(_step(_rank_of(t.required_loa), t.earliest_on, t.state, facts.slug, today))
+                steps.append(
+                    _step(_rank_of(t.required_loa), t.earliest_on, t.state, facts.slug, today, t.latest_on, t.id)
+                )
     return [s for s in steps if s is not None]
 
 
@@ -354,6 +443,26 @@ class ReadinessRow:
     next_period: Period | None = None
     # The transitions of the solution and its brokers that ask M or its local IdP to act, by act-by day.
     to_act: tuple[TransitionRef, ...] = ()
+    # The dated requirement step that drives the verdict (the switch or a ``loa`` transition of
+    # ``requirement_from``); None when none does (``ok``, ``unknown``).
+    requirement: RequirementStep | None = None
+
+    @property
+    def required_level(self) -> str | None:
+        """The level the driving requirement asks for: its driving step's, else the driver's own."""
+        if self.requirement is not None and self.requirement.rank in LOA_OF_RANK:
+            return LOA_OF_RANK[self.requirement.rank]
+        return self.requirement_from.loa_value if self.requirement_from is not None else None
+
+    @property
+    def binding_last(self) -> date | None:
+        """The last day the binding requirement may take effect (its source's words), when it binds on
+        ``binding_on``."""
+        step = self.requirement
+        if step is not None and step.on is not None and step.on == self.binding_on:
+            return step.latest
+        driver = self.requirement_from
+        return driver.switch_latest_on if driver is not None and driver.switch_earliest_on == self.binding_on else None
 
     @property
     def group(self) -> str | None:
@@ -388,8 +497,10 @@ class Readiness:
     municipality: Municipality
     today: date
     rows: list[ReadinessRow]
-    # The solutions of the portfolio (``readiness_of`` fills it: a group that has left has no rows, its entry stays).
+    # The solutions of the portfolio (a group that has left has no rows, its entry stays), and each one's
+    # requirement chain (its own facts and transitions, then its brokers').
     solution_ids: frozenset[int] = frozenset()
+    chains: Mapping[int, Chain] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -427,19 +538,22 @@ def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) ->
         if idp.changes:
             level = _level_of(group_state(plans, idp.id, today).rank)
         periods = lockout_periods(requirement_steps(chain, today), initial, steps)
-    verdict, driver = assess_chain(chain, level, today)
+    judged, driver = judge_chain(chain, level, today)
+    verdict, step = judged.assessment, judged.step
     stale = chain[0].stale(today) or driver.stale(today)
+    required = LOA_OF_RANK.get(step.rank) if step is not None and step.rank is not None else None
     return ReadinessRow(
         solution,
         idp,
         choice.source,
         verdict,
         driver,
-        action_for(verdict, driver, idp),
+        action_for(verdict, driver, idp, required),
         stale,
         tuple(periods),
         next_period(periods, today),
         to_act_on(chain, today),
+        step,
     )
 
 
@@ -458,19 +572,33 @@ def rows_for(
     return sorted(rows, key=lambda r: r.sort_key)
 
 
-def municipality_readiness(session: Session, municipality: Municipality, *, today: date | None = None) -> Readiness:
-    """M's readiness for every (solution, IdP) of its portfolio, most urgent first (a fixed number of queries)."""
+def municipality_readiness(
+    session: Session,
+    municipality: Municipality,
+    *,
+    today: date | None = None,
+    solution_ids: Iterable[int] | None = None,
+) -> Readiness:
+    """M's readiness for every (solution, IdP) of its portfolio, most urgent first (a fixed number of queries).
+
+    With ``solution_ids``, only those solutions' rows (each row is the same as in the whole readiness: a row
+    depends on its own entry, chain and IdPs only) — what a page of M's actions needs to word its rows.
+    """
+    stmt = select(PortfolioEntry).where(PortfolioEntry.municipality_id == municipality.id)
+    if solution_ids is not None:
+        stmt = stmt.where(PortfolioEntry.solution_id.in_(sorted(set(solution_ids))))
     entries = session.scalars(
-        select(PortfolioEntry)
-        .where(PortfolioEntry.municipality_id == municipality.id)
-        .options(
+        stmt.options(
             joinedload(PortfolioEntry.solution).joinedload(Solution.service_provider),
             selectinload(PortfolioEntry.idps),
         )
     ).all()
     idps = session.scalars(select(Idp).where(Idp.municipality_id == municipality.id).order_by(Idp.id)).all()
     day = today or today_in_denmark()
-    return Readiness(municipality, day, rows_for(entries, idps, day, chains(session, [e.solution for e in entries])))
+    found = chains(session, [e.solution for e in entries])
+    return Readiness(
+        municipality, day, rows_for(entries, idps, day, found), frozenset(e.solution_id for e in entries), found
+    )
 
 
 def readiness_of(
@@ -506,6 +634,7 @@ def readiness_of(
             day,
             rows_for(entries.get(m.id, []), idps.get(m.id, []), day, requirement_chains),
             frozenset(e.solution_id for e in entries.get(m.id, [])),
+            requirement_chains,
         )
         for m in municipalities
     }

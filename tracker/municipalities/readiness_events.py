@@ -27,6 +27,7 @@ from tracker.models import ChangeEvent, Idp, Municipality, PortfolioEntry, Solut
 from tracker.municipalities import requirements
 from tracker.municipalities.actions import action_dict
 from tracker.municipalities.readiness import (
+    FRESH_READINESS,
     ReadinessRow,
     choices_on,
     municipality_readiness,
@@ -228,9 +229,14 @@ def emit_municipality_changes(
     """One event per (solution, IdP) row of M whose verdict changed (added and removed rows included); with
     ``over_time`` also each row whose next lock-out period moved."""
     session.flush()
-    _, now = _rows(session, snapshot.municipality, snapshot.today)
+    result = municipality_readiness(session, snapshot.municipality, today=snapshot.today)
+    now = {(snapshot.municipality.id, *row.key): row for row in result.rows}
     municipality = {snapshot.municipality.id: snapshot.municipality}
-    return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason, over_time=over_time)
+    session.info[FRESH_READINESS] = {snapshot.municipality.id: result}  # what the event's receivers may reuse
+    try:
+        return _emit_all(session, municipality, snapshot.rows, now, actor=actor, reason=reason, over_time=over_time)
+    finally:
+        session.info.pop(FRESH_READINESS, None)
 
 
 def affected_entries(
@@ -264,17 +270,21 @@ def rows_with(
     own: requirements.SolutionFacts,
     today: date,
     *,
-    with_transitions: bool = False,
+    own_transitions: tuple[requirements.TransitionRef, ...] | None = None,
 ) -> dict[RowKey, ReadinessRow]:
     """The entries' rows with the broker links ``edges`` and the changed solution's facts ``own`` (what-if too).
 
-    Without ``with_transitions`` only the verdicts are right (no ``loa`` transition is a requirement step); with
-    it every solution's and broker's transitions are read and ``own`` carries the changed solution's."""
+    Every solution's and broker's transitions are read (the verdicts read the ``loa`` ones); the changed
+    solution keeps the transitions stored unless ``own_transitions`` says what they were or become."""
     solutions = {e.solution.id: e.solution for e in entries}.values()
-    chains = requirements.chains(session, solutions, edges=edges, with_transitions=with_transitions)
+    chains = requirements.chains(session, solutions, edges=edges)
+
+    def changed(stored: requirements.SolutionFacts) -> requirements.SolutionFacts:
+        return replace(own, transitions=stored.transitions if own_transitions is None else own_transitions)
+
     rows: dict[RowKey, ReadinessRow] = {}
     for entry in entries:
-        chain = tuple(own if f.slug == own.slug else f for f in chains[entry.solution.id])
+        chain = tuple(changed(f) if f.slug == own.slug else f for f in chains[entry.solution.id])
         for choice in choices_on(entry.idps, idps.get(entry.municipality_id, []), today):
             row = row_for(entry.solution, chain, choice, today)
             rows[(entry.municipality_id, *row.key)] = row
@@ -327,8 +337,9 @@ def watch_solution(
         entries, idps = affected_entries(session, solution_ids)
         if not entries:
             return []
-        old = rows_with(session, entries, idps, edges_before, old_facts, today, with_transitions=transitions)
-        new = rows_with(session, entries, idps, edges_after, new_facts, today, with_transitions=transitions)
+        old_own, new_own = (before_own, after_own) if transitions else (None, None)
+        old = rows_with(session, entries, idps, edges_before, old_facts, today, own_transitions=old_own)
+        new = rows_with(session, entries, idps, edges_after, new_facts, today, own_transitions=new_own)
         municipalities = {e.municipality_id: e.municipality for e in entries}
         return _emit_all(session, municipalities, old, new, actor=actor, reason=reason, over_time=transitions)
 

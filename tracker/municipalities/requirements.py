@@ -49,6 +49,7 @@ class TransitionRef:
     nsis_login: bool
     version: int = 1
     updated_at: datetime | None = None
+    solution_id: int = 0
 
     @classmethod
     def of(cls, transition: Transition | Row[*tuple[Any, ...]], solution: Solution) -> TransitionRef:
@@ -72,6 +73,7 @@ class TransitionRef:
             nsis_login=bool(transition.nsis_login),
             version=transition.version or 1,
             updated_at=transition.updated_at,
+            solution_id=transition.solution_id,
         )
 
     @property
@@ -177,10 +179,9 @@ def chains(
     solutions: Iterable[Solution],
     *,
     edges: Mapping[int, Iterable[int]] | None = None,
-    with_transitions: bool = True,
 ) -> dict[int, Chain]:
-    """Each solution's requirement chain, by solution id (two queries at most, a third for the transitions;
-    ``with_transitions=False`` leaves them out where only today's verdicts are read)."""
+    """Each solution's requirement chain, by solution id (two queries at most, a third for the transitions,
+    which today's verdicts read as much as the lock-out periods do)."""
     solutions = list(solutions)
     links = broker_edges(session) if edges is None else edges
     reach = {s.id: reachable(links, s.id) - {s.id} for s in solutions}
@@ -191,7 +192,7 @@ def chains(
             select(Solution).where(Solution.id.in_(wanted)).options(joinedload(Solution.service_provider))
         ):
             everyone[broker.id] = broker
-    found = transition_refs(session, everyone) if with_transitions else {}
+    found = transition_refs(session, everyone)
     facts = {
         i: replace(SolutionFacts.of(solution), transitions=tuple(found.get(i, ()))) for i, solution in everyone.items()
     }

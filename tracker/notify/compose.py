@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.charset import QP, Charset
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import lru_cache
+from io import BytesIO
 from typing import Any
 
 from flask import current_app, render_template
@@ -26,6 +29,7 @@ from tracker.clock import DANISH_TIME
 from tracker.links import absolute_for
 from tracker.models import ChangeEvent, MailMessage, User
 from tracker.municipalities.readiness_events import expand
+from tracker.notify import transport
 from tracker.notify.preferences import unsubscribe_token
 from tracker.vocabulary import format_day
 
@@ -148,9 +152,49 @@ def compose(
             cache[key] = bodies
     subject, text, html = bodies
     unsubscribe_url = _unsubscribe_url(user, cache)
-    text = text.replace(UNSUBSCRIBE, unsubscribe_url)
-    html = html.replace(str(escape(UNSUBSCRIBE)), str(escape(unsubscribe_url)))
-    return _message(mail, user, subject, language, now, text, html, unsubscribe_url)
+    # The parts (the reader's own link in them) encoded and serialised once for every mail that shares them: a
+    # reader's several mails, or the same change to everyone who shares a link.
+    body_key = ("body", key, unsubscribe_url)
+    body = cache.get(body_key) if cache is not None else None
+    if body is None:
+        text = text.replace(UNSUBSCRIBE, unsubscribe_url)
+        html = html.replace(str(escape(UNSUBSCRIBE)), str(escape(unsubscribe_url)))
+        body = serialised_parts(text, html)
+        if cache is not None:
+            cache[body_key] = body
+    folded_key = ("subject", subject)
+    folded = cache.get(folded_key) if cache is not None else None
+    if folded is None:  # encoded once (RFC 2047, as a Header folds it): the same text for every mail with it
+        folded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+        if cache is not None:
+            cache[folded_key] = folded
+    msg = Message()
+    _headers(msg, mail, user, subject, language, now, unsubscribe_url, folded_subject=folded)
+    msg["MIME-Version"] = "1.0"
+    msg["Content-Type"] = body.content_type
+    msg.set_payload(body.payload)
+    return msg
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A mail's text and HTML parts, serialised once: the multipart type (its boundary) and the bytes after the
+    headers, as ASCII text (quoted-printable, CRLF) — a message whose payload this is serialises to the same bytes
+    as one holding the parts (``email.generator`` writes a multipart's text payload as it is)."""
+
+    content_type: str
+    payload: str
+
+
+def serialised_parts(text: str, html: str) -> Parts:
+    """The text and HTML parts as ``multipart/alternative``, built and serialised by the stdlib once."""
+    whole = MIMEMultipart("alternative")
+    whole.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]  # a Charset is accepted
+    whole.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]  # a Charset is accepted
+    out = BytesIO()
+    BytesGenerator(out, policy=transport.WIRE).flatten(whole)  # chooses the boundary (one the parts do not contain)
+    _head, _blank, payload = out.getvalue().partition(b"\r\n\r\n")
+    return Parts(str(whole["Content-Type"]), payload.decode("ascii"))
 
 
 def _unsubscribe_url(user: User, cache: dict[Any, Any] | None) -> str:
@@ -190,16 +234,40 @@ def render(
 def _message(
     mail: MailMessage, user: User, subject: str, language: str, now: datetime, text: str, html: str, unsubscribe: str
 ) -> Message:
-    sender = str(current_app.config.get("MAIL_FROM") or "TU-tracker <tu-tracker@localhost>")
-    address = sender.rpartition("<")[2].rstrip(">").strip() or sender
     # The compat32 MIME classes: building the headers through the modern header registry was most of the
     # mail worker's time (every header parsed back into objects), for the same bytes on the wire.
     msg = MIMEMultipart("alternative")
+    _headers(msg, mail, user, subject, language, now, unsubscribe)
+    msg.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]  # a Charset is accepted
+    msg.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]  # typeshed says str; a Charset object is what makes quoted-printable
+    return msg
+
+
+@lru_cache(maxsize=64)
+def _sender(sender: str) -> tuple[str, str]:
+    """The From header and the bare address of ``MAIL_FROM``."""
+    address = sender.rpartition("<")[2].rstrip(">").strip() or sender
+    name, from_address = parseaddr(sender)
+    return (formataddr((name, from_address), charset="utf-8") if name else from_address), address
+
+
+def _headers(
+    msg: Message,
+    mail: MailMessage,
+    user: User,
+    subject: str,
+    language: str,
+    now: datetime,
+    unsubscribe: str,
+    *,
+    folded_subject: str | None = None,
+) -> None:
+    sender, address = _sender(str(current_app.config.get("MAIL_FROM") or "TU-tracker <tu-tracker@localhost>"))
     # A Header encodes the spaces inside its encoded words: the default policy's folding can leave the space
     # between two words outside, between two encoded words, where RFC 2047 readers drop it ("7.ændringer").
-    msg["Subject"] = Header(subject, "utf-8", header_name="Subject")  # type: ignore[assignment]  # compat32 folds a Header
-    name, from_address = parseaddr(sender)
-    msg["From"] = formataddr((name, from_address), charset="utf-8") if name else from_address
+    # (``folded_subject``: that Header's encoding, made once; compat32 writes it as it is.)
+    msg["Subject"] = folded_subject or Header(subject, "utf-8", header_name="Subject")  # type: ignore[assignment]  # compat32 folds a Header
+    msg["From"] = sender
     msg["To"] = user.email
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = mail.message_id
@@ -209,6 +277,3 @@ def _message(
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg["Content-Language"] = language
-    msg.attach(MIMEText(text, "plain", _UTF8_QP))  # type: ignore[arg-type]  # a Charset is accepted
-    msg.attach(MIMEText(html, "html", _UTF8_QP))  # type: ignore[arg-type]  # typeshed says str; a Charset object is what makes quoted-printable
-    return msg

@@ -2,8 +2,10 @@
 
 A rule answers for one user (with the scope they chose) whether an event concerns them. Other features' event
 types plug in by answering ``signals.mail_recipients`` (e.g. ``inquiry.created`` → the vendors of the solution).
-Events without a rule mail nobody. Nobody is mailed about their own change. A user who narrowed their transition
-mail (kinds, categories, major only) gets only the transition events that match; no other event is narrowed.
+Events without a rule mail nobody. Nobody is mailed about their own change. A broker's transition reaches the
+users of every solution behind it too (the broker graph, ``registry.brokers``, as readiness reads it). A user
+who narrowed their transition mail (kinds, categories, major only) gets only the transition events that match;
+no other event is narrowed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from tracker.models import ChangeEvent, MailMessage, MailPreference, PortfolioEn
 from tracker.notify.preferences import transition_filter
 from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
+from tracker.registry.brokers import broker_edges, dependants
 from tracker.registry.transition_filter import EVERYTHING, TransitionFilter
 
 
@@ -35,6 +38,7 @@ class Context:
     session: Session
     _portfolios: dict[int, set[int]] = field(default_factory=dict)
     _organisations: dict[int, set[int]] = field(default_factory=dict)
+    _edges: dict[int, list[int]] | None = None
 
     def load(self, solution_ids: Iterable[int | None]) -> None:
         """Look up the municipalities using, and the organisations behind, these solutions."""
@@ -61,6 +65,17 @@ class Context:
         self.load([solution_id])
         return self._portfolios.get(solution_id, set()) if solution_id is not None else set()
 
+    def users_behind(self, solution_id: int | None) -> set[int]:
+        """The municipalities using the solution, or a solution staff reach through it as a broker (the broker
+        graph readiness reads, ``registry.brokers``; loaded once per batch)."""
+        if solution_id is None:
+            return set()
+        if self._edges is None:
+            self._edges = broker_edges(self.session)
+        reached = [solution_id, *sorted(dependants(self._edges, solution_id))]
+        self.load(reached)
+        return set().union(*(self._portfolios.get(s, set()) for s in reached))
+
     def organisations_of(self, solution_id: int | None) -> set[int]:
         """The vendor and service provider of the solution."""
         self.load([solution_id])
@@ -79,6 +94,16 @@ def solution_rule(user: User, scope: str, event: ChangeEvent, ctx: Context) -> b
     return may(user, "mail.solution_change", topic)
 
 
+def transition_rule(user: User, scope: str, event: ChangeEvent, ctx: Context) -> bool:
+    """A solution's transition: as a registry change (``solution_rule``), and with 'portfolio' also the
+    municipalities using a solution reached through it (a transition of NemLog-in or Context Handler concerns
+    every solution behind it, as its readiness does)."""
+    topic = MailTopic(
+        scope, users=ctx.users_behind(event.solution_id), organisations=ctx.organisations_of(event.solution_id)
+    )
+    return may(user, "mail.solution_change", topic)
+
+
 def readiness_rule(user: User, scope: str, event: ChangeEvent, ctx: Context) -> bool:
     """A municipality's readiness: its own users, and coordinators who chose 'all' (as in the event log)."""
     return may(user, "mail.readiness_change", MailTopic(scope, municipality_id=event.municipality_id))  # N6
@@ -90,11 +115,12 @@ RULES: dict[str, Rule] = {
     "solution.switch_date.changed": solution_rule,
     "solution.required_loa.changed": solution_rule,
     "municipality.readiness.changed": readiness_rule,
-    # A solution's transitions reach whom a change of its facts reaches (narrowed by each reader's filter).
-    "transition.created": solution_rule,
-    "transition.updated": solution_rule,
-    "transition.date_changed": solution_rule,
-    "transition.cancelled": solution_rule,
+    # A solution's transitions reach whom a change of its facts reaches, and the users of the solutions behind it
+    # when it is a broker (narrowed by each reader's filter).
+    "transition.created": transition_rule,
+    "transition.updated": transition_rule,
+    "transition.date_changed": transition_rule,
+    "transition.cancelled": transition_rule,
 }
 
 

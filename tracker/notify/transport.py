@@ -18,8 +18,14 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from email.generator import BytesGenerator
 from email.message import Message
+from email.policy import Compat32, compat32
+from email.utils import getaddresses, parseaddr
+from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 log = logging.getLogger(__name__)
@@ -98,12 +104,66 @@ def parse_target(url: str, instance_path: str) -> Target:
     )
 
 
+_COMPAT32_WIRE = compat32.clone(linesep="\r\n")
+
+
+@lru_cache(maxsize=4096)
+def _folded(name: str, value: str) -> bytes:
+    return _COMPAT32_WIRE.fold_binary(name, value)
+
+
+class WirePolicy(Compat32):
+    """compat32 (the folding the messages are built for, see ``compose``) with CRLF as on the wire, remembering
+    how it folded each text header: most headers of a run's mails are the same (sender, list, subject, the
+    multipart type), and folding them again was most of what serialising a mail cost. The same bytes."""
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        """compat32's folding, remembered for a text value."""
+        if isinstance(value, str):
+            return _folded(name, value)
+        return super().fold_binary(name, value)
+
+
+# How mail is serialised: the compat32 folding, CRLF.
+WIRE = WirePolicy(linesep="\r\n")
+
+
+def wire_bytes(msg: Message) -> bytes:
+    """The message as SMTP sends it, serialised once by the stdlib's ``BytesGenerator``."""
+    out = BytesIO()
+    BytesGenerator(out, policy=WIRE).flatten(msg)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=1024)
+def _address(value: str) -> str:
+    return parseaddr(value)[1]
+
+
+@lru_cache(maxsize=4096)
+def _addresses(fields: tuple[str, ...]) -> list[str]:
+    return [address for _name, address in getaddresses(list(fields)) if address]
+
+
+def envelope(msg: Message) -> tuple[str, list[str]] | None:
+    """The envelope ``smtplib.send_message`` would take from the headers (sender; To and Cc), or None when only
+    ``send_message`` will do (a Bcc to strip, an address that needs SMTPUTF8)."""
+    if msg.get("Bcc") is not None or msg.get("Resent-Date") is not None:
+        return None
+    sender = _address(str(msg.get("Sender") or msg.get("From") or ""))
+    fields = tuple(str(v) for name in ("To", "Cc") for v in msg.get_all(name, []))
+    recipients = _addresses(fields)
+    if not sender or not recipients or not all(a.isascii() for a in (sender, *recipients)):
+        return None
+    return sender, list(recipients)
+
+
 def _write_eml(msg: Message, directory: Path) -> Result:
     directory.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9._-]", "_", str(msg["Message-ID"]).strip("<>")) + ".eml"
     path = directory / name
     tmp = path.with_suffix(".eml.tmp")
-    tmp.write_bytes(msg.as_bytes())
+    tmp.write_bytes(wire_bytes(msg))
     os.replace(tmp, path)  # the same Message-ID overwrites: a retry never makes a second file
     log.info("mail written to %s", path)
     return Result(True, path=str(path))
@@ -161,15 +221,26 @@ class Connection:
                 assert target.directory is not None
                 return _write_eml(msg, target.directory)
             client, reused = self._ready()
+            # Serialised once, sent as it is (send_message would parse the addresses back out of the headers and
+            # flatten the message again for every attempt).
+            sent = envelope(msg)
+            raw = wire_bytes(msg) if sent is not None else b""
+
+            def deliver(client: smtplib.SMTP) -> None:
+                if sent is None:
+                    client.send_message(msg)
+                else:
+                    client.sendmail(sent[0], sent[1], raw)
+
             try:
-                client.send_message(msg)
+                deliver(client)
             except smtplib.SMTPServerDisconnected:
                 self.close()
                 if not reused:
                     raise
                 # The server closed a connection we kept (idle timeout) before taking the message: once more.
                 client, _ = self._ready()
-                client.send_message(msg)
+                deliver(client)
             self._used_at = time.monotonic()
             return Result(True)
         except smtplib.SMTPRecipientsRefused as exc:  # smtplib has reset the session: it stays usable

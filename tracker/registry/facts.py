@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from tracker.error_messages import N_
 from tracker.models import Organisation, Solution
 
 LOA_FIELDS = ("loa_value", "loa_status", "loa_source_kind", "loa_source_url", "loa_evidence")
@@ -37,13 +38,15 @@ EDITABLE_FIELDS = BASIC_FIELDS + LOA_FIELDS + SWITCH_FIELDS
 # outside this range is a typo or a placeholder (9999-12-31), and calendars and clients cannot represent it.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2100, 12, 31)
-DAY_RANGE_MESSAGE = f"Datoen skal ligge mellem {FIRST_DAY.isoformat()} og {LAST_DAY.isoformat()}."
+# Marked for the catalogue as written (the days are FIRST_DAY and LAST_DAY; tests/unit/test_catalogue.py checks).
+DAY_RANGE_MESSAGE = N_("Datoen skal ligge mellem 1900-01-01 og 2100-12-31.")
 
 
 def day_problem(value: object) -> str | None:
-    """Why a value is not an acceptable day (in Danish), or None. The one range rule for every input."""
+    """Why a value is not an acceptable day (in Danish, a msgid of the catalogue: ``translated`` words it in the
+    reader's language), or None. The one range rule for every input."""
     if isinstance(value, datetime) or not isinstance(value, date):
-        return "Skal være en dato."
+        return N_("Skal være en dato.")
     if not FIRST_DAY <= value <= LAST_DAY:
         return DAY_RANGE_MESSAGE
     return None

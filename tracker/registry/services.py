@@ -135,7 +135,7 @@ def validate_changes(solution: Solution | None, changes: dict[str, Any]) -> None
     if earliest and latest and earliest > latest:
         raise ValidationError(
             "registry.switch_date_range_reversed",
-            {"switch_latest_on": "Skal være samme dag som eller senere end første dag."},
+            {"switch_latest_on": _("Skal være samme dag som eller senere end første dag.")},
         )
 
 
@@ -153,7 +153,7 @@ def _check_interval(solution: Solution) -> None:
     if earliest and latest and earliest > latest:
         raise ValidationError(
             "registry.switch_date_range_reversed",
-            {"switch_latest_on": "Skal være samme dag som eller senere end første dag."},
+            {"switch_latest_on": _("Skal være samme dag som eller senere end første dag.")},
         )
 
 

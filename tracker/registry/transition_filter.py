@@ -2,7 +2,8 @@
 
 Webhook subscriptions (``subscription.transition_filter``) and mail preferences (``mail_preference.transition_*``)
 narrow ``transition.*`` events to chosen kinds, categories and, optionally, major changes only; every other event
-type passes untouched. The match reads the transition as the event recorded it (``data.transition``: kind,
+type passes untouched. Feeds (``?kind=&category=&major=``) ask the same question in SQL and hold only the
+transition events that match. The match reads the transition as the event recorded it (``data.transition``: kind,
 category, major), never today's registry, so a past event is judged as it was.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import ColumnElement, and_
 
 from tracker.models import ChangeEvent
 
@@ -49,6 +52,18 @@ class TransitionFilter:
         if self.categories and transition.get("category") not in self.categories:
             return False
         return self.major is None or bool(transition.get("major")) == self.major
+
+    def events(self) -> ColumnElement[bool]:
+        """The same question in SQL, for feeds: ``transition.*`` events whose transition matches (only those)."""
+        transition = ChangeEvent.data["transition"]
+        conditions = [ChangeEvent.type.like(f"{TRANSITION_EVENT_PREFIX}%")]
+        if self.kinds:
+            conditions.append(transition["kind"].as_string().in_(sorted(self.kinds)))
+        if self.categories:
+            conditions.append(transition["category"].as_string().in_(sorted(self.categories)))
+        if self.major is not None:
+            conditions.append(transition["major"].as_boolean().is_(self.major))
+        return and_(*conditions)
 
     def lets_through(self, event: ChangeEvent) -> bool:
         """Whether the event passes: any event that is not about a transition does; a transition event when its

@@ -103,6 +103,52 @@ def _check_fields(fields: dict[str, Any]) -> None:
         )
 
 
+def prepare_new(session: Session, solution: Solution, fields: dict[str, Any]) -> dict[str, Any]:
+    """Every field a new transition would have (act-by derived as it would be), checked by the rules of
+    ``transitions.validate``: a Danish 422 when they refuse it. Nothing is written (proposals check with it)."""
+    _check_fields(fields)
+    after = {**DEFAULTS, **fields}
+    after.setdefault("kind", None)
+    after.setdefault("title", None)
+    if after["kind"] is not None:
+        _derive_act_by(after, set(fields), lead_times(session))
+    validate(session, solution, after)
+    return after
+
+
+def _mirrored(transition: Transition, changes: dict[str, Any]) -> dict[str, Any]:
+    """An NSIS login transition's changed date and level, as the solution's fields they mirror (its kind is
+    fixed: it follows the solution's level)."""
+    if "kind" in changes and changes["kind"] != transition.kind:
+        raise ValidationError(
+            _("NSIS-login-overgangens type følger løsningens sikringsniveau og kan ikke ændres."),
+            {"kind": _("Kan ikke ændres her.")},
+        )
+    mirrored = {NSIS_MIRROR[f]: v for f, v in changes.items() if f in NSIS_MIRROR}
+    if mirrored and mirrored.get("loa_value", transition.solution.loa_value) is None:
+        mirrored["loa_value"] = "ukendt"
+    return mirrored
+
+
+def prepare_change(session: Session, transition: Transition, changes: dict[str, Any]) -> set[str]:
+    """The fields a change would change, checked by the rules ``update_transition`` applies (an NSIS login
+    transition's date and level also as a change of its solution): a Danish 422 when they refuse it. Nothing is
+    written (proposals check with it)."""
+    _check_fields(changes)
+    solution = transition.solution
+    if transition.nsis_login:
+        mirrored = _mirrored(transition, changes)
+        if mirrored:
+            services.validate_changes(solution, mirrored)
+    current = {f: getattr(transition, f) for f in EDITABLE_FIELDS}
+    after = {**current, **changes}
+    _derive_act_by(after, set(changes), lead_times(session))
+    changed = {f for f in EDITABLE_FIELDS if json_value(after[f]) != json_value(current[f])}
+    if changed:
+        validate(session, solution, after, transition_id=transition.id, touched=changed)
+    return changed
+
+
 @gathering
 def create_transition(
     session: Session,
@@ -112,15 +158,12 @@ def create_transition(
     actor: Actor,
     reason: str | None = None,
     starter_key: str | None = None,
+    source: tuple[str | None, str | None] | None = None,
 ) -> Transition:
-    """Create a transition of a solution (validated first; nothing written on a 422); appends its event."""
-    _check_fields(fields)
-    after = {**DEFAULTS, **fields}
-    after.setdefault("kind", None)
-    after.setdefault("title", None)
-    if after["kind"] is not None:
-        _derive_act_by(after, set(fields), lead_times(session))
-    validate(session, solution, after)
+    """Create a transition of a solution (validated first; nothing written on a 422); appends its event.
+
+    ``source``: the event's source (kind, URL) when it is not the transition's date source (a proposal's)."""
+    after = prepare_new(session, solution, fields)
     readiness = _watch_readiness(session, solution)
     now = utcnow()
     transition = Transition(solution_id=solution.id, nsis_login=False, starter_key=starter_key, version=1, **after)
@@ -139,8 +182,8 @@ def create_transition(
         actor=actor,
         solution=solution,
         changes={f: {"before": None, "after": v} for f, v in shown.items()},
-        source_kind=transition.source_kind,
-        source_url=transition.source_url,
+        source_kind=source[0] if source else transition.source_kind,
+        source_url=source[1] if source else transition.source_url,
         reason=reason,
         data={"transition": transition_ref(transition)},
     )
@@ -177,8 +220,11 @@ def update_transition(
     actor: Actor,
     reason: str | None = None,
     accepted_versions: set[int] | None = None,
+    source: tuple[str | None, str | None] | None = None,
 ) -> list[ChangeEvent]:
-    """Apply changes if the transition is still a version ``accepted_versions`` names (None: any); its events."""
+    """Apply changes if the transition is still a version ``accepted_versions`` names (None: any); its events.
+
+    ``source``: the events' source (kind, URL) when it is not the transition's date source (a proposal's)."""
     if accepted_versions is not None and transition.version not in accepted_versions:
         raise PreconditionFailed(
             _("Overgangen er ændret af en anden i mellemtiden. Hent den igen og gentag ændringen."),
@@ -188,15 +234,8 @@ def update_transition(
     solution = transition.solution
     events: list[ChangeEvent] = []
     if transition.nsis_login:
-        if "kind" in changes and changes["kind"] != transition.kind:
-            raise ValidationError(
-                _("NSIS-login-overgangens type følger løsningens sikringsniveau og kan ikke ændres."),
-                {"kind": _("Kan ikke ændres her.")},
-            )
-        mirrored = {NSIS_MIRROR[f]: v for f, v in changes.items() if f in NSIS_MIRROR}
+        mirrored = _mirrored(transition, changes)
         if mirrored:
-            if mirrored.get("loa_value", solution.loa_value) is None:
-                mirrored["loa_value"] = "ukendt"
             events += services.update_solution(session, solution, mirrored, actor=actor, reason=reason)
             sync_nsis_login(session, solution)
         changes = {f: v for f, v in changes.items() if f not in NSIS_MIRROR}
@@ -229,8 +268,8 @@ def update_transition(
                 actor=actor,
                 solution=solution,
                 changes={f: {"before": before[f], "after": json_value(after[f])} for f in fields},
-                source_kind=transition.source_kind,
-                source_url=transition.source_url,
+                source_kind=source[0] if source else transition.source_kind,
+                source_url=source[1] if source else transition.source_url,
                 reason=reason,
                 data={"transition": transition_ref(transition)},
             )

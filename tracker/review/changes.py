@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scrapers.dates import parse_date
+from tracker.error_messages import N_
 from tracker.errors import ValidationError
+from tracker.i18n import translated
 from tracker.models import Organisation
 from tracker.models.vocab import Precision
 from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, day_problem, json_value
@@ -23,7 +25,7 @@ from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, day_problem, json_
 DATE_FIELDS = ("switch_earliest_on", "switch_latest_on")
 # Proposals carry only the two tracked facts: who builds or owns a solution is the coordinators' business.
 PROPOSABLE_FIELDS = LOA_FIELDS + SWITCH_FIELDS
-DATE_HINT = "Skriv fx '1. marts 2023', 'Q2 2024', 'ultimo 2023', 'efteråret 2024' eller 2024-04-01."
+DATE_HINT = N_("Skriv fx '1. marts 2023', 'Q2 2024', 'ultimo 2023', 'efteråret 2024' eller 2024-04-01.")
 
 _SOURCE_KEYS = {"kind": "source_kind", "url": "source_url", "evidence": "evidence"}
 _LOA_KEYS = {"value": "loa_value", "status": "loa_status"}
@@ -43,11 +45,12 @@ def switch_from_text(text: str | None, *, today: date, field: str = "switch_date
     text = text.strip()
     interval = parse_date(text, context_date=today)
     if interval is None:
-        raise ValidationError("review.switch_date_unreadable", {field: DATE_HINT}, text=text[:80], date_hint=DATE_HINT)
+        hint = translated(DATE_HINT)
+        raise ValidationError("review.switch_date_unreadable", {field: hint}, text=text[:80], date_hint=hint)
     for day in (interval.earliest, interval.latest):
         problem = day_problem(day) if day is not None else None
         if problem:
-            raise ValidationError(problem, {field: problem})
+            raise ValidationError("review.switch_date_not_in_range", {field: translated(problem)})
     return {
         "switch_earliest_on": interval.earliest,
         "switch_latest_on": interval.latest,
@@ -63,18 +66,20 @@ def _switch_interval(data: Mapping[str, Any], today: date) -> dict[str, Any]:
         if earliest is None:
             if data.get("latest") is not None:
                 raise ValidationError(
-                    "review.switch_date_latest_without_earliest", {"switch_date.earliest": "Mangler."}
+                    "review.switch_date_latest_without_earliest", {"switch_date.earliest": translated("Mangler.")}
                 )
             return {**switch_from_text(None, today=today), "switch_text": data.get("text")}
         latest = data.get("latest") or earliest
         if latest < earliest:
             raise ValidationError(
                 "registry.switch_date_range_reversed",
-                {"switch_date.latest": "Skal være samme dag som eller senere end første dag."},
+                {"switch_date.latest": translated("Skal være samme dag som eller senere end første dag.")},
             )
         precision = data.get("precision") or ("day" if latest == earliest else None)
         if precision is None:
-            raise ValidationError("review.switch_date_precision_missing", {"switch_date.precision": "Mangler."})
+            raise ValidationError(
+                "review.switch_date_precision_missing", {"switch_date.precision": translated("Mangler.")}
+            )
         return {
             "switch_earliest_on": earliest,
             "switch_latest_on": latest,
@@ -82,7 +87,9 @@ def _switch_interval(data: Mapping[str, Any], today: date) -> dict[str, Any]:
             "switch_text": data.get("text"),
         }
     if "latest" in data:
-        raise ValidationError("review.switch_date_latest_without_earliest", {"switch_date.earliest": "Mangler."})
+        raise ValidationError(
+            "review.switch_date_latest_without_earliest", {"switch_date.earliest": translated("Mangler.")}
+        )
     if "text" in data:
         # The words decide the precision; a precision sent beside them would only contradict them.
         return switch_from_text(data["text"], today=today)

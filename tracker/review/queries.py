@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from tracker.auth.display import public_actor
 from tracker.errors import NotFound
-from tracker.models import ChangeEvent, Proposal, Solution, User
+from tracker.models import ChangeEvent, Proposal, Solution, Transition, User
 from tracker.registry.facts import EDITABLE_FIELDS, json_value
+from tracker.registry.transitions import EDITABLE_FIELDS as TRANSITION_FIELDS
 
 # 'open' is what a reviewer works through: pending and stale together.
 STATE_FILTERS = ("open", "pending", "stale", "accepted", "rejected")
@@ -45,7 +46,14 @@ def is_stale(proposal: Proposal) -> bool:
     """Marked stale, or pending against a version the solution has since left behind."""
     if proposal.state == "stale":
         return True
-    return proposal.state == "pending" and proposal.base_version != proposal.solution.version
+    if proposal.state != "pending":
+        return False
+    if proposal.target == "transition":  # a change goes stale when its transition changes; a new one never
+        changed = proposal.transition
+        return proposal.transition_base_version is not None and (
+            changed is None or proposal.transition_base_version != changed.version
+        )
+    return proposal.base_version != proposal.solution.version
 
 
 def effective_state(proposal: Proposal) -> str:
@@ -55,11 +63,20 @@ def effective_state(proposal: Proposal) -> str:
 
 def _filtered(flt: ProposalFilter) -> Select[Any]:
     stmt = select(Proposal).join(Solution, Proposal.solution_id == Solution.id)
-    overtaken = and_(Proposal.state == "pending", Proposal.base_version != Solution.version)
+    stmt = stmt.outerjoin(Transition, Proposal.transition_id == Transition.id)
+    solution_moved = and_(Proposal.target == "solution", Proposal.base_version != Solution.version)
+    transition_moved = and_(
+        Proposal.transition_base_version.is_not(None), Proposal.transition_base_version != Transition.version
+    )
+    overtaken = and_(Proposal.state == "pending", or_(solution_moved, transition_moved))
     if flt.state == "open":
         stmt = stmt.where(Proposal.state.in_(("pending", "stale")))
     elif flt.state == "pending":
-        stmt = stmt.where(Proposal.state == "pending", Proposal.base_version == Solution.version)
+        stmt = stmt.where(
+            Proposal.state == "pending",
+            or_(Proposal.target != "solution", Proposal.base_version == Solution.version),
+            or_(Proposal.transition_base_version.is_(None), Proposal.transition_base_version == Transition.version),
+        )
     elif flt.state == "stale":
         stmt = stmt.where(or_(Proposal.state == "stale", overtaken))
     elif flt.state:
@@ -95,9 +112,14 @@ def get_proposal(session: Session, proposal_id: int) -> Proposal:
 
 
 def diff(proposal: Proposal) -> list[FieldDiff]:
-    """Each proposed field beside the solution's current value, in the registry's field order."""
-    current = proposal.solution
-    order = {name: i for i, name in enumerate(EDITABLE_FIELDS)}
+    """Each proposed field beside the current value (the solution's, or the transition's: none for a new one),
+    in the registry's field order."""
+    current: Solution | Transition | None = proposal.solution
+    fields: tuple[str, ...] = EDITABLE_FIELDS
+    if proposal.target == "transition":
+        current = None if proposal.transition_base_version is None else proposal.transition
+        fields = TRANSITION_FIELDS
+    order = {name: i for i, name in enumerate(fields)}
     return [
         FieldDiff(field, json_value(getattr(current, field, None)), value)
         for field, value in sorted(proposal.changes.items(), key=lambda item: order.get(item[0], len(order)))
@@ -112,7 +134,21 @@ def accepted_diff(session: Session, proposal: Proposal) -> list[FieldDiff] | Non
     event = session.get(ChangeEvent, proposal.event_id)
     if event is None:
         return None
-    made: dict[str, Any] = event.changes or {}
+    made: dict[str, Any] = dict(event.changes or {})
+    if proposal.target == "transition":
+        # A change of a transition may be two events (its date, the rest), written together with one reason.
+        for more in session.scalars(
+            select(ChangeEvent)
+            .where(
+                ChangeEvent.id > event.id,
+                ChangeEvent.solution_id == event.solution_id,
+                ChangeEvent.actor_label == event.actor_label,
+                ChangeEvent.reason == event.reason,
+            )
+            .order_by(ChangeEvent.id)
+            .limit(3)
+        ):
+            made.update(more.changes or {})
     return [
         FieldDiff(d.field, made[d.field].get("before"), made[d.field].get("after"))
         if isinstance(made.get(d.field), dict)

@@ -24,11 +24,12 @@ from tracker.registry.actors import Actor
 from tracker.registry.facts import LOA_FIELDS, SWITCH_FIELDS, json_value
 from tracker.registry.services import update_solution, validate_changes
 from tracker.registry.transition_writes import NSIS_KINDS, create_from_switch_fields, created_event
+from tracker.review import transition_changes
 from tracker.review.changes import PROPOSABLE_FIELDS, from_json, to_json
 
 MAX_REASON = 2000
 MAX_EVIDENCE = 5000
-_ORIGIN = {
+ORIGIN = {
     Role.VENDOR: "vendor",
     Role.MUNICIPALITY: "municipality",
     Role.COORDINATOR: "coordinator",
@@ -53,11 +54,11 @@ def _facts_touched(changes: dict[str, Any]) -> list[str]:
 
 # The fields that are a fact's value (not its source or evidence), per fact.
 _VALUE_FIELDS = {"loa": ("loa_value",), "switch": ("switch_earliest_on", "switch_latest_on", "switch_state")}
-_REPORTER = {Role.VENDOR: SourceKind.VENDOR, Role.MUNICIPALITY: SourceKind.MUNICIPALITY}
+REPORTER = {Role.VENDOR: SourceKind.VENDOR, Role.MUNICIPALITY: SourceKind.MUNICIPALITY}
 # What a proposer's word on a fact is, by role and whether they are the authority that decides it (a
 # solution's service provider that does not build it): the source kind, and the status it is given
 # (None: a 'confirmed' it claims becomes 'reported'). Coordinators' proposals keep what they state.
-_WORD: dict[tuple[Role, bool], tuple[SourceKind, Confidence | None]] = {
+PROPOSER_WORD: dict[tuple[Role, bool], tuple[SourceKind, Confidence | None]] = {
     (Role.VENDOR, True): (SourceKind.AUTHORITY, Confidence.CONFIRMED),
     (Role.VENDOR, False): (SourceKind.VENDOR, Confidence.REPORTED),
     (Role.MUNICIPALITY, False): (SourceKind.MUNICIPALITY, None),
@@ -91,7 +92,7 @@ def _with_provenance(
     service provider's (``authority``) is 'confirmed' by the authority that decides it."""
     result = dict(changes)
     for prefix in _facts_touched(changes):
-        word = _WORD.get((Role(role), authority))
+        word = PROPOSER_WORD.get((Role(role), authority))
         if word is not None:
             kind, status = word
             result[f"{prefix}_source_kind"] = kind.value
@@ -104,7 +105,7 @@ def _with_provenance(
             # A new value never inherits the old value's confidence ("Afventer beslutning" beside a level just
             # answered): without a stated one it is what someone reported, by whom the source kind says.
             result[f"{prefix}_status"] = Confidence.REPORTED.value
-            result.setdefault(f"{prefix}_source_kind", _REPORTER.get(Role(role), SourceKind.COORDINATOR).value)
+            result.setdefault(f"{prefix}_source_kind", REPORTER.get(Role(role), SourceKind.COORDINATOR).value)
         if evidence and not result.get(f"{prefix}_evidence"):
             result[f"{prefix}_evidence"] = evidence
         if source_url and not result.get(f"{prefix}_source_url"):
@@ -143,7 +144,7 @@ def create_proposal(
     prefixes = _facts_touched(changes)
     proposal = Proposal(
         solution_id=solution.id,
-        origin=_ORIGIN[Role(proposer.role)],
+        origin=ORIGIN[Role(proposer.role)],
         proposer_id=proposer.id,
         proposer_label=public_actor(proposer)[:200],
         changes=to_json(changes),
@@ -156,6 +157,13 @@ def create_proposal(
     )
     session.add(proposal)
     session.flush()
+    submit(session, proposal, proposer, solution)
+    return proposal
+
+
+def submit(session: Session, proposal: Proposal, proposer: User, solution: Solution) -> None:
+    """A proposal just recorded: a trusted vendor's is accepted at once, any other waits for review (and the
+    coordinators hear of it)."""
     organisation = session.get(Organisation, proposer.organisation_id) if proposer.organisation_id else None
     if organisation is not None and may(proposer, "proposal.accepted_at_once", organisation):
         _apply(
@@ -168,7 +176,6 @@ def create_proposal(
         )
     else:
         signals.proposal_created.send(proposal, session=session)
-    return proposal
 
 
 def _lock(session: Session, proposal: Proposal) -> Solution:
@@ -208,6 +215,28 @@ def _apply(
     review_reason: str | None,
     note: str | None = None,
 ) -> list[ChangeEvent]:
+    reason = _event_reason(proposal, note)
+    if transition_changes.is_transition(proposal):
+        events = transition_changes.apply(session, proposal, solution, actor=actor, reason=reason)
+    else:
+        events = _apply_to_solution(session, proposal, solution, actor=actor, reason=reason)
+    proposal.state = "accepted"
+    proposal.reviewed_by_id = reviewer_id
+    proposal.reviewed_at = utcnow()
+    proposal.review_reason = review_reason
+    proposal.event_id = events[0].id if events else None
+    if events:
+        mark_stale(session, solution, except_id=proposal.id)
+        changed = proposal.transition if transition_changes.is_transition(proposal) else None
+        if changed is not None:
+            transition_changes.mark_stale(session, changed.id, changed.version, except_id=proposal.id)
+    session.flush()
+    return events
+
+
+def _apply_to_solution(
+    session: Session, proposal: Proposal, solution: Solution, *, actor: Actor, reason: str
+) -> list[ChangeEvent]:
     changes = from_json(proposal.changes)
     if proposal.origin in ("vendor", "municipality"):
         # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed'.
@@ -217,33 +246,40 @@ def _apply(
     kind = proposal.transition_kind
     if kind and kind not in NSIS_KINDS and not changes.keys() & set(LOA_FIELDS):
         # A date of another kind (a certificate, a protocol …) is its own transition, not the NSIS switch date.
-        transition = create_from_switch_fields(
-            session, solution, kind, changes, actor=actor, reason=_event_reason(proposal, note)
-        )
-        events = [e for e in [created_event(transition)] if e is not None]
-    else:
-        events = update_solution(session, solution, changes, actor=actor, reason=_event_reason(proposal, note))
-    proposal.state = "accepted"
-    proposal.reviewed_by_id = reviewer_id
-    proposal.reviewed_at = utcnow()
-    proposal.review_reason = review_reason
-    proposal.event_id = events[0].id if events else None
-    if events:
-        mark_stale(session, solution, except_id=proposal.id)
-    session.flush()
-    return events
+        transition = create_from_switch_fields(session, solution, kind, changes, actor=actor, reason=reason)
+        return [e for e in [created_event(transition)] if e is not None]
+    return update_solution(session, solution, changes, actor=actor, reason=reason)
 
 
 def accept_proposal(
     session: Session, proposal: Proposal, *, reviewer: User, confirm_stale: bool = False, note: str | None = None
 ) -> list[ChangeEvent]:
-    """Accept: the changes go through ``update_solution`` with actor, source and reason. Coordinators only."""
+    """Accept: the changes go through ``update_solution`` (a transition's through ``transition_writes``) with
+    actor, source and reason. Coordinators only."""
     require(reviewer, "proposal.review", proposal, check_state=False)
     if note is not None and len(note) > MAX_REASON:
         raise ValidationError("review.reason_too_long", {"reason": "For lang."}, max_reason=MAX_REASON)
     solution = _lock(session, proposal)
     _open_or_conflict(proposal)
-    if (proposal.state == "stale" or proposal.base_version != solution.version) and not confirm_stale:
+    transition = transition_changes.lock_transition(session, proposal)
+    if transition is not None and not confirm_stale:
+        if proposal.state == "stale" or proposal.transition_base_version != transition.version:
+            raise StaleProposal(
+                "review.transition_changed_meanwhile",
+                {
+                    "base_version": proposal.transition_base_version,
+                    "current_version": transition.version,
+                    "confirm_stale": True,
+                },
+                id=proposal.id,
+                base=proposal.transition_base_version,
+                current=transition.version,
+            )
+    elif (
+        not transition_changes.is_transition(proposal)
+        and (proposal.state == "stale" or proposal.base_version != solution.version)
+        and not confirm_stale
+    ):
         raise StaleProposal(
             "review.solution_changed_since_proposal",
             {"base_version": proposal.base_version, "current_version": solution.version, "confirm_stale": True},
@@ -308,6 +344,7 @@ def mark_stale(session: Session, solution: Solution, *, except_id: int | None = 
         update(Proposal)
         .where(
             Proposal.solution_id == solution.id,
+            Proposal.target == "solution",  # a transition's proposal goes stale when its transition changes
             Proposal.state == "pending",
             Proposal.base_version != solution.version,
         )

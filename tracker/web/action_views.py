@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -32,6 +33,8 @@ send_anonymous_to_login(bp)
 
 Page = str | tuple[str, int]
 FIELD_PREFIX = "f-"
+LIST_PAGE = 100  # actions per page of the list (as the portfolio's); the exports and the calendar hold every one
+PAGE_PARAM = "side"
 
 
 def _mine(code: str) -> tuple[Municipality, User]:
@@ -104,14 +107,40 @@ def _filters(args: MultiDict[str, str]) -> tuple[queries.Filters, dict[str, Any]
     return filters, shown
 
 
+def _page_number() -> int:
+    raw = request.args.get(PAGE_PARAM, "1")
+    return max(int(raw), 1) if raw.isdigit() and len(raw) < 6 else 1
+
+
+def _page_links(code: str, pages: int) -> list[tuple[int, str]]:
+    """Each page's address, the filters kept (every status ticked, the owner, the due day)."""
+    args = request.args.to_dict(flat=False)
+    base = url_for("handlinger.list_page", code=code)
+    links = []
+    for n in range(1, pages + 1):
+        args[PAGE_PARAM] = [str(n)]
+        links.append((n, f"{base}?{urlencode(args, doseq=True)}#handlinger"))
+    return links
+
+
 def _list_page(municipality: Municipality, user: User, status: int = 200, **extra: Any) -> Page:
     session = get_session()
     filters, shown = _filters(request.args)
-    listed = views.load(session, municipality, user, filters=filters)
+    number = _page_number()
+    listed = views.load_page(
+        session, municipality, user, filters=filters, limit=LIST_PAGE, offset=(number - 1) * LIST_PAGE
+    )
+    pages = max(1, -(-listed.total // LIST_PAGE))
+    if number > pages:  # past the end (the list got shorter): the last page
+        number = pages
+        listed = views.load_page(
+            session, municipality, user, filters=filters, limit=LIST_PAGE, offset=(number - 1) * LIST_PAGE
+        )
     html = render_template(
         "actions/list.html",
         municipality=municipality,
         listed=listed,
+        pager={"number": number, "pages": pages, "links": _page_links(municipality.code, pages) if pages > 1 else []},
         shown=shown,
         statuses=[(s, STATUS_LABELS[s]) for s in ACTION_STATUSES],
         users=queries.owner_choices(session, municipality),

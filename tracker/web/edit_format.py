@@ -9,7 +9,10 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
-from tracker.models import Organisation
+from tracker.models import Organisation, Solution
+from tracker.registry.transition_labels import CATEGORY_LABELS as TRANSITION_CATEGORIES
+from tracker.registry.transition_labels import KIND_LABELS as TRANSITION_KINDS
+from tracker.registry.transition_labels import WHO_LABELS
 from tracker.web.format import (
     CONFIDENCE_LABELS,
     INQUIRY_STATE_LABELS,
@@ -105,6 +108,69 @@ _VOCAB = {
 }
 
 
+# A transition's fields (in a proposal's diff), as ``transition_writes`` names them.
+TRANSITION_FIELD_LABELS = {
+    "kind": _l("Type af overgang"),
+    "title": _l("Titel"),
+    "description": _l("Beskrivelse"),
+    "earliest_on": _l("Første dag"),
+    "latest_on": _l("Sidste dag"),
+    "precision": _l("Præcision"),
+    "text": _l("Datoen med kildens ord"),
+    "state": _l("Status for overgangen"),
+    "status": _l("Vished (dato)"),
+    "source_kind": _l("Kilde (dato)"),
+    "source_url": _l("Kildens adresse (dato)"),
+    "evidence": _l("Belæg (dato)"),
+    "act_by_on": _l("Handl senest"),
+    "act_by_derived": _l("Handlingsfristen er afledt"),
+    "required_loa": _l("Krævet sikringsniveau"),
+    "loa_status": _l("Vished (niveau)"),
+    "loa_source_kind": _l("Kilde (niveau)"),
+    "loa_source_url": _l("Kildens adresse (niveau)"),
+    "loa_evidence": _l("Belæg (niveau)"),
+    "category": _l("Kategori"),
+    "major": _l("Stor ændring"),
+    "who_must_act": _l("Skal handle"),
+    "what_to_do": _l("Hvad skal gøres"),
+    "replaced_by_solution_id": _l("Afløses af"),
+}
+_TRANSITION_VOCAB = {
+    "kind": TRANSITION_KINDS,
+    "precision": PRECISION_LABELS,
+    "state": STATE_LABELS,
+    "status": CONFIDENCE_LABELS,
+    "loa_status": CONFIDENCE_LABELS,
+    "source_kind": SOURCE_LABELS,
+    "loa_source_kind": SOURCE_LABELS,
+    "required_loa": LOA_LABELS,
+    "category": TRANSITION_CATEGORIES,
+}
+
+
+def transition_field_label(field: str) -> str:
+    """A transition's field name in words."""
+    return str(TRANSITION_FIELD_LABELS.get(field, field))
+
+
+def transition_field_value(field: str, value: Any) -> str:
+    """A transition's field value in words (labels, days, yes/no, who acts, the replacing solution's name)."""
+    if value is None or value in ("", []):
+        return "–"
+    if field in _TRANSITION_VOCAB:
+        return str(_TRANSITION_VOCAB[field].get(value, value))
+    if field in ("earliest_on", "latest_on", "act_by_on"):
+        return format_day(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    if isinstance(value, bool):
+        return str(_l("Ja") if value else _l("Nej"))
+    if field == "who_must_act" and isinstance(value, list):
+        return ", ".join(str(WHO_LABELS.get(w, w)) for w in value)
+    if field == "replaced_by_solution_id" and isinstance(value, int):
+        solution = get_session().get(Solution, value)
+        return solution.name if solution is not None else f"#{value}"
+    return str(value)
+
+
 def field_label(field: str) -> str:
     """A field's name in words."""
     return str(FIELD_LABELS.get(field, field))
@@ -140,4 +206,6 @@ def init_app(app: Flask) -> None:
         EVENT_LABELS=EVENT_LABELS,
         field_label=field_label,
         field_value=field_value,
+        transition_field_label=transition_field_label,
+        transition_field_value=transition_field_value,
     )

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    Form,
     HiddenField,
     PasswordField,
     SelectField,
@@ -253,3 +254,42 @@ class TrustForm(PlainForm):
     """Mark a vendor organisation trusted or not."""
 
     trusted = BooleanField(_l("Betroet: forslag godkendes straks som 'indberettet af leverandør'"))
+
+
+class TransitionFields:
+    """A transition's fields as a form asks for them (a proposal of a new one, or of a change, filled with the
+    transition as it is): what, when, who acts. Shared by the proposal form and an inquiry's answer."""
+
+    kind = SelectField(_l("Type af overgang"), choices=[])
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)])
+    date_text = StringField(_l("Dato eller periode, som kilden skriver den"), validators=[Optional(), Length(max=200)])
+    state = SelectField(_l("Status for overgangen"), choices=_choices(STATE_LABELS, list(SwitchState)))
+    act_by = StringField(_l("Handl senest (ÅÅÅÅ-MM-DD)"), validators=[Optional(), Length(max=10)])
+    required_loa = SelectField(_l("Krævet sikringsniveau"), choices=[])
+    category = SelectField(_l("Kategori"), choices=[])
+    major = BooleanField(_l("Stor ændring"))
+    who_must_act = SelectMultipleField(_l("Hvem skal handle?"), choices=[])
+    what_to_do = TextAreaField(_l("Hvad skal de gøre?"), validators=[Optional(), Length(max=5000)])
+    cancel = BooleanField(_l("Overgangen bliver ikke til noget (aflyst)"))
+
+
+class TransitionProposalForm(PlainForm, TransitionFields):
+    """A proposed new transition, or a change to one, with its source. Only what differs from the transition as
+    shown is proposed."""
+
+    source_url = _source_url()
+    evidence = TextAreaField(_l("Citat fra kilden"), validators=[Optional(), Length(max=5000)])
+
+
+class AnswerTransitionForm(Form, TransitionFields):
+    """The transition an inquiry's answer proposes (inside the answer's form: its CSRF token covers it)."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The usual validation, plus the plain-text check ``PlainForm`` makes."""
+        ok = bool(super().validate(extra_validators))
+        for field in self:
+            if isinstance(field.data, str) and not _plain(field.data):
+                field.errors = [*list(field.errors or []), str(_CONTROL)]
+                ok = False
+        return ok

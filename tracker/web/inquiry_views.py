@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.auth import current_db_user
@@ -20,15 +20,18 @@ from tracker.auth.permissions import may, require
 from tracker.auth.protect import acting_user, requires
 from tracker.clock import today_in_denmark
 from tracker.db import get_session
-from tracker.errors import AppError
+from tracker.errors import AppError, ValidationError
 from tracker.inquiries import assessments, queries, services
 from tracker.models import Inquiry, Solution, User
 from tracker.models.inquiries import INQUIRY_STATES
 from tracker.models.vocab import Loa
 from tracker.registry import queries as registry_queries
+from tracker.registry import transitions as tq
 from tracker.review.changes import switch_from_text
+from tracker.review.transition_proposals import ProposedTransition
 from tracker.web.format import INQUIRY_STATE_LABELS, LOA_LABELS
-from tracker.web.forms import ActionForm, PlainForm, _choices, _source_url
+from tracker.web.forms import ActionForm, AnswerTransitionForm, PlainForm, _choices, _source_url, options
+from tracker.web.transition_proposal_views import place_errors, prepare_fields, shown, submitted
 
 bp = Blueprint("inquiries", __name__)
 
@@ -71,6 +74,10 @@ class AnswerForm(PlainForm):
     switch_text = StringField(
         _l("Foreslå skæringsdato (valgfrit, fx 'Q2 2027' eller 2027-04-01)"), validators=[Optional(), Length(max=200)]
     )
+    # Or a transition: a new one, or a change to one of the solution's (its fields in ``proposal``).
+    # Choices checked by the view and the services (a form without these fields is an answer without a proposal).
+    transition = SelectField(_l("Foreslå en overgang (valgfrit)"), choices=[], validate_choice=False, default="")
+    proposal = FormField(AnswerTransitionForm, separator="-")
 
 
 def _user() -> User | None:
@@ -78,6 +85,45 @@ def _user() -> User | None:
         return current_db_user()
     except AppError:
         return None
+
+
+NEW_TRANSITION = "ny"
+
+
+def answer_form(inquiry: Inquiry, form: AnswerForm | None = None) -> AnswerForm:
+    """The answer's form with its transition choices: none, a new one, or a change to one of the solution's."""
+    form = form or AnswerForm(formdata=None)
+    rows = tq.transitions_for(get_session(), [inquiry.solution_id])[inquiry.solution_id]
+    form.transition.choices = options(
+        [
+            ("", _("Nej")),
+            (NEW_TRANSITION, _("En ny overgang")),
+            *((str(t.id), _("Ændring af «%(title)s»", title=t.title)) for t in rows),
+        ]
+    )
+    prepare_fields(form.proposal.form, blank=True)
+    return form
+
+
+def _proposed_transition(inquiry: Inquiry, form: AnswerForm) -> ProposedTransition | None:
+    """The transition the answer proposes, as fields that differ from the one chosen (a new one: all given)."""
+    choice = form.transition.data or ""
+    if not choice:
+        return None
+    target = None
+    if choice != NEW_TRANSITION:
+        target = next(
+            (
+                t
+                for t in tq.transitions_for(get_session(), [inquiry.solution_id])[inquiry.solution_id]
+                if str(t.id) == choice
+            ),
+            None,
+        )
+        if target is None:
+            raise ValidationError(_("Nogle felter er ugyldige."), {"transition": _("Ukendt overgang.")})
+    fields = submitted(form.proposal.form, shown(target) if target is not None else {}, only_filled=True)
+    return ProposedTransition(None if target is None else target.id, fields)
 
 
 def _detail_page(inquiry: Inquiry, status: int = 200, **forms: Any) -> tuple[str, int]:
@@ -93,7 +139,7 @@ def _detail_page(inquiry: Inquiry, status: int = 200, **forms: Any) -> tuple[str
         is_coordinator=may(user, "inquiry.close"),
         joined=user is not None and any(f.user_id == user.id for f in inquiry.followers),
         join_form=forms.get("join_form") or ActionForm(),
-        answer_form=forms.get("answer_form") or AnswerForm(formdata=None),
+        answer_form=answer_form(inquiry, forms.get("answer_form")),
         note_form=forms.get("note_form") or NoteForm(formdata=None),
         close_form=forms.get("close_form") or CloseForm(formdata=None),
         form_error=forms.get("form_error"),
@@ -208,7 +254,7 @@ def answer(inquiry_id: int) -> tuple[str, int] | Response:
     inquiry = queries.get_inquiry(session, inquiry_id)
     # Whose inquiry it is, before the form: a bad form from someone who may not answer is a 403, not a 422.
     user = require(acting_user(), "inquiry.answer", inquiry, web=True, check_state=False)
-    form = AnswerForm()
+    form = answer_form(inquiry, AnswerForm())
     if not form.validate_on_submit():
         return _detail_page(inquiry, 422, answer_form=form)
     try:
@@ -224,8 +270,10 @@ def answer(inquiry_id: int) -> tuple[str, int] | Response:
             text=form.answer.data,
             source_url=form.source_url.data or None,
             propose=propose or None,
+            propose_transition=_proposed_transition(inquiry, form),
         )
     except AppError as exc:
+        place_errors(form.proposal.form, exc, prefix="propose_transition.")
         return _detail_page(inquiry, exc.status, answer_form=form, form_error=exc.message)
     return _after(inquiry, _("Tak for svaret. Alle, der venter, får besked."))
 

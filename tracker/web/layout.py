@@ -16,6 +16,7 @@ from markupsafe import Markup
 from wtforms import Form
 
 from tracker.errors import AppError
+from tracker.i18n import worded
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,10 @@ def error_summary(context: Context) -> list[SummaryItem]:
         if not items:  # the fields' own errors say it better, with links
             prefix = context.get("error_field_prefix")
             head.extend(
-                SummaryItem(str(problem), f"{prefix}{name}" if prefix else None)
+                SummaryItem(
+                    worded(str(problem)) if isinstance(problem, str) else str(problem),
+                    f"{prefix}{name}" if prefix else None,
+                )
                 for name, problem in error.details.items()
             )
     return head + items

@@ -28,6 +28,7 @@ from tracker.clock import today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
+from tracker.i18n import worded
 from tracker.models import Municipality
 from tracker.models.vocab import TransitionKind
 from tracker.municipalities import imports, overview, plans, queries, readiness, services
@@ -311,7 +312,7 @@ def create_change(code: str) -> Page | BaseResponse:
     except AppError as exc:
         for name, problem in exc.details.items():  # the service's words beside the fields they concern
             if hasattr(form, name):
-                getattr(form, name).errors = [str(problem)]
+                getattr(form, name).errors = [worded(problem) if isinstance(problem, str) else str(problem)]
         return _failed(municipality, exc, change_form=form)
     flash(_("Den planlagte ændring er gemt."), "info")
     return _back(municipality, "planlagt")

@@ -47,7 +47,7 @@ def _context(proposal: Proposal) -> dict[str, object]:
 
 def _impact(proposal: Proposal, user: User) -> Impact | None:
     """For coordinators, before accepting: which municipalities' rows the proposal would move."""
-    if not may(user, "proposal.review", proposal):
+    if not may(user, "proposal.review", proposal) or proposal.target != "solution":
         return None
     return impact_of(get_session(), proposal.solution, from_json(proposal.changes or {}))
 

@@ -50,6 +50,7 @@ EXPECTED: dict[str, tuple[str, dict[str, str], str | None]] = {
     "solution.impact": ("solution", MAINTAINERS, None),
     "solution.propose": ("solution", _row(municipality=ALL, vendor=OWN, coordinator=ALL, admin=ALL), None),
     "solution.propose_form": ("solution", _row(municipality=ALL, vendor=OWN), None),
+    "transition.propose": ("solution", _row(municipality=ALL, vendor=OWN, coordinator=ALL, admin=ALL), None),
     "solution.report": ("solution", _row(vendor=OWN, coordinator=ALL, admin=ALL), None),
     "solution.see_users": ("solution", MAINTAINERS, None),
     "fact.decide": ("authority", _row(vendor=OWN, coordinator=ALL, admin=ALL), None),
