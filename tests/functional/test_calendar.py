@@ -95,6 +95,19 @@ def test_calendar_answers_304_until_something_changes(client: FlaskClient, sessi
     assert client.get("/calendar/solutions.ics", headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_each_narrowing_of_the_calendar_has_its_own_etag(client: FlaskClient) -> None:
+    """The calendar narrowed to one kind of transition is another document: the whole calendar's ETag must not
+    earn it a 304 (the filters are part of the validator, not only of the cache key)."""
+    whole = client.get("/calendar/solutions.ics")
+    narrowed = client.get("/calendar/solutions.ics?kind=loa")
+    assert whole.status_code == narrowed.status_code == 200
+    assert whole.headers["ETag"] != narrowed.headers["ETag"]
+    again = client.get("/calendar/solutions.ics?kind=loa", headers={"If-None-Match": whole.headers["ETag"]})
+    assert again.status_code == 200 and again.get_data() == narrowed.get_data()
+    unchanged = client.get("/calendar/solutions.ics?kind=loa", headers={"If-None-Match": narrowed.headers["ETag"]})
+    assert unchanged.status_code == 304
+
+
 def test_municipality_calendar_holds_its_portfolio_and_says_who_is_locked_out(
     client: FlaskClient, session: Session
 ) -> None:
