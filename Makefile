@@ -48,11 +48,9 @@ run: $(RUNTIME_STAMP)
 	@$(BIN)/tracker run $(RUN_ARGS)
 
 ## Fresh machine → the whole suite (SQLite; PostgreSQL too when TRACKER_TEST_DATABASE_URL names one).
-## Under libfaketime (`faketime '…' make test`) the suite's processes keep the faked wall clock running on from
-## one instant (DONT_RESET) and the real monotonic clock: on a faked one, Python's timed waits never return.
-## Without libfaketime these two variables mean nothing.
+## Under libfaketime (`faketime '…' make test`) the suite's processes keep the faked clock running on from one
+## instant (DONT_RESET); without libfaketime the variable means nothing.
 test: export FAKETIME_DONT_RESET := 1
-test: export FAKETIME_DONT_FAKE_MONOTONIC := 1
 test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -27,6 +27,7 @@ from scrapers import SOURCES
 from tracker.clock import utcnow
 from tracker.db import get_db
 from tracker.models import JobRun, SchedulerLease
+from tracker.stopping import pause
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ def serve(app: Flask, stop: threading.Event, *, poll_seconds: float | None = Non
                 log.warning("scheduler %s lost leadership; stopping jobs", holder)
                 scheduler.shutdown(wait=False)
                 scheduler = None
-            stop.wait(poll)
+            pause(stop, poll)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=True)

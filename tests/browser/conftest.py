@@ -56,18 +56,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             yield LiveServer(base_url, app)
 
 
-def _browser_environment() -> dict[str, str]:
-    """The suite's environment for Chromium, with libfaketime's monotonic clock faked again if it runs under it.
-
-    ``make test`` keeps the real monotonic clock for the suite's own processes (Python's timed waits never
-    return on a faked one); Chromium needs the opposite: with a faked wall clock beside a real monotonic one it
-    never finishes loading a page. Without libfaketime the variable means nothing either way.
-    """
-    environment = dict(os.environ)
-    environment.pop("FAKETIME_DONT_FAKE_MONOTONIC", None)
-    return environment
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """A headless Chromium from the system (never downloaded)."""
@@ -78,9 +66,7 @@ def browser() -> Iterator[Any]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _unavailable(f"Chromium not found at {CHROMIUM}")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, env=_browser_environment()
-        )
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             yield chromium
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -103,7 +104,7 @@ def test_serve_starts_jobs_only_as_leader_and_stops_cleanly(sched_app: Flask) ->
     thread = threading.Thread(target=scheduler.serve, args=(app, stop), kwargs={"poll_seconds": 0.2})
     thread.start()
     # A negative check needs some time to pass: five polls of the standby, without stealing the lease.
-    stop.wait(1.0)
+    time.sleep(1.0)
     assert _lease_holder(app) == "someone-else:9"  # the standby did not steal it
     other.release()
     wait_until(lambda: _lease_holder(app) == scheduler.holder_id(), what="the standby takes the released lease")

@@ -24,6 +24,7 @@ from tracker.db import Database
 from tracker.outbox.lease import Queue, release
 from tracker.outbox.pool import Result, SenderPool
 from tracker.outbox.wake import Waker
+from tracker.stopping import pause as wait_or_stop
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def pause(stop: threading.Event, seconds: float, waker: Waker | None) -> None:
         if left <= 0:
             return
         if waker is None or not waker.active:
-            stop.wait(left)
+            wait_or_stop(stop, left)
             continue
         if waker.wait(min(0.25, left)):
             waker.event.set()  # run_once claims at once when it sees the wake-up still set

@@ -17,6 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from tracker.stopping import pause
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "tracker_outbox"
@@ -59,7 +61,7 @@ class Waker:
 
     def wait(self, timeout: float) -> bool:
         """Wait until woken or ``timeout`` passes; True when woken. Clears the wake-up."""
-        woken = self.event.wait(timeout)
+        woken = pause(self.event, timeout)
         self.event.clear()
         return woken
 
@@ -71,14 +73,14 @@ class Waker:
     def _listen(self) -> None:
         import psycopg
 
-        pause = 0.5
+        backoff = 0.5
         while not self._closed.is_set():
             try:
                 with psycopg.connect(self._dsn or "", autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     self.event.set()  # rows committed while we were not listening are looked for at once
-                    pause = 0.5
+                    backoff = 0.5
                     while not self._closed.is_set():
                         for notice in conn.notifies(timeout=1.0):
                             if notice.payload == self.queue_name:
@@ -86,8 +88,8 @@ class Waker:
             except Exception as exc:  # the database went away: poll meanwhile, reconnect with a growing pause
                 self.listening.clear()
                 log.warning("outbox listener for %s lost its connection (%s); polling", self.queue_name, exc)
-                self._closed.wait(pause)
-                pause = min(pause * 2, 30.0)
+                pause(self._closed, backoff)
+                backoff = min(backoff * 2, 30.0)
         self.listening.clear()
 
 
