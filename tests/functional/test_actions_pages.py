@@ -257,3 +257,25 @@ def test_a_long_list_is_paged_with_its_filters_kept(world: dict[str, Any], sessi
     assert client.get("/kommuner/101/handlinger?side=9").get_data(as_text=True).count('class="action-row') == 3
     done = client.get("/kommuner/101/handlinger?status=done&side=2").get_data(as_text=True)
     assert done.count('class="action-row') == 0 and 'class="pager"' not in done
+
+
+def test_the_cached_list_follows_reads_and_changes(world: dict[str, Any], session: Session) -> None:
+    """The list is served from the response cache, yet reading an action takes its 'Ulæst' away at once, and a
+    change by a colleague shows on the next look."""
+    client = world["client"]
+    first = client.get("/kommuner/101/handlinger").get_data(as_text=True)
+    assert first.count("Ulæst</span>") == 2
+    ids = _ids(session)
+    assert client.get(f"/kommuner/101/handlinger/{ids['omsorg']}").status_code == 200  # marks it read
+    assert client.get("/kommuner/101/handlinger").get_data(as_text=True).count("Ulæst</span>") == 1
+    colleague = fresh_client(client.application)
+    log_in(colleague, world["kk2"])
+    session.commit()
+    token = _csrf(colleague, "/kommuner/101/handlinger")
+    resp = colleague.post(
+        "/kommuner/101/handlinger", data={"csrf_token": token, "ids": [str(ids["gammel"])], "status": "in_progress"}
+    )
+    assert resp.status_code == 303
+    html = client.get("/kommuner/101/handlinger").get_data(as_text=True)
+    row = re.search(rf'data-action-id="{ids["gammel"]}" data-status="(\w+)"', html)
+    assert row is not None and row.group(1) == "in_progress"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.auth.permissions import PRIVATE_EVENT_TYPES, may, may_receive_event, require
 from tracker.broadcast.feed_tokens import hash_token, token_is_valid
 from tracker.errors import Forbidden
+from tracker.http_cache.stamps import MunicipalityState
 from tracker.models import FeedToken, Municipality, User
 
 ACTION = "municipality.actions"  # the policy table's row (tracker.auth.policies)
@@ -31,7 +32,9 @@ def sees_actions(user: User | None, municipality_id: int) -> bool:
     return user is not None and user.is_active and may(user, ACTION, municipality_id)
 
 
-def require_actions_access(user: User | None, municipality: Municipality, *, web: bool = False) -> User:
+def require_actions_access(
+    user: User | None, municipality: Municipality | MunicipalityState, *, web: bool = False
+) -> User:
     """The user if they may work on M's actions; 401 when anonymous, 403 for everyone else."""
     user = require(user, ACTION, municipality, web=web)
     if not user.is_active:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -232,3 +232,23 @@ def transition_actions(session: Session, municipality: Municipality) -> list[Act
             .options(joinedload(Action.owner), joinedload(Action.solution))
         )
     )
+
+
+_M, _U = bindparam("municipality_id", type_=Integer), bindparam("user_id", type_=Integer)
+# Built once (Core, on the connection): building it for every request cost more than running it.
+_FINGERPRINT = select(
+    select(func.count(Action.id)).where(Action.municipality_id == _M).scalar_subquery(),
+    select(func.max(Action.updated_at)).where(Action.municipality_id == _M).scalar_subquery(),
+    select(func.sum(Action.version)).where(Action.municipality_id == _M).scalar_subquery(),
+    select(func.count()).select_from(ActionRead).where(ActionRead.user_id == _U).scalar_subquery(),
+    select(func.max(ActionRead.seen_at)).where(ActionRead.user_id == _U).scalar_subquery(),
+    select(func.count(User.id)).where(User.municipality_id == _M).scalar_subquery(),
+    select(func.max(User.id)).where(User.municipality_id == _M).scalar_subquery(),
+)
+
+
+def list_fingerprint(session: Session, municipality_id: int, user: User) -> tuple[str, ...]:
+    """What the cached list of M's actions depends on beyond the registry's stamp, in one statement: M's actions
+    (how many, the newest change), what the user has read, and M's users (the owner choices)."""
+    row = session.connection().execute(_FINGERPRINT, {"municipality_id": municipality_id, "user_id": user.id}).one()
+    return tuple(str(v) for v in row)

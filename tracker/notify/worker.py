@@ -19,7 +19,7 @@ from email.message import Message
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.clock import DANISH_TIME, utcnow
@@ -93,7 +93,12 @@ def _compose_all(
                 composed.append(notices.compose_notice(session, mail, user, language, now))
             else:
                 listed = [events[i] for i in sorted(set(mail.event_ids or [])) if i in events]
-                overdue = action_reminders.overdue_for(session, user, now.astimezone(DANISH_TIME).date())
+                # Only a digest lists the reader's overdue actions (one query per mail: not for the others).
+                overdue = (
+                    action_reminders.overdue_for(session, user, now.astimezone(DANISH_TIME).date())
+                    if mail.kind in ("daily", "weekly")
+                    else []
+                )
                 composed.append(compose(mail, user, listed, language, now, bodies, overdue) if listed else None)
     return composed
 
@@ -142,11 +147,29 @@ def record_many(db: Database, results: list[tuple[Claimed, transport.Result]], *
         ]
         if attempts:  # write first (SQLite: take the write lock before reading)
             session.execute(insert(MailAttempt), attempts)
-        mails = {
-            m.id: m
-            for m in session.scalars(select(MailMessage).where(MailMessage.id.in_([i.mail_id for i, _ in results])))
-        }
-        for item, result in results:
+        # The mails sent (most of them): one UPDATE, as ``_apply`` records a success (whoever holds the lease now:
+        # the mail went out), without loading them.
+        sent = [item.mail_id for item, result in results if result.ok]
+        if sent:
+            done = session.scalars(
+                update(MailMessage)
+                .where(MailMessage.id.in_(sent))
+                .values(
+                    state="sent",
+                    sent_at=now,
+                    last_error=None,
+                    attempts=MailMessage.attempts + 1,
+                    claimed_by=None,
+                    claimed_until=None,
+                )
+                .returning(MailMessage.id)
+                .execution_options(synchronize_session=False)
+            )
+            states.update(dict.fromkeys(done, "sent"))
+        rest = [(item, result) for item, result in results if not result.ok]
+        ids = [item.mail_id for item, _ in rest]
+        mails = {m.id: m for m in session.scalars(select(MailMessage).where(MailMessage.id.in_(ids)))} if ids else {}
+        for item, result in rest:
             mail = mails.get(item.mail_id)
             if mail is not None:
                 states[item.mail_id] = _apply(mail, item, result, now)

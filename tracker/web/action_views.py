@@ -11,7 +11,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -20,9 +23,10 @@ from tracker.actions.access import ACTION, actions_token_owner, require_actions_
 from tracker.actions.texts import FIELD_LABELS, STATUS_LABELS
 from tracker.auth import current_db_user
 from tracker.auth.protect import requires
-from tracker.clock import DANISH_TIME
+from tracker.clock import DANISH_TIME, today_in_denmark
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
+from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.models import ActionChange, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
 from tracker.municipalities import queries as municipality_queries
@@ -152,12 +156,49 @@ def _list_page(municipality: Municipality, user: User, status: int = 200, **extr
     return html, status
 
 
+def _municipality(municipality_id: int) -> Municipality:
+    found = get_session().get(Municipality, municipality_id)
+    assert found is not None  # its state was read in this transaction a moment ago
+    return found
+
+
 @bp.get("/kommuner/<string:code>/handlinger")
 @requires(ACTION)
-def list_page(code: str) -> Page:
-    """Vores handlinger: filters (status, owner, due), overdue first, progress, bulk changes, exports."""
-    municipality, user = _mine(code)
-    return _list_page(municipality, user)
+def list_page(code: str) -> Page | Response:
+    """Vores handlinger: filters (status, owner, due), overdue first, progress, bulk changes, exports.
+
+    Served from the response cache (gzip-compressed) as M's page is: the key holds the user, the session's CSRF
+    token, the language, host, URL and day, M's fingerprint and the registry stamp (an action's change appends
+    an event), and what the list reads besides (M's actions, the user's reads, M's users). A page with a
+    one-time message (a flash) is rendered and not kept."""
+    session = get_session()
+    state = municipality_queries.get_state(session, code)
+    user = require_actions_access(web_user(), state, web=True)
+    if "_flashes" in web_session:
+        return _list_page(_municipality(state.id), user)
+    generate_csrf()  # a session without a token gets it now, before the key reads it
+    key = (
+        "handlinger.list",
+        state.code,
+        request.full_path,
+        request.host_url,
+        str(get_locale()),
+        today_in_denmark().isoformat(),
+        user.id,
+        user.email,
+        user.role,
+        user.municipality_id,
+        web_session.get("csrf_token"),
+        state.fingerprint,
+        queries.list_fingerprint(session, state.id, user),
+    )
+
+    def make(stamp: Stamp) -> CachedResponse:
+        page = _list_page(_municipality(state.id), user)
+        html = page[0] if isinstance(page, tuple) else page
+        return CachedResponse(html.encode(), "text/html", weak_etag("h", (key, stamp)))
+
+    return serve_cached(session, key, make, policy=PRIVATE_DATA, stamp=state.stamp)
 
 
 @bp.post("/kommuner/<string:code>/handlinger")
