@@ -191,16 +191,14 @@ def run_once(
             run.unsent.extend(run.in_flight.values())
             run.in_flight.clear()
     finally:
-        pool.stop()
+        pool.close()
         run.flush()
     return run.report
 
 
 def _collect(pool: SenderPool[Item, Outcome], run: _Run[Item, Outcome], *, timeout: float) -> bool:
     """Wait up to ``timeout`` for a sender result, then take every result that is ready; whether any came."""
-    try:
-        run.take(pool.results.get(timeout=timeout))
-    except queue.Empty:
+    if not pool.wait(timeout):
         return False
     while True:
         try:

@@ -7,7 +7,10 @@ loop releases that claim instead. Threads start as work arrives, up to the pool'
 
 from __future__ import annotations
 
+import contextlib
+import os
 import queue
+import select
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +51,13 @@ class SenderPool(Generic[Item, Outcome]):
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._queued = 0  # submitted and not finished: how many threads are worth having
+        # A byte on this pipe says "a result is ready": ``wait`` selects on it rather than waiting on the queue
+        # with a timeout, so it also ends under libfaketime, whose faked monotonic clock never lets a timed lock
+        # wait expire (the suite runs under it). Written and closed under ``_lock``, never after ``close``.
+        self._ready_r, self._ready_w = os.pipe()
+        os.set_blocking(self._ready_r, False)
+        os.set_blocking(self._ready_w, False)
+        self._closed = False
 
     def submit(self, items: list[Item]) -> None:
         """Queue claimed rows in claim order; threads are started up to ``size`` as they are needed."""
@@ -59,6 +69,27 @@ class SenderPool(Generic[Item, Outcome]):
             thread.start()
         for item in items:
             self._tasks.put(item)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a result; whether one is ready (take it with ``results.get_nowait``)."""
+        if not self.results.empty():
+            return True
+        select.select([self._ready_r], [], [], timeout)
+        try:
+            while os.read(self._ready_r, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        return not self.results.empty()
+
+    def close(self) -> None:
+        """``stop``, and give back the pipe; a thread still sending (a receiver that hangs) writes no more to it."""
+        self.stop()
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                os.close(self._ready_r)
+                os.close(self._ready_w)
 
     def stop(self) -> None:
         """Start nothing new: queued rows come back unsent; the threads end once idle."""
@@ -77,5 +108,9 @@ class SenderPool(Generic[Item, Outcome]):
                 self.results.put(Result(item, outcome))
                 with self._lock:
                     self._queued -= 1
+                    if not self._closed:
+                        # A full pipe means the loop has plenty to wake for already.
+                        with contextlib.suppress(BlockingIOError):
+                            os.write(self._ready_w, b"\0")
         finally:
             self._close(resource)
