@@ -102,8 +102,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "A4",
         POLICIES_PY,
-        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: SPEAKS_FOR}",
-        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: ANY}",
+        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: SPEAKS_FOR}, others=_OWN_SOLUTIONS",
+        "allow={COORDINATOR: ANY, ADMIN: ANY, MUNICIPALITY: ANY, VENDOR: ANY}, others=_OWN_SOLUTIONS",
         (EDIT_AUTHZ,),
         "vendors may propose changes to other organisations' solutions",
     ),
