@@ -54,31 +54,10 @@ def list_actions(
     session: Session, municipality: Municipality, user: User, day: date, filters: Filters = NO_FILTERS
 ) -> list[Action]:
     """M's actions as the filters select them, overdue first."""
-    stmt = (
-        select(Action)
-        .where(Action.municipality_id == municipality.id)
-        .options(joinedload(Action.solution), joinedload(Action.idp), joinedload(Action.owner))
+    stmt = _filtered(municipality, user, day, filters).options(
+        joinedload(Action.solution), joinedload(Action.idp), joinedload(Action.owner)
     )
-    if filters.statuses:
-        stmt = stmt.where(Action.status.in_(filters.statuses))
-    if filters.owner == "me":
-        stmt = stmt.where(Action.owner_user_id == user.id)
-    elif filters.owner == "none":
-        stmt = stmt.where(Action.owner_user_id.is_(None), Action.owner_team.is_(None))
-    elif filters.owner and filters.owner.startswith("team:"):
-        stmt = stmt.where(Action.owner_team == filters.owner.removeprefix("team:"))
-    elif filters.owner and filters.owner.isdigit():
-        stmt = stmt.where(Action.owner_user_id == int(filters.owner))
-    if filters.due_before is not None:
-        stmt = stmt.where(Action.due_on <= filters.due_before)
-    if filters.due_after is not None:
-        stmt = stmt.where(Action.due_on >= filters.due_after)
     actions = list(session.scalars(stmt))
-    if filters.overdue:
-        actions = [a for a in actions if is_overdue(a, day)]
-    if filters.unread:
-        seen = seen_versions(session, user, [a.id for a in actions])
-        actions = [a for a in actions if seen.get(a.id, 0) < a.version]
     return sorted(actions, key=lambda a: sort_key(a, day))
 
 
