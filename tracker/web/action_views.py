@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.actions import calendar, queries, services, views
 from tracker.actions.access import ACTION, actions_token_owner, require_actions_access
-from tracker.actions.texts import FIELD_LABELS, STATUS_LABELS
+from tracker.actions.texts import FIELD_LABELS
 from tracker.auth import current_db_user
 from tracker.auth.protect import requires
 from tracker.clock import DANISH_TIME, today_in_denmark
@@ -30,6 +30,7 @@ from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached
 from tracker.models import ActionChange, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
 from tracker.municipalities import queries as municipality_queries
+from tracker.vocabulary import ACTION_STATUS_LABELS
 from tracker.web.guards import send_anonymous_to_login, web_user
 
 bp = Blueprint("handlinger", __name__)
@@ -146,7 +147,7 @@ def _list_page(municipality: Municipality, user: User, status: int = 200, **extr
         listed=listed,
         pager={"number": number, "pages": pages, "links": _page_links(municipality.code, pages) if pages > 1 else []},
         shown=shown,
-        statuses=[(s, STATUS_LABELS[s]) for s in ACTION_STATUSES],
+        statuses=[(s, ACTION_STATUS_LABELS[s]) for s in ACTION_STATUSES],
         users=queries.owner_choices(session, municipality),
         teams=queries.teams(session, municipality),
         me=user,
@@ -229,7 +230,7 @@ def history_lines(changes: list[ActionChange]) -> list[dict[str, Any]]:
             if field not in FIELD_LABELS:
                 continue  # the registry's bookkeeping (act-by, level, open) is said by the reason
             if field == "status":
-                before, after = STATUS_LABELS.get(before, before), STATUS_LABELS.get(after, after)
+                before, after = ACTION_STATUS_LABELS.get(before, before), ACTION_STATUS_LABELS.get(after, after)
             parts.append(
                 (str(FIELD_LABELS[field]), before if before is not None else "–", after if after is not None else "–")
             )
@@ -255,7 +256,7 @@ def _item_page(municipality: Municipality, user: User, action_id: int, status: i
         municipality=municipality,
         item=item,
         history=history_lines(queries.history(session, action)),
-        statuses=[(s, STATUS_LABELS[s]) for s in ACTION_STATUSES],
+        statuses=[(s, ACTION_STATUS_LABELS[s]) for s in ACTION_STATUSES],
         users=queries.owner_choices(session, municipality),
         teams=queries.teams(session, municipality),
         error_field_prefix=FIELD_PREFIX,
