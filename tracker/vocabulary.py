@@ -1,11 +1,11 @@
 """The shared vocabulary: how facts read to a person.
 
 The labels of every closed vocabulary (levels, confidence, states, kinds, sources, roles, transitions' kinds,
-categories and who must act, action and proposal states, event types) in one table; Danish (and English) month
-names; a day and a switch interval as a person says them (what day it is for the users is ``tracker.clock``'s).
-It sits below every feature (it imports only the models and Flask-Babel), so the domain, the feeds, the mail,
-the exports and the templates (through ``tracker.web.format``) share one wording without the domain importing
-the web layer.
+categories and who must act, readiness, action and proposal states, event types) in one table, ``TERMS``;
+Danish (and English) month names; a day and a switch interval as a person says them (what day it is for the
+users is ``tracker.clock``'s). It sits below every feature (it imports only the models and Flask-Babel), so the
+domain, the feeds, the mail, the exports and the templates (through ``tracker.web.format``) share one wording
+without the domain importing the web layer.
 """
 
 from __future__ import annotations
@@ -90,6 +90,13 @@ TERMS: tuple[tuple[str, str, LazyString], ...] = (
     ("source_kind", "municipality", _l("Kommune")),
     ("source_kind", "scraper", _l("Automatisk overvågning")),
     ("source_kind", "risk_assessment", _l("Fælles risikovurdering")),
+    # The same, as a feed entry or a mail line says it after "kilde:".
+    ("source_kind_in_text", "authority", _l("myndighed")),
+    ("source_kind_in_text", "scraper", _l("automatisk indsamlet")),
+    ("source_kind_in_text", "coordinator", _l("KL-koordinator")),
+    ("source_kind_in_text", "vendor", _l("leverandør")),
+    ("source_kind_in_text", "municipality", _l("kommune")),
+    ("source_kind_in_text", "risk_assessment", _l("fælles risikovurdering")),
     ("transition_kind", "login", _l("Nyt login")),
     ("transition_kind", "loa", _l("Krav om sikringsniveau")),
     ("transition_kind", "protocol", _l("Protokol")),
@@ -119,6 +126,11 @@ TERMS: tuple[tuple[str, str, LazyString], ...] = (
     ("inquiry_state", "asked", _l("Spurgt")),
     ("inquiry_state", "answered", _l("Besvaret")),
     ("inquiry_state", "closed", _l("Lukket")),
+    # A municipality's readiness for a solution (tracker.municipalities.readiness.Status).
+    ("readiness", "ok", _l("Klar")),
+    ("readiness", "at_risk", _l("I fare")),
+    ("readiness", "locked_out", _l("Lukket ude")),
+    ("readiness", "unknown", _l("Ukendt")),
     ("action_status", "new", _l("Ikke startet")),
     ("action_status", "in_progress", _l("I gang")),
     ("action_status", "done", _l("Færdig")),
@@ -156,12 +168,14 @@ STATE_LABELS = labels_of("switch_state")
 KIND_LABELS = labels_of("solution_kind")
 PRECISION_LABELS = labels_of("precision")
 SOURCE_LABELS = labels_of("source_kind")
+SOURCE_KIND_LABELS = labels_of("source_kind_in_text")
 TRANSITION_KIND_LABELS = labels_of("transition_kind")
 TRANSITION_CATEGORY_LABELS = labels_of("transition_category")
 WHO_MUST_ACT_LABELS = labels_of("who_must_act")
 ROLE_LABELS = labels_of("role")
 ORG_KIND_LABELS = labels_of("organisation_kind")
 INQUIRY_STATE_LABELS = labels_of("inquiry_state")
+READINESS_LABELS = labels_of("readiness")
 ACTION_STATUS_LABELS = labels_of("action_status")
 PROPOSAL_STATE_LABELS = labels_of("proposal_state")
 ORIGIN_LABELS = labels_of("origin")

@@ -26,6 +26,7 @@ from tracker.models.vocab import (
     TransitionKind,
     WhoMustAct,
 )
+from tracker.municipalities.readiness import Status
 from tracker.web.format import LABEL_GLOBALS
 
 VALUES: list[tuple[Mapping[str, object], Iterable[str]]] = [
@@ -35,12 +36,14 @@ VALUES: list[tuple[Mapping[str, object], Iterable[str]]] = [
     (vocabulary.KIND_LABELS, SolutionKind),
     (vocabulary.PRECISION_LABELS, Precision),
     (vocabulary.SOURCE_LABELS, SourceKind),
+    (vocabulary.SOURCE_KIND_LABELS, SourceKind),
     (vocabulary.TRANSITION_KIND_LABELS, TransitionKind),
     (vocabulary.TRANSITION_CATEGORY_LABELS, TransitionCategory),
     (vocabulary.WHO_MUST_ACT_LABELS, WhoMustAct),
     (vocabulary.ROLE_LABELS, Role),
     (vocabulary.ORG_KIND_LABELS, OrganisationKind),
     (vocabulary.INQUIRY_STATE_LABELS, INQUIRY_STATES),
+    (vocabulary.READINESS_LABELS, Status),
     (vocabulary.ACTION_STATUS_LABELS, ACTION_STATUSES),
     (vocabulary.PROPOSAL_STATE_LABELS, PROPOSAL_STATES),
 ]

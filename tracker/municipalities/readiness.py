@@ -85,12 +85,6 @@ REASON_TEXT = {
     Reason.IDP_LOA_UNKNOWN: _l("IdP'ens anmeldte sikringsniveau er ukendt."),
     Reason.SWITCH_DATE_UNKNOWN: _l("IdP'ens niveau er lavere end krævet, men skæringsdatoen er ukendt."),
 }
-STATUS_TEXT = {
-    Status.OK: _l("Klar"),
-    Status.AT_RISK: _l("I fare"),
-    Status.LOCKED_OUT: _l("Lukket ude"),
-    Status.UNKNOWN: _l("Ukendt"),
-}
 # ``session.info`` key: readiness just computed after a municipality's own change, by municipality id, while its
 # readiness event is being sent (``readiness_events.emit_municipality_changes``), so that a receiver following
 # the change (the actions) need not compute it again.
