@@ -116,15 +116,17 @@ def _page_number() -> int:
     return max(int(raw), 1) if raw.isdigit() and len(raw) < 6 else 1
 
 
-def _page_links(code: str, pages: int) -> list[tuple[int, str]]:
-    """Each page's address, the filters kept (every status ticked, the owner, the due day)."""
+def _with_filters(base: str, **override: str) -> str:
+    """``base`` with this request's query kept whole (every status ticked, the owner, the due day, the page)."""
     args = request.args.to_dict(flat=False)
+    args.update({name: [value] for name, value in override.items()})
+    return f"{base}?{urlencode(args, doseq=True)}" if args else base
+
+
+def _page_links(code: str, pages: int) -> list[tuple[int, str]]:
+    """Each page's address, the filters kept."""
     base = url_for("handlinger.list_page", code=code)
-    links = []
-    for n in range(1, pages + 1):
-        args[PAGE_PARAM] = [str(n)]
-        links.append((n, f"{base}?{urlencode(args, doseq=True)}#handlinger"))
-    return links
+    return [(n, _with_filters(base, **{PAGE_PARAM: str(n)}) + "#handlinger") for n in range(1, pages + 1)]
 
 
 def _list_page(municipality: Municipality, user: User, status: int = 200, **extra: Any) -> Page:
@@ -150,6 +152,7 @@ def _list_page(municipality: Municipality, user: User, status: int = 200, **extr
         users=queries.owner_choices(session, municipality),
         teams=queries.teams(session, municipality),
         me=user,
+        bulk_action=_with_filters(url_for("handlinger.bulk_change", code=municipality.code)),
         error_field_prefix=FIELD_PREFIX,
         **extra,
     )
@@ -217,7 +220,7 @@ def bulk_change(code: str) -> Page | BaseResponse:
     except AppError as exc:
         return _list_page(municipality, user, exc.status, error=exc, posted=request.form)
     flash(_("%(num)d handlinger er ændret.", num=len(changed)), "success")
-    return redirect(url_for("handlinger.list_page", code=municipality.code), code=303)
+    return redirect(_with_filters(url_for("handlinger.list_page", code=municipality.code)), code=303)
 
 
 def history_lines(changes: list[ActionChange]) -> list[dict[str, Any]]:
