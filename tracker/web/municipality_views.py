@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask import session as web_session
@@ -58,6 +58,7 @@ bp = Blueprint("kommuner", __name__)
 send_anonymous_to_login(bp)
 
 Page = str | tuple[str, int]
+R = TypeVar("R")  # what an importer reports
 
 
 def _mine(code: str) -> tuple[Municipality, Actor]:
@@ -422,27 +423,42 @@ def remove_solution(code: str, slug: str) -> Page | BaseResponse:
     return _back(municipality, "portefoelje")
 
 
+def _from_upload(
+    code: str,
+    form: Any,
+    form_name: str,
+    importer: Callable[..., R],
+    show: Callable[[Municipality, R], Page],
+    *,
+    dry_run: bool,
+) -> Page:
+    """M's page after a file upload: the form again (422) when it does not validate, the importer's refusal with
+    the form, else ``show(M, report)``. ``importer`` is one of the file importers (session, M, file name, bytes,
+    ``actor``, ``dry_run``); ``form_name`` is the page's name for ``form``."""
+    municipality, actor = _mine(code)
+    if not form.validate_on_submit():
+        return _page(municipality, 422, **{form_name: form})
+    filename, data = imports.uploaded_file(form.file.data)
+    try:
+        report = importer(get_session(), municipality, filename, data, actor=actor, dry_run=dry_run)
+    except AppError as exc:
+        return _failed(municipality, exc, **{form_name: form})
+    return show(municipality, report)
+
+
 @bp.post("/kommuner/<string:code>/portefoelje/import")
 @requires("municipality.private")
 def import_portfolio(code: str) -> Page:
     """Import solution names from a file; the page shows what was added and what could not be matched."""
-    municipality, actor = _mine(code)
     form = ImportForm()
-    if not form.validate_on_submit():
-        return _page(municipality, 422, import_form=form)
-    upload = form.file.data
-    try:
-        report = imports.import_portfolio(
-            get_session(),
-            municipality,
-            upload.filename or "",
-            upload.stream.read(imports.MAX_BYTES + 1),
-            actor=actor,
-            dry_run=bool(form.dry_run.data),
-        )
-    except AppError as exc:
-        return _failed(municipality, exc, import_form=form)
-    return _page(municipality, import_report=report)
+    return _from_upload(
+        code,
+        form,
+        "import_form",
+        imports.import_portfolio,
+        lambda municipality, report: _page(municipality, import_report=report),
+        dry_run=bool(form.dry_run.data),
+    )
 
 
 @bp.get("/landsoverblik")
