@@ -12,9 +12,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask import session as web_session
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.actions import views as action_views
@@ -53,6 +51,7 @@ from tracker.web.municipality_forms import (
     group_pairs,
 )
 from tracker.web.pdf import html_to_pdf
+from tracker.web.private_cache import private_page_key
 
 bp = Blueprint("kommuner", __name__)
 send_anonymous_to_login(bp)
@@ -157,21 +156,7 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
         municipality = db.get(Municipality, state.id)
         assert municipality is not None  # read in this transaction a moment ago
         return Response(render(municipality), mimetype="text/html")
-    generate_csrf()  # a session without a token gets it now, before the key reads it
-    key = (
-        name,
-        state.code,
-        request.full_path,
-        request.host_url,
-        str(get_locale()),
-        today_in_denmark().isoformat(),
-        user.id,
-        user.email,
-        user.role,
-        user.municipality_id,
-        web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
-        state.fingerprint,  # M's own fields, IdPs, planned changes and portfolio; its actions append change events
-    )
+    key = private_page_key(name, state, user)
 
     def make(stamp: Stamp) -> CachedResponse:
         municipality = db.get(Municipality, state.id)
