@@ -281,9 +281,11 @@ def _apply_to_solution(
 ) -> list[ChangeEvent]:
     changes = from_json(proposal.changes)
     if proposal.origin in ("vendor", "municipality"):
-        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed'.
+        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed' —
+        # unless it is the authority's (the service provider's), which ``_with_provenance`` stamped by role.
         for prefix in _facts_touched(changes):
-            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
+            authority = changes.get(f"{prefix}_source_kind") == SourceKind.AUTHORITY
+            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED and not authority:
                 changes[f"{prefix}_status"] = Confidence.REPORTED.value
     kind = proposal.transition_kind
     if kind and kind not in NSIS_KINDS and not changes.keys() & set(LOA_FIELDS):
