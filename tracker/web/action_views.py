@@ -12,9 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask import session as web_session
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -23,7 +21,7 @@ from tracker.actions.access import ACTION, actions_token_owner, require_actions_
 from tracker.actions.texts import FIELD_LABELS, STATUS_LABELS
 from tracker.auth import current_db_user
 from tracker.auth.protect import requires
-from tracker.clock import DANISH_TIME, today_in_denmark
+from tracker.clock import DANISH_TIME
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
@@ -31,6 +29,7 @@ from tracker.models import ActionChange, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
 from tracker.municipalities import queries as municipality_queries
 from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.private_cache import private_page_key
 
 bp = Blueprint("handlinger", __name__)
 send_anonymous_to_login(bp)
@@ -179,22 +178,7 @@ def list_page(code: str) -> Page | Response:
     user = require_actions_access(web_user(), state, web=True)
     if "_flashes" in web_session:
         return _list_page(_municipality(state.id), user)
-    generate_csrf()  # a session without a token gets it now, before the key reads it
-    key = (
-        "handlinger.list",
-        state.code,
-        request.full_path,
-        request.host_url,
-        str(get_locale()),
-        today_in_denmark().isoformat(),
-        user.id,
-        user.email,
-        user.role,
-        user.municipality_id,
-        web_session.get("csrf_token"),
-        state.fingerprint,
-        queries.list_fingerprint(session, state.id, user),
-    )
+    key = private_page_key("handlinger.list", state, user, queries.list_fingerprint(session, state.id, user))
 
     def make(stamp: Stamp) -> CachedResponse:
         page = _list_page(_municipality(state.id), user)
