@@ -1,9 +1,8 @@
 """Transitions on the pages: the date as a person says it, each one's place (past or ahead).
 
-Their labels (kind, category, who must act) are the shared vocabulary's (``tracker.vocabulary``).
-
 The solution page shows a solution's transitions as a timeline, the ones ahead first (the next one at the top)
-and the past ones after them, muted; the overview and "Kommende skift" show the next ones.
+and the past ones after them, muted; the overview and "Kommende skift" show the next ones. Their labels (kind,
+category, who must act) are the shared vocabulary's (``tracker.vocabulary``).
 """
 
 from __future__ import annotations
