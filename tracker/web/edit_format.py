@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from tracker.web.format import (
     TRANSITION_CATEGORY_LABELS,
     TRANSITION_KIND_LABELS,
     WHO_MUST_ACT_LABELS,
+    Labels,
     format_day,
 )
 
@@ -106,6 +108,17 @@ _TRANSITION_VOCAB = {
 }
 
 
+def _in_words(field: str, value: Any, vocabularies: Mapping[str, Labels], days: tuple[str, ...]) -> str | None:
+    """A value as every diff says it when it is nothing ('–'), a vocabulary's value or a day; None otherwise."""
+    if value is None or value in ("", []):
+        return "–"
+    if field in vocabularies:
+        return str(vocabularies[field].get(value, value))
+    if field in days:
+        return format_day(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    return None
+
+
 def transition_field_label(field: str) -> str:
     """A transition's field name in words."""
     return str(TRANSITION_FIELD_LABELS.get(field, field))
@@ -113,12 +126,8 @@ def transition_field_label(field: str) -> str:
 
 def transition_field_value(field: str, value: Any) -> str:
     """A transition's field value in words (labels, days, yes/no, who acts, the replacing solution's name)."""
-    if value is None or value in ("", []):
-        return "–"
-    if field in _TRANSITION_VOCAB:
-        return str(_TRANSITION_VOCAB[field].get(value, value))
-    if field in ("earliest_on", "latest_on", "act_by_on"):
-        return format_day(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    if (words := _in_words(field, value, _TRANSITION_VOCAB, ("earliest_on", "latest_on", "act_by_on"))) is not None:
+        return words
     if isinstance(value, bool):
         return str(_l("Ja") if value else _l("Nej"))
     if field == "who_must_act" and isinstance(value, list):
@@ -136,13 +145,8 @@ def field_label(field: str) -> str:
 
 def field_value(field: str, value: Any) -> str:
     """A field's value in words: labels for vocabularies, days in the interface language, '–' for nothing."""
-    if value is None or value in ("", []):
-        return "–"
-    if field in _VOCAB:
-        return str(_VOCAB[field].get(value, value))
-    if field in ("switch_earliest_on", "switch_latest_on"):
-        day = value if isinstance(value, date) else date.fromisoformat(str(value))
-        return format_day(day)
+    if (words := _in_words(field, value, _VOCAB, ("switch_earliest_on", "switch_latest_on"))) is not None:
+        return words
     if field in ("vendor_id", "service_provider_id") and isinstance(value, int):
         org = get_session().get(Organisation, value)
         return org.name if org is not None else f"#{value}"

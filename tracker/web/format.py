@@ -50,6 +50,7 @@ __all__ = [
     "TRANSITION_CATEGORY_LABELS",
     "TRANSITION_KIND_LABELS",
     "WHO_MUST_ACT_LABELS",
+    "Labels",
     "format_day",
     "format_switch",
 ]
