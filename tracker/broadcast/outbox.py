@@ -10,9 +10,9 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, bindparam, insert, select
+from sqlalchemy import JSON, Table, bindparam, insert, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, joinedload, object_session
 from sqlalchemy.types import TypeDecorator
@@ -121,7 +121,9 @@ class SerialisedJSON(TypeDecorator[str]):
 
 
 # The outbox's rows, one event's payload bound as text it was serialised to once (``SerialisedJSON``).
-_INSERT_DELIVERIES = insert(Delivery.__table__).values(payload=bindparam("payload_json", type_=SerialisedJSON()))
+_INSERT_DELIVERIES = insert(cast(Table, Delivery.__table__)).values(
+    payload=bindparam("payload_json", type_=SerialisedJSON())
+)
 
 
 def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
