@@ -220,10 +220,13 @@ class MailChannel:
         self.lease = timedelta(seconds=float(cfg["MAIL_CLAIM_SECONDS"]) or 2 * self.timeout + 30)
         self.concurrency = max(1, int(cfg.get("MAIL_CONCURRENCY") or 4))
         self.batch = max(1, int(cfg["MAIL_BATCH_SIZE"]))
-        # Whole batches are claimed (and composed) at once and sent in parallel; the next batch is claimed while
-        # half of this one is still out, so the senders never wait for a claim and claims stay few.
+        # Whole batches are claimed (and composed) at once and sent in parallel: two out at a time, the next one
+        # claimed once a whole batch's room is free while the other is still being sent. Each claim has a fixed
+        # cost (the lease, the batch's users, preferences and events), and sending is faster than composing: a
+        # claim at half a batch's room made three times as many claims of a third the size (mail row: 0.54–0.71
+        # of plain smtplib on SQLite; a whole batch: 0.76–0.94).
         self.in_flight = 2 * self.batch
-        self.claim_min = max(1, self.batch // 2)
+        self.claim_min = self.batch
         # Outcomes are written at the latest every 0.2 s (loop.RECORD_EVERY), together: a killed worker re-sends
         # at most those (at-least-once, same Message-ID), and PostgreSQL is not asked for a commit per mail.
         self.record_batch = self.batch
