@@ -269,7 +269,9 @@ def test_an_assessment_may_be_made_today_in_denmark_but_not_tomorrow(
     with clock_set_to(lambda: datetime(2027, 3, 1, 23, 30, tzinfo=UTC)):
         tomorrow = record("2027-03-03")
         today = record("2027-03-02")
-    assert tomorrow.status_code == 422 and tomorrow.get_json()["error"]["details"] == {"assessed_on": "Ugyldig."}
+    assert tomorrow.status_code == 422 and tomorrow.get_json()["error"]["details"] == {
+        "assessed_on": "Må ikke ligge efter i dag."
+    }
     assert today.status_code == 201, today.get_json()
     assert today.get_json()["assessed_on"] == "2027-03-02"
     assert session.scalars(select(RiskAssessment.assessed_on)).all() == [date(2027, 3, 2)]
