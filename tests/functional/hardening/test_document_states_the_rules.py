@@ -30,6 +30,7 @@ import re
 import zlib
 from collections.abc import Iterator
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from flask import Flask
@@ -285,3 +286,26 @@ def test_a_request_the_document_allows_is_never_refused_as_malformed(
         f"the document allows what the API refuses: {operation} → {response.status_code} {response.text[:400]}\n"
         f"path {case.path_parameters} query {case.query} body {str(case.body)[:400]}"
     )
+
+
+def test_the_document_states_a_new_transitions_rules_between_fields(app: Flask, admin_token: str) -> None:
+    """TransitionCreate's anyOf says what the API's 422 says: kind 'loa' names its level (lav, betydelig, hoej),
+    only kind 'decommission' names a replacement; and a body it allows is taken."""
+    client = app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    validator = jsonschema_rs.Draft4Validator(
+        {"$ref": "#/components/schemas/TransitionCreate", "components": document["components"]}
+    )
+    refused = [
+        ("required_loa", {"kind": "loa", "title": "Nyt niveau"}),
+        ("required_loa", {"kind": "loa", "title": "Nyt niveau", "required_loa": {"value": "ukendt"}}),
+        ("replaced_by", {"kind": "certificate", "title": "Nyt certifikat", "replaced_by": "aula"}),
+    ]
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    for field, body in refused:
+        assert not validator.is_valid(body), body
+        answer = client.post("/api/v1/solutions/kmd-nexus/transitions", json=body, headers=headers)
+        assert answer.status_code == 422 and field in answer.get_json()["error"]["details"], answer.text
+    allowed = {"kind": "loa", "title": "Nyt niveau", "required_loa": {"value": "betydelig"}}
+    assert validator.is_valid(allowed)
+    assert client.post("/api/v1/solutions/kmd-nexus/transitions", json=allowed, headers=headers).status_code == 201
