@@ -1,59 +1,36 @@
 """Starter data: organisations and solutions with only facts that have a source. Everything else is unknown.
 
-The KL webinar Q&A (the municipalities' questions, autumn 2022) is itself a source: KL expects FMK at
-Betydelig; Aula awaits a decision. Never add a date or a level here without its source.
+The data is a table, ``starter_data.toml`` beside this module (read once, at import): the organisations, the
+day-one login brokers and the real solutions named in public material (digst.dk, mitid-erhverv.dk, KOMBIT, STIL,
+services.nsi.dk, os2, trade press). Every fact that is not unknown carries its source URL and the page's own
+words. Status is honest: an authority's own page is ``confirmed``, a third party quoting one ``reported``, KL's
+expectation ``expected``; switches that happened in 2022–2024 have ``switch_state`` ``switched``. ``brokers``
+lists the slugs of the brokers a solution's users log in through (read by the readiness code when it is there;
+ignored otherwise).
 
-The day-one solutions (``tracker.starter_solutions``) are the real solutions and login brokers named in
-public material (digst.dk, mitid-erhverv.dk, KOMBIT, STIL, services.nsi.dk, os2, trade press); every fact
-that is not unknown carries its source URL and the page's own words. Status is honest: an authority's own
-page is ``confirmed``, a third party quoting one ``reported``, KL's expectation ``expected``; switches
-that happened in 2022–2024 have ``switch_state`` ``switched``. ``brokers`` lists the slugs of the brokers
-a solution's users log in through (read by the readiness code when it is there; ignored otherwise).
+The KL webinar Q&A (the municipalities' questions, autumn 2022) is itself a source (``KL_WEBINAR``, named in the
+evidence it gives): KL expects FMK at Betydelig; Aula awaits a decision. Never add a date or a level without its
+source. The day-one transitions are ``tracker.starter_transitions``.
 """
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
 from typing import Any
 
-from tracker.starter_solutions import KL_WEBINAR, SOLUTIONS
+KL_WEBINAR = "KL-webinar om NemLog-in3 og MitID Erhverv, spørgsmål og svar (2022)"
 
-ORGANISATIONS: list[dict[str, Any]] = [
-    {"slug": "digst", "name": "Digitaliseringsstyrelsen", "kind": "authority", "url": "https://digst.dk/"},
-    {"slug": "kl", "name": "KL – Kommunernes Landsforening", "kind": "kl", "url": "https://www.kl.dk/"},
-    {"slug": "kombit", "name": "KOMBIT", "kind": "kombit", "url": "https://www.kombit.dk/"},
-    {
-        "slug": "sundhedsdatastyrelsen",
-        "name": "Sundhedsdatastyrelsen",
-        "kind": "authority",
-        "url": "https://sundhedsdatastyrelsen.dk/",
-    },
-    {
-        "slug": "stil",
-        "name": "Styrelsen for It og Læring (STIL)",
-        "kind": "authority",
-        "url": "https://stil.dk/",
-    },
-    {
-        "slug": "erhvervsstyrelsen",
-        "name": "Erhvervsstyrelsen",
-        "kind": "authority",
-        "url": "https://erhvervsstyrelsen.dk/",
-    },
-    {"slug": "sundhed-dk", "name": "sundhed.dk", "kind": "authority", "url": "https://www.sundhed.dk/"},
-    {"slug": "kmd", "name": "KMD", "kind": "vendor", "url": "https://www.kmd.dk/"},
-    {"slug": "netcompany", "name": "Netcompany", "kind": "vendor", "url": "https://www.netcompany.com/"},
-    {
-        "slug": "sdfi",
-        "name": "Styrelsen for Dataforsyning og Infrastruktur (SDFI)",
-        "kind": "authority",
-        "url": "https://sdfi.dk/",
-    },
-    {
-        "slug": "os2",
-        "name": "OS2 – Offentligt digitaliseringsfællesskab",
-        "kind": "other",
-        "url": "https://os2.eu/",
-    },
-]
+
+def _solution(entry: dict[str, Any]) -> dict[str, Any]:
+    """One starter solution as the seed reads it: ``fields`` (its sourced facts) empty, all unknown, unless given."""
+    head = ("slug", "name", "kind", "aliases")
+    rest = {key: value for key, value in entry.items() if key not in head and key != "fields"}
+    return {**{key: entry[key] for key in head}, "fields": entry.get("fields", {}), **rest}
+
+
+_TABLE = tomllib.loads(resources.files("tracker").joinpath("starter_data.toml").read_text(encoding="utf-8"))
+ORGANISATIONS: list[dict[str, Any]] = _TABLE["organisations"]
+SOLUTIONS: list[dict[str, Any]] = [_solution(entry) for entry in _TABLE["solution"]]
 
 __all__ = ["KL_WEBINAR", "ORGANISATIONS", "SOLUTIONS"]

@@ -23,7 +23,6 @@ from tracker.models import Solution, Transition
 from tracker.registry.actors import SYSTEM
 from tracker.registry.services import update_solution
 from tracker.registry.transition_writes import create_transition
-from tracker.starter_brokers import OCES3_KOMBIT, SEB_PAGE, switch
 
 OIOSAML_PROFILES = "https://digst.dk/it-loesninger/standarder/oiosaml-profiler/"
 NEMLOGIN_OIOSAML3 = "https://migrering.nemlog-in.dk/nemlog-in-broker/offentlig-tjenesteudbyder/oiosaml-3/"
@@ -33,6 +32,10 @@ CONTEXT_HANDLER_2 = (
 )
 STIL_RELEASES = "https://viden.stil.dk/display/OFFSKOLELOGIN/Releases"
 SDFI_OCES3 = "https://confluence.sdfi.dk/display/DML/Tjenestebruger+-+overgang+til+OCES3"
+SEB_PAGE = "https://services.nsi.dk/Services/SEB"
+OES2_KOMBIT = (
+    "https://digitaliseringskataloget.dk/udskiftning-af-oces2-certifikater-i-den-faelleskommunale-infrastruktur"
+)
 KL_HEALTH_REFORM = (
     "https://www.kl.dk/sundhed-og-aeldre/sundhedsreformen/det-vigtigste-om-sundhedsreformen/"
     "tidslinje-over-opgaveflytning-og-oekonomiopgaver-i-sundhedsreformen"
@@ -54,7 +57,47 @@ def _day(earliest: str, latest: str | None = None, precision: str = "day", **res
     }
 
 
+def switch(
+    earliest: str,
+    latest: str,
+    precision: str,
+    text: str,
+    *,
+    state: str,
+    status: str,
+    kind: str,
+    url: str,
+    evidence: str,
+) -> dict[str, Any]:
+    """The switch-date fields of a sourced fact (a solution's ``switch_*`` columns), the days as ISO strings."""
+    return {
+        "switch_earliest_on": earliest,
+        "switch_latest_on": latest,
+        "switch_precision": precision,
+        "switch_text": text,
+        "switch_state": state,
+        "switch_status": status,
+        "switch_source_kind": kind,
+        "switch_source_url": url,
+        "switch_evidence": evidence,
+    }
+
+
 # The certificate switches as the day-one registry held them in the solutions' switch date (``switch``'s shape).
+# The OCES2 → OCES3 certificate switch of the fælleskommunale infrastructure (KOMBIT's own page): once the
+# switch date of three KOMBIT solutions, now their 'certificate' transitions.
+OCES3_KOMBIT = switch(
+    "2023-05-23",
+    "2023-10-31",
+    "day",
+    "fra den 23. maj 2023 – 31. oktober 2023",
+    state="switched",
+    status="confirmed",
+    kind="authority",
+    url=OES2_KOMBIT,
+    evidence='OCES2 → OCES3 i den fælleskommunale infrastruktur: "fra den 23. maj 2023"; OCES2 slut '
+    '31. oktober 2023 "(bemærk ny dato pr. 27. april 2023)"',
+)
 DATAFORDELEREN_OCES3 = switch(
     "2023-06-07",
     "2023-10-31",

@@ -95,6 +95,32 @@ def test_bulk_change_assigns_an_owner_and_a_status_to_the_chosen(world: dict[str
     assert client.get("/kommuner/101/handlinger?status=done").get_data(as_text=True).count('class="action-row') == 0
 
 
+def test_bulk_change_keeps_every_filter(world: dict[str, Any], session: Session) -> None:
+    """Two statuses ticked and an owner: the bulk form posts back to the list with all of them, a refusal shows
+    the same filtered list, and after the change the list comes back filtered as it was."""
+    client = world["client"]
+    query = "status=new&status=in_progress&owner=none"
+    html = client.get(f"/kommuner/101/handlinger?{query}").get_data(as_text=True)
+    action = re.search(r'<form method="post" action="([^"]+)" novalidate>', html)
+    assert action is not None
+    assert action.group(1).replace("&amp;", "&") == f"/kommuner/101/handlinger?{query}"
+    token = _csrf(client, f"/kommuner/101/handlinger?{query}")
+    ids = _ids(session)
+    refused = client.post(
+        action.group(1).replace("&amp;", "&"), data={"csrf_token": token, "ids": [str(ids["omsorg"])]}
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Vælg, hvad der skal ændres." in page
+    ticked = re.findall(r'name="status" value="(\w+)" checked', page)
+    assert sorted(ticked) == ["in_progress", "new"], ticked
+    done = client.post(
+        action.group(1).replace("&amp;", "&"),
+        data={"csrf_token": token, "ids": [str(ids["omsorg"])], "status": "in_progress"},
+    )
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"/kommuner/101/handlinger?{query}")
+
+
 def test_a_refused_form_is_a_danish_422_and_nothing_is_stored(world: dict[str, Any], session: Session) -> None:
     client = world["client"]
     client.get("/kommuner/101/handlinger")

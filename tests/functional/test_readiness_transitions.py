@@ -26,6 +26,7 @@ from tests.support.municipalities import (
     fresh_client,
     idp,
     last_event_id,
+    log_in,
     municipality,
     solution,
     stored_readiness_events,
@@ -271,3 +272,40 @@ def test_the_statements_a_loa_transition_costs_do_not_grow_with_the_municipaliti
         assert len(_readiness_after(session, mark)) == count
         costs[count] = len(log.queries)
     assert costs[3] == costs[12], costs
+
+
+def test_a_planned_raise_whose_last_day_has_passed_is_stale_until_confirmed(
+    client: FlaskClient, session: Session, sbsys: Solution
+) -> None:
+    """The row's requirement comes from a ``loa`` transition still 'planned' after its latest day: the row is
+    flagged to be confirmed (like a planned switch), and the coordinators' queue lists the transition; once it is
+    recorded as switched the flag goes."""
+    past = TODAY - timedelta(days=10)
+    raised = _raise_to_hoej(session, sbsys)
+    update_transition(session, raised, {"earliest_on": past, "latest_on": past, "state": "planned"}, actor=KL)
+    session.commit()
+    _, token = user_with_token(session, "stale@kk.dk", "municipality", COPENHAGEN)
+    coordinator, _ = user_with_token(session, "stale@kl.dk", "coordinator")
+    session.commit()
+
+    def row() -> dict[str, Any]:
+        found = client.get(
+            f"/api/v1/municipalities/{COPENHAGEN}/readiness", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert found.status_code == 200, found.get_json()
+        rows = [r for r in found.get_json()["items"] if r["solution"]["slug"] == "x-sbsys"]
+        assert len(rows) == 1, rows
+        return dict(rows[0])
+
+    first = row()
+    assert first["status"] == "locked_out" and first["stale"] is True, first
+    web = fresh_client(client.application)
+    log_in(web, coordinator)
+    queue = web.get("/forslag").get_data(as_text=True)
+    assert f'data-transition="{raised.id}"' in queue and "SBSYS-test: Krav om Høj" in queue
+    assert "Transitions to be confirmed" in web.get("/forslag?lang=en").get_data(as_text=True)
+
+    update_transition(session, raised, {"state": "switched"}, actor=KL)
+    session.commit()
+    assert row()["stale"] is False
+    assert f'data-transition="{raised.id}"' not in web.get("/forslag").get_data(as_text=True)

@@ -480,6 +480,14 @@ def test_the_service_provider_proposes_as_the_authority(app: Flask, session: Ses
     proposal = session.scalars(select(Proposal).where(Proposal.evidence == evidence)).one()
     assert proposal.state == "pending" and proposal.source_kind == "authority"
     assert proposal.changes["loa_status"] == "confirmed" and proposal.changes["loa_source_kind"] == "authority"
+    # Accepted, the authority's word stays confirmed on the solution (not demoted to a vendor's 'reported').
+    coordinator = make_account(session, "coordinator", "kl-aula@example.dk")
+    session.commit()
+    accepted = app.test_client().post(f"/api/v1/proposals/{proposal.id}/accept", json={}, headers=coordinator.bearer)
+    assert accepted.status_code == 200, accepted.get_json()
+    loa = app.test_client().get("/api/v1/solutions/aula").get_json()["required_loa"]
+    assert loa["value"] == "betydelig" and loa["status"] == "confirmed", loa
+    assert loa["source"]["kind"] == "authority", loa
 
 
 def test_proposals_of_others_are_invisible(app: Flask, session: Session, ctx: Ctx) -> None:

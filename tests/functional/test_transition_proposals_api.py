@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.support.accounts import Account, make_role_accounts
+from tests.support.accounts import Account, make_account, make_role_accounts
 from tests.support.broadcast import subscribe
 from tracker.models import ChangeEvent, Delivery, Organisation, Proposal, Transition
 
@@ -420,3 +420,23 @@ def test_a_change_to_the_nsis_login_transition_is_a_change_of_the_solutions_swit
     assert f"Forslag #{made.get_json()['id']}" in history[0]["reason"]
     mirrored = client.get(f"/api/v1/transitions/{nsis['id']}").get_json()
     assert mirrored["date"]["earliest"] == "2031-10-01"
+
+
+def test_the_service_providers_word_stays_confirmed_when_accepted(
+    client: FlaskClient, accounts: dict[str, Account], session: Session
+) -> None:
+    """KOMBIT provides Aula (Netcompany builds it): its proposal is the authority's 'confirmed', also once a
+    coordinator accepts it — a vendor's own 'confirmed' is demoted to 'reported', the authority's is not."""
+    kombit = make_account(session, "vendor", "plan-kombit@example.dk", organisation="kombit")
+    session.commit()
+    body = {**OIOSAML4, "title": "OIOSAML 4.0.0 i Aula", "date": {"text": "Q3 2027", "state": "planned"}}
+    made = _propose_new(client, kombit, body, slug="aula")
+    assert made.status_code == 201, made.get_json()
+    proposal = made.get_json()
+    assert proposal["source"]["kind"] == "authority"
+    accepted = client.post(
+        f"/api/v1/proposals/{proposal['id']}/accept", json={}, headers=accounts["coordinator"].bearer
+    )
+    assert accepted.status_code == 200, accepted.get_json()
+    t = client.get(accepted.get_json()["transition"]["url"]).get_json()
+    assert t["date"]["status"] == "confirmed" and t["date"]["source"]["kind"] == "authority", t["date"]

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.actions import texts
 from tracker.actions.events import emit_updated, owner_label
 from tracker.actions.sync import record
 from tracker.auth.permissions import may
@@ -20,6 +19,7 @@ from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.models import Action, ActionRead, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
+from tracker.vocabulary import ACTION_STATUS_LABELS
 
 NEEDS_REASON = ("not_relevant", "blocked")
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
@@ -76,7 +76,7 @@ def clean(session: Session, action: Action, values: dict[str, Any]) -> dict[str,
         kept = action.status_reason if status == action.status and "status_reason" not in values else None
         if not (reason or kept):
             errors["status_reason"] = _(
-                "Skriv en begrundelse, når status er '%(status)s'.", status=texts.STATUS_LABELS[status]
+                "Skriv en begrundelse, når status er '%(status)s'.", status=ACTION_STATUS_LABELS[status]
             )
         elif reason:
             out["status_reason"] = reason

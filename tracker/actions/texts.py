@@ -1,4 +1,5 @@
-"""Labels and the registry's reasons for actions, through the message catalogue (Danish first).
+"""The action history's field names and the registry's reasons for actions, through the message catalogue
+(Danish first); an action's status labels are the shared vocabulary's (``ACTION_STATUS_LABELS``).
 
 Reasons the registry writes into an action (why it reopened or closed it) are stored in Danish, as events are:
 they are history, written outside any reader's request.
@@ -14,13 +15,6 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.vocabulary import LOA_LABELS, danish_day, in_danish
 
-STATUS_LABELS = {
-    "new": _l("Ikke startet"),
-    "in_progress": _l("I gang"),
-    "done": _l("Færdig"),
-    "not_relevant": _l("Ikke relevant"),
-    "blocked": _l("Blokeret"),
-}
 FIELD_LABELS = {
     "status": _l("Status"),
     "status_reason": _l("Begrundelse"),

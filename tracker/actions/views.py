@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from tracker.actions import queries, sync
 from tracker.actions.access import sees_actions
 from tracker.actions.services import owner_label
-from tracker.actions.texts import STATUS_LABELS, no_longer_asked_title
+from tracker.actions.texts import no_longer_asked_title
 from tracker.clock import today_in_denmark
 from tracker.models import Action, Municipality, Transition, User
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.readiness import Readiness, ReadinessRow, municipality_readiness
+from tracker.vocabulary import ACTION_STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class ActionView:
     @property
     def status_label(self) -> str:
         """The status in the reader's language."""
-        return str(STATUS_LABELS[self.action.status])
+        return str(ACTION_STATUS_LABELS[self.action.status])
 
 
 @dataclass(frozen=True)

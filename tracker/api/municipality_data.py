@@ -6,12 +6,13 @@ the login cookie too (the page's export links); writes need a bearer token (the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
 
 from tracker.api import readiness_cache
 from tracker.api.municipality_schemas import (
@@ -55,6 +56,8 @@ blp = Blueprint(
     description="En kommunes IdP'er, portefølje og parathed — kun for kommunens egne brugere og KL's koordinatorer.",
 )
 SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+T = TypeVar("T")  # a row of M's
+K = TypeVar("K")  # its key in the path
 BINARY = {"type": "string", "format": "binary"}
 # CSV is text: generated clients read it as a string (with "format: binary" openapi-python-client's code crashed).
 TEXT = {"type": "string"}
@@ -92,6 +95,24 @@ def _municipality(code: str, *, write: bool = False) -> tuple[Municipality, Acto
     return municipality, Actor.of(require_municipality_access(user, municipality))
 
 
+def _listed(
+    code: str, rows: Callable[[Session, Municipality], Sequence[T]], as_dict: Callable[[T], Any]
+) -> dict[str, Any]:
+    """One of M's lists (``rows``), each row as JSON (``as_dict``), with their number."""
+    municipality, _ = _municipality(code)
+    items = rows(get_session(), municipality)
+    return {"items": [as_dict(item) for item in items], "total": len(items)}
+
+
+def _one(
+    code: str, find: Callable[[Session, Municipality, K], T], key: K, *, write: bool = False
+) -> tuple[Session, T, Actor]:
+    """One row of M's (``find``: 404 when M has none by ``key``), with the session and the caller as an actor."""
+    municipality, actor = _municipality(code, write=write)
+    session = get_session()
+    return session, find(session, municipality, key), actor
+
+
 def _readable_state(code: str) -> MunicipalityState:
     """M's cache check (one query) for a read, once the caller is known to be allowed to see M."""
     user = require_user(api_user(write=False))
@@ -108,9 +129,7 @@ class Idps(MethodView):
     @private
     def get(self, code: str) -> dict[str, Any]:
         """M's IdPs, primary first."""
-        municipality, _ = _municipality(code)
-        items = queries.list_idps(get_session(), municipality)
-        return {"items": [idp_dict(i) for i in items], "total": len(items)}
+        return _listed(code, queries.list_idps, idp_dict)
 
     @blp.arguments(IdpCreateSchema)
     @blp.response(201, IdpSchema)
@@ -130,8 +149,8 @@ class IdpItem(MethodView):
     @private
     def get(self, code: str, idp_id: int) -> dict[str, Any]:
         """One IdP."""
-        municipality, _ = _municipality(code)
-        return idp_dict(queries.get_idp(get_session(), municipality, idp_id))
+        _, idp, _ = _one(code, queries.get_idp, idp_id)
+        return idp_dict(idp)
 
     @blp.arguments(IdpPatchSchema)
     @blp.response(200, IdpSchema)
@@ -139,17 +158,15 @@ class IdpItem(MethodView):
     @write
     def patch(self, args: dict[str, Any], code: str, idp_id: int) -> dict[str, Any]:
         """Change an IdP; raising or lowering its level updates readiness (and emits events)."""
-        municipality, actor = _municipality(code, write=True)
-        session = get_session()
-        return idp_dict(services.update_idp(session, queries.get_idp(session, municipality, idp_id), args, actor=actor))
+        session, idp, actor = _one(code, queries.get_idp, idp_id, write=True)
+        return idp_dict(services.update_idp(session, idp, args, actor=actor))
 
     @blp.response(204)
     @write
     def delete(self, code: str, idp_id: int) -> None:
         """Remove an IdP; portfolio entries that named it fall back to the primary IdP."""
-        municipality, actor = _municipality(code, write=True)
-        session = get_session()
-        services.delete_idp(session, queries.get_idp(session, municipality, idp_id), actor=actor)
+        session, idp, actor = _one(code, queries.get_idp, idp_id, write=True)
+        services.delete_idp(session, idp, actor=actor)
 
 
 @blp.route("/<string:code>/idp-changes")
@@ -160,9 +177,7 @@ class IdpChanges(MethodView):
     @private
     def get(self, code: str) -> dict[str, Any]:
         """M's planned IdP and staff-group changes, by day."""
-        municipality, _ = _municipality(code)
-        items = plans.list_changes(get_session(), municipality)
-        return {"items": [idp_change_dict(c) for c in items], "total": len(items)}
+        return _listed(code, plans.list_changes, idp_change_dict)
 
     @blp.arguments(IdpChangeCreateSchema)
     @blp.response(201, IdpChangeSchema)
@@ -238,10 +253,9 @@ class IdpChangesImport(MethodView):
         refuses the file (422, every problem with its row number) and nothing is stored. ``dry_run``: only say
         what would happen (200, with ``errors``). The import is one readiness event for the municipality."""
         municipality, actor = _municipality(code, write=True)
-        upload = files["file"]
-        data = upload.stream.read(imports.MAX_BYTES + 1)
+        filename, data = imports.uploaded_file(files["file"])
         report = plan_imports.import_plan(
-            get_session(), municipality, upload.filename or "", data, actor=actor, dry_run=query["dry_run"]
+            get_session(), municipality, filename, data, actor=actor, dry_run=query["dry_run"]
         )
         if not report.dry_run and not report.valid:
             raise report.refusal()
@@ -256,16 +270,15 @@ class IdpChangeItem(MethodView):
     @private
     def get(self, code: str, change_id: int) -> dict[str, Any]:
         """One planned change."""
-        municipality, _ = _municipality(code)
-        return idp_change_dict(plans.get_change(get_session(), municipality, change_id))
+        _, change, _ = _one(code, plans.get_change, change_id)
+        return idp_change_dict(change)
 
     @blp.response(204)
     @write
     def delete(self, code: str, change_id: int) -> None:
         """Remove a planned change (readiness is recomputed; events for rows whose verdict changes today)."""
-        municipality, actor = _municipality(code, write=True)
-        session = get_session()
-        plans.delete_change(session, plans.get_change(session, municipality, change_id), actor=actor)
+        session, change, actor = _one(code, plans.get_change, change_id, write=True)
+        plans.delete_change(session, change, actor=actor)
 
 
 @blp.route("/<string:code>/portfolio")
@@ -276,9 +289,7 @@ class Portfolio(MethodView):
     @private
     def get(self, code: str) -> dict[str, Any]:
         """M's portfolio, by solution name."""
-        municipality, _ = _municipality(code)
-        entries = queries.list_portfolio(get_session(), municipality)
-        return {"items": [portfolio_entry_dict(e) for e in entries], "total": len(entries)}
+        return _listed(code, queries.list_portfolio, portfolio_entry_dict)
 
     @blp.arguments(PortfolioAddSchema)
     @blp.response(201, PortfolioEntrySchema)
@@ -308,18 +319,15 @@ class PortfolioItem(MethodView):
     @write
     def patch(self, args: dict[str, Any], code: str, slug: str) -> dict[str, Any]:
         """Choose the IdPs whose staff use this solution (``idp_ids``; empty: the primary IdP), or the note."""
-        municipality, actor = _municipality(code, write=True)
-        session = get_session()
-        entry = queries.get_portfolio_entry(session, municipality, slug)
+        session, entry, actor = _one(code, queries.get_portfolio_entry, slug, write=True)
         return portfolio_entry_dict(services.update_portfolio_entry(session, entry, args, actor=actor))
 
     @blp.response(204)
     @write
     def delete(self, code: str, slug: str) -> None:
         """Remove the solution from the portfolio."""
-        municipality, actor = _municipality(code, write=True)
-        session = get_session()
-        services.remove_from_portfolio(session, queries.get_portfolio_entry(session, municipality, slug), actor=actor)
+        session, entry, actor = _one(code, queries.get_portfolio_entry, slug, write=True)
+        services.remove_from_portfolio(session, entry, actor=actor)
 
 
 def import_report_dict(report: imports.ImportReport) -> dict[str, Any]:
@@ -353,10 +361,9 @@ class PortfolioImport(MethodView):
     def post(self, query: dict[str, Any], files: dict[str, Any], code: str) -> dict[str, Any]:
         """Add the solutions named in a CSV/XLSX file; report names it could not match, with suggestions."""
         municipality, actor = _municipality(code, write=True)
-        upload = files["file"]
-        data = upload.stream.read(imports.MAX_BYTES + 1)
+        filename, data = imports.uploaded_file(files["file"])
         report = imports.import_portfolio(
-            get_session(), municipality, upload.filename or "", data, actor=actor, dry_run=query["dry_run"]
+            get_session(), municipality, filename, data, actor=actor, dry_run=query["dry_run"]
         )
         return import_report_dict(report)
 

@@ -344,7 +344,13 @@ class ReadinessRowSchema(Schema):
     )
     action = fields.Nested(ActionSchema, required=True)
     stale = fields.Boolean(
-        required=True, metadata={"description": "A planned switch whose latest day has passed: to be confirmed"}
+        required=True,
+        metadata={
+            "description": (
+                "A planned switch, or the planned loa transition that drives the row, whose latest day has passed:"
+                " to be confirmed"
+            )
+        },
     )
     staff_group = fields.String(
         allow_none=True, required=True, metadata={"description": "The IdP's user group, else its name (null: no IdP)"}

@@ -35,10 +35,10 @@ from tracker.clock import DANISH_TIME
 from tracker.models import ChangeEvent, Solution, Transition
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.lockout import Period
-from tracker.municipalities.readiness import LOA_OF_RANK, STATUS_TEXT, Readiness, ReadinessRow, Status, binding_row
+from tracker.municipalities.readiness import LOA_OF_RANK, Readiness, ReadinessRow, Status, binding_row
 from tracker.municipalities.requirements import TransitionRef
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
-from tracker.vocabulary import CONFIDENCE_LABELS, LOA_LABELS, STATE_LABELS, danish_day
+from tracker.vocabulary import CONFIDENCE_LABELS, LOA_LABELS, READINESS_LABELS, STATE_LABELS, danish_day
 
 REMINDER_DAYS = (30, 7)
 SWITCH_EVENT = "solution.switch_date.changed"
@@ -207,7 +207,7 @@ def _vevent(
     if readiness:
         worst = readiness[0]  # rows come most urgent first
         if worst.assessment.status in (Status.AT_RISK, Status.LOCKED_OUT):
-            summary += f" — {STATUS_TEXT[worst.assessment.status]}"
+            summary += f" — {READINESS_LABELS[worst.assessment.status]}"
         description = readiness_lines(readiness) + "\n" + description
     event.add("summary", summary)
     event.add("description", description)

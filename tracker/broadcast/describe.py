@@ -18,7 +18,15 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.broadcast.transition_text import transition_parts
 from tracker.models import ChangeEvent
-from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, format_day
+from tracker.vocabulary import (
+    CONFIDENCE_LABELS,
+    KIND_LABELS,
+    LOA_LABELS,
+    READINESS_LABELS,
+    SOURCE_KIND_LABELS,
+    STATE_LABELS,
+    format_day,
+)
 
 FIELD_LABELS = {
     "name": _l("navn"),
@@ -35,16 +43,7 @@ FIELD_LABELS = {
     "switch_source_url": _l("kilde for skæringsdato"),
     "switch_evidence": _l("dokumentation for skæringsdato"),
 }
-SOURCE_KIND_LABELS = {
-    "authority": _l("myndighed"),
-    "scraper": _l("automatisk indsamlet"),
-    "coordinator": _l("KL-koordinator"),
-    "vendor": _l("leverandør"),
-    "municipality": _l("kommune"),
-    "risk_assessment": _l("fælles risikovurdering"),
-}
 BULK_DETAILS = 50  # rows of a bulk readiness event spelled out in its summary (the payload has them all)
-READINESS_LABELS = {"ok": _l("Klar"), "at_risk": _l("I fare"), "locked_out": _l("Lukket ude"), "unknown": _l("Ukendt")}
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,14 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 from tracker.broadcast.alarms import add_reminders
 from tracker.models import Transition
 from tracker.registry.facts import FIRST_DAY, LAST_DAY
-from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS, WHO_LABELS, label
-from tracker.vocabulary import CONFIDENCE_LABELS, STATE_LABELS
+from tracker.vocabulary import (
+    CONFIDENCE_LABELS,
+    STATE_LABELS,
+    TRANSITION_CATEGORY_LABELS,
+    TRANSITION_KIND_LABELS,
+    WHO_MUST_ACT_LABELS,
+    label,
+)
 
 ACT_BY_REMINDER_DAYS = (14,)
 
@@ -67,13 +73,14 @@ def calendar_transitions(
 
 def _description(t: Transition, page_url: str) -> str:
     lines = [
-        f"{label(KIND_LABELS, t.kind)} · {label(CATEGORY_LABELS, t.category)}" + (" · STOR ÆNDRING" if t.major else ""),
+        f"{label(TRANSITION_KIND_LABELS, t.kind)} · {label(TRANSITION_CATEGORY_LABELS, t.category)}"
+        + (" · STOR ÆNDRING" if t.major else ""),
         f"Status: {label(STATE_LABELS, t.state)}, {label(CONFIDENCE_LABELS, t.status)}"
         + (f" («{t.text}»)" if t.text else "")
         + (f", kilde: {t.source_url}" if t.source_url else ""),
     ]
     if t.who_must_act:
-        lines.append("Skal handle: " + ", ".join(label(WHO_LABELS, w) for w in t.who_must_act))
+        lines.append("Skal handle: " + ", ".join(label(WHO_MUST_ACT_LABELS, w) for w in t.who_must_act))
     if t.what_to_do:
         lines.append(f"Gør: {t.what_to_do}")
     if t.description:

@@ -11,8 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from tracker.models import ChangeEvent
-from tracker.registry.transition_labels import KIND_LABELS, label
-from tracker.vocabulary import STATE_LABELS, format_day
+from tracker.vocabulary import STATE_LABELS, TRANSITION_KIND_LABELS, format_day, label
 
 
 def _day(value: Any) -> str:
@@ -31,7 +30,7 @@ def transition_parts(event: ChangeEvent) -> list[str]:
     """What happened to the transition, in one or more short phrases."""
     t = (event.data or {}).get("transition") or {}
     ch = event.changes or {}
-    name = f"«{t.get('title') or ''}» ({label(KIND_LABELS, t.get('kind'))})"
+    name = f"«{t.get('title') or ''}» ({label(TRANSITION_KIND_LABELS, t.get('kind'))})"
     if event.type == "transition.created":
         parts = [_("ny overgang %(name)s", name=name)]
         if earliest := _change(ch, "earliest_on"):

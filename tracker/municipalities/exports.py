@@ -22,9 +22,16 @@ from tracker.clock import DANISH_TIME, today_in_denmark, utcnow
 from tracker.models import IdpChange, Solution
 from tracker.municipalities.actions import action_text
 from tracker.municipalities.lockout import Period
-from tracker.municipalities.readiness import STATUS_TEXT, Readiness
+from tracker.municipalities.readiness import Readiness
 from tracker.municipalities.requirements import SolutionFacts, TransitionRef
-from tracker.vocabulary import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS, in_danish
+from tracker.vocabulary import (
+    CONFIDENCE_LABELS,
+    KIND_LABELS,
+    LOA_LABELS,
+    READINESS_LABELS,
+    STATE_LABELS,
+    in_danish,
+)
 
 CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -126,7 +133,7 @@ def readiness_table(readiness: Readiness) -> Table:
                 [
                     solution.name,
                     solution.slug,
-                    str(STATUS_TEXT[verdict.status]),
+                    str(READINESS_LABELS[verdict.status]),
                     verdict.days_left,
                     verdict.from_day,
                     idp.name if idp else None,

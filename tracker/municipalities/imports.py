@@ -84,6 +84,12 @@ class ImportReport:
         return [(s, self.idps.get(s.id, [])) for s in [*(s for _, s in self.added), *widened]]
 
 
+def uploaded_file(upload: Any) -> tuple[str, bytes]:
+    """An uploaded file (werkzeug's ``FileStorage``) as the importers take it: its name ("" when none) and its
+    bytes, one more than ``MAX_BYTES`` at the most, so a file over the limit is refused rather than cut."""
+    return upload.filename or "", upload.stream.read(MAX_BYTES + 1)
+
+
 def _decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) first; Danish Excel often saves CSV as Windows-1252."""
     try:

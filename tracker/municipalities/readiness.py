@@ -85,12 +85,6 @@ REASON_TEXT = {
     Reason.IDP_LOA_UNKNOWN: _l("IdP'ens anmeldte sikringsniveau er ukendt."),
     Reason.SWITCH_DATE_UNKNOWN: _l("IdP'ens niveau er lavere end krævet, men skæringsdatoen er ukendt."),
 }
-STATUS_TEXT = {
-    Status.OK: _l("Klar"),
-    Status.AT_RISK: _l("I fare"),
-    Status.LOCKED_OUT: _l("Lukket ude"),
-    Status.UNKNOWN: _l("Ukendt"),
-}
 # ``session.info`` key: readiness just computed after a municipality's own change, by municipality id, while its
 # readiness event is being sent (``readiness_events.emit_municipality_changes``), so that a receiver following
 # the change (the actions) need not compute it again.
@@ -527,6 +521,13 @@ def binding_row(rows: Sequence[ReadinessRow]) -> ReadinessRow | None:
     return min(dated, key=lambda row: (row.binding_on, row.sort_key)) if dated else None
 
 
+def _step_stale(chain: Chain, step: RequirementStep | None, today: date) -> bool:
+    """Whether the step that decides the verdict comes from a ``loa`` transition that needs confirming."""
+    if step is None or step.transition is None:
+        return False
+    return any(t.id == step.transition and t.stale(today) for facts in chain for t in facts.transitions)
+
+
 def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) -> ReadinessRow:
     """One (solution, IdP) row from the solution's requirement chain, at the IdP's level on ``today``."""
     idp = choice.idp
@@ -540,7 +541,7 @@ def row_for(solution: Solution, chain: Chain, choice: IdpChoice, today: date) ->
         periods = lockout_periods(requirement_steps(chain, today), initial, steps)
     judged, driver = judge_chain(chain, level, today)
     verdict, step = judged.assessment, judged.step
-    stale = chain[0].stale(today) or driver.stale(today)
+    stale = chain[0].stale(today) or driver.stale(today) or _step_stale(chain, step, today)
     required = LOA_OF_RANK.get(step.rank) if step is not None and step.rank is not None else None
     return ReadinessRow(
         solution,

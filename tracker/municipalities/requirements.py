@@ -81,6 +81,11 @@ class TransitionRef:
         """Whether the municipality or its local IdP's operator must act."""
         return bool(MUNICIPAL_ACTORS.intersection(self.who_must_act))
 
+    def stale(self, today: date) -> bool:
+        """A ``planned`` transition whose latest possible day has passed: the fact needs confirming."""
+        last = self.latest_on or self.earliest_on
+        return self.state == SwitchState.PLANNED.value and last is not None and last < today
+
     def done(self, today: date) -> bool:
         """Switched, cancelled, or its latest possible day has passed (as ``registry.transitions.is_done``)."""
         if self.state in (SwitchState.SWITCHED.value, SwitchState.CANCELLED.value):

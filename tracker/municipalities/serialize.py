@@ -15,8 +15,9 @@ from tracker.models import Idp, IdpChange, Municipality, PortfolioEntry, Solutio
 from tracker.municipalities.actions import action_dict
 from tracker.municipalities.lockout import Period
 from tracker.municipalities.overview import MunicipalityVerdict, NationalPicture, Popular, Upcoming
-from tracker.municipalities.readiness import LOA_OF_RANK, STATUS_TEXT, Readiness, ReadinessRow, Status
+from tracker.municipalities.readiness import LOA_OF_RANK, Readiness, ReadinessRow, Status
 from tracker.municipalities.requirements import SolutionFacts, TransitionRef
+from tracker.vocabulary import READINESS_LABELS
 
 
 def solution_ref(solution: Solution) -> dict[str, Any]:
@@ -137,7 +138,7 @@ def readiness_row_dict(row: ReadinessRow) -> dict[str, Any]:
     return {
         "solution": solution_ref(row.solution),
         "status": verdict.status.value,
-        "status_text": str(STATUS_TEXT[verdict.status]),
+        "status_text": str(READINESS_LABELS[verdict.status]),
         "reason": None if verdict.reason is None else {"code": verdict.reason.value, "message": verdict.message},
         "message": verdict.message,
         "days_left": verdict.days_left,

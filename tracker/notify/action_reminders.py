@@ -22,7 +22,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from tracker.actions.access import sees_actions
-from tracker.actions.texts import STATUS_LABELS
 from tracker.actions.views import load_one
 from tracker.clock import DANISH_TIME
 from tracker.models import Action, ActionChange, MailMessage, MailPreference, User
@@ -30,6 +29,7 @@ from tracker.notify.compose import link
 from tracker.notify.recipients import message_id_for
 from tracker.outbox import wake
 from tracker.outbox.queues import MAIL
+from tracker.vocabulary import ACTION_STATUS_LABELS
 
 KIND = "notice"  # sent at once by the mail worker, like the other personal notices
 PREFIX = "action-due"
@@ -117,7 +117,7 @@ def compose(session: Session, mail: MailMessage, user: User) -> tuple[str, str, 
     lines: list[tuple[str, str | None]] = [
         (item.title, url),
         (_("Løsning: %(name)s", name=item.solution_name or "–"), None),
-        (_("Status: %(status)s", status=str(STATUS_LABELS[action.status])), None),
+        (_("Status: %(status)s", status=str(ACTION_STATUS_LABELS[action.status])), None),
         (_("Frist: %(day)s", day=action.due_on.isoformat()), None),
     ]
     reason = _("Du får denne mail, fordi du er ansvarlig for handlingen. Vælg antal dage i dine mailindstillinger.")
@@ -149,7 +149,7 @@ def overdue_for(session: Session, user: User, day: date) -> list[tuple[str, str]
                 "%(solution)s: frist %(day)s (%(status)s)",
                 solution=a.solution.name if a.solution else "–",
                 day=a.due_on.isoformat() if a.due_on else "",
-                status=str(STATUS_LABELS[a.status]),
+                status=str(ACTION_STATUS_LABELS[a.status]),
             ),
             link("handlinger.item_page", code=a.municipality.code, action_id=a.id),
         )
@@ -177,7 +177,7 @@ def compose_changed(session: Session, mail: MailMessage, user: User) -> tuple[st
     lines: list[tuple[str, str | None]] = [(item.title, url)]
     if change is not None and change.reason:
         lines.append((change.reason, None))
-    lines.append((_("Status: %(status)s", status=str(STATUS_LABELS[action.status])), None))
+    lines.append((_("Status: %(status)s", status=str(ACTION_STATUS_LABELS[action.status])), None))
     if action.due_on is not None:
         lines.append((_("Frist: %(day)s", day=action.due_on.isoformat()), None))
     return subject, "alert", {"lines": lines, "reason": _("Du får denne mail, fordi du er ansvarlig for handlingen.")}

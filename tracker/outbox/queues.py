@@ -20,22 +20,19 @@ def _active_subscriptions(stmt: Select[Any], row: Any) -> Select[Any]:
     )
 
 
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours"}
+
+
+def _waits(steps: str) -> tuple[timedelta, ...]:
+    """A retry schedule written as its waits: "5s 30m 2h" (seconds, minutes, hours), in order."""
+    return tuple(timedelta(**{_UNITS[step[-1]]: int(step[:-1])}) for step in steps.split())
+
+
 # Standard Webhooks' example schedule after the first attempt (~3 days in all), ±10 % jitter.
 WEBHOOKS = Queue(
     name="webhook",
     model=Delivery,
-    schedule=(
-        timedelta(seconds=5),
-        timedelta(minutes=5),
-        timedelta(minutes=30),
-        timedelta(hours=2),
-        timedelta(hours=5),
-        timedelta(hours=10),
-        timedelta(hours=10),
-        timedelta(hours=14),
-        timedelta(hours=20),
-        timedelta(hours=24),
-    ),
+    schedule=_waits("5s 5m 30m 2h 5h 10h 10h 14h 20h 24h"),
     done_state="succeeded",
     jitter=0.1,
     narrow=_active_subscriptions,
@@ -45,15 +42,7 @@ WEBHOOKS = Queue(
 MAIL = Queue(
     name="mail",
     model=MailMessage,
-    schedule=(
-        timedelta(minutes=1),
-        timedelta(minutes=5),
-        timedelta(minutes=30),
-        timedelta(hours=2),
-        timedelta(hours=6),
-        timedelta(hours=12),
-        timedelta(hours=24),
-    ),
+    schedule=_waits("1m 5m 30m 2h 6h 12h 24h"),
     done_state="sent",
 )
 

@@ -13,6 +13,7 @@ Public functions (others build on these; the writes are in ``tracker.registry.tr
 - ``validate(session, solution, after)``: the rules (act-by after the latest day, ``loa`` without a level,
   a replacement cycle, days outside 1900–2100, unknown vocabularies) as a Danish 422; nothing is written.
 - ``is_done(t, today)``, ``act_by(t)``: a transition's state as the pages and calendars need it.
+- ``stale_transitions(session, today)``: ``planned`` ones whose latest day has passed (to confirm).
 
 A solution's *NSIS login transition* (``nsis_login``) mirrors its ``switch_*``/``loa_*`` columns, which remain
 the canonical ``switch_date``/``required_loa`` of the API, pages, feeds, calendars, exports, webhooks and CLI:
@@ -150,6 +151,26 @@ def is_done(transition: Transition, today: date) -> bool:
         return True
     last = transition.latest_on or transition.earliest_on
     return last is not None and last < today
+
+
+def stale_transitions(session: Session, today: date, *, limit: int = 100) -> list[Transition]:
+    """``planned`` transitions whose latest possible day has passed: facts to confirm, the oldest first (the
+    NSIS login transitions left out: they mirror the switch, which ``stale_solutions`` lists)."""
+    last = func.coalesce(Transition.latest_on, Transition.earliest_on)
+    return list(
+        session.scalars(
+            select(Transition)
+            .options(joinedload(Transition.solution))
+            .where(
+                Transition.state == SwitchState.PLANNED.value,
+                Transition.nsis_login.is_(False),
+                last.is_not(None),
+                last < today,
+            )
+            .order_by(last, Transition.id)
+            .limit(limit)
+        )
+    )
 
 
 def next_transitions(session: Session, solution_ids: Iterable[int], today: date) -> dict[int, Transition]:

@@ -79,6 +79,45 @@ def _values_changed(solution: Solution, changes: dict[str, Any]) -> list[str]:
     ]
 
 
+def reporter_kind(role: Role) -> str:
+    """The source kind of a proposer's own report: a vendor's, a municipality's, else a coordinator's."""
+    return REPORTER.get(role, SourceKind.COORDINATOR).value
+
+
+def stamp_fact(
+    fields: dict[str, Any],
+    prefix: str,
+    role: Role,
+    *,
+    authority: bool,
+    new_value: bool,
+    evidence: str | None,
+    source_url: str | None,
+) -> None:
+    """Stamp one fact a proposal touches (its fields named ``prefix`` + source_kind, status, …) with where it came
+    from, in place: the proposer's word by role and ``authority`` (``PROPOSER_WORD``); a ``new_value`` without a
+    stated status 'reported'; the proposal's quote and address where the fields name none. Solutions' and
+    transitions' proposals both stamp through here."""
+    word = PROPOSER_WORD.get((role, authority))
+    if word is not None:
+        kind, status = word
+        fields[f"{prefix}source_kind"] = kind.value
+        if status is not None:
+            fields[f"{prefix}status"] = status.value
+        elif fields.get(f"{prefix}status") == Confidence.CONFIRMED:
+            # Only a coordinator, from the authority's own word, may call a fact confirmed.
+            fields[f"{prefix}status"] = Confidence.REPORTED.value
+    if new_value and f"{prefix}status" not in fields:
+        # A new value never inherits the old value's confidence ("Afventer beslutning" beside a level just
+        # answered): without a stated one it is what someone reported, by whom the source kind says.
+        fields[f"{prefix}status"] = Confidence.REPORTED.value
+        fields.setdefault(f"{prefix}source_kind", reporter_kind(role))
+    if evidence and not fields.get(f"{prefix}evidence"):
+        fields[f"{prefix}evidence"] = evidence
+    if source_url and not fields.get(f"{prefix}source_url"):
+        fields[f"{prefix}source_url"] = source_url
+
+
 def _with_provenance(
     role: str,
     changes: dict[str, Any],
@@ -91,25 +130,17 @@ def _with_provenance(
     """Stamp each touched fact with where it came from: a vendor's word is 'reported' by the vendor; the
     service provider's (``authority``) is 'confirmed' by the authority that decides it."""
     result = dict(changes)
+    changed = _values_changed(solution, changes) if solution is not None else []
     for prefix in _facts_touched(changes):
-        word = PROPOSER_WORD.get((Role(role), authority))
-        if word is not None:
-            kind, status = word
-            result[f"{prefix}_source_kind"] = kind.value
-            if status is not None:
-                result[f"{prefix}_status"] = status.value
-            elif result.get(f"{prefix}_status") == Confidence.CONFIRMED:
-                # Only a coordinator, from the authority's own word, may call a fact confirmed.
-                result[f"{prefix}_status"] = Confidence.REPORTED.value
-        if solution is not None and prefix in _values_changed(solution, changes) and f"{prefix}_status" not in result:
-            # A new value never inherits the old value's confidence ("Afventer beslutning" beside a level just
-            # answered): without a stated one it is what someone reported, by whom the source kind says.
-            result[f"{prefix}_status"] = Confidence.REPORTED.value
-            result.setdefault(f"{prefix}_source_kind", REPORTER.get(Role(role), SourceKind.COORDINATOR).value)
-        if evidence and not result.get(f"{prefix}_evidence"):
-            result[f"{prefix}_evidence"] = evidence
-        if source_url and not result.get(f"{prefix}_source_url"):
-            result[f"{prefix}_source_url"] = source_url
+        stamp_fact(
+            result,
+            f"{prefix}_",
+            Role(role),
+            authority=authority,
+            new_value=prefix in changed,
+            evidence=evidence,
+            source_url=source_url,
+        )
     return result
 
 
@@ -142,18 +173,29 @@ def create_proposal(
     if all(json_value(getattr(solution, f)) == json_value(v) for f, v in changes.items()):
         raise ValidationError("review.proposal_changes_nothing", {"changes": "Ingen forskel."})
     prefixes = _facts_touched(changes)
+    return record(
+        session,
+        proposer,
+        solution,
+        changes=to_json(changes),
+        evidence=evidence or changes.get(f"{prefixes[0]}_evidence"),
+        source_kind=changes.get(f"{prefixes[0]}_source_kind"),
+        source_url=source_url or changes.get(f"{prefixes[0]}_source_url"),
+    )
+
+
+def record(session: Session, proposer: User, solution: Solution, **proposed: Any) -> Proposal:
+    """Store ``proposer``'s proposal on ``solution`` (``proposed``: what it proposes and its source), pending
+    against the solution's version, and submit it (``submit``)."""
     proposal = Proposal(
         solution_id=solution.id,
         origin=ORIGIN[Role(proposer.role)],
         proposer_id=proposer.id,
         proposer_label=public_actor(proposer)[:200],
-        changes=to_json(changes),
-        evidence=evidence or changes.get(f"{prefixes[0]}_evidence"),
-        source_kind=changes.get(f"{prefixes[0]}_source_kind"),
-        source_url=source_url or changes.get(f"{prefixes[0]}_source_url"),
         base_version=solution.version,
         state="pending",
         created_at=utcnow(),
+        **proposed,
     )
     session.add(proposal)
     session.flush()
@@ -239,9 +281,11 @@ def _apply_to_solution(
 ) -> list[ChangeEvent]:
     changes = from_json(proposal.changes)
     if proposal.origin in ("vendor", "municipality"):
-        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed'.
+        # Stored before the rule, or by any other path: a vendor's or municipality's word is never 'confirmed' —
+        # unless it is the authority's (the service provider's), which ``_with_provenance`` stamped by role.
         for prefix in _facts_touched(changes):
-            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED:
+            authority = changes.get(f"{prefix}_source_kind") == SourceKind.AUTHORITY
+            if changes.get(f"{prefix}_status") == Confidence.CONFIRMED and not authority:
                 changes[f"{prefix}_status"] = Confidence.REPORTED.value
     kind = proposal.transition_kind
     if kind and kind not in NSIS_KINDS and not changes.keys() & set(LOA_FIELDS):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import ChangeEvent, Proposal, Solution, Transition
-from tracker.models.vocab import Confidence
+from tracker.models.vocab import Confidence, SourceKind
 from tracker.registry.actors import Actor
 from tracker.registry.facts import json_value
 from tracker.registry.transition_writes import create_transition, created_event, update_transition
@@ -67,11 +67,12 @@ def apply(session: Session, proposal: Proposal, solution: Solution, *, actor: Ac
     """Create the proposed transition or change the named one; returns the events (none: nothing changed).
 
     The events carry the proposal's source; a vendor's or a municipality's word is never 'confirmed' (as a
-    proposal of the solution's facts)."""
+    proposal of the solution's facts) unless it is the service provider's, stamped as the authority's."""
     fields = from_json(proposal.changes)
     if proposal.origin in ("vendor", "municipality"):
         for status in STATUS_FIELDS:
-            if fields.get(status) == Confidence.CONFIRMED:
+            authority = fields.get(status.replace("status", "source_kind")) == SourceKind.AUTHORITY
+            if fields.get(status) == Confidence.CONFIRMED and not authority:
                 fields[status] = Confidence.REPORTED.value
     source = (proposal.source_kind, proposal.source_url)
     transition = lock_transition(session, proposal)

@@ -16,17 +16,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tracker.auth.display import public_actor
 from tracker.auth.permissions import may, require
-from tracker.clock import utcnow
 from tracker.errors import NotFound, ValidationError
 from tracker.i18n import translated as _
 from tracker.models import Proposal, Solution, Transition, User
-from tracker.models.vocab import Confidence, Role, SourceKind
+from tracker.models.vocab import Role
 from tracker.registry.transition_writes import prepare_change, prepare_new
 from tracker.registry.transitions import DATE_FIELDS, LOA_FIELDS
 from tracker.review import transition_changes
-from tracker.review.services import MAX_EVIDENCE, ORIGIN, PROPOSER_WORD, REPORTER, submit
+from tracker.review.services import MAX_EVIDENCE, PROPOSER_WORD, record, reporter_kind, stamp_fact
 
 
 @dataclass(frozen=True)
@@ -57,23 +55,11 @@ def with_provenance(
     result = dict(fields)
     role = Role(proposer.role)
     for prefix in _touched(fields, new=new):
-        word = PROPOSER_WORD.get((role, authority))
-        if word is not None:
-            kind, status = word
-            result[f"{prefix}source_kind"] = kind.value
-            if status is not None:
-                result[f"{prefix}status"] = status.value
-            elif result.get(f"{prefix}status") == Confidence.CONFIRMED:
-                result[f"{prefix}status"] = Confidence.REPORTED.value
-        else:
-            result.setdefault(f"{prefix}source_kind", REPORTER.get(role, SourceKind.COORDINATOR).value)
+        if PROPOSER_WORD.get((role, authority)) is None:
+            # A transition's fact names whose word it is even when its value is unknown.
+            result.setdefault(f"{prefix}source_kind", reporter_kind(role))
         known = any(result.get(f) not in (None, "ukendt") for f in _KNOWN[prefix])
-        if known and f"{prefix}status" not in result:
-            result[f"{prefix}status"] = Confidence.REPORTED.value
-        if evidence and not result.get(f"{prefix}evidence"):
-            result[f"{prefix}evidence"] = evidence
-        if source_url and not result.get(f"{prefix}source_url"):
-            result[f"{prefix}source_url"] = source_url
+        stamp_fact(result, prefix, role, authority=authority, new_value=known, evidence=evidence, source_url=source_url)
     return result
 
 
@@ -109,32 +95,22 @@ def create_transition_proposal(
         prepare_new(session, solution, stamped)
     elif not prepare_change(session, transition, stamped):
         raise ValidationError("review.transition_changes_nothing", {"changes": _("Ingen forskel.")})
-    proposal = Proposal(
-        solution_id=solution.id,
+    return record(
+        session,
+        proposer,
+        solution,
         target="transition",
         transition_id=None if transition is None else transition.id,
         transition_base_version=None if transition is None else transition.version,
         transition_kind=stamped.get("kind") or (None if transition is None else transition.kind),
-        origin=ORIGIN[Role(proposer.role)],
-        proposer_id=proposer.id,
-        proposer_label=public_actor(proposer)[:200],
         changes=transition_changes.to_json(stamped),
         evidence=evidence,
         source_kind=stamped.get("source_kind") or stamped.get("loa_source_kind") or _reporter(proposer, authority),
         source_url=source_url,
-        base_version=solution.version,
-        state="pending",
-        created_at=utcnow(),
     )
-    session.add(proposal)
-    session.flush()
-    submit(session, proposal, proposer, solution)
-    return proposal
 
 
 def _reporter(proposer: User, authority: bool) -> str:
     """Whose word a proposal is, when it touches neither the date nor the level (a title, what to do …)."""
     word = PROPOSER_WORD.get((Role(proposer.role), authority))
-    if word is not None:
-        return word[0].value
-    return REPORTER.get(Role(proposer.role), SourceKind.COORDINATOR).value
+    return word[0].value if word is not None else reporter_kind(Role(proposer.role))

@@ -47,9 +47,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["public_label"] = _public_label
     app.jinja_env.globals["event_actor"] = _event_actor
     app.jinja_env.globals["genitive"] = genitive
-    app.jinja_env.globals.update(
-        LOA_LABELS=fmt.LOA_LABELS,
-        CONFIDENCE_LABELS=fmt.CONFIDENCE_LABELS,
-        STATE_LABELS=fmt.STATE_LABELS,
-        KIND_LABELS=fmt.KIND_LABELS,
-    )
+    app.jinja_env.globals.update(fmt.LABEL_GLOBALS)  # every vocabulary's labels, each under its one name

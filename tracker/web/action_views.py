@@ -12,25 +12,25 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask import session as web_session
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.actions import calendar, queries, services, views
 from tracker.actions.access import ACTION, actions_token_owner, require_actions_access
-from tracker.actions.texts import FIELD_LABELS, STATUS_LABELS
+from tracker.actions.texts import FIELD_LABELS
 from tracker.auth import current_db_user
 from tracker.auth.protect import requires
-from tracker.clock import DANISH_TIME, today_in_denmark
+from tracker.clock import DANISH_TIME
 from tracker.db import get_session
 from tracker.errors import AppError, Forbidden, Unauthorized, ValidationError
 from tracker.http_cache import PRIVATE_DATA, CachedResponse, Stamp, serve_cached, weak_etag
 from tracker.models import ActionChange, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
 from tracker.municipalities import queries as municipality_queries
+from tracker.vocabulary import ACTION_STATUS_LABELS
 from tracker.web.guards import send_anonymous_to_login, web_user
+from tracker.web.private_cache import private_page_key
 
 bp = Blueprint("handlinger", __name__)
 send_anonymous_to_login(bp)
@@ -116,15 +116,17 @@ def _page_number() -> int:
     return max(int(raw), 1) if raw.isdigit() and len(raw) < 6 else 1
 
 
-def _page_links(code: str, pages: int) -> list[tuple[int, str]]:
-    """Each page's address, the filters kept (every status ticked, the owner, the due day)."""
+def _with_filters(base: str, **override: str) -> str:
+    """``base`` with this request's query kept whole (every status ticked, the owner, the due day, the page)."""
     args = request.args.to_dict(flat=False)
+    args.update({name: [value] for name, value in override.items()})
+    return f"{base}?{urlencode(args, doseq=True)}" if args else base
+
+
+def _page_links(code: str, pages: int) -> list[tuple[int, str]]:
+    """Each page's address, the filters kept."""
     base = url_for("handlinger.list_page", code=code)
-    links = []
-    for n in range(1, pages + 1):
-        args[PAGE_PARAM] = [str(n)]
-        links.append((n, f"{base}?{urlencode(args, doseq=True)}#handlinger"))
-    return links
+    return [(n, _with_filters(base, **{PAGE_PARAM: str(n)}) + "#handlinger") for n in range(1, pages + 1)]
 
 
 def _list_page(municipality: Municipality, user: User, status: int = 200, **extra: Any) -> Page:
@@ -146,10 +148,11 @@ def _list_page(municipality: Municipality, user: User, status: int = 200, **extr
         listed=listed,
         pager={"number": number, "pages": pages, "links": _page_links(municipality.code, pages) if pages > 1 else []},
         shown=shown,
-        statuses=[(s, STATUS_LABELS[s]) for s in ACTION_STATUSES],
+        statuses=[(s, ACTION_STATUS_LABELS[s]) for s in ACTION_STATUSES],
         users=queries.owner_choices(session, municipality),
         teams=queries.teams(session, municipality),
         me=user,
+        bulk_action=_with_filters(url_for("handlinger.bulk_change", code=municipality.code)),
         error_field_prefix=FIELD_PREFIX,
         **extra,
     )
@@ -176,22 +179,7 @@ def list_page(code: str) -> Page | Response:
     user = require_actions_access(web_user(), state, web=True)
     if "_flashes" in web_session:
         return _list_page(_municipality(state.id), user)
-    generate_csrf()  # a session without a token gets it now, before the key reads it
-    key = (
-        "handlinger.list",
-        state.code,
-        request.full_path,
-        request.host_url,
-        str(get_locale()),
-        today_in_denmark().isoformat(),
-        user.id,
-        user.email,
-        user.role,
-        user.municipality_id,
-        web_session.get("csrf_token"),
-        state.fingerprint,
-        queries.list_fingerprint(session, state.id, user),
-    )
+    key = private_page_key("handlinger.list", state, user, queries.list_fingerprint(session, state.id, user))
 
     def make(stamp: Stamp) -> CachedResponse:
         page = _list_page(_municipality(state.id), user)
@@ -217,7 +205,7 @@ def bulk_change(code: str) -> Page | BaseResponse:
     except AppError as exc:
         return _list_page(municipality, user, exc.status, error=exc, posted=request.form)
     flash(_("%(num)d handlinger er ændret.", num=len(changed)), "success")
-    return redirect(url_for("handlinger.list_page", code=municipality.code), code=303)
+    return redirect(_with_filters(url_for("handlinger.list_page", code=municipality.code)), code=303)
 
 
 def history_lines(changes: list[ActionChange]) -> list[dict[str, Any]]:
@@ -229,7 +217,7 @@ def history_lines(changes: list[ActionChange]) -> list[dict[str, Any]]:
             if field not in FIELD_LABELS:
                 continue  # the registry's bookkeeping (act-by, level, open) is said by the reason
             if field == "status":
-                before, after = STATUS_LABELS.get(before, before), STATUS_LABELS.get(after, after)
+                before, after = ACTION_STATUS_LABELS.get(before, before), ACTION_STATUS_LABELS.get(after, after)
             parts.append(
                 (str(FIELD_LABELS[field]), before if before is not None else "–", after if after is not None else "–")
             )
@@ -255,7 +243,7 @@ def _item_page(municipality: Municipality, user: User, action_id: int, status: i
         municipality=municipality,
         item=item,
         history=history_lines(queries.history(session, action)),
-        statuses=[(s, STATUS_LABELS[s]) for s in ACTION_STATUSES],
+        statuses=[(s, ACTION_STATUS_LABELS[s]) for s in ACTION_STATUSES],
         users=queries.owner_choices(session, municipality),
         teams=queries.teams(session, municipality),
         error_field_prefix=FIELD_PREFIX,

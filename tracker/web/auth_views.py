@@ -18,8 +18,8 @@ from tracker.errors import AppError
 from tracker.models import User
 from tracker.models.vocab import TransitionCategory, TransitionKind
 from tracker.notify.preferences import preference_of
-from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS
 from tracker.saml import logout as saml_logout
+from tracker.vocabulary import TRANSITION_CATEGORY_LABELS, TRANSITION_KIND_LABELS
 from tracker.web.forms import ActionForm, FirstPasswordForm, LoginForm, PasswordForm, TokenForm
 from tracker.web.guards import landing_url, safe_next, send_anonymous_to_login, web_user
 
@@ -144,8 +144,8 @@ def account_page(status: int = 200, **extra: object) -> tuple[str, int, dict[str
         action_form=ActionForm(),
         mail_preference=extra.pop("mail_preference", None) or preference_of(get_session(), user),
         transition_choices={
-            "transition_kinds": [(value, KIND_LABELS[value]) for value in TransitionKind],
-            "transition_categories": [(value, CATEGORY_LABELS[value]) for value in TransitionCategory],
+            "transition_kinds": [(value, TRANSITION_KIND_LABELS[value]) for value in TransitionKind],
+            "transition_categories": [(value, TRANSITION_CATEGORY_LABELS[value]) for value in TransitionCategory],
         },
         **extra,
     )

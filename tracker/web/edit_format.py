@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -10,18 +11,20 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.db import get_session
 from tracker.models import Organisation, Solution
-from tracker.registry.transition_labels import CATEGORY_LABELS as TRANSITION_CATEGORIES
-from tracker.registry.transition_labels import KIND_LABELS as TRANSITION_KINDS
-from tracker.registry.transition_labels import WHO_LABELS
 from tracker.web.format import (
     CONFIDENCE_LABELS,
     INQUIRY_STATE_LABELS,
     KIND_LABELS,
     LOA_LABELS,
+    PRECISION_LABELS,
+    SOURCE_LABELS,
     STATE_LABELS,
+    TRANSITION_CATEGORY_LABELS,
+    TRANSITION_KIND_LABELS,
+    WHO_MUST_ACT_LABELS,
+    Labels,
     format_day,
 )
-from tracker.web.forms import ORG_KIND_LABELS, ROLE_LABELS, SOURCE_LABELS
 
 FIELD_LABELS = {
     "name": _l("Navn"),
@@ -51,49 +54,6 @@ FIELD_LABELS = {
     "question": _l("Spørgsmålets tekst"),
     "answer": _l("Svar"),
     "state": _l("Status for spørgsmålet"),
-}
-PRECISION_LABELS = {
-    "day": _l("dag"),
-    "week": _l("uge"),
-    "month": _l("måned"),
-    "quarter": _l("kvartal"),
-    "half": _l("halvår"),
-    "season": _l("årstid"),
-    "year": _l("år"),
-    "unknown": _l("ukendt"),
-}
-EVENT_LABELS = {
-    "solution.created": _l("Oprettet"),
-    "solution.updated": _l("Oplysninger ændret"),
-    "solution.switch_date.changed": _l("Skæringsdato ændret"),
-    "solution.required_loa.changed": _l("Sikringsniveau ændret"),
-    "inquiry.created": _l("Nyt spørgsmål"),
-    "inquiry.asked": _l("Spørgsmål stillet videre"),
-    "inquiry.answered": _l("Spørgsmål besvaret"),
-    "inquiry.closed": _l("Spørgsmål lukket"),
-}
-PROPOSAL_STATE_LABELS = {
-    "pending": _l("Afventer gennemsyn"),
-    "stale": _l("Forældet – løsningen er ændret siden"),
-    "accepted": _l("Godkendt"),
-    "rejected": _l("Afvist"),
-}
-# The kind of transition a scraper finding's date belongs to (tracker.models.vocab.TransitionKind).
-TRANSITION_KIND_LABELS = {
-    "login": _l("login"),
-    "loa": _l("sikringsniveau"),
-    "protocol": _l("protokol"),
-    "certificate": _l("certifikat"),
-    "broker_version": _l("brokerversion"),
-    "wallet": _l("identitetstegnebog"),
-    "decommission": _l("lukning eller afløsning"),
-    "organisation": _l("organisation"),
-}
-ORIGIN_LABELS = {
-    "vendor": _l("Leverandør"),
-    "municipality": _l("Kommune"),
-    "coordinator": _l("Koordinator"),
-    "scraper": _l("Automatisk overvågning"),
 }
 _VOCAB = {
     "loa_value": LOA_LABELS,
@@ -136,7 +96,7 @@ TRANSITION_FIELD_LABELS = {
     "replaced_by_solution_id": _l("Afløses af"),
 }
 _TRANSITION_VOCAB = {
-    "kind": TRANSITION_KINDS,
+    "kind": TRANSITION_KIND_LABELS,
     "precision": PRECISION_LABELS,
     "state": STATE_LABELS,
     "status": CONFIDENCE_LABELS,
@@ -144,8 +104,19 @@ _TRANSITION_VOCAB = {
     "source_kind": SOURCE_LABELS,
     "loa_source_kind": SOURCE_LABELS,
     "required_loa": LOA_LABELS,
-    "category": TRANSITION_CATEGORIES,
+    "category": TRANSITION_CATEGORY_LABELS,
 }
+
+
+def _in_words(field: str, value: Any, vocabularies: Mapping[str, Labels], days: tuple[str, ...]) -> str | None:
+    """A value as every diff says it when it is nothing ('–'), a vocabulary's value or a day; None otherwise."""
+    if value is None or value in ("", []):
+        return "–"
+    if field in vocabularies:
+        return str(vocabularies[field].get(value, value))
+    if field in days:
+        return format_day(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    return None
 
 
 def transition_field_label(field: str) -> str:
@@ -155,16 +126,12 @@ def transition_field_label(field: str) -> str:
 
 def transition_field_value(field: str, value: Any) -> str:
     """A transition's field value in words (labels, days, yes/no, who acts, the replacing solution's name)."""
-    if value is None or value in ("", []):
-        return "–"
-    if field in _TRANSITION_VOCAB:
-        return str(_TRANSITION_VOCAB[field].get(value, value))
-    if field in ("earliest_on", "latest_on", "act_by_on"):
-        return format_day(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    if (words := _in_words(field, value, _TRANSITION_VOCAB, ("earliest_on", "latest_on", "act_by_on"))) is not None:
+        return words
     if isinstance(value, bool):
         return str(_l("Ja") if value else _l("Nej"))
     if field == "who_must_act" and isinstance(value, list):
-        return ", ".join(str(WHO_LABELS.get(w, w)) for w in value)
+        return ", ".join(str(WHO_MUST_ACT_LABELS.get(w, w)) for w in value)
     if field == "replaced_by_solution_id" and isinstance(value, int):
         solution = get_session().get(Solution, value)
         return solution.name if solution is not None else f"#{value}"
@@ -178,13 +145,8 @@ def field_label(field: str) -> str:
 
 def field_value(field: str, value: Any) -> str:
     """A field's value in words: labels for vocabularies, days in the interface language, '–' for nothing."""
-    if value is None or value in ("", []):
-        return "–"
-    if field in _VOCAB:
-        return str(_VOCAB[field].get(value, value))
-    if field in ("switch_earliest_on", "switch_latest_on"):
-        day = value if isinstance(value, date) else date.fromisoformat(str(value))
-        return format_day(day)
+    if (words := _in_words(field, value, _VOCAB, ("switch_earliest_on", "switch_latest_on"))) is not None:
+        return words
     if field in ("vendor_id", "service_provider_id") and isinstance(value, int):
         org = get_session().get(Organisation, value)
         return org.name if org is not None else f"#{value}"
@@ -194,16 +156,10 @@ def field_value(field: str, value: Any) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Make the labels and helpers available to every template."""
+    """Make the field names and the helpers available to every template (the vocabularies' labels are
+    ``tracker.web.format.LABEL_GLOBALS``, installed by ``tracker.web.init_app``)."""
     app.jinja_env.globals.update(
         FIELD_LABELS=FIELD_LABELS,
-        SOURCE_LABELS=SOURCE_LABELS,
-        ROLE_LABELS=ROLE_LABELS,
-        ORG_KIND_LABELS=ORG_KIND_LABELS,
-        PROPOSAL_STATE_LABELS=PROPOSAL_STATE_LABELS,
-        ORIGIN_LABELS=ORIGIN_LABELS,
-        TRANSITION_KIND_LABELS=TRANSITION_KIND_LABELS,
-        EVENT_LABELS=EVENT_LABELS,
         field_label=field_label,
         field_value=field_value,
         transition_field_label=transition_field_label,

@@ -29,29 +29,16 @@ except ImportError:  # WTForms before 3.3 takes (value, label) pairs
 
 from tracker.inputs import CONTROL_CHARS, LINE_BREAKS
 from tracker.models.vocab import Confidence, OrganisationKind, Role, SolutionKind, SourceKind, SwitchState
-from tracker.web.format import CONFIDENCE_LABELS, KIND_LABELS, LOA_LABELS, STATE_LABELS
+from tracker.web.format import (
+    CONFIDENCE_LABELS,
+    KIND_LABELS,
+    LOA_LABELS,
+    ORG_KIND_LABELS,
+    ROLE_LABELS,
+    SOURCE_LABELS,
+    STATE_LABELS,
+)
 
-SOURCE_LABELS = {
-    "authority": _l("Myndighed / tjenesteudbyder"),
-    "coordinator": _l("KL-koordinator"),
-    "vendor": _l("Leverandør"),
-    "municipality": _l("Kommune"),
-    "scraper": _l("Automatisk overvågning"),
-    "risk_assessment": _l("Fælles risikovurdering"),
-}
-ROLE_LABELS = {
-    "admin": _l("Administrator"),
-    "coordinator": _l("Koordinator (KL)"),
-    "vendor": _l("Leverandør"),
-    "municipality": _l("Kommune"),
-}
-ORG_KIND_LABELS = {
-    "authority": _l("Myndighed"),
-    "vendor": _l("Leverandør"),
-    "kl": _l("KL"),
-    "kombit": _l("KOMBIT"),
-    "other": _l("Andet"),
-}
 _REQUIRED = _l("Skal udfyldes.")
 _URL = _l("Skal være en gyldig http(s)-adresse.")
 # WTForms' URL() checks the shape only; "javascript://x.com/%0a…" passes it. Links we render must be http(s).

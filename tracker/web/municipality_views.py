@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask import session as web_session
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
 from tracker.actions import views as action_views
@@ -53,11 +51,13 @@ from tracker.web.municipality_forms import (
     group_pairs,
 )
 from tracker.web.pdf import html_to_pdf
+from tracker.web.private_cache import private_page_key
 
 bp = Blueprint("kommuner", __name__)
 send_anonymous_to_login(bp)
 
 Page = str | tuple[str, int]
+R = TypeVar("R")  # what an importer reports
 
 
 def _mine(code: str) -> tuple[Municipality, Actor]:
@@ -156,21 +156,7 @@ def _cached(code: str, name: str, render: Callable[[Municipality], str]) -> Resp
         municipality = db.get(Municipality, state.id)
         assert municipality is not None  # read in this transaction a moment ago
         return Response(render(municipality), mimetype="text/html")
-    generate_csrf()  # a session without a token gets it now, before the key reads it
-    key = (
-        name,
-        state.code,
-        request.full_path,
-        request.host_url,
-        str(get_locale()),
-        today_in_denmark().isoformat(),
-        user.id,
-        user.email,
-        user.role,
-        user.municipality_id,
-        web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
-        state.fingerprint,  # M's own fields, IdPs, planned changes and portfolio; its actions append change events
-    )
+    key = private_page_key(name, state, user)
 
     def make(stamp: Stamp) -> CachedResponse:
         municipality = db.get(Municipality, state.id)
@@ -422,27 +408,42 @@ def remove_solution(code: str, slug: str) -> Page | BaseResponse:
     return _back(municipality, "portefoelje")
 
 
+def _from_upload(
+    code: str,
+    form: Any,
+    form_name: str,
+    importer: Callable[..., R],
+    show: Callable[[Municipality, R], Page],
+    *,
+    dry_run: bool,
+) -> Page:
+    """M's page after a file upload: the form again (422) when it does not validate, the importer's refusal with
+    the form, else ``show(M, report)``. ``importer`` is one of the file importers (session, M, file name, bytes,
+    ``actor``, ``dry_run``); ``form_name`` is the page's name for ``form``."""
+    municipality, actor = _mine(code)
+    if not form.validate_on_submit():
+        return _page(municipality, 422, **{form_name: form})
+    filename, data = imports.uploaded_file(form.file.data)
+    try:
+        report = importer(get_session(), municipality, filename, data, actor=actor, dry_run=dry_run)
+    except AppError as exc:
+        return _failed(municipality, exc, **{form_name: form})
+    return show(municipality, report)
+
+
 @bp.post("/kommuner/<string:code>/portefoelje/import")
 @requires("municipality.private")
 def import_portfolio(code: str) -> Page:
     """Import solution names from a file; the page shows what was added and what could not be matched."""
-    municipality, actor = _mine(code)
     form = ImportForm()
-    if not form.validate_on_submit():
-        return _page(municipality, 422, import_form=form)
-    upload = form.file.data
-    try:
-        report = imports.import_portfolio(
-            get_session(),
-            municipality,
-            upload.filename or "",
-            upload.stream.read(imports.MAX_BYTES + 1),
-            actor=actor,
-            dry_run=bool(form.dry_run.data),
-        )
-    except AppError as exc:
-        return _failed(municipality, exc, import_form=form)
-    return _page(municipality, import_report=report)
+    return _from_upload(
+        code,
+        form,
+        "import_form",
+        imports.import_portfolio,
+        lambda municipality, report: _page(municipality, import_report=report),
+        dry_run=bool(form.dry_run.data),
+    )
 
 
 @bp.get("/landsoverblik")

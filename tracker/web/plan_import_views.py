@@ -11,9 +11,9 @@ from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import AppError
 from tracker.models import Municipality
-from tracker.municipalities import imports, plan_imports
+from tracker.municipalities import plan_imports
 from tracker.web.municipality_forms import ButtonForm, PlanImportForm
-from tracker.web.municipality_views import Page, _back, _failed, _mine, _page, bp
+from tracker.web.municipality_views import Page, _back, _failed, _from_upload, _mine, _page, bp
 
 
 def _shown(municipality: Municipality, report: plan_imports.PlanReport) -> Page:
@@ -28,23 +28,7 @@ def _shown(municipality: Municipality, report: plan_imports.PlanReport) -> Page:
 def preview_plan(code: str) -> Page:
     """Read a file of planned changes and show what importing it would add, change and remove, and every row's
     problem; nothing is stored."""
-    municipality, actor = _mine(code)
-    form = PlanImportForm()
-    if not form.validate_on_submit():
-        return _page(municipality, 422, plan_import_form=form)
-    upload = form.file.data
-    try:
-        report = plan_imports.import_plan(
-            get_session(),
-            municipality,
-            upload.filename or "",
-            upload.stream.read(imports.MAX_BYTES + 1),
-            actor=actor,
-            dry_run=True,
-        )
-    except AppError as exc:
-        return _failed(municipality, exc, plan_import_form=form)
-    return _shown(municipality, report)
+    return _from_upload(code, PlanImportForm(), "plan_import_form", plan_imports.import_plan, _shown, dry_run=True)
 
 
 @bp.post("/kommuner/<string:code>/planlagte-aendringer/import/bekraeft")

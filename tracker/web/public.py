@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from marshmallow import ValidationError as MarshmallowError
 
@@ -35,25 +36,24 @@ def _shared_page_allowed() -> bool:
     return not current_user.is_authenticated and "_flashes" not in session
 
 
-FILTER_PROBLEMS = {
-    "loa": _l("Vælg et af sikringsniveauerne på listen."),
-    "kind": _l("Vælg en af typerne på listen."),
-    "vendor": _l("Skriv 1–80 tegn."),
-    "switch_after": _l('Skriv en dato som ÅÅÅÅ-MM-DD, og en dato før "Skifter før".'),
-    "switch_before": _l("Skriv en dato som ÅÅÅÅ-MM-DD."),
-    "q": _l("Skriv 1–200 tegn."),
-    "offset": _l("Skriv et helt tal fra 0."),
-    "limit": _l("Skriv et helt tal fra 1."),
+# The overview's filters: each one's name in words (None: the query parameter's own name) and what to write when
+# its value can't be understood.
+FILTERS: dict[str, tuple[LazyString | None, LazyString]] = {
+    "loa": (_l("Sikringsniveau"), _l("Vælg et af sikringsniveauerne på listen.")),
+    "kind": (_l("Type"), _l("Vælg en af typerne på listen.")),
+    "vendor": (None, _l("Skriv 1–80 tegn.")),
+    "switch_after": (_l("Skifter efter"), _l('Skriv en dato som ÅÅÅÅ-MM-DD, og en dato før "Skifter før".')),
+    "switch_before": (_l("Skifter før"), _l("Skriv en dato som ÅÅÅÅ-MM-DD.")),
+    "q": (_l("Søg"), _l("Skriv 1–200 tegn.")),
+    "offset": (None, _l("Skriv et helt tal fra 0.")),
+    "limit": (None, _l("Skriv et helt tal fra 1.")),
 }
 
 
-FILTER_LABELS = {
-    "loa": _l("Sikringsniveau"),
-    "kind": _l("Type"),
-    "switch_after": _l("Skifter efter"),
-    "switch_before": _l("Skifter før"),
-    "q": _l("Søg"),
-}
+def _filter_problem(name: str) -> str:
+    """'Sikringsniveau: Vælg et af sikringsniveauerne på listen.' for a filter whose value can't be understood."""
+    words, problem = FILTERS.get(name, (None, _l("Værdien kunne ikke forstås.")))
+    return f"{words or name}: {problem}"
 
 
 def _load_filters(raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -62,10 +62,7 @@ def _load_filters(raw: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         return SolutionQuerySchema().load(raw), {}
     except MarshmallowError as exc:
         bad = [name for name in exc.normalized_messages() if name in raw] or list(raw)
-        problems = {
-            name: f"{FILTER_LABELS.get(name, name)}: {FILTER_PROBLEMS.get(name, _l('Værdien kunne ikke forstås.'))}"
-            for name in bad
-        }
+        problems = {name: _filter_problem(name) for name in bad}
         try:
             args = SolutionQuerySchema().load({k: v for k, v in raw.items() if k not in problems})
         except MarshmallowError:

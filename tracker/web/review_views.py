@@ -19,6 +19,7 @@ from tracker.ingest.snapshots import count_pending_page_changes, pending_page_ch
 from tracker.models import Proposal, User
 from tracker.municipalities.impact import Impact, impact_of
 from tracker.registry.queries import stale_solutions
+from tracker.registry.transitions import stale_transitions
 from tracker.review import queries
 from tracker.review.changes import from_json
 from tracker.review.services import StaleProposal, accept_proposal, reject_not_a_fact, reject_proposal, visible_to
@@ -70,6 +71,7 @@ def queue() -> str:
         page_changes=pending_page_changes(session, limit=PAGE_CHANGES_SHOWN),
         page_changes_total=count_pending_page_changes(session),
         stale_solutions=stale_solutions(session, today_in_denmark()),
+        stale_transitions=stale_transitions(session, today_in_denmark()),
         cards=cards,
         total=total,
         state=state,

@@ -1,7 +1,8 @@
-"""Transitions on the pages: the date as a person says it, each one's place (past or ahead), the labels.
+"""Transitions on the pages: the date as a person says it, each one's place (past or ahead).
 
 The solution page shows a solution's transitions as a timeline, the ones ahead first (the next one at the top)
-and the past ones after them, muted; the overview and "Kommende skift" show the next ones.
+and the past ones after them, muted; the overview and "Kommende skift" show the next ones. Their labels (kind,
+category, who must act) are the shared vocabulary's (``tracker.vocabulary``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import Transition
-from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS, WHO_LABELS
 from tracker.registry.transitions import is_done
 from tracker.vocabulary import format_day
 
@@ -45,10 +45,5 @@ def timeline(transitions: list[Transition], today: date) -> list[Placed]:
 
 
 def init_app(app: Flask) -> None:
-    """The filter and labels templates use."""
+    """The filter templates use."""
     app.jinja_env.filters["transition_date"] = transition_date
-    app.jinja_env.globals.update(
-        TRANSITION_KIND_LABELS=KIND_LABELS,
-        TRANSITION_CATEGORY_LABELS=CATEGORY_LABELS,
-        WHO_MUST_ACT_LABELS=WHO_LABELS,
-    )

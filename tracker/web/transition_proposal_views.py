@@ -25,10 +25,15 @@ from tracker.models import Solution, Transition, User
 from tracker.models.vocab import Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
 from tracker.registry import queries
 from tracker.registry import transitions as tq
-from tracker.registry.transition_labels import CATEGORY_LABELS, KIND_LABELS, WHO_LABELS
 from tracker.review.changes import switch_from_text
 from tracker.review.transition_proposals import create_transition_proposal
-from tracker.vocabulary import LOA_LABELS, STATE_LABELS
+from tracker.vocabulary import (
+    LOA_LABELS,
+    STATE_LABELS,
+    TRANSITION_CATEGORY_LABELS,
+    TRANSITION_KIND_LABELS,
+    WHO_MUST_ACT_LABELS,
+)
 from tracker.web.form_changes import switch_words
 from tracker.web.forms import TransitionFields, TransitionProposalForm, options
 from tracker.web.guards import send_anonymous_to_login
@@ -63,14 +68,16 @@ def prepare_fields(form: TransitionFields, *, blank: bool = False) -> None:
     """The choices of a transition's fields (kinds, levels, categories, who acts), in the reader's language;
     ``blank``: every choice may be left empty ('not said'), as in an inquiry's answer."""
     empty = [("", "–")] if blank else []
-    form.kind.choices = options([*empty, *((k.value, KIND_LABELS.get(k.value, k.value)) for k in TransitionKind)])
+    form.kind.choices = options(
+        [*empty, *((k.value, TRANSITION_KIND_LABELS.get(k.value, k.value)) for k in TransitionKind)]
+    )
     form.required_loa.choices = options(
         [("", "–"), *((v.value, LOA_LABELS.get(v.value, v.value)) for v in Loa if v != Loa.UKENDT)]
     )
     form.category.choices = options(
-        [*empty, *((c.value, CATEGORY_LABELS.get(c.value, c.value)) for c in TransitionCategory)]
+        [*empty, *((c.value, TRANSITION_CATEGORY_LABELS.get(c.value, c.value)) for c in TransitionCategory)]
     )
-    form.who_must_act.choices = options((w.value, WHO_LABELS.get(w.value, w.value)) for w in WhoMustAct)
+    form.who_must_act.choices = options((w.value, WHO_MUST_ACT_LABELS.get(w.value, w.value)) for w in WhoMustAct)
     if blank:
         form.state.choices = options([*empty, *((v.value, STATE_LABELS.get(v.value, v.value)) for v in SwitchState)])
         # Left out or empty says nothing; a value outside the vocabularies is refused by the rules of the writes.
