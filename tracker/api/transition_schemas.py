@@ -14,7 +14,7 @@ from tracker.api.edit_schemas import Length, OneOf, RequiredLoaInSchema, SwitchD
 from tracker.api.paging import PageSchema
 from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
 from tracker.error_messages import N_
-from tracker.inputs import LINE_PATTERN, Day, PageQuerySchema
+from tracker.inputs import LINE_PATTERN, NONBLANK_TEXT_PATTERN, Day, PageQuerySchema
 from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
 
 
@@ -129,6 +129,32 @@ _CLOSING_REPLACEMENT = {
         {"not": {"required": ["replaced_by"]}},
     ],
 }
+
+
+def _confirmed_has_source(status_of: str) -> dict[str, Any]:
+    """A new transition's date or level sent as 'confirmed' names its source: an address, or words that say
+    something (a change is checked with the source it records)."""
+    has_source = {
+        "required": ["source"],
+        "properties": {
+            "source": {
+                "anyOf": [
+                    {"required": ["url"], "properties": {"url": {"type": "string"}}},
+                    {"required": ["evidence"], "properties": {"evidence": {"pattern": NONBLANK_TEXT_PATTERN}}},
+                ]
+            }
+        },
+    }
+    return {
+        "description": f"{status_of}.status 'confirmed' needs {status_of}.source.url or {status_of}.source.evidence",
+        "properties": {
+            status_of: {
+                "anyOf": [{"properties": {"status": {"not": {"enum": [Confidence.CONFIRMED.value]}}}}, has_source]
+            }
+        },
+    }
+
+
 # An answer's transition is a change to ``transition`` (an id), or new: then it has a kind and a title, and a
 # level if its kind is 'loa'.
 _A_CHANGE = {"required": ["transition"], "properties": {"transition": {"type": "integer"}}}
@@ -177,7 +203,14 @@ class TransitionPatchSchema(Schema):
 class TransitionCreateSchema(TransitionPatchSchema):
     """A new transition of the solution in the path."""
 
-    DOCUMENT_RULES: ClassVar[dict[str, Any]] = {"allOf": [_NEEDS_LEVEL, _CLOSING_REPLACEMENT]}
+    DOCUMENT_RULES: ClassVar[dict[str, Any]] = {
+        "allOf": [
+            _NEEDS_LEVEL,
+            _CLOSING_REPLACEMENT,
+            _confirmed_has_source("date"),
+            _confirmed_has_source("required_loa"),
+        ]
+    }
 
     kind = fields.String(
         required=True,
@@ -228,6 +261,9 @@ class _ProposalSource(Schema):
 
 class TransitionProposalNewSchema(TransitionCreateSchema, _ProposalSource):
     """A proposed new transition of the solution in the path, in the shape GET returns, with its source."""
+
+    # The proposal's source is the date's and the level's, so a 'confirmed' one needs no source of its own.
+    DOCUMENT_RULES: ClassVar[dict[str, Any]] = {"allOf": [_NEEDS_LEVEL, _CLOSING_REPLACEMENT]}
 
     class Meta:
         exclude = ("reason",)

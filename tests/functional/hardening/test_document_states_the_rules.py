@@ -153,6 +153,9 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
             ("kind", "Kan ikke ændres her"),
         )
     ),
+    # … and a change that leaves a date or level 'confirmed' keeps a source: the one sent, or the one recorded.
+    ("PATCH /api/v1/transitions/{transition_id}", "date.status", "kræver en kilde"),
+    ("PATCH /api/v1/transitions/{transition_id}", "required_loa.status", "kræver en kilde"),
     # … a change proposal must change something: one whose fields name nothing (only its source, an empty date or
     # level, cancel false) or only what the transition already records.
     ("POST /api/v1/transitions/{transition_id}/proposals", "changes", r'^"Tomt\."$|Ingen forskel'),
@@ -290,7 +293,8 @@ def test_a_request_the_document_allows_is_never_refused_as_malformed(
 
 def test_the_document_states_a_new_transitions_rules_between_fields(app: Flask, admin_token: str) -> None:
     """TransitionCreate's anyOf says what the API's 422 says: kind 'loa' names its level (lav, betydelig, hoej),
-    only kind 'decommission' names a replacement; and a body it allows is taken."""
+    only kind 'decommission' names a replacement, a 'confirmed' date or level its source; and a body it allows is
+    taken."""
     client = app.test_client()
     document = client.get("/api/v1/openapi.json").get_json()
     validator = jsonschema_rs.Draft4Validator(
@@ -300,12 +304,21 @@ def test_the_document_states_a_new_transitions_rules_between_fields(app: Flask, 
         ("required_loa", {"kind": "loa", "title": "Nyt niveau"}),
         ("required_loa", {"kind": "loa", "title": "Nyt niveau", "required_loa": {"value": "ukendt"}}),
         ("replaced_by", {"kind": "certificate", "title": "Nyt certifikat", "replaced_by": "aula"}),
+        ("date.status", {"kind": "certificate", "title": "Nyt certifikat", "date": {"status": "confirmed"}}),
+        (
+            "required_loa.status",
+            {"kind": "loa", "title": "Nyt niveau", "required_loa": {"value": "hoej", "status": "confirmed"}},
+        ),
     ]
     headers = {"Authorization": f"Bearer {admin_token}"}
     for field, body in refused:
         assert not validator.is_valid(body), body
         answer = client.post("/api/v1/solutions/kmd-nexus/transitions", json=body, headers=headers)
         assert answer.status_code == 422 and field in answer.get_json()["error"]["details"], answer.text
-    allowed = {"kind": "loa", "title": "Nyt niveau", "required_loa": {"value": "betydelig"}}
+    allowed = {
+        "kind": "loa",
+        "title": "Nyt niveau",
+        "required_loa": {"value": "betydelig", "status": "confirmed", "source": {"evidence": "Brev af 1. maj"}},
+    }
     assert validator.is_valid(allowed)
     assert client.post("/api/v1/solutions/kmd-nexus/transitions", json=allowed, headers=headers).status_code == 201
