@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.support.apps import FreshContextClient, make_test_app, migrate_and_seed
 from tests.support.databases import fresh_database, require_postgres, suite_uses_postgres
 from tracker.db import get_db
+from tracker.http_cache import response_cache
 
 _real_connect = socket.socket.connect
 
@@ -90,9 +91,13 @@ def connection(base_app: Flask) -> Iterator[Connection]:
 
 @pytest.fixture
 def app(base_app: Flask, connection: Connection) -> Iterator[Flask]:
-    """The app, with everything it writes rolled back after the test."""
+    """The app, with everything it writes rolled back after the test — and what it cached forgotten: on SQLite a
+    rolled-back event's id comes again, and under a fixed clock with the same instant, so a later test's state
+    could carry the same stamp as an earlier test's cached answer."""
+    response_cache(base_app).clear()
     with base_app.app_context():
         yield base_app
+    response_cache(base_app).clear()
 
 
 @pytest.fixture

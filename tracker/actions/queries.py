@@ -221,13 +221,16 @@ _FINGERPRINT = select(
     select(func.sum(Action.version)).where(Action.municipality_id == _M).scalar_subquery(),
     select(func.count()).select_from(ActionRead).where(ActionRead.user_id == _U).scalar_subquery(),
     select(func.max(ActionRead.seen_at)).where(ActionRead.user_id == _U).scalar_subquery(),
+    # A read of a newer version at the same instant (a frozen or coarse clock) still changes the sum.
+    select(func.sum(ActionRead.seen_version)).where(ActionRead.user_id == _U).scalar_subquery(),
     select(func.count(User.id)).where(User.municipality_id == _M).scalar_subquery(),
     select(func.max(User.id)).where(User.municipality_id == _M).scalar_subquery(),
 )
 
 
 def list_fingerprint(session: Session, municipality_id: int, user: User) -> tuple[str, ...]:
-    """What the cached list of M's actions depends on beyond the registry's stamp, in one statement: M's actions
-    (how many, the newest change), what the user has read, and M's users (the owner choices)."""
+    """What a cached list of M's actions (the page, the API's list and exports) depends on beyond the registry's
+    stamp and M's ``data_version``, in one statement: M's actions (how many, the newest change, their versions),
+    what the user has read (how many, when, which versions), and M's users (the owner choices)."""
     row = session.connection().execute(_FINGERPRINT, {"municipality_id": municipality_id, "user_id": user.id}).one()
     return tuple(str(v) for v in row)

@@ -14,16 +14,19 @@ from flask.views import MethodView
 from flask_babel import force_locale
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
+from sqlalchemy.orm import Session
 
 from tracker.actions import exports, national, queries, services, views
 from tracker.actions.access import ACTION, require_actions_access
-from tracker.api.municipality_data import BINARY, SECURITY, TEXT, download
+from tracker.api import actions_cache
+from tracker.api.municipality_data import BINARY, SECURITY, TEXT
 from tracker.api.paging import PageSchema, finish_page
 from tracker.api.solution_writes import IF_MATCH_PARAMETER, PreconditionRequired
 from tracker.auth import api_user
 from tracker.auth.protect import requires
 from tracker.db import get_session
 from tracker.errors import PreconditionFailed
+from tracker.http_cache import PRIVATE_DATA, PRIVATE_DOWNLOAD, MunicipalityState, json_body
 from tracker.inputs import DAY_PATTERN, LINE_PATTERN, TEXT_PATTERN
 from tracker.models import Action, Municipality, User
 from tracker.models.actions import ACTION_STATUSES
@@ -216,6 +219,35 @@ def _caller(code: str, *, write: bool = False) -> tuple[Municipality, User]:
     return municipality, require_actions_access(user, municipality)
 
 
+def _cached_caller(code: str) -> tuple[Session, MunicipalityState, User]:
+    """M's cache check (the registry stamp and M's fingerprint, one query) and the caller, once the caller is known
+    to be one of M's own users (anonymous: 401; anyone else: 403)."""
+    user = api_user(write=False)
+    session = get_session()
+    state = municipality_queries.get_state(session, code)
+    return session, state, require_actions_access(user, state)
+
+
+def _municipality(state: MunicipalityState) -> Municipality:
+    found = get_session().get(Municipality, state.id)
+    assert found is not None  # its state was read in this transaction a moment ago
+    return found
+
+
+def _export(code: str, extension: str, write: Callable[[views.ActionList], bytes], mimetype: str) -> Response:
+    """Every one of M's actions as a download, through the response cache (never kept by the browser)."""
+    session, state, user = _cached_caller(code)
+
+    def render() -> actions_cache.Rendered:
+        with force_locale("da"):
+            return write(views.load(session, _municipality(state), user)), mimetype, {}
+
+    resp = actions_cache.serve(session, state, user, extension, render, policy=PRIVATE_DOWNLOAD)
+    if resp.status_code == 200:
+        resp.headers["Content-Disposition"] = f'attachment; filename="handlinger-{state.code}.{extension}"'
+    return resp
+
+
 def _item_response(municipality: Municipality, user: User, action: Action) -> Response:
     session = get_session()
     item = views.load_one(session, municipality, user, action)
@@ -248,22 +280,23 @@ class ActionList(MethodView):
         """M's actions (one per readiness row that asks M to act), overdue first, filtered as asked, a page at a
         time (``limit``/``offset``, ``has_more`` and a ``Link`` rel=next); ``total`` counts what the filters
         select, the summary all of M's actions."""
-        municipality, user = _caller(code)
-        listed = views.load_page(
-            get_session(), municipality, user, filters=_filters(args), limit=args["limit"], offset=args["offset"]
-        )
-        body: dict[str, Any] = {
-            "items": [action_dict(i) for i in listed.items],
-            "total": listed.total,
-            "limit": args["limit"],
-            "offset": args["offset"],
-            "summary": listed.summary,
-        }
-        headers = finish_page(body)
-        resp = jsonify(TaskListSchema().dump(body))
-        resp.headers.update(headers)
-        resp.headers["Cache-Control"] = "private, no-store"
-        return resp
+        session, state, user = _cached_caller(code)
+
+        def render() -> actions_cache.Rendered:
+            listed = views.load_page(
+                session, _municipality(state), user, filters=_filters(args), limit=args["limit"], offset=args["offset"]
+            )
+            body: dict[str, Any] = {
+                "items": [action_dict(i) for i in listed.items],
+                "total": listed.total,
+                "limit": args["limit"],
+                "offset": args["offset"],
+                "summary": listed.summary,
+            }
+            headers = finish_page(body)
+            return json_body(TaskListSchema().dump(body)), "application/json", headers
+
+        return actions_cache.serve(session, state, user, "json", render, policy=PRIVATE_DATA)
 
 
 def _if_match(action: Action) -> None:
@@ -319,10 +352,7 @@ class ActionsCsv(MethodView):
     @own_only
     def get(self, code: str) -> Response:
         """Every action: what, solution, staff group, owner, status, due day (overdue first)."""
-        municipality, user = _caller(code)
-        with force_locale("da"):
-            listed = views.load(get_session(), municipality, user)
-        return download(exports.to_csv(listed), exports.CSV_MIMETYPE, f"handlinger-{municipality.code}.csv")
+        return _export(code, "csv", exports.to_csv, exports.CSV_MIMETYPE)
 
 
 @blp.route("/<string:code>/actions.xlsx")
@@ -333,10 +363,7 @@ class ActionsXlsx(MethodView):
     @own_only
     def get(self, code: str) -> Response:
         """Every action as a workbook, with a progress sheet."""
-        municipality, user = _caller(code)
-        with force_locale("da"):
-            listed = views.load(get_session(), municipality, user)
-        return download(exports.to_xlsx(listed), exports.XLSX_MIMETYPE, f"handlinger-{municipality.code}.xlsx")
+        return _export(code, "xlsx", exports.to_xlsx, exports.XLSX_MIMETYPE)
 
 
 class TransitionProgressSchema(Schema):

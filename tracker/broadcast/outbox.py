@@ -6,13 +6,16 @@ delivery's ``webhook-id`` so receivers can de-duplicate.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Table, bindparam, insert, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, joinedload, object_session
+from sqlalchemy.types import TypeDecorator
 
 from tracker.auth.display import public_label
 from tracker.auth.permissions import may, may_receive_event
@@ -102,6 +105,27 @@ def matches(subscription: Subscription, event: ChangeEvent, portfolio_solution_i
     return True
 
 
+class SerialisedJSON(TypeDecorator[str]):
+    """A value for a JSON column that is JSON text already, bound as it is (PostgreSQL still casts it to json).
+
+    One event's payload goes to every matching receiver: serialised once for all of them, not once per row (a
+    1,000-row import's event to 1,000 subscriptions was 1,000 serialisations of the same 300 KB, most of the
+    editor's transaction)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        """No processing: the text is the column's value."""
+        return None
+
+
+# The outbox's rows, one event's payload bound as text it was serialised to once (``SerialisedJSON``).
+_INSERT_DELIVERIES = insert(cast(Table, Delivery.__table__)).values(
+    payload=bindparam("payload_json", type_=SerialisedJSON())
+)
+
+
 def enqueue(event: ChangeEvent, *, session: Session, **_: Any) -> int:
     """Write one pending delivery per active subscription that matches; returns how many.
 
@@ -135,19 +159,20 @@ def enqueue_events(events: Sequence[ChangeEvent], *, session: Session, **_: Any)
     now = utcnow()
     deliveries = []
     for event in events:
-        payload: dict[str, Any] | None = None
+        payload: str | None = None
         for sub in subscriptions:
             portfolio = portfolios.get(sub.municipality_id, set()) if sub.municipality_id is not None else None
             if not matches(sub, event, portfolio):
                 continue
-            payload = payload or event_payload(event)
+            # Once per event, compact (the rows of a bulk event are most of it): what the JSON type reads back.
+            payload = payload or json.dumps(event_payload(event), ensure_ascii=False, separators=(",", ":"))
             deliveries.append(
                 {
                     "subscription_id": sub.id,
                     "event_id": event.id,
                     "message_id": new_message_id(),
                     "event_type": event.type,
-                    "payload": payload,
+                    "payload_json": payload,
                     "state": "pending",
                     "attempts": 0,
                     "next_attempt_at": now,
@@ -155,7 +180,7 @@ def enqueue_events(events: Sequence[ChangeEvent], *, session: Session, **_: Any)
                 }
             )
     if deliveries:  # one multi-row insert, not an ORM object per receiver
-        session.execute(insert(Delivery), deliveries)
+        session.execute(_INSERT_DELIVERIES, deliveries)
         wake.announce(session, WEBHOOKS.name)
     return len(deliveries)
 
