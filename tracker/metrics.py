@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import os
 import time
 from collections.abc import Iterator
 
 from flask import Flask, Response, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, values
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
@@ -96,6 +95,13 @@ def _queue_families(session: Session) -> tuple[GaugeMetricFamily, ...]:
     return pending, failed, oldest
 
 
+def _multiprocess() -> bool:
+    """Whether prometheus_client keeps the counters in files (multiprocess mode: PROMETHEUS_MULTIPROC_DIR was set
+    before it was imported, as ``gunicorn_conf`` does), not whether the variable is set now: set later, the
+    counters still live in this process, and reading the files would lose them."""
+    return values.ValueClass is not values.MutexValue
+
+
 def init_app(app: Flask) -> None:
     """Time every request and serve /metrics."""
     state_registry = CollectorRegistry()
@@ -135,7 +141,7 @@ def init_app(app: Flask) -> None:
     def metrics() -> Response:
         if not _allowed():
             return error_response(403, "forbidden", "Metrikkerne er kun for driften (tilladte netværk eller token).")
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if _multiprocess():
             registry = CollectorRegistry()
             MultiProcessCollector(registry)
             body = generate_latest(registry)

@@ -259,17 +259,22 @@ def test_an_assessment_may_be_made_today_in_denmark_but_not_tomorrow(
     client = app.test_client()
     body = {"by": "751", "on_behalf_of": "all", "concluded_loa": "betydelig"}
 
-    def record(assessed_on: str) -> Any:
+    def record(assessed_on: str, language: str = "da") -> Any:
         return client.post(
             "/api/v1/solutions/kmd-nexus/risk-assessments",
             json={**body, "assessed_on": assessed_on},
-            headers=accounts["coordinator"].bearer,
+            headers={**accounts["coordinator"].bearer, "Accept-Language": language},
         )
 
     with clock_set_to(lambda: datetime(2027, 3, 1, 23, 30, tzinfo=UTC)):
         tomorrow = record("2027-03-03")
+        in_english = record("2027-03-03", "en")
         today = record("2027-03-02")
-    assert tomorrow.status_code == 422 and tomorrow.get_json()["error"]["details"] == {"assessed_on": "Ugyldig."}
+    assert in_english.status_code == 422
+    assert in_english.get_json()["error"]["details"] == {"assessed_on": "Must not be after today."}
+    assert tomorrow.status_code == 422 and tomorrow.get_json()["error"]["details"] == {
+        "assessed_on": "Må ikke ligge efter i dag."
+    }
     assert today.status_code == 201, today.get_json()
     assert today.get_json()["assessed_on"] == "2027-03-02"
     assert session.scalars(select(RiskAssessment.assessed_on)).all() == [date(2027, 3, 2)]

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_smorest import Api as SmorestApi
 
 from tracker.api import paging
-from tracker.api.openapi import OperationIdPlugin, add_components, nullable_ref
+from tracker.api.openapi import FieldRulesPlugin, OperationIdPlugin, add_components, nullable_ref
 from tracker.api.schemas import ErrorSchema
 
 
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> Api:
         },
     }
 
-    spec_kwargs["extra_plugins"] = [OperationIdPlugin()]
+    spec_kwargs["extra_plugins"] = [OperationIdPlugin(), FieldRulesPlugin()]
     api = Api(app, spec_kwargs=spec_kwargs)
     api.ma_plugin.converter.add_attribute_function(nullable_ref)
     add_components(api.spec)

@@ -154,7 +154,10 @@ class AssessmentCreateSchema(Schema):
             ],
         },
     )
-    assessed_on = Day(required=True)
+    assessed_on = Day(
+        required=True,
+        metadata={"description": "The day it was made: today or earlier (Danish time; a later day is a 422)"},
+    )
     concluded_loa = Text(multiline=False, required=True, validate=validate.OneOf(ASSESSED_LEVELS))
     document_url = Url(allow_none=True)
     note = Text(allow_none=True)

@@ -8,6 +8,7 @@ unique one without anyone remembering to write it: GET /api/v1/solutions/{slug}/
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -45,6 +46,19 @@ class OperationIdPlugin(BasePlugin):
         for method, operation in operations.items():
             if isinstance(operation, dict):
                 operation.setdefault("operationId", operation_id(method, path))
+
+
+class FieldRulesPlugin(BasePlugin):
+    """A request schema's rules between its fields, in its component: JSON Schema keywords (``allOf`` of
+    ``anyOf``, OpenAPI 3.0 has no ``if``/``then``) a marshmallow class names in ``DOCUMENT_RULES``, inherited by
+    its subclasses. apispec writes a component from the fields alone; this adds what one field says of another,
+    so a client (and schemathesis) knows the rule before the API's 422 says it."""
+
+    def schema_helper(self, name: str, definition: dict[str, Any], **kwargs: Any) -> dict[str, Any] | None:
+        """The class's ``DOCUMENT_RULES`` (a copy), if it has any."""
+        schema = kwargs.get("schema")
+        rules = getattr(schema if isinstance(schema, type) else type(schema), "DOCUMENT_RULES", None)
+        return copy.deepcopy(rules) if rules else None
 
 
 class ChangeSchema(Schema):

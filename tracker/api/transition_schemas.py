@@ -6,7 +6,7 @@ so a client that reads a solution reads a transition.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -14,7 +14,7 @@ from tracker.api.edit_schemas import Length, OneOf, RequiredLoaInSchema, SwitchD
 from tracker.api.paging import PageSchema
 from tracker.api.schemas import Enum, ProvenanceSchema, SwitchDateSchema
 from tracker.error_messages import N_
-from tracker.inputs import LINE_PATTERN, Day, PageQuerySchema
+from tracker.inputs import LINE_PATTERN, NONBLANK_TEXT_PATTERN, Day, PageQuerySchema
 from tracker.models.vocab import Confidence, Loa, SwitchState, TransitionCategory, TransitionKind, WhoMustAct
 
 
@@ -99,10 +99,83 @@ class TransitionQuerySchema(PageQuerySchema):
             raise ValidationError(N_("after skal ligge før before."), "after")
 
 
+# A 'loa' transition names the level it requires: the document says so of a new one (the body has both), a change
+# is checked against the stored kind and level too (``registry.transitions.validate``).
+LEVELS = [v.value for v in Loa if v != Loa.UKENDT]
+_NEEDS_LEVEL = {
+    "description": "A transition of kind 'loa' names the level it requires: required_loa.value lav, betydelig or hoej",
+    "anyOf": [
+        {"properties": {"kind": {"not": {"enum": [TransitionKind.LOA.value]}}}},
+        {
+            "required": ["required_loa"],
+            "properties": {"required_loa": {"required": ["value"], "properties": {"value": {"enum": LEVELS}}}},
+        },
+    ],
+}
+# A change that sends kind 'loa' and a level sends one of the three (whether one is needed at all is the
+# recorded level's business).
+_LEVEL_SENT = {
+    "description": "Kind 'loa' sent with required_loa.value: the value is lav, betydelig or hoej",
+    "anyOf": [
+        {"properties": {"kind": {"not": {"enum": [TransitionKind.LOA.value]}}}},
+        {"properties": {"required_loa": {"properties": {"value": {"enum": LEVELS}}}}},
+    ],
+}
+# Only a closing names its replacement (absent on every other kind; without kind, the recorded kind decides).
+_CLOSING_REPLACEMENT = {
+    "description": "Only a transition of kind 'decommission' names a replacement (replaced_by)",
+    "anyOf": [
+        {"properties": {"kind": {"enum": [TransitionKind.DECOMMISSION.value]}}},
+        {"not": {"required": ["replaced_by"]}},
+    ],
+}
+
+
+def _confirmed_has_source(status_of: str) -> dict[str, Any]:
+    """A new transition's date or level sent as 'confirmed' names its source: an address, or words that say
+    something (a change is checked with the source it records)."""
+    has_source = {
+        "required": ["source"],
+        "properties": {
+            "source": {
+                "anyOf": [
+                    {"required": ["url"], "properties": {"url": {"type": "string"}}},
+                    {"required": ["evidence"], "properties": {"evidence": {"pattern": NONBLANK_TEXT_PATTERN}}},
+                ]
+            }
+        },
+    }
+    return {
+        "description": f"{status_of}.status 'confirmed' needs {status_of}.source.url or {status_of}.source.evidence",
+        "properties": {
+            status_of: {
+                "anyOf": [{"properties": {"status": {"not": {"enum": [Confidence.CONFIRMED.value]}}}}, has_source]
+            }
+        },
+    }
+
+
+# An answer's transition is a change to ``transition`` (an id), or new: then it has a kind and a title, and a
+# level if its kind is 'loa'.
+_A_CHANGE = {"required": ["transition"], "properties": {"transition": {"type": "integer"}}}
+_NEW_NEEDS_KIND_AND_TITLE = {
+    "description": "Without 'transition' (a new transition): kind and title",
+    "anyOf": [_A_CHANGE, {"required": ["kind", "title"]}],
+}
+
+
 class TransitionPatchSchema(Schema):
     """A change to a transition: only the fields sent are changed (the shape GET returns)."""
 
-    kind = fields.String(validate=OneOf([v.value for v in TransitionKind]))
+    DOCUMENT_RULES: ClassVar[dict[str, Any]] = {"allOf": [_LEVEL_SENT, _CLOSING_REPLACEMENT]}
+
+    kind = fields.String(
+        validate=OneOf([v.value for v in TransitionKind]),
+        metadata={
+            "description": "An NSIS login transition's kind (nsis_login: true) follows its solution's level and "
+            "cannot be changed (422); kind 'loa' needs a level (required_loa, sent or recorded)"
+        },
+    )
     title = Text(multiline=False, validate=_length(200, 1))
     description = Text(allow_none=True, validate=_length(5000))
     date = fields.Nested(SwitchDateInSchema, metadata={"description": "As a solution's switch_date"})
@@ -116,7 +189,13 @@ class TransitionPatchSchema(Schema):
     )
     what_to_do = Text(allow_none=True, validate=_length(5000))
     replaced_by = Text(
-        multiline=False, allow_none=True, validate=_length(80, 1), metadata={"description": "Solution slug"}
+        multiline=False,
+        allow_none=True,
+        validate=_length(80, 1),
+        metadata={
+            "description": "Solution slug: a known solution, only on kind 'decommission' (sent or recorded), and "
+            "closing no ring of replacements"
+        },
     )
     reason = Text(allow_none=True, validate=_length(2000), metadata={"description": "Why (shown in history)"})
 
@@ -124,7 +203,20 @@ class TransitionPatchSchema(Schema):
 class TransitionCreateSchema(TransitionPatchSchema):
     """A new transition of the solution in the path."""
 
-    kind = fields.String(required=True, validate=OneOf([v.value for v in TransitionKind]))
+    DOCUMENT_RULES: ClassVar[dict[str, Any]] = {
+        "allOf": [
+            _NEEDS_LEVEL,
+            _CLOSING_REPLACEMENT,
+            _confirmed_has_source("date"),
+            _confirmed_has_source("required_loa"),
+        ]
+    }
+
+    kind = fields.String(
+        required=True,
+        validate=OneOf([v.value for v in TransitionKind]),
+        metadata={"description": "Kind 'loa' needs required_loa.value; only 'decommission' names replaced_by"},
+    )
     title = Text(multiline=False, required=True, validate=_length(200, 1))
 
 
@@ -170,6 +262,9 @@ class _ProposalSource(Schema):
 class TransitionProposalNewSchema(TransitionCreateSchema, _ProposalSource):
     """A proposed new transition of the solution in the path, in the shape GET returns, with its source."""
 
+    # The proposal's source is the date's and the level's, so a 'confirmed' one needs no source of its own.
+    DOCUMENT_RULES: ClassVar[dict[str, Any]] = {"allOf": [_NEEDS_LEVEL, _CLOSING_REPLACEMENT]}
+
     class Meta:
         exclude = ("reason",)
 
@@ -188,6 +283,18 @@ class AnswerTransitionProposalSchema(TransitionPatchSchema):
     """A transition proposed with an inquiry's answer (the answer and its address are the source): a change to
     ``transition`` (an id of the inquiry's solution), or with no ``transition`` a new one (``kind`` and ``title``
     required)."""
+
+    DOCUMENT_RULES: ClassVar[dict[str, Any]] = {
+        "allOf": [
+            _LEVEL_SENT,
+            _CLOSING_REPLACEMENT,
+            _NEW_NEEDS_KIND_AND_TITLE,
+            {
+                "description": "A new transition (no 'transition') of kind 'loa' names the level it requires",
+                "anyOf": [_A_CHANGE, *_NEEDS_LEVEL["anyOf"]],
+            },
+        ]
+    }
 
     class Meta:
         exclude = ("reason",)

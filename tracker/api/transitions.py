@@ -10,6 +10,8 @@ coordinators propose new transitions and changes at ``…/transitions/proposals`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -56,6 +58,37 @@ blp = Blueprint(
 VERSION_TAG = re.compile(r"t([0-9]{1,9})")
 # The solution columns flatten() gives → the transition's own fields.
 _FROM_SOLUTION = {column: field for field, column in tq.NSIS_MIRROR.items()}
+# The fields the registry's checks name (a transition's columns; an NSIS login transition's solution columns) →
+# the names this API takes them by, so a 422 names what the client sent ("date.status", not "status").
+_API_NAMES = {
+    "earliest_on": "date.earliest",
+    "latest_on": "date.latest",
+    "precision": "date.precision",
+    "text": "date.text",
+    "state": "date.state",
+    "status": "date.status",
+    "source_kind": "date.source.kind",
+    "source_url": "date.source.url",
+    "evidence": "date.source.evidence",
+    "act_by_on": "act_by",
+    "loa_status": "required_loa.status",
+    "loa_source_kind": "required_loa.source.kind",
+    "loa_source_url": "required_loa.source.url",
+    "loa_evidence": "required_loa.source.evidence",
+    "replaced_by_solution_id": "replaced_by",
+}
+_API_NAMES.update({column: _API_NAMES[field] for field, column in tq.NSIS_MIRROR.items() if field in _API_NAMES})
+_API_NAMES["loa_value"] = "required_loa"
+
+
+@contextmanager
+def api_field_names() -> Iterator[None]:
+    """A 422 from the registry's checks names its fields as this API does (``_API_NAMES``)."""
+    try:
+        yield
+    except ValidationError as exc:
+        exc.details = {_API_NAMES.get(field, field): words for field, words in exc.details.items()}
+        raise
 
 
 def _ref(solution: Solution | None) -> dict[str, str] | None:
@@ -220,7 +253,8 @@ class SolutionTransitions(MethodView):
         data = dict(data)
         reason = data.pop("reason", None)
         fields = fields_from(session, data, today_in_denmark())
-        t = tw.create_transition(session, solution, fields, actor=Actor.of(user), reason=reason)
+        with api_field_names():
+            t = tw.create_transition(session, solution, fields, actor=Actor.of(user), reason=reason)
         resp = _response(t, 201)
         resp.headers["Location"] = url_for("api_transitions.TransitionItem", transition_id=t.id, _external=True)
         return resp
@@ -254,7 +288,8 @@ class TransitionItem(MethodView):
         data = dict(data)
         reason = data.pop("reason", None)
         changes = fields_from(session, data, today_in_denmark())
-        tw.update_transition(session, t, changes, actor=Actor.of(user), reason=reason, accepted_versions=versions)
+        with api_field_names():
+            tw.update_transition(session, t, changes, actor=Actor.of(user), reason=reason, accepted_versions=versions)
         return _response(t, 200)
 
 

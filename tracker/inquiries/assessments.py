@@ -83,7 +83,9 @@ def record(
             _("Konklusionen skal være et af niveauerne lav, betydelig eller hoej."), {"concluded_loa": _("Ugyldig.")}
         )
     if assessed_on > today_in_denmark():
-        raise ValidationError(_("En risikovurdering kan ikke være lavet i fremtiden."), {"assessed_on": _("Ugyldig.")})
+        raise ValidationError(
+            _("En risikovurdering kan ikke være lavet i fremtiden."), {"assessed_on": _("Må ikke ligge efter i dag.")}
+        )
     note = (note or "").strip() or None
     if note and len(note) > MAX_NOTE:
         raise ValidationError(_("Bemærkningen må højst have %(max)s tegn.", max=MAX_NOTE), {"note": _("For lang.")})

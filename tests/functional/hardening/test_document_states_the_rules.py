@@ -1,13 +1,21 @@
 """Issue 21 item 15: the OpenAPI document states the rules the API enforces. schemathesis generates only
 requests the document allows (positive mode) for every operation; the API must not refuse one as malformed
 (400, 413, 415, 422) — lengths, patterns (no control characters, one line where a line is meant, days
-1900–2100, http(s) addresses as checked), enums, required fields and ranges are all in the document.
+1900–2100, http(s) addresses as checked), enums, required fields and ranges are all in the document, and so
+are rules between a body's fields where OpenAPI 3.0 can say them (a new transition of kind 'loa' names its
+level, only a closing its replacement, an answer's new transition its kind and title: ``anyOf`` in the
+transition schemas).
 
 What a schema cannot say is listed in ``BEYOND_THE_DOCUMENT``, each rule by operation, field and the API's
 words: a reference to something that must exist (a vendor, a municipality's own IdP), one field depending
-on another (after ≤ before; notified_loa for kind 'loa'), a webhook address that must resolve to a public
-host, and a file's contents; and what the stored state decides (a proposal that changes nothing, a planned IdP
-change that clashes with another). A refusal outside that list fails the test, naming the request.
+on another (after ≤ before; notified_loa for kind 'loa'), a day compared with today (a risk assessment's),
+a webhook address that must resolve to a public host, and a file's contents; and what the stored state decides
+(a proposal that changes nothing, a planned IdP change that clashes with another, a change to a transition
+checked against its recorded kind and level, an NSIS login transition's kind). A refusal outside that list
+fails the test, naming the request.
+
+It runs in every suite, on SQLite and PostgreSQL. Every operation's requests run in one test transaction, so a
+later operation meets what an earlier one wrote (a new transition, a changed level).
 
 Half of the drawn slugs, municipality codes and transition ids are swapped for ones the seeded registry holds,
 and a required If-Match is sent as '*', so the rules a real row is checked against are reached in every run, not
@@ -22,6 +30,7 @@ import re
 import zlib
 from collections.abc import Iterator
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from flask import Flask
@@ -58,8 +67,6 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     ("POST /api/v1/municipalities/{code}/idp-changes", "idp_id", "kommunens egne"),
     ("POST /api/v1/municipalities/{code}/idp-changes", "target_idp_id", "kommunens egne"),
     ("POST /api/v1/solutions/{slug}/risk-assessments", "on_behalf_of", "Findes ikke"),
-    ("POST /api/v1/solutions/{slug}/transitions", "replaced_by", "Ukendt"),
-    ("PATCH /api/v1/transitions/{transition_id}", "replaced_by", "Ukendt"),
     ("POST /api/v1/solutions/{slug}/risk-assessments", "by", "Findes ikke"),
     # One field depending on another: a confirmed fact needs its source.
     *(
@@ -91,8 +98,6 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
     # A proposed transition needs a source: its address and/or its words (either field, at least one).
     ("POST /api/v1/solutions/{slug}/transitions/proposals", "source_url", "og/eller"),
     ("POST /api/v1/transitions/{transition_id}/proposals", "source_url", "og/eller"),
-    # A transition proposed with an answer: without 'transition' (a change to one) it is new, and needs kind and title.
-    ("POST /api/v1/inquiries/{inquiry_id}/answer", "propose_transition", "Skal udfyldes"),
     # A proposal must differ from what the registry records now (the stored state, not the request's shape).
     ("POST /api/v1/proposals", "changes", "Ingen forskel"),
     ("POST /api/v1/inquiries/{inquiry_id}/answer", "changes", "Ingen forskel"),
@@ -129,9 +134,51 @@ BEYOND_THE_DOCUMENT: list[tuple[str, str, str]] = [
             "POST /api/v1/solutions/{slug}/impact",
         )
     ),
-    # Only a closing (kind 'decommission') names its replacement.
-    ("POST /api/v1/solutions/{slug}/transitions", "replaced_by", "nedlukning"),
-    ("PATCH /api/v1/transitions/{transition_id}", "replaced_by", "nedlukning"),
+    # A risk assessment is made today or earlier: a rule of the calendar, not of the body (the field's description
+    # says so; no JSON Schema keyword compares a day with today).
+    ("POST /api/v1/solutions/{slug}/risk-assessments", "assessed_on", "efter i dag"),
+    # Transitions. A new one's rules between its fields are in the document (TransitionCreate's allOf: kind 'loa'
+    # names a level, only 'decommission' a replacement); a change is checked against the transition as recorded:
+    # the stored kind decides whether a level is needed and a replacement allowed (kind's description), and an NSIS
+    # login transition's kind follows its solution's level (nsis_login, stored), so it cannot be changed.
+    *(
+        (operation, field, rule)
+        for operation in (
+            "PATCH /api/v1/transitions/{transition_id}",
+            "POST /api/v1/transitions/{transition_id}/proposals",
+        )
+        for field, rule in (
+            ("required_loa", "Angiv lav, betydelig eller hoej"),
+            ("replaced_by", "Kun ved nedlukning"),
+            ("kind", "Kan ikke ændres her"),
+        )
+    ),
+    # … and a change that leaves a date or level 'confirmed' keeps a source: the one sent, or the one recorded.
+    ("PATCH /api/v1/transitions/{transition_id}", "date.status", "kræver en kilde"),
+    ("PATCH /api/v1/transitions/{transition_id}", "required_loa.status", "kræver en kilde"),
+    # … a change proposal must change something: one whose fields name nothing (only its source, an empty date or
+    # level, cancel false) or only what the transition already records.
+    ("POST /api/v1/transitions/{transition_id}/proposals", "changes", r'^"Tomt\."$|Ingen forskel'),
+    *(
+        (operation, field, rule)
+        for operation in (
+            "POST /api/v1/solutions/{slug}/transitions",
+            "PATCH /api/v1/transitions/{transition_id}",
+            "POST /api/v1/solutions/{slug}/transitions/proposals",
+            "POST /api/v1/transitions/{transition_id}/proposals",
+        )
+        for field, rule in (
+            # A transition's date is a solution's switch_date: its days depend on each other (as above) …
+            ("date.earliest", "Mangler"),
+            ("date.latest", "samme dag"),
+            ("date.precision", "Mangler"),
+            ("date.text", "Skriv fx"),
+            # … the act-by day lies on or before its last day (a comparison of two days) …
+            ("act_by", "senest på overgangens sidste dag"),
+            # … and a replacement must exist and close no ring of replacements (the recorded ones).
+            ("replaced_by", "Ukendt|ring af afløsere"),
+        )
+    ),
 ]
 # Operations whose refusal names no field: a file the API cannot read as CSV or XLSX (415).
 CONTENT_REFUSALS = frozenset(
@@ -204,12 +251,6 @@ schema = schemathesis.pytest.from_fixture("positive_schema")
 # To survey other draws: TRACKER_DOCUMENT_RULES_RANDOM=1 with pytest's --hypothesis-seed=N, and
 # TRACKER_DOCUMENT_RULES_SURVEY=<file> to write every refusal there instead of stopping at an operation's first.
 RANDOM = os.environ.get("TRACKER_DOCUMENT_RULES_RANDOM") == "1"
-# Run on request (TRACKER_DOCUMENT_RULES=1), not as a gate: in the whole suite on PostgreSQL, where earlier tests
-# leave rows behind, it still finds rules the document under-states (a risk assessment dated in the future, a loa
-# transition without a level, an NSIS login transition's kind); alone, and on SQLite, it passes (issue 21 item 15).
-pytestmark = pytest.mark.skipif(
-    os.environ.get("TRACKER_DOCUMENT_RULES") != "1", reason="the audit runs with TRACKER_DOCUMENT_RULES=1"
-)
 SURVEY = os.environ.get("TRACKER_DOCUMENT_RULES_SURVEY")
 
 
@@ -248,3 +289,36 @@ def test_a_request_the_document_allows_is_never_refused_as_malformed(
         f"the document allows what the API refuses: {operation} → {response.status_code} {response.text[:400]}\n"
         f"path {case.path_parameters} query {case.query} body {str(case.body)[:400]}"
     )
+
+
+def test_the_document_states_a_new_transitions_rules_between_fields(app: Flask, admin_token: str) -> None:
+    """TransitionCreate's anyOf says what the API's 422 says: kind 'loa' names its level (lav, betydelig, hoej),
+    only kind 'decommission' names a replacement, a 'confirmed' date or level its source; and a body it allows is
+    taken."""
+    client = app.test_client()
+    document = client.get("/api/v1/openapi.json").get_json()
+    validator = jsonschema_rs.Draft4Validator(
+        {"$ref": "#/components/schemas/TransitionCreate", "components": document["components"]}
+    )
+    refused = [
+        ("required_loa", {"kind": "loa", "title": "Nyt niveau"}),
+        ("required_loa", {"kind": "loa", "title": "Nyt niveau", "required_loa": {"value": "ukendt"}}),
+        ("replaced_by", {"kind": "certificate", "title": "Nyt certifikat", "replaced_by": "aula"}),
+        ("date.status", {"kind": "certificate", "title": "Nyt certifikat", "date": {"status": "confirmed"}}),
+        (
+            "required_loa.status",
+            {"kind": "loa", "title": "Nyt niveau", "required_loa": {"value": "hoej", "status": "confirmed"}},
+        ),
+    ]
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    for field, body in refused:
+        assert not validator.is_valid(body), body
+        answer = client.post("/api/v1/solutions/kmd-nexus/transitions", json=body, headers=headers)
+        assert answer.status_code == 422 and field in answer.get_json()["error"]["details"], answer.text
+    allowed = {
+        "kind": "loa",
+        "title": "Nyt niveau",
+        "required_loa": {"value": "betydelig", "status": "confirmed", "source": {"evidence": "Brev af 1. maj"}},
+    }
+    assert validator.is_valid(allowed)
+    assert client.post("/api/v1/solutions/kmd-nexus/transitions", json=allowed, headers=headers).status_code == 201
