@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, request
-from flask_babel import get_locale
+from flask import Response
 from sqlalchemy.orm import Session
 
 from tracker.actions import queries
-from tracker.clock import today_in_denmark
-from tracker.http_cache import CachedResponse, MunicipalityState, Stamp, serve_cached, weak_etag
+from tracker.http_cache import CachedResponse, MunicipalityState, Stamp, private_key, serve_cached, weak_etag
 from tracker.models import User
 
 # What a render gives: the body, its media type and the headers that belong to it (a page's ``Link``).
@@ -36,18 +34,7 @@ def serve(
     policy: str,
 ) -> Response:
     """M's actions in one shape (``kind``: 'json', 'csv', 'xlsx') for ``user``, from the cache or rendered."""
-    key = (
-        "api.actions",
-        kind,
-        state.code,
-        request.full_path,
-        request.host_url,
-        str(get_locale()),
-        today_in_denmark().isoformat(),
-        user.id,
-        state.fingerprint,
-        queries.list_fingerprint(session, state.id, user),
-    )
+    key = private_key("api.actions", state, user.id, kind, queries.list_fingerprint(session, state.id, user))
 
     def make(stamp: Stamp) -> CachedResponse:
         body, mimetype, headers = render()

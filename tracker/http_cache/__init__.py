@@ -10,6 +10,7 @@ the overview page, feeds and calendars):
 - ``registry_stamp``, ``selection_validators``, ``municipality_state`` (M, stamp and ``data_version`` in one
   query), ``national_fingerprint`` — what tells whether a rendering holds;
 - ``ResponseCache`` / ``response_cache`` — the per-worker LRU of rendered bodies;
+- ``private_key`` — the key of one user's private answer about M (URL, host, language, day, user, M's fingerprint);
 - ``respond`` / ``serve_cached`` (ETag only) and ``conditional`` / ``serve_document`` (ETag and Last-Modified).
 
 Every write to the registry appends a change event in its own transaction (``registry.services`` →
@@ -58,6 +59,7 @@ from tracker.http_cache.store import (
     ResponseCache,
     conditional,
     json_body,
+    private_key,
     respond,
     response_cache,
     serve_cached,
@@ -90,6 +92,7 @@ __all__ = [
     "json_body",
     "municipality_state",
     "national_fingerprint",
+    "private_key",
     "registry_stamp",
     "respond",
     "response_cache",

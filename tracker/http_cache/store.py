@@ -16,11 +16,13 @@ from functools import cached_property
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, request
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 from werkzeug.http import unquote_etag
 
+from tracker.clock import today_in_denmark
 from tracker.http_cache.policy import REGISTRY, cache_control
-from tracker.http_cache.stamps import Stamp, Validators, registry_stamp
+from tracker.http_cache.stamps import MunicipalityState, Stamp, Validators, registry_stamp
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 # Bounds the keys too: many tiny bodies (empty searches) must not grow the cache past its byte budget.
@@ -255,3 +257,20 @@ def serve_document(
 
     resp = conditional(validators, build_and_keep, mimetype, policy=policy, filename=filename, headers=headers)
     return encode(resp, made[0]) if made else resp
+
+
+def private_key(name: str, state: MunicipalityState, user_id: int, *more: Hashable) -> tuple[Hashable, ...]:
+    """The key of M's private answer ``name`` for one user in this request: M, the URL, host, language, today
+    in Denmark (overdue, verdicts), the user and M's fingerprint, then ``more`` (what else the answer reads).
+    The registry stamp is the cache's own (``serve_cached``)."""
+    return (
+        name,
+        state.code,
+        request.full_path,
+        request.host_url,
+        str(get_locale()),
+        today_in_denmark().isoformat(),
+        user_id,
+        state.fingerprint,  # M's own fields, IdPs, planned changes and portfolio; its actions append change events
+        *more,
+    )

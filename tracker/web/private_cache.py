@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from flask import request
 from flask import session as web_session
-from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from tracker.clock import today_in_denmark
-from tracker.http_cache import MunicipalityState
+from tracker.http_cache import MunicipalityState, private_key
 from tracker.models import User
 
 
@@ -25,18 +22,13 @@ def private_page_key(name: str, state: MunicipalityState, user: User, *more: Has
     A session without a CSRF token gets one first, so the key holds the token every form on the page is signed
     from."""
     generate_csrf()
-    return (
+    return private_key(
         name,
-        state.code,
-        request.full_path,
-        request.host_url,
-        str(get_locale()),
-        today_in_denmark().isoformat(),
+        state,
         user.id,
         user.email,
         user.role,
         user.municipality_id,
         web_session.get("csrf_token"),  # the session's raw token, which every form on the page is signed from
-        state.fingerprint,  # M's own fields, IdPs, planned changes and portfolio; its actions append change events
         *more,
     )
