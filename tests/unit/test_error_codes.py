@@ -167,17 +167,22 @@ def _audit_actions() -> set[str]:
 
 
 def _cache_keys() -> set[str]:
-    """The names that open a cached response's key (``key = ("api.national", …)``, ``cache_key``)."""
+    """The names that open a cached response's key: ``key = ("api.national", …)``, ``cache_key``, or a key made by
+    a key function (``key = private_key("api.actions", …)``)."""
     names: set[str] = set()
     for path in TRACKER.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Assign)
-                and [ast.unparse(t).endswith("key") for t in node.targets] == [True]
-                and isinstance(node.value, ast.Tuple)
-                and isinstance(node.value.elts[0], ast.Constant)
-            ):
-                names.add(str(node.value.elts[0].value))
+            if not (isinstance(node, ast.Assign) and [ast.unparse(t).endswith("key") for t in node.targets] == [True]):
+                continue
+            value = node.value
+            if isinstance(value, ast.Call) and ast.unparse(value.func).endswith("key") and value.args:
+                first = value.args[0]
+            elif isinstance(value, ast.Tuple) and value.elts:
+                first = value.elts[0]
+            else:
+                continue
+            if isinstance(first, ast.Constant):
+                names.add(str(first.value))
     return names
 
 
